@@ -1,0 +1,1 @@
+"""Image -> detections. Never imports ``sim``."""

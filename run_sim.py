@@ -1,0 +1,8 @@
+"""Entry point: ``python run_sim.py --help``."""
+
+import sys
+
+from sim.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""5G smart-city event-detection simulator.
+
+For notebooks::
+
+    from sim import load_scenario, run
+    result = run(load_scenario("scenarios/xuchang_lake.yaml", ["run.duration=2h"]))
+    result.incidents.head()
+"""
+
+from sim.engine import Result, run
+from sim.loading import ScenarioError, load_scenario
+
+__all__ = ["Result", "ScenarioError", "load_scenario", "run"]

@@ -1,0 +1,147 @@
+"""Pinhole cameras on poles: projection, ground homography, footprint, pixel size.
+
+Conventions: world x east, y north, z up (metres, water surface at z = 0).
+``yaw`` is the compass heading of the optical axis (degrees clockwise from
+north), ``pitch`` its depression below horizontal. Image coordinates are
+(u right, v down) in pixels with the principal point at the image centre and
+square pixels, so f = (width / 2) / tan(hfov / 2) (Hartley & Zisserman,
+*Multiple View Geometry*, 2nd ed., §6.1). The ground plane z = 0 maps to the
+image by the homography H = K [r1 r2 t] (ibid. §8.1.1).
+
+The same :class:`CameraModel` serves statistical sensing (footprint, pixel
+size) and, later, rendering: one source of truth for where an actor appears.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import shapely
+from shapely.geometry import Point, Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+from sim.scenario import Camera
+
+# Rows closer than this to the horizon are not analysed: there the ground
+# distance per pixel explodes and the footprint would be unbounded.
+_HORIZON_MARGIN_PX = 2.0
+
+
+@dataclass(frozen=True)
+class CameraModel:
+    """One camera's geometry, built from its scenario entry."""
+
+    spec: Camera
+
+    @cached_property
+    def intrinsics(self) -> np.ndarray:
+        """K (3 x 3), pixels."""
+        width, height = self.spec.resolution
+        focal = (width / 2.0) / math.tan(math.radians(self.spec.hfov) / 2.0)
+        return np.array([[focal, 0.0, width / 2.0], [0.0, focal, height / 2.0], [0.0, 0.0, 1.0]])
+
+    @cached_property
+    def rotation(self) -> np.ndarray:
+        """R (3 x 3): rows are the camera's right, down and forward axes in world coordinates."""
+        yaw, pitch = math.radians(self.spec.yaw), math.radians(self.spec.pitch)
+        forward = np.array(
+            [math.sin(yaw) * math.cos(pitch), math.cos(yaw) * math.cos(pitch), -math.sin(pitch)]
+        )
+        right = np.array([math.cos(yaw), -math.sin(yaw), 0.0])
+        down = np.cross(forward, right)
+        return np.vstack([right, down, forward])
+
+    @cached_property
+    def centre(self) -> np.ndarray:
+        """Optical centre in world coordinates, m."""
+        x, y = self.spec.position
+        return np.array([x, y, self.spec.height])
+
+    @cached_property
+    def homography(self) -> np.ndarray:
+        """H (3 x 3) mapping ground points (x, y, 1) to image points (u, v, 1) up to scale."""
+        translation = -self.rotation @ self.centre
+        return self.intrinsics @ np.column_stack([self.rotation[:, 0], self.rotation[:, 1], translation])
+
+    @cached_property
+    def inverse_homography(self) -> np.ndarray:
+        return np.linalg.inv(self.homography)
+
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """World points (n, 3) to pixels (n, 2). Points behind the camera give NaN."""
+        points = np.atleast_2d(np.asarray(points, dtype=float))
+        camera = (points - self.centre) @ self.rotation.T
+        depth = camera[:, 2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            uv = (camera @ self.intrinsics.T)[:, :2] / depth[:, None]
+        uv[depth <= 0] = np.nan
+        return uv
+
+    def ground_to_image(self, xy: np.ndarray) -> np.ndarray:
+        """Ground points (n, 2) to pixels (n, 2) through the homography."""
+        xy = np.atleast_2d(np.asarray(xy, dtype=float))
+        h = np.column_stack([xy, np.ones(len(xy))]) @ self.homography.T
+        return h[:, :2] / h[:, 2:3]
+
+    def image_to_ground(self, uv: np.ndarray) -> np.ndarray:
+        """Pixels (n, 2) below the horizon to ground points (n, 2)."""
+        uv = np.atleast_2d(np.asarray(uv, dtype=float))
+        h = np.column_stack([uv, np.ones(len(uv))]) @ self.inverse_homography.T
+        return h[:, :2] / h[:, 2:3]
+
+    @cached_property
+    def horizon_row(self) -> float:
+        """Image row v of the horizon (may lie outside the image), px."""
+        focal = self.intrinsics[1, 1]
+        return self.spec.resolution[1] / 2.0 - focal * math.tan(math.radians(self.spec.pitch))
+
+    @cached_property
+    def footprint(self) -> Polygon:
+        """Ground region imaged below the horizon and within ``max_range`` of the pole, m."""
+        width, height = self.spec.resolution
+        top = max(0.0, self.horizon_row + _HORIZON_MARGIN_PX)
+        if top >= height:
+            return Polygon()
+        image_region = box(0.0, top, float(width), float(height))
+        corners = np.asarray(image_region.exterior.coords)
+        ground = Polygon(self.image_to_ground(corners))
+        reach = Point(self.spec.position).buffer(self.spec.max_range, quad_segs=32)
+        return ground.intersection(reach)
+
+    def pixel_height(self, xy: np.ndarray, object_height: float) -> np.ndarray:
+        """Image height (px) of an upright object ``object_height`` m tall at ground points (n, 2)."""
+        xy = np.atleast_2d(np.asarray(xy, dtype=float))
+        foot = self.project(np.column_stack([xy, np.zeros(len(xy))]))
+        head = self.project(np.column_stack([xy, np.full(len(xy), object_height)]))
+        return np.abs(foot[:, 1] - head[:, 1])
+
+
+def visible_region(camera: CameraModel, occluders: BaseGeometry) -> BaseGeometry:
+    """The footprint minus what ``occluders`` (islands, land above eye level) hide from the pole.
+
+    The shadow of an occluder is the convex hull of the occluder and its copy
+    scaled away from the camera; exact for convex occluders, conservative
+    (a little more hidden) for concave ones. The occluder itself counts as
+    hidden (trees and reeds on islands), so a fisher on an island's near
+    shore is not seen.
+    """
+    footprint = camera.footprint
+    if occluders.is_empty or footprint.is_empty:
+        return footprint
+    origin = Point(camera.spec.position)
+    far = 2.0 * camera.spec.max_range
+    shadows = []
+    for part in getattr(occluders, "geoms", [occluders]):
+        if part.is_empty or part.distance(origin) >= camera.spec.max_range:
+            continue
+        if part.contains(origin):
+            continue  # a pole standing on an island is not hidden by it
+        factor = far / max(part.distance(origin), 1.0)
+        stretched = shapely.affinity.scale(part, factor, factor, origin=origin)
+        shadows.append(shapely.union_all([part, stretched]).convex_hull)
+    if not shadows:
+        return footprint
+    return footprint.difference(shapely.union_all(shadows))

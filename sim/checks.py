@@ -1,0 +1,104 @@
+"""Cross-field checks of a scenario that single-field validation cannot see.
+
+Each failure raises :class:`~sim.loading.ScenarioError` with the key path of
+the offending entry, e.g. ``cameras.3.position: (1200.0, 50.0) is outside the
+1000 x 1000 m zone``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shapely.geometry import Point, Polygon
+
+from sim.geometry import ZoneGeometry
+from sim.scenario import Scenario
+
+DOCK_MAX_DISTANCE_M = 10.0
+"""A dock must lie within this distance of the water (it is a berth on the shore)."""
+
+
+def _error(message: str) -> Exception:
+    from sim.loading import ScenarioError
+
+    return ScenarioError(message)
+
+
+def _unique(section: str, items: Iterable, seen: dict[str, str]) -> None:
+    for i, item in enumerate(items):
+        if item.id in seen:
+            raise _error(f"{section}.{i}.id: {item.id!r} is already used by {seen[item.id]}")
+        seen[item.id] = f"{section}.{i}"
+
+
+def check_scenario(scenario: Scenario) -> None:
+    """Raise ScenarioError for the first cross-field problem found."""
+    zone = scenario.zone
+    for section in ("docks", "gnbs", "drones", "boats"):
+        _unique(section, getattr(scenario, section), {})
+    _unique("cameras", scenario.cameras, sensors := {})  # alarms name cameras and buoys alike
+    _unique("buoys", scenario.buoys, sensors)
+    _unique("zone.no_swimming", zone.no_swimming, {})
+    _unique("zone.no_fishing", zone.no_fishing, {})
+
+    for section in ("water", "islands"):
+        for i, ring in enumerate(getattr(zone, section)):
+            polygon = Polygon(ring)
+            if not polygon.is_valid or polygon.area <= 0:
+                raise _error(f"zone.{section}.{i}: the outline crosses itself or encloses no area")
+            if any(not (0 <= x <= zone.width and 0 <= y <= zone.height) for x, y in ring):
+                raise _error(
+                    f"zone.{section}.{i}: a vertex lies outside the {zone.width:g} x {zone.height:g} m zone"
+                )
+
+    for section in ("docks", "cameras", "buoys", "gnbs", "drones"):
+        for i, item in enumerate(getattr(scenario, section)):
+            x, y = item.position
+            if not (0 <= x <= zone.width and 0 <= y <= zone.height):
+                raise _error(
+                    f"{section}.{i}.position: ({x:g}, {y:g}) is outside the "
+                    f"{zone.width:g} x {zone.height:g} m zone"
+                )
+
+    geometry = ZoneGeometry(scenario)
+    for i, island in enumerate(zone.islands):
+        if not Polygon(island).within(geometry.water.union(geometry.islands).buffer(1e-6)):
+            raise _error(f"zone.islands.{i}: the island is not inside the water")
+    for i, dock in enumerate(scenario.docks):
+        distance = geometry.water.distance(Point(dock.position))
+        if distance > DOCK_MAX_DISTANCE_M:
+            raise _error(
+                f"docks.{i}.position: {dock.id!r} is {distance:.0f} m from the water "
+                f"(at most {DOCK_MAX_DISTANCE_M:g} m)"
+            )
+    for i, buoy in enumerate(scenario.buoys):
+        if not geometry.water.covers(Point(buoy.position)):
+            raise _error(f"buoys.{i}.position: {buoy.id!r} is not on water")
+    for section, areas in (("no_swimming", geometry.no_swimming), ("no_fishing", geometry.no_fishing)):
+        for i, area in enumerate(areas):
+            if area.region.area < 1.0:
+                where = "water" if section == "no_swimming" else "the shore next to the water"
+                raise _error(f"zone.{section}.{i}: {area.id!r} does not overlap {where}")
+
+    dock_ids = [d.id for d in scenario.docks]
+    for i, boat in enumerate(scenario.boats):
+        if boat.dock not in dock_ids:
+            raise _error(f"boats.{i}.dock: no dock {boat.dock!r} (docks: {', '.join(dock_ids)})")
+
+    _check_names(scenario)
+
+
+def _check_names(scenario: Scenario) -> None:
+    from sim.dispatch import POLICIES
+    from sim.network import PROFILES
+
+    names = {"network.profile": scenario.network.profile}
+    names |= {f"network.traffic.{k}": v for k, v in scenario.network.traffic.model_dump().items() if v}
+    for path, name in names.items():
+        if name not in PROFILES:
+            raise _error(f"{path}: unknown link profile {name!r} (valid: {', '.join(sorted(PROFILES))})")
+    if scenario.dispatch.policy not in POLICIES:
+        raise _error(
+            f"dispatch.policy: unknown policy {scenario.dispatch.policy!r} "
+            f"(valid: {', '.join(sorted(POLICIES))})"
+        )

@@ -1,0 +1,201 @@
+"""Command line: ``python run_sim.py [run|validate|schema] ...``.
+
+Exit codes: 0 ok, 2 bad input (scenario, arguments, missing file), 1 internal error.
+Bad input is reported on one line, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.loading import ScenarioError, json_schema, load_scenario
+from sim.scenario import Mode, Scenario, parse_duration
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = PROJECT_ROOT / "scenarios" / "xuchang_lake.yaml"
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInputError(Exception):
+    """Raised for bad arguments; main() prints it on one line and exits 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print usage and exit 2 itself
+        raise BadInputError(f"{message} (see {self.prog} --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="run_sim.py",
+        description="5G smart-city event-detection simulator. Without a command: run the default scenario.",
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    run = commands.add_parser("run", help="run one scenario and write its outputs")
+    run.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario YAML file")
+    run.add_argument("--seed", type=int, help="root seed (default: run.seed of the scenario)")
+    run.add_argument("--duration", help="simulated time: seconds or 30s, 15m, 6h, 2d")
+    run.add_argument("--mode", choices=[m.value for m in Mode], help="sensing fidelity")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key, e.g. cameras.2.fps=10 (repeatable)",
+    )
+    run.add_argument("--out", type=Path, help="output folder (default: out/<scenario>_seed<seed>)")
+    run.add_argument("--no-figures", action="store_true", help="skip drawing figures")
+
+    validate = commands.add_parser("validate", help="check a scenario file and summarise it")
+    validate.add_argument("scenario", type=Path)
+    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+    commands.add_parser("schema", help="print the JSON schema of scenario files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(argv or ["run"])
+        if args.command == "schema":
+            print(json.dumps(json_schema(), indent=2))
+            return EXIT_OK
+        if args.command == "validate":
+            return _validate(args)
+        return _run(args)
+    except (BadInputError, ScenarioError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _run_overrides(args: argparse.Namespace) -> list[str]:
+    overrides = list(args.overrides)
+    if args.duration is not None:
+        try:
+            seconds = parse_duration(args.duration)
+        except ValueError as error:
+            raise BadInputError(f"--duration: {error}") from None
+        if seconds <= 0:
+            raise BadInputError(f"--duration: must be positive, got {args.duration!r}")
+        overrides.append(f"run.duration={seconds}")
+    if args.seed is not None:
+        if args.seed < 0:
+            raise BadInputError(f"--seed: must be >= 0, got {args.seed}")
+        overrides.append(f"run.seed={args.seed}")
+    if args.mode is not None:
+        overrides.append(f"run.mode={args.mode}")
+    return overrides
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.engine import Simulation, UnsupportedModeError
+    from sim.outputs import write_outputs
+
+    scenario = load_scenario(args.scenario, _run_overrides(args))
+    out = args.out
+    if out is None:
+        out = Path("out") / f"{scenario.name}_seed{scenario.run.seed}"
+        out.parent.mkdir(exist_ok=True)
+    if not out.resolve().parent.is_dir():
+        raise BadInputError(f"--out: folder {out.resolve().parent} does not exist")
+    try:
+        simulation = Simulation(scenario)
+    except UnsupportedModeError as error:
+        raise BadInputError(str(error)) from None
+    result = simulation.run(progress=True)
+    write_outputs(result, out, figures=not args.no_figures)
+    print(format_summary(result.summary))
+    print(
+        f"\noutputs: {out}/  (incidents.csv, alarms.csv, missions.csv, tracks.csv, summary.json, "
+        f"scenario.yaml, figures/)"
+    )
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, args.overrides)
+    print(describe_scenario(scenario))
+    return EXIT_OK
+
+
+def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def format_summary(summary: dict) -> str:
+    """The short table printed at the end of a run."""
+    counts = summary["counts"]
+    response = summary["response_time_s"]
+    outcomes = counts["outcomes"]
+    hours = summary["duration_s"] / 3600.0
+    rows = [
+        ("scenario", f"{summary['scenario']} (seed {summary['seed']}, {summary['mode']}, {hours:g} h)"),
+        ("incidents", f"{counts['incidents']} ({counts['swimming']} swimming, {counts['fishing']} fishing)"),
+        (
+            "detection rate",
+            _fmt(None if summary["detection_rate"] is None else 100 * summary["detection_rate"], " %"),
+        ),
+        ("outcomes", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in outcomes.items())),
+        (
+            "response time",
+            f"median {_fmt(response['p50'], ' s')}, p90 {_fmt(response['p90'], ' s')} (n = {response['n']})",
+        ),
+        (
+            "stages (mean)",
+            ", ".join(f"{name} {_fmt(stats['mean'], ' s')}" for name, stats in summary["stages_s"].items()),
+        ),
+        (
+            "false alarms",
+            f"{summary['false_alarms_per_hour']:.2f} per hour, "
+            f"{summary['false_dispatches']} false dispatches",
+        ),
+        ("boats", f"{counts['missions']} missions, utilisation {100 * summary['boat_utilization']:.1f} %"),
+        ("engine", f"{summary['sim_events']} events in {summary['wall_time_s']:.2f} s wall time"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def describe_scenario(scenario: Scenario) -> str:
+    """A few lines a researcher reads to see what a scenario contains."""
+    import shapely
+
+    from sim.cameras import CameraModel, visible_region
+    from sim.engine import expected_incidents
+    from sim.geometry import ZoneGeometry
+
+    zone = scenario.zone
+    geometry = ZoneGeometry(scenario)
+    views = shapely.union_all([visible_region(CameraModel(c), geometry.islands) for c in scenario.cameras])
+    no_go = shapely.union_all([a.region for a in (*geometry.no_swimming, *geometry.no_fishing)])
+    covered = no_go.intersection(views).area / no_go.area if no_go.area else 0.0
+    expected = expected_incidents(scenario)
+    run = scenario.run
+    lines = [
+        f"{scenario.name}: valid",
+        f"  zone       {zone.width:g} x {zone.height:g} m, water {geometry.water.area:,.0f} m² "
+        f"({100 * geometry.water.area / geometry.bounds.area:.0f} %), {len(zone.islands)} island(s)",
+        f"  no-go      {len(zone.no_swimming)} no-swimming, {len(zone.no_fishing)} no-fishing; "
+        f"cameras see {100 * covered:.0f} % of them",
+        f"  equipment  {len(scenario.cameras)} cameras, {len(scenario.buoys)} buoys, "
+        f"{len(scenario.gnbs)} gNBs, "
+        f"{len(scenario.drones)} drones, {len(scenario.boats)} boats at {len(scenario.docks)} docks",
+        f"  run        {run.mode.value}, {run.duration / 3600:g} h "
+        f"from {run.start.isoformat(' ', 'minutes')}, "
+        f"{run.weather.value}, seed {run.seed}",
+        f"  expected   {expected['swimming']:.1f} swimming and {expected['fishing']:.1f} fishing incidents",
+        f"  network    {scenario.network.profile}, inference at the {scenario.network.inference.value}; "
+        f"dispatch policy {scenario.dispatch.policy}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,224 @@
+"""Builds one simulation from a scenario and a seed, runs it, returns a :class:`Result`.
+
+The engine wires components together and advances the SimPy clock; it knows
+nothing about cameras, radio or boats beyond their constructors.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+from importlib import metadata
+
+import numpy as np
+import pandas as pd
+import simpy
+from tqdm import tqdm
+
+from sim.boats import Boat
+from sim.daylight import Daylight
+from sim.dispatch import DispatchCenter
+from sim.geometry import WaterNavigator, ZoneGeometry, sample_in
+from sim.incidents import Incident, IncidentGenerator
+from sim.metrics import Recorder, alarms_table, incidents_table, missions_table, summarize, tracks_table
+from sim.network import PROFILES, Direction, Link
+from sim.records import Alarm
+from sim.rng import RandomStreams
+from sim.scenario import Kind, Mode, Scenario
+from sim.sensing import Detection, DetectionModel, StatisticalSensing, build_sensors, false_alarm_regions
+from sim.world import World
+
+_PACKAGES = ("numpy", "simpy", "shapely", "networkx", "pandas", "pydantic")
+_PROGRESS_STEPS = 200
+
+
+class UnsupportedModeError(ValueError):
+    """The scenario asks for a fidelity this version cannot run."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one run produced; the tables follow the output contract."""
+
+    scenario: Scenario
+    seed: int
+    incidents: pd.DataFrame
+    alarms: pd.DataFrame
+    missions: pd.DataFrame
+    tracks: pd.DataFrame
+    summary: dict
+
+
+class Simulation:
+    """One run: the SimPy environment and its components."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None):
+        if scenario.run.mode is not Mode.STATISTICAL:
+            raise UnsupportedModeError(
+                f"run.mode: {scenario.run.mode.value!r} is not available yet (statistical only)"
+            )
+        self.scenario = scenario
+        self.seed = scenario.run.seed if seed is None else seed
+        self.duration = scenario.run.duration
+        self.env = simpy.Environment()
+        self.streams = RandomStreams(self.seed)
+        self.recorder = Recorder()
+        self.world = World(scenario.incidents, self.recorder)
+        self.geometry = ZoneGeometry(scenario)
+        self.navigator = WaterNavigator(self.geometry.water, scenario.zone.shore_margin)
+
+        zone = scenario.zone
+        daylight = Daylight(scenario.run.start, zone.latitude_deg, zone.longitude_deg, zone.utc_offset_h)
+        calibration = scenario.calibration
+        self.model = DetectionModel(
+            calibration, scenario.detection.threshold, calibration.weather[scenario.run.weather]
+        )
+        self.sensors = build_sensors(scenario, self.geometry)
+        self.sensing = StatisticalSensing(self.sensors, self.model, daylight)
+
+        self.alarm_link = self._link("alarm", Direction.UPLINK, with_inference=True)
+        self.boats = [
+            Boat(spec, scenario.dock(spec.dock).position, self.navigator, self.env, self.recorder.legs)
+            for spec in scenario.boats
+        ]
+        self.dispatch = DispatchCenter(
+            self.env,
+            scenario.dispatch,
+            self.boats,
+            self._link("command", Direction.DOWNLINK),
+            self._link("evidence", Direction.UPLINK),
+            self.world,
+            self.recorder,
+        )
+        self.incidents: list[Incident] = IncidentGenerator(scenario, self.geometry, self.streams).generate(
+            self.duration
+        )
+        self.first_visible: dict[int, float | None] = {}
+        self.env.process(self._incident_source())
+        for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors, self.geometry).items()):
+            self.env.process(self._false_alarms(camera_id, kind, region))
+
+    def _link(self, traffic: str, direction: Direction, with_inference: bool = False) -> Link:
+        network = self.scenario.network
+        profile = PROFILES[getattr(network.traffic, traffic) or network.profile]
+        site = network.inference.value
+        return Link(
+            profile,
+            direction,
+            backhaul_s=getattr(network.backhaul, site),
+            rng=self.streams.stream(f"network/{traffic}"),
+            processing_s=getattr(network.inference_time, site) if with_inference else 0.0,
+        )
+
+    # ------------------------------------------------------------ processes
+
+    def _incident_source(self) -> Generator[simpy.Event, None, None]:
+        for incident in self.incidents:
+            yield self.env.timeout(incident.t_start - self.env.now)
+            self.world.forget_departed(self.env.now)
+            self.world.appear(incident)
+            first_visible, detections = self.sensing.observe(incident, self.streams.stream)
+            self.first_visible[incident.id] = first_visible
+            for detection in detections:
+                event = self.env.timeout(detection.t - self.env.now)
+                event.callbacks.append(lambda _, d=detection, i=incident: self._detected(d, i))
+
+    def _detected(self, detection: Detection, incident: Incident) -> None:
+        if not self.world.present(incident.id, self.env.now):
+            return  # the offender left (warned away) before this sensor's rule fired
+        self._raise_alarm(
+            detection.sensor_id, incident.kind, detection.x, detection.y, detection.score, incident.id
+        )
+
+    def _false_alarms(self, camera_id: str, kind: Kind, region) -> Generator[simpy.Event, None, None]:
+        rng = self.streams.stream(f"false_alarms/{camera_id}/{kind}")
+        rate_per_s = self.model.false_alarm_rate(kind) / 3600.0
+        if rate_per_s <= 0:
+            return
+        clutter_eta = self.scenario.calibration.false_alarms[kind].intercept
+        while True:
+            yield self.env.timeout(rng.exponential(1.0 / rate_per_s))
+            x, y = sample_in(region, rng)
+            score = self.model.score_given_hit(clutter_eta, float(rng.random()))
+            self._raise_alarm(camera_id, kind, x, y, score, None)
+
+    def _raise_alarm(
+        self, source: str, kind: Kind, x: float, y: float, score: float, incident_id: int | None
+    ) -> None:
+        alarm = Alarm(len(self.recorder.alarms) + 1, self.env.now, source, kind, x, y, score, incident_id)
+        self.recorder.alarms.append(alarm)
+        if incident_id is not None:
+            self.recorder.mark(incident_id, "t_detected", self.env.now)
+        delay = self.alarm_link.delay(self.scenario.detection.snapshot_bytes, (x, y), self.env.now)
+        self.env.timeout(delay).callbacks.append(lambda _: self.dispatch.receive(alarm))
+
+    # ------------------------------------------------------------ running
+
+    def run(self, progress: bool = False) -> Result:
+        """Advance the clock to the end of the run and build the result."""
+        wall_start = time.perf_counter()
+        events = 0
+        env, horizon = self.env, self.duration
+        with tqdm(
+            total=round(horizon),
+            unit="sim s",
+            disable=not progress,
+            delay=2.0,
+            leave=False,
+            desc=self.scenario.name,
+        ) as bar:
+            for step in range(1, _PROGRESS_STEPS + 1):
+                until = horizon * step / _PROGRESS_STEPS
+                while env.peek() < until:
+                    env.step()
+                    events += 1
+                bar.update(round(until) - bar.n)
+        env.run(until=horizon)  # moves the clock exactly to the horizon
+        return self._result(events, time.perf_counter() - wall_start)
+
+    def _result(self, events: int, wall_s: float) -> Result:
+        self.recorder.missions.extend(self.dispatch.mission_records())
+        incidents = incidents_table(self.incidents, self.recorder, self.first_visible, self.duration)
+        alarms = alarms_table(self.recorder)
+        missions = missions_table(self.recorder)
+        tracks = tracks_table(self.recorder.legs)
+        summary = {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "mode": self.scenario.run.mode.value,
+            "start": self.scenario.run.start.isoformat(),
+            "duration_s": self.duration,
+            **summarize(incidents, alarms, missions, self.duration, len(self.boats)),
+            "sim_events": events,
+            "wall_time_s": round(wall_s, 3),
+            "versions": {"python": platform.python_version()}
+            | {name: metadata.version(name) for name in _PACKAGES},
+        }
+        return Result(self.scenario, self.seed, incidents, alarms, missions, tracks, summary)
+
+
+def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> Result:
+    """Build and run one simulation (seed defaults to ``scenario.run.seed``)."""
+    return Simulation(scenario, seed).run(progress=progress)
+
+
+def expected_incidents(scenario: Scenario, step_s: float = 60.0) -> dict[str, float]:
+    """Expected number of incidents of each kind over the run (integral of the arrival rate)."""
+    from sim.daylight import local_hour_and_month
+
+    t = np.arange(0.0, scenario.run.duration, step_s)
+    widths = np.minimum(step_s, scenario.run.duration - t)
+    hour, month = local_hour_and_month(scenario.run.start, t)
+    expected = {}
+    for kind in Kind:
+        spec = getattr(scenario.incidents, kind.value)
+        rate = (
+            spec.rate_per_hour
+            / 3600.0
+            * np.asarray(spec.hourly_profile)[hour]
+            * np.asarray(spec.monthly_profile)[month]
+        )
+        expected[kind.value] = float((rate * widths).sum())
+    return expected

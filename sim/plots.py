@@ -1,0 +1,232 @@
+"""Figures of one run: response-time CDF, latency breakdown by stage, zone map.
+
+matplotlib is imported here only, and only when figures are drawn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.patches import Patch
+from matplotlib.patches import Polygon as PolygonPatch
+
+from sim.cameras import CameraModel, visible_region
+from sim.engine import Result
+from sim.geometry import ZoneGeometry
+from sim.metrics import OUTCOMES, STAGES
+from sim.scenario import Scenario
+
+OUTCOME_COLOURS = {
+    "deterred": "#2a9d3f",
+    "non_compliant": "#e07b00",
+    "left_before_response": "#8c6bb1",
+    "missed": "#d62728",
+    "unresolved": "#7f7f7f",
+}
+KIND_COLOURS = {"swimming": "#1f77b4", "fishing": "#b5651d"}
+STAGE_COLOURS = ("#4c72b0", "#55a868", "#c44e52", "#8172b2", "#ccb974")
+
+
+def draw_run_figures(result: Result, folder: Path) -> list[Path]:
+    """Draw every figure of one run into ``folder``; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [
+        response_time_cdf(result.incidents, folder / "response_time_cdf.png", result.scenario.name),
+        latency_breakdown(result.incidents, folder / "latency_breakdown.png", result.scenario.name),
+        zone_map(result.scenario, folder / "zone_map.png", result.incidents, result.tracks),
+    ]
+    return paths
+
+
+def _finish(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+def response_time_cdf(incidents: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Empirical CDF of t_warning − t_start per kind, minutes."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    response = (incidents["t_warning"] - incidents["t_start"]) / 60.0
+    for kind, colour in KIND_COLOURS.items():
+        values = np.sort(response[(incidents["kind"] == kind)].dropna().to_numpy())
+        total = int((incidents["kind"] == kind).sum())
+        if len(values) == 0:
+            continue
+        # Normalised by all incidents of the kind: the curve tops out at the share warned.
+        share = np.arange(1, len(values) + 1) / total
+        ax.step(
+            np.concatenate([[0], values]),
+            np.concatenate([[0], share]),
+            where="post",
+            color=colour,
+            label=f"{kind}: {len(values)} of {total} warned, median {np.median(values):.1f} min",
+        )
+    ax.set_xlabel("response time: offender appears → first warning (min)")
+    ax.set_ylabel("share of incidents warned within")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(f"Response time — {title}", fontsize=10)
+    return _finish(fig, path)
+
+
+def latency_breakdown(incidents: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Stacked mean duration of each response stage, per kind, over incidents that were warned, s."""
+    warned = incidents[incidents["t_warning"].notna()]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    labels = []
+    for row, kind in enumerate(("swimming", "fishing")):
+        subset = warned[warned["kind"] == kind]
+        labels.append(f"{kind}\n(n = {len(subset)})")
+        left = 0.0
+        for (stage, (a, b)), colour in zip(STAGES.items(), STAGE_COLOURS, strict=True):
+            mean = float((subset[b] - subset[a]).mean()) if len(subset) else 0.0
+            mean = 0.0 if np.isnan(mean) else mean
+            ax.barh(row, mean, left=left, color=colour, label=stage if row == 0 else None)
+            if mean > 0.04 * max(1.0, _total_mean(warned)):
+                ax.text(
+                    left + mean / 2, row, f"{mean:.0f}", ha="center", va="center", color="white", fontsize=8
+                )
+            left += mean
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("mean time in stage (s); bars add up to the mean response time")
+    ax.legend(ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(f"Where the response time goes — {title}", fontsize=10)
+    return _finish(fig, path)
+
+
+def _total_mean(warned: pd.DataFrame) -> float:
+    total = (warned["t_warning"] - warned["t_start"]).mean()
+    return 0.0 if np.isnan(total) else float(total)
+
+
+def _fill(ax: plt.Axes, geometry: shapely.Geometry, **style) -> None:
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.is_empty or polygon.geom_type != "Polygon":
+            continue
+        ax.add_patch(PolygonPatch(np.asarray(polygon.exterior.coords), closed=True, **style))
+        for ring in polygon.interiors:
+            ax.add_patch(
+                PolygonPatch(
+                    np.asarray(ring.coords),
+                    closed=True,
+                    facecolor=ax.get_facecolor(),
+                    edgecolor=style.get("edgecolor", "none"),
+                    linewidth=0.5,
+                )
+            )
+
+
+def zone_map(
+    scenario: Scenario,
+    path: Path,
+    incidents: pd.DataFrame | None = None,
+    tracks: pd.DataFrame | None = None,
+) -> Path:
+    """Water, islands, no-go areas, camera views, gNBs, docks, boat tracks and incidents by outcome."""
+    geometry = ZoneGeometry(scenario)
+    fig, ax = plt.subplots(figsize=(7.6, 7.6))
+    ax.set_facecolor("#e9efe1")  # land
+    _fill(ax, geometry.water, facecolor="#a9cce3", edgecolor="#5b8db8", linewidth=0.8)
+    _fill(ax, geometry.islands, facecolor="#b8cf9c", edgecolor="#6a8a4a", linewidth=0.8)
+    for area in scenario.zone.no_swimming:
+        ax.add_patch(
+            PolygonPatch(
+                area.polygon,
+                closed=True,
+                facecolor="none",
+                edgecolor="#d62728",
+                hatch="///",
+                linewidth=1.0,
+                alpha=0.8,
+            )
+        )
+    for area in scenario.zone.no_fishing:
+        ax.add_patch(
+            PolygonPatch(
+                area.polygon,
+                closed=True,
+                facecolor="none",
+                edgecolor="#b5651d",
+                hatch="\\\\\\",
+                linewidth=1.0,
+                alpha=0.8,
+            )
+        )
+    for camera in scenario.cameras:
+        view = visible_region(CameraModel(camera), geometry.islands)
+        _fill(ax, view, facecolor="#f4d03f", edgecolor="#b7950b", alpha=0.22, linewidth=0.6)
+        ax.plot(*camera.position, marker="^", color="black", markersize=7)
+        ax.annotate(camera.id, camera.position, textcoords="offset points", xytext=(4, 4), fontsize=6.5)
+    for gnb in scenario.gnbs:
+        ax.plot(*gnb.position, marker="P", color="#6c3483", markersize=10)
+        ax.annotate(
+            gnb.id, gnb.position, textcoords="offset points", xytext=(5, -9), fontsize=7, color="#6c3483"
+        )
+    for drone in scenario.drones:
+        ax.plot(*drone.position, marker="X", color="#117a65", markersize=9)
+        ax.annotate(
+            drone.id, drone.position, textcoords="offset points", xytext=(5, -9), fontsize=7, color="#117a65"
+        )
+    for dock in scenario.docks:
+        ax.plot(*dock.position, marker="s", color="#1b2631", markersize=8)
+        ax.annotate(dock.id, dock.position, textcoords="offset points", xytext=(5, 5), fontsize=7)
+    if tracks is not None and len(tracks):
+        for _, boat in tracks.groupby("boat_id"):
+            ax.plot(boat["x"], boat["y"], color="#34495e", linewidth=0.6, alpha=0.5)
+    if incidents is not None and len(incidents):
+        for outcome in OUTCOMES:
+            subset = incidents[incidents["outcome"] == outcome]
+            for kind, marker in (("swimming", "o"), ("fishing", "D")):
+                points = subset[subset["kind"] == kind]
+                if len(points):
+                    ax.scatter(
+                        points["x"],
+                        points["y"],
+                        s=22,
+                        marker=marker,
+                        color=OUTCOME_COLOURS[outcome],
+                        edgecolor="white",
+                        linewidth=0.5,
+                        zorder=5,
+                    )
+    legend = [
+        Patch(facecolor="#a9cce3", edgecolor="#5b8db8", label="water"),
+        Patch(facecolor="none", edgecolor="#d62728", hatch="///", label="no swimming"),
+        Patch(facecolor="none", edgecolor="#b5651d", hatch="\\\\\\", label="no fishing"),
+        Patch(facecolor="#f4d03f", alpha=0.4, label="camera view"),
+        plt.Line2D([], [], marker="^", color="black", linestyle="", label="camera"),
+        plt.Line2D([], [], marker="P", color="#6c3483", linestyle="", label="gNB"),
+        plt.Line2D([], [], marker="X", color="#117a65", linestyle="", label="drone base"),
+        plt.Line2D([], [], marker="s", color="#1b2631", linestyle="", label="dock"),
+        plt.Line2D([], [], color="#34495e", alpha=0.6, label="boat tracks"),
+    ]
+    if incidents is not None and len(incidents):
+        legend += [
+            plt.Line2D([], [], marker="o", color=OUTCOME_COLOURS[o], linestyle="", label=o.replace("_", " "))
+            for o in OUTCOMES
+            if (incidents["outcome"] == o).any()
+        ]
+        legend.append(
+            plt.Line2D([], [], marker="D", color="grey", linestyle="", label="◆ fishing, ● swimming")
+        )
+    ax.legend(handles=legend, loc="upper left", fontsize=7, framealpha=0.9, ncol=2)
+    ax.set_xlim(0, scenario.zone.width)
+    ax.set_ylim(0, scenario.zone.height)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x east (m)")
+    ax.set_ylabel("y north (m)")
+    ax.set_title(f"Zone map — {scenario.name}", fontsize=10)
+    return _finish(fig, path)

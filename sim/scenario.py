@@ -1,0 +1,399 @@
+"""The scenario: pydantic models validated once at the boundary.
+
+A scenario is a YAML file (see ``scenarios/xuchang_lake.yaml``) that becomes an
+immutable :class:`Scenario`; nothing downstream reads raw dictionaries.
+Units: metres, seconds, degrees, watts, watt-hours, as each field's
+description says. Positions are ``[x, y]`` metres, x east and y north, from
+the zone's south-west corner.
+
+Loading, ``extends:``, ``--set`` overrides and error reporting live in
+:mod:`sim.loading`; cross-field checks that need geometry live in
+:mod:`sim.checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from sim import distributions
+
+_DURATION = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*([smhd]?)\s*$")
+_UNIT_SECONDS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a number or a string such as ``"90"``, ``"30s"``, ``"15m"``, ``"6h"``, ``"2d"``.
+
+    Raises ValueError for anything else; the sign is kept so the caller's
+    bound check reports negative durations as such.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration such as 90, '30s', '15m', '6h', '2d', got {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    raise ValueError(f"expected a duration such as 90, '30s', '15m', '6h', '2d', got {value!r}")
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Point = tuple[float, float]
+Ring = Annotated[tuple[Point, ...], Field(min_length=3)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors and instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Mode(StrEnum):
+    STATISTICAL = "statistical"
+    PIXEL = "pixel"
+
+
+class Weather(StrEnum):
+    CLEAR = "clear"
+    HAZE = "haze"
+    FOG = "fog"
+    RAIN = "rain"
+
+
+class Light(StrEnum):
+    DAY = "day"
+    DUSK = "dusk"
+    NIGHT = "night"
+
+
+class Kind(StrEnum):
+    SWIMMING = "swimming"
+    FISHING = "fishing"
+
+
+# ---------------------------------------------------------------- distributions
+
+
+class ConstantSpec(Strict):
+    dist: Literal["constant"]
+    value: float = Field(ge=0, description="the value, in the parameter's unit")
+
+    def build(self) -> distributions.Constant:
+        return distributions.Constant(self.value)
+
+
+class ExponentialSpec(Strict):
+    dist: Literal["exponential"]
+    mean: float = Field(gt=0, description="mean, in the parameter's unit")
+
+    def build(self) -> distributions.Exponential:
+        return distributions.Exponential(self.mean)
+
+
+class UniformSpec(Strict):
+    dist: Literal["uniform"]
+    low: float = Field(ge=0, description="lower bound, in the parameter's unit")
+    high: float = Field(gt=0, description="upper bound, in the parameter's unit")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformSpec:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        return self
+
+    def build(self) -> distributions.Uniform:
+        return distributions.Uniform(self.low, self.high)
+
+
+class LogNormalSpec(Strict):
+    dist: Literal["lognormal"]
+    mean: float = Field(gt=0, description="mean, in the parameter's unit")
+    sd: float = Field(gt=0, description="standard deviation, in the parameter's unit")
+
+    def build(self) -> distributions.LogNormal:
+        return distributions.LogNormal(self.mean, self.sd)
+
+
+DistributionSpec = Annotated[
+    ConstantSpec | ExponentialSpec | UniformSpec | LogNormalSpec, Field(discriminator="dist")
+]
+
+# ---------------------------------------------------------------- run and zone
+
+
+class RunConfig(Strict):
+    seed: int = Field(0, ge=0, description="root seed of all random streams")
+    duration: Duration = Field(6 * 3600.0, gt=0, description="simulated time, s ('6h' accepted)")
+    start: datetime = Field(
+        datetime(2026, 7, 18, 6, 0), description="local date-time of t = 0: time of day and season"
+    )
+    mode: Mode = Field(Mode.STATISTICAL, description="sensing fidelity")
+    weather: Weather = Field(Weather.CLEAR, description="weather for the whole run")
+
+
+class Area(Strict):
+    id: str
+    polygon: Ring = Field(description="outline, [[x, y], ...] in m")
+    weight: float = Field(1.0, gt=0, description="hotspot weight: share of incidents placed here")
+
+
+class Zone(Strict):
+    width: float = Field(gt=0, description="east-west extent, m")
+    height: float = Field(gt=0, description="north-south extent, m")
+    latitude_deg: float = Field(34.0, ge=-90, le=90, description="latitude for sun elevation, deg")
+    longitude_deg: float = Field(113.8, ge=-180, le=180, description="longitude, deg east")
+    utc_offset_h: float = Field(8.0, ge=-12, le=14, description="local clock offset from UTC, h")
+    water: tuple[Ring, ...] = Field(min_length=1, description="water polygons (lake, river), m")
+    islands: tuple[Ring, ...] = Field((), description="land polygons inside the water, m")
+    no_swimming: tuple[Area, ...] = Field(description="areas of water where swimming is banned")
+    no_fishing: tuple[Area, ...] = Field(description="shore stretches where fishing is banned")
+    shore_margin: float = Field(5.0, gt=0, description="boats keep this far from shore and islands, m")
+
+
+# ---------------------------------------------------------------- equipment
+
+
+class Dock(Strict):
+    id: str
+    position: Point = Field(description="berth on the shore, m")
+
+
+class Camera(Strict):
+    id: str
+    position: Point = Field(description="pole foot, m")
+    height: float = Field(gt=0, le=200, description="lens height above the water, m")
+    yaw: float = Field(ge=-360, le=360, description="heading of the optical axis, deg clockwise from north")
+    pitch: float = Field(gt=0, lt=90, description="depression of the optical axis below horizontal, deg")
+    hfov: float = Field(gt=0, lt=180, description="horizontal field of view, deg")
+    resolution: tuple[Annotated[int, Field(gt=0)], Annotated[int, Field(gt=0)]] = Field(
+        description="image width and height, px"
+    )
+    fps: float = Field(gt=0, le=240, description="frames per second analysed, 1/s")
+    max_range: float = Field(300.0, gt=0, description="ground range beyond which nothing is analysed, m")
+
+
+class Buoy(Strict):
+    id: str
+    position: Point = Field(description="mooring, m")
+    detection_radius: float = Field(gt=0, description="radius within which a swimmer is sensed, m")
+    report_interval: Duration = Field(gt=0, description="time between sensor reports, s")
+    detection_probability: float = Field(
+        gt=0, le=1, description="probability that a report includes a swimmer inside the radius"
+    )
+
+
+class Gnb(Strict):
+    id: str
+    position: Point = Field(description="mast foot, m")
+    height: float = Field(gt=0, description="antenna height, m")
+
+
+class Drone(Strict):
+    id: str
+    position: Point = Field(description="base where the relay drone charges, m")
+    altitude: float = Field(gt=0, description="relay altitude, m")
+    speed: float = Field(gt=0, description="cruise speed, m/s")
+    endurance: Duration = Field(gt=0, description="flight time on one charge, s")
+
+
+class Boat(Strict):
+    id: str
+    dock: str = Field(description="id of the home dock")
+    cruise_speed: float = Field(gt=0, description="transit speed, m/s")
+    max_speed: float = Field(gt=0, description="top speed, m/s")
+    battery_wh: float = Field(gt=0, description="battery capacity, Wh")
+    reserve_wh: float = Field(0.0, ge=0, description="charge below which the boat is not sent out, Wh")
+    hotel_power_w: float = Field(50.0, ge=0, description="electronics and sensors, W")
+    drag_coefficient: float = Field(
+        20.0, gt=0, description="propulsion power per speed cubed, W/(m/s)^3 (P = c v^3)"
+    )
+    charge_power_w: float = Field(1000.0, gt=0, description="charging power at the dock, W")
+    loudspeaker_range: float = Field(50.0, gt=0, description="distance at which a warning is heard, m")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Boat:
+        if self.cruise_speed > self.max_speed:
+            raise ValueError(f"cruise_speed {self.cruise_speed} m/s is above max_speed {self.max_speed} m/s")
+        if self.reserve_wh >= self.battery_wh:
+            raise ValueError(f"reserve_wh {self.reserve_wh} is not below battery_wh {self.battery_wh}")
+        return self
+
+
+# ---------------------------------------------------------------- incidents
+
+
+class Compliance(Strict):
+    p_leave: Probability = Field(description="probability an offender leaves after one warning")
+    leave_delay: DistributionSpec = Field(description="time from a heeded warning to leaving, s")
+    max_warnings: int = Field(ge=1, description="warnings before the boat gives up")
+    warning_interval: Duration = Field(gt=0, description="time between repeated warnings, s")
+
+
+class IncidentKind(Strict):
+    rate_per_hour: float = Field(gt=0, description="arrivals per hour at profile multiplier 1, 1/h")
+    hourly_profile: tuple[float, ...] = Field(
+        min_length=24, max_length=24, description="multiplier for each local hour 0..23"
+    )
+    monthly_profile: tuple[float, ...] = Field(
+        min_length=12, max_length=12, description="multiplier for each month Jan..Dec"
+    )
+    duration: DistributionSpec = Field(description="time the offender would stay if left alone, s")
+    visible_height: float = Field(gt=0, description="height of the visible body above water/ground, m")
+    drift_speed: float = Field(0.0, ge=0, description="mean drifting speed of the offender, m/s")
+    compliance: Compliance
+
+    @model_validator(mode="after")
+    def _profiles(self) -> IncidentKind:
+        for name in ("hourly_profile", "monthly_profile"):
+            values = getattr(self, name)
+            if min(values) < 0:
+                raise ValueError(f"{name} has a negative multiplier")
+            if max(values) <= 0:
+                raise ValueError(f"{name} is all zero: no incident could ever happen")
+        return self
+
+
+class Incidents(Strict):
+    swimming: IncidentKind
+    fishing: IncidentKind
+
+
+# ---------------------------------------------------------------- detection
+
+
+class ClassCalibration(Strict):
+    intercept: float = Field(description="logit of the per-frame hit score at the reference size")
+    size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
+
+
+class FalseAlarmCalibration(Strict):
+    max_rate_per_hour: float = Field(ge=0, description="false alarms per camera-hour at threshold 0")
+    intercept: float = Field(description="logit of the clutter score")
+
+
+class Calibration(Strict):
+    """Detection model parameters (see :mod:`sim.sensing` for the model)."""
+
+    source: str = Field(description="how these numbers were obtained")
+    reference_pixels: float = Field(gt=0, description="pixel height where size enters at zero, px")
+    classes: dict[Kind, ClassCalibration]
+    light: dict[Light, float] = Field(description="logit offset per light level")
+    weather: dict[Weather, float] = Field(description="logit offset per weather")
+    false_alarms: dict[Kind, FalseAlarmCalibration]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Calibration:
+        for name, enum in (("classes", Kind), ("light", Light), ("weather", Weather), ("false_alarms", Kind)):
+            missing = [m.value for m in enum if m not in getattr(self, name)]
+            if missing:
+                raise ValueError(f"{name} lacks {', '.join(missing)}")
+        return self
+
+
+class Persistence(Strict):
+    k: int = Field(ge=1, description="hits needed ...")
+    n: int = Field(ge=1, description="... within this many consecutive frames")
+
+    @model_validator(mode="after")
+    def _k_le_n(self) -> Persistence:
+        if self.k > self.n:
+            raise ValueError(f"k ({self.k}) is larger than n ({self.n})")
+        return self
+
+
+class DetectionConfig(Strict):
+    threshold: float = Field(0.5, gt=0, lt=1, description="detector score threshold")
+    persistence: Persistence = Persistence(k=3, n=5)
+    snapshot_bytes: int = Field(200_000, gt=0, description="alarm snapshot sent to dispatch, bytes")
+    calibration: Calibration | str = Field(
+        "calibration/default.json",
+        description="detection model: a JSON path relative to the scenario file, or inline",
+    )
+
+
+# ---------------------------------------------------------------- network and dispatch
+
+
+class Inference(StrEnum):
+    EDGE = "edge"
+    CLOUD = "cloud"
+
+
+class Traffic(Strict):
+    """Service profile per traffic class; empty means ``network.profile``."""
+
+    alarm: str | None = Field(None, description="camera alarm snapshots (uplink)")
+    command: str | None = Field(None, description="dispatch commands to boats (downlink)")
+    evidence: str | None = Field(None, description="evidence uploads from boats (uplink)")
+
+
+class PerSite(Strict):
+    edge: float = Field(ge=0, description="at the edge (MEC in the zone), s")
+    cloud: float = Field(ge=0, description="in the operator's cloud, s")
+
+
+class NetworkConfig(Strict):
+    profile: str = Field("nr_embb", description="default link profile for all traffic")
+    traffic: Traffic = Traffic()
+    inference: Inference = Field(
+        Inference.EDGE, description="where the platform (inference and dispatch application) runs"
+    )
+    backhaul: PerSite = Field(
+        PerSite(edge=0.001, cloud=0.015), description="one-way transport and core delay to the platform, s"
+    )
+    inference_time: PerSite = Field(
+        PerSite(edge=0.05, cloud=0.02), description="time to analyse one alarm snapshot, s"
+    )
+
+
+class OnScene(Strict):
+    warning_setup: Duration = Field(ge=0, description="from arrival in range to the first warning, s")
+    give_up_after: Duration = Field(gt=0, description="time after the last warning before leaving, s")
+    evidence_photos: int = Field(ge=0, description="photos taken per incident")
+    photo_bytes: int = Field(gt=0, description="size of one photo, bytes")
+    clip_bytes: int = Field(ge=0, description="size of the evidence clip, bytes")
+
+
+class DispatchConfig(Strict):
+    policy: str = Field("nearest_idle", description="dispatch policy name")
+    association_radius: float = Field(80.0, gt=0, description="alarms this close join a case, m")
+    association_window: Duration = Field(900.0, gt=0, description="... if the case is this recent, s")
+    decision_time: Duration = Field(0.0, ge=0, description="dispatcher's time to pick a boat, s")
+    on_scene: OnScene
+
+
+# ---------------------------------------------------------------- the scenario
+
+
+class Scenario(Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    run: RunConfig = RunConfig()
+    zone: Zone
+    docks: tuple[Dock, ...] = Field(min_length=1)
+    cameras: tuple[Camera, ...] = ()
+    buoys: tuple[Buoy, ...] = ()
+    gnbs: tuple[Gnb, ...] = Field(min_length=1)
+    drones: tuple[Drone, ...] = ()
+    boats: tuple[Boat, ...] = Field(min_length=1)
+    incidents: Incidents
+    detection: DetectionConfig = DetectionConfig()
+    network: NetworkConfig = NetworkConfig()
+    dispatch: DispatchConfig
+
+    @property
+    def calibration(self) -> Calibration:
+        """The detection model; :func:`sim.loading.load_scenario` always inlines it."""
+        if not isinstance(self.detection.calibration, Calibration):
+            raise TypeError("calibration path not resolved: load scenarios with sim.load_scenario")
+        return self.detection.calibration
+
+    def dock(self, dock_id: str) -> Dock:
+        return next(d for d in self.docks if d.id == dock_id)

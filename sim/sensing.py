@@ -1,0 +1,277 @@
+"""Statistical sensing: when would the detectors have raised an alarm?
+
+Detection model (latent-score form). A detector's per-frame score for a real
+offender is z = σ(η + ε), ε ~ Logistic(0, 1), with
+
+    η = intercept[kind] + size_slope[kind] · log2(pixels / reference_pixels)
+        + light[level] + weather[condition],
+
+so at threshold τ the per-frame hit probability is p = σ(η − logit τ): higher
+thresholds, smaller targets, darkness and bad weather all lower it, and the
+same uniform draws decide hits at every threshold (common random numbers).
+False alarms per camera and kind are a Poisson process with rate
+r(τ) = max_rate · σ(c − logit τ). Parameters come from the calibration file.
+
+Event-driven: an actor's track is piecewise linear, so the intervals it spends
+inside a sensor's visible region are computed once, geometrically; the frames
+inside are drawn in vectorised chunks and the first frame completing k hits
+within n consecutive frames gives the alarm time. No process wakes per frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from sim.cameras import CameraModel, visible_region
+from sim.daylight import Daylight
+from sim.geometry import ZoneGeometry
+from sim.incidents import Incident, Track
+from sim.scenario import Calibration, Kind, Scenario
+
+_FIRST_CHUNK_FRAMES = 64
+_MAX_CHUNK_FRAMES = 65_536
+
+
+def sigmoid(x: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+
+
+def logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
+
+
+@dataclass(frozen=True)
+class DetectionModel:
+    """Per-frame hit probability and false-alarm rates at one threshold and weather."""
+
+    calibration: Calibration
+    threshold: float
+    weather_offset: float
+
+    def eta(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
+        """Latent score location η for targets ``pixels`` tall under light levels 0/1/2 (night/dusk/day)."""
+        spec = self.calibration.classes[kind]
+        light = np.array([self.calibration.light[level] for level in ("night", "dusk", "day")])
+        size = np.log2(np.maximum(pixels, 1e-9) / self.calibration.reference_pixels)
+        return spec.intercept + spec.size_slope * size + light[light_index] + self.weather_offset
+
+    def hit_probability(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
+        """P(score > threshold) for each frame."""
+        return sigmoid(self.eta(kind, pixels, light_index) - logit(self.threshold))
+
+    def score_given_hit(self, eta: float, u: float) -> float:
+        """Score of a hit: inverse-CDF draw of σ(η + ε) conditioned on exceeding the threshold."""
+        floor = float(sigmoid(logit(self.threshold) - eta))  # P(ε <= logit τ − η)
+        quantile = min(max(floor + u * (1.0 - floor), 1e-12), 1.0 - 1e-12)
+        return float(sigmoid(eta + logit(quantile)))
+
+    def false_alarm_rate(self, kind: Kind) -> float:
+        """False alarms per camera-hour of ``kind`` at this threshold, 1/h."""
+        spec = self.calibration.false_alarms[kind]
+        return float(spec.max_rate_per_hour * sigmoid(spec.intercept - logit(self.threshold)))
+
+
+@dataclass(frozen=True)
+class Sensor:
+    """A camera or buoy reduced to what statistical sensing needs."""
+
+    id: str
+    region: BaseGeometry
+    """Where a target can be sensed, m."""
+    frame_interval: float
+    """Time between observations (frames or reports), s."""
+    k: int
+    n: int
+    kinds: frozenset[Kind]
+    pixel_height: Callable[[np.ndarray, float], np.ndarray] | None
+    """Cameras: target height in pixels at ground points; None for buoys (fixed probability)."""
+    fixed_probability: float = 1.0
+
+    def observation_times(self, t0: float, t1: float) -> np.ndarray:
+        """Observation instants in [t0, t1], on the sensor's grid of multiples of the interval."""
+        first = np.ceil(t0 / self.frame_interval - 1e-9)
+        last = np.floor(t1 / self.frame_interval + 1e-9)
+        return np.arange(first, last + 1) * self.frame_interval
+
+
+def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
+    """Cameras (k-of-n persistence, size-dependent probability) and buoys (one report suffices)."""
+    persistence = scenario.detection.persistence
+    sensors = []
+    for camera in scenario.cameras:
+        model = CameraModel(camera)
+        region = visible_region(model, geometry.islands)
+        shapely.prepare(region)
+        sensors.append(
+            Sensor(
+                camera.id,
+                region,
+                1.0 / camera.fps,
+                persistence.k,
+                persistence.n,
+                frozenset(Kind),
+                model.pixel_height,
+            )
+        )
+    for buoy in scenario.buoys:
+        region = Point(buoy.position).buffer(buoy.detection_radius).intersection(geometry.water)
+        shapely.prepare(region)
+        sensors.append(
+            Sensor(
+                buoy.id,
+                region,
+                buoy.report_interval,
+                1,
+                1,
+                frozenset({Kind.SWIMMING}),
+                None,
+                buoy.detection_probability,
+            )
+        )
+    return sensors
+
+
+def visible_intervals(track: Track, region: BaseGeometry, t0: float, t1: float) -> list[tuple[float, float]]:
+    """Maximal time intervals within [t0, t1] during which the track is inside ``region``."""
+    if region.is_empty:
+        return []
+    if track.stationary:
+        return [(t0, t1)] if region.covers(Point(track.xy[0])) else []
+    a, b = track.xy[:-1], track.xy[1:]
+    segments = shapely.linestrings(np.stack([a, b], axis=1))
+    pieces = shapely.intersection(segments, region)
+    intervals: list[tuple[float, float]] = []
+    for i in np.flatnonzero(~shapely.is_empty(pieces)):
+        d = b[i] - a[i]
+        length2 = float(d @ d)
+        ta, tb = track.t[i], track.t[i + 1]
+        for part in getattr(pieces[i], "geoms", [pieces[i]]):
+            coords = np.asarray(part.coords)
+            if length2 == 0.0:
+                s0, s1 = 0.0, 1.0
+            else:
+                s = (coords - a[i]) @ d / length2
+                s0, s1 = float(s.min()), float(s.max())
+            intervals.append((ta + s0 * (tb - ta), ta + s1 * (tb - ta)))
+    intervals.sort()
+    merged: list[list[float]] = []
+    for start, end in intervals:
+        if merged and start <= merged[-1][1] + 1e-9:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    clipped = [(max(s, t0), min(e, t1)) for s, e in merged]
+    return [(s, e) for s, e in clipped if e >= s]
+
+
+def first_k_of_n(hits: np.ndarray, k: int, n: int) -> int:
+    """Index of the first observation at which ``k`` of the last ``n`` are hits, or -1."""
+    counts = np.cumsum(hits, dtype=np.int64)
+    window = counts.copy()
+    window[n:] -= counts[:-n]
+    found = np.flatnonzero(window >= k)
+    return int(found[0]) if len(found) else -1
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The moment a sensor's alarm rule fires for one incident."""
+
+    t: float
+    sensor_id: str
+    x: float
+    y: float
+    score: float
+
+
+class StatisticalSensing:
+    """Computes, when an incident starts, every alarm its sensors will raise."""
+
+    def __init__(self, sensors: list[Sensor], model: DetectionModel, daylight: Daylight):
+        self.sensors = sensors
+        self.model = model
+        self.daylight = daylight
+
+    def observe(
+        self, incident: Incident, stream: Callable[[str], np.random.Generator]
+    ) -> tuple[float | None, list[Detection]]:
+        """When the incident first becomes visible (s, None if never), and every alarm it triggers.
+
+        One detection per sensor and visibility interval in which the alarm
+        rule fires; each sensor draws from its own stream for this incident.
+        """
+        first_visible = None
+        found = []
+        for sensor in self.sensors:
+            if incident.kind not in sensor.kinds:
+                continue
+            intervals = visible_intervals(incident.track, sensor.region, incident.t_start, incident.t_end)
+            if not intervals:
+                continue
+            start = intervals[0][0]
+            first_visible = start if first_visible is None else min(first_visible, start)
+            rng = stream(f"sensing/{sensor.id}/incident/{incident.id}")
+            for t0, t1 in intervals:
+                detection = self._first_alarm(sensor, incident, t0, t1, rng)
+                if detection is not None:
+                    found.append(detection)
+        return first_visible, found
+
+    def _first_alarm(
+        self, sensor: Sensor, incident: Incident, t0: float, t1: float, rng: np.random.Generator
+    ) -> Detection | None:
+        times = sensor.observation_times(t0, t1)
+        tail = np.zeros(0, dtype=bool)  # last n-1 outcomes of the previous chunk
+        chunk = _FIRST_CHUNK_FRAMES
+        start = 0
+        while start < len(times):
+            frames = times[start : start + chunk]
+            uniforms = rng.random(len(frames))
+            eta, p = self._probabilities(sensor, incident, frames)
+            hits = np.concatenate([tail, uniforms < p])
+            index = first_k_of_n(hits, sensor.k, sensor.n)
+            if index >= 0:
+                j = index - len(tail)
+                x, y = incident.position(float(frames[j]))
+                score = (
+                    self.model.score_given_hit(float(eta[j]), float(rng.random()))
+                    if eta is not None
+                    else sensor.fixed_probability
+                )
+                return Detection(float(frames[j]), sensor.id, x, y, score)
+            tail = hits[-(sensor.n - 1) :] if sensor.n > 1 else tail
+            start += len(frames)
+            chunk = min(2 * chunk, _MAX_CHUNK_FRAMES)
+        return None
+
+    def _probabilities(
+        self, sensor: Sensor, incident: Incident, frames: np.ndarray
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        if sensor.pixel_height is None:
+            return None, np.full(len(frames), sensor.fixed_probability)
+        xy = incident.track.position(frames)
+        pixels = sensor.pixel_height(xy, incident.visible_height)
+        eta = self.model.eta(incident.kind, pixels, self.daylight.light_index(frames))
+        return eta, sigmoid(eta - logit(self.model.threshold))
+
+
+def false_alarm_regions(
+    sensors: list[Sensor], geometry: ZoneGeometry
+) -> dict[tuple[str, Kind], BaseGeometry]:
+    """Where each camera's detector may raise a false alarm of each kind (its view of the no-go areas)."""
+    regions = {}
+    for sensor in sensors:
+        if sensor.pixel_height is None:
+            continue
+        for kind in Kind:
+            areas = shapely.union_all([a.region for a in geometry.areas(kind.value)])
+            overlap = sensor.region.intersection(areas)
+            if overlap.area > 1.0:
+                regions[(sensor.id, kind)] = overlap
+    return regions
