@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.geometry import WaterNavigator, truncate_path
+from sim.geometry import WaterNavigator, path_length, truncate_path
 from sim.records import Leg
 from sim.scenario import Boat as BoatSpec
 from sim.scenario import OnScene
@@ -57,15 +57,17 @@ class Boat:
         navigator: WaterNavigator,
         env: simpy.Environment,
         legs: list[Leg],
+        other_docks: tuple[tuple[float, float], ...] = (),
     ):
+        """``dock_xy``: the home dock, where the boat starts; it returns to the nearest of all docks."""
         self.spec = spec
         self.id = spec.id
         self.navigator = navigator
-        self.home = navigator.snap(*dock_xy)
+        self.docks = tuple(navigator.snap(*xy) for xy in (dock_xy, *other_docks))
         self.env = env
         self._legs = legs
         self.state = BoatState.DOCKED
-        self._xy = np.array(self.home, dtype=float)
+        self._xy = np.array(self.docks[0], dtype=float)
         self._battery_wh = spec.battery_wh
         self._docked_since = env.now
         self.return_process: simpy.Process | None = None
@@ -240,7 +242,8 @@ class Boat:
         return energy
 
     def go_home(self) -> Generator[simpy.Event, None, None]:
-        """Return to the dock (interruptible by a new mission)."""
-        path = self.navigator.path(self.position, self.home)
+        """Return to the nearest dock by water (interruptible by a new mission)."""
+        paths = [self.navigator.path(self.position, dock) for dock in self.docks]
+        path = min(paths, key=path_length)
         yield from self.travel(path, BoatState.RETURNING)
         self.dock()

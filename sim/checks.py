@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import shapely
 from shapely.geometry import Point, Polygon
 
 from sim.geometry import ZoneGeometry
@@ -61,8 +62,9 @@ def check_scenario(scenario: Scenario) -> None:
                 )
 
     geometry = ZoneGeometry(scenario)
+    lakes = shapely.union_all([Polygon(ring) for ring in zone.water]).buffer(1e-6)
     for i, island in enumerate(zone.islands):
-        if not Polygon(island).within(geometry.water.union(geometry.islands).buffer(1e-6)):
+        if not Polygon(island).within(lakes):
             raise _error(f"zone.islands.{i}: the island is not inside the water")
     for i, dock in enumerate(scenario.docks):
         distance = geometry.water.distance(Point(dock.position))
@@ -84,6 +86,14 @@ def check_scenario(scenario: Scenario) -> None:
     for i, boat in enumerate(scenario.boats):
         if boat.dock not in dock_ids:
             raise _error(f"boats.{i}.dock: no dock {boat.dock!r} (docks: {', '.join(dock_ids)})")
+        if boat.cruise_speed > boat.max_speed:
+            raise _error(
+                f"boats.{i}.cruise_speed: {boat.cruise_speed:g} m/s is above max_speed {boat.max_speed:g} m/s"
+            )
+        if boat.reserve_wh >= boat.battery_wh:
+            raise _error(
+                f"boats.{i}.reserve_wh: {boat.reserve_wh:g} Wh is not below battery_wh {boat.battery_wh:g}"
+            )
 
     _check_names(scenario)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,8 +62,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _attach_negative_values(argv: list[str]) -> list[str]:
+    """``--duration -5m`` -> ``--duration=-5m``: argparse would take ``-5m`` for an option."""
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] in ("--duration", "--seed") and arg.startswith("-"):
+            joined[-1] = f"{joined[-1]}={arg}"
+        else:
+            joined.append(arg)
+    return joined
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _attach_negative_values(list(sys.argv[1:] if argv is None else argv))
     try:
         args = _parser().parse_args(argv or ["run"])
         if args.command == "schema":
@@ -86,8 +98,8 @@ def _run_overrides(args: argparse.Namespace) -> list[str]:
             seconds = parse_duration(args.duration)
         except ValueError as error:
             raise BadInputError(f"--duration: {error}") from None
-        if seconds <= 0:
-            raise BadInputError(f"--duration: must be positive, got {args.duration!r}")
+        if not 0 < seconds < math.inf:
+            raise BadInputError(f"--duration: must be positive and finite, got {args.duration!r}")
         overrides.append(f"run.duration={seconds}")
     if args.seed is not None:
         if args.seed < 0:
@@ -116,10 +128,8 @@ def _run(args: argparse.Namespace) -> int:
     result = simulation.run(progress=True)
     write_outputs(result, out, figures=not args.no_figures)
     print(format_summary(result.summary))
-    print(
-        f"\noutputs: {out}/  (incidents.csv, alarms.csv, missions.csv, tracks.csv, summary.json, "
-        f"scenario.yaml, figures/)"
-    )
+    files = "incidents.csv, alarms.csv, missions.csv, tracks.csv, summary.json, scenario.yaml"
+    print(f"\noutputs: {out}/  ({files}{'' if args.no_figures else ', figures/'})")
     return EXIT_OK
 
 

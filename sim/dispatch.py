@@ -22,7 +22,7 @@ from typing import Protocol
 
 import simpy
 
-from sim.boats import Boat
+from sim.boats import Boat, BoatState
 from sim.metrics import Recorder
 from sim.network import Link
 from sim.records import Alarm, MissionRecord
@@ -75,10 +75,15 @@ class NearestIdle:
     """The available boat (docked above reserve, or returning) with the shortest water path."""
 
     def choose(self, case: Case, boats: Sequence[Boat]) -> Boat | None:
+        candidates = sorted(
+            (math.hypot(boat.position[0] - case.x, boat.position[1] - case.y), order, boat)
+            for order, boat in enumerate(boats)
+            if boat.available
+        )
         best, best_length = None, math.inf
-        for boat in boats:
-            if not boat.available:
-                continue
+        for crow_flies, _, boat in candidates:
+            if crow_flies >= best_length:
+                break  # a water path is never shorter than the straight line
             length = boat.navigator.distance(boat.position, (case.x, case.y))
             if length < best_length:
                 best, best_length = boat, length
@@ -202,7 +207,7 @@ class DispatchCenter:
             self._missions.append(mission)
             case.boat_id = boat.id
             self._mark_dispatched(case, boat.id)
-            boat.state = boat.state.OUTBOUND  # reserved from now on
+            boat.state = BoatState.OUTBOUND  # reserved from now on
             self.env.process(self._run_mission(boat, mission))
 
     def _run_mission(self, boat: Boat, mission: _Mission) -> Generator[simpy.Event, None, None]:
@@ -219,8 +224,10 @@ class DispatchCenter:
         if outcome.incident_id is not None:
             self.recorder.boat_of.setdefault(outcome.incident_id, boat.id)
         case.closed = True
-        boat.return_process = self.env.process(self._return(boat, mission))
+        boat.state = BoatState.RETURNING  # free for the next case from here on
         self.assign()
+        if boat.state is BoatState.RETURNING:  # not re-tasked on the spot: head home
+            boat.return_process = self.env.process(self._return(boat, mission))
 
     def _evidence_delay(self, position: tuple[float, float], t: float) -> float:
         on_scene = self.config.on_scene
@@ -244,9 +251,13 @@ class DispatchCenter:
             )
         if mission.t_back is None:
             return
+        boat.return_process = None
         if boat.battery_wh() < boat.spec.reserve_wh:
-            yield self.env.timeout(boat.time_to_charge(boat.spec.reserve_wh))
-        self.assign()
+            # Charging: look at the queue again once the boat is above its reserve.
+            wake = self.env.timeout(boat.time_to_charge(boat.spec.reserve_wh))
+            wake.callbacks.append(lambda _: self.assign())
+        else:
+            self.assign()
 
     def mission_records(self) -> list[MissionRecord]:
         return [m.record() for m in self._missions]

@@ -76,11 +76,18 @@ class Simulation:
             calibration, scenario.detection.threshold, calibration.weather[scenario.run.weather]
         )
         self.sensors = build_sensors(scenario, self.geometry)
-        self.sensing = StatisticalSensing(self.sensors, self.model, daylight)
+        self.sensing = StatisticalSensing(self.sensors, self.model, daylight, self.duration)
 
         self.alarm_link = self._link("alarm", Direction.UPLINK, with_inference=True)
         self.boats = [
-            Boat(spec, scenario.dock(spec.dock).position, self.navigator, self.env, self.recorder.legs)
+            Boat(
+                spec,
+                scenario.dock(spec.dock).position,
+                self.navigator,
+                self.env,
+                self.recorder.legs,
+                other_docks=tuple(d.position for d in scenario.docks if d.id != spec.dock),
+            )
             for spec in scenario.boats
         ]
         self.dispatch = DispatchCenter(
@@ -176,14 +183,15 @@ class Simulation:
                     events += 1
                 bar.update(round(until) - bar.n)
         env.run(until=horizon)  # moves the clock exactly to the horizon
-        return self._result(events, time.perf_counter() - wall_start)
+        return self._result(events, wall_start)
 
-    def _result(self, events: int, wall_s: float) -> Result:
+    def _result(self, events: int, wall_start: float) -> Result:
         self.recorder.missions.extend(self.dispatch.mission_records())
         incidents = incidents_table(self.incidents, self.recorder, self.first_visible, self.duration)
         alarms = alarms_table(self.recorder)
         missions = missions_table(self.recorder)
         tracks = tracks_table(self.recorder.legs)
+        wall_s = time.perf_counter() - wall_start
         summary = {
             "scenario": self.scenario.name,
             "seed": self.seed,

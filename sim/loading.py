@@ -22,6 +22,8 @@ from pydantic import BaseModel, ValidationError
 
 from sim.scenario import Calibration, Scenario
 
+_DISTRIBUTION_TAGS = ("constant", "exponential", "uniform", "lognormal")
+
 
 class ScenarioError(ValueError):
     """Bad input: ``str(error)`` is one line naming where and what."""
@@ -48,7 +50,10 @@ def read_yaml(path: Path) -> dict:
     """The mapping in a YAML file; ScenarioError for a missing, empty or malformed file."""
     if not path.is_file():
         raise ScenarioError(f"{path}: no such file")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {error.start})") from None
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except ScenarioError as error:
@@ -83,6 +88,7 @@ def read_with_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict:
         cycle = " -> ".join(p.name for p in (*_chain, path))
         raise ScenarioError(f"extends: cycle {cycle}")
     data = read_yaml(path)
+    _anchor_calibration(data, path.parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -92,6 +98,16 @@ def read_with_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict:
     if not parent_path.is_file():
         raise ScenarioError(f"{path}: extends: no such file {parent}")
     return deep_merge(read_with_extends(parent_path, (*_chain, path)), data)
+
+
+def _anchor_calibration(data: dict, folder: Path) -> None:
+    """Make a relative ``detection.calibration`` path absolute, from the file that names it.
+
+    So a scenario extending one in another folder still finds its parent's calibration.
+    """
+    detection = data.get("detection")
+    if isinstance(detection, dict) and isinstance(detection.get("calibration"), str):
+        detection["calibration"] = str(folder / detection["calibration"])
 
 
 # ---------------------------------------------------------------- --set overrides
@@ -183,11 +199,17 @@ def _suggest(word: str, valid: Iterable[str]) -> str:
 
 def _first_error(error: ValidationError) -> str:
     """One line for the first pydantic error: dotted key path, then the problem."""
-    details = error.errors()
+    # An unknown key is usually the cause of other errors (a typo for a required key): report it first.
+    details = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
     first = details[0]
-    loc = [str(part) for part in first["loc"]]
-    # Discriminated unions add the tag (e.g. 'lognormal') as a path part: drop it.
-    loc = [part for part in loc if part not in ("constant", "exponential", "uniform", "lognormal")]
+    # Unions and validators add parts such as 'lognormal' or 'function-after[...]' to the path: drop them.
+    loc = [
+        str(part)
+        for part in first["loc"]
+        if str(part) not in _DISTRIBUTION_TAGS
+        and "[" not in str(part)
+        and not str(part).startswith("function-")
+    ]
     path = ".".join(loc) or "the scenario"
     if first["type"] == "extra_forbidden":
         parent: Any = Scenario
@@ -198,7 +220,7 @@ def _first_error(error: ValidationError) -> str:
         message = "required key is missing"
     else:
         message = first["msg"].removeprefix("Value error, ")
-        if "input" in first and first["type"] not in ("model_type", "dict_type"):
+        if "input" in first and not isinstance(first["input"], dict | list | tuple):
             message += f" (got {first['input']!r})"
     more = f" (and {len(details) - 1} more problems)" if len(details) > 1 else ""
     return f"{path}: {message}{more}"

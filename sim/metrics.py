@@ -164,20 +164,28 @@ def missions_table(recorder: Recorder) -> pd.DataFrame:
 
 def tracks_table(legs: list[Leg], sample_s: float = 5.0) -> pd.DataFrame:
     """Boat positions every ``sample_s`` seconds while moving or on scene, plus each leg's ends."""
-    rows = []
+    parts = []
     for leg in sorted(legs, key=lambda leg: (leg.boat_id, leg.t0)):
         span = leg.t1 - leg.t0
         inner = np.arange(math.ceil(leg.t0 / sample_s) * sample_s, leg.t1, sample_s)
         times = np.unique(np.concatenate([[leg.t0], inner, [leg.t1]]))
         fraction = (times - leg.t0) / span if span > 0 else np.zeros_like(times)
-        xs = leg.x0 + fraction * (leg.x1 - leg.x0)
-        ys = leg.y0 + fraction * (leg.y1 - leg.y0)
-        battery = leg.battery0_wh + fraction * (leg.battery1_wh - leg.battery0_wh)
-        rows.extend(
-            (leg.boat_id, round(t, 3), round(x, 2), round(y, 2), round(leg.speed, 3), round(b, 2), leg.state)
-            for t, x, y, b in zip(times, xs, ys, battery, strict=True)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "boat_id": leg.boat_id,
+                    "t": times.round(3),
+                    "x": (leg.x0 + fraction * (leg.x1 - leg.x0)).round(2),
+                    "y": (leg.y0 + fraction * (leg.y1 - leg.y0)).round(2),
+                    "speed": round(leg.speed, 3),
+                    "battery_wh": (leg.battery0_wh + fraction * (leg.battery1_wh - leg.battery0_wh)).round(2),
+                    "state": leg.state,
+                }
+            )
         )
-    table = pd.DataFrame(rows, columns=list(TRACK_COLUMNS))
+    if not parts:
+        return pd.DataFrame(columns=list(TRACK_COLUMNS))
+    table = pd.concat(parts, ignore_index=True)
     return table.drop_duplicates(subset=["boat_id", "t"], keep="last").reset_index(drop=True)
 
 

@@ -52,7 +52,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 class Strict(BaseModel):
     """Base: unknown keys are errors and instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Mode(StrEnum):
@@ -216,14 +216,6 @@ class Boat(Strict):
     )
     charge_power_w: float = Field(1000.0, gt=0, description="charging power at the dock, W")
     loudspeaker_range: float = Field(50.0, gt=0, description="distance at which a warning is heard, m")
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Boat:
-        if self.cruise_speed > self.max_speed:
-            raise ValueError(f"cruise_speed {self.cruise_speed} m/s is above max_speed {self.max_speed} m/s")
-        if self.reserve_wh >= self.battery_wh:
-            raise ValueError(f"reserve_wh {self.reserve_wh} is not below battery_wh {self.battery_wh}")
-        return self
 
 
 # ---------------------------------------------------------------- incidents

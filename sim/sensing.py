@@ -34,6 +34,8 @@ from sim.geometry import ZoneGeometry
 from sim.incidents import Incident, Track
 from sim.scenario import Calibration, Kind, Scenario
 
+LIGHT_GRID_S = 10.0
+"""Resolution of the light-level lookup, s."""
 _FIRST_CHUNK_FRAMES = 64
 _MAX_CHUNK_FRAMES = 65_536
 
@@ -193,10 +195,18 @@ class Detection:
 class StatisticalSensing:
     """Computes, when an incident starts, every alarm its sensors will raise."""
 
-    def __init__(self, sensors: list[Sensor], model: DetectionModel, daylight: Daylight):
+    def __init__(self, sensors: list[Sensor], model: DetectionModel, daylight: Daylight, horizon_s: float):
         self.sensors = sensors
         self.model = model
-        self.daylight = daylight
+        self.horizon_s = horizon_s
+        # Light changes a few times a day: look it up on a 10 s grid instead of
+        # computing the sun's position for every frame.
+        grid = np.arange(0.0, horizon_s + 2 * LIGHT_GRID_S, LIGHT_GRID_S)
+        self._light = daylight.light_index(grid)
+
+    def light_index(self, t: np.ndarray) -> np.ndarray:
+        """Light level (0 night, 1 dusk, 2 day) at simulation times ``t`` within the run, s."""
+        return self._light[(np.asarray(t) / LIGHT_GRID_S).astype(np.int64)]
 
     def observe(
         self, incident: Incident, stream: Callable[[str], np.random.Generator]
@@ -211,7 +221,9 @@ class StatisticalSensing:
         for sensor in self.sensors:
             if incident.kind not in sensor.kinds:
                 continue
-            intervals = visible_intervals(incident.track, sensor.region, incident.t_start, incident.t_end)
+            # Nothing after the end of the run can matter.
+            until = min(incident.t_end, self.horizon_s)
+            intervals = visible_intervals(incident.track, sensor.region, incident.t_start, until)
             if not intervals:
                 continue
             start = intervals[0][0]
@@ -257,7 +269,7 @@ class StatisticalSensing:
             return None, np.full(len(frames), sensor.fixed_probability)
         xy = incident.track.position(frames)
         pixels = sensor.pixel_height(xy, incident.visible_height)
-        eta = self.model.eta(incident.kind, pixels, self.daylight.light_index(frames))
+        eta = self.model.eta(incident.kind, pixels, self.light_index(frames))
         return eta, sigmoid(eta - logit(self.model.threshold))
 
 

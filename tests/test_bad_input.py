@@ -1,0 +1,375 @@
+"""Bad input is expected.
+
+The rule (DESIGN.md, principle 4): every scenario key is validated; an error
+names the key path, says what is wrong, exits 2, prints no traceback and leaves
+no output folder behind. Every case below drives ``sim.cli.main`` in-process
+and checks all of that.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.cli import main
+
+ROOT = Path(sim.__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "xuchang_lake.yaml"
+BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+MISSING = object()
+"""Scenario marker: pass a path that does not exist."""
+
+EXTENDS = "extends: @DEFAULT\n"
+"""Header of a scenario that starts from the default one (from another folder) and overrides a few keys."""
+
+CAMERA = """\
+cameras:
+  - id: cam-a
+    position: [370, 245]
+    height: 12
+    yaw: 60
+    pitch: 15
+    hfov: 70
+    resolution: [1920, 1080]
+"""
+"""One camera of the default scenario, without its fps line."""
+
+
+def _expand(text: str) -> str:
+    return text.replace("@DEFAULT", str(DEFAULT))
+
+
+def _scenario_path(tmp_path: Path, scenario: object) -> Path:
+    """The scenario argument for a case: the default file, a missing file, or YAML written to tmp_path."""
+    if isinstance(scenario, dict):  # several files, the scenario is scenario.yaml
+        for name, text in scenario.items():
+            (tmp_path / name).write_text(_expand(text), encoding="utf-8")
+        return tmp_path / "scenario.yaml"
+    if scenario is None:
+        return DEFAULT
+    if scenario is MISSING:
+        return tmp_path / "nope.yaml"
+    path = tmp_path / "scenario.yaml"
+    if isinstance(scenario, bytes):
+        path.write_bytes(scenario)
+    else:
+        path.write_text(_expand(str(scenario)), encoding="utf-8")
+    return path
+
+
+def _call_main(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except (Exception, SystemExit) as error:  # a crash is a failed case, not an error of the test
+        pytest.fail(f"main({argv}) raised {type(error).__name__}: {error}")
+
+
+def _assert_one_error_line(capsys: pytest.CaptureFixture[str], rc: int, expected: tuple[str, ...]) -> str:
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert rc == 2, f"exit code {rc}, stdout {out!r}, stderr {err!r}"
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {lines!r}"
+    line = lines[0]
+    assert line.startswith("error: ")
+    assert line.removeprefix("error: ").strip()
+    for fragment in expected:
+        assert fragment.lower() in line.lower(), f"{fragment!r} not in {line!r}"
+    return line
+
+
+def _assert_nothing_left(tmp_path: Path, before: set[str]) -> None:
+    after = {p.name for p in tmp_path.iterdir()}
+    assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.glob(".out.*")), "a temporary output folder was left behind"
+    assert after == before, f"new entries left in {tmp_path}: {sorted(after - before)}"
+
+
+# ---------------------------------------------------------------- scenario cases
+#
+# (scenario, one --set override or None, fragments the error line must contain).
+# scenario: None = the default scenario, MISSING = a path that does not exist,
+# YAML text (or bytes) written to tmp_path/scenario.yaml, or {file name: YAML}
+# with the scenario in scenario.yaml. Each case runs through both `run` and
+# `validate`. EXTENDS + text: the default scenario with a few keys overridden.
+
+SCENARIO_CASES = [
+    # -- the file itself
+    pytest.param(MISSING, None, ("nope.yaml", "no such file"), id="missing-file"),
+    pytest.param("", None, ("scenario.yaml", "empty"), id="empty-file"),
+    pytest.param("# only a comment\n\n", None, ("scenario.yaml", "empty"), id="comments-only-file"),
+    pytest.param("- a\n- b\n", None, ("scenario.yaml", "mapping"), id="top-level-list"),
+    # a file that is not UTF-8 text
+    pytest.param(b"name: caf\xe9\n", None, ("scenario.yaml", "utf-8"), id="not-utf8"),
+    # -- YAML syntax errors give the line of the problem
+    pytest.param(
+        "name: x\nrun:\n  seed: 1\n  duration: 6h: 7\n", None, ("syntax", "line 4"), id="yaml-colon-in-value"
+    ),
+    pytest.param("name: x\nrun:\n  seed: 1\n duration: 6h\n", None, ("syntax", "line 4"), id="yaml-indent"),
+    pytest.param("name: x\n\tfoo: 1\n", None, ("syntax", "line 2"), id="yaml-tab"),
+    # -- duplicate keys (PyYAML alone would keep the last one silently)
+    pytest.param(
+        "name: a\ndescription: x\nname: b\n", None, ("duplicate", "'name'", "line 3", "line 1"), id="dup-top"
+    ),
+    pytest.param(
+        "name: a\nrun:\n  seed: 1\n  seed: 2\n",
+        None,
+        ("duplicate", "'seed'", "line 4", "line 3"),
+        id="dup-nested",
+    ),
+    pytest.param(
+        "cameras:\n  - id: a\n    fps: 1\n    fps: 2\n",
+        None,
+        ("duplicate", "'fps'", "line 4"),
+        id="dup-in-list",
+    ),
+    # -- unknown keys, with a suggestion
+    pytest.param(EXTENDS + "camras: []\n", None, ("camras", "unknown key", "'cameras'"), id="typo-top"),
+    pytest.param(EXTENDS + "dispach: {}\n", None, ("dispach", "unknown key", "'dispatch'"), id="typo-top-2"),
+    pytest.param(EXTENDS + "run:\n  sed: 3\n", None, ("run.sed", "unknown key", "'seed'"), id="typo-run"),
+    # a camera with fps and a stray fsp
+    pytest.param(
+        EXTENDS + CAMERA + "    fps: 15\n    fsp: 10\n",
+        None,
+        ("cameras.0.fsp", "unknown key", "'fps'"),
+        id="typo-camera-extra",
+    ),
+    # fps mistyped as fsp: the typo, not only the missing fps, must be named
+    pytest.param(
+        EXTENDS + CAMERA + "    fsp: 10\n", None, ("cameras.0.fsp", "'fps'"), id="typo-camera-instead-of-fps"
+    ),
+    pytest.param(None, "cameras.0.fsp=10", ("cameras.0.fsp", "'fps'"), id="typo-set"),
+    # -- wrong types
+    pytest.param(None, "cameras.0.fps=fast", ("cameras.0.fps", "number", "fast"), id="fps-not-number"),
+    pytest.param(EXTENDS + "zone:\n  width: wide\n", None, ("zone.width", "number"), id="width-not-number"),
+    pytest.param(None, "run.start=banana", ("run.start", "datetime"), id="start-not-datetime"),
+    pytest.param(None, "cameras.0=5", ("cameras.0:", "camera"), id="camera-not-mapping"),
+    pytest.param(None, "cameras.0.position=[1]", ("cameras.0.position", "missing"), id="position-one-number"),
+    # the key path must be the user's, not pydantic's internal validator names
+    pytest.param(
+        None, "detection.calibration=5", ("error: detection.calibration: ",), id="calibration-not-mapping"
+    ),
+    pytest.param(
+        None, "detection.calibration=nope.json", ("detection.calibration", "nope.json"), id="cal-file"
+    ),
+    # -- zero, negative and non-finite numbers
+    pytest.param(
+        None,
+        "incidents.swimming.rate_per_hour=0",
+        ("incidents.swimming.rate_per_hour", "greater than 0"),
+        id="rate-zero",
+    ),
+    pytest.param(
+        None, "boats.0.cruise_speed=-1", ("boats.0.cruise_speed", "greater than 0"), id="speed-negative"
+    ),
+    pytest.param(None, "cameras.0.fps=0", ("cameras.0.fps", "greater than 0"), id="fps-zero"),
+    pytest.param(None, "run.duration=-5m", ("run.duration", "greater than 0"), id="duration-negative-set"),
+    pytest.param(None, "run.duration=0", ("run.duration", "greater than 0"), id="duration-zero-set"),
+    pytest.param(None, "zone.width=0", ("zone.width", "greater than 0"), id="zone-width-zero"),
+    # infinity passes `gt=0`: it must still be refused, not crash the run later
+    pytest.param(
+        None,
+        "incidents.swimming.rate_per_hour=.inf",
+        ("incidents.swimming.rate_per_hour", "finite"),
+        id="rate-infinite",
+    ),
+    pytest.param(None, "cameras.0.max_range=.inf", ("cameras.0.max_range", "finite"), id="range-infinite"),
+    # -- positions and areas
+    pytest.param(None, "cameras.0.position=[1200, 50]", ("cameras.0.position", "outside"), id="camera-out"),
+    pytest.param(None, "docks.0.position=[1200, 50]", ("docks.0.position", "outside"), id="dock-out"),
+    pytest.param(None, "docks.0.position=[500, 50]", ("docks.0.position", "from the water"), id="dock-dry"),
+    pytest.param(None, "gnbs.1.position=[-5, 10]", ("gnbs.1.position", "outside"), id="gnb-out"),
+    pytest.param(
+        EXTENDS
+        + "buoys:\n  - {id: b1, position: [10, 990], detection_radius: 20, report_interval: 60,"
+        + " detection_probability: 0.9}\n",
+        None,
+        ("buoys.0.position", "not on water"),
+        id="buoy-on-land",
+    ),
+    # a no-swimming area entirely on land (north-west corner)
+    pytest.param(
+        None,
+        "zone.no_swimming.0.polygon=[[10,950],[60,950],[60,990],[10,990]]",
+        ("zone.no_swimming.0", "does not overlap water"),
+        id="no-swimming-on-land",
+    ),
+    # a no-fishing area in the middle of the lake, away from any shore
+    pytest.param(
+        None,
+        "zone.no_fishing.0.polygon=[[500,500],[520,500],[520,520]]",
+        ("zone.no_fishing.0", "does not overlap"),
+        id="no-fishing-off-shore",
+    ),
+    # an island on land, far from the lake
+    pytest.param(
+        None,
+        "zone.islands.0=[[10,950],[60,950],[60,990],[10,990]]",
+        ("zone.islands.0", "not inside the water"),
+        id="island-on-land",
+    ),
+    pytest.param(
+        None,
+        "zone.water.1=[[0,0],[100,100],[100,0],[0,100]]",
+        ("zone.water.1", "crosses itself"),
+        id="water-bowtie",
+    ),
+    # -- --set paths that do not exist
+    pytest.param(None, "cameras.0.nonsense=1", ("cameras.0.nonsense", "no key"), id="set-unknown-leaf"),
+    pytest.param(None, "nothere.x=1", ("nothere", "no key"), id="set-unknown-top"),
+    pytest.param(None, "cameras.99.fps=10", ("cameras.99", "no index 99"), id="set-index-range"),
+    pytest.param(None, "cameras.0.fps.x=1", ("cameras.0.fps", "not a mapping"), id="set-into-value"),
+    pytest.param(None, "cameras.0.fps", ("cameras.0.fps", "key.path=value"), id="set-no-equals"),
+    pytest.param(None, "cameras..fps=1", ("cameras..fps", "empty key"), id="set-empty-key"),
+    # -- boats and ids
+    pytest.param(
+        None, "boats.0.cruise_speed=6", ("boats.0", "cruise_speed", "above max_speed"), id="cruise-above-max"
+    ),
+    pytest.param(
+        None, "boats.0.reserve_wh=3000", ("boats.0", "reserve_wh", "not below battery_wh"), id="reserve-high"
+    ),
+    pytest.param(None, "boats.0.dock=dock-west", ("boats.0.dock", "no dock", "dock-west"), id="boat-dock"),
+    pytest.param(None, "cameras.1.id=cam-beach-w", ("cameras.1.id", "already used"), id="dup-camera-id"),
+    pytest.param(None, "boats.1.id=usv-1", ("boats.1.id", "already used"), id="dup-boat-id"),
+    pytest.param(None, "docks.1.id=dock-south", ("docks.1.id", "already used"), id="dup-dock-id"),
+    # -- names that must be registered: the error lists the valid ones
+    pytest.param(
+        None,
+        "dispatch.policy=random_walk",
+        ("dispatch.policy", "unknown policy", "random_walk", "nearest_idle"),
+        id="unknown-policy",
+    ),
+    pytest.param(
+        None,
+        "network.profile=wifi",
+        ("network.profile", "unknown link profile", "wifi", "lte", "nr_embb", "nr_urllc"),
+        id="unknown-profile",
+    ),
+    pytest.param(
+        None,
+        "network.traffic.alarm=wifi",
+        ("network.traffic.alarm", "unknown link profile", "nr_embb"),
+        id="unknown-traffic-profile",
+    ),
+    pytest.param(None, "network.inference=fog", ("network.inference", "edge", "cloud"), id="inference"),
+    # -- extends
+    pytest.param(
+        "extends: nowhere.yaml\nname: x\n",
+        None,
+        ("extends", "no such file", "nowhere.yaml"),
+        id="extends-missing",
+    ),
+    pytest.param("extends: 5\nname: x\n", None, ("extends", "file path"), id="extends-not-path"),
+    # two files that extend each other
+    pytest.param(
+        {
+            "scenario.yaml": "extends: other.yaml\nname: s\n",
+            "other.yaml": "extends: scenario.yaml\nname: o\n",
+        },
+        None,
+        ("extends", "cycle", "scenario.yaml", "other.yaml"),
+        id="extends-cycle",
+    ),
+    pytest.param("extends: scenario.yaml\nname: s\n", None, ("extends", "cycle"), id="extends-itself"),
+]
+
+
+@pytest.mark.parametrize(("scenario", "override", "expected"), SCENARIO_CASES)
+def test_run_rejects_bad_scenario(tmp_path, capsys, scenario, override, expected):
+    path = _scenario_path(tmp_path, scenario)
+    before = {p.name for p in tmp_path.iterdir()}
+    # a short run in case validation wrongly passes; the case's own --set comes later and wins
+    argv = ["run", "--scenario", str(path), "--no-figures", "--out", str(tmp_path / "out")]
+    argv += ["--set", "run.duration=30m"]
+    if override is not None:
+        argv += ["--set", override]
+    rc = _call_main(argv)
+    _assert_one_error_line(capsys, rc, expected)
+    _assert_nothing_left(tmp_path, before)
+
+
+@pytest.mark.parametrize(("scenario", "override", "expected"), SCENARIO_CASES)
+def test_validate_rejects_bad_scenario(tmp_path, capsys, scenario, override, expected):
+    path = _scenario_path(tmp_path, scenario)
+    argv = ["validate", str(path)]
+    if override is not None:
+        argv += ["--set", override]
+    rc = _call_main(argv)
+    _assert_one_error_line(capsys, rc, expected)
+
+
+# ---------------------------------------------------------------- command-line flags
+#
+# (arguments after `run`, fragments the error line must contain). The default
+# scenario, a 30-minute run and --out tmp_path/out come first, so a case's
+# own flags win.
+
+FLAG_CASES = [
+    # argparse takes "-5m" for an option; the message must still say what is wrong
+    pytest.param(["--duration", "-5m"], ("--duration", "positive"), id="duration-negative"),
+    pytest.param(["--duration=-5m"], ("--duration", "positive"), id="duration-negative-equals"),
+    pytest.param(["--duration", "0"], ("--duration", "positive"), id="duration-zero"),
+    pytest.param(
+        ["--duration", "banana"], ("--duration", "banana", "expected a duration"), id="duration-banana"
+    ),
+    pytest.param(["--duration", "5 weeks"], ("--duration", "expected a duration"), id="duration-unit"),
+    pytest.param(["--seed", "-1"], ("--seed", ">= 0"), id="seed-negative"),
+    pytest.param(["--seed", "seven"], ("--seed", "invalid int"), id="seed-not-int"),
+    # pixel mode does not exist yet
+    pytest.param(["--mode", "pixel"], ("pixel", "not available"), id="mode-pixel"),
+    pytest.param(["--mode", "fast"], ("--mode", "invalid choice", "statistical"), id="mode-unknown"),
+    pytest.param(["--bogus"], ("unrecognized", "--bogus"), id="unknown-flag"),
+    pytest.param(["--set"], ("--set", "expected one argument"), id="set-without-value"),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), FLAG_CASES)
+def test_run_rejects_bad_flag(tmp_path, capsys, args, expected):
+    before = {p.name for p in tmp_path.iterdir()}
+    out = tmp_path / "out"
+    argv = ["run", "--scenario", str(DEFAULT), "--duration", "30m", "--no-figures", "--out", str(out)]
+    rc = _call_main(argv + args)
+    _assert_one_error_line(capsys, rc, expected)
+    _assert_nothing_left(tmp_path, before)
+
+
+def test_run_rejects_out_in_missing_folder(tmp_path, capsys):
+    out = tmp_path / "missing" / "out"
+    rc = _call_main(["run", "--duration", "30m", "--no-figures", "--out", str(out)])
+    _assert_one_error_line(capsys, rc, ("--out", "does not exist", str(out.parent)))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param(["frobnicate"], ("frobnicate", "invalid choice"), id="unknown-command"),
+        pytest.param(["validate"], ("required", "scenario"), id="validate-without-file"),
+        pytest.param(["schema", "extra"], ("unrecognized", "extra"), id="schema-extra-argument"),
+    ],
+)
+def test_bad_command_line(capsys, argv, expected):
+    rc = _call_main(argv)
+    _assert_one_error_line(capsys, rc, expected)
+
+
+# ---------------------------------------------------------------- bundled scenarios are valid
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_validate_bundled_scenario(capsys, path):
+    rc = _call_main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert err == ""
+    first = out.splitlines()[0]
+    assert first.endswith(": valid")
+
+
+def test_bundled_scenarios_found():
+    assert DEFAULT in BUNDLED
+    assert len(BUNDLED) >= 2

@@ -1,0 +1,201 @@
+"""Dispatch and boats: exact small timelines with deterministic links."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import simpy
+from shapely.geometry import box
+
+from sim.boats import Boat, BoatState
+from sim.dispatch import POLICIES, DispatchCenter, register_policy
+from sim.geometry import WaterNavigator
+from sim.incidents import Incident, Track
+from sim.metrics import Recorder
+from sim.network import Direction, Link, LinkProfile, RadioTiming
+from sim.records import Alarm
+from sim.scenario import Boat as BoatSpec
+from sim.scenario import Kind
+from sim.world import World
+
+# Fixed 1 ms access, 8 Mbit/s, no retransmissions: a 256-byte command takes 1.256 ms.
+TIMING = RadioTiming(access_period_s=0.0, fixed_s=0.001, rate_mbps=8.0, bler=0.0, harq_rtt_s=0.0)
+FIXED = LinkProfile("fixed", TIMING, TIMING, "test")
+COMMAND_S = 0.001 + 256 * 8 / 8e6
+POND = WaterNavigator(box(0, 0, 200, 200), margin=1.0)
+
+
+class Rig:
+    """One dispatch centre, its boats and a world, on a 200 m square pond."""
+
+    def __init__(self, scenario, boats: int = 1, decision_time: float = 5.0):
+        self.env = simpy.Environment()
+        self.recorder = Recorder()
+        incidents = scenario.incidents.model_copy(
+            update={
+                "swimming": scenario.incidents.swimming.model_copy(
+                    update={
+                        "compliance": scenario.incidents.swimming.compliance.model_copy(
+                            update={"max_warnings": 3, "warning_interval": 60.0}
+                        )
+                    }
+                )
+            }
+        )
+        self.world = World(incidents, self.recorder)
+        spec = BoatSpec(
+            id="b",
+            dock="d",
+            cruise_speed=2.0,
+            max_speed=4.0,
+            battery_wh=1000.0,
+            reserve_wh=100.0,
+            hotel_power_w=50.0,
+            drag_coefficient=20.0,
+            loudspeaker_range=30.0,
+        )
+        self.boats = [
+            Boat(spec.model_copy(update={"id": f"b{i}"}), (1.0, 100.0), POND, self.env, self.recorder.legs)
+            for i in range(boats)
+        ]
+        on_scene = scenario.dispatch.on_scene.model_copy(
+            update={
+                "warning_setup": 10.0,
+                "give_up_after": 100.0,
+                "evidence_photos": 1,
+                "photo_bytes": 1000,
+                "clip_bytes": 0,
+            }
+        )
+        config = scenario.dispatch.model_copy(update={"decision_time": decision_time, "on_scene": on_scene})
+        rng = np.random.default_rng(0)
+        self.dispatch = DispatchCenter(
+            self.env,
+            config,
+            self.boats,
+            Link(FIXED, Direction.DOWNLINK, 0.0, rng),
+            Link(FIXED, Direction.UPLINK, 0.0, rng),
+            self.world,
+            self.recorder,
+        )
+
+    def swimmer(self, incident_id: int, xy, heeds=(False, True, True), t_end=10_000.0) -> Incident:
+        track = Track(np.array([0.0, t_end]), np.array([xy, xy], dtype=float))
+        incident = Incident(
+            incident_id, Kind.SWIMMING, "a", 0.0, t_end, track, 0.35, heeds, (30.0, 40.0, 50.0)
+        )
+        self.world.appear(incident)
+        return incident
+
+    def alarm_at(self, t: float, alarm_id: int, xy, incident_id: int | None) -> None:
+        alarm = Alarm(alarm_id, t, "cam", Kind.SWIMMING, *xy, 0.9, incident_id)
+        self.env.timeout(t).callbacks.append(lambda _: self.dispatch.receive(alarm))
+
+    def run(self, until: float = 5000.0):
+        self.env.run(until=until)
+        return self.dispatch.mission_records(), self.recorder.marks
+
+
+def test_single_incident_timeline(default_scenario):
+    rig = Rig(default_scenario)
+    rig.swimmer(1, (101.0, 100.0))
+    rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
+    (mission,), marks = rig.run()
+    depart = 5.0 + COMMAND_S
+    # The dock snaps to (1, 100); the boat stops 0.9 x 30 m short of the swimmer: 73 m at 2 m/s.
+    arrive = depart + 73.0 / 2.0
+    first_warning = arrive + 10.0
+    second_warning = first_warning + 60.0  # the first warning is ignored
+    left = second_warning + 40.0  # the second is heeded after 40 s
+    uploaded = left + 0.001 + 1000 * 8 / 8e6
+    assert marks[1] == pytest.approx(
+        {
+            "t_alarm_received": 0.0,
+            "t_dispatched": 5.0,
+            "t_boat_arrived": arrive,
+            "t_warning": first_warning,
+            "t_offender_left": left,
+            "t_evidence_uploaded": uploaded,
+        }
+    )
+    assert mission.t_assigned == 5.0
+    assert mission.t_depart == pytest.approx(depart)
+    assert mission.t_arrive == pytest.approx(arrive)
+    assert mission.t_done == pytest.approx(uploaded)
+    assert mission.t_back == pytest.approx(uploaded + 36.5)
+    assert mission.distance_m == pytest.approx(146.0)
+    moving_w = 50.0 + 20.0 * 2.0**3
+    assert mission.energy_wh == pytest.approx((2 * 36.5 * moving_w + (uploaded - arrive) * 50.0) / 3600.0)
+    assert mission.incident_id == 1
+    assert rig.boats[0].state is BoatState.DOCKED
+
+
+def test_offender_who_never_heeds_is_non_compliant(default_scenario):
+    rig = Rig(default_scenario)
+    rig.swimmer(1, (101.0, 100.0), heeds=(False, False, False))
+    rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
+    _, marks = rig.run()
+    arrive = 5.0 + COMMAND_S + 36.5
+    gave_up = arrive + 10.0 + 60.0 + 60.0 + 100.0  # three warnings, then the give-up time
+    assert marks[1]["t_gave_up"] == pytest.approx(gave_up)
+    assert "t_offender_left" not in marks[1]
+
+
+def test_false_alarm_mission_finds_nobody(default_scenario):
+    rig = Rig(default_scenario)
+    rig.alarm_at(0.0, 1, (101.0, 100.0), None)
+    (mission,), marks = rig.run()
+    assert mission.incident_id is None
+    assert mission.t_done == mission.t_arrive == pytest.approx(5.0 + COMMAND_S + 36.5)
+    assert dict(marks) == {}
+
+
+def test_alarms_near_an_open_case_join_it(default_scenario):
+    rig = Rig(default_scenario)
+    rig.swimmer(1, (101.0, 100.0))
+    rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
+    rig.alarm_at(2.0, 2, (110.0, 100.0), 1)  # another camera, 9 m away
+    missions, _ = rig.run()
+    assert len(missions) == 1
+    assert rig.recorder.dispatched_alarms == {1, 2}
+
+
+def test_second_case_waits_for_the_only_boat(default_scenario):
+    rig = Rig(default_scenario)
+    rig.swimmer(1, (101.0, 100.0), heeds=(True, True, True))
+    rig.swimmer(2, (101.0, 190.0), heeds=(True, True, True))
+    rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
+    rig.alarm_at(1.0, 2, (101.0, 190.0), 2)  # 90 m away (radius 80 m): a separate case
+    first, second = rig.run()[0]
+    # The boat is re-tasked as soon as it finishes the first mission (while it would start home).
+    assert second.t_assigned == pytest.approx(first.t_done)
+    assert first.t_back is None
+    assert second.t_back is not None
+
+
+def test_two_boats_serve_two_cases_at_once(default_scenario):
+    rig = Rig(default_scenario, boats=2)
+    rig.swimmer(1, (101.0, 100.0))
+    rig.swimmer(2, (101.0, 190.0))
+    rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
+    rig.alarm_at(1.0, 2, (101.0, 190.0), 2)
+    first, second = rig.run()[0]
+    assert {first.boat_id, second.boat_id} == {"b0", "b1"}
+    assert second.t_assigned == pytest.approx(6.0)
+
+
+def test_policy_registry():
+    assert "nearest_idle" in POLICIES
+    with pytest.raises(ValueError, match="already registered"):
+        register_policy("nearest_idle")(object)
+
+
+def test_boat_returns_to_the_nearest_dock(default_scenario):
+    rig = Rig(default_scenario)
+    boat = rig.boats[0]
+    boat.docks = (*boat.docks, POND.snap(199.0, 190.0))  # a second dock on the far side
+    rig.swimmer(1, (180.0, 190.0), heeds=(True, True, True))
+    rig.alarm_at(0.0, 1, (180.0, 190.0), 1)
+    (mission,), _ = rig.run()
+    assert mission.t_back is not None
+    np.testing.assert_allclose(boat.position, POND.snap(199.0, 190.0))

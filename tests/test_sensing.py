@@ -1,0 +1,168 @@
+"""Statistical sensing: the detection model, visibility intervals, k-of-n persistence."""
+
+import math
+from datetime import datetime
+
+import numpy as np
+import pytest
+from shapely.geometry import box
+
+from sim.daylight import Daylight
+from sim.incidents import Incident, Track
+from sim.rng import RandomStreams
+from sim.scenario import Kind
+from sim.sensing import (
+    DetectionModel,
+    Sensor,
+    StatisticalSensing,
+    first_k_of_n,
+    logit,
+    sigmoid,
+    visible_intervals,
+)
+
+
+@pytest.fixture(scope="module")
+def model(default_scenario):
+    return DetectionModel(default_scenario.calibration, threshold=0.5, weather_offset=0.0)
+
+
+def test_hit_probability_by_hand(model, default_scenario):
+    calibration = default_scenario.calibration
+    swim = calibration.classes[Kind.SWIMMING]
+    # At the reference size, in daylight, at threshold 0.5 (logit 0): p = sigmoid(intercept).
+    p = model.hit_probability(Kind.SWIMMING, np.array([calibration.reference_pixels]), np.array([2]))
+    assert p[0] == pytest.approx(1 / (1 + math.exp(-swim.intercept)))
+    # Twice the size adds size_slope to the logit; night adds its offset.
+    p2 = model.hit_probability(Kind.SWIMMING, np.array([2 * calibration.reference_pixels]), np.array([0]))
+    expected = swim.intercept + swim.size_slope + calibration.light["night"]
+    assert p2[0] == pytest.approx(1 / (1 + math.exp(-expected)))
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_hit_probability_falls_with_threshold_distance_and_darkness(default_scenario, kind):
+    pixels = np.array([40.0, 20.0, 10.0, 5.0, 2.0])
+    day = np.full(5, 2)
+    previous = None
+    for threshold in (0.2, 0.5, 0.8):
+        p = DetectionModel(default_scenario.calibration, threshold, 0.0).hit_probability(kind, pixels, day)
+        assert np.all(np.diff(p) < 0)  # smaller targets are harder
+        if previous is not None:
+            assert np.all(p < previous)
+        previous = p
+    m = DetectionModel(default_scenario.calibration, 0.5, 0.0)
+    by_light = [m.hit_probability(kind, np.array([10.0]), np.array([light]))[0] for light in (0, 1, 2)]
+    assert by_light == sorted(by_light)
+
+
+def test_scores_of_hits_exceed_the_threshold_and_follow_the_logistic_model(model):
+    eta = 0.7
+    rng = np.random.default_rng(0)
+    scores = np.array([model.score_given_hit(eta, u) for u in rng.random(50_000)])
+    assert (scores > 0.5).all() and (scores < 1).all()
+    # Independent check: draw z = sigmoid(eta + logistic noise) and keep those above the threshold.
+    direct = sigmoid(eta + rng.logistic(size=200_000))
+    direct = direct[direct > 0.5]
+    assert np.median(scores) == pytest.approx(np.median(direct), abs=0.005)
+
+
+def test_false_alarm_rate_by_hand(default_scenario):
+    spec = default_scenario.calibration.false_alarms[Kind.FISHING]
+    for threshold in (0.3, 0.5, 0.9):
+        rate = DetectionModel(default_scenario.calibration, threshold, 0.0).false_alarm_rate(Kind.FISHING)
+        assert rate == pytest.approx(
+            spec.max_rate_per_hour / (1 + math.exp(-(spec.intercept - logit(threshold))))
+        )
+
+
+@pytest.mark.parametrize(
+    ("hits", "k", "n", "expected"),
+    [
+        ([0, 1, 0, 1, 1], 3, 5, 4),
+        ([1, 1, 1], 3, 3, 2),
+        ([1, 0, 0, 1, 0, 0, 1], 2, 3, -1),  # never two within three
+        ([1, 0, 1], 2, 3, 2),
+        ([0, 0, 0, 1], 1, 1, 3),
+        ([], 1, 1, -1),
+    ],
+)
+def test_first_k_of_n(hits, k, n, expected):
+    assert first_k_of_n(np.array(hits, dtype=bool), k, n) == expected
+
+
+def test_visible_intervals_of_a_straight_crossing():
+    # Moves east at 1 m/s from x = 0 (t = 0) to x = 100 (t = 100); region spans x in [20, 50].
+    track = Track(np.array([0.0, 100.0]), np.array([[0.0, 5.0], [100.0, 5.0]]))
+    assert visible_intervals(track, box(20, 0, 50, 10), 0.0, 100.0) == pytest.approx([(20.0, 50.0)])
+    # Clipped to the window asked for.
+    assert visible_intervals(track, box(20, 0, 50, 10), 30.0, 40.0) == pytest.approx([(30.0, 40.0)])
+
+
+def test_visible_intervals_merge_across_waypoints_and_split_on_exit():
+    t = np.array([0.0, 10.0, 20.0, 30.0])
+    xy = np.array([[0.0, 5.0], [10.0, 5.0], [30.0, 5.0], [0.0, 5.0]])  # out, in across a waypoint, back
+    intervals = visible_intervals(Track(t, xy), box(5, 0, 20, 10), 0.0, 30.0)
+    # Enters at t=5, x=20 at t=15; comes back into x<=20 at t=20+10/3 and leaves x>=5 at t=20+25/3.
+    assert intervals == pytest.approx([(5.0, 15.0), (20 + 10 / 3, 20 + 25 / 3)])
+
+
+def test_stationary_track_inside_or_outside():
+    still = Track(np.array([0.0, 50.0]), np.array([[1.0, 1.0], [1.0, 1.0]]))
+    assert visible_intervals(still, box(0, 0, 2, 2), 0.0, 50.0) == [(0.0, 50.0)]
+    assert visible_intervals(still, box(5, 5, 6, 6), 0.0, 50.0) == []
+
+
+def make_incident(incident_id: int, t_start: float, t_end: float) -> Incident:
+    track = Track(np.array([t_start, t_end]), np.array([[1.0, 1.0], [1.0, 1.0]]))
+    return Incident(incident_id, Kind.SWIMMING, "a", t_start, t_end, track, 0.35, (True,), (60.0,))
+
+
+def sensing_with(p: float, k: int, n: int, interval: float) -> StatisticalSensing:
+    sensor = Sensor("buoy", box(0, 0, 2, 2), interval, k, n, frozenset({Kind.SWIMMING}), None, p)
+    daylight = Daylight(datetime(2026, 7, 1, 12), 34.0, 113.8, 8.0)
+    return StatisticalSensing([sensor], None, daylight, 20_000.0)  # fixed-probability sensors need no model
+
+
+def test_single_hit_rule_gives_geometric_delay():
+    """k = n = 1 with per-observation probability p: observations until the first hit ~ Geometric(p)."""
+    p, interval = 0.2, 2.0
+    sensing = sensing_with(p, 1, 1, interval)
+    streams = RandomStreams(0)
+    delays = []
+    for i in range(4000):
+        _, detections = sensing.observe(make_incident(i, 100.0, 10_000.0), streams.stream)
+        delays.append(detections[0].t - 100.0)
+    # First observation at t = 100 (on the 2 s grid); then (Geometric(p) - 1) more intervals.
+    expected = interval * (1 / p - 1)
+    sd = interval * math.sqrt(1 - p) / p
+    assert np.mean(delays) == pytest.approx(expected, abs=4 * sd / math.sqrt(4000))
+
+
+def test_two_of_three_rule_matches_binomial_probability():
+    """P(alarm within the first three observations) for 2-of-3 is p^2 (3 - 2p)."""
+    p, interval = 0.4, 1.0
+    sensing = sensing_with(p, 2, 3, interval)
+    streams = RandomStreams(1)
+    quick = 0
+    trials = 6000
+    for i in range(trials):
+        _, detections = sensing.observe(make_incident(i, 0.0, 1000.0), streams.stream)
+        quick += detections[0].t <= 2.0
+    expected = p**2 * (3 - 2 * p)
+    assert quick / trials == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / trials))
+
+
+def test_no_detection_when_never_visible():
+    sensing = sensing_with(0.9, 1, 1, 1.0)
+    incident = Incident(
+        1,
+        Kind.SWIMMING,
+        "a",
+        0.0,
+        100.0,
+        Track(np.array([0.0, 100.0]), np.array([[50.0, 50.0], [50.0, 50.0]])),
+        0.35,
+        (True,),
+        (1.0,),
+    )
+    assert sensing.observe(incident, RandomStreams(0).stream) == (None, [])
