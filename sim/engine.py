@@ -166,6 +166,11 @@ class Simulation:
     def run(self, progress: bool = False) -> Result:
         """Advance the clock to the end of the run and build the result."""
         wall_start = time.perf_counter()
+        events = self.advance(progress)
+        return self.collect(events, wall_start)
+
+    def advance(self, progress: bool = False) -> int:
+        """Process every event up to the end of the run; returns how many there were."""
         events = 0
         env, horizon = self.env, self.duration
         with tqdm(
@@ -183,9 +188,10 @@ class Simulation:
                     events += 1
                 bar.update(round(until) - bar.n)
         env.run(until=horizon)  # moves the clock exactly to the horizon
-        return self._result(events, wall_start)
+        return events
 
-    def _result(self, events: int, wall_start: float) -> Result:
+    def collect(self, events: int, wall_start: float) -> Result:
+        """Tables and summary after :meth:`advance`; ``wall_start`` is the perf_counter at the start."""
         self.recorder.missions.extend(self.dispatch.mission_records())
         incidents = incidents_table(self.incidents, self.recorder, self.first_visible, self.duration)
         alarms = alarms_table(self.recorder)

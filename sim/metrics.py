@@ -164,28 +164,36 @@ def missions_table(recorder: Recorder) -> pd.DataFrame:
 
 def tracks_table(legs: list[Leg], sample_s: float = 5.0) -> pd.DataFrame:
     """Boat positions every ``sample_s`` seconds while moving or on scene, plus each leg's ends."""
-    parts = []
-    for leg in sorted(legs, key=lambda leg: (leg.boat_id, leg.t0)):
-        span = leg.t1 - leg.t0
-        inner = np.arange(math.ceil(leg.t0 / sample_s) * sample_s, leg.t1, sample_s)
-        times = np.unique(np.concatenate([[leg.t0], inner, [leg.t1]]))
-        fraction = (times - leg.t0) / span if span > 0 else np.zeros_like(times)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "boat_id": leg.boat_id,
-                    "t": times.round(3),
-                    "x": (leg.x0 + fraction * (leg.x1 - leg.x0)).round(2),
-                    "y": (leg.y0 + fraction * (leg.y1 - leg.y0)).round(2),
-                    "speed": round(leg.speed, 3),
-                    "battery_wh": (leg.battery0_wh + fraction * (leg.battery1_wh - leg.battery0_wh)).round(2),
-                    "state": leg.state,
-                }
+    legs = sorted(legs, key=lambda leg: (leg.boat_id, leg.t0))
+    if not legs:
+        return pd.DataFrame(columns=list(TRACK_COLUMNS))
+    times = [
+        np.unique(
+            np.concatenate(
+                [[leg.t0], np.arange(math.ceil(leg.t0 / sample_s) * sample_s, leg.t1, sample_s), [leg.t1]]
             )
         )
-    if not parts:
-        return pd.DataFrame(columns=list(TRACK_COLUMNS))
-    table = pd.concat(parts, ignore_index=True)
+        for leg in legs
+    ]
+    counts = [len(t) for t in times]
+    attributes = np.array(
+        [[leg.t0, leg.t1, leg.x0, leg.y0, leg.x1, leg.y1, leg.battery0_wh, leg.battery1_wh] for leg in legs]
+    )
+    t0, t1, x0, y0, x1, y1, b0, b1 = np.repeat(attributes, counts, axis=0).T
+    t = np.concatenate(times)
+    span = t1 - t0
+    fraction = np.divide(t - t0, span, out=np.zeros_like(t), where=span > 0)
+    table = pd.DataFrame(
+        {
+            "boat_id": np.repeat([leg.boat_id for leg in legs], counts),
+            "t": t.round(3),
+            "x": (x0 + fraction * (x1 - x0)).round(2),
+            "y": (y0 + fraction * (y1 - y0)).round(2),
+            "speed": np.repeat([round(leg.speed, 3) for leg in legs], counts),
+            "battery_wh": (b0 + fraction * (b1 - b0)).round(2),
+            "state": np.repeat([leg.state for leg in legs], counts),
+        }
+    )
     return table.drop_duplicates(subset=["boat_id", "t"], keep="last").reset_index(drop=True)
 
 
