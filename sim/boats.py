@@ -189,7 +189,7 @@ class Boat:
         on_scene: OnScene,
         evidence_upload: Callable[[tuple[float, float], float], float],
     ) -> Generator[simpy.Event, None, MissionOutcome]:
-        """Go to ``target``, warn the offender found there, upload evidence.
+        """Go to ``target``, warn the offenders found there, upload evidence.
 
         ``evidence_upload(position, t)`` returns the upload delay (s).
         """
@@ -207,38 +207,59 @@ class Boat:
                 distance, energy = distance + more_distance, energy + more_energy
         t_arrive = self.env.now
         self.state = BoatState.ON_SCENE
-        if offender is None or not world.present(offender.id, t_arrive):
+        # Everyone of this kind within earshot hears the warnings, not only the offender sought.
+        audience = world.offenders_within(kind, self.position, t_arrive, speaker)
+        if not audience:
             return MissionOutcome(t_depart, t_arrive, t_arrive, None, distance, energy)
-        world.mark(offender.id, "t_boat_arrived", t_arrive)
+        found = audience[0].id
+        for offender in audience:
+            world.mark(offender.id, "t_boat_arrived", t_arrive)
+            world.attended_by(offender.id, self.id)
         energy += yield from self.hold(on_scene.warning_setup, BoatState.ON_SCENE)
-        if not world.present(offender.id, self.env.now):
-            return MissionOutcome(t_depart, t_arrive, self.env.now, offender.id, distance, energy)
-        energy += yield from self._warn(offender, world, on_scene)
+        audience = [o for o in audience if world.present(o.id, self.env.now)]
+        if not audience:  # they left on their own while the boat got ready
+            return MissionOutcome(t_depart, t_arrive, self.env.now, found, distance, energy)
+        energy += yield from self._warn(audience, world, on_scene)
         delay = evidence_upload(self.position, self.env.now)
         energy += yield from self.hold(delay, BoatState.ON_SCENE)
-        world.mark(offender.id, "t_evidence_uploaded", self.env.now)
-        return MissionOutcome(t_depart, t_arrive, self.env.now, offender.id, distance, energy)
+        for offender in audience:
+            world.mark(offender.id, "t_evidence_uploaded", self.env.now)
+        return MissionOutcome(t_depart, t_arrive, self.env.now, found, distance, energy)
 
     def _warn(
-        self, offender: Incident, world: World, on_scene: OnScene
+        self, audience: list[Incident], world: World, on_scene: OnScene
     ) -> Generator[simpy.Event, None, float]:
-        """Warn up to ``max_warnings`` times; returns energy used, Wh."""
-        compliance = world.compliance(offender.kind)
+        """Warn up to ``max_warnings`` times until everyone has left or the boat gives up; energy, Wh.
+
+        An offender who heeds a warning leaves after their own delay (the boat
+        stops warning and waits); one who would have left anyway within the
+        wait leaves then. Whoever is undecided after the last warning and the
+        give-up time is recorded as given up on.
+        """
+        compliance = world.compliance(audience[0].kind)
+        leaving: dict[int, float] = {}
         energy = 0.0
         for number in range(1, compliance.max_warnings + 1):
             t_warning = self.env.now
-            if number == 1:
-                world.mark(offender.id, "t_warning", t_warning)
             last = number == compliance.max_warnings
             patience = on_scene.give_up_after if last else compliance.warning_interval
-            heeded = offender.leave_time_after(number, t_warning)
-            leaves = min(heeded if heeded is not None else np.inf, offender.t_end)
-            if heeded is not None or leaves <= t_warning + patience:
-                energy += yield from self.hold(leaves - t_warning, BoatState.ON_SCENE)
-                world.offender_left(offender.id, self.env.now)
+            for offender in audience:
+                if offender.id in leaving:
+                    continue
+                world.mark(offender.id, "t_warning", t_warning)
+                heeded = offender.leave_time_after(number, t_warning)
+                if heeded is None and offender.t_end <= t_warning + patience:
+                    heeded = offender.t_end
+                if heeded is not None:
+                    leaving[offender.id] = heeded
+                    world.offender_left(offender.id, heeded)
+            if len(leaving) == len(audience):
+                energy += yield from self.hold(max(leaving.values()) - self.env.now, BoatState.ON_SCENE)
                 return energy
             energy += yield from self.hold(patience, BoatState.ON_SCENE)
-        world.mark(offender.id, "t_gave_up", self.env.now)
+        for offender in audience:
+            if offender.id not in leaving:
+                world.mark(offender.id, "t_gave_up", self.env.now)
         return energy
 
     def go_home(self) -> Generator[simpy.Event, None, None]:

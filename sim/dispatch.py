@@ -221,8 +221,6 @@ class DispatchCenter:
         mission.found_incident = outcome.incident_id
         mission.distance_m += outcome.distance_m
         mission.energy_wh += outcome.energy_wh
-        if outcome.incident_id is not None:
-            self.recorder.boat_of.setdefault(outcome.incident_id, boat.id)
         case.closed = True
         boat.state = BoatState.RETURNING  # free for the next case from here on
         self.assign()

@@ -355,7 +355,7 @@ class OnScene(Strict):
 
 class DispatchConfig(Strict):
     policy: str = Field("nearest_idle", description="dispatch policy name")
-    association_radius: float = Field(80.0, gt=0, description="alarms this close join a case, m")
+    association_radius: float = Field(40.0, gt=0, description="alarms this close join a case, m")
     association_window: Duration = Field(900.0, gt=0, description="... if the case is this recent, s")
     decision_time: Duration = Field(0.0, ge=0, description="dispatcher's time to pick a boat, s")
     on_scene: OnScene

@@ -43,22 +43,33 @@ class World:
         for incident_id in [i for i in self._active if self._left_at[i] <= t]:
             del self._active[incident_id]
 
-    def offender_near(
-        self, kind: Kind | str, xy: tuple[float, float], t: float, search_radius: float
-    ) -> Incident | None:
-        """The nearest offender of ``kind`` present at ``t`` within ``search_radius`` m of ``xy``."""
-        best, best_distance = None, math.inf
+    def offenders_within(
+        self, kind: Kind | str, xy: tuple[float, float], t: float, radius: float
+    ) -> list[Incident]:
+        """Offenders of ``kind`` present at ``t`` within ``radius`` m of ``xy``, nearest first."""
+        found = []
         for incident in self._active.values():
             if incident.kind != kind or not self.present(incident.id, t):
                 continue
             x, y = incident.position(t)
             distance = math.hypot(x - xy[0], y - xy[1])
-            if distance <= search_radius and distance < best_distance:
-                best, best_distance = incident, distance
-        return best
+            if distance <= radius:
+                found.append((distance, incident.id, incident))
+        return [incident for _, _, incident in sorted(found)]
+
+    def offender_near(
+        self, kind: Kind | str, xy: tuple[float, float], t: float, search_radius: float
+    ) -> Incident | None:
+        """The nearest offender of ``kind`` present at ``t`` within ``search_radius`` m of ``xy``."""
+        nearby = self.offenders_within(kind, xy, t, search_radius)
+        return nearby[0] if nearby else None
 
     def compliance(self, kind: Kind | str) -> Compliance:
         return getattr(self._model, str(kind)).compliance
 
     def mark(self, incident_id: int, field: str, t: float) -> None:
         self.recorder.mark(incident_id, field, t)
+
+    def attended_by(self, incident_id: int, boat_id: str) -> None:
+        """Record the boat that reached an offender (the first one counts)."""
+        self.recorder.boat_of.setdefault(incident_id, boat_id)

@@ -165,7 +165,7 @@ def test_second_case_waits_for_the_only_boat(default_scenario):
     rig.swimmer(1, (101.0, 100.0), heeds=(True, True, True))
     rig.swimmer(2, (101.0, 190.0), heeds=(True, True, True))
     rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
-    rig.alarm_at(1.0, 2, (101.0, 190.0), 2)  # 90 m away (radius 80 m): a separate case
+    rig.alarm_at(1.0, 2, (101.0, 190.0), 2)  # 90 m away: a separate case
     first, second = rig.run()[0]
     # The boat is re-tasked as soon as it finishes the first mission (while it would start home).
     assert second.t_assigned == pytest.approx(first.t_done)
@@ -199,3 +199,21 @@ def test_boat_returns_to_the_nearest_dock(default_scenario):
     (mission,), _ = rig.run()
     assert mission.t_back is not None
     np.testing.assert_allclose(boat.position, POND.snap(199.0, 190.0))
+
+
+def test_everyone_in_earshot_hears_the_warning(default_scenario):
+    rig = Rig(default_scenario)
+    rig.swimmer(1, (101.0, 100.0), heeds=(True, True, True))
+    # The boat stops at (74, 100): swimmer 2 is 22 m away (in the 30 m range), swimmer 3 is 86 m away.
+    rig.swimmer(2, (90.0, 115.0), heeds=(False, False, True))
+    rig.swimmer(3, (160.0, 100.0), heeds=(True, True, True))
+    rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
+    (mission,), marks = rig.run(until=1000.0)
+    arrive = 5.0 + COMMAND_S + 36.5
+    first_warning = arrive + 10.0
+    assert marks[1]["t_warning"] == marks[2]["t_warning"] == pytest.approx(first_warning)
+    assert marks[1]["t_offender_left"] == pytest.approx(first_warning + 30.0)
+    # Swimmer 2 ignores two warnings and heeds the third.
+    assert marks[2]["t_offender_left"] == pytest.approx(first_warning + 120.0 + 50.0)
+    assert mission.t_done == pytest.approx(first_warning + 170.0 + 0.002)
+    assert 3 not in marks
