@@ -137,7 +137,7 @@ def zone_map(
 ) -> Path:
     """Water, islands, no-go areas, camera views, gNBs, docks, boat tracks and incidents by outcome."""
     geometry = ZoneGeometry(scenario)
-    fig, ax = plt.subplots(figsize=(7.6, 7.6))
+    fig, ax = plt.subplots(figsize=(9.4, 7.6))
     ax.set_facecolor("#e9efe1")  # land
     _fill(ax, geometry.water, facecolor="#a9cce3", edgecolor="#5b8db8", linewidth=0.8)
     _fill(ax, geometry.islands, facecolor="#b8cf9c", edgecolor="#6a8a4a", linewidth=0.8)
@@ -219,10 +219,11 @@ def zone_map(
             for o in OUTCOMES
             if (incidents["outcome"] == o).any()
         ]
-        legend.append(
-            plt.Line2D([], [], marker="D", color="grey", linestyle="", label="◆ fishing, ● swimming")
-        )
-    ax.legend(handles=legend, loc="upper left", fontsize=7, framealpha=0.9, ncol=2)
+        legend += [
+            plt.Line2D([], [], marker="o", color="grey", linestyle="", label="swimming"),
+            plt.Line2D([], [], marker="D", color="grey", linestyle="", label="fishing"),
+        ]
+    ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5, frameon=False)
     ax.set_xlim(0, scenario.zone.width)
     ax.set_ylim(0, scenario.zone.height)
     ax.set_aspect("equal")
