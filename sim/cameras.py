@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
+import cv2
 import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon, box
@@ -70,27 +71,56 @@ class CameraModel:
     def inverse_homography(self) -> np.ndarray:
         return np.linalg.inv(self.homography)
 
+    @property
+    def distorted(self) -> bool:
+        return any(k != 0.0 for k in self.spec.distortion)
+
+    def distort(self, uv: np.ndarray) -> np.ndarray:
+        """Ideal pinhole pixels (n, 2) to the pixels of the real lens (radial k1, k2)."""
+        if not self.distorted:
+            return uv
+        k1, k2 = self.spec.distortion
+        focal, cx, cy = self.intrinsics[0, 0], self.intrinsics[0, 2], self.intrinsics[1, 2]
+        x, y = (uv[:, 0] - cx) / focal, (uv[:, 1] - cy) / focal
+        r2 = x * x + y * y
+        scale = 1.0 + k1 * r2 + k2 * r2 * r2
+        return np.column_stack([cx + focal * x * scale, cy + focal * y * scale])
+
+    def undistort(self, uv: np.ndarray) -> np.ndarray:
+        """Real lens pixels (n, 2) to ideal pinhole pixels (inverse of :meth:`distort`, OpenCV)."""
+        if not self.distorted:
+            return uv
+        k1, k2 = self.spec.distortion
+        coefficients = np.array([k1, k2, 0.0, 0.0])
+        points = np.ascontiguousarray(uv, dtype=np.float64).reshape(-1, 1, 2)
+        return cv2.undistortPoints(points, self.intrinsics, coefficients, P=self.intrinsics).reshape(-1, 2)
+
     def project(self, points: np.ndarray) -> np.ndarray:
-        """World points (n, 3) to pixels (n, 2). Points behind the camera give NaN."""
+        """World points (n, 3) to pixels (n, 2), lens distortion included. Points behind give NaN."""
         points = np.atleast_2d(np.asarray(points, dtype=float))
         camera = (points - self.centre) @ self.rotation.T
         depth = camera[:, 2]
         with np.errstate(divide="ignore", invalid="ignore"):
             uv = (camera @ self.intrinsics.T)[:, :2] / depth[:, None]
         uv[depth <= 0] = np.nan
-        return uv
+        return self.distort(uv)
 
     def ground_to_image(self, xy: np.ndarray) -> np.ndarray:
-        """Ground points (n, 2) to pixels (n, 2) through the homography."""
+        """Ground points (n, 2) to pixels (n, 2): the homography, then the lens distortion."""
         xy = np.atleast_2d(np.asarray(xy, dtype=float))
         h = np.column_stack([xy, np.ones(len(xy))]) @ self.homography.T
-        return h[:, :2] / h[:, 2:3]
+        return self.distort(h[:, :2] / h[:, 2:3])
 
     def image_to_ground(self, uv: np.ndarray) -> np.ndarray:
         """Pixels (n, 2) below the horizon to ground points (n, 2)."""
-        uv = np.atleast_2d(np.asarray(uv, dtype=float))
+        uv = self.undistort(np.atleast_2d(np.asarray(uv, dtype=float)))
         h = np.column_stack([uv, np.ones(len(uv))]) @ self.inverse_homography.T
         return h[:, :2] / h[:, 2:3]
+
+    def distance(self, xy: np.ndarray) -> np.ndarray:
+        """Slant distance (m) from the lens to ground points (n, 2)."""
+        xy = np.atleast_2d(np.asarray(xy, dtype=float))
+        return np.sqrt(((xy - self.centre[:2]) ** 2).sum(axis=1) + self.centre[2] ** 2)
 
     @cached_property
     def horizon_row(self) -> float:
@@ -100,7 +130,10 @@ class CameraModel:
 
     @cached_property
     def footprint(self) -> Polygon:
-        """Ground region imaged below the horizon and within ``max_range`` of the pole, m."""
+        """Ground region imaged below the horizon and within ``max_range`` of the pole, m.
+
+        Computed for the ideal pinhole image; lens distortion moves the border by a few pixels.
+        """
         width, height = self.spec.resolution
         top = max(0.0, self.horizon_row + _HORIZON_MARGIN_PX)
         if top >= height:

@@ -58,6 +58,21 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
+    render = commands.add_parser("render", help="render one camera's view with ground truth")
+    render.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario YAML file")
+    render.add_argument("--camera", required=True, help="camera id")
+    render.add_argument("--seconds", type=float, default=30.0, help="clip length, s")
+    render.add_argument(
+        "--start",
+        help="clip start in the run: seconds or 30s, 15m, 6h "
+        "(default: just before an offender first enters the view)",
+    )
+    render.add_argument("--seed", type=int, help="root seed (default: run.seed of the scenario)")
+    render.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    target = render.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", type=Path, help="video file (.mp4 or .avi) with the truth boxes drawn")
+    target.add_argument("--frames", type=Path, help="folder for frame_000001.png, ..., truth.csv, frames.csv")
+
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     return parser
 
@@ -66,7 +81,7 @@ def _attach_negative_values(argv: list[str]) -> list[str]:
     """``--duration -5m`` -> ``--duration=-5m``: argparse would take ``-5m`` for an option."""
     joined: list[str] = []
     for arg in argv:
-        if joined and joined[-1] in ("--duration", "--seed") and arg.startswith("-"):
+        if joined and joined[-1] in ("--duration", "--seed", "--seconds", "--start") and arg.startswith("-"):
             joined[-1] = f"{joined[-1]}={arg}"
         else:
             joined.append(arg)
@@ -82,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "validate":
             return _validate(args)
+        if args.command == "render":
+            return _render(args)
         return _run(args)
     except (BadInputError, ScenarioError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -130,6 +147,41 @@ def _run(args: argparse.Namespace) -> int:
     print(format_summary(result.summary))
     files = "incidents.csv, alarms.csv, missions.csv, tracks.csv, summary.json, scenario.yaml"
     print(f"\noutputs: {out}/  ({files}{'' if args.no_figures else ', figures/'})")
+    return EXIT_OK
+
+
+def _render(args: argparse.Namespace) -> int:
+    from sim.clips import Clip, ClipError, check_video_path, write_frames, write_video
+
+    overrides = list(args.overrides)
+    if args.seed is not None:
+        if args.seed < 0:
+            raise BadInputError(f"--seed: must be >= 0, got {args.seed}")
+        overrides.append(f"run.seed={args.seed}")
+    start = None
+    if args.start is not None:
+        try:
+            start = parse_duration(args.start)
+        except ValueError as error:
+            raise BadInputError(f"--start: {error}") from None
+    try:
+        if args.out is not None:
+            check_video_path(args.out)  # before the (slower) scene is built
+        elif not args.frames.resolve().parent.is_dir():
+            raise ClipError(f"--frames: folder {args.frames.resolve().parent} does not exist")
+        scenario = load_scenario(args.scenario, overrides)
+        clip = Clip(scenario, args.camera, args.seconds, start)
+        summary = write_video(clip, args.out) if args.out is not None else write_frames(clip, args.frames)
+    except ClipError as error:
+        raise BadInputError(str(error)) from None
+    jpeg = (
+        "" if summary.mean_jpeg_bytes is None else f", JPEG {summary.mean_jpeg_bytes / 1000:.0f} kB per frame"
+    )
+    print(
+        f"{summary.camera_id}: {summary.frames} frames from t = {summary.start_s:.1f} s; "
+        f"{summary.offender_boxes} offender and {summary.other_boxes} other truth boxes{jpeg}\n"
+        f"written: {summary.output}"
+    )
     return EXIT_OK
 
 

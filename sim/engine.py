@@ -169,10 +169,10 @@ class Simulation:
         events = self.advance(progress)
         return self.collect(events, wall_start)
 
-    def advance(self, progress: bool = False) -> int:
-        """Process every event up to the end of the run; returns how many there were."""
+    def advance(self, progress: bool = False, until: float | None = None) -> int:
+        """Process every event up to the end of the run (or ``until``, s); returns how many there were."""
         events = 0
-        env, horizon = self.env, self.duration
+        env, horizon = self.env, self.duration if until is None else min(until, self.duration)
         with tqdm(
             total=round(horizon),
             unit="sim s",

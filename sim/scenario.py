@@ -136,6 +136,7 @@ class RunConfig(Strict):
     )
     mode: Mode = Field(Mode.STATISTICAL, description="sensing fidelity")
     weather: Weather = Field(Weather.CLEAR, description="weather for the whole run")
+    wind_speed: float = Field(3.0, ge=0, le=30, description="wind speed, raises waves in rendered water, m/s")
 
 
 class Area(Strict):
@@ -177,6 +178,10 @@ class Camera(Strict):
     )
     fps: float = Field(gt=0, le=240, description="frames per second analysed, 1/s")
     max_range: float = Field(300.0, gt=0, description="ground range beyond which nothing is analysed, m")
+    distortion: tuple[float, float] = Field(
+        (0.0, 0.0), description="radial lens distortion k1, k2 (Brown-Conrady, normalised coordinates)"
+    )
+    infrared: bool = Field(False, description="switches to infrared (grey, IR-lit) images at night")
 
 
 class Buoy(Strict):
@@ -361,6 +366,21 @@ class DispatchConfig(Strict):
     on_scene: OnScene
 
 
+# ---------------------------------------------------------------- rendering
+
+
+class RenderConfig(Strict):
+    """Synthetic frames (pixel mode and ``run_sim.py render``)."""
+
+    jpeg_quality: int = Field(85, ge=1, le=100, description="JPEG quality of transmitted frames, 1..100")
+    walkers: int = Field(6, ge=0, description="people walking on the shore path at any time")
+    ducks: int = Field(8, ge=0, description="ducks and water birds on the lake")
+    debris: int = Field(5, ge=0, description="pieces of floating debris")
+    legal_boats: int = Field(1, ge=0, description="leisure boats (allowed) on the water")
+    path_offset: float = Field(12.0, gt=0, description="distance of the shore path from the water, m")
+    lamp_spacing: float = Field(35.0, gt=0, description="distance between lamps along the shore path, m")
+
+
 # ---------------------------------------------------------------- the scenario
 
 
@@ -379,6 +399,7 @@ class Scenario(Strict):
     detection: DetectionConfig = DetectionConfig()
     network: NetworkConfig = NetworkConfig()
     dispatch: DispatchConfig
+    render: RenderConfig = RenderConfig()
 
     @property
     def calibration(self) -> Calibration:

@@ -1,0 +1,270 @@
+"""Actors drawn into a frame from projected 3-D keypoints.
+
+Each actor is a few OpenCV primitives (lines, circles, filled polygons) whose
+3-D anchor points (metres, in the actor's own frame: forward, right, up) are
+projected through the camera, so perspective and scale are exact. The
+:class:`Painter` keeps the union of the pixels each primitive can touch: that
+union *is* the ground-truth box, so a box always contains what was drawn.
+
+Sizes (assumptions, typical adults and objects): head radius 0.11 m, shoulders
+0.45 m wide, standing height 1.7 m, rod 3 m, duck 0.35 m long, boats 2.8-3 m.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from sim.cameras import CameraModel
+from sim.scene import Actor, ActorClass
+
+Colour = tuple[int, int, int]
+_SHIFT = 4  # sub-pixel bits for cv2 drawing
+_ONE = 1 << _SHIFT
+
+SKIN = ((140, 170, 220), (95, 130, 190), (60, 90, 140))
+HAIR = ((30, 30, 35), (40, 60, 90), (90, 160, 200))
+CLOTHES = ((40, 40, 160), (150, 90, 30), (60, 120, 60), (50, 50, 50), (200, 200, 200), (30, 150, 220))
+FOAM: Colour = (235, 240, 240)
+
+
+class Painter:
+    """Draws primitives for one actor at a time and tracks the box they cover (px)."""
+
+    def __init__(self, image: np.ndarray, camera: CameraModel):
+        self.image = image
+        self.camera = camera
+        self.focal = float(camera.intrinsics[0, 0])
+        self.shade: Callable[[Colour, bool], Colour] = lambda colour, warm: colour
+        self._box: list[float] | None = None
+        self._origin = np.zeros(3)
+        self._axes = np.eye(3)
+        self._distance = 1.0
+
+    def begin(self, actor: Actor, shade: Callable[[Colour, bool], Colour]) -> None:
+        """Set the actor's frame (forward, right, up) and its colour transform; reset the box."""
+        forward = np.array([math.sin(actor.heading), math.cos(actor.heading), 0.0])
+        right = np.array([math.cos(actor.heading), -math.sin(actor.heading), 0.0])
+        self._axes = np.vstack([forward, right, [0.0, 0.0, 1.0]])
+        self._origin = np.array([actor.x, actor.y, 0.0])
+        self._distance = float(np.linalg.norm(self._origin - self.camera.centre))
+        self.shade = shade
+        self._box = None
+
+    @property
+    def box(self) -> tuple[float, float, float, float] | None:
+        return None if self._box is None else tuple(self._box)
+
+    def px(self, metres: float) -> float:
+        """Image size (px) of ``metres`` at this actor's distance."""
+        return self.focal * metres / self._distance
+
+    def project(self, local: np.ndarray) -> np.ndarray:
+        """Actor-frame points (n, 3) -> pixels (n, 2)."""
+        world = self._origin + np.atleast_2d(local) @ self._axes
+        return self.camera.project(world)
+
+    def _grow(self, uv: np.ndarray, pad: float) -> None:
+        x0, y0 = uv.min(axis=0) - pad
+        x1, y1 = uv.max(axis=0) + pad
+        if self._box is None:
+            self._box = [x0, y0, x1, y1]
+        else:
+            box = self._box
+            self._box = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+
+    def line(self, a, b, colour: Colour, width_m: float, warm: bool = False) -> None:
+        uv = self.project(np.array([a, b], dtype=float))
+        if not np.isfinite(uv).all():
+            return
+        thickness = max(1, round(self.px(width_m)))
+        p, q = (np.round(uv * _ONE).astype(np.int64)).tolist()
+        cv2.line(self.image, p, q, self.shade(colour, warm), thickness, cv2.LINE_AA, _SHIFT)
+        self._grow(uv, thickness / 2 + 1)
+
+    def disc(self, centre, radius_m: float, colour: Colour, warm: bool = False) -> None:
+        uv = self.project(np.array([centre], dtype=float))
+        if not np.isfinite(uv).all():
+            return
+        radius = max(0.5, self.px(radius_m))
+        c = np.round(uv[0] * _ONE).astype(np.int64).tolist()
+        cv2.circle(self.image, c, round(radius * _ONE), self.shade(colour, warm), -1, cv2.LINE_AA, _SHIFT)
+        self._grow(uv, radius + 1)
+
+    def polygon(self, points, colour: Colour, warm: bool = False) -> None:
+        uv = self.project(np.array(points, dtype=float))
+        if not np.isfinite(uv).all():
+            return
+        pts = np.round(uv * _ONE).astype(np.int32).reshape(-1, 1, 2)
+        cv2.fillPoly(self.image, [pts], self.shade(colour, warm), cv2.LINE_AA, _SHIFT)
+        self._grow(uv, 1)
+
+    def ring(self, centre, radius_m: float, colour: Colour, segments: int = 14) -> None:
+        """A horizontal circle outline (ripples on the water)."""
+        angles = np.linspace(0, 2 * np.pi, segments, endpoint=False)
+        local = np.column_stack(
+            [
+                centre[0] + radius_m * np.cos(angles),
+                centre[1] + radius_m * np.sin(angles),
+                np.full(segments, centre[2]),
+            ]
+        )
+        uv = self.project(local)
+        if not np.isfinite(uv).all():
+            return
+        pts = np.round(uv * _ONE).astype(np.int32).reshape(-1, 1, 2)
+        cv2.polylines(self.image, [pts], True, self.shade(colour, False), 1, cv2.LINE_AA, _SHIFT)
+        self._grow(uv, 1)
+
+
+def _pick(options: tuple, variant: int, salt: int = 0):
+    return options[(variant * 7 + salt * 13) % len(options)]
+
+
+def draw_swimmer(p: Painter, actor: Actor) -> None:
+    """Front crawl: head above water, shoulders at the surface, arms circling, splashes on entry."""
+    skin, hair = _pick(SKIN, actor.variant), _pick(HAIR, actor.variant, 1)
+    p.ring((0.0, 0.0, 0.0), 0.45, FOAM)
+    p.polygon(
+        [(0.15, -0.25, 0.02), (0.15, 0.25, 0.02), (-0.2, 0.22, 0.0), (-0.2, -0.22, 0.0)], skin, warm=True
+    )
+    for side, offset in ((-1.0, 0.0), (1.0, 0.5)):
+        angle = 2 * math.pi * ((actor.phase + offset) % 1.0)
+        shoulder = np.array([0.05, 0.22 * side, 0.05])
+        hand = shoulder + 0.65 * np.array([math.cos(angle), 0.0, math.sin(angle)])
+        if hand[2] > 0.0:
+            p.line(shoulder, hand, skin, 0.09, warm=True)
+        if -0.35 < math.sin(angle) < 0.1 and math.cos(angle) > 0.3:  # hand entering the water
+            for k in range(5):
+                spread = 0.25 * np.array([math.cos(k * 1.3), math.sin(k * 2.1), 0.0])
+                p.disc(np.array([hand[0], hand[1], 0.08]) + spread, 0.06, FOAM)
+    p.disc((0.1, 0.0, 0.14), 0.11, hair)
+    p.disc((0.16, 0.0, 0.12), 0.075, skin, warm=True)  # face towards the direction of swimming
+
+
+def _person(
+    p: Painter, actor: Actor, sitting: bool, walking_phase: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Legs, torso, head; returns the positions of the shoulders and hips (actor frame)."""
+    skin, hair = _pick(SKIN, actor.variant), _pick(HAIR, actor.variant, 1)
+    top, trousers = _pick(CLOTHES, actor.variant, 2), _pick(CLOTHES, actor.variant, 3)
+    hip = np.array([0.0, 0.0, 0.45 if sitting else 0.9])
+    shoulder = hip + np.array([0.0, 0.0, 0.55])
+    for side in (-1.0, 1.0):
+        if sitting:
+            knee = np.array([0.4, 0.12 * side, 0.5])
+            p.line(hip + np.array([0, 0.1 * side, 0]), knee, trousers, 0.14)
+            p.line(knee, knee + np.array([0.05, 0, -0.5]), trousers, 0.12)
+        else:
+            swing = 0.0 if walking_phase is None else 0.45 * math.sin(2 * math.pi * walking_phase) * side
+            foot = np.array([swing * 0.9, 0.1 * side, 0.0])
+            p.line(hip + np.array([0, 0.1 * side, 0]), foot, trousers, 0.14)
+    p.line(hip, shoulder, top, 0.38, warm=True)
+    p.disc(shoulder + np.array([0, 0, 0.2]), 0.11, skin, warm=True)
+    p.disc(shoulder + np.array([-0.02, 0, 0.25]), 0.1, hair)
+    return shoulder, hip
+
+
+def draw_walker(p: Painter, actor: Actor) -> None:
+    shoulder, _ = _person(p, actor, sitting=False, walking_phase=actor.phase)
+    skin = _pick(SKIN, actor.variant)
+    for side in (-1.0, 1.0):
+        swing = -0.35 * math.sin(2 * math.pi * actor.phase) * side
+        p.line(
+            shoulder + np.array([0, 0.22 * side, 0]),
+            shoulder + np.array([swing, 0.25 * side, -0.6]),
+            skin,
+            0.08,
+            warm=True,
+        )
+
+
+def draw_fisher(p: Painter, actor: Actor) -> None:
+    """Standing or sitting angler facing the water, rod raised, line into the water; casts now and then."""
+    sitting = actor.variant % 2 == 1
+    shoulder, _ = _person(p, actor, sitting=sitting, walking_phase=None)
+    skin = _pick(SKIN, actor.variant)
+    hands = shoulder + np.array([0.35, 0.05, -0.25])
+    for side in (-1.0, 1.0):
+        p.line(shoulder + np.array([0, 0.2 * side, 0]), hands, skin, 0.08, warm=True)
+    cast = actor.phase < 0.06  # one cast per cycle: the rod swings back over the head and forward
+    elevation = math.radians(35 + (80 * math.sin(math.pi * actor.phase / 0.06) if cast else 0))
+    tip = hands + 3.0 * np.array([math.cos(elevation), 0.0, math.sin(elevation)])
+    p.line(hands, tip, (25, 25, 25), 0.03)
+    if not cast:
+        p.line(tip, (8.0, 0.3, 0.0), (190, 190, 190), 0.006)
+        p.ring((8.0, 0.3, 0.0), 0.15, FOAM, segments=8)
+    p.polygon(
+        [(-0.4, 0.3, 0.0), (-0.4, 0.6, 0.0), (-0.4, 0.6, 0.3), (-0.4, 0.3, 0.3)], (40, 110, 150)
+    )  # tackle box
+
+
+def draw_bird(p: Painter, actor: Actor) -> None:
+    """A duck on the water, bobbing."""
+    bob = 0.02 * math.sin(2 * math.pi * actor.phase)
+    body = [
+        (0.18 * math.cos(a), 0.09 * math.sin(a), 0.06 + bob) for a in np.linspace(0, 2 * np.pi, 10, False)
+    ]
+    p.ring((0.0, 0.0, 0.0), 0.25, FOAM, segments=10)
+    p.polygon(body, (50, 75, 100) if actor.variant % 3 else (225, 230, 230))
+    p.line((0.12, 0.0, 0.08 + bob), (0.2, 0.0, 0.2 + bob), (40, 90, 40), 0.04)
+    p.disc((0.21, 0.0, 0.21 + bob), 0.045, (40, 90, 40) if actor.variant % 2 else (60, 80, 110))
+
+
+def draw_debris(p: Painter, actor: Actor) -> None:
+    """A floating plank, bottle or bag."""
+    rng = np.random.default_rng(actor.variant)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 6))
+    radii = rng.uniform(0.08, 0.25, 6) * (1.8 if actor.variant % 2 else 1.0)
+    outline = [(r * math.cos(a), r * math.sin(a), 0.03) for r, a in zip(radii, angles, strict=True)]
+    p.polygon(outline, ((60, 90, 120), (170, 120, 60), (200, 200, 210))[actor.variant % 3])
+
+
+def draw_boat(p: Painter, actor: Actor) -> None:
+    """The project's orange USV (antenna and light) or a leisure pedal boat with a person; wake if moving."""
+    if actor.speed > 0.3:  # Kelvin wake: two arms at about 19.5 degrees, and churned water behind
+        wake = (190, 185, 175)
+        for side in (-1.0, 1.0):
+            p.line((-1.4, 0.5 * side, 0.0), (-7.0, 0.5 * side + 2.0 * side, 0.0), wake, 0.12)
+        p.line((-1.4, 0.0, 0.0), (-4.0, 0.0, 0.0), wake, 0.5)
+    length, beam = (1.4, 0.6) if actor.own else (1.5, 0.75)
+    hull = [
+        (length, 0, 0.5),
+        (0.6, beam, 0.5),
+        (-length, beam, 0.5),
+        (-length, -beam, 0.5),
+        (0.6, -beam, 0.5),
+    ]
+    waterline = [
+        (length * 0.9, 0, 0.0),
+        (0.6, beam, 0.0),
+        (-length, beam, 0.0),
+        (-length, -beam, 0.0),
+        (0.6, -beam, 0.0),
+    ]
+    colour = (
+        (20, 110, 240) if actor.own else ((200, 150, 40), (40, 200, 230), (60, 60, 200))[actor.variant % 3]
+    )
+    p.polygon(waterline + hull[::-1], colour)
+    p.polygon(hull, (235, 235, 235) if actor.own else colour)
+    if actor.own:
+        p.polygon([(0.4, 0.35, 0.5), (0.4, -0.35, 0.5), (0.4, -0.35, 1.0), (0.4, 0.35, 1.0)], (70, 70, 70))
+        p.line((-0.5, 0.0, 0.5), (-0.5, 0.0, 1.9), (40, 40, 40), 0.04)
+        p.disc((-0.5, 0.0, 1.95), 0.07, (80, 255, 80) if actor.phase < 0.5 else (40, 120, 40))
+    else:
+        rider = Actor(actor.id, ActorClass.WALKER, 0, 0, 0, 0, 0.0, actor.variant)
+        p._origin = p._origin + np.array([0.0, 0.0, 0.3])
+        _person(p, rider, sitting=True, walking_phase=None)
+
+
+DRAW = {
+    ActorClass.SWIMMER: draw_swimmer,
+    ActorClass.FISHER: draw_fisher,
+    ActorClass.WALKER: draw_walker,
+    ActorClass.BIRD: draw_bird,
+    ActorClass.DEBRIS: draw_debris,
+    ActorClass.BOAT: draw_boat,
+}
