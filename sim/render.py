@@ -391,8 +391,9 @@ class Renderer:
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         sd = NOISE_SD[conditions.light] * (1.3 if conditions.infrared_active else 1.0)
         ups, downs = [], []
+        channels = 1 if conditions.infrared_active else 3  # an infrared sensor is monochrome
         for _ in range(NOISE_TILES):
-            noise = rng.normal(0.0, sd, (*self.ground.shape, 3))
+            noise = rng.normal(0.0, sd, (*self.ground.shape, channels)).repeat(3 // channels, axis=2)
             ups.append(np.clip(noise, 0, 255).astype(np.uint8))
             downs.append(np.clip(-noise, 0, 255).astype(np.uint8))
         return ups, downs

@@ -24,6 +24,8 @@ from sim.scene import Actor, ActorClass
 Colour = tuple[int, int, int]
 _SHIFT = 4  # sub-pixel bits for cv2 drawing
 _ONE = 1 << _SHIFT
+_AA_PAD = 1.5
+"""Anti-aliased edges reach this far (px) beyond a primitive's nominal outline."""
 
 SKIN = ((140, 170, 220), (95, 130, 190), (60, 90, 140))
 HAIR = ((30, 30, 35), (40, 60, 90), (90, 160, 200))
@@ -63,9 +65,14 @@ class Painter:
         return self.focal * metres / self._distance
 
     def project(self, local: np.ndarray) -> np.ndarray:
-        """Actor-frame points (n, 3) -> pixels (n, 2)."""
+        """Actor-frame points (n, 3) -> image coordinates (n, 2); pixel i spans [i, i + 1)."""
         world = self._origin + np.atleast_2d(local) @ self._axes
         return self.camera.project(world)
+
+    @staticmethod
+    def _fixed(uv: np.ndarray) -> np.ndarray:
+        """Image coordinates to OpenCV fixed-point drawing coordinates (pixel centres on integers)."""
+        return np.round((uv - 0.5) * _ONE).astype(np.int32)
 
     def _grow(self, uv: np.ndarray, pad: float) -> None:
         x0, y0 = uv.min(axis=0) - pad
@@ -81,26 +88,26 @@ class Painter:
         if not np.isfinite(uv).all():
             return
         thickness = max(1, round(self.px(width_m)))
-        p, q = (np.round(uv * _ONE).astype(np.int64)).tolist()
+        p, q = self._fixed(uv).tolist()
         cv2.line(self.image, p, q, self.shade(colour, warm), thickness, cv2.LINE_AA, _SHIFT)
-        self._grow(uv, thickness / 2 + 1)
+        self._grow(uv, thickness / 2 + _AA_PAD)
 
     def disc(self, centre, radius_m: float, colour: Colour, warm: bool = False) -> None:
         uv = self.project(np.array([centre], dtype=float))
         if not np.isfinite(uv).all():
             return
         radius = max(0.5, self.px(radius_m))
-        c = np.round(uv[0] * _ONE).astype(np.int64).tolist()
+        c = self._fixed(uv)[0].tolist()
         cv2.circle(self.image, c, round(radius * _ONE), self.shade(colour, warm), -1, cv2.LINE_AA, _SHIFT)
-        self._grow(uv, radius + 1)
+        self._grow(uv, radius + _AA_PAD)
 
     def polygon(self, points, colour: Colour, warm: bool = False) -> None:
         uv = self.project(np.array(points, dtype=float))
         if not np.isfinite(uv).all():
             return
-        pts = np.round(uv * _ONE).astype(np.int32).reshape(-1, 1, 2)
+        pts = self._fixed(uv).reshape(-1, 1, 2)
         cv2.fillPoly(self.image, [pts], self.shade(colour, warm), cv2.LINE_AA, _SHIFT)
-        self._grow(uv, 1)
+        self._grow(uv, _AA_PAD)
 
     def ring(self, centre, radius_m: float, colour: Colour, segments: int = 14) -> None:
         """A horizontal circle outline (ripples on the water)."""
@@ -115,9 +122,9 @@ class Painter:
         uv = self.project(local)
         if not np.isfinite(uv).all():
             return
-        pts = np.round(uv * _ONE).astype(np.int32).reshape(-1, 1, 2)
+        pts = self._fixed(uv).reshape(-1, 1, 2)
         cv2.polylines(self.image, [pts], True, self.shade(colour, False), 1, cv2.LINE_AA, _SHIFT)
-        self._grow(uv, 1)
+        self._grow(uv, _AA_PAD)
 
 
 def _pick(options: tuple, variant: int, salt: int = 0):
@@ -128,9 +135,11 @@ def draw_swimmer(p: Painter, actor: Actor) -> None:
     """Front crawl: head above water, shoulders at the surface, arms circling, splashes on entry."""
     skin, hair = _pick(SKIN, actor.variant), _pick(HAIR, actor.variant, 1)
     p.ring((0.0, 0.0, 0.0), 0.45, FOAM)
-    p.polygon(
-        [(0.15, -0.25, 0.02), (0.15, 0.25, 0.02), (-0.2, 0.22, 0.0), (-0.2, -0.22, 0.0)], skin, warm=True
-    )
+    wet = tuple(int(0.7 * c) for c in skin)  # shoulders just under the surface look darker
+    back = [
+        (0.1 + 0.12 * math.cos(a), 0.24 * math.sin(a), 0.03) for a in np.linspace(0, 2 * np.pi, 12, False)
+    ]
+    p.polygon(back, wet, warm=True)
     for side, offset in ((-1.0, 0.0), (1.0, 0.5)):
         angle = 2 * math.pi * ((actor.phase + offset) % 1.0)
         shoulder = np.array([0.05, 0.22 * side, 0.05])
@@ -169,17 +178,13 @@ def _person(
 
 
 def draw_walker(p: Painter, actor: Actor) -> None:
-    shoulder, _ = _person(p, actor, sitting=False, walking_phase=actor.phase)
     skin = _pick(SKIN, actor.variant)
-    for side in (-1.0, 1.0):
+    shoulder = np.array([0.0, 0.0, 1.45])
+    for side in (-1.0, 1.0):  # arms first: the body hides their upper part, as it does
         swing = -0.35 * math.sin(2 * math.pi * actor.phase) * side
-        p.line(
-            shoulder + np.array([0, 0.22 * side, 0]),
-            shoulder + np.array([swing, 0.25 * side, -0.6]),
-            skin,
-            0.08,
-            warm=True,
-        )
+        start = shoulder + np.array([0, 0.2 * side, -0.05])
+        p.line(start, shoulder + np.array([swing, 0.24 * side, -0.62]), skin, 0.08, warm=True)
+    _person(p, actor, sitting=False, walking_phase=actor.phase)
 
 
 def draw_fisher(p: Painter, actor: Actor) -> None:
@@ -205,11 +210,21 @@ def draw_fisher(p: Painter, actor: Actor) -> None:
 def draw_bird(p: Painter, actor: Actor) -> None:
     """A duck on the water, bobbing."""
     bob = 0.02 * math.sin(2 * math.pi * actor.phase)
+    colour = (50, 75, 100) if actor.variant % 3 else (225, 230, 230)
     body = [
         (0.18 * math.cos(a), 0.09 * math.sin(a), 0.06 + bob) for a in np.linspace(0, 2 * np.pi, 10, False)
     ]
+    side_view = [
+        (-0.2, 0.0, 0.1 + bob),
+        (-0.1, 0.0, 0.14 + bob),
+        (0.12, 0.0, 0.13 + bob),
+        (0.17, 0.0, 0.06 + bob),
+        (0.1, 0.0, 0.0),
+        (-0.12, 0.0, 0.0),
+    ]
     p.ring((0.0, 0.0, 0.0), 0.25, FOAM, segments=10)
-    p.polygon(body, (50, 75, 100) if actor.variant % 3 else (225, 230, 230))
+    p.polygon(body, colour)
+    p.polygon(side_view, colour)
     p.line((0.12, 0.0, 0.08 + bob), (0.2, 0.0, 0.2 + bob), (40, 90, 40), 0.04)
     p.disc((0.21, 0.0, 0.21 + bob), 0.045, (40, 90, 40) if actor.variant % 2 else (60, 80, 110))
 

@@ -100,3 +100,24 @@ def test_island_hides_what_is_behind_it():
     assert view.contains(Point(0, 60))  # in front of the island
     assert not view.contains(Point(0, 150))  # behind it
     assert view.contains(Point(60, 150))  # beside the shadow
+
+
+@pytest.mark.parametrize("distortion", [(-0.25, 0.05), (0.1, 0.0)])  # barrel, pincushion
+def test_distortion_round_trip_within_half_a_pixel(distortion):
+    camera = make_camera(yaw=20.0, pitch=12.0, distortion=distortion)
+    rng = np.random.default_rng(2)
+    uv = np.column_stack([rng.uniform(20, 1900, 200), rng.uniform(700, 1060, 200)])
+    back = camera.ground_to_image(camera.image_to_ground(uv))
+    assert np.abs(back - uv).max() < 0.5
+    # Distortion leaves the centre alone and moves the corners.
+    ideal = make_camera(yaw=20.0, pitch=12.0)
+    centre = [[960.0, 540.0]]
+    np.testing.assert_allclose(camera.distort(np.array(centre)), centre)
+    corner = np.array([[1900.0, 1060.0]])
+    assert np.abs(camera.distort(corner) - ideal.distort(corner)).max() > 5
+
+
+def test_barrel_distortion_pulls_corners_inwards():
+    camera = make_camera(distortion=(-0.2, 0.0))
+    corner = camera.distort(np.array([[1900.0, 1060.0]]))[0]
+    assert corner[0] < 1900.0 and corner[1] < 1060.0
