@@ -260,6 +260,10 @@ class Boat:
         for offender in audience:
             if offender.id not in leaving:
                 world.mark(offender.id, "t_gave_up", self.env.now)
+        # Those who agreed to leave are watched until they have gone (the evidence shows it).
+        last_departure = max(leaving.values(), default=self.env.now)
+        if last_departure > self.env.now:
+            energy += yield from self.hold(last_departure - self.env.now, BoatState.ON_SCENE)
         return energy
 
     def go_home(self) -> Generator[simpy.Event, None, None]:

@@ -106,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stderr.close()
+        return EXIT_OK
 
 
 def _run_overrides(args: argparse.Namespace) -> list[str]:
@@ -151,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from sim.clips import Clip, ClipError, check_video_path, write_frames, write_video
+    from sim.clips import Clip, ClipError, check_frames_folder, check_video_path, write_frames, write_video
 
     overrides = list(args.overrides)
     if args.seed is not None:
@@ -167,8 +170,8 @@ def _render(args: argparse.Namespace) -> int:
     try:
         if args.out is not None:
             check_video_path(args.out)  # before the (slower) scene is built
-        elif not args.frames.resolve().parent.is_dir():
-            raise ClipError(f"--frames: folder {args.frames.resolve().parent} does not exist")
+        else:
+            check_frames_folder(args.frames)
         scenario = load_scenario(args.scenario, overrides)
         clip = Clip(scenario, args.camera, args.seconds, start)
         summary = write_video(clip, args.out) if args.out is not None else write_frames(clip, args.frames)

@@ -27,6 +27,7 @@ from sim.cameras import CameraModel
 from sim.daylight import Daylight
 from sim.engine import Simulation
 from sim.incidents import Incident
+from sim.outputs import publish, replace_folder
 from sim.render import Conditions, Frame, Renderer
 from sim.scenario import Kind, Scenario
 from sim.scene import Actor, ActorClass, Distractors, MovingThing, boat_actors, shore_path
@@ -91,7 +92,7 @@ class Clip:
         if camera_id not in cameras:
             raise ClipError(f"--camera: no camera {camera_id!r} (cameras: {', '.join(cameras)})")
         if not 0 < seconds < math.inf:
-            raise ClipError(f"--seconds: must be positive, got {seconds:g}")
+            raise ClipError(f"--seconds: must be positive and finite, got {seconds:g}")
         self.scenario = scenario
         self.camera = CameraModel(cameras[camera_id])
         self.simulation = Simulation(scenario)
@@ -196,7 +197,21 @@ def check_video_path(out: Path) -> None:
         raise ClipError(
             f"--out: unsupported video type {out.suffix or '(none)'!r} (use {', '.join(VIDEO_CODECS)})"
         )
+    if out.is_dir():
+        raise ClipError(f"--out: {out} is a folder; give a video file name")
     _check_folder(out.resolve().parent, "--out")
+
+
+def check_frames_folder(folder: Path) -> None:
+    """A new folder, or one this command wrote before (it holds truth.csv); never anything else."""
+    folder = folder.resolve()
+    if folder.exists() and not folder.is_dir():
+        raise ClipError(f"--frames: {folder} exists and is not a folder")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / "truth.csv").is_file():
+        raise ClipError(
+            f"--frames: {folder} is not empty and holds no earlier frames (no truth.csv): choose a new folder"
+        )
+    _check_folder(folder.parent, "--frames")
 
 
 def _check_folder(folder: Path, flag: str) -> None:
@@ -228,6 +243,7 @@ def write_video(clip: Clip, out: Path, progress: bool = True) -> ClipSummary:
             writer.write(annotate(frame))
             stats.add(frame)
         writer.release()
+        publish(Path(temporary))
         os.replace(temporary, out)
     except BaseException:
         writer.release()
@@ -238,8 +254,9 @@ def write_video(clip: Clip, out: Path, progress: bool = True) -> ClipSummary:
 
 def write_frames(clip: Clip, folder: Path, progress: bool = True) -> ClipSummary:
     """Render the clip as ``frame_000001.png``, ... plus ``truth.csv`` and ``frames.csv`` in ``folder``."""
-    _check_folder(folder.resolve().parent, "--frames")
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.resolve().parent))
+    check_frames_folder(folder)
+    folder = folder.resolve()
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         stats = _Stats()
         with (
@@ -281,9 +298,7 @@ def write_frames(clip: Clip, folder: Path, progress: bool = True) -> ClipSummary
                         ]
                     )
                 stats.add(frame)
-        if folder.exists():
-            shutil.rmtree(folder)
-        staging.rename(folder)
+        replace_folder(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -37,15 +37,27 @@ def write_outputs(result: Result, out: Path, figures: bool = True) -> Path:
             from sim.plots import draw_run_figures  # matplotlib only when drawing
 
             draw_run_figures(result, staging / "figures")
-        _replace(staging, out)
+        replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
 
 
-def _replace(staging: Path, out: Path) -> None:
+def publish(path: Path) -> None:
+    """Give a finished output the usual permissions (mkstemp and mkdtemp create 0600 and 0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    base = 0o777 if path.is_dir() else 0o666
+    path.chmod(base & ~umask)
+    if path.is_dir():
+        for child in path.rglob("*"):
+            child.chmod((0o777 if child.is_dir() else 0o666) & ~umask)
+
+
+def replace_folder(staging: Path, out: Path) -> None:
     """Move ``staging`` to ``out``; an older ``out`` is removed only after the new one is in place."""
+    publish(staging)
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
         out.rename(old)

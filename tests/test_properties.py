@@ -123,7 +123,7 @@ def small_scenarios(draw) -> dict:
     }
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_scenarios())
 def test_random_small_scenarios_keep_the_invariants(data):
     scenario = validate(data, SCENARIOS)
