@@ -27,7 +27,6 @@ from functools import cached_property
 import cv2
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point
 
 from sim.cameras import CameraModel
 from sim.geometry import ZoneGeometry
@@ -238,6 +237,8 @@ class Renderer:
         self._looks: dict[tuple, Look] = {}
         self._islands = geometry.islands
         shapely.prepare(self._islands)
+        self._footprint = camera.footprint
+        shapely.prepare(self._footprint)
 
     @cached_property
     def ground(self) -> GroundMap:
@@ -440,11 +441,14 @@ class Renderer:
 
         return shade
 
-    def _hidden(self, actor: Actor) -> bool:
-        if self._islands.is_empty:
-            return False
-        sight = LineString([tuple(self.camera.centre[:2]), (actor.x, actor.y)])
-        return bool(self._islands.intersects(sight))
+    def _hidden(self, xy: np.ndarray) -> np.ndarray:
+        """Which ground points (n, 2) an island hides from the camera."""
+        if self._islands.is_empty or len(xy) == 0:
+            return np.zeros(len(xy), bool)
+        sights = shapely.linestrings(
+            np.stack([np.broadcast_to(self.camera.centre[:2], xy.shape), xy], axis=1)
+        )
+        return shapely.intersects(self._islands, sights)
 
     def _motion_blur(self, image: np.ndarray, actor: Actor, box, conditions: Conditions) -> None:
         if actor.speed <= 0.0 or conditions.light is Light.DAY:
@@ -485,22 +489,26 @@ class Renderer:
         cv2.subtract(image, look.wave_down[k], dst=image)
 
         height, width = image.shape[:2]
-        footprint = self.camera.footprint
         painter = Painter(image, self.camera)
         truth = []
-        placed = [(float(self.camera.distance([[a.x, a.y]])[0]), a) for a in actors]
-        for distance, actor in sorted(placed, key=lambda item: (-item[0], item[1].id)):
-            if self._hidden(actor):
+        xy = np.array([(a.x, a.y) for a in actors], dtype=float).reshape(-1, 2)
+        distances = self.camera.distance(xy).tolist()
+        hidden = self._hidden(xy).tolist()
+        analysed = shapely.contains_xy(self._footprint, xy[:, 0], xy[:, 1]).tolist()
+        order = sorted(range(len(actors)), key=lambda i: (-distances[i], actors[i].id))  # far to near
+        for i in order:
+            actor, distance = actors[i], distances[i]
+            if hidden[i]:
                 continue
             painter.begin(actor, self._shade(actor, conditions, look, distance))
             DRAW[actor.cls](painter, actor)
-            box = painter.box
+            box = painter.finish()
             if box is None:
                 continue
             self._motion_blur(image, actor, box, conditions)
             x0, y0, x1, y1 = math.floor(box[0]), math.floor(box[1]), math.ceil(box[2]), math.ceil(box[3])
             cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
-            if cx1 <= cx0 or cy1 <= cy0 or not footprint.covers(Point(actor.x, actor.y)):
+            if cx1 <= cx0 or cy1 <= cy0 or not analysed[i]:
                 continue  # outside the image, or beyond the analysed range
             fraction = (cx1 - cx0) * (cy1 - cy0) / max(1, (x1 - x0) * (y1 - y0))
             truth.append(

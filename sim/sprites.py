@@ -34,97 +34,114 @@ FOAM: Colour = (235, 240, 240)
 
 
 class Painter:
-    """Draws primitives for one actor at a time and tracks the box they cover (px)."""
+    """Collects one actor's primitives, then projects all their points at once and draws them.
+
+    Sprite functions call :meth:`line`, :meth:`disc`, :meth:`polygon` and
+    :meth:`ring` with points in the actor's frame (metres: forward, right, up);
+    :meth:`finish` projects every point in one matrix product, draws in call
+    order and returns the box (px) that the drawn pixels can touch.
+    """
 
     def __init__(self, image: np.ndarray, camera: CameraModel):
         self.image = image
         self.camera = camera
         self.focal = float(camera.intrinsics[0, 0])
-        self.shade: Callable[[Colour, bool], Colour] = lambda colour, warm: colour
-        self._box: list[float] | None = None
-        self._origin = np.zeros(3)
-        self._axes = np.eye(3)
+        self._centre = camera.intrinsics[:2, 2]
+        self._distorted = camera.distorted
+        self._shade: Callable[[Colour, bool], Colour] = lambda colour, warm: colour
+        self._to_camera = np.eye(3)
+        self._offset = np.zeros(3)
         self._distance = 1.0
+        self._lift = 0.0
+        self._points: list = []
+        self._strokes: list[tuple[str, int, int, Colour, bool, float]] = []
 
     def begin(self, actor: Actor, shade: Callable[[Colour, bool], Colour]) -> None:
-        """Set the actor's frame (forward, right, up) and its colour transform; reset the box."""
-        forward = np.array([math.sin(actor.heading), math.cos(actor.heading), 0.0])
-        right = np.array([math.cos(actor.heading), -math.sin(actor.heading), 0.0])
-        self._axes = np.vstack([forward, right, [0.0, 0.0, 1.0]])
-        self._origin = np.array([actor.x, actor.y, 0.0])
-        self._distance = float(np.linalg.norm(self._origin - self.camera.centre))
-        self.shade = shade
-        self._box = None
+        """Set the actor's frame (forward, right, up) and its colour transform."""
+        forward = (math.sin(actor.heading), math.cos(actor.heading), 0.0)
+        right = (math.cos(actor.heading), -math.sin(actor.heading), 0.0)
+        origin = np.array([actor.x, actor.y, 0.0])
+        rotation = self.camera.rotation
+        # Actor frame straight to camera frame: one 3 x 3 product and an offset per point.
+        self._to_camera = np.array([forward, right, (0.0, 0.0, 1.0)]) @ rotation.T
+        self._offset = (origin - self.camera.centre) @ rotation.T
+        self._distance = float(np.linalg.norm(origin - self.camera.centre))
+        self._shade = shade
+        self._lift = 0.0
+        self._points = []
+        self._strokes = []
 
-    @property
-    def box(self) -> tuple[float, float, float, float] | None:
-        return None if self._box is None else tuple(self._box)
+    def raise_by(self, metres: float) -> None:
+        """Lift the primitives that follow (a rider sitting in a boat)."""
+        self._lift += metres
 
     def px(self, metres: float) -> float:
         """Image size (px) of ``metres`` at this actor's distance."""
         return self.focal * metres / self._distance
 
-    def project(self, local: np.ndarray) -> np.ndarray:
-        """Actor-frame points (n, 3) -> image coordinates (n, 2); pixel i spans [i, i + 1)."""
-        world = self._origin + np.atleast_2d(local) @ self._axes
-        return self.camera.project(world)
-
-    @staticmethod
-    def _fixed(uv: np.ndarray) -> np.ndarray:
-        """Image coordinates to OpenCV fixed-point drawing coordinates (pixel centres on integers)."""
-        return np.round((uv - 0.5) * _ONE).astype(np.int32)
-
-    def _grow(self, uv: np.ndarray, pad: float) -> None:
-        x0, y0 = uv.min(axis=0) - pad
-        x1, y1 = uv.max(axis=0) + pad
-        if self._box is None:
-            self._box = [x0, y0, x1, y1]
-        else:
-            box = self._box
-            self._box = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+    def _add(self, kind: str, points, colour: Colour, warm: bool, size: float) -> None:
+        first = len(self._points)
+        for x, y, z in points:
+            self._points.append((x, y, z + self._lift))
+        self._strokes.append((kind, first, len(self._points), colour, warm, size))
 
     def line(self, a, b, colour: Colour, width_m: float, warm: bool = False) -> None:
-        uv = self.project(np.array([a, b], dtype=float))
-        if not np.isfinite(uv).all():
-            return
-        thickness = max(1, round(self.px(width_m)))
-        p, q = self._fixed(uv).tolist()
-        cv2.line(self.image, p, q, self.shade(colour, warm), thickness, cv2.LINE_AA, _SHIFT)
-        self._grow(uv, thickness / 2 + _AA_PAD)
+        self._add("line", (a, b), colour, warm, width_m)
 
     def disc(self, centre, radius_m: float, colour: Colour, warm: bool = False) -> None:
-        uv = self.project(np.array([centre], dtype=float))
-        if not np.isfinite(uv).all():
-            return
-        radius = max(0.5, self.px(radius_m))
-        c = self._fixed(uv)[0].tolist()
-        cv2.circle(self.image, c, round(radius * _ONE), self.shade(colour, warm), -1, cv2.LINE_AA, _SHIFT)
-        self._grow(uv, radius + _AA_PAD)
+        self._add("disc", (centre,), colour, warm, radius_m)
 
     def polygon(self, points, colour: Colour, warm: bool = False) -> None:
-        uv = self.project(np.array(points, dtype=float))
-        if not np.isfinite(uv).all():
-            return
-        pts = self._fixed(uv).reshape(-1, 1, 2)
-        cv2.fillPoly(self.image, [pts], self.shade(colour, warm), cv2.LINE_AA, _SHIFT)
-        self._grow(uv, _AA_PAD)
+        self._add("polygon", points, colour, warm, 0.0)
 
     def ring(self, centre, radius_m: float, colour: Colour, segments: int = 14) -> None:
         """A horizontal circle outline (ripples on the water)."""
-        angles = np.linspace(0, 2 * np.pi, segments, endpoint=False)
-        local = np.column_stack(
-            [
-                centre[0] + radius_m * np.cos(angles),
-                centre[1] + radius_m * np.sin(angles),
-                np.full(segments, centre[2]),
-            ]
-        )
-        uv = self.project(local)
-        if not np.isfinite(uv).all():
-            return
-        pts = self._fixed(uv).reshape(-1, 1, 2)
-        cv2.polylines(self.image, [pts], True, self.shade(colour, False), 1, cv2.LINE_AA, _SHIFT)
-        self._grow(uv, _AA_PAD)
+        step = 2 * math.pi / segments
+        outline = [
+            (centre[0] + radius_m * math.cos(k * step), centre[1] + radius_m * math.sin(k * step), centre[2])
+            for k in range(segments)
+        ]
+        self._add("ring", outline, colour, False, 0.0)
+
+    def finish(self) -> tuple[float, float, float, float] | None:
+        """Draw everything recorded for this actor; the box (x0, y0, x1, y1) it can touch, or None."""
+        if not self._points:
+            return None
+        camera = np.array(self._points) @ self._to_camera + self._offset
+        depth = camera[:, 2:3]
+        if depth.min() <= 0:
+            return None  # partly behind the camera: not drawn
+        uv = self.focal * camera[:, :2] / depth + self._centre
+        if self._distorted:
+            uv = self.camera.distort(uv)
+        fixed = np.round((uv - 0.5) * _ONE).astype(np.int32)  # OpenCV puts pixel centres on integers
+        pads = np.empty(len(uv))
+        image, colours = self.image, {}
+        for kind, first, last, colour, warm, size in self._strokes:
+            key = (colour, warm)
+            if key not in colours:
+                colours[key] = self._shade(colour, warm)
+            shade = colours[key]
+            if kind == "line":
+                thickness = max(1, round(self.px(size)))
+                p, q = fixed[first:last].tolist()
+                cv2.line(image, p, q, shade, thickness, cv2.LINE_AA, _SHIFT)
+                pads[first:last] = thickness / 2 + _AA_PAD
+            elif kind == "disc":
+                radius = max(0.5, self.px(size))
+                cv2.circle(image, fixed[first].tolist(), round(radius * _ONE), shade, -1, cv2.LINE_AA, _SHIFT)
+                pads[first:last] = radius + _AA_PAD
+            elif kind == "polygon":
+                cv2.fillPoly(image, [fixed[first:last].reshape(-1, 1, 2)], shade, cv2.LINE_AA, _SHIFT)
+                pads[first:last] = _AA_PAD
+            else:
+                cv2.polylines(
+                    image, [fixed[first:last].reshape(-1, 1, 2)], True, shade, 1, cv2.LINE_AA, _SHIFT
+                )
+                pads[first:last] = _AA_PAD
+        x0, y0 = (uv - pads[:, None]).min(axis=0).tolist()
+        x1, y1 = (uv + pads[:, None]).max(axis=0).tolist()
+        return x0, y0, x1, y1
 
 
 def _pick(options: tuple, variant: int, salt: int = 0):
@@ -271,7 +288,7 @@ def draw_boat(p: Painter, actor: Actor) -> None:
         p.disc((-0.5, 0.0, 1.95), 0.07, (80, 255, 80) if actor.phase < 0.5 else (40, 120, 40))
     else:
         rider = Actor(actor.id, ActorClass.WALKER, 0, 0, 0, 0, 0.0, actor.variant)
-        p._origin = p._origin + np.array([0.0, 0.0, 0.3])
+        p.raise_by(0.3)
         _person(p, rider, sitting=True, walking_phase=None)
 
 
