@@ -159,9 +159,8 @@ def check_frame(frame: np.ndarray, context: FrameContext) -> None:
     if frame.ndim != 3 or frame.shape[2] != 3:
         raise ValueError(f"frame must be H x W x 3 (BGR), got shape {frame.shape}")
     if frame.shape[:2] != context.shape:
-        raise ValueError(
-            f"frame is {frame.shape[1]}x{frame.shape[0]}, the camera context {context.shape[1]}x{context.shape[0]}"
-        )
+        height, width = context.shape
+        raise ValueError(f"frame is {frame.shape[1]}x{frame.shape[0]}, the camera's context {width}x{height}")
 
 
 class Detector(Protocol):
