@@ -1,1 +1,7 @@
-"""Image -> detections. Never imports ``sim``."""
+"""Image -> detections. Never imports ``sim``.
+
+Importing the package registers the built-in detectors, so
+``create_detector("swimming")`` or ``create_detector("onnx", model_path=...)`` work by name.
+"""
+
+from detectors import dnn, swimming  # noqa: F401  (registration side effect)
