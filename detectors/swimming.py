@@ -28,6 +28,9 @@ from detectors.background import ForegroundModel
 from detectors.base import ClassId, Detections, FrameContext, check_frame, register_detector
 from detectors.tracking import Tracker
 
+MAX_BLOBS = 60
+"""At most this many foreground blobs per frame are considered (merging them is quadratic)."""
+
 
 def merge_nearby(boxes: np.ndarray, pixels_per_metre: np.ndarray, gap_m: float) -> np.ndarray:
     """Union boxes closer than ``gap_m`` metres (at their rows) until none are: one swimmer's head,
@@ -104,7 +107,10 @@ class SwimmingDetector:
         if t - self._t0 < self.warmup_s or len(blobs) == 0:
             self.tracker.update(Detections.empty(), t)
             return Detections.empty()
-        boxes = merge_nearby(blobs.xyxy, context.pixels_per_metre, gap_m=0.5 * self.swimmer_size_m)
+        xyxy = blobs.xyxy
+        if len(xyxy) > MAX_BLOBS:  # a noisy frame (rain at night): keep the largest
+            xyxy = xyxy[np.argsort(-blobs.area, kind="stable")[:MAX_BLOBS]]
+        boxes = merge_nearby(xyxy, context.pixels_per_metre, gap_m=0.5 * self.swimmer_size_m)
         rows = np.clip(boxes[:, 3].astype(int) - 1, 0, context.shape[0] - 1)
         ppm = context.pixels_per_metre[rows]
         sides = boxes[:, 2:] - boxes[:, :2]

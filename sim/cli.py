@@ -73,6 +73,29 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--out", type=Path, help="video file (.mp4 or .avi) with the truth boxes drawn")
     target.add_argument("--frames", type=Path, help="folder for frame_000001.png, ..., truth.csv, frames.csv")
 
+    tune = commands.add_parser(
+        "tune", help="score a detector on rendered clips and calibrate statistical mode"
+    )
+    tune.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario YAML file")
+    tune.add_argument("--detector", required=True, choices=["swimming", "fishing"])
+    tune.add_argument("--out", type=Path, required=True, help="output folder")
+    tune.add_argument("--seconds", type=float, default=40.0, help="length of each rendered clip, s")
+    tune.add_argument("--clips", type=int, default=1, help="clips per light and weather condition")
+    tune.add_argument("--seed", type=int, default=0, help="seed of the clips")
+    tune.add_argument(
+        "--light",
+        action="append",
+        choices=["day", "dusk", "night"],
+        help="only these light levels (repeatable; default all)",
+    )
+    tune.add_argument(
+        "--weather",
+        action="append",
+        choices=["clear", "haze", "fog", "rain"],
+        help="only these weathers (repeatable; default all)",
+    )
+    tune.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
     commands.add_parser("schema", help="print the JSON schema of scenario files")
     return parser
 
@@ -99,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "render":
             return _render(args)
+        if args.command == "tune":
+            return _tune(args, argv)
         return _run(args)
     except (BadInputError, ScenarioError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -184,6 +209,48 @@ def _render(args: argparse.Namespace) -> int:
         f"{summary.camera_id}: {summary.frames} frames from t = {summary.start_s:.1f} s; "
         f"{summary.offender_boxes} offender and {summary.other_boxes} other truth boxes{jpeg}\n"
         f"written: {summary.output}"
+    )
+    return EXIT_OK
+
+
+def _tune(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.scenario import Kind, Light, Weather
+    from sim.tuning import LIGHTS, WEATHERS, tune
+
+    if not 0 < args.seconds < math.inf:
+        raise BadInputError(f"--seconds: must be positive and finite, got {args.seconds:g}")
+    if args.clips < 1:
+        raise BadInputError(f"--clips: must be >= 1, got {args.clips}")
+    if args.seed < 0:
+        raise BadInputError(f"--seed: must be >= 0, got {args.seed}")
+    if not args.out.resolve().parent.is_dir():
+        raise BadInputError(f"--out: folder {args.out.resolve().parent} does not exist")
+    scenario = load_scenario(args.scenario, args.overrides)
+    command = "python run_sim.py " + " ".join(argv)
+    try:
+        summary = tune(
+            scenario,
+            Kind(args.detector),
+            args.out,
+            seconds=args.seconds,
+            clips_per_condition=args.clips,
+            seed=args.seed,
+            command=command,
+            lights=tuple(Light(v) for v in args.light) if args.light else LIGHTS,
+            weathers=tuple(Weather(v) for v in args.weather) if args.weather else WEATHERS,
+        )
+    except ValueError as error:
+        raise BadInputError(str(error)) from None
+    hit = summary["hit_model"]
+    print(
+        f"{summary['kind']}: {summary['clips']} clips, {summary['offender_frames']} offender-frames, "
+        f"{summary['camera_hours']} camera-hours\n"
+        f"best F1 {summary['best_f1']} at threshold {summary['best_f1_threshold']}\n"
+        f"per-frame hit model: intercept {hit['intercept']:.2f}, slope {hit['size_slope']:.2f} per doubling, "
+        f"light {hit['light']}, weather {hit['weather']}\n"
+        f"false alarms: {summary['false_alarms']}\n"
+        f"written: {args.out}/ (thresholds.csv, calibration.json, precision_recall.png, roc.png, "
+        "threshold_tradeoff.png)"
     )
     return EXIT_OK
 

@@ -72,9 +72,7 @@ class Simulation:
         zone = scenario.zone
         daylight = Daylight(scenario.run.start, zone.latitude_deg, zone.longitude_deg, zone.utc_offset_h)
         calibration = scenario.calibration
-        self.model = DetectionModel(
-            calibration, scenario.detection.threshold, calibration.weather[scenario.run.weather]
-        )
+        self.model = DetectionModel(calibration, scenario.detection.threshold, scenario.run.weather)
         self.sensors = build_sensors(scenario, self.geometry)
         self.sensing = StatisticalSensing(self.sensors, self.model, daylight, self.duration)
 

@@ -231,3 +231,56 @@ def zone_map(
     ax.set_ylabel("y north (m)")
     ax.set_title(f"Zone map — {scenario.name}", fontsize=10)
     return _finish(fig, path)
+
+
+def tuning_figures(table: pd.DataFrame, observations, folder: Path, kind: str) -> list[Path]:
+    """Precision-recall, detection ROC, and time to detect and false alarms against the threshold."""
+    from detectors.evaluate import roc_curve
+
+    paths = []
+    fig, ax = plt.subplots(figsize=(5.2, 4.4))
+    rows = table.dropna(subset=["precision", "recall"])
+    ax.plot(rows["recall"], rows["precision"], marker="o", markersize=3)
+    for _, row in rows.iloc[:: max(1, len(rows) // 6)].iterrows():
+        ax.annotate(
+            f"{row['threshold']:.2f}",
+            (row["recall"], row["precision"]),
+            fontsize=7,
+            textcoords="offset points",
+            xytext=(4, 4),
+        )
+    ax.set_xlabel("recall (per frame)")
+    ax.set_ylabel("precision (per frame)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{kind}: precision-recall over thresholds", fontsize=10)
+    paths.append(_finish(fig, folder / "precision_recall.png"))
+
+    scores = np.concatenate(observations.scores) if observations.scores else np.zeros(0)
+    labels = np.concatenate(observations.labels) if observations.labels else np.zeros(0, bool)
+    fig, ax = plt.subplots(figsize=(5.2, 4.4))
+    if labels.any() and (~labels).any():
+        roc = roc_curve(scores, labels)
+        ax.plot(roc.false_positive_rate, roc.true_positive_rate, label=f"AUC {roc.auc:.3f}")
+        ax.legend(loc="lower right")
+    else:
+        ax.text(0.5, 0.5, "ROC undefined: detections were all true or all false", ha="center", fontsize=8)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=0.8)
+    ax.set_xlabel("false positive rate (among detections)")
+    ax.set_ylabel("true positive rate (among detections)")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{kind}: detection-level ROC", fontsize=10)
+    paths.append(_finish(fig, folder / "roc.png"))
+
+    fig, ax = plt.subplots(figsize=(6.0, 4.0))
+    ax.plot(table["threshold"], table["ttd_p50_s"], marker="o", markersize=3, color="#1f77b4")
+    ax.set_xlabel("score threshold")
+    ax.set_ylabel("median time to detect (s)", color="#1f77b4")
+    ax.grid(alpha=0.3)
+    other = ax.twinx()
+    other.plot(table["threshold"], table["false_alarms_per_hour"], marker="s", markersize=3, color="#d62728")
+    other.set_ylabel("false alarms per camera-hour", color="#d62728")
+    ax.set_title(f"{kind}: time to detect and false alarms against the threshold", fontsize=10)
+    paths.append(_finish(fig, folder / "threshold_tradeoff.png"))
+    return paths

@@ -268,6 +268,12 @@ class Incidents(Strict):
 class ClassCalibration(Strict):
     intercept: float = Field(description="logit of the per-frame hit score at the reference size")
     size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
+    light: dict[Light, float] | None = Field(
+        None, description="this class's own logit offsets per light level"
+    )
+    weather: dict[Weather, float] | None = Field(
+        None, description="this class's own logit offsets per weather"
+    )
 
 
 class FalseAlarmCalibration(Strict):
@@ -309,6 +315,9 @@ class DetectionConfig(Strict):
     threshold: float = Field(0.5, gt=0, lt=1, description="detector score threshold")
     persistence: Persistence = Persistence(k=3, n=5)
     snapshot_bytes: int = Field(200_000, gt=0, description="alarm snapshot sent to dispatch, bytes")
+    analysis_width: int = Field(
+        640, ge=64, description="pixel-mode detectors analyse frames downscaled to this width, px"
+    )
     calibration: Calibration | str = Field(
         "calibration/default.json",
         description="detection model: a JSON path relative to the scenario file, or inline",

@@ -32,7 +32,7 @@ from sim.cameras import CameraModel, visible_region
 from sim.daylight import Daylight
 from sim.geometry import ZoneGeometry
 from sim.incidents import Incident, Track
-from sim.scenario import Calibration, Kind, Scenario
+from sim.scenario import Calibration, Kind, Scenario, Weather
 
 LIGHT_GRID_S = 10.0
 """Resolution of the light-level lookup, s."""
@@ -54,14 +54,23 @@ class DetectionModel:
 
     calibration: Calibration
     threshold: float
-    weather_offset: float
+    weather: Weather
+
+    @property
+    def weather_offset(self) -> float:
+        """The shared logit offset of this run's weather."""
+        return self.calibration.weather[self.weather]
 
     def eta(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """Latent score location η for targets ``pixels`` tall under light levels 0/1/2 (night/dusk/day)."""
         spec = self.calibration.classes[kind]
-        light = np.array([self.calibration.light[level] for level in ("night", "dusk", "day")])
+        offsets = spec.light or self.calibration.light
+        light = np.array(
+            [offsets.get(level, self.calibration.light[level]) for level in ("night", "dusk", "day")]
+        )
         size = np.log2(np.maximum(pixels, 1e-9) / self.calibration.reference_pixels)
-        return spec.intercept + spec.size_slope * size + light[light_index] + self.weather_offset
+        weather = (spec.weather or {}).get(self.weather, self.weather_offset)
+        return spec.intercept + spec.size_slope * size + light[light_index] + weather
 
     def hit_probability(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """P(score > threshold) for each frame."""

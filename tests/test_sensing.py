@@ -10,7 +10,7 @@ from shapely.geometry import box
 from sim.daylight import Daylight
 from sim.incidents import Incident, Track
 from sim.rng import RandomStreams
-from sim.scenario import Kind
+from sim.scenario import Kind, Weather
 from sim.sensing import (
     DetectionModel,
     Sensor,
@@ -24,7 +24,7 @@ from sim.sensing import (
 
 @pytest.fixture(scope="module")
 def model(default_scenario):
-    return DetectionModel(default_scenario.calibration, threshold=0.5, weather_offset=0.0)
+    return DetectionModel(default_scenario.calibration, threshold=0.5, weather=Weather.CLEAR)
 
 
 def test_hit_probability_by_hand(model, default_scenario):
@@ -45,12 +45,14 @@ def test_hit_probability_falls_with_threshold_distance_and_darkness(default_scen
     day = np.full(5, 2)
     previous = None
     for threshold in (0.2, 0.5, 0.8):
-        p = DetectionModel(default_scenario.calibration, threshold, 0.0).hit_probability(kind, pixels, day)
+        p = DetectionModel(default_scenario.calibration, threshold, Weather.CLEAR).hit_probability(
+            kind, pixels, day
+        )
         assert np.all(np.diff(p) < 0)  # smaller targets are harder
         if previous is not None:
             assert np.all(p < previous)
         previous = p
-    m = DetectionModel(default_scenario.calibration, 0.5, 0.0)
+    m = DetectionModel(default_scenario.calibration, 0.5, Weather.CLEAR)
     by_light = [m.hit_probability(kind, np.array([10.0]), np.array([light]))[0] for light in (0, 1, 2)]
     assert by_light == sorted(by_light)
 
@@ -69,7 +71,9 @@ def test_scores_of_hits_exceed_the_threshold_and_follow_the_logistic_model(model
 def test_false_alarm_rate_by_hand(default_scenario):
     spec = default_scenario.calibration.false_alarms[Kind.FISHING]
     for threshold in (0.3, 0.5, 0.9):
-        rate = DetectionModel(default_scenario.calibration, threshold, 0.0).false_alarm_rate(Kind.FISHING)
+        rate = DetectionModel(default_scenario.calibration, threshold, Weather.CLEAR).false_alarm_rate(
+            Kind.FISHING
+        )
         assert rate == pytest.approx(
             spec.max_rate_per_hour / (1 + math.exp(-(spec.intercept - logit(threshold))))
         )
@@ -166,3 +170,18 @@ def test_no_detection_when_never_visible():
         (1.0,),
     )
     assert sensing.observe(incident, RandomStreams(0).stream) == (None, [])
+
+
+def test_class_specific_light_and_weather_offsets_override_the_shared_ones(default_scenario):
+    calibration = default_scenario.calibration
+    swim = calibration.classes[Kind.SWIMMING].model_copy(
+        update={"light": {"day": 0.0, "dusk": -3.0, "night": -9.0}, "weather": {"clear": 0.0, "fog": -5.0}}
+    )
+    tuned = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: swim}})
+    pixels, dusk = np.array([calibration.reference_pixels]), np.array([1])
+    fog = DetectionModel(tuned, 0.5, Weather.FOG).eta(Kind.SWIMMING, pixels, dusk)[0]
+    assert fog == pytest.approx(swim.intercept - 3.0 - 5.0)
+    # Fishing keeps the shared offsets.
+    shared = DetectionModel(tuned, 0.5, Weather.FOG).eta(Kind.FISHING, pixels, dusk)[0]
+    fishing = calibration.classes[Kind.FISHING]
+    assert shared == pytest.approx(fishing.intercept + calibration.light["dusk"] + calibration.weather["fog"])

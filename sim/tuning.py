@@ -1,0 +1,429 @@
+"""``run_sim.py tune``: score a pixel-mode detector on rendered clips and calibrate statistical mode.
+
+For each case of a grid of conditions (light × weather, each with its own
+seed), a labelled clip is rendered from a camera that sees the detector's
+no-go areas: two offenders of the detector's kind placed at random in those
+areas (so distances vary) and distractors (ducks, debris and boats on the water
+for swimming; walkers on the promenade for fishing). The detector runs on every
+frame, at ``detection.analysis_width`` pixels wide; per threshold the module
+measures per-frame precision, recall and F1, false alarms per camera-hour and
+the time to detect (the k-of-n rule of ``detection.persistence`` on tracks).
+
+Calibration. Statistical mode models a frame's hit as score > τ with
+logit(score) ~ Logistic(η, 1), η = intercept + slope · log2(pixels / reference)
++ light + weather (:mod:`sim.sensing`). For every truth offender in every frame
+its best matched score s is recorded (0 if unmatched) with its projected pixel
+height (the same function statistical mode uses, at the camera's full
+resolution), light and weather; then P(s > τ) = σ(η − logit τ) is fitted by
+maximum likelihood (Newton's method) over several thresholds at once, the
+−logit τ entering as a known offset. False alarms: the rate of k-of-n alarms on
+anything but an offender, per camera-hour, at each τ, fitted as
+max_rate · σ(c − logit τ).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+from tqdm import tqdm
+
+from detectors.alarm_filter import AlarmFilter
+from detectors.base import ClassId, create_detector
+from detectors.evaluate import match
+from sim.cameras import CameraModel, visible_region
+from sim.daylight import LIGHT_ORDER
+from sim.geometry import ZoneGeometry, sample_in
+from sim.incidents import Track
+from sim.pixelmode import camera_context
+from sim.render import Conditions, Renderer
+from sim.rng import RandomStreams
+from sim.scenario import Kind, Light, Scenario, Weather
+from sim.scene import ActorClass, MovingThing, shore_path
+from sim.sensing import logit, sigmoid
+
+LIGHTS = (Light.DAY, Light.DUSK, Light.NIGHT)
+WEATHERS = (Weather.CLEAR, Weather.HAZE, Weather.FOG, Weather.RAIN)
+FIT_THRESHOLDS = (0.2, 0.35, 0.5, 0.65, 0.8)
+OFFENDER_CLASS = {Kind.SWIMMING: ActorClass.SWIMMER, Kind.FISHING: ActorClass.FISHER}
+DETECTOR_CLASS = {Kind.SWIMMING: ClassId.SWIMMER, Kind.FISHING: ClassId.FISHER}
+WARMUP_S = 5.0
+"""Frames before this are not scored: background models are still learning."""
+
+
+@dataclass(frozen=True)
+class Case:
+    light: Light
+    weather: Weather
+    camera_id: str
+    seed: int
+
+
+@dataclass
+class Observations:
+    """Everything measured over the clips of one tuning run."""
+
+    scores: list[np.ndarray] = field(default_factory=list)
+    """Per frame: confidences of the detector's reported detections."""
+    labels: list[np.ndarray] = field(default_factory=list)
+    """Per frame: which of them matched an offender."""
+    n_truth: int = 0
+    offender_rows: list[tuple[float, int, str, float]] = field(default_factory=list)
+    """(full-resolution pixel height, light index (0 night, 1 dusk, 2 day), weather, best score or 0)
+    per offender per frame."""
+    false_alarms: dict[float, int] = field(default_factory=dict)
+    detect_delays: dict[float, list[float]] = field(default_factory=dict)
+    """Per threshold: time from first visibility to alarm of each offender that got one, s."""
+    offenders_seen: int = 0
+    camera_hours: float = 0.0
+
+
+def relevant_cameras(scenario: Scenario, geometry: ZoneGeometry, kind: Kind) -> list[str]:
+    """Cameras whose view covers at least 200 m² of this kind's no-go areas."""
+    areas = shapely.union_all([a.region for a in geometry.areas(kind.value)])
+    return [
+        c.id
+        for c in scenario.cameras
+        if visible_region(CameraModel(c), geometry.islands).intersection(areas).area > 200.0
+    ]
+
+
+def _analysis_camera(scenario: Scenario, camera_id: str) -> tuple[CameraModel, CameraModel]:
+    spec = next(c for c in scenario.cameras if c.id == camera_id)
+    width, height = spec.resolution
+    target = min(scenario.detection.analysis_width, width)
+    small = spec.model_copy(update={"resolution": (target, max(1, round(height * target / width)))})
+    return CameraModel(spec), CameraModel(small)
+
+
+def _scene(
+    scenario: Scenario,
+    geometry: ZoneGeometry,
+    kind: Kind,
+    camera: CameraModel,
+    seconds: float,
+    rng: np.random.Generator,
+) -> list[MovingThing]:
+    view = visible_region(camera, geometry.islands)
+    areas = shapely.union_all([a.region for a in geometry.areas(kind.value)]).intersection(view)
+    water = geometry.water.intersection(view)
+    spec = getattr(scenario.incidents, kind.value)
+    things = []
+
+    def thing(name, cls, region, speed, own=False, facing=None, cycle=1.4):
+        p0 = np.array(sample_in(region, rng))
+        angle = rng.uniform(0, 2 * math.pi)
+        p1 = p0 + speed * (seconds + 1) * np.array([math.sin(angle), math.cos(angle)])
+        track = Track(np.array([0.0, seconds + 1.0]), np.array([p0, p1]))
+        return MovingThing(name, cls, track, 0.0, seconds + 1.0, cycle, facing=facing, own=own)
+
+    for i in range(2):
+        if kind is Kind.SWIMMING:
+            things.append(thing(f"offender-{i}", ActorClass.SWIMMER, areas, spec.drift_speed))
+        else:
+            p0 = np.array(sample_in(areas, rng))
+            nearest = shapely.ops.nearest_points(geometry.water, shapely.Point(p0))[0]
+            facing = math.atan2(nearest.x - p0[0], nearest.y - p0[1])
+            track = Track(np.array([0.0, seconds + 1.0]), np.array([p0, p0]))
+            things.append(
+                MovingThing(
+                    f"offender-{i}",
+                    ActorClass.FISHER,
+                    track,
+                    0.0,
+                    seconds + 1.0,
+                    float(rng.uniform(20, 90)),
+                    facing=facing,
+                )
+            )
+    if kind is Kind.SWIMMING:
+        things += [
+            thing("duck-0", ActorClass.BIRD, areas, 0.15),
+            thing("duck-1", ActorClass.BIRD, water, 0.1),
+            thing("debris-0", ActorClass.DEBRIS, areas, 0.05),
+            thing("boat-0", ActorClass.BOAT, water, 2.5, own=True, cycle=2.0),
+        ]
+    else:
+        path = shore_path(geometry, scenario.render.path_offset)
+        near = path.intersection(view.buffer(5.0))
+        for i in range(3):
+            if near.is_empty:
+                break
+            start = path.project(shapely.Point(sample_in(near.buffer(3.0), rng)))
+            pace = rng.choice([-1.0, 1.0]) * rng.uniform(1.0, 1.6)
+            distances = start + pace * np.arange(0.0, seconds + 2.0)
+            xy = shapely.get_coordinates(shapely.line_interpolate_point(path, np.mod(distances, path.length)))
+            things.append(
+                MovingThing(
+                    f"walker-{i}",
+                    ActorClass.WALKER,
+                    Track(np.arange(0, seconds + 2.0), xy),
+                    0.0,
+                    seconds + 1.0,
+                    1.1,
+                )
+            )
+    return things
+
+
+def observe(
+    scenario: Scenario,
+    kind: Kind,
+    cases: list[Case],
+    seconds: float,
+    thresholds: np.ndarray,
+    detector_params: dict | None = None,
+    progress: bool = True,
+) -> Observations:
+    """Render every case, run the detector and collect what is needed for the table and the calibration."""
+    geometry = ZoneGeometry(scenario)
+    persistence = scenario.detection.persistence
+    observations = Observations(
+        false_alarms={float(t): 0 for t in thresholds}, detect_delays={float(t): [] for t in thresholds}
+    )
+    bar = tqdm(total=len(cases), unit="clip", disable=not progress, leave=False, desc=f"tune {kind}")
+    for case in cases:
+        full, small = _analysis_camera(scenario, case.camera_id)
+        fps = full.spec.fps
+        renderer = Renderer(small, geometry, scenario.render.path_offset, seed=case.seed)
+        context = camera_context(renderer, scenario, fps)
+        rng = RandomStreams(case.seed).stream(f"tune/{kind}/{case.camera_id}/{case.light}/{case.weather}")
+        things = _scene(scenario, geometry, kind, small, seconds, rng)
+        detector = create_detector(kind.value, **(detector_params or {}))
+        filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
+        first_seen: dict[str, float] = {}
+        alarmed: dict[float, set[str]] = {float(t): set() for t in thresholds}
+        conditions = Conditions(case.light, case.weather, scenario.run.wind_speed)
+        offender = OFFENDER_CLASS[kind]
+        height_m = getattr(scenario.incidents, kind.value).visible_height
+        for number in range(int(seconds * fps)):
+            t = number / fps
+            actors = [a for thing in things if (a := thing.at(t)) is not None]
+            frame = renderer.render(t, actors, conditions, number)
+            detections = detector.update(frame.image, t, context)
+            if t < WARMUP_S:
+                continue
+            truth = [b for b in frame.truth if b.cls is offender]
+            truth_boxes = np.array([[b.x0, b.y0, b.x1, b.y1] for b in truth], dtype=float).reshape(-1, 4)
+            mine = detections[detections.class_id == DETECTOR_CLASS[kind]]
+            positive, which = match(mine, truth_boxes, 0.1)
+            observations.scores.append(mine.confidence)
+            observations.labels.append(positive)
+            observations.n_truth += len(truth)
+            actor_xy = {a.id: (a.x, a.y) for a in actors}
+            pixels = full.pixel_height(
+                np.array([actor_xy[b.actor_id] for b in truth]).reshape(-1, 2), height_m
+            )
+            for j, box in enumerate(truth):
+                first_seen.setdefault(box.actor_id, t)
+                best = mine.confidence[which == j].max() if (which == j).any() else 0.0
+                observations.offender_rows.append(
+                    (float(pixels[j]), LIGHT_ORDER.index(case.light), case.weather.value, float(best))
+                )
+            for threshold, alarm_filter in filters.items():
+                for alarm in alarm_filter.update(mine, t):
+                    hit = _offender_at(alarm.xyxy, truth)
+                    if hit is None:
+                        observations.false_alarms[threshold] += 1
+                    elif hit not in alarmed[threshold]:
+                        alarmed[threshold].add(hit)
+                        observations.detect_delays[threshold].append(t - first_seen[hit])
+        observations.offenders_seen += len(first_seen)
+        observations.camera_hours += max(0.0, seconds - WARMUP_S) / 3600.0
+        bar.update()
+    bar.close()
+    return observations
+
+
+def _offender_at(box, truth) -> str | None:
+    cx, cy = 0.5 * (box[0] + box[2]), 0.5 * (box[1] + box[3])
+    for b in truth:
+        if b.x0 - 2 <= cx <= b.x1 + 2 and b.y0 - 2 <= cy <= b.y1 + 2:
+            return b.actor_id
+    return None
+
+
+def threshold_table(observations: Observations, thresholds: np.ndarray) -> pd.DataFrame:
+    """One row per threshold: precision, recall, f1, false_alarms_per_hour, ttd_p50_s (empty: undefined)."""
+    scores = np.concatenate(observations.scores) if observations.scores else np.zeros(0)
+    labels = np.concatenate(observations.labels) if observations.labels else np.zeros(0, bool)
+    rows = []
+    for threshold in thresholds:
+        kept = scores >= threshold
+        tp, fp = int((labels & kept).sum()), int((~labels & kept).sum())
+        precision = tp / (tp + fp) if tp + fp else None
+        recall = tp / observations.n_truth if observations.n_truth else None
+        f1 = 2 * tp / (2 * tp + fp + (observations.n_truth - tp)) if observations.n_truth + fp else None
+        delays = observations.detect_delays[float(threshold)]
+        rows.append(
+            {
+                "threshold": round(float(threshold), 4),
+                "precision": _round(precision),
+                "recall": _round(recall),
+                "f1": _round(f1),
+                "false_alarms_per_hour": round(
+                    observations.false_alarms[float(threshold)] / observations.camera_hours, 3
+                ),
+                "ttd_p50_s": _round(float(np.median(delays)) if delays else None),
+                "incidents_alarmed": f"{len(delays)}/{observations.offenders_seen}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def fit_hit_model(
+    rows: list[tuple[float, int, str, float]], reference_pixels: float, thresholds=FIT_THRESHOLDS
+) -> dict:
+    """Maximum-likelihood fit of P(score > τ) = σ(η − logit τ) (see the module docstring).
+
+    Returns intercept, size_slope and the light and weather offsets seen in the data (day and clear
+    are the references, 0); conditions absent from the data are absent from the result.
+    """
+    data = np.array([(p, light, score) for p, light, _, score in rows], dtype=float).reshape(-1, 3)
+    weathers = [w for _, _, w, _ in rows]
+    if len(data) == 0:
+        raise ValueError("no offender was ever in view: nothing to calibrate")
+    lights_seen = sorted({int(v) for v in data[:, 1]} - {LIGHT_ORDER.index(Light.DAY)})
+    weathers_seen = sorted(set(weathers) - {Weather.CLEAR.value})
+    columns = [np.ones(len(data)), np.log2(np.maximum(data[:, 0], 1e-3) / reference_pixels)]
+    columns += [(data[:, 1] == light).astype(float) for light in lights_seen]
+    columns += [np.array([w == weather for w in weathers], dtype=float) for weather in weathers_seen]
+    features = np.column_stack(columns)
+    x = np.vstack([features] * len(thresholds))
+    offset = np.concatenate([np.full(len(data), -logit(t)) for t in thresholds])
+    y = np.concatenate([(data[:, 2] > t).astype(float) for t in thresholds])
+    beta = _logistic_newton(x, y, offset)
+    result = {"intercept": float(beta[0]), "size_slope": float(max(beta[1], 0.05))}
+    result["light"] = {"day": 0.0} | {
+        LIGHT_ORDER[light].value: float(b) for light, b in zip(lights_seen, beta[2:], strict=False)
+    }
+    result["weather"] = {"clear": 0.0} | {
+        w: float(b) for w, b in zip(weathers_seen, beta[2 + len(lights_seen) :], strict=True)
+    }
+    return result
+
+
+def _logistic_newton(
+    x: np.ndarray, y: np.ndarray, offset: np.ndarray, ridge: float = 1e-3, iterations: int = 50
+) -> np.ndarray:
+    """Logistic regression with a known offset (Newton-Raphson); a small ridge keeps separable data finite."""
+    beta = np.zeros(x.shape[1])
+    for _ in range(iterations):
+        p = sigmoid(x @ beta + offset)
+        gradient = x.T @ (y - p) - ridge * beta
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + ridge * np.eye(x.shape[1])
+        step = np.linalg.solve(hessian, gradient)
+        beta += step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta
+
+
+def fit_false_alarms(counts: dict[float, int], camera_hours: float) -> dict:
+    """max_rate_per_hour and intercept c of rate(τ) = max_rate · σ(c − logit τ), by Poisson likelihood."""
+    taus = np.array(sorted(counts))
+    n = np.array([counts[t] for t in taus], dtype=float)
+    if n.sum() == 0:
+        return {"max_rate_per_hour": 0.0, "intercept": 0.0}
+    best = None
+    for c in np.linspace(-8, 8, 321):  # bounded: beyond, the rate's scale and shape trade off freely
+        shape = sigmoid(c - np.array([logit(t) for t in taus]))
+        rate = n.sum() / (camera_hours * shape.sum())
+        expected = rate * camera_hours * shape
+        loglik = float((n * np.log(np.maximum(expected, 1e-300)) - expected).sum())
+        if best is None or loglik > best[0]:
+            best = (loglik, c, rate)
+    return {"max_rate_per_hour": round(float(best[2]), 4), "intercept": round(float(best[1]), 3)}
+
+
+def cases_for(
+    scenario: Scenario, kind: Kind, clips_per_condition: int, seed: int, lights=LIGHTS, weathers=WEATHERS
+) -> list[Case]:
+    cameras = relevant_cameras(scenario, ZoneGeometry(scenario), kind)
+    if not cameras:
+        raise ValueError(f"no camera of the scenario sees a {kind.value} no-go area")
+    cases = []
+    for light in lights:
+        for weather in weathers:
+            for _ in range(clips_per_condition):
+                index = len(cases)
+                cases.append(Case(light, weather, cameras[index % len(cameras)], seed * 1000 + index))
+    return cases
+
+
+def write_calibration(
+    base: dict, kind: Kind, hit_model: dict, false_alarm_fit: dict, source: str, path: Path
+) -> dict:
+    """The calibration file with this kind's class and false-alarm entries replaced."""
+    calibration = json.loads(json.dumps(base))
+    calibration["classes"][kind.value] = {
+        "intercept": round(hit_model["intercept"], 4),
+        "size_slope": round(hit_model["size_slope"], 4),
+        "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
+        "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
+    }
+    calibration["false_alarms"][kind.value] = false_alarm_fit
+    calibration["source"] = source
+    path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    return calibration
+
+
+def tune(
+    scenario: Scenario,
+    kind: Kind,
+    out: Path,
+    *,
+    seconds: float = 40.0,
+    clips_per_condition: int = 1,
+    thresholds: np.ndarray | None = None,
+    seed: int = 0,
+    calibration_in: Path | None = None,
+    lights=LIGHTS,
+    weathers=WEATHERS,
+    progress: bool = True,
+    command: str = "",
+) -> dict:
+    """Run the tuning of one detector into the folder ``out``; returns a short summary."""
+    thresholds = np.round(np.arange(0.05, 0.96, 0.05), 4) if thresholds is None else np.asarray(thresholds)
+    thresholds = np.unique(np.concatenate([thresholds, FIT_THRESHOLDS]))
+    out.mkdir(parents=True, exist_ok=True)
+    cases = cases_for(scenario, kind, clips_per_condition, seed, lights, weathers)
+    observations = observe(scenario, kind, cases, seconds, thresholds, progress=progress)
+    table = threshold_table(observations, thresholds)
+    table.to_csv(out / "thresholds.csv", index=False, na_rep="")
+    with_f1 = table.dropna(subset=["f1"])
+    best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
+    hit_model = fit_hit_model(observations.offender_rows, scenario.calibration.reference_pixels)
+    false_alarm_fit = fit_false_alarms(observations.false_alarms, observations.camera_hours)
+    base = scenario.calibration.model_dump(mode="json")
+    if calibration_in is not None and calibration_in.is_file():
+        base = json.loads(calibration_in.read_text(encoding="utf-8"))
+    source = (
+        f"Fitted for {kind.value} by `{command or 'run_sim.py tune'}`: {len(cases)} rendered clips of "
+        f"{seconds:g} s ({', '.join(sorted({c.light.value for c in cases}))}; "
+        f"{', '.join(sorted({c.weather.value for c in cases}))}), {observations.n_truth} offender-frames, "
+        f"{observations.camera_hours:.2f} camera-hours. " + base.get("source", "")
+    )
+    write_calibration(base, kind, hit_model, false_alarm_fit, source[:2000], out / "calibration.json")
+    from sim.plots import tuning_figures  # matplotlib only when drawing
+
+    tuning_figures(table, observations, out, kind.value)
+    return {
+        "kind": kind.value,
+        "clips": len(cases),
+        "camera_hours": round(observations.camera_hours, 3),
+        "offender_frames": observations.n_truth,
+        "best_f1_threshold": None if best is None else float(best["threshold"]),
+        "best_f1": None if best is None else float(best["f1"]),
+        "hit_model": hit_model,
+        "false_alarms": false_alarm_fit,
+    }

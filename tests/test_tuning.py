@@ -1,0 +1,127 @@
+"""Tuning: the calibration fits recover known parameters; a short tune run writes its files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.loading import load_scenario
+from sim.scenario import Calibration
+from sim.sensing import logit, sigmoid
+from sim.tuning import Observations, fit_false_alarms, fit_hit_model, threshold_table
+
+from .conftest import DEFAULT
+
+
+def test_hit_model_recovers_known_parameters():
+    """Scores drawn from the latent model logit(s) ~ Logistic(η, 1) give back η's coefficients."""
+    rng = np.random.default_rng(0)
+    n = 20_000
+    pixels = 10.0 * 2.0 ** rng.uniform(-2, 2, n)
+    light = rng.choice([0, 1, 2], n)  # night, dusk, day
+    weather = rng.choice(["clear", "fog"], n)
+    eta = (
+        0.8
+        + 1.5 * np.log2(pixels / 10.0)
+        + np.array([-2.0, -0.7, 0.0])[light]
+        + np.where(weather == "fog", -1.2, 0)
+    )
+    scores = sigmoid(eta + rng.logistic(size=n))
+    rows = list(zip(pixels, light, weather, scores, strict=True))
+    fit = fit_hit_model(rows, reference_pixels=10.0)
+    assert fit["intercept"] == pytest.approx(0.8, abs=0.1)
+    assert fit["size_slope"] == pytest.approx(1.5, abs=0.1)
+    assert fit["light"]["night"] == pytest.approx(-2.0, abs=0.15)
+    assert fit["light"]["dusk"] == pytest.approx(-0.7, abs=0.15)
+    assert fit["weather"]["fog"] == pytest.approx(-1.2, abs=0.15)
+    assert "rain" not in fit["weather"]  # never observed: not invented
+
+
+def test_false_alarm_fit_recovers_rate_and_shape():
+    max_rate, c, hours = 3.0, -1.0, 2000.0
+    taus = [0.2, 0.35, 0.5, 0.65, 0.8]
+    counts = {t: round(max_rate * hours * float(sigmoid(c - logit(t)))) for t in taus}
+    fit = fit_false_alarms(counts, hours)
+    assert fit["intercept"] == pytest.approx(c, abs=0.1)
+    assert fit["max_rate_per_hour"] == pytest.approx(max_rate, rel=0.1)
+    assert fit_false_alarms({t: 0 for t in taus}, 1.0) == {"max_rate_per_hour": 0.0, "intercept": 0.0}
+
+
+def test_threshold_table_arithmetic():
+    observations = Observations(
+        scores=[np.array([0.9, 0.4]), np.array([0.6])],
+        labels=[np.array([True, False]), np.array([True])],
+        n_truth=4,
+        false_alarms={0.5: 2, 0.3: 5},
+        detect_delays={0.5: [1.0, 3.0], 0.3: [1.0]},
+        offenders_seen=2,
+        camera_hours=0.5,
+    )
+    table = threshold_table(observations, np.array([0.3, 0.5])).set_index("threshold")
+    # At 0.3: TP 2 (0.9, 0.6), FP 1 (0.4); recall 2/4.
+    assert table.loc[0.3, "precision"] == pytest.approx(2 / 3, abs=1e-4)
+    assert table.loc[0.3, "recall"] == 0.5
+    assert table.loc[0.3, "f1"] == pytest.approx(2 * 2 / (2 * 2 + 1 + 2), abs=1e-4)
+    assert table.loc[0.5, "false_alarms_per_hour"] == 4.0
+    assert table.loc[0.5, "ttd_p50_s"] == 2.0
+    assert table.loc[0.5, "incidents_alarmed"] == "2/2"
+
+
+def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, capsys):
+    out = tmp_path / "tune"
+    code = main(
+        [
+            "tune",
+            "--detector",
+            "swimming",
+            "--out",
+            str(out),
+            "--seconds",
+            "12",
+            "--light",
+            "day",
+            "--weather",
+            "clear",
+            "--set",
+            "detection.analysis_width=480",
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out / "thresholds.csv")
+    assert list(table.columns)[:6] == [
+        "threshold",
+        "precision",
+        "recall",
+        "f1",
+        "false_alarms_per_hour",
+        "ttd_p50_s",
+    ]
+    assert table["threshold"].is_monotonic_increasing
+    assert (table["recall"].dropna().diff().dropna() <= 1e-12).all()  # recall never rises with the threshold
+    calibration = Calibration.model_validate(json.loads((out / "calibration.json").read_text()))
+    assert "run_sim.py tune --detector swimming" in calibration.source
+    for name in ("precision_recall.png", "roc.png", "threshold_tradeoff.png"):
+        assert (out / name).stat().st_size > 1000
+    assert "best F1" in capsys.readouterr().out
+    # The calibration plugs into a scenario.
+    scenario = load_scenario(DEFAULT, [f"detection.calibration={out / 'calibration.json'}"])
+    assert scenario.calibration.classes["swimming"].light is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seconds", "0"], "--seconds"),
+        (["--clips", "0"], "--clips"),
+        (["--out", "/nonexistent-folder/x"], "--out"),
+    ],
+)
+def test_tune_bad_arguments(tmp_path, capsys, args, message):
+    base = ["tune", "--detector", "swimming", "--out", str(tmp_path / "t")]
+    code = main(base + args)
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
