@@ -9,6 +9,7 @@ rows, from which tracks and energy are computed afterwards.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,6 +72,8 @@ class Boat:
         self._battery_wh = spec.battery_wh
         self._docked_since = env.now
         self.return_process: simpy.Process | None = None
+        self._moving: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._heading = 0.0
 
     # ------------------------------------------------------------ energy
 
@@ -135,13 +138,29 @@ class Boat:
         steps = np.hypot(*np.diff(waypoints, axis=0).T)
         times = np.concatenate([[0.0], np.cumsum(steps / speed)])
         t0 = self.env.now
+        self._moving = (t0, waypoints, times)
         try:
             if times[-1] > 0:
                 yield self.env.timeout(float(times[-1]))
         except simpy.Interrupt:
             self._record_path(waypoints, times, t0, self.env.now - t0, speed, state)
             raise
+        finally:
+            self._moving = None
         return self._record_path(waypoints, times, t0, float(times[-1]), speed, state)
+
+    def pose(self, t: float) -> tuple[float, float, float, float]:
+        """(x m, y m, heading rad, speed m/s) at time ``t`` (now or during the current movement)."""
+        if self._moving is None:
+            return (*self.position, self._heading, 0.0)
+        t0, waypoints, times = self._moving
+        elapsed = min(max(t - t0, 0.0), float(times[-1]))
+        i = min(int(np.searchsorted(times, elapsed, side="right")) - 1, len(waypoints) - 2)
+        span = times[i + 1] - times[i]
+        a, b = waypoints[i], waypoints[i + 1]
+        x, y = a + (b - a) * ((elapsed - times[i]) / span if span > 0 else 1.0)
+        self._heading = math.atan2(b[0] - a[0], b[1] - a[1]) if span > 0 else self._heading
+        return float(x), float(y), self._heading, self.spec.cruise_speed if span > 0 else 0.0
 
     def _record_path(
         self,

@@ -77,7 +77,16 @@ def _parser() -> argparse.ArgumentParser:
         "tune", help="score a detector on rendered clips and calibrate statistical mode"
     )
     tune.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario YAML file")
-    tune.add_argument("--detector", required=True, choices=["swimming", "fishing"])
+    tune.add_argument(
+        "--detector", choices=["swimming", "fishing"], help="score this detector on rendered clips"
+    )
+    tune.add_argument(
+        "--end-to-end",
+        action="store_true",
+        help="instead: statistical runs at each threshold on the same incidents",
+    )
+    tune.add_argument("--seeds", type=int, default=4, help="--end-to-end: seeds per threshold")
+    tune.add_argument("--duration", help="--end-to-end: simulated time per run (default: the scenario's)")
     tune.add_argument("--out", type=Path, required=True, help="output folder")
     tune.add_argument("--seconds", type=float, default=40.0, help="length of each rendered clip, s")
     tune.add_argument("--clips", type=int, default=1, help="clips per light and weather condition")
@@ -156,7 +165,7 @@ def _run_overrides(args: argparse.Namespace) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.engine import Simulation, UnsupportedModeError
+    from sim.engine import Simulation
     from sim.outputs import write_outputs
 
     scenario = load_scenario(args.scenario, _run_overrides(args))
@@ -166,10 +175,7 @@ def _run(args: argparse.Namespace) -> int:
         out.parent.mkdir(exist_ok=True)
     if not out.resolve().parent.is_dir():
         raise BadInputError(f"--out: folder {out.resolve().parent} does not exist")
-    try:
-        simulation = Simulation(scenario)
-    except UnsupportedModeError as error:
-        raise BadInputError(str(error)) from None
+    simulation = Simulation(scenario)
     result = simulation.run(progress=True)
     write_outputs(result, out, figures=not args.no_figures)
     print(format_summary(result.summary))
@@ -225,6 +231,10 @@ def _tune(args: argparse.Namespace, argv: list[str]) -> int:
         raise BadInputError(f"--seed: must be >= 0, got {args.seed}")
     if not args.out.resolve().parent.is_dir():
         raise BadInputError(f"--out: folder {args.out.resolve().parent} does not exist")
+    if args.end_to_end:
+        return _end_to_end(args)
+    if args.detector is None:
+        raise BadInputError("--detector: required unless --end-to-end is given")
     scenario = load_scenario(args.scenario, args.overrides)
     command = "python run_sim.py " + " ".join(argv)
     try:
@@ -252,6 +262,32 @@ def _tune(args: argparse.Namespace, argv: list[str]) -> int:
         f"written: {args.out}/ (thresholds.csv, calibration.json, precision_recall.png, roc.png, "
         "threshold_tradeoff.png)"
     )
+    return EXIT_OK
+
+
+def _end_to_end(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from sim.plots import end_to_end_figure
+    from sim.tuning import end_to_end
+
+    if args.seeds < 1:
+        raise BadInputError(f"--seeds: must be >= 1, got {args.seeds}")
+    overrides = list(args.overrides)
+    if args.duration is not None:
+        try:
+            seconds = parse_duration(args.duration)
+        except ValueError as error:
+            raise BadInputError(f"--duration: {error}") from None
+        overrides.append(f"run.duration={seconds}")
+    scenario = load_scenario(args.scenario, overrides)
+    args.out.mkdir(exist_ok=True)
+    thresholds = np.round(np.arange(0.1, 0.91, 0.1), 2)
+    table = end_to_end(scenario, thresholds, list(range(args.seeds)))
+    table.to_csv(args.out / "end_to_end.csv", index=False, na_rep="")
+    end_to_end_figure(table, args.out / "end_to_end.png", scenario.name)
+    print(table.to_string(index=False))
+    print(f"written: {args.out}/ (end_to_end.csv, end_to_end.png)")
     return EXIT_OK
 
 

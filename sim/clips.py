@@ -26,11 +26,10 @@ from tqdm import tqdm
 from sim.cameras import CameraModel
 from sim.daylight import Daylight
 from sim.engine import Simulation
-from sim.incidents import Incident
 from sim.outputs import publish, replace_folder
 from sim.render import Conditions, Frame, Renderer
-from sim.scenario import Kind, Scenario
-from sim.scene import Actor, ActorClass, Distractors, MovingThing, boat_actors, shore_path
+from sim.scenario import Scenario
+from sim.scene import Actor, ActorClass, Distractors, boat_actors, offender_thing, shore_path
 from sim.sensing import visible_intervals
 
 VIDEO_CODECS = {".mp4": "mp4v", ".avi": "MJPG"}
@@ -38,8 +37,6 @@ TRUTH_COLUMNS = ("frame", "t", "actor_id", "class", "x0", "y0", "x1", "y1", "vis
 FRAME_COLUMNS = ("frame", "t", "light", "weather", "infrared", "jpeg_bytes")
 OFFENDER_COLOUR = (40, 40, 255)
 OTHER_COLOUR = (0, 220, 255)
-STROKE_S, CAST_CYCLE_S = 1.4, 75.0
-"""Swim stroke period and time between casts (assumptions), s."""
 
 
 class ClipError(ValueError):
@@ -51,26 +48,6 @@ def lamp_positions(scenario: Scenario, geometry) -> np.ndarray:
     path = shore_path(geometry, scenario.render.path_offset)
     distances = np.arange(0.0, path.length, scenario.render.lamp_spacing)
     return shapely.get_coordinates(shapely.line_interpolate_point(path, distances))
-
-
-def offender_thing(incident: Incident, left_at: float, geometry) -> MovingThing:
-    """An incident as a renderable thing: swimmers swim, fishers face the water and cast now and then."""
-    if incident.kind is Kind.SWIMMING:
-        return MovingThing(
-            f"incident-{incident.id}", ActorClass.SWIMMER, incident.track, incident.t_start, left_at, STROKE_S
-        )
-    x, y = incident.start_xy
-    nearest = shapely.ops.nearest_points(geometry.water, shapely.Point(x, y))[0]
-    facing = math.atan2(nearest.x - x, nearest.y - y)
-    return MovingThing(
-        f"incident-{incident.id}",
-        ActorClass.FISHER,
-        incident.track,
-        incident.t_start,
-        left_at,
-        CAST_CYCLE_S,
-        facing=facing,
-    )
 
 
 @dataclass(frozen=True)

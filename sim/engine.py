@@ -25,17 +25,15 @@ from sim.incidents import Incident, IncidentGenerator
 from sim.metrics import Recorder, alarms_table, incidents_table, missions_table, summarize, tracks_table
 from sim.network import PROFILES, Direction, Link
 from sim.records import Alarm
+from sim.render import Conditions
 from sim.rng import RandomStreams
 from sim.scenario import Kind, Mode, Scenario
+from sim.scene import Actor, ActorClass, Distractors, MovingThing, offender_thing
 from sim.sensing import Detection, DetectionModel, StatisticalSensing, build_sensors, false_alarm_regions
 from sim.world import World
 
 _PACKAGES = ("numpy", "simpy", "shapely", "networkx", "pandas", "pydantic")
 _PROGRESS_STEPS = 200
-
-
-class UnsupportedModeError(ValueError):
-    """The scenario asks for a fidelity this version cannot run."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +53,6 @@ class Simulation:
     """One run: the SimPy environment and its components."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None):
-        if scenario.run.mode is not Mode.STATISTICAL:
-            raise UnsupportedModeError(
-                f"run.mode: {scenario.run.mode.value!r} is not available yet (statistical only)"
-            )
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else seed
         self.duration = scenario.run.duration
@@ -101,9 +95,14 @@ class Simulation:
             self.duration
         )
         self.first_visible: dict[int, float | None] = {}
+        self.daylight = daylight
+        self.pixel = scenario.run.mode is Mode.PIXEL
         self.env.process(self._incident_source())
-        for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors, self.geometry).items()):
-            self.env.process(self._false_alarms(camera_id, kind, region))
+        if self.pixel:
+            self._start_pixel_cameras()
+        else:
+            for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors, self.geometry).items()):
+                self.env.process(self._false_alarms(camera_id, kind, region))
 
     def _link(self, traffic: str, direction: Direction, with_inference: bool = False) -> Link:
         network = self.scenario.network
@@ -126,6 +125,9 @@ class Simulation:
             self.world.appear(incident)
             first_visible, detections = self.sensing.observe(incident, self.streams.stream)
             self.first_visible[incident.id] = first_visible
+            if self.pixel:
+                self._offender_things[incident.id] = offender_thing(incident, incident.t_end, self.geometry)
+                continue  # pixel mode: the cameras' detectors decide
             for detection in detections:
                 event = self.env.timeout(detection.t - self.env.now)
                 event.callbacks.append(lambda _, d=detection, i=incident: self._detected(d, i))
@@ -150,14 +152,77 @@ class Simulation:
             self._raise_alarm(camera_id, kind, x, y, score, None)
 
     def _raise_alarm(
-        self, source: str, kind: Kind, x: float, y: float, score: float, incident_id: int | None
+        self,
+        source: str,
+        kind: Kind,
+        x: float,
+        y: float,
+        score: float,
+        incident_id: int | None,
+        payload_bytes: int | None = None,
     ) -> None:
         alarm = Alarm(len(self.recorder.alarms) + 1, self.env.now, source, kind, x, y, score, incident_id)
         self.recorder.alarms.append(alarm)
         if incident_id is not None:
             self.recorder.mark(incident_id, "t_detected", self.env.now)
-        delay = self.alarm_link.delay(self.scenario.detection.snapshot_bytes, (x, y), self.env.now)
+        payload = payload_bytes or self.scenario.detection.snapshot_bytes
+        delay = self.alarm_link.delay(payload, (x, y), self.env.now)
         self.env.timeout(delay).callbacks.append(lambda _: self.dispatch.receive(alarm))
+
+    # ------------------------------------------------------------ pixel mode
+
+    def _start_pixel_cameras(self) -> None:
+        from sim.clips import lamp_positions
+        from sim.pixelmode import PixelCamera
+
+        self._offender_things: dict[int, MovingThing] = {}
+        lamps = lamp_positions(self.scenario, self.geometry)
+        self._distractors = Distractors(
+            self.scenario.render, self.geometry, self.navigator, self.streams, 0.0, self.duration
+        )
+        for spec in self.scenario.cameras:
+            camera = PixelCamera(spec, self.scenario, self.geometry, lamps, self.seed)
+            self.env.process(self._camera_frames(camera))
+
+    def _actors(self, t: float) -> list[Actor]:
+        offenders = [
+            actor
+            for incident_id, thing in self._offender_things.items()
+            if self.world.present(incident_id, t) and (actor := thing.at(t)) is not None
+        ]
+        boats = []
+        for boat in self.boats:
+            x, y, heading, speed = boat.pose(t)
+            boats.append(
+                Actor(f"boat-{boat.id}", ActorClass.BOAT, x, y, heading, speed, (t / 2.0) % 1.0, 0, True)
+            )
+        return offenders + self._distractors.at(t) + boats
+
+    def _camera_frames(self, camera) -> Generator[simpy.Event, None, None]:
+        interval = 1.0 / camera.fps
+        run = self.scenario.run
+        number = 0
+        while True:
+            t = self.env.now
+            conditions = Conditions(
+                self.daylight.light(t),
+                run.weather,
+                run.wind_speed,
+                camera.camera.spec.infrared,
+                self.scenario.render.jpeg_quality,
+            )
+            for alarm in camera.step(t, number, self._actors(t), conditions):
+                self._raise_alarm(
+                    camera.id,
+                    alarm.kind,
+                    alarm.x,
+                    alarm.y,
+                    alarm.score,
+                    alarm.incident_id,
+                    alarm.payload_bytes,
+                )
+            number += 1
+            yield self.env.timeout(interval)
 
     # ------------------------------------------------------------ running
 

@@ -9,12 +9,19 @@ person on this row" comes from the same camera model that draws the frames.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import shapely
 
-from detectors.base import FrameContext
-from sim.render import WATER, Renderer
-from sim.scenario import Scenario
+from detectors.alarm_filter import AlarmFilter
+from detectors.base import ClassId, FrameContext, create_detector
+from sim.cameras import CameraModel
+from sim.geometry import ZoneGeometry
+from sim.loading import ScenarioError
+from sim.render import WATER, Conditions, Frame, Renderer
+from sim.scenario import Camera, Kind, Scenario
+from sim.scene import Actor, ActorClass
 
 BANK_WIDTH_M = 6.0
 """Land within this distance of the water counts as the bank where anglers stand."""
@@ -44,3 +51,84 @@ def camera_context(renderer: Renderer, scenario: Scenario, fps: float) -> FrameC
     centre = ground.distance[:, width // 2]
     pixels_per_metre = np.where(np.isfinite(centre), focal / np.where(np.isfinite(centre), centre, 1.0), 0.0)
     return FrameContext(water, bank, no_swimming, no_fishing, pixels_per_metre, fps)
+
+
+def analysis_camera(spec: Camera, width: int) -> CameraModel:
+    """The camera as the detectors see it: its frames downscaled to ``width`` pixels (never upscaled)."""
+    full_width, full_height = spec.resolution
+    target = min(width, full_width)
+    return CameraModel(
+        spec.model_copy(update={"resolution": (target, max(1, round(full_height * target / full_width)))})
+    )
+
+
+@dataclass(frozen=True)
+class PixelAlarm:
+    """A k-of-n alarm of one camera's detector, located on the ground."""
+
+    kind: Kind
+    x: float
+    y: float
+    score: float
+    incident_id: int | None
+    """Ground truth: the offender inside the alarm's box, None for a false alarm."""
+    payload_bytes: int | None
+    """Size of the JPEG frame sent with the alarm (None without JPEG)."""
+
+
+class PixelCamera:
+    """One camera in pixel mode: renders its frames, runs the detectors, applies the k-of-n rule."""
+
+    def __init__(
+        self, spec: Camera, scenario: Scenario, geometry: ZoneGeometry, lamps: np.ndarray, seed: int
+    ):
+        self.id = spec.id
+        self.fps = spec.fps
+        self.camera = analysis_camera(spec, scenario.detection.analysis_width)
+        self.renderer = Renderer(self.camera, geometry, scenario.render.path_offset, lamps, seed=seed)
+        self.context = camera_context(self.renderer, scenario, spec.fps)
+        detection = scenario.detection
+        self.detectors = {}
+        for kind in Kind:
+            params = detection.pixel_detectors.get(kind, {})
+            try:
+                self.detectors[kind] = create_detector(kind.value, **params)
+            except ValueError as error:
+                raise ScenarioError(f"detection.pixel_detectors.{kind.value}: {error}") from None
+        persistence = detection.persistence
+        self.filters = {kind: AlarmFilter(detection.threshold, persistence.k, persistence.n) for kind in Kind}
+
+    def step(self, t: float, number: int, actors: list[Actor], conditions: Conditions) -> list[PixelAlarm]:
+        """Render and analyse the frame at ``t``; the alarms it completes."""
+        frame = self.renderer.render(t, actors, conditions, number)
+        alarms = []
+        for kind, detector in self.detectors.items():
+            detections = detector.update(frame.image, t, self.context)
+            detections = detections[detections.class_id == DETECTED_CLASS[kind]]
+            for alarm in self.filters[kind].update(detections, t):
+                x0, _, x1, y1 = alarm.xyxy
+                ground = self.camera.image_to_ground(np.array([[0.5 * (x0 + x1), y1]]))[0]
+                alarms.append(
+                    PixelAlarm(
+                        kind,
+                        float(ground[0]),
+                        float(ground[1]),
+                        alarm.score,
+                        _incident_in(alarm.xyxy, frame, OFFENDER_CLASS[kind]),
+                        frame.encoded_bytes,
+                    )
+                )
+        return alarms
+
+
+DETECTED_CLASS = {Kind.SWIMMING: ClassId.SWIMMER, Kind.FISHING: ClassId.FISHER}
+OFFENDER_CLASS = {Kind.SWIMMING: ActorClass.SWIMMER, Kind.FISHING: ActorClass.FISHER}
+
+
+def _incident_in(box, frame: Frame, cls: ActorClass) -> int | None:
+    """The incident whose truth box holds the alarm box's centre (ground truth for scoring only)."""
+    cx, cy = 0.5 * (box[0] + box[2]), 0.5 * (box[1] + box[3])
+    for truth in frame.truth:
+        if truth.cls is cls and truth.x0 - 2 <= cx <= truth.x1 + 2 and truth.y0 - 2 <= cy <= truth.y1 + 2:
+            return int(truth.actor_id.removeprefix("incident-"))
+    return None

@@ -284,3 +284,27 @@ def tuning_figures(table: pd.DataFrame, observations, folder: Path, kind: str) -
     ax.set_title(f"{kind}: time to detect and false alarms against the threshold", fontsize=10)
     paths.append(_finish(fig, folder / "threshold_tradeoff.png"))
     return paths
+
+
+def end_to_end_figure(table: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Median response time and missed share against false dispatches per day, one point per threshold."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 4.0))
+    for ax, column, label in (
+        (left, "response_p50_s", "median response time (s)"),
+        (right, "missed_share", "share of incidents missed"),
+    ):
+        rows = table.dropna(subset=[column])
+        ax.plot(rows["false_dispatches_per_day"], rows[column], marker="o", markersize=4)
+        for _, row in rows.iterrows():
+            ax.annotate(
+                f"τ={row['threshold']:.2f}",
+                (row["false_dispatches_per_day"], row[column]),
+                fontsize=7,
+                textcoords="offset points",
+                xytext=(4, 3),
+            )
+        ax.set_xlabel("false dispatches per day")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"Choosing the detector threshold — {title}", fontsize=10)
+    return _finish(fig, path)

@@ -318,6 +318,9 @@ class DetectionConfig(Strict):
     analysis_width: int = Field(
         640, ge=64, description="pixel-mode detectors analyse frames downscaled to this width, px"
     )
+    pixel_detectors: dict[Kind, dict[str, float | int | str | bool]] = Field(
+        default_factory=dict, description="pixel mode: parameters of each kind's detector (detectors/*.py)"
+    )
     calibration: Calibration | str = Field(
         "calibration/default.json",
         description="detection model: a JSON path relative to the scenario file, or inline",

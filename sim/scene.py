@@ -18,10 +18,10 @@ import shapely
 from shapely.geometry import LineString
 
 from sim.geometry import WaterNavigator, ZoneGeometry, sample_in
-from sim.incidents import Track, drift_track
+from sim.incidents import Incident, Track, drift_track
 from sim.records import Leg
 from sim.rng import RandomStreams
-from sim.scenario import RenderConfig
+from sim.scenario import Kind, RenderConfig
 
 
 class ActorClass(StrEnum):
@@ -183,3 +183,27 @@ class Distractors:
 
     def at(self, t: float) -> list[Actor]:
         return [actor for thing in self.things if (actor := thing.at(t)) is not None]
+
+
+STROKE_S, CAST_CYCLE_S = 1.4, 75.0
+"""Swim stroke period and time between casts (assumptions), s."""
+
+
+def offender_thing(incident: Incident, left_at: float, geometry) -> MovingThing:
+    """An incident as a renderable thing: swimmers swim, fishers face the water and cast now and then."""
+    if incident.kind is Kind.SWIMMING:
+        return MovingThing(
+            f"incident-{incident.id}", ActorClass.SWIMMER, incident.track, incident.t_start, left_at, STROKE_S
+        )
+    x, y = incident.start_xy
+    nearest = shapely.ops.nearest_points(geometry.water, shapely.Point(x, y))[0]
+    facing = math.atan2(nearest.x - x, nearest.y - y)
+    return MovingThing(
+        f"incident-{incident.id}",
+        ActorClass.FISHER,
+        incident.track,
+        incident.t_start,
+        left_at,
+        CAST_CYCLE_S,
+        facing=facing,
+    )

@@ -114,6 +114,8 @@ class Painter:
         uv = self.focal * camera[:, :2] / depth + self._centre
         if self._distorted:
             uv = self.camera.distort(uv)
+        if not np.isfinite(uv).all():
+            return None  # grazing the camera plane: projects to infinity, not drawn
         fixed = np.round((uv - 0.5) * _ONE).astype(np.int32)  # OpenCV puts pixel centres on integers
         pads = np.empty(len(uv))
         image, colours = self.image, {}

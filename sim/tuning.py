@@ -34,13 +34,13 @@ import shapely
 from tqdm import tqdm
 
 from detectors.alarm_filter import AlarmFilter
-from detectors.base import ClassId, create_detector
+from detectors.base import create_detector
 from detectors.evaluate import match
 from sim.cameras import CameraModel, visible_region
 from sim.daylight import LIGHT_ORDER
 from sim.geometry import ZoneGeometry, sample_in
 from sim.incidents import Track
-from sim.pixelmode import camera_context
+from sim.pixelmode import DETECTED_CLASS, OFFENDER_CLASS, analysis_camera, camera_context
 from sim.render import Conditions, Renderer
 from sim.rng import RandomStreams
 from sim.scenario import Kind, Light, Scenario, Weather
@@ -50,8 +50,6 @@ from sim.sensing import logit, sigmoid
 LIGHTS = (Light.DAY, Light.DUSK, Light.NIGHT)
 WEATHERS = (Weather.CLEAR, Weather.HAZE, Weather.FOG, Weather.RAIN)
 FIT_THRESHOLDS = (0.2, 0.35, 0.5, 0.65, 0.8)
-OFFENDER_CLASS = {Kind.SWIMMING: ActorClass.SWIMMER, Kind.FISHING: ActorClass.FISHER}
-DETECTOR_CLASS = {Kind.SWIMMING: ClassId.SWIMMER, Kind.FISHING: ClassId.FISHER}
 WARMUP_S = 5.0
 """Frames before this are not scored: background models are still learning."""
 
@@ -95,10 +93,7 @@ def relevant_cameras(scenario: Scenario, geometry: ZoneGeometry, kind: Kind) -> 
 
 def _analysis_camera(scenario: Scenario, camera_id: str) -> tuple[CameraModel, CameraModel]:
     spec = next(c for c in scenario.cameras if c.id == camera_id)
-    width, height = spec.resolution
-    target = min(scenario.detection.analysis_width, width)
-    small = spec.model_copy(update={"resolution": (target, max(1, round(height * target / width)))})
-    return CameraModel(spec), CameraModel(small)
+    return CameraModel(spec), analysis_camera(spec, scenario.detection.analysis_width)
 
 
 def _scene(
@@ -210,7 +205,7 @@ def observe(
                 continue
             truth = [b for b in frame.truth if b.cls is offender]
             truth_boxes = np.array([[b.x0, b.y0, b.x1, b.y1] for b in truth], dtype=float).reshape(-1, 4)
-            mine = detections[detections.class_id == DETECTOR_CLASS[kind]]
+            mine = detections[detections.class_id == DETECTED_CLASS[kind]]
             positive, which = match(mine, truth_boxes, 0.1)
             observations.scores.append(mine.confidence)
             observations.labels.append(positive)
@@ -427,3 +422,49 @@ def tune(
         "hit_model": hit_model,
         "false_alarms": false_alarm_fit,
     }
+
+
+def end_to_end(
+    scenario: Scenario, thresholds: np.ndarray, seeds: list[int], progress: bool = True
+) -> pd.DataFrame:
+    """Statistical runs at each threshold on the same incidents (common random numbers); a row per threshold.
+
+    Columns: threshold, runs, response_p50_s (median over all warned incidents of all seeds), missed_share
+    (never detected, among incidents that ended), false_dispatches_per_day, detection_rate.
+    """
+    from sim.engine import run
+
+    rows = []
+    days = scenario.run.duration / 86400.0
+    bar = tqdm(
+        total=len(thresholds) * len(seeds), unit="run", disable=not progress, leave=False, desc="end to end"
+    )
+    for threshold in thresholds:
+        detection = scenario.detection.model_copy(update={"threshold": float(threshold)})
+        variant = scenario.model_copy(update={"detection": detection})
+        responses, missed, ended, false_dispatches, detected, judged = [], 0, 0, 0, 0, 0
+        for seed in seeds:
+            result = run(variant, seed=seed)
+            incidents = result.incidents
+            responses += list((incidents["t_warning"] - incidents["t_start"]).dropna())
+            finished = incidents[incidents["outcome"] != "unresolved"]
+            ended += len(finished)
+            missed += int((finished["outcome"] == "missed").sum())
+            false_dispatches += result.summary["false_dispatches"]
+            rate = result.summary["detection_rate"]
+            if rate is not None:
+                detected += rate * result.summary["counts"]["incidents"]
+                judged += result.summary["counts"]["incidents"]
+            bar.update()
+        rows.append(
+            {
+                "threshold": round(float(threshold), 4),
+                "runs": len(seeds),
+                "response_p50_s": round(float(np.median(responses)), 2) if responses else None,
+                "missed_share": round(missed / ended, 4) if ended else None,
+                "false_dispatches_per_day": round(false_dispatches / (days * len(seeds)), 3),
+                "detection_rate": round(detected / judged, 4) if judged else None,
+            }
+        )
+    bar.close()
+    return pd.DataFrame(rows)

@@ -319,8 +319,6 @@ FLAG_CASES = [
     pytest.param(["--duration", "5 weeks"], ("--duration", "expected a duration"), id="duration-unit"),
     pytest.param(["--seed", "-1"], ("--seed", ">= 0"), id="seed-negative"),
     pytest.param(["--seed", "seven"], ("--seed", "invalid int"), id="seed-not-int"),
-    # pixel mode does not exist yet
-    pytest.param(["--mode", "pixel"], ("pixel", "not available"), id="mode-pixel"),
     pytest.param(["--mode", "fast"], ("--mode", "invalid choice", "statistical"), id="mode-unknown"),
     pytest.param(["--bogus"], ("unrecognized", "--bogus"), id="unknown-flag"),
     pytest.param(["--set"], ("--set", "expected one argument"), id="set-without-value"),

@@ -125,3 +125,26 @@ def test_tune_bad_arguments(tmp_path, capsys, args, message):
     code = main(base + args)
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_end_to_end_trade_off(tmp_path, capsys):
+    out = tmp_path / "e2e"
+    assert main(["tune", "--end-to-end", "--out", str(out), "--duration", "6h", "--seeds", "2"]) == 0
+    table = pd.read_csv(out / "end_to_end.csv")
+    assert list(table.columns) == [
+        "threshold",
+        "runs",
+        "response_p50_s",
+        "missed_share",
+        "false_dispatches_per_day",
+        "detection_rate",
+    ]
+    # Same incidents at every threshold: a stricter threshold never dispatches more often for nothing.
+    assert table["false_dispatches_per_day"].is_monotonic_decreasing
+    assert table["missed_share"].iloc[-1] >= table["missed_share"].iloc[0]
+    assert (out / "end_to_end.png").stat().st_size > 1000
+
+
+def test_tune_needs_a_detector_or_end_to_end(tmp_path, capsys):
+    assert main(["tune", "--out", str(tmp_path / "x")]) == 2
+    assert "--detector" in capsys.readouterr().err
