@@ -132,6 +132,7 @@ if importlib.util.find_spec("sim") is None:  # not installed: use the checkout t
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
+from profiling import function_name  # noqa: E402
 from shapely.ops import nearest_points  # noqa: E402
 
 import detectors  # noqa: E402, F401  (registers the built-in detectors)
@@ -980,7 +981,7 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
         calls = str(ncalls) if ncalls == primitive else f"{ncalls}/{primitive}"
         print(
             f"{calls:>9} {tottime:>10.4f} {cumtime:>10.4f} {cumtime / frames * 1e6:>13.1f}  "
-            f"{_function_name(func)}"
+            f"{function_name(func)}"
         )
     print(f"\nSelected functions (cumulative µs per frame over all {frames:,} frames; one-time ones marked):")
     selected = (
@@ -1011,21 +1012,6 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
                 cumtime, calls = cumtime + cum, calls + ncalls
         if calls:
             print(f"  {label:<42}{cumtime / frames * 1e6:>9.0f} µs  ({calls:,} calls)")
-
-
-def _function_name(func: tuple[str, int, str]) -> str:
-    """``sim/render.py:409(render)``: paths shortened to the repo or the installed package."""
-    filename, line, name = func
-    if filename == "~":  # built-in
-        return name
-    path = Path(filename)
-    try:
-        short = path.resolve().relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        parts = path.parts
-        cut = max((i for i, p in enumerate(parts) if p in ("site-packages", "dist-packages")), default=-1)
-        short = "/".join(parts[cut + 1 :]) if cut >= 0 else path.name
-    return f"{short}:{line}({name})"
 
 
 # ---------------------------------------------------------------- main

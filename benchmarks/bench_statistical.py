@@ -72,6 +72,7 @@ if importlib.util.find_spec("sim") is None:  # not installed: use the checkout t
     sys.path.insert(0, str(REPO_ROOT))
 
 import simpy  # noqa: E402
+from profiling import function_name  # noqa: E402
 
 from sim.engine import Simulation  # noqa: E402
 from sim.loading import load_scenario  # noqa: E402
@@ -143,23 +144,8 @@ def profile_simulation(scenario: Scenario, seed: int | None, top: int = PROFILE_
         calls = str(ncalls) if ncalls == primitive else f"{ncalls}/{primitive}"
         print(
             f"{calls:>9} {tottime:>10.4f} {cumtime:>10.4f} {cumtime / events * 1e6:>13.1f}  "
-            f"{_function_name(func)}"
+            f"{function_name(func)}"
         )
-
-
-def _function_name(func: tuple[str, int, str]) -> str:
-    """``sim/engine.py:117(_incident_source)``: paths shortened to the repo or the installed package."""
-    filename, line, name = func
-    if filename == "~":  # built-in
-        return name
-    path = Path(filename)
-    try:
-        short = path.resolve().relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        parts = path.parts
-        cut = max((i for i, p in enumerate(parts) if p in ("site-packages", "dist-packages")), default=-1)
-        short = "/".join(parts[cut + 1 :]) if cut >= 0 else path.name
-    return f"{short}:{line}({name})"
 
 
 # ---------------------------------------------------------------- bare SimPy

@@ -145,15 +145,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _duration(text: str) -> float:
+    """``--duration`` in seconds: positive and finite, or a one-line error."""
+    try:
+        seconds = parse_duration(text)
+    except ValueError as error:
+        raise BadInputError(f"--duration: {error}") from None
+    if not 0 < seconds < math.inf:
+        raise BadInputError(f"--duration: must be positive and finite, got {text!r}")
+    return seconds
+
+
 def _run_overrides(args: argparse.Namespace) -> list[str]:
     overrides = list(args.overrides)
     if args.duration is not None:
-        try:
-            seconds = parse_duration(args.duration)
-        except ValueError as error:
-            raise BadInputError(f"--duration: {error}") from None
-        if not 0 < seconds < math.inf:
-            raise BadInputError(f"--duration: must be positive and finite, got {args.duration!r}")
+        seconds = _duration(args.duration)
         overrides.append(f"run.duration={seconds}")
     if args.seed is not None:
         if args.seed < 0:
@@ -275,11 +281,7 @@ def _end_to_end(args: argparse.Namespace) -> int:
         raise BadInputError(f"--seeds: must be >= 1, got {args.seeds}")
     overrides = list(args.overrides)
     if args.duration is not None:
-        try:
-            seconds = parse_duration(args.duration)
-        except ValueError as error:
-            raise BadInputError(f"--duration: {error}") from None
-        overrides.append(f"run.duration={seconds}")
+        overrides.append(f"run.duration={_duration(args.duration)}")
     scenario = load_scenario(args.scenario, overrides)
     args.out.mkdir(exist_ok=True)
     thresholds = np.round(np.arange(0.1, 0.91, 0.1), 2)
