@@ -20,8 +20,9 @@ Pipeline, per frame
    row (from ``pixels_per_metre``; odd, at least 3 px) keeps bodies and drops
    most of the gear. Steep stretches of rod or line survive it, so within one
    connected foreground object the pieces are taken from the lowest up and a
-   piece that floats above a kept body within a rod's reach, or is much
-   shorter than it and within ``reach_m``, is gear, not a body
+   piece that floats above a kept body within a rod's reach (unless it is a
+   filled blob of a person's height where it stands: someone farther away),
+   or is much shorter than it and within ``reach_m``, is gear, not a body
    (:meth:`FishingDetector._is_gear_of`). A body's feet are its lowest row on
    the bank (a line crossing it may hang lower, over the water), in the lower
    half of the piece; the box is cut to :data:`TALLEST` person heights above
@@ -309,7 +310,7 @@ class FishingDetector:
 
     def _bodies(self, foreground: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Boxes (n, 4) of vertical blobs of about a person's size whose feet are on the bank, and their
-        feet (n, 2): mean column and bottom edge of the lowest row, px."""
+        feet (n, 2): mean column and bottom edge of their lowest row on the bank, px."""
         body = np.zeros_like(foreground)
         for run in np.unique(self._run[self._region.any(axis=1)]):
             rows = self._run == run
@@ -321,7 +322,7 @@ class FishingDetector:
         # The foreground object each piece belongs to: a steep stretch of rod survives the opening too,
         # but it floats above the feet of the body that holds it.
         _, objects = cv2.connectedComponents(foreground, connectivity=8)
-        pieces: dict[int, list[tuple[int, int, int, int, float]]] = {}
+        pieces: dict[int, list[tuple[int, int, int, int, float, float]]] = {}  # box, feet x, fill
         for k in range(1, count):
             x, y, w, h = (int(v) for v in stats[k, :4])
             # The feet: its lowest row on the bank (a line crossing it may hang lower, over the water),
@@ -348,14 +349,14 @@ class FishingDetector:
                 continue
             obj = int(objects[bottom, x : x + w][feet_row].max())
             feet_x = x + float(np.flatnonzero(feet_row).mean()) + 0.5
-            pieces.setdefault(obj, []).append((x, y, x + w, y + h, feet_x))
+            pieces.setdefault(obj, []).append((x, y, x + w, y + h, feet_x, float(mine.mean())))
         kept: list[tuple] = []
         for group in pieces.values():
             bodies: list[tuple] = []
             for piece in sorted(group, key=lambda b: (-b[3], b[0])):
                 if not any(self._is_gear_of(piece, body) for body in bodies):
                     bodies.append(piece)
-            kept += bodies
+            kept += [b[:5] for b in bodies]
         kept = np.array(kept, dtype=np.float64).reshape(-1, 5)
         return kept[:, :4], np.column_stack([kept[:, 4], kept[:, 3]])
 
@@ -364,9 +365,11 @@ class FishingDetector:
         piece of the same foreground object)?
 
         Its bottom must be at most the hands' height plus a rod length above the body's feet. Then it
-        is gear if it floats above the body's feet beside the body (by at most a rod length), or if
-        it is much shorter than the body and within ``reach_m`` of it (the line comes down to the
-        water, which may be level with the angler's feet or nearer the camera).
+        is gear if it floats above the body's feet beside the body (by at most a rod length) and is
+        not a filled blob (over 55 % of its box) of 0.7 person heights or more at its own row (that is
+        someone standing farther away), or if it is much shorter than the body and within
+        ``reach_m`` of it (the line comes down to the water, which may be level with the angler's
+        feet or nearer the camera). Pieces are (x0, y0, x1, y1, feet x, fill).
         """
         ppm = self._ppm[int(body[3]) - 1]
         rod_px = self.rod_length_m * ppm
@@ -375,7 +378,9 @@ class FishingDetector:
             return False  # higher than any rod tip
         floats = piece[3] < body[3] - (0.3 * self.person_height_m * ppm + 1)
         if floats and body[0] - rod_px <= centre <= body[2] + rod_px:
-            return True
+            # A filled blob of a person's height where it stands is someone farther away, not a rod.
+            own = self.person_height_m * self._ppm[int(piece[3]) - 1]
+            return piece[3] - piece[1] - 2 < 0.7 * own or piece[5] < 0.55
         reach = self.reach_m * ppm
         short = (piece[3] - piece[1]) < 0.7 * (body[3] - body[1])
         return short and body[0] - reach <= centre <= body[2] + reach

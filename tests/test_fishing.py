@@ -189,6 +189,17 @@ def test_standing_and_sitting_anglers_raise_alarms_after_dwell(east):
         assert present >= 50 and found / present >= 0.9
 
 
+def test_anglers_are_kept_out_of_the_background(east, default_scenario, geometry):
+    """With a background that absorbs still objects within 3 s, anglers showing gear are protected
+    and still reported 18 s after they arrived."""
+    _, _, context = rig(default_scenario, geometry, "cam-east-n")
+    detector = FishingDetector(absorb_s=3.0)
+    for frame in east.frames:
+        detections = detector.update(frame.image, frame.t, context)
+    kept = detections[detections.confidence >= THRESHOLD]
+    assert {owner(box, east.frames[-1]) for box in kept.xyxy} == {"standing", "sitting"}
+
+
 def test_detections_are_valid_and_tracked(east):
     for detections in east.detections:
         assert ((detections.confidence >= 0) & (detections.confidence <= 1)).all()
