@@ -110,30 +110,28 @@ def _scene(
     spec = getattr(scenario.incidents, kind.value)
     things = []
 
-    def thing(name, cls, region, speed, own=False, facing=None, cycle=1.4):
+    def thing(name, cls, region, speed, own=False, facing=None, cycle=1.4, start=0.0):
         p0 = np.array(sample_in(region, rng))
         angle = rng.uniform(0, 2 * math.pi)
-        p1 = p0 + speed * (seconds + 1) * np.array([math.sin(angle), math.cos(angle)])
-        track = Track(np.array([0.0, seconds + 1.0]), np.array([p0, p1]))
-        return MovingThing(name, cls, track, 0.0, seconds + 1.0, cycle, facing=facing, own=own)
+        p1 = p0 + speed * (seconds + 1 - start) * np.array([math.sin(angle), math.cos(angle)])
+        track = Track(np.array([start, seconds + 1.0]), np.array([p0, p1]))
+        return MovingThing(name, cls, track, start, seconds + 1.0, cycle, facing=facing, own=own)
 
     for i in range(2):
+        # Offenders arrive after the background model has warmed up, as incidents do in a run:
+        # someone present from the first frame would be learnt as background.
+        arrival = WARMUP_S + float(rng.uniform(1.0, 6.0))
         if kind is Kind.SWIMMING:
-            things.append(thing(f"offender-{i}", ActorClass.SWIMMER, areas, spec.drift_speed))
+            things.append(thing(f"offender-{i}", ActorClass.SWIMMER, areas, spec.drift_speed, start=arrival))
         else:
             p0 = np.array(sample_in(areas, rng))
             nearest = shapely.ops.nearest_points(geometry.water, shapely.Point(p0))[0]
             facing = math.atan2(nearest.x - p0[0], nearest.y - p0[1])
-            track = Track(np.array([0.0, seconds + 1.0]), np.array([p0, p0]))
+            track = Track(np.array([arrival, seconds + 1.0]), np.array([p0, p0]))
+            cycle = float(rng.uniform(20, 90))
             things.append(
                 MovingThing(
-                    f"offender-{i}",
-                    ActorClass.FISHER,
-                    track,
-                    0.0,
-                    seconds + 1.0,
-                    float(rng.uniform(20, 90)),
-                    facing=facing,
+                    f"offender-{i}", ActorClass.FISHER, track, arrival, seconds + 1.0, cycle, facing=facing
                 )
             )
     if kind is Kind.SWIMMING:
