@@ -105,7 +105,6 @@ import cProfile
 import dataclasses
 import gc
 import hashlib
-import importlib.util
 import math
 import os
 import platform
@@ -119,33 +118,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-# One core: numpy's BLAS must not leave worker threads spinning into the timed loops; set before numpy is
-# imported. OpenCV: cv2.setNumThreads() in main().
-for _variable in BLAS_THREAD_VARIABLES:
-    os.environ.setdefault(_variable, "1")
+from common import BLAS_THREAD_VARIABLES, REPO_ROOT, function_name  # first: one core, sim importable
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if importlib.util.find_spec("sim") is None:  # not installed: use the checkout this file is in
-    sys.path.insert(0, str(REPO_ROOT))
+# isort: split
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
-from profiling import function_name  # noqa: E402
-from shapely.ops import nearest_points  # noqa: E402
+import cv2
+import numpy as np
+import shapely
+from shapely.ops import nearest_points
 
-import detectors  # noqa: E402, F401  (registers the built-in detectors)
-from detectors.base import DETECTORS, ClassId, FrameContext, create_detector  # noqa: E402
-from sim.cameras import CameraModel  # noqa: E402
-from sim.clips import lamp_positions  # noqa: E402
-from sim.engine import Simulation  # noqa: E402
-from sim.geometry import ZoneGeometry, sample_in  # noqa: E402
-from sim.loading import load_scenario  # noqa: E402
-from sim.pixelmode import analysis_camera, camera_context  # noqa: E402
-from sim.render import Conditions, Frame, Renderer  # noqa: E402
-from sim.scenario import Kind, Light, Scenario  # noqa: E402
-from sim.scene import Actor, ActorClass, shore_path  # noqa: E402
+import detectors  # noqa: F401  (registers the built-in detectors)
+from detectors.base import DETECTORS, ClassId, FrameContext, create_detector
+from sim.cameras import CameraModel
+from sim.clips import lamp_positions
+from sim.engine import Simulation
+from sim.geometry import ZoneGeometry, sample_in
+from sim.loading import load_scenario
+from sim.pixelmode import analysis_camera, camera_context
+from sim.render import Conditions, Frame, Renderer
+from sim.scenario import Kind, Light, Scenario
+from sim.scene import Actor, ActorClass, shore_path
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "xuchang_lake.yaml"
 WIDTH = 640

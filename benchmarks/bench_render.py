@@ -80,7 +80,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import importlib.util
 import math
 import os
 import platform
@@ -91,28 +90,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-# One core: numpy's BLAS (used by the renderer's one-time setup) must not leave worker threads
-# spinning into the timed loops; set before numpy is imported. OpenCV: cv2.setNumThreads(1) in main().
-for _variable in BLAS_THREAD_VARIABLES:
-    os.environ.setdefault(_variable, "1")
+from common import BLAS_THREAD_VARIABLES, REPO_ROOT, function_name  # first: one core, sim importable
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if importlib.util.find_spec("sim") is None:  # not installed: use the checkout this file is in
-    sys.path.insert(0, str(REPO_ROOT))
+# isort: split
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
-from profiling import function_name  # noqa: E402
+import cv2
+import numpy as np
+import shapely
 
-from sim.cameras import CameraModel  # noqa: E402
-from sim.clips import lamp_positions  # noqa: E402
-from sim.geometry import ZoneGeometry  # noqa: E402
-from sim.loading import load_scenario  # noqa: E402
-from sim.render import Conditions, Renderer  # noqa: E402
-from sim.scenario import Camera, Light, Scenario  # noqa: E402
-from sim.scene import Actor, ActorClass  # noqa: E402
+from sim.cameras import CameraModel
+from sim.clips import lamp_positions
+from sim.geometry import ZoneGeometry
+from sim.loading import load_scenario
+from sim.render import Conditions, Renderer
+from sim.scenario import Camera, Light, Scenario
+from sim.scene import Actor, ActorClass
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "xuchang_lake.yaml"
 DEFAULT_CAMERA = "cam-beach-w"

@@ -57,7 +57,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import importlib.util
 import platform
 import pstats
 import statistics
@@ -67,16 +66,15 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if importlib.util.find_spec("sim") is None:  # not installed: use the checkout this file is in
-    sys.path.insert(0, str(REPO_ROOT))
+from common import REPO_ROOT, function_name  # first: one core, sim importable
 
-import simpy  # noqa: E402
-from profiling import function_name  # noqa: E402
+# isort: split
 
-from sim.engine import Simulation  # noqa: E402
-from sim.loading import load_scenario  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
+import simpy
+
+from sim.engine import Simulation
+from sim.loading import load_scenario
+from sim.scenario import Scenario
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "xuchang_lake.yaml"
 DAY_S = 86_400.0

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.cli import main
+
+from .cli_checks import assert_one_error_line, call_main
 
 ROOT = Path(sim.__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuchang_lake.yaml"
@@ -58,28 +59,6 @@ def _scenario_path(tmp_path: Path, scenario: object) -> Path:
     else:
         path.write_text(_expand(str(scenario)), encoding="utf-8")
     return path
-
-
-def _call_main(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except (Exception, SystemExit) as error:  # a crash is a failed case, not an error of the test
-        pytest.fail(f"main({argv}) raised {type(error).__name__}: {error}")
-
-
-def _assert_one_error_line(capsys: pytest.CaptureFixture[str], rc: int, expected: tuple[str, ...]) -> str:
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    assert rc == 2, f"exit code {rc}, stdout {out!r}, stderr {err!r}"
-    assert out == ""
-    lines = err.splitlines()
-    assert len(lines) == 1, f"expected one line on stderr, got {lines!r}"
-    line = lines[0]
-    assert line.startswith("error: ")
-    assert line.removeprefix("error: ").strip()
-    for fragment in expected:
-        assert fragment.lower() in line.lower(), f"{fragment!r} not in {line!r}"
-    return line
 
 
 def _assert_nothing_left(tmp_path: Path, before: set[str]) -> None:
@@ -287,8 +266,8 @@ def test_run_rejects_bad_scenario(tmp_path, capsys, scenario, override, expected
     argv += ["--set", "run.duration=30m"]
     if override is not None:
         argv += ["--set", override]
-    rc = _call_main(argv)
-    _assert_one_error_line(capsys, rc, expected)
+    rc = call_main(argv)
+    assert_one_error_line(capsys, rc, expected)
     _assert_nothing_left(tmp_path, before)
 
 
@@ -298,8 +277,8 @@ def test_validate_rejects_bad_scenario(tmp_path, capsys, scenario, override, exp
     argv = ["validate", str(path)]
     if override is not None:
         argv += ["--set", override]
-    rc = _call_main(argv)
-    _assert_one_error_line(capsys, rc, expected)
+    rc = call_main(argv)
+    assert_one_error_line(capsys, rc, expected)
 
 
 # ---------------------------------------------------------------- command-line flags
@@ -330,15 +309,15 @@ def test_run_rejects_bad_flag(tmp_path, capsys, args, expected):
     before = {p.name for p in tmp_path.iterdir()}
     out = tmp_path / "out"
     argv = ["run", "--scenario", str(DEFAULT), "--duration", "30m", "--no-figures", "--out", str(out)]
-    rc = _call_main(argv + args)
-    _assert_one_error_line(capsys, rc, expected)
+    rc = call_main(argv + args)
+    assert_one_error_line(capsys, rc, expected)
     _assert_nothing_left(tmp_path, before)
 
 
 def test_run_rejects_out_in_missing_folder(tmp_path, capsys):
     out = tmp_path / "missing" / "out"
-    rc = _call_main(["run", "--duration", "30m", "--no-figures", "--out", str(out)])
-    _assert_one_error_line(capsys, rc, ("--out", "does not exist", str(out.parent)))
+    rc = call_main(["run", "--duration", "30m", "--no-figures", "--out", str(out)])
+    assert_one_error_line(capsys, rc, ("--out", "does not exist", str(out.parent)))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -351,8 +330,8 @@ def test_run_rejects_out_in_missing_folder(tmp_path, capsys):
     ],
 )
 def test_bad_command_line(capsys, argv, expected):
-    rc = _call_main(argv)
-    _assert_one_error_line(capsys, rc, expected)
+    rc = call_main(argv)
+    assert_one_error_line(capsys, rc, expected)
 
 
 # ---------------------------------------------------------------- bundled scenarios are valid
@@ -360,7 +339,7 @@ def test_bad_command_line(capsys, argv, expected):
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
 def test_validate_bundled_scenario(capsys, path):
-    rc = _call_main(["validate", str(path)])
+    rc = call_main(["validate", str(path)])
     out, err = capsys.readouterr()
     assert rc == 0, err
     assert err == ""

@@ -25,6 +25,8 @@ import sim
 from sim.cli import main
 from sim.loading import load_scenario
 
+from .cli_checks import assert_one_error_line, call_main
+
 ROOT = Path(sim.__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuchang_lake.yaml"
 CAMERA = "cam-beach-w"
@@ -50,35 +52,13 @@ def _camera_spec(overrides: list[str], camera_id: str = CAMERA):
     return next(c for c in load_scenario(DEFAULT, sets).cameras if c.id == camera_id)
 
 
-def _call_main(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except (Exception, SystemExit) as error:  # a crash is a failed case, not an error of the test
-        pytest.fail(f"main({argv}) raised {type(error).__name__}: {error}")
-
-
 def _render(capsys: pytest.CaptureFixture[str], args: list[str], camera: str = CAMERA) -> str:
     """Run a small render that must succeed; returns its stdout."""
-    rc = _call_main(["render", "--camera", camera, *_small(camera), *args])
+    rc = call_main(["render", "--camera", camera, *_small(camera), *args])
     out, err = capsys.readouterr()
     assert rc == 0, f"exit code {rc}, stderr {err!r}"
     assert "Traceback" not in out + err
     return out
-
-
-def _assert_one_error_line(capsys: pytest.CaptureFixture[str], rc: int, expected: tuple[str, ...]) -> str:
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    assert rc == 2, f"exit code {rc}, stdout {out!r}, stderr {err!r}"
-    assert out == ""
-    lines = err.splitlines()
-    assert len(lines) == 1, f"expected one line on stderr, got {lines!r}"
-    line = lines[0]
-    assert line.startswith("error: ")
-    assert line.removeprefix("error: ").strip()
-    for fragment in expected:
-        assert fragment.lower() in line.lower(), f"{fragment!r} not in {line!r}"
-    return line
 
 
 def _listing(folder: Path) -> set[str]:
@@ -166,8 +146,8 @@ BAD_CASES = [
 def test_render_rejects_bad_argument(tmp_path, capsys, kind, args, expected):
     target_args, target = _target(tmp_path, kind)
     before = _listing(tmp_path)
-    rc = _call_main(["render", *args, *target_args])
-    _assert_one_error_line(capsys, rc, expected)
+    rc = call_main(["render", *args, *target_args])
+    assert_one_error_line(capsys, rc, expected)
     _assert_nothing_left(target, before)
 
 
@@ -175,8 +155,8 @@ def test_render_rejects_bad_argument(tmp_path, capsys, kind, args, expected):
 def test_render_rejects_unsupported_video_type(tmp_path, capsys, name):
     out = tmp_path / name
     before = _listing(tmp_path)
-    rc = _call_main(["render", "--camera", CAMERA, "--seconds", "1", "--out", str(out)])
-    line = _assert_one_error_line(capsys, rc, ("--out", "unsupported video type", ".mp4"))
+    rc = call_main(["render", "--camera", CAMERA, "--seconds", "1", "--out", str(out)])
+    line = assert_one_error_line(capsys, rc, ("--out", "unsupported video type", ".mp4"))
     assert (out.suffix or "(none)") in line
     _assert_nothing_left(out, before)
 
@@ -184,8 +164,8 @@ def test_render_rejects_unsupported_video_type(tmp_path, capsys, name):
 @pytest.mark.parametrize("kind", ["out", "frames"])
 def test_render_rejects_target_in_missing_folder(tmp_path, capsys, kind):
     target = tmp_path / "missing" / ("clip.mp4" if kind == "out" else "frames")
-    rc = _call_main(["render", "--camera", CAMERA, "--seconds", "1", f"--{kind}", str(target)])
-    _assert_one_error_line(capsys, rc, (f"--{kind}", "does not exist", str(target.parent)))
+    rc = call_main(["render", "--camera", CAMERA, "--seconds", "1", f"--{kind}", str(target)])
+    assert_one_error_line(capsys, rc, (f"--{kind}", "does not exist", str(target.parent)))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -199,8 +179,8 @@ def test_render_rejects_target_in_read_only_folder(tmp_path, capsys, kind):
             pytest.skip("the folder stays writable (running as root)")
         target = folder / ("clip.mp4" if kind == "out" else "frames")
         argv = ["render", "--camera", CAMERA, *_small(), "--seconds", "1", f"--{kind}", str(target)]
-        rc = _call_main(argv)
-        _assert_one_error_line(capsys, rc, (f"--{kind}", "not writable"))
+        rc = call_main(argv)
+        assert_one_error_line(capsys, rc, (f"--{kind}", "not writable"))
         _assert_nothing_left(target, set())
     finally:
         folder.chmod(0o700)
@@ -215,8 +195,8 @@ def test_render_rejects_target_in_read_only_folder(tmp_path, capsys, kind):
 )
 def test_render_needs_exactly_one_target(tmp_path, capsys, monkeypatch, targets, expected):
     monkeypatch.chdir(tmp_path)
-    rc = _call_main(["render", "--camera", CAMERA, "--seconds", "1", *targets])
-    _assert_one_error_line(capsys, rc, expected)
+    rc = call_main(["render", "--camera", CAMERA, "--seconds", "1", *targets])
+    assert_one_error_line(capsys, rc, expected)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -242,8 +222,8 @@ def test_render_out_is_an_existing_folder(tmp_path, capsys):
     out = tmp_path / "clip.mp4"
     out.mkdir()
     (out / "keep.txt").write_text("keep")
-    rc = _call_main(["render", "--camera", CAMERA, *_small(), "--seconds", "1", "--out", str(out)])
-    _assert_one_error_line(capsys, rc, ("--out",))
+    rc = call_main(["render", "--camera", CAMERA, *_small(), "--seconds", "1", "--out", str(out)])
+    assert_one_error_line(capsys, rc, ("--out",))
     assert (out / "keep.txt").read_text() == "keep"
     assert _listing(tmp_path) == {"clip.mp4"}
 
@@ -252,8 +232,8 @@ def test_render_frames_is_an_existing_file(tmp_path, capsys):
     """--frames names a file: refused on one line, the file untouched, no temporary left."""
     frames = tmp_path / "frames"
     frames.write_text("keep")
-    rc = _call_main(["render", "--camera", CAMERA, *_small(), "--seconds", "1", "--frames", str(frames)])
-    _assert_one_error_line(capsys, rc, ("--frames",))
+    rc = call_main(["render", "--camera", CAMERA, *_small(), "--seconds", "1", "--frames", str(frames)])
+    assert_one_error_line(capsys, rc, ("--frames",))
     assert frames.read_text() == "keep"
     assert _listing(tmp_path) == {"frames"}
 

@@ -1,10 +1,25 @@
-"""Helpers shared by the benchmark scripts."""
+"""Shared by the benchmark scripts; import it before numpy and OpenCV.
+
+On import it limits numpy's BLAS to one thread (worker threads woken during a
+setup would otherwise keep spinning into the timed loops; OpenCV is limited by
+``cv2.setNumThreads`` in each script) and makes ``sim`` importable from this
+checkout when the project is not installed.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 from pathlib import Path
 
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+for _variable in BLAS_THREAD_VARIABLES:
+    os.environ.setdefault(_variable, "1")
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+if importlib.util.find_spec("sim") is None:  # not installed: use the checkout this file is in
+    sys.path.insert(0, str(REPO_ROOT))
 
 
 def function_name(func: tuple[str, int, str]) -> str:
