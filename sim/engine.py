@@ -69,6 +69,7 @@ class Simulation:
         self.model = DetectionModel(calibration, scenario.detection.threshold, scenario.run.weather)
         self.sensors = build_sensors(scenario, self.geometry)
         self.sensing = StatisticalSensing(self.sensors, self.model, daylight, self.duration)
+        self._buoy_ids = {buoy.id for buoy in scenario.buoys}
 
         self.alarm_link = self._link("alarm", Direction.UPLINK, with_inference=True)
         self.boats = [
@@ -127,7 +128,8 @@ class Simulation:
             self.first_visible[incident.id] = first_visible
             if self.pixel:
                 self._offender_things[incident.id] = offender_thing(incident, incident.t_end, self.geometry)
-                continue  # pixel mode: the cameras' detectors decide
+                # The cameras' detectors decide; buoys are not pixels and report as in statistical mode.
+                detections = [d for d in detections if d.sensor_id in self._buoy_ids]
             for detection in detections:
                 event = self.env.timeout(detection.t - self.env.now)
                 event.callbacks.append(lambda _, d=detection, i=incident: self._detected(d, i))

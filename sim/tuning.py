@@ -36,6 +36,7 @@ from tqdm import tqdm
 from detectors.alarm_filter import AlarmFilter
 from detectors.base import create_detector
 from detectors.evaluate import match
+from sim.calibration import FIT_THRESHOLDS, fit_false_alarms, fit_hit_model, write_calibration
 from sim.cameras import CameraModel, visible_region
 from sim.daylight import LIGHT_ORDER
 from sim.geometry import ZoneGeometry, sample_in
@@ -45,11 +46,9 @@ from sim.render import Conditions, Renderer
 from sim.rng import RandomStreams
 from sim.scenario import Kind, Light, Scenario, Weather
 from sim.scene import ActorClass, MovingThing, shore_path
-from sim.sensing import logit, sigmoid
 
 LIGHTS = (Light.DAY, Light.DUSK, Light.NIGHT)
 WEATHERS = (Weather.CLEAR, Weather.HAZE, Weather.FOG, Weather.RAIN)
-FIT_THRESHOLDS = (0.2, 0.35, 0.5, 0.65, 0.8)
 WARMUP_S = 5.0
 """Frames before this are not scored: background models are still learning."""
 
@@ -273,71 +272,6 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def fit_hit_model(
-    rows: list[tuple[float, int, str, float]], reference_pixels: float, thresholds=FIT_THRESHOLDS
-) -> dict:
-    """Maximum-likelihood fit of P(score > τ) = σ(η − logit τ) (see the module docstring).
-
-    Returns intercept, size_slope and the light and weather offsets seen in the data (day and clear
-    are the references, 0); conditions absent from the data are absent from the result.
-    """
-    data = np.array([(p, light, score) for p, light, _, score in rows], dtype=float).reshape(-1, 3)
-    weathers = [w for _, _, w, _ in rows]
-    if len(data) == 0:
-        raise ValueError("no offender was ever in view: nothing to calibrate")
-    lights_seen = sorted({int(v) for v in data[:, 1]} - {LIGHT_ORDER.index(Light.DAY)})
-    weathers_seen = sorted(set(weathers) - {Weather.CLEAR.value})
-    columns = [np.ones(len(data)), np.log2(np.maximum(data[:, 0], 1e-3) / reference_pixels)]
-    columns += [(data[:, 1] == light).astype(float) for light in lights_seen]
-    columns += [np.array([w == weather for w in weathers], dtype=float) for weather in weathers_seen]
-    features = np.column_stack(columns)
-    x = np.vstack([features] * len(thresholds))
-    offset = np.concatenate([np.full(len(data), -logit(t)) for t in thresholds])
-    y = np.concatenate([(data[:, 2] > t).astype(float) for t in thresholds])
-    beta = _logistic_newton(x, y, offset)
-    result = {"intercept": float(beta[0]), "size_slope": float(max(beta[1], 0.05))}
-    result["light"] = {"day": 0.0} | {
-        LIGHT_ORDER[light].value: float(b) for light, b in zip(lights_seen, beta[2:], strict=False)
-    }
-    result["weather"] = {"clear": 0.0} | {
-        w: float(b) for w, b in zip(weathers_seen, beta[2 + len(lights_seen) :], strict=True)
-    }
-    return result
-
-
-def _logistic_newton(
-    x: np.ndarray, y: np.ndarray, offset: np.ndarray, ridge: float = 1e-3, iterations: int = 50
-) -> np.ndarray:
-    """Logistic regression with a known offset (Newton-Raphson); a small ridge keeps separable data finite."""
-    beta = np.zeros(x.shape[1])
-    for _ in range(iterations):
-        p = sigmoid(x @ beta + offset)
-        gradient = x.T @ (y - p) - ridge * beta
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + ridge * np.eye(x.shape[1])
-        step = np.linalg.solve(hessian, gradient)
-        beta += step
-        if np.abs(step).max() < 1e-8:
-            break
-    return beta
-
-
-def fit_false_alarms(counts: dict[float, int], camera_hours: float) -> dict:
-    """max_rate_per_hour and intercept c of rate(τ) = max_rate · σ(c − logit τ), by Poisson likelihood."""
-    taus = np.array(sorted(counts))
-    n = np.array([counts[t] for t in taus], dtype=float)
-    if n.sum() == 0:
-        return {"max_rate_per_hour": 0.0, "intercept": 0.0}
-    best = None
-    for c in np.linspace(-8, 8, 321):  # bounded: beyond, the rate's scale and shape trade off freely
-        shape = sigmoid(c - np.array([logit(t) for t in taus]))
-        rate = n.sum() / (camera_hours * shape.sum())
-        expected = rate * camera_hours * shape
-        loglik = float((n * np.log(np.maximum(expected, 1e-300)) - expected).sum())
-        if best is None or loglik > best[0]:
-            best = (loglik, c, rate)
-    return {"max_rate_per_hour": round(float(best[2]), 4), "intercept": round(float(best[1]), 3)}
-
-
 def cases_for(
     scenario: Scenario, kind: Kind, clips_per_condition: int, seed: int, lights=LIGHTS, weathers=WEATHERS
 ) -> list[Case]:
@@ -351,23 +285,6 @@ def cases_for(
                 index = len(cases)
                 cases.append(Case(light, weather, cameras[index % len(cameras)], seed * 1000 + index))
     return cases
-
-
-def write_calibration(
-    base: dict, kind: Kind, hit_model: dict, false_alarm_fit: dict, source: str, path: Path
-) -> dict:
-    """The calibration file with this kind's class and false-alarm entries replaced."""
-    calibration = json.loads(json.dumps(base))
-    calibration["classes"][kind.value] = {
-        "intercept": round(hit_model["intercept"], 4),
-        "size_slope": round(hit_model["size_slope"], 4),
-        "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
-        "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
-    }
-    calibration["false_alarms"][kind.value] = false_alarm_fit
-    calibration["source"] = source
-    path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
-    return calibration
 
 
 def tune(

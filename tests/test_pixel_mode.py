@@ -8,7 +8,7 @@ import pytest
 from sim.engine import Simulation, run
 from sim.geometry import ZoneGeometry
 from sim.loading import ScenarioError, load_scenario
-from sim.scenario import Mode
+from sim.scenario import Buoy, Mode
 
 from .conftest import DEFAULT
 from .test_engine import assert_invariants
@@ -40,22 +40,30 @@ def pixel_run(pixel_scenario):
 def test_pixel_mode_writes_the_same_tables_and_keeps_the_invariants(pixel_run, pixel_scenario):
     assert_invariants(pixel_run, ZoneGeometry(pixel_scenario))
     assert pixel_run.summary["mode"] == "pixel"
-    assert set(pixel_run.alarms["source"]) <= {"cam-beach-w", "cam-beach-e"}
+    buoys = {b.id for b in pixel_scenario.buoys}
+    assert set(pixel_run.alarms["source"]) <= {"cam-beach-w", "cam-beach-e"} | buoys
 
 
-def test_pixel_mode_detects_swimmers_in_view(pixel_run):
-    incidents = pixel_run.incidents
-    seen = incidents[incidents["t_first_visible"].notna()]
-    assert len(seen) > 0
-    assert seen["t_detected"].notna().any()
-    true_alarms = pixel_run.alarms.dropna(subset=["incident_id"])
-    assert len(true_alarms) > 0
-    # An alarm is located near its offender (the box's foot traced back to the ground).
-    merged = true_alarms.merge(
-        incidents, left_on="incident_id", right_on="incident_id", suffixes=("", "_truth")
+def test_buoys_report_in_pixel_mode_as_in_statistical_mode(pixel_scenario):
+    """Buoys are not pixels: their reports come from the same statistical model in both modes."""
+    buoy = Buoy(
+        id="buoy-beach",
+        position=(470.0, 290.0),
+        detection_radius=80.0,
+        report_interval=5.0,
+        detection_probability=0.9,
     )
-    distance = ((merged["x"] - merged["x_truth"]) ** 2 + (merged["y"] - merged["y_truth"]) ** 2) ** 0.5
-    assert (distance < 40.0).all()
+    with_buoy = pixel_scenario.model_copy(update={"buoys": (buoy,)})
+    runs = [
+        run(with_buoy.model_copy(update={"run": with_buoy.run.model_copy(update={"mode": mode})}))
+        for mode in (Mode.STATISTICAL, Mode.PIXEL)
+    ]
+    columns = ["t", "source", "incident_id"]
+    first = [
+        r.alarms[r.alarms["source"] == "buoy-beach"][columns].head(1).reset_index(drop=True) for r in runs
+    ]
+    assert len(first[0]) == 1
+    pd.testing.assert_frame_equal(first[1], first[0])
 
 
 def test_pixel_mode_is_deterministic(pixel_scenario, pixel_run):

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.calibration import fit_false_alarms, fit_hit_model
 from sim.cli import main
 from sim.loading import load_scenario
 from sim.scenario import Calibration
 from sim.sensing import logit, sigmoid
-from sim.tuning import Observations, fit_false_alarms, fit_hit_model, threshold_table
+from sim.tuning import Observations, threshold_table
 
 from .conftest import DEFAULT
 
