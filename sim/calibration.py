@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sim.daylight import LIGHT_ORDER
 from sim.scenario import Kind, Light, Weather
@@ -25,29 +26,51 @@ FIT_THRESHOLDS = (0.2, 0.35, 0.5, 0.65, 0.8)
 """Thresholds at which hits are counted for the fit."""
 
 
-def fit_hit_model(
-    rows: list[tuple[float, int, str, float]], reference_pixels: float, thresholds=FIT_THRESHOLDS
-) -> dict:
-    """Maximum-likelihood fit of P(score > τ) = σ(η − logit τ) (see the module docstring).
+HERMITE_NODES = 20
+"""Gauss–Hermite nodes for the integral over an offender's own offset."""
+MAX_FIT_FRAMES = 20_000
+"""Longer observation tables are thinned to every k-th frame (neighbouring frames carry little more)."""
 
-    Returns intercept, size_slope and the light and weather offsets seen in the data (day and clear
-    are the references, 0); conditions absent from the data are absent from the result.
+
+def fit_hit_model(
+    frames: pd.DataFrame, reference_pixels: float, thresholds=FIT_THRESHOLDS, iterations: int = 500
+) -> dict:
+    """Maximum-likelihood fit of P(score > τ) = σ(η + σ_o·u − logit τ), u ~ N(0, 1) per offender.
+
+    ``frames`` has one row per offender per frame: ``group`` (one offender seen by one camera),
+    ``pixels`` (projected height at the camera's full resolution, px), ``light`` (0 night, 1 dusk,
+    2 day), ``weather`` and ``score`` (the best score the detector gave it, 0 if none).
+
+    η = intercept + size_slope · log2(pixels / reference) + light + weather offsets, and σ_o
+    (``offender_sd``) is the spread of one offender's own detectability in one camera's view
+    (appearance, pose, what is behind them): a detector that finds some swimmers at once and
+    others never has a large σ_o, which independent per-frame draws cannot mimic.
+
+    Each frame contributes the probability of the bin between consecutive ``thresholds`` its
+    score fell in, P(τ_k < s ≤ τ_k+1) = σ(logit τ_k+1 − η) − σ(logit τ_k − η): an ordinal
+    (cumulative-logit) model with known cut-points, so all thresholds are used without counting
+    a frame more than once. The offender's offset is integrated out by Gauss–Hermite quadrature;
+    EM with one Newton step per iteration treats σ_o as the coefficient of the node value (a
+    random-intercept GLMM, cf. lme4's ``glmer`` with ``nAGQ`` nodes). Returns the coefficients,
+    ``offender_sd`` and the light and weather offsets seen in the data (day and clear are the
+    references, 0); conditions absent from the data are absent from the result.
     """
-    data = np.array([(p, light, score) for p, light, _, score in rows], dtype=float).reshape(-1, 3)
-    weathers = [w for _, _, w, _ in rows]
-    if len(data) == 0:
+    if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
-    lights_seen = sorted({int(v) for v in data[:, 1]} - {LIGHT_ORDER.index(Light.DAY)})
-    weathers_seen = sorted(set(weathers) - {Weather.CLEAR.value})
-    columns = [np.ones(len(data)), np.log2(np.maximum(data[:, 0], 1e-3) / reference_pixels)]
-    columns += [(data[:, 1] == light).astype(float) for light in lights_seen]
-    columns += [np.array([w == weather for w in weathers], dtype=float) for weather in weathers_seen]
-    features = np.column_stack(columns)
-    x = np.vstack([features] * len(thresholds))
-    offset = np.concatenate([np.full(len(data), -logit(t)) for t in thresholds])
-    y = np.concatenate([(data[:, 2] > t).astype(float) for t in thresholds])
-    beta = _logistic_newton(x, y, offset)
-    result = {"intercept": float(beta[0]), "size_slope": float(max(beta[1], 0.05))}
+    data = frames.iloc[:: -(-len(frames) // MAX_FIT_FRAMES)]
+    lights_seen = sorted(set(data["light"].astype(int)) - {LIGHT_ORDER.index(Light.DAY)})
+    weathers_seen = sorted(set(data["weather"]) - {Weather.CLEAR.value})
+    pixels = data["pixels"].to_numpy(float)
+    columns = [np.ones(len(data)), np.log2(np.maximum(pixels, 1e-3) / reference_pixels)]
+    columns += [(data["light"].to_numpy() == light).astype(float) for light in lights_seen]
+    columns += [(data["weather"].to_numpy() == weather).astype(float) for weather in weathers_seen]
+    cuts = np.concatenate([[-np.inf], [logit(t) for t in sorted(thresholds)], [np.inf]])
+    bins = np.searchsorted(np.sort(thresholds), data["score"].to_numpy(float), side="left")
+    group, _ = pd.factorize(data["group"])
+    beta, sd = _ordinal_random_intercept(
+        np.column_stack(columns), cuts[bins], cuts[bins + 1], group, iterations
+    )
+    result = {"intercept": float(beta[0]), "size_slope": float(max(beta[1], 0.05)), "offender_sd": sd}
     result["light"] = {"day": 0.0} | {
         LIGHT_ORDER[light].value: float(b) for light, b in zip(lights_seen, beta[2:], strict=False)
     }
@@ -57,20 +80,50 @@ def fit_hit_model(
     return result
 
 
-def _logistic_newton(
-    x: np.ndarray, y: np.ndarray, offset: np.ndarray, ridge: float = 1e-3, iterations: int = 50
-) -> np.ndarray:
-    """Logistic regression with a known offset (Newton-Raphson); a small ridge keeps separable data finite."""
-    beta = np.zeros(x.shape[1])
-    for _ in range(iterations):
-        p = sigmoid(x @ beta + offset)
-        gradient = x.T @ (y - p) - ridge * beta
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + ridge * np.eye(x.shape[1])
-        step = np.linalg.solve(hessian, gradient)
-        beta += step
-        if np.abs(step).max() < 1e-8:
-            break
-    return beta
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -x)
+
+
+def _ordinal_random_intercept(
+    x: np.ndarray, lower: np.ndarray, upper: np.ndarray, group: np.ndarray, iterations: int, ridge=1e-3
+) -> tuple[np.ndarray, float]:
+    """β and σ ≥ 0 of P(lower < logit s ≤ upper), logit s ~ Logistic(xβ + σu, 1), u ~ N(0, 1) per group."""
+    nodes, weights = np.polynomial.hermite.hermgauss(HERMITE_NODES)
+    u, log_w = np.sqrt(2.0) * nodes, np.log(weights / np.sqrt(np.pi))
+    groups = int(group.max()) + 1
+    theta = np.zeros(x.shape[1] + 1)
+    theta[-1] = 1.0  # start with some spread: at exactly 0 the spread's gradient vanishes
+    previous = -np.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(iterations):
+            eta = (x @ theta[:-1])[:, None] + theta[-1] * u[None, :]  # (frames, nodes)
+            a, b = upper[:, None] - eta, lower[:, None] - eta
+            # log(σ(a) − σ(b)) = log σ(a) + log σ(−b) + log(1 − e^(b − a)), stable in both tails.
+            log_bin = _log_sigmoid(a) + _log_sigmoid(-b) + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
+            per_group = np.column_stack(
+                [np.bincount(group, weights=log_bin[:, q], minlength=groups) for q in range(len(u))]
+            )
+            joint = per_group + log_w
+            marginal = np.logaddexp.reduce(joint, axis=1)
+            posterior = np.exp(joint - marginal[:, None])[group]
+            # Derivatives of log(F(a) − F(b)) in η with f = F' and f' = f (1 − 2F).
+            ra = np.nan_to_num(np.exp(_log_sigmoid(a) + _log_sigmoid(-a) - log_bin))
+            rb = np.nan_to_num(np.exp(_log_sigmoid(b) + _log_sigmoid(-b) - log_bin))
+            first = rb - ra
+            second = ra * (1 - 2 * sigmoid(a)) - rb * (1 - 2 * sigmoid(b)) - first**2
+            residual, curvature = posterior * first, -posterior * second
+            gradient = np.append(x.T @ residual.sum(axis=1), (residual * u).sum()) - ridge * theta
+            w0, w1, w2 = curvature.sum(axis=1), curvature @ u, curvature @ (u * u)
+            hessian = np.empty((len(theta), len(theta)))
+            hessian[:-1, :-1] = (x * w0[:, None]).T @ x
+            hessian[:-1, -1] = hessian[-1, :-1] = x.T @ w1
+            hessian[-1, -1] = w2.sum()
+            theta += np.linalg.solve(hessian + ridge * np.eye(len(theta)), gradient)
+            total = float(marginal.sum())
+            if abs(total - previous) < 1e-8 * max(1.0, abs(total)):
+                break
+            previous = total
+    return theta[:-1], abs(float(theta[-1]))
 
 
 def fit_false_alarms(counts: dict[float, int], camera_hours: float) -> dict:
@@ -98,6 +151,7 @@ def write_calibration(
     calibration["classes"][kind.value] = {
         "intercept": round(hit_model["intercept"], 4),
         "size_slope": round(hit_model["size_slope"], 4),
+        "offender_sd": round(hit_model["offender_sd"], 4),
         "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
         "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
     }

@@ -268,6 +268,11 @@ class Incidents(Strict):
 class ClassCalibration(Strict):
     intercept: float = Field(description="logit of the per-frame hit score at the reference size")
     size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
+    offender_sd: float = Field(
+        0.0,
+        ge=0,
+        description="spread of one offender's own logit offset in one camera's view (drawn once), logit",
+    )
     light: dict[Light, float] | None = Field(
         None, description="this class's own logit offsets per light level"
     )

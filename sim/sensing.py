@@ -4,7 +4,10 @@ Detection model (latent-score form). A detector's per-frame score for a real
 offender is z = σ(η + ε), ε ~ Logistic(0, 1), with
 
     η = intercept[kind] + size_slope[kind] · log2(pixels / reference_pixels)
-        + light[level] + weather[condition],
+        + light[level] + weather[condition] + offender_sd[kind] · u,
+
+where u ~ N(0, 1) is drawn once per offender and camera (some people are
+simply easier to see than others),
 
 so at threshold τ the per-frame hit probability is p = σ(η − logit τ): higher
 thresholds, smaller targets, darkness and bad weather all lower it, and the
@@ -60,6 +63,10 @@ class DetectionModel:
     def weather_offset(self) -> float:
         """The shared logit offset of this run's weather."""
         return self.calibration.weather[self.weather]
+
+    def offender_sd(self, kind: Kind) -> float:
+        """Spread of one offender's own logit offset in one camera's view."""
+        return self.calibration.classes[kind].offender_sd
 
     def eta(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """Latent score location η for targets ``pixels`` tall under light levels 0/1/2 (night/dusk/day)."""
@@ -238,14 +245,18 @@ class StatisticalSensing:
             start = intervals[0][0]
             first_visible = start if first_visible is None else min(first_visible, start)
             rng = stream(f"sensing/{sensor.id}/incident/{incident.id}")
+            # This offender's own detectability in this camera's view, the same in every interval.
+            own = 0.0
+            if sensor.pixel_height is not None:
+                own = self.model.offender_sd(incident.kind) * float(rng.standard_normal())
             for t0, t1 in intervals:
-                detection = self._first_alarm(sensor, incident, t0, t1, rng)
+                detection = self._first_alarm(sensor, incident, t0, t1, own, rng)
                 if detection is not None:
                     found.append(detection)
         return first_visible, found
 
     def _first_alarm(
-        self, sensor: Sensor, incident: Incident, t0: float, t1: float, rng: np.random.Generator
+        self, sensor: Sensor, incident: Incident, t0: float, t1: float, own: float, rng: np.random.Generator
     ) -> Detection | None:
         times = sensor.observation_times(t0, t1)
         tail = np.zeros(0, dtype=bool)  # last n-1 outcomes of the previous chunk
@@ -254,7 +265,7 @@ class StatisticalSensing:
         while start < len(times):
             frames = times[start : start + chunk]
             uniforms = rng.random(len(frames))
-            eta, p = self._probabilities(sensor, incident, frames)
+            eta, p = self._probabilities(sensor, incident, frames, own)
             hits = np.concatenate([tail, uniforms < p])
             index = first_k_of_n(hits, sensor.k, sensor.n)
             if index >= 0:
@@ -272,13 +283,13 @@ class StatisticalSensing:
         return None
 
     def _probabilities(
-        self, sensor: Sensor, incident: Incident, frames: np.ndarray
+        self, sensor: Sensor, incident: Incident, frames: np.ndarray, own: float
     ) -> tuple[np.ndarray | None, np.ndarray]:
         if sensor.pixel_height is None:
             return None, np.full(len(frames), sensor.fixed_probability)
         xy = incident.track.position(frames)
         pixels = sensor.pixel_height(xy, incident.visible_height)
-        eta = self.model.eta(incident.kind, pixels, self.light_index(frames))
+        eta = self.model.eta(incident.kind, pixels, self.light_index(frames)) + own
         return eta, sigmoid(eta - logit(self.model.threshold))
 
 

@@ -70,9 +70,14 @@ class Observations:
     labels: list[np.ndarray] = field(default_factory=list)
     """Per frame: which of them matched an offender."""
     n_truth: int = 0
-    offender_rows: list[tuple[float, int, str, float]] = field(default_factory=list)
-    """(full-resolution pixel height, light index (0 night, 1 dusk, 2 day), weather, best score or 0)
-    per offender per frame."""
+    offender_rows: list[tuple[str, float, int, str, float]] = field(default_factory=list)
+    """(offender in one clip, full-resolution pixel height, light index (0 night, 1 dusk, 2 day), weather,
+    best score or 0) per offender per frame: the input of :func:`sim.calibration.fit_hit_model`."""
+
+    def offender_frames(self) -> pd.DataFrame:
+        columns = ["group", "pixels", "light", "weather", "score"]
+        return pd.DataFrame(self.offender_rows, columns=columns)
+
     false_alarms: dict[float, int] = field(default_factory=dict)
     detect_delays: dict[float, list[float]] = field(default_factory=dict)
     """Per threshold: time from first visibility to alarm of each offender that got one, s."""
@@ -215,7 +220,13 @@ def observe(
                 first_seen.setdefault(box.actor_id, t)
                 best = mine.confidence[which == j].max() if (which == j).any() else 0.0
                 observations.offender_rows.append(
-                    (float(pixels[j]), LIGHT_ORDER.index(case.light), case.weather.value, float(best))
+                    (
+                        f"{case.seed}/{box.actor_id}",
+                        float(pixels[j]),
+                        LIGHT_ORDER.index(case.light),
+                        case.weather.value,
+                        float(best),
+                    )
                 )
             for threshold, alarm_filter in filters.items():
                 for alarm in alarm_filter.update(mine, t):
@@ -312,7 +323,7 @@ def tune(
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")
     with_f1 = table.dropna(subset=["f1"])
     best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
-    hit_model = fit_hit_model(observations.offender_rows, scenario.calibration.reference_pixels)
+    hit_model = fit_hit_model(observations.offender_frames(), scenario.calibration.reference_pixels)
     false_alarm_fit = fit_false_alarms(observations.false_alarms, observations.camera_hours)
     base = scenario.calibration.model_dump(mode="json")
     if calibration_in is not None and calibration_in.is_file():

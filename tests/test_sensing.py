@@ -185,3 +185,37 @@ def test_class_specific_light_and_weather_offsets_override_the_shared_ones(defau
     shared = DetectionModel(tuned, 0.5, Weather.FOG).eta(Kind.FISHING, pixels, dusk)[0]
     fishing = calibration.classes[Kind.FISHING]
     assert shared == pytest.approx(fishing.intercept + calibration.light["dusk"] + calibration.weather["fog"])
+
+
+@pytest.mark.parametrize("offender_sd", [0.0, 2.0])
+def test_offender_spread_gives_the_mixed_detection_probability(default_scenario, offender_sd):
+    """k = n = 1 over T frames at p(u) = σ(η + σ_o·u): P(detected) = E_u[1 − (1 − p(u))^T], u ~ N(0, 1)."""
+    eta, frames, trials = -2.0, 10, 4000
+    calibration = default_scenario.calibration
+    swim = calibration.classes[Kind.SWIMMING].model_copy(
+        update={"intercept": eta, "offender_sd": offender_sd}
+    )
+    calibration = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: swim}})
+    reference = calibration.reference_pixels
+    camera = Sensor(
+        "cam",
+        box(0, 0, 2, 2),
+        1.0,
+        1,
+        1,
+        frozenset({Kind.SWIMMING}),
+        lambda xy, h: np.full(len(xy), reference),
+    )
+    daylight = Daylight(datetime(2026, 7, 1, 12), 34.0, 113.8, 8.0)  # noon: daylight, offset 0
+    sensing = StatisticalSensing(
+        [camera], DetectionModel(calibration, 0.5, Weather.CLEAR), daylight, 20_000.0
+    )
+    streams = RandomStreams(3)
+    detected = sum(
+        bool(sensing.observe(make_incident(i, 100.0, 100.0 + frames - 1), streams.stream)[1])
+        for i in range(trials)
+    )
+    nodes, weights = np.polynomial.hermite.hermgauss(40)
+    p = sigmoid(eta + offender_sd * math.sqrt(2) * nodes)
+    expected = float(weights @ (1 - (1 - p) ** frames) / math.sqrt(math.pi))
+    assert detected / trials == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / trials))

@@ -18,11 +18,15 @@ from sim.tuning import Observations, threshold_table
 from .conftest import DEFAULT
 
 
-def test_hit_model_recovers_known_parameters():
-    """Scores drawn from the latent model logit(s) ~ Logistic(η, 1) give back η's coefficients."""
+@pytest.mark.parametrize("offender_sd", [0.0, 1.2])
+def test_hit_model_recovers_known_parameters(offender_sd):
+    """Scores drawn from logit(s) ~ Logistic(η + σ_o·u, 1) give back η's coefficients and σ_o."""
     rng = np.random.default_rng(0)
-    n = 20_000
-    pixels = 10.0 * 2.0 ** rng.uniform(-2, 2, n)
+    groups, frames = 400, 30
+    n = groups * frames
+    group = np.repeat(np.arange(groups), frames)
+    # Pixels, light and weather vary within and between offenders; u is one draw per offender.
+    pixels = np.repeat(10.0 * 2.0 ** rng.uniform(-2, 2, groups), frames) * 2.0 ** rng.uniform(-0.5, 0.5, n)
     light = rng.choice([0, 1, 2], n)  # night, dusk, day
     weather = rng.choice(["clear", "fog"], n)
     eta = (
@@ -30,15 +34,19 @@ def test_hit_model_recovers_known_parameters():
         + 1.5 * np.log2(pixels / 10.0)
         + np.array([-2.0, -0.7, 0.0])[light]
         + np.where(weather == "fog", -1.2, 0)
+        + offender_sd * np.repeat(rng.normal(size=groups), frames)
     )
     scores = sigmoid(eta + rng.logistic(size=n))
-    rows = list(zip(pixels, light, weather, scores, strict=True))
-    fit = fit_hit_model(rows, reference_pixels=10.0)
-    assert fit["intercept"] == pytest.approx(0.8, abs=0.1)
+    frames_table = pd.DataFrame(
+        {"group": group, "pixels": pixels, "light": light, "weather": weather, "score": scores}
+    )
+    fit = fit_hit_model(frames_table, reference_pixels=10.0)
+    assert fit["intercept"] == pytest.approx(0.8, abs=0.15)
     assert fit["size_slope"] == pytest.approx(1.5, abs=0.1)
     assert fit["light"]["night"] == pytest.approx(-2.0, abs=0.15)
     assert fit["light"]["dusk"] == pytest.approx(-0.7, abs=0.15)
     assert fit["weather"]["fog"] == pytest.approx(-1.2, abs=0.15)
+    assert fit["offender_sd"] == pytest.approx(offender_sd, abs=0.2)
     assert "rain" not in fit["weather"]  # never observed: not invented
 
 
