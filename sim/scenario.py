@@ -268,6 +268,11 @@ class Incidents(Strict):
 class ClassCalibration(Strict):
     intercept: float = Field(description="logit of the per-frame hit score at the reference size")
     size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
+    hit_run_s: float = Field(
+        0.0,
+        ge=0,
+        description="mean run of consecutive hits on one offender (a track held), s; 0: independent frames",
+    )
     offender_sd: float = Field(
         0.0,
         ge=0,

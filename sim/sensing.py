@@ -64,6 +64,10 @@ class DetectionModel:
         """The shared logit offset of this run's weather."""
         return self.calibration.weather[self.weather]
 
+    def hit_run_frames(self, kind: Kind, frame_interval: float) -> float:
+        """Mean number of consecutive hits on one offender at this frame interval (1: independent frames)."""
+        return max(1.0, self.calibration.classes[kind].hit_run_s / frame_interval)
+
     def offender_sd(self, kind: Kind) -> float:
         """Spread of one offender's own logit offset in one camera's view."""
         return self.calibration.classes[kind].offender_sd
@@ -197,6 +201,29 @@ def first_k_of_n(hits: np.ndarray, k: int, n: int) -> int:
     return int(found[0]) if len(found) else -1
 
 
+def chained_hits(uniforms: np.ndarray, p: np.ndarray, run_frames: float, holding: bool) -> np.ndarray:
+    """Hits of a two-state (Gilbert–Elliott) chain with per-frame hit probability ``p`` in steady state.
+
+    A hit ends with probability b = 1 / ``run_frames`` per frame (mean run of hits: a detector
+    holding its track) and starts with a = b·p / (1 − p), so the chain's stationary hit
+    probability is a / (a + b) = p. Where p > 1 − b the chain would need a > 1 − b; there
+    b = 1 − p and a = p instead, i.e. independent frames (``run_frames`` = 1 is the independent
+    case everywhere). One uniform per frame decides both moves (hit iff u < a after a miss,
+    u < 1 − b after a hit) and both bounds grow with p, so a lower threshold never loses a hit
+    (common random numbers across thresholds). ``holding``: the frame before was a hit.
+
+    Vectorised: the chain is in a hit at frame t iff its last start (u < a) came after its last
+    break (u >= 1 − b); a start implies no break, as a <= 1 − b.
+    """
+    b = np.minimum(1.0 / max(run_frames, 1.0), 1.0 - p)
+    start = uniforms < np.where(p < 1.0, b * p / np.maximum(1.0 - p, 1e-300), 1.0)
+    broken = uniforms >= 1.0 - b
+    index = np.arange(len(uniforms))
+    last_start = np.maximum.accumulate(np.where(start, index, -1 if holding else -3))
+    last_break = np.maximum.accumulate(np.where(broken, index, -2))
+    return last_start > last_break
+
+
 @dataclass(frozen=True)
 class Detection:
     """The moment a sensor's alarm rule fires for one incident."""
@@ -260,13 +287,17 @@ class StatisticalSensing:
     ) -> Detection | None:
         times = sensor.observation_times(t0, t1)
         tail = np.zeros(0, dtype=bool)  # last n-1 outcomes of the previous chunk
+        holding = False  # a new view starts without a hit: the detector has to find the offender first
         chunk = _FIRST_CHUNK_FRAMES
         start = 0
         while start < len(times):
             frames = times[start : start + chunk]
             uniforms = rng.random(len(frames))
             eta, p = self._probabilities(sensor, incident, frames, own)
-            hits = np.concatenate([tail, uniforms < p])
+            run = self.model.hit_run_frames(incident.kind, sensor.frame_interval) if eta is not None else 1.0
+            fresh = chained_hits(uniforms, p, run, holding)
+            holding = bool(fresh[-1])
+            hits = np.concatenate([tail, fresh])
             index = first_k_of_n(hits, sensor.k, sensor.n)
             if index >= 0:
                 j = index - len(tail)

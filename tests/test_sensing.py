@@ -15,6 +15,7 @@ from sim.sensing import (
     DetectionModel,
     Sensor,
     StatisticalSensing,
+    chained_hits,
     first_k_of_n,
     logit,
     sigmoid,
@@ -219,3 +220,32 @@ def test_offender_spread_gives_the_mixed_detection_probability(default_scenario,
     p = sigmoid(eta + offender_sd * math.sqrt(2) * nodes)
     expected = float(weights @ (1 - (1 - p) ** frames) / math.sqrt(math.pi))
     assert detected / trials == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / trials))
+
+
+def test_chained_hits_with_unit_runs_are_independent_draws():
+    rng = np.random.default_rng(0)
+    u, p = rng.random(1000), rng.uniform(0, 1, 1000)
+    assert np.array_equal(chained_hits(u, p, 1.0, False), u < p)
+
+
+@pytest.mark.parametrize(("p", "run"), [(0.05, 10.0), (0.3, 4.0), (0.9, 5.0)])
+def test_chained_hits_keep_the_hit_probability_and_the_mean_run(p, run):
+    """Stationary share of hits is p; runs of hits last 1/b frames, b = min(1/run, 1 - p)."""
+    n = 2_000_000
+    hits = chained_hits(np.random.default_rng(1).random(n), np.full(n, p), run, False)
+    assert hits.mean() == pytest.approx(p, rel=0.05)
+    starts = np.count_nonzero(hits[1:] & ~hits[:-1])
+    assert hits.sum() / starts == pytest.approx(1 / min(1 / run, 1 - p), rel=0.05)
+
+
+def test_chained_hits_are_monotone_in_p_and_continue_across_chunks():
+    rng = np.random.default_rng(2)
+    u = rng.random(5000)
+    low = rng.uniform(0, 0.6, 5000)
+    high = np.minimum(1.0, low + rng.uniform(0, 0.4, 5000))
+    # A lower threshold (higher p) never loses a hit: common random numbers across thresholds.
+    assert not np.any(chained_hits(u, low, 8.0, False) & ~chained_hits(u, high, 8.0, False))
+    whole = chained_hits(u, low, 8.0, False)
+    first = chained_hits(u[:1234], low[:1234], 8.0, False)
+    second = chained_hits(u[1234:], low[1234:], 8.0, bool(first[-1]))
+    assert np.array_equal(np.concatenate([first, second]), whole)
