@@ -24,6 +24,9 @@ from sim.sensing import logit, sigmoid
 
 FIT_THRESHOLDS = (0.2, 0.35, 0.5, 0.65, 0.8)
 """Thresholds at which hits are counted for the fit."""
+OFFENDER_FRAME_COLUMNS = ("group", "t", "pixels", "light", "weather", "score")
+"""One row per offender per frame: offender seen by one camera, time (s), projected height at the
+camera's full resolution (px), light index (0 night, 1 dusk, 2 day), weather, best score (0: none)."""
 
 
 HERMITE_NODES = 20
@@ -126,6 +129,26 @@ def _ordinal_random_intercept(
     return theta[:-1], abs(float(theta[-1]))
 
 
+def fit_hit_runs(frames: pd.DataFrame, thresholds=FIT_THRESHOLDS) -> float:
+    """Mean run of consecutive hits on one offender, s (``hit_run_s`` of :func:`sim.sensing.chained_hits`).
+
+    Moment estimator of the two-state chain, pooled over ``thresholds``: the time offenders spent
+    in hits (frame gap after each hit that has a successor) divided by the number of runs that
+    ended (hit followed by a miss of the same offender). 0 when no run was seen to end.
+    """
+    ordered = frames.sort_values(["group", "t"], kind="stable")
+    same = ordered["group"].to_numpy()[1:] == ordered["group"].to_numpy()[:-1]
+    gaps = np.diff(ordered["t"].to_numpy(float))[same]
+    scores = ordered["score"].to_numpy(float)
+    held, ended = 0.0, 0
+    for threshold in thresholds:
+        hit = scores > threshold
+        before, after = hit[:-1][same], hit[1:][same]
+        held += float(gaps[before].sum())
+        ended += int(np.count_nonzero(before & ~after))
+    return held / ended if ended else 0.0
+
+
 def fit_false_alarms(counts: dict[float, int], camera_hours: float) -> dict:
     """max_rate_per_hour and intercept c of rate(τ) = max_rate · σ(c − logit τ), by Poisson likelihood."""
     taus = np.array(sorted(counts))
@@ -152,6 +175,7 @@ def write_calibration(
         "intercept": round(hit_model["intercept"], 4),
         "size_slope": round(hit_model["size_slope"], 4),
         "offender_sd": round(hit_model["offender_sd"], 4),
+        "hit_run_s": round(hit_model.get("hit_run_s", 0.0), 4),
         "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
         "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
     }

@@ -263,6 +263,7 @@ def _tune(args: argparse.Namespace, argv: list[str]) -> int:
         f"{summary['camera_hours']} camera-hours\n"
         f"best F1 {summary['best_f1']} at threshold {summary['best_f1_threshold']}\n"
         f"per-frame hit model: intercept {hit['intercept']:.2f}, slope {hit['size_slope']:.2f} per doubling, "
+        f"offender spread {hit['offender_sd']:.2f}, mean run of hits {hit['hit_run_s']:.2f} s, "
         f"light {hit['light']}, weather {hit['weather']}\n"
         f"false alarms: {summary['false_alarms']}\n"
         f"written: {args.out}/ (thresholds.csv, calibration.json, precision_recall.png, roc.png, "

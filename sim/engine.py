@@ -52,9 +52,12 @@ class Result:
 class Simulation:
     """One run: the SimPy environment and its components."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None):
+    def __init__(self, scenario: Scenario, seed: int | None = None, score_log: list[tuple] | None = None):
+        """``score_log``: pixel mode only, a list that collects every offender's detector score in every
+        frame (for :func:`sim.calibration.calibrate_from_pixel_runs`)."""
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else seed
+        self.score_log = score_log
         self.duration = scenario.run.duration
         self.env = simpy.Environment()
         self.streams = RandomStreams(self.seed)
@@ -184,6 +187,7 @@ class Simulation:
         )
         for spec in self.scenario.cameras:
             camera = PixelCamera(spec, self.scenario, self.geometry, lamps, self.seed)
+            camera.score_log = self.score_log
             self.env.process(self._camera_frames(camera))
 
     def _actors(self, t: float) -> list[Actor]:

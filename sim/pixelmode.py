@@ -15,14 +15,18 @@ import numpy as np
 import shapely
 
 from detectors.alarm_filter import AlarmFilter
-from detectors.base import ClassId, FrameContext, create_detector
+from detectors.base import ClassId, Detections, FrameContext, create_detector
+from detectors.evaluate import match
 from sim.cameras import CameraModel
+from sim.daylight import LIGHT_ORDER
 from sim.geometry import ZoneGeometry
 from sim.loading import ScenarioError
 from sim.render import WATER, Conditions, Frame, Renderer
 from sim.scenario import Camera, Kind, Scenario
 from sim.scene import Actor, ActorClass
 
+MATCH_IOU = 0.1
+"""A detection overlapping an offender's truth box by this IoU counts as seeing it (small targets)."""
 BANK_WIDTH_M = 6.0
 """Land within this distance of the water counts as the bank where anglers stand."""
 
@@ -76,6 +80,21 @@ class PixelAlarm:
     """Size of the JPEG frame sent with the alarm (None without JPEG)."""
 
 
+def score_offenders(
+    detections: Detections, frame: Frame, kind: Kind
+) -> tuple[np.ndarray, list[tuple[str, float]]]:
+    """Which detections match an offender of ``kind`` (IoU >= :data:`MATCH_IOU`), and for each offender in
+    the frame its actor id and the best score of a detection matching it (0 if none)."""
+    truth = [b for b in frame.truth if b.cls is OFFENDER_CLASS[kind]]
+    boxes = np.array([[b.x0, b.y0, b.x1, b.y1] for b in truth], dtype=float).reshape(-1, 4)
+    positive, which = match(detections, boxes, MATCH_IOU)
+    scores = [
+        (box.actor_id, float(detections.confidence[which == j].max()) if (which == j).any() else 0.0)
+        for j, box in enumerate(truth)
+    ]
+    return positive, scores
+
+
 class PixelCamera:
     """One camera in pixel mode: renders its frames, runs the detectors, applies the k-of-n rule."""
 
@@ -97,6 +116,10 @@ class PixelCamera:
                 raise ScenarioError(f"detection.pixel_detectors.{kind.value}: {error}") from None
         persistence = detection.persistence
         self.filters = {kind: AlarmFilter(detection.threshold, persistence.k, persistence.n) for kind in Kind}
+        self.full = CameraModel(spec)
+        self.heights = {kind: getattr(scenario.incidents, kind.value).visible_height for kind in Kind}
+        self.score_log: list[tuple] | None = None
+        """A list to log every offender in every frame: kind + ``sim.calibration.OFFENDER_FRAME_COLUMNS``."""
 
     def step(self, t: float, number: int, actors: list[Actor], conditions: Conditions) -> list[PixelAlarm]:
         """Render and analyse the frame at ``t``; the alarms it completes."""
@@ -105,6 +128,8 @@ class PixelCamera:
         for kind, detector in self.detectors.items():
             detections = detector.update(frame.image, t, self.context)
             detections = detections[detections.class_id == DETECTED_CLASS[kind]]
+            if self.score_log is not None:
+                self._log_scores(kind, detections, frame, actors)
             for alarm in self.filters[kind].update(detections, t):
                 x0, _, x1, y1 = alarm.xyxy
                 ground = self.camera.image_to_ground(np.array([[0.5 * (x0 + x1), y1]]))[0]
@@ -119,6 +144,20 @@ class PixelCamera:
                     )
                 )
         return alarms
+
+    def _log_scores(self, kind: Kind, detections: Detections, frame: Frame, actors: list[Actor]) -> None:
+        _, offenders = score_offenders(detections, frame, kind)
+        if not offenders:
+            return
+        where = {a.id: (a.x, a.y) for a in actors}
+        xy = np.array([where[actor_id] for actor_id, _ in offenders])
+        pixels = self.full.pixel_height(xy, self.heights[kind])
+        light = LIGHT_ORDER.index(frame.conditions.light)
+        for (actor_id, score), size in zip(offenders, pixels, strict=True):
+            group = f"{self.id}/{actor_id}"
+            self.score_log.append(
+                (kind, group, frame.t, float(size), light, frame.conditions.weather.value, score)
+            )
 
 
 DETECTED_CLASS = {Kind.SWIMMING: ClassId.SWIMMER, Kind.FISHING: ClassId.FISHER}

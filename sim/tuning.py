@@ -35,13 +35,19 @@ from tqdm import tqdm
 
 from detectors.alarm_filter import AlarmFilter
 from detectors.base import create_detector
-from detectors.evaluate import match
-from sim.calibration import FIT_THRESHOLDS, fit_false_alarms, fit_hit_model, write_calibration
+from sim.calibration import (
+    FIT_THRESHOLDS,
+    OFFENDER_FRAME_COLUMNS,
+    fit_false_alarms,
+    fit_hit_model,
+    fit_hit_runs,
+    write_calibration,
+)
 from sim.cameras import CameraModel, visible_region
 from sim.daylight import LIGHT_ORDER
 from sim.geometry import ZoneGeometry, sample_in
 from sim.incidents import Track
-from sim.pixelmode import DETECTED_CLASS, OFFENDER_CLASS, analysis_camera, camera_context
+from sim.pixelmode import DETECTED_CLASS, OFFENDER_CLASS, analysis_camera, camera_context, score_offenders
 from sim.render import Conditions, Renderer
 from sim.rng import RandomStreams
 from sim.scenario import Kind, Light, Scenario, Weather
@@ -70,12 +76,12 @@ class Observations:
     labels: list[np.ndarray] = field(default_factory=list)
     """Per frame: which of them matched an offender."""
     n_truth: int = 0
-    offender_rows: list[tuple[str, float, int, str, float]] = field(default_factory=list)
-    """(offender in one clip, full-resolution pixel height, light index (0 night, 1 dusk, 2 day), weather,
-    best score or 0) per offender per frame: the input of :func:`sim.calibration.fit_hit_model`."""
+    offender_rows: list[tuple[str, float, float, int, str, float]] = field(default_factory=list)
+    """(offender in one clip, t, full-resolution pixel height, light index (0 night, 1 dusk, 2 day), weather,
+    best score or 0) per offender per frame: the input of :mod:`sim.calibration`'s fits."""
 
     def offender_frames(self) -> pd.DataFrame:
-        columns = ["group", "pixels", "light", "weather", "score"]
+        columns = list(OFFENDER_FRAME_COLUMNS)
         return pd.DataFrame(self.offender_rows, columns=columns)
 
     false_alarms: dict[float, int] = field(default_factory=dict)
@@ -206,26 +212,25 @@ def observe(
             if t < WARMUP_S:
                 continue
             truth = [b for b in frame.truth if b.cls is offender]
-            truth_boxes = np.array([[b.x0, b.y0, b.x1, b.y1] for b in truth], dtype=float).reshape(-1, 4)
             mine = detections[detections.class_id == DETECTED_CLASS[kind]]
-            positive, which = match(mine, truth_boxes, 0.1)
+            positive, offenders = score_offenders(mine, frame, kind)
             observations.scores.append(mine.confidence)
             observations.labels.append(positive)
             observations.n_truth += len(truth)
             actor_xy = {a.id: (a.x, a.y) for a in actors}
             pixels = full.pixel_height(
-                np.array([actor_xy[b.actor_id] for b in truth]).reshape(-1, 2), height_m
+                np.array([actor_xy[actor_id] for actor_id, _ in offenders]).reshape(-1, 2), height_m
             )
-            for j, box in enumerate(truth):
-                first_seen.setdefault(box.actor_id, t)
-                best = mine.confidence[which == j].max() if (which == j).any() else 0.0
+            for (actor_id, best), size in zip(offenders, pixels, strict=True):
+                first_seen.setdefault(actor_id, t)
                 observations.offender_rows.append(
                     (
-                        f"{case.seed}/{box.actor_id}",
-                        float(pixels[j]),
+                        f"{case.seed}/{actor_id}",
+                        t,
+                        float(size),
                         LIGHT_ORDER.index(case.light),
                         case.weather.value,
-                        float(best),
+                        best,
                     )
                 )
             for threshold, alarm_filter in filters.items():
@@ -323,7 +328,9 @@ def tune(
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")
     with_f1 = table.dropna(subset=["f1"])
     best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
-    hit_model = fit_hit_model(observations.offender_frames(), scenario.calibration.reference_pixels)
+    frames = observations.offender_frames()
+    hit_model = fit_hit_model(frames, scenario.calibration.reference_pixels)
+    hit_model["hit_run_s"] = fit_hit_runs(frames)
     false_alarm_fit = fit_false_alarms(observations.false_alarms, observations.camera_hours)
     base = scenario.calibration.model_dump(mode="json")
     if calibration_in is not None and calibration_in.is_file():
