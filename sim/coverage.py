@@ -7,7 +7,8 @@ stream: for every gNB and every cell of a grid over the zone,
   normal field (TR 38.901 §7.6.3.1, LOS-state correlation distance of Table 7.6.3.1-2);
 - shadow fading σ·z' with z' correlated over the decorrelation distance of
   Table 7.5-6 Part-1 (separate fields for LOS and NLOS);
-- path loss from :mod:`sim.radio` (UMi-Street Canyon or RMa).
+- path loss from :mod:`sim.radio` (UMi-Street Canyon or RMa), plus the extra loss
+  of any ``network.radio.obstructions`` area the grid cell lies in.
 
 Correlated fields use circulant embedding (Dietrich & Newsam 1997) of the
 exponential correlation exp(−r / d_corr) of TR 38.901 §7.6.3.1.
@@ -26,6 +27,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
+from shapely.geometry import Polygon
 
 from sim import radio
 from sim.network import AirPath, Direction, LinkProfile
@@ -85,6 +88,11 @@ class RadioMap:
         shadow = radio.SHADOWING[model]
         h_ut = self.config.ue_height
         self.gnbs: list[GnbMap] = []
+        blocked = np.zeros(gx.shape)
+        for obstruction in self.config.obstructions:
+            blocked += np.where(
+                shapely.contains_xy(Polygon(obstruction.polygon), gx, gy), obstruction.loss_db, 0.0
+            )
         for gnb in scenario.gnbs:
             d_2d = np.hypot(gx - gnb.position[0], gy - gnb.position[1])
             p_los = radio.los_probability(model, d_2d)
@@ -96,7 +104,7 @@ class RadioMap:
                 z_los, _ = correlated_field(gx.shape, self.resolution, shadow.decorrelation_los_m, rng)
                 z_nlos, _ = correlated_field(gx.shape, self.resolution, shadow.decorrelation_nlos_m, rng)
                 fading = np.where(los, shadow.sigma_los_db * z_los, shadow.sigma_nlos_db * z_nlos)
-            loss = radio.path_loss(model, d_2d, gnb.frequency_ghz, gnb.height, h_ut, los) + fading
+            loss = radio.path_loss(model, d_2d, gnb.frequency_ghz, gnb.height, h_ut, los) + fading + blocked
             self.gnbs.append(GnbMap(gnb, los, loss - gnb.antenna_gain_dbi))
         rx = np.stack([g.gnb.tx_power_dbm - g.loss_db for g in self.gnbs])
         self.serving = rx.argmax(axis=0)
@@ -259,5 +267,7 @@ class RadioAccess:
                 raise ValueError(f"no coverage at ({position[0]:.0f}, {position[1]:.0f}) and no router")
             route = self.router.route(position, t, self.profile, self.direction)
             rate, wait, via, gnb = route.rate_bps, route.wait_s, route.via, route.gnb
+        elif self.router is not None and (relay := self.router.better_route(position, t, self.profile, rate)):
+            rate, via, gnb = relay.rate_bps, relay.via, relay.gnb  # the drone overhead does better
         load = self.load.load[gnb.id] if self.load is not None and self.direction is Direction.UPLINK else 0.0
         return AirPath(rate * (1.0 - load), self.profile.tti_s(gnb.numerology), wait, via, load)

@@ -33,6 +33,9 @@ from sim.geometry import WaterNavigator
 from sim.network import Direction, LinkProfile
 from sim.scenario import Drone, Gnb, Scenario
 
+RELAY_REACH_M = 200.0
+"""A drone on station serves senders within this horizontal distance of its station, m."""
+
 
 @dataclass(frozen=True)
 class Route:
@@ -89,12 +92,22 @@ class DroneRelay:
         self.map = radio_map
         self.navigator = navigator
         self.profile = profile
-        """Coverage is judged by this profile's uplink (the evidence uploads)."""
+        """Coverage (both directions above CQI 1) is judged with this profile (the evidence uploads')."""
         self.config = scenario.network.radio
         self.drones = [_DroneState(spec) for spec in scenario.drones]
         self.sorties: list[Sortie] = []
         self._trips: dict[int, _Trip] = {}
-        self._covered = radio_map.rate_map(profile, Direction.UPLINK) > 0
+        self._active: dict[int, _Trip] = {}
+        """Trips with a drone assigned, until the mission ends."""
+        self._covered = radio_map.covered(profile)
+        for i, dock in enumerate(scenario.docks):
+            if not self._covered_at(np.asarray([dock.position]))[0]:
+                from sim.loading import ScenarioError
+
+                raise ScenarioError(
+                    f"docks.{i}.position: {dock.id!r} has no gNB coverage (below CQI 1): "
+                    "boats there could not be reached"
+                )
 
     # ------------------------------------------------------------ hooks from dispatch
 
@@ -114,12 +127,13 @@ class DroneRelay:
             return  # no drone can help: transfers wait for the boat to regain coverage
         (depart, arrive, leave_by, flight_left), drone = min(arrivals, key=lambda item: item[0][1])
         drone.busy, drone.flight_left_s = True, flight_left
+        self._active[key] = trip
         trip.drone, trip.t_depart, trip.t_arrive, trip.leave_by = drone, depart, arrive, leave_by
 
     def mission_ended(self, key: int, t: float) -> None:
         """The boat is done on scene: its drone flies home and recharges."""
-        trip = self._trips.get(key)
-        if trip is None or trip.drone is None:
+        trip = self._active.pop(key, None)
+        if trip is None:
             return
         drone, spec = trip.drone, trip.drone.spec
         target = trip.path[-1]
@@ -134,6 +148,22 @@ class DroneRelay:
         trip.leave_by = min(trip.leave_by, leave)
 
     # ------------------------------------------------------------ routes
+
+    def better_route(
+        self, position: tuple[float, float], t: float, profile: LinkProfile, direct_bps: float
+    ) -> Route | None:
+        """A drone on station within ``RELAY_REACH_M`` that beats the direct rate, if there is one."""
+        best = None
+        for trip in self._active.values():
+            if not trip.t_arrive <= t <= trip.leave_by:
+                continue
+            station = (float(trip.path[-1][0]), float(trip.path[-1][1]))
+            if math.dist(station, position) > RELAY_REACH_M:
+                continue
+            rate, gnb = self.relay_rate(trip.drone.spec, station, position, profile)
+            if rate > max(direct_bps, best.rate_bps if best else 0.0):
+                best = Route(rate, 0.0, f"{trip.drone.spec.id}>{gnb.id}", gnb)
+        return best
 
     def route(
         self, position: tuple[float, float], t: float, profile: LinkProfile, direction: Direction

@@ -385,6 +385,14 @@ class PathLoss(StrEnum):
     RMA = "rma"
 
 
+class Obstruction(Strict):
+    """Terrain or structures that block every gNB's signal to receivers inside ``polygon``."""
+
+    id: str
+    polygon: Ring = Field(description="outline of the blocked area, [[x, y], ...] in m")
+    loss_db: float = Field(gt=0, le=100, description="extra loss on gNB links to points inside, dB")
+
+
 class RadioConfig(Strict):
     """The radio environment shared by all gNBs (see :mod:`sim.radio`)."""
 
@@ -401,6 +409,9 @@ class RadioConfig(Strict):
         3.0, ge=0, le=30, description="uplink interference over thermal at the gNB (assumption), dB"
     )
     shadowing: bool = Field(True, description="draw spatially correlated shadow fading (TR 38.901 §7.6.3.1)")
+    obstructions: tuple[Obstruction, ...] = Field(
+        (), description="areas behind terrain or structures (a dam, an embankment), with their extra loss"
+    )
 
 
 class Mmtc(Strict):
