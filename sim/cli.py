@@ -185,7 +185,8 @@ def _run(args: argparse.Namespace) -> int:
     result = simulation.run(progress=True)
     write_outputs(result, out, figures=not args.no_figures)
     print(format_summary(result.summary))
-    files = "incidents.csv, alarms.csv, missions.csv, tracks.csv, summary.json, scenario.yaml"
+    files = "incidents.csv, alarms.csv, missions.csv, tracks.csv, transfers.csv, sorties.csv, "
+    files += "summary.json, scenario.yaml"
     print(f"\noutputs: {out}/  ({files}{'' if args.no_figures else ', figures/'})")
     return EXIT_OK
 

@@ -23,6 +23,7 @@ efficiency is 0 (below CQI 1) is a coverage hole.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -48,6 +49,15 @@ def correlated_field(
     complex draw are two independent fields.
     """
     ny, nx = shape
+    amplitude = _embedding_amplitude(ny, nx, spacing_m, decorrelation_m)
+    noise = rng.standard_normal(amplitude.shape) + 1j * rng.standard_normal(amplitude.shape)
+    field = np.fft.fft2(amplitude * noise)
+    return field.real[:ny, :nx], field.imag[:ny, :nx]
+
+
+@functools.lru_cache(maxsize=16)
+def _embedding_amplitude(ny: int, nx: int, spacing_m: float, decorrelation_m: float) -> np.ndarray:
+    """sqrt(eigenvalues / N) of the embedded correlation (shared by every gNB and run on this grid)."""
     my, mx = 2 * ny, 2 * nx
     ky = np.minimum(np.arange(my), my - np.arange(my)) * spacing_m
     kx = np.minimum(np.arange(mx), mx - np.arange(mx)) * spacing_m
@@ -55,9 +65,9 @@ def correlated_field(
     eigenvalues = np.fft.fft2(correlation).real
     if eigenvalues.min() < -1e-6 * eigenvalues.max():
         raise ValueError("circulant embedding failed: the grid is too small for the decorrelation distance")
-    noise = rng.standard_normal((my, mx)) + 1j * rng.standard_normal((my, mx))
-    field = np.fft.fft2(np.sqrt(np.maximum(eigenvalues, 0.0) / (my * mx)) * noise)
-    return field.real[:ny, :nx], field.imag[:ny, :nx]
+    amplitude = np.sqrt(np.maximum(eigenvalues, 0.0) / (my * mx))
+    amplitude.flags.writeable = False
+    return amplitude
 
 
 def _normal_cdf(z: np.ndarray) -> np.ndarray:
@@ -118,6 +128,12 @@ class RadioMap:
         """Grid row and column of points (clipped to the zone)."""
         col = np.clip((np.asarray(x) / self.resolution).astype(int), 0, len(self.x) - 1)
         row = np.clip((np.asarray(y) / self.resolution).astype(int), 0, len(self.y) - 1)
+        return row, col
+
+    def cell(self, x: float, y: float) -> tuple[int, int]:
+        """Grid row and column of one point (clipped to the zone); the per-transfer fast path."""
+        col = min(max(int(x / self.resolution), 0), len(self.x) - 1)
+        row = min(max(int(y / self.resolution), 0), len(self.y) - 1)
         return row, col
 
     def bandwidth_hz(self, gnb: Gnb, profile: LinkProfile) -> float:
@@ -193,11 +209,11 @@ class RadioMap:
         )
 
     def serving_gnb(self, x: float, y: float) -> Gnb:
-        row, col = self.index(x, y)
-        return self.gnbs[int(self.serving[row, col])].gnb
+        row, col = self.cell(x, y)
+        return self.gnbs[self.serving[row, col]].gnb
 
     def rate_at(self, profile: LinkProfile, direction: Direction, x: float, y: float) -> float:
-        row, col = self.index(x, y)
+        row, col = self.cell(x, y)
         return float(self.rate_map(profile, direction)[row, col])
 
 
@@ -259,8 +275,8 @@ class RadioAccess:
     def path(self, position: tuple[float, float] | None, t: float) -> AirPath:
         if position is None:
             raise ValueError("a radio link needs the sender's position")
-        row, col = self.map.index(position[0], position[1])
-        gnb = self.map.gnbs[int(self.map.serving[row, col])].gnb
+        row, col = self.map.cell(position[0], position[1])
+        gnb = self.map.gnbs[self.map.serving[row, col]].gnb
         rate, wait, via = float(self.rates[row, col]), 0.0, gnb.id
         if rate <= 0:
             if self.router is None:

@@ -306,7 +306,7 @@ class Simulation:
         tracks = tracks_table(self.recorder.legs)
         service_traffic(self.recorder.legs, self.scenario.network, self._link, self.duration)
         transfers = transfers_table(self.transfers)
-        sorties = pd.DataFrame([asdict(s) for s in self.relay.sorties], columns=SORTIE_COLUMNS)
+        sorties = pd.DataFrame([asdict(s) for s in self.relay.sorties], columns=SORTIE_COLUMNS).round(3)
         wall_s = time.perf_counter() - wall_start
         summary = {
             "scenario": self.scenario.name,

@@ -170,9 +170,10 @@ PROFILES: dict[str, LinkProfile] = {
 }
 DEFAULT_PROFILE = {"sensor": "nr_mmtc", "telemetry": "nr_mmtc", "heartbeat": "nr_urllc"}
 """Traffic classes whose default is not ``network.profile``."""
-GENERATIONS = {"lte": "lte"}
-"""``network.profile`` values that name a whole radio generation without NR services: under them a
-per-traffic NR profile (``nr_*``) falls back to the generation, so ``network.profile=lte`` is one override."""
+GENERATIONS = {"lte": "lte", "trace": "trace"}
+"""``network.profile`` values that replace the whole network (LTE has no NR services; a trace is
+a measured network): under them a per-traffic NR profile (``nr_*``) falls back to them, so
+``network.profile=lte`` is one override."""
 
 
 def profile_name(traffic: str, per_traffic: str | None, default: str) -> str:
