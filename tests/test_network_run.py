@@ -121,3 +121,18 @@ def test_trace_bootstrap_draws_only_trace_values(tmp_path):
     result = run(scenario)
     assert set(result.transfers["total_s"].round(6)) <= {0.011, 0.012}
     assert set(result.transfers["traffic"]) >= {"alarm", "command", "evidence", "heartbeat"}
+
+
+def test_buoy_reports_travel_over_mmtc_with_a_wake_up():
+    buoy = (
+        'buoys=[{"id": "buoy-beach", "position": [470, 300], "detection_radius": 40, '
+        '"report_interval": 60, "detection_probability": 0.9}]'
+    )
+    result = run(load_scenario(DEFAULT, ["run.duration=2h", buoy]))
+    reports = result.transfers[result.transfers["traffic"] == "sensor"]
+    assert len(reports) > 0, "the buoy raised no alarm: the check would prove nothing"
+    assert (reports["service"] == "mmtc").all()
+    wake_up = result.scenario.network.mmtc.wake_up
+    assert (reports["scheduling_s"] >= wake_up).all()
+    assert (reports[["x", "y"]].to_numpy() == [470.0, 300.0]).all()  # sent from the buoy, not the swimmer
+    assert result.summary["service_latency_s"]["mmtc"]["n"] >= len(reports)
