@@ -39,6 +39,24 @@ UPLINK_SHARES = 2.0 ** -np.arange(0, 9)
 """Shares of the band a power-limited UE may concentrate on: 1 down to 1/256 (about one PRB)."""
 
 
+def uplink_efficiency(snr_db: np.ndarray | float, table: radio.CqiTable) -> np.ndarray:
+    """bit/s/Hz over the whole band of a power-limited UE: max over shares s of s · eff(SNR − 10 log s).
+
+    On a share s of the band the same power gives an SNR higher by −10 log s; the
+    scheduler gives the UE the share that carries most.
+    """
+    snr = np.asarray(snr_db, dtype=float)
+    return np.max(
+        [s * radio.spectral_efficiency(snr - 10 * np.log10(s), table) for s in UPLINK_SHARES], axis=0
+    )
+
+
+def uplink_factor(gnb: Gnb, profile: LinkProfile) -> float:
+    """(1 − overhead) · uplink share of slots (TS 38.306 overhead: FR1 0.08, FR2 0.10; FDD: all slots)."""
+    overhead = 0.10 if radio.frequency_range(gnb.frequency_ghz) == "FR2" else profile.overhead_ul
+    return (1.0 - overhead) * (1.0 if profile.fdd else gnb.uplink_share)
+
+
 def correlated_field(
     shape: tuple[int, int], spacing_m: float, decorrelation_m: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +112,7 @@ class RadioMap:
         self.x = np.arange(self.resolution / 2, zone.width, self.resolution)
         self.y = np.arange(self.resolution / 2, zone.height, self.resolution)
         gx, gy = np.meshgrid(self.x, self.y)
-        model = radio.PathLossModel(self.config.path_loss.value)
+        model = self.model = radio.PathLossModel(self.config.path_loss.value)
         shadow = radio.SHADOWING[model]
         h_ut = self.config.ue_height
         self.gnbs: list[GnbMap] = []
@@ -185,22 +203,14 @@ class RadioMap:
     def _rate_map(self, profile: LinkProfile, direction: Direction) -> np.ndarray:
         gnbs = [g.gnb for g in self.gnbs]
         bandwidth = np.choose(self.serving, [self.bandwidth_hz(g, profile) for g in gnbs])
-        fr2 = np.choose(self.serving, [radio.frequency_range(g.frequency_ghz) == "FR2" for g in gnbs])
         if direction is Direction.DOWNLINK:
+            fr2 = np.choose(self.serving, [radio.frequency_range(g.frequency_ghz) == "FR2" for g in gnbs])
             efficiency = radio.spectral_efficiency(self.downlink_sinr_db(profile), profile.cqi_table)
             overhead = np.where(fr2, 0.18, profile.overhead_dl)
             share = 1.0 if profile.fdd else 1.0 - np.choose(self.serving, [g.uplink_share for g in gnbs])
-        else:
-            snr = self.uplink_snr_db(profile)
-            # Power-limited uplink: on a share s of the band the SNR rises by −10 log s.
-            per_share = [
-                s * radio.spectral_efficiency(snr - 10 * np.log10(s), profile.cqi_table)
-                for s in UPLINK_SHARES
-            ]
-            efficiency = np.max(per_share, axis=0)
-            overhead = np.where(fr2, 0.10, profile.overhead_ul)
-            share = 1.0 if profile.fdd else np.choose(self.serving, [g.uplink_share for g in gnbs])
-        return bandwidth * efficiency * (1.0 - overhead) * share
+            return bandwidth * efficiency * (1.0 - overhead) * share
+        factor = np.choose(self.serving, [uplink_factor(g, profile) for g in gnbs])
+        return bandwidth * uplink_efficiency(self.uplink_snr_db(profile), profile.cqi_table) * factor
 
     def covered(self, profile: LinkProfile) -> np.ndarray:
         """Grid cells where both directions reach at least CQI 1."""
@@ -215,6 +225,40 @@ class RadioMap:
     def rate_at(self, profile: LinkProfile, direction: Direction, x: float, y: float) -> float:
         row, col = self.cell(x, y)
         return float(self.rate_map(profile, direction)[row, col])
+
+    def fixed_uplink(self, profile: LinkProfile, x: float, y: float, height: float) -> tuple[float, Gnb]:
+        """Uplink rate (bit/s) and serving gNB of a fixed radio ``height`` m up (a camera on its pole).
+
+        The grid's LOS state, shadowing and obstructions at (x, y) are kept; only the
+        path loss is re-evaluated at this height (clipped to the model's UE range:
+        UMi 1.5–22.5 m, RMa 1–10 m, TR 38.901 Table 7.4.1-1).
+        """
+        row, col = self.cell(x, y)
+        low, high = (1.5, 22.5) if self.model is radio.PathLossModel.UMI else (1.0, 10.0)
+        h = min(max(height, low), high)
+        losses = []
+        for gnb_map in self.gnbs:
+            gnb = gnb_map.gnb
+            d_2d = np.array([math.dist((x, y), gnb.position)])
+            los = np.array([gnb_map.los[row, col]])
+            at = [
+                radio.path_loss(self.model, d_2d, gnb.frequency_ghz, gnb.height, u, los)[0]
+                for u in (h, self.config.ue_height)
+            ]
+            losses.append(gnb_map.loss_db[row, col] + at[0] - at[1])
+        best = int(np.argmax([g.gnb.tx_power_dbm - loss for g, loss in zip(self.gnbs, losses, strict=True)]))
+        gnb = self.gnbs[best].gnb
+        noise = (
+            radio.noise_dbm(self.bandwidth_hz(gnb, profile), gnb.noise_figure_db)
+            + self.config.uplink_interference_db
+        )
+        snr = self.ue_power_dbm(profile) - losses[best] - noise
+        rate = (
+            self.bandwidth_hz(gnb, profile)
+            * float(uplink_efficiency(snr, profile.cqi_table))
+            * uplink_factor(gnb, profile)
+        )
+        return rate, gnb
 
 
 def video_bitrate_bps(resolution: tuple[int, int], fps: float, bits_per_pixel: float) -> float:
@@ -235,7 +279,7 @@ class CellLoad:
         bits_per_pixel = scenario.network.video_bits_per_pixel
         self.load: dict[str, float] = {g.gnb.id: 0.0 for g in radio_map.gnbs}
         for i, camera in enumerate(scenario.cameras):
-            rate = radio_map.rate_at(profile, Direction.UPLINK, *camera.position)
+            rate, gnb = radio_map.fixed_uplink(profile, *camera.position, camera.height)
             if rate <= 0:
                 from sim.loading import ScenarioError
 
@@ -244,7 +288,7 @@ class CellLoad:
                     "(a fixed sensor cannot wait for coverage)"
                 )
             stream = video_bitrate_bps(camera.resolution, camera.fps, bits_per_pixel[camera.codec])
-            self.load[radio_map.serving_gnb(*camera.position).id] += stream / rate
+            self.load[gnb.id] += stream / rate
         for gnb_id, load in self.load.items():
             if load >= 1.0:
                 from sim.loading import ScenarioError
@@ -264,20 +308,29 @@ class RadioAccess:
         direction: Direction,
         load: CellLoad | None = None,
         router=None,
+        fixed: dict[tuple[float, float], float] | None = None,
     ):
+        """``fixed``: positions of fixed uplink senders (cameras, buoys) and their antenna heights, m."""
         self.map = radio_map
         self.profile = profile
         self.direction = direction
         self.load = load
         self.router = router
         self.rates = radio_map.rate_map(profile, direction)
+        self._fixed = {}
+        if direction is Direction.UPLINK:
+            self._fixed = {xy: radio_map.fixed_uplink(profile, *xy, h) for xy, h in (fixed or {}).items()}
 
     def path(self, position: tuple[float, float] | None, t: float) -> AirPath:
         if position is None:
             raise ValueError("a radio link needs the sender's position")
-        row, col = self.map.cell(position[0], position[1])
-        gnb = self.map.gnbs[self.map.serving[row, col]].gnb
-        rate, wait, via = float(self.rates[row, col]), 0.0, gnb.id
+        if (xy := (position[0], position[1])) in self._fixed:
+            rate, gnb = self._fixed[xy]
+        else:
+            row, col = self.map.cell(position[0], position[1])
+            gnb = self.map.gnbs[self.map.serving[row, col]].gnb
+            rate = float(self.rates[row, col])
+        wait, via = 0.0, gnb.id
         if rate <= 0:
             if self.router is None:
                 raise ValueError(f"no coverage at ({position[0]:.0f}, {position[1]:.0f}) and no router")

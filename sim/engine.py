@@ -81,6 +81,7 @@ class Simulation:
 
         # The network: one radio map per run from its own stream, camera video load, drone relay.
         self.transfers: list[Transfer] = []
+        self._fixed_senders = (*scenario.cameras, *scenario.buoys)  # radios at their own height
         self.radio_map = RadioMap(scenario, self.streams.stream("network/radio"))
         self.cell_load = CellLoad(scenario, self.radio_map, self._profile("alarm"))
         self.relay = DroneRelay(scenario, self.radio_map, self.navigator, self._profile("evidence"))
@@ -145,7 +146,8 @@ class Simulation:
         profile = PROFILES[name]
         site = network.inference.value
         mmtc = network.mmtc
-        access = RadioAccess(self.radio_map, profile, direction, self.cell_load, self.relay)
+        fixed = {s.position: getattr(s, "height", network.radio.ue_height) for s in self._fixed_senders}
+        access = RadioAccess(self.radio_map, profile, direction, self.cell_load, self.relay, fixed)
         return Link(
             profile,
             direction,

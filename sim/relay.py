@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim import radio
-from sim.coverage import UPLINK_SHARES, RadioMap
+from sim.coverage import RadioMap, uplink_efficiency, uplink_factor
 from sim.geometry import WaterNavigator
 from sim.network import Direction, LinkProfile
 from sim.scenario import Drone, Gnb, Scenario
@@ -207,12 +207,7 @@ class DroneRelay:
         bandwidth = self.map.bandwidth_hz(gnb, profile)
         noise = radio.noise_dbm(bandwidth, gnb.noise_figure_db) + self.config.uplink_interference_db
         snr = self.map.ue_power_dbm(profile) - loss_db - noise
-        efficiency = max(
-            s * float(radio.spectral_efficiency(snr - 10 * math.log10(s), profile.cqi_table))
-            for s in UPLINK_SHARES
-        )
-        share = 1.0 if profile.fdd else gnb.uplink_share
-        return bandwidth * efficiency * (1 - profile.overhead_ul) * share
+        return bandwidth * float(uplink_efficiency(snr, profile.cqi_table)) * uplink_factor(gnb, profile)
 
     def _back_into_coverage(
         self, position: tuple[float, float], trip: _Trip, profile: LinkProfile, direction: Direction

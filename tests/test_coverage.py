@@ -131,3 +131,14 @@ def test_bigger_video_loads_the_cell_and_slows_uplinks():
 def test_overloaded_cell_is_bad_input():
     with pytest.raises(ScenarioError, match="video streams need"):
         _load(["network.video_bits_per_pixel.h264=3"])
+
+
+def test_fixed_radios_are_evaluated_at_their_own_height(default_scenario):
+    radio_map = RadioMap(default_scenario, RandomStreams(0).stream("network/radio"))
+    profile = PROFILES["nr_embb"]
+    for camera in default_scenario.cameras:
+        at_grid_height, gnb = radio_map.fixed_uplink(profile, *camera.position, 1.5)
+        assert at_grid_height == pytest.approx(radio_map.rate_at(profile, Direction.UPLINK, *camera.position))
+        assert gnb.id == radio_map.serving_gnb(*camera.position).id
+        on_pole, _ = radio_map.fixed_uplink(profile, *camera.position, camera.height)
+        assert on_pole >= at_grid_height  # a mast-mounted radio loses less (Table 7.4.1-1: h_UT terms)
