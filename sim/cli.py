@@ -343,6 +343,7 @@ def describe_scenario(scenario: Scenario) -> str:
     import shapely
 
     from sim.cameras import CameraModel, visible_region
+    from sim.coverage import describe_radio
     from sim.engine import expected_incidents
     from sim.geometry import ZoneGeometry
 
@@ -368,5 +369,6 @@ def describe_scenario(scenario: Scenario) -> str:
         f"  expected   {expected['swimming']:.1f} swimming and {expected['fishing']:.1f} fishing incidents",
         f"  network    {scenario.network.profile}, inference at the {scenario.network.inference.value}; "
         f"dispatch policy {scenario.dispatch.policy}",
+        describe_radio(scenario),
     ]
     return "\n".join(lines)

@@ -294,7 +294,7 @@ class CellLoad:
                 from sim.loading import ScenarioError
 
                 raise ScenarioError(
-                    f"cameras: the video streams need {load:.0%} of {gnb_id!r}'s uplink (at most 100 %)"
+                    f"cameras: the video streams need {load:.0%} of the uplink of {gnb_id!r} (at most 100 %)"
                 )
 
 
@@ -340,3 +340,37 @@ class RadioAccess:
             rate, via, gnb = relay.rate_bps, relay.via, relay.gnb  # the drone overhead does better
         load = self.load.load[gnb.id] if self.load is not None and self.direction is Direction.UPLINK else 0.0
         return AirPath(rate * (1.0 - load), self.profile.tti_s(gnb.numerology), wait, via, load)
+
+
+def check_docks(scenario: Scenario, radio_map: RadioMap, profile: LinkProfile) -> None:
+    """A dock in a hole is bad input: boats berthed there could never be reached."""
+    covered = radio_map.covered(profile)
+    for i, dock in enumerate(scenario.docks):
+        if not covered[radio_map.cell(*dock.position)]:
+            from sim.loading import ScenarioError
+
+            raise ScenarioError(
+                f"docks.{i}.position: {dock.id!r} has no gNB coverage (below CQI 1): "
+                "boats there could not be reached"
+            )
+
+
+def describe_radio(scenario: Scenario) -> str:
+    """One line for ``run_sim.py validate``: holes and camera load at the scenario's seed.
+
+    Raises ScenarioError where a run would (overloaded cell, camera or dock without coverage).
+    """
+    from sim.network import PROFILES, profile_name
+    from sim.rng import RandomStreams
+
+    network = scenario.network
+    profile = PROFILES.get(profile_name("alarm", network.traffic.alarm, network.profile), PROFILES["nr_embb"])
+    radio_map = RadioMap(scenario, RandomStreams(scenario.run.seed).stream("network/radio"))
+    load = CellLoad(scenario, radio_map, profile)
+    check_docks(scenario, radio_map, profile)
+    holes = 1.0 - radio_map.covered(profile).mean()
+    loads = ", ".join(f"{gnb_id} {100 * share:.0f} %" for gnb_id, share in load.load.items())
+    return (
+        f"  radio      {100 * holes:.1f} % of the zone below CQI 1 "
+        f"({profile.name}, seed {scenario.run.seed}); video load {loads}"
+    )

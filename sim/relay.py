@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim import radio
-from sim.coverage import RadioMap, uplink_efficiency, uplink_factor
+from sim.coverage import RadioMap, check_docks, uplink_efficiency, uplink_factor
 from sim.geometry import WaterNavigator
 from sim.network import Direction, LinkProfile
 from sim.scenario import Drone, Gnb, Scenario
@@ -100,14 +100,7 @@ class DroneRelay:
         self._active: dict[int, _Trip] = {}
         """Trips with a drone assigned, until the mission ends."""
         self._covered = radio_map.covered(profile)
-        for i, dock in enumerate(scenario.docks):
-            if not self._covered_at(np.asarray([dock.position]))[0]:
-                from sim.loading import ScenarioError
-
-                raise ScenarioError(
-                    f"docks.{i}.position: {dock.id!r} has no gNB coverage (below CQI 1): "
-                    "boats there could not be reached"
-                )
+        check_docks(scenario, radio_map, profile)
 
     # ------------------------------------------------------------ hooks from dispatch
 

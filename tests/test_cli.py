@@ -86,6 +86,7 @@ def test_validate_applies_set(capsys):
     assert main(argv) == 0
     out, _ = capsys.readouterr()
     assert "network    lte" in out
+    assert "below CQI 1 (lte, seed 0); video load gnb-south" in out  # the radio map at the scenario's seed
 
 
 def test_extends_from_another_folder_keeps_the_calibration(tmp_path, capsys):
