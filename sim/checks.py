@@ -8,6 +8,7 @@ the offending entry, e.g. ``cameras.3.position: (1200.0, 50.0) is outside the
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import shapely
 from shapely.geometry import Point, Polygon
@@ -95,18 +96,61 @@ def check_scenario(scenario: Scenario) -> None:
                 f"boats.{i}.reserve_wh: {boat.reserve_wh:g} Wh is not below battery_wh {boat.battery_wh:g}"
             )
 
+    _check_radio(scenario)
     _check_names(scenario)
+
+
+def _check_radio(scenario: Scenario) -> None:
+    """Carrier, numerology and bandwidth within 3GPP's ranges; drone heights within TR 36.777's."""
+    from sim import radio
+
+    for i, gnb in enumerate(scenario.gnbs):
+        where = f"gnbs.{i}"
+        band = radio.frequency_range(gnb.frequency_ghz)
+        if band is None or gnb.frequency_ghz < 0.5:
+            raise _error(
+                f"{where}.frequency_ghz: {gnb.frequency_ghz:g} GHz is outside NR FR1 (0.5-7.125 GHz for "
+                "the TR 38.901 model) and FR2 (24.25-52.6 GHz)"
+            )
+        numerologies = sorted(mu for b, mu in radio.CHANNEL_BANDWIDTHS_MHZ if b == band)
+        if gnb.numerology not in numerologies:
+            raise _error(
+                f"{where}.numerology: {gnb.numerology} ({15 * 2**gnb.numerology} kHz) is not used for data "
+                f"in {band} (valid: {', '.join(map(str, numerologies))})"
+            )
+        bandwidths = radio.CHANNEL_BANDWIDTHS_MHZ[(band, gnb.numerology)]
+        if gnb.bandwidth_mhz not in bandwidths:
+            raise _error(
+                f"{where}.bandwidth_mhz: {gnb.bandwidth_mhz:g} MHz is not a {band} channel bandwidth at "
+                f"{15 * 2**gnb.numerology} kHz (valid: {', '.join(map(str, bandwidths))})"
+            )
+    for i, drone in enumerate(scenario.drones):
+        if not 22.5 <= drone.altitude <= 300:
+            raise _error(
+                f"drones.{i}.altitude: {drone.altitude:g} m is outside 22.5-300 m, where the TR 36.777 "
+                "air-to-ground model holds"
+            )
 
 
 def _check_names(scenario: Scenario) -> None:
     from sim.dispatch import POLICIES
     from sim.network import PROFILES
+    from sim.traces import TRACE_PROFILE, TraceError, read_trace
 
     names = {"network.profile": scenario.network.profile}
     names |= {f"network.traffic.{k}": v for k, v in scenario.network.traffic.model_dump().items() if v}
+    valid = sorted([*PROFILES, TRACE_PROFILE])
     for path, name in names.items():
-        if name not in PROFILES:
-            raise _error(f"{path}: unknown link profile {name!r} (valid: {', '.join(sorted(PROFILES))})")
+        if name not in valid:
+            raise _error(f"{path}: unknown link profile {name!r} (valid: {', '.join(valid)})")
+    if TRACE_PROFILE in names.values():
+        if scenario.network.trace is None:
+            path = next(p for p, n in names.items() if n == TRACE_PROFILE)
+            raise _error(f"{path}: profile 'trace' needs network.trace, a CSV file of measured latencies")
+        try:
+            read_trace(Path(scenario.network.trace))
+        except TraceError as error:
+            raise _error(f"network.trace: {error}") from None
     if scenario.dispatch.policy not in POLICIES:
         raise _error(
             f"dispatch.policy: unknown policy {scenario.dispatch.policy!r} "

@@ -185,7 +185,8 @@ def _run(args: argparse.Namespace) -> int:
     result = simulation.run(progress=True)
     write_outputs(result, out, figures=not args.no_figures)
     print(format_summary(result.summary))
-    files = "incidents.csv, alarms.csv, missions.csv, tracks.csv, summary.json, scenario.yaml"
+    files = "incidents.csv, alarms.csv, missions.csv, tracks.csv, transfers.csv, sorties.csv, "
+    files += "summary.json, scenario.yaml"
     print(f"\noutputs: {out}/  ({files}{'' if args.no_figures else ', figures/'})")
     return EXIT_OK
 
@@ -343,6 +344,7 @@ def describe_scenario(scenario: Scenario) -> str:
     import shapely
 
     from sim.cameras import CameraModel, visible_region
+    from sim.coverage import describe_radio
     from sim.engine import expected_incidents
     from sim.geometry import ZoneGeometry
 
@@ -368,5 +370,6 @@ def describe_scenario(scenario: Scenario) -> str:
         f"  expected   {expected['swimming']:.1f} swimming and {expected['fishing']:.1f} fishing incidents",
         f"  network    {scenario.network.profile}, inference at the {scenario.network.inference.value}; "
         f"dispatch policy {scenario.dispatch.policy}",
+        describe_radio(scenario),
     ]
     return "\n".join(lines)

@@ -26,6 +26,7 @@ from sim.boats import Boat, BoatState
 from sim.metrics import Recorder
 from sim.network import Link
 from sim.records import Alarm, MissionRecord
+from sim.relay import DroneRelay
 from sim.scenario import DispatchConfig, Kind
 from sim.world import World
 
@@ -136,6 +137,7 @@ class DispatchCenter:
         evidence_link: Link,
         world: World,
         recorder: Recorder,
+        relay: DroneRelay | None = None,
     ):
         self.env = env
         self.config = config
@@ -145,6 +147,7 @@ class DispatchCenter:
         self.evidence_link = evidence_link
         self.world = world
         self.recorder = recorder
+        self.relay = relay  # network hook: told where missions go (sim.relay)
         self.cases: list[Case] = []
         self.queue: list[Case] = []
         self._missions: list[_Mission] = []
@@ -212,12 +215,18 @@ class DispatchCenter:
 
     def _run_mission(self, boat: Boat, mission: _Mission) -> Generator[simpy.Event, None, None]:
         case = mission.case
+        if self.relay is not None:  # network hook: a drone may fly ahead to a coverage hole
+            self.relay.mission_started(
+                mission.id, boat.position, (case.x, case.y), boat.spec.cruise_speed, self.env.now
+            )
         yield self.env.timeout(self.command_link.delay(COMMAND_BYTES, boat.position, self.env.now))
         mission.t_depart = self.env.now
         outcome = yield from boat.mission(
             (case.x, case.y), case.kind, self.world, self.config.on_scene, self._evidence_delay
         )
         mission.t_arrive, mission.t_done = outcome.t_arrive, outcome.t_done
+        if self.relay is not None:  # network hook: the relay drone may go home
+            self.relay.mission_ended(mission.id, self.env.now)
         mission.found_incident = outcome.incident_id
         mission.distance_m += outcome.distance_m
         mission.energy_wh += outcome.energy_wh

@@ -9,7 +9,7 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 
 import numpy as np
@@ -18,22 +18,27 @@ import simpy
 from tqdm import tqdm
 
 from sim.boats import Boat
+from sim.coverage import CellLoad, RadioAccess, RadioMap
 from sim.daylight import Daylight
 from sim.dispatch import DispatchCenter
 from sim.geometry import WaterNavigator, ZoneGeometry, sample_in
 from sim.incidents import Incident, IncidentGenerator
 from sim.metrics import Recorder, alarms_table, incidents_table, missions_table, summarize, tracks_table
-from sim.network import PROFILES, Direction, Link
+from sim.network import DEFAULT_PROFILE, PROFILES, Direction, Link, Transfer, profile_name
 from sim.records import Alarm
+from sim.relay import DroneRelay
 from sim.render import Conditions
 from sim.rng import RandomStreams
 from sim.scenario import Kind, Mode, Scenario
 from sim.scene import Actor, ActorClass, Distractors, MovingThing, offender_thing
 from sim.sensing import Detection, DetectionModel, StatisticalSensing, build_sensors, false_alarm_regions
+from sim.servicetraffic import network_summary, service_traffic, transfers_table
+from sim.traces import TRACE_PROFILE, TraceLink, read_trace
 from sim.world import World
 
 _PACKAGES = ("numpy", "simpy", "shapely", "networkx", "pandas", "pydantic")
 _PROGRESS_STEPS = 200
+SORTIE_COLUMNS = ("drone_id", "x", "y", "t_depart", "t_arrive", "t_leave", "t_back")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,10 @@ class Result:
     missions: pd.DataFrame
     tracks: pd.DataFrame
     summary: dict
+    transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every message over the network (sim.network.Transfer columns)."""
+    sorties: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Relay drone flights (sim.relay.Sortie columns)."""
 
 
 class Simulation:
@@ -74,7 +83,16 @@ class Simulation:
         self.sensing = StatisticalSensing(self.sensors, self.model, daylight, self.duration)
         self._buoy_ids = {buoy.id for buoy in scenario.buoys}
 
+        # The network: one radio map per run from its own stream, camera video load, drone relay.
+        self.transfers: list[Transfer] = []
+        self._fixed_senders = (*scenario.cameras, *scenario.buoys)  # radios at their own height
+        self.radio_map = RadioMap(scenario, self.streams.stream("network/radio"))
+        self.cell_load = CellLoad(scenario, self.radio_map, self._profile("alarm"))
+        self.relay = DroneRelay(scenario, self.radio_map, self.navigator, self._profile("evidence"))
         self.alarm_link = self._link("alarm", Direction.UPLINK, with_inference=True)
+        self.sensor_link = self._link("sensor", Direction.UPLINK, with_inference=True)
+        self._sender_xy = {s.id: s.position for s in (*scenario.cameras, *scenario.buoys)}
+        self._buoy_ids = {b.id for b in scenario.buoys}
         self.boats = [
             Boat(
                 spec,
@@ -94,6 +112,7 @@ class Simulation:
             self._link("evidence", Direction.UPLINK),
             self.world,
             self.recorder,
+            relay=self.relay,
         )
         self.incidents: list[Incident] = IncidentGenerator(scenario, self.geometry, self.streams).generate(
             self.duration
@@ -108,16 +127,42 @@ class Simulation:
             for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors, self.geometry).items()):
                 self.env.process(self._false_alarms(camera_id, kind, region))
 
+    def _profile_name(self, traffic: str) -> str:
+        network = self.scenario.network
+        return profile_name(traffic, getattr(network.traffic, traffic), network.profile)
+
+    def _profile(self, traffic: str):
+        """The radio profile of a traffic class (the default profile stands in for a trace)."""
+        return PROFILES.get(self._profile_name(traffic), PROFILES["nr_embb"])
+
     def _link(self, traffic: str, direction: Direction, with_inference: bool = False) -> Link:
         network = self.scenario.network
-        profile = PROFILES[getattr(network.traffic, traffic) or network.profile]
+        rng = self.streams.stream(f"network/{traffic}")
+        name = self._profile_name(traffic)
+        if name == TRACE_PROFILE:
+            from pathlib import Path
+
+            service = PROFILES[DEFAULT_PROFILE.get(traffic, "nr_embb")].service
+            delays = read_trace(Path(network.trace))
+            return TraceLink(
+                delays, network.trace_mode, rng, direction, traffic, service, self.transfers.append
+            )
+        profile = PROFILES[name]
         site = network.inference.value
+        mmtc = network.mmtc
+        fixed = {s.position: getattr(s, "height", network.radio.ue_height) for s in self._fixed_senders}
+        access = RadioAccess(self.radio_map, profile, direction, self.cell_load, self.relay, fixed)
         return Link(
             profile,
             direction,
             backhaul_s=getattr(network.backhaul, site),
-            rng=self.streams.stream(f"network/{traffic}"),
+            rng=rng,
+            access=access,
             processing_s=getattr(network.inference_time, site) if with_inference else 0.0,
+            traffic=traffic,
+            log=self.transfers.append,
+            wake_up_s=mmtc.wake_up if profile.service.value == "mmtc" else 0.0,
+            paging_cycle_s=mmtc.edrx_cycle if profile.service.value == "mmtc" else 0.0,
         )
 
     # ------------------------------------------------------------ processes
@@ -171,7 +216,8 @@ class Simulation:
         if incident_id is not None:
             self.recorder.mark(incident_id, "t_detected", self.env.now)
         payload = payload_bytes or self.scenario.detection.snapshot_bytes
-        delay = self.alarm_link.delay(payload, (x, y), self.env.now)
+        link = self.sensor_link if source in self._buoy_ids else self.alarm_link
+        delay = link.delay(payload, self._sender_xy.get(source, (x, y)), self.env.now)
         self.env.timeout(delay).callbacks.append(lambda _: self.dispatch.receive(alarm))
 
     # ------------------------------------------------------------ pixel mode
@@ -266,6 +312,9 @@ class Simulation:
         alarms = alarms_table(self.recorder)
         missions = missions_table(self.recorder)
         tracks = tracks_table(self.recorder.legs)
+        service_traffic(self.recorder.legs, self.scenario.network, self._link, self.duration)
+        transfers = transfers_table(self.transfers)
+        sorties = pd.DataFrame([asdict(s) for s in self.relay.sorties], columns=SORTIE_COLUMNS).round(3)
         wall_s = time.perf_counter() - wall_start
         summary = {
             "scenario": self.scenario.name,
@@ -274,12 +323,15 @@ class Simulation:
             "start": self.scenario.run.start.isoformat(),
             "duration_s": self.duration,
             **summarize(incidents, alarms, missions, self.duration, len(self.boats)),
+            **network_summary(transfers, tracks, self.radio_map, self._profile("evidence"), len(sorties)),
             "sim_events": events,
             "wall_time_s": round(wall_s, 3),
             "versions": {"python": platform.python_version()}
             | {name: metadata.version(name) for name in _PACKAGES},
         }
-        return Result(self.scenario, self.seed, incidents, alarms, missions, tracks, summary)
+        return Result(
+            self.scenario, self.seed, incidents, alarms, missions, tracks, summary, transfers, sorties
+        )
 
 
 def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> Result:

@@ -108,6 +108,9 @@ def _anchor_calibration(data: dict, folder: Path) -> None:
     detection = data.get("detection")
     if isinstance(detection, dict) and isinstance(detection.get("calibration"), str):
         detection["calibration"] = str(folder / detection["calibration"])
+    network = data.get("network")  # a latency trace, too, is named relative to its scenario
+    if isinstance(network, dict) and isinstance(network.get("trace"), str):
+        network["trace"] = str(folder / network["trace"])
 
 
 # ---------------------------------------------------------------- --set overrides

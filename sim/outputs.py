@@ -28,6 +28,8 @@ def write_outputs(result: Result, out: Path, figures: bool = True) -> Path:
         result.alarms.to_csv(staging / "alarms.csv", index=False, na_rep="")
         result.missions.to_csv(staging / "missions.csv", index=False, na_rep="")
         result.tracks.to_csv(staging / "tracks.csv", index=False, na_rep="")
+        result.transfers.to_csv(staging / "transfers.csv", index=False, na_rep="")
+        result.sorties.to_csv(staging / "sorties.csv", index=False, na_rep="")
         (staging / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
         resolved = result.scenario.model_copy(
             update={"run": result.scenario.run.model_copy(update={"seed": result.seed})}

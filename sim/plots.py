@@ -18,6 +18,7 @@ from matplotlib.patches import Patch
 from matplotlib.patches import Polygon as PolygonPatch
 
 from sim.cameras import CameraModel, visible_region
+from sim.coverage_plot import coverage_figure
 from sim.engine import Result
 from sim.geometry import ZoneGeometry
 from sim.metrics import OUTCOMES, STAGES
@@ -41,6 +42,7 @@ def draw_run_figures(result: Result, folder: Path) -> list[Path]:
         response_time_cdf(result.incidents, folder / "response_time_cdf.png", result.scenario.name),
         latency_breakdown(result.incidents, folder / "latency_breakdown.png", result.scenario.name),
         zone_map(result.scenario, folder / "zone_map.png", result.incidents, result.tracks),
+        coverage_figure(result.scenario, folder / "coverage.png", result.seed, result.sorties),
     ]
     return paths
 

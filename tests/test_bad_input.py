@@ -39,6 +39,10 @@ cameras:
 """One camera of the default scenario, without its fps line."""
 
 
+TRACE = "network:\n  profile: trace\n  trace: t.csv\n"
+"""Network section of a scenario replaying the latency trace t.csv beside it."""
+
+
 def _expand(text: str) -> str:
     return text.replace("@DEFAULT", str(DEFAULT))
 
@@ -162,6 +166,94 @@ SCENARIO_CASES = [
     pytest.param(None, "docks.0.position=[1200, 50]", ("docks.0.position", "outside"), id="dock-out"),
     pytest.param(None, "docks.0.position=[500, 50]", ("docks.0.position", "from the water"), id="dock-dry"),
     pytest.param(None, "gnbs.1.position=[-5, 10]", ("gnbs.1.position", "outside"), id="gnb-out"),
+    pytest.param(
+        None, "drones.0.position=[1500, 240]", ("drones.0.position", "outside"), id="drone-base-out"
+    ),
+    # -- radio: 3GPP ranges (TS 38.104 frequency ranges, TS 38.101-1/-2 bandwidths, TS 38.211 numerology)
+    pytest.param(None, "gnbs.0.frequency_ghz=10", ("gnbs.0.frequency_ghz", "outside", "FR1"), id="freq-gap"),
+    pytest.param(None, "gnbs.0.frequency_ghz=0.3", ("gnbs.0.frequency_ghz", "outside"), id="freq-low"),
+    pytest.param(None, "gnbs.0.frequency_ghz=-1", ("gnbs.0.frequency_ghz", "greater than 0"), id="freq-neg"),
+    pytest.param(
+        None, "gnbs.1.bandwidth_mhz=120", ("gnbs.1.bandwidth_mhz", "120 MHz", "valid"), id="bandwidth-fr1"
+    ),
+    # 15 kHz carriers stop at 50 MHz (TS 38.101-1 Table 5.3.5-1)
+    pytest.param(None, "gnbs.0.numerology=0", ("gnbs.0.bandwidth_mhz", "15 kHz"), id="bandwidth-scs"),
+    pytest.param(None, "gnbs.0.numerology=3", ("gnbs.0.numerology", "not used", "FR1"), id="numerology-fr1"),
+    pytest.param(
+        None, "gnbs.0.numerology=4", ("gnbs.0.numerology", "less than or equal to 3"), id="numerology"
+    ),
+    pytest.param(None, "drones.0.altitude=10", ("drones.0.altitude", "22.5"), id="drone-too-low"),
+    # -- a network that cannot work (found from the radio map at the scenario's seed, by validate and run)
+    pytest.param(
+        None, "network.video_bits_per_pixel.h264=3", ("cameras", "video streams need"), id="cell-overload"
+    ),
+    # a dock in a 60 dB radio shadow: boats berthed there could never be reached
+    pytest.param(
+        None,
+        "network.radio.obstructions=[{id: s, polygon: [[600, 260], [640, 260], [640, 300], [600, 300]],"
+        " loss_db: 60}]",
+        ("docks.0.position", "no gNB coverage"),
+        id="dock-in-hole",
+    ),
+    # a camera in that shadow cannot stream or send alarms
+    pytest.param(
+        None,
+        "network.radio.obstructions=[{id: s, polygon: [[840, 400], [880, 400], [880, 440], [840, 440]],"
+        " loss_db: 90}]",
+        ("cameras.2.position", "no uplink coverage"),
+        id="camera-in-hole",
+    ),
+    pytest.param(None, "network.profile=trace", ("network.profile", "network.trace"), id="trace-unset"),
+    pytest.param(
+        None,
+        "network.traffic.evidence=trace",
+        ("network.traffic.evidence", "network.trace"),
+        id="trace-unset-traffic",
+    ),
+    pytest.param(
+        EXTENDS + "network:\n  profile: trace\n  trace: nowhere.csv\n",
+        None,
+        ("network.trace", "nowhere.csv", "no such file"),
+        id="trace-missing",
+    ),
+    pytest.param(
+        {"scenario.yaml": EXTENDS + TRACE, "t.csv": ""},
+        None,
+        ("network.trace", "t.csv", "empty"),
+        id="trace-empty",
+    ),
+    pytest.param(
+        {"scenario.yaml": EXTENDS + TRACE, "t.csv": "latency_s\n"},
+        None,
+        ("network.trace", "t.csv", "no values"),
+        id="trace-header-only",
+    ),
+    pytest.param(
+        {"scenario.yaml": EXTENDS + TRACE, "t.csv": "latency_s\n0.01\n-0.002\n"},
+        None,
+        ("network.trace", "row 3", "negative"),
+        id="trace-negative",
+    ),
+    pytest.param(
+        {"scenario.yaml": EXTENDS + TRACE, "t.csv": "latency_s\n0.01\nfast\n"},
+        None,
+        ("network.trace", "row 3", "'fast'", "not a number"),
+        id="trace-not-numeric",
+    ),
+    pytest.param(
+        {"scenario.yaml": EXTENDS + TRACE, "t.csv": "a,b\n1,2\n"},
+        None,
+        ("network.trace", "latency_s"),
+        id="trace-two-columns",
+    ),
+    pytest.param(
+        EXTENDS
+        + "network:\n  radio:\n    obstructions:\n"
+        + "      - {id: o, polygon: [[0, 0], [9, 0], [9, 9]], loss_db: 0}\n",
+        None,
+        ("network.radio.obstructions.0.loss_db", "greater than 0"),
+        id="obstruction-no-loss",
+    ),
     pytest.param(
         EXTENDS
         + "buoys:\n  - {id: b1, position: [10, 990], detection_radius: 20, report_interval: 60,"

@@ -19,8 +19,8 @@ from sim.cli import main
 ROOT = Path(sim.__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuchang_lake.yaml"
 CHECKER = Path(sim.__file__).resolve().parents[2] / "shared" / "checks" / "run_outputs.py"
-TABLES = ("incidents.csv", "alarms.csv", "missions.csv")
-FIGURES = ("response_time_cdf.png", "latency_breakdown.png", "zone_map.png")
+TABLES = ("incidents.csv", "alarms.csv", "missions.csv", "transfers.csv", "sorties.csv")
+FIGURES = ("response_time_cdf.png", "latency_breakdown.png", "zone_map.png", "coverage.png")
 CONTRACT_KEYS = {
     "name", "run", "zone", "docks", "cameras", "buoys", "gnbs", "drones", "boats",
     "incidents", "detection", "network", "dispatch",
@@ -86,6 +86,7 @@ def test_validate_applies_set(capsys):
     assert main(argv) == 0
     out, _ = capsys.readouterr()
     assert "network    lte" in out
+    assert "below CQI 1 (lte, seed 0); video load gnb-south" in out  # the radio map at the scenario's seed
 
 
 def test_extends_from_another_folder_keeps_the_calibration(tmp_path, capsys):
@@ -133,7 +134,7 @@ def test_run_with_figures_meets_contract(figure_run):
     assert checked.stdout.startswith("meets the output contract")
 
 
-def test_run_with_figures_draws_three_pngs(figure_run):
+def test_run_with_figures_draws_every_png(figure_run):
     figures = figure_run / "figures"
     for name in FIGURES:
         data = (figures / name).read_bytes()

@@ -7,20 +7,22 @@ import pytest
 import simpy
 from shapely.geometry import box
 
+from sim import radio
 from sim.boats import Boat, BoatState
 from sim.dispatch import POLICIES, DispatchCenter, register_policy
 from sim.geometry import WaterNavigator
 from sim.incidents import Incident, Track
 from sim.metrics import Recorder
-from sim.network import Direction, Link, LinkProfile, RadioTiming
+from sim.network import Direction, FixedAccess, Link, LinkProfile, Scheduling, Service
 from sim.records import Alarm
 from sim.scenario import Boat as BoatSpec
 from sim.scenario import Kind
 from sim.world import World
 
 # Fixed 1 ms access, 8 Mbit/s, no retransmissions: a 256-byte command takes 1.256 ms.
-TIMING = RadioTiming(access_period_s=0.0, fixed_s=0.001, rate_mbps=8.0, bler=0.0, harq_rtt_s=0.0)
-FIXED = LinkProfile("fixed", TIMING, TIMING, "test")
+TIMING = Scheduling(period_ttis=0, fixed_ttis=1000)  # 1 ms in TTIs of 1 µs
+FIXED = LinkProfile("fixed", Service.EMBB, TIMING, TIMING, 0.0, 0, radio.CQI_NR_64QAM, source="test")
+ACCESS = FixedAccess(rate_bps=8e6, tti_s=1e-6)
 COMMAND_S = 0.001 + 256 * 8 / 8e6
 POND = WaterNavigator(box(0, 0, 200, 200), margin=1.0)
 
@@ -73,8 +75,8 @@ class Rig:
             self.env,
             config,
             self.boats,
-            Link(FIXED, Direction.DOWNLINK, 0.0, rng),
-            Link(FIXED, Direction.UPLINK, 0.0, rng),
+            Link(FIXED, Direction.DOWNLINK, 0.0, rng, ACCESS),
+            Link(FIXED, Direction.UPLINK, 0.0, rng, ACCESS),
             self.world,
             self.recorder,
         )

@@ -106,11 +106,17 @@ def small_scenarios(draw) -> dict:
         },
         "docks": [{"id": "dock-s", "position": [cx, cy - ry - 3]}],
         "cameras": cameras,
-        "gnbs": [{"id": "g", "position": [5, 5], "height": 25}],
+        # One well-placed gNB without shadowing: these cases test the pipeline, not coverage holes.
+        "gnbs": [
+            {"id": "g", "position": [cx, cy], "height": 25, "antenna_gain_dbi": 18, "uplink_share": 0.6}
+        ],
         "boats": boats,
         "incidents": {"swimming": kind(draw(st.floats(0.1, 6))), "fishing": fishing},
         "detection": {"threshold": draw(st.floats(0.2, 0.9)), "calibration": "calibration/default.json"},
-        "network": {"profile": draw(st.sampled_from(["nr_embb", "lte", "nr_urllc"]))},
+        "network": {
+            "profile": draw(st.sampled_from(["nr_embb", "lte", "nr_urllc"])),
+            "radio": {"shadowing": False, "ue_power_dbm": 26},
+        },
         "dispatch": {
             "on_scene": {
                 "warning_setup": 5,

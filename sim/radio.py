@@ -1,0 +1,298 @@
+"""Radio formulas: 3GPP path loss, LOS probability, CQI tables, numerology.
+
+Pure, vectorised functions of numpy arrays; no simulation state. Units:
+distances and heights in m, carrier frequency ``fc_ghz`` in GHz, losses and
+powers in dB / dBm, log = log10 (as in the 3GPP tables).
+
+Sources
+- TR 38.901 v16.1.0 Table 7.4.1-1 (path loss, shadow-fading σ), Table 7.4.2-1
+  (LOS probability), Table 7.5-6 Part-1 (shadow-fading decorrelation distance)
+  and §7.6.3.1 / Table 7.6.3.1-2 (LOS-state correlation distance).
+- TS 38.214 Tables 5.2.2.1-2 and 5.2.2.1-3 (NR CQI: modulation, code rate × 1024,
+  efficiency); TS 36.213 Table 7.2.3-1 (LTE CQI; the same 15 entries as NR's
+  Table 5.2.2.1-2).
+- TR 36.942 Annex A.2: link-level throughput ≈ α · Shannon bound, α = 0.6; used
+  here only to choose the CQI a given SINR supports.
+- TS 38.211 §4.2 (numerology), TS 38.104 §5.2 / TS 38.101-1 Table 5.3.5-1 and
+  TS 38.101-2 Table 5.3.5-1 (frequency ranges and channel bandwidths).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+SPEED_OF_LIGHT = 299_792_458.0
+"""m/s."""
+THERMAL_NOISE_DBM_PER_HZ = -174.0
+"""kT at 290 K, dBm/Hz."""
+MIN_DISTANCE_2D = 10.0
+"""TR 38.901 Table 7.4.1-1 applies from d_2D = 10 m (UMi, RMa); closer points use 10 m."""
+
+
+class PathLossModel(StrEnum):
+    UMI = "umi"
+    RMA = "rma"
+
+
+@dataclass(frozen=True)
+class ShadowParameters:
+    """Shadow-fading σ (dB) and decorrelation distances (m) of one scenario, TR 38.901."""
+
+    sigma_los_db: float
+    sigma_nlos_db: float
+    decorrelation_los_m: float
+    decorrelation_nlos_m: float
+    los_state_decorrelation_m: float
+
+
+SHADOWING = {
+    # σ: Table 7.4.1-1; SF decorrelation: Table 7.5-6 Part-1; LOS state: Table 7.6.3.1-2.
+    PathLossModel.UMI: ShadowParameters(4.0, 7.82, 10.0, 13.0, 50.0),
+    # RMa LOS σ is 4 dB up to d_BP and 6 dB beyond (see rma_los_sigma); 4 dB is the near value.
+    PathLossModel.RMA: ShadowParameters(4.0, 8.0, 37.0, 120.0, 60.0),
+}
+
+
+def _log(x: np.ndarray | float) -> np.ndarray:
+    return np.log10(np.asarray(x, dtype=float))
+
+
+def distance_3d(d_2d: np.ndarray, h_bs: float, h_ut: float) -> np.ndarray:
+    """Straight-line antenna distance, m."""
+    return np.hypot(np.maximum(d_2d, MIN_DISTANCE_2D), h_bs - h_ut)
+
+
+# ---------------------------------------------------------------- UMi-Street Canyon
+
+
+def umi_breakpoint(fc_ghz: float, h_bs: float, h_ut: float) -> float:
+    """d'_BP = 4 h'_BS h'_UT f_c / c with effective heights h − 1 m (Table 7.4.1-1 note 1), m."""
+    return 4 * (h_bs - 1.0) * (h_ut - 1.0) * fc_ghz * 1e9 / SPEED_OF_LIGHT
+
+
+def umi_los(d_2d: np.ndarray, fc_ghz: float, h_bs: float, h_ut: float) -> np.ndarray:
+    """UMi-Street Canyon LOS path loss PL_UMi-LOS, TR 38.901 Table 7.4.1-1, dB."""
+    d_2d = np.maximum(np.asarray(d_2d, dtype=float), MIN_DISTANCE_2D)
+    d3 = distance_3d(d_2d, h_bs, h_ut)
+    bp = umi_breakpoint(fc_ghz, h_bs, h_ut)
+    pl1 = 32.4 + 21 * _log(d3) + 20 * math.log10(fc_ghz)
+    pl2 = 32.4 + 40 * _log(d3) + 20 * math.log10(fc_ghz) - 9.5 * math.log10(bp**2 + (h_bs - h_ut) ** 2)
+    return np.where(d_2d <= bp, pl1, pl2)
+
+
+def umi_nlos(d_2d: np.ndarray, fc_ghz: float, h_bs: float, h_ut: float) -> np.ndarray:
+    """UMi-Street Canyon NLOS: max(PL_LOS, PL'_NLOS), TR 38.901 Table 7.4.1-1, dB."""
+    d3 = distance_3d(d_2d, h_bs, h_ut)
+    nlos = 22.4 + 35.3 * _log(d3) + 21.3 * math.log10(fc_ghz) - 0.3 * (h_ut - 1.5)
+    return np.maximum(umi_los(d_2d, fc_ghz, h_bs, h_ut), nlos)
+
+
+def umi_los_probability(d_2d: np.ndarray) -> np.ndarray:
+    """Pr_LOS = 1 for d_2D ≤ 18 m, else 18/d + exp(−d/36)(1 − 18/d), TR 38.901 Table 7.4.2-1."""
+    d = np.maximum(np.asarray(d_2d, dtype=float), 1e-9)
+    return np.where(d <= 18.0, 1.0, 18.0 / d + np.exp(-d / 36.0) * (1.0 - 18.0 / d))
+
+
+# ---------------------------------------------------------------- RMa
+
+
+@dataclass(frozen=True)
+class RuralLayout:
+    """RMa environment: average building height and street width, m (Table 7.4.1-1 defaults)."""
+
+    building_height: float = 5.0
+    street_width: float = 20.0
+
+
+def rma_breakpoint(fc_ghz: float, h_bs: float, h_ut: float) -> float:
+    """d_BP = 2π h_BS h_UT f_c / c, m."""
+    return 2 * math.pi * h_bs * h_ut * fc_ghz * 1e9 / SPEED_OF_LIGHT
+
+
+def _rma_pl1(d3: np.ndarray, fc_ghz: float, h: float) -> np.ndarray:
+    return (
+        20 * _log(40 * math.pi * d3 * fc_ghz / 3)
+        + min(0.03 * h**1.72, 10) * _log(d3)
+        - min(0.044 * h**1.72, 14.77)
+        + 0.002 * math.log10(h) * d3
+    )
+
+
+def rma_los(
+    d_2d: np.ndarray, fc_ghz: float, h_bs: float, h_ut: float, layout: RuralLayout = RuralLayout()
+) -> np.ndarray:
+    """RMa LOS path loss (PL1 up to d_BP, PL2 beyond), TR 38.901 Table 7.4.1-1, dB."""
+    d_2d = np.maximum(np.asarray(d_2d, dtype=float), MIN_DISTANCE_2D)
+    d3 = distance_3d(d_2d, h_bs, h_ut)
+    bp = rma_breakpoint(fc_ghz, h_bs, h_ut)
+    h = layout.building_height
+    pl1 = _rma_pl1(d3, fc_ghz, h)
+    pl2 = _rma_pl1(np.asarray(bp), fc_ghz, h) + 40 * _log(d3 / bp)
+    return np.where(d_2d <= bp, pl1, pl2)
+
+
+def rma_nlos(
+    d_2d: np.ndarray, fc_ghz: float, h_bs: float, h_ut: float, layout: RuralLayout = RuralLayout()
+) -> np.ndarray:
+    """RMa NLOS: max(PL_LOS, PL'_NLOS), TR 38.901 Table 7.4.1-1, dB."""
+    d3 = distance_3d(d_2d, h_bs, h_ut)
+    h, w = layout.building_height, layout.street_width
+    nlos = (
+        161.04
+        - 7.1 * math.log10(w)
+        + 7.5 * math.log10(h)
+        - (24.37 - 3.7 * (h / h_bs) ** 2) * math.log10(h_bs)
+        + (43.42 - 3.1 * math.log10(h_bs)) * (_log(d3) - 3)
+        + 20 * math.log10(fc_ghz)
+        - (3.2 * math.log10(11.75 * h_ut) ** 2 - 4.97)
+    )
+    return np.maximum(rma_los(d_2d, fc_ghz, h_bs, h_ut, layout), nlos)
+
+
+def rma_los_probability(d_2d: np.ndarray) -> np.ndarray:
+    """Pr_LOS = 1 for d_2D ≤ 10 m, else exp(−(d − 10)/1000), TR 38.901 Table 7.4.2-1."""
+    d = np.asarray(d_2d, dtype=float)
+    return np.where(d <= 10.0, 1.0, np.exp(-(d - 10.0) / 1000.0))
+
+
+def path_loss(
+    model: PathLossModel, d_2d: np.ndarray, fc_ghz: float, h_bs: float, h_ut: float, los: np.ndarray
+) -> np.ndarray:
+    """Path loss of ``model`` with LOS where ``los`` is True, NLOS elsewhere, dB."""
+    if model is PathLossModel.UMI:
+        return np.where(los, umi_los(d_2d, fc_ghz, h_bs, h_ut), umi_nlos(d_2d, fc_ghz, h_bs, h_ut))
+    return np.where(los, rma_los(d_2d, fc_ghz, h_bs, h_ut), rma_nlos(d_2d, fc_ghz, h_bs, h_ut))
+
+
+def los_probability(model: PathLossModel, d_2d: np.ndarray) -> np.ndarray:
+    return umi_los_probability(d_2d) if model is PathLossModel.UMI else rma_los_probability(d_2d)
+
+
+# ---------------------------------------------------------------- air to ground (drone relay)
+
+
+def free_space(d_3d: np.ndarray, fc_ghz: float) -> np.ndarray:
+    """Free-space loss 20 log(40π d_3D f_c / 3) = 32.44 + 20 log d_3D + 20 log f_c, dB."""
+    return 20 * _log(40 * math.pi * np.maximum(d_3d, 1.0) * fc_ghz / 3)
+
+
+def aerial_umi_los(d_3d: np.ndarray, fc_ghz: float, h_ut: float) -> np.ndarray:
+    """UMi-AV LOS path loss of an aerial UE at 22.5–300 m, TR 36.777 Table B-2, dB.
+
+    PL = max(PL_FS, 30.9 + (22.25 − 0.5 log h_UT) log d_3D + 20 log f_c). The relay
+    drone is placed where it has line of sight to its gNB (TR 36.777 Table B-1:
+    UMi-AV LOS probability rises with height), so only the LOS branch is used.
+    """
+    fitted = 30.9 + (22.25 - 0.5 * math.log10(h_ut)) * _log(np.maximum(d_3d, 1.0)) + 20 * math.log10(fc_ghz)
+    return np.maximum(free_space(d_3d, fc_ghz), fitted)
+
+
+# ---------------------------------------------------------------- CQI tables
+
+
+@dataclass(frozen=True)
+class CqiTable:
+    """CQI index 1..15: modulation order Q_m and code rate × 1024; efficiency in bit/s/Hz."""
+
+    name: str
+    modulation_order: tuple[int, ...]
+    code_rate_x1024: tuple[int, ...]
+    efficiency: tuple[float, ...]
+    source: str
+
+    def lookup(self, capacity_bits_per_hz: np.ndarray) -> np.ndarray:
+        """Efficiency of the highest CQI not above ``capacity``; 0 below CQI 1 (out of range)."""
+        table = np.asarray(self.efficiency)
+        index = np.searchsorted(table, capacity_bits_per_hz, side="right")
+        return np.where(index > 0, table[np.maximum(index - 1, 0)], 0.0)
+
+
+def _numbers(text: str, kind: type = float) -> tuple:
+    return tuple(kind(v) for v in text.split())
+
+
+CQI_NR_64QAM = CqiTable(
+    "nr_64qam",
+    _numbers("2 2 2 2 2 2 4 4 4 6 6 6 6 6 6", int),
+    _numbers("78 120 193 308 449 602 378 490 616 466 567 666 772 873 948", int),
+    _numbers(
+        "0.1523 0.2344 0.3770 0.6016 0.8770 1.1758 1.4766 1.9141 "
+        "2.4063 2.7305 3.3223 3.9023 4.5234 5.1152 5.5547"
+    ),
+    "TS 38.214 Table 5.2.2.1-2",
+)
+CQI_NR_256QAM = CqiTable(
+    "nr_256qam",
+    _numbers("2 2 2 4 4 4 6 6 6 6 6 8 8 8 8", int),
+    _numbers("78 193 449 378 490 616 466 567 666 772 873 711 797 885 948", int),
+    _numbers(
+        "0.1523 0.3770 0.8770 1.4766 1.9141 2.4063 2.7305 3.3223 "
+        "3.9023 4.5234 5.1152 5.5547 6.2266 6.9141 7.4063"
+    ),
+    "TS 38.214 Table 5.2.2.1-3",
+)
+CQI_LTE = CqiTable(
+    "lte",
+    CQI_NR_64QAM.modulation_order,
+    CQI_NR_64QAM.code_rate_x1024,
+    CQI_NR_64QAM.efficiency,
+    "TS 36.213 Table 7.2.3-1",
+)
+CQI_TABLES = {t.name: t for t in (CQI_NR_64QAM, CQI_NR_256QAM, CQI_LTE)}
+
+SHANNON_FRACTION = 0.6
+"""α of the attenuated Shannon bound, TR 36.942 Annex A.2 (used to pick the CQI)."""
+
+
+def spectral_efficiency(sinr_db: np.ndarray, table: CqiTable, alpha: float = SHANNON_FRACTION) -> np.ndarray:
+    """bit/s/Hz the CQI table offers at ``sinr_db``: highest entry ≤ α log2(1 + SINR); 0 = no coverage."""
+    capacity = alpha * np.log2(1.0 + 10.0 ** (np.asarray(sinr_db, dtype=float) / 10.0))
+    return table.lookup(capacity)
+
+
+def min_sinr_db(table: CqiTable, alpha: float = SHANNON_FRACTION) -> float:
+    """SINR at which CQI 1 becomes usable: the edge of coverage, dB."""
+    return 10 * math.log10(2 ** (table.efficiency[0] / alpha) - 1)
+
+
+# ---------------------------------------------------------------- numerology and bands
+
+
+def slot_seconds(numerology: int) -> float:
+    """Slot length 1 ms / 2^μ (14 OFDM symbols), TS 38.211 §4.2, s."""
+    if numerology not in (0, 1, 2, 3):
+        raise ValueError(f"numerology must be 0..3 for data channels, got {numerology}")
+    return 1e-3 / 2**numerology
+
+
+FR1_GHZ = (0.41, 7.125)
+"""Frequency range 1, TS 38.104 Table 5.1-1, GHz."""
+FR2_GHZ = (24.25, 52.6)
+"""Frequency range 2, TS 38.104 Table 5.1-1, GHz."""
+CHANNEL_BANDWIDTHS_MHZ = {
+    # FR1, TS 38.101-1 Table 5.3.5-1 (union over bands), by subcarrier spacing index μ.
+    ("FR1", 0): (5, 10, 15, 20, 25, 30, 40, 50),
+    ("FR1", 1): (5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100),
+    ("FR1", 2): (10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100),
+    # FR2, TS 38.101-2 Table 5.3.5-1.
+    ("FR2", 2): (50, 100, 200),
+    ("FR2", 3): (50, 100, 200, 400),
+}
+
+
+def frequency_range(fc_ghz: float) -> str | None:
+    """'FR1', 'FR2' or None when the carrier is in neither range."""
+    if FR1_GHZ[0] <= fc_ghz <= FR1_GHZ[1]:
+        return "FR1"
+    if FR2_GHZ[0] <= fc_ghz <= FR2_GHZ[1]:
+        return "FR2"
+    return None
+
+
+def noise_dbm(bandwidth_hz: float, noise_figure_db: float) -> float:
+    """Thermal noise plus receiver noise figure over ``bandwidth_hz``, dBm."""
+    return THERMAL_NOISE_DBM_PER_HZ + 10 * math.log10(bandwidth_hz) + noise_figure_db
