@@ -1,0 +1,126 @@
+"""Statistical mode calibrated from pixel mode, and how closely the two modes agree.
+
+Pixel mode is the reference: its cameras render frames and run the detectors.
+:func:`pixel_runs` runs it with every offender's per-frame detector score
+logged; :func:`calibrate_from_pixel_runs` fits statistical mode's detection
+model to those scores (:mod:`sim.calibration`: per-frame hit probability by
+pixel size, light and weather, the spread between offenders, the mean run of
+hits) and its false-alarm rate to the false alarms pixel mode raised; then
+:func:`compare_modes` runs statistical mode with that calibration on the same
+scenario and seeds (so on the same incidents) and tabulates, per kind and mode,
+the detection rate among incidents that came into view and the median time to
+detect (first alarm minus first visibility).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from sim.calibration import OFFENDER_FRAME_COLUMNS, fit_hit_model, fit_hit_runs
+from sim.engine import Result, Simulation, run
+from sim.scenario import Calibration, Kind, Mode, Scenario
+from sim.sensing import logit, sigmoid
+
+AGREEMENT_COLUMNS = ("kind", "mode", "incidents_visible", "detected", "detection_rate", "ttd_p50_s")
+
+
+def _with_mode(scenario: Scenario, mode: Mode) -> Scenario:
+    return scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": mode})})
+
+
+def pixel_runs(
+    scenario: Scenario, seeds: list[int], progress: bool = False
+) -> tuple[list[Result], pd.DataFrame]:
+    """Pixel-mode runs on ``seeds``; and every offender's score in every frame (``kind`` + the fit's columns)."""
+    results, log = [], []
+    for seed in tqdm(seeds, unit="run", disable=not progress, leave=False, desc="pixel mode"):
+        rows: list[tuple] = []
+        results.append(Simulation(_with_mode(scenario, Mode.PIXEL), seed, score_log=rows).run())
+        # The same offender on the same camera in another seed is another person.
+        log += [(kind, f"{seed}/{group}", *rest) for kind, group, *rest in rows]
+    return results, pd.DataFrame(log, columns=["kind", *OFFENDER_FRAME_COLUMNS])
+
+
+def calibrate_from_pixel_runs(
+    scenario: Scenario, results: list[Result], frames: pd.DataFrame, command: str = ""
+) -> Calibration:
+    """The scenario's calibration with each kind's hit model and false-alarm rate fitted to pixel mode.
+
+    A kind no offender of which was ever in view keeps its current hit model. False alarms keep
+    their threshold dependence (the clutter intercept c) and are scaled so that the rate at the
+    scenario's threshold equals pixel mode's false alarms per camera-hour.
+    """
+    base = scenario.calibration.model_dump(mode="json")
+    threshold = scenario.detection.threshold
+    camera_hours = len(scenario.cameras) * sum(r.summary["duration_s"] for r in results) / 3600.0
+    alarms = pd.concat([r.alarms for r in results], ignore_index=True)
+    for kind in Kind:
+        mine = frames[frames["kind"] == kind]
+        if len(mine):
+            fit = fit_hit_model(mine, scenario.calibration.reference_pixels)
+            base["classes"][kind.value] = {
+                "intercept": round(fit["intercept"], 4),
+                "size_slope": round(fit["size_slope"], 4),
+                "offender_sd": round(fit["offender_sd"], 4),
+                "hit_run_s": round(fit_hit_runs(mine), 4),
+                "light": {k: round(v, 4) for k, v in fit["light"].items()},
+                "weather": {k: round(v, 4) for k, v in fit["weather"].items()},
+            }
+        cameras = {c.id for c in scenario.cameras}
+        false = alarms[
+            (alarms["kind"] == kind) & alarms["incident_id"].isna() & alarms["source"].isin(cameras)
+        ]
+        clutter = base["false_alarms"][kind.value]["intercept"]
+        rate = len(false) / camera_hours if camera_hours else 0.0
+        base["false_alarms"][kind.value] = {
+            "max_rate_per_hour": round(rate / float(sigmoid(clutter - logit(threshold))), 4),
+            "intercept": clutter,
+        }
+    seeds = ", ".join(str(r.seed) for r in results)
+    base["source"] = (
+        f"Fitted to pixel mode by `{command or 'sim.agreement.calibrate_from_pixel_runs'}`: scenario "
+        f"{scenario.name}, seeds {seeds}, {camera_hours:.2f} camera-hours, {len(frames)} offender-frames."
+    )
+    return Calibration.model_validate(base)
+
+
+def detection_table(results: list[Result]) -> pd.DataFrame:
+    """Per kind: incidents that came into view, how many were detected, their share and median time to detect."""
+    incidents = pd.concat([r.incidents for r in results], ignore_index=True)
+    rows = []
+    for kind in Kind:
+        seen = incidents[(incidents["kind"] == kind) & incidents["t_first_visible"].notna()]
+        detected = seen[seen["t_detected"].notna()]
+        delay = detected["t_detected"] - detected["t_first_visible"]
+        rows.append(
+            {
+                "kind": kind.value,
+                "incidents_visible": len(seen),
+                "detected": len(detected),
+                "detection_rate": round(len(detected) / len(seen), 4) if len(seen) else None,
+                "ttd_p50_s": round(float(np.median(delay)), 3) if len(delay) else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def compare_modes(
+    scenario: Scenario, seeds: list[int], progress: bool = False, command: str = ""
+) -> tuple[pd.DataFrame, Calibration]:
+    """Pixel mode, then statistical mode calibrated from it, on the same seeds: the agreement table."""
+    pixel, frames = pixel_runs(scenario, seeds, progress)
+    calibration = calibrate_from_pixel_runs(scenario, pixel, frames, command)
+    calibrated = _with_mode(scenario, Mode.STATISTICAL).model_copy(
+        update={"detection": scenario.detection.model_copy(update={"calibration": calibration})}
+    )
+    statistical = [run(calibrated, seed=seed) for seed in seeds]
+    table = pd.concat(
+        [
+            detection_table(pixel).assign(mode="pixel"),
+            detection_table(statistical).assign(mode="statistical"),
+        ],
+        ignore_index=True,
+    )
+    return table[list(AGREEMENT_COLUMNS)].sort_values(["kind", "mode"], ignore_index=True), calibration
