@@ -53,6 +53,11 @@ MISSION_COLUMNS = (
     "t_back",
     "distance_m",
     "energy_wh",
+    "case_id",
+    "kind",
+    "target_x",
+    "target_y",
+    "status",
 )
 TRACK_COLUMNS = ("boat_id", "t", "x", "y", "speed", "battery_wh", "state")
 
@@ -158,6 +163,7 @@ def missions_table(recorder: Recorder) -> pd.DataFrame:
         for key in ("t_assigned", "t_depart", "t_arrive", "t_done", "t_back", "energy_wh"):
             row[key] = _round(row[key], 3)
         row["distance_m"] = round(row["distance_m"], 2)
+        row["target_x"], row["target_y"] = round(row["target_x"], 2), round(row["target_y"], 2)
         rows.append(row)
     return pd.DataFrame(rows, columns=list(MISSION_COLUMNS)).astype({"incident_id": "Int64"})
 
