@@ -218,7 +218,9 @@ class Boat:
     def route_home(self, start: tuple[float, float] | None = None) -> Route:
         """The quickest route from ``start`` (default here) to any dock."""
         start = self.position if start is None else start
-        return min((self.route(start, dock) for dock in self.docks), key=lambda r: r.duration)
+        body = self.navigator.body_of(start)
+        docks = [dock for dock in self.docks if self.navigator.body_of(dock) == body]
+        return min((self.route(start, dock) for dock in docks), key=lambda r: r.duration)
 
     def reachable(self, target: tuple[float, float]) -> bool:
         """Is ``target`` on the water body the boat is on (or next to it)?"""

@@ -161,7 +161,8 @@ class DispatchCenter:
         self._running: dict[str, simpy.Process] = {}
         self._wake_at = math.inf
         on_scene = config.on_scene
-        upload = UPLOAD_MARGIN * evidence_link.mean_delay(self._evidence_bytes)
+        size = self._evidence_bytes
+        upload = UPLOAD_MARGIN * evidence_link.mean_delay(size) if size > 0 else 0.0
         self._budgets, self._expected = {}, {}
         for kind in Kind:
             compliance = world.compliance(kind)
@@ -384,7 +385,8 @@ class DispatchCenter:
             boat.idle_process = self.env.process(self._idle(boat))
 
     def _evidence_delay(self, position: tuple[float, float], t: float) -> float:
-        return self.evidence_link.delay(self._evidence_bytes, position, t)
+        size = self._evidence_bytes
+        return self.evidence_link.delay(size, position, t) if size > 0 else 0.0  # nothing to send
 
     # ------------------------------------------------------------ idle boats
 

@@ -134,6 +134,14 @@ class WaterNavigator:
         nearest = nearest_points(self.navigable, point)[0]
         return float(nearest.x), float(nearest.y)
 
+    @property
+    def body_count(self) -> int:
+        return len(self._bodies)
+
+    def body_distance(self, body: int, region: shapely.Geometry) -> float:
+        """Distance from piece ``body`` of navigable water to ``region``, m."""
+        return float(self._bodies[body].distance(region))
+
     def body_of(self, xy: tuple[float, float]) -> int:
         """Index of the piece of navigable water nearest to ``xy`` (two points on one piece are connected)."""
         if len(self._bodies) == 1:

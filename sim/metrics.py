@@ -232,7 +232,10 @@ def summarize(
     detected = int(judged["t_detected"].notna().sum())
     false_alarms = alarms[alarms["incident_id"].isna()]
     false_missions = missions[missions["incident_id"].isna()]
-    busy = (missions["t_back"].fillna(duration_s) - missions["t_assigned"]).clip(upper=duration_s).sum()
+    # A mission keeps its boat busy until it is back, or until its next mission if re-tasked on the way.
+    next_assigned = missions.groupby("boat_id")["t_assigned"].shift(-1)
+    until = missions["t_back"].fillna(next_assigned).fillna(duration_s)
+    busy = (until - missions["t_assigned"]).clip(upper=duration_s).sum()
     return {
         "counts": {
             "incidents": len(incidents),

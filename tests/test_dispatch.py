@@ -33,7 +33,16 @@ POND = WaterNavigator(box(0, 0, 200, 200), margin=1.0)
 class Rig:
     """One dispatch centre, its boats and a world, on a 200 m square pond."""
 
-    def __init__(self, scenario, boats: int = 1, decision_time: float = 5.0):
+    def __init__(
+        self,
+        scenario,
+        boats: int = 1,
+        decision_time: float = 5.0,
+        docks=None,
+        boat_updates: dict | None = None,
+        **dispatch_updates,
+    ):
+        """``docks``: each boat's dock (default all at (1, 100)); ``dispatch_updates``: e.g. policy."""
         self.env = simpy.Environment()
         self.recorder = Recorder()
         incidents = scenario.incidents.model_copy(
@@ -62,10 +71,11 @@ class Rig:
             deceleration=1.0,
             camera_power_w=15.0,
             loudspeaker_power_w=60.0,
-        )
+        ).model_copy(update=boat_updates or {})
+        docks = docks or [(1.0, 100.0)] * boats
         self.boats = [
-            Boat(spec.model_copy(update={"id": f"b{i}"}), (1.0, 100.0), POND, self.env, self.recorder.legs)
-            for i in range(boats)
+            Boat(spec.model_copy(update={"id": f"b{i}"}), dock, POND, self.env, self.recorder.legs)
+            for i, dock in enumerate(docks)
         ]
         on_scene = scenario.dispatch.on_scene.model_copy(
             update={
@@ -76,7 +86,9 @@ class Rig:
                 "clip_bytes": 0,
             }
         )
-        config = scenario.dispatch.model_copy(update={"decision_time": decision_time, "on_scene": on_scene})
+        config = scenario.dispatch.model_copy(
+            update={"decision_time": decision_time, "on_scene": on_scene} | dispatch_updates
+        )
         rng = np.random.default_rng(0)
         self.dispatch = DispatchCenter(
             self.env,
@@ -86,18 +98,19 @@ class Rig:
             Link(FIXED, Direction.UPLINK, 0.0, rng),
             self.world,
             self.recorder,
+            operator_rng=np.random.default_rng(1),
         )
 
-    def swimmer(self, incident_id: int, xy, heeds=(False, True, True), t_end=10_000.0) -> Incident:
+    def swimmer(
+        self, incident_id: int, xy, heeds=(False, True, True), t_end=10_000.0, kind=Kind.SWIMMING
+    ) -> Incident:
         track = Track(np.array([0.0, t_end]), np.array([xy, xy], dtype=float))
-        incident = Incident(
-            incident_id, Kind.SWIMMING, "a", 0.0, t_end, track, 0.35, heeds, (30.0, 40.0, 50.0)
-        )
+        incident = Incident(incident_id, kind, "a", 0.0, t_end, track, 0.35, heeds, (30.0, 40.0, 50.0))
         self.world.appear(incident)
         return incident
 
-    def alarm_at(self, t: float, alarm_id: int, xy, incident_id: int | None) -> None:
-        alarm = Alarm(alarm_id, t, "cam", Kind.SWIMMING, *xy, 0.9, incident_id)
+    def alarm_at(self, t: float, alarm_id: int, xy, incident_id: int | None, kind=Kind.SWIMMING) -> None:
+        alarm = Alarm(alarm_id, t, "cam", kind, *xy, 0.9, incident_id)
         self.env.timeout(t).callbacks.append(lambda _: self.dispatch.receive(alarm))
 
     def run(self, until: float = 5000.0):
