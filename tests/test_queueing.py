@@ -206,7 +206,7 @@ def test_littles_law_on_the_mission_queue(mg1):
     runs = mg1[0]
     for run in runs:
         assert run.mean_queue_length == pytest.approx(
-            run.arrivals / run.horizon * run.mean_wait_all, rel=0.03
+            run.arrivals / run.horizon * run.mean_wait_all, rel=0.01
         )
 
 
