@@ -173,3 +173,19 @@ def test_paths_never_on_land(lake, start, goal):
         assert (
             geometry.land.distance(LineString(path)) >= 5.0 - 0.5
         )  # simplify() moves vertices 0.5 m at most
+
+
+def test_state_spans_of_the_timeline():
+    import pandas as pd
+
+    from sim.boat_plots import state_spans
+
+    tracks = pd.DataFrame(
+        {
+            "boat_id": ["a"] * 5,
+            "t": [0.0, 5.0, 10.0, 15.0, 20.0],
+            "state": ["docked", "docked", "outbound", "outbound", "on_scene"],
+        }
+    )
+    spans = state_spans(tracks)
+    assert spans.values.tolist() == [["a", "docked", 0.0, 10.0], ["a", "outbound", 10.0, 20.0]]
