@@ -168,6 +168,10 @@ class Boat:
 
     @property
     def position(self) -> tuple[float, float]:
+        """Where the boat is now (m), also while it moves."""
+        activity = self._activity
+        if activity is not None and activity.route is not None:
+            return activity.route.motion.at(self.env.now - activity.t0)[:2]
         return float(self._xy[0]), float(self._xy[1])
 
     def battery_wh(self, t: float | None = None) -> float:
@@ -190,7 +194,7 @@ class Boat:
         """(x m, y m, heading rad, ground speed m/s) at time ``t`` (now or during the current activity)."""
         activity = self._activity
         if activity is None or activity.route is None:
-            return (*self.position, self._heading, 0.0)
+            return (float(self._xy[0]), float(self._xy[1]), self._heading, 0.0)
         x, y, heading, speed = activity.route.motion.at(t - activity.t0)
         self._heading = heading
         return x, y, heading, speed
@@ -290,7 +294,7 @@ class Boat:
         self, activity: _Activity, t1: float, xy: np.ndarray, energy_wh: float, t0: float | None = None
     ) -> None:
         t0 = activity.t0 if t0 is None else t0
-        x0, y0 = self.position
+        x0, y0 = float(self._xy[0]), float(self._xy[1])
         battery0 = self.battery.level(t0)
         battery1 = self.battery.draw(energy_wh)
         x1, y1 = float(xy[0]), float(xy[1])
