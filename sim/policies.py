@@ -12,7 +12,7 @@ Optional attributes: ``rank(case)`` orders the queue (default first come,
 first served), and ``waits_on_water = True`` makes idle boats wait at
 ``dispatch.patrol_points`` instead of docks. Boats offered by the helpers
 here can do the mission and come home with their reserve
-(:meth:`~sim.boats.Boat.can_serve`).
+(:meth:`~sim.boats.Boat.can_serve`, checked last because it plans routes).
 """
 
 from __future__ import annotations
@@ -66,22 +66,24 @@ def first_come_first_served(case: Case) -> tuple:
     return (case.t_queued, case.id)
 
 
-def free_boats(case: Case, boats: Sequence[Boat]) -> list[Boat]:
-    """Boats not on a mission that could do this one and come home with their reserve."""
-    return [boat for boat in boats if boat.available and boat.can_serve(case.target, case.budget)]
+def able(case: Case) -> Callable[[Boat], bool]:
+    """Could a boat do this case and come home with its reserve? (Plans routes: ask it last.)"""
+    return lambda boat: boat.can_serve(case.target, case.budget)
 
 
 def nearest(case: Case, boats: Sequence[Boat]) -> tuple[Boat | None, float]:
-    """The boat with the shortest water route to warning range of the case, and that distance (m)."""
+    """Of ``boats`` able to serve the case, the nearest by water to warning range, and that distance (m)."""
     by_crow_flies = sorted(
         (math.dist(boat.position, case.target), order, boat) for order, boat in enumerate(boats)
     )
-    best, best_length = None, math.inf
+    best, best_length, usable = None, math.inf, able(case)
     for crow_flies, _, boat in by_crow_flies:
         if crow_flies - boat.spec.loudspeaker_range >= best_length:
             break  # a water route is never shorter than the straight line to the range circle
+        if not boat.reachable(case.target):
+            continue
         length = boat.approach(case.target).distance
-        if length < best_length:
+        if length < best_length and usable(boat):
             best, best_length = boat, length
     return best, best_length
 
@@ -91,7 +93,7 @@ class NearestIdle:
     """The free boat (docked, returning, patrolling) with the shortest water route."""
 
     def choose(self, case: Case, boats: Sequence[Boat]) -> Choice:
-        return nearest(case, free_boats(case, boats))[0]
+        return nearest(case, [boat for boat in boats if boat.available])[0]
 
 
 @register_policy("fastest_eta")
@@ -103,19 +105,19 @@ class FastestEta:
     """
 
     def choose(self, case: Case, boats: Sequence[Boat]) -> Choice:
-        best, best_eta = None, math.inf
-        free = set(map(id, free_boats(case, boats)))
+        best, best_eta, usable = None, math.inf, able(case)
         for boat in boats:
-            if id(boat) in free:
+            if boat.available and boat.reachable(case.target):
                 eta = boat.approach(case.target).duration
             elif boat.task is not None and boat.follow_up is None and boat.reachable(case.target):
                 now = boat.env.now
                 eta = max(0.0, boat.task.t_free - now) + boat.approach(case.target, boat.task.stop).duration
             else:
                 continue
-            if eta < best_eta:
+            # A busy boat's charge is checked when it takes the case.
+            if eta < best_eta and (boat.task is not None or usable(boat)):
                 best, best_eta = boat, eta
-        if best is None or id(best) in free:
+        if best is None or best.task is None:
             return best
         return AfterCurrent(best)
 
@@ -136,8 +138,7 @@ class Priority:
         return (KIND_PRIORITY[case.kind], *first_come_first_served(case))
 
     def choose(self, case: Case, boats: Sequence[Boat]) -> Choice:
-        free = free_boats(case, boats)
-        candidates = list(free)
+        candidates = [boat for boat in boats if boat.available]
         if case.kind == "swimming":
             candidates += [
                 boat
@@ -145,11 +146,11 @@ class Priority:
                 if boat.task is not None
                 and boat.task.kind == "fishing"
                 and boat.state is BoatState.OUTBOUND
-                and boat.can_serve(case.target, case.budget)
+                and boat.reachable(case.target)
                 and boat.approach(case.target).distance < boat.approach(boat.task.target).distance
             ]
         best, _ = nearest(case, candidates)
-        if best is None or best in free:
+        if best is None or best.task is None:
             return best
         return Retarget(best)
 
