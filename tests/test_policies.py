@@ -7,8 +7,10 @@ up at 0.5 m/s² and slow at 1 m/s², hear-range 30 m, commands take 1.256 ms.
 from __future__ import annotations
 
 import pytest
+from shapely.geometry import box
 
-from sim.boats import BoatState, Task
+from sim.boats import Boat, BoatState, Task
+from sim.geometry import WaterNavigator
 from sim.policies import POLICIES, AfterCurrent, FastestEta
 from sim.scenario import ConstantSpec, Kind, Operator
 
@@ -160,3 +162,25 @@ def test_patrol_boat_goes_home_to_charge_and_comes_back(default_scenario):
     compact = [s for i, s in enumerate(states) if i == 0 or s != states[i - 1]]
     assert compact[:6] == ["returning", "patrolling", "returning", "docked", "returning", "patrolling"]
     assert min(leg.battery1_wh for leg in rig.recorder.legs) >= 100.0 - 1e-9
+
+
+def test_a_moving_boat_reports_where_it_is_and_its_charge(default_scenario):
+    rig = Rig(default_scenario)
+    boat = rig.boats[0]
+    route = boat.route(boat.position, (150.0, 100.0))
+    rig.env.process(boat.travel(route, BoatState.OUTBOUND))
+    rig.env.run(until=20.0)
+    # 4 s speeding up (4 m), then 16 s at 2 m/s: 36 m east of the dock at (1, 100).
+    assert boat.position == pytest.approx((37.0, 100.0))
+    spent_j = 50.0 * 20.0 + 20.0 * (2.0**4 / (4 * 0.5) + 2.0**3 * 16.0)
+    assert boat.battery_wh() == pytest.approx(1000.0 - spent_j / 3600.0)
+
+
+def test_boats_are_never_sent_to_other_water(default_scenario):
+    ponds = box(0, 0, 100, 100).union(box(200, 0, 300, 100))
+    navigator = WaterNavigator(ponds, 1.0)
+    rig = Rig(default_scenario)
+    boat = Boat(rig.boats[0].spec, (50.0, 50.0), navigator, rig.env, [])
+    assert boat.reachable((60.0, 60.0))
+    assert not boat.reachable((250.0, 50.0))
+    assert boat.route_home((60.0, 60.0)).end == pytest.approx((50.0, 50.0))
