@@ -127,12 +127,19 @@ def _check_fleet(scenario: Scenario, geometry: ZoneGeometry) -> None:
         body: [a.id for a in areas if navigator.body_distance(body, a.region) <= reach]
         for body in range(navigator.body_count)
     }
+    served: set[str] = set()
     for i, dock in enumerate(scenario.docks):
-        if not reached_by[navigator.body_of(navigator.snap(*dock.position))]:
+        reached = reached_by[navigator.body_of(navigator.snap(*dock.position))]
+        if not reached:
             raise _error(
                 f"docks.{i}: {dock.id!r} is on water that reaches no no-swimming or no-fishing area "
                 f"(boats keep {scenario.zone.shore_margin:g} m from the shore)"
             )
+        served.update(reached)
+    for section in ("no_swimming", "no_fishing"):
+        for i, area in enumerate(getattr(geometry, section)):
+            if area.id not in served:
+                raise _error(f"zone.{section}.{i}: {area.id!r} cannot be reached by boat from any dock")
 
     points = scenario.dispatch.patrol_points
     if getattr(POLICIES[scenario.dispatch.policy], "waits_on_water", False) and not points:

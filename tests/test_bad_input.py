@@ -50,6 +50,17 @@ docks:
 """
 """A square lake holding the default no-go areas and island, and a pond with a dock of its own."""
 
+POND_AREA = """\
+zone:
+  water:
+    - [[200, 200], [800, 200], [800, 850], [200, 850]]
+    - [[900, 900], [980, 900], [980, 980], [900, 980]]
+  no_swimming:
+    - {id: ns-beach, polygon: [[380, 240], [560, 240], [565, 330], [375, 335]]}
+    - {id: ns-pond, polygon: [[910, 910], [970, 910], [970, 970], [910, 970]]}
+"""
+"""The same lake and pond, the docks on the lake and a no-swimming area on the pond."""
+
 
 def _expand(text: str) -> str:
     return text.replace("@DEFAULT", str(DEFAULT))
@@ -233,6 +244,9 @@ SCENARIO_CASES = [
     # a dock on a pond of its own: boats from it could never reach a no-go area
     pytest.param(
         EXTENDS + POND_DOCK, None, ("docks.2", "dock-pond", "reaches no no-swimming"), id="dock-cannot-reach"
+    ),
+    pytest.param(
+        EXTENDS + POND_AREA, None, ("zone.no_swimming.1", "ns-pond", "from any dock"), id="area-unreachable"
     ),
     pytest.param(
         None,
