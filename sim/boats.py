@@ -1,4 +1,4 @@
-"""Unmanned surface boats: routes on water, movement, battery, and one mission on scene.
+"""Unmanned surface boats: routes on water, movement, battery, patrol endurance.
 
 A boat plans a :class:`Route` (water path, speed profile from
 :mod:`sim.kinematics`, energy from :mod:`sim.energy`), flies it, holds
@@ -6,16 +6,16 @@ position, warns offenders and uploads evidence. Everything it does is
 recorded as :class:`~sim.records.Leg` rows (moving, holding, charging at the
 dock), from which ``tracks.csv`` is sampled after the run. Whatever it is
 doing can be cut short at any moment (:meth:`Boat.halt`): the part done so
-far is recorded and the battery charged for it.
+far is recorded and the battery charged for it. What a boat does on scene is
+in :mod:`sim.onscene`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -25,11 +25,6 @@ from sim.geometry import WaterNavigator, truncate_path
 from sim.kinematics import NO_CURRENT, CurrentField, Limits, Motion, plan_motion
 from sim.records import Leg
 from sim.scenario import Boat as BoatSpec
-from sim.scenario import OnScene
-
-if TYPE_CHECKING:
-    from sim.incidents import Incident
-    from sim.world import World
 
 APPROACH_FRACTION = 0.9
 """A boat stops this fraction of its loudspeaker range short of the target (to be surely heard)."""
@@ -93,16 +88,6 @@ class Task:
     """Where the boat will be on scene, m."""
     t_free: float
     """Expected end of the mission, s."""
-
-
-@dataclass(frozen=True)
-class MissionOutcome:
-    """What a boat did at one case; times in s."""
-
-    t_arrive: float
-    t_done: float
-    incident_id: int | None
-    """Offender found and warned on scene (ground truth), None if nobody was found."""
 
 
 @dataclass
@@ -347,86 +332,19 @@ class Boat:
         yield from self.travel(self.route_home(), BoatState.RETURNING)
         self.dock()
 
-    # ------------------------------------------------------------ mission
+    # ------------------------------------------------------------ patrol
 
-    def mission(
-        self,
-        route: Route,
-        target: tuple[float, float],
-        kind: str,
-        world: World,
-        on_scene: OnScene,
-        evidence_upload: Callable[[tuple[float, float], float], float],
-    ) -> Generator[simpy.Event, None, MissionOutcome]:
-        """Fly ``route`` towards ``target``, warn the offenders found there, upload evidence.
+    def patrol_endurance(self, spare_wh: float | None = None) -> float:
+        """How long the boat can wait at its station and still get home with its reserve, s."""
+        if spare_wh is None:
+            spare_wh = self.battery_wh() - self.route_home().energy_wh - self.spec.reserve_wh
+        flow = float(np.hypot(*self.current.at(np.array([self.station]))[0]))
+        power = self.power.holding_w(flow, camera=True)
+        return math.inf if power == 0 else max(0.0, spare_wh) * 3600.0 / power
 
-        ``evidence_upload(position, t)`` returns the upload delay (s).
-        """
-        speaker = self.spec.loudspeaker_range
-        yield from self.travel(route, BoatState.OUTBOUND)
-        offender = world.offender_near(kind, self.position, self.env.now, search_radius=2 * speaker)
-        if offender is not None:
-            # The offender drifted out of earshot: close in on where they are now.
-            where = offender.position(self.env.now)
-            if math.dist(where, self.position) > speaker:
-                yield from self.travel(self.approach(where), BoatState.OUTBOUND)
-        t_arrive = self.env.now
-        self.state = BoatState.ON_SCENE
-        # Everyone of this kind within earshot hears the warnings, not only the offender sought.
-        audience = world.offenders_within(kind, self.position, t_arrive, speaker)
-        if not audience:
-            return MissionOutcome(t_arrive, t_arrive, None)
-        found = audience[0].id
-        for offender in audience:
-            world.mark(offender.id, "t_boat_arrived", t_arrive)
-            world.attended_by(offender.id, self.id)
-        yield from self.hold(on_scene.warning_setup, BoatState.ON_SCENE, camera=True)
-        audience = [o for o in audience if world.present(o.id, self.env.now)]
-        if not audience:  # they left on their own while the boat got ready
-            return MissionOutcome(t_arrive, self.env.now, found)
-        leaving = yield from self._warn(audience, world, on_scene)
-        yield from self.hold(evidence_upload(self.position, self.env.now), BoatState.ON_SCENE, camera=True)
-        for offender in audience:
-            # The evidence shows who has gone and who stayed; one still on the way out is not yet shown gone.
-            if leaving.get(offender.id, -math.inf) <= self.env.now:
-                world.mark(offender.id, "t_evidence_uploaded", self.env.now)
-        return MissionOutcome(t_arrive, self.env.now, found)
-
-    def _warn(
-        self, audience: list[Incident], world: World, on_scene: OnScene
-    ) -> Generator[simpy.Event, None, dict[int, float]]:
-        """Warn up to ``max_warnings`` times; returns when each offender who agreed to go leaves, s.
-
-        An offender who heeds a warning leaves after their own delay; one who
-        would have left anyway within the wait leaves then. The boat waits for
-        everyone to go, or ``give_up_after`` s after its last warning at most;
-        whoever is undecided then is recorded as given up on.
-        """
-        compliance = world.compliance(audience[0].kind)
-        leaving: dict[int, float] = {}
-        for number in range(1, compliance.max_warnings + 1):
-            t_warning = self.env.now
-            last = number == compliance.max_warnings
-            patience = on_scene.give_up_after if last else compliance.warning_interval
-            for offender in audience:
-                if offender.id in leaving:
-                    continue
-                world.mark(offender.id, "t_warning", t_warning)
-                heeded = offender.leave_time_after(number, t_warning)
-                if heeded is None and offender.t_end <= t_warning + patience:
-                    heeded = offender.t_end
-                if heeded is not None:
-                    leaving[offender.id] = heeded
-                    world.offender_left(offender.id, heeded)
-            everyone = len(leaving) == len(audience)
-            if everyone:
-                patience = min(max(leaving.values()), t_warning + on_scene.give_up_after) - t_warning
-            message = min(on_scene.message_length, patience)
-            yield from self.hold(message, BoatState.ON_SCENE, camera=True, loudspeaker=True)
-            yield from self.hold(patience - message, BoatState.ON_SCENE, camera=True)
-            if everyone:
-                return leaving
-        for offender in audience:
-            if offender.id not in leaving:
-                world.mark(offender.id, "t_gave_up", self.env.now)
-        return leaving
+    def can_patrol(self) -> bool:
+        """Enough charge to reach the station and, from there, a dock with the reserve left?"""
+        to_station = self.route(self.position, self.station)
+        home = self.route_home(self.station)
+        spare = self.battery_wh() - to_station.energy_wh - home.energy_wh - self.spec.reserve_wh
+        return spare > 0 and self.patrol_endurance(spare) > 1.0

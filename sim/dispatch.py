@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
 
 from sim.boats import Boat, BoatState, OnSceneBudget, Route, Task
+from sim.cases import Case, MissionLog, expected_on_scene_s
 from sim.metrics import Recorder
 from sim.network import Link
+from sim.onscene import mission as mission_on_scene
 from sim.policies import (  # noqa: F401  (re-exported: policies register through sim.dispatch too)
     POLICIES,
     AfterCurrent,
@@ -34,7 +35,7 @@ from sim.policies import (  # noqa: F401  (re-exported: policies register throug
     register_policy,
 )
 from sim.records import Alarm, MissionRecord
-from sim.scenario import Compliance, DispatchConfig, Kind
+from sim.scenario import DispatchConfig, Kind
 from sim.world import World
 
 COMMAND_BYTES = 256
@@ -42,89 +43,6 @@ COMMAND_BYTES = 256
 UPLOAD_MARGIN = 3.0
 """Missions are planned with this many times the mean evidence upload delay (its tail is random)."""
 PREEMPTED, REJECTED = "preempted", "rejected"
-
-
-@dataclass
-class Case:
-    """What dispatch believes: an offender of ``kind`` near (x, y). Mutable while open."""
-
-    id: int
-    kind: Kind
-    x: float
-    y: float
-    t_opened: float
-    t_last_alarm: float
-    budget: OnSceneBudget
-    """The longest a boat may spend on scene (energy planning)."""
-    expected_on_scene_s: float
-    alarm_ids: list[int] = field(default_factory=list)
-    incident_ids: list[int] = field(default_factory=list)
-    """Ground truth of the alarms, for the records and the operator's verdict only."""
-    boat_id: str | None = None
-    t_queued: float | None = None
-    closed: bool = False
-    rejected: bool = False
-
-    @property
-    def target(self) -> tuple[float, float]:
-        return (self.x, self.y)
-
-
-@dataclass
-class _Mission:
-    """A mission in progress; becomes a frozen MissionRecord when the run ends."""
-
-    id: int
-    boat_id: str
-    case: Case
-    t_assigned: float
-    odometer0: float
-    energy0: float
-    t_depart: float | None = None
-    t_arrive: float | None = None
-    t_done: float | None = None
-    t_back: float | None = None
-    distance_m: float = 0.0
-    energy_wh: float = 0.0
-    found_incident: int | None = None
-    status: str = "unfinished"
-
-    def record(self) -> MissionRecord:
-        truth = self.found_incident
-        if truth is None and self.case.incident_ids:
-            truth = self.case.incident_ids[0]
-        return MissionRecord(
-            self.id,
-            self.boat_id,
-            truth,
-            self.t_assigned,
-            self.t_depart,
-            self.t_arrive,
-            self.t_done,
-            self.t_back,
-            self.distance_m,
-            self.energy_wh,
-            self.case.id,
-            str(self.case.kind),
-            self.case.x,
-            self.case.y,
-            self.status,
-        )
-
-
-def expected_on_scene_s(compliance: Compliance, setup_s: float, give_up_s: float, upload_s: float) -> float:
-    """Mean time on scene with one offender who heeds each warning with probability p, s.
-
-    Heeding warning k (probability p(1−p)^(k−1)) means leaving (k−1)·interval
-    plus the mean leave delay after the first warning; heeding none means the
-    boat waits (n−1)·interval plus the give-up time. Offenders leaving on their own are ignored.
-    """
-    p, n, interval = compliance.p_leave, compliance.max_warnings, compliance.warning_interval
-    delay = compliance.leave_delay.build().mean
-    heeded = sum(
-        p * (1 - p) ** (k - 1) * ((k - 1) * interval + min(delay, give_up_s)) for k in range(1, n + 1)
-    )
-    return setup_s + heeded + (1 - p) ** n * ((n - 1) * interval + give_up_s) + upload_s
 
 
 class DispatchCenter:
@@ -155,8 +73,8 @@ class DispatchCenter:
         self._operator_rng = operator_rng
         self.cases: list[Case] = []
         self.queue: list[Case] = []
-        self._missions: list[_Mission] = []
-        self._books: dict[str, _Mission] = {}
+        self._missions: list[MissionLog] = []
+        self._books: dict[str, MissionLog] = {}
         """Per boat, the mission whose distance and energy are still being counted (until it is back)."""
         self._running: dict[str, simpy.Process] = {}
         self._wake_at = math.inf
@@ -316,7 +234,7 @@ class DispatchCenter:
             boat.idle_process.interrupt("new mission")
         boat.idle_process = None
         self._close_books(boat)
-        mission = _Mission(
+        mission = MissionLog(
             len(self._missions) + 1, boat.id, case, self.env.now, boat.odometer_m, boat.energy_used_wh
         )
         self._missions.append(mission)
@@ -330,21 +248,21 @@ class DispatchCenter:
         boat.state = BoatState.OUTBOUND  # reserved from now on
         self._running[boat.id] = self.env.process(self._run_mission(boat, mission))
 
-    def _mission_started(self, boat: Boat, mission: _Mission, route: Route) -> None:
+    def _mission_started(self, boat: Boat, mission: MissionLog, route: Route) -> None:
         """The one place where a mission starts moving: the boat, its target and its planned route are known.
 
         Components that follow missions (a drone relay covering the target, say) hook in here.
         """
         mission.t_depart = self.env.now
 
-    def _run_mission(self, boat: Boat, mission: _Mission) -> Generator[simpy.Event, None, None]:
+    def _run_mission(self, boat: Boat, mission: MissionLog) -> Generator[simpy.Event, None, None]:
         case = mission.case
         try:
             yield self.env.timeout(self.command_link.delay(COMMAND_BYTES, boat.position, self.env.now))
             route = boat.approach(case.target)
             self._mission_started(boat, mission, route)
-            outcome = yield from boat.mission(
-                route, case.target, case.kind, self.world, self.config.on_scene, self._evidence_delay
+            outcome = yield from mission_on_scene(
+                boat, route, case.target, case.kind, self.world, self.config.on_scene, self._evidence_delay
             )
         except simpy.Interrupt as stop:
             mission.status, mission.t_done = str(stop.cause), self.env.now
@@ -394,7 +312,7 @@ class DispatchCenter:
         """Between missions: home to charge, or out to the patrol point to wait while the charge lasts."""
         try:
             while True:
-                if boat.station is None or not self._can_patrol(boat):
+                if boat.station is None or not boat.can_patrol():
                     if not boat.docked:
                         yield from boat.go_home()
                         self._back(boat)
@@ -402,29 +320,14 @@ class DispatchCenter:
                         return
                     full = boat.battery.time_to_reach(boat.battery.capacity_wh, self.env.now)
                     yield self.env.timeout(full)
-                    if not self._can_patrol(boat):
+                    if not boat.can_patrol():
                         return  # even a full battery cannot hold the station: wait at the dock
                 route = boat.route(boat.position, boat.station)
                 yield from boat.travel(route, BoatState.RETURNING)
                 self._back(boat)
-                yield from boat.hold(self._patrol_endurance(boat), BoatState.PATROLLING, camera=True)
+                yield from boat.hold(boat.patrol_endurance(), BoatState.PATROLLING, camera=True)
         except simpy.Interrupt:
             pass
-
-    def _can_patrol(self, boat: Boat) -> bool:
-        """Enough charge to reach the patrol point and, from there, a dock with the reserve left?"""
-        to_station = boat.route(boat.position, boat.station)
-        home = boat.route_home(boat.station)
-        spare = boat.battery_wh() - to_station.energy_wh - home.energy_wh - boat.spec.reserve_wh
-        return spare > 0 and self._patrol_endurance(boat, spare) > 1.0
-
-    def _patrol_endurance(self, boat: Boat, spare_wh: float | None = None) -> float:
-        """How long the boat can wait at its patrol point and still get home with its reserve, s."""
-        if spare_wh is None:
-            spare_wh = boat.battery_wh() - boat.route_home().energy_wh - boat.spec.reserve_wh
-        flow = float(np.hypot(*boat.current.at(np.array([boat.station]))[0]))
-        power = boat.power.holding_w(flow, camera=True)
-        return math.inf if power == 0 else max(0.0, spare_wh) * 3600.0 / power
 
     def _back(self, boat: Boat) -> None:
         """The boat reached its station: the last mission is over; look at the queue (after this event)."""

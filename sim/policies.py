@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from sim.boats import Boat, BoatState
 
 if TYPE_CHECKING:
-    from sim.dispatch import Case
+    from sim.cases import Case
 
 
 @dataclass(frozen=True)
