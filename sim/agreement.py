@@ -33,7 +33,7 @@ def _with_mode(scenario: Scenario, mode: Mode) -> Scenario:
 def pixel_runs(
     scenario: Scenario, seeds: list[int], progress: bool = False
 ) -> tuple[list[Result], pd.DataFrame]:
-    """Pixel-mode runs on ``seeds``; and every offender's score in every frame (``kind`` + the fit's columns)."""
+    """Pixel-mode runs on ``seeds``, and every offender's score in every frame (kind + the fit's columns)."""
     results, log = [], []
     for seed in tqdm(seeds, unit="run", disable=not progress, leave=False, desc="pixel mode"):
         rows: list[tuple] = []
@@ -87,7 +87,7 @@ def calibrate_from_pixel_runs(
 
 
 def detection_table(results: list[Result]) -> pd.DataFrame:
-    """Per kind: incidents that came into view, how many were detected, their share and median time to detect."""
+    """Per kind: incidents that came into view, how many were detected, the rate and median time to detect."""
     incidents = pd.concat([r.incidents for r in results], ignore_index=True)
     rows = []
     for kind in Kind:

@@ -1,31 +1,33 @@
-"""Unmanned surface boats: movement on water, battery, and one mission on scene.
+"""Unmanned surface boats: routes on water, movement, battery, patrol endurance.
 
-First version of the kinematics: constant cruise speed along the planned path
-(no acceleration), propulsion power P = c·v³ plus a hotel load (the usual
-cubic law for a displacement hull at constant efficiency), charging at the
-dock at a constant power. Every movement is recorded as :class:`~sim.records.Leg`
-rows, from which tracks and energy are computed afterwards.
+A boat plans a :class:`Route` (water path, speed profile from
+:mod:`sim.kinematics`, energy from :mod:`sim.energy`), flies it, holds
+position, warns offenders and uploads evidence. Everything it does is
+recorded as :class:`~sim.records.Leg` rows (moving, holding, charging at the
+dock), from which ``tracks.csv`` is sampled after the run. Whatever it is
+doing can be cut short at any moment (:meth:`Boat.halt`): the part done so
+far is recorded and the battery charged for it. What a boat does on scene is
+in :mod:`sim.onscene`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 
-from sim.geometry import WaterNavigator, path_length, truncate_path
+from sim.energy import Battery, PowerModel
+from sim.geometry import WaterNavigator, truncate_path
+from sim.kinematics import NO_CURRENT, CurrentField, Limits, Motion, plan_motion
 from sim.records import Leg
 from sim.scenario import Boat as BoatSpec
-from sim.scenario import OnScene
 
-if TYPE_CHECKING:
-    from sim.incidents import Incident
-    from sim.world import World
+APPROACH_FRACTION = 0.9
+"""A boat stops this fraction of its loudspeaker range short of the target (to be surely heard)."""
 
 
 class BoatState(StrEnum):
@@ -33,23 +35,83 @@ class BoatState(StrEnum):
     OUTBOUND = "outbound"
     ON_SCENE = "on_scene"
     RETURNING = "returning"
+    """Heading for its station: a dock, or a patrol point under zone_patrol."""
+    PATROLLING = "patrolling"
+    """Waiting at a patrol point on the water."""
 
 
 @dataclass(frozen=True)
-class MissionOutcome:
-    """What a boat did at one case; times in s, None where it did not happen."""
+class Route:
+    """A planned trip: the water path, its speed profile and the energy of each piece."""
 
-    t_depart: float
-    t_arrive: float
-    t_done: float
-    incident_id: int | None
-    """Offender found and warned on scene (ground truth), None if nobody was found."""
-    distance_m: float
-    energy_wh: float
+    path: np.ndarray
+    motion: Motion
+    piece_energy_wh: np.ndarray
+
+    @property
+    def duration(self) -> float:
+        """s"""
+        return self.motion.duration
+
+    @property
+    def distance(self) -> float:
+        """m"""
+        return self.motion.distance
+
+    @property
+    def energy_wh(self) -> float:
+        return float(self.piece_energy_wh.sum())
+
+    @property
+    def end(self) -> tuple[float, float]:
+        return float(self.path[-1, 0]), float(self.path[-1, 1])
+
+
+@dataclass(frozen=True)
+class OnSceneBudget:
+    """The longest a boat can spend at one case (planning the energy of a mission)."""
+
+    seconds: float
+    """Arrival to leaving: set-up, every warning interval, the give-up time and the upload, s."""
+    loudspeaker_s: float
+    """Time the loudspeaker plays in that span, s."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """The mission a boat is on, as dispatch sees it (policies read it)."""
+
+    case_id: int
+    kind: str
+    target: tuple[float, float]
+    stop: tuple[float, float]
+    """Where the boat will be on scene, m."""
+    t_free: float
+    """Expected end of the mission, s."""
+
+
+@dataclass
+class _Activity:
+    """What the boat is doing now: flying a route (``route``) or holding still (``hold_w``)."""
+
+    t0: float
+    state: BoatState
+    duration: float
+    battery0: float
+    route: Route | None = None
+    hold_w: float = 0.0
+
+    def energy_by(self, t: float) -> float:
+        """Energy used from the start to ``t``, Wh."""
+        elapsed = min(max(t - self.t0, 0.0), self.duration)
+        if self.route is None:
+            return self.hold_w * elapsed / 3600.0
+        cumulative = np.concatenate([[0.0], np.cumsum(self.route.piece_energy_wh)])
+        return float(np.interp(elapsed, self.route.motion.t, cumulative))
 
 
 class Boat:
-    """One boat: where it is, its battery, and what it is doing."""
+    """One boat: where it is, its battery, what it is doing."""
 
     def __init__(
         self,
@@ -59,6 +121,7 @@ class Boat:
         env: simpy.Environment,
         legs: list[Leg],
         other_docks: tuple[tuple[float, float], ...] = (),
+        current: CurrentField = NO_CURRENT,
     ):
         """``dock_xy``: the home dock, where the boat starts; it returns to the nearest of all docks."""
         self.spec = spec
@@ -66,228 +129,222 @@ class Boat:
         self.navigator = navigator
         self.docks = tuple(navigator.snap(*xy) for xy in (dock_xy, *other_docks))
         self.env = env
-        self._legs = legs
+        self.limits = Limits.of(spec)
+        self.power = PowerModel.of(spec)
+        self.current = current
+        self.battery = Battery(spec.battery_wh, spec.charge_power_w, env.now)
         self.state = BoatState.DOCKED
+        self.task: Task | None = None
+        self.station: tuple[float, float] | None = None
+        """Patrol point where the boat waits when idle (None: it waits at a dock)."""
+        self.idle_process: simpy.Process | None = None
+        self.follow_up: object | None = None
+        """A case dispatch gave the boat to take when its mission ends (fastest_eta)."""
+        self.odometer_m = 0.0
+        self.energy_used_wh = 0.0
+        self._legs = legs
         self._xy = np.array(self.docks[0], dtype=float)
-        self._battery_wh = spec.battery_wh
-        self._docked_since = env.now
-        self.return_process: simpy.Process | None = None
-        self._moving: tuple[float, np.ndarray, np.ndarray] | None = None
         self._heading = 0.0
+        self._activity: _Activity | None = None
+        self._routes: dict[tuple, Route] = {}
+        self._routes_time = env.now
 
-    # ------------------------------------------------------------ energy
-
-    def moving_power_w(self, speed: float) -> float:
-        """Electrical power at ``speed`` m/s: hotel load plus c·v³, W."""
-        return self.spec.hotel_power_w + self.spec.drag_coefficient * speed**3
-
-    def battery_wh(self, t: float | None = None) -> float:
-        """State of charge at time ``t`` (default now); charging while docked, Wh."""
-        t = self.env.now if t is None else t
-        if self.state is BoatState.DOCKED:
-            charged = self.spec.charge_power_w * (t - self._docked_since) / 3600.0
-            return min(self.spec.battery_wh, self._battery_wh + charged)
-        return self._battery_wh
-
-    def time_to_charge(self, level_wh: float) -> float:
-        """Seconds of docked charging until the battery holds ``level_wh``."""
-        missing = max(0.0, level_wh - self.battery_wh())
-        return missing * 3600.0 / self.spec.charge_power_w
-
-    @property
-    def available(self) -> bool:
-        """Can take a mission now: docked or returning, and above the reserve."""
-        return (
-            self.state in (BoatState.DOCKED, BoatState.RETURNING)
-            and self.battery_wh() >= self.spec.reserve_wh
-        )
+    # ------------------------------------------------------------ state
 
     @property
     def position(self) -> tuple[float, float]:
+        """Where the boat is now (m), also while it moves."""
+        activity = self._activity
+        if activity is not None and activity.route is not None:
+            return activity.route.motion.at(self.env.now - activity.t0)[:2]
         return float(self._xy[0]), float(self._xy[1])
 
-    # ------------------------------------------------------------ movement
+    def battery_wh(self, t: float | None = None) -> float:
+        """State of charge at ``t`` (default now), during any activity or charge, Wh."""
+        t = self.env.now if t is None else t
+        if self._activity is not None:
+            return self._activity.battery0 - self._activity.energy_by(t)
+        return self.battery.level(t)
 
-    def _leave_dock(self) -> None:
-        if self.state is BoatState.DOCKED:
-            self._battery_wh = self.battery_wh()
+    @property
+    def available(self) -> bool:
+        """Free for a mission now: not on one, and not below its reserve."""
+        return self.task is None and self.battery_wh() >= self.spec.reserve_wh
 
-    def hold(self, duration: float, state: BoatState) -> Generator[simpy.Event, None, float]:
-        """Hold position for ``duration`` s (hotel load only); returns energy used, Wh."""
-        if duration <= 0:
-            return 0.0
-        t0, battery0 = self.env.now, self._battery_wh
-        yield self.env.timeout(duration)
-        energy = self.spec.hotel_power_w * duration / 3600.0
-        self._battery_wh -= energy
-        x, y = self.position
-        self._legs.append(Leg(self.id, t0, self.env.now, x, y, x, y, state, battery0, self._battery_wh))
-        return energy
-
-    def travel(
-        self, waypoints: np.ndarray, state: BoatState
-    ) -> Generator[simpy.Event, None, tuple[float, float]]:
-        """Move along ``waypoints`` at cruise speed; returns (distance m, energy Wh).
-
-        If interrupted (a returning boat re-tasked), the boat stops where it is
-        at that moment, the partial legs are recorded, and the Interrupt is re-raised.
-        """
-        self._leave_dock()
-        self.state = state
-        speed = self.spec.cruise_speed
-        steps = np.hypot(*np.diff(waypoints, axis=0).T)
-        times = np.concatenate([[0.0], np.cumsum(steps / speed)])
-        t0 = self.env.now
-        self._moving = (t0, waypoints, times)
-        try:
-            if times[-1] > 0:
-                yield self.env.timeout(float(times[-1]))
-        except simpy.Interrupt:
-            self._record_path(waypoints, times, t0, self.env.now - t0, speed, state)
-            raise
-        finally:
-            self._moving = None
-        return self._record_path(waypoints, times, t0, float(times[-1]), speed, state)
+    @property
+    def docked(self) -> bool:
+        return self.state is BoatState.DOCKED
 
     def pose(self, t: float) -> tuple[float, float, float, float]:
-        """(x m, y m, heading rad, speed m/s) at time ``t`` (now or during the current movement)."""
-        if self._moving is None:
-            return (*self.position, self._heading, 0.0)
-        t0, waypoints, times = self._moving
-        elapsed = min(max(t - t0, 0.0), float(times[-1]))
-        i = min(int(np.searchsorted(times, elapsed, side="right")) - 1, len(waypoints) - 2)
-        span = times[i + 1] - times[i]
-        a, b = waypoints[i], waypoints[i + 1]
-        x, y = a + (b - a) * ((elapsed - times[i]) / span if span > 0 else 1.0)
-        self._heading = math.atan2(b[0] - a[0], b[1] - a[1]) if span > 0 else self._heading
-        return float(x), float(y), self._heading, self.spec.cruise_speed if span > 0 else 0.0
+        """(x m, y m, heading rad, ground speed m/s) at time ``t`` (now or during the current activity)."""
+        activity = self._activity
+        if activity is None or activity.route is None:
+            return (float(self._xy[0]), float(self._xy[1]), self._heading, 0.0)
+        x, y, heading, speed = activity.route.motion.at(t - activity.t0)
+        self._heading = heading
+        return x, y, heading, speed
 
-    def _record_path(
-        self,
-        waypoints: np.ndarray,
-        times: np.ndarray,
-        t0: float,
-        elapsed: float,
-        speed: float,
-        state: BoatState,
-    ) -> tuple[float, float]:
-        power = self.moving_power_w(speed)
-        distance = energy = 0.0
-        for i in range(len(waypoints) - 1):
-            if times[i] >= elapsed and i > 0:
+    # ------------------------------------------------------------ planning
+
+    def route(self, start: tuple[float, float], goal: tuple[float, float], stop_within: float = 0.0) -> Route:
+        """The route from ``start`` to ``goal`` on water, cut where ``goal`` is within ``stop_within`` m."""
+        if self.env.now != self._routes_time:  # memo for the many questions of one dispatch decision
+            self._routes, self._routes_time = {}, self.env.now
+        key = (start, goal, stop_within)
+        if key not in self._routes:
+            path = self.navigator.path(start, goal)
+            if stop_within > 0:
+                path = truncate_path(path, goal, stop_within)
+            motion = plan_motion(path, self.limits, self.current)
+            self._routes[key] = Route(path, motion, self.power.motion_energy_wh(motion))
+        return self._routes[key]
+
+    def approach(self, target: tuple[float, float], start: tuple[float, float] | None = None) -> Route:
+        """The route to within warning range of ``target`` (from ``start``, default where the boat is)."""
+        reach = self.spec.loudspeaker_range * APPROACH_FRACTION
+        return self.route(self.position if start is None else start, target, reach)
+
+    def route_home(self, start: tuple[float, float] | None = None) -> Route:
+        """The quickest route from ``start`` (default here) to any dock."""
+        start = self.position if start is None else start
+        body = self.navigator.body_of(start)
+        docks = [dock for dock in self.docks if self.navigator.body_of(dock) == body]
+        return min((self.route(start, dock) for dock in docks), key=lambda r: r.duration)
+
+    def reachable(self, target: tuple[float, float]) -> bool:
+        """Is ``target`` on the water body the boat is on (or next to it)?"""
+        return self.navigator.body_of(self.position) == self.navigator.body_of(target)
+
+    def mission_energy_wh(self, target: tuple[float, float], budget: OnSceneBudget) -> float:
+        """Energy of a mission to ``target`` from here and back to a dock, at its longest, Wh.
+
+        Out, up to three loudspeaker ranges of closing in on a drifting
+        offender (at the slowest ground speed the current allows), the whole
+        on-scene budget with camera and loudspeaker, and home from the stop.
+        """
+        out = self.approach(target)
+        slowest = self.limits.cruise_speed - self.current.max_speed()
+        power = self.power
+        moving_w = power.hotel_w + power.propulsion_w(self.limits.cruise_speed) + power.camera_w
+        close_in = moving_w * 3 * self.spec.loudspeaker_range / slowest / 3600.0
+        flow = float(np.hypot(*self.current.at(np.array([out.end]))[0]))
+        scene = (
+            self.power.holding_w(flow, camera=True) * budget.seconds
+            + self.power.loudspeaker_w * budget.loudspeaker_s
+        ) / 3600.0
+        return out.energy_wh + close_in + scene + self.route_home(out.end).energy_wh
+
+    def can_serve(self, target: tuple[float, float], budget: OnSceneBudget) -> bool:
+        """Could the boat do this mission and still come home with its reserve?"""
+        if not self.reachable(target):
+            return False
+        return self.battery_wh() - self.mission_energy_wh(target, budget) >= self.spec.reserve_wh
+
+    # ------------------------------------------------------------ doing
+
+    def _begin(
+        self, state: BoatState, duration: float, route: Route | None = None, hold_w: float = 0.0
+    ) -> None:
+        self.halt()
+        self.leave_dock()
+        self.state = state
+        battery = self.battery.level(self.env.now)
+        self._activity = _Activity(self.env.now, state, duration, battery, route, hold_w)
+
+    def halt(self) -> None:
+        """Stop whatever the boat is doing now; record the part done and charge the battery for it."""
+        activity = self._activity
+        if activity is None:
+            return
+        self._activity = None
+        now = min(self.env.now, activity.t0 + activity.duration)
+        if activity.route is None:
+            self._record(activity, now, self._xy, activity.hold_w * (now - activity.t0) / 3600.0)
+            return
+        motion = activity.route.motion
+        elapsed = now - activity.t0
+        for i in range(motion.pieces):
+            t0, t1 = motion.t[i], motion.t[i + 1]
+            if t0 >= elapsed and i > 0:
                 break
-            end = min(times[i + 1], elapsed)
-            span = times[i + 1] - times[i]
-            fraction = (end - times[i]) / span if span > 0 else 1.0
-            a = waypoints[i]
-            b = a + fraction * (waypoints[i + 1] - a)
-            leg_energy = power * (end - times[i]) / 3600.0
-            battery0 = self._battery_wh
-            self._battery_wh -= leg_energy
-            if end > times[i]:
-                self._legs.append(
-                    Leg(self.id, t0 + times[i], t0 + end, *a, *b, state, battery0, self._battery_wh)
-                )
-            distance += float(np.hypot(*(b - a)))
-            energy += leg_energy
-            self._xy = np.array(b, dtype=float)
-        return distance, energy
+            end = min(t1, elapsed)
+            share = (end - t0) / (t1 - t0) if t1 > t0 else 1.0
+            xy = motion.xy[i + 1] if end >= t1 else np.array(motion.at(end)[:2])
+            if end > t0:
+                energy = activity.route.piece_energy_wh[i] * share
+                self._record(activity, activity.t0 + end, xy, energy, activity.t0 + t0)
+            self._heading = math.atan2(motion.heading[i, 0], motion.heading[i, 1])
+
+    def _record(
+        self, activity: _Activity, t1: float, xy: np.ndarray, energy_wh: float, t0: float | None = None
+    ) -> None:
+        t0 = activity.t0 if t0 is None else t0
+        x0, y0 = float(self._xy[0]), float(self._xy[1])
+        battery0 = self.battery.level(t0)
+        battery1 = self.battery.draw(energy_wh)
+        x1, y1 = float(xy[0]), float(xy[1])
+        self._legs.append(Leg(self.id, t0, t1, x0, y0, x1, y1, activity.state, battery0, battery1))
+        self.odometer_m += float(np.hypot(xy[0] - x0, xy[1] - y0))
+        self.energy_used_wh += energy_wh
+        self._xy = np.array(xy, dtype=float)
+
+    def leave_dock(self) -> None:
+        """Stop charging (recording the charging spans)."""
+        for t0, t1, level0, level1 in self.battery.stop_charging(self.env.now):
+            x, y = self.position
+            self._legs.append(Leg(self.id, t0, t1, x, y, x, y, BoatState.DOCKED, level0, level1))
 
     def dock(self) -> None:
-        """Arrived home: start charging."""
+        """At a dock: start charging."""
+        self.halt()
         self.state = BoatState.DOCKED
-        self._docked_since = self.env.now
+        self.battery.start_charging(self.env.now)
 
-    # ------------------------------------------------------------ mission
+    def close(self) -> None:
+        """End of the run: record whatever is in progress."""
+        self.halt()
+        self.leave_dock()
 
-    def mission(
-        self,
-        target: tuple[float, float],
-        kind: str,
-        world: World,
-        on_scene: OnScene,
-        evidence_upload: Callable[[tuple[float, float], float], float],
-    ) -> Generator[simpy.Event, None, MissionOutcome]:
-        """Go to ``target``, warn the offenders found there, upload evidence.
+    def travel(self, route: Route, state: BoatState) -> Generator[simpy.Event, None, None]:
+        """Fly ``route``. An Interrupt stops the boat where it is (the part flown is recorded), re-raised."""
+        self._begin(state, route.duration, route=route)
+        try:
+            if route.duration > 0:
+                yield self.env.timeout(route.duration)
+        finally:
+            self.halt()
 
-        ``evidence_upload(position, t)`` returns the upload delay (s).
-        """
-        t_depart = self.env.now
-        speaker = self.spec.loudspeaker_range
-        path = truncate_path(self.navigator.path(self.position, target), target, speaker * 0.9)
-        distance, energy = yield from self.travel(path, BoatState.OUTBOUND)
-        offender = world.offender_near(kind, self.position, self.env.now, search_radius=2 * speaker)
-        if offender is not None:
-            # The offender drifted out of earshot: close in on where they are now.
-            where = offender.position(self.env.now)
-            if np.hypot(*(np.subtract(where, self.position))) > speaker:
-                path = truncate_path(self.navigator.path(self.position, where), where, speaker * 0.9)
-                more_distance, more_energy = yield from self.travel(path, BoatState.OUTBOUND)
-                distance, energy = distance + more_distance, energy + more_energy
-        t_arrive = self.env.now
-        self.state = BoatState.ON_SCENE
-        # Everyone of this kind within earshot hears the warnings, not only the offender sought.
-        audience = world.offenders_within(kind, self.position, t_arrive, speaker)
-        if not audience:
-            return MissionOutcome(t_depart, t_arrive, t_arrive, None, distance, energy)
-        found = audience[0].id
-        for offender in audience:
-            world.mark(offender.id, "t_boat_arrived", t_arrive)
-            world.attended_by(offender.id, self.id)
-        energy += yield from self.hold(on_scene.warning_setup, BoatState.ON_SCENE)
-        audience = [o for o in audience if world.present(o.id, self.env.now)]
-        if not audience:  # they left on their own while the boat got ready
-            return MissionOutcome(t_depart, t_arrive, self.env.now, found, distance, energy)
-        energy += yield from self._warn(audience, world, on_scene)
-        delay = evidence_upload(self.position, self.env.now)
-        energy += yield from self.hold(delay, BoatState.ON_SCENE)
-        for offender in audience:
-            world.mark(offender.id, "t_evidence_uploaded", self.env.now)
-        return MissionOutcome(t_depart, t_arrive, self.env.now, found, distance, energy)
-
-    def _warn(
-        self, audience: list[Incident], world: World, on_scene: OnScene
-    ) -> Generator[simpy.Event, None, float]:
-        """Warn up to ``max_warnings`` times until everyone has left or the boat gives up; energy, Wh.
-
-        An offender who heeds a warning leaves after their own delay (the boat
-        stops warning and waits); one who would have left anyway within the
-        wait leaves then. Whoever is undecided after the last warning and the
-        give-up time is recorded as given up on.
-        """
-        compliance = world.compliance(audience[0].kind)
-        leaving: dict[int, float] = {}
-        energy = 0.0
-        for number in range(1, compliance.max_warnings + 1):
-            t_warning = self.env.now
-            last = number == compliance.max_warnings
-            patience = on_scene.give_up_after if last else compliance.warning_interval
-            for offender in audience:
-                if offender.id in leaving:
-                    continue
-                world.mark(offender.id, "t_warning", t_warning)
-                heeded = offender.leave_time_after(number, t_warning)
-                if heeded is None and offender.t_end <= t_warning + patience:
-                    heeded = offender.t_end
-                if heeded is not None:
-                    leaving[offender.id] = heeded
-                    world.offender_left(offender.id, heeded)
-            if len(leaving) == len(audience):
-                energy += yield from self.hold(max(leaving.values()) - self.env.now, BoatState.ON_SCENE)
-                return energy
-            energy += yield from self.hold(patience, BoatState.ON_SCENE)
-        for offender in audience:
-            if offender.id not in leaving:
-                world.mark(offender.id, "t_gave_up", self.env.now)
-        # Those who agreed to leave are watched until they have gone (the evidence shows it).
-        last_departure = max(leaving.values(), default=self.env.now)
-        if last_departure > self.env.now:
-            energy += yield from self.hold(last_departure - self.env.now, BoatState.ON_SCENE)
-        return energy
+    def hold(
+        self, duration: float, state: BoatState, camera: bool = False, loudspeaker: bool = False
+    ) -> Generator[simpy.Event, None, None]:
+        """Hold position for ``duration`` s (keeping station against the current); interruptible."""
+        if duration <= 0:
+            return
+        flow = float(np.hypot(*self.current.at(self._xy[None, :])[0]))
+        self._begin(state, duration, hold_w=self.power.holding_w(flow, camera, loudspeaker))
+        try:
+            yield self.env.timeout(duration)
+        finally:
+            self.halt()
 
     def go_home(self) -> Generator[simpy.Event, None, None]:
-        """Return to the nearest dock by water (interruptible by a new mission)."""
-        paths = [self.navigator.path(self.position, dock) for dock in self.docks]
-        path = min(paths, key=path_length)
-        yield from self.travel(path, BoatState.RETURNING)
+        """Return to the nearest dock by water and start charging (interruptible by a new mission)."""
+        yield from self.travel(self.route_home(), BoatState.RETURNING)
         self.dock()
+
+    # ------------------------------------------------------------ patrol
+
+    def patrol_endurance(self, spare_wh: float | None = None) -> float:
+        """How long the boat can wait at its station and still get home with its reserve, s."""
+        if spare_wh is None:
+            spare_wh = self.battery_wh() - self.route_home().energy_wh - self.spec.reserve_wh
+        flow = float(np.hypot(*self.current.at(np.array([self.station]))[0]))
+        power = self.power.holding_w(flow, camera=True)
+        return math.inf if power == 0 else max(0.0, spare_wh) * 3600.0 / power
+
+    def can_patrol(self) -> bool:
+        """Enough charge to reach the station and, from there, a dock with the reserve left?"""
+        to_station = self.route(self.position, self.station)
+        home = self.route_home(self.station)
+        spare = self.battery_wh() - to_station.energy_wh - home.energy_wh - self.spec.reserve_wh
+        return spare > 0 and self.patrol_endurance(spare) > 1.0

@@ -13,7 +13,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import Point, Polygon
 
-from sim.geometry import ZoneGeometry
+from sim.geometry import WaterNavigator, ZoneGeometry
 from sim.scenario import Scenario
 
 DOCK_MAX_DISTANCE_M = 10.0
@@ -98,6 +98,60 @@ def check_scenario(scenario: Scenario) -> None:
 
     _check_radio(scenario)
     _check_names(scenario)
+    _check_fleet(scenario, geometry)
+
+
+def _check_fleet(scenario: Scenario, geometry: ZoneGeometry) -> None:
+    """Boats can make headway, reach the no-go areas from their docks, and wait where they are told."""
+    from sim.kinematics import current_field
+    from sim.policies import POLICIES
+
+    flow = current_field(scenario.zone.current).max_speed()
+    for i, boat in enumerate(scenario.boats):
+        if flow >= boat.cruise_speed:
+            raise _error(
+                f"zone.current: {flow:g} m/s is not below boats.{i}.cruise_speed {boat.cruise_speed:g} m/s "
+                f"({boat.id!r} could not make headway)"
+            )
+    on_scene = scenario.dispatch.on_scene
+    for kind in ("swimming", "fishing"):
+        interval = getattr(scenario.incidents, kind).compliance.warning_interval
+        if on_scene.message_length > interval:
+            raise _error(
+                f"dispatch.on_scene.message_length: {on_scene.message_length:g} s is longer than "
+                f"incidents.{kind}.compliance.warning_interval {interval:g} s"
+            )
+
+    navigator = WaterNavigator(geometry.water, scenario.zone.shore_margin)
+    reach = max(boat.loudspeaker_range for boat in scenario.boats)
+    areas = [*geometry.no_swimming, *geometry.no_fishing]
+    reached_by = {
+        body: [a.id for a in areas if navigator.body_distance(body, a.region) <= reach]
+        for body in range(navigator.body_count)
+    }
+    served: set[str] = set()
+    for i, dock in enumerate(scenario.docks):
+        reached = reached_by[navigator.body_of(navigator.snap(*dock.position))]
+        if not reached:
+            raise _error(
+                f"docks.{i}: {dock.id!r} is on water that reaches no no-swimming or no-fishing area "
+                f"(boats keep {scenario.zone.shore_margin:g} m from the shore)"
+            )
+        served.update(reached)
+    for section in ("no_swimming", "no_fishing"):
+        for i, area in enumerate(getattr(geometry, section)):
+            if area.id not in served:
+                raise _error(f"zone.{section}.{i}: {area.id!r} cannot be reached by boat from any dock")
+
+    points = scenario.dispatch.patrol_points
+    if getattr(POLICIES[scenario.dispatch.policy], "waits_on_water", False) and not points:
+        raise _error(f"dispatch.patrol_points: policy {scenario.dispatch.policy!r} needs at least one point")
+    for i, (x, y) in enumerate(points):
+        if not navigator.navigable.covers(Point(x, y)):
+            raise _error(
+                f"dispatch.patrol_points.{i}: ({x:g}, {y:g}) is not on water at least "
+                f"{scenario.zone.shore_margin:g} m from the shore"
+            )
 
 
 def _check_radio(scenario: Scenario) -> None:

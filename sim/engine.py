@@ -23,6 +23,7 @@ from sim.daylight import Daylight
 from sim.dispatch import DispatchCenter
 from sim.geometry import WaterNavigator, ZoneGeometry, sample_in
 from sim.incidents import Incident, IncidentGenerator
+from sim.kinematics import current_field
 from sim.metrics import Recorder, alarms_table, incidents_table, missions_table, summarize, tracks_table
 from sim.network import DEFAULT_PROFILE, PROFILES, Direction, Link, Transfer, profile_name
 from sim.records import Alarm
@@ -101,6 +102,7 @@ class Simulation:
                 self.env,
                 self.recorder.legs,
                 other_docks=tuple(d.position for d in scenario.docks if d.id != spec.dock),
+                current=current_field(zone.current),
             )
             for spec in scenario.boats
         ]
@@ -112,6 +114,7 @@ class Simulation:
             self._link("evidence", Direction.UPLINK),
             self.world,
             self.recorder,
+            operator_rng=self.streams.stream("dispatch/operator"),
             relay=self.relay,
         )
         self.incidents: list[Incident] = IncidentGenerator(scenario, self.geometry, self.streams).generate(
@@ -307,6 +310,7 @@ class Simulation:
 
     def collect(self, events: int, wall_start: float) -> Result:
         """Tables and summary after :meth:`advance`; ``wall_start`` is the perf_counter at the start."""
+        self.dispatch.close()
         self.recorder.missions.extend(self.dispatch.mission_records())
         incidents = incidents_table(self.incidents, self.recorder, self.first_visible, self.duration)
         alarms = alarms_table(self.recorder)

@@ -95,6 +95,8 @@ class WaterNavigator:
         self._covering = navigable.buffer(_COVER_TOLERANCE_M)
         shapely.prepare(self._covering)
         self.graph = self._visibility_graph()
+        # Separate pieces of navigable water: boats cannot pass between them.
+        self._bodies = np.array(list(getattr(navigable, "geoms", [navigable])), dtype=object)
 
     def _visibility_graph(self) -> nx.Graph:
         polygons = getattr(self.navigable, "geoms", [self.navigable])
@@ -131,6 +133,20 @@ class WaterNavigator:
             return float(x), float(y)
         nearest = nearest_points(self.navigable, point)[0]
         return float(nearest.x), float(nearest.y)
+
+    @property
+    def body_count(self) -> int:
+        return len(self._bodies)
+
+    def body_distance(self, body: int, region: shapely.Geometry) -> float:
+        """Distance from piece ``body`` of navigable water to ``region``, m."""
+        return float(self._bodies[body].distance(region))
+
+    def body_of(self, xy: tuple[float, float]) -> int:
+        """Index of the piece of navigable water nearest to ``xy`` (two points on one piece are connected)."""
+        if len(self._bodies) == 1:
+            return 0
+        return int(np.argmin(shapely.distance(self._bodies, Point(xy))))
 
     def _visible_from(self, xy: tuple[float, float]) -> np.ndarray:
         segments = shapely.linestrings(

@@ -53,6 +53,11 @@ MISSION_COLUMNS = (
     "t_back",
     "distance_m",
     "energy_wh",
+    "case_id",
+    "kind",
+    "target_x",
+    "target_y",
+    "status",
 )
 TRACK_COLUMNS = ("boat_id", "t", "x", "y", "speed", "battery_wh", "state")
 
@@ -158,6 +163,7 @@ def missions_table(recorder: Recorder) -> pd.DataFrame:
         for key in ("t_assigned", "t_depart", "t_arrive", "t_done", "t_back", "energy_wh"):
             row[key] = _round(row[key], 3)
         row["distance_m"] = round(row["distance_m"], 2)
+        row["target_x"], row["target_y"] = round(row["target_x"], 2), round(row["target_y"], 2)
         rows.append(row)
     return pd.DataFrame(rows, columns=list(MISSION_COLUMNS)).astype({"incident_id": "Int64"})
 
@@ -226,7 +232,10 @@ def summarize(
     detected = int(judged["t_detected"].notna().sum())
     false_alarms = alarms[alarms["incident_id"].isna()]
     false_missions = missions[missions["incident_id"].isna()]
-    busy = (missions["t_back"].fillna(duration_s) - missions["t_assigned"]).clip(upper=duration_s).sum()
+    # A mission keeps its boat busy until it is back, or until its next mission if re-tasked on the way.
+    next_assigned = missions.groupby("boat_id")["t_assigned"].shift(-1)
+    until = missions["t_back"].fillna(next_assigned).fillna(duration_s)
+    busy = (until - missions["t_assigned"]).clip(upper=duration_s).sum()
     return {
         "counts": {
             "incidents": len(incidents),

@@ -17,6 +17,7 @@ import shapely
 from matplotlib.patches import Patch
 from matplotlib.patches import Polygon as PolygonPatch
 
+from sim.boat_plots import boat_timeline
 from sim.cameras import CameraModel, visible_region
 from sim.coverage_plot import coverage_figure
 from sim.engine import Result
@@ -32,6 +33,7 @@ OUTCOME_COLOURS = {
     "unresolved": "#7f7f7f",
 }
 KIND_COLOURS = {"swimming": "#1f77b4", "fishing": "#b5651d"}
+BOAT_COLOURS = ("#34495e", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#7f8c8d", "#c0392b", "#2980b9")
 STAGE_COLOURS = ("#4c72b0", "#55a868", "#c44e52", "#8172b2", "#ccb974")
 
 
@@ -42,6 +44,7 @@ def draw_run_figures(result: Result, folder: Path) -> list[Path]:
         response_time_cdf(result.incidents, folder / "response_time_cdf.png", result.scenario.name),
         latency_breakdown(result.incidents, folder / "latency_breakdown.png", result.scenario.name),
         zone_map(result.scenario, folder / "zone_map.png", result.incidents, result.tracks),
+        boat_timeline(result.tracks, folder / "boat_timeline.png", result.scenario.name),
         coverage_figure(result.scenario, folder / "coverage.png", result.seed, result.sorties),
     ]
     return paths
@@ -185,9 +188,15 @@ def zone_map(
     for dock in scenario.docks:
         ax.plot(*dock.position, marker="s", color="#1b2631", markersize=8)
         ax.annotate(dock.id, dock.position, textcoords="offset points", xytext=(5, 5), fontsize=7)
+    boat_lines = []
     if tracks is not None and len(tracks):
-        for _, boat in tracks.groupby("boat_id"):
-            ax.plot(boat["x"], boat["y"], color="#34495e", linewidth=0.6, alpha=0.5)
+        for (boat_id, boat), colour in zip(tracks.groupby("boat_id"), BOAT_COLOURS, strict=False):
+            away = boat[boat["state"] != "docked"]
+            # One line per trip: break it where the boat sat at a dock.
+            trip = (boat["state"] == "docked").cumsum().loc[away.index]
+            for _, leg in away.groupby(trip):
+                ax.plot(leg["x"], leg["y"], color=colour, linewidth=0.8, alpha=0.7)
+            boat_lines.append(plt.Line2D([], [], color=colour, label=f"track of {boat_id}"))
     if incidents is not None and len(incidents):
         for outcome in OUTCOMES:
             subset = incidents[incidents["outcome"] == outcome]
@@ -213,7 +222,7 @@ def zone_map(
         plt.Line2D([], [], marker="P", color="#6c3483", linestyle="", label="gNB"),
         plt.Line2D([], [], marker="X", color="#117a65", linestyle="", label="drone base"),
         plt.Line2D([], [], marker="s", color="#1b2631", linestyle="", label="dock"),
-        plt.Line2D([], [], color="#34495e", alpha=0.6, label="boat tracks"),
+        *boat_lines,
     ]
     if incidents is not None and len(incidents):
         legend += [

@@ -60,4 +60,12 @@ class MissionRecord:
     t_done: float | None
     t_back: float | None
     distance_m: float
+    """Travelled from assignment until back at its station (or the next mission), m."""
     energy_wh: float
+    """Drawn from the battery over the same span, Wh."""
+    case_id: int
+    kind: str
+    target_x: float
+    target_y: float
+    status: str
+    """completed, nobody_found, rejected (by the operator), preempted, or unfinished (run ended)."""

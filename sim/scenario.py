@@ -150,6 +150,34 @@ class Area(Strict):
     weight: float = Field(1.0, gt=0, description="hotspot weight: share of incidents placed here")
 
 
+class UniformCurrentSpec(Strict):
+    type: Literal["uniform"]
+    velocity: Point = Field(description="current velocity east and north, m/s")
+
+
+class GridCurrentSpec(Strict):
+    """A current on a regular grid: row r, column c is at (origin_x + c·spacing, origin_y + r·spacing)."""
+
+    type: Literal["grid"]
+    origin: Point = Field((0.0, 0.0), description="position of the first row's first column, m")
+    spacing: float = Field(gt=0, description="distance between grid points, m")
+    east: tuple[tuple[float, ...], ...] = Field(description="east component per row (south to north), m/s")
+    north: tuple[tuple[float, ...], ...] = Field(description="north component, same shape as east, m/s")
+
+    @model_validator(mode="after")
+    def _shape(self) -> GridCurrentSpec:
+        for name in ("east", "north"):
+            rows = getattr(self, name)
+            if len(rows) < 2 or any(len(row) != len(rows[0]) for row in rows) or len(rows[0]) < 2:
+                raise ValueError(f"{name} must be a rectangular grid of at least 2 x 2 values")
+        if (len(self.east), len(self.east[0])) != (len(self.north), len(self.north[0])):
+            raise ValueError("east and north grids differ in shape")
+        return self
+
+
+CurrentSpec = Annotated[UniformCurrentSpec | GridCurrentSpec, Field(discriminator="type")]
+
+
 class Zone(Strict):
     width: float = Field(gt=0, description="east-west extent, m")
     height: float = Field(gt=0, description="north-south extent, m")
@@ -161,6 +189,7 @@ class Zone(Strict):
     no_swimming: tuple[Area, ...] = Field(description="areas of water where swimming is banned")
     no_fishing: tuple[Area, ...] = Field(description="shore stretches where fishing is banned")
     shore_margin: float = Field(5.0, gt=0, description="boats keep this far from shore and islands, m")
+    current: CurrentSpec | None = Field(None, description="water current boats move through (none if absent)")
 
 
 # ---------------------------------------------------------------- equipment
@@ -238,8 +267,16 @@ class Boat(Strict):
     cruise_speed: float = Field(gt=0, description="transit speed, m/s")
     max_speed: float = Field(gt=0, description="top speed, m/s")
     battery_wh: float = Field(gt=0, description="battery capacity, Wh")
-    reserve_wh: float = Field(0.0, ge=0, description="charge below which the boat is not sent out, Wh")
-    hotel_power_w: float = Field(50.0, ge=0, description="electronics and sensors, W")
+    reserve_wh: float = Field(
+        0.0, ge=0, description="charge each mission must leave on return; below it the boat charges, Wh"
+    )
+    hotel_power_w: float = Field(50.0, ge=0, description="electronics, radio and navigation, W")
+    loudspeaker_power_w: float = Field(60.0, ge=0, description="loudspeaker while a warning plays, W")
+    camera_power_w: float = Field(15.0, ge=0, description="evidence camera while on scene or on patrol, W")
+    acceleration: float = Field(0.5, gt=0, description="speeding up, m/s^2")
+    deceleration: float = Field(1.0, gt=0, description="slowing down, m/s^2")
+    lateral_acceleration: float = Field(1.0, gt=0, description="largest sideways acceleration turning, m/s^2")
+    corner_cut: float = Field(2.0, gt=0, description="how far a turn's arc may cut inside a path corner, m")
     drag_coefficient: float = Field(
         20.0, gt=0, description="propulsion power per speed cubed, W/(m/s)^3 (P = c v^3)"
     )
@@ -470,6 +507,16 @@ class OnScene(Strict):
     evidence_photos: int = Field(ge=0, description="photos taken per incident")
     photo_bytes: int = Field(gt=0, description="size of one photo, bytes")
     clip_bytes: int = Field(ge=0, description="size of the evidence clip, bytes")
+    message_length: Duration = Field(15.0, gt=0, description="length of one loudspeaker warning, s")
+
+
+class Operator(Strict):
+    """An operator who checks each new case's snapshot while the boat is already on its way."""
+
+    delay: DistributionSpec = Field(description="time from the case opening to the operator's verdict, s")
+    reject_false_share: Probability = Field(
+        description="share of false alarms the operator recognises and rejects (the mission aborts)"
+    )
 
 
 class DispatchConfig(Strict):
@@ -478,6 +525,10 @@ class DispatchConfig(Strict):
     association_window: Duration = Field(900.0, gt=0, description="... if the case is this recent, s")
     decision_time: Duration = Field(0.0, ge=0, description="dispatcher's time to pick a boat, s")
     on_scene: OnScene
+    operator: Operator | None = Field(None, description="optional operator confirmation (none if absent)")
+    patrol_points: tuple[Point, ...] = Field(
+        (), description="zone_patrol: points on the water where idle boats wait (boat i at point i mod n), m"
+    )
 
 
 # ---------------------------------------------------------------- rendering

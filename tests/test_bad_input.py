@@ -38,6 +38,29 @@ cameras:
 """
 """One camera of the default scenario, without its fps line."""
 
+POND_DOCK = """\
+zone:
+  water:
+    - [[200, 200], [800, 200], [800, 850], [200, 850]]
+    - [[900, 900], [980, 900], [980, 980], [900, 980]]
+docks:
+  - {id: dock-south, position: [620, 280]}
+  - {id: dock-north, position: [688, 789]}
+  - {id: dock-pond, position: [940, 940]}
+"""
+"""A square lake holding the default no-go areas and island, and a pond with a dock of its own."""
+
+POND_AREA = """\
+zone:
+  water:
+    - [[200, 200], [800, 200], [800, 850], [200, 850]]
+    - [[900, 900], [980, 900], [980, 980], [900, 980]]
+  no_swimming:
+    - {id: ns-beach, polygon: [[380, 240], [560, 240], [565, 330], [375, 335]]}
+    - {id: ns-pond, polygon: [[910, 910], [970, 910], [970, 970], [910, 970]]}
+"""
+"""The same lake and pond, the docks on the lake and a no-swimming area on the pond."""
+
 
 TRACE = "network:\n  profile: trace\n  trace: t.csv\n"
 """Network section of a scenario replaying the latency trace t.csv beside it."""
@@ -304,6 +327,67 @@ SCENARIO_CASES = [
         None, "boats.0.reserve_wh=3000", ("boats.0", "reserve_wh", "not below battery_wh"), id="reserve-high"
     ),
     pytest.param(None, "boats.0.dock=dock-west", ("boats.0.dock", "no dock", "dock-west"), id="boat-dock"),
+    pytest.param(None, "boats.1.max_speed=0", ("boats.1.max_speed", "greater than 0"), id="max-speed-zero"),
+    pytest.param(None, "boats.2.acceleration=-1", ("boats.2.acceleration", "greater than 0"), id="accel"),
+    pytest.param(None, "boats.0.deceleration=0", ("boats.0.deceleration", "greater than 0"), id="decel"),
+    pytest.param(
+        None, "boats.0.reserve_wh=2000", ("boats.0", "reserve_wh", "not below battery_wh"), id="reserve-equal"
+    ),
+    # a dock on a pond of its own: boats from it could never reach a no-go area
+    pytest.param(
+        EXTENDS + POND_DOCK, None, ("docks.2", "dock-pond", "reaches no no-swimming"), id="dock-cannot-reach"
+    ),
+    pytest.param(
+        EXTENDS + POND_AREA, None, ("zone.no_swimming.1", "ns-pond", "from any dock"), id="area-unreachable"
+    ),
+    pytest.param(
+        None,
+        "zone.current={type: uniform, velocity: [3, 0]}",
+        ("zone.current", "not below", "cruise_speed", "headway"),
+        id="current-too-strong",
+    ),
+    pytest.param(
+        None,
+        "zone.current={type: grid, spacing: 100, east: [[0, 1]], north: [[0, 1]]}",
+        ("zone.current", "at least 2 x 2"),
+        id="current-grid-one-row",
+    ),
+    pytest.param(
+        None,
+        "zone.current={type: grid, spacing: 100, east: [[0, 1], [0, 1]], north: [[0, 1, 2], [0, 1, 2]]}",
+        ("zone.current", "differ in shape"),
+        id="current-grid-shapes",
+    ),
+    pytest.param(
+        None, "zone.current={type: whirlpool}", ("zone.current", "uniform", "grid"), id="current-type"
+    ),
+    pytest.param(
+        None,
+        "dispatch.on_scene.message_length=100",
+        ("dispatch.on_scene.message_length", "longer than", "warning_interval"),
+        id="message-too-long",
+    ),
+    pytest.param(
+        None, "dispatch.policy=zone_patrol", ("dispatch.patrol_points", "at least one"), id="patrol-no-points"
+    ),
+    pytest.param(
+        None,
+        "dispatch.patrol_points=[[500, 500], [10, 10]]",
+        ("dispatch.patrol_points.1", "not on water"),
+        id="patrol-point-on-land",
+    ),
+    pytest.param(
+        None,
+        "dispatch.operator={delay: {dist: exponential, mean: 20}, reject_false_share: 1.5}",
+        ("dispatch.operator.reject_false_share", "less than or equal to 1"),
+        id="operator-share",
+    ),
+    pytest.param(
+        None,
+        "dispatch.operator={reject_false_share: 0.5}",
+        ("dispatch.operator.delay", "missing"),
+        id="operator-no-delay",
+    ),
     pytest.param(None, "cameras.1.id=cam-beach-w", ("cameras.1.id", "already used"), id="dup-camera-id"),
     pytest.param(None, "boats.1.id=usv-1", ("boats.1.id", "already used"), id="dup-boat-id"),
     pytest.param(None, "docks.1.id=dock-south", ("docks.1.id", "already used"), id="dup-dock-id"),

@@ -20,7 +20,13 @@ ROOT = Path(sim.__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuchang_lake.yaml"
 CHECKER = Path(sim.__file__).resolve().parents[2] / "shared" / "checks" / "run_outputs.py"
 TABLES = ("incidents.csv", "alarms.csv", "missions.csv", "transfers.csv", "sorties.csv")
-FIGURES = ("response_time_cdf.png", "latency_breakdown.png", "zone_map.png", "coverage.png")
+FIGURES = (
+    "response_time_cdf.png",
+    "latency_breakdown.png",
+    "zone_map.png",
+    "boat_timeline.png",
+    "coverage.png",
+)
 CONTRACT_KEYS = {
     "name", "run", "zone", "docks", "cameras", "buoys", "gnbs", "drones", "boats",
     "incidents", "detection", "network", "dispatch",

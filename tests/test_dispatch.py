@@ -24,13 +24,27 @@ TIMING = Scheduling(period_ttis=0, fixed_ttis=1000)  # 1 ms in TTIs of 1 µs
 FIXED = LinkProfile("fixed", Service.EMBB, TIMING, TIMING, 0.0, 0, radio.CQI_NR_64QAM, source="test")
 ACCESS = FixedAccess(rate_bps=8e6, tti_s=1e-6)
 COMMAND_S = 0.001 + 256 * 8 / 8e6
+# The dock snaps to (1, 100); the boat stops 0.9 x 30 m short of a swimmer at (101, 100): 73 m at
+# 2 m/s, speeding up at 0.5 m/s^2 (4 s over 4 m) and slowing at 1 m/s^2 (2 s over 2 m), 67 m cruising.
+TRANSIT = 4.0 + 67.0 / 2.0 + 2.0
+TRANSIT_J = 50.0 * TRANSIT + 20.0 * (2.0**3 * 67.0 / 2.0 + 2.0**4 / (4 * 0.5) + 2.0**4 / (4 * 1.0))
+"""Hotel load over the trip plus k * integral of v^3: v^4 / (4a) speeding up, v^4 / (4b) slowing down."""
 POND = WaterNavigator(box(0, 0, 200, 200), margin=1.0)
 
 
 class Rig:
     """One dispatch centre, its boats and a world, on a 200 m square pond."""
 
-    def __init__(self, scenario, boats: int = 1, decision_time: float = 5.0):
+    def __init__(
+        self,
+        scenario,
+        boats: int = 1,
+        decision_time: float = 5.0,
+        docks=None,
+        boat_updates: dict | None = None,
+        **dispatch_updates,
+    ):
+        """``docks``: each boat's dock (default all at (1, 100)); ``dispatch_updates``: e.g. policy."""
         self.env = simpy.Environment()
         self.recorder = Recorder()
         incidents = scenario.incidents.model_copy(
@@ -55,10 +69,15 @@ class Rig:
             hotel_power_w=50.0,
             drag_coefficient=20.0,
             loudspeaker_range=30.0,
-        )
+            acceleration=0.5,
+            deceleration=1.0,
+            camera_power_w=15.0,
+            loudspeaker_power_w=60.0,
+        ).model_copy(update=boat_updates or {})
+        docks = docks or [(1.0, 100.0)] * boats
         self.boats = [
-            Boat(spec.model_copy(update={"id": f"b{i}"}), (1.0, 100.0), POND, self.env, self.recorder.legs)
-            for i in range(boats)
+            Boat(spec.model_copy(update={"id": f"b{i}"}), dock, POND, self.env, self.recorder.legs)
+            for i, dock in enumerate(docks)
         ]
         on_scene = scenario.dispatch.on_scene.model_copy(
             update={
@@ -69,7 +88,9 @@ class Rig:
                 "clip_bytes": 0,
             }
         )
-        config = scenario.dispatch.model_copy(update={"decision_time": decision_time, "on_scene": on_scene})
+        config = scenario.dispatch.model_copy(
+            update={"decision_time": decision_time, "on_scene": on_scene} | dispatch_updates
+        )
         rng = np.random.default_rng(0)
         self.dispatch = DispatchCenter(
             self.env,
@@ -79,18 +100,19 @@ class Rig:
             Link(FIXED, Direction.UPLINK, 0.0, rng, ACCESS),
             self.world,
             self.recorder,
+            operator_rng=np.random.default_rng(1),
         )
 
-    def swimmer(self, incident_id: int, xy, heeds=(False, True, True), t_end=10_000.0) -> Incident:
+    def swimmer(
+        self, incident_id: int, xy, heeds=(False, True, True), t_end=10_000.0, kind=Kind.SWIMMING
+    ) -> Incident:
         track = Track(np.array([0.0, t_end]), np.array([xy, xy], dtype=float))
-        incident = Incident(
-            incident_id, Kind.SWIMMING, "a", 0.0, t_end, track, 0.35, heeds, (30.0, 40.0, 50.0)
-        )
+        incident = Incident(incident_id, kind, "a", 0.0, t_end, track, 0.35, heeds, (30.0, 40.0, 50.0))
         self.world.appear(incident)
         return incident
 
-    def alarm_at(self, t: float, alarm_id: int, xy, incident_id: int | None) -> None:
-        alarm = Alarm(alarm_id, t, "cam", Kind.SWIMMING, *xy, 0.9, incident_id)
+    def alarm_at(self, t: float, alarm_id: int, xy, incident_id: int | None, kind=Kind.SWIMMING) -> None:
+        alarm = Alarm(alarm_id, t, "cam", kind, *xy, 0.9, incident_id)
         self.env.timeout(t).callbacks.append(lambda _: self.dispatch.receive(alarm))
 
     def run(self, until: float = 5000.0):
@@ -104,8 +126,7 @@ def test_single_incident_timeline(default_scenario):
     rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
     (mission,), marks = rig.run()
     depart = 5.0 + COMMAND_S
-    # The dock snaps to (1, 100); the boat stops 0.9 x 30 m short of the swimmer: 73 m at 2 m/s.
-    arrive = depart + 73.0 / 2.0
+    arrive = depart + TRANSIT
     first_warning = arrive + 10.0
     second_warning = first_warning + 60.0  # the first warning is ignored
     left = second_warning + 40.0  # the second is heeded after 40 s
@@ -124,10 +145,11 @@ def test_single_incident_timeline(default_scenario):
     assert mission.t_depart == pytest.approx(depart)
     assert mission.t_arrive == pytest.approx(arrive)
     assert mission.t_done == pytest.approx(uploaded)
-    assert mission.t_back == pytest.approx(uploaded + 36.5)
+    assert mission.t_back == pytest.approx(uploaded + TRANSIT)
     assert mission.distance_m == pytest.approx(146.0)
-    moving_w = 50.0 + 20.0 * 2.0**3
-    assert mission.energy_wh == pytest.approx((2 * 36.5 * moving_w + (uploaded - arrive) * 50.0) / 3600.0)
+    # On scene: hotel and camera throughout, the loudspeaker for two 15 s messages.
+    on_scene_j = (uploaded - arrive) * (50.0 + 15.0) + 2 * 15.0 * 60.0
+    assert mission.energy_wh == pytest.approx((2 * TRANSIT_J + on_scene_j) / 3600.0)
     assert mission.incident_id == 1
     assert rig.boats[0].state is BoatState.DOCKED
 
@@ -137,7 +159,7 @@ def test_offender_who_never_heeds_is_non_compliant(default_scenario):
     rig.swimmer(1, (101.0, 100.0), heeds=(False, False, False))
     rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
     _, marks = rig.run()
-    arrive = 5.0 + COMMAND_S + 36.5
+    arrive = 5.0 + COMMAND_S + TRANSIT
     gave_up = arrive + 10.0 + 60.0 + 60.0 + 100.0  # three warnings, then the give-up time
     assert marks[1]["t_gave_up"] == pytest.approx(gave_up)
     assert "t_offender_left" not in marks[1]
@@ -148,7 +170,7 @@ def test_false_alarm_mission_finds_nobody(default_scenario):
     rig.alarm_at(0.0, 1, (101.0, 100.0), None)
     (mission,), marks = rig.run()
     assert mission.incident_id is None
-    assert mission.t_done == mission.t_arrive == pytest.approx(5.0 + COMMAND_S + 36.5)
+    assert mission.t_done == mission.t_arrive == pytest.approx(5.0 + COMMAND_S + TRANSIT)
     assert dict(marks) == {}
 
 
@@ -211,7 +233,7 @@ def test_everyone_in_earshot_hears_the_warning(default_scenario):
     rig.swimmer(3, (160.0, 100.0), heeds=(True, True, True))
     rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
     (mission,), marks = rig.run(until=1000.0)
-    arrive = 5.0 + COMMAND_S + 36.5
+    arrive = 5.0 + COMMAND_S + TRANSIT
     first_warning = arrive + 10.0
     assert marks[1]["t_warning"] == marks[2]["t_warning"] == pytest.approx(first_warning)
     assert marks[1]["t_offender_left"] == pytest.approx(first_warning + 30.0)

@@ -109,6 +109,13 @@ INCIDENT_IDENTITY = ["kind", "x", "y", "t_start", "t_end"]
         ["network.profile=lte"],  # radio generation
         ["detection.threshold=0.8"],  # detector operating point
         ["network.inference=cloud", "dispatch.policy=nearest_idle"],
+        ["dispatch.policy=priority", "boats.0.acceleration=2", "boats.1.battery_wh=900"],  # fleet and policy
+        [
+            "dispatch.policy=zone_patrol",
+            "dispatch.patrol_points=[[470, 330]]",
+            "zone.current={type: uniform, velocity: [0.3, 0]}",
+        ],
+        ["dispatch.operator={delay: {dist: exponential, mean: 30}, reject_false_share: 0.9}"],  # a new stream
     ],
 )
 def test_incidents_do_not_depend_on_downstream_settings(overrides, two_hours):

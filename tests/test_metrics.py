@@ -72,7 +72,9 @@ def test_summary_arithmetic_by_hand():
         ["kind", "t_start", *stage_columns, "outcome"],
     )
     alarms = table([[1, 1.0], [2, None], [3, None]], ["alarm_id", "incident_id"])
-    missions = table([[1, 0.0, 100.0], [2, 1000.0, None]], ["incident_id", "t_assigned", "t_back"])
+    missions = table(
+        [[1, "a", 0.0, 100.0], [2, "a", 1000.0, None]], ["incident_id", "boat_id", "t_assigned", "t_back"]
+    )
     missions["incident_id"] = missions["incident_id"].astype("Int64")
     missions.loc[1, "incident_id"] = pd.NA
     summary = summarize(incidents, alarms, missions, duration_s=3600.0, boats=2)
@@ -85,6 +87,32 @@ def test_summary_arithmetic_by_hand():
     # Busy: 100 s, and 2600 s for the mission still out at the end; 2 boats x 3600 s.
     assert summary["boat_utilization"] == pytest.approx(2700 / 7200, abs=1e-4)
     assert summary["counts"]["outcomes"]["missed"] == 1
+
+
+def test_utilization_of_a_boat_retasked_before_it_was_back():
+    """Busy from assignment until back, or until its next mission when re-tasked on the way."""
+    missions = pd.DataFrame(
+        {
+            "incident_id": pd.array([1, 2, 3], dtype="Int64"),
+            "boat_id": ["a", "a", "b"],
+            "t_assigned": [0.0, 500.0, 100.0],
+            "t_back": [None, 900.0, None],
+        }
+    )
+    incidents = pd.DataFrame(
+        {
+            "kind": ["swimming"],
+            "outcome": ["deterred"],
+            "t_detected": [1.0],
+            "t_warning": [2.0],
+            "t_start": [0.0],
+        }
+        | {f: [None] for f in ("t_alarm_received", "t_dispatched", "t_boat_arrived")}
+    )
+    alarms = pd.DataFrame({"incident_id": pd.array([1], dtype="Int64")})
+    summary = summarize(incidents, alarms, missions, duration_s=1000.0, boats=2)
+    # a: 0-500 (re-tasked), 500-900; b: 100 until the end of the run at 1000.
+    assert summary["boat_utilization"] == pytest.approx((500 + 400 + 900) / 2000)
 
 
 def test_tracks_sample_legs_every_few_seconds():

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sim.engine import run
 from sim.geometry import ZoneGeometry
 from sim.loading import validate
+from sim.policies import POLICIES
 
 from .conftest import SCENARIOS
 from .test_engine import assert_invariants
@@ -68,8 +69,10 @@ def small_scenarios(draw) -> dict:
             "dock": "dock-s",
             "cruise_speed": draw(st.floats(1, 4)),
             "max_speed": 5.0,
-            "battery_wh": 1500,
+            "battery_wh": draw(st.sampled_from([260, 400, 1500])),  # small batteries force charging stops
             "reserve_wh": 200,
+            "acceleration": draw(st.floats(0.1, 2.0)),
+            "lateral_acceleration": draw(st.floats(0.2, 3.0)),
         }
         for i in range(draw(st.integers(1, 3)))
     ]
@@ -103,6 +106,20 @@ def small_scenarios(draw) -> dict:
             "no_fishing": [
                 {"id": "nf", "polygon": box(cx + 0.6 * rx, cy - 0.3 * ry, cx + rx + 30, cy + 0.3 * ry)}
             ],
+            "current": draw(
+                st.sampled_from(
+                    [
+                        None,
+                        {"type": "uniform", "velocity": [0.3, -0.2]},
+                        {
+                            "type": "grid",
+                            "spacing": size / 2,
+                            "east": [[0.2, -0.3]] * 3,
+                            "north": [[0.1] * 2] * 3,
+                        },
+                    ]
+                )
+            ),
         },
         "docks": [{"id": "dock-s", "position": [cx, cy - ry - 3]}],
         "cameras": cameras,
@@ -118,6 +135,13 @@ def small_scenarios(draw) -> dict:
             "radio": {"shadowing": False, "ue_power_dbm": 26},
         },
         "dispatch": {
+            "policy": draw(st.sampled_from(sorted(POLICIES))),
+            "patrol_points": [[cx, cy - 0.55 * ry], [cx + 0.6 * rx, cy]],
+            "operator": draw(
+                st.sampled_from(
+                    [None, {"delay": {"dist": "exponential", "mean": 30}, "reject_false_share": 0.7}]
+                )
+            ),
             "on_scene": {
                 "warning_setup": 5,
                 "give_up_after": 120,
@@ -136,3 +160,22 @@ def test_random_small_scenarios_keep_the_invariants(data):
     result = run(scenario)
     assert_invariants(result, ZoneGeometry(scenario))
     assert result.summary["counts"]["incidents"] == len(result.incidents)
+    assert_terminal_outcomes(result)
+
+
+def assert_terminal_outcomes(result) -> None:
+    """Every incident ends decided; 'unresolved' only if still there, or still being handled, at the end."""
+    horizon = result.scenario.run.duration
+    compliance = result.scenario.incidents
+    longest_on_scene = (
+        max(
+            c.compliance.max_warnings * c.compliance.warning_interval
+            for c in (compliance.swimming, compliance.fishing)
+        )
+        + result.scenario.dispatch.on_scene.give_up_after
+        + 600.0
+    )
+    open_rows = result.incidents[result.incidents["outcome"] == "unresolved"]
+    still_there = open_rows["t_end"] > horizon
+    being_handled = horizon - open_rows["t_warning"] < longest_on_scene
+    assert (still_there | being_handled).all(), open_rows
