@@ -31,15 +31,20 @@ def _with_mode(scenario: Scenario, mode: Mode) -> Scenario:
 
 
 def pixel_runs(
-    scenario: Scenario, seeds: list[int], progress: bool = False
+    variants: list[Scenario], seeds: list[int], progress: bool = False
 ) -> tuple[list[Result], pd.DataFrame]:
-    """Pixel-mode runs on ``seeds``, and every offender's score in every frame (kind + the fit's columns)."""
+    """Pixel-mode runs of every variant on every seed, and every offender's score in every frame.
+
+    Variants are the same scenario under other conditions (a night start, fog); the frames table
+    has ``kind`` and :data:`sim.calibration.OFFENDER_FRAME_COLUMNS`.
+    """
     results, log = [], []
-    for seed in tqdm(seeds, unit="run", disable=not progress, leave=False, desc="pixel mode"):
+    runs = [(i, variant, seed) for i, variant in enumerate(variants) for seed in seeds]
+    for i, variant, seed in tqdm(runs, unit="run", disable=not progress, leave=False, desc="pixel mode"):
         rows: list[tuple] = []
-        results.append(Simulation(_with_mode(scenario, Mode.PIXEL), seed, score_log=rows).run())
-        # The same offender on the same camera in another seed is another person.
-        log += [(kind, f"{seed}/{group}", *rest) for kind, group, *rest in rows]
+        results.append(Simulation(_with_mode(variant, Mode.PIXEL), seed, score_log=rows).run())
+        # The same incident number on the same camera in another run is another person.
+        log += [(kind, f"{i}/{seed}/{group}", *rest) for kind, group, *rest in rows]
     return results, pd.DataFrame(log, columns=["kind", *OFFENDER_FRAME_COLUMNS])
 
 
@@ -54,7 +59,7 @@ def calibrate_from_pixel_runs(
     """
     base = scenario.calibration.model_dump(mode="json")
     threshold = scenario.detection.threshold
-    camera_hours = len(scenario.cameras) * sum(r.summary["duration_s"] for r in results) / 3600.0
+    camera_hours = sum(len(r.scenario.cameras) * r.summary["duration_s"] for r in results) / 3600.0
     alarms = pd.concat([r.alarms for r in results], ignore_index=True)
     for kind in Kind:
         mine = frames[frames["kind"] == kind]
@@ -78,10 +83,10 @@ def calibrate_from_pixel_runs(
             "max_rate_per_hour": round(rate / float(sigmoid(clutter - logit(threshold))), 4),
             "intercept": clutter,
         }
-    seeds = ", ".join(str(r.seed) for r in results)
     base["source"] = (
         f"Fitted to pixel mode by `{command or 'sim.agreement.calibrate_from_pixel_runs'}`: scenario "
-        f"{scenario.name}, seeds {seeds}, {camera_hours:.2f} camera-hours, {len(frames)} offender-frames."
+        f"{scenario.name}, {len(results)} runs, {camera_hours:.2f} camera-hours, "
+        f"{len(frames)} offender-frames."
     )
     return Calibration.model_validate(base)
 
@@ -107,15 +112,21 @@ def detection_table(results: list[Result]) -> pd.DataFrame:
 
 
 def compare_modes(
-    scenario: Scenario, seeds: list[int], progress: bool = False, command: str = ""
+    variants: list[Scenario], seeds: list[int], progress: bool = False, command: str = ""
 ) -> tuple[pd.DataFrame, Calibration]:
-    """Pixel mode, then statistical mode calibrated from it, on the same seeds: the agreement table."""
-    pixel, frames = pixel_runs(scenario, seeds, progress)
-    calibration = calibrate_from_pixel_runs(scenario, pixel, frames, command)
-    calibrated = _with_mode(scenario, Mode.STATISTICAL).model_copy(
-        update={"detection": scenario.detection.model_copy(update={"calibration": calibration})}
-    )
-    statistical = [run(calibrated, seed=seed) for seed in seeds]
+    """Pixel mode, then statistical mode calibrated from it, on the same variants and seeds.
+
+    Returns the agreement table (a row per kind and mode, :data:`AGREEMENT_COLUMNS`) and the fitted
+    calibration.
+    """
+    pixel, frames = pixel_runs(variants, seeds, progress)
+    calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command)
+    statistical = []
+    for variant in variants:
+        calibrated = _with_mode(variant, Mode.STATISTICAL).model_copy(
+            update={"detection": variant.detection.model_copy(update={"calibration": calibration})}
+        )
+        statistical += [run(calibrated, seed=seed) for seed in seeds]
     table = pd.concat(
         [
             detection_table(pixel).assign(mode="pixel"),

@@ -31,6 +31,8 @@ camera's full resolution (px), light index (0 night, 1 dusk, 2 day), weather, be
 
 HERMITE_NODES = 20
 """Gauss–Hermite nodes for the integral over an offender's own offset."""
+MIN_SIZE_SLOPE = 0.05
+"""Smallest logit gain per doubling of pixel height the fit may report (the model needs > 0)."""
 MAX_FIT_FRAMES = 20_000
 """Longer observation tables are thinned to every k-th frame (neighbouring frames carry little more)."""
 
@@ -70,10 +72,16 @@ def fit_hit_model(
     cuts = np.concatenate([[-np.inf], [logit(t) for t in sorted(thresholds)], [np.inf]])
     bins = np.searchsorted(np.sort(thresholds), data["score"].to_numpy(float), side="left")
     group, _ = pd.factorize(data["group"])
-    beta, sd = _ordinal_random_intercept(
-        np.column_stack(columns), cuts[bins], cuts[bins + 1], group, iterations
-    )
-    result = {"intercept": float(beta[0]), "size_slope": float(max(beta[1], 0.05)), "offender_sd": sd}
+    x, lower, upper = np.column_stack(columns), cuts[bins], cuts[bins + 1]
+    beta, sd = _ordinal_random_intercept(x, lower, upper, group, iterations)
+    if beta[1] < MIN_SIZE_SLOPE:
+        # Bigger must not mean harder to see: refit with the slope held at its floor (a known offset).
+        size = MIN_SIZE_SLOPE * x[:, 1]
+        rest, sd = _ordinal_random_intercept(
+            np.delete(x, 1, axis=1), lower - size, upper - size, group, iterations
+        )
+        beta = np.insert(rest, 1, MIN_SIZE_SLOPE)
+    result = {"intercept": float(beta[0]), "size_slope": float(beta[1]), "offender_sd": sd}
     result["light"] = {"day": 0.0} | {
         LIGHT_ORDER[light].value: float(b) for light, b in zip(lights_seen, beta[2:], strict=False)
     }
@@ -94,38 +102,56 @@ def _ordinal_random_intercept(
     nodes, weights = np.polynomial.hermite.hermgauss(HERMITE_NODES)
     u, log_w = np.sqrt(2.0) * nodes, np.log(weights / np.sqrt(np.pi))
     groups = int(group.max()) + 1
+
+    def evaluate(theta: np.ndarray) -> tuple[float, tuple]:
+        """Marginal log-likelihood and what the Newton step needs."""
+        eta = (x @ theta[:-1])[:, None] + theta[-1] * u[None, :]  # (frames, nodes)
+        a, b = upper[:, None] - eta, lower[:, None] - eta
+        # log(σ(a) − σ(b)) = log σ(a) + log σ(−b) + log(1 − e^(b − a)), stable in both tails.
+        log_bin = _log_sigmoid(a) + _log_sigmoid(-b) + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
+        per_group = np.column_stack(
+            [np.bincount(group, weights=log_bin[:, q], minlength=groups) for q in range(len(u))]
+        )
+        joint = per_group + log_w
+        marginal = np.logaddexp.reduce(joint, axis=1)
+        return float(marginal.sum()) - 0.5 * ridge * float(theta @ theta), (a, b, log_bin, joint, marginal)
+
+    def newton_step(theta: np.ndarray, parts: tuple) -> np.ndarray:
+        a, b, log_bin, joint, marginal = parts
+        posterior = np.exp(joint - marginal[:, None])[group]  # each frame's weights over the nodes
+        # Derivatives of log(F(a) − F(b)) in η with f = F' and f' = f (1 − 2F).
+        ra = np.nan_to_num(np.exp(_log_sigmoid(a) + _log_sigmoid(-a) - log_bin))
+        rb = np.nan_to_num(np.exp(_log_sigmoid(b) + _log_sigmoid(-b) - log_bin))
+        first = rb - ra
+        second = ra * (1 - 2 * sigmoid(a)) - rb * (1 - 2 * sigmoid(b)) - first**2
+        residual, curvature = posterior * first, -posterior * second
+        gradient = np.append(x.T @ residual.sum(axis=1), (residual * u).sum()) - ridge * theta
+        w0, w1, w2 = curvature.sum(axis=1), curvature @ u, curvature @ (u * u)
+        hessian = np.empty((len(theta), len(theta)))
+        hessian[:-1, :-1] = (x * w0[:, None]).T @ x
+        hessian[:-1, -1] = hessian[-1, :-1] = x.T @ w1
+        hessian[-1, -1] = w2.sum()
+        return np.linalg.solve(hessian + ridge * np.eye(len(theta)), gradient)
+
+    # Start at the pooled share of frames above the middle cut-point, with some spread (at exactly
+    # zero spread its gradient vanishes); a full Newton step can overshoot to a poorer optimum,
+    # so each step is halved until the marginal likelihood does not fall.
     theta = np.zeros(x.shape[1] + 1)
-    theta[-1] = 1.0  # start with some spread: at exactly 0 the spread's gradient vanishes
-    previous = -np.inf
+    above = float(np.mean(lower >= np.nanmedian(np.where(np.isfinite(lower), lower, np.nan))))
+    theta[0], theta[-1] = logit(min(max(above, 1e-4), 1 - 1e-4)), 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
+        total, parts = evaluate(theta)
         for _ in range(iterations):
-            eta = (x @ theta[:-1])[:, None] + theta[-1] * u[None, :]  # (frames, nodes)
-            a, b = upper[:, None] - eta, lower[:, None] - eta
-            # log(σ(a) − σ(b)) = log σ(a) + log σ(−b) + log(1 − e^(b − a)), stable in both tails.
-            log_bin = _log_sigmoid(a) + _log_sigmoid(-b) + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
-            per_group = np.column_stack(
-                [np.bincount(group, weights=log_bin[:, q], minlength=groups) for q in range(len(u))]
-            )
-            joint = per_group + log_w
-            marginal = np.logaddexp.reduce(joint, axis=1)
-            posterior = np.exp(joint - marginal[:, None])[group]
-            # Derivatives of log(F(a) − F(b)) in η with f = F' and f' = f (1 − 2F).
-            ra = np.nan_to_num(np.exp(_log_sigmoid(a) + _log_sigmoid(-a) - log_bin))
-            rb = np.nan_to_num(np.exp(_log_sigmoid(b) + _log_sigmoid(-b) - log_bin))
-            first = rb - ra
-            second = ra * (1 - 2 * sigmoid(a)) - rb * (1 - 2 * sigmoid(b)) - first**2
-            residual, curvature = posterior * first, -posterior * second
-            gradient = np.append(x.T @ residual.sum(axis=1), (residual * u).sum()) - ridge * theta
-            w0, w1, w2 = curvature.sum(axis=1), curvature @ u, curvature @ (u * u)
-            hessian = np.empty((len(theta), len(theta)))
-            hessian[:-1, :-1] = (x * w0[:, None]).T @ x
-            hessian[:-1, -1] = hessian[-1, :-1] = x.T @ w1
-            hessian[-1, -1] = w2.sum()
-            theta += np.linalg.solve(hessian + ridge * np.eye(len(theta)), gradient)
-            total = float(marginal.sum())
-            if abs(total - previous) < 1e-8 * max(1.0, abs(total)):
+            step = newton_step(theta, parts)
+            for _ in range(30):
+                candidate_total, candidate_parts = evaluate(theta + step)
+                if candidate_total >= total - 1e-9 * abs(total):
+                    break
+                step = step / 2
+            theta, gain = theta + step, candidate_total - total
+            total, parts = candidate_total, candidate_parts
+            if abs(gain) < 1e-9 * max(1.0, abs(total)):
                 break
-            previous = total
     return theta[:-1], abs(float(theta[-1]))
 
 

@@ -85,8 +85,21 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="instead: statistical runs at each threshold on the same incidents",
     )
-    tune.add_argument("--seeds", type=int, default=4, help="--end-to-end: seeds per threshold")
-    tune.add_argument("--duration", help="--end-to-end: simulated time per run (default: the scenario's)")
+    tune.add_argument(
+        "--pixel-runs",
+        action="store_true",
+        help="instead: calibrate statistical mode from pixel-mode runs of the scenario and compare the modes",
+    )
+    tune.add_argument("--seeds", type=int, default=4, help="--end-to-end, --pixel-runs: seeds per variant")
+    tune.add_argument(
+        "--duration", help="--end-to-end, --pixel-runs: simulated time per run (default: the scenario's)"
+    )
+    tune.add_argument(
+        "--start",
+        action="append",
+        help="--pixel-runs: run start, ISO local date-time (repeatable: a variant per start)",
+    )
+    tune.add_argument("--camera", action="append", help="--pixel-runs: only these cameras (repeatable)")
     tune.add_argument("--out", type=Path, required=True, help="output folder")
     tune.add_argument("--seconds", type=float, default=40.0, help="length of each rendered clip, s")
     tune.add_argument("--clips", type=int, default=1, help="clips per light and weather condition")
@@ -240,8 +253,10 @@ def _tune(args: argparse.Namespace, argv: list[str]) -> int:
         raise BadInputError(f"--out: folder {args.out.resolve().parent} does not exist")
     if args.end_to_end:
         return _end_to_end(args)
+    if args.pixel_runs:
+        return _pixel_runs(args, argv)
     if args.detector is None:
-        raise BadInputError("--detector: required unless --end-to-end is given")
+        raise BadInputError("--detector: required unless --end-to-end or --pixel-runs is given")
     scenario = load_scenario(args.scenario, args.overrides)
     command = "python run_sim.py " + " ".join(argv)
     try:
@@ -292,6 +307,41 @@ def _end_to_end(args: argparse.Namespace) -> int:
     end_to_end_figure(table, args.out / "end_to_end.png", scenario.name)
     print(table.to_string(index=False))
     print(f"written: {args.out}/ (end_to_end.csv, end_to_end.png)")
+    return EXIT_OK
+
+
+def _pixel_runs(args: argparse.Namespace, argv: list[str]) -> int:
+    import json
+
+    from sim.agreement import compare_modes
+
+    if args.seeds < 1:
+        raise BadInputError(f"--seeds: must be >= 1, got {args.seeds}")
+    overrides = list(args.overrides)
+    if args.duration is not None:
+        overrides.append(f"run.duration={_duration(args.duration)}")
+    starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]
+    variants = [load_scenario(args.scenario, [*overrides, *start]) for start in starts]
+    if args.camera:
+        known = {c.id for c in variants[0].cameras}
+        unknown = sorted(set(args.camera) - known)
+        if unknown:
+            raise BadInputError(
+                f"--camera: no camera {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
+        variants = [
+            v.model_copy(update={"cameras": tuple(c for c in v.cameras if c.id in args.camera)})
+            for v in variants
+        ]
+    command = "python run_sim.py " + " ".join(argv)
+    table, calibration = compare_modes(variants, list(range(args.seeds)), progress=True, command=command)
+    args.out.mkdir(exist_ok=True)
+    table.to_csv(args.out / "agreement.csv", index=False, na_rep="")
+    (args.out / "calibration.json").write_text(
+        json.dumps(calibration.model_dump(mode="json", exclude_none=True), indent=2) + "\n", encoding="utf-8"
+    )
+    print(table.to_string(index=False))
+    print(f"written: {args.out}/ (agreement.csv, calibration.json)")
     return EXIT_OK
 
 

@@ -1,0 +1,112 @@
+"""Statistical mode calibrated from pixel mode: the fit's inputs, its false-alarm rate, the comparison."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.agreement import AGREEMENT_COLUMNS, calibrate_from_pixel_runs, compare_modes, pixel_runs
+from sim.calibration import OFFENDER_FRAME_COLUMNS
+from sim.loading import load_scenario
+from sim.scenario import Calibration, Kind
+from sim.sensing import DetectionModel
+
+from .cli_checks import assert_one_error_line, call_main
+from .conftest import DEFAULT
+
+OVERRIDES = [
+    "run.duration=300",
+    "run.start=2026-07-18T15:00:00",  # a summer afternoon: daylight, many swimmers
+    "incidents.swimming.rate_per_hour=200",
+    "detection.analysis_width=320",
+    "detection.threshold=0.3",
+]
+
+
+@pytest.fixture(scope="module")
+def beach():
+    """One beach camera at 5 frames/s: the cheapest pixel mode that still sees many swimmers."""
+    scenario = load_scenario(DEFAULT, OVERRIDES)
+    camera = next(c for c in scenario.cameras if c.id == "cam-beach-w").model_copy(update={"fps": 5.0})
+    return scenario.model_copy(update={"cameras": (camera,)})
+
+
+@pytest.fixture(scope="module")
+def pixel(beach):
+    return pixel_runs([beach], [0, 1])
+
+
+def test_pixel_runs_log_every_offender_in_view_in_every_frame(beach, pixel):
+    results, frames = pixel
+    assert list(frames.columns) == ["kind", *OFFENDER_FRAME_COLUMNS]
+    swimmers = frames[frames["kind"] == Kind.SWIMMING]
+    assert len(swimmers) > 1000
+    assert swimmers["score"].between(0.0, 1.0).all() and (swimmers["pixels"] > 0).all()
+    # Frames are on the camera's 5 frames/s grid; one group per offender per run.
+    assert ((swimmers["t"] * 5.0).round(6) % 1 == 0).all()
+    in_view = sum(int(r.incidents["t_first_visible"].notna().sum()) for r in results)
+    assert swimmers["group"].nunique() == in_view
+    # Each offender is logged from the frame it entered the view (the geometry's first visibility).
+    first = swimmers.groupby("group")["t"].min()
+    visible = {
+        f"0/{r.seed}/cam-beach-w/incident-{row.incident_id}": row.t_first_visible
+        for r in results
+        for row in r.incidents.dropna(subset=["t_first_visible"]).itertuples()
+    }
+    first = first[list(visible)]
+    assert (first - pd.Series(visible)).abs().max() <= 0.2 + 1e-9
+
+
+def test_calibration_reproduces_pixel_false_alarm_rate_at_the_threshold(beach, pixel):
+    results, frames = pixel
+    calibration = calibrate_from_pixel_runs(beach, results, frames)
+    alarms = pd.concat([r.alarms for r in results])
+    hours = 2 * beach.run.duration / 3600.0
+    model = DetectionModel(calibration, beach.detection.threshold, beach.run.weather)
+    for kind in Kind:
+        false = alarms[(alarms["kind"] == kind) & alarms["incident_id"].isna()]
+        assert model.false_alarm_rate(kind) == pytest.approx(len(false) / hours, rel=1e-3, abs=1e-3)
+    swimming = calibration.classes[Kind.SWIMMING]
+    assert swimming.offender_sd >= 0 and swimming.hit_run_s >= 0
+    assert calibration.classes[Kind.FISHING] == beach.calibration.classes[Kind.FISHING]  # never in view: kept
+    assert "Fitted to pixel mode" in calibration.source
+
+
+def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
+    short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
+    table, calibration = compare_modes([short], [0])
+    assert list(table.columns) == list(AGREEMENT_COLUMNS)
+    swimming = table[table["kind"] == "swimming"].set_index("mode")
+    # Incidents come from their own random stream: both modes see the same ones.
+    assert swimming.loc["pixel", "incidents_visible"] == swimming.loc["statistical", "incidents_visible"] > 2
+    assert isinstance(calibration, Calibration)
+
+
+def test_tune_pixel_runs_writes_agreement_and_a_usable_calibration(tmp_path, capsys):
+    out = tmp_path / "pixel"
+    argv = ["tune", "--pixel-runs", "--seeds", "1", "--duration", "60", "--camera", "cam-beach-w"]
+    argv += [f"--set={o}" for o in OVERRIDES[1:]] + ["--out", str(out)]
+    assert call_main(argv) == 0
+    table = pd.read_csv(out / "agreement.csv")
+    assert list(table.columns) == list(AGREEMENT_COLUMNS) and set(table["mode"]) == {"pixel", "statistical"}
+    calibration = Calibration.model_validate(json.loads((out / "calibration.json").read_text()))
+    assert "tune --pixel-runs" in calibration.source
+    scenario = load_scenario(DEFAULT, [f"detection.calibration={out / 'calibration.json'}"])
+    assert scenario.calibration == calibration
+    assert "agreement.csv" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--seeds", "0"], ("--seeds", ">= 1")),
+        (["--camera", "cam-nowhere"], ("--camera", "cam-nowhere", "cam-beach-w")),
+        (["--start", "yesterday"], ("run.start",)),
+        (["--duration", "-5m"], ("--duration",)),
+    ],
+)
+def test_tune_pixel_runs_bad_arguments(tmp_path, capsys, args, expected):
+    rc = call_main(["tune", "--pixel-runs", "--out", str(tmp_path / "x"), *args])
+    assert_one_error_line(capsys, rc, expected)
