@@ -24,9 +24,10 @@ from sim.sensing import logit, sigmoid
 
 FIT_THRESHOLDS = (0.2, 0.35, 0.5, 0.65, 0.8)
 """Thresholds at which hits are counted for the fit."""
-OFFENDER_FRAME_COLUMNS = ("group", "t", "pixels", "light", "weather", "score")
+OFFENDER_FRAME_COLUMNS = ("group", "t", "pixels", "light", "weather", "score", "track")
 """One row per offender per frame: offender seen by one camera, time (s), projected height at the
-camera's full resolution (px), light index (0 night, 1 dusk, 2 day), weather, best score (0: none)."""
+camera's full resolution (px), light index (0 night, 1 dusk, 2 day), weather, best score (0: none)
+and the detector's track id of that best detection (-1: none)."""
 
 
 HERMITE_NODES = 20
@@ -159,19 +160,23 @@ def fit_hit_runs(frames: pd.DataFrame, thresholds=FIT_THRESHOLDS) -> float:
     """Mean run of consecutive hits on one offender, s (``hit_run_s`` of :func:`sim.sensing.chained_hits`).
 
     Moment estimator of the two-state chain, pooled over ``thresholds``: the time offenders spent
-    in hits (frame gap after each hit that has a successor) divided by the number of runs that
-    ended (hit followed by a miss of the same offender). 0 when no run was seen to end.
+    in hits (the frame gap after each hit that has a successor) divided by the number of runs that
+    ended. A run ends at a miss, or where the next hit is on another track: the k-of-n rule counts
+    hits per track (:mod:`detectors.alarm_filter`), so a detector that keeps losing and re-finding
+    an offender holds short runs. 0 when no run was seen to end.
     """
     ordered = frames.sort_values(["group", "t"], kind="stable")
     same = ordered["group"].to_numpy()[1:] == ordered["group"].to_numpy()[:-1]
     gaps = np.diff(ordered["t"].to_numpy(float))[same]
     scores = ordered["score"].to_numpy(float)
+    track = ordered["track"].to_numpy()
+    switched = (track[1:] != track[:-1])[same]
     held, ended = 0.0, 0
     for threshold in thresholds:
         hit = scores > threshold
         before, after = hit[:-1][same], hit[1:][same]
         held += float(gaps[before].sum())
-        ended += int(np.count_nonzero(before & ~after))
+        ended += int(np.count_nonzero(before & (~after | switched)))
     return held / ended if ended else 0.0
 
 

@@ -82,16 +82,21 @@ class PixelAlarm:
 
 def score_offenders(
     detections: Detections, frame: Frame, kind: Kind
-) -> tuple[np.ndarray, list[tuple[str, float]]]:
+) -> tuple[np.ndarray, list[tuple[str, float, int]]]:
     """Which detections match an offender of ``kind`` (IoU >= :data:`MATCH_IOU`), and for each offender in
-    the frame its actor id and the best score of a detection matching it (0 if none)."""
+    the frame its actor id, the best score of a detection matching it (0 if none) and that detection's
+    track id (-1 if none)."""
     truth = [b for b in frame.truth if b.cls is OFFENDER_CLASS[kind]]
     boxes = np.array([[b.x0, b.y0, b.x1, b.y1] for b in truth], dtype=float).reshape(-1, 4)
     positive, which = match(detections, boxes, MATCH_IOU)
-    scores = [
-        (box.actor_id, float(detections.confidence[which == j].max()) if (which == j).any() else 0.0)
-        for j, box in enumerate(truth)
-    ]
+    scores = []
+    for j, box in enumerate(truth):
+        mine = np.flatnonzero(which == j)
+        if len(mine) == 0:
+            scores.append((box.actor_id, 0.0, -1))
+            continue
+        best = mine[np.argmax(detections.confidence[mine])]
+        scores.append((box.actor_id, float(detections.confidence[best]), int(detections.tracker_id[best])))
     return positive, scores
 
 
@@ -150,13 +155,12 @@ class PixelCamera:
         if not offenders:
             return
         where = {a.id: (a.x, a.y) for a in actors}
-        xy = np.array([where[actor_id] for actor_id, _ in offenders])
+        xy = np.array([where[actor_id] for actor_id, _, _ in offenders])
         pixels = self.full.pixel_height(xy, self.heights[kind])
-        light = LIGHT_ORDER.index(frame.conditions.light)
-        for (actor_id, score), size in zip(offenders, pixels, strict=True):
-            group = f"{self.id}/{actor_id}"
+        light, weather = LIGHT_ORDER.index(frame.conditions.light), frame.conditions.weather.value
+        for (actor_id, score, track), size in zip(offenders, pixels, strict=True):
             self.score_log.append(
-                (kind, group, frame.t, float(size), light, frame.conditions.weather.value, score)
+                (kind, f"{self.id}/{actor_id}", frame.t, float(size), light, weather, score, track)
             )
 
 

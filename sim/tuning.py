@@ -76,9 +76,8 @@ class Observations:
     labels: list[np.ndarray] = field(default_factory=list)
     """Per frame: which of them matched an offender."""
     n_truth: int = 0
-    offender_rows: list[tuple[str, float, float, int, str, float]] = field(default_factory=list)
-    """(offender in one clip, t, full-resolution pixel height, light index (0 night, 1 dusk, 2 day), weather,
-    best score or 0) per offender per frame: the input of :mod:`sim.calibration`'s fits."""
+    offender_rows: list[tuple[str, float, float, int, str, float, int]] = field(default_factory=list)
+    """Per offender per frame, :data:`sim.calibration.OFFENDER_FRAME_COLUMNS`: the fits' input."""
 
     def offender_frames(self) -> pd.DataFrame:
         columns = list(OFFENDER_FRAME_COLUMNS)
@@ -219,9 +218,9 @@ def observe(
             observations.n_truth += len(truth)
             actor_xy = {a.id: (a.x, a.y) for a in actors}
             pixels = full.pixel_height(
-                np.array([actor_xy[actor_id] for actor_id, _ in offenders]).reshape(-1, 2), height_m
+                np.array([actor_xy[actor_id] for actor_id, _, _ in offenders]).reshape(-1, 2), height_m
             )
-            for (actor_id, best), size in zip(offenders, pixels, strict=True):
+            for (actor_id, best, track), size in zip(offenders, pixels, strict=True):
                 first_seen.setdefault(actor_id, t)
                 observations.offender_rows.append(
                     (
@@ -231,6 +230,7 @@ def observe(
                         LIGHT_ORDER.index(case.light),
                         case.weather.value,
                         best,
+                        track,
                     )
                 )
             for threshold, alarm_filter in filters.items():

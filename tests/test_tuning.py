@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration import fit_false_alarms, fit_hit_model
+from sim.calibration import fit_false_alarms, fit_hit_model, fit_hit_runs
 from sim.cli import main
 from sim.loading import load_scenario
 from sim.scenario import Calibration
@@ -157,3 +157,19 @@ def test_end_to_end_trade_off(tmp_path, capsys):
 def test_tune_needs_a_detector_or_end_to_end(tmp_path, capsys):
     assert main(["tune", "--out", str(tmp_path / "x")]) == 2
     assert "--detector" in capsys.readouterr().err
+
+
+def test_hit_runs_by_hand():
+    """Runs end at a miss or where the next hit is on another track (the k-of-n rule counts per track)."""
+    frames = pd.DataFrame(
+        {
+            "group": ["a"] * 10 + ["b"] * 2,
+            "t": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0.0, 0.5],
+            "score": [0, 0.9, 0.9, 0.9, 0, 0.9, 0.9, 0, 0, 0.9, 0.9, 0.9],
+            "track": [-1, 1, 1, 2, -1, 3, 3, -1, -1, 4, 7, 7],
+        }
+    )
+    # Group a: hits at 1, 2, 3, 5, 6, 9; held 1→2, 2→3, 3→4, 5→6, 6→7 (5 s); ended at 2→3 (switch),
+    # 3→4 and 6→7 (misses); 9 has no successor. Group b: one hit pair held 0.5 s, never ended.
+    assert fit_hit_runs(frames, thresholds=(0.5,)) == pytest.approx(5.5 / 3)
+    assert fit_hit_runs(frames.assign(score=0.0), thresholds=(0.5,)) == 0.0
