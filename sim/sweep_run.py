@@ -1,0 +1,138 @@
+"""Executing a sweep into a folder, run by run, so that nothing completed is ever lost.
+
+``OUT/`` holds ``sweep.json`` (what was swept, every run id in order),
+``runs/<id>/`` per run (the usual run outputs, written atomically by
+:mod:`sim.outputs` as each run completes; ``error.txt`` instead for a run that
+raised) and ``sweep.csv`` (``sweep.parquet`` too when pyarrow is installed),
+one row per run, rebuilt from ``runs/`` at the end, also after Ctrl-C or a
+lost worker. ``resume`` runs only the runs without a ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from sim.engine import Result
+from sim.engine import run as run_simulation
+from sim.outputs import replace_folder, write_outputs
+from sim.scenario import Scenario
+from sim.sweep import RunSpec, Sweep, cell
+from sim.sweep_table import write_table, write_text
+
+Runner = Callable[[Scenario, int], Result]
+"""Runs one simulation: ``(scenario, seed) -> Result`` (a module-level function, so it can be pickled)."""
+
+
+class SweepFolderError(Exception):
+    """The output folder cannot take this sweep (bad input, one line)."""
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """A run that raised: its id and the traceback text."""
+
+    run_id: str
+    error: str
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """How a sweep (or one resumption of it) went."""
+
+    total: int
+    skipped: int
+    done: int
+    failed: int
+    missing: int
+    table: Path
+
+
+def attempt(task: tuple[Runner, RunSpec]) -> Result | RunFailure:
+    """Run one sweep run in a worker; an exception becomes a :class:`RunFailure` instead of propagating."""
+    runner, spec = task
+    try:
+        return runner(spec.scenario, spec.seed)
+    except Exception:
+        return RunFailure(spec.run_id, traceback.format_exc())
+
+
+def prepare_folder(sweep: Sweep, out: Path, resume: bool) -> None:
+    """Create ``out`` with ``sweep.json``; refuse to mix a new sweep into an old one unless resuming."""
+    out = Path(out)
+    if not out.resolve().parent.is_dir():
+        raise SweepFolderError(f"--out: folder {out.resolve().parent} does not exist")
+    if out.exists() and not out.is_dir():
+        raise SweepFolderError(f"--out: {out} is a file")
+    if out.is_dir() and any(out.iterdir()) and not resume:
+        raise SweepFolderError(f"--out: {out} is not empty (add --resume to complete the sweep in it)")
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    meta = {
+        "name": sweep.name,
+        "file": sweep.path.name,
+        "swept_keys": list(sweep.swept_keys),
+        "zip_keys": list(sweep.spec.zip or {}),
+        "seeds": list(sweep.spec.seed_list),
+        "runs": [{"run_id": r.run_id, "seed": r.seed, "swept": r.swept} for r in sweep.runs],
+    }
+    write_text(out / "sweep.json", json.dumps(meta, indent=1, default=cell) + "\n")
+
+
+def is_complete(out: Path, run_id: str) -> bool:
+    return (Path(out) / "runs" / run_id / "summary.json").is_file()
+
+
+def execute(
+    sweep: Sweep,
+    out: Path,
+    executor,
+    resume: bool = False,
+    runner: Runner = run_simulation,
+    progress: bool = True,
+) -> SweepReport:
+    """Run every run of ``sweep`` not yet complete in ``out`` on ``executor``; write ``sweep.csv``.
+
+    Runs are written as they complete; Ctrl-C (KeyboardInterrupt) and a lost worker
+    (:class:`sim.executors.WorkerLostError`) propagate after the table of what is done is written.
+    """
+    out = Path(out)
+    prepare_folder(sweep, out, resume)
+    todo = [spec for spec in sweep.runs if not is_complete(out, spec.run_id)]
+    skipped = len(sweep.runs) - len(todo)
+    done = failed = 0
+    bar = tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True)
+    bar.set_postfix(done=0, failed=0, skipped=skipped)
+    try:
+        with executor:
+            for (_, spec), outcome in executor.results(attempt, [(runner, spec) for spec in todo]):
+                if isinstance(outcome, Result):
+                    write_outputs(outcome, out / "runs" / spec.run_id, figures=sweep.spec.figures)
+                    done += 1
+                else:
+                    error = outcome.error if isinstance(outcome, RunFailure) else _describe(outcome)
+                    write_failure(out / "runs" / spec.run_id, error)
+                    failed += 1
+                bar.update()
+                bar.set_postfix(done=done, failed=failed, skipped=skipped)
+    finally:
+        bar.close()
+        table = write_table(out)
+    missing = len(todo) - done - failed
+    return SweepReport(len(sweep.runs), skipped, done, failed, missing, table)
+
+
+def _describe(error: BaseException) -> str:
+    return "".join(traceback.format_exception_only(error))
+
+
+def write_failure(folder: Path, error: str) -> None:
+    """``folder/error.txt`` with the traceback, written atomically like a run's outputs."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    (staging / "error.txt").write_text(error, encoding="utf-8")
+    replace_folder(staging, folder)
