@@ -63,8 +63,8 @@ def attempt(task: tuple[Runner, RunSpec]) -> Result | RunFailure:
         return RunFailure(spec.run_id, traceback.format_exc())
 
 
-def prepare_folder(sweep: Sweep, out: Path, resume: bool) -> None:
-    """Create ``out`` with ``sweep.json``; refuse to mix a new sweep into an old one unless resuming."""
+def check_folder(out: Path, resume: bool) -> None:
+    """Refuse an output folder that cannot take the sweep: checked before anything starts."""
     out = Path(out)
     if not out.resolve().parent.is_dir():
         raise SweepFolderError(f"--out: folder {out.resolve().parent} does not exist")
@@ -72,6 +72,11 @@ def prepare_folder(sweep: Sweep, out: Path, resume: bool) -> None:
         raise SweepFolderError(f"--out: {out} is a file")
     if out.is_dir() and any(out.iterdir()) and not resume:
         raise SweepFolderError(f"--out: {out} is not empty (add --resume to complete the sweep in it)")
+
+
+def prepare_folder(sweep: Sweep, out: Path) -> None:
+    """Create ``out/runs`` and write ``out/sweep.json`` (what was swept, every run in order)."""
+    out = Path(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
     meta = {
         "name": sweep.name,
@@ -102,14 +107,15 @@ def execute(
     (:class:`sim.executors.WorkerLostError`) propagate after the table of what is done is written.
     """
     out = Path(out)
-    prepare_folder(sweep, out, resume)
+    check_folder(out, resume)
     todo = [spec for spec in sweep.runs if not is_complete(out, spec.run_id)]
     skipped = len(sweep.runs) - len(todo)
     done = failed = 0
-    bar = tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True)
-    bar.set_postfix(done=0, failed=0, skipped=skipped)
-    try:
-        with executor:
+    with executor:  # may fail to start (an unreachable scheduler): before the folder is touched
+        prepare_folder(sweep, out)
+        bar = tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True)
+        bar.set_postfix(done=0, failed=0, skipped=skipped)
+        try:
             for (_, spec), outcome in executor.results(attempt, [(runner, spec) for spec in todo]):
                 if isinstance(outcome, Result):
                     write_outputs(outcome, out / "runs" / spec.run_id, figures=sweep.spec.figures)
@@ -118,11 +124,11 @@ def execute(
                     error = outcome.error if isinstance(outcome, RunFailure) else _describe(outcome)
                     write_failure(out / "runs" / spec.run_id, error)
                     failed += 1
+                bar.set_postfix(done=done, failed=failed, skipped=skipped, refresh=False)
                 bar.update()
-                bar.set_postfix(done=done, failed=failed, skipped=skipped)
-    finally:
-        bar.close()
-        table = write_table(out)
+        finally:
+            bar.close()
+            table = write_table(out)
     missing = len(todo) - done - failed
     return SweepReport(len(sweep.runs), skipped, done, failed, missing, table)
 
