@@ -29,6 +29,8 @@ METRICS = {
     "response_time_s.mean": "mean response time (s)",
     "response_time_s.p50": "median response time (s)",
     "response_time_s.p90": "p90 response time (s)",
+    "stages_s.uplink.mean": "alarm uplink, mean (s)",
+    "stages_s.dispatch.mean": "dispatch stage, mean (s)",
     "detection_rate": "detection rate",
     "false_dispatches_per_day": "false dispatches per day",
     "boat_utilization": "boat utilisation",

@@ -47,6 +47,8 @@ class ProcessPool:
     """A pool of ``workers`` local processes (started with ``spawn``: no state inherited from the parent)."""
 
     name = "process pool"
+    shares_files = True
+    """Workers see this machine's files: they write their run folders themselves."""
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -104,6 +106,8 @@ class DaskCluster:
         self.address = address
         self.workers = workers
         self.name = "local Dask cluster" if address == "local" else f"Dask scheduler {address}"
+        self.shares_files = address == "local"
+        """Local workers write their run folders; remote ones send results back to be written here."""
         self._client = None
         self._cluster = None
 

@@ -35,6 +35,7 @@ CDF_POINTS = 961
 DIFFERENCE_METRICS = {
     "response_time_s.mean": ("mean response time", "s", 1.0),
     "response_time_s.p90": ("p90 response time", "s", 1.0),
+    "stages_s.uplink.mean": ("alarm uplink (mean)", "ms", 1000.0),
     "detection_rate": ("detection rate", "percentage points", 100.0),
     "false_dispatches_per_day": ("false dispatches", "per day", 1.0),
 }
@@ -185,7 +186,7 @@ def difference_intervals(
     fig, axes = plt.subplots(
         1,
         len(DIFFERENCE_METRICS),
-        figsize=(3.0 * len(DIFFERENCE_METRICS) + 1.6, 1.6 + 0.4 * len(names)),
+        figsize=(2.8 * len(DIFFERENCE_METRICS) + 1.6, 2.4 + 0.4 * len(names)),
         sharey=True,
     )
     for ax, (metric, (label, unit, scale)) in zip(axes, DIFFERENCE_METRICS.items(), strict=True):

@@ -11,6 +11,7 @@ lost worker. ``resume`` runs only the runs without a ``summary.json``.
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -54,13 +55,30 @@ class SweepReport:
     table: Path
 
 
-def attempt(task: tuple[Runner, RunSpec]) -> Result | RunFailure:
-    """Run one sweep run in a worker; an exception becomes a :class:`RunFailure` instead of propagating."""
-    runner, spec = task
+@dataclass(frozen=True)
+class Task:
+    """What a worker gets: the runner, the run, and where to write it (None: send the result back)."""
+
+    runner: Runner
+    spec: RunSpec
+    folder: Path | None
+    figures: bool
+
+
+def attempt(task: Task) -> Result | Path | RunFailure:
+    """Run one sweep run in a worker: its folder (written there) or its Result, or a RunFailure if it raised.
+
+    Workers that share the file system with the sweep (a local pool, a LocalCluster) write their
+    own run folder, atomically: the main process then has nothing to do but count, and parallel
+    runs scale with the workers. Remote workers send the Result back instead.
+    """
     try:
-        return runner(spec.scenario, spec.seed)
+        result = task.runner(task.spec.scenario, task.spec.seed)
+        if task.folder is None:
+            return result
+        return write_outputs(result, task.folder, figures=task.figures)
     except Exception:
-        return RunFailure(spec.run_id, traceback.format_exc())
+        return RunFailure(task.spec.run_id, traceback.format_exc())
 
 
 def check_folder(out: Path, resume: bool) -> None:
@@ -75,9 +93,14 @@ def check_folder(out: Path, resume: bool) -> None:
 
 
 def prepare_folder(sweep: Sweep, out: Path) -> None:
-    """Create ``out/runs`` and write ``out/sweep.json`` (what was swept, every run in order)."""
+    """Create ``out/runs`` and write ``out/sweep.json`` (what was swept, every run in order).
+
+    Half-written run folders of a worker killed while writing are removed.
+    """
     out = Path(out)
     (out / "runs").mkdir(parents=True, exist_ok=True)
+    for partial in (out / "runs").glob(".*.partial"):
+        shutil.rmtree(partial, ignore_errors=True)
     meta = {
         "name": sweep.name,
         "file": sweep.path.name,
@@ -116,9 +139,21 @@ def execute(
         bar = tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True)
         bar.set_postfix(done=0, failed=0, skipped=skipped)
         try:
-            for (_, spec), outcome in executor.results(attempt, [(runner, spec) for spec in todo]):
+            tasks = [
+                Task(
+                    runner,
+                    spec,
+                    out / "runs" / spec.run_id if executor.shares_files else None,
+                    sweep.spec.figures,
+                )
+                for spec in todo
+            ]
+            for task, outcome in executor.results(attempt, tasks):
+                spec = task.spec
                 if isinstance(outcome, Result):
                     write_outputs(outcome, out / "runs" / spec.run_id, figures=sweep.spec.figures)
+                    done += 1
+                elif isinstance(outcome, Path):
                     done += 1
                 else:
                     error = outcome.error if isinstance(outcome, RunFailure) else _describe(outcome)

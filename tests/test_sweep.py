@@ -182,6 +182,7 @@ class _InterruptedExecutor:
     """Runs tasks in this process and raises KeyboardInterrupt (Ctrl-C) after ``after`` results."""
 
     name = "interrupted"
+    shares_files = False
 
     def __init__(self, after: int):
         self.after = after
