@@ -9,6 +9,7 @@ intervals.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -77,7 +78,10 @@ def _sweep(args: argparse.Namespace) -> int:
         raise BadInputError(str(error)) from None
     except (WorkerLostError, KeyboardInterrupt) as error:
         why = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
-        print(f"error: {why}; finished runs are kept in {out}/runs; add --resume to complete the sweep")
+        print(
+            f"error: {why}; finished runs are kept in {out}/runs; add --resume to complete the sweep",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     wall = time.perf_counter() - start
     print(

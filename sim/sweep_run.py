@@ -14,9 +14,16 @@ import json
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 from tqdm import tqdm
 
@@ -127,45 +134,67 @@ def execute(
     """Run every run of ``sweep`` not yet complete in ``out`` on ``executor``; write ``sweep.csv``.
 
     Runs are written as they complete; Ctrl-C (KeyboardInterrupt) and a lost worker
-    (:class:`sim.executors.WorkerLostError`) propagate after the table of what is done is written.
+    (:class:`sim.executors.WorkerLostError`) propagate after the workers have stopped and the
+    table of what is done has been written.
     """
     out = Path(out)
     check_folder(out, resume)
-    todo = [spec for spec in sweep.runs if not is_complete(out, spec.run_id)]
-    skipped = len(sweep.runs) - len(todo)
-    done = failed = 0
-    with executor:  # may fail to start (an unreachable scheduler): before the folder is touched
-        prepare_folder(sweep, out)
-        bar = tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True)
-        bar.set_postfix(done=0, failed=0, skipped=skipped)
-        try:
-            tasks = [
-                Task(
-                    runner,
-                    spec,
-                    out / "runs" / spec.run_id if executor.shares_files else None,
-                    sweep.spec.figures,
-                )
-                for spec in todo
-            ]
-            for task, outcome in executor.results(attempt, tasks):
-                spec = task.spec
-                if isinstance(outcome, Result):
-                    write_outputs(outcome, out / "runs" / spec.run_id, figures=sweep.spec.figures)
-                    done += 1
-                elif isinstance(outcome, Path):
-                    done += 1
-                else:
-                    error = outcome.error if isinstance(outcome, RunFailure) else _describe(outcome)
-                    write_failure(out / "runs" / spec.run_id, error)
-                    failed += 1
-                bar.set_postfix(done=done, failed=failed, skipped=skipped, refresh=False)
-                bar.update()
-        finally:
-            bar.close()
+    counts = Counter()
+    try:
+        with executor:  # may fail to start (an unreachable scheduler): before the folder is touched
+            prepare_folder(sweep, out)
+            with folder_lock(out):
+                todo = [spec for spec in sweep.runs if not is_complete(out, spec.run_id)]
+                counts["skipped"] = len(sweep.runs) - len(todo)
+                _run_all(sweep, out, executor, runner, todo, counts, progress)
+    finally:
+        if (out / "sweep.json").is_file():  # the workers have stopped: no run lands after the table
             table = write_table(out)
-    missing = len(todo) - done - failed
-    return SweepReport(len(sweep.runs), skipped, done, failed, missing, table)
+    missing = len(sweep.runs) - counts["skipped"] - counts["done"] - counts["failed"]
+    return SweepReport(len(sweep.runs), counts["skipped"], counts["done"], counts["failed"], missing, table)
+
+
+def _run_all(
+    sweep: Sweep, out: Path, executor, runner: Runner, todo: list[RunSpec], counts, progress
+) -> None:
+    """Hand ``todo`` to the executor and record each outcome as it arrives, counting in ``counts``."""
+    shared = executor.shares_files
+    tasks = [
+        Task(runner, spec, out / "runs" / spec.run_id if shared else None, sweep.spec.figures)
+        for spec in todo
+    ]
+    with tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True) as bar:
+        bar.set_postfix(done=0, failed=0, skipped=counts["skipped"])
+        for task, outcome in executor.results(attempt, tasks):
+            folder = out / "runs" / task.spec.run_id
+            if isinstance(outcome, Result):
+                write_outputs(outcome, folder, figures=sweep.spec.figures)
+            elif not isinstance(outcome, Path):  # a Path: the worker wrote the folder itself
+                write_failure(
+                    folder, outcome.error if isinstance(outcome, RunFailure) else _describe(outcome)
+                )
+                counts["failed"] += 1
+                bar.update()
+                continue
+            counts["done"] += 1
+            bar.set_postfix(
+                done=counts["done"], failed=counts["failed"], skipped=counts["skipped"], refresh=False
+            )
+            bar.update()
+
+
+@contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out`` (``out/.lock``): two sweeps never write one folder at once."""
+    if fcntl is None:  # not on a POSIX system: no lock
+        yield
+        return
+    with open(out / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SweepFolderError(f"--out: another sweep is writing to {out} right now") from None
+        yield
 
 
 def _describe(error: BaseException) -> str:

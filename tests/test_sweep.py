@@ -223,6 +223,15 @@ def _worker_pids(parent: int) -> list[int]:
     ]
 
 
+def _finished(out: Path) -> dict[str, int]:
+    """Run id -> modification time of summary.json, over finished runs (not the hidden staging folders)."""
+    return {
+        p.parent.name: p.stat().st_mtime_ns
+        for p in (out / "runs").glob("*/summary.json")
+        if not p.parent.name.startswith(".")
+    }
+
+
 def test_killed_worker_then_resume_completes_every_run_exactly_once(tmp_path):
     path = tmp_path / "long.yaml"
     path.write_text(
@@ -241,15 +250,15 @@ def test_killed_worker_then_resume_completes_every_run_exactly_once(tmp_path):
     ]
     sweep = subprocess.Popen([*command, "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not list((out / "runs").glob("*/summary.json")) and time.monotonic() < deadline:
+    while not _finished(out) and time.monotonic() < deadline:
         time.sleep(0.05)
     workers = _worker_pids(sweep.pid)
     assert workers, "no pool worker found"
     os.kill(workers[0], signal.SIGKILL)
-    stdout, _ = sweep.communicate(timeout=120)
-    assert sweep.returncode == 1, stdout
-    assert "worker process died" in stdout and "--resume" in stdout
-    before = {p.parent.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*/summary.json")}
+    _, stderr = sweep.communicate(timeout=120)
+    assert sweep.returncode == 1, stderr
+    assert "worker process died" in stderr and "--resume" in stderr
+    before = _finished(out)
     assert 0 < len(before) < 16
     resumed = subprocess.run([*command, "--quiet", "--resume"], capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
@@ -257,7 +266,7 @@ def test_killed_worker_then_resume_completes_every_run_exactly_once(tmp_path):
     assert f"{16 - len(before)} done" in resumed.stdout
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == 16 and (table["status"] == "ok").all() and table["run_id"].is_unique
-    after = {p.parent.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*/summary.json")}
+    after = _finished(out)
     assert set(after) == set(table["run_id"])
     assert {run: after[run] for run in before} == before  # runs finished before the kill were not redone
     assert not list((out / "runs").glob(".*"))  # no half-written folder left behind
@@ -364,3 +373,12 @@ def test_compare_rejects_a_baseline_outside_the_sweep(small_out, capsys, baselin
 
     rc = call_main(["compare", str(small_out), "--baseline", baseline])
     assert_one_error_line(capsys, rc, ("--baseline", expected))
+
+
+def test_two_sweeps_never_write_one_folder_at_once(small_sweep, small_out):
+    from sim.sweep_run import SweepFolderError, folder_lock
+
+    with folder_lock(small_out), pytest.raises(SweepFolderError, match="another sweep is writing"):
+        execute(load_sweep(small_sweep), small_out, ProcessPool(1), resume=True, progress=False)
+    report = execute(load_sweep(small_sweep), small_out, ProcessPool(1), resume=True, progress=False)
+    assert (report.skipped, report.done) == (12, 0)  # lock released; everything was already there
