@@ -150,7 +150,7 @@ def rate_intervals(table: pd.DataFrame, path: Path, title: str = "") -> Path:
     """Detection rate and false dispatches per day per variant, means with 95% t intervals across seeds."""
     names = variants(table)
     summary = summarize_variants(table, ("detection_rate", "false_dispatches_per_day"))
-    fig, axes = plt.subplots(1, 2, figsize=(9.2, 1.4 + 0.45 * len(names)), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9.6, 2.0 + 0.45 * len(names)), sharey=True)
     for ax, metric, scale, label in (
         (axes[0], "detection_rate", 100.0, "detection rate (%)"),
         (axes[1], "false_dispatches_per_day", 1.0, "false dispatches per day"),
@@ -168,12 +168,12 @@ def rate_intervals(table: pd.DataFrame, path: Path, title: str = "") -> Path:
                 ha="center",
                 fontsize=7,
             )
-        ax.set_xlabel(f"{label}, mean over seeds ± {LEVEL:.0%} CI")
+        ax.set_xlabel(label)
         ax.grid(alpha=0.3)
         ax.margins(x=0.25, y=0.3 / max(1, len(names)) + 0.1)
     axes[0].set_yticks(range(len(names)), names, fontsize=8)
     axes[0].invert_yaxis()
-    fig.suptitle(f"Detection and false dispatches — {title}", fontsize=10)
+    fig.suptitle(f"Detection and false dispatches, mean over seeds ± {LEVEL:.0%} CI — {title}", fontsize=10)
     return _finish(fig, path)
 
 
