@@ -71,6 +71,8 @@ class ProcessPool:
         for process in processes:
             if process.is_alive():
                 process.terminate()
+        for process in processes:
+            process.join(timeout=10)  # gone before the caller reads the folder: no late writes
 
     def results(self, task: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """``(item, task(item))`` for every item as each completes (the exception if it raised).

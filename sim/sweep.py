@@ -3,9 +3,11 @@
 A sweep file (``scenarios/sweeps/*.yaml``) names a base scenario and the
 scenario keys to vary::
 
-    scenario: ../xuchang_lake.yaml
-    duration: 6h
+    scenario: ../xuchang_lake.yaml  # relative to the sweep file
+    duration: 6h                   # optional: run.duration of every run (mode: likewise)
     seeds: 8                       # a count (seeds 0..7) or a list of seeds
+    set:                           # optional: keys fixed for every run
+      dispatch.decision_time: 10
     grid:                          # every combination
       network.profile: [lte, nr_embb]
       dispatch.policy: [nearest_idle, fastest_eta]

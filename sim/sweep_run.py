@@ -159,10 +159,8 @@ def _run_all(
 ) -> None:
     """Hand ``todo`` to the executor and record each outcome as it arrives, counting in ``counts``."""
     shared = executor.shares_files
-    tasks = [
-        Task(runner, spec, out / "runs" / spec.run_id if shared else None, sweep.spec.figures)
-        for spec in todo
-    ]
+    runs = out.resolve() / "runs"  # absolute: a worker's working folder may differ from ours
+    tasks = [Task(runner, spec, runs / spec.run_id if shared else None, sweep.spec.figures) for spec in todo]
     with tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True) as bar:
         bar.set_postfix(done=0, failed=0, skipped=counts["skipped"])
         for task, outcome in executor.results(attempt, tasks):
