@@ -348,8 +348,26 @@ def test_plot_redraws_a_run_folder_from_its_tables(small_out, tmp_path):
     assert names == ["latency_breakdown.png", "response_time_cdf.png", "zone_map.png"]
 
 
-def test_compare_prints_paired_differences(small_out, capsys):
-    assert call_main(["compare", str(small_out), "--baseline", "network.profile=nr_embb"]) == 0
+def test_plot_several_folders_into_one(small_out, tmp_path):
+    run = sorted((small_out / "runs").iterdir())[0]
+    assert call_main(["plot", str(small_out), str(run), "--out", str(tmp_path / "figs")]) == 0
+    assert (tmp_path / "figs" / small_out.name / "paired_differences.png").is_file()
+    assert (tmp_path / "figs" / run.name / "zone_map.png").is_file()
+
+
+def test_compare_prints_paired_differences(small_out, capsys, tmp_path):
+    csv = tmp_path / "differences.csv"
+    assert (
+        call_main(["compare", str(small_out), "--baseline", "network.profile=nr_embb", "--csv", str(csv)])
+        == 0
+    )
+    table = pd.read_csv(csv)
+    assert set(table["variant"]) == {
+        "threshold=0.4, profile=lte, command=lte",
+        "threshold=0.6, profile=lte, command=lte",
+    }
+    assert (table["pairs"] == 3).all()
+    assert (table["ci_low"] <= table["difference"]).all() and (table["difference"] <= table["ci_high"]).all()
     out = capsys.readouterr().out
     assert (
         "profile=lte, command=lte, threshold=0.4  vs  profile=nr_embb, command=nr_urllc, threshold=0.4"
