@@ -13,7 +13,8 @@ the main process writes each run's folder and ``sweep.csv``):
 3. a local Dask cluster (LocalCluster) with ``--workers`` single-threaded worker processes.
 
 Each wall time includes starting and stopping the workers, which users pay
-too. Printed: wall time, runs per second, the speed-up (1 worker / N workers;
+too; the time to start and stop the same workers with no runs (each imports
+the simulator) is printed beside it. Printed: wall time, runs per second, the speed-up (1 worker / N workers;
 goal at least 1.7 with 2 workers on 2 cores) and the Dask overhead
 (Dask / pool with N workers; goal at most 1.15), with the 1-minute load
 average before and after (a loaded machine makes every figure indicative only).
@@ -51,6 +52,21 @@ def _load() -> str:
     return f"load {one:.2f} (1 min), {five:.2f} (5 min)"
 
 
+def _ready(worker: int) -> int:
+    import sim.engine  # noqa: F401  (what a sweep's worker imports first)
+
+    return worker
+
+
+def _startup(executor) -> float:
+    """Seconds to start the executor's workers, have each import the simulator, and stop them."""
+    start = time.perf_counter()
+    with executor:
+        for _ in executor.results(_ready, range(executor.workers)):
+            pass
+    return time.perf_counter() - start
+
+
 def _timed(sweep, executor, folder: Path) -> float:
     start = time.perf_counter()
     report = execute(sweep, folder, executor, progress=False)
@@ -79,19 +95,25 @@ def main() -> None:
         runs = len(sweep.runs)
         print(f"sweep: {runs} statistical runs of {args.duration}, default scenario; {os.cpu_count()} cores")
         print(f"before: {_load()}")
-        executors = [
-            ("pool, 1 worker", ProcessPool(1)),
-            (f"pool, {args.workers} workers", ProcessPool(args.workers)),
+        factories = [
+            ("pool, 1 worker", lambda: ProcessPool(1)),
+            (f"pool, {args.workers} workers", lambda: ProcessPool(args.workers)),
         ]
         if not args.no_dask:
-            executors.append((f"local Dask, {args.workers} workers", DaskCluster("local", args.workers)))
+            factories.append(
+                (f"local Dask, {args.workers} workers", lambda: DaskCluster("local", args.workers))
+            )
         walls = {}
-        for index, (label, executor) in enumerate(executors):
-            walls[label] = _timed(sweep, executor, folder / f"out{index}")
-            print(f"  {label:<24} {walls[label]:7.2f} s   {len(sweep.runs) / walls[label]:6.1f} runs/s")
+        for index, (label, make) in enumerate(factories):
+            walls[label] = _timed(sweep, make(), folder / f"out{index}")
+            startup = _startup(make())
+            print(
+                f"  {label:<24} {walls[label]:7.2f} s   {len(sweep.runs) / walls[label]:6.1f} runs/s"
+                f"   (starting and stopping the workers alone: {startup:.2f} s)"
+            )
         print(f"after: {_load()}")
         tables = {
-            (folder / f"out{i}" / "sweep.csv").read_text(encoding="utf-8") for i in range(len(executors))
+            (folder / f"out{i}" / "sweep.csv").read_text(encoding="utf-8") for i in range(len(factories))
         }
         print(f"sweep.csv identical across executors: {'yes' if len(tables) == 1 else 'NO'}")
 

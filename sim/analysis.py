@@ -4,9 +4,9 @@ Every seed is one independent replication. Because incidents come from their
 own random stream (:mod:`sim.rng`), seed s meets the same offenders under every
 variant, so the difference of a metric between two variants is taken seed by
 seed and its interval is the paired-t interval: d̄ ± t(1 − α/2, n − 1) · s_d / √n
-(e.g. Law, *Simulation Modeling and Analysis*, 5th ed., §10.2.2 "paired-t
+(e.g. Law, *Simulation Modeling and Analysis*, 5th ed., §10.2.1 "A paired-t
 confidence interval"; Montgomery & Runger, *Applied Statistics and Probability
-for Engineers*, §10-4). Common random numbers make s_d far smaller than the
+for Engineers*, §10-4). Common random numbers usually make s_d far smaller than the
 spread of either variant on its own.
 """
 
