@@ -400,3 +400,19 @@ def test_two_sweeps_never_write_one_folder_at_once(small_sweep, small_out):
         execute(load_sweep(small_sweep), small_out, ProcessPool(1), resume=True, progress=False)
     report = execute(load_sweep(small_sweep), small_out, ProcessPool(1), resume=True, progress=False)
     assert (report.skipped, report.done) == (12, 0)  # lock released; everything was already there
+
+
+def test_a_run_folder_reads_back_into_the_same_tables(tmp_path):
+    from sim.engine import run
+    from sim.loading import load_scenario
+    from sim.outputs import write_outputs
+    from sim.run_folder import read_run
+
+    result = run(load_scenario(DEFAULT, ["run.duration=2h"]), seed=4)
+    write_outputs(result, tmp_path / "run", figures=False)
+    again = read_run(tmp_path / "run")
+    assert again.seed == 4 and again.summary == result.summary
+    assert again.scenario.run.duration == 7200.0
+    assert len(again.incidents) == len(result.incidents)
+    pd.testing.assert_series_equal(again.incidents["t_start"], result.incidents["t_start"])
+    assert list(again.alarms.columns) == list(result.alarms.columns)
