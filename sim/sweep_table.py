@@ -42,12 +42,14 @@ def read_meta(out: Path) -> dict:
 
 
 def flatten(mapping: dict, prefix: str = "") -> dict[str, Any]:
-    """Nested mappings as one level with dotted keys."""
+    """Nested mappings as one level with dotted keys; lists as compact JSON text."""
     flat: dict[str, Any] = {}
     for key, value in mapping.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, list):  # one cell, one type per column (parquet)
+            flat[name] = json.dumps(value, separators=(",", ":"))
         else:
             flat[name] = value
     return flat
