@@ -344,8 +344,9 @@ def test_plot_draws_the_sweep_figures(small_out, tmp_path, capsys):
 def test_plot_redraws_a_run_folder_from_its_tables(small_out, tmp_path):
     run = sorted((small_out / "runs").iterdir())[0]
     assert call_main(["plot", str(run), "--out", str(tmp_path / "figs")]) == 0
-    names = sorted(p.name for p in (tmp_path / "figs").iterdir())
-    assert names == ["latency_breakdown.png", "response_time_cdf.png", "zone_map.png"]
+    names = {p.name for p in (tmp_path / "figs").iterdir()}
+    # The contract's figures, and whatever else sim.plots.draw_run_figures draws after a run.
+    assert {"latency_breakdown.png", "response_time_cdf.png", "zone_map.png"} <= names
 
 
 def test_plot_several_folders_into_one(small_out, tmp_path):
