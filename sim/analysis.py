@@ -12,6 +12,7 @@ spread of either variant on its own.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from dataclasses import dataclass
@@ -243,10 +244,16 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
-def compare_table(folder: Path, key: str, baseline: object) -> pd.DataFrame:
-    """:func:`paired_differences` of a sweep folder."""
+def compare_table(folder: Path, key: str, baseline: object, extra_metrics=()) -> pd.DataFrame:
+    """:func:`paired_differences` of a sweep folder: :data:`METRICS` and any other numeric columns."""
     table, swept = load_sweep_table(folder)
-    return paired_differences(table, swept, key, baseline)
+    for metric in extra_metrics:
+        if metric not in table.columns or table[metric].dtype.kind not in "fiub":
+            numeric = [c for c in table.columns if table[c].dtype.kind in "fi" and c not in METRICS]
+            close = difflib.get_close_matches(metric, numeric, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ValueError(f"--metric {metric}: not a numeric column of sweep.csv{hint}")
+    return paired_differences(table, swept, key, baseline, (*METRICS, *extra_metrics))
 
 
 def format_comparison(differences: pd.DataFrame, key: str, baseline: object) -> str:
@@ -260,7 +267,7 @@ def format_comparison(differences: pd.DataFrame, key: str, baseline: object) -> 
             base, value = _num(row["baseline_mean"]), _num(row["variant_mean"])
             low, high = _num(row["ci_low"], True), _num(row["ci_high"], True)
             lines.append(
-                f"  {METRICS[row['metric']]:<26} {base:>8} → {value:>8}"
+                f"  {METRICS.get(row['metric'], row['metric']):<26} {base:>8} → {value:>8}"
                 f"   Δ {_num(row['difference'], True):>8}  [{low}, {high}]"
             )
     return "\n".join(lines)

@@ -47,6 +47,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     compare.add_argument(
         "--baseline", required=True, metavar="KEY=VALUE", help="swept key and its baseline value"
     )
+    compare.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="also compare this numeric column of sweep.csv, e.g. counts.alarms (repeatable)",
+    )
     compare.add_argument("--csv", type=Path, help="also write the table to this CSV file")
 
 
@@ -125,9 +132,10 @@ def _compare(args: argparse.Namespace) -> int:
         raise BadInputError(f"{args.folder}: a run folder; compare needs a sweep folder (with {SWEEP_MARK})")
     key, value = _baseline(args.baseline)
     try:
-        table = compare_table(args.folder, key, value)
+        table = compare_table(args.folder, key, value, args.metric)
     except ValueError as error:
-        raise BadInputError(f"--baseline: {error}") from None
+        message = str(error)
+        raise BadInputError(message if message.startswith("--") else f"--baseline: {message}") from None
     print(format_comparison(table, key, value))
     if args.csv is not None:
         table.to_csv(args.csv, index=False, na_rep="")

@@ -380,18 +380,29 @@ def test_compare_prints_paired_differences(small_out, capsys, tmp_path):
     assert "(3 paired seeds)" in out and "mean response time (s)" in out
 
 
+def test_compare_any_numeric_column(small_out, capsys):
+    argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--metric", "counts.alarms"]
+    assert call_main(argv) == 0
+    assert "counts.alarms" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
-    ("baseline", "expected"),
+    ("extra", "expected"),
     [
-        ("network.profile=nr_urllc", "not among the swept values"),
-        ("dispatch.policy=nearest_idle", "not swept here"),
+        (["--baseline", "network.profile=nr_urllc"], ("--baseline", "not among the swept values")),
+        (["--baseline", "dispatch.policy=nearest_idle"], ("--baseline", "not swept here")),
+        (
+            ["--baseline", "detection.threshold=0.4", "--metric", "counts.alarm"],
+            ("--metric counts.alarm", "not a numeric column", "counts.alarms"),
+        ),
+        (["--baseline", "detection.threshold=0.4", "--metric", "scenario"], ("--metric scenario", "numeric")),
     ],
 )
-def test_compare_rejects_a_baseline_outside_the_sweep(small_out, capsys, baseline, expected):
+def test_compare_rejects_what_the_sweep_does_not_have(small_out, capsys, extra, expected):
     from .cli_checks import assert_one_error_line
 
-    rc = call_main(["compare", str(small_out), "--baseline", baseline])
-    assert_one_error_line(capsys, rc, ("--baseline", expected))
+    rc = call_main(["compare", str(small_out), *extra])
+    assert_one_error_line(capsys, rc, expected)
 
 
 def test_two_sweeps_never_write_one_folder_at_once(small_sweep, small_out):
