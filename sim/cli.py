@@ -1,4 +1,4 @@
-"""Command line: ``python run_sim.py [run|validate|schema] ...``.
+"""Command line: ``python run_sim.py [run|validate|render|tune|sweep|plot|compare|schema] ...``.
 
 Exit codes: 0 ok, 2 bad input (scenario, arguments, missing file), 1 internal error.
 Bad input is reported on one line, without a traceback.
@@ -119,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     tune.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
     commands.add_parser("schema", help="print the JSON schema of scenario files")
+    from sim.sweep_cli import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -146,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _render(args)
         if args.command == "tune":
             return _tune(args, argv)
+        if args.command in ("sweep", "plot", "compare"):
+            from sim.sweep_cli import run_command
+
+            return run_command(args)
         return _run(args)
     except (BadInputError, ScenarioError) as error:
         print(f"error: {error}", file=sys.stderr)

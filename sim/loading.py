@@ -38,6 +38,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` merges another mapping in; the base constructor handles it
             key = self.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
             if key in seen:
@@ -154,13 +156,24 @@ def apply_override(data: dict, assignment: str) -> dict:
     if "=" not in assignment:
         raise ScenarioError(f"--set {assignment}: expected key.path=value")
     dotted, raw_value = assignment.split("=", 1)
-    keys = dotted.strip().split(".")
-    if not all(keys):
+    if not all(dotted.strip().split(".")):
         raise ScenarioError(f"--set {assignment}: empty key in path {dotted!r}")
     try:
         value = yaml.safe_load(raw_value) if raw_value.strip() else ""
     except yaml.YAMLError:
         value = raw_value
+    return set_key(data, dotted.strip(), value, f"--set {dotted}")
+
+
+def set_key(data: dict, dotted: str, value: Any, where: str) -> dict:
+    """Set the scenario key ``dotted`` (``a.b.0.c``) to ``value`` in ``data``, in place.
+
+    The path must name a scenario key (checked against the :class:`Scenario` model) or an
+    existing list entry; errors start with ``where`` (``--set a.b``, ``grid: a.b``).
+    """
+    keys = dotted.split(".")
+    if not all(keys):
+        raise ScenarioError(f"{where}: empty key in path {dotted!r}")
     node: Any = data
     node_type: Any = Scenario
     for depth, key in enumerate(keys):
@@ -169,7 +182,7 @@ def apply_override(data: dict, assignment: str) -> dict:
         last = depth == len(keys) - 1
         if isinstance(node, list):
             if not key.lstrip("-").isdigit() or not -len(node) <= int(key) < len(node):
-                raise ScenarioError(f"--set {dotted}: {here} has {len(node)} entries, no index {key}")
+                raise ScenarioError(f"{where}: {here} has {len(node)} entries, no index {key}")
             if last:
                 node[int(key)] = value
             else:
@@ -177,10 +190,10 @@ def apply_override(data: dict, assignment: str) -> dict:
             node_type = child_type
             continue
         if not isinstance(node, dict):
-            raise ScenarioError(f"--set {dotted}: {here} is a value, not a mapping")
+            raise ScenarioError(f"{where}: {here} is a value, not a mapping")
         if key not in node and child_type is None and node_type is not dict:
             valid = _valid_keys(node_type)
-            raise ScenarioError(f"--set {dotted}: no key {key!r} in {here}{_suggest(key, valid)}")
+            raise ScenarioError(f"{where}: no key {key!r} in {here}{_suggest(key, valid)}")
         if last:
             node[key] = value
         else:
@@ -200,8 +213,8 @@ def _suggest(word: str, valid: Iterable[str]) -> str:
 # ---------------------------------------------------------------- validation
 
 
-def _first_error(error: ValidationError) -> str:
-    """One line for the first pydantic error: dotted key path, then the problem."""
+def first_error(error: ValidationError, root: type[BaseModel] = Scenario) -> str:
+    """One line for the first pydantic error of a ``root`` model: dotted key path, then the problem."""
     # An unknown key is usually the cause of other errors (a typo for a required key): report it first.
     details = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
     first = details[0]
@@ -215,7 +228,7 @@ def _first_error(error: ValidationError) -> str:
     ]
     path = ".".join(loc) or "the scenario"
     if first["type"] == "extra_forbidden":
-        parent: Any = Scenario
+        parent: Any = root
         for part in loc[:-1]:
             parent = _child_type(parent, part)
         message = f"unknown key{_suggest(loc[-1], _valid_keys(parent))}"
@@ -241,7 +254,7 @@ def validate(data: Mapping, base_dir: Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(_first_error(error)) from None
+        raise ScenarioError(first_error(error)) from None
     from sim.checks import check_scenario  # geometry-heavy; imported only when validating
 
     check_scenario(scenario)
@@ -259,7 +272,7 @@ def _read_calibration(base_dir: Path, detection: Mapping) -> Any:
     try:
         return Calibration.model_validate(raw).model_dump(mode="json")
     except ValidationError as error:
-        raise ScenarioError(f"detection.calibration ({path.name}): {_first_error(error)}") from None
+        raise ScenarioError(f"detection.calibration ({path.name}): {first_error(error)}") from None
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:

@@ -526,3 +526,112 @@ def test_validate_bundled_scenario(capsys, path):
 def test_bundled_scenarios_found():
     assert DEFAULT in BUNDLED
     assert len(BUNDLED) >= 2
+
+
+# ---------------------------------------------------------------- sweep files
+#
+# (sweep file text below a `scenario:` line naming the default scenario, fragments the error line must
+# contain). Every case must fail before any run starts and leave no output folder.
+
+SWEEP_CASES = [
+    pytest.param(
+        "seeds: 2\ngrid:\n  network.profil: [lte]\n",
+        ("grid", "network.profil", "no key 'profil'", "did you mean 'profile'"),
+        id="swept-key-not-a-scenario-key",
+    ),
+    pytest.param("seeds: 2\ngrid:\n  bogus: [1, 2]\n", ("grid", "no key 'bogus'"), id="swept-key-unknown"),
+    pytest.param("seeds: 2\ngrid: {}\n", ("grid", "empty"), id="grid-empty"),
+    pytest.param(
+        "seeds: 2\ngrid:\n  network.profile: []\n", ("grid", "network.profile", "empty"), id="grid-no-values"
+    ),
+    pytest.param("seeds: 0\ngrid:\n  network.profile: [lte]\n", ("seeds", ">= 1", "got 0"), id="seeds-zero"),
+    pytest.param("seeds: -3\ngrid:\n  network.profile: [lte]\n", ("seeds", ">= 1"), id="seeds-negative"),
+    pytest.param("seeds: [1, -1]\ngrid:\n  network.profile: [lte]\n", ("seeds", ">= 0"), id="seed-negative"),
+    pytest.param("seeds: []\ngrid:\n  network.profile: [lte]\n", ("seeds", "empty"), id="seed-list-empty"),
+    pytest.param("seeds: [1, 1]\ngrid:\n  network.profile: [lte]\n", ("seeds", "twice"), id="seed-twice"),
+    pytest.param("grid:\n  network.profile: [lte]\n", ("seeds", "required"), id="seeds-missing"),
+    pytest.param(
+        "seeds: 2\nzip:\n  network.profile: [lte, nr_embb]\n  network.inference: [edge]\n",
+        ("zip", "same length"),
+        id="zip-lengths-differ",
+    ),
+    pytest.param(
+        "seeds: 2\ngrid:\n  detection.threshold: [0.5, 1.5]\n",
+        ("variant", "detection.threshold=1.5", "detection.threshold", "less than 1"),
+        id="swept-value-invalid",
+    ),
+    pytest.param(
+        "seeds: 2\ngrid:\n  boats.7.cruise_speed: [2]\n",
+        ("grid", "boats", "no index 7"),
+        id="swept-index-out-of-range",
+    ),
+    pytest.param(
+        "seeds: 2\ngrdi:\n  network.profile: [lte]\n", ("grdi", "did you mean 'grid'"), id="sweep-key-typo"
+    ),
+    pytest.param("seeds: 2\nmode: fast\n", ("mode", "statistical", "fast"), id="mode-unknown"),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), SWEEP_CASES)
+def test_sweep_rejects_bad_file(tmp_path, capsys, body, expected):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(f"scenario: {DEFAULT}\nduration: 10m\n{body}", encoding="utf-8")
+    rc = call_main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"])
+    assert_one_error_line(capsys, rc, expected)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(["--workers", "0"], ("--workers", ">= 1"), id="workers-zero"),
+        pytest.param(
+            ["--dask", "tcp://h:1", "--workers", "2"], ("--workers", "drop"), id="workers-with-dask"
+        ),
+        pytest.param(["--dask", "bogus://nowhere"], ("--dask", "bogus://nowhere"), id="dask-bad-address"),
+    ],
+)
+def test_sweep_rejects_bad_flag(tmp_path, capsys, args, expected):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(f"scenario: {DEFAULT}\nduration: 10m\nseeds: 1\n", encoding="utf-8")
+    rc = call_main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet", *args])
+    assert_one_error_line(capsys, rc, expected)
+
+
+def test_sweep_unreachable_dask_scheduler_fails_fast(tmp_path, capsys):
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = tmp_path / "sweep.yaml"
+    path.write_text(f"scenario: {DEFAULT}\nduration: 10m\nseeds: 1\n", encoding="utf-8")
+    start = time.monotonic()
+    rc = call_main(["sweep", str(path), "--dask", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "o")])
+    assert time.monotonic() - start < 20.0  # a clear error, not a hang (the connect timeout is 5 s)
+    assert_one_error_line(capsys, rc, ("--dask", f"127.0.0.1:{port}", "no scheduler answered"))
+
+
+def test_sweep_refuses_a_used_folder(tmp_path, capsys):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(f"scenario: {DEFAULT}\nduration: 10m\nseeds: 1\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine", encoding="utf-8")
+    rc = call_main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"])
+    assert_one_error_line(capsys, rc, ("--out", "not empty", "--resume"))
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param(["plot", "@tmp/missing"], ("missing", "no such folder"), id="plot-missing"),
+        pytest.param(["plot", "@tmp"], ("neither a sweep folder", "nor a run folder"), id="plot-not-output"),
+        pytest.param(["compare", "@tmp", "--baseline", "a=b"], ("neither a sweep",), id="compare-not-output"),
+        pytest.param(["compare", "@tmp"], ("--baseline", "required"), id="compare-without-baseline"),
+    ],
+)
+def test_plot_and_compare_reject_bad_folders(tmp_path, capsys, argv, expected):
+    rc = call_main([a.replace("@tmp", str(tmp_path)) for a in argv])
+    assert_one_error_line(capsys, rc, expected)
