@@ -211,13 +211,26 @@ class DroneRelay:
         way_back = samples[nearest::-1]
         covered = np.flatnonzero(self._covered_at(way_back))
         if len(covered) == 0:
-            raise ValueError("a boat's path has no covered point: its dock has no coverage")
+            # The trip began out of coverage (a boat re-tasked on the water): the nearest covered cell.
+            return self._to_nearest_coverage(position, trip.speed, profile, direction)
         first = int(covered[0])
         steps = np.hypot(*np.diff(way_back[: first + 1], axis=0).T).sum() if first > 0 else 0.0
         distance = math.dist(position, way_back[0]) + float(steps)
         x, y = way_back[first]
         gnb = self.map.serving_gnb(x, y)
         return Route(self.map.rate_at(profile, direction, x, y), distance / trip.speed, gnb.id, gnb)
+
+    def _to_nearest_coverage(
+        self, position: tuple[float, float], speed: float, profile: LinkProfile, direction: Direction
+    ) -> Route:
+        """Wait until the boat, going straight for the nearest covered cell, is there (docks are covered)."""
+        rows, cols = np.nonzero(self._covered)
+        x, y = self.map.x[cols], self.map.y[rows]
+        nearest = int(np.argmin(np.hypot(x - position[0], y - position[1])))
+        cx, cy = float(x[nearest]), float(y[nearest])
+        gnb = self.map.serving_gnb(cx, cy)
+        wait = math.dist(position, (cx, cy)) / speed
+        return Route(self.map.rate_at(profile, direction, cx, cy), wait, gnb.id, gnb)
 
     def _nearest_trip(self, position: tuple[float, float]) -> _Trip | None:
         best, best_d = None, math.inf

@@ -67,3 +67,20 @@ def test_a_target_beyond_reach_gets_no_drone(hole):
     state = relay.drones[0]
     far = (state.spec.position[0] + state.spec.speed * state.spec.endurance, state.spec.position[1])
     assert relay._plan(state, far, 0.0) is None
+
+
+def test_a_mission_starting_inside_the_hole_waits_for_the_nearest_coverage(hole):
+    """A boat re-tasked on the water inside the hole: its path holds no covered point; the transfer waits
+    for the straight run to the nearest covered cell instead of failing."""
+    relay = hole.relay
+    relay.drones.clear()
+    start = (783.0, 424.0)  # a few metres away, in the shadow too
+    relay.mission_started(1, start, HOLE_TARGET, 2.5, 0.0)
+    assert not relay._covered_at(relay._trips[1].samples).any()
+    route = relay.route(HOLE_TARGET, 0.0, PROFILES["nr_embb"], Direction.UPLINK)
+    rows, cols = relay._covered.nonzero()
+    nearest = min(
+        math.dist(HOLE_TARGET, (relay.map.x[c], relay.map.y[r])) for r, c in zip(rows, cols, strict=True)
+    )
+    assert route.wait_s == pytest.approx(nearest / 2.5)
+    assert route.rate_bps > 0
