@@ -20,40 +20,70 @@ no-swimming area are reported.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import cv2
 import numpy as np
 
-from detectors.background import ForegroundModel
+from detectors.background import Background, BackgroundSettings, blobs, clean, window_of
 from detectors.base import ClassId, Detections, FrameContext, check_frame, register_detector
 from detectors.tracking import Tracker
 
+MIN_AREA_PX = 3
+"""Foreground components smaller than this are noise, px."""
+SKIN_FLOOR, SKIN_SHARE = 0.03, 0.08
+"""The skin factor rises from 0.15 to 1 as the share of a track's moving pixels that are skin-coloured,
+averaged over its recent frames, rises from SKIN_FLOOR to SKIN_SHARE. A face and arms at 50-100 m are a
+few pixels of a blob that includes the foam ring (daylight clips of ``run_sim.py tune``: 5-95 % of
+swimmer frames 0.065-0.55); the anti-aliased fringe of a brown duck, where body, head and foam blend, gives
+a few warm pixels now and then (99 % of duck frames below 0.041)."""
+SKIN_LIFT = 8
+"""Skin is at least this much brighter (HSV value, 8-bit) than the still water around it: even the darkest
+skin tone of the renderer (value 140) clears daylight water (about 105) by 35, a brown duck (100) does not,
+even beside the dark troughs of waves."""
+BLUR_PX = 2.0
+"""Pixels that anti-aliasing and the 3 x 3 closing add to a blob's extent (one on each side)."""
 MAX_BLOBS = 60
-"""At most this many foreground blobs per frame are considered (merging them is quadratic)."""
+"""At most this many foreground blobs per frame are considered (merging compares every pair)."""
 
 
 def merge_nearby(boxes: np.ndarray, pixels_per_metre: np.ndarray, gap_m: float) -> np.ndarray:
-    """Union boxes closer than ``gap_m`` metres (at their rows) until none are: one swimmer's head,
-    arm and splash become one box."""
-    boxes = [list(b) for b in boxes]
-    rows = len(pixels_per_metre)
-    merged = True
-    while merged and len(boxes) > 1:
-        merged = False
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                a, b = boxes[i], boxes[j]
-                gap_px = gap_m * pixels_per_metre[min(rows - 1, int(max(a[3], b[3])) - 1)]
-                dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
-                dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
-                if dx <= gap_px and dy <= gap_px:
-                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                    del boxes[j]
-                    merged = True
-                    break
-            if merged:
+    """Union boxes closer than ``gap_m`` metres (at the lower box's row) until none are: one swimmer's
+    head, arm and splash become one box.
+
+    Each round joins every group of boxes linked by such gaps at once (connected components of the
+    "near" relation, found by label propagation on the pairwise matrix); a grown box may then be near
+    another, so rounds repeat until nothing merges. Groups keep the order of their first box."""
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    last_row = len(pixels_per_metre) - 1
+    while len(boxes) > 1:
+        n = len(boxes)
+        bottom = np.maximum(boxes[:, None, 3], boxes[None, :, 3])
+        gap_px = gap_m * pixels_per_metre[np.clip(bottom.astype(int) - 1, 0, last_row)]
+        dx = np.maximum(boxes[:, None, 0], boxes[None, :, 0]) - np.minimum(
+            boxes[:, None, 2], boxes[None, :, 2]
+        )
+        dy = np.maximum(boxes[:, None, 1], boxes[None, :, 1]) - np.minimum(
+            boxes[:, None, 3], boxes[None, :, 3]
+        )
+        near = (dx <= gap_px) & (dy <= gap_px)  # negative gaps: overlapping; the diagonal is near
+        labels = np.arange(n)
+        while True:
+            spread = np.where(near, labels[None, :], n).min(axis=1)
+            if np.array_equal(spread, labels):
                 break
-    return np.array(boxes, dtype=np.float64).reshape(-1, 4)
+            labels = spread
+        if len(np.unique(labels)) == n:
+            break
+        _, group = np.unique(labels, return_inverse=True)
+        merged = np.full((group.max() + 1, 4), np.inf)
+        merged[:, 2:] = -np.inf
+        np.minimum.at(merged[:, 0], group, boxes[:, 0])
+        np.minimum.at(merged[:, 1], group, boxes[:, 1])
+        np.maximum.at(merged[:, 2], group, boxes[:, 2])
+        np.maximum.at(merged[:, 3], group, boxes[:, 3])
+        boxes = merged
+    return boxes
 
 
 @register_detector("swimming")
@@ -65,13 +95,16 @@ class SwimmingDetector:
         swimmer_size_m: float = 1.0,
         max_speed_mps: float = 1.6,
         persistence_s: float = 1.5,
-        warmup_s: float = 4.0,
-        history: int = 300,
-        var_threshold: float = 30.0,
+        warmup_s: float = 5.0,
+        history: int = 500,
+        var_threshold: float = 16.0,
+        absorb_s: float = 60.0,
     ):
         """``swimmer_size_m``: typical visible extent (head and arms), m; ``max_speed_mps``: fastest swimming
         pace, m/s; ``persistence_s``: how long a track must be seen for full persistence, s; ``warmup_s``:
-        frames before this are used only to learn the background, s; ``history``, ``var_threshold``: MOG2."""
+        frames before this are used only to learn the background, s; ``history``, ``var_threshold``,
+        ``absorb_s``: the background model (:class:`detectors.background.BackgroundSettings`; the defaults
+        are the fishing detector's, so that pixel mode runs one model per camera for both)."""
         for name, value in (
             ("swimmer_size_m", swimmer_size_m),
             ("max_speed_mps", max_speed_mps),
@@ -79,42 +112,58 @@ class SwimmingDetector:
         ):
             if not value > 0:
                 raise ValueError(f"{name} must be > 0, got {value}")
-        if warmup_s < 0:
-            raise ValueError(f"warmup_s must be >= 0, got {warmup_s}")
         self.swimmer_size_m = swimmer_size_m
         self.max_speed_mps = max_speed_mps
         self.persistence_s = persistence_s
+        self.background_settings = BackgroundSettings(history, var_threshold, warmup_s, absorb_s)
         self.warmup_s = warmup_s
-        self.foreground = ForegroundModel(history=history, var_threshold=var_threshold)
-        self.tracker = Tracker()
-        self._t0: float | None = None
-        self._water: np.ndarray | None = None
+        self.kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+        self.reset()
 
     def reset(self) -> None:
-        self.foreground.reset()
-        self.tracker.reset()
-        self._t0 = None
-        self._water = None
+        """Forget the background model, the tracks and the camera's masks."""
+        self.tracker = Tracker()
+        self._skin_seen: dict[int, deque[float]] = {}
+        self.factors: dict[int, tuple[float, float, float, float]] = {}
+        """(persistence, size, pace, skin) of each track scored in the latest frame (for inspection)."""
+        self._context: FrameContext | None = None
+        self._background: Background | None = None
+
+    def watched_region(self, context: FrameContext) -> np.ndarray:
+        """The water, kept off the shoreline, where sand, grass and water alternate under the waves."""
+        if self._context is not context:
+            self._water = cv2.erode(context.water.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+            self._window = window_of(self._water)
+            self._context = context
+        return self._water
+
+    def use_background(self, background: Background) -> None:
+        self._background = background
 
     def update(self, frame: np.ndarray, t: float, context: FrameContext) -> Detections:
         check_frame(frame, context)
-        if self._water is None:
-            # Keep off the shoreline, where sand, grass and water alternate under the waves.
-            water = context.water.astype(np.uint8)
-            self._water = cv2.erode(water, np.ones((5, 5), np.uint8)).astype(bool)
-            self._t0 = t
-        _, blobs = self.foreground.apply(frame, self._water)
-        if t - self._t0 < self.warmup_s or len(blobs) == 0:
+        water = self.watched_region(context)
+        if self._background is None:
+            self._background = Background(self.background_settings, self._window)
+        foreground = self._background.foreground(frame, t, context.fps)
+        if self._background.learning(t):
             self.tracker.update(Detections.empty(), t)
             return Detections.empty()
-        xyxy = blobs.xyxy
+        x0, y0 = self._window[:2]
+        moving = clean(foreground, water, self._window, self.kernel)
+        found = blobs(moving, MIN_AREA_PX, (x0, y0))
+        if len(found) == 0:
+            self.tracker.update(Detections.empty(), t)
+            return Detections.empty()
+        xyxy = found.xyxy
         if len(xyxy) > MAX_BLOBS:  # a noisy frame (rain at night): keep the largest
-            xyxy = xyxy[np.argsort(-blobs.area, kind="stable")[:MAX_BLOBS]]
+            xyxy = xyxy[np.argsort(-found.area, kind="stable")[:MAX_BLOBS]]
         boxes = merge_nearby(xyxy, context.pixels_per_metre, gap_m=0.5 * self.swimmer_size_m)
         rows = np.clip(boxes[:, 3].astype(int) - 1, 0, context.shape[0] - 1)
         ppm = context.pixels_per_metre[rows]
         sides = boxes[:, 2:] - boxes[:, :2]
-        extent_m = sides.max(axis=1) / np.maximum(ppm, 1e-9)
+        # Anti-aliased edges and the closing add about a pixel on each side (as in the fishing detector).
+        extent_m = np.maximum(sides.max(axis=1) - BLUR_PX, 1.0) / np.maximum(ppm, 1e-9)
         size = self.swimmer_size_m
         plausible = (ppm > 0) & (extent_m > 0.25 * size) & (extent_m < 4.0 * size)
         candidates = Detections(
@@ -126,10 +175,16 @@ class SwimmingDetector:
         if len(tracked) == 0:
             return tracked
         tracks = self.tracker.tracks
+        for gone in self._skin_seen.keys() - tracks.keys():
+            del self._skin_seen[gone]
+        self.factors = {}
+        x0, y0, x1, y1 = self._window
+        hsv = cv2.cvtColor(frame[y0:y1, x0:x1], cv2.COLOR_BGR2HSV)
         scores = np.array(
             [
                 self._score(
-                    frame,
+                    hsv,
+                    moving,
                     tracked.xyxy[i],
                     tracks[int(tracked.tracker_id[i])],
                     ppm[plausible][i],
@@ -146,34 +201,50 @@ class SwimmingDetector:
         result = Detections(tracked.xyxy, scores, tracked.class_id, tracked.tracker_id)
         return result[inside]
 
-    def _score(self, frame, box, track, ppm: float, extent_m: float, context: FrameContext) -> float:
+    def _score(self, hsv, moving, box, track, ppm: float, extent_m: float, context: FrameContext) -> float:
+        """Score of one tracked box; ``hsv``, ``moving``: the frame in HSV and the cleaned foreground,
+        both cropped to the water's window."""
         window = max(1.0, self.persistence_s * context.fps)
         # Seen often enough, and in most frames since it appeared (waves and glints flicker).
         persistence = min(1.0, track.hits / window) * (track.hits / max(track.age_frames, 1))
         size = math.exp(-0.5 * (math.log(extent_m / self.swimmer_size_m) / 0.55) ** 2)
         speed_mps = (track.speed_px_per_s or 0.0) / max(ppm, 1e-9)
         pace = 1.0 if speed_mps <= self.max_speed_mps else math.exp(-(speed_mps - self.max_speed_mps) / 0.5)
-        return float(persistence * size * pace * self._skin(frame, box))
+        # Skin over the track's recent frames: a swimmer's face and arms show in most of them, the odd
+        # warm pixel of a duck's outline or a glint's fringe in few.
+        seen = self._skin_seen.setdefault(track.track_id, deque(maxlen=int(window)))
+        seen.append(self._skin_share(hsv, moving, box))
+        skin = 0.15 + 0.85 * float(
+            np.clip((np.mean(seen) - SKIN_FLOOR) / (SKIN_SHARE - SKIN_FLOOR), 0.0, 1.0)
+        )
+        self.factors[track.track_id] = (persistence, size, pace, skin)
+        return float(persistence * size * pace * skin)
 
-    @staticmethod
-    def _skin(frame: np.ndarray, box) -> float:
-        """Share of skin-coloured pixels in the box, mapped to (0.15, 1).
+    def _skin_share(self, hsv: np.ndarray, moving: np.ndarray, box) -> float:
+        """Share of the box's moving pixels that are skin-coloured (1 for a grey, infrared image).
 
-        Skin: red-orange hue, some saturation, and brighter than the water around
-        the box (a brown duck has the hue but is as dark as the water; glints, foam
-        and wakes are unsaturated; water is blue).
+        Only foreground pixels count (the box of a blob at the shoreline may hold sand, which has
+        skin's hue). Skin: red-orange hue, some saturation, and brighter than the still water
+        around the box (a brown duck has the hue but is as dark as the water; glints, foam and wakes
+        are unsaturated; water is blue).
         """
+        wx, wy = self._window[:2]
         x0, y0, x1, y1 = (int(v) for v in box)
-        height, width = frame.shape[:2]
+        x0, y0, x1, y1 = x0 - wx, y0 - wy, x1 - wx, y1 - wy
+        height, width = moving.shape
         pad = max(3, x1 - x0)
-        around = frame[max(0, y0 - pad) : min(height, y1 + pad), max(0, x0 - pad) : min(width, x1 + pad)]
-        patch = frame[y0:y1, x0:x1]
-        if patch.size == 0:
-            return 0.15
-        hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
-        hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-        if saturation.mean() < 12:
-            return 0.6  # a grey (infrared) image says nothing about skin colour
-        water_value = float(np.median(cv2.cvtColor(around, cv2.COLOR_BGR2HSV)[..., 2]))
-        skin = ((hue < 25) | (hue > 170)) & (saturation > 40) & (value > water_value + 8)
-        return 0.15 + 0.85 * min(1.0, float(skin.mean()) / 0.08)
+        around = (
+            slice(max(0, y0 - pad), min(height, y1 + pad)),
+            slice(max(0, x0 - pad), min(width, x1 + pad)),
+        )
+        mine = moving[y0:y1, x0:x1] > 0
+        if not mine.any():
+            return 0.0
+        pixels = hsv[y0:y1, x0:x1][mine]
+        if pixels[:, 1].mean() < 12:
+            return 1.0  # a grey (infrared) image says nothing about skin colour: neutral
+        still = hsv[around][moving[around] == 0]
+        water_value = float(np.median(still[:, 2])) if len(still) else 0.0
+        hue, saturation, value = pixels[:, 0], pixels[:, 1], pixels[:, 2]
+        skin = ((hue < 25) | (hue > 170)) & (saturation > 40) & (value > water_value + SKIN_LIFT)
+        return float(skin.mean())

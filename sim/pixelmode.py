@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from detectors.alarm_filter import AlarmFilter
+from detectors.background import share_background
 from detectors.base import ClassId, FrameContext, create_detector
 from sim.cameras import CameraModel
 from sim.geometry import ZoneGeometry
@@ -95,6 +96,8 @@ class PixelCamera:
                 self.detectors[kind] = create_detector(kind.value, **params)
             except ValueError as error:
                 raise ScenarioError(f"detection.pixel_detectors.{kind.value}: {error}") from None
+        # One background model for both detectors when their settings agree (the defaults do).
+        share_background(list(self.detectors.values()), self.context)
         persistence = detection.persistence
         self.filters = {kind: AlarmFilter(detection.threshold, persistence.k, persistence.n) for kind in Kind}
 
