@@ -221,11 +221,13 @@ class FishingDetector:
         shore = context.shore.astype(np.uint8)
         self._feet = cv2.dilate(shore, np.ones((3, 3), np.uint8)).astype(bool)
         self._feet_and_banned = self._feet & context.no_fishing
-        # Search region: within reach_m of the bank, strip by strip at each strip's scale (an exact
-        # Euclidean distance transform: a dilation with a disc of that radius, in a fraction of its time).
+        # Search region: within reach_m of the bank of a no-fishing area (where reported feet stand),
+        # strip by strip at each strip's scale (an exact Euclidean distance transform: a dilation with a
+        # disc of that radius, in a fraction of its time).
+        banned_bank = self._feet_and_banned.astype(np.uint8)
         region = np.zeros((height, width), bool)
         for y0 in range(0, height, 24):
-            strip = shore[y0 : y0 + 24]
+            strip = banned_bank[y0 : y0 + 24]
             if not strip.any():
                 continue
             radius = int(min(max(width, height), math.ceil(self.reach_m * ppm[min(height - 1, y0 + 23)])))
@@ -271,9 +273,11 @@ class FishingDetector:
             own = self._own_background and self._background is not None
             if own and not self._background.covers(self._window):
                 self._background = None  # other masks reach farther: learn them from the start
+        self.factors = {}
+        if self._window[2] == self._window[0]:  # no no-fishing bank in view: nothing to report
+            return Detections.empty()
         if self._background is None:
             self._background = Background(self.background_settings, self._window)
-        self.factors = {}
         mask = self._background.foreground(frame, t, context.fps)
         if self._background.learning(t):  # the first frame always trains the model
             self.tracker.update(Detections.empty(), t)

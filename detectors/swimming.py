@@ -38,11 +38,13 @@ few pixels of a blob that includes the foam ring (daylight clips of ``run_sim.py
 swimmer frames 0.065-0.55); the anti-aliased fringe of a brown duck, where body, head and foam blend, gives
 a few warm pixels now and then (99 % of duck frames below 0.041)."""
 SKIN_LIFT = 8
-"""Skin is at least this much brighter (HSV value, 8-bit) than the still water around it: even the darkest
-skin tone of the renderer (value 140) clears daylight water (about 105) by 35, a brown duck (100) does not,
-even beside the dark troughs of waves."""
+"""Skin is at least this much brighter (HSV value, 8-bit) than the upper quartile of the still water around
+it (the wave crests): the renderer's darkest skin tone (value 140 in daylight colours) clears water (105)
+by far, a brown duck (100) only beside the dark troughs of waves, which the quartile leaves out."""
 BLUR_PX = 2.0
 """Pixels that anti-aliasing and the 3 x 3 closing add to a blob's extent (one on each side)."""
+MAX_EXTENT = 4.0
+"""Blobs larger than this many swimmer sizes are boats, wakes or groups, never scored."""
 MAX_BLOBS = 60
 """At most this many foreground blobs per frame are considered (merging compares every pair)."""
 
@@ -130,9 +132,15 @@ class SwimmingDetector:
         self._background: Background | None = None
 
     def watched_region(self, context: FrameContext) -> np.ndarray:
-        """The water, kept off the shoreline, where sand, grass and water alternate under the waves."""
+        """The water near no-swimming areas: within the largest plausible blob (``MAX_EXTENT`` swimmer
+        sizes, at each row's scale) of them, since only boxes whose water line is inside are reported;
+        kept off the shoreline, where sand, grass and water alternate under the waves."""
         if self._context is not context:
-            self._water = cv2.erode(context.water.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+            water = cv2.erode(context.water.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+            outside = (~context.no_swimming).astype(np.uint8)
+            distance = cv2.distanceTransform(outside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+            reach = MAX_EXTENT * self.swimmer_size_m * context.pixels_per_metre[:, None] + 2.0
+            self._water = water & (distance <= reach)
             self._window = window_of(self._water)
             self._context = context
         return self._water
@@ -143,6 +151,8 @@ class SwimmingDetector:
     def update(self, frame: np.ndarray, t: float, context: FrameContext) -> Detections:
         check_frame(frame, context)
         water = self.watched_region(context)
+        if self._window[2] == self._window[0]:  # no no-swimming area in view: nothing to report
+            return Detections.empty()
         if self._background is None:
             self._background = Background(self.background_settings, self._window)
         foreground = self._background.foreground(frame, t, context.fps)
@@ -165,7 +175,7 @@ class SwimmingDetector:
         # Anti-aliased edges and the closing add about a pixel on each side (as in the fishing detector).
         extent_m = np.maximum(sides.max(axis=1) - BLUR_PX, 1.0) / np.maximum(ppm, 1e-9)
         size = self.swimmer_size_m
-        plausible = (ppm > 0) & (extent_m > 0.25 * size) & (extent_m < 4.0 * size)
+        plausible = (ppm > 0) & (extent_m > 0.25 * size) & (extent_m < MAX_EXTENT * size)
         candidates = Detections(
             boxes[plausible],
             np.ones(int(plausible.sum())),
@@ -224,9 +234,10 @@ class SwimmingDetector:
         """Share of the box's moving pixels that are skin-coloured (1 for a grey, infrared image).
 
         Only foreground pixels count (the box of a blob at the shoreline may hold sand, which has
-        skin's hue). Skin: red-orange hue, some saturation, and brighter than the still water
-        around the box (a brown duck has the hue but is as dark as the water; glints, foam and wakes
-        are unsaturated; water is blue).
+        skin's hue). Skin: red-orange hue, some saturation, and brighter than the bright quarter of
+        the still water around the box, its wave crests (a brown duck has the hue but is as dark as
+        the water, brighter only than the troughs; glints, foam and wakes are unsaturated; water is
+        blue).
         """
         wx, wy = self._window[:2]
         x0, y0, x1, y1 = (int(v) for v in box)
@@ -244,7 +255,7 @@ class SwimmingDetector:
         if pixels[:, 1].mean() < 12:
             return 1.0  # a grey (infrared) image says nothing about skin colour: neutral
         still = hsv[around][moving[around] == 0]
-        water_value = float(np.median(still[:, 2])) if len(still) else 0.0
+        water_value = float(np.quantile(still[:, 2], 0.75)) if len(still) else 0.0
         hue, saturation, value = pixels[:, 0], pixels[:, 1], pixels[:, 2]
         skin = ((hue < 25) | (hue > 170)) & (saturation > 40) & (value > water_value + SKIN_LIFT)
         return float(skin.mean())
