@@ -1,20 +1,32 @@
 """Swimming detector: moving blobs on the water, of a swimmer's size and pace, tracked over time.
 
-Pipeline: MOG2 foreground on the water (:mod:`detectors.background`), blobs
-filtered by the size a swimmer has at that image row (from the context's
+Pipeline: MOG2 foreground (:mod:`detectors.background`; in pixel mode one model
+per camera, shared with the fishing detector) on the water near no-swimming
+areas, cleaned with a 3 x 3 closing; connected components (Grana's block-based
+labelling) merged when closer than half a swimmer (numpy, all pairs at once);
+blobs filtered by the size a swimmer has at that image row (from the context's
 pixels per metre), tracked across frames (:mod:`detectors.tracking`) and
-scored by
+scored by the product of
 
 * persistence: the share of recent frames in which the track was seen
   (waves and glints flicker, a swimmer stays),
-* size: how close the blob's extent is to a swimmer's (head, arms and the
-  ring of disturbed water, about 1 m; ducks and debris are smaller, boats and wakes larger),
+* size: how close the blob's extent, less the 2 px that anti-aliasing and the
+  closing add, is to a swimmer's (head, arms and the ring of disturbed water,
+  about 1 m; boats and wakes are larger),
 * pace: swimmers move at under about 1.5 m/s; boats and their wakes faster,
-* skin: a swimmer shows skin; water is blue, glints, foam and wakes are
-  unsaturated.
+* skin: the share of the blob's *moving* pixels that are skin-coloured,
+  averaged over the track's recent frames: a swimmer's face and arms show in
+  most frames; a brown duck has skin's hue but not its brightness against the
+  wave crests around it; debris, foam, glints and wakes are blue, grey or
+  white. Only moving pixels count, so sand in the box of a blob at the
+  shoreline does not.
 
-The score is the product, in [0, 1]. Only blobs whose water line lies in a
-no-swimming area are reported.
+The score is in [0, 1]. Only blobs whose water line lies in a no-swimming
+area are reported. Limits: colour is the cue that separates swimmers from
+ducks and debris, so at dusk and at night (grey infrared images, or colours
+lost in the dark) the score rests on persistence, size and pace alone
+(:data:`GREY_SKIN` caps it); a swimmer present from the first frames is partly
+learnt as background.
 """
 
 from __future__ import annotations
@@ -41,6 +53,8 @@ SKIN_LIFT = 8
 """Skin is at least this much brighter (HSV value, 8-bit) than the upper quartile of the still water around
 it (the wave crests): the renderer's darkest skin tone (value 140 in daylight colours) clears water (105)
 by far, a brown duck (100) only beside the dark troughs of waves, which the quartile leaves out."""
+GREY_SKIN = 0.6
+"""Skin factor in grey (infrared) images, where colour says nothing: a swimmer scores at most 0.6."""
 BLUR_PX = 2.0
 """Pixels that anti-aliasing and the 3 x 3 closing add to a blob's extent (one on each side)."""
 MAX_EXTENT = 4.0
@@ -224,14 +238,17 @@ class SwimmingDetector:
         # warm pixel of a duck's outline or a glint's fringe in few.
         seen = self._skin_seen.setdefault(track.track_id, deque(maxlen=int(window)))
         seen.append(self._skin_share(hsv, moving, box))
-        skin = 0.15 + 0.85 * float(
-            np.clip((np.mean(seen) - SKIN_FLOOR) / (SKIN_SHARE - SKIN_FLOOR), 0.0, 1.0)
-        )
+        coloured = [share for share in seen if share is not None]
+        if coloured:
+            rise = (float(np.mean(coloured)) - SKIN_FLOOR) / (SKIN_SHARE - SKIN_FLOOR)
+            skin = 0.15 + 0.85 * min(1.0, max(0.0, rise))
+        else:
+            skin = GREY_SKIN  # a grey (infrared) image says nothing about skin colour
         self.factors[track.track_id] = (persistence, size, pace, skin)
         return float(persistence * size * pace * skin)
 
-    def _skin_share(self, hsv: np.ndarray, moving: np.ndarray, box) -> float:
-        """Share of the box's moving pixels that are skin-coloured (1 for a grey, infrared image).
+    def _skin_share(self, hsv: np.ndarray, moving: np.ndarray, box) -> float | None:
+        """Share of the box's moving pixels that are skin-coloured (None in a grey, infrared image).
 
         Only foreground pixels count (the box of a blob at the shoreline may hold sand, which has
         skin's hue). Skin: red-orange hue, some saturation, and brighter than the bright quarter of
@@ -253,7 +270,7 @@ class SwimmingDetector:
             return 0.0
         pixels = hsv[y0:y1, x0:x1][mine]
         if pixels[:, 1].mean() < 12:
-            return 1.0  # a grey (infrared) image says nothing about skin colour: neutral
+            return None
         still = hsv[around][moving[around] == 0]
         water_value = float(np.quantile(still[:, 2], 0.75)) if len(still) else 0.0
         hue, saturation, value = pixels[:, 0], pixels[:, 1], pixels[:, 2]
