@@ -53,6 +53,9 @@ SKIN_LIFT = 8
 """Skin is at least this much brighter (HSV value, 8-bit) than the upper quartile of the still water around
 it (the wave crests): the renderer's darkest skin tone (value 140 in daylight colours) clears water (105)
 by far, a brown duck (100) only beside the dark troughs of waves, which the quartile leaves out."""
+LOOK_AT_COLOUR = 0.05
+"""Tracks whose persistence × size × pace is below this score at most that much: their colour is not looked
+at (it is most of the scoring time), and they are scored with the lowest skin factor, 0.15."""
 GREY_SKIN = 0.6
 """Skin factor in grey (infrared) images, where colour says nothing: a swimmer scores at most 0.6."""
 BLUR_PX = 2.0
@@ -198,32 +201,28 @@ class SwimmingDetector:
         tracked = self.tracker.update(candidates, t)
         if len(tracked) == 0:
             return tracked
+        # Only boxes whose water line lies in a no-swimming area are scored and reported.
+        feet = tracked.feet.astype(int)
+        feet[:, 0] = np.clip(feet[:, 0], 0, context.shape[1] - 1)
+        feet[:, 1] = np.clip(feet[:, 1] - 1, 0, context.shape[0] - 1)
+        inside = np.flatnonzero(context.no_swimming[feet[:, 1], feet[:, 0]])
         tracks = self.tracker.tracks
         for gone in self._skin_seen.keys() - tracks.keys():
             del self._skin_seen[gone]
         self.factors = {}
+        if len(inside) == 0:
+            return Detections.empty()
         x0, y0, x1, y1 = self._window
         hsv = cv2.cvtColor(frame[y0:y1, x0:x1], cv2.COLOR_BGR2HSV)
-        scores = np.array(
-            [
-                self._score(
-                    hsv,
-                    moving,
-                    tracked.xyxy[i],
-                    tracks[int(tracked.tracker_id[i])],
-                    ppm[plausible][i],
-                    extent_m[plausible][i],
-                    context,
-                )
-                for i in range(len(tracked))
-            ]
-        )
-        feet = tracked.feet.astype(int)
-        feet[:, 0] = np.clip(feet[:, 0], 0, context.shape[1] - 1)
-        feet[:, 1] = np.clip(feet[:, 1] - 1, 0, context.shape[0] - 1)
-        inside = context.no_swimming[feet[:, 1], feet[:, 0]]
-        result = Detections(tracked.xyxy, scores, tracked.class_id, tracked.tracker_id)
-        return result[inside]
+        ppm, extent_m = ppm[plausible], extent_m[plausible]
+        scores = [
+            self._score(
+                hsv, moving, tracked.xyxy[i], tracks[int(tracked.tracker_id[i])], ppm[i], extent_m[i], context
+            )
+            for i in inside
+        ]
+        reported = tracked[inside]
+        return Detections(reported.xyxy, np.array(scores), reported.class_id, reported.tracker_id)
 
     def _score(self, hsv, moving, box, track, ppm: float, extent_m: float, context: FrameContext) -> float:
         """Score of one tracked box; ``hsv``, ``moving``: the frame in HSV and the cleaned foreground,
@@ -234,8 +233,12 @@ class SwimmingDetector:
         size = math.exp(-0.5 * (math.log(extent_m / self.swimmer_size_m) / 0.55) ** 2)
         speed_mps = (track.speed_px_per_s or 0.0) / max(ppm, 1e-9)
         pace = 1.0 if speed_mps <= self.max_speed_mps else math.exp(-(speed_mps - self.max_speed_mps) / 0.5)
-        # Skin over the track's recent frames: a swimmer's face and arms show in most of them, the odd
-        # warm pixel of a duck's outline or a glint's fringe in few.
+        shape = persistence * size * pace
+        if shape < LOOK_AT_COLOUR:  # flicker and foam: below any useful threshold whatever its colour
+            self.factors[track.track_id] = (persistence, size, pace, 0.15)
+            return 0.15 * shape
+        # Skin over the track's recent frames in the area: a swimmer's face and arms show in most of them,
+        # the odd warm pixel of a duck's outline or a glint's fringe in few.
         seen = self._skin_seen.setdefault(track.track_id, deque(maxlen=int(window)))
         seen.append(self._skin_share(hsv, moving, box))
         coloured = [share for share in seen if share is not None]
@@ -245,7 +248,7 @@ class SwimmingDetector:
         else:
             skin = GREY_SKIN  # a grey (infrared) image says nothing about skin colour
         self.factors[track.track_id] = (persistence, size, pace, skin)
-        return float(persistence * size * pace * skin)
+        return float(shape * skin)
 
     def _skin_share(self, hsv: np.ndarray, moving: np.ndarray, box) -> float | None:
         """Share of the box's moving pixels that are skin-coloured (None in a grey, infrared image).
@@ -272,7 +275,12 @@ class SwimmingDetector:
         if pixels[:, 1].mean() < 12:
             return None
         still = hsv[around][moving[around] == 0]
-        water_value = float(np.quantile(still[:, 2], 0.75)) if len(still) else 0.0
+        # The upper quartile (an order statistic: np.quantile's overhead is most of this method's time).
+        water_value = (
+            float(np.partition(still[:, 2], (3 * len(still)) // 4)[(3 * len(still)) // 4])
+            if len(still)
+            else 0.0
+        )
         hue, saturation, value = pixels[:, 0], pixels[:, 1], pixels[:, 2]
         skin = ((hue < 25) | (hue > 170)) & (saturation > 40) & (value > water_value + SKIN_LIFT)
         return float(skin.mean())
