@@ -2,19 +2,18 @@
 
 Pipeline, per frame
 -------------------
-1. **Foreground.** MOG2 (Zivkovic 2004, "Improved adaptive Gaussian mixture
-   model for background subtraction", ICPR) on the whole frame, kept inside the
-   *search region*: the bank (``context.shore``, land within a few metres of the
-   water) and everything within ``reach_m`` of it (a person's body above the
-   bank, the rod, the line over the near water), then closed with a 3 x 3
-   ellipse. The first ``warmup_s`` only train the model (OpenCV's own fast
-   rate). Afterwards it learns slowly, at α = −ln(0.9) / (fps · ``absorb_s``):
-   MOG2 takes a new appearance into the background once its weight passes
-   1 − 0.9 (its background ratio), i.e. after ln 0.9 / ln(1 − α) ≈ ``absorb_s``
-   of standing still. Tracks that show a rod or line are *protected*: the
+1. **Foreground.** MOG2 (:mod:`detectors.background`, which also holds the
+   learning schedule) kept inside the *search region*: the bank
+   (``context.shore``, land within a few metres of the water) and everything
+   within ``reach_m`` of it (a person's body above the bank, the rod, the line
+   over the near water), then closed with a 3 x 3 ellipse. The first
+   ``warmup_s`` only train the model (OpenCV's own fast rate). Afterwards it
+   learns slowly, so that a still object fades into the background after
+   about ``absorb_s``. Tracks that show a rod or line are *protected*: the
    model classifies the real frame but learns from a copy in which their
    windows hold its background image, so an angler who stays for hours is
-   never absorbed (two MOG2 passes on those frames).
+   never absorbed. In pixel mode the model is shared with the swimming
+   detector of the same camera (:func:`detectors.background.share_background`).
 2. **Bodies.** A person is a vertical blob, rods and lines are thin slanted
    ones: an opening with a vertical line a third of a person's height at that
    row (from ``pixels_per_metre``; odd, at least 3 px) keeps bodies and drops
@@ -99,12 +98,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from detectors.background import Background, BackgroundSettings, clean, window_of
 from detectors.base import ClassId, Detections, FrameContext, check_frame, register_detector
 from detectors.tracking import Tracker
 
-TB = 0.9
-"""MOG2's background ratio (OpenCV default): a new appearance joins the background once its weight
-exceeds 1 − TB, which takes ln(TB) / ln(1 − α) ≈ 0.105 / α frames at learning rate α."""
 TALLEST = 1.4
 """Body boxes are cut to this many person heights above the feet (+2 px): the rest is a raised rod."""
 PATIENCE_S = 1.0
@@ -196,19 +193,21 @@ class FishingDetector:
         self.absorb_s = float(absorb_s)
         self.history = int(history)
         self.var_threshold = float(var_threshold)
+        self.background_settings = BackgroundSettings(
+            self.history, self.var_threshold, self.warmup_s, self.absorb_s
+        )
         self._close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
         self.reset()
 
     def reset(self) -> None:
         """Forget the background model, the tracks and the camera's masks (done by itself when the
         frame size changes; one detector serves one camera, fed its frames in time order)."""
-        self.model = cv2.createBackgroundSubtractorMOG2(self.history, self.var_threshold, detectShadows=False)
+        self._background: Background | None = None
+        self._own_background = True
         self.tracker = Tracker(max_distance_px=6.0, max_missed=10, min_hits=3)
         self._memory: dict[int, _TrackMemory] = {}
         self._context: FrameContext | None = None
-        self._t0: float | None = None
         self._last_t: float | None = None
-        self._protected: list[tuple[int, int, int, int]] = []
         self.factors: dict[int, tuple[float, float, float]] = {}
         """(dwell, shape, gear) of each track scored in the latest frame, by track id (for inspection)."""
 
@@ -222,25 +221,38 @@ class FishingDetector:
         shore = context.shore.astype(np.uint8)
         self._feet = cv2.dilate(shore, np.ones((3, 3), np.uint8)).astype(bool)
         self._feet_and_banned = self._feet & context.no_fishing
-        # Search region: within reach_m of the bank, dilated strip by strip at each strip's scale.
-        region = np.zeros((height, width), np.uint8)
+        # Search region: within reach_m of the bank of a no-fishing area (where reported feet stand),
+        # strip by strip at each strip's scale (an exact Euclidean distance transform: a dilation with a
+        # disc of that radius, in a fraction of its time).
+        banned_bank = self._feet_and_banned.astype(np.uint8)
+        region = np.zeros((height, width), bool)
         for y0 in range(0, height, 24):
-            strip = shore[y0 : y0 + 24]
+            strip = banned_bank[y0 : y0 + 24]
             if not strip.any():
                 continue
             radius = int(min(max(width, height), math.ceil(self.reach_m * ppm[min(height - 1, y0 + 23)])))
-            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-            padded = np.zeros_like(region)
-            padded[y0 : y0 + 24] = strip
-            region |= cv2.dilate(padded, kernel)
-        self._region = region.astype(bool)
+            elsewhere = np.ones((height, width), np.uint8)
+            elsewhere[y0 : y0 + 24][strip > 0] = 0
+            region |= cv2.distanceTransform(elsewhere, cv2.DIST_L2, cv2.DIST_MASK_PRECISE) <= radius
+        self._region = region
         self._water = cv2.dilate(context.water.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
         # Shortest vertical run a body has on each row: a third of the height of a person whose middle
         # is on that row (feet half a height lower), odd (a centred kernel), >= 3 px.
         below = np.minimum(height - 1, np.arange(height) + np.round(0.5 * self.person_height_m * ppm))
         third = 0.33 * self.person_height_m * ppm[below.astype(int)]
         self._run = np.maximum(3, 2 * np.floor(third / 2) + 1).astype(int)
+        self._window = window_of(self._region)
         self._context = context
+
+    def watched_region(self, context: FrameContext) -> np.ndarray:
+        """Where foreground matters: the bank and everything within ``reach_m`` of it."""
+        if self._context is not context:
+            self._prepare(context)
+        return self._region
+
+    def use_background(self, background: Background) -> None:
+        """Take the foreground from ``background`` (shared with other detectors of the camera)."""
+        self._background, self._own_background = background, False
 
     # ------------------------------------------------------------ frames
 
@@ -258,14 +270,21 @@ class FishingDetector:
                 self.reset()  # another camera: start again
                 self._last_t = t
             self._prepare(context)
-        if self._t0 is None:
-            self._t0 = t
+            own = self._own_background and self._background is not None
+            if own and not self._background.covers(self._window):
+                self._background = None  # other masks reach farther: learn them from the start
         self.factors = {}
-        if t == self._t0 or t - self._t0 < self.warmup_s:  # the first frame always trains the model
-            self.model.apply(frame, learningRate=-1)
+        if self._window[2] == self._window[0]:  # no no-fishing bank in view: nothing to report
+            return Detections.empty()
+        if self._background is None:
+            self._background = Background(self.background_settings, self._window)
+        mask = self._background.foreground(frame, t, context.fps)
+        if self._background.learning(t):  # the first frame always trains the model
             self.tracker.update(Detections.empty(), t)
             return Detections.empty()
-        foreground = self._foreground(frame, context.fps)
+        foreground = np.zeros(mask.shape, np.uint8)
+        x0, y0, x1, y1 = self._window
+        foreground[y0:y1, x0:x1] = clean(mask, self._region, self._window, self._close)
         bodies, feet = self._bodies(foreground)
         candidates = Detections(bodies, np.ones(len(bodies)), np.full(len(bodies), ClassId.FISHER))
         tracked = self.tracker.update(candidates, t)
@@ -282,7 +301,7 @@ class FishingDetector:
                 protected.append(window)
         for track_id in [k for k, m in self._memory.items() if t - m.last_seen > self.memory_s]:
             del self._memory[track_id]
-        self._protected = protected
+        self._background.protect(protected)
         if not len(tracked):
             return Detections.empty()
         # Reported when the row of its feet touches the bank of a no-fishing area under the body (at a
@@ -293,21 +312,6 @@ class FishingDetector:
         result = Detections(np.array(boxes), np.array(scores), tracked.class_id, tracked.tracker_id)
         return result[inside]
 
-    def _foreground(self, frame: np.ndarray, fps: float) -> np.ndarray:
-        """MOG2 foreground (uint8 0/255) in the search region; learns around protected tracks' windows."""
-        rate = -math.log(TB) / (fps * self.absorb_s)
-        if self._protected:
-            mask = self.model.apply(frame, learningRate=0.0)
-            background = self.model.getBackgroundImage()
-            patched = frame.copy()
-            for x0, y0, x1, y1 in self._protected:
-                patched[y0:y1, x0:x1] = background[y0:y1, x0:x1]
-            self.model.apply(patched, learningRate=rate)
-        else:
-            mask = self.model.apply(frame, learningRate=rate)
-        mask[~self._region] = 0
-        return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, self._close)
-
     def _bodies(self, foreground: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Boxes (n, 4) of vertical blobs of about a person's size whose feet are on the bank, and their
         feet (n, 2): mean column and bottom edge of their lowest row on the bank, px."""
@@ -316,12 +320,14 @@ class FishingDetector:
             rows = self._run == run
             opened = cv2.morphologyEx(foreground, cv2.MORPH_OPEN, np.ones((int(run), 1), np.uint8))
             body[rows] |= opened[rows]
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(body, connectivity=8)
+        count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+            body, 8, cv2.CV_32S, cv2.CCL_GRANA
+        )
         if count <= 1:
             return np.zeros((0, 4)), np.zeros((0, 2))
         # The foreground object each piece belongs to: a steep stretch of rod survives the opening too,
         # but it floats above the feet of the body that holds it.
-        _, objects = cv2.connectedComponents(foreground, connectivity=8)
+        _, objects = cv2.connectedComponentsWithAlgorithm(foreground, 8, cv2.CV_32S, cv2.CCL_GRANA)
         pieces: dict[int, list[tuple[int, int, int, int, float, float]]] = {}  # box, feet x, fill
         for k in range(1, count):
             x, y, w, h = (int(v) for v in stats[k, :4])

@@ -1,59 +1,108 @@
 """Swimming detector: moving blobs on the water, of a swimmer's size and pace, tracked over time.
 
-Pipeline: MOG2 foreground on the water (:mod:`detectors.background`), blobs
-filtered by the size a swimmer has at that image row (from the context's
+Pipeline: MOG2 foreground (:mod:`detectors.background`; in pixel mode one model
+per camera, shared with the fishing detector) on the water near no-swimming
+areas, cleaned with a 3 x 3 closing; connected components (Grana's block-based
+labelling) merged when closer than half a swimmer (numpy, all pairs at once);
+blobs filtered by the size a swimmer has at that image row (from the context's
 pixels per metre), tracked across frames (:mod:`detectors.tracking`) and
-scored by
+scored by the product of
 
 * persistence: the share of recent frames in which the track was seen
   (waves and glints flicker, a swimmer stays),
-* size: how close the blob's extent is to a swimmer's (head, arms and the
-  ring of disturbed water, about 1 m; ducks and debris are smaller, boats and wakes larger),
+* size: how close the blob's extent, less the 2 px that anti-aliasing and the
+  closing add, is to a swimmer's (head, arms and the ring of disturbed water,
+  about 1 m; boats and wakes are larger),
 * pace: swimmers move at under about 1.5 m/s; boats and their wakes faster,
-* skin: a swimmer shows skin; water is blue, glints, foam and wakes are
-  unsaturated.
+* skin: the share of the blob's *moving* pixels that are skin-coloured,
+  averaged over the track's recent frames: a swimmer's face and arms show in
+  most frames; a brown duck has skin's hue but not its brightness against the
+  wave crests around it; debris, foam, glints and wakes are blue, grey or
+  white. Only moving pixels count, so sand in the box of a blob at the
+  shoreline does not.
 
-The score is the product, in [0, 1]. Only blobs whose water line lies in a
-no-swimming area are reported.
+The score is in [0, 1]. Only blobs whose water line lies in a no-swimming
+area are reported. Limits: colour is the cue that separates swimmers from
+ducks and debris, so at dusk and at night (grey infrared images, or colours
+lost in the dark) the score rests on persistence, size and pace alone
+(:data:`GREY_SKIN` caps it); a swimmer present from the first frames is partly
+learnt as background.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import cv2
 import numpy as np
 
-from detectors.background import ForegroundModel
+from detectors.background import Background, BackgroundSettings, blobs, clean, window_of
 from detectors.base import ClassId, Detections, FrameContext, check_frame, register_detector
 from detectors.tracking import Tracker
 
+MIN_AREA_PX = 3
+"""Foreground components smaller than this are noise, px."""
+SKIN_FLOOR, SKIN_SHARE = 0.03, 0.08
+"""The skin factor rises from 0.15 to 1 as the share of a track's moving pixels that are skin-coloured,
+averaged over its recent frames, rises from SKIN_FLOOR to SKIN_SHARE. A face and arms at 50-100 m are a
+few pixels of a blob that includes the foam ring (daylight clips of ``run_sim.py tune``: 5-95 % of
+swimmer frames 0.065-0.55); the anti-aliased fringe of a brown duck, where body, head and foam blend, gives
+a few warm pixels now and then (99 % of duck frames below 0.041)."""
+SKIN_LIFT = 8
+"""Skin is at least this much brighter (HSV value, 8-bit) than the upper quartile of the still water around
+it (the wave crests): the renderer's darkest skin tone (value 140 in daylight colours) clears water (105)
+by far, a brown duck (100) only beside the dark troughs of waves, which the quartile leaves out."""
+LOOK_AT_COLOUR = 0.05
+"""Tracks whose persistence × size × pace is below this score at most that much: their colour is not looked
+at (it is most of the scoring time), and they are scored with the lowest skin factor, 0.15."""
+GREY_SKIN = 0.6
+"""Skin factor in grey (infrared) images, where colour says nothing: a swimmer scores at most 0.6."""
+BLUR_PX = 2.0
+"""Pixels that anti-aliasing and the 3 x 3 closing add to a blob's extent (one on each side)."""
+MAX_EXTENT = 4.0
+"""Blobs larger than this many swimmer sizes are boats, wakes or groups, never scored."""
 MAX_BLOBS = 60
-"""At most this many foreground blobs per frame are considered (merging them is quadratic)."""
+"""At most this many foreground blobs per frame are considered (merging compares every pair)."""
 
 
 def merge_nearby(boxes: np.ndarray, pixels_per_metre: np.ndarray, gap_m: float) -> np.ndarray:
-    """Union boxes closer than ``gap_m`` metres (at their rows) until none are: one swimmer's head,
-    arm and splash become one box."""
-    boxes = [list(b) for b in boxes]
-    rows = len(pixels_per_metre)
-    merged = True
-    while merged and len(boxes) > 1:
-        merged = False
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                a, b = boxes[i], boxes[j]
-                gap_px = gap_m * pixels_per_metre[min(rows - 1, int(max(a[3], b[3])) - 1)]
-                dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
-                dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
-                if dx <= gap_px and dy <= gap_px:
-                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                    del boxes[j]
-                    merged = True
-                    break
-            if merged:
+    """Union boxes closer than ``gap_m`` metres (at the lower box's row) until none are: one swimmer's
+    head, arm and splash become one box.
+
+    Each round joins every group of boxes linked by such gaps at once (connected components of the
+    "near" relation, found by label propagation on the pairwise matrix); a grown box may then be near
+    another, so rounds repeat until nothing merges. Groups keep the order of their first box."""
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    last_row = len(pixels_per_metre) - 1
+    while len(boxes) > 1:
+        n = len(boxes)
+        bottom = np.maximum(boxes[:, None, 3], boxes[None, :, 3])
+        gap_px = gap_m * pixels_per_metre[np.clip(bottom.astype(int) - 1, 0, last_row)]
+        dx = np.maximum(boxes[:, None, 0], boxes[None, :, 0]) - np.minimum(
+            boxes[:, None, 2], boxes[None, :, 2]
+        )
+        dy = np.maximum(boxes[:, None, 1], boxes[None, :, 1]) - np.minimum(
+            boxes[:, None, 3], boxes[None, :, 3]
+        )
+        near = (dx <= gap_px) & (dy <= gap_px)  # negative gaps: overlapping; the diagonal is near
+        labels = np.arange(n)
+        while True:
+            spread = np.where(near, labels[None, :], n).min(axis=1)
+            if np.array_equal(spread, labels):
                 break
-    return np.array(boxes, dtype=np.float64).reshape(-1, 4)
+            labels = spread
+        if len(np.unique(labels)) == n:
+            break
+        _, group = np.unique(labels, return_inverse=True)
+        merged = np.full((group.max() + 1, 4), np.inf)
+        merged[:, 2:] = -np.inf
+        np.minimum.at(merged[:, 0], group, boxes[:, 0])
+        np.minimum.at(merged[:, 1], group, boxes[:, 1])
+        np.maximum.at(merged[:, 2], group, boxes[:, 2])
+        np.maximum.at(merged[:, 3], group, boxes[:, 3])
+        boxes = merged
+    return boxes
 
 
 @register_detector("swimming")
@@ -65,13 +114,16 @@ class SwimmingDetector:
         swimmer_size_m: float = 1.0,
         max_speed_mps: float = 1.6,
         persistence_s: float = 1.5,
-        warmup_s: float = 4.0,
-        history: int = 300,
-        var_threshold: float = 30.0,
+        warmup_s: float = 5.0,
+        history: int = 500,
+        var_threshold: float = 16.0,
+        absorb_s: float = 60.0,
     ):
         """``swimmer_size_m``: typical visible extent (head and arms), m; ``max_speed_mps``: fastest swimming
         pace, m/s; ``persistence_s``: how long a track must be seen for full persistence, s; ``warmup_s``:
-        frames before this are used only to learn the background, s; ``history``, ``var_threshold``: MOG2."""
+        frames before this are used only to learn the background, s; ``history``, ``var_threshold``,
+        ``absorb_s``: the background model (:class:`detectors.background.BackgroundSettings`; the defaults
+        are the fishing detector's, so that pixel mode runs one model per camera for both)."""
         for name, value in (
             ("swimmer_size_m", swimmer_size_m),
             ("max_speed_mps", max_speed_mps),
@@ -79,44 +131,68 @@ class SwimmingDetector:
         ):
             if not value > 0:
                 raise ValueError(f"{name} must be > 0, got {value}")
-        if warmup_s < 0:
-            raise ValueError(f"warmup_s must be >= 0, got {warmup_s}")
         self.swimmer_size_m = swimmer_size_m
         self.max_speed_mps = max_speed_mps
         self.persistence_s = persistence_s
+        self.background_settings = BackgroundSettings(history, var_threshold, warmup_s, absorb_s)
         self.warmup_s = warmup_s
-        self.foreground = ForegroundModel(history=history, var_threshold=var_threshold)
-        self.tracker = Tracker()
-        self._t0: float | None = None
-        self._water: np.ndarray | None = None
+        self.kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+        self.reset()
 
     def reset(self) -> None:
-        self.foreground.reset()
-        self.tracker.reset()
-        self._t0 = None
-        self._water = None
+        """Forget the background model, the tracks and the camera's masks."""
+        self.tracker = Tracker()
+        self._skin_seen: dict[int, deque[float]] = {}
+        self.factors: dict[int, tuple[float, float, float, float]] = {}
+        """(persistence, size, pace, skin) of each track scored in the latest frame (for inspection)."""
+        self._context: FrameContext | None = None
+        self._background: Background | None = None
+
+    def watched_region(self, context: FrameContext) -> np.ndarray:
+        """The water near no-swimming areas: within the largest plausible blob (``MAX_EXTENT`` swimmer
+        sizes, at each row's scale) of them, since only boxes whose water line is inside are reported;
+        kept off the shoreline, where sand, grass and water alternate under the waves."""
+        if self._context is not context:
+            water = cv2.erode(context.water.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+            outside = (~context.no_swimming).astype(np.uint8)
+            distance = cv2.distanceTransform(outside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+            reach = MAX_EXTENT * self.swimmer_size_m * context.pixels_per_metre[:, None] + 2.0
+            self._water = water & (distance <= reach)
+            self._window = window_of(self._water)
+            self._context = context
+        return self._water
+
+    def use_background(self, background: Background) -> None:
+        self._background = background
 
     def update(self, frame: np.ndarray, t: float, context: FrameContext) -> Detections:
         check_frame(frame, context)
-        if self._water is None:
-            # Keep off the shoreline, where sand, grass and water alternate under the waves.
-            water = context.water.astype(np.uint8)
-            self._water = cv2.erode(water, np.ones((5, 5), np.uint8)).astype(bool)
-            self._t0 = t
-        _, blobs = self.foreground.apply(frame, self._water)
-        if t - self._t0 < self.warmup_s or len(blobs) == 0:
+        water = self.watched_region(context)
+        if self._window[2] == self._window[0]:  # no no-swimming area in view: nothing to report
+            return Detections.empty()
+        if self._background is None:
+            self._background = Background(self.background_settings, self._window)
+        foreground = self._background.foreground(frame, t, context.fps)
+        if self._background.learning(t):
             self.tracker.update(Detections.empty(), t)
             return Detections.empty()
-        xyxy = blobs.xyxy
+        x0, y0 = self._window[:2]
+        moving = clean(foreground, water, self._window, self.kernel)
+        found = blobs(moving, MIN_AREA_PX, (x0, y0))
+        if len(found) == 0:
+            self.tracker.update(Detections.empty(), t)
+            return Detections.empty()
+        xyxy = found.xyxy
         if len(xyxy) > MAX_BLOBS:  # a noisy frame (rain at night): keep the largest
-            xyxy = xyxy[np.argsort(-blobs.area, kind="stable")[:MAX_BLOBS]]
+            xyxy = xyxy[np.argsort(-found.area, kind="stable")[:MAX_BLOBS]]
         boxes = merge_nearby(xyxy, context.pixels_per_metre, gap_m=0.5 * self.swimmer_size_m)
         rows = np.clip(boxes[:, 3].astype(int) - 1, 0, context.shape[0] - 1)
         ppm = context.pixels_per_metre[rows]
         sides = boxes[:, 2:] - boxes[:, :2]
-        extent_m = sides.max(axis=1) / np.maximum(ppm, 1e-9)
+        # Anti-aliased edges and the closing add about a pixel on each side (as in the fishing detector).
+        extent_m = np.maximum(sides.max(axis=1) - BLUR_PX, 1.0) / np.maximum(ppm, 1e-9)
         size = self.swimmer_size_m
-        plausible = (ppm > 0) & (extent_m > 0.25 * size) & (extent_m < 4.0 * size)
+        plausible = (ppm > 0) & (extent_m > 0.25 * size) & (extent_m < MAX_EXTENT * size)
         candidates = Detections(
             boxes[plausible],
             np.ones(int(plausible.sum())),
@@ -125,55 +201,86 @@ class SwimmingDetector:
         tracked = self.tracker.update(candidates, t)
         if len(tracked) == 0:
             return tracked
-        tracks = self.tracker.tracks
-        scores = np.array(
-            [
-                self._score(
-                    frame,
-                    tracked.xyxy[i],
-                    tracks[int(tracked.tracker_id[i])],
-                    ppm[plausible][i],
-                    extent_m[plausible][i],
-                    context,
-                )
-                for i in range(len(tracked))
-            ]
-        )
+        # Only boxes whose water line lies in a no-swimming area are scored and reported.
         feet = tracked.feet.astype(int)
         feet[:, 0] = np.clip(feet[:, 0], 0, context.shape[1] - 1)
         feet[:, 1] = np.clip(feet[:, 1] - 1, 0, context.shape[0] - 1)
-        inside = context.no_swimming[feet[:, 1], feet[:, 0]]
-        result = Detections(tracked.xyxy, scores, tracked.class_id, tracked.tracker_id)
-        return result[inside]
+        inside = np.flatnonzero(context.no_swimming[feet[:, 1], feet[:, 0]])
+        tracks = self.tracker.tracks
+        for gone in self._skin_seen.keys() - tracks.keys():
+            del self._skin_seen[gone]
+        self.factors = {}
+        if len(inside) == 0:
+            return Detections.empty()
+        x0, y0, x1, y1 = self._window
+        hsv = cv2.cvtColor(frame[y0:y1, x0:x1], cv2.COLOR_BGR2HSV)
+        ppm, extent_m = ppm[plausible], extent_m[plausible]
+        scores = [
+            self._score(
+                hsv, moving, tracked.xyxy[i], tracks[int(tracked.tracker_id[i])], ppm[i], extent_m[i], context
+            )
+            for i in inside
+        ]
+        reported = tracked[inside]
+        return Detections(reported.xyxy, np.array(scores), reported.class_id, reported.tracker_id)
 
-    def _score(self, frame, box, track, ppm: float, extent_m: float, context: FrameContext) -> float:
+    def _score(self, hsv, moving, box, track, ppm: float, extent_m: float, context: FrameContext) -> float:
+        """Score of one tracked box; ``hsv``, ``moving``: the frame in HSV and the cleaned foreground,
+        both cropped to the water's window."""
         window = max(1.0, self.persistence_s * context.fps)
         # Seen often enough, and in most frames since it appeared (waves and glints flicker).
         persistence = min(1.0, track.hits / window) * (track.hits / max(track.age_frames, 1))
         size = math.exp(-0.5 * (math.log(extent_m / self.swimmer_size_m) / 0.55) ** 2)
         speed_mps = (track.speed_px_per_s or 0.0) / max(ppm, 1e-9)
         pace = 1.0 if speed_mps <= self.max_speed_mps else math.exp(-(speed_mps - self.max_speed_mps) / 0.5)
-        return float(persistence * size * pace * self._skin(frame, box))
+        shape = persistence * size * pace
+        if shape < LOOK_AT_COLOUR:  # flicker and foam: below any useful threshold whatever its colour
+            self.factors[track.track_id] = (persistence, size, pace, 0.15)
+            return 0.15 * shape
+        # Skin over the track's recent frames in the area: a swimmer's face and arms show in most of them,
+        # the odd warm pixel of a duck's outline or a glint's fringe in few.
+        seen = self._skin_seen.setdefault(track.track_id, deque(maxlen=int(window)))
+        seen.append(self._skin_share(hsv, moving, box))
+        coloured = [share for share in seen if share is not None]
+        if coloured:
+            rise = (float(np.mean(coloured)) - SKIN_FLOOR) / (SKIN_SHARE - SKIN_FLOOR)
+            skin = 0.15 + 0.85 * min(1.0, max(0.0, rise))
+        else:
+            skin = GREY_SKIN  # a grey (infrared) image says nothing about skin colour
+        self.factors[track.track_id] = (persistence, size, pace, skin)
+        return float(shape * skin)
 
-    @staticmethod
-    def _skin(frame: np.ndarray, box) -> float:
-        """Share of skin-coloured pixels in the box, mapped to (0.15, 1).
+    def _skin_share(self, hsv: np.ndarray, moving: np.ndarray, box) -> float | None:
+        """Share of the box's moving pixels that are skin-coloured (None in a grey, infrared image).
 
-        Skin: red-orange hue, some saturation, and brighter than the water around
-        the box (a brown duck has the hue but is as dark as the water; glints, foam
-        and wakes are unsaturated; water is blue).
+        Only foreground pixels count (the box of a blob at the shoreline may hold sand, which has
+        skin's hue). Skin: red-orange hue, some saturation, and brighter than the bright quarter of
+        the still water around the box, its wave crests (a brown duck has the hue but is as dark as
+        the water, brighter only than the troughs; glints, foam and wakes are unsaturated; water is
+        blue).
         """
+        wx, wy = self._window[:2]
         x0, y0, x1, y1 = (int(v) for v in box)
-        height, width = frame.shape[:2]
+        x0, y0, x1, y1 = x0 - wx, y0 - wy, x1 - wx, y1 - wy
+        height, width = moving.shape
         pad = max(3, x1 - x0)
-        around = frame[max(0, y0 - pad) : min(height, y1 + pad), max(0, x0 - pad) : min(width, x1 + pad)]
-        patch = frame[y0:y1, x0:x1]
-        if patch.size == 0:
-            return 0.15
-        hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
-        hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-        if saturation.mean() < 12:
-            return 0.6  # a grey (infrared) image says nothing about skin colour
-        water_value = float(np.median(cv2.cvtColor(around, cv2.COLOR_BGR2HSV)[..., 2]))
-        skin = ((hue < 25) | (hue > 170)) & (saturation > 40) & (value > water_value + 8)
-        return 0.15 + 0.85 * min(1.0, float(skin.mean()) / 0.08)
+        around = (
+            slice(max(0, y0 - pad), min(height, y1 + pad)),
+            slice(max(0, x0 - pad), min(width, x1 + pad)),
+        )
+        mine = moving[y0:y1, x0:x1] > 0
+        if not mine.any():
+            return 0.0
+        pixels = hsv[y0:y1, x0:x1][mine]
+        if pixels[:, 1].mean() < 12:
+            return None
+        still = hsv[around][moving[around] == 0]
+        # The upper quartile (an order statistic: np.quantile's overhead is most of this method's time).
+        water_value = (
+            float(np.partition(still[:, 2], (3 * len(still)) // 4)[(3 * len(still)) // 4])
+            if len(still)
+            else 0.0
+        )
+        hue, saturation, value = pixels[:, 0], pixels[:, 1], pixels[:, 2]
+        skin = ((hue < 25) | (hue > 170)) & (saturation > 40) & (value > water_value + SKIN_LIFT)
+        return float(skin.mean())

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.calibration import OFFENDER_FRAME_COLUMNS, fit_hit_model, fit_hit_runs
+from sim.calibration import OFFENDER_FRAME_COLUMNS, fit_detectability, fit_hit_runs
 from sim.engine import Result, Simulation, run
 from sim.scenario import Calibration, Kind, Mode, Scenario
 from sim.sensing import logit, sigmoid
@@ -64,11 +64,12 @@ def calibrate_from_pixel_runs(
     for kind in Kind:
         mine = frames[frames["kind"] == kind]
         if len(mine):
-            fit = fit_hit_model(mine, scenario.calibration.reference_pixels)
+            fit = fit_detectability(mine, scenario.calibration.reference_pixels)
             base["classes"][kind.value] = {
                 "intercept": round(fit["intercept"], 4),
                 "size_slope": round(fit["size_slope"], 4),
                 "offender_sd": round(fit["offender_sd"], 4),
+                "offender_spell_s": fit["offender_spell_s"],
                 "hit_run_s": round(fit_hit_runs(mine), 4),
                 "light": {k: round(v, 4) for k, v in fit["light"].items()},
                 "weather": {k: round(v, 4) for k, v in fit["weather"].items()},

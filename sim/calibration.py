@@ -38,10 +38,31 @@ MAX_FIT_FRAMES = 20_000
 """Longer observation tables are thinned to every k-th frame (neighbouring frames carry little more)."""
 
 
-def fit_hit_model(
-    frames: pd.DataFrame, reference_pixels: float, thresholds=FIT_THRESHOLDS, iterations: int = 500
+SPELLS_S = (0.0, 600.0, 300.0, 120.0, 60.0, 30.0)
+"""Candidate spells of an offender's own offset (0: the whole visit), s: the likeliest is kept."""
+
+
+def fit_detectability(
+    frames: pd.DataFrame, reference_pixels: float, thresholds=FIT_THRESHOLDS, spells=SPELLS_S
 ) -> dict:
-    """Maximum-likelihood fit of P(score > τ) = σ(η + σ_o·u − logit τ), u ~ N(0, 1) per offender.
+    """:func:`fit_hit_model` at each candidate spell; the fit with the highest marginal likelihood.
+
+    The spell is the time an offender's own offset lasts before it is drawn again (``offender_spell_s``):
+    a detector that sees a drifting swimmer in some minutes and not in others needs a short one. The
+    candidates are nested descriptions of the same frames, so their likelihoods compare directly.
+    """
+    fits = [fit_hit_model(frames, reference_pixels, thresholds, spell_s=spell) for spell in spells]
+    return max(fits, key=lambda fit: fit["log_likelihood"])
+
+
+def fit_hit_model(
+    frames: pd.DataFrame,
+    reference_pixels: float,
+    thresholds=FIT_THRESHOLDS,
+    iterations: int = 500,
+    spell_s: float = 0.0,
+) -> dict:
+    """Maximum-likelihood fit of P(score > τ) = σ(η + σ_o·u − logit τ), u ~ N(0, 1) per offender and spell.
 
     ``frames`` has one row per offender per frame: ``group`` (one offender seen by one camera),
     ``pixels`` (projected height at the camera's full resolution, px), ``light`` (0 night, 1 dusk,
@@ -59,7 +80,9 @@ def fit_hit_model(
     EM with one Newton step per iteration treats σ_o as the coefficient of the node value (a
     random-intercept GLMM, cf. lme4's ``glmer`` with ``nAGQ`` nodes). Returns the coefficients,
     ``offender_sd`` and the light and weather offsets seen in the data (day and clear are the
-    references, 0); conditions absent from the data are absent from the result.
+    references, 0; conditions absent from the data are absent from the result), ``offender_spell_s``
+    and the maximised ``log_likelihood``. With ``spell_s`` > 0 each offender's offset is drawn anew
+    every ``spell_s`` seconds since its first frame (each spell is a group).
     """
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
@@ -72,17 +95,27 @@ def fit_hit_model(
     columns += [(data["weather"].to_numpy() == weather).astype(float) for weather in weathers_seen]
     cuts = np.concatenate([[-np.inf], [logit(t) for t in sorted(thresholds)], [np.inf]])
     bins = np.searchsorted(np.sort(thresholds), data["score"].to_numpy(float), side="left")
-    group, _ = pd.factorize(data["group"])
+    keys = data["group"].astype(str)
+    if spell_s > 0:
+        since = data["t"] - data.groupby("group")["t"].transform("min")
+        keys = keys + "/" + (since // spell_s).astype(int).astype(str)
+    group, _ = pd.factorize(keys)
     x, lower, upper = np.column_stack(columns), cuts[bins], cuts[bins + 1]
-    beta, sd = _ordinal_random_intercept(x, lower, upper, group, iterations)
+    beta, sd, log_likelihood = _ordinal_random_intercept(x, lower, upper, group, iterations)
     if beta[1] < MIN_SIZE_SLOPE:
         # Bigger must not mean harder to see: refit with the slope held at its floor (a known offset).
         size = MIN_SIZE_SLOPE * x[:, 1]
-        rest, sd = _ordinal_random_intercept(
+        rest, sd, log_likelihood = _ordinal_random_intercept(
             np.delete(x, 1, axis=1), lower - size, upper - size, group, iterations
         )
         beta = np.insert(rest, 1, MIN_SIZE_SLOPE)
-    result = {"intercept": float(beta[0]), "size_slope": float(beta[1]), "offender_sd": sd}
+    result = {
+        "intercept": float(beta[0]),
+        "size_slope": float(beta[1]),
+        "offender_sd": sd,
+        "offender_spell_s": float(spell_s),
+        "log_likelihood": log_likelihood,
+    }
     result["light"] = {"day": 0.0} | {
         LIGHT_ORDER[light].value: float(b) for light, b in zip(lights_seen, beta[2:], strict=False)
     }
@@ -98,8 +131,9 @@ def _log_sigmoid(x: np.ndarray) -> np.ndarray:
 
 def _ordinal_random_intercept(
     x: np.ndarray, lower: np.ndarray, upper: np.ndarray, group: np.ndarray, iterations: int, ridge=1e-3
-) -> tuple[np.ndarray, float]:
-    """β and σ ≥ 0 of P(lower < logit s ≤ upper), logit s ~ Logistic(xβ + σu, 1), u ~ N(0, 1) per group."""
+) -> tuple[np.ndarray, float, float]:
+    """β, σ ≥ 0 and the maximised marginal log-likelihood of P(lower < logit s ≤ upper),
+    logit s ~ Logistic(xβ + σu, 1), u ~ N(0, 1) per group."""
     nodes, weights = np.polynomial.hermite.hermgauss(HERMITE_NODES)
     u, log_w = np.sqrt(2.0) * nodes, np.log(weights / np.sqrt(np.pi))
     groups = int(group.max()) + 1
@@ -153,7 +187,7 @@ def _ordinal_random_intercept(
             total, parts = candidate_total, candidate_parts
             if abs(gain) < 1e-9 * max(1.0, abs(total)):
                 break
-    return theta[:-1], abs(float(theta[-1]))
+    return theta[:-1], abs(float(theta[-1])), total
 
 
 def fit_hit_runs(frames: pd.DataFrame, thresholds=FIT_THRESHOLDS) -> float:
@@ -206,6 +240,7 @@ def write_calibration(
         "intercept": round(hit_model["intercept"], 4),
         "size_slope": round(hit_model["size_slope"], 4),
         "offender_sd": round(hit_model["offender_sd"], 4),
+        "offender_spell_s": hit_model.get("offender_spell_s", 0.0),
         "hit_run_s": round(hit_model.get("hit_run_s", 0.0), 4),
         "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
         "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},

@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from detectors.alarm_filter import AlarmFilter
+from detectors.background import share_background
 from detectors.base import ClassId, Detections, FrameContext, create_detector
 from detectors.evaluate import match
 from sim.cameras import CameraModel
@@ -119,6 +120,10 @@ class PixelCamera:
                 self.detectors[kind] = create_detector(kind.value, **params)
             except ValueError as error:
                 raise ScenarioError(f"detection.pixel_detectors.{kind.value}: {error}") from None
+        # One background model for both detectors when their settings agree (the defaults do).
+        share_background(list(self.detectors.values()), self.context)
+        # A camera that sees no no-go area can raise no alarm: its frames are neither rendered nor analysed.
+        self.idle = not any(_may_report(d, self.context) for d in self.detectors.values())
         persistence = detection.persistence
         self.filters = {kind: AlarmFilter(detection.threshold, persistence.k, persistence.n) for kind in Kind}
         self.full = CameraModel(spec)
@@ -128,6 +133,8 @@ class PixelCamera:
 
     def step(self, t: float, number: int, actors: list[Actor], conditions: Conditions) -> list[PixelAlarm]:
         """Render and analyse the frame at ``t``; the alarms it completes."""
+        if self.idle:
+            return []
         frame = self.renderer.render(t, actors, conditions, number)
         alarms = []
         for kind, detector in self.detectors.items():
@@ -162,6 +169,12 @@ class PixelCamera:
             self.score_log.append(
                 (kind, f"{self.id}/{actor_id}", frame.t, float(size), light, weather, score, track)
             )
+
+
+def _may_report(detector, context: FrameContext) -> bool:
+    """Can ``detector`` report anything in this camera (False: it watches no pixel of it)?"""
+    watched = getattr(detector, "watched_region", None)
+    return watched is None or bool(watched(context).any())
 
 
 DETECTED_CLASS = {Kind.SWIMMING: ClassId.SWIMMER, Kind.FISHING: ClassId.FISHER}

@@ -279,6 +279,11 @@ class ClassCalibration(Strict):
         ge=0,
         description="spread of one offender's own logit offset in one camera's view (drawn once), logit",
     )
+    offender_spell_s: float = Field(
+        0.0,
+        ge=0,
+        description="how long an offender's own offset lasts before it is drawn again, s; 0: the whole visit",
+    )
     light: dict[Light, float] | None = Field(
         None, description="this class's own logit offsets per light level"
     )

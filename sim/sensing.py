@@ -6,8 +6,8 @@ offender is z = σ(η + ε), ε ~ Logistic(0, 1), with
     η = intercept[kind] + size_slope[kind] · log2(pixels / reference_pixels)
         + light[level] + weather[condition] + offender_sd[kind] · u,
 
-where u ~ N(0, 1) is drawn once per offender and camera (some people are
-simply easier to see than others),
+where u ~ N(0, 1) is drawn per offender and camera, and again every
+``offender_spell_s`` (:class:`OwnOffset`),
 
 so at threshold τ the per-frame hit probability is p = σ(η − logit τ): higher
 thresholds, smaller targets, darkness and bad weather all lower it, and the
@@ -23,6 +23,7 @@ within n consecutive frames gives the alarm time. No process wakes per frame.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -52,6 +53,31 @@ def logit(p: float) -> float:
 
 
 @dataclass(frozen=True)
+class OwnOffset:
+    """One offender's own logit offset in one camera's view, redrawn every ``spell_s`` (inf: never).
+
+    Some people are easier to see than others, and the same person is easier to see in some
+    minutes than in others (closer, facing the camera, calmer water): σ_o·u with u ~ N(0, 1),
+    one draw per spell since the offender came into view.
+    """
+
+    values: np.ndarray
+    """σ_o·u of each spell, logit."""
+    start: float
+    """When the offender came into this camera's view, s."""
+    spell_s: float
+
+    def at(self, t: np.ndarray) -> np.ndarray:
+        """Offsets at times ``t`` (s)."""
+        if len(self.values) == 1:
+            return np.full(len(t), self.values[0])
+        index = np.clip(
+            ((np.asarray(t) - self.start) // self.spell_s).astype(np.int64), 0, len(self.values) - 1
+        )
+        return self.values[index]
+
+
+@dataclass(frozen=True)
 class DetectionModel:
     """Per-frame hit probability and false-alarm rates at one threshold and weather."""
 
@@ -68,9 +94,12 @@ class DetectionModel:
         """Mean number of consecutive hits on one offender at this frame interval (1: independent frames)."""
         return max(1.0, self.calibration.classes[kind].hit_run_s / frame_interval)
 
-    def offender_sd(self, kind: Kind) -> float:
-        """Spread of one offender's own logit offset in one camera's view."""
-        return self.calibration.classes[kind].offender_sd
+    def own_offset(self, kind: Kind, start: float, until: float, rng: np.random.Generator) -> OwnOffset:
+        """An offender's own logit offsets in one camera's view from ``start`` to ``until`` (s)."""
+        spec = self.calibration.classes[kind]
+        spell = spec.offender_spell_s or math.inf
+        spells = 1 if math.isinf(spell) else int((until - start) // spell) + 1
+        return OwnOffset(spec.offender_sd * rng.standard_normal(spells), start, spell)
 
     def eta(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """Latent score location η for targets ``pixels`` tall under light levels 0/1/2 (night/dusk/day)."""
@@ -272,10 +301,7 @@ class StatisticalSensing:
             start = intervals[0][0]
             first_visible = start if first_visible is None else min(first_visible, start)
             rng = stream(f"sensing/{sensor.id}/incident/{incident.id}")
-            # This offender's own detectability in this camera's view, the same in every interval.
-            own = 0.0
-            if sensor.pixel_height is not None:
-                own = self.model.offender_sd(incident.kind) * float(rng.standard_normal())
+            own = self.model.own_offset(incident.kind, start, until, rng) if sensor.pixel_height else None
             for t0, t1 in intervals:
                 detection = self._first_alarm(sensor, incident, t0, t1, own, rng)
                 if detection is not None:
@@ -283,7 +309,13 @@ class StatisticalSensing:
         return first_visible, found
 
     def _first_alarm(
-        self, sensor: Sensor, incident: Incident, t0: float, t1: float, own: float, rng: np.random.Generator
+        self,
+        sensor: Sensor,
+        incident: Incident,
+        t0: float,
+        t1: float,
+        own: OwnOffset | None,
+        rng: np.random.Generator,
     ) -> Detection | None:
         times = sensor.observation_times(t0, t1)
         tail = np.zeros(0, dtype=bool)  # last n-1 outcomes of the previous chunk
@@ -314,13 +346,13 @@ class StatisticalSensing:
         return None
 
     def _probabilities(
-        self, sensor: Sensor, incident: Incident, frames: np.ndarray, own: float
+        self, sensor: Sensor, incident: Incident, frames: np.ndarray, own: OwnOffset | None
     ) -> tuple[np.ndarray | None, np.ndarray]:
         if sensor.pixel_height is None:
             return None, np.full(len(frames), sensor.fixed_probability)
         xy = incident.track.position(frames)
         pixels = sensor.pixel_height(xy, incident.visible_height)
-        eta = self.model.eta(incident.kind, pixels, self.light_index(frames)) + own
+        eta = self.model.eta(incident.kind, pixels, self.light_index(frames)) + own.at(frames)
         return eta, sigmoid(eta - logit(self.model.threshold))
 
 

@@ -38,8 +38,8 @@ from detectors.base import create_detector
 from sim.calibration import (
     FIT_THRESHOLDS,
     OFFENDER_FRAME_COLUMNS,
+    fit_detectability,
     fit_false_alarms,
-    fit_hit_model,
     fit_hit_runs,
     write_calibration,
 )
@@ -329,7 +329,7 @@ def tune(
     with_f1 = table.dropna(subset=["f1"])
     best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
     frames = observations.offender_frames()
-    hit_model = fit_hit_model(frames, scenario.calibration.reference_pixels)
+    hit_model = fit_detectability(frames, scenario.calibration.reference_pixels)
     hit_model["hit_run_s"] = fit_hit_runs(frames)
     false_alarm_fit = fit_false_alarms(observations.false_alarms, observations.camera_hours)
     base = scenario.calibration.model_dump(mode="json")

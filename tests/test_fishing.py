@@ -221,12 +221,20 @@ def test_walkers_passing_through_the_area_raise_no_alarm(east, river):
                 assert not (owner(box, frame) or "").startswith("walker")
 
 
-def test_angler_outside_the_area_and_person_without_rod_raise_no_alarm(river):
+def test_angler_outside_the_area_and_person_without_rod_raise_no_alarm(river, default_scenario, geometry):
     assert river.alarms == []
-    # The outside angler is found and would score (dwell, shape and gear all high), but is not reported.
-    scored = [max((d * s * g for d, s, g in factors.values()), default=0.0) for factors in river.factors]
-    assert max(scored) >= THRESHOLD
     assert all(len(d) == 0 or (d.confidence < THRESHOLD).all() for d in river.detections)
+    # The search region reaches only reach_m (9 m) from no-fishing banks; the outside angler stands 10 m
+    # or more away. Searching 30 m around them, it is found and scores (dwell, shape and gear all high),
+    # but is not reported: its feet are not on a no-fishing bank.
+    _, _, context = rig(default_scenario, geometry, "cam-river")
+    detector = FishingDetector(reach_m=30.0)
+    scored = 0.0
+    for frame in river.frames:
+        detections = detector.update(frame.image, frame.t, context)
+        assert len(detections) == 0 or (detections.confidence < THRESHOLD).all()
+        scored = max([scored] + [d * s * g for d, s, g in detector.factors.values()])
+    assert scored >= THRESHOLD
 
 
 def test_nothing_is_reported_during_warm_up(east):

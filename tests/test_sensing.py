@@ -249,3 +249,19 @@ def test_chained_hits_are_monotone_in_p_and_continue_across_chunks():
     first = chained_hits(u[:1234], low[:1234], 8.0, False)
     second = chained_hits(u[1234:], low[1234:], 8.0, bool(first[-1]))
     assert np.array_equal(np.concatenate([first, second]), whole)
+
+
+def test_own_offset_is_redrawn_every_spell(default_scenario):
+    calibration = default_scenario.calibration
+    swim = calibration.classes[Kind.SWIMMING].model_copy(
+        update={"offender_sd": 2.0, "offender_spell_s": 60.0}
+    )
+    calibration = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: swim}})
+    model = DetectionModel(calibration, 0.5, Weather.CLEAR)
+    own = model.own_offset(Kind.SWIMMING, 100.0, 400.0, np.random.default_rng(0))
+    assert len(own.values) == 6  # spells starting at 100, 160, ..., 400 s
+    offsets = own.at(np.array([100.0, 159.9, 160.0, 399.0, 400.0, 1e6]))
+    assert offsets[0] == offsets[1] != offsets[2]
+    assert offsets[3] == own.values[4] and offsets[4] == offsets[5] == own.values[5]
+    whole = DetectionModel(default_scenario.calibration, 0.5, Weather.CLEAR)
+    assert len(whole.own_offset(Kind.SWIMMING, 100.0, 4000.0, np.random.default_rng(0)).values) == 1

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration import fit_false_alarms, fit_hit_model, fit_hit_runs
+from sim.calibration import fit_detectability, fit_false_alarms, fit_hit_model, fit_hit_runs
 from sim.cli import main
 from sim.loading import load_scenario
 from sim.scenario import Calibration
@@ -173,3 +173,25 @@ def test_hit_runs_by_hand():
     # 3→4 and 6→7 (misses); 9 has no successor. Group b: one hit pair held 0.5 s, never ended.
     assert fit_hit_runs(frames, thresholds=(0.5,)) == pytest.approx(5.5 / 3)
     assert fit_hit_runs(frames.assign(score=0.0), thresholds=(0.5,)) == 0.0
+
+
+def test_detectability_fit_finds_how_long_an_offender_stays_easy_or_hard_to_see():
+    """Offsets redrawn every 60 s: of the candidate spells the likelihood prefers 60 s to a whole visit."""
+    rng = np.random.default_rng(4)
+    groups, seconds, fps = 40, 600, 2.0
+    t = np.arange(0, seconds, 1 / fps)
+    rows = []
+    for g in range(groups):
+        own = 1.5 * rng.normal(size=int(seconds // 60) + 1)[(t // 60).astype(int)]
+        eta = -1.0 + own
+        scores = sigmoid(eta + rng.logistic(size=len(t)))
+        rows.append(
+            pd.DataFrame(
+                {"group": g, "t": t, "pixels": 10.0, "light": 2, "weather": "clear", "score": scores}
+            )
+        )
+    frames = pd.concat(rows, ignore_index=True)
+    best = fit_detectability(frames, 10.0, spells=(0.0, 300.0, 60.0))
+    assert best["offender_spell_s"] == 60.0
+    assert best["offender_sd"] == pytest.approx(1.5, abs=0.3)
+    assert best["intercept"] == pytest.approx(-1.0, abs=0.3)
