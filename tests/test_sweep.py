@@ -386,6 +386,20 @@ def test_compare_any_numeric_column(small_out, capsys):
     assert "counts.alarms" in capsys.readouterr().out
 
 
+def test_compare_lists_a_metric_asked_for_twice_once(small_out, capsys, tmp_path):
+    csv = tmp_path / "differences.csv"
+    argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--csv", str(csv)]
+    extra = ["--metric", "response_time_s.p50", "--metric", "counts.alarms", "--metric", "counts.alarms"]
+    assert call_main([*argv, *extra]) == 0
+    out = capsys.readouterr().out
+    rows = pd.read_csv(csv)
+    assert (rows.groupby("variant")["metric"].value_counts() == 1).all()
+    assert out.count("median response time (s)") == out.count("counts.alarms") == rows["variant"].nunique()
+    # Labels longer than the built-in ones still leave the numbers in one column.
+    lines = [line for line in out.splitlines() if "→" in line]
+    assert len({line.index("→") for line in lines}) == 1
+
+
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
