@@ -198,6 +198,7 @@ def difference_intervals(
         ax.errorbar(mean, range(len(names)), xerr=half, fmt="o", color="#c44e52", capsize=3)
         ax.set_title(label, fontsize=9)
         ax.set_xlabel(f"Δ ({unit})", fontsize=8)
+        ax.locator_params(axis="x", nbins=4)  # long tick labels (−0.0015) must not run into each other
         ax.grid(alpha=0.3)
         ax.margins(y=0.3 / max(1, len(names)) + 0.1)
     axes[0].set_yticks(range(len(names)), names, fontsize=8)
