@@ -253,7 +253,8 @@ def compare_table(folder: Path, key: str, baseline: object, extra_metrics=()) ->
             close = difflib.get_close_matches(metric, numeric, n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ValueError(f"--metric {metric}: not a numeric column of sweep.csv{hint}")
-    return paired_differences(table, swept, key, baseline, (*METRICS, *extra_metrics))
+    # A metric asked for twice (or one of METRICS asked for again) is compared once.
+    return paired_differences(table, swept, key, baseline, tuple(dict.fromkeys((*METRICS, *extra_metrics))))
 
 
 def format_comparison(differences: pd.DataFrame, key: str, baseline: object) -> str:
@@ -261,13 +262,14 @@ def format_comparison(differences: pd.DataFrame, key: str, baseline: object) -> 
     lines = [
         f"paired differences (variant − baseline) across seeds, {LEVEL:.0%} t intervals; {key}={baseline}"
     ]
+    width = max((len(METRICS.get(m, m)) for m in differences["metric"]), default=26)
     for (base, variant), rows in differences.groupby(["baseline", "variant"], sort=False):
         lines.append(f"\n{variant}  vs  {base}  ({rows['pairs'].max()} paired seeds)")
         for _, row in rows.iterrows():
             base, value = _num(row["baseline_mean"]), _num(row["variant_mean"])
             low, high = _num(row["ci_low"], True), _num(row["ci_high"], True)
             lines.append(
-                f"  {METRICS.get(row['metric'], row['metric']):<26} {base:>8} → {value:>8}"
+                f"  {METRICS.get(row['metric'], row['metric']):<{width}} {base:>8} → {value:>8}"
                 f"   Δ {_num(row['difference'], True):>8}  [{low}, {high}]"
             )
     return "\n".join(lines)

@@ -341,6 +341,23 @@ def test_plot_draws_the_sweep_figures(small_out, tmp_path, capsys):
     assert all((tmp_path / "figs" / n).stat().st_size > 10_000 for n in names)
 
 
+def test_paired_differences_show_evidence_uploads_and_still_draw_older_tables(small_out, tmp_path):
+    from sim.analysis import load_sweep_table
+    from sim.sweep_plots import DIFFERENCE_METRICS, difference_intervals
+
+    def width(png: Path) -> int:  # the IHDR chunk: 8-byte signature, length, type, then width
+        return int.from_bytes(png.read_bytes()[16:20], "big")
+
+    table, swept = load_sweep_table(small_out)
+    args = (swept, "network.profile", "nr_embb")
+    new = difference_intervals(table, *args, tmp_path / "new.png")
+    old = difference_intervals(
+        table.drop(columns="network.evidence_upload_s.mean"), *args, tmp_path / "old.png"
+    )
+    assert "network.evidence_upload_s.mean" in DIFFERENCE_METRICS
+    assert width(new) - width(old) == pytest.approx(2.8 * 130, abs=2)  # one panel more (2.8 in at 130 dpi)
+
+
 def test_plot_redraws_a_run_folder_from_its_tables(small_out, tmp_path):
     run = sorted((small_out / "runs").iterdir())[0]
     assert call_main(["plot", str(run), "--out", str(tmp_path / "figs")]) == 0
@@ -384,6 +401,20 @@ def test_compare_any_numeric_column(small_out, capsys):
     argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--metric", "counts.alarms"]
     assert call_main(argv) == 0
     assert "counts.alarms" in capsys.readouterr().out
+
+
+def test_compare_lists_a_metric_asked_for_twice_once(small_out, capsys, tmp_path):
+    csv = tmp_path / "differences.csv"
+    argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--csv", str(csv)]
+    extra = ["--metric", "response_time_s.p50", "--metric", "counts.alarms", "--metric", "counts.alarms"]
+    assert call_main([*argv, *extra]) == 0
+    out = capsys.readouterr().out
+    rows = pd.read_csv(csv)
+    assert (rows.groupby("variant")["metric"].value_counts() == 1).all()
+    assert out.count("median response time (s)") == out.count("counts.alarms") == rows["variant"].nunique()
+    # Labels longer than the built-in ones still leave the numbers in one column.
+    lines = [line for line in out.splitlines() if "→" in line]
+    assert len({line.index("→") for line in lines}) == 1
 
 
 @pytest.mark.parametrize(
