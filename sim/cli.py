@@ -286,7 +286,7 @@ def _tune(args: argparse.Namespace, argv: list[str]) -> int:
         f"{summary['camera_hours']} camera-hours\n"
         f"best F1 {summary['best_f1']} at threshold {summary['best_f1_threshold']}\n"
         f"per-frame hit model: intercept {hit['intercept']:.2f}, slope {hit['size_slope']:.2f} per doubling, "
-        f"offender spread {hit['offender_sd']:.2f} (redrawn every {hit['offender_spell_s'] or 'visit'} s), "
+        f"offender spread {hit['offender_sd']:.2f} ({_spell(hit['offender_spell_s'])}), "
         f"mean run of hits {hit['hit_run_s']:.2f} s, "
         f"light {hit['light']}, weather {hit['weather']}\n"
         f"false alarms: {summary['false_alarms']}\n"
@@ -294,6 +294,10 @@ def _tune(args: argparse.Namespace, argv: list[str]) -> int:
         "threshold_tradeoff.png)"
     )
     return EXIT_OK
+
+
+def _spell(seconds: float) -> str:
+    return f"redrawn every {seconds:g} s" if seconds else "one draw per visit"
 
 
 def _end_to_end(args: argparse.Namespace) -> int:
