@@ -26,6 +26,16 @@ from sim.sensing import logit, sigmoid
 AGREEMENT_COLUMNS = ("kind", "mode", "incidents_visible", "detected", "detection_rate", "ttd_p50_s")
 
 
+def _deaf(scenario: Scenario) -> Scenario:
+    """The scenario with offenders that never leave when warned."""
+    kinds = {}
+    for kind in Kind:
+        spec = getattr(scenario.incidents, kind.value)
+        deaf = spec.compliance.model_copy(update={"p_leave": 0.0})
+        kinds[kind.value] = spec.model_copy(update={"compliance": deaf})
+    return scenario.model_copy(update={"incidents": scenario.incidents.model_copy(update=kinds)})
+
+
 def _with_mode(scenario: Scenario, mode: Mode) -> Scenario:
     return scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": mode})})
 
@@ -117,9 +127,13 @@ def compare_modes(
 ) -> tuple[pd.DataFrame, Calibration]:
     """Pixel mode, then statistical mode calibrated from it, on the same variants and seeds.
 
-    Returns the agreement table (a row per kind and mode, :data:`AGREEMENT_COLUMNS`) and the fitted
-    calibration.
+    Offenders ignore warnings in both modes (``p_leave`` 0; the incidents' draws are unchanged): a
+    boat warning one swimmer also sends away the undetected ones within earshot, so otherwise the
+    mode that detects sooner would also cut other offenders' visits short, and the comparison would
+    measure the response as well as the detectors. Returns the agreement table (a row per kind and
+    mode, :data:`AGREEMENT_COLUMNS`) and the fitted calibration.
     """
+    variants = [_deaf(variant) for variant in variants]
     pixel, frames = pixel_runs(variants, seeds, progress)
     calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command)
     statistical = []

@@ -84,6 +84,23 @@ def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
     assert isinstance(calibration, Calibration)
 
 
+def test_offenders_ignore_warnings_in_the_comparison(beach):
+    """A warning to one swimmer must not cut other visits short in the mode that detects sooner."""
+    from sim.agreement import _deaf
+    from sim.engine import run
+
+    short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 1800.0})})
+    normal, deaf = run(short), run(_deaf(short))
+
+    def cut_short(incidents: pd.DataFrame) -> pd.Series:
+        return incidents["t_offender_left"] < incidents["t_end"] - 1e-6
+
+    assert cut_short(normal.incidents).any()
+    assert not cut_short(deaf.incidents).any()
+    columns = ["kind", "x", "y", "t_start", "t_end"]
+    pd.testing.assert_frame_equal(normal.incidents[columns], deaf.incidents[columns])
+
+
 def test_tune_pixel_runs_writes_agreement_and_a_usable_calibration(tmp_path, capsys):
     out = tmp_path / "pixel"
     argv = ["tune", "--pixel-runs", "--seeds", "1", "--duration", "60", "--camera", "cam-beach-w"]
