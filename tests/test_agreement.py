@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -127,3 +128,24 @@ def test_tune_pixel_runs_writes_agreement_and_a_usable_calibration(tmp_path, cap
 def test_tune_pixel_runs_bad_arguments(tmp_path, capsys, args, expected):
     rc = call_main(["tune", "--pixel-runs", "--out", str(tmp_path / "x"), *args])
     assert_one_error_line(capsys, rc, expected)
+
+
+def test_statistical_replica_zero_is_the_run_itself_and_replicas_vary(beach):
+    """Replication 0 draws what ``run`` draws; further replications redraw detection on the same incidents."""
+    from sim.agreement import _deaf, pixel_detections, statistical_detections
+    from sim.engine import run
+    from sim.scenario import Mode
+
+    scenario = _deaf(
+        beach.model_copy(update={"run": beach.run.model_copy(update={"mode": Mode.STATISTICAL})})
+    )
+    replicas = statistical_detections(scenario, [0], replications=3)
+    realised = pixel_detections([run(scenario, seed=0)])  # any run's incidents table reads the same way
+    per_replica = len(replicas) // 3
+    assert per_replica == len(realised) > 5
+    first = replicas.iloc[:per_replica].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, realised, check_exact=False, atol=1e-3)  # tables keep ms
+    later = replicas.iloc[per_replica:]
+    assert not np.array_equal(later["detected"].to_numpy(), np.tile(first["detected"].to_numpy(), 2)) or not (
+        np.allclose(later["ttd_s"].to_numpy(), np.tile(first["ttd_s"].to_numpy(), 2), equal_nan=True)
+    )
