@@ -24,6 +24,8 @@ from sim.scene import Actor, ActorClass
 Colour = tuple[int, int, int]
 _SHIFT = 4  # sub-pixel bits for cv2 drawing
 _ONE = 1 << _SHIFT
+_MAX_PX = 0.25 * 2**31 / _ONE
+"""Farther from the image than this, fixed-point pixel coordinates would overflow int32, px."""
 _AA_PAD = 1.5
 """Anti-aliased edges reach this far (px) beyond a primitive's nominal outline."""
 
@@ -114,8 +116,8 @@ class Painter:
         uv = self.focal * camera[:, :2] / depth + self._centre
         if self._distorted:
             uv = self.camera.distort(uv)
-        if not np.isfinite(uv).all():
-            return None  # grazing the camera plane: projects to infinity, not drawn
+        if not np.isfinite(uv).all() or np.abs(uv).max() > _MAX_PX:
+            return None  # grazing the camera plane: projects (nearly) to infinity, not drawn
         fixed = np.round((uv - 0.5) * _ONE).astype(np.int32)  # OpenCV puts pixel centres on integers
         pads = np.empty(len(uv))
         image, colours = self.image, {}

@@ -186,3 +186,21 @@ def test_box_is_clipped_at_the_image_border(renderer, camera):
             assert 0.0 < box.visible_fraction < 1.0
             return
     pytest.fail("the boat never straddled the image border")
+
+
+def test_a_point_grazing_the_camera_plane_is_not_drawn_and_does_not_overflow(default_scenario):
+    """Just in front of the lens and off-axis, a point projects millions of pixels away: skipped quietly."""
+    import warnings
+
+    from sim.sprites import Painter
+
+    camera = CameraModel(default_scenario.cameras[0])
+    right = camera.rotation[0]  # the camera's x axis in world coordinates
+    point = camera.centre + 1e-9 * camera.rotation[2] + 1.0 * right
+    painter = Painter(np.zeros((camera.spec.resolution[1], camera.spec.resolution[0], 3), np.uint8), camera)
+    painter.begin(Actor("a", ActorClass.DEBRIS, point[0], point[1], 0.0, 0.0, 0.0, 0), lambda c, warm: c)
+    painter.disc((0.0, 0.0, point[2]), 0.1, (255, 255, 255))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert painter.finish() is None
+    assert not painter.image.any()
