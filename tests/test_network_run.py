@@ -8,6 +8,7 @@ import pytest
 
 from sim.engine import run
 from sim.loading import load_scenario
+from sim.relay import RELAY_REACH_M
 
 from .conftest import DEFAULT, SCENARIOS
 
@@ -91,6 +92,20 @@ def test_drone_sorties_respect_endurance(hole_runs):
     assert (sorties["t_back"] - sorties["t_depart"] <= drone.endurance + 1e-6).all()
     assert (sorties["t_arrive"] >= sorties["t_depart"]).all()
     assert (sorties["t_depart"].to_numpy()[1:] >= sorties["t_back"].to_numpy()[:-1] - 1e-9).all()
+
+
+def test_no_transfer_waits_for_a_route_while_a_drone_hovers_within_reach():
+    """Seed 4 of coverage_hole.yaml once gave heartbeats to a boat on scene in the hole waits of ~3 h, for
+    a later sortie to the same spot, while the drone hovered 54 m away (sim.relay chose trips by place
+    only, and after the run counted no drone as on station)."""
+    result = run(load_scenario(HOLE), seed=4)
+    waited = result.transfers[result.transfers["route_wait_s"] > 0]
+    assert len(result.sorties) > 0 and len(waited) > 0
+    for sortie in result.sorties.itertuples():
+        hovering = waited["t"].between(sortie.t_arrive, sortie.t_leave)
+        near = np.hypot(waited["x"] - sortie.x, waited["y"] - sortie.y) <= RELAY_REACH_M
+        assert not (hovering & near).any(), waited[hovering & near]
+    assert waited["route_wait_s"].max() < 600.0  # minutes at most: a boat crosses the lake in five
 
 
 def test_trace_link_replays_measured_latencies_in_order(tmp_path):
