@@ -10,9 +10,10 @@ then takes a route (:meth:`DroneRelay.route`):
   Table B-2 UMi-AV LOS, :func:`sim.radio.aerial_umi_los`); decode-and-forward
   on one carrier, so the two hops' transmission times add and the rate is
   1 / (1/r_access + 1/r_backhaul);
-- otherwise it waits until the boat, heading back along its path, is in
-  coverage again (a boat holds its evidence until it can send it). The wait
-  is never dropped: it is the transfer's ``route_wait_s``.
+- otherwise it waits until the boat is in coverage again: heading back along
+  its path while on a mission, on its way to the nearest dock after it (a
+  boat holds its evidence until it can send it). The wait is never dropped:
+  it is the transfer's ``route_wait_s``.
 
 Routes depend on time, not only on place: a transfer at ``t`` from a boat on
 a mission belongs to the trip under way at ``t`` whose path the boat is on; a
