@@ -10,9 +10,18 @@ then takes a route (:meth:`DroneRelay.route`):
   Table B-2 UMi-AV LOS, :func:`sim.radio.aerial_umi_los`); decode-and-forward
   on one carrier, so the two hops' transmission times add and the rate is
   1 / (1/r_access + 1/r_backhaul);
-- otherwise it waits until the boat, heading back along its path, is in
-  coverage again (a boat holds its evidence until it can send it). The wait
-  is never dropped: it is the transfer's ``route_wait_s``.
+- otherwise it waits until the boat is in coverage again: heading back along
+  its path while on a mission, on its way to the nearest dock after it (a
+  boat holds its evidence until it can send it). The wait is never dropped:
+  it is the transfer's ``route_wait_s``.
+
+Routes depend on time, not only on place: a transfer at ``t`` from a boat on
+a mission belongs to the trip under way at ``t`` whose path the boat is on; a
+boat with no mission under way is heading for the nearest dock. Any drone on
+station at ``t`` within ``RELAY_REACH_M`` serves it. Trips keep their times and
+sorties their on-station windows after they end, so a transfer evaluated after
+the run (heartbeats and telemetry, :mod:`sim.servicetraffic`) gets the route
+it would have had during the run.
 
 Drones fly straight at ``speed`` (climb included in the 3-D distance), spend
 flight time from ``endurance``, and recharge at the base for ``charge_time``
@@ -21,15 +30,17 @@ flight time from ``endurance``, and recharge at the base for ``charge_time``
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim import radio
 from sim.coverage import RadioMap, check_docks, uplink_efficiency, uplink_factor
-from sim.geometry import WaterNavigator
+from sim.geometry import WaterNavigator, path_length
 from sim.network import Direction, LinkProfile
 from sim.scenario import Drone, Gnb, Scenario
 
@@ -76,11 +87,24 @@ class _Trip:
     path: np.ndarray
     """Water path from the boat's start to the target, m."""
     speed: float
+    t_start: float
+    """When the boat set off, s."""
+    t_end: float = math.inf
+    """When its mission ended (inf while under way), s."""
     drone: _DroneState | None = None
     t_depart: float = 0.0
     t_arrive: float = math.inf
     leave_by: float = -math.inf
     samples: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+
+    @property
+    def station(self) -> tuple[float, float]:
+        """Where its drone hovers: above the mission target, m."""
+        return float(self.path[-1][0]), float(self.path[-1][1])
+
+    def gap(self, position: tuple[float, float]) -> float:
+        """Distance from ``position`` to the nearest sample of the path, m."""
+        return float(np.hypot(*(self.samples - np.asarray(position)).T).min())
 
 
 class DroneRelay:
@@ -97,8 +121,12 @@ class DroneRelay:
         self.drones = [_DroneState(spec) for spec in scenario.drones]
         self.sorties: list[Sortie] = []
         self._trips: dict[int, _Trip] = {}
-        self._active: dict[int, _Trip] = {}
-        """Trips with a drone assigned, until the mission ends."""
+        """Every trip of the run by mission key, in the order they set off."""
+        self._flights: dict[str, list[_Trip]] = {d.spec.id: [] for d in self.drones}
+        """The trips each drone flew to, in order (its on-station windows never overlap)."""
+        self._slowest = min((boat.cruise_speed for boat in scenario.boats), default=math.nan)
+        """Cruise speed of the slowest boat, m/s: for a boat on no trip (we do not know which it is)."""
+        self._docks = [navigator.snap(*dock.position) for dock in scenario.docks]
         self._covered = radio_map.covered(profile)
         check_docks(scenario, radio_map, profile)
 
@@ -109,7 +137,7 @@ class DroneRelay:
     ) -> None:
         """A boat leaves ``start`` for ``target`` at ``speed`` m/s: send a drone if the way has a hole."""
         path = self.navigator.path(start, target)
-        trip = _Trip(path, speed, samples=_along(path, self.map.resolution / 2))
+        trip = _Trip(path, speed, t, samples=_along(path, self.map.resolution / 2))
         self._trips[key] = trip
         if self._covered_at(trip.samples).all():
             return
@@ -120,24 +148,25 @@ class DroneRelay:
             return  # no drone can help: transfers wait for the boat to regain coverage
         (depart, arrive, leave_by, flight_left), drone = min(arrivals, key=lambda item: item[0][1])
         drone.busy, drone.flight_left_s = True, flight_left
-        self._active[key] = trip
+        self._flights[drone.spec.id].append(trip)
         trip.drone, trip.t_depart, trip.t_arrive, trip.leave_by = drone, depart, arrive, leave_by
 
     def mission_ended(self, key: int, t: float) -> None:
         """The boat is done on scene: its drone flies home and recharges."""
-        trip = self._active.pop(key, None)
-        if trip is None:
+        trip = self._trips.get(key)
+        if trip is None or trip.t_end < math.inf:
+            return
+        trip.t_end = t
+        if trip.drone is None:
             return
         drone, spec = trip.drone, trip.drone.spec
-        target = trip.path[-1]
+        target = trip.station
         fly = self._flight_s(spec, target)
         leave = max(trip.t_depart, min(t, trip.leave_by))
         back = leave + fly
         drone.flight_left_s -= back - trip.t_depart
         drone.ready_at, drone.busy = back, False
-        self.sorties.append(
-            Sortie(spec.id, float(target[0]), float(target[1]), trip.t_depart, trip.t_arrive, leave, back)
-        )
+        self.sorties.append(Sortie(spec.id, *target, trip.t_depart, trip.t_arrive, leave, back))
         trip.leave_by = min(trip.leave_by, leave)
 
     # ------------------------------------------------------------ routes
@@ -145,15 +174,12 @@ class DroneRelay:
     def better_route(
         self, position: tuple[float, float], t: float, profile: LinkProfile, direct_bps: float
     ) -> Route | None:
-        """A drone on station within ``RELAY_REACH_M`` that beats the direct rate, if there is one."""
+        """A drone on station at ``t`` within ``RELAY_REACH_M`` that beats the direct rate, if any."""
         best = None
-        for trip in self._active.values():
-            if not trip.t_arrive <= t <= trip.leave_by:
+        for trip in self._on_station(t):
+            if math.dist(trip.station, position) > RELAY_REACH_M:
                 continue
-            station = (float(trip.path[-1][0]), float(trip.path[-1][1]))
-            if math.dist(station, position) > RELAY_REACH_M:
-                continue
-            rate, gnb = self.relay_rate(trip.drone.spec, station, position, profile)
+            rate, gnb = self.relay_rate(trip.drone.spec, trip.station, position, profile)
             if rate > max(direct_bps, best.rate_bps if best else 0.0):
                 best = Route(rate, 0.0, f"{trip.drone.spec.id}>{gnb.id}", gnb)
         return best
@@ -161,15 +187,27 @@ class DroneRelay:
     def route(
         self, position: tuple[float, float], t: float, profile: LinkProfile, direction: Direction
     ) -> Route:
-        """The way out of a hole at ``position`` for a transfer starting at ``t``."""
-        trip = self._nearest_trip(position)
-        if trip is None:
-            raise ValueError(f"no coverage at ({position[0]:.0f}, {position[1]:.0f}) and no boat trip there")
-        if trip.drone is not None and t <= trip.leave_by:
-            rate, gnb = self.relay_rate(trip.drone.spec, tuple(trip.path[-1]), position, profile)
+        """The way out of a hole at ``position`` for a transfer starting at ``t``.
+
+        In order: the drone of the sender's trip (now, or once on station); another drone on station
+        within reach; the boat's way into coverage (back along its trip's path, or, after the mission,
+        home to the nearest dock).
+        """
+        trip = self._trip_at(position, t)
+        own = None
+        if trip is not None and trip.drone is not None and t <= trip.leave_by:
+            rate, gnb = self.relay_rate(trip.drone.spec, trip.station, position, profile)
             if rate > 0:
-                return Route(rate, max(0.0, trip.t_arrive - t), f"{trip.drone.spec.id}>{gnb.id}", gnb)
-        return self._back_into_coverage(position, trip, profile, direction)
+                own = Route(rate, max(0.0, trip.t_arrive - t), f"{trip.drone.spec.id}>{gnb.id}", gnb)
+        if own is not None and own.wait_s == 0:
+            return own
+        if nearby := self.better_route(position, t, profile, 0.0):
+            return nearby
+        if own is not None:
+            return own
+        if trip is not None:
+            return self._back_into_coverage(position, trip, profile, direction)
+        return self._home_into_coverage(position, profile, direction)
 
     def relay_rate(
         self, drone: Drone, station: tuple[float, float], sender: tuple[float, float], profile: LinkProfile
@@ -208,17 +246,51 @@ class DroneRelay:
         """Wait until the boat, going back along its path, reaches the first covered point."""
         samples = trip.samples
         nearest = int(np.argmin(np.hypot(*(samples - np.asarray(position)).T)))
-        way_back = samples[nearest::-1]
-        covered = np.flatnonzero(self._covered_at(way_back))
+        route = self._first_covered(position, samples[nearest::-1], trip.speed, profile, direction)
+        # None: the trip began out of coverage (a boat re-tasked on the water): the nearest covered cell.
+        return route or self._to_nearest_coverage(position, trip.speed, profile, direction)
+
+    def _home_into_coverage(
+        self, position: tuple[float, float], profile: LinkProfile, direction: Direction
+    ) -> Route:
+        """Wait until a boat on its way home reaches coverage on the shortest path to a dock.
+
+        For a sender on no trip under way: a boat back from its mission (it heads for the quickest
+        dock, ``sim.boats.Boat.route_home``; docks are covered) or going to a patrol point. Its cruise
+        speed is not known here: the slowest boat's is taken (the longer wait).
+        """
+        if math.isnan(self._slowest):
+            raise ValueError(f"no coverage at ({position[0]:.0f}, {position[1]:.0f}) and no boat")
+        body = self.navigator.body_of(position)
+        ways = [
+            self.navigator.path(position, dock)
+            for dock in self._docks
+            if self.navigator.body_of(dock) == body
+        ]
+        if ways:
+            way = _along(min(ways, key=path_length), self.map.resolution / 2)
+            if route := self._first_covered(position, way, self._slowest, profile, direction):
+                return route
+        return self._to_nearest_coverage(position, self._slowest, profile, direction)
+
+    def _first_covered(
+        self,
+        position: tuple[float, float],
+        way: np.ndarray,
+        speed: float,
+        profile: LinkProfile,
+        direction: Direction,
+    ) -> Route | None:
+        """The route from the first covered point of ``way`` (points from ``position`` on), reached
+        at ``speed`` m/s; None if ``way`` never enters coverage."""
+        covered = np.flatnonzero(self._covered_at(way))
         if len(covered) == 0:
-            # The trip began out of coverage (a boat re-tasked on the water): the nearest covered cell.
-            return self._to_nearest_coverage(position, trip.speed, profile, direction)
+            return None
         first = int(covered[0])
-        steps = np.hypot(*np.diff(way_back[: first + 1], axis=0).T).sum() if first > 0 else 0.0
-        distance = math.dist(position, way_back[0]) + float(steps)
-        x, y = way_back[first]
+        distance = math.dist(position, way[0]) + path_length(way[: first + 1])
+        x, y = way[first]
         gnb = self.map.serving_gnb(x, y)
-        return Route(self.map.rate_at(profile, direction, x, y), distance / trip.speed, gnb.id, gnb)
+        return Route(self.map.rate_at(profile, direction, x, y), distance / speed, gnb.id, gnb)
 
     def _to_nearest_coverage(
         self, position: tuple[float, float], speed: float, profile: LinkProfile, direction: Direction
@@ -232,13 +304,23 @@ class DroneRelay:
         wait = math.dist(position, (cx, cy)) / speed
         return Route(self.map.rate_at(profile, direction, cx, cy), wait, gnb.id, gnb)
 
-    def _nearest_trip(self, position: tuple[float, float]) -> _Trip | None:
-        best, best_d = None, math.inf
-        for trip in reversed(self._trips.values()):
-            d = float(np.hypot(*(trip.samples - np.asarray(position)).T).min())
-            if d < best_d - 1e-9:
-                best, best_d = trip, d
-        return best
+    def _trip_at(self, position: tuple[float, float], t: float) -> _Trip | None:
+        """The trip under way at ``t`` of the boat at ``position``; None if no trip under way passes there.
+
+        A boat on a mission follows its trip's path, so its trip is one under way at ``t`` (begun,
+        not yet ended) whose path passes within a grid cell of ``position``: the nearest such path
+        if several do. Trips that began after ``t`` or ended before it do not count.
+        """
+        under_way = [trip for trip in self._trips.values() if trip.t_start <= t <= trip.t_end]
+        nearest = min(under_way, key=lambda trip: trip.gap(position), default=None)
+        return nearest if nearest is not None and nearest.gap(position) <= self.map.resolution else None
+
+    def _on_station(self, t: float) -> Iterator[_Trip]:
+        """The trips whose drone hovers on station at ``t``: at most one sortie per drone."""
+        for flights in self._flights.values():
+            i = bisect.bisect_right(flights, t, key=lambda trip: trip.t_arrive) - 1
+            if i >= 0 and t <= flights[i].leave_by:
+                yield flights[i]
 
     def _covered_at(self, points: np.ndarray) -> np.ndarray:
         row, col = self.map.index(points[:, 0], points[:, 1])

@@ -137,20 +137,40 @@ def test_battery_charges_to_capacity_and_refuses_to_go_flat():
     ys=st.lists(st.floats(0, 300), min_size=2, max_size=6),
     cruise=st.floats(0.5, 5.0),
     spare=st.floats(0.0, 3.0),
-    flow=st.tuples(st.floats(-0.4, 0.4), st.floats(-0.4, 0.4)),
+    # sim/checks.py refuses a current whose speed is not below every boat's cruise speed: draw up to 99 %
+    flow_share=st.floats(0.0, 0.99),
+    flow_heading=st.floats(0.0, 2 * math.pi),
     acceleration=st.floats(0.05, 5.0),
     lateral=st.floats(0.1, 5.0),
 )
-def test_speed_never_above_max(xs, ys, cruise, spare, flow, acceleration, lateral):
+def test_speed_never_above_max(xs, ys, cruise, spare, flow_share, flow_heading, acceleration, lateral):
     """Any path, limits and current a scenario allows: the ground speed stays within the top speed."""
     n = min(len(xs), len(ys))
     path = np.column_stack([xs[:n], ys[:n]])
     limits = Limits(cruise, cruise + spare, acceleration, 2 * acceleration, lateral, 1.0)
-    motion = plan_motion(path, limits, UniformCurrent(*flow))
+    flow = flow_share * cruise
+    motion = plan_motion(
+        path, limits, UniformCurrent(flow * math.cos(flow_heading), flow * math.sin(flow_heading))
+    )
     assert (motion.v <= limits.max_speed + 1e-9).all()
     assert (motion.v >= 0).all()
     steps = np.hypot(*np.diff(motion.xy, axis=0).T)
     assert (steps <= np.diff(motion.t) * limits.max_speed + 1e-6).all()
+
+
+@pytest.mark.parametrize(
+    "current",
+    [
+        (-0.5, 0.0),  # head current as fast as the boat: no headway at all
+        (-0.375, 0.375),  # 0.53 m/s: the old failing draw (0.375, -0.375), turned against the path
+        (0.0, 0.6),  # cross current stronger than the boat: it cannot hold its line
+    ],
+)
+def test_a_current_the_checks_refuse_cannot_be_planned(current):
+    """plan_motion refuses a current that leaves no headway, the case sim/checks.py keeps out of scenarios."""
+    limits = Limits(0.5, 1.0, 0.5, 1.0, 0.5, 1.0)
+    with pytest.raises(ValueError, match="headway"):
+        plan_motion(STRAIGHT, limits, UniformCurrent(*current))
 
 
 @pytest.fixture(scope="module")
