@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -13,13 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.executors import DaskCluster, ProcessPool
+from sim.executors import MMAP_THRESHOLD_BYTES, DaskCluster, ProcessPool
 from sim.sweep import load_sweep, run_id
 from sim.sweep_run import execute
 
 from .cli_checks import call_main
 from .conftest import DEFAULT, ROOT
-from .sweep_helpers import FAILING_SEED, failing_runner
+from .sweep_helpers import FAILING_SEED, dying_once_runner, failing_runner, worker_settings
 
 SMALL = f"""\
 scenario: {DEFAULT}
@@ -152,10 +153,13 @@ def test_parquet_table_matches_csv(small_out):
 # ---------------------------------------------------------------- nothing lost
 
 
-def test_a_failing_run_is_recorded_and_the_others_complete(small_sweep, tmp_path):
+@pytest.mark.parametrize(
+    "executor", [lambda: ProcessPool(2), lambda: DaskCluster("local", 2)], ids=["pool", "dask"]
+)
+def test_a_failing_run_is_recorded_and_the_others_complete(small_sweep, tmp_path, executor):
     sweep = load_sweep(small_sweep)
     out = tmp_path / "out"
-    report = execute(sweep, out, ProcessPool(2), runner=failing_runner, progress=False)
+    report = execute(sweep, out, executor(), runner=failing_runner, progress=False)
     assert (report.done, report.failed, report.missing) == (8, 4, 0)
     table = pd.read_csv(out / "sweep.csv")
     failed = table[table["seed"] == FAILING_SEED]
@@ -270,6 +274,24 @@ def test_killed_worker_then_resume_completes_every_run_exactly_once(tmp_path):
     assert set(after) == set(table["run_id"])
     assert {run: after[run] for run in before} == before  # runs finished before the kill were not redone
     assert not list((out / "runs").glob(".*"))  # no half-written folder left behind
+
+
+def test_a_killed_dask_worker_is_replaced_and_its_run_completes(small_sweep, small_out, tmp_path):
+    marker = tmp_path / "killed"
+    runner = functools.partial(dying_once_runner, marker)
+    report = execute(
+        load_sweep(small_sweep), tmp_path / "out", DaskCluster("local", 2), runner=runner, progress=False
+    )
+    assert marker.exists()  # a worker did die
+    assert (report.done, report.failed, report.missing) == (12, 0, 0)
+    assert _table(tmp_path / "out") == _table(small_out)
+    assert not list((tmp_path / "out" / "runs").glob(".*"))  # no half-written folder left behind
+
+
+def test_local_dask_workers_run_with_the_sweep_settings():
+    with DaskCluster("local", 1) as cluster:
+        [(_, settings)] = list(cluster.results(worker_settings, [0]))
+    assert settings == {"MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD_BYTES), "profile": False, "tick": "1s"}
 
 
 # ---------------------------------------------------------------- a real cluster on loopback
