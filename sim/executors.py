@@ -180,9 +180,12 @@ class DaskCluster:
 
         items = list(items)
         futures = self._client.map(task, items, pure=False)  # one message to the scheduler, not one per task
-        submitted = dict(zip(futures, items, strict=True))
+        pending = dict(zip(futures, items, strict=True))
+        del futures  # a future is held only until its result is taken: then the worker may free the result
         try:
-            for future in as_completed(futures):
-                yield submitted[future], _outcome(future)
+            for future in as_completed(list(pending)):
+                item = pending.pop(future)
+                yield item, _outcome(future)
         finally:
-            self._client.cancel([f for f in futures if not f.done()])
+            if pending:
+                self._client.cancel(list(pending))
