@@ -14,8 +14,12 @@ the main process writes each run's folder and ``sweep.csv``):
 
 Each wall time includes starting and stopping the workers, which users pay
 too; the time to start and stop the same workers with no runs (each imports
-the simulator) is printed beside it. Printed: wall time, runs per second, the speed-up (1 worker / N workers;
-goal at least 1.7 with 2 workers on 2 cores) and the Dask overhead
+the simulator) is printed beside it, and so is the CPU time the sweep took in
+the worker processes and in the main process (less sensitive than wall time to
+other programs on the machine: where Dask's workers spend more CPU than the
+pool's on the same runs, the overhead is inside the workers, not in the
+scheduling). Printed: wall time, runs per second, the speed-up (1 worker / N
+workers; goal at least 1.7 with 2 workers on 2 cores) and the Dask overhead
 (Dask / pool with N workers; goal at most 1.15), with the 1-minute load
 average before and after (a loaded machine makes every figure indicative only).
 The three sweeps must give identical ``sweep.csv`` files; the script checks it.
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -67,13 +72,23 @@ def _startup(executor) -> float:
     return time.perf_counter() - start
 
 
-def _timed(sweep, executor, folder: Path) -> float:
-    start = time.perf_counter()
+def _cpu_s(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(sweep, executor, folder: Path) -> tuple[float, float, float]:
+    """Wall time of the sweep, s, and the CPU time of its worker processes and of this process, s.
+
+    Worker CPU counts processes that have ended and been waited for (RUSAGE_CHILDREN): both
+    executors stop and join their workers before ``execute`` returns.
+    """
+    start, workers, main = time.perf_counter(), _cpu_s(resource.RUSAGE_CHILDREN), _cpu_s(resource.RUSAGE_SELF)
     report = execute(sweep, folder, executor, progress=False)
     wall = time.perf_counter() - start
     if report.done != len(sweep.runs):
         raise SystemExit(f"{executor.name}: only {report.done} of {len(sweep.runs)} runs finished")
-    return wall
+    return wall, _cpu_s(resource.RUSAGE_CHILDREN) - workers, _cpu_s(resource.RUSAGE_SELF) - main
 
 
 def main() -> None:
@@ -105,10 +120,11 @@ def main() -> None:
             )
         walls = {}
         for index, (label, make) in enumerate(factories):
-            walls[label] = _timed(sweep, make(), folder / f"out{index}")
+            walls[label], workers_cpu, main_cpu = _timed(sweep, make(), folder / f"out{index}")
             startup = _startup(make())
             print(
                 f"  {label:<24} {walls[label]:7.2f} s   {len(sweep.runs) / walls[label]:6.1f} runs/s"
+                f"   CPU: workers {workers_cpu:6.2f} s, main process {main_cpu:5.2f} s"
                 f"   (starting and stopping the workers alone: {startup:.2f} s)"
             )
         print(f"after: {_load()}")

@@ -21,6 +21,32 @@ from typing import Any
 CONNECT_TIMEOUT_S = 5.0
 """How long to wait for a Dask scheduler to answer before giving up, s."""
 
+MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
+"""glibc's mmap threshold in Dask worker processes, bytes (environment variable ``MALLOC_MMAP_THRESHOLD_``).
+
+Dask's nanny starts each worker with ``MALLOC_TRIM_THRESHOLD_=65536`` (config
+``distributed.nanny.pre-spawn-environ``) so that workers hand freed memory back
+to the system. Setting any trim or mmap parameter turns off glibc's *dynamic*
+mmap threshold (mallopt(3), ``M_MMAP_THRESHOLD``), which then stays at 128 KiB:
+every numpy array above that is mapped and unmapped afresh, and a simulation
+run in a Dask worker took ten to thirty times the page faults and about a third
+more CPU time than in a process-pool worker (benchmarks/README.md,
+``bench_sweep.py``). 32 MiB is the ceiling the dynamic threshold would reach on
+a 64-bit system (``DEFAULT_MMAP_THRESHOLD_MAX``, mallopt(3)); Dask's trimming stays on.
+"""
+
+LOCAL_CLUSTER_CONFIG = {
+    # Read by each nanny when it is made; it sets them before starting (or restarting) its worker.
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD_BYTES,
+    # The statistical profiler samples each worker's stack every 10 ms for the dashboard's profile
+    # page (served only with bokeh, not a dependency): about 1.5% of a core per worker, measured.
+    "distributed.worker.profile.enabled": False,
+    # Every server (scheduler, each nanny and worker) wakes every 20 ms to check that its event loop
+    # is not blocked: about 1% of a core each, measured. Once a second still catches a blocked loop.
+    "distributed.admin.tick.interval": "1s",
+}
+"""Dask settings of the LocalCluster that ``--dask local`` starts (see docs/cluster.md for remote workers)."""
+
 
 class ExecutorError(Exception):
     """The executor cannot start (bad or unreachable address, missing dask): bad input, one line."""
@@ -119,14 +145,17 @@ class DaskCluster:
         except ImportError:
             raise ExecutorError("--dask: needs dask distributed (pip install -e '.[cluster]')") from None
         if self.address == "local":
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,  # a run is single-threaded Python: one per process
-                processes=True,
-                dashboard_address=":0",  # any free port: several sweeps may run on one machine
-                silence_logs=logging.ERROR,
-            )
-            self._client = Client(self._cluster)
+            import dask
+
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):  # read as the scheduler, nannies and workers start
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,  # a run is single-threaded Python: one per process
+                    processes=True,
+                    dashboard_address=":0",  # any free port: several sweeps may run on one machine
+                    silence_logs=logging.ERROR,
+                )
+                self._client = Client(self._cluster)
             return self
         try:
             self._client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
@@ -149,10 +178,14 @@ class DaskCluster:
         """``(item, task(item))`` for every item as each completes (the exception if it raised)."""
         from distributed import as_completed
 
-        submitted = {self._client.submit(task, item, pure=False): item for item in items}
-        futures = list(submitted)
+        items = list(items)
+        futures = self._client.map(task, items, pure=False)  # one message to the scheduler, not one per task
+        pending = dict(zip(futures, items, strict=True))
+        del futures  # a future is held only until its result is taken: then the worker may free the result
         try:
-            for future in as_completed(futures):
-                yield submitted[future], _outcome(future)
+            for future in as_completed(list(pending)):
+                item = pending.pop(future)
+                yield item, _outcome(future)
         finally:
-            self._client.cancel([f for f in futures if not f.done()])
+            if pending:
+                self._client.cancel(list(pending))

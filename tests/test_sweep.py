@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -13,13 +14,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.executors import DaskCluster, ProcessPool
+from sim.engine import run as run_simulation
+from sim.executors import MMAP_THRESHOLD_BYTES, DaskCluster, ProcessPool
+from sim.outputs import write_outputs
 from sim.sweep import load_sweep, run_id
 from sim.sweep_run import execute
 
 from .cli_checks import call_main
 from .conftest import DEFAULT, ROOT
-from .sweep_helpers import FAILING_SEED, failing_runner
+from .sweep_helpers import FAILING_SEED, dying_once_runner, failing_runner, worker_settings
 
 SMALL = f"""\
 scenario: {DEFAULT}
@@ -152,10 +155,13 @@ def test_parquet_table_matches_csv(small_out):
 # ---------------------------------------------------------------- nothing lost
 
 
-def test_a_failing_run_is_recorded_and_the_others_complete(small_sweep, tmp_path):
+@pytest.mark.parametrize(
+    "executor", [lambda: ProcessPool(2), lambda: DaskCluster("local", 2)], ids=["pool", "dask"]
+)
+def test_a_failing_run_is_recorded_and_the_others_complete(small_sweep, tmp_path, executor):
     sweep = load_sweep(small_sweep)
     out = tmp_path / "out"
-    report = execute(sweep, out, ProcessPool(2), runner=failing_runner, progress=False)
+    report = execute(sweep, out, executor(), runner=failing_runner, progress=False)
     assert (report.done, report.failed, report.missing) == (8, 4, 0)
     table = pd.read_csv(out / "sweep.csv")
     failed = table[table["seed"] == FAILING_SEED]
@@ -178,13 +184,14 @@ def test_a_failing_run_is_recorded_and_the_others_complete(small_sweep, tmp_path
     assert {r: (out / "runs" / r / "summary.json").stat().st_mtime_ns for r in finished} == finished
 
 
-class _InterruptedExecutor:
-    """Runs tasks in this process and raises KeyboardInterrupt (Ctrl-C) after ``after`` results."""
+class _InProcessExecutor:
+    """Runs tasks in this process, as a remote worker would (no shared files); raises KeyboardInterrupt
+    (Ctrl-C) after ``after`` results if given."""
 
-    name = "interrupted"
+    name = "in process"
     shares_files = False
 
-    def __init__(self, after: int):
+    def __init__(self, after: int | None = None):
         self.after = after
 
     def __enter__(self):
@@ -204,13 +211,36 @@ def test_ctrl_c_keeps_finished_runs_and_resume_completes(small_sweep, tmp_path):
     sweep = load_sweep(small_sweep)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
-        execute(sweep, out, _InterruptedExecutor(after=5), progress=False)
+        execute(sweep, out, _InProcessExecutor(after=5), progress=False)
     table = pd.read_csv(out / "sweep.csv")  # written on the way out
     assert list(table["status"]).count("ok") == 5
     assert list(table["status"]).count("missing") == 7
     report = execute(sweep, out, ProcessPool(2), resume=True, progress=False)
     assert (report.skipped, report.done) == (5, 7)
     assert (pd.read_csv(out / "sweep.csv")["status"] == "ok").all()
+
+
+def test_a_worker_without_our_files_sends_the_whole_run_folder_back(tmp_path):
+    path = tmp_path / "one.yaml"
+    path.write_text(f"scenario: {DEFAULT}\nduration: 30m\nseeds: 1\nfigures: true\n", encoding="utf-8")
+    sweep = load_sweep(path)
+    execute(sweep, tmp_path / "out", _InProcessExecutor(), progress=False)
+    [spec] = sweep.runs
+    sent = tmp_path / "out" / "runs" / spec.run_id
+    written = write_outputs(run_simulation(spec.scenario, spec.seed), tmp_path / "direct", figures=True)
+    files = sorted(p.relative_to(written).as_posix() for p in written.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(sent).as_posix() for p in sent.rglob("*") if p.is_file()) == files
+    assert any(name.startswith("figures/") for name in files)
+    for name in files:
+        if name == "summary.json":  # the same but for the wall time
+            summaries = [
+                json.loads((folder / name).read_text(encoding="utf-8")) for folder in (sent, written)
+            ]
+            for summary in summaries:
+                del summary["wall_time_s"]
+            assert summaries[0] == summaries[1]
+        elif not name.endswith(".png"):
+            assert (sent / name).read_bytes() == (written / name).read_bytes(), name
 
 
 def _worker_pids(parent: int) -> list[int]:
@@ -272,12 +302,42 @@ def test_killed_worker_then_resume_completes_every_run_exactly_once(tmp_path):
     assert not list((out / "runs").glob(".*"))  # no half-written folder left behind
 
 
+SWEEP_WORKER_SETTINGS = {"MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD_BYTES), "profile": False, "tick": "1s"}
+"""What :func:`sweep_helpers.worker_settings` reports on a worker started as the sweep wants it."""
+
+
+def test_a_killed_dask_worker_is_replaced_and_its_run_completes(small_sweep, small_out, tmp_path):
+    marker = tmp_path / "killed"
+    runner = functools.partial(dying_once_runner, marker)
+    report = execute(
+        load_sweep(small_sweep), tmp_path / "out", DaskCluster("local", 2), runner=runner, progress=False
+    )
+    assert marker.exists()  # a worker did die
+    assert (report.done, report.failed, report.missing) == (12, 0, 0)
+    assert _table(tmp_path / "out") == _table(small_out)
+    assert not list((tmp_path / "out" / "runs").glob(".*"))  # no half-written folder left behind
+
+
+def test_local_dask_workers_run_with_the_sweep_settings():
+    with DaskCluster("local", 1) as cluster:
+        [(_, settings)] = list(cluster.results(worker_settings, [0]))
+    assert settings == SWEEP_WORKER_SETTINGS
+
+
 # ---------------------------------------------------------------- a real cluster on loopback
+
+
+REMOTE_WORKER_ENVIRONMENT = {
+    "MALLOC_MMAP_THRESHOLD_": "33554432",
+    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+    "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",
+}
+"""What docs/cluster.md tells to set for `dask worker` (the settings of a local cluster's workers)."""
 
 
 @pytest.fixture
 def loopback_cluster(tmp_path):
-    """A Dask scheduler and two single-threaded workers, as separate processes on 127.0.0.1."""
+    """A Dask scheduler and two single-threaded workers started as docs/cluster.md says, on 127.0.0.1."""
     scheduler_file = tmp_path / "scheduler.json"
     dask = [sys.executable, "-m", "dask"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -305,6 +365,7 @@ def loopback_cluster(tmp_path):
             processes.append(
                 subprocess.Popen(
                     [*dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                    env={**os.environ, **REMOTE_WORKER_ENVIRONMENT},
                     **quiet,
                 )
             )
@@ -324,6 +385,9 @@ def test_sweep_on_a_scheduler_and_two_workers_on_loopback(small_sweep, small_out
     assert loopback_cluster.startswith("tcp://127.0.0.1:")
     assert _sweep(small_sweep, tmp_path / "cluster", "--dask", loopback_cluster) == 0
     assert _table(tmp_path / "cluster") == _table(small_out)
+    with DaskCluster(loopback_cluster, 2) as cluster:  # the documented settings reach the workers
+        [(_, settings)] = list(cluster.results(worker_settings, [0]))
+    assert settings == SWEEP_WORKER_SETTINGS
 
 
 def test_dask_cluster_name():
