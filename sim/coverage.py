@@ -343,15 +343,25 @@ class RadioAccess:
 
 
 def check_docks(scenario: Scenario, radio_map: RadioMap, profile: LinkProfile) -> None:
-    """A dock in a hole is bad input: boats berthed there could never be reached."""
+    """A dock or a used patrol point in a hole is bad input: boats waiting there could never be reached."""
+    from sim.loading import ScenarioError
+
     covered = radio_map.covered(profile)
     for i, dock in enumerate(scenario.docks):
         if not covered[radio_map.cell(*dock.position)]:
-            from sim.loading import ScenarioError
-
             raise ScenarioError(
                 f"docks.{i}.position: {dock.id!r} has no gNB coverage (below CQI 1): "
                 "boats there could not be reached"
+            )
+    from sim.policies import POLICIES
+
+    if not getattr(POLICIES.get(scenario.dispatch.policy), "waits_on_water", False):
+        return  # patrol points are used only by policies whose boats wait on the water
+    for i, (x, y) in enumerate(scenario.dispatch.patrol_points):
+        if not covered[radio_map.cell(x, y)]:
+            raise ScenarioError(
+                f"dispatch.patrol_points.{i}: ({x:g}, {y:g}) has no gNB coverage (below CQI 1): "
+                "a boat waiting there could not be reached"
             )
 
 

@@ -376,6 +376,16 @@ SCENARIO_CASES = [
         ("dispatch.patrol_points.1", "not on water"),
         id="patrol-point-on-land",
     ),
+    # zone_patrol boats wait at their points: one in a radio shadow could never be reached
+    pytest.param(
+        EXTENDS
+        + "dispatch:\n  policy: zone_patrol\n  patrol_points: [[500, 500], [780, 420]]\n"
+        + "network:\n  radio:\n    obstructions:\n      - id: s\n"
+        + "        polygon: [[700, 340], [845, 340], [845, 690], [700, 690]]\n        loss_db: 60\n",
+        None,
+        ("dispatch.patrol_points.1", "no gNB coverage"),
+        id="patrol-point-in-hole",
+    ),
     pytest.param(
         None,
         "dispatch.operator={delay: {dist: exponential, mean: 20}, reject_false_share: 1.5}",
