@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.calibration import OFFENDER_FRAME_COLUMNS, fit_detectability, fit_hit_runs
+from sim.calibration import OFFENDER_FRAME_COLUMNS, class_entry, fit_detectability, fit_hit_runs
 from sim.engine import Result, Simulation
 from sim.scenario import Calibration, Kind, Mode, Scenario
 from sim.sensing import logit, sigmoid
@@ -28,7 +28,7 @@ REPLICATIONS = 20
 AGREEMENT_COLUMNS = ("kind", "mode", "incidents_visible", "detected", "detection_rate", "ttd_p50_s")
 
 
-def _deaf(scenario: Scenario) -> Scenario:
+def ignoring_warnings(scenario: Scenario) -> Scenario:
     """The scenario with offenders that never leave when warned."""
     kinds = {}
     for kind in Kind:
@@ -77,15 +77,8 @@ def calibrate_from_pixel_runs(
         mine = frames[frames["kind"] == kind]
         if len(mine):
             fit = fit_detectability(mine, scenario.calibration.reference_pixels)
-            base["classes"][kind.value] = {
-                "intercept": round(fit["intercept"], 4),
-                "size_slope": round(fit["size_slope"], 4),
-                "offender_sd": round(fit["offender_sd"], 4),
-                "offender_spell_s": fit["offender_spell_s"],
-                "hit_run_s": round(fit_hit_runs(mine), 4),
-                "light": {k: round(v, 4) for k, v in fit["light"].items()},
-                "weather": {k: round(v, 4) for k, v in fit["weather"].items()},
-            }
+            fit["hit_run_s"] = fit_hit_runs(mine)
+            base["classes"][kind.value] = class_entry(fit)
         cameras = {c.id for c in scenario.cameras}
         false = alarms[
             (alarms["kind"] == kind) & alarms["incident_id"].isna() & alarms["source"].isin(cameras)
@@ -177,7 +170,7 @@ def compare_modes(
     pixel mode's is the one realisation it has. Returns the agreement table (a row per kind and mode,
     :data:`AGREEMENT_COLUMNS`; statistical counts are per replication) and the fitted calibration.
     """
-    variants = [_deaf(variant) for variant in variants]
+    variants = [ignoring_warnings(variant) for variant in variants]
     pixel, frames = pixel_runs(variants, seeds, progress)
     calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command)
     statistical = []

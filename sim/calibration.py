@@ -231,12 +231,9 @@ def fit_false_alarms(counts: dict[float, int], camera_hours: float) -> dict:
     return {"max_rate_per_hour": round(float(best[2]), 4), "intercept": round(float(best[1]), 3)}
 
 
-def write_calibration(
-    base: dict, kind: Kind, hit_model: dict, false_alarm_fit: dict, source: str, path: Path
-) -> dict:
-    """The calibration file with this kind's class and false-alarm entries replaced."""
-    calibration = json.loads(json.dumps(base))
-    calibration["classes"][kind.value] = {
+def class_entry(hit_model: dict) -> dict:
+    """A kind's ``classes`` entry of a calibration file from a hit-model fit (rounded for the file)."""
+    return {
         "intercept": round(hit_model["intercept"], 4),
         "size_slope": round(hit_model["size_slope"], 4),
         "offender_sd": round(hit_model["offender_sd"], 4),
@@ -245,6 +242,14 @@ def write_calibration(
         "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
         "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
     }
+
+
+def write_calibration(
+    base: dict, kind: Kind, hit_model: dict, false_alarm_fit: dict, source: str, path: Path
+) -> dict:
+    """The calibration file with this kind's class and false-alarm entries replaced."""
+    calibration = json.loads(json.dumps(base))
+    calibration["classes"][kind.value] = class_entry(hit_model)
     calibration["false_alarms"][kind.value] = false_alarm_fit
     calibration["source"] = source
     path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")

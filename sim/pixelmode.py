@@ -181,10 +181,16 @@ DETECTED_CLASS = {Kind.SWIMMING: ClassId.SWIMMER, Kind.FISHING: ClassId.FISHER}
 OFFENDER_CLASS = {Kind.SWIMMING: ActorClass.SWIMMER, Kind.FISHING: ActorClass.FISHER}
 
 
-def _incident_in(box, frame: Frame, cls: ActorClass) -> int | None:
-    """The incident whose truth box holds the alarm box's centre (ground truth for scoring only)."""
+def offender_at(box, truth: list) -> str | None:
+    """The actor whose truth box holds the alarm box's centre, 2 px of slack (ground truth for scoring)."""
     cx, cy = 0.5 * (box[0] + box[2]), 0.5 * (box[1] + box[3])
-    for truth in frame.truth:
-        if truth.cls is cls and truth.x0 - 2 <= cx <= truth.x1 + 2 and truth.y0 - 2 <= cy <= truth.y1 + 2:
-            return int(truth.actor_id.removeprefix("incident-"))
+    for b in truth:
+        if b.x0 - 2 <= cx <= b.x1 + 2 and b.y0 - 2 <= cy <= b.y1 + 2:
+            return b.actor_id
     return None
+
+
+def _incident_in(box, frame: Frame, cls: ActorClass) -> int | None:
+    """The incident an alarm box belongs to (:func:`offender_at` among the offenders of class ``cls``)."""
+    actor = offender_at(box, [b for b in frame.truth if b.cls is cls])
+    return None if actor is None else int(actor.removeprefix("incident-"))

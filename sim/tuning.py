@@ -47,7 +47,14 @@ from sim.cameras import CameraModel, visible_region
 from sim.daylight import LIGHT_ORDER
 from sim.geometry import ZoneGeometry, sample_in
 from sim.incidents import Track
-from sim.pixelmode import DETECTED_CLASS, OFFENDER_CLASS, analysis_camera, camera_context, score_offenders
+from sim.pixelmode import (
+    DETECTED_CLASS,
+    OFFENDER_CLASS,
+    analysis_camera,
+    camera_context,
+    offender_at,
+    score_offenders,
+)
 from sim.render import Conditions, Renderer
 from sim.rng import RandomStreams
 from sim.scenario import Kind, Light, Scenario, Weather
@@ -237,7 +244,7 @@ def observe(
                 )
             for threshold, alarm_filter in filters.items():
                 for alarm in alarm_filter.update(mine, t):
-                    hit = _offender_at(alarm.xyxy, truth)
+                    hit = offender_at(alarm.xyxy, truth)
                     if hit is None:
                         observations.false_alarms[threshold] += 1
                     elif hit not in alarmed[threshold]:
@@ -248,14 +255,6 @@ def observe(
         bar.update()
     bar.close()
     return observations
-
-
-def _offender_at(box, truth) -> str | None:
-    cx, cy = 0.5 * (box[0] + box[2]), 0.5 * (box[1] + box[3])
-    for b in truth:
-        if b.x0 - 2 <= cx <= b.x1 + 2 and b.y0 - 2 <= cy <= b.y1 + 2:
-            return b.actor_id
-    return None
 
 
 def threshold_table(observations: Observations, thresholds: np.ndarray) -> pd.DataFrame:

@@ -87,11 +87,11 @@ def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
 
 def test_offenders_ignore_warnings_in_the_comparison(beach):
     """A warning to one swimmer must not cut other visits short in the mode that detects sooner."""
-    from sim.agreement import _deaf
+    from sim.agreement import ignoring_warnings
     from sim.engine import run
 
     short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 1800.0})})
-    normal, deaf = run(short), run(_deaf(short))
+    normal, deaf = run(short), run(ignoring_warnings(short))
 
     def cut_short(incidents: pd.DataFrame) -> pd.Series:
         return incidents["t_offender_left"] < incidents["t_end"] - 1e-6
@@ -132,11 +132,11 @@ def test_tune_pixel_runs_bad_arguments(tmp_path, capsys, args, expected):
 
 def test_statistical_replica_zero_is_the_run_itself_and_replicas_vary(beach):
     """Replication 0 draws what ``run`` draws; further replications redraw detection on the same incidents."""
-    from sim.agreement import _deaf, pixel_detections, statistical_detections
+    from sim.agreement import ignoring_warnings, pixel_detections, statistical_detections
     from sim.engine import run
     from sim.scenario import Mode
 
-    scenario = _deaf(
+    scenario = ignoring_warnings(
         beach.model_copy(update={"run": beach.run.model_copy(update={"mode": Mode.STATISTICAL})})
     )
     replicas = statistical_detections(scenario, [0], replications=3)
