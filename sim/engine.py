@@ -259,12 +259,9 @@ class Simulation:
         number = 0
         while True:
             t = self.env.now
+            # Uncompressed: the detectors see the decoded video downscaled (sim.pixelmode's docstring).
             conditions = Conditions(
-                self.daylight.light(t),
-                run.weather,
-                run.wind_speed,
-                camera.camera.spec.infrared,
-                self.scenario.render.jpeg_quality,
+                self.daylight.light(t), run.weather, run.wind_speed, camera.camera.spec.infrared
             )
             for alarm in camera.step(t, number, self._actors(t), conditions):
                 self._raise_alarm(

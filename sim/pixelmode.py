@@ -5,12 +5,28 @@ This is the bridge from ``sim`` (zone geometry, camera geometry) to ``detectors`
 :class:`detectors.base.FrameContext` from the renderer's ground map, so the
 detector's notion of "water", "bank", "no-swimming area" and "how big is a
 person on this row" comes from the same camera model that draws the frames.
+
+What the detectors see. A camera encodes its video at its own resolution
+(1920 x 1080 by default); the edge decodes it and the detectors analyse it
+downscaled to ``detection.analysis_width`` (640 px). Pixel mode renders the
+analysis frame directly, and hands it to the detectors *uncompressed*: coding
+artefacts at the camera's resolution are averaged away by the downscale.
+Measured on the default scenario's cameras (day, clear; ``docs/detectors.md``):
+JPEG q85 at 1920 px, decoded and downscaled to 640 px, differs from the
+uncompressed downscale by 0.56-0.66 grey levels RMS in luma (0.75-1.0 in
+chroma); encoding the 640-px frame itself at q85 gives 1.75-2.2 (2.1-2.7), three
+times more, and its 4:2:0 chroma wipes out the colour of a 5-px swimmer. The
+model holds while the camera's width is at least twice the analysis width
+(the renderer adds sensor noise of several grey levels per pixel, which is what
+the detectors must cope with). The alarm's snapshot is the analysed frame as a
+JPEG at ``render.jpeg_quality``: its size is the alarm's payload.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import shapely
 
@@ -77,8 +93,8 @@ class PixelAlarm:
     score: float
     incident_id: int | None
     """Ground truth: the offender inside the alarm's box, None for a false alarm."""
-    payload_bytes: int | None
-    """Size of the JPEG frame sent with the alarm (None without JPEG)."""
+    payload_bytes: int
+    """Size of the snapshot sent with the alarm (the analysed frame as a JPEG), bytes."""
 
 
 def score_offenders(
@@ -127,6 +143,7 @@ class PixelCamera:
         persistence = detection.persistence
         self.filters = {kind: AlarmFilter(detection.threshold, persistence.k, persistence.n) for kind in Kind}
         self.full = CameraModel(spec)
+        self.snapshot_quality = scenario.render.jpeg_quality
         self.heights = {kind: getattr(scenario.incidents, kind.value).visible_height for kind in Kind}
         self.score_log: list[tuple] | None = None
         """A list to log every offender in every frame: kind + ``sim.calibration.OFFENDER_FRAME_COLUMNS``."""
@@ -136,7 +153,7 @@ class PixelCamera:
         if self.idle:
             return []
         frame = self.renderer.render(t, actors, conditions, number)
-        alarms = []
+        alarms, payload = [], None
         for kind, detector in self.detectors.items():
             detections = detector.update(frame.image, t, self.context)
             detections = detections[detections.class_id == DETECTED_CLASS[kind]]
@@ -145,6 +162,7 @@ class PixelCamera:
             for alarm in self.filters[kind].update(detections, t):
                 x0, _, x1, y1 = alarm.xyxy
                 ground = self.camera.image_to_ground(np.array([[0.5 * (x0 + x1), y1]]))[0]
+                payload = payload or snapshot_bytes(frame.image, self.snapshot_quality)
                 alarms.append(
                     PixelAlarm(
                         kind,
@@ -152,7 +170,7 @@ class PixelCamera:
                         float(ground[1]),
                         alarm.score,
                         _incident_in(alarm.xyxy, frame, OFFENDER_CLASS[kind]),
-                        frame.encoded_bytes,
+                        payload,
                     )
                 )
         return alarms
@@ -169,6 +187,14 @@ class PixelCamera:
             self.score_log.append(
                 (kind, f"{self.id}/{actor_id}", frame.t, float(size), light, weather, score, track)
             )
+
+
+def snapshot_bytes(image: np.ndarray, quality: int) -> int:
+    """Size of ``image`` (BGR uint8) as a JPEG at ``quality`` (1-100), bytes: an alarm's snapshot."""
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        raise RuntimeError("JPEG encoding of an alarm snapshot failed")
+    return int(data.size)
 
 
 def _may_report(detector, context: FrameContext) -> bool:

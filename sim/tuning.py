@@ -207,9 +207,8 @@ def observe(
         filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
         first_seen: dict[str, float] = {}
         alarmed: dict[float, set[str]] = {float(t): set() for t in thresholds}
-        # As pixel mode sees them: the camera's infrared mode and the JPEG the camera sends.
-        wind, quality = scenario.run.wind_speed, scenario.render.jpeg_quality
-        conditions = Conditions(case.light, case.weather, wind, full.spec.infrared, quality)
+        # As pixel mode sees them: the camera's infrared mode, uncompressed (sim.pixelmode's docstring).
+        conditions = Conditions(case.light, case.weather, scenario.run.wind_speed, full.spec.infrared)
         offender = OFFENDER_CLASS[kind]
         height_m = getattr(scenario.incidents, kind.value).visible_height
         for number in range(int(seconds * fps)):

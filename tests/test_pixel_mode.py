@@ -86,3 +86,76 @@ def test_bad_detector_parameter_names_the_key(pixel_scenario):
     detection = pixel_scenario.detection.model_copy(update={"pixel_detectors": {"swimming": {"speed": 1.0}}})
     with pytest.raises(ScenarioError, match=r"detection.pixel_detectors.swimming: .*no parameter .speed."):
         Simulation(pixel_scenario.model_copy(update={"detection": detection}))
+
+
+def test_detectors_see_the_uncompressed_frame_and_alarms_carry_its_jpeg_size(pixel_scenario):
+    """The analysed frame is the decoded video downscaled (no JPEG artefacts at the analysis width); the
+    alarm's payload is that frame as a JPEG at render.jpeg_quality."""
+    import numpy as np
+
+    from detectors.base import ClassId, Detections
+    from sim.pixelmode import PixelCamera, snapshot_bytes
+    from sim.render import Conditions
+    from sim.scenario import Kind, Light
+
+    spec = next(c for c in pixel_scenario.cameras if c.id == "cam-beach-w")
+    camera = PixelCamera(spec, pixel_scenario, ZoneGeometry(pixel_scenario), np.zeros((0, 2)), seed=3)
+    seen = []
+
+    class Always:
+        """Reports one swimmer box, score 1, on every frame."""
+
+        def update(self, frame, t, context):
+            seen.append(frame)
+            return Detections(np.array([[100.0, 80.0, 104.0, 84.0]]), [1.0], [ClassId.SWIMMER], [7])
+
+    camera.detectors = {Kind.SWIMMING: Always()}
+    conditions = Conditions(Light.DAY)
+    alarms = {n: camera.step(n / 5.0, n, [], conditions) for n in range(5)}
+    (n, (alarm,)), *_ = [(n, found) for n, found in alarms.items() if found]  # the k-th frame's alarm
+    rendered = camera.renderer.render(n / 5.0, [], conditions, n).image
+    assert np.array_equal(seen[n], rendered)
+    quality = pixel_scenario.render.jpeg_quality
+    assert alarm.payload_bytes == snapshot_bytes(rendered, quality)
+    assert snapshot_bytes(rendered, 30) < alarm.payload_bytes < snapshot_bytes(rendered, 98)
+
+
+def test_jpeg_at_the_camera_resolution_barely_changes_the_downscaled_frame(pixel_scenario):
+    """Why pixel mode analyses uncompressed frames: JPEG q85 at 1920 px, decoded and downscaled to 640 px,
+    differs from the uncompressed downscale by far less than JPEG q85 of the 640-px frame itself, and by
+    less than half the frame-to-frame change of the still scene."""
+    import cv2
+    import numpy as np
+
+    from sim.cameras import CameraModel
+    from sim.pixelmode import analysis_camera
+    from sim.render import Conditions, Renderer
+    from sim.scenario import Light
+
+    geometry = ZoneGeometry(pixel_scenario)
+    spec = next(c for c in pixel_scenario.cameras if c.id == "cam-beach-e")
+    assert spec.resolution[0] == 1920
+    native = Renderer(CameraModel(spec), geometry, pixel_scenario.render.path_offset, seed=1)
+    small = Renderer(analysis_camera(spec, 640), geometry, pixel_scenario.render.path_offset, seed=1)
+    height, width = small.ground.shape
+
+    def jpeg(image):
+        _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+    def luma_rms(a, b):
+        difference = cv2.cvtColor(a, cv2.COLOR_BGR2YCrCb)[..., 0].astype(float) - cv2.cvtColor(
+            b, cv2.COLOR_BGR2YCrCb
+        )[..., 0].astype(float)
+        return float(np.sqrt(np.mean(difference**2)))
+
+    def down(image):
+        return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+
+    full = native.render(4.0, [], Conditions(Light.DAY), 100).image
+    at_camera = luma_rms(down(jpeg(full)), down(full))
+    analysed = small.render(4.0, [], Conditions(Light.DAY), 100).image
+    at_analysis = luma_rms(jpeg(analysed), analysed)
+    flicker = luma_rms(analysed, small.render(4.0, [], Conditions(Light.DAY), 101).image)  # noise, waves
+    assert at_camera < 0.5 * at_analysis
+    assert at_camera < 0.5 * flicker  # measured: 0.65, 1.76 and 2.07 grey levels
