@@ -280,18 +280,23 @@ def _tune(args: argparse.Namespace, argv: list[str]) -> int:
         )
     except ValueError as error:
         raise BadInputError(str(error)) from None
-    hit = summary["hit_model"]
+    hit, point = summary["hit_model"], summary["operating_point"]
     print(
         f"{summary['kind']}: {summary['clips']} clips, {summary['offender_frames']} offender-frames, "
         f"{summary['camera_hours']} camera-hours\n"
         f"best F1 {summary['best_f1']} at threshold {summary['best_f1_threshold']}\n"
+        f"at the scenario's threshold {point['threshold']:g}: per-frame precision {point['precision']}, "
+        f"recall {point['recall']}; offenders alarmed {point['incidents_alarmed']}, "
+        f"false alarms per camera-hour {point['false_alarms_per_hour']}, median time to detect "
+        f"{point['ttd_p50_s']} s\n"
+        f"by the offender's height at the camera's resolution:\n{summary['by_size'].to_string(index=False)}\n"
         f"per-frame hit model: intercept {hit['intercept']:.2f}, slope {hit['size_slope']:.2f} per doubling, "
         f"offender spread {hit['offender_sd']:.2f} ({_spell(hit['offender_spell_s'])}), "
         f"mean run of hits {hit['hit_run_s']:.2f} s, "
         f"light {hit['light']}, weather {hit['weather']}\n"
         f"false alarms: {summary['false_alarms']}\n"
-        f"written: {args.out}/ (thresholds.csv, calibration.json, precision_recall.png, roc.png, "
-        "threshold_tradeoff.png)"
+        f"written: {args.out}/ (thresholds.csv, by_size.csv, calibration.json, precision_recall.png, "
+        "roc.png, threshold_tradeoff.png)"
     )
     return EXIT_OK
 

@@ -91,6 +91,8 @@ class Observations:
         return pd.DataFrame(self.offender_rows, columns=columns)
 
     false_alarms: dict[float, int] = field(default_factory=dict)
+    alarmed: dict[float, set[str]] = field(default_factory=dict)
+    """Per threshold: the offenders (``group`` of :attr:`offender_rows`) that raised a k-of-n alarm."""
     detect_delays: dict[float, list[float]] = field(default_factory=dict)
     """Per threshold: time from first visibility to alarm of each offender that got one, s."""
     offenders_seen: int = 0
@@ -193,7 +195,9 @@ def observe(
     geometry = ZoneGeometry(scenario)
     persistence = scenario.detection.persistence
     observations = Observations(
-        false_alarms={float(t): 0 for t in thresholds}, detect_delays={float(t): [] for t in thresholds}
+        false_alarms={float(t): 0 for t in thresholds},
+        alarmed={float(t): set() for t in thresholds},
+        detect_delays={float(t): [] for t in thresholds},
     )
     bar = tqdm(total=len(cases), unit="clip", disable=not progress, leave=False, desc=f"tune {kind}")
     for case in cases:
@@ -206,7 +210,6 @@ def observe(
         detector = create_detector(kind.value, **(detector_params or {}))
         filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
         first_seen: dict[str, float] = {}
-        alarmed: dict[float, set[str]] = {float(t): set() for t in thresholds}
         # As pixel mode sees them: the camera's infrared mode, uncompressed (sim.pixelmode's docstring).
         conditions = Conditions(case.light, case.weather, scenario.run.wind_speed, full.spec.infrared)
         offender = OFFENDER_CLASS[kind]
@@ -246,8 +249,8 @@ def observe(
                     hit = offender_at(alarm.xyxy, truth)
                     if hit is None:
                         observations.false_alarms[threshold] += 1
-                    elif hit not in alarmed[threshold]:
-                        alarmed[threshold].add(hit)
+                    elif f"{case.seed}/{hit}" not in observations.alarmed[threshold]:
+                        observations.alarmed[threshold].add(f"{case.seed}/{hit}")
                         observations.detect_delays[threshold].append(t - first_seen[hit])
         observations.offenders_seen += len(first_seen)
         observations.camera_hours += max(0.0, seconds - WARMUP_S) / 3600.0
@@ -279,6 +282,41 @@ def threshold_table(observations: Observations, thresholds: np.ndarray) -> pd.Da
                 ),
                 "ttd_p50_s": _round(float(np.median(delays)) if delays else None),
                 "incidents_alarmed": f"{len(delays)}/{observations.offenders_seen}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+SIZE_BANDS_PX = (0, 6, 12, 24, 48, 96, math.inf)
+"""Bands of an offender's height at the camera's full resolution, px (halve for a 640-px analysis of a
+1920-px camera's frames three times over: 6 px is 2 px analysed)."""
+
+
+def size_table(observations: Observations, threshold: float) -> pd.DataFrame:
+    """Recall by the offender's size at ``threshold``: one row per band of :data:`SIZE_BANDS_PX` holding
+    offenders (each in the band of its median height): size_px, offenders, offender_frames, frame_recall
+    (frames where a detection matching it scored at least the threshold), alarmed_share (offenders with a
+    k-of-n alarm)."""
+    frames = observations.offender_frames()
+    if frames.empty:
+        return pd.DataFrame(
+            columns=["size_px", "offenders", "offender_frames", "frame_recall", "alarmed_share"]
+        )
+    height = frames.groupby("group")["pixels"].median()
+    band = pd.cut(height, SIZE_BANDS_PX, right=False)
+    frames["band"] = frames["group"].map(band)
+    alarmed = observations.alarmed[float(threshold)]
+    rows = []
+    for interval, members in frames.groupby("band", observed=True, sort=True):
+        offenders = members["group"].unique()
+        upper = "" if math.isinf(interval.right) else f"{interval.right:g}"
+        rows.append(
+            {
+                "size_px": f"{interval.left:g}-{upper}",
+                "offenders": len(offenders),
+                "offender_frames": len(members),
+                "frame_recall": round(float((members["score"] >= threshold).mean()), 4),
+                "alarmed_share": round(sum(o in alarmed for o in offenders) / len(offenders), 4),
             }
         )
     return pd.DataFrame(rows)
@@ -320,12 +358,15 @@ def tune(
 ) -> dict:
     """Run the tuning of one detector into the folder ``out``; returns a short summary."""
     thresholds = np.round(np.arange(0.05, 0.96, 0.05), 4) if thresholds is None else np.asarray(thresholds)
-    thresholds = np.unique(np.concatenate([thresholds, FIT_THRESHOLDS]))
+    operating = scenario.detection.threshold
+    thresholds = np.unique(np.concatenate([thresholds, FIT_THRESHOLDS, [operating]]))
     out.mkdir(parents=True, exist_ok=True)
     cases = cases_for(scenario, kind, clips_per_condition, seed, lights, weathers)
     observations = observe(scenario, kind, cases, seconds, thresholds, progress=progress)
     table = threshold_table(observations, thresholds)
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")
+    by_size = size_table(observations, operating)
+    by_size.to_csv(out / "by_size.csv", index=False)
     with_f1 = table.dropna(subset=["f1"])
     best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
     frames = observations.offender_frames()
@@ -352,6 +393,8 @@ def tune(
         "offender_frames": observations.n_truth,
         "best_f1_threshold": None if best is None else float(best["threshold"]),
         "best_f1": None if best is None else float(best["f1"]),
+        "operating_point": table.loc[np.isclose(table["threshold"], operating)].iloc[0].to_dict(),
+        "by_size": by_size,
         "hit_model": hit_model,
         "false_alarms": false_alarm_fit,
     }
