@@ -60,6 +60,16 @@ def test_false_alarm_fit_recovers_rate_and_shape():
     assert fit_false_alarms({t: 0 for t in taus}, 1.0) == {"max_rate_per_hour": 0.0, "intercept": 0.0}
 
 
+def test_false_alarm_fit_ignores_the_flicker_cliff_below_the_operating_range():
+    """Counts measured on 3 camera-hours of swimming clips (`tune`, seed 7, day, clear): thousands of
+    flickers below 0.15 must not drag the fit at the operating thresholds."""
+    per_hour = {0.05: 4617.3, 0.1: 1873.0, 0.15: 21.0, 0.2: 18.7, 0.35: 11.7, 0.5: 5.0, 0.65: 2.3, 0.8: 1.7}
+    fit = fit_false_alarms({t: round(3.0 * r) for t, r in per_hour.items()}, 3.0)
+    for tau in (0.2, 0.5, 0.8):
+        model = fit["max_rate_per_hour"] * float(sigmoid(fit["intercept"] - logit(tau)))
+        assert model == pytest.approx(per_hour[tau], rel=0.45)
+
+
 def test_threshold_table_arithmetic():
     observations = Observations(
         scores=[np.array([0.9, 0.4]), np.array([0.6])],
