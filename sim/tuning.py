@@ -121,7 +121,10 @@ def _scene(
     camera: CameraModel,
     seconds: float,
     rng: np.random.Generator,
+    clip: int = 0,
 ) -> list[MovingThing]:
+    """Offenders and distractors of one clip. The offenders' names carry ``clip`` (the clip's seed): a
+    sprite's look (skin tone, clothes) follows its name, so the tones cycle over clips."""
     view = visible_region(camera, geometry.islands)
     areas = shapely.union_all([a.region for a in geometry.areas(kind.value)]).intersection(view)
     water = geometry.water.intersection(view)
@@ -140,7 +143,9 @@ def _scene(
         # someone present from the first frame would be learnt as background.
         arrival = WARMUP_S + float(rng.uniform(1.0, 6.0))
         if kind is Kind.SWIMMING:
-            things.append(thing(f"offender-{i}", ActorClass.SWIMMER, areas, spec.drift_speed, start=arrival))
+            things.append(
+                thing(f"offender-{clip}-{i}", ActorClass.SWIMMER, areas, spec.drift_speed, start=arrival)
+            )
         else:
             p0 = np.array(sample_in(areas, rng))
             nearest = shapely.ops.nearest_points(geometry.water, shapely.Point(p0))[0]
@@ -149,7 +154,13 @@ def _scene(
             cycle = float(rng.uniform(20, 90))
             things.append(
                 MovingThing(
-                    f"offender-{i}", ActorClass.FISHER, track, arrival, seconds + 1.0, cycle, facing=facing
+                    f"offender-{clip}-{i}",
+                    ActorClass.FISHER,
+                    track,
+                    arrival,
+                    seconds + 1.0,
+                    cycle,
+                    facing=facing,
                 )
             )
     if kind is Kind.SWIMMING:
@@ -206,7 +217,7 @@ def observe(
         renderer = Renderer(small, geometry, scenario.render.path_offset, seed=case.seed)
         context = camera_context(renderer, scenario, fps)
         rng = RandomStreams(case.seed).stream(f"tune/{kind}/{case.camera_id}/{case.light}/{case.weather}")
-        things = _scene(scenario, geometry, kind, small, seconds, rng)
+        things = _scene(scenario, geometry, kind, small, seconds, rng, case.seed)
         detector = create_detector(kind.value, **(detector_params or {}))
         filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
         first_seen: dict[str, float] = {}
