@@ -292,6 +292,9 @@ def tuning_figures(table: pd.DataFrame, observations, folder: Path, kind: str) -
     other = ax.twinx()
     other.plot(table["threshold"], table["false_alarms_per_hour"], marker="s", markersize=3, color="#d62728")
     other.set_ylabel("false alarms per camera-hour", color="#d62728")
+    # Low thresholds alarm on every flicker (thousands per hour): a log scale keeps the rest legible.
+    other.set_yscale("symlog", linthresh=1.0)
+    other.set_ylim(bottom=0)
     ax.set_title(f"{kind}: time to detect and false alarms against the threshold", fontsize=10)
     paths.append(_finish(fig, folder / "threshold_tradeoff.png"))
     return paths
