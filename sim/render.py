@@ -29,6 +29,7 @@ import numpy as np
 import shapely
 
 from sim.cameras import CameraModel
+from sim.culling import may_touch
 from sim.geometry import ZoneGeometry
 from sim.scenario import Light, Weather
 from sim.scene import Actor, ActorClass
@@ -450,15 +451,31 @@ class Renderer:
         )
         return shapely.intersects(self._islands, sights)
 
-    def _motion_blur(self, image: np.ndarray, actor: Actor, box, conditions: Conditions) -> None:
+    def _blur_path(self, actor: Actor, conditions: Conditions) -> np.ndarray | None:
+        """Image points (2, 2) where the actor is at the start and end of the exposure, or None if it
+        does not blur (daylight, standing still, or moving less than 1.5 px)."""
         if actor.speed <= 0.0 or conditions.light is Light.DAY:
-            return
+            return None
         step = EXPOSURE_S[conditions.light] * actor.speed
         ahead = (actor.x + step * math.sin(actor.heading), actor.y + step * math.cos(actor.heading))
         uv = self.camera.ground_to_image(np.array([[actor.x, actor.y], ahead]))
         length = float(np.hypot(*(uv[1] - uv[0])))
-        if not np.isfinite(length) or length < 1.5:
+        return uv if np.isfinite(length) and length >= 1.5 else None
+
+    def _blur_reach(self, actors: list[Actor], conditions: Conditions) -> np.ndarray:
+        """(n,) how far (px) motion blur changes pixels beyond each actor's box: its kernel size."""
+        reach = np.zeros(len(actors))
+        if conditions.light is not Light.DAY:
+            for i, actor in enumerate(actors):
+                if (uv := self._blur_path(actor, conditions)) is not None:
+                    reach[i] = math.ceil(float(np.hypot(*(uv[1] - uv[0])))) | 1
+        return reach
+
+    def _motion_blur(self, image: np.ndarray, actor: Actor, box, conditions: Conditions) -> None:
+        uv = self._blur_path(actor, conditions)
+        if uv is None:
             return
+        length = float(np.hypot(*(uv[1] - uv[0])))
         size = math.ceil(length) | 1
         kernel = np.zeros((size, size), np.float32)
         angle = math.atan2(uv[1][1] - uv[0][1], uv[1][0] - uv[0][0])
@@ -492,7 +509,16 @@ class Renderer:
         painter = Painter(image, self.camera)
         truth = []
         xy = np.array([(a.x, a.y) for a in actors], dtype=float).reshape(-1, 2)
-        distances = self.camera.distance(xy).tolist()
+        distances = self.camera.distance(xy)
+        # Actors whose sprite cannot reach the image are skipped before their sprite is built (most of
+        # the lake's actors for any one camera); the frame is the same as if they were drawn.
+        touching = may_touch(self.camera, actors, distances, self._blur_reach(actors, conditions))
+        actors, xy, distances = (
+            [a for a, k in zip(actors, touching, strict=True) if k],
+            xy[touching],
+            distances[touching],
+        )
+        distances = distances.tolist()
         hidden = self._hidden(xy).tolist()
         analysed = shapely.contains_xy(self._footprint, xy[:, 0], xy[:, 1]).tolist()
         order = sorted(range(len(actors)), key=lambda i: (-distances[i], actors[i].id))  # far to near

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -33,6 +34,29 @@ SKIN = ((140, 170, 220), (95, 130, 190), (60, 90, 140))
 HAIR = ((30, 30, 35), (40, 60, 90), (90, 160, 200))
 CLOTHES = ((40, 40, 160), (150, 90, 30), (60, 120, 60), (50, 50, 50), (200, 200, 200), (30, 150, 220))
 FOAM: Colour = (235, 240, 240)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far an actor's sprite can extend in its own frame, m: lets the renderer skip an actor whose
+    sprite cannot touch the image without drawing it (``tests/test_render.py`` checks every class)."""
+
+    radius: float
+    """Horizontal distance of any point from the actor's ground point."""
+    top: float
+    """Height of the highest point (no point is below the water or ground, 0 m)."""
+
+
+REACH = {
+    ActorClass.SWIMMER: Reach(1.2, 0.8),  # arm 0.65 m from the shoulder, splashes 0.25 m around the hand
+    ActorClass.FISHER: Reach(8.4, 4.4),  # line and its ripple 8.15 m ahead; rod tip 3 m above the hands
+    ActorClass.WALKER: Reach(0.8, 1.9),
+    ActorClass.BIRD: Reach(0.5, 0.4),
+    ActorClass.DEBRIS: Reach(0.6, 0.1),
+    ActorClass.BOAT: Reach(7.6, 2.1),  # Kelvin wake 7 m behind and 2.5 m aside; antenna light 2 m up
+}
+STROKE_M = 0.3
+"""No line is wider than twice this, no disc has a larger radius, m."""
 
 
 class Painter:
@@ -104,6 +128,18 @@ class Painter:
             for k in range(segments)
         ]
         self._add("ring", outline, colour, False, 0.0)
+
+    def reach(self) -> tuple[float, float, float, float]:
+        """What was recorded since :meth:`begin`: (largest horizontal distance, lowest and highest point,
+        widest stroke: half a line's width or a disc's radius), m, in the actor's frame."""
+        points = np.array(self._points).reshape(-1, 3)
+        strokes = [s[5] / 2 if s[0] == "line" else s[5] for s in self._strokes]
+        return (
+            float(np.hypot(points[:, 0], points[:, 1]).max(initial=0.0)),
+            float(points[:, 2].min(initial=0.0)),
+            float(points[:, 2].max(initial=0.0)),
+            max(strokes, default=0.0),
+        )
 
     def finish(self) -> tuple[float, float, float, float] | None:
         """Draw everything recorded for this actor; the box (x0, y0, x1, y1) it can touch, or None."""
