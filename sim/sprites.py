@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -286,13 +287,21 @@ def draw_bird(p: Painter, actor: Actor) -> None:
     p.disc((0.21, 0.0, 0.21 + bob), 0.045, (40, 90, 40) if actor.variant % 2 else (60, 80, 110))
 
 
+@cache
+def _debris_outline(variant: int) -> tuple[tuple[float, float, float], ...]:
+    """The outline of one piece of debris, drawn from its variant (kept: a random generator per frame is
+    dear)."""
+    rng = np.random.default_rng(variant)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 6))
+    radii = rng.uniform(0.08, 0.25, 6) * (1.8 if variant % 2 else 1.0)
+    return tuple((r * math.cos(a), r * math.sin(a), 0.03) for r, a in zip(radii, angles, strict=True))
+
+
 def draw_debris(p: Painter, actor: Actor) -> None:
     """A floating plank, bottle or bag."""
-    rng = np.random.default_rng(actor.variant)
-    angles = np.sort(rng.uniform(0, 2 * np.pi, 6))
-    radii = rng.uniform(0.08, 0.25, 6) * (1.8 if actor.variant % 2 else 1.0)
-    outline = [(r * math.cos(a), r * math.sin(a), 0.03) for r, a in zip(radii, angles, strict=True)]
-    p.polygon(outline, ((60, 90, 120), (170, 120, 60), (200, 200, 210))[actor.variant % 3])
+    p.polygon(
+        _debris_outline(actor.variant), ((60, 90, 120), (170, 120, 60), (200, 200, 210))[actor.variant % 3]
+    )
 
 
 def draw_boat(p: Painter, actor: Actor) -> None:
