@@ -57,6 +57,14 @@ What it measures
    is flat when it grows by at most 5 % from the end of the first chunk to
    the end of the run; the least-squares slope over the chunk samples is
    printed too.
+
+   The frames of one simulated instant run on ``--threads`` threads (default:
+   one per core; ``Simulation(frame_threads=...)``, see ``sim/frame_batch.py``),
+   and the run's speed is then its wall time. Afterwards, unless
+   ``--baseline-seconds`` is 0, a baseline of the same scenario on one thread
+   (``--baseline-seconds``, 120 simulated s, 4 chunks) runs in the same
+   process, and the ratio of the steady-state speeds is printed. The
+   baseline runs second so that the run's memory figures are its own.
 3. A verdict against the goals: a MOG2/detector time ratio of at least 0.6 for
    swimming and 0.3 for fishing, and at least 2 simulated s per wall s in pixel
    mode with flat memory. The exit code is 0 whatever the verdict: this is a
@@ -65,8 +73,10 @@ What it measures
 "On one core": OpenCV is limited to one thread (``cv2.setNumThreads(1)``,
 ``--cv-threads``) for every measurement, and numpy's BLAS to one thread
 (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` default to 1
-before numpy is imported). Frames/s and simulated s per wall s use the larger
-of wall time and process CPU time. The CPU time that *other* processes used
+before numpy is imported). Frames/s, and simulated s per wall s on one thread,
+use the larger of wall time and process CPU time; with frame threads, pixel
+mode's speed is its wall time, and the per-call CPU of rendering and detectors
+is the calling thread's. The CPU time that *other* processes used
 during each part (from ``/proc/stat``) is printed: on a shared 2-core machine
 it tells whether the wall times were inflated by someone else's work.
 
@@ -78,6 +88,7 @@ How to run (from the repository root)
     python benchmarks/bench_detect.py --pixel-seconds 60  # quick look at pixel mode
     python benchmarks/bench_detect.py --skip-pixel        # detectors only (about 35 s)
     python benchmarks/bench_detect.py --skip-detectors --pixel-seconds 120
+    python benchmarks/bench_detect.py --skip-detectors --threads 1 --baseline-seconds 0   # one thread only
     python benchmarks/bench_detect.py --skip-detectors --skip-pixel --profile   # cProfile, 30 s run
 
 How to read the ratio
@@ -1088,7 +1099,7 @@ def _parser() -> argparse.ArgumentParser:
         "--baseline-seconds",
         type=float,
         default=120.0,
-        help="simulated s of the one-thread baseline run before the pixel run (0: none)",
+        help="simulated s of the one-thread baseline run after the pixel run (0: none)",
     )
     parser.add_argument("--sample-interval", type=float, default=1.0, help="RSS sampling period, wall s")
     parser.add_argument("--skip-detectors", action="store_true", help="only the pixel-mode run")
@@ -1174,24 +1185,22 @@ def main(argv: list[str] | None = None) -> int:
             print("  NOT MEASURED: pixel mode needs a 'fishing' detector, none is registered")
             verdicts.append(f"  pixel mode at least {GOAL_SIM_SPEED:g} sim s per wall s: NOT MEASURED")
         else:
-            baseline = None
-            if args.baseline_seconds > 0:
-                print(
-                    f"  baseline: {args.baseline_seconds:g} simulated s on one thread, "
-                    f"{BASELINE_CHUNKS} chunks"
-                )
-                baseline = run_pixel(
-                    args.scenario, args.baseline_seconds, args.seed, BASELINE_CHUNKS, args.sample_interval, 1
-                )
-                print_baseline(baseline)
-                gc.collect()
             print(f"  the run: {args.pixel_seconds:g} simulated s on {args.threads} thread(s)")
             run = run_pixel(
                 args.scenario, args.pixel_seconds, args.seed, args.chunks, args.sample_interval, args.threads
             )
             speed, flat = print_pixel(run, args.scenario)
             against = ""
-            if baseline is not None:
+            if args.baseline_seconds > 0:  # after the run: its memory figures stay its own
+                print(
+                    f"  baseline: {args.baseline_seconds:g} simulated s on one thread, "
+                    f"{BASELINE_CHUNKS} chunks"
+                )
+                gc.collect()
+                baseline = run_pixel(
+                    args.scenario, args.baseline_seconds, args.seed, BASELINE_CHUNKS, args.sample_interval, 1
+                )
+                print_baseline(baseline)
                 ratio = run.steady_speed() / baseline.steady_speed()
                 print(f"  steady state, {args.threads} thread(s) / one thread: {ratio:.2f}")
                 against = f"; {ratio:.2f} x the one-thread baseline's {baseline.steady_speed():.3f}"
