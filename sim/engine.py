@@ -239,7 +239,8 @@ class Simulation:
         from sim.frame_batch import FrameBatch, default_threads
         from sim.pixelmode import PixelCamera
 
-        self._frames = FrameBatch(self.env, self.frame_threads or default_threads())
+        threads = default_threads() if self.frame_threads is None else self.frame_threads
+        self._frames = FrameBatch(self.env, threads)
         self._offender_things: dict[int, MovingThing] = {}
         lamps = lamp_positions(self.scenario, self.geometry)
         self._distractors = Distractors(

@@ -45,7 +45,7 @@ class _AfterInstant(simpy.Event):
 
     def __init__(self, env: simpy.Environment):
         super().__init__(env)
-        self._ok, self._value = True, None
+        self._ok, self._value = True, None  # triggered already, as simpy's own Timeout sets itself up
         env.schedule(self, AFTER_INSTANT)
 
 

@@ -122,3 +122,8 @@ def test_distractors_keep_the_latest_instant_without_sharing_the_list(default_sc
     first.clear()  # a caller changing its list changes nothing for the next
     assert distractors.at(10.0) == fresh().at(10.0) != []
     assert distractors.at(20.0) == fresh().at(20.0) != distractors.at(10.0)
+
+
+def test_zero_frame_threads_is_refused_not_replaced():
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        Simulation(load_scenario(DEFAULT, OVERRIDES), frame_threads=0)
