@@ -726,42 +726,58 @@ def timing_wrappers(targets: dict[str, tuple[type, str]]) -> Iterator[dict[str, 
             setattr(cls, name, original)
 
 
+@dataclass
+class Schedule:
+    """Frames of pixel mode as :class:`FrameBatch` shares them out, summed over instants (constant memory).
+
+    ``makespan[n]``: the time the frames would take on ``n`` idle cores: per instant, each frame in
+    submission order goes to the lane that is free first (as the batch's threads claim them), from the
+    CPU time the frame took on its thread; s."""
+
+    lanes: tuple[int, ...]
+    instants: int = 0
+    frames_cpu: float = 0.0
+    makespan: dict[int, float] = field(default_factory=dict)
+
+    def add(self, order: list[str], cpu: dict[str, float]) -> None:
+        self.instants += 1
+        self.frames_cpu += sum(cpu.values())
+        for n in self.lanes:
+            free = [0.0] * n
+            for camera_id in order:
+                k = free.index(min(free))
+                free[k] += cpu[camera_id]
+            self.makespan[n] = self.makespan.get(n, 0.0) + max(free)
+
+
 @contextmanager
-def frame_schedule() -> Iterator[list[tuple[list[str], dict[str, float]]]]:
-    """Record every flush of :class:`FrameBatch`: (camera ids in submission order, {camera id: thread CPU s
-    of its frame}), to project the run's wall time on idle cores (:func:`projected_wall_s`)."""
-    flushes: list[tuple[list[str], dict[str, float]]] = []
+def frame_schedule(lanes: tuple[int, ...]) -> Iterator[list[Schedule]]:
+    """Sum every flush of :class:`FrameBatch` into the last :class:`Schedule` of the yielded list (append
+    a fresh one to start over, e.g. after the one-time setup)."""
+    schedules = [Schedule(lanes)]
     flush, analyse = FrameBatch.__dict__["_flush"], PixelCamera.__dict__["analyse"]
+    cpu: dict[str, float] = {}
 
     def timed_flush(self, event):
-        flushes.append(([camera.id for camera, _, _ in self._pending], {}))
-        return flush(self, event)
+        order = [camera.id for camera, _, _ in self._pending]
+        cpu.clear()
+        try:
+            return flush(self, event)
+        finally:
+            schedules[-1].add(order, cpu)
 
     def timed_analyse(self, *args, **kwargs):
         c0 = time.thread_time()
         try:
             return analyse(self, *args, **kwargs)
         finally:
-            flushes[-1][1][self.id] = time.thread_time() - c0
+            cpu[self.id] = time.thread_time() - c0
 
     FrameBatch._flush, PixelCamera.analyse = timed_flush, timed_analyse
     try:
-        yield flushes
+        yield schedules
     finally:
         FrameBatch._flush, PixelCamera.analyse = flush, analyse
-
-
-def projected_wall_s(flushes: list[tuple[list[str], dict[str, float]]], lanes: int) -> float:
-    """Time the frames of these flushes take on ``lanes`` idle cores: per flush, each frame in submission
-    order goes to the lane that is free first (as the batch's threads claim them); s."""
-    total = 0.0
-    for order, cpu in flushes:
-        free = [0.0] * lanes
-        for camera_id in order:
-            k = free.index(min(free))
-            free[k] += cpu[camera_id]
-        total += max(free)
-    return total
 
 
 class RssSampler(threading.Thread):
@@ -813,7 +829,7 @@ class PixelRun:
     split: dict[str, list[float]] = field(default_factory=dict)
     """{label: [wall s, CPU s, calls]} over the whole advance loop."""
     split_first: dict[str, list[float]] = field(default_factory=dict)
-    flushes: list[tuple[list[str], dict[str, float]]] = field(default_factory=list)
+    schedule: Schedule | None = None
     """:func:`frame_schedule` of the chunks after the first."""
     """The same after the first chunk (which holds the one-time setup of cameras and detectors)."""
     rss_before: int | None = None
@@ -867,7 +883,8 @@ def run_pixel(
     result.peak_reset = reset_peak_rss()
     sampler = RssSampler(interval)
     sampler.start()
-    with timing_wrappers(detector_targets(scenario)) as split, frame_schedule() as flushes:
+    lanes = tuple(sorted({1, 2, threads}))
+    with timing_wrappers(detector_targets(scenario)) as split, frame_schedule(lanes) as schedules:
         cpu0, t0 = time.process_time(), time.perf_counter()
         simulation = Simulation(scenario, seed, frame_threads=threads)
         result.construct_s, result.construct_cpu_s = time.perf_counter() - t0, time.process_time() - cpu0
@@ -883,7 +900,7 @@ def run_pixel(
             result.chunks.append(Chunk(until, wall, cpu, rss_bytes(), count))
             if k == 1:
                 result.split_first = {label: list(v) for label, v in split.items()}
-                first_flushes = len(flushes)
+                schedules.append(Schedule(lanes))  # the steady state, without the one-time setup
             print(
                 f"    chunk {k:>2}/{chunks}: to {until:6.1f} sim s in {wall:7.1f} wall s, {cpu:7.1f} CPU s "
                 f"({(seconds / chunks) / result.elapsed(result.chunks[-1]):.3f} sim s/wall s), "
@@ -895,7 +912,7 @@ def run_pixel(
         result.collect_s = time.perf_counter() - t0
     sampler.stop()
     result.split = {k: list(v) for k, v in split.items()}
-    result.flushes = flushes[first_flushes:] if chunks > 1 else []
+    result.schedule = schedules[-1] if chunks > 1 else None
     result.samples = sampler.samples
     result.peak = rss_bytes("VmHWM")
     result.summary = outcome.summary
@@ -975,8 +992,8 @@ def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
         f"    {'rest':<24}{rest_wall_ms} /{rest_cpu / count * 1e3:>6.2f}  "
         f"({rest_cpu / max(loop_cpu, 1e-9):5.1%}; SimPy, actor lists, alarm filters, alarms)"
     )
-    if run.flushes:
-        print_projection(run, loop_cpu)
+    if run.schedule is not None and run.schedule.instants:
+        print_projection(run.schedule, run.chunks[-1].until - run.chunks[0].until, loop_cpu)
     first = run.chunks[0]
     print(
         f"  first chunk (one-time setup: daylight looks, camera masks of the detectors): "
@@ -1016,18 +1033,16 @@ def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
     return run.speed(), flat
 
 
-def print_projection(run: PixelRun, loop_cpu: float) -> None:
-    """What the steady state would take on idle cores, from the CPU time each frame took on its thread."""
-    frames_cpu = sum(sum(cpu.values()) for _, cpu in run.flushes)
-    outside = max(0.0, loop_cpu - frames_cpu)  # SimPy, actor lists, alarms: on the simulation's thread
-    seconds = run.chunks[-1].until - run.chunks[0].until
-    lanes = sorted({1, 2, run.threads})
-    speeds = {n: seconds / (outside + projected_wall_s(run.flushes, n)) for n in lanes}
+def print_projection(schedule: Schedule, seconds: float, loop_cpu: float) -> None:
+    """What ``seconds`` of steady state would take on idle cores, from the CPU time each frame took on its
+    thread; ``loop_cpu``: the process's CPU time over them, s."""
+    outside = max(0.0, loop_cpu - schedule.frames_cpu)  # SimPy, actor lists, alarms: the simulation's thread
+    speeds = {n: seconds / (outside + makespan) for n, makespan in schedule.makespan.items()}
     print(
         "  projected on idle cores (each frame's thread CPU time; frames of an instant shared out in "
         "submission order; GIL waits and shared caches not counted): "
         + ", ".join(f"{n} thread(s) {v:.3f} sim s per wall s" for n, v in speeds.items())
-        + f" ({len(run.flushes):,} instants, {outside / seconds * 1e3:.0f} ms per sim s outside frames)"
+        + f" ({schedule.instants:,} instants, {outside / seconds * 1e3:.0f} ms per sim s outside frames)"
     )
 
 
