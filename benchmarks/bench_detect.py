@@ -57,6 +57,14 @@ What it measures
    is flat when it grows by at most 5 % from the end of the first chunk to
    the end of the run; the least-squares slope over the chunk samples is
    printed too.
+
+   The frames of one simulated instant run on ``--threads`` threads (default:
+   one per core; ``Simulation(frame_threads=...)``, see ``sim/frame_batch.py``),
+   and the run's speed is then its wall time. Afterwards, unless
+   ``--baseline-seconds`` is 0, a baseline of the same scenario on one thread
+   (``--baseline-seconds``, 120 simulated s, 4 chunks) runs in the same
+   process, and the ratio of the steady-state speeds is printed. The
+   baseline runs second so that the run's memory figures are its own.
 3. A verdict against the goals: a MOG2/detector time ratio of at least 0.6 for
    swimming and 0.3 for fishing, and at least 2 simulated s per wall s in pixel
    mode with flat memory. The exit code is 0 whatever the verdict: this is a
@@ -65,8 +73,10 @@ What it measures
 "On one core": OpenCV is limited to one thread (``cv2.setNumThreads(1)``,
 ``--cv-threads``) for every measurement, and numpy's BLAS to one thread
 (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` default to 1
-before numpy is imported). Frames/s and simulated s per wall s use the larger
-of wall time and process CPU time. The CPU time that *other* processes used
+before numpy is imported). Frames/s, and simulated s per wall s on one thread,
+use the larger of wall time and process CPU time; with frame threads, pixel
+mode's speed is its wall time, and the per-call CPU of rendering and detectors
+is the calling thread's. The CPU time that *other* processes used
 during each part (from ``/proc/stat``) is printed: on a shared 2-core machine
 it tells whether the wall times were inflated by someone else's work.
 
@@ -78,6 +88,7 @@ How to run (from the repository root)
     python benchmarks/bench_detect.py --pixel-seconds 60  # quick look at pixel mode
     python benchmarks/bench_detect.py --skip-pixel        # detectors only (about 35 s)
     python benchmarks/bench_detect.py --skip-detectors --pixel-seconds 120
+    python benchmarks/bench_detect.py --skip-detectors --threads 1 --baseline-seconds 0   # one thread only
     python benchmarks/bench_detect.py --skip-detectors --skip-pixel --profile   # cProfile, 30 s run
 
 How to read the ratio
@@ -132,9 +143,10 @@ from detectors.base import DETECTORS, ClassId, FrameContext, create_detector
 from sim.cameras import CameraModel
 from sim.clips import lamp_positions
 from sim.engine import Simulation
+from sim.frame_batch import FrameBatch, default_threads
 from sim.geometry import ZoneGeometry, sample_in
 from sim.loading import load_scenario
-from sim.pixelmode import analysis_camera, camera_context
+from sim.pixelmode import PixelCamera, analysis_camera, camera_context
 from sim.render import Conditions, Frame, Renderer
 from sim.scenario import Kind, Light, Scenario
 from sim.scene import Actor, ActorClass, shore_path
@@ -151,6 +163,8 @@ FLAT_TOLERANCE = 0.05
 PIXEL_START = "2026-07-18T15:00:00"
 DETECTOR_CAMERAS = {"swimming": "cam-beach-w", "fishing": "cam-east-n"}
 PROFILE_TOP = 25
+BASELINE_CHUNKS = 4
+"""Chunks of the one-thread baseline run (the first holds the one-time setup)."""
 WALKER_IN_VIEW = 0.6
 """A walker is in the image and in range for at least this share of the clip's frames."""
 SEPARATION_M = 8.0
@@ -694,12 +708,13 @@ def timing_wrappers(targets: dict[str, tuple[type, str]]) -> Iterator[dict[str, 
         accumulator = totals[label]
 
         def timed(*args, _original=original, _accumulator=accumulator, **kwargs):
-            c0, t0 = time.process_time(), time.perf_counter()
+            # CPU time of the calling thread: right whether frames run on one thread or several.
+            c0, t0 = time.thread_time(), time.perf_counter()
             try:
                 return _original(*args, **kwargs)
             finally:
                 _accumulator[0] += time.perf_counter() - t0
-                _accumulator[1] += time.process_time() - c0
+                _accumulator[1] += time.thread_time() - c0
                 _accumulator[2] += 1
 
         originals.append((cls, name, original))
@@ -709,6 +724,60 @@ def timing_wrappers(targets: dict[str, tuple[type, str]]) -> Iterator[dict[str, 
     finally:
         for cls, name, original in reversed(originals):
             setattr(cls, name, original)
+
+
+@dataclass
+class Schedule:
+    """Frames of pixel mode as :class:`FrameBatch` shares them out, summed over instants (constant memory).
+
+    ``makespan[n]``: the time the frames would take on ``n`` idle cores: per instant, each frame in
+    submission order goes to the lane that is free first (as the batch's threads claim them), from the
+    CPU time the frame took on its thread; s."""
+
+    lanes: tuple[int, ...]
+    instants: int = 0
+    frames_cpu: float = 0.0
+    makespan: dict[int, float] = field(default_factory=dict)
+
+    def add(self, order: list[str], cpu: dict[str, float]) -> None:
+        self.instants += 1
+        self.frames_cpu += sum(cpu.values())
+        for n in self.lanes:
+            free = [0.0] * n
+            for camera_id in order:
+                k = free.index(min(free))
+                free[k] += cpu[camera_id]
+            self.makespan[n] = self.makespan.get(n, 0.0) + max(free)
+
+
+@contextmanager
+def frame_schedule(lanes: tuple[int, ...]) -> Iterator[list[Schedule]]:
+    """Sum every flush of :class:`FrameBatch` into the last :class:`Schedule` of the yielded list (append
+    a fresh one to start over, e.g. after the one-time setup)."""
+    schedules = [Schedule(lanes)]
+    flush, analyse = FrameBatch.__dict__["_flush"], PixelCamera.__dict__["analyse"]
+    cpu: dict[str, float] = {}
+
+    def timed_flush(self, event):
+        order = [camera.id for camera, _, _ in self._pending]
+        cpu.clear()
+        try:
+            return flush(self, event)
+        finally:
+            schedules[-1].add(order, cpu)
+
+    def timed_analyse(self, *args, **kwargs):
+        c0 = time.thread_time()
+        try:
+            return analyse(self, *args, **kwargs)
+        finally:
+            cpu[self.id] = time.thread_time() - c0
+
+    FrameBatch._flush, PixelCamera.analyse = timed_flush, timed_analyse
+    try:
+        yield schedules
+    finally:
+        FrameBatch._flush, PixelCamera.analyse = flush, analyse
 
 
 class RssSampler(threading.Thread):
@@ -751,6 +820,8 @@ class Chunk:
 @dataclass
 class PixelRun:
     seconds: float
+    threads: int = 1
+    """``Simulation(frame_threads=...)``: threads rendering and analysing the frames of an instant."""
     construct_s: float = 0.0
     construct_cpu_s: float = 0.0
     collect_s: float = 0.0
@@ -758,6 +829,8 @@ class PixelRun:
     split: dict[str, list[float]] = field(default_factory=dict)
     """{label: [wall s, CPU s, calls]} over the whole advance loop."""
     split_first: dict[str, list[float]] = field(default_factory=dict)
+    schedule: Schedule | None = None
+    """:func:`frame_schedule` of the chunks after the first."""
     """The same after the first chunk (which holds the one-time setup of cameras and detectors)."""
     rss_before: int | None = None
     rss_built: int | None = None
@@ -767,9 +840,13 @@ class PixelRun:
     summary: dict = field(default_factory=dict)
     contention: str = ""
 
+    def elapsed(self, chunk: Chunk) -> float:
+        """A chunk's time: its wall time, or on one thread the larger of wall and CPU time."""
+        return chunk.wall_s if self.threads > 1 else max(chunk.wall_s, chunk.cpu_s)
+
     @property
     def advance_s(self) -> float:
-        return sum(max(c.wall_s, c.cpu_s) for c in self.chunks)
+        return sum(self.elapsed(c) for c in self.chunks)
 
     @property
     def total_s(self) -> float:
@@ -782,7 +859,7 @@ class PixelRun:
         rest = self.chunks[1:]
         if not rest:
             return float("nan")
-        return (rest[-1].until - self.chunks[0].until) / sum(max(c.wall_s, c.cpu_s) for c in rest)
+        return (rest[-1].until - self.chunks[0].until) / sum(self.elapsed(c) for c in rest)
 
 
 def detector_targets(scenario: Scenario) -> dict[str, tuple[type, str]]:
@@ -795,18 +872,21 @@ def detector_targets(scenario: Scenario) -> dict[str, tuple[type, str]]:
     return targets
 
 
-def run_pixel(path: Path, seconds: float, seed: int | None, chunks: int, interval: float) -> PixelRun:
+def run_pixel(
+    path: Path, seconds: float, seed: int | None, chunks: int, interval: float, threads: int
+) -> PixelRun:
     scenario = pixel_scenario(path, seconds)
-    result = PixelRun(seconds)
+    result = PixelRun(seconds, threads)
     contention = Contention()
     gc.collect()
     result.rss_before = rss_bytes()
     result.peak_reset = reset_peak_rss()
     sampler = RssSampler(interval)
     sampler.start()
-    with timing_wrappers(detector_targets(scenario)) as split:
+    lanes = tuple(sorted({1, 2, threads}))
+    with timing_wrappers(detector_targets(scenario)) as split, frame_schedule(lanes) as schedules:
         cpu0, t0 = time.process_time(), time.perf_counter()
-        simulation = Simulation(scenario, seed)
+        simulation = Simulation(scenario, seed, frame_threads=threads)
         result.construct_s, result.construct_cpu_s = time.perf_counter() - t0, time.process_time() - cpu0
         result.rss_built = rss_bytes()
         wall_start = t0
@@ -820,9 +900,11 @@ def run_pixel(path: Path, seconds: float, seed: int | None, chunks: int, interva
             result.chunks.append(Chunk(until, wall, cpu, rss_bytes(), count))
             if k == 1:
                 result.split_first = {label: list(v) for label, v in split.items()}
+                schedules.append(Schedule(lanes))  # the steady state, without the one-time setup
             print(
-                f"    chunk {k:>2}/{chunks}: to {until:6.1f} sim s in {wall:7.1f} wall s "
-                f"({(seconds / chunks) / max(wall, cpu):.3f} sim s/wall s), RSS {_mb(result.chunks[-1].rss)}",
+                f"    chunk {k:>2}/{chunks}: to {until:6.1f} sim s in {wall:7.1f} wall s, {cpu:7.1f} CPU s "
+                f"({(seconds / chunks) / result.elapsed(result.chunks[-1]):.3f} sim s/wall s), "
+                f"RSS {_mb(result.chunks[-1].rss)}",
                 flush=True,
             )
         t0 = time.perf_counter()
@@ -830,6 +912,7 @@ def run_pixel(path: Path, seconds: float, seed: int | None, chunks: int, interva
         result.collect_s = time.perf_counter() - t0
     sampler.stop()
     result.split = {k: list(v) for k, v in split.items()}
+    result.schedule = schedules[-1] if chunks > 1 else None
     result.samples = sampler.samples
     result.peak = rss_bytes("VmHWM")
     result.summary = outcome.summary
@@ -857,7 +940,8 @@ def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
     print(
         f"\n  {run.seconds:g} simulated s: construction {run.construct_s:.2f} s, "
         f"advance {run.advance_s:,.1f} s "
-        f"(on one core: larger of wall and CPU), collect {run.collect_s:.2f} s; total {run.total_s:,.1f} s"
+        f"({'wall' if run.threads > 1 else 'one thread: larger of wall and CPU'}), "
+        f"collect {run.collect_s:.2f} s; total {run.total_s:,.1f} s"
     )
     print(
         f"  simulated s per wall s: {run.speed():.3f} whole run; {run.steady_speed():.3f} steady state "
@@ -868,7 +952,7 @@ def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
     print(
         f"  advance loop: {wall:,.1f} wall s, {cpu:,.1f} CPU s of this process "
         f"({cpu / max(wall, 1e-9):.0%}); {run.seconds / max(cpu, 1e-9):.3f} sim s per CPU s "
-        "(what an idle machine would approach)"
+        f"(what one idle core would approach); frames on {run.threads} thread(s)"
     )
     render_label = "render (incl. JPEG)"
     rendered = int(run.split[render_label][2]) if render_label in run.split else frames
@@ -903,10 +987,13 @@ def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
             f"({cpu / max(loop_cpu, 1e-9):5.1%}; {int(calls):,} calls)"
         )
     rest_wall, rest_cpu = loop_wall - wall_sum, loop_cpu - cpu_sum
+    rest_wall_ms = f"{rest_wall / count * 1e3:>8.2f}" if run.threads == 1 else f"{'n/a':>8}"  # calls overlap
     print(
-        f"    {'rest':<24}{rest_wall / count * 1e3:>8.2f} /{rest_cpu / count * 1e3:>6.2f}  "
+        f"    {'rest':<24}{rest_wall_ms} /{rest_cpu / count * 1e3:>6.2f}  "
         f"({rest_cpu / max(loop_cpu, 1e-9):5.1%}; SimPy, actor lists, alarm filters, alarms)"
     )
+    if run.schedule is not None and run.schedule.instants:
+        print_projection(run.schedule, run.chunks[-1].until - run.chunks[0].until, loop_cpu)
     first = run.chunks[0]
     print(
         f"  first chunk (one-time setup: daylight looks, camera masks of the detectors): "
@@ -946,6 +1033,32 @@ def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
     return run.speed(), flat
 
 
+def print_projection(schedule: Schedule, seconds: float, loop_cpu: float) -> None:
+    """What ``seconds`` of steady state would take on idle cores, from the CPU time each frame took on its
+    thread; ``loop_cpu``: the process's CPU time over them, s."""
+    outside = max(0.0, loop_cpu - schedule.frames_cpu)  # SimPy, actor lists, alarms: the simulation's thread
+    speeds = {n: seconds / (outside + makespan) for n, makespan in schedule.makespan.items()}
+    print(
+        "  projected on idle cores (each frame's thread CPU time; frames of an instant shared out in "
+        "submission order; GIL waits and shared caches not counted): "
+        + ", ".join(f"{n} thread(s) {v:.3f} sim s per wall s" for n, v in speeds.items())
+        + f" ({schedule.instants:,} instants, {outside / seconds * 1e3:.0f} ms per sim s outside frames)"
+    )
+
+
+def print_baseline(run: PixelRun) -> None:
+    """The one-thread baseline in two lines: speed and CPU per frame, and the machine's load meanwhile."""
+    steady = run.chunks[1:]
+    frames = run.split["render (incl. JPEG)"][2] - run.split_first["render (incl. JPEG)"][2]
+    cpu = sum(c.cpu_s for c in steady)
+    print(
+        f"    steady state (chunks 2-{len(run.chunks)}): {run.steady_speed():.3f} sim s per wall s "
+        f"(larger of wall and CPU), {cpu / max(frames, 1) * 1e3:.2f} ms CPU per frame "
+        f"over {int(frames):,} frames"
+    )
+    print(f"    {run.contention}")
+
+
 def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFILE_TOP) -> None:
     """cProfile construction and run of a short pixel run; top functions by cumulative time, per frame."""
     scenario = pixel_scenario(path, seconds)
@@ -953,7 +1066,7 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
     gc.collect()
     profiler = cProfile.Profile()
     profiler.enable()
-    Simulation(scenario, seed).run()
+    Simulation(scenario, seed, frame_threads=1).run()  # cProfile sees only the thread it runs on
     profiler.disable()
     stats = pstats.Stats(profiler).sort_stats(pstats.SortKey.CUMULATIVE)
     rendered = [
@@ -1050,6 +1163,18 @@ def _parser() -> argparse.ArgumentParser:
         "--pixel-seconds", type=float, default=600.0, help="simulated s of the pixel-mode run"
     )
     parser.add_argument("--chunks", type=int, default=10, help="the pixel run advances in this many steps")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=default_threads(),
+        help="threads rendering and analysing the frames of an instant (default: one per core)",
+    )
+    parser.add_argument(
+        "--baseline-seconds",
+        type=float,
+        default=120.0,
+        help="simulated s of the one-thread baseline run after the pixel run (0: none)",
+    )
     parser.add_argument("--sample-interval", type=float, default=1.0, help="RSS sampling period, wall s")
     parser.add_argument("--skip-detectors", action="store_true", help="only the pixel-mode run")
     parser.add_argument("--skip-pixel", action="store_true", help="only the detector loops")
@@ -1064,8 +1189,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if min(args.repeat, args.frames, args.chunks) < 1 or args.frames < 2:
-        parser.error("--repeat and --chunks must be >= 1, --frames >= 2")
+    if min(args.repeat, args.frames, args.chunks, args.threads) < 1 or args.frames < 2:
+        parser.error("--repeat, --chunks and --threads must be >= 1, --frames >= 2")
+    if args.baseline_seconds < 0:
+        parser.error("--baseline-seconds must be >= 0")
     if not (args.pixel_seconds > 0 and args.profile_seconds > 0 and args.sample_interval > 0):
         parser.error("--pixel-seconds, --profile-seconds and --sample-interval must be > 0")
     cv2.setNumThreads(args.cv_threads)
@@ -1132,13 +1259,30 @@ def main(argv: list[str] | None = None) -> int:
             print("  NOT MEASURED: pixel mode needs a 'fishing' detector, none is registered")
             verdicts.append(f"  pixel mode at least {GOAL_SIM_SPEED:g} sim s per wall s: NOT MEASURED")
         else:
-            run = run_pixel(args.scenario, args.pixel_seconds, args.seed, args.chunks, args.sample_interval)
+            print(f"  the run: {args.pixel_seconds:g} simulated s on {args.threads} thread(s)")
+            run = run_pixel(
+                args.scenario, args.pixel_seconds, args.seed, args.chunks, args.sample_interval, args.threads
+            )
             speed, flat = print_pixel(run, args.scenario)
+            against = ""
+            if args.baseline_seconds > 0:  # after the run: its memory figures stay its own
+                print(
+                    f"  baseline: {args.baseline_seconds:g} simulated s on one thread, "
+                    f"{BASELINE_CHUNKS} chunks"
+                )
+                gc.collect()
+                baseline = run_pixel(
+                    args.scenario, args.baseline_seconds, args.seed, BASELINE_CHUNKS, args.sample_interval, 1
+                )
+                print_baseline(baseline)
+                ratio = run.steady_speed() / baseline.steady_speed()
+                print(f"  steady state, {args.threads} thread(s) / one thread: {ratio:.2f}")
+                against = f"; {ratio:.2f} x the one-thread baseline's {baseline.steady_speed():.3f}"
             verdicts.append(
                 f"  pixel mode at least {GOAL_SIM_SPEED:g} sim s per wall s: "
                 f"{'PASS' if speed >= GOAL_SIM_SPEED else 'MISS'} ({speed:.3f} over {args.pixel_seconds:g} "
-                f"simulated s; steady state {run.steady_speed():.3f}; needs "
-                f"{GOAL_SIM_SPEED * sum(c.fps for c in scenario.cameras):g} frames per wall s)"
+                f"simulated s on {args.threads} thread(s); steady state {run.steady_speed():.3f}{against}; "
+                f"needs {GOAL_SIM_SPEED * sum(c.fps for c in scenario.cameras):g} frames per wall s)"
             )
             growth = "n/a" if flat is None else ("PASS" if flat else "MISS")
             verdicts.append(

@@ -62,9 +62,18 @@ class Result:
 class Simulation:
     """One run: the SimPy environment and its components."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, score_log: list[tuple] | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        score_log: list[tuple] | None = None,
+        frame_threads: int | None = None,
+    ):
         """``score_log``: pixel mode only, a list that collects every offender's detector score in every
-        frame (for :func:`sim.calibration.calibrate_from_pixel_runs`)."""
+        frame (for :func:`sim.calibration.calibrate_from_pixel_runs`). ``frame_threads``: pixel mode only,
+        threads that render and analyse the frames of one instant (None: one per core; the results do not
+        depend on it)."""
+        self.frame_threads = frame_threads
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else seed
         self.score_log = score_log
@@ -227,8 +236,11 @@ class Simulation:
 
     def _start_pixel_cameras(self) -> None:
         from sim.clips import lamp_positions
+        from sim.frame_batch import FrameBatch, default_threads
         from sim.pixelmode import PixelCamera
 
+        threads = default_threads() if self.frame_threads is None else self.frame_threads
+        self._frames = FrameBatch(self.env, threads)
         self._offender_things: dict[int, MovingThing] = {}
         lamps = lamp_positions(self.scenario, self.geometry)
         self._distractors = Distractors(
@@ -263,7 +275,8 @@ class Simulation:
             conditions = Conditions(
                 self.daylight.light(t), run.weather, run.wind_speed, camera.camera.spec.infrared
             )
-            for alarm in camera.step(t, number, self._actors(t), conditions):
+            alarms = yield self._frames.submit(camera, t, number, self._actors(t), conditions)
+            for alarm in alarms:
                 self._raise_alarm(
                     camera.id,
                     alarm.kind,
@@ -308,6 +321,8 @@ class Simulation:
     def collect(self, events: int, wall_start: float) -> Result:
         """Tables and summary after :meth:`advance`; ``wall_start`` is the perf_counter at the start."""
         self.dispatch.close()
+        if self.pixel:
+            self._frames.close()
         self.recorder.missions.extend(self.dispatch.mission_records())
         incidents = incidents_table(self.incidents, self.recorder, self.first_visible, self.duration)
         alarms = alarms_table(self.recorder)

@@ -148,17 +148,20 @@ class PixelCamera:
         self.score_log: list[tuple] | None = None
         """A list to log every offender in every frame: kind + ``sim.calibration.OFFENDER_FRAME_COLUMNS``."""
 
-    def step(self, t: float, number: int, actors: list[Actor], conditions: Conditions) -> list[PixelAlarm]:
-        """Render and analyse the frame at ``t``; the alarms it completes."""
+    def analyse(
+        self, t: float, number: int, actors: list[Actor], conditions: Conditions
+    ) -> tuple[list[PixelAlarm], list[tuple]]:
+        """Render and analyse the frame at ``t``: the alarms it completes, and the offenders' scores to log
+        (empty unless ``score_log`` is set). Touches no state but this camera's own."""
         if self.idle:
-            return []
+            return [], []
         frame = self.renderer.render(t, actors, conditions, number)
-        alarms, payload = [], None
+        alarms, scores, payload = [], [], None
         for kind, detector in self.detectors.items():
             detections = detector.update(frame.image, t, self.context)
             detections = detections[detections.class_id == DETECTED_CLASS[kind]]
             if self.score_log is not None:
-                self._log_scores(kind, detections, frame, actors)
+                scores += self._scores(kind, detections, frame, actors)
             for alarm in self.filters[kind].update(detections, t):
                 x0, _, x1, y1 = alarm.xyxy
                 ground = self.camera.image_to_ground(np.array([[0.5 * (x0 + x1), y1]]))[0]
@@ -173,20 +176,20 @@ class PixelCamera:
                         payload,
                     )
                 )
-        return alarms
+        return alarms, scores
 
-    def _log_scores(self, kind: Kind, detections: Detections, frame: Frame, actors: list[Actor]) -> None:
+    def _scores(self, kind: Kind, detections: Detections, frame: Frame, actors: list[Actor]) -> list[tuple]:
         _, offenders = score_offenders(detections, frame, kind)
         if not offenders:
-            return
+            return []
         where = {a.id: (a.x, a.y) for a in actors}
         xy = np.array([where[actor_id] for actor_id, _, _ in offenders])
         pixels = self.full.pixel_height(xy, self.heights[kind])
         light, weather = LIGHT_ORDER.index(frame.conditions.light), frame.conditions.weather.value
-        for (actor_id, score, track), size in zip(offenders, pixels, strict=True):
-            self.score_log.append(
-                (kind, f"{self.id}/{actor_id}", frame.t, float(size), light, weather, score, track)
-            )
+        return [
+            (kind, f"{self.id}/{actor_id}", frame.t, float(size), light, weather, score, track)
+            for (actor_id, score, track), size in zip(offenders, pixels, strict=True)
+        ]
 
 
 def snapshot_bytes(image: np.ndarray, quality: int) -> int:

@@ -29,6 +29,7 @@ import numpy as np
 import shapely
 
 from sim.cameras import CameraModel
+from sim.culling import may_touch
 from sim.geometry import ZoneGeometry
 from sim.scenario import Light, Weather
 from sim.scene import Actor, ActorClass
@@ -208,6 +209,7 @@ class Look:
 
     background: np.ndarray
     wave_up: list[np.ndarray]
+    """Wave tiles of the image rows ``wave_rows`` (the rows with water; elsewhere there are no waves)."""
     wave_down: list[np.ndarray]
     noise_up: list[np.ndarray]
     noise_down: list[np.ndarray]
@@ -215,6 +217,8 @@ class Look:
     fog_colour: np.ndarray = field(default_factory=lambda: np.zeros(3))
     visibility_m: float = 20_000.0
     ambient: float = 1.0
+    wave_rows: tuple[int, int] = (0, 0)
+    """First and last + 1 image row of the wave tiles."""
 
 
 class Renderer:
@@ -235,7 +239,9 @@ class Renderer:
         self.path_offset = path_offset
         self.seed = seed
         self._looks: dict[tuple, Look] = {}
-        self._islands = geometry.islands
+        # A copy of its own: GEOS builds a prepared geometry's indexes lazily, which is not thread-safe, and
+        # pixel mode may render several cameras at once.
+        self._islands = shapely.from_wkb(shapely.to_wkb(geometry.islands))
         shapely.prepare(self._islands)
         self._footprint = camera.footprint
         shapely.prepare(self._footprint)
@@ -311,7 +317,7 @@ class Renderer:
         image = image * (1 - alpha[..., None]) + fog_colour * alpha[..., None]
         background = np.clip(image, 0, 255).astype(np.uint8)
 
-        wave_up, wave_down = self._waves(conditions, ambient, alpha, rng)
+        wave_up, wave_down, wave_rows = self._waves(conditions, ambient, alpha, rng)
         noise_up, noise_down = self._noise(conditions, rng)
         rain = self._rain(rng) if conditions.weather is Weather.RAIN else []
         return Look(
@@ -324,6 +330,7 @@ class Renderer:
             fog_colour,
             VISIBILITY_M[conditions.weather],
             ambient,
+            wave_rows,
         )
 
     def _sky(self, conditions: Conditions) -> np.ndarray:
@@ -339,13 +346,14 @@ class Renderer:
 
     def _waves(
         self, conditions: Conditions, ambient: float, fog: np.ndarray, rng: np.random.Generator
-    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Looping wave tiles: crests brighten, troughs darken; glints on the steepest crests in sunlight."""
+    ) -> tuple[list[np.ndarray], list[np.ndarray], tuple[int, int]]:
+        """Looping wave tiles: crests brighten, troughs darken; glints on the steepest crests in sunlight.
+        Tiles cover only the rows with water (the rows are returned too), as the waves do."""
         g = self.ground
         water = g.labels == WATER
         if not water.any():
-            empty = np.zeros(g.shape, np.uint8)
-            return [empty] * WAVE_PHASES, [empty] * WAVE_PHASES
+            empty = np.zeros((0, g.shape[1], 3), np.uint8)
+            return [empty] * WAVE_PHASES, [empty] * WAVE_PHASES, (0, 0)
         strength = 0.5 + conditions.wind_speed / 4.0
         rows = np.flatnonzero(water.any(axis=1))
         r0, r1 = rows[0], rows[-1] + 1  # only the rows with water are computed
@@ -379,13 +387,9 @@ class Renderer:
                 value = (
                     value + glint * 160.0 * np.clip(surface - 1.9, 0, None) * (1 - fog[r0:r1]) * water[r0:r1]
                 )
-            up = np.zeros(g.shape, np.uint8)
-            down = np.zeros(g.shape, np.uint8)
-            up[r0:r1] = np.clip(value, 0, 255).astype(np.uint8)
-            down[r0:r1] = np.clip(-value, 0, 255).astype(np.uint8)
-            ups.append(cv2.cvtColor(up, cv2.COLOR_GRAY2BGR))
-            downs.append(cv2.cvtColor(down, cv2.COLOR_GRAY2BGR))
-        return ups, downs
+            ups.append(cv2.cvtColor(np.clip(value, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
+            downs.append(cv2.cvtColor(np.clip(-value, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
+        return ups, downs, (int(r0), int(r1))
 
     def _noise(
         self, conditions: Conditions, rng: np.random.Generator
@@ -450,15 +454,31 @@ class Renderer:
         )
         return shapely.intersects(self._islands, sights)
 
-    def _motion_blur(self, image: np.ndarray, actor: Actor, box, conditions: Conditions) -> None:
+    def _blur_path(self, actor: Actor, conditions: Conditions) -> np.ndarray | None:
+        """Image points (2, 2) where the actor is at the start and end of the exposure, or None if it
+        does not blur (daylight, standing still, or moving less than 1.5 px)."""
         if actor.speed <= 0.0 or conditions.light is Light.DAY:
-            return
+            return None
         step = EXPOSURE_S[conditions.light] * actor.speed
         ahead = (actor.x + step * math.sin(actor.heading), actor.y + step * math.cos(actor.heading))
         uv = self.camera.ground_to_image(np.array([[actor.x, actor.y], ahead]))
         length = float(np.hypot(*(uv[1] - uv[0])))
-        if not np.isfinite(length) or length < 1.5:
+        return uv if np.isfinite(length) and length >= 1.5 else None
+
+    def _blur_reach(self, actors: list[Actor], conditions: Conditions) -> np.ndarray:
+        """(n,) how far (px) motion blur changes pixels beyond each actor's box: its kernel size."""
+        reach = np.zeros(len(actors))
+        if conditions.light is not Light.DAY:
+            for i, actor in enumerate(actors):
+                if (uv := self._blur_path(actor, conditions)) is not None:
+                    reach[i] = math.ceil(float(np.hypot(*(uv[1] - uv[0])))) | 1
+        return reach
+
+    def _motion_blur(self, image: np.ndarray, actor: Actor, box, conditions: Conditions) -> None:
+        uv = self._blur_path(actor, conditions)
+        if uv is None:
             return
+        length = float(np.hypot(*(uv[1] - uv[0])))
         size = math.ceil(length) | 1
         kernel = np.zeros((size, size), np.float32)
         angle = math.atan2(uv[1][1] - uv[0][1], uv[1][0] - uv[0][0])
@@ -485,14 +505,26 @@ class Renderer:
         look = self.look(conditions)
         image = look.background.copy()
         k = int((t % WAVE_LOOP_S) / WAVE_LOOP_S * WAVE_PHASES) % WAVE_PHASES
-        cv2.add(image, look.wave_up[k], dst=image)
-        cv2.subtract(image, look.wave_down[k], dst=image)
+        r0, r1 = look.wave_rows
+        if r1 > r0:
+            water_rows = image[r0:r1]  # a view: the waves are added in place
+            cv2.add(water_rows, look.wave_up[k], dst=water_rows)
+            cv2.subtract(water_rows, look.wave_down[k], dst=water_rows)
 
         height, width = image.shape[:2]
         painter = Painter(image, self.camera)
         truth = []
         xy = np.array([(a.x, a.y) for a in actors], dtype=float).reshape(-1, 2)
-        distances = self.camera.distance(xy).tolist()
+        distances = self.camera.distance(xy)
+        # Actors whose sprite cannot reach the image are skipped before their sprite is built (most of
+        # the lake's actors for any one camera); the frame is the same as if they were drawn.
+        touching = may_touch(self.camera, actors, distances, self._blur_reach(actors, conditions))
+        actors, xy, distances = (
+            [a for a, k in zip(actors, touching, strict=True) if k],
+            xy[touching],
+            distances[touching],
+        )
+        distances = distances.tolist()
         hidden = self._hidden(xy).tolist()
         analysed = shapely.contains_xy(self._footprint, xy[:, 0], xy[:, 1]).tolist()
         order = sorted(range(len(actors)), key=lambda i: (-distances[i], actors[i].id))  # far to near

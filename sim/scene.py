@@ -132,6 +132,7 @@ class Distractors:
         t1: float,
     ):
         self.things: list[MovingThing] = []
+        self._latest: tuple[float, list[Actor]] | None = None
         path = shore_path(geometry, config.path_offset)
         rng = streams.stream("render/walkers")
         for i in range(config.walkers):
@@ -182,7 +183,11 @@ class Distractors:
         )
 
     def at(self, t: float) -> list[Actor]:
-        return [actor for thing in self.things if (actor := thing.at(t)) is not None]
+        """The distractors present at ``t`` (s). They do not depend on the run, so the list of the latest
+        ``t`` is kept: pixel mode asks once per camera, and most cameras share their frame instants."""
+        if self._latest is None or self._latest[0] != t:
+            self._latest = (t, [actor for thing in self.things if (actor := thing.at(t)) is not None])
+        return list(self._latest[1])
 
 
 STROKE_S, CAST_CYCLE_S = 1.4, 75.0

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -33,6 +35,29 @@ SKIN = ((140, 170, 220), (95, 130, 190), (60, 90, 140))
 HAIR = ((30, 30, 35), (40, 60, 90), (90, 160, 200))
 CLOTHES = ((40, 40, 160), (150, 90, 30), (60, 120, 60), (50, 50, 50), (200, 200, 200), (30, 150, 220))
 FOAM: Colour = (235, 240, 240)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far an actor's sprite can extend in its own frame, m: lets the renderer skip an actor whose
+    sprite cannot touch the image without drawing it (``tests/test_render.py`` checks every class)."""
+
+    radius: float
+    """Horizontal distance of any point from the actor's ground point."""
+    top: float
+    """Height of the highest point (no point is below the water or ground, 0 m)."""
+
+
+REACH = {
+    ActorClass.SWIMMER: Reach(1.2, 0.8),  # arm 0.65 m from the shoulder, splashes 0.25 m around the hand
+    ActorClass.FISHER: Reach(8.4, 4.4),  # line and its ripple 8.15 m ahead; rod tip 3 m above the hands
+    ActorClass.WALKER: Reach(0.8, 1.9),
+    ActorClass.BIRD: Reach(0.5, 0.4),
+    ActorClass.DEBRIS: Reach(0.6, 0.1),
+    ActorClass.BOAT: Reach(7.6, 2.1),  # Kelvin wake 7 m behind and 2.5 m aside; antenna light 2 m up
+}
+STROKE_M = 0.3
+"""No line is wider than twice this, no disc has a larger radius, m."""
 
 
 class Painter:
@@ -104,6 +129,18 @@ class Painter:
             for k in range(segments)
         ]
         self._add("ring", outline, colour, False, 0.0)
+
+    def reach(self) -> tuple[float, float, float, float]:
+        """What was recorded since :meth:`begin`: (largest horizontal distance, lowest and highest point,
+        widest stroke: half a line's width or a disc's radius), m, in the actor's frame."""
+        points = np.array(self._points).reshape(-1, 3)
+        strokes = [s[5] / 2 if s[0] == "line" else s[5] for s in self._strokes]
+        return (
+            float(np.hypot(points[:, 0], points[:, 1]).max(initial=0.0)),
+            float(points[:, 2].min(initial=0.0)),
+            float(points[:, 2].max(initial=0.0)),
+            max(strokes, default=0.0),
+        )
 
     def finish(self) -> tuple[float, float, float, float] | None:
         """Draw everything recorded for this actor; the box (x0, y0, x1, y1) it can touch, or None."""
@@ -250,13 +287,21 @@ def draw_bird(p: Painter, actor: Actor) -> None:
     p.disc((0.21, 0.0, 0.21 + bob), 0.045, (40, 90, 40) if actor.variant % 2 else (60, 80, 110))
 
 
+@cache
+def _debris_outline(variant: int) -> tuple[tuple[float, float, float], ...]:
+    """The outline of one piece of debris, drawn from its variant (kept: a random generator per frame is
+    dear)."""
+    rng = np.random.default_rng(variant)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 6))
+    radii = rng.uniform(0.08, 0.25, 6) * (1.8 if variant % 2 else 1.0)
+    return tuple((r * math.cos(a), r * math.sin(a), 0.03) for r, a in zip(radii, angles, strict=True))
+
+
 def draw_debris(p: Painter, actor: Actor) -> None:
     """A floating plank, bottle or bag."""
-    rng = np.random.default_rng(actor.variant)
-    angles = np.sort(rng.uniform(0, 2 * np.pi, 6))
-    radii = rng.uniform(0.08, 0.25, 6) * (1.8 if actor.variant % 2 else 1.0)
-    outline = [(r * math.cos(a), r * math.sin(a), 0.03) for r, a in zip(radii, angles, strict=True)]
-    p.polygon(outline, ((60, 90, 120), (170, 120, 60), (200, 200, 210))[actor.variant % 3])
+    p.polygon(
+        _debris_outline(actor.variant), ((60, 90, 120), (170, 120, 60), (200, 200, 210))[actor.variant % 3]
+    )
 
 
 def draw_boat(p: Painter, actor: Actor) -> None:

@@ -111,7 +111,7 @@ def test_detectors_see_the_uncompressed_frame_and_alarms_carry_its_jpeg_size(pix
 
     camera.detectors = {Kind.SWIMMING: Always()}
     conditions = Conditions(Light.DAY)
-    alarms = {n: camera.step(n / 5.0, n, [], conditions) for n in range(5)}
+    alarms = {n: camera.analyse(n / 5.0, n, [], conditions)[0] for n in range(5)}
     (n, (alarm,)), *_ = [(n, found) for n, found in alarms.items() if found]  # the k-th frame's alarm
     rendered = camera.renderer.render(n / 5.0, [], conditions, n).image
     assert np.array_equal(seen[n], rendered)
