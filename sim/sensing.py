@@ -260,8 +260,8 @@ def chained_hits(
     A hit ends with probability b = 1 / ``run_frames`` per frame (mean run of hits: a detector
     holding its track; a number, or one per frame) and starts with a = b·p / (1 − p), so the
     chain's stationary hit probability is a / (a + b) = p. Where p > 1 − b the chain would need
-    a > 1 − b; there b = 1 − p and a = p instead, i.e. independent frames (``run_frames`` = 1 is the independent
-    case everywhere). One uniform per frame decides both moves (hit iff u < a after a miss,
+    a > 1 − b; there b = 1 − p and a = p instead, i.e. independent frames (``run_frames`` = 1 is
+    the independent case everywhere). One uniform per frame decides both moves (hit iff u < a after a miss,
     u < 1 − b after a hit) and both bounds grow with p, so a lower threshold never loses a hit
     (common random numbers across thresholds). ``holding``: the frame before was a hit.
 
