@@ -298,7 +298,7 @@ class ClassCalibration(Strict):
     never_share: float = Field(
         0.0,
         ge=0,
-        lt=1,
+        le=1,
         description="share of offenders a camera's detector never scores in any frame (structural zeros), 1",
     )
     alarm_on_target: float = Field(

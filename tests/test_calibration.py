@@ -153,7 +153,7 @@ def test_calibrations_without_the_new_terms_keep_their_draws(default_scenario):
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("never_share", 1.0, "less than 1"),
+        ("never_share", 1.5, "less than or equal to 1"),
         ("alarm_on_target", 1.5, "less than or equal to 1"),
         ("hit_run_odds_exponent", 1.0, "less than 1"),
         ("offender_lasting_sd", -0.5, "greater than or equal to 0"),
