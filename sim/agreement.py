@@ -8,8 +8,8 @@ pixel size, light and weather, the spread between offenders, the mean run of
 hits) and its false-alarm rate to the false alarms pixel mode raised; then
 :func:`compare_modes` runs statistical mode with that calibration on the same
 scenario and seeds (so on the same incidents) and tabulates, per kind and mode,
-the detection rate among incidents that came into view and the median time to
-detect (first alarm minus first visibility).
+the detection rate among incidents that came into view and the quantiles of the
+time to detect (first alarm minus first visibility).
 """
 
 from __future__ import annotations
@@ -32,7 +32,16 @@ from sim.sensing import logit, sigmoid
 
 REPLICATIONS = 20
 """Draws of statistical detection per incident when comparing the modes."""
-AGREEMENT_COLUMNS = ("kind", "mode", "incidents_visible", "detected", "detection_rate", "ttd_p50_s")
+TTD_QUANTILES = (10, 25, 50, 75, 90)
+"""Quantiles of the time to detect in the agreement table, %: the whole distribution, not only its median."""
+AGREEMENT_COLUMNS = (
+    "kind",
+    "mode",
+    "incidents_visible",
+    "detected",
+    "detection_rate",
+    *(f"ttd_p{q}_s" for q in TTD_QUANTILES),
+)
 
 
 def ignoring_warnings(scenario: Scenario) -> Scenario:
@@ -177,7 +186,7 @@ def statistical_detections(scenario: Scenario, seeds: list[int], replications: i
 
 
 def detection_table(detections: pd.DataFrame, runs: int = 1) -> pd.DataFrame:
-    """Per kind: incidents in view (per replication), how many detected, their rate, median time to detect."""
+    """Per kind: incidents in view (per replication), how many detected, their rate, delay quantiles."""
     rows = []
     for kind in Kind:
         mine = detections[detections["kind"] == kind.value]
@@ -188,7 +197,10 @@ def detection_table(detections: pd.DataFrame, runs: int = 1) -> pd.DataFrame:
                 "incidents_visible": round(len(mine) / runs, 2),
                 "detected": round(int(mine["detected"].sum()) / runs, 2),
                 "detection_rate": round(float(mine["detected"].mean()), 4) if len(mine) else None,
-                "ttd_p50_s": round(float(delay.median()), 3) if len(delay) else None,
+            }
+            | {
+                f"ttd_p{q}_s": round(float(delay.quantile(q / 100)), 3) if len(delay) else None
+                for q in TTD_QUANTILES
             }
         )
     return pd.DataFrame(rows)

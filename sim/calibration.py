@@ -44,14 +44,17 @@ SPELLS_S = (0.0, 600.0, 300.0, 120.0, 60.0, 30.0)
 def fit_detectability(
     frames: pd.DataFrame, reference_pixels: float, thresholds=FIT_THRESHOLDS, spells=SPELLS_S
 ) -> dict:
-    """:func:`fit_hit_model` at each candidate spell; the fit with the highest marginal likelihood.
+    """:func:`fit_hit_model` at each candidate spell, with and without a lasting offset (and with offenders
+    never scored); the fit with the highest marginal likelihood.
 
     The spell is the time an offender's own offset lasts before it is drawn again (``offender_spell_s``):
     a detector that sees a drifting swimmer in some minutes and not in others needs a short one. The
     candidates are nested descriptions of the same frames, so their likelihoods compare directly.
     """
     fits = [
-        fit_hit_model(frames, reference_pixels, thresholds, spell_s=spell, never=True) for spell in spells
+        fit_hit_model(frames, reference_pixels, thresholds, spell_s=spell, never=True, lasting=lasting)
+        for spell in spells
+        for lasting in ((False, True) if spell > 0 else (False,))
     ]
     return max(fits, key=lambda fit: fit["log_likelihood"])
 
@@ -63,6 +66,7 @@ def fit_hit_model(
     iterations: int = 500,
     spell_s: float = 0.0,
     never: bool = False,
+    lasting: bool = True,
 ) -> dict:
     """Maximum-likelihood fit of P(score > τ) = σ(η + σ_l·u + σ_o·v − logit τ), u per offender, v per spell.
 
@@ -86,10 +90,10 @@ def fit_hit_model(
     and the maximised ``log_likelihood``.
 
     ``spell_s`` 0: one offset σ_o·u per offender, for the whole visit (``offender_sd``; u, v ~ N(0, 1)).
-    ``spell_s`` > 0: two at once, a lasting one σ_l·u (``offender_lasting_sd``) and σ_o·v drawn anew
-    every ``spell_s`` seconds since the offender's first frame: pixel mode sees some swimmers
+    ``spell_s`` > 0 and ``lasting``: two at once, a lasting one σ_l·u (``offender_lasting_sd``) and
+    σ_o·v drawn anew every ``spell_s`` seconds since the offender's first frame: pixel mode sees some swimmers
     never and others within seconds (lasting), and the same swimmer in some minutes and not in
-    others (spells).
+    others (spells). Without ``lasting``, only the spell offset (σ_l = 0).
     """
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
@@ -108,6 +112,8 @@ def fit_hit_model(
         keys = keys + "/" + (since // spell_s).astype(int).astype(str)
     offender = pd.factorize(data["group"].astype(str))[0]
     spell = pd.factorize(keys)[0] if spell_s > 0 else None
+    if spell is not None and not lasting:
+        offender, spell = spell, None  # one level: the spells are the groups, nothing lasts longer
     x, lower, upper = np.column_stack(columns), cuts[bins], cuts[bins + 1]
     fit = fit_ordinal_nested(x, lower, upper, offender, spell, iterations, never=never)
     beta = fit.beta
@@ -123,8 +129,8 @@ def fit_hit_model(
     result = {
         "intercept": float(beta[0]),
         "size_slope": float(beta[1]),
-        "offender_sd": fit.inner_sd if spell_s > 0 else fit.outer_sd,
-        "offender_lasting_sd": fit.outer_sd if spell_s > 0 else 0.0,
+        "offender_sd": fit.inner_sd if spell is not None else fit.outer_sd,
+        "offender_lasting_sd": fit.outer_sd if spell is not None else 0.0,
         "offender_spell_s": float(spell_s),
         "never_share": fit.never_share,
         "log_likelihood": fit.log_likelihood,

@@ -65,7 +65,7 @@ def test_pixel_runs_log_every_offender_in_view_in_every_frame(beach, pixel):
 
 def test_calibration_reproduces_pixel_false_alarm_rate_at_the_threshold(beach, pixel):
     results, frames = pixel
-    calibration = calibrate_from_pixel_runs(beach, results, frames)
+    calibration = calibrate_from_pixel_runs(beach, results, frames, spells=(0.0,))  # one fit: quicker
     alarms = pd.concat([r.alarms for r in results])
     hours = 2 * beach.run.duration / 3600.0
     model = DetectionModel(calibration, beach.detection.threshold, beach.run.weather)
@@ -80,7 +80,7 @@ def test_calibration_reproduces_pixel_false_alarm_rate_at_the_threshold(beach, p
 
 def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
     short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
-    table, calibration = compare_modes([short], [0])
+    table, calibration = compare_modes([short], [0], spells=(0.0,))
     assert list(table.columns) == list(AGREEMENT_COLUMNS)
     swimming = table[table["kind"] == "swimming"].set_index("mode")
     # Incidents come from their own random stream: both modes see the same ones.
@@ -177,10 +177,6 @@ def test_calibrated_statistical_mode_reproduces_the_median_time_to_detect(agreem
     assert statistical["ttd_p50_s"] == pytest.approx(pixel["ttd_p50_s"], rel=0.2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not reached yet: statistical mode detects 0.64 where pixel mode detects 0.50 (docs/detectors.md)",
-)
 def test_calibrated_statistical_mode_reproduces_the_detection_rate(agreement):
     """Goal: within 5 percentage points of pixel mode's share of swimmers in view that it alarmed on."""
     pixel, statistical = agreement
