@@ -8,8 +8,8 @@ pixel size, light and weather, the spread between offenders, the mean run of
 hits) and its false-alarm rate to the false alarms pixel mode raised; then
 :func:`compare_modes` runs statistical mode with that calibration on the same
 scenario and seeds (so on the same incidents) and tabulates, per kind and mode,
-the detection rate among incidents that came into view and the median time to
-detect (first alarm minus first visibility).
+the detection rate among incidents that came into view and the quantiles of the
+time to detect (first alarm minus first visibility).
 """
 
 from __future__ import annotations
@@ -18,14 +18,30 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.calibration import OFFENDER_FRAME_COLUMNS, class_entry, fit_detectability, fit_hit_runs
+from sim.calibration import (
+    OFFENDER_FRAME_COLUMNS,
+    SPELLS_S,
+    class_entry,
+    fit_alarm_on_target,
+    fit_detectability,
+    fit_hit_run_scaling,
+)
 from sim.engine import Result, Simulation
 from sim.scenario import Calibration, Kind, Mode, Scenario
 from sim.sensing import logit, sigmoid
 
 REPLICATIONS = 20
 """Draws of statistical detection per incident when comparing the modes."""
-AGREEMENT_COLUMNS = ("kind", "mode", "incidents_visible", "detected", "detection_rate", "ttd_p50_s")
+TTD_QUANTILES = (10, 25, 50, 75, 90)
+"""Quantiles of the time to detect in the agreement table, %: the whole distribution, not only its median."""
+AGREEMENT_COLUMNS = (
+    "kind",
+    "mode",
+    "incidents_visible",
+    "detected",
+    "detection_rate",
+    *(f"ttd_p{q}_s" for q in TTD_QUANTILES),
+)
 
 
 def ignoring_warnings(scenario: Scenario) -> Scenario:
@@ -51,17 +67,35 @@ def pixel_runs(
     has ``kind`` and :data:`sim.calibration.OFFENDER_FRAME_COLUMNS`.
     """
     results, log = [], []
-    runs = [(i, variant, seed) for i, variant in enumerate(variants) for seed in seeds]
-    for i, variant, seed in tqdm(runs, unit="run", disable=not progress, leave=False, desc="pixel mode"):
+    runs = [(variant, seed) for variant in variants for seed in seeds]
+    for j, (variant, seed) in enumerate(
+        tqdm(runs, unit="run", disable=not progress, leave=False, desc="pixel mode")
+    ):
         rows: list[tuple] = []
         results.append(Simulation(_with_mode(variant, Mode.PIXEL), seed, score_log=rows).run())
-        # The same incident number on the same camera in another run is another person.
-        log += [(kind, f"{i}/{seed}/{group}", *rest) for kind, group, *rest in rows]
+        # The same incident number on the same camera in another run is another person: groups are
+        # "<run>/<camera>/incident-<id>", run j being results[j].
+        log += [(kind, f"{j}/{group}", *rest) for kind, group, *rest in rows]
     return results, pd.DataFrame(log, columns=["kind", *OFFENDER_FRAME_COLUMNS])
 
 
+def credited_alarms(results: list[Result]) -> pd.Series:
+    """First alarm each camera raised on each incident, s, by :func:`pixel_runs`'s group key."""
+    alarms = pd.concat([r.alarms.assign(run=j) for j, r in enumerate(results)], ignore_index=True).dropna(
+        subset=["incident_id"]
+    )
+    first = alarms.groupby(["run", "source", "incident_id"])["t"].min()
+    return pd.Series(
+        first.to_numpy(), index=[f"{j}/{c}/incident-{int(i)}" for j, c, i in first.index], dtype=float
+    )
+
+
 def calibrate_from_pixel_runs(
-    scenario: Scenario, results: list[Result], frames: pd.DataFrame, command: str = ""
+    scenario: Scenario,
+    results: list[Result],
+    frames: pd.DataFrame,
+    command: str = "",
+    spells: tuple[float, ...] = SPELLS_S,
 ) -> Calibration:
     """The scenario's calibration with each kind's hit model and false-alarm rate fitted to pixel mode.
 
@@ -73,11 +107,16 @@ def calibrate_from_pixel_runs(
     threshold = scenario.detection.threshold
     camera_hours = sum(len(r.scenario.cameras) * r.summary["duration_s"] for r in results) / 3600.0
     alarms = pd.concat([r.alarms for r in results], ignore_index=True)
+    detected, persistence = credited_alarms(results), scenario.detection.persistence
     for kind in Kind:
         mine = frames[frames["kind"] == kind]
         if len(mine):
-            fit = fit_detectability(mine, scenario.calibration.reference_pixels)
-            fit["hit_run_s"] = fit_hit_runs(mine)
+            fit = fit_detectability(mine, scenario.calibration.reference_pixels, spells=spells)
+            # Runs at the alarm's threshold: those decide when k of n hits come together.
+            fit["hit_run_s"], fit["hit_run_odds_exponent"] = fit_hit_run_scaling(mine, threshold)
+            fit["alarm_on_target"] = fit_alarm_on_target(
+                mine, detected, threshold, persistence.k, persistence.n
+            )
             base["classes"][kind.value] = class_entry(fit)
         cameras = {c.id for c in scenario.cameras}
         false = alarms[
@@ -98,16 +137,27 @@ def calibrate_from_pixel_runs(
 
 
 def pixel_detections(results: list[Result]) -> pd.DataFrame:
-    """Per incident in view: ``kind``, ``detected``, ``ttd_s`` (first alarm − first sight)."""
-    incidents = pd.concat([r.incidents for r in results], ignore_index=True)
-    seen = incidents[incidents["t_first_visible"].notna()]
-    return pd.DataFrame(
-        {
-            "kind": seen["kind"].astype(str).to_numpy(),
-            "detected": seen["t_detected"].notna().to_numpy(),
-            "ttd_s": (seen["t_detected"] - seen["t_first_visible"]).to_numpy(float),
-        }
-    )
+    """Per incident in view: ``kind``, ``detected``, ``ttd_s`` (first alarm on it − first sight).
+
+    The first alarm credited to the incident by any sensor, from the alarms table: the incidents
+    table's ``t_detected`` ignores an alarm that comes after a boat happened to warn the offender
+    (stages only move forward), which would count the response as a detector's miss.
+    """
+    rows = []
+    for r in results:
+        first = r.alarms.dropna(subset=["incident_id"]).groupby("incident_id")["t"].min()
+        seen = r.incidents[r.incidents["t_first_visible"].notna()]
+        t = seen["incident_id"].map(first).to_numpy(float)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "kind": seen["kind"].astype(str).to_numpy(),
+                    "detected": ~np.isnan(t),
+                    "ttd_s": t - seen["t_first_visible"].to_numpy(float),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
 
 
 def statistical_detections(scenario: Scenario, seeds: list[int], replications: int) -> pd.DataFrame:
@@ -136,7 +186,7 @@ def statistical_detections(scenario: Scenario, seeds: list[int], replications: i
 
 
 def detection_table(detections: pd.DataFrame, runs: int = 1) -> pd.DataFrame:
-    """Per kind: incidents in view (per replication), how many detected, their rate, median time to detect."""
+    """Per kind: incidents in view (per replication), how many detected, their rate, delay quantiles."""
     rows = []
     for kind in Kind:
         mine = detections[detections["kind"] == kind.value]
@@ -147,7 +197,10 @@ def detection_table(detections: pd.DataFrame, runs: int = 1) -> pd.DataFrame:
                 "incidents_visible": round(len(mine) / runs, 2),
                 "detected": round(int(mine["detected"].sum()) / runs, 2),
                 "detection_rate": round(float(mine["detected"].mean()), 4) if len(mine) else None,
-                "ttd_p50_s": round(float(delay.median()), 3) if len(delay) else None,
+            }
+            | {
+                f"ttd_p{q}_s": round(float(delay.quantile(q / 100)), 3) if len(delay) else None
+                for q in TTD_QUANTILES
             }
         )
     return pd.DataFrame(rows)
@@ -159,6 +212,7 @@ def compare_modes(
     progress: bool = False,
     command: str = "",
     replications: int = REPLICATIONS,
+    spells: tuple[float, ...] = SPELLS_S,
 ) -> tuple[pd.DataFrame, Calibration]:
     """Pixel mode, then statistical mode calibrated from it, on the same variants and seeds.
 
@@ -172,7 +226,7 @@ def compare_modes(
     """
     variants = [ignoring_warnings(variant) for variant in variants]
     pixel, frames = pixel_runs(variants, seeds, progress)
-    calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command)
+    calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells)
     statistical = []
     for variant in variants:
         calibrated = variant.model_copy(

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.daylight import LIGHT_ORDER
+from sim.glmm import fit_ordinal_nested
 from sim.scenario import Kind, Light, Weather
 from sim.sensing import logit, sigmoid
 
@@ -30,8 +31,6 @@ camera's full resolution (px), light index (0 night, 1 dusk, 2 day), weather, be
 and the detector's track id of that best detection (-1: none)."""
 
 
-HERMITE_NODES = 20
-"""Gauss–Hermite nodes for the integral over an offender's own offset."""
 MIN_SIZE_SLOPE = 0.05
 """Smallest logit gain per doubling of pixel height the fit may report (the model needs > 0)."""
 MAX_FIT_FRAMES = 20_000
@@ -45,13 +44,18 @@ SPELLS_S = (0.0, 600.0, 300.0, 120.0, 60.0, 30.0)
 def fit_detectability(
     frames: pd.DataFrame, reference_pixels: float, thresholds=FIT_THRESHOLDS, spells=SPELLS_S
 ) -> dict:
-    """:func:`fit_hit_model` at each candidate spell; the fit with the highest marginal likelihood.
+    """:func:`fit_hit_model` at each candidate spell, with and without a lasting offset (and with offenders
+    never scored); the fit with the highest marginal likelihood.
 
     The spell is the time an offender's own offset lasts before it is drawn again (``offender_spell_s``):
     a detector that sees a drifting swimmer in some minutes and not in others needs a short one. The
     candidates are nested descriptions of the same frames, so their likelihoods compare directly.
     """
-    fits = [fit_hit_model(frames, reference_pixels, thresholds, spell_s=spell) for spell in spells]
+    fits = [
+        fit_hit_model(frames, reference_pixels, thresholds, spell_s=spell, never=True, lasting=lasting)
+        for spell in spells
+        for lasting in ((False, True) if spell > 0 else (False,))
+    ]
     return max(fits, key=lambda fit: fit["log_likelihood"])
 
 
@@ -61,8 +65,10 @@ def fit_hit_model(
     thresholds=FIT_THRESHOLDS,
     iterations: int = 500,
     spell_s: float = 0.0,
+    never: bool = False,
+    lasting: bool = True,
 ) -> dict:
-    """Maximum-likelihood fit of P(score > τ) = σ(η + σ_o·u − logit τ), u ~ N(0, 1) per offender and spell.
+    """Maximum-likelihood fit of P(score > τ) = σ(η + σ_l·u + σ_o·v − logit τ), u per offender, v per spell.
 
     ``frames`` has one row per offender per frame: ``group`` (one offender seen by one camera),
     ``pixels`` (projected height at the camera's full resolution, px), ``light`` (0 night, 1 dusk,
@@ -76,13 +82,18 @@ def fit_hit_model(
     Each frame contributes the probability of the bin between consecutive ``thresholds`` its
     score fell in, P(τ_k < s ≤ τ_k+1) = σ(logit τ_k+1 − η) − σ(logit τ_k − η): an ordinal
     (cumulative-logit) model with known cut-points, so all thresholds are used without counting
-    a frame more than once. The offender's offset is integrated out by Gauss–Hermite quadrature;
-    EM with one Newton step per iteration treats σ_o as the coefficient of the node value (a
-    random-intercept GLMM, cf. lme4's ``glmer`` with ``nAGQ`` nodes). Returns the coefficients,
-    ``offender_sd`` and the light and weather offsets seen in the data (day and clear are the
+    a frame more than once. The offender's offsets are integrated out by (nested) Gauss–Hermite
+    quadrature and the model fitted by EM (:func:`sim.glmm.fit_ordinal_nested`: a random-intercept
+    GLMM, cf. lme4's ``glmer`` with ``nAGQ`` nodes). Returns the coefficients, ``offender_sd``,
+    ``offender_lasting_sd`` and the light and weather offsets seen in the data (day and clear are the
     references, 0; conditions absent from the data are absent from the result), ``offender_spell_s``
-    and the maximised ``log_likelihood``. With ``spell_s`` > 0 each offender's offset is drawn anew
-    every ``spell_s`` seconds since its first frame (each spell is a group).
+    and the maximised ``log_likelihood``.
+
+    ``spell_s`` 0: one offset σ_o·u per offender, for the whole visit (``offender_sd``; u, v ~ N(0, 1)).
+    ``spell_s`` > 0 and ``lasting``: two at once, a lasting one σ_l·u (``offender_lasting_sd``) and
+    σ_o·v drawn anew every ``spell_s`` seconds since the offender's first frame: pixel mode sees some swimmers
+    never and others within seconds (lasting), and the same swimmer in some minutes and not in
+    others (spells). Without ``lasting``, only the spell offset (σ_l = 0).
     """
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
@@ -99,22 +110,30 @@ def fit_hit_model(
     if spell_s > 0:
         since = data["t"] - data.groupby("group")["t"].transform("min")
         keys = keys + "/" + (since // spell_s).astype(int).astype(str)
-    group, _ = pd.factorize(keys)
+    offender = pd.factorize(data["group"].astype(str))[0]
+    spell = pd.factorize(keys)[0] if spell_s > 0 else None
+    if spell is not None and not lasting:
+        offender, spell = spell, None  # one level: the spells are the groups, nothing lasts longer
     x, lower, upper = np.column_stack(columns), cuts[bins], cuts[bins + 1]
-    beta, sd, log_likelihood = _ordinal_random_intercept(x, lower, upper, group, iterations)
+    fit = fit_ordinal_nested(x, lower, upper, offender, spell, iterations, never=never)
+    beta = fit.beta
     if beta[1] < MIN_SIZE_SLOPE:
         # Bigger must not mean harder to see: refit with the slope held at its floor (a known offset).
         size = MIN_SIZE_SLOPE * x[:, 1]
-        rest, sd, log_likelihood = _ordinal_random_intercept(
-            np.delete(x, 1, axis=1), lower - size, upper - size, group, iterations
+        fit = fit_ordinal_nested(
+            np.delete(x, 1, axis=1), lower - size, upper - size, offender, spell, iterations, never=never
         )
-        beta = np.insert(rest, 1, MIN_SIZE_SLOPE)
+        beta = np.insert(fit.beta, 1, MIN_SIZE_SLOPE)
+    # One level: the offender's offset lasts the whole visit (offender_sd, spell 0). Two: a lasting part
+    # plus offender_sd redrawn every spell.
     result = {
         "intercept": float(beta[0]),
         "size_slope": float(beta[1]),
-        "offender_sd": sd,
+        "offender_sd": fit.inner_sd if spell is not None else fit.outer_sd,
+        "offender_lasting_sd": fit.outer_sd if spell is not None else 0.0,
         "offender_spell_s": float(spell_s),
-        "log_likelihood": log_likelihood,
+        "never_share": fit.never_share,
+        "log_likelihood": fit.log_likelihood,
     }
     result["light"] = {"day": 0.0} | {
         LIGHT_ORDER[light].value: float(b) for light, b in zip(lights_seen, beta[2:], strict=False)
@@ -125,73 +144,35 @@ def fit_hit_model(
     return result
 
 
-def _log_sigmoid(x: np.ndarray) -> np.ndarray:
-    return -np.logaddexp(0.0, -x)
-
-
-def _ordinal_random_intercept(
-    x: np.ndarray, lower: np.ndarray, upper: np.ndarray, group: np.ndarray, iterations: int, ridge=1e-3
-) -> tuple[np.ndarray, float, float]:
-    """β, σ ≥ 0 and the maximised marginal log-likelihood of P(lower < logit s ≤ upper),
-    logit s ~ Logistic(xβ + σu, 1), u ~ N(0, 1) per group."""
-    nodes, weights = np.polynomial.hermite.hermgauss(HERMITE_NODES)
-    u, log_w = np.sqrt(2.0) * nodes, np.log(weights / np.sqrt(np.pi))
-    groups = int(group.max()) + 1
-
-    def evaluate(theta: np.ndarray) -> tuple[float, tuple]:
-        """Marginal log-likelihood and what the Newton step needs."""
-        eta = (x @ theta[:-1])[:, None] + theta[-1] * u[None, :]  # (frames, nodes)
-        a, b = upper[:, None] - eta, lower[:, None] - eta
-        # log(σ(a) − σ(b)) = log σ(a) + log σ(−b) + log(1 − e^(b − a)), stable in both tails.
-        log_bin = _log_sigmoid(a) + _log_sigmoid(-b) + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
-        per_group = np.column_stack(
-            [np.bincount(group, weights=log_bin[:, q], minlength=groups) for q in range(len(u))]
+def _runs_by_group(frames: pd.DataFrame, thresholds) -> pd.DataFrame:
+    """Per group: ``held`` (s in hits), ``ended`` (runs that ended) and ``hits``, ``frames`` counts,
+    pooled over ``thresholds`` (see :func:`fit_hit_runs`)."""
+    ordered = frames.sort_values(["group", "t"], kind="stable").reset_index(drop=True)
+    by_group = ordered.groupby("group", sort=False)
+    position = by_group.cumcount().to_numpy()
+    last = position == by_group["t"].transform("size").to_numpy() - 1
+    step = by_group["t"].diff().shift(-1).to_numpy(float)  # time to the next frame of the same group
+    parts = []
+    for threshold in thresholds:
+        hits = ordered.assign(position=position, last=last, step=step)[ordered["score"] > threshold]
+        after = hits.groupby("group", sort=False)[["position", "track"]].shift(-1)
+        far = (after["position"] - hits["position"] > 1) | (after["track"] != hits["track"])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "group": hits["group"],
+                    "held": np.where(hits["last"], 0.0, hits["step"]),
+                    "ended": np.where(after["position"].isna(), ~hits["last"], far).astype(int),
+                    "hits": 1,
+                }
+            )
         )
-        joint = per_group + log_w
-        marginal = np.logaddexp.reduce(joint, axis=1)
-        return float(marginal.sum()) - 0.5 * ridge * float(theta @ theta), (a, b, log_bin, joint, marginal)
-
-    def newton_step(theta: np.ndarray, parts: tuple) -> np.ndarray:
-        a, b, log_bin, joint, marginal = parts
-        posterior = np.exp(joint - marginal[:, None])[group]  # each frame's weights over the nodes
-        # Derivatives of log(F(a) − F(b)) in η with f = F' and f' = f (1 − 2F).
-        ra = np.nan_to_num(np.exp(_log_sigmoid(a) + _log_sigmoid(-a) - log_bin))
-        rb = np.nan_to_num(np.exp(_log_sigmoid(b) + _log_sigmoid(-b) - log_bin))
-        first = rb - ra
-        second = ra * (1 - 2 * sigmoid(a)) - rb * (1 - 2 * sigmoid(b)) - first**2
-        residual, curvature = posterior * first, -posterior * second
-        gradient = np.append(x.T @ residual.sum(axis=1), (residual * u).sum()) - ridge * theta
-        w0, w1, w2 = curvature.sum(axis=1), curvature @ u, curvature @ (u * u)
-        hessian = np.empty((len(theta), len(theta)))
-        hessian[:-1, :-1] = (x * w0[:, None]).T @ x
-        hessian[:-1, -1] = hessian[-1, :-1] = x.T @ w1
-        hessian[-1, -1] = w2.sum()
-        return np.linalg.solve(hessian + ridge * np.eye(len(theta)), gradient)
-
-    # Start at the pooled share of frames above the middle cut-point, with some spread (at exactly
-    # zero spread its gradient vanishes); a full Newton step can overshoot to a poorer optimum,
-    # so each step is halved until the marginal likelihood does not fall.
-    theta = np.zeros(x.shape[1] + 1)
-    above = float(np.mean(lower >= np.nanmedian(np.where(np.isfinite(lower), lower, np.nan))))
-    theta[0], theta[-1] = logit(min(max(above, 1e-4), 1 - 1e-4)), 1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        total, parts = evaluate(theta)
-        for _ in range(iterations):
-            step = newton_step(theta, parts)
-            for _ in range(30):
-                candidate_total, candidate_parts = evaluate(theta + step)
-                if candidate_total >= total - 1e-9 * abs(total):
-                    break
-                step = step / 2
-            theta, gain = theta + step, candidate_total - total
-            total, parts = candidate_total, candidate_parts
-            if abs(gain) < 1e-9 * max(1.0, abs(total)):
-                break
-    return theta[:-1], abs(float(theta[-1])), total
+    runs = pd.concat(parts).groupby("group").sum()
+    return runs.assign(frames=by_group.size().reindex(runs.index) * len(thresholds))
 
 
 def fit_hit_runs(frames: pd.DataFrame, thresholds=FIT_THRESHOLDS) -> float:
-    """Mean run of consecutive hits on one offender, s (``hit_run_s`` of :func:`sim.sensing.chained_hits`).
+    """Mean run of hits on one offender, s (``hit_run_s`` of :func:`sim.sensing.chained_hits`).
 
     Moment estimator of the two-state chain, pooled over ``thresholds``: the time offenders spent
     in hits (the frame gap after each hit that has a successor) divided by the number of runs that
@@ -199,19 +180,72 @@ def fit_hit_runs(frames: pd.DataFrame, thresholds=FIT_THRESHOLDS) -> float:
     hits per track (:mod:`detectors.alarm_filter`), so a detector that keeps losing and re-finding
     an offender holds short runs. 0 when no run was seen to end.
     """
-    ordered = frames.sort_values(["group", "t"], kind="stable")
-    same = ordered["group"].to_numpy()[1:] == ordered["group"].to_numpy()[:-1]
-    gaps = np.diff(ordered["t"].to_numpy(float))[same]
-    scores = ordered["score"].to_numpy(float)
-    track = ordered["track"].to_numpy()
-    switched = (track[1:] != track[:-1])[same]
-    held, ended = 0.0, 0
-    for threshold in thresholds:
-        hit = scores > threshold
-        before, after = hit[:-1][same], hit[1:][same]
-        held += float(gaps[before].sum())
-        ended += int(np.count_nonzero(before & (~after | switched)))
-    return held / ended if ended else 0.0
+    if not (frames["score"].to_numpy() > min(thresholds)).any():
+        return 0.0
+    runs = _runs_by_group(frames, thresholds)
+    return float(runs["held"].sum() / runs["ended"].sum()) if runs["ended"].sum() else 0.0
+
+
+def fit_hit_run_scaling(frames: pd.DataFrame, threshold: float) -> tuple[float, float]:
+    """Mean run of hits as a power of the hit odds: run(p) = R · (p / (1 − p))^γ; returns (R in s, γ).
+
+    Pixel mode's runs grow with how often an offender is hit: an offender hit in 1 % of frames shows
+    isolated blips that never make k of n, one hit in 80 % is held for tens of seconds. Each offender
+    with a run that ended gives its hit share p and mean run (:func:`fit_hit_runs` at ``threshold``);
+    log run is regressed on log odds by least squares weighted by the runs
+    seen. γ is kept in [0, 0.95] (γ < 1 keeps a lower threshold from losing hits); (0, 0) without data.
+    """
+    if not (frames["score"].to_numpy() > threshold).any():
+        return 0.0, 0.0
+    runs = _runs_by_group(frames, (threshold,))
+    runs = runs[(runs["ended"] > 0) & (runs["held"] > 0) & (runs["hits"] < runs["frames"])]
+    if len(runs) < 2:
+        return fit_hit_runs(frames, (threshold,)), 0.0
+    share = runs["hits"] / runs["frames"]
+    x, y = np.log(share / (1 - share)).to_numpy(), np.log(runs["held"] / runs["ended"]).to_numpy()
+    w = runs["ended"].to_numpy(float)
+    xm, ym = np.average(x, weights=w), np.average(y, weights=w)
+    gamma = float(
+        np.clip(np.average((x - xm) * (y - ym), weights=w) / np.average((x - xm) ** 2, weights=w), 0, 0.95)
+    )
+    return float(np.exp(ym - gamma * xm)), gamma
+
+
+def track_alarms(frames: pd.DataFrame, threshold: float, k: int, n: int) -> pd.DataFrame:
+    """The k-of-n alarms each detector track raised on each offender (:mod:`detectors.alarm_filter`'s
+    rule replayed on the logged scores): ``group``, ``track``, ``t`` (s) of the hit completing k of the
+    track's last n frames; a track alarms at most once. Frames are numbered on each offender's own
+    frame grid (its smallest time step)."""
+    hits = frames[(frames["score"] >= threshold) & (frames["track"] >= 0)].sort_values(["group", "t"])
+    step = frames.sort_values(["group", "t"]).groupby("group")["t"].diff().groupby(frames["group"]).min()
+    frame = np.round(hits["t"] / hits["group"].map(step).fillna(1.0)).astype(np.int64)
+    earlier = frame.groupby([hits["group"], hits["track"]]).shift(k - 1)
+    done = hits[(frame - earlier) < n]
+    return done.groupby(["group", "track"], as_index=False)["t"].min().sort_values(["group", "t"])
+
+
+def fit_alarm_on_target(frames: pd.DataFrame, detected: pd.Series, threshold: float, k: int, n: int) -> float:
+    """Share of k-of-n alarms on an offender's hits that pixel mode credited to it (``alarm_on_target``).
+
+    Pixel mode credits an alarm to the offender whose box holds the alarm box's centre; a box
+    grown by JPEG ringing or holding two swimmers misses, and that track cannot alarm again. The
+    alarms of :func:`track_alarms` are taken in time order up to the one at the offender's
+    ``detected`` time (s by group, NaN: never credited): the MLE of a geometric number of trials,
+    credited / alarms. Offenders whose credited alarm is not among the replayed ones are left out.
+    1 when there is no alarm at all.
+    """
+    credited, tried = 0, 0
+    for group, times in track_alarms(frames, threshold, k, n).groupby("group")["t"]:
+        t = times.to_numpy()
+        when = detected.get(group, np.nan)
+        if np.isnan(when):
+            tried += len(t)
+            continue
+        match = np.flatnonzero(np.abs(t - when) < 1e-3)
+        if len(match):
+            credited += 1
+            tried += int(match[0]) + 1
+    return credited / tried if tried else 1.0
 
 
 def fit_false_alarms(counts: dict[float, int], camera_hours: float) -> dict:
@@ -246,7 +280,11 @@ def class_entry(hit_model: dict) -> dict:
         "size_slope": round(hit_model["size_slope"], 4),
         "offender_sd": round(hit_model["offender_sd"], 4),
         "offender_spell_s": hit_model.get("offender_spell_s", 0.0),
+        "offender_lasting_sd": round(hit_model.get("offender_lasting_sd", 0.0), 4),
+        "never_share": round(hit_model.get("never_share", 0.0), 4),
         "hit_run_s": round(hit_model.get("hit_run_s", 0.0), 4),
+        "hit_run_odds_exponent": round(hit_model.get("hit_run_odds_exponent", 0.0), 4),
+        "alarm_on_target": round(hit_model.get("alarm_on_target", 1.0), 4),
         "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
         "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
     }

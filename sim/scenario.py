@@ -274,6 +274,12 @@ class ClassCalibration(Strict):
         ge=0,
         description="mean run of consecutive hits on one offender (a track held), s; 0: independent frames",
     )
+    hit_run_odds_exponent: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="mean run of hits is hit_run_s · (p / (1 − p))^this at hit probability p, 1",
+    )
     offender_sd: float = Field(
         0.0,
         ge=0,
@@ -283,6 +289,23 @@ class ClassCalibration(Strict):
         0.0,
         ge=0,
         description="how long an offender's own offset lasts before it is drawn again, s; 0: the whole visit",
+    )
+    offender_lasting_sd: float = Field(
+        0.0,
+        ge=0,
+        description="spread of a second own offset drawn once per visit, added to offender_sd's, logit",
+    )
+    never_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of offenders a camera's detector never scores in any frame (structural zeros), 1",
+    )
+    alarm_on_target: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="probability that a k-of-n alarm's box lies on the offender (else it is lost), 1",
     )
     light: dict[Light, float] | None = Field(
         None, description="this class's own logit offsets per light level"

@@ -4,14 +4,19 @@ Detection model (latent-score form). A detector's per-frame score for a real
 offender is z = σ(η + ε), ε ~ Logistic(0, 1), with
 
     η = intercept[kind] + size_slope[kind] · log2(pixels / reference_pixels)
-        + light[level] + weather[condition] + offender_sd[kind] · u,
+        + light[level] + weather[condition] + offender_sd[kind] · v + offender_lasting_sd[kind] · u,
 
-where u ~ N(0, 1) is drawn per offender and camera, and again every
-``offender_spell_s`` (:class:`OwnOffset`),
+where v ~ N(0, 1) is drawn per offender and camera, and again every
+``offender_spell_s``, and u ~ N(0, 1) once per offender and camera (:class:`OwnOffset`),
 
 so at threshold τ the per-frame hit probability is p = σ(η − logit τ): higher
 thresholds, smaller targets, darkness and bad weather all lower it, and the
 same uniform draws decide hits at every threshold (common random numbers).
+A share ``never_share`` of offenders is never scored at all (p = 0). Hits come
+in runs (:func:`chained_hits`) of mean hit_run_s · (p / (1 − p))^γ, γ =
+``hit_run_odds_exponent``, and a k-of-n alarm lands on its offender with
+probability ``alarm_on_target`` (else it is lost and a new track must collect
+k hits). Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
 r(τ) = max_rate · σ(c − logit τ). Parameters come from the calibration file.
 
@@ -90,16 +95,33 @@ class DetectionModel:
         """The shared logit offset of this run's weather."""
         return self.calibration.weather[self.weather]
 
-    def hit_run_frames(self, kind: Kind, frame_interval: float) -> float:
-        """Mean number of consecutive hits on one offender at this frame interval (1: independent frames)."""
-        return max(1.0, self.calibration.classes[kind].hit_run_s / frame_interval)
+    def hit_run_frames(self, kind: Kind, frame_interval: float, p: np.ndarray | float = 0.5) -> np.ndarray:
+        """Mean number of consecutive hits on one offender at this frame interval and per-frame hit
+        probability ``p``: ``hit_run_s`` · (p / (1 − p))^``hit_run_odds_exponent`` (1: independent frames)."""
+        spec = self.calibration.classes[kind]
+        run = spec.hit_run_s / frame_interval
+        if spec.hit_run_odds_exponent > 0:
+            odds = np.asarray(p) / np.maximum(1.0 - np.asarray(p), 1e-12)
+            run = run * odds**spec.hit_run_odds_exponent
+        return np.maximum(run, 1.0)
 
     def own_offset(self, kind: Kind, start: float, until: float, rng: np.random.Generator) -> OwnOffset:
-        """An offender's own logit offsets in one camera's view from ``start`` to ``until`` (s)."""
+        """An offender's own logit offsets in one camera's view from ``start`` to ``until`` (s).
+
+        σ_o·v per spell (``offender_sd``, redrawn every ``offender_spell_s``) plus σ_l·u for the
+        whole visit (``offender_lasting_sd``), v, u ~ N(0, 1); with probability ``never_share`` the
+        offender is one this camera's detector never scores (offset −∞). u and that draw come after
+        the v's, each only when its parameter is > 0, so calibrations without them keep their draws.
+        """
         spec = self.calibration.classes[kind]
         spell = spec.offender_spell_s or math.inf
         spells = 1 if math.isinf(spell) else int((until - start) // spell) + 1
-        return OwnOffset(spec.offender_sd * rng.standard_normal(spells), start, spell)
+        values = spec.offender_sd * rng.standard_normal(spells)
+        if spec.offender_lasting_sd > 0:
+            values = values + spec.offender_lasting_sd * rng.standard_normal()
+        if spec.never_share > 0 and rng.random() < spec.never_share:
+            values = np.full(len(values), -np.inf)  # one the detector never scores: no hit at any τ
+        return OwnOffset(values, start, spell)
 
     def eta(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """Latent score location η for targets ``pixels`` tall under light levels 0/1/2 (night/dusk/day)."""
@@ -230,21 +252,23 @@ def first_k_of_n(hits: np.ndarray, k: int, n: int) -> int:
     return int(found[0]) if len(found) else -1
 
 
-def chained_hits(uniforms: np.ndarray, p: np.ndarray, run_frames: float, holding: bool) -> np.ndarray:
+def chained_hits(
+    uniforms: np.ndarray, p: np.ndarray, run_frames: np.ndarray | float, holding: bool
+) -> np.ndarray:
     """Hits of a two-state (Gilbert–Elliott) chain with per-frame hit probability ``p`` in steady state.
 
     A hit ends with probability b = 1 / ``run_frames`` per frame (mean run of hits: a detector
-    holding its track) and starts with a = b·p / (1 − p), so the chain's stationary hit
-    probability is a / (a + b) = p. Where p > 1 − b the chain would need a > 1 − b; there
-    b = 1 − p and a = p instead, i.e. independent frames (``run_frames`` = 1 is the independent
-    case everywhere). One uniform per frame decides both moves (hit iff u < a after a miss,
+    holding its track; a number, or one per frame) and starts with a = b·p / (1 − p), so the
+    chain's stationary hit probability is a / (a + b) = p. Where p > 1 − b the chain would need
+    a > 1 − b; there b = 1 − p and a = p instead, i.e. independent frames (``run_frames`` = 1 is
+    the independent case everywhere). One uniform per frame decides both moves (hit iff u < a after a miss,
     u < 1 − b after a hit) and both bounds grow with p, so a lower threshold never loses a hit
     (common random numbers across thresholds). ``holding``: the frame before was a hit.
 
     Vectorised: the chain is in a hit at frame t iff its last start (u < a) came after its last
     break (u >= 1 − b); a start implies no break, as a <= 1 − b.
     """
-    b = np.minimum(1.0 / max(run_frames, 1.0), 1.0 - p)
+    b = np.minimum(1.0 / np.maximum(run_frames, 1.0), 1.0 - p)
     start = uniforms < np.where(p < 1.0, b * p / np.maximum(1.0 - p, 1e-300), 1.0)
     broken = uniforms >= 1.0 - b
     index = np.arange(len(uniforms))
@@ -320,27 +344,33 @@ class StatisticalSensing:
         times = sensor.observation_times(t0, t1)
         tail = np.zeros(0, dtype=bool)  # last n-1 outcomes of the previous chunk
         holding = False  # a new view starts without a hit: the detector has to find the offender first
+        camera = sensor.pixel_height is not None
+        on_target = self.model.calibration.classes[incident.kind].alarm_on_target if camera else 1.0
         chunk = _FIRST_CHUNK_FRAMES
         start = 0
         while start < len(times):
             frames = times[start : start + chunk]
             uniforms = rng.random(len(frames))
             eta, p = self._probabilities(sensor, incident, frames, own)
-            run = self.model.hit_run_frames(incident.kind, sensor.frame_interval) if eta is not None else 1.0
+            run = self.model.hit_run_frames(incident.kind, sensor.frame_interval, p) if camera else 1.0
             fresh = chained_hits(uniforms, p, run, holding)
             holding = bool(fresh[-1])
             hits = np.concatenate([tail, fresh])
-            index = first_k_of_n(hits, sensor.k, sensor.n)
-            if index >= 0:
-                j = index - len(tail)
-                x, y = incident.position(float(frames[j]))
-                score = (
-                    self.model.score_given_hit(float(eta[j]), float(rng.random()))
-                    if eta is not None
-                    else sensor.fixed_probability
-                )
-                return Detection(float(frames[j]), sensor.id, x, y, score)
-            tail = hits[-(sensor.n - 1) :] if sensor.n > 1 else tail
+            since = 0  # outcomes before ``since`` belong to a track whose alarm went astray
+            while (index := first_k_of_n(hits[since:], sensor.k, sensor.n)) >= 0:
+                index += since
+                # Drawn only when alarms can miss their offender, so other calibrations keep their draws.
+                if on_target >= 1.0 or rng.random() < on_target:
+                    j = index - len(tail)
+                    x, y = incident.position(float(frames[j]))
+                    score = (
+                        self.model.score_given_hit(float(eta[j]), float(rng.random()))
+                        if eta is not None
+                        else sensor.fixed_probability
+                    )
+                    return Detection(float(frames[j]), sensor.id, x, y, score)
+                since = index + 1  # a new track has to collect k hits of its own
+            tail = hits[max(since, len(hits) - (sensor.n - 1)) :]
             start += len(frames)
             chunk = min(2 * chunk, _MAX_CHUNK_FRAMES)
         return None

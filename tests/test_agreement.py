@@ -26,6 +26,9 @@ OVERRIDES = [
 ]
 
 
+AGREEMENT_SEEDS = [0, 1, 2]
+
+
 @pytest.fixture(scope="module")
 def beach():
     """One beach camera at 5 frames/s: the cheapest pixel mode that still sees many swimmers."""
@@ -52,8 +55,8 @@ def test_pixel_runs_log_every_offender_in_view_in_every_frame(beach, pixel):
     # Each offender is logged from the frame it entered the view (the geometry's first visibility).
     first = swimmers.groupby("group")["t"].min()
     visible = {
-        f"0/{r.seed}/cam-beach-w/incident-{row.incident_id}": row.t_first_visible
-        for r in results
+        f"{j}/cam-beach-w/incident-{row.incident_id}": row.t_first_visible
+        for j, r in enumerate(results)
         for row in r.incidents.dropna(subset=["t_first_visible"]).itertuples()
     }
     first = first[list(visible)]
@@ -62,7 +65,7 @@ def test_pixel_runs_log_every_offender_in_view_in_every_frame(beach, pixel):
 
 def test_calibration_reproduces_pixel_false_alarm_rate_at_the_threshold(beach, pixel):
     results, frames = pixel
-    calibration = calibrate_from_pixel_runs(beach, results, frames)
+    calibration = calibrate_from_pixel_runs(beach, results, frames, spells=(0.0,))  # one fit: quicker
     alarms = pd.concat([r.alarms for r in results])
     hours = 2 * beach.run.duration / 3600.0
     model = DetectionModel(calibration, beach.detection.threshold, beach.run.weather)
@@ -77,7 +80,7 @@ def test_calibration_reproduces_pixel_false_alarm_rate_at_the_threshold(beach, p
 
 def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
     short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
-    table, calibration = compare_modes([short], [0])
+    table, calibration = compare_modes([short], [0], spells=(0.0,))
     assert list(table.columns) == list(AGREEMENT_COLUMNS)
     swimming = table[table["kind"] == "swimming"].set_index("mode")
     # Incidents come from their own random stream: both modes see the same ones.
@@ -149,3 +152,32 @@ def test_statistical_replica_zero_is_the_run_itself_and_replicas_vary(beach):
     assert not np.array_equal(later["detected"].to_numpy(), np.tile(first["detected"].to_numpy(), 2)) or not (
         np.allclose(later["ttd_s"].to_numpy(), np.tile(first["ttd_s"].to_numpy(), 2), equal_nan=True)
     )
+
+
+@pytest.fixture(scope="module")
+def agreement():
+    """Issue 4's protocol on a short scenario: one beach camera at 5 frames/s, 320 px, JPEG q95, 300
+    swimmers per hour, 300 s, seeds 0-2 (about 45 swimmers in view); statistical mode fitted to these very
+    pixel runs, whatever the detectors do. One spell candidate, 30 s, keeps the fit short: it is what the
+    likelihood picks among all six on these runs."""
+    overrides = [*OVERRIDES, "incidents.swimming.rate_per_hour=300", "render.jpeg_quality=95"]
+    scenario = load_scenario(DEFAULT, overrides)
+    camera = next(c for c in scenario.cameras if c.id == "cam-beach-w").model_copy(update={"fps": 5.0})
+    scenario = scenario.model_copy(update={"cameras": (camera,)})
+    table, calibration = compare_modes([scenario], AGREEMENT_SEEDS, spells=(30.0,))
+    swimming = table[table["kind"] == "swimming"].set_index("mode")
+    assert swimming.loc["pixel", "incidents_visible"] >= 30 and swimming.loc["pixel", "detected"] >= 10
+    assert calibration.classes[Kind.SWIMMING].offender_spell_s == 30.0
+    return swimming.loc["pixel"], swimming.loc["statistical"]
+
+
+def test_calibrated_statistical_mode_reproduces_the_median_time_to_detect(agreement):
+    """Goal: within 20 % of pixel mode's median time from first sight to the first alarm on target."""
+    pixel, statistical = agreement
+    assert statistical["ttd_p50_s"] == pytest.approx(pixel["ttd_p50_s"], rel=0.2)
+
+
+def test_calibrated_statistical_mode_reproduces_the_detection_rate(agreement):
+    """Goal: within 5 percentage points of pixel mode's share of swimmers in view that it alarmed on."""
+    pixel, statistical = agreement
+    assert abs(statistical["detection_rate"] - pixel["detection_rate"]) <= 0.05
