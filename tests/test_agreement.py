@@ -156,11 +156,11 @@ def test_statistical_replica_zero_is_the_run_itself_and_replicas_vary(beach):
 
 @pytest.fixture(scope="module")
 def agreement():
-    """Issue 4's protocol on a short scenario: one beach camera at 5 frames/s, 320 px, JPEG q95, 300
+    """Issue 4's protocol on a short scenario: one beach camera at 5 frames/s, 320 px, 300
     swimmers per hour, 300 s, seeds 0-2 (about 45 swimmers in view); statistical mode fitted to these very
     pixel runs, whatever the detectors do. One spell candidate, 30 s, keeps the fit short: it is what the
     likelihood picks among all six on these runs."""
-    overrides = [*OVERRIDES, "incidents.swimming.rate_per_hour=300", "render.jpeg_quality=95"]
+    overrides = [*OVERRIDES, "incidents.swimming.rate_per_hour=300"]
     scenario = load_scenario(DEFAULT, overrides)
     camera = next(c for c in scenario.cameras if c.id == "cam-beach-w").model_copy(update={"fps": 5.0})
     scenario = scenario.model_copy(update={"cameras": (camera,)})
