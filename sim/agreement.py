@@ -123,10 +123,12 @@ def calibrate_from_pixel_runs(
             (alarms["kind"] == kind) & alarms["incident_id"].isna() & alarms["source"].isin(cameras)
         ]
         clutter = base["false_alarms"][kind.value]["intercept"]
+        slope = base["false_alarms"][kind.value].get("slope", 1.0)
         rate = len(false) / camera_hours if camera_hours else 0.0
         base["false_alarms"][kind.value] = {
-            "max_rate_per_hour": round(rate / float(sigmoid(clutter - logit(threshold))), 4),
+            "max_rate_per_hour": round(rate / float(sigmoid(clutter - slope * logit(threshold))), 4),
             "intercept": clutter,
+            "slope": slope,
         }
     base["source"] = (
         f"Fitted to pixel mode by `{command or 'sim.agreement.calibrate_from_pixel_runs'}`: scenario "

@@ -318,6 +318,9 @@ class ClassCalibration(Strict):
 class FalseAlarmCalibration(Strict):
     max_rate_per_hour: float = Field(ge=0, description="false alarms per camera-hour at threshold 0")
     intercept: float = Field(description="logit of the clutter score")
+    slope: float = Field(
+        1.0, gt=0, le=20, description="how steeply the rate falls with logit(threshold) (1: logistic clutter)"
+    )
 
 
 class Calibration(Strict):

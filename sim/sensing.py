@@ -18,7 +18,8 @@ in runs (:func:`chained_hits`) of mean hit_run_s · (p / (1 − p))^γ, γ =
 probability ``alarm_on_target`` (else it is lost and a new track must collect
 k hits). Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
-r(τ) = max_rate · σ(c − logit τ). Parameters come from the calibration file.
+r(τ) = max_rate · σ(c − s · logit τ) (s: the calibration's ``slope``, 1 unless given). Parameters come from
+the calibration file.
 
 Event-driven: an actor's track is piecewise linear, so the intervals it spends
 inside a sensor's visible region are computed once, geometrically; the frames
@@ -147,7 +148,7 @@ class DetectionModel:
     def false_alarm_rate(self, kind: Kind) -> float:
         """False alarms per camera-hour of ``kind`` at this threshold, 1/h."""
         spec = self.calibration.false_alarms[kind]
-        return float(spec.max_rate_per_hour * sigmoid(spec.intercept - logit(self.threshold)))
+        return float(spec.max_rate_per_hour * sigmoid(spec.intercept - spec.slope * logit(self.threshold)))
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,24 @@ def test_bad_calibration_values_name_their_key(tmp_path, capsys, key, value, mes
     path.write_text(json.dumps(calibration), encoding="utf-8")
     rc = call_main(["validate", str(DEFAULT), "--set", f"detection.calibration={path}"])
     assert_one_error_line(capsys, rc, (f"classes.swimming.{key}", message))
+
+
+def test_a_false_alarm_slope_must_be_positive(tmp_path, capsys):
+    calibration = json.loads((DEFAULT.parent / "calibration" / "default.json").read_text(encoding="utf-8"))
+    calibration["false_alarms"]["swimming"]["slope"] = 0.0
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(calibration), encoding="utf-8")
+    rc = call_main(["validate", str(DEFAULT), "--set", f"detection.calibration={path}"])
+    assert_one_error_line(capsys, rc, ("false_alarms.swimming.slope", "greater than 0"))
+
+
+def test_the_false_alarm_rate_follows_the_slope(default_scenario):
+    """r(τ) = max_rate · σ(c − s · logit τ): at τ 0.8 with c 0, s 2: 10 / (1 + 16) per hour."""
+    from sim.scenario import FalseAlarmCalibration, Weather
+    from sim.sensing import DetectionModel
+
+    false_alarms = dict(default_scenario.calibration.false_alarms)
+    false_alarms[Kind.SWIMMING] = FalseAlarmCalibration(max_rate_per_hour=10.0, intercept=0.0, slope=2.0)
+    calibration = default_scenario.calibration.model_copy(update={"false_alarms": false_alarms})
+    model = DetectionModel(calibration, 0.8, Weather.CLEAR)
+    assert model.false_alarm_rate(Kind.SWIMMING) == pytest.approx(10.0 / 17.0)

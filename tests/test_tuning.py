@@ -57,7 +57,23 @@ def test_false_alarm_fit_recovers_rate_and_shape():
     fit = fit_false_alarms(counts, hours)
     assert fit["intercept"] == pytest.approx(c, abs=0.1)
     assert fit["max_rate_per_hour"] == pytest.approx(max_rate, rel=0.1)
-    assert fit_false_alarms({t: 0 for t in taus}, 1.0) == {"max_rate_per_hour": 0.0, "intercept": 0.0}
+    assert fit["slope"] == 1.0
+    assert fit_false_alarms({t: 0 for t in taus}, 1.0) == {
+        "max_rate_per_hour": 0.0,
+        "intercept": 0.0,
+        "slope": 1.0,
+    }
+
+
+def test_false_alarm_fit_recovers_a_steeper_slope():
+    max_rate, c, slope, hours = 40.0, -1.5, 3.0, 500.0
+    taus = [0.2, 0.35, 0.5, 0.65, 0.8]
+    counts = {t: round(max_rate * hours * float(sigmoid(c - slope * logit(t)))) for t in taus}
+    fit = fit_false_alarms(counts, hours)
+    assert fit["slope"] == pytest.approx(slope, abs=0.25)
+    for tau in taus:
+        model = fit["max_rate_per_hour"] * float(sigmoid(fit["intercept"] - fit["slope"] * logit(tau)))
+        assert model == pytest.approx(counts[tau] / hours, rel=0.1)
 
 
 def test_false_alarm_fit_ignores_the_flicker_cliff_below_the_operating_range():
@@ -66,7 +82,7 @@ def test_false_alarm_fit_ignores_the_flicker_cliff_below_the_operating_range():
     per_hour = {0.05: 4617.3, 0.1: 1873.0, 0.15: 21.0, 0.2: 18.7, 0.35: 11.7, 0.5: 5.0, 0.65: 2.3, 0.8: 1.7}
     fit = fit_false_alarms({t: round(3.0 * r) for t, r in per_hour.items()}, 3.0)
     for tau in (0.2, 0.5, 0.8):
-        model = fit["max_rate_per_hour"] * float(sigmoid(fit["intercept"] - logit(tau)))
+        model = fit["max_rate_per_hour"] * float(sigmoid(fit["intercept"] - fit["slope"] * logit(tau)))
         assert model == pytest.approx(per_hour[tau], rel=0.45)
 
 
