@@ -16,7 +16,7 @@ from shapely.geometry import box
 from sim.calibration import fit_alarm_on_target, fit_hit_model, fit_hit_run_scaling, track_alarms
 from sim.daylight import Daylight
 from sim.rng import RandomStreams
-from sim.scenario import Kind, Weather
+from sim.scenario import ClassCalibration, Kind, Weather
 from sim.sensing import DetectionModel, Sensor, StatisticalSensing, chained_hits, sigmoid
 
 from .cli_checks import assert_one_error_line, call_main
@@ -98,8 +98,11 @@ def test_run_scaling_recovers_runs_growing_with_the_hit_odds():
 
 
 def _camera_sensing(default_scenario, **swimming) -> StatisticalSensing:
+    """One camera and a swimming class whose terms are the defaults (independent frames, no offender
+    offsets, every alarm on target) except ``swimming``: whatever the bundled calibration holds."""
     calibration = default_scenario.calibration
-    spec = calibration.classes[Kind.SWIMMING].model_copy(update=swimming)
+    plain = {"intercept": 0.0, "size_slope": 1.0}
+    spec = ClassCalibration(**plain).model_copy(update=swimming)
     calibration = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: spec}})
     camera = Sensor(
         "cam", box(0, 0, 2, 2), 1.0, 1, 1, frozenset({Kind.SWIMMING}), lambda xy, h: np.full(len(xy), 10.0)
