@@ -864,7 +864,7 @@ class PixelRun:
 
 def detector_targets(scenario: Scenario) -> dict[str, tuple[type, str]]:
     """``Renderer.render`` and each kind's detector class ``update``: what pixel mode calls per frame."""
-    targets: dict[str, tuple[type, str]] = {"render (incl. JPEG)": (Renderer, "render")}
+    targets: dict[str, tuple[type, str]] = {"render": (Renderer, "render")}
     for kind in Kind:
         factory = DETECTORS.get(kind.value)
         if isinstance(factory, type) and "update" in factory.__dict__:
@@ -954,7 +954,7 @@ def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
         f"({cpu / max(wall, 1e-9):.0%}); {run.seconds / max(cpu, 1e-9):.3f} sim s per CPU s "
         f"(what one idle core would approach); frames on {run.threads} thread(s)"
     )
-    render_label = "render (incl. JPEG)"
+    render_label = "render"
     rendered = int(run.split[render_label][2]) if render_label in run.split else frames
     print(
         f"  frames: {frames:,} expected ({rate:g} frames per simulated s over {len(fps)} cameras: "
@@ -1049,7 +1049,7 @@ def print_projection(schedule: Schedule, seconds: float, loop_cpu: float) -> Non
 def print_baseline(run: PixelRun) -> None:
     """The one-thread baseline in two lines: speed and CPU per frame, and the machine's load meanwhile."""
     steady = run.chunks[1:]
-    frames = run.split["render (incl. JPEG)"][2] - run.split_first["render (incl. JPEG)"][2]
+    frames = run.split["render"][2] - run.split_first["render"][2]
     cpu = sum(c.cpu_s for c in steady)
     print(
         f"    steady state (chunks 2-{len(run.chunks)}): {run.steady_speed():.3f} sim s per wall s "
@@ -1090,7 +1090,7 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
         )
     print(f"\nSelected functions (cumulative µs per frame over all {frames:,} frames; one-time ones marked):")
     selected = (
-        ("sim/render.py", "render", "render a frame (incl. JPEG)"),
+        ("sim/render.py", "render", "render a frame"),
         ("~", "imencode", "  JPEG encode"),
         ("~", "imdecode", "  JPEG decode"),
         ("sim/render.py", "_build_look", "  daylight look (one-time per camera)"),
