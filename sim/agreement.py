@@ -28,7 +28,7 @@ from sim.calibration import (
 )
 from sim.engine import Result, Simulation
 from sim.scenario import Calibration, Kind, Mode, Scenario
-from sim.sensing import logit, sigmoid
+from sim.sensing import false_alarm_share
 
 REPLICATIONS = 20
 """Draws of statistical detection per incident when comparing the modes."""
@@ -126,7 +126,7 @@ def calibrate_from_pixel_runs(
         slope = base["false_alarms"][kind.value].get("slope", 1.0)
         rate = len(false) / camera_hours if camera_hours else 0.0
         base["false_alarms"][kind.value] = {
-            "max_rate_per_hour": round(rate / float(sigmoid(clutter - slope * logit(threshold))), 4),
+            "max_rate_per_hour": round(rate / float(false_alarm_share(clutter, slope, threshold)), 4),
             "intercept": clutter,
             "slope": slope,
         }

@@ -21,7 +21,7 @@ import pandas as pd
 from sim.daylight import LIGHT_ORDER
 from sim.glmm import fit_ordinal_nested
 from sim.scenario import Kind, Light, Weather
-from sim.sensing import logit, sigmoid
+from sim.sensing import false_alarm_share, logit
 
 FIT_THRESHOLDS = (0.2, 0.35, 0.5, 0.65, 0.8)
 """Thresholds at which hits are counted for the fit."""
@@ -264,12 +264,11 @@ def fit_false_alarms(counts: dict[float, int], camera_hours: float) -> dict:
     n = np.array([counts[t] for t in taus], dtype=float)
     if n.sum() == 0:
         return {"max_rate_per_hour": 0.0, "intercept": 0.0, "slope": 1.0}
-    logits = np.array([logit(t) for t in taus])
     best = None
     # Bounded: beyond, the rate's scale and shape trade off freely.
     for slope in np.arange(0.25, 8.01, 0.25):
         for c in np.linspace(-8, 8, 161):
-            shape = sigmoid(c - slope * logits)
+            shape = false_alarm_share(c, slope, taus)
             rate = n.sum() / (camera_hours * shape.sum())
             expected = rate * camera_hours * shape
             loglik = float((n * np.log(np.maximum(expected, 1e-300)) - expected).sum())

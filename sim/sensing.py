@@ -83,6 +83,13 @@ class OwnOffset:
         return self.values[index]
 
 
+def false_alarm_share(intercept: float, slope: float, threshold):
+    """σ(c − s · logit τ): the share of the clutter rate ``max_rate_per_hour`` that scores above the
+    threshold(s) τ; the false-alarm curve of the calibration file."""
+    tau = np.asarray(threshold, dtype=float)
+    return sigmoid(intercept - slope * np.log(tau / (1.0 - tau)))
+
+
 @dataclass(frozen=True)
 class DetectionModel:
     """Per-frame hit probability and false-alarm rates at one threshold and weather."""
@@ -148,7 +155,7 @@ class DetectionModel:
     def false_alarm_rate(self, kind: Kind) -> float:
         """False alarms per camera-hour of ``kind`` at this threshold, 1/h."""
         spec = self.calibration.false_alarms[kind]
-        return float(spec.max_rate_per_hour * sigmoid(spec.intercept - spec.slope * logit(self.threshold)))
+        return float(spec.max_rate_per_hour * false_alarm_share(spec.intercept, spec.slope, self.threshold))
 
 
 @dataclass(frozen=True)

@@ -163,21 +163,25 @@ def test_calibrations_without_the_new_terms_keep_their_draws(default_scenario):
     ],
 )
 def test_bad_calibration_values_name_their_key(tmp_path, capsys, key, value, message):
+    _assert_refused(tmp_path, capsys, ("classes", "swimming", key), value, message)
+
+
+def _assert_refused(tmp_path, capsys, path_in_file: tuple[str, ...], value, message: str) -> None:
+    """The bundled calibration with one value replaced is refused: one error line naming its key path."""
     calibration = json.loads((DEFAULT.parent / "calibration" / "default.json").read_text(encoding="utf-8"))
-    calibration["classes"]["swimming"][key] = value
+    *parents, key = path_in_file
+    target = calibration
+    for parent in parents:
+        target = target[parent]
+    target[key] = value
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps(calibration), encoding="utf-8")
     rc = call_main(["validate", str(DEFAULT), "--set", f"detection.calibration={path}"])
-    assert_one_error_line(capsys, rc, (f"classes.swimming.{key}", message))
+    assert_one_error_line(capsys, rc, (".".join(path_in_file), message))
 
 
 def test_a_false_alarm_slope_must_be_positive(tmp_path, capsys):
-    calibration = json.loads((DEFAULT.parent / "calibration" / "default.json").read_text(encoding="utf-8"))
-    calibration["false_alarms"]["swimming"]["slope"] = 0.0
-    path = tmp_path / "calibration.json"
-    path.write_text(json.dumps(calibration), encoding="utf-8")
-    rc = call_main(["validate", str(DEFAULT), "--set", f"detection.calibration={path}"])
-    assert_one_error_line(capsys, rc, ("false_alarms.swimming.slope", "greater than 0"))
+    _assert_refused(tmp_path, capsys, ("false_alarms", "swimming", "slope"), 0.0, "greater than 0")
 
 
 def test_the_false_alarm_rate_follows_the_slope(default_scenario):
