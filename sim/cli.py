@@ -290,13 +290,14 @@ def _tune(args: argparse.Namespace, argv: list[str]) -> int:
         f"false alarms per camera-hour {point['false_alarms_per_hour']}, median time to detect "
         f"{point['ttd_p50_s']} s\n"
         f"by the offender's height at the camera's resolution:\n{summary['by_size'].to_string(index=False)}\n"
+        f"by the offender's skin tone:\n{summary['by_tone'].to_string(index=False)}\n"
         f"per-frame hit model: intercept {hit['intercept']:.2f}, slope {hit['size_slope']:.2f} per doubling, "
         f"offender spread {hit['offender_sd']:.2f} ({_spell(hit['offender_spell_s'])}), "
         f"mean run of hits {hit['hit_run_s']:.2f} s, "
         f"light {hit['light']}, weather {hit['weather']}\n"
         f"false alarms: {summary['false_alarms']}\n"
-        f"written: {args.out}/ (thresholds.csv, by_size.csv, calibration.json, precision_recall.png, "
-        "roc.png, threshold_tradeoff.png)"
+        f"written: {args.out}/ (thresholds.csv, by_size.csv, by_tone.csv, calibration.json, "
+        "precision_recall.png, roc.png, threshold_tradeoff.png)"
     )
     return EXIT_OK
 

@@ -59,6 +59,10 @@ from sim.render import Conditions, Renderer
 from sim.rng import RandomStreams
 from sim.scenario import Kind, Light, Scenario, Weather
 from sim.scene import ActorClass, MovingThing, shore_path
+from sim.sprites import SKIN, _pick
+
+SKIN_TONES = ("light", "medium", "dark")
+"""Names of the renderer's skin tones (:data:`sim.sprites.SKIN`, in its order)."""
 
 LIGHTS = (Light.DAY, Light.DUSK, Light.NIGHT)
 WEATHERS = (Weather.CLEAR, Weather.HAZE, Weather.FOG, Weather.RAIN)
@@ -97,6 +101,8 @@ class Observations:
     """Per threshold: time from first visibility to alarm of each offender that got one, s."""
     offenders_seen: int = 0
     camera_hours: float = 0.0
+    skin_tones: dict[str, str] = field(default_factory=dict)
+    """Per offender (``group`` of :attr:`offender_rows`): the skin tone its sprite is drawn with."""
 
 
 def relevant_cameras(scenario: Scenario, geometry: ZoneGeometry, kind: Kind) -> list[str]:
@@ -238,12 +244,16 @@ def observe(
             observations.scores.append(mine.confidence)
             observations.labels.append(positive)
             observations.n_truth += len(truth)
+            actors_by_id = {a.id: a for a in actors}
             actor_xy = {a.id: (a.x, a.y) for a in actors}
             pixels = full.pixel_height(
                 np.array([actor_xy[actor_id] for actor_id, _, _ in offenders]).reshape(-1, 2), height_m
             )
             for (actor_id, best, track), size in zip(offenders, pixels, strict=True):
                 first_seen.setdefault(actor_id, t)
+                observations.skin_tones.setdefault(
+                    f"{case.seed}/{actor_id}", skin_tone(actors_by_id[actor_id])
+                )
                 observations.offender_rows.append(
                     (
                         f"{case.seed}/{actor_id}",
@@ -303,6 +313,11 @@ SIZE_BANDS_PX = (0, 6, 12, 24, 48, 96, math.inf)
 1920-px camera's frames three times over: 6 px is 2 px analysed)."""
 
 
+def skin_tone(actor) -> str:
+    """The skin tone (:data:`SKIN_TONES`) the renderer draws ``actor`` with (it follows the variant)."""
+    return SKIN_TONES[SKIN.index(_pick(SKIN, actor.variant))]
+
+
 def size_table(observations: Observations, threshold: float) -> pd.DataFrame:
     """Recall by the offender's size at ``threshold``: one row per band of :data:`SIZE_BANDS_PX` holding
     offenders (each in the band of its median height): size_px, offenders, offender_frames, frame_recall
@@ -310,27 +325,44 @@ def size_table(observations: Observations, threshold: float) -> pd.DataFrame:
     k-of-n alarm)."""
     frames = observations.offender_frames()
     if frames.empty:
-        return pd.DataFrame(
-            columns=["size_px", "offenders", "offender_frames", "frame_recall", "alarmed_share"]
-        )
-    height = frames.groupby("group")["pixels"].median()
-    band = pd.cut(height, SIZE_BANDS_PX, right=False)
-    frames["band"] = frames["group"].map(band)
+        return _recall_by(frames, threshold, observations, "size_px")
+    band = pd.cut(frames.groupby("group")["pixels"].median(), SIZE_BANDS_PX, right=False)
+    label = {
+        interval: f"{interval.left:g}-{'' if math.isinf(interval.right) else f'{interval.right:g}'}"
+        for interval in band.cat.categories
+    }
+    frames["size_px"] = pd.Categorical(frames["group"].map(band).map(label), [*label.values()], ordered=True)
+    return _recall_by(frames, threshold, observations, "size_px")
+
+
+def tone_table(observations: Observations, threshold: float) -> pd.DataFrame:
+    """Recall by the offender's skin tone at ``threshold`` (rows: skin_tone of :data:`SKIN_TONES` holding
+    offenders; columns as :func:`size_table`): a detector must not depend on skin tone."""
+    frames = observations.offender_frames()
+    frames["skin_tone"] = pd.Categorical(
+        frames["group"].map(observations.skin_tones), SKIN_TONES, ordered=True
+    )
+    return _recall_by(frames, threshold, observations, "skin_tone")
+
+
+def _recall_by(frames: pd.DataFrame, threshold: float, observations: Observations, key: str) -> pd.DataFrame:
+    columns = [key, "offenders", "offender_frames", "frame_recall", "alarmed_share"]
+    if frames.empty:
+        return pd.DataFrame(columns=columns)
     alarmed = observations.alarmed[float(threshold)]
     rows = []
-    for interval, members in frames.groupby("band", observed=True, sort=True):
+    for value, members in frames.groupby(key, observed=True, sort=True):
         offenders = members["group"].unique()
-        upper = "" if math.isinf(interval.right) else f"{interval.right:g}"
         rows.append(
             {
-                "size_px": f"{interval.left:g}-{upper}",
+                key: value,
                 "offenders": len(offenders),
                 "offender_frames": len(members),
                 "frame_recall": round(float((members["score"] >= threshold).mean()), 4),
                 "alarmed_share": round(sum(o in alarmed for o in offenders) / len(offenders), 4),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _round(value: float | None) -> float | None:
@@ -378,6 +410,8 @@ def tune(
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")
     by_size = size_table(observations, operating)
     by_size.to_csv(out / "by_size.csv", index=False)
+    by_tone = tone_table(observations, operating)
+    by_tone.to_csv(out / "by_tone.csv", index=False)
     with_f1 = table.dropna(subset=["f1"])
     best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
     frames = observations.offender_frames()
@@ -406,6 +440,7 @@ def tune(
         "best_f1": None if best is None else float(best["f1"]),
         "operating_point": table.loc[np.isclose(table["threshold"], operating)].iloc[0].to_dict(),
         "by_size": by_size,
+        "by_tone": by_tone,
         "hit_model": hit_model,
         "false_alarms": false_alarm_fit,
     }

@@ -13,9 +13,11 @@ from sim.cli import main
 from sim.loading import load_scenario
 from sim.scenario import Calibration
 from sim.sensing import logit, sigmoid
-from sim.tuning import Observations, threshold_table
+from sim.tuning import Observations, size_table, threshold_table, tone_table
 
 from .conftest import DEFAULT
+
+RECALL_COLUMNS = ("offenders", "offender_frames", "frame_recall", "alarmed_share")
 
 
 @pytest.mark.parametrize("offender_sd", [0.0, 1.2])
@@ -106,6 +108,33 @@ def test_threshold_table_arithmetic():
     assert table.loc[0.5, "incidents_alarmed"] == "2/2"
 
 
+def test_recall_by_size_and_by_skin_tone():
+    # Offender a: 4 px tall, light skin, hit in 1 of 2 frames, alarmed; b: 10 px, dark, never hit;
+    # c: 8 px, dark, hit in both frames, alarmed.
+    rows = [
+        ("a", 0.0, 4.0, 2, "clear", 0.9, 1),
+        ("a", 0.1, 4.0, 2, "clear", 0.2, 1),
+        ("b", 0.0, 10.0, 2, "clear", 0.0, -1),
+        ("c", 0.0, 8.0, 2, "clear", 0.6, 2),
+        ("c", 0.1, 8.0, 2, "clear", 0.7, 2),
+    ]
+    observations = Observations(
+        offender_rows=rows, alarmed={0.5: {"a", "c"}}, skin_tones={"a": "light", "b": "dark", "c": "dark"}
+    )
+    by_size = size_table(observations, 0.5).set_index("size_px")
+    assert list(by_size.index) == ["0-6", "6-12"]
+    assert by_size.loc["6-12", "offenders"] == 2 and by_size.loc["6-12", "frame_recall"] == pytest.approx(
+        2 / 3, abs=1e-4
+    )
+    assert by_size.loc["0-6", "alarmed_share"] == 1.0 and by_size.loc["6-12", "alarmed_share"] == 0.5
+    by_tone = tone_table(observations, 0.5).set_index("skin_tone")
+    assert list(by_tone.index) == ["light", "dark"]  # the renderer's order; tones without offenders left out
+    assert by_tone.loc["dark", "offender_frames"] == 3
+    assert by_tone.loc["dark", "frame_recall"] == pytest.approx(2 / 3, abs=1e-4)
+    assert by_tone.loc["dark", "alarmed_share"] == 0.5 and by_tone.loc["light", "frame_recall"] == 0.5
+    assert tone_table(Observations(), 0.5).empty
+
+
 def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, capsys):
     out = tmp_path / "tune"
     code = main(
@@ -137,6 +166,9 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
     ]
     assert table["threshold"].is_monotonic_increasing
     assert (table["recall"].dropna().diff().dropna() <= 1e-12).all()  # recall never rises with the threshold
+    by_tone = pd.read_csv(out / "by_tone.csv")
+    assert list(by_tone.columns) == ["skin_tone", *RECALL_COLUMNS]
+    assert set(by_tone["skin_tone"]) <= {"light", "medium", "dark"} and by_tone["offenders"].sum() >= 1
     calibration = Calibration.model_validate(json.loads((out / "calibration.json").read_text()))
     assert "run_sim.py tune --detector swimming" in calibration.source
     for name in ("precision_recall.png", "roc.png", "threshold_tradeoff.png"):
