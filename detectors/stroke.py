@@ -4,10 +4,12 @@ What it relies on (physics, not colour). In front crawl the arms recover above
 the water and enter it alternately, two entries per stroke cycle; a recovering
 arm reaches about 0.7 m above the surface, an entering hand throws up a splash,
 and between entries only the head shows. Seen from the shore, the moving blob
-of a swimmer therefore grows taller and shorter twice per cycle. Recreational
-to elite front-crawl stroke rates are about 27-66 cycles per minute (cycles of
-0.9-2.2 s), so the height rhythm lies in 0.9-2.2 Hz (:data:`STROKE_BAND_HZ`; the
-renderer's swimmers stroke every 1.4 s, ``sim.scene.STROKE_S``: 1.43 Hz). A duck
+of a swimmer therefore grows taller and shorter twice per cycle, at twice the
+stroke rate. The band :data:`STROKE_BAND_HZ`, 0.9-2.2 Hz, holds that rhythm for
+stroke cycles of 1.0-1.8 s (33-60 cycles per minute; an assumption for
+recreational to fast front crawl, not a vetted figure) with the window's
+leakage: a rectified sine at those cycles scores 0.89-0.95, at 2.0 s 0.58, at
+0.8 s 0 (the renderer's swimmers stroke every 1.4 s, ``sim.scene.STROKE_S``). A duck
 paddles under water and glides (its 2-cm bob is far below a pixel), debris
 drifts: their blob heights change only with waves and noise, without a rhythm.
 
@@ -35,7 +37,7 @@ from collections import deque
 import numpy as np
 
 STROKE_BAND_HZ = (0.9, 2.2)
-"""Frequencies of the height rhythm: two arm entries per cycle at 27-66 cycles per minute, Hz."""
+"""Frequencies of the height rhythm (two arm entries per stroke cycle), Hz."""
 WINDOW_S = 5.6
 """The periodicity is measured over the track's last this many seconds (four 1.4-s cycles), s."""
 MIN_WINDOW_S = 4.2
@@ -51,8 +53,9 @@ def stroke_periodicity(
     heights: np.ndarray, fps: float, band_hz: tuple[float, float] = STROKE_BAND_HZ
 ) -> float:
     """Share (0-1) of the variance of ``heights`` (a blob's height in successive frames, any unit) that lies
-    in ``band_hz`` at ``fps`` frames per second: Hann-windowed periodogram without its mean (0 Hz) term;
-    0 for a constant sequence."""
+    in ``band_hz`` at ``fps`` frames per second: the Hann-windowed one-sided periodogram, mean removed, band
+    bins over all non-zero bins (each weighed alike, the Nyquist bin of an even length included: a slight
+    overweight of the highest frequency against a strict variance share); 0 for a constant sequence."""
     heights = np.asarray(heights, dtype=np.float64)
     if heights.ndim != 1 or len(heights) < 4:
         raise ValueError(f"heights must be a 1-D sequence of at least 4 values, got shape {heights.shape}")
