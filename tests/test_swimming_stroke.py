@@ -76,6 +76,19 @@ def test_meter_waits_for_its_window_then_scores_the_rhythm_and_forgets_lost_trac
     assert meter.factor(1) == FLOOR and meter.factor(2) == FLOOR
 
 
+@pytest.mark.parametrize("swing_m", [0.1, 2.0])
+def test_a_rhythm_smaller_or_larger_than_an_arm_is_not_a_stroke(swing_m):
+    """A floating object whose edge toggles a pixel with the waves (0.1 m), or a blob merging with foam
+    (metres), at the stroke rate: periodic, but not an arm's swing."""
+    meter = StrokeMeter(FPS)
+    for height in heights(WINDOW_S, 2 / STROKE_S, np.random.default_rng(4), noise=0.0) * swing_m / 0.6:
+        meter.add(1, height)
+    assert meter.factor(1) == FLOOR
+    for height in heights(WINDOW_S, 2 / STROKE_S, np.random.default_rng(4), noise=0.0):  # a 0.6-m swing
+        meter.add(1, height)
+    assert meter.factor(1) == 1.0
+
+
 def synthetic_context(shape=(120, 240), pixels_per_metre=10.0) -> FrameContext:
     water = np.ones(shape, bool)
     return FrameContext(
