@@ -14,27 +14,38 @@ scored by the product of
   closing add, is to a swimmer's (head, arms and the ring of disturbed water,
   about 1 m; boats and wakes are larger),
 * pace: swimmers move at under about 1.5 m/s; boats and their wakes faster,
-* stroke: the rhythm of the blob's height over the track's last seconds
-  (:mod:`detectors.stroke`): a swimmer's arms recover above the water and
-  splash on entry twice per stroke cycle, so its blob grows and shrinks at
-  1-2 Hz; ducks glide, debris drifts, glints and wakes flicker without that
-  rhythm. It reads shapes, not colours, so it works the same for every skin
-  tone and in grey (infrared) images.
+* a cue that tells swimmers from ducks, debris, glints and wakes, chosen by
+  the ``cue`` parameter:
+
+  - ``"skin"`` (the default): the share of the blob's *moving* pixels that are
+    skin-coloured, averaged over the track's recent frames: a swimmer's face
+    and arms show in most frames; a brown duck has skin's hue but not its
+    brightness against the wave crests around it; debris, foam, glints and
+    wakes are blue, grey or white. Only moving pixels count, so sand in the
+    box of a blob at the shoreline does not. It fails for dark skin on bright
+    water (a brown duck differs from dark skin in brightness only), and says
+    nothing in grey (infrared) images;
+  - ``"stroke"``: the rhythm of the blob's height over the track's last
+    seconds (:mod:`detectors.stroke`): a swimmer's arms recover above the
+    water and splash on entry twice per stroke cycle, so its blob grows and
+    shrinks at 1-2 Hz by an arm's swing; ducks glide, debris drifts, glints
+    and wakes flicker without that rhythm. It reads shapes, not colours, so it
+    works the same for every skin tone and in grey images; it needs
+    :data:`detectors.stroke.MIN_WINDOW_S` of a track before it can score
+    (which the statistical mode's per-frame model does not reproduce yet:
+    docs/detectors.md).
 
 The score is in [0, 1]. Only blobs whose water line lies in a no-swimming
-area are reported. Limits: a track is scored low until it has been seen for
-one stroke cycle (:data:`detectors.stroke.MIN_WINDOW_S`); a swimmer present
-from the first frames is partly learnt as background; where an arm is much
-thinner than a pixel the rhythm fades (see :mod:`detectors.stroke`).
-
-Colour was the previous cue (skin-coloured moving pixels brighter than the
-wave crests): it rejected brown ducks only by their brightness, and so missed
-swimmers with the darkest skin tone on bright water (docs/detectors.md).
+area are reported. Limits: with the skin cue, at dusk and at night (grey
+infrared images, or colours lost in the dark) the score rests on persistence,
+size and pace alone (:data:`GREY_SKIN` caps it); a swimmer present from the
+first frames is partly learnt as background.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import cv2
 import numpy as np
@@ -46,9 +57,23 @@ from detectors.tracking import Tracker
 
 MIN_AREA_PX = 3
 """Foreground components smaller than this are noise, px."""
-LOOK_AT_RHYTHM = 0.05
-"""Tracks whose persistence × size × pace is below this score at most that much: their rhythm is not
-measured, and they are scored with the stroke factor's floor."""
+SKIN_FLOOR, SKIN_SHARE = 0.03, 0.08
+"""The skin factor rises from 0.15 to 1 as the share of a track's moving pixels that are skin-coloured,
+averaged over its recent frames, rises from SKIN_FLOOR to SKIN_SHARE. A face and arms at 50-100 m are a
+few pixels of a blob that includes the foam ring (daylight clips of ``run_sim.py tune``: 5-95 % of
+swimmer frames 0.065-0.55); the anti-aliased fringe of a brown duck, where body, head and foam blend, gives
+a few warm pixels now and then (99 % of duck frames below 0.041)."""
+SKIN_LIFT = 8
+"""Skin is at least this much brighter (HSV value, 8-bit) than the upper quartile of the still water around
+it (the wave crests): the renderer's darkest skin tone (value 140 in daylight colours) clears water (105)
+by far, a brown duck (100) only beside the dark troughs of waves, which the quartile leaves out."""
+LOOK_AT_CUE = 0.05
+"""Tracks whose persistence × size × pace is below this score at most that much: their colour or rhythm is
+not looked at (colour is most of the scoring time), and they are scored with the cue's floor, 0.15."""
+CUES = ("skin", "stroke")
+"""What tells a swimmer from a duck: skin colour, or the stroke rhythm (:mod:`detectors.stroke`)."""
+GREY_SKIN = 0.6
+"""Skin factor in grey (infrared) images, where colour says nothing: a swimmer scores at most 0.6."""
 BLUR_PX = 2.0
 """Pixels that anti-aliasing and the 3 x 3 closing add to a blob's extent (one on each side)."""
 MAX_EXTENT = 4.0
@@ -109,12 +134,17 @@ class SwimmingDetector:
         history: int = 500,
         var_threshold: float = 16.0,
         absorb_s: float = 60.0,
+        cue: str = "skin",
     ):
         """``swimmer_size_m``: typical visible extent (head and arms), m; ``max_speed_mps``: fastest swimming
         pace, m/s; ``persistence_s``: how long a track must be seen for full persistence, s; ``warmup_s``:
         frames before this are used only to learn the background, s; ``history``, ``var_threshold``,
         ``absorb_s``: the background model (:class:`detectors.background.BackgroundSettings`; the defaults
-        are the fishing detector's, so that pixel mode runs one model per camera for both)."""
+        are the fishing detector's, so that pixel mode runs one model per camera for both); ``cue``: one of
+        :data:`CUES` (see the module docstring)."""
+        if cue not in CUES:
+            raise ValueError(f"cue must be one of {', '.join(CUES)}, got {cue!r}")
+        self.cue = cue
         for name, value in (
             ("swimmer_size_m", swimmer_size_m),
             ("max_speed_mps", max_speed_mps),
@@ -133,9 +163,10 @@ class SwimmingDetector:
     def reset(self) -> None:
         """Forget the background model, the tracks and the camera's masks."""
         self.tracker = Tracker()
+        self._skin_seen: dict[int, deque[float]] = {}
         self._strokes: StrokeMeter | None = None
         self.factors: dict[int, tuple[float, float, float, float]] = {}
-        """(persistence, size, pace, stroke) of each track scored in the latest frame (for inspection)."""
+        """(persistence, size, pace, cue: skin or stroke) of each track scored in the latest frame."""
         self._context: FrameContext | None = None
         self._background: Background | None = None
 
@@ -198,22 +229,29 @@ class SwimmingDetector:
         feet[:, 1] = np.clip(feet[:, 1] - 1, 0, context.shape[0] - 1)
         inside = np.flatnonzero(context.no_swimming[feet[:, 1], feet[:, 0]])
         tracks = self.tracker.tracks
+        for gone in self._skin_seen.keys() - tracks.keys():
+            del self._skin_seen[gone]
         if self._strokes is None or self._strokes.fps != context.fps:
             self._strokes = StrokeMeter(context.fps)
         self._strokes.keep_only(tracks)
         self.factors = {}
         if len(inside) == 0:
             return Detections.empty()
+        x0, y0, x1, y1 = self._window
+        hsv = cv2.cvtColor(frame[y0:y1, x0:x1], cv2.COLOR_BGR2HSV) if self.cue == "skin" else None
         ppm, extent_m = ppm[plausible], extent_m[plausible]
         scores = [
-            self._score(tracked.xyxy[i], tracks[int(tracked.tracker_id[i])], ppm[i], extent_m[i], context)
+            self._score(
+                hsv, moving, tracked.xyxy[i], tracks[int(tracked.tracker_id[i])], ppm[i], extent_m[i], context
+            )
             for i in inside
         ]
         reported = tracked[inside]
         return Detections(reported.xyxy, np.array(scores), reported.class_id, reported.tracker_id)
 
-    def _score(self, box, track, ppm: float, extent_m: float, context: FrameContext) -> float:
-        """Score of one tracked box (``ppm``: pixels per metre at its water line; ``extent_m``: its size)."""
+    def _score(self, hsv, moving, box, track, ppm: float, extent_m: float, context: FrameContext) -> float:
+        """Score of one tracked box; ``hsv``, ``moving``: the frame in HSV and the cleaned foreground,
+        both cropped to the water's window."""
         window = max(1.0, self.persistence_s * context.fps)
         # Seen often enough, and in most frames since it appeared (waves and glints flicker).
         persistence = min(1.0, track.hits / window) * (track.hits / max(track.age_frames, 1))
@@ -221,8 +259,60 @@ class SwimmingDetector:
         speed_mps = (track.speed_px_per_s or 0.0) / max(ppm, 1e-9)
         pace = 1.0 if speed_mps <= self.max_speed_mps else math.exp(-(speed_mps - self.max_speed_mps) / 0.5)
         shape = persistence * size * pace
-        # The height in metres (at the water line's scale): a near and a far swimmer's arms weigh alike.
-        self._strokes.add(track.track_id, (box[3] - box[1]) / max(ppm, 1e-9))
-        stroke = self._strokes.factor(track.track_id) if shape >= LOOK_AT_RHYTHM else FLOOR
-        self.factors[track.track_id] = (persistence, size, pace, stroke)
-        return float(shape * stroke)
+        if self.cue == "stroke":
+            # The height in metres (at the water line's scale): a near and a far swimmer's arms weigh alike.
+            self._strokes.add(track.track_id, (box[3] - box[1]) / max(ppm, 1e-9))
+        if shape < LOOK_AT_CUE:  # flicker and foam: below any useful threshold whatever its colour or rhythm
+            self.factors[track.track_id] = (persistence, size, pace, FLOOR)
+            return FLOOR * shape
+        if self.cue == "stroke":
+            stroke = self._strokes.factor(track.track_id)
+            self.factors[track.track_id] = (persistence, size, pace, stroke)
+            return float(shape * stroke)
+        # Skin over the track's recent frames in the area: a swimmer's face and arms show in most of them,
+        # the odd warm pixel of a duck's outline or a glint's fringe in few.
+        seen = self._skin_seen.setdefault(track.track_id, deque(maxlen=int(window)))
+        seen.append(self._skin_share(hsv, moving, box))
+        coloured = [share for share in seen if share is not None]
+        if coloured:
+            rise = (float(np.mean(coloured)) - SKIN_FLOOR) / (SKIN_SHARE - SKIN_FLOOR)
+            skin = 0.15 + 0.85 * min(1.0, max(0.0, rise))
+        else:
+            skin = GREY_SKIN  # a grey (infrared) image says nothing about skin colour
+        self.factors[track.track_id] = (persistence, size, pace, skin)
+        return float(shape * skin)
+
+    def _skin_share(self, hsv: np.ndarray, moving: np.ndarray, box) -> float | None:
+        """Share of the box's moving pixels that are skin-coloured (None in a grey, infrared image).
+
+        Only foreground pixels count (the box of a blob at the shoreline may hold sand, which has
+        skin's hue). Skin: red-orange hue, some saturation, and brighter than the bright quarter of
+        the still water around the box, its wave crests (a brown duck has the hue but is as dark as
+        the water, brighter only than the troughs; glints, foam and wakes are unsaturated; water is
+        blue).
+        """
+        wx, wy = self._window[:2]
+        x0, y0, x1, y1 = (int(v) for v in box)
+        x0, y0, x1, y1 = x0 - wx, y0 - wy, x1 - wx, y1 - wy
+        height, width = moving.shape
+        pad = max(3, x1 - x0)
+        around = (
+            slice(max(0, y0 - pad), min(height, y1 + pad)),
+            slice(max(0, x0 - pad), min(width, x1 + pad)),
+        )
+        mine = moving[y0:y1, x0:x1] > 0
+        if not mine.any():
+            return 0.0
+        pixels = hsv[y0:y1, x0:x1][mine]
+        if pixels[:, 1].mean() < 12:
+            return None
+        still = hsv[around][moving[around] == 0]
+        # The upper quartile (an order statistic: np.quantile's overhead is most of this method's time).
+        water_value = (
+            float(np.partition(still[:, 2], (3 * len(still)) // 4)[(3 * len(still)) // 4])
+            if len(still)
+            else 0.0
+        )
+        hue, saturation, value = pixels[:, 0], pixels[:, 1], pixels[:, 2]
+        skin = ((hue < 25) | (hue > 170)) & (saturation > 40) & (value > water_value + SKIN_LIFT)
+        return float(skin.mean())

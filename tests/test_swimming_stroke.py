@@ -106,7 +106,7 @@ def blob_scores(colour, seconds: float = 16.0, arrive_s: float = 6.0) -> tuple[l
     with a swimmer's arm rising and falling at the stroke rate, one steady. Per frame after arrival:
     (best score within the periodic blob's column range, best score within the steady one's)."""
     context = synthetic_context()
-    detector = SwimmingDetector()
+    detector = SwimmingDetector(cue="stroke")
     rng = np.random.default_rng(3)
     periodic, steady = [], []
     for k in range(round(seconds * FPS)):

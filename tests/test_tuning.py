@@ -185,6 +185,10 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
         (["--seconds", "0"], "--seconds"),
         (["--clips", "0"], "--clips"),
         (["--out", "/nonexistent-folder/x"], "--out"),
+        (
+            ["--set", "detection.pixel_detectors.swimming.cue=colour"],
+            "detection.pixel_detectors.swimming: cue",
+        ),
     ],
 )
 def test_tune_bad_arguments(tmp_path, capsys, args, message):
