@@ -92,7 +92,7 @@ def run_old(overrides: list[str], seed: int, stuck_events: int) -> None:
             last = env.now
             if same >= stuck_events:
                 print(
-                    f"old wake-up: stuck at t = {env.now!r} s after {events} events "
+                    f"old wake-up: stuck at t = {float(env.now)!r} s after {events} events "
                     f"({stuck_events} in a row at that instant, {time.perf_counter() - start:.1f} s wall; "
                     f"{load()})"
                 )
