@@ -6,8 +6,9 @@ logit(score) ~ Logistic(η, 1), η = intercept + slope · log2(pixels / referenc
 offenders (their projected pixel height, light, weather and the best score the
 detector gave them, 0 if none) and estimate η's coefficients by maximum
 likelihood over several thresholds at once, −logit τ entering as a known
-offset; false alarms are counted per threshold and fitted as a Poisson rate
-max_rate · σ(c − logit τ).
+offset; false alarms are counted per light, weather and threshold and fitted as
+a Poisson rate max_rate · exp(a[light] + b[weather] + ab[light, weather]) · σ(c − s · logit τ)
+(:func:`fit_false_alarm_model`, :mod:`sim.false_alarms`).
 """
 
 from __future__ import annotations

@@ -18,9 +18,10 @@ in runs (:func:`chained_hits`) of mean hit_run_s · (p / (1 − p))^γ, γ =
 probability ``alarm_on_target`` (else it is lost and a new track must collect
 k hits). Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
-r(τ, light, weather) = max_rate · exp(a_light + b_weather) · σ(c − s · logit τ) (s: the calibration's
-``slope``, 1 unless given; a, b: log-rate offsets, 0 unless given), non-homogeneous as the light changes
-over the day (:class:`FalseAlarmClock`). Parameters come from the calibration file.
+r(τ, light, weather) = max_rate · exp(a_light + b_weather + ab_light,weather) · σ(c − s · logit τ) (s: the
+calibration's ``slope``, 1 unless given; a, b, ab: log-rate offsets, 0 unless given; :mod:`sim.false_alarms`),
+non-homogeneous as the light changes over the day (:class:`FalseAlarmClock`). Parameters come from the
+calibration file.
 
 Event-driven: an actor's track is piecewise linear, so the intervals it spends
 inside a sensor's visible region are computed once, geometrically; the frames

@@ -252,7 +252,7 @@ def test_an_overloaded_queue_is_served_first_come_first_served_to_the_end(short_
 
     flood = FalseAlarmCalibration(max_rate_per_hour=40.0, intercept=0.0)
     calibration = short_scenario.calibration.model_copy(update={"false_alarms": dict.fromkeys(Kind, flood)})
-    detection = short_scenario.detection.model_copy(update={"calibration": calibration})
+    detection = short_scenario.detection.model_copy(update={"calibration": calibration, "threshold": 0.5})
     result = run(short_scenario.model_copy(update={"detection": detection}), seed=2)
     missions = result.missions.sort_values("t_assigned", kind="stable")
     false_alarms = result.alarms["incident_id"].isna().sum()

@@ -13,9 +13,10 @@ from sim.calibration import fit_false_alarm_model, poisson_log_linear
 from sim.daylight import Daylight
 from sim.engine import run
 from sim.false_alarms import FalseAlarmClock, false_alarm_rate, false_alarm_share
-from sim.scenario import FalseAlarmCalibration, Kind, Light, Weather
+from sim.scenario import Calibration, FalseAlarmCalibration, Kind, Light, Weather
 from sim.sensing import DetectionModel
 
+from .conftest import DEFAULT
 from .test_calibration import _assert_refused
 
 
@@ -199,3 +200,12 @@ def test_detection_model_rate_defaults_to_day_light(default_scenario):
 )
 def test_bad_false_alarm_offsets_name_their_key(tmp_path, capsys, key, value, message):
     _assert_refused(tmp_path, capsys, ("false_alarms", "swimming", key), value, message)
+
+
+BUNDLED = sorted((DEFAULT.parent / "calibration").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_every_bundled_calibration_loads(path):
+    calibration = Calibration.model_validate_json(path.read_text(encoding="utf-8"))
+    assert calibration.false_alarms.keys() == set(Kind)
