@@ -6,8 +6,9 @@ logit(score) ~ Logistic(η, 1), η = intercept + slope · log2(pixels / referenc
 offenders (their projected pixel height, light, weather and the best score the
 detector gave them, 0 if none) and estimate η's coefficients by maximum
 likelihood over several thresholds at once, −logit τ entering as a known
-offset; false alarms are counted per threshold and fitted as a Poisson rate
-max_rate · σ(c − logit τ).
+offset; false alarms are counted per light, weather and threshold and fitted as
+a Poisson rate max_rate · exp(a[light] + b[weather] + ab[light, weather]) · σ(c − s · logit τ)
+(:func:`fit_false_alarm_model`, :mod:`sim.false_alarms`).
 """
 
 from __future__ import annotations
@@ -280,6 +281,96 @@ def fit_false_alarms(counts: dict[float, int], camera_hours: float) -> dict:
         "intercept": round(float(c), 3),
         "slope": float(slope),
     }
+
+
+FALSE_ALARM_PRIOR_SD = 3.0
+"""Spread of the normal prior on each light and weather log-rate offset (a factor e³ ≈ 20 at one sd): a
+level without a single false alarm gets a finite small rate rather than the likelihood's −∞, while tens of
+counts move an offset by well under a percent of itself."""
+
+
+def poisson_log_linear(
+    x: np.ndarray, counts: np.ndarray, offset: np.ndarray, prior_sd: np.ndarray, iterations: int = 100
+) -> np.ndarray:
+    """Coefficients β of counts ~ Poisson(exp(offset + x·β)) by Newton's method (IRLS for the log link),
+    maximising the log-likelihood plus a normal prior N(0, prior_sd²) on each β (inf: none).
+
+    Newton step: β += (Xᵀ W X + P)⁻¹ (Xᵀ (y − μ) − P β) with W = diag(μ), P = diag(1 / prior_sd²)
+    (McCullagh & Nelder, Generalized Linear Models, 2nd ed., 1989, section 2.5). Starts at the
+    intercept-only solution (the first column must be the intercept).
+    """
+    penalty = np.diag(1.0 / np.asarray(prior_sd, float) ** 2)
+    beta = np.zeros(x.shape[1])
+    beta[0] = np.log(counts.sum() / np.exp(offset).sum())
+    for _ in range(iterations):
+        mu = np.exp(offset + x @ beta)
+        step = np.linalg.solve(x.T @ (mu[:, None] * x) + penalty, x.T @ (counts - mu) - penalty @ beta)
+        step *= min(1.0, 5.0 / np.abs(step).max(initial=1e-300))  # no jump past e⁵ at once
+        beta += step
+        if np.abs(step).max() < 1e-10:
+            break
+    return beta
+
+
+def fit_false_alarm_model(table: pd.DataFrame, prior_sd: float = FALSE_ALARM_PRIOR_SD) -> dict:
+    """The false-alarm entry of a calibration file from counts by light, weather and threshold.
+
+    ``table`` (``false_alarms.csv`` of ``run_sim.py tune``) has one row per light × weather × threshold:
+    ``light``, ``weather``, ``threshold``, ``false_alarms`` (k-of-n alarms on no offender) and
+    ``camera_hours`` (that condition's exposure). The model (:mod:`sim.false_alarms`) is
+    n ~ Poisson(hours · max_rate · exp(a[light] + b[weather] + ab[light, weather]) · σ(c − s · logit τ)).
+    Its likelihood factorises into the condition totals N (Poisson, mean hours · max_rate · exp(a + b + ab)
+    · Σ_τ σ(·)) and, given those, the split over thresholds (multinomial in σ(·), the same for every
+    condition), so c and s are fitted to the counts pooled over conditions (:func:`fit_false_alarms`) and
+    then max_rate, a, b, ab by Poisson log-linear regression of the totals (:func:`poisson_log_linear`;
+    day and clear are the references, 0). With every light × weather measured the model is saturated:
+    each condition's rate is its own count over its exposure, except where the prior (``prior_sd`` on
+    every offset) keeps a condition without false alarms finite. Levels absent from the table are absent
+    from the result, and so are all of a factor's levels when its reference is absent.
+    """
+    low, high = min(FIT_THRESHOLDS), max(FIT_THRESHOLDS)
+    if ((table["threshold"] >= low) & (table["threshold"] <= high)).any():
+        table = table[(table["threshold"] >= low) & (table["threshold"] <= high)]
+    pooled = table.groupby("threshold")["false_alarms"].sum()
+    hours = table.groupby(["light", "weather"])["camera_hours"].first()
+    curve = fit_false_alarms(pooled.to_dict(), float(hours.sum()))
+    if curve["max_rate_per_hour"] == 0:
+        return curve
+    shares = false_alarm_share(curve["intercept"], curve["slope"], pooled.index.to_numpy(float)).sum()
+    totals = table.groupby(["light", "weather"])["false_alarms"].sum().reindex(hours.index)
+    light_of, weather_of = hours.index.get_level_values(0), hours.index.get_level_values(1)
+    lights = _levels_against(Light, Light.DAY, set(light_of))
+    weathers = _levels_against(Weather, Weather.CLEAR, set(weather_of))
+    pairs = [(light, weather) for light in lights for weather in weathers]
+    columns = [np.ones(len(hours))]
+    columns += [(light_of == light).astype(float) for light in lights]
+    columns += [(weather_of == weather).astype(float) for weather in weathers]
+    columns += [((light_of == light) & (weather_of == weather)).astype(float) for light, weather in pairs]
+    sds = np.array([np.inf] + [prior_sd] * (len(columns) - 1))
+    offset = np.log(hours.to_numpy(float) * shares)
+    beta = poisson_log_linear(np.column_stack(columns), totals.to_numpy(float), offset, sds)
+    values = iter(round(float(b), 4) for b in beta[1:])
+    light_offsets = {light: next(values) for light in lights}
+    weather_offsets = {weather: next(values) for weather in weathers}
+    together: dict[str, dict[str, float]] = {}
+    for light, weather in pairs:
+        together.setdefault(light, {})[weather] = next(values)
+    return curve | {
+        "max_rate_per_hour": round(float(np.exp(beta[0])), 4),
+        "light": ({"day": 0.0} if lights else {}) | light_offsets,
+        "weather": ({"clear": 0.0} if weathers else {}) | weather_offsets,
+        "light_weather": together,
+    }
+
+
+def _levels_against(levels, reference, seen: set[str]) -> list[str]:
+    """The levels seen other than ``reference``, each to get an offset; none where ``reference`` itself was
+    not seen (its offset, 0, would be unmeasured: those levels pool into max_rate)."""
+    return (
+        [level.value for level in levels if level is not reference and level.value in seen]
+        if reference.value in seen
+        else []
+    )
 
 
 def class_entry(hit_model: dict) -> dict:

@@ -225,6 +225,10 @@ class DispatchCenter:
         ]
         wait = min(waits, default=math.inf)
         if 0 < wait < math.inf and now + wait < self._wake_at:
+            if now + wait <= now:
+                # A rounding shortfall of the charge: a wait below the clock's resolution would wake at this
+                # very instant for ever (the livelock of a 6-h run with the tuned calibration).
+                wait = math.nextafter(now, math.inf) - now
             self._wake_at = now + wait
             self.env.timeout(wait).callbacks.append(self._wake)
 

@@ -315,11 +315,27 @@ class ClassCalibration(Strict):
     )
 
 
+LogRateOffset = Annotated[float, Field(ge=-20, le=20, allow_inf_nan=False)]
+"""A natural-log factor on a false-alarm rate; ±20 (a factor of 5·10⁸) bounds any measured contrast."""
+
+
 class FalseAlarmCalibration(Strict):
-    max_rate_per_hour: float = Field(ge=0, description="false alarms per camera-hour at threshold 0")
+    max_rate_per_hour: float = Field(
+        ge=0, description="false alarms per camera-hour at threshold 0, in day light and clear weather"
+    )
     intercept: float = Field(description="logit of the clutter score")
     slope: float = Field(
         1.0, gt=0, le=20, description="how steeply the rate falls with logit(threshold) (1: logistic clutter)"
+    )
+    light: dict[Light, LogRateOffset] = Field(
+        default_factory=dict, description="log-rate offset per light level (absent: 0, the day rate), ln(1)"
+    )
+    weather: dict[Weather, LogRateOffset] = Field(
+        default_factory=dict, description="log-rate offset per weather (absent: 0, the clear rate), ln(1)"
+    )
+    light_weather: dict[Light, dict[Weather, LogRateOffset]] = Field(
+        default_factory=dict,
+        description="log-rate offset of a light and weather together, on top of both (absent: 0), ln(1)",
     )
 
 

@@ -18,8 +18,10 @@ in runs (:func:`chained_hits`) of mean hit_run_s · (p / (1 − p))^γ, γ =
 probability ``alarm_on_target`` (else it is lost and a new track must collect
 k hits). Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
-r(τ) = max_rate · σ(c − s · logit τ) (s: the calibration's ``slope``, 1 unless given). Parameters come from
-the calibration file.
+r(τ, light, weather) = max_rate · exp(a_light + b_weather + ab_light,weather) · σ(c − s · logit τ) (s: the
+calibration's ``slope``, 1 unless given; a, b, ab: log-rate offsets, 0 unless given; :mod:`sim.false_alarms`),
+non-homogeneous as the light changes over the day (:class:`FalseAlarmClock`). Parameters come from the
+calibration file.
 
 Event-driven: an actor's track is piecewise linear, so the intervals it spends
 inside a sensor's visible region are computed once, geometrically; the frames
@@ -39,10 +41,16 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from sim.cameras import CameraModel, visible_region
-from sim.daylight import Daylight
+from sim.daylight import LIGHT_ORDER, Daylight
+from sim.false_alarms import (  # noqa: F401  (false_alarm_share, false_alarm_regions: re-exported)
+    FalseAlarmClock,
+    false_alarm_rate,
+    false_alarm_regions,
+    false_alarm_share,
+)
 from sim.geometry import ZoneGeometry
 from sim.incidents import Incident, Track
-from sim.scenario import Calibration, Kind, Scenario, Weather
+from sim.scenario import Calibration, Kind, Light, Scenario, Weather
 
 LIGHT_GRID_S = 10.0
 """Resolution of the light-level lookup, s."""
@@ -81,13 +89,6 @@ class OwnOffset:
             ((np.asarray(t) - self.start) // self.spell_s).astype(np.int64), 0, len(self.values) - 1
         )
         return self.values[index]
-
-
-def false_alarm_share(intercept: float, slope: float, threshold):
-    """σ(c − s · logit τ): the share of the clutter rate ``max_rate_per_hour`` that scores above the
-    threshold(s) τ; the false-alarm curve of the calibration file."""
-    tau = np.asarray(threshold, dtype=float)
-    return sigmoid(intercept - slope * np.log(tau / (1.0 - tau)))
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,10 @@ class DetectionModel:
         quantile = min(max(floor + u * (1.0 - floor), 1e-12), 1.0 - 1e-12)
         return float(sigmoid(eta + logit(quantile)))
 
-    def false_alarm_rate(self, kind: Kind) -> float:
-        """False alarms per camera-hour of ``kind`` at this threshold, 1/h."""
-        spec = self.calibration.false_alarms[kind]
-        return float(spec.max_rate_per_hour * false_alarm_share(spec.intercept, spec.slope, self.threshold))
+    def false_alarm_rate(self, kind: Kind, light: Light = Light.DAY) -> float:
+        """False alarms per camera-hour of ``kind`` at this threshold in ``light`` (day, the reference level,
+        unless given) and this run's weather, 1/h (:func:`sim.false_alarms.false_alarm_rate`)."""
+        return false_alarm_rate(self.calibration.false_alarms[kind], self.threshold, light, self.weather)
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,15 @@ class StatisticalSensing:
         """Light level (0 night, 1 dusk, 2 day) at simulation times ``t`` within the run, s."""
         return self._light[(np.asarray(t) / LIGHT_GRID_S).astype(np.int64)]
 
+    def false_alarm_clock(self, kind: Kind) -> FalseAlarmClock:
+        """The false-alarm rate of ``kind`` over the run relative to its day rate (this run's weather), as
+        the light changes (on the light grid, :data:`LIGHT_GRID_S`). Calibrations without light offsets
+        give 1 throughout."""
+        rates = np.array([self.model.false_alarm_rate(kind, light) for light in LIGHT_ORDER])
+        day = rates[LIGHT_ORDER.index(Light.DAY)]
+        grid = np.arange(len(self._light)) * LIGHT_GRID_S
+        return FalseAlarmClock.from_levels(grid, self._light, rates / day if day > 0 else rates * 0.0)
+
     def observe(
         self, incident: Incident, stream: Callable[[str], np.random.Generator]
     ) -> tuple[float | None, list[Detection]]:
@@ -392,19 +402,3 @@ class StatisticalSensing:
         pixels = sensor.pixel_height(xy, incident.visible_height)
         eta = self.model.eta(incident.kind, pixels, self.light_index(frames)) + own.at(frames)
         return eta, sigmoid(eta - logit(self.model.threshold))
-
-
-def false_alarm_regions(
-    sensors: list[Sensor], geometry: ZoneGeometry
-) -> dict[tuple[str, Kind], BaseGeometry]:
-    """Where each camera's detector may raise a false alarm of each kind (its view of the no-go areas)."""
-    regions = {}
-    for sensor in sensors:
-        if sensor.pixel_height is None:
-            continue
-        for kind in Kind:
-            areas = shapely.union_all([a.region for a in geometry.areas(kind.value)])
-            overlap = sensor.region.intersection(areas)
-            if overlap.area > 1.0:
-                regions[(sensor.id, kind)] = overlap
-    return regions

@@ -17,8 +17,10 @@ height (the same function statistical mode uses, at the camera's full
 resolution), light and weather; then P(s > τ) = σ(η − logit τ) is fitted by
 maximum likelihood (Newton's method) over several thresholds at once, the
 −logit τ entering as a known offset. False alarms: the rate of k-of-n alarms on
-anything but an offender, per camera-hour, at each τ, fitted as
-max_rate · σ(c − logit τ).
+anything but an offender, counted per light, weather and τ with each
+condition's camera-hours (``false_alarms.csv``), fitted as
+max_rate · exp(a[light] + b[weather]) · σ(c − s · logit τ)
+(:func:`sim.calibration.fit_false_alarm_model`).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from sim.calibration import (
     FIT_THRESHOLDS,
     OFFENDER_FRAME_COLUMNS,
     fit_detectability,
-    fit_false_alarms,
+    fit_false_alarm_model,
     fit_hit_runs,
     write_calibration,
 )
@@ -95,6 +97,10 @@ class Observations:
         return pd.DataFrame(self.offender_rows, columns=columns)
 
     false_alarms: dict[float, int] = field(default_factory=dict)
+    false_alarms_by_condition: dict[tuple[str, str, float], int] = field(default_factory=dict)
+    """Per (light, weather, threshold): k-of-n alarms on anything but an offender."""
+    camera_hours_by_condition: dict[tuple[str, str], float] = field(default_factory=dict)
+    """Per (light, weather): scored camera-hours, the false alarms' exposure."""
     alarmed: dict[float, set[str]] = field(default_factory=dict)
     """Per threshold: the offenders (``group`` of :attr:`offender_rows`) that raised a k-of-n alarm."""
     detect_delays: dict[float, list[float]] = field(default_factory=dict)
@@ -270,14 +276,38 @@ def observe(
                     hit = offender_at(alarm.xyxy, truth)
                     if hit is None:
                         observations.false_alarms[threshold] += 1
+                        key = (case.light.value, case.weather.value, threshold)
+                        by_condition = observations.false_alarms_by_condition
+                        by_condition[key] = by_condition.get(key, 0) + 1
                     elif f"{case.seed}/{hit}" not in observations.alarmed[threshold]:
                         observations.alarmed[threshold].add(f"{case.seed}/{hit}")
                         observations.detect_delays[threshold].append(t - first_seen[hit])
         observations.offenders_seen += len(first_seen)
-        observations.camera_hours += max(0.0, seconds - WARMUP_S) / 3600.0
+        hours = max(0.0, seconds - WARMUP_S) / 3600.0
+        observations.camera_hours += hours
+        exposure = observations.camera_hours_by_condition
+        condition = (case.light.value, case.weather.value)
+        exposure[condition] = exposure.get(condition, 0.0) + hours
         bar.update()
     bar.close()
     return observations
+
+
+def false_alarm_table(observations: Observations, thresholds: np.ndarray) -> pd.DataFrame:
+    """One row per light × weather × threshold: light, weather, threshold, false_alarms (count) and
+    camera_hours (that condition's exposure): the input of :func:`sim.calibration.fit_false_alarms`."""
+    rows = [
+        {
+            "light": light,
+            "weather": weather,
+            "threshold": round(float(threshold), 4),
+            "false_alarms": observations.false_alarms_by_condition.get((light, weather, float(threshold)), 0),
+            "camera_hours": round(hours, 6),
+        }
+        for (light, weather), hours in observations.camera_hours_by_condition.items()
+        for threshold in thresholds
+    ]
+    return pd.DataFrame(rows, columns=["light", "weather", "threshold", "false_alarms", "camera_hours"])
 
 
 def threshold_table(observations: Observations, thresholds: np.ndarray) -> pd.DataFrame:
@@ -414,6 +444,7 @@ def tune(
     observations = observe(scenario, kind, cases, seconds, thresholds, params, progress=progress)
     table = threshold_table(observations, thresholds)
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")
+    false_alarm_table(observations, thresholds).to_csv(out / "false_alarms.csv", index=False)
     by_size = size_table(observations, operating)
     by_size.to_csv(out / "by_size.csv", index=False)
     by_tone = tone_table(observations, operating)
@@ -423,7 +454,7 @@ def tune(
     frames = observations.offender_frames()
     hit_model = fit_detectability(frames, scenario.calibration.reference_pixels)
     hit_model["hit_run_s"] = fit_hit_runs(frames)
-    false_alarm_fit = fit_false_alarms(observations.false_alarms, observations.camera_hours)
+    false_alarm_fit = fit_false_alarm_model(false_alarm_table(observations, thresholds))
     base = scenario.calibration.model_dump(mode="json")
     if calibration_in is not None and calibration_in.is_file():
         base = json.loads(calibration_in.read_text(encoding="utf-8"))

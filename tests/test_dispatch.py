@@ -241,3 +241,23 @@ def test_everyone_in_earshot_hears_the_warning(default_scenario):
     assert marks[2]["t_offender_left"] == pytest.approx(first_warning + 120.0 + 50.0)
     assert mission.t_done == pytest.approx(first_warning + 170.0 + 0.002)
     assert 3 not in marks
+
+
+def test_an_overloaded_queue_is_served_first_come_first_served_to_the_end(short_scenario):
+    """Two hours flooded with false alarms (about 20 per camera-hour of each kind, far more than three boats
+    can serve): the run ends, cases are served in the order they were queued, each at most once, and no
+    boat is on two missions at a time."""
+    from sim.engine import run
+    from sim.scenario import FalseAlarmCalibration
+
+    flood = FalseAlarmCalibration(max_rate_per_hour=40.0, intercept=0.0)
+    calibration = short_scenario.calibration.model_copy(update={"false_alarms": dict.fromkeys(Kind, flood)})
+    detection = short_scenario.detection.model_copy(update={"calibration": calibration, "threshold": 0.5})
+    result = run(short_scenario.model_copy(update={"detection": detection}), seed=2)
+    missions = result.missions.sort_values("t_assigned", kind="stable")
+    false_alarms = result.alarms["incident_id"].isna().sum()
+    assert len(missions) < false_alarms / 2  # overloaded: most false alarms never get a boat
+    assert missions["case_id"].is_monotonic_increasing
+    assert missions["case_id"].is_unique
+    for _boat, own in missions.groupby("boat_id"):
+        assert (own["t_assigned"].to_numpy()[1:] >= own["t_done"].to_numpy()[:-1]).all()

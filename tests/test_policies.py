@@ -12,6 +12,7 @@ from shapely.geometry import box
 from sim.boats import Boat, BoatState, Task
 from sim.geometry import WaterNavigator
 from sim.policies import POLICIES, AfterCurrent, FastestEta
+from sim.records import Alarm
 from sim.scenario import ConstantSpec, Kind, Operator
 
 from .test_dispatch import COMMAND_S, TRANSIT, Rig
@@ -126,6 +127,30 @@ def test_a_boat_that_could_not_come_back_waits_for_charge(default_scenario):
     assert needed > 105.0 + 5.0 / 3.6  # more than it holds when the case is queued at 5 s
     assert mission.t_assigned == pytest.approx((needed - 105.0) * 3.6)  # 1 Wh takes 3.6 s at 1000 W
     assert min(leg.battery1_wh for leg in rig.recorder.legs) >= 100.0
+
+
+def test_a_charge_short_by_rounding_does_not_stall_the_clock(default_scenario):
+    """A boat short of a case's charge by less than the clock can resolve (here 1e-13 Wh, 3.6e-13 s of
+    charging, at t = 13931.3 s where one step of the clock is 1.8e-12 s) must still be sent: the wake-up
+    once came back at the same instant for ever (a 6-h run with the tuned calibration never ended)."""
+    rig = Rig(default_scenario, decision_time=0.0, boat_updates={"battery_wh": 200.0, "reserve_wh": 100.0})
+    boat, t = rig.boats[0], 13931.3
+    rig.env.run(until=t)
+    budget = rig.dispatch._budgets[Kind.SWIMMING]
+    needed = 100.0 + boat.mission_energy_wh((101.0, 100.0), budget)
+    boat.battery.stop_charging(t)
+    boat.battery.draw(boat.battery.level(t) - (needed - 1e-13))
+    boat.battery.start_charging(t)
+    wait = boat.battery.time_to_reach(needed, t)
+    assert wait > 0 and t + wait == t  # the rounding case itself
+    rig.swimmer(1, (101.0, 100.0))
+    rig.dispatch.receive(Alarm(1, t, "cam", Kind.SWIMMING, 101.0, 100.0, 0.9, 1))
+    for _ in range(1000):
+        if rig.dispatch.mission_records():
+            break
+        rig.env.step()
+    (mission,) = rig.dispatch.mission_records()
+    assert mission.t_assigned == pytest.approx(t, abs=1e-9)
 
 
 def test_a_mission_beyond_the_battery_is_never_sent(default_scenario):

@@ -171,6 +171,11 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
     assert set(by_tone["skin_tone"]) <= {"light", "medium", "dark"} and by_tone["offenders"].sum() >= 1
     calibration = Calibration.model_validate(json.loads((out / "calibration.json").read_text()))
     assert "run_sim.py tune --detector swimming" in calibration.source
+    # False alarms per condition and threshold: the fit's input, in the threshold table's total.
+    false_alarms = pd.read_csv(out / "false_alarms.csv")
+    assert set(zip(false_alarms["light"], false_alarms["weather"], strict=True)) == {("day", "clear")}
+    per_hour = false_alarms["false_alarms"] / false_alarms["camera_hours"]
+    assert per_hour.to_numpy() == pytest.approx(table["false_alarms_per_hour"].to_numpy(), rel=1e-3, abs=1e-3)
     for name in ("precision_recall.png", "roc.png", "threshold_tradeoff.png"):
         assert (out / name).stat().st_size > 1000
     assert "best F1" in capsys.readouterr().out
