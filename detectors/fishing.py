@@ -115,6 +115,9 @@ GEAR_QUANTILE = 0.75
 """The gear factor is this quantile of the per-frame gear evidence of the last ``memory_s``."""
 PROTECT_GEAR = 0.3
 """Tracks whose recent gear evidence exceeds this are kept out of the background model's learning."""
+WIDEST_PERSON_M = 1.2
+"""A body piece wider than this (arms out; +3 px of anti-aliasing and closing) holds gear that the opening
+kept: it is cut to its tall columns, m."""
 GEAR_WEIGHT = 0.7
 """Gear factor given by a rod alone or a line alone (both together: 1 − 0.3² = 0.91)."""
 
@@ -348,8 +351,18 @@ class FishingDetector:
             mine = mine[top:h]
             y, h = y + top, h - top
             columns = np.flatnonzero(mine.any(axis=0))
+            if columns[-1] - columns[0] + 1 > WIDEST_PERSON_M * ppm + 3:
+                # Wider than a person: a steep rod or line survived the opening and joined the body (in
+                # grazing views the line meets the water on the feet row). The body is where the piece
+                # is tall (half its tallest column, half a person); a rod or line column holds a few pixels.
+                heights = mine.sum(axis=0)
+                tall = np.flatnonzero(heights >= max(0.5 * expected, 0.5 * heights.max()))
+                columns = tall if len(tall) else columns
             mine = mine[:, columns[0] : columns[-1] + 1]
             x, w = x + int(columns[0]), int(columns[-1] - columns[0]) + 1
+            rows = np.flatnonzero(mine.any(axis=1))
+            mine = mine[rows[0] : rows[-1] + 1]
+            y, h = y + int(rows[0]), int(rows[-1] - rows[0]) + 1
             feet_row = mine[-1]
             if not (h >= 0.35 * expected and w <= 4.0 * ppm + 3):
                 continue
