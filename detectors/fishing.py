@@ -25,7 +25,12 @@ Pipeline, per frame
    (:meth:`FishingDetector._is_gear_of`). A body's feet are its lowest row on
    the bank (a line crossing it may hang lower, over the water), in the lower
    half of the piece; the box is cut to :data:`TALLEST` person heights above
-   them (a rod raised for a cast stands on the head). Bodies at least 0.35 of a
+   them (a rod raised for a cast stands on the head). A piece wider than
+   :data:`WIDEST_PERSON_M` is cut to its tall columns (at least half a person
+   and half its tallest column): in grazing views (a far bank seen from a pole
+   a few degrees above it) the steep line meets the water on the feet row and
+   rod, line and body form one piece whose box would hold all the gear, so no
+   segment could stick out of it. Bodies at least 0.35 of a
    person's height tall and at most 4 m wide (two people side by side) are the
    candidates, tracked with :class:`~detectors.tracking.Tracker`; their feet
    point is the mean column of that row.
@@ -85,7 +90,9 @@ evidence; a walker heading straight towards or away from a distant camera moves
 less than a pixel a second and may dwell (it is then rejected by the missing
 rod and line); two anglers close together in the image merge into one body or
 hide each other's gear; at 640 x 360, beyond about 180 m (a person 5 px tall,
-a rod 8 px long) bodies and gear are found in fewer frames.
+a rod 8 px long) bodies and gear are found in fewer frames (pixel mode analyses
+banks farther than a camera's ``fishing_tile_beyond`` in a full-resolution tile,
+``sim/far_bank.py``).
 """
 
 from __future__ import annotations
