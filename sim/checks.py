@@ -83,8 +83,6 @@ def check_scenario(scenario: Scenario) -> None:
                 where = "water" if section == "no_swimming" else "the shore next to the water"
                 raise _error(f"zone.{section}.{i}: {area.id!r} does not overlap {where}")
 
-    _check_fishing_tiles(scenario, geometry)
-
     dock_ids = [d.id for d in scenario.docks]
     for i, boat in enumerate(scenario.boats):
         if boat.dock not in dock_ids:
@@ -101,6 +99,7 @@ def check_scenario(scenario: Scenario) -> None:
     _check_radio(scenario)
     _check_names(scenario)
     _check_fleet(scenario, geometry)
+    _check_fishing_tiles(scenario, geometry)
 
 
 def _check_fishing_tiles(scenario: Scenario, geometry: ZoneGeometry) -> None:
