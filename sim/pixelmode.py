@@ -20,6 +20,12 @@ model holds while the camera's width is at least twice the analysis width
 (the renderer adds sensor noise of several grey levels per pixel, which is what
 the detectors must cope with). The alarm's snapshot is the analysed frame as a
 JPEG at ``render.jpeg_quality``: its size is the alarm's payload.
+
+Far banks. A camera with ``fishing_tile_beyond`` also has a crop of its
+full-resolution frame, around the no-fishing banks it sees beyond that distance,
+analysed by a fishing detector of its own (:mod:`sim.far_bank`; the frame's
+fishing detector leaves those banks to it). :func:`analysis_view` builds both, for
+pixel mode and for ``tune`` alike.
 """
 
 from __future__ import annotations
