@@ -64,7 +64,11 @@ What it measures
    ``--baseline-seconds`` is 0, a baseline of the same scenario on one thread
    (``--baseline-seconds``, 120 simulated s, 4 chunks) runs in the same
    process, and the ratio of the steady-state speeds is printed. The
-   baseline runs second so that the run's memory figures are its own.
+   baseline runs second so that the run's memory figures are its own. Then,
+   unless ``--tile-baseline-seconds`` is 0 or no camera has one, a run on the
+   same threads without the far-bank tiles (``cameras.N.fishing_tile_beyond``
+   set to null, :mod:`sim.far_bank`; 120 simulated s, 4 chunks) prints the
+   ratio of its steady-state speed to the run's: what the tiles cost.
 3. A verdict against the goals: a MOG2/detector time ratio of at least 0.6 for
    swimming and 0.3 for fishing, and at least 2 simulated s per wall s in pixel
    mode with flat memory. The exit code is 0 whatever the verdict: this is a
@@ -802,8 +806,16 @@ class RssSampler(threading.Thread):
         self.join()
 
 
-def pixel_scenario(path: Path, seconds: float) -> Scenario:
-    return load_scenario(path, ["run.mode=pixel", f"run.start={PIXEL_START}", f"run.duration={seconds:g}"])
+def pixel_scenario(path: Path, seconds: float, tiles: bool = True) -> Scenario:
+    """The pixel-mode run's scenario; ``tiles=False`` drops every camera's far-bank tile
+    (``fishing_tile_beyond``), which is what the tile baseline measures."""
+    scenario = load_scenario(
+        path, ["run.mode=pixel", f"run.start={PIXEL_START}", f"run.duration={seconds:g}"]
+    )
+    if tiles:
+        return scenario
+    cameras = tuple(c.model_copy(update={"fishing_tile_beyond": None}) for c in scenario.cameras)
+    return scenario.model_copy(update={"cameras": cameras})
 
 
 @dataclass(frozen=True)
@@ -873,9 +885,15 @@ def detector_targets(scenario: Scenario) -> dict[str, tuple[type, str]]:
 
 
 def run_pixel(
-    path: Path, seconds: float, seed: int | None, chunks: int, interval: float, threads: int
+    path: Path,
+    seconds: float,
+    seed: int | None,
+    chunks: int,
+    interval: float,
+    threads: int,
+    tiles: bool = True,
 ) -> PixelRun:
-    scenario = pixel_scenario(path, seconds)
+    scenario = pixel_scenario(path, seconds, tiles)
     result = PixelRun(seconds, threads)
     contention = Contention()
     gc.collect()
@@ -1175,6 +1193,12 @@ def _parser() -> argparse.ArgumentParser:
         default=120.0,
         help="simulated s of the one-thread baseline run after the pixel run (0: none)",
     )
+    parser.add_argument(
+        "--tile-baseline-seconds",
+        type=float,
+        default=120.0,
+        help="pixel mode: simulated s of a same-threads run without far-bank tiles, for their cost (0: none)",
+    )
     parser.add_argument("--sample-interval", type=float, default=1.0, help="RSS sampling period, wall s")
     parser.add_argument("--skip-detectors", action="store_true", help="only the pixel-mode run")
     parser.add_argument("--skip-pixel", action="store_true", help="only the detector loops")
@@ -1191,8 +1215,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if min(args.repeat, args.frames, args.chunks, args.threads) < 1 or args.frames < 2:
         parser.error("--repeat, --chunks and --threads must be >= 1, --frames >= 2")
-    if args.baseline_seconds < 0:
-        parser.error("--baseline-seconds must be >= 0")
+    if args.baseline_seconds < 0 or args.tile_baseline_seconds < 0:
+        parser.error("--baseline-seconds and --tile-baseline-seconds must be >= 0")
     if not (args.pixel_seconds > 0 and args.profile_seconds > 0 and args.sample_interval > 0):
         parser.error("--pixel-seconds, --profile-seconds and --sample-interval must be > 0")
     cv2.setNumThreads(args.cv_threads)
@@ -1278,6 +1302,27 @@ def main(argv: list[str] | None = None) -> int:
                 ratio = run.steady_speed() / baseline.steady_speed()
                 print(f"  steady state, {args.threads} thread(s) / one thread: {ratio:.2f}")
                 against = f"; {ratio:.2f} x the one-thread baseline's {baseline.steady_speed():.3f}"
+            tiled = [c.id for c in scenario.cameras if c.fishing_tile_beyond is not None]
+            if args.tile_baseline_seconds > 0 and tiled:
+                print(
+                    f"  tile baseline: {args.tile_baseline_seconds:g} simulated s on {args.threads} "
+                    f"thread(s) without the far-bank tiles of {', '.join(tiled)}, {BASELINE_CHUNKS} chunks"
+                )
+                gc.collect()
+                plain = run_pixel(
+                    args.scenario,
+                    args.tile_baseline_seconds,
+                    args.seed,
+                    BASELINE_CHUNKS,
+                    args.sample_interval,
+                    args.threads,
+                    tiles=False,
+                )
+                print_baseline(plain)
+                cost = plain.steady_speed() / run.steady_speed()
+                print(
+                    f"  steady state, without tiles / with tiles: {cost:.3f} (the tiles' cost in wall time)"
+                )
             verdicts.append(
                 f"  pixel mode at least {GOAL_SIM_SPEED:g} sim s per wall s: "
                 f"{'PASS' if speed >= GOAL_SIM_SPEED else 'MISS'} ({speed:.3f} over {args.pixel_seconds:g} "

@@ -25,7 +25,12 @@ Pipeline, per frame
    (:meth:`FishingDetector._is_gear_of`). A body's feet are its lowest row on
    the bank (a line crossing it may hang lower, over the water), in the lower
    half of the piece; the box is cut to :data:`TALLEST` person heights above
-   them (a rod raised for a cast stands on the head). Bodies at least 0.35 of a
+   them (a rod raised for a cast stands on the head). A piece wider than
+   :data:`WIDEST_PERSON_M` is cut to its tall columns (at least half a person
+   and half its tallest column): in grazing views (a far bank seen from a pole
+   a few degrees above it) the steep line meets the water on the feet row and
+   rod, line and body form one piece whose box would hold all the gear, so no
+   segment could stick out of it. Bodies at least 0.35 of a
    person's height tall and at most 4 m wide (two people side by side) are the
    candidates, tracked with :class:`~detectors.tracking.Tracker`; their feet
    point is the mean column of that row.
@@ -85,7 +90,9 @@ evidence; a walker heading straight towards or away from a distant camera moves
 less than a pixel a second and may dwell (it is then rejected by the missing
 rod and line); two anglers close together in the image merge into one body or
 hide each other's gear; at 640 x 360, beyond about 180 m (a person 5 px tall,
-a rod 8 px long) bodies and gear are found in fewer frames.
+a rod 8 px long) bodies and gear are found in fewer frames (pixel mode analyses
+banks farther than a camera's ``fishing_tile_beyond`` in a full-resolution tile,
+``sim/far_bank.py``).
 """
 
 from __future__ import annotations
@@ -115,6 +122,9 @@ GEAR_QUANTILE = 0.75
 """The gear factor is this quantile of the per-frame gear evidence of the last ``memory_s``."""
 PROTECT_GEAR = 0.3
 """Tracks whose recent gear evidence exceeds this are kept out of the background model's learning."""
+WIDEST_PERSON_M = 1.2
+"""A body piece wider than this (arms out; +3 px of anti-aliasing and closing) holds gear that the opening
+kept: it is cut to its tall columns, m."""
 GEAR_WEIGHT = 0.7
 """Gear factor given by a rod alone or a line alone (both together: 1 − 0.3² = 0.91)."""
 
@@ -348,8 +358,18 @@ class FishingDetector:
             mine = mine[top:h]
             y, h = y + top, h - top
             columns = np.flatnonzero(mine.any(axis=0))
+            if columns[-1] - columns[0] + 1 > WIDEST_PERSON_M * ppm + 3:
+                # Wider than a person: a steep rod or line survived the opening and joined the body (in
+                # grazing views the line meets the water on the feet row). The body is where the piece
+                # is tall (half its tallest column, half a person); a rod or line column holds a few pixels.
+                heights = mine.sum(axis=0)
+                tall = np.flatnonzero(heights >= max(0.5 * expected, 0.5 * heights.max()))
+                columns = tall if len(tall) else columns
             mine = mine[:, columns[0] : columns[-1] + 1]
             x, w = x + int(columns[0]), int(columns[-1] - columns[0]) + 1
+            rows = np.flatnonzero(mine.any(axis=1))
+            mine = mine[rows[0] : rows[-1] + 1]
+            y, h = y + int(rows[0]), int(rows[-1] - rows[0]) + 1
             feet_row = mine[-1]
             if not (h >= 0.35 * expected and w <= 4.0 * ppm + 3):
                 continue

@@ -33,16 +33,35 @@ _HORIZON_MARGIN_PX = 2.0
 
 @dataclass(frozen=True)
 class CameraModel:
-    """One camera's geometry, built from its scenario entry."""
+    """One camera's geometry, built from its scenario entry: its whole image, or a crop of it (a tile)."""
 
     spec: Camera
+    window: tuple[int, int, int, int] | None = None
+    """A crop (x0, y0, x1, y1; x1, y1 exclusive) of the image at ``spec.resolution``, px: the model then
+    describes the crop alone (same focal length, principal point shifted by (−x0, −y0)); None: all of it."""
+
+    def __post_init__(self) -> None:
+        if self.window is not None:
+            x0, y0, x1, y1 = self.window
+            width, height = self.spec.resolution
+            if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
+                raise ValueError(f"window {self.window} is not a crop of the {width} x {height} px image")
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Width and height of the image this model describes, px."""
+        if self.window is None:
+            return self.spec.resolution
+        x0, y0, x1, y1 = self.window
+        return x1 - x0, y1 - y0
 
     @cached_property
     def intrinsics(self) -> np.ndarray:
         """K (3 x 3), pixels."""
         width, height = self.spec.resolution
+        x0, y0 = (0, 0) if self.window is None else self.window[:2]
         focal = (width / 2.0) / math.tan(math.radians(self.spec.hfov) / 2.0)
-        return np.array([[focal, 0.0, width / 2.0], [0.0, focal, height / 2.0], [0.0, 0.0, 1.0]])
+        return np.array([[focal, 0.0, width / 2.0 - x0], [0.0, focal, height / 2.0 - y0], [0.0, 0.0, 1.0]])
 
     @cached_property
     def rotation(self) -> np.ndarray:
@@ -126,7 +145,7 @@ class CameraModel:
     def horizon_row(self) -> float:
         """Image row v of the horizon (may lie outside the image), px."""
         focal = self.intrinsics[1, 1]
-        return self.spec.resolution[1] / 2.0 - focal * math.tan(math.radians(self.spec.pitch))
+        return self.intrinsics[1, 2] - focal * math.tan(math.radians(self.spec.pitch))
 
     @cached_property
     def footprint(self) -> Polygon:
@@ -134,7 +153,7 @@ class CameraModel:
 
         Computed for the ideal pinhole image; lens distortion moves the border by a few pixels.
         """
-        width, height = self.spec.resolution
+        width, height = self.size
         top = max(0.0, self.horizon_row + _HORIZON_MARGIN_PX)
         if top >= height:
             return Polygon()

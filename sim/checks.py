@@ -99,6 +99,27 @@ def check_scenario(scenario: Scenario) -> None:
     _check_radio(scenario)
     _check_names(scenario)
     _check_fleet(scenario, geometry)
+    _check_fishing_tiles(scenario, geometry)
+
+
+def _check_fishing_tiles(scenario: Scenario, geometry: ZoneGeometry) -> None:
+    """A far-bank tile (``cameras.N.fishing_tile_beyond``) must hold a no-fishing bank the camera sees."""
+    from sim.cameras import CameraModel
+    from sim.far_bank import far_banks
+
+    for i, camera in enumerate(scenario.cameras):
+        beyond = camera.fishing_tile_beyond
+        if beyond is None:
+            continue
+        if beyond >= camera.max_range:
+            raise _error(
+                f"cameras.{i}.fishing_tile_beyond: {beyond:g} m is not below max_range {camera.max_range:g} m"
+            )
+        if far_banks(CameraModel(camera), geometry, beyond).area < 1.0:
+            raise _error(
+                f"cameras.{i}.fishing_tile_beyond: {camera.id!r} sees no no-fishing bank "
+                f"farther than {beyond:g} m"
+            )
 
 
 def _check_fleet(scenario: Scenario, geometry: ZoneGeometry) -> None:

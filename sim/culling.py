@@ -61,6 +61,6 @@ def may_touch(
     pad = focal * STROKE_M / np.asarray(distance, dtype=float) + 2.25 + MARGIN_PX + blur_px
     low = uv.min(axis=1) - pad[:, None]
     high = uv.max(axis=1) + pad[:, None]
-    width, height = camera.spec.resolution
+    width, height = camera.size
     outside = (high[:, 0] < 0) | (low[:, 0] > width) | (high[:, 1] < 0) | (low[:, 1] > height)
     return ~(behind | (ahead & outside))

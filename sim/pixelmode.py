@@ -20,6 +20,12 @@ model holds while the camera's width is at least twice the analysis width
 (the renderer adds sensor noise of several grey levels per pixel, which is what
 the detectors must cope with). The alarm's snapshot is the analysed frame as a
 JPEG at ``render.jpeg_quality``: its size is the alarm's payload.
+
+Far banks. A camera with ``fishing_tile_beyond`` also has a crop of its
+full-resolution frame, around the no-fishing banks it sees beyond that distance,
+analysed by a fishing detector of its own (:mod:`sim.far_bank`; the frame's
+fishing detector leaves those banks to it). :func:`analysis_view` builds both, for
+pixel mode and for ``tune`` alike.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from detectors.base import ClassId, Detections, FrameContext, create_detector
 from detectors.evaluate import match
 from sim.cameras import CameraModel
 from sim.daylight import LIGHT_ORDER
+from sim.far_bank import FarBankTile, far_pixels, split_no_fishing, tile_window
 from sim.geometry import ZoneGeometry
 from sim.loading import ScenarioError
 from sim.render import WATER, Conditions, Frame, Renderer
@@ -72,6 +79,44 @@ def camera_context(renderer: Renderer, scenario: Scenario, fps: float) -> FrameC
     centre = ground.distance[:, width // 2]
     pixels_per_metre = np.where(np.isfinite(centre), focal / np.where(np.isfinite(centre), centre, 1.0), 0.0)
     return FrameContext(water, bank, no_swimming, no_fishing, pixels_per_metre, fps)
+
+
+def analysis_view(
+    spec: Camera, scenario: Scenario, geometry: ZoneGeometry, lamps: np.ndarray | None, seed: int
+) -> tuple[Renderer, FrameContext, FarBankTile | None]:
+    """What the detectors of a camera analyse: the renderer of the analysis-width frame, its context, and
+    the far-bank tile (None without ``fishing_tile_beyond``), whose banks the frame's context leaves out."""
+    camera = analysis_camera(spec, scenario.detection.analysis_width)
+    renderer = Renderer(camera, geometry, scenario.render.path_offset, lamps, seed=seed)
+    context = camera_context(renderer, scenario, spec.fps)
+    beyond = spec.fishing_tile_beyond
+    if beyond is None:
+        return renderer, context, None
+    detector = create_pixel_detector(Kind.FISHING, scenario.detection.pixel_detectors)
+    full = CameraModel(spec)
+    window = tile_window(full, geometry, beyond, detector.reach_m)
+    if window is None:  # sim.checks rejects such a scenario; a tile that silently vanished would mislead
+        raise ScenarioError(
+            f"camera {spec.id!r}: fishing_tile_beyond {beyond:g} m: it sees no no-fishing bank"
+        )
+    tile_renderer = Renderer(
+        CameraModel(spec, window), geometry, scenario.render.path_offset, lamps, seed=seed
+    )
+    tile_context = split_no_fishing(
+        camera_context(tile_renderer, scenario, spec.fps),
+        far_pixels(tile_renderer.ground, beyond, spec.max_range),
+    )
+    tile = FarBankTile(tile_renderer, tile_context, detector, camera.spec.resolution[0] / spec.resolution[0])
+    return renderer, split_no_fishing(context, renderer.ground.distance < beyond), tile
+
+
+def create_pixel_detector(kind: Kind, pixel_detectors: dict):
+    """The scenario's detector of ``kind`` (``detection.pixel_detectors``); bad parameters are scenario
+    errors naming the key."""
+    try:
+        return create_detector(kind.value, **pixel_detectors.get(kind, {}))
+    except ValueError as error:
+        raise ScenarioError(f"detection.pixel_detectors.{kind.value}: {error}") from None
 
 
 def analysis_camera(spec: Camera, width: int) -> CameraModel:
@@ -125,21 +170,16 @@ class PixelCamera:
     ):
         self.id = spec.id
         self.fps = spec.fps
-        self.camera = analysis_camera(spec, scenario.detection.analysis_width)
-        self.renderer = Renderer(self.camera, geometry, scenario.render.path_offset, lamps, seed=seed)
-        self.context = camera_context(self.renderer, scenario, spec.fps)
+        self.renderer, self.context, self.tile = analysis_view(spec, scenario, geometry, lamps, seed)
+        self.camera = self.renderer.camera
         detection = scenario.detection
-        self.detectors = {}
-        for kind in Kind:
-            params = detection.pixel_detectors.get(kind, {})
-            try:
-                self.detectors[kind] = create_detector(kind.value, **params)
-            except ValueError as error:
-                raise ScenarioError(f"detection.pixel_detectors.{kind.value}: {error}") from None
+        self.detectors = {kind: create_pixel_detector(kind, detection.pixel_detectors) for kind in Kind}
         # One background model for both detectors when their settings agree (the defaults do).
         share_background(list(self.detectors.values()), self.context)
         # A camera that sees no no-go area can raise no alarm: its frames are neither rendered nor analysed.
-        self.idle = not any(_may_report(d, self.context) for d in self.detectors.values())
+        self.idle = self.tile is None and not any(
+            _may_report(d, self.context) for d in self.detectors.values()
+        )
         persistence = detection.persistence
         self.filters = {kind: AlarmFilter(detection.threshold, persistence.k, persistence.n) for kind in Kind}
         self.full = CameraModel(spec)
@@ -159,6 +199,8 @@ class PixelCamera:
         alarms, scores, payload = [], [], None
         for kind, detector in self.detectors.items():
             detections = detector.update(frame.image, t, self.context)
+            if kind is Kind.FISHING and self.tile is not None:
+                detections = Detections.merge([detections, self.tile.detect(t, number, actors, conditions)])
             detections = detections[detections.class_id == DETECTED_CLASS[kind]]
             if self.score_log is not None:
                 scores += self._scores(kind, detections, frame, actors)

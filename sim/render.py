@@ -115,7 +115,7 @@ class GroundMap:
         self, camera: CameraModel, geometry: ZoneGeometry, path_offset: float | None, lamps: np.ndarray
     ):
         self.camera = camera
-        width, height = camera.spec.resolution
+        width, height = camera.size
         self.shape = (height, width)
         v, u = np.mgrid[0:height, 0:width].astype(np.float64)
         uv = np.column_stack([u.ravel() + 0.5, v.ravel() + 0.5])
@@ -335,7 +335,10 @@ class Renderer:
 
     def _sky(self, conditions: Conditions) -> np.ndarray:
         height = self.ground.shape[0]
-        rows = np.linspace(0.0, 1.0, height)[:, None, None]  # 0 at the top of the image
+        # 0 at the top of the camera's whole image, 1 at its bottom (a tile shows its own rows of it).
+        top = 0 if self.camera.window is None else self.camera.window[1]
+        full_height = self.camera.spec.resolution[1]
+        rows = ((np.arange(height) + top) / max(1, full_height - 1))[:, None, None]
         top, horizon = {
             Light.DAY: ((225, 170, 110), (235, 215, 200)),
             Light.DUSK: ((130, 90, 70), (120, 160, 235)),

@@ -189,6 +189,12 @@ class Camera(Strict):
     )
     infrared: bool = Field(False, description="switches to infrared (grey, IR-lit) images at night")
     codec: Codec = Field(Codec.H264, description="video codec of the live uplink stream (eMBB cell load)")
+    fishing_tile_beyond: float | None = Field(
+        None,
+        gt=0,
+        description="pixel mode: no-fishing banks farther than this from the lens are analysed in a crop "
+        "of the frame at the camera's full resolution (besides the analysis-width frame), m; null: none",
+    )
 
 
 class Buoy(Strict):

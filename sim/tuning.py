@@ -5,7 +5,9 @@ seed), a labelled clip is rendered from a camera that sees the detector's
 no-go areas: two offenders of the detector's kind placed at random in those
 areas (so distances vary) and distractors (ducks, debris and boats on the water
 for swimming; walkers on the promenade for fishing). The detector runs on every
-frame, at ``detection.analysis_width`` pixels wide; per threshold the module
+frame, at ``detection.analysis_width`` pixels wide, and for fishing also on the
+camera's far-bank tile at full resolution (``cameras.N.fishing_tile_beyond``,
+:mod:`sim.far_bank`), as pixel mode does; per threshold the module
 measures per-frame precision, recall and F1, false alarms per camera-hour and
 the time to detect (the k-of-n rule of ``detection.persistence`` on tracks).
 
@@ -36,7 +38,7 @@ import shapely
 from tqdm import tqdm
 
 from detectors.alarm_filter import AlarmFilter
-from detectors.base import create_detector
+from detectors.base import Detections
 from sim.calibration import (
     FIT_THRESHOLDS,
     OFFENDER_FRAME_COLUMNS,
@@ -52,12 +54,12 @@ from sim.incidents import Track
 from sim.pixelmode import (
     DETECTED_CLASS,
     OFFENDER_CLASS,
-    analysis_camera,
-    camera_context,
+    analysis_view,
+    create_pixel_detector,
     offender_at,
     score_offenders,
 )
-from sim.render import Conditions, Renderer
+from sim.render import Conditions
 from sim.rng import RandomStreams
 from sim.scenario import Kind, Light, Scenario, Weather
 from sim.scene import ActorClass, MovingThing, shore_path
@@ -119,11 +121,6 @@ def relevant_cameras(scenario: Scenario, geometry: ZoneGeometry, kind: Kind) -> 
         for c in scenario.cameras
         if visible_region(CameraModel(c), geometry.islands).intersection(areas).area > 200.0
     ]
-
-
-def _analysis_camera(scenario: Scenario, camera_id: str) -> tuple[CameraModel, CameraModel]:
-    spec = next(c for c in scenario.cameras if c.id == camera_id)
-    return CameraModel(spec), analysis_camera(spec, scenario.detection.analysis_width)
 
 
 def _scene(
@@ -211,10 +208,10 @@ def observe(
     cases: list[Case],
     seconds: float,
     thresholds: np.ndarray,
-    detector_params: dict | None = None,
     progress: bool = True,
 ) -> Observations:
-    """Render every case, run the detector and collect what is needed for the table and the calibration."""
+    """Render every case, run the scenario's detector (``detection.pixel_detectors``) on what pixel mode
+    analyses, and collect what is needed for the table and the calibration."""
     geometry = ZoneGeometry(scenario)
     persistence = scenario.detection.persistence
     observations = Observations(
@@ -224,13 +221,14 @@ def observe(
     )
     bar = tqdm(total=len(cases), unit="clip", disable=not progress, leave=False, desc=f"tune {kind}")
     for case in cases:
-        full, small = _analysis_camera(scenario, case.camera_id)
-        fps = full.spec.fps
-        renderer = Renderer(small, geometry, scenario.render.path_offset, seed=case.seed)
-        context = camera_context(renderer, scenario, fps)
+        spec = next(c for c in scenario.cameras if c.id == case.camera_id)
+        full, fps = CameraModel(spec), spec.fps
+        # What pixel mode analyses: the analysis-width frame and, for fishing, the camera's far-bank tile.
+        renderer, context, tile = analysis_view(spec, scenario, geometry, None, case.seed)
+        tile = tile if kind is Kind.FISHING else None
         rng = RandomStreams(case.seed).stream(f"tune/{kind}/{case.camera_id}/{case.light}/{case.weather}")
-        things = _scene(scenario, geometry, kind, small, seconds, rng, case.seed)
-        detector = create_detector(kind.value, **(detector_params or {}))
+        things = _scene(scenario, geometry, kind, renderer.camera, seconds, rng, case.seed)
+        detector = create_pixel_detector(kind, scenario.detection.pixel_detectors)
         filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
         first_seen: dict[str, float] = {}
         # As pixel mode sees them: the camera's infrared mode, uncompressed (sim.pixelmode's docstring).
@@ -242,6 +240,8 @@ def observe(
             actors = [a for thing in things if (a := thing.at(t)) is not None]
             frame = renderer.render(t, actors, conditions, number)
             detections = detector.update(frame.image, t, context)
+            if tile is not None:
+                detections = Detections.merge([detections, tile.detect(t, number, actors, conditions)])
             if t < WARMUP_S:
                 continue
             truth = [b for b in frame.truth if b.cls is offender]

@@ -184,6 +184,32 @@ SCENARIO_CASES = [
         id="rate-infinite",
     ),
     pytest.param(None, "cameras.0.max_range=.inf", ("cameras.0.max_range", "finite"), id="range-infinite"),
+    # -- the far-bank tile of the fishing detector (sim/far_bank.py)
+    pytest.param(
+        None,
+        "cameras.4.fishing_tile_beyond=0",
+        ("cameras.4.fishing_tile_beyond", "greater than 0"),
+        id="tile-0",
+    ),
+    pytest.param(
+        None, "cameras.4.fishing_tile_beyond=.inf", ("cameras.4.fishing_tile_beyond", "finite"), id="tile-inf"
+    ),
+    pytest.param(
+        None, "cameras.4.fishing_tile_beyond=far", ("cameras.4.fishing_tile_beyond", "number"), id="tile-word"
+    ),
+    pytest.param(
+        None,
+        "cameras.4.fishing_tile_beyond=350",
+        ("cameras.4.fishing_tile_beyond", "350 m", "not below max_range 350 m"),
+        id="tile-beyond-range",
+    ),
+    # cam-beach-w sees no no-fishing bank at all: a tile there would silently analyse nothing
+    pytest.param(
+        None,
+        "cameras.0.fishing_tile_beyond=100",
+        ("cameras.0.fishing_tile_beyond", "'cam-beach-w'", "no no-fishing bank farther than 100 m"),
+        id="tile-no-far-bank",
+    ),
     # -- positions and areas
     pytest.param(None, "cameras.0.position=[1200, 50]", ("cameras.0.position", "outside"), id="camera-out"),
     pytest.param(None, "docks.0.position=[1200, 50]", ("docks.0.position", "outside"), id="dock-out"),
