@@ -435,13 +435,8 @@ def tune(
     thresholds = np.unique(np.concatenate([thresholds, FIT_THRESHOLDS, [operating]]))
     out.mkdir(parents=True, exist_ok=True)
     cases = cases_for(scenario, kind, clips_per_condition, seed, lights, weathers)
-    # The detector as pixel mode builds it: with the scenario's detection.pixel_detectors parameters.
-    params = scenario.detection.pixel_detectors.get(kind, {})
-    try:
-        create_detector(kind.value, **params)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"detection.pixel_detectors.{kind.value}: {error}") from None
-    observations = observe(scenario, kind, cases, seconds, thresholds, params, progress=progress)
+    create_pixel_detector(kind, scenario.detection.pixel_detectors)  # bad parameters fail before rendering
+    observations = observe(scenario, kind, cases, seconds, thresholds, progress=progress)
     table = threshold_table(observations, thresholds)
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")
     false_alarm_table(observations, thresholds).to_csv(out / "false_alarms.csv", index=False)
