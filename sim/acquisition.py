@@ -4,6 +4,8 @@ The model fitted by :mod:`sim.hmm` (docs/detectors.md, "Calibrating statistical 
 mode"): an offender comes into view not acquired; in the j-th step of ``acquisition_step_s`` after
 that the detector acquires it with probability ``entry_acquisition[j]`` (given not before), later at
 ``acquisition_rate_per_s``; a held track is lost at ``loss_rate_per_s`` and has to be acquired again.
+An offender's lasting offset u (``offender_lasting_sd`` · u on the score) multiplies both
+acquisition hazards by exp(``acquisition_sd`` · u): one who is hard to see is also slow to pick up.
 While held, a track's score is offset by ``track_age_offsets[k]`` in its k-th step of age (a young
 track scores low: the detector's persistence factor), 0 after them.
 
@@ -36,11 +38,16 @@ def _per_frame(step_probabilities: np.ndarray, step: float, frame_interval: floa
 class AcquisitionChain:
     """One offender's acquisition chain in one camera's view, drawn frame block by frame block."""
 
-    def __init__(self, spec: ClassCalibration, frame_interval: float, rng: np.random.Generator):
-        """Per-frame probabilities at ``frame_interval`` (s) from the per-step ones of ``spec``."""
-        step = spec.acquisition_step_s
-        self.entry = _per_frame(np.asarray(spec.entry_acquisition or (), dtype=float), step, frame_interval)
-        self.acquire = -math.expm1(-spec.acquisition_rate_per_s * frame_interval)
+    def __init__(
+        self, spec: ClassCalibration, frame_interval: float, rng: np.random.Generator, lasting: float = 0.0
+    ):
+        """Per-frame probabilities at ``frame_interval`` (s) from the per-step ones of ``spec``, for an
+        offender whose lasting offset is ``lasting`` (u ~ N(0, 1)): its acquisition hazards are
+        multiplied by exp(``acquisition_sd`` · u)."""
+        step, scale = spec.acquisition_step_s, math.exp(spec.acquisition_sd * lasting)
+        entry = 1.0 - (1.0 - np.asarray(spec.entry_acquisition or (), dtype=float)) ** scale
+        self.entry = _per_frame(entry, step, frame_interval)
+        self.acquire = -math.expm1(-spec.acquisition_rate_per_s * scale * frame_interval)
         self.lose = -math.expm1(-spec.loss_rate_per_s * frame_interval)
         ages = np.asarray(spec.track_age_offsets, dtype=float)
         at = np.arange(math.ceil(len(ages) * step / frame_interval - 1e-9)) * frame_interval / step

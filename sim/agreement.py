@@ -226,8 +226,12 @@ def compare_modes(
     replications: int = REPLICATIONS,
     spells: tuple[float, ...] = SPELLS_S,
     acquisition: bool = False,
+    check_seeds: list[int] | None = None,
 ) -> tuple[pd.DataFrame, Calibration]:
     """Pixel mode, then statistical mode calibrated from it, on the same variants and seeds.
+
+    ``check_seeds``: compare on these seeds instead (both modes; held out from the fit when they differ
+    from ``seeds``).
 
     Offenders ignore warnings in both modes (``p_leave`` 0; the incidents' draws are unchanged): a
     boat warning one swimmer also sends away the undetected ones within earshot, so otherwise the
@@ -240,6 +244,9 @@ def compare_modes(
     variants = [ignoring_warnings(variant) for variant in variants]
     pixel, frames = pixel_runs(variants, seeds, progress)
     calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells, acquisition)
+    if check_seeds is not None and list(check_seeds) != list(seeds):
+        seeds = list(check_seeds)
+        pixel, _ = pixel_runs(variants, seeds, progress)
     statistical = []
     for variant in variants:
         calibrated = variant.model_copy(

@@ -42,10 +42,17 @@ ACQUISITION_KEYS = (
     "entry_acquisition",
     "acquisition_rate_per_s",
     "loss_rate_per_s",
+    "acquisition_sd",
     "track_age_offsets",
     "acquisition_step_s",
 )
 """A class's keys of the acquisition model (:mod:`sim.acquisition`), present only when it was fitted."""
+
+OFFSET_NODES = 0
+"""Adaptive Gauss–Hermite nodes for the acquisition model's lasting offset; 0: none. With 5 nodes the
+offset wins about 2,070 log-likelihood units on the 300-s agreement runs and brings the detection rate
+within 4 points, but makes the median time to detect 2.1-2.6 times pixel mode's (docs/detectors.md),
+and its EM needs hundreds of iterations (minutes)."""
 
 SPELLS_S = (0.0, 600.0, 300.0, 120.0, 60.0, 30.0)
 """Candidate spells of an offender's own offset (0: the whole visit), s: the likeliest is kept."""
@@ -165,7 +172,11 @@ def _condition_offsets(beta: np.ndarray, lights_seen: list[int], weathers_seen: 
 
 
 def fit_acquisition_model(
-    frames: pd.DataFrame, reference_pixels: float, thresholds=FIT_THRESHOLDS, never: bool = False
+    frames: pd.DataFrame,
+    reference_pixels: float,
+    thresholds=FIT_THRESHOLDS,
+    never: bool = False,
+    offset_nodes: int = OFFSET_NODES,
 ) -> dict:
     """Maximum-likelihood acquired / not-acquired hidden Markov model (:mod:`sim.hmm`) of ``frames``.
 
@@ -185,16 +196,19 @@ def fit_acquisition_model(
     gap = ~(data.groupby("group")["t"].diff() <= 1.5 * step)  # a group's first frame, or after a gap
     visit = np.cumsum(gap.to_numpy())
     x, lower, upper, lights_seen, weathers_seen = _design(data, reference_pixels, thresholds)
-    fit = fit_acquisition_hmm(x, lower, upper, visit, never=never)
+    options = {"never": never, "offset_nodes": offset_nodes}
+    fit = fit_acquisition_hmm(x, lower, upper, visit, **options)
     beta = fit.beta
     if beta[1] < MIN_SIZE_SLOPE:
         size = MIN_SIZE_SLOPE * x[:, 1]  # bigger must not mean harder to see: the slope held at its floor
-        fit = fit_acquisition_hmm(np.delete(x, 1, axis=1), lower - size, upper - size, visit, never=never)
+        fit = fit_acquisition_hmm(np.delete(x, 1, axis=1), lower - size, upper - size, visit, **options)
         beta = np.insert(fit.beta, 1, MIN_SIZE_SLOPE)
     return {
         "intercept": float(beta[0]),
         "size_slope": float(beta[1]),
         "offender_sd": 0.0,
+        "offender_lasting_sd": fit.offset_sd,
+        "acquisition_sd": fit.acquisition_sd,
         "never_share": fit.never_share,
         "entry_acquisition": [float(h) for h in fit.entry],
         "track_age_offsets": [float(d) for d in fit.age_offsets],

@@ -316,6 +316,11 @@ class ClassCalibration(Strict):
         0.0, ge=0, description="acquisition hazard after the entry steps (and after a loss), 1/s"
     )
     loss_rate_per_s: float = Field(0.0, ge=0, description="hazard of losing a held track, 1/s")
+    acquisition_sd: float = Field(
+        0.0,
+        description="loading of the offender's lasting offset u (offender_lasting_sd) on the log "
+        "acquisition hazards: they are multiplied by exp(this · u), 1",
+    )
     track_age_offsets: tuple[float, ...] = Field(
         (), description="logit offset of a held track's score in its j-th acquisition step of age (then 0)"
     )

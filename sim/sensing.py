@@ -75,6 +75,8 @@ class OwnOffset:
     start: float
     """When the offender came into this camera's view, s."""
     spell_s: float
+    lasting: float = 0.0
+    """u ~ N(0, 1) of the lasting part (0 without one): it also scales the acquisition hazards."""
 
     def at(self, t: np.ndarray) -> np.ndarray:
         """Offsets at times ``t`` (s)."""
@@ -128,19 +130,23 @@ class DetectionModel:
         spell = spec.offender_spell_s or math.inf
         spells = 1 if math.isinf(spell) else int((until - start) // spell) + 1
         values = spec.offender_sd * rng.standard_normal(spells)
+        lasting = 0.0
         if spec.offender_lasting_sd > 0:
-            values = values + spec.offender_lasting_sd * rng.standard_normal()
+            lasting = float(rng.standard_normal())
+            values = values + spec.offender_lasting_sd * lasting
         if spec.never_share > 0 and rng.random() < spec.never_share:
             values = np.full(len(values), -np.inf)  # one the detector never scores: no hit at any τ
-        return OwnOffset(values, start, spell)
+        return OwnOffset(values, start, spell, lasting)
 
     def acquisition(
-        self, kind: Kind, frame_interval: float, rng: np.random.Generator
+        self, kind: Kind, frame_interval: float, rng: np.random.Generator, lasting: float = 0.0
     ) -> AcquisitionChain | None:
         """A new view's acquisition chain (:mod:`sim.acquisition`), None when the class has no acquisition
         model (hits follow the per-frame model from the first frame)."""
         spec = self.calibration.classes[kind]
-        return None if spec.entry_acquisition is None else AcquisitionChain(spec, frame_interval, rng)
+        return (
+            None if spec.entry_acquisition is None else AcquisitionChain(spec, frame_interval, rng, lasting)
+        )
 
     def eta(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """Latent score location η for targets ``pixels`` tall under light levels 0/1/2 (night/dusk/day)."""
@@ -371,7 +377,9 @@ class StatisticalSensing:
         holding = False  # a new view starts without a hit: the detector has to find the offender first
         camera = sensor.pixel_height is not None
         on_target = self.model.calibration.classes[incident.kind].alarm_on_target if camera else 1.0
-        chain = self.model.acquisition(incident.kind, sensor.frame_interval, rng) if camera else None
+        chain = (
+            self.model.acquisition(incident.kind, sensor.frame_interval, rng, own.lasting) if camera else None
+        )
         astray = False  # the held track's alarm went astray (acquisition model only)
         chunk = _FIRST_CHUNK_FRAMES
         start = 0

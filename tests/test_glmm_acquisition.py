@@ -137,3 +137,35 @@ def test_an_astray_alarm_waits_for_the_next_track(default_scenario):
 )
 def test_bad_acquisition_values_name_their_key(tmp_path, capsys, key, value, message):
     _assert_refused(tmp_path, capsys, ("classes", "swimming", key), value, message)
+
+
+def test_fit_recovers_a_lasting_offset_on_score_and_acquisition():
+    """Each visit's u ~ N(0, 1) shifts the held score by σ_e·u and scales the acquisition hazards by
+    exp(σ_a·u); adaptive Gauss–Hermite quadrature over u recovers both, and without it the frames are
+    far less likely."""
+    spec = acquisition_spec(
+        entry_acquisition=(0.5,), acquisition_rate_per_s=0.2, loss_rate_per_s=0.2, acquisition_sd=1.0
+    )
+    rng = np.random.default_rng(11)
+    parts = []
+    for v, u in enumerate(rng.standard_normal(80)):
+        chain = AcquisitionChain(spec, 0.2, rng, lasting=u)
+        ages = chain.ages(250)
+        latent = 1.0 + 1.5 * u + rng.logistic(size=250)
+        bins = np.where(ages > 0, np.searchsorted(CUTS[1:-1], latent), 0)
+        parts.append((CUTS[bins], CUTS[bins + 1], np.full(250, v)))
+    lower, upper, visit = (np.concatenate(p) for p in zip(*parts, strict=True))
+    x = np.ones((len(lower), 1))
+    fit = fit_acquisition_hmm(x, lower, upper, visit, entry_frames=1, offset_nodes=3, tolerance=1e-4)
+    assert fit.offset_sd == pytest.approx(1.5, abs=0.3)
+    assert fit.acquisition_sd == pytest.approx(1.0, abs=0.35)
+    assert fit.beta[0] == pytest.approx(1.0, abs=0.4)
+    plain = fit_acquisition_hmm(x, lower, upper, visit, entry_frames=1)
+    assert plain.log_likelihood < fit.log_likelihood - 100
+
+
+def test_the_lasting_offset_scales_the_acquisition_hazards():
+    spec = acquisition_spec(entry_acquisition=(0.5,), acquisition_rate_per_s=0.3, acquisition_sd=math.log(2))
+    chain = AcquisitionChain(spec, 0.2, np.random.default_rng(0), lasting=1.0)  # hazards doubled
+    assert chain.acquire == pytest.approx(1 - math.exp(-2 * 0.3 * 0.2))
+    assert chain.entry[0] == pytest.approx(1 - 0.5**2)
