@@ -22,6 +22,7 @@ from sim.calibration import (
     OFFENDER_FRAME_COLUMNS,
     SPELLS_S,
     class_entry,
+    fit_acquisition_model,
     fit_alarm_on_target,
     fit_detectability,
     fit_hit_run_scaling,
@@ -96,12 +97,17 @@ def calibrate_from_pixel_runs(
     frames: pd.DataFrame,
     command: str = "",
     spells: tuple[float, ...] = SPELLS_S,
+    acquisition: bool = False,
 ) -> Calibration:
     """The scenario's calibration with each kind's hit model and false-alarm rate fitted to pixel mode.
 
     A kind no offender of which was ever in view keeps its current hit model. False alarms keep
     their threshold dependence (the clutter intercept c) and are scaled so that the rate at the
     scenario's threshold equals pixel mode's false alarms per camera-hour.
+
+    ``acquisition``: the hit model is the acquired / not-acquired chain (:func:`fit_acquisition_model`,
+    no hit runs: the chain holds them); else the ordinal model with offender offsets at the likeliest of
+    ``spells`` (:func:`fit_detectability`) and hit runs growing with the odds.
     """
     base = scenario.calibration.model_dump(mode="json")
     threshold = scenario.detection.threshold
@@ -111,9 +117,13 @@ def calibrate_from_pixel_runs(
     for kind in Kind:
         mine = frames[frames["kind"] == kind]
         if len(mine):
-            fit = fit_detectability(mine, scenario.calibration.reference_pixels, spells=spells)
-            # Runs at the alarm's threshold: those decide when k of n hits come together.
-            fit["hit_run_s"], fit["hit_run_odds_exponent"] = fit_hit_run_scaling(mine, threshold)
+            reference = scenario.calibration.reference_pixels
+            if acquisition:
+                fit = fit_acquisition_model(mine, reference)
+            else:
+                fit = fit_detectability(mine, reference, spells=spells)
+                # Runs at the alarm's threshold: those decide when k of n hits come together.
+                fit["hit_run_s"], fit["hit_run_odds_exponent"] = fit_hit_run_scaling(mine, threshold)
             fit["alarm_on_target"] = fit_alarm_on_target(
                 mine, detected, threshold, persistence.k, persistence.n
             )
@@ -215,8 +225,13 @@ def compare_modes(
     command: str = "",
     replications: int = REPLICATIONS,
     spells: tuple[float, ...] = SPELLS_S,
+    acquisition: bool = False,
+    check_seeds: list[int] | None = None,
 ) -> tuple[pd.DataFrame, Calibration]:
     """Pixel mode, then statistical mode calibrated from it, on the same variants and seeds.
+
+    ``check_seeds``: compare on these seeds instead (both modes; held out from the fit when they differ
+    from ``seeds``).
 
     Offenders ignore warnings in both modes (``p_leave`` 0; the incidents' draws are unchanged): a
     boat warning one swimmer also sends away the undetected ones within earshot, so otherwise the
@@ -228,7 +243,10 @@ def compare_modes(
     """
     variants = [ignoring_warnings(variant) for variant in variants]
     pixel, frames = pixel_runs(variants, seeds, progress)
-    calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells)
+    calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells, acquisition)
+    if check_seeds is not None and list(check_seeds) != list(seeds):
+        seeds = list(check_seeds)
+        pixel, _ = pixel_runs(variants, seeds, progress)
     statistical = []
     for variant in variants:
         calibrated = variant.model_copy(

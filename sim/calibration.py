@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.daylight import LIGHT_ORDER
 from sim.glmm import fit_ordinal_nested
+from sim.hmm import fit_acquisition_hmm
 from sim.scenario import Kind, Light, Weather
 from sim.sensing import false_alarm_share, logit
 
@@ -37,6 +38,22 @@ MIN_SIZE_SLOPE = 0.05
 MAX_FIT_FRAMES = 20_000
 """Longer observation tables are thinned to every k-th frame (neighbouring frames carry little more)."""
 
+
+ACQUISITION_KEYS = (
+    "entry_acquisition",
+    "acquisition_rate_per_s",
+    "loss_rate_per_s",
+    "acquisition_sd",
+    "track_age_offsets",
+    "acquisition_step_s",
+)
+"""A class's keys of the acquisition model (:mod:`sim.acquisition`), present only when it was fitted."""
+
+OFFSET_NODES = 0
+"""Adaptive Gauss–Hermite nodes for the acquisition model's lasting offset; 0: none. With 5 nodes the
+offset wins about 2,070 log-likelihood units on the 300-s agreement runs and brings the detection rate
+within 4 points, but makes the median time to detect 2.1-2.6 times pixel mode's (docs/detectors.md),
+and its EM needs hundreds of iterations (minutes)."""
 
 SPELLS_S = (0.0, 600.0, 300.0, 120.0, 60.0, 30.0)
 """Candidate spells of an offender's own offset (0: the whole visit), s: the likeliest is kept."""
@@ -99,14 +116,7 @@ def fit_hit_model(
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
     data = frames.iloc[:: -(-len(frames) // MAX_FIT_FRAMES)]
-    lights_seen = sorted(set(data["light"].astype(int)) - {LIGHT_ORDER.index(Light.DAY)})
-    weathers_seen = sorted(set(data["weather"]) - {Weather.CLEAR.value})
-    pixels = data["pixels"].to_numpy(float)
-    columns = [np.ones(len(data)), np.log2(np.maximum(pixels, 1e-3) / reference_pixels)]
-    columns += [(data["light"].to_numpy() == light).astype(float) for light in lights_seen]
-    columns += [(data["weather"].to_numpy() == weather).astype(float) for weather in weathers_seen]
-    cuts = np.concatenate([[-np.inf], [logit(t) for t in sorted(thresholds)], [np.inf]])
-    bins = np.searchsorted(np.sort(thresholds), data["score"].to_numpy(float), side="left")
+    x, lower, upper, lights_seen, weathers_seen = _design(data, reference_pixels, thresholds)
     keys = data["group"].astype(str)
     if spell_s > 0:
         since = data["t"] - data.groupby("group")["t"].transform("min")
@@ -115,7 +125,6 @@ def fit_hit_model(
     spell = pd.factorize(keys)[0] if spell_s > 0 else None
     if spell is not None and not lasting:
         offender, spell = spell, None  # one level: the spells are the groups, nothing lasts longer
-    x, lower, upper = np.column_stack(columns), cuts[bins], cuts[bins + 1]
     fit = fit_ordinal_nested(x, lower, upper, offender, spell, iterations, never=never)
     beta = fit.beta
     if beta[1] < MIN_SIZE_SLOPE:
@@ -136,13 +145,79 @@ def fit_hit_model(
         "never_share": fit.never_share,
         "log_likelihood": fit.log_likelihood,
     }
-    result["light"] = {"day": 0.0} | {
-        LIGHT_ORDER[light].value: float(b) for light, b in zip(lights_seen, beta[2:], strict=False)
+    return result | _condition_offsets(beta, lights_seen, weathers_seen)
+
+
+def _design(data: pd.DataFrame, reference_pixels: float, thresholds) -> tuple:
+    """Covariates of the score's location (1, log2 size, light and weather indicators, day and clear the
+    references), the frames' score bins on the logit scale, and the light levels and weathers seen."""
+    lights_seen = sorted(set(data["light"].astype(int)) - {LIGHT_ORDER.index(Light.DAY)})
+    weathers_seen = sorted(set(data["weather"]) - {Weather.CLEAR.value})
+    pixels = data["pixels"].to_numpy(float)
+    columns = [np.ones(len(data)), np.log2(np.maximum(pixels, 1e-3) / reference_pixels)]
+    columns += [(data["light"].to_numpy() == light).astype(float) for light in lights_seen]
+    columns += [(data["weather"].to_numpy() == weather).astype(float) for weather in weathers_seen]
+    cuts = np.concatenate([[-np.inf], [logit(t) for t in sorted(thresholds)], [np.inf]])
+    bins = np.searchsorted(np.sort(thresholds), data["score"].to_numpy(float), side="left")
+    return np.column_stack(columns), cuts[bins], cuts[bins + 1], lights_seen, weathers_seen
+
+
+def _condition_offsets(beta: np.ndarray, lights_seen: list[int], weathers_seen: list[str]) -> dict:
+    """The ``light`` and ``weather`` offsets of a fit whose coefficients follow :func:`_design`'s columns."""
+    return {
+        "light": {"day": 0.0}
+        | {LIGHT_ORDER[light].value: float(b) for light, b in zip(lights_seen, beta[2:], strict=False)},
+        "weather": {"clear": 0.0}
+        | {w: float(b) for w, b in zip(weathers_seen, beta[2 + len(lights_seen) :], strict=True)},
     }
-    result["weather"] = {"clear": 0.0} | {
-        w: float(b) for w, b in zip(weathers_seen, beta[2 + len(lights_seen) :], strict=True)
-    }
-    return result
+
+
+def fit_acquisition_model(
+    frames: pd.DataFrame,
+    reference_pixels: float,
+    thresholds=FIT_THRESHOLDS,
+    never: bool = False,
+    offset_nodes: int = OFFSET_NODES,
+) -> dict:
+    """Maximum-likelihood acquired / not-acquired hidden Markov model (:mod:`sim.hmm`) of ``frames``.
+
+    The same per-frame observations as :func:`fit_hit_model` (all of them: the chain needs every frame,
+    none is thinned). While the detector holds the offender, P(score > τ) = σ(η − logit τ) with η as in
+    :func:`fit_hit_model`; it must first acquire the offender: with probability ``entry_acquisition[j]``
+    in the j-th frame after it came into view, ``acquisition_rate_per_s`` later on, and it loses it at
+    ``loss_rate_per_s`` (frames more than 1.5 frame intervals apart start a new visit); a held track's
+    score is offset by ``track_age_offsets`` in its first frames. ``never``: a share of offenders may be
+    never acquired (``never_share``). No offender offsets, no hit runs: the hidden state replaces both.
+    """
+    if len(frames) == 0:
+        raise ValueError("no offender was ever in view: nothing to calibrate")
+    data = frames.sort_values(["group", "t"], kind="stable")
+    step = float(data.groupby("group")["t"].diff().min())
+    step = round(step, 6) if np.isfinite(step) and step > 0 else 1.0
+    gap = ~(data.groupby("group")["t"].diff() <= 1.5 * step)  # a group's first frame, or after a gap
+    visit = np.cumsum(gap.to_numpy())
+    x, lower, upper, lights_seen, weathers_seen = _design(data, reference_pixels, thresholds)
+    options = {"never": never, "offset_nodes": offset_nodes}
+    fit = fit_acquisition_hmm(x, lower, upper, visit, **options)
+    beta = fit.beta
+    if beta[1] < MIN_SIZE_SLOPE:
+        size = MIN_SIZE_SLOPE * x[:, 1]  # bigger must not mean harder to see: the slope held at its floor
+        fit = fit_acquisition_hmm(np.delete(x, 1, axis=1), lower - size, upper - size, visit, **options)
+        beta = np.insert(fit.beta, 1, MIN_SIZE_SLOPE)
+    return {
+        "intercept": float(beta[0]),
+        "size_slope": float(beta[1]),
+        "offender_sd": 0.0,
+        "offender_lasting_sd": fit.offset_sd,
+        "acquisition_sd": fit.acquisition_sd,
+        "never_share": fit.never_share,
+        "entry_acquisition": [float(h) for h in fit.entry],
+        "track_age_offsets": [float(d) for d in fit.age_offsets],
+        "acquisition_step_s": step,
+        "acquisition_rate_per_s": float(-np.log1p(-fit.acquire) / step),
+        "loss_rate_per_s": float(-np.log1p(-fit.lose) / step),
+        "log_likelihood": fit.log_likelihood,
+    } | _condition_offsets(beta, lights_seen, weathers_seen)
 
 
 def _runs_by_group(frames: pd.DataFrame, thresholds) -> pd.DataFrame:
@@ -375,19 +450,28 @@ def _levels_against(levels, reference, seen: set[str]) -> list[str]:
 
 def class_entry(hit_model: dict) -> dict:
     """A kind's ``classes`` entry of a calibration file from a hit-model fit (rounded for the file)."""
-    return {
-        "intercept": round(hit_model["intercept"], 4),
-        "size_slope": round(hit_model["size_slope"], 4),
-        "offender_sd": round(hit_model["offender_sd"], 4),
-        "offender_spell_s": hit_model.get("offender_spell_s", 0.0),
-        "offender_lasting_sd": round(hit_model.get("offender_lasting_sd", 0.0), 4),
-        "never_share": round(hit_model.get("never_share", 0.0), 4),
-        "hit_run_s": round(hit_model.get("hit_run_s", 0.0), 4),
-        "hit_run_odds_exponent": round(hit_model.get("hit_run_odds_exponent", 0.0), 4),
-        "alarm_on_target": round(hit_model.get("alarm_on_target", 1.0), 4),
-        "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
-        "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
-    }
+    return (
+        {
+            "intercept": round(hit_model["intercept"], 4),
+            "size_slope": round(hit_model["size_slope"], 4),
+            "offender_sd": round(hit_model["offender_sd"], 4),
+            "offender_spell_s": hit_model.get("offender_spell_s", 0.0),
+            "offender_lasting_sd": round(hit_model.get("offender_lasting_sd", 0.0), 4),
+            "never_share": round(hit_model.get("never_share", 0.0), 4),
+            "hit_run_s": round(hit_model.get("hit_run_s", 0.0), 4),
+            "hit_run_odds_exponent": round(hit_model.get("hit_run_odds_exponent", 0.0), 4),
+            "alarm_on_target": round(hit_model.get("alarm_on_target", 1.0), 4),
+        }
+        | {
+            key: [round(v, 4) for v in hit_model[key]] if isinstance(hit_model[key], list) else hit_model[key]
+            for key in ACQUISITION_KEYS
+            if key in hit_model
+        }
+        | {
+            "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
+            "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
+        }
+    )
 
 
 def write_calibration(

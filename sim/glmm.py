@@ -45,6 +45,23 @@ def _log_sigmoid(x: np.ndarray) -> np.ndarray:
     return -np.logaddexp(0.0, -x)
 
 
+def ordinal_log_bin(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """log(F(a) − F(b)) for upper and lower cut-points minus the location, F the logistic CDF.
+
+    log(σ(a) − σ(b)) = log σ(a) + log σ(−b) + log(1 − e^(b − a)), stable in both tails.
+    """
+    return _log_sigmoid(a) + _log_sigmoid(-b) + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
+
+
+def ordinal_derivatives(a: np.ndarray, b: np.ndarray, log_bin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and second derivatives of log(F(a) − F(b)) in the location η (a, b: cut-points − η)."""
+    # With f = F' and f' = f (1 − 2F).
+    ra = np.nan_to_num(np.exp(_log_sigmoid(a) + _log_sigmoid(-a) - log_bin))
+    rb = np.nan_to_num(np.exp(_log_sigmoid(b) + _log_sigmoid(-b) - log_bin))
+    first = rb - ra
+    return first, ra * (1 - 2 * sigmoid(a)) - rb * (1 - 2 * sigmoid(b)) - first**2
+
+
 def _normal_rule(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and log-weights of an n-point Gauss–Hermite rule for E[g(u)], u ~ N(0, 1)."""
     if n == 1:
@@ -101,8 +118,7 @@ def fit_ordinal_nested(
         """Penalised marginal log-likelihood and what the Newton step needs."""
         eta = (x @ theta[:p])[:, None] + z @ theta[p:]  # (frames, nodes)
         a, b = upper[:, None] - eta, lower[:, None] - eta
-        # log(σ(a) − σ(b)) = log σ(a) + log σ(−b) + log(1 − e^(b − a)), stable in both tails.
-        log_bin = _log_sigmoid(a) + _log_sigmoid(-b) + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
+        log_bin = ordinal_log_bin(a, b)
         per_spell = np.add.reduceat(log_bin, spell_start, axis=0).reshape(-1, len(u), len(v))
         spell_joint = per_spell + log_wv
         spell_marginal = np.logaddexp.reduce(spell_joint, axis=2)  # (spells, outer nodes)
@@ -121,11 +137,7 @@ def fit_ordinal_nested(
 
     def newton_step(theta: np.ndarray, parts: tuple) -> np.ndarray:
         a, b, log_bin, posterior, _ = parts
-        # Derivatives of log(F(a) − F(b)) in η with f = F' and f' = f (1 − 2F).
-        ra = np.nan_to_num(np.exp(_log_sigmoid(a) + _log_sigmoid(-a) - log_bin))
-        rb = np.nan_to_num(np.exp(_log_sigmoid(b) + _log_sigmoid(-b) - log_bin))
-        first = rb - ra
-        second = ra * (1 - 2 * sigmoid(a)) - rb * (1 - 2 * sigmoid(b)) - first**2
+        first, second = ordinal_derivatives(a, b, log_bin)
         residual, curvature = posterior * first, -posterior * second
         gradient = np.concatenate([x.T @ residual.sum(axis=1), residual.sum(axis=0) @ z]) - ridge * theta
         w0, w1 = curvature.sum(axis=1), curvature @ z

@@ -313,6 +313,26 @@ class ClassCalibration(Strict):
         le=1,
         description="probability that a k-of-n alarm's box lies on the offender (else it is lost), 1",
     )
+    entry_acquisition: tuple[Annotated[float, Field(ge=0, le=1)], ...] | None = Field(
+        None,
+        description="P(the detector acquires an offender in the j-th acquisition step after it came into "
+        "view | not before), 1; None: no acquisition model (sim.acquisition)",
+    )
+    acquisition_rate_per_s: float = Field(
+        0.0, ge=0, description="acquisition hazard after the entry steps (and after a loss), 1/s"
+    )
+    loss_rate_per_s: float = Field(0.0, ge=0, description="hazard of losing a held track, 1/s")
+    acquisition_sd: float = Field(
+        0.0,
+        description="loading of the offender's lasting offset u (offender_lasting_sd) on the log "
+        "acquisition hazards: they are multiplied by exp(this · u), 1",
+    )
+    track_age_offsets: tuple[float, ...] = Field(
+        (), description="logit offset of a held track's score in its j-th acquisition step of age (then 0)"
+    )
+    acquisition_step_s: float = Field(
+        0.2, gt=0, description="length of one step of entry_acquisition and track_age_offsets, s"
+    )
     light: dict[Light, float] | None = Field(
         None, description="this class's own logit offsets per light level"
     )

@@ -16,7 +16,9 @@ A share ``never_share`` of offenders is never scored at all (p = 0). Hits come
 in runs (:func:`chained_hits`) of mean hit_run_s · (p / (1 − p))^γ, γ =
 ``hit_run_odds_exponent``, and a k-of-n alarm lands on its offender with
 probability ``alarm_on_target`` (else it is lost and a new track must collect
-k hits). Pixel mode showed the need for each term (docs/detectors.md).
+k hits). With ``entry_acquisition`` set, hits come only while the detector holds a track on the
+offender, a hidden acquired / not-acquired chain (:mod:`sim.acquisition`, fitted by :mod:`sim.hmm`).
+Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
 r(τ, light, weather) = max_rate · exp(a_light + b_weather + ab_light,weather) · σ(c − s · logit τ) (s: the
 calibration's ``slope``, 1 unless given; a, b, ab: log-rate offsets, 0 unless given; :mod:`sim.false_alarms`),
@@ -40,6 +42,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from sim.acquisition import AcquisitionChain
 from sim.cameras import CameraModel, visible_region
 from sim.daylight import LIGHT_ORDER, Daylight
 from sim.false_alarms import (  # noqa: F401  (false_alarm_share, false_alarm_regions: re-exported)
@@ -80,6 +83,8 @@ class OwnOffset:
     start: float
     """When the offender came into this camera's view, s."""
     spell_s: float
+    lasting: float = 0.0
+    """u ~ N(0, 1) of the lasting part (0 without one): it also scales the acquisition hazards."""
 
     def at(self, t: np.ndarray) -> np.ndarray:
         """Offsets at times ``t`` (s)."""
@@ -126,11 +131,23 @@ class DetectionModel:
         spell = spec.offender_spell_s or math.inf
         spells = 1 if math.isinf(spell) else int((until - start) // spell) + 1
         values = spec.offender_sd * rng.standard_normal(spells)
+        lasting = 0.0
         if spec.offender_lasting_sd > 0:
-            values = values + spec.offender_lasting_sd * rng.standard_normal()
+            lasting = float(rng.standard_normal())
+            values = values + spec.offender_lasting_sd * lasting
         if spec.never_share > 0 and rng.random() < spec.never_share:
             values = np.full(len(values), -np.inf)  # one the detector never scores: no hit at any τ
-        return OwnOffset(values, start, spell)
+        return OwnOffset(values, start, spell, lasting)
+
+    def acquisition(
+        self, kind: Kind, frame_interval: float, rng: np.random.Generator, lasting: float = 0.0
+    ) -> AcquisitionChain | None:
+        """A new view's acquisition chain (:mod:`sim.acquisition`), None when the class has no acquisition
+        model (hits follow the per-frame model from the first frame)."""
+        spec = self.calibration.classes[kind]
+        return (
+            None if spec.entry_acquisition is None else AcquisitionChain(spec, frame_interval, rng, lasting)
+        )
 
     def eta(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """Latent score location η for targets ``pixels`` tall under light levels 0/1/2 (night/dusk/day)."""
@@ -286,6 +303,12 @@ def chained_hits(
     return last_start > last_break
 
 
+def _next_true(flags: np.ndarray, start: int) -> int:
+    """Index of the first true flag at or after ``start``, or len(flags)."""
+    found = np.flatnonzero(flags[start:])
+    return start + int(found[0]) if len(found) else len(flags)
+
+
 @dataclass(frozen=True)
 class Detection:
     """The moment a sensor's alarm rule fires for one incident."""
@@ -364,17 +387,30 @@ class StatisticalSensing:
         holding = False  # a new view starts without a hit: the detector has to find the offender first
         camera = sensor.pixel_height is not None
         on_target = self.model.calibration.classes[incident.kind].alarm_on_target if camera else 1.0
+        chain = (
+            self.model.acquisition(incident.kind, sensor.frame_interval, rng, own.lasting) if camera else None
+        )
+        astray = False  # the held track's alarm went astray (acquisition model only)
         chunk = _FIRST_CHUNK_FRAMES
         start = 0
         while start < len(times):
             frames = times[start : start + chunk]
             uniforms = rng.random(len(frames))
             eta, p = self._probabilities(sensor, incident, frames, own)
+            new_track = np.zeros(len(tail) + len(frames), dtype=bool)
+            if chain is not None:  # hits only while the detector holds a track; young tracks score low
+                ages = chain.ages(len(frames))
+                eta = eta + chain.offsets(ages)
+                p = np.where(ages > 0, sigmoid(eta - logit(self.model.threshold)), 0.0)
+                new_track[len(tail) :] = ages == 1
             run = self.model.hit_run_frames(incident.kind, sensor.frame_interval, p) if camera else 1.0
             fresh = chained_hits(uniforms, p, run, holding)
             holding = bool(fresh[-1])
             hits = np.concatenate([tail, fresh])
             since = 0  # outcomes before ``since`` belong to a track whose alarm went astray
+            if astray:  # that track is still held: only a newly acquired one can alarm
+                since = _next_true(new_track, 0)
+                astray = since == len(hits)
             while (index := first_k_of_n(hits[since:], sensor.k, sensor.n)) >= 0:
                 index += since
                 # Drawn only when alarms can miss their offender, so other calibrations keep their draws.
@@ -388,6 +424,9 @@ class StatisticalSensing:
                     )
                     return Detection(float(frames[j]), sensor.id, x, y, score)
                 since = index + 1  # a new track has to collect k hits of its own
+                if chain is not None:  # a held track alarms once: wait for the detector to lose it
+                    since = _next_true(new_track, since)
+                    astray = since == len(hits)
             tail = hits[max(since, len(hits) - (sensor.n - 1)) :]
             start += len(frames)
             chunk = min(2 * chunk, _MAX_CHUNK_FRAMES)

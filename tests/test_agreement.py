@@ -88,6 +88,24 @@ def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
     assert isinstance(calibration, Calibration)
 
 
+def test_compare_modes_on_held_out_seeds_with_the_acquisition_model(beach):
+    """Fitted on seed 0, compared on seed 1: both modes on seed 1's incidents; the class gets the chain."""
+    short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
+    table, calibration = compare_modes([short], [0], acquisition=True, check_seeds=[1])
+    swimming = table[table["kind"] == "swimming"].set_index("mode")
+    from sim.agreement import ignoring_warnings, statistical_detections
+
+    seed_one = statistical_detections(ignoring_warnings(short), [1], replications=1)
+    in_view = int((seed_one["kind"] == "swimming").sum())
+    assert (
+        swimming.loc["pixel", "incidents_visible"]
+        == swimming.loc["statistical", "incidents_visible"]
+        == in_view
+    )
+    entry = calibration.classes[Kind.SWIMMING].entry_acquisition
+    assert entry is not None and len(entry) == 5 and calibration.classes[Kind.SWIMMING].hit_run_s == 0.0
+
+
 def test_offenders_ignore_warnings_in_the_comparison(beach):
     """A warning to one swimmer must not cut other visits short in the mode that detects sooner."""
     from sim.agreement import ignoring_warnings
