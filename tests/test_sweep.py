@@ -335,6 +335,19 @@ REMOTE_WORKER_ENVIRONMENT = {
 """What docs/cluster.md tells to set for `dask worker` (the settings of a local cluster's workers)."""
 
 
+def _scheduler_address(scheduler_file, timeout_s: float) -> str:
+    """The address in the scheduler's file, once it is complete: the scheduler creates the file before it
+    writes it, so an empty or half-written file is read again."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return json.loads(scheduler_file.read_text(encoding="utf-8"))["address"]
+        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 @pytest.fixture
 def loopback_cluster(tmp_path):
     """A Dask scheduler and two single-threaded workers started as docs/cluster.md says, on 127.0.0.1."""
@@ -357,10 +370,7 @@ def loopback_cluster(tmp_path):
     )
     processes = [scheduler]
     try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.is_file() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text(encoding="utf-8"))["address"]
+        address = _scheduler_address(scheduler_file, timeout_s=60)
         for _ in range(2):
             processes.append(
                 subprocess.Popen(
