@@ -294,7 +294,9 @@ def tuning_figures(table: pd.DataFrame, observations, folder: Path, kind: str) -
     other.set_ylabel("false alarms per camera-hour", color="#d62728")
     # Low thresholds alarm on every flicker (thousands per hour): a log scale keeps the rest legible.
     other.set_yscale("symlog", linthresh=1.0)
-    other.set_ylim(bottom=0)
+    # At least up to 10 per hour, so the axis has its 0, 1 and 10 ticks even when false alarms are rare.
+    peak = float(np.nanmax(table["false_alarms_per_hour"], initial=0.0))
+    other.set_ylim(bottom=0, top=max(10.0, 2.0 * peak))
     ax.set_title(f"{kind}: time to detect and false alarms against the threshold", fontsize=10)
     paths.append(_finish(fig, folder / "threshold_tradeoff.png"))
     return paths
