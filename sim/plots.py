@@ -311,16 +311,30 @@ def end_to_end_figure(table: pd.DataFrame, path: Path, title: str = "") -> Path:
     ):
         rows = table.dropna(subset=[column])
         ax.plot(rows["false_dispatches_per_day"], rows[column], marker="o", markersize=4)
-        for _, row in rows.iterrows():
-            ax.annotate(
-                f"τ={row['threshold']:.2f}",
-                (row["false_dispatches_per_day"], row[column]),
-                fontsize=7,
-                textcoords="offset points",
-                xytext=(4, 3),
-            )
-        ax.set_xlabel("false dispatches per day")
+        # Low thresholds dispatch thousands of times a day, high ones a handful: a log scale shows both.
+        ax.set_xscale("symlog", linthresh=10.0)
+        ax.set_xlim(left=0)
+        if column == "missed_share":
+            ax.set_ylim(0, max(0.05, 1.15 * float(np.nanmax(rows[column], initial=0.0))))
+        _label_apart(ax, rows["false_dispatches_per_day"], rows[column], rows["threshold"])
+        ax.set_xlabel("false dispatches per day (log scale above 10)")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     fig.suptitle(f"Choosing the detector threshold — {title}", fontsize=10)
     return _finish(fig, path)
+
+
+def _label_apart(ax, xs, ys, thresholds, box_px: tuple[float, float] = (50.0, 12.0)) -> None:
+    """Label points "τ=…", skipping a point whose label would overlap one already placed (closer than
+    ``box_px``, a label's width and height in display pixels): thresholds whose outcomes coincide would
+    print over each other."""
+    ax.relim()
+    ax.autoscale_view()
+    placed: list[np.ndarray] = []
+    points = list(zip(xs, ys, thresholds, strict=True))
+    for x, y, tau in points[-1:] + points[:-1]:  # the ends of the curve first: they frame the range
+        where = ax.transData.transform((x, y))
+        if any(np.all(np.abs(where - other) < box_px) for other in placed):
+            continue
+        placed.append(where)
+        ax.annotate(f"τ={tau:.2f}", (x, y), fontsize=7, textcoords="offset points", xytext=(4, 3))
