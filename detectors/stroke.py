@@ -112,5 +112,5 @@ class StrokeMeter:
 
     def keep_only(self, live: set[int] | dict) -> None:
         """Forget the tracks not in ``live`` (ids)."""
-        for gone in self._heights.keys() - set(live):
+        for gone in self._heights.keys() - live:  # dict keys and sets take set differences alike
             del self._heights[gone]

@@ -229,11 +229,13 @@ class SwimmingDetector:
         feet[:, 1] = np.clip(feet[:, 1] - 1, 0, context.shape[0] - 1)
         inside = np.flatnonzero(context.no_swimming[feet[:, 1], feet[:, 0]])
         tracks = self.tracker.tracks
-        for gone in self._skin_seen.keys() - tracks.keys():
-            del self._skin_seen[gone]
-        if self._strokes is None or self._strokes.fps != context.fps:
-            self._strokes = StrokeMeter(context.fps)
-        self._strokes.keep_only(tracks)
+        if self.cue == "skin":
+            for gone in self._skin_seen.keys() - tracks.keys():
+                del self._skin_seen[gone]
+        else:
+            if self._strokes is None or self._strokes.fps != context.fps:
+                self._strokes = StrokeMeter(context.fps)
+            self._strokes.keep_only(tracks)
         self.factors = {}
         if len(inside) == 0:
             return Detections.empty()
