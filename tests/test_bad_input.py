@@ -660,6 +660,16 @@ SWEEP_CASES = [
         id="swept-kind-threshold-invalid",
     ),
     pytest.param(
+        "seeds: 2\nset:\n  detection.threshold.swimming: 0.8\ngrid:\n  detection.threshold: [0.4, 0.6]\n",
+        ("detection.threshold.swimming lies inside detection.threshold", "give one of them"),
+        id="set-key-inside-a-swept-key",
+    ),
+    pytest.param(
+        "seeds: 2\ngrid:\n  detection.threshold: [0.4]\n  detection.threshold.fishing: [0.3, 0.6]\n",
+        ("detection.threshold.fishing lies inside detection.threshold",),
+        id="swept-key-inside-a-swept-key",
+    ),
+    pytest.param(
         "seeds: 2\ngrid:\n  detection.threshold.diving: [0.5]\n",
         ("variant", "detection.threshold.diving", "swimming", "fishing"),
         id="swept-kind-threshold-unknown-kind",
