@@ -1238,7 +1238,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_detectors:
         geometry = ZoneGeometry(scenario)
         lamps = lamp_positions(scenario, geometry)
-        threshold = scenario.detection.threshold
         cameras = {"swimming": args.swimming_camera, "fishing": args.fishing_camera}
         print(
             f"\nDetector throughput at {WIDTH} px wide, daylight, {scenario.run.weather}, wind "
@@ -1262,7 +1261,7 @@ def main(argv: list[str] | None = None) -> int:
             contention = Contention()
             scene = _build_scene(name, cameras[name], scenario, geometry, lamps, args.frames, seed)
             result = measure_detector(scene, args.repeat)
-            print_detector(result, args.repeat, threshold)
+            print_detector(result, args.repeat, scenario.detection.threshold_for(Kind(name)))
             print(f"  {contention.line()}")
             per = result.per_frame_s(DETECTOR)
             ratio = result.ratio()

@@ -103,18 +103,18 @@ def calibrate_from_pixel_runs(
 
     A kind no offender of which was ever in view keeps its current hit model. False alarms keep
     their threshold dependence (the clutter intercept c) and are scaled so that the rate at the
-    scenario's threshold equals pixel mode's false alarms per camera-hour.
+    scenario's threshold of the kind equals pixel mode's false alarms per camera-hour.
 
     ``acquisition``: the hit model is the acquired / not-acquired chain (:func:`fit_acquisition_model`,
     no hit runs: the chain holds them); else the ordinal model with offender offsets at the likeliest of
     ``spells`` (:func:`fit_detectability`) and hit runs growing with the odds.
     """
     base = scenario.calibration.model_dump(mode="json")
-    threshold = scenario.detection.threshold
     camera_hours = sum(len(r.scenario.cameras) * r.summary["duration_s"] for r in results) / 3600.0
     alarms = pd.concat([r.alarms for r in results], ignore_index=True)
     detected, persistence = credited_alarms(results), scenario.detection.persistence
     for kind in Kind:
+        threshold = scenario.detection.threshold_for(kind)  # pixel mode's alarm filter of this kind
         mine = frames[frames["kind"] == kind]
         if len(mine):
             reference = scenario.calibration.reference_pixels

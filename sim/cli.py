@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.loading import ScenarioError, json_schema, load_scenario
-from sim.scenario import Mode, Scenario, parse_duration
+from sim.scenario import Kind, Mode, Scenario, parse_duration
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = PROJECT_ROOT / "scenarios" / "xuchang_lake.yaml"
@@ -78,12 +78,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     tune.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario YAML file")
     tune.add_argument(
-        "--detector", choices=["swimming", "fishing"], help="score this detector on rendered clips"
+        "--detector",
+        choices=["swimming", "fishing"],
+        help="score this detector on rendered clips (at its own detection.threshold); with --end-to-end: "
+        "vary only this kind's threshold",
     )
     tune.add_argument(
         "--end-to-end",
         action="store_true",
-        help="instead: statistical runs at each threshold on the same incidents",
+        help="instead: statistical runs at each threshold on the same incidents (every kind's threshold "
+        "together, or only --detector's with the other kinds' kept at the scenario's)",
     )
     tune.add_argument(
         "--pixel-runs",
@@ -247,7 +251,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _tune(args: argparse.Namespace, argv: list[str]) -> int:
-    from sim.scenario import Kind, Light, Weather
+    from sim.scenario import Light, Weather
     from sim.tuning import LIGHTS, WEATHERS, tune
 
     if not 0 < args.seconds < math.inf:
@@ -285,7 +289,8 @@ def _tune(args: argparse.Namespace, argv: list[str]) -> int:
         f"{summary['kind']}: {summary['clips']} clips, {summary['offender_frames']} offender-frames, "
         f"{summary['camera_hours']} camera-hours\n"
         f"best F1 {summary['best_f1']} at threshold {summary['best_f1_threshold']}\n"
-        f"at the scenario's threshold {point['threshold']:g}: per-frame precision {point['precision']}, "
+        f"at the scenario's {summary['kind']} threshold {point['threshold']:g}: "
+        f"per-frame precision {point['precision']}, "
         f"recall {point['recall']}; offenders alarmed {point['incidents_alarmed']}, "
         f"false alarms per camera-hour {point['false_alarms_per_hour']}, median time to detect "
         f"{point['ttd_p50_s']} s\n"
@@ -320,12 +325,23 @@ def _end_to_end(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, overrides)
     args.out.mkdir(exist_ok=True)
     thresholds = np.round(np.arange(0.1, 0.91, 0.1), 2)
-    table = end_to_end(scenario, thresholds, list(range(args.seeds)))
+    kind = None if args.detector is None else Kind(args.detector)
+    table = end_to_end(scenario, thresholds, list(range(args.seeds)), kind=kind)
     table.to_csv(args.out / "end_to_end.csv", index=False, na_rep="")
-    end_to_end_figure(table, args.out / "end_to_end.png", scenario.name)
+    varied = varied_thresholds(scenario.detection.thresholds, kind)
+    end_to_end_figure(table, args.out / "end_to_end.png", f"{scenario.name}, {varied}")
+    print(f"threshold: {varied}")
     print(table.to_string(index=False))
     print(f"written: {args.out}/ (end_to_end.csv, end_to_end.png)")
     return EXIT_OK
+
+
+def varied_thresholds(thresholds: dict[Kind, float], kind: Kind | None) -> str:
+    """What ``tune --end-to-end`` varies: every kind's threshold, or ``kind``'s with the others' values."""
+    if kind is None:
+        return "every kind's threshold varied"
+    kept = ", ".join(f"{other.value} {value:g}" for other, value in thresholds.items() if other is not kind)
+    return f"{kind.value} threshold varied ({kept})"
 
 
 def _pixel_runs(args: argparse.Namespace, argv: list[str]) -> int:

@@ -88,7 +88,7 @@ class Simulation:
         zone = scenario.zone
         daylight = Daylight(scenario.run.start, zone.latitude_deg, zone.longitude_deg, zone.utc_offset_h)
         calibration = scenario.calibration
-        self.model = DetectionModel(calibration, scenario.detection.threshold, scenario.run.weather)
+        self.model = DetectionModel(calibration, scenario.detection.thresholds, scenario.run.weather)
         self.sensors = build_sensors(scenario, self.geometry)
         self.sensing = StatisticalSensing(self.sensors, self.model, daylight, self.duration)
         self._buoy_ids = {buoy.id for buoy in scenario.buoys}
@@ -211,7 +211,7 @@ class Simulation:
         while True:
             yield self.env.timeout(clock.delay(self.env.now, rng.exponential(1.0 / rate_per_s)))
             x, y = sample_in(region, rng)
-            score = self.model.score_given_hit(clutter_eta, float(rng.random()))
+            score = self.model.score_given_hit(kind, clutter_eta, float(rng.random()))
             self._raise_alarm(camera_id, kind, x, y, score, None)
 
     def _raise_alarm(

@@ -10,6 +10,7 @@ cross-field checks of :mod:`sim.checks`. Every problem becomes one
 from __future__ import annotations
 
 import difflib
+import enum
 import json
 import types
 import typing
@@ -21,8 +22,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.scenario import Calibration, Scenario
+from sim.scenario_types import UNION_TAGS
 
-_DISTRIBUTION_TAGS = ("constant", "exponential", "uniform", "lognormal")
+_TAGS = ("constant", "exponential", "uniform", "lognormal", *UNION_TAGS)
+"""Parts pydantic adds to an error's path for a member of a tagged union: not keys, left out."""
 
 
 class ScenarioError(ValueError):
@@ -128,6 +131,9 @@ def _unwrap(annotation: Any) -> Any:
         for candidate in models:
             if isinstance(candidate, type) and issubclass(candidate, BaseModel):
                 return candidate
+        for candidate in models:  # a key path can go on into a container, not into a number
+            if typing.get_origin(candidate) in (dict, tuple, list):
+                return candidate
         return models[0] if models else annotation
     return annotation
 
@@ -197,9 +203,29 @@ def set_key(data: dict, dotted: str, value: Any, where: str) -> dict:
         if last:
             node[key] = value
         else:
+            _spread_number(node, key, node_type, child_type)
             node = node.setdefault(key, {})
         node_type = child_type
     return data
+
+
+def _spread_number(node: dict, key: str, node_type: Any, child_type: Any) -> None:
+    """A number that may also be written as a mapping keyed by an enum (``detection.threshold: 0.5`` or
+    ``{swimming: 0.8, fishing: 0.5}``) becomes that mapping, one entry per member, before a path goes
+    into it: so ``detection.threshold.swimming=0.8`` changes swimming's entry and keeps the others.
+    An absent key spreads the model's default."""
+    if typing.get_origin(child_type) is not dict:
+        return
+    enum_type = typing.get_args(child_type)[0]
+    if not (isinstance(enum_type, type) and issubclass(enum_type, enum.Enum)):
+        return
+    if key in node:
+        value = node[key]
+    else:
+        field = node_type.model_fields.get(key) if isinstance(node_type, type) else None
+        value = None if field is None else field.default
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        node[key] = {member.value: value for member in enum_type}
 
 
 def _suggest(word: str, valid: Iterable[str]) -> str:
@@ -222,9 +248,7 @@ def first_error(error: ValidationError, root: type[BaseModel] = Scenario) -> str
     loc = [
         str(part)
         for part in first["loc"]
-        if str(part) not in _DISTRIBUTION_TAGS
-        and "[" not in str(part)
-        and not str(part).startswith("function-")
+        if str(part) not in _TAGS and "[" not in str(part) and not str(part).startswith("function-")
     ]
     path = ".".join(loc) or "the scenario"
     if first["type"] == "extra_forbidden":

@@ -181,7 +181,9 @@ class PixelCamera:
             _may_report(d, self.context) for d in self.detectors.values()
         )
         persistence = detection.persistence
-        self.filters = {kind: AlarmFilter(detection.threshold, persistence.k, persistence.n) for kind in Kind}
+        self.filters = {
+            kind: AlarmFilter(detection.threshold_for(kind), persistence.k, persistence.n) for kind in Kind
+        }
         self.full = CameraModel(spec)
         self.snapshot_quality = scenario.render.jpeg_quality
         self.heights = {kind: getattr(scenario.incidents, kind.value).visible_height for kind in Kind}

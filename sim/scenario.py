@@ -38,6 +38,7 @@ from sim.scenario_types import (
     Duration,
     ExponentialSpec,
     Kind,
+    KindThreshold,
     Light,
     LogNormalSpec,
     Mode,
@@ -48,6 +49,7 @@ from sim.scenario_types import (
     UniformSpec,
     Weather,
     parse_duration,
+    per_kind,
 )
 
 __all__ = [  # the models of all three modules, importable from here
@@ -74,6 +76,7 @@ __all__ = [  # the models of all three modules, importable from here
     "Incidents",
     "Inference",
     "Kind",
+    "KindThreshold",
     "Light",
     "LogNormalSpec",
     "Mmtc",
@@ -100,6 +103,7 @@ __all__ = [  # the models of all three modules, importable from here
     "Weather",
     "Zone",
     "parse_duration",
+    "per_kind",
 ]
 
 # ---------------------------------------------------------------- run and zone
@@ -396,7 +400,11 @@ class Persistence(Strict):
 
 
 class DetectionConfig(Strict):
-    threshold: float = Field(0.5, gt=0, lt=1, description="detector score threshold")
+    threshold: KindThreshold = Field(
+        0.5,
+        description="detector score threshold in (0, 1): one number for every kind, or a mapping of "
+        "every kind to its own (swimming: 0.8, fishing: 0.5)",
+    )
     persistence: Persistence = Persistence(k=3, n=5)
     snapshot_bytes: int = Field(200_000, gt=0, description="alarm snapshot sent to dispatch, bytes")
     analysis_width: int = Field(
@@ -409,6 +417,15 @@ class DetectionConfig(Strict):
         "calibration/default.json",
         description="detection model: a JSON path relative to the scenario file, or inline",
     )
+
+    def threshold_for(self, kind: Kind) -> float:
+        """The score threshold of ``kind``'s detector, in (0, 1)."""
+        return self.thresholds[kind]
+
+    @property
+    def thresholds(self) -> dict[Kind, float]:
+        """Every kind's score threshold (the same number for all when ``threshold`` is one number)."""
+        return per_kind(self.threshold)
 
 
 class OnScene(Strict):

@@ -6,10 +6,20 @@ See :mod:`sim.scenario` for the scenario itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from sim import distributions
 
@@ -72,6 +82,42 @@ class Codec(StrEnum):
 class Kind(StrEnum):
     SWIMMING = "swimming"
     FISHING = "fishing"
+
+
+# ---------------------------------------------------------------- one value for every kind, or one each
+
+UNION_TAGS = ("all_kinds", "per_kind")
+"""Tags of :data:`KindThreshold`'s two forms; pydantic puts them in error paths, which leave them out."""
+
+
+def _form(value: object) -> str:
+    return "per_kind" if isinstance(value, Mapping) else "all_kinds"
+
+
+def _every_kind(values: dict[Kind, float]) -> dict[Kind, float]:
+    missing = [kind.value for kind in Kind if kind not in values]
+    if missing:
+        every = ", ".join(kind.value for kind in Kind)
+        raise ValueError(f"no value for {', '.join(missing)}: give one for each of {every}, or one number")
+    return values
+
+
+Score = Annotated[float, Field(gt=0, lt=1)]
+"""A detector score in (0, 1)."""
+
+KindThreshold = Annotated[
+    Annotated[Score, Tag("all_kinds")]
+    | Annotated[dict[Kind, Score], AfterValidator(_every_kind), Tag("per_kind")],
+    Discriminator(_form),
+]
+"""A score threshold: one number for every kind, or a mapping of every kind to its own."""
+
+
+def per_kind(value: float | Mapping[Kind, float]) -> dict[Kind, float]:
+    """Every kind's value of a :data:`KindThreshold` (or a plain number, the same for all kinds)."""
+    if isinstance(value, Mapping):
+        return {Kind(kind): float(v) for kind, v in value.items()}
+    return dict.fromkeys(Kind, float(value))
 
 
 # ---------------------------------------------------------------- distributions

@@ -9,7 +9,8 @@ offender is z = σ(η + ε), ε ~ Logistic(0, 1), with
 where v ~ N(0, 1) is drawn per offender and camera, and again every
 ``offender_spell_s``, and u ~ N(0, 1) once per offender and camera (:class:`OwnOffset`),
 
-so at threshold τ the per-frame hit probability is p = σ(η − logit τ): higher
+so at the kind's threshold τ (``detection.threshold``: one for every kind, or one each) the
+per-frame hit probability is p = σ(η − logit τ): higher
 thresholds, smaller targets, darkness and bad weather all lower it, and the
 same uniform draws decide hits at every threshold (common random numbers).
 A share ``never_share`` of offenders is never scored at all (p = 0). Hits come
@@ -34,7 +35,7 @@ within n consecutive frames gives the alarm time. No process wakes per frame.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,7 @@ from sim.false_alarms import (  # noqa: F401  (false_alarm_share, false_alarm_re
 )
 from sim.geometry import ZoneGeometry
 from sim.incidents import Incident, Track
-from sim.scenario import Calibration, Kind, Light, Scenario, Weather
+from sim.scenario import Calibration, Kind, Light, Scenario, Weather, per_kind
 
 LIGHT_GRID_S = 10.0
 """Resolution of the light-level lookup, s."""
@@ -98,11 +99,19 @@ class OwnOffset:
 
 @dataclass(frozen=True)
 class DetectionModel:
-    """Per-frame hit probability and false-alarm rates at one threshold and weather."""
+    """Per-frame hit probability and false-alarm rates at each kind's threshold and one weather."""
 
     calibration: Calibration
-    threshold: float
+    thresholds: Mapping[Kind, float]
+    """Each kind's score threshold τ in (0, 1) (``detection.threshold``); a number is every kind's."""
     weather: Weather
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "thresholds", per_kind(self.thresholds))  # frozen: set once, here
+
+    def threshold(self, kind: Kind) -> float:
+        """The score threshold τ of ``kind``'s detector."""
+        return self.thresholds[kind]
 
     @property
     def weather_offset(self) -> float:
@@ -161,19 +170,20 @@ class DetectionModel:
         return spec.intercept + spec.size_slope * size + light[light_index] + weather
 
     def hit_probability(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
-        """P(score > threshold) for each frame."""
-        return sigmoid(self.eta(kind, pixels, light_index) - logit(self.threshold))
+        """P(score > ``kind``'s threshold) for each frame."""
+        return sigmoid(self.eta(kind, pixels, light_index) - logit(self.threshold(kind)))
 
-    def score_given_hit(self, eta: float, u: float) -> float:
-        """Score of a hit: inverse-CDF draw of σ(η + ε) conditioned on exceeding the threshold."""
-        floor = float(sigmoid(logit(self.threshold) - eta))  # P(ε <= logit τ − η)
+    def score_given_hit(self, kind: Kind, eta: float, u: float) -> float:
+        """Score of a hit: inverse-CDF draw of σ(η + ε) conditioned on exceeding ``kind``'s threshold."""
+        floor = float(sigmoid(logit(self.threshold(kind)) - eta))  # P(ε <= logit τ − η)
         quantile = min(max(floor + u * (1.0 - floor), 1e-12), 1.0 - 1e-12)
         return float(sigmoid(eta + logit(quantile)))
 
     def false_alarm_rate(self, kind: Kind, light: Light = Light.DAY) -> float:
-        """False alarms per camera-hour of ``kind`` at this threshold in ``light`` (day, the reference level,
+        """False alarms per camera-hour of ``kind`` at its threshold in ``light`` (day, the reference level,
         unless given) and this run's weather, 1/h (:func:`sim.false_alarms.false_alarm_rate`)."""
-        return false_alarm_rate(self.calibration.false_alarms[kind], self.threshold, light, self.weather)
+        spec = self.calibration.false_alarms[kind]
+        return false_alarm_rate(spec, self.threshold(kind), light, self.weather)
 
 
 @dataclass(frozen=True)
@@ -401,7 +411,7 @@ class StatisticalSensing:
             if chain is not None:  # hits only while the detector holds a track; young tracks score low
                 ages = chain.ages(len(frames))
                 eta = eta + chain.offsets(ages)
-                p = np.where(ages > 0, sigmoid(eta - logit(self.model.threshold)), 0.0)
+                p = np.where(ages > 0, sigmoid(eta - logit(self.model.threshold(incident.kind))), 0.0)
                 new_track[len(tail) :] = ages == 1
             run = self.model.hit_run_frames(incident.kind, sensor.frame_interval, p) if camera else 1.0
             fresh = chained_hits(uniforms, p, run, holding)
@@ -418,7 +428,7 @@ class StatisticalSensing:
                     j = index - len(tail)
                     x, y = incident.position(float(frames[j]))
                     score = (
-                        self.model.score_given_hit(float(eta[j]), float(rng.random()))
+                        self.model.score_given_hit(incident.kind, float(eta[j]), float(rng.random()))
                         if eta is not None
                         else sensor.fixed_probability
                     )
@@ -440,4 +450,4 @@ class StatisticalSensing:
         xy = incident.track.position(frames)
         pixels = sensor.pixel_height(xy, incident.visible_height)
         eta = self.model.eta(incident.kind, pixels, self.light_index(frames)) + own.at(frames)
-        return eta, sigmoid(eta - logit(self.model.threshold))
+        return eta, sigmoid(eta - logit(self.model.threshold(incident.kind)))

@@ -16,7 +16,9 @@ scenario keys to vary::
       network.backhaul.cloud: [0.015, 0.030]
 
 Keys are the dotted scenario keys of ``--set``; values are any YAML (a list of
-boats, ``[]`` for no drones). Every variant is validated like a scenario, with
+boats, ``[]`` for no drones). A swept key may lie inside a key of ``set:``
+(``detection.threshold: 0.6`` fixed, ``detection.threshold.swimming`` swept);
+any other key inside another is an error, since one would undo the other. Every variant is validated like a scenario, with
 the same one-line errors. A run's id is a hash of its overrides and seed, so
 it stays the same however the sweep is executed or resumed.
 """
@@ -94,6 +96,11 @@ class SweepFile(Strict):
             raise ValueError("a key is both in grid and zip")
         if fixed := set(self.set) & set(swept):
             raise ValueError(f"set: {sorted(fixed)[0]} is also swept")
+        for outer in (*self.set, *swept):
+            for inner in (*self.set, *swept):
+                # Only a key set whole with a part of it swept is applied in an order that keeps both.
+                if inner.startswith(f"{outer}.") and not (outer in self.set and inner in swept):
+                    raise ValueError(f"{inner} lies inside {outer}: give one of them")
         return self
 
     @property

@@ -431,7 +431,7 @@ def tune(
 ) -> dict:
     """Run the tuning of one detector into the folder ``out``; returns a short summary."""
     thresholds = np.round(np.arange(0.05, 0.96, 0.05), 4) if thresholds is None else np.asarray(thresholds)
-    operating = scenario.detection.threshold
+    operating = scenario.detection.threshold_for(kind)  # the alarm filter of this kind in pixel mode
     thresholds = np.unique(np.concatenate([thresholds, FIT_THRESHOLDS, [operating]]))
     out.mkdir(parents=True, exist_ok=True)
     cases = cases_for(scenario, kind, clips_per_condition, seed, lights, weathers)
@@ -479,12 +479,18 @@ def tune(
 
 
 def end_to_end(
-    scenario: Scenario, thresholds: np.ndarray, seeds: list[int], progress: bool = True
+    scenario: Scenario,
+    thresholds: np.ndarray,
+    seeds: list[int],
+    progress: bool = True,
+    kind: Kind | None = None,
 ) -> pd.DataFrame:
     """Statistical runs at each threshold on the same incidents (common random numbers); a row per threshold.
 
-    Columns: threshold, runs, response_p50_s (median over all warned incidents of all seeds), missed_share
-    (never detected, among incidents that ended), false_dispatches_per_day, detection_rate.
+    ``kind``: only that kind's threshold takes each value, the other kinds keep the scenario's; None: every
+    kind's threshold takes it. Columns: threshold, runs, response_p50_s (median over all warned incidents
+    of all seeds), missed_share (never detected, among incidents that ended), false_dispatches_per_day,
+    detection_rate (all kinds' incidents together).
     """
     from sim.engine import run
 
@@ -494,7 +500,10 @@ def end_to_end(
         total=len(thresholds) * len(seeds), unit="run", disable=not progress, leave=False, desc="end to end"
     )
     for threshold in thresholds:
-        detection = scenario.detection.model_copy(update={"threshold": float(threshold)})
+        varied: float | dict = float(threshold)
+        if kind is not None:  # the other kinds keep the scenario's thresholds
+            varied = {**scenario.detection.thresholds, kind: float(threshold)}
+        detection = scenario.detection.model_copy(update={"threshold": varied})
         variant = scenario.model_copy(update={"detection": detection})
         responses, missed, ended, false_dispatches, detected, judged = [], 0, 0, 0, 0, 0
         for seed in seeds:

@@ -78,6 +78,29 @@ def test_calibration_reproduces_pixel_false_alarm_rate_at_the_threshold(beach, p
     assert "Fitted to pixel mode" in calibration.source
 
 
+def test_calibration_fits_each_kind_at_its_own_threshold(beach, pixel):
+    """With {swimming: 0.6, fishing: 0.3}, swimming's hit model and false-alarm rate are those of a fit at
+    0.6 for every kind; the model at those thresholds reproduces pixel mode's swimming false alarms."""
+    results, frames = pixel
+
+    def fitted(threshold):
+        scenario = beach.model_copy(
+            update={"detection": beach.detection.model_copy(update={"threshold": threshold})}
+        )
+        return calibrate_from_pixel_runs(scenario, results, frames, spells=(0.0,))
+
+    own = {Kind.SWIMMING: 0.6, Kind.FISHING: 0.3}
+    per_kind, alone, shared = fitted(own), fitted(0.6), fitted(0.3)
+    assert per_kind.classes[Kind.SWIMMING] == alone.classes[Kind.SWIMMING]
+    assert per_kind.classes[Kind.SWIMMING] != shared.classes[Kind.SWIMMING]  # 0.6 is not 0.3: hit runs differ
+    assert per_kind.false_alarms[Kind.SWIMMING] == alone.false_alarms[Kind.SWIMMING]
+    assert per_kind.false_alarms[Kind.FISHING] == shared.false_alarms[Kind.FISHING]
+    alarms = pd.concat([r.alarms for r in results])
+    false = alarms[(alarms["kind"] == Kind.SWIMMING) & alarms["incident_id"].isna()]
+    rate = DetectionModel(per_kind, own, beach.run.weather).false_alarm_rate(Kind.SWIMMING)
+    assert rate == pytest.approx(len(false) / (2 * beach.run.duration / 3600.0), rel=1e-3, abs=1e-3)
+
+
 def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
     short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
     table, calibration = compare_modes([short], [0], spells=(0.0,))

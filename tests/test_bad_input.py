@@ -162,6 +162,64 @@ SCENARIO_CASES = [
     pytest.param(
         None, "detection.calibration=nope.json", ("detection.calibration", "nope.json"), id="cal-file"
     ),
+    # -- the detector threshold: one number, or one per kind (the path never shows pydantic's union tags)
+    pytest.param(
+        None, "detection.threshold=1", ("error: detection.threshold: ", "less than 1"), id="threshold-one"
+    ),
+    pytest.param(
+        None,
+        "detection.threshold=high",
+        ("error: detection.threshold: ", "number", "high"),
+        id="threshold-not-number",
+    ),
+    pytest.param(
+        None,
+        "detection.threshold.fishing=1.5",
+        ("error: detection.threshold.fishing: ", "less than 1", "1.5"),
+        id="kind-threshold-out-of-range",
+    ),
+    pytest.param(
+        None,
+        "detection.threshold.swimming=0",
+        ("error: detection.threshold.swimming: ", "greater than 0"),
+        id="kind-threshold-zero",
+    ),
+    pytest.param(
+        None,
+        "detection.threshold.swimming=high",
+        ("error: detection.threshold.swimming: ", "number", "high"),
+        id="kind-threshold-not-number",
+    ),
+    pytest.param(
+        None,
+        "detection.threshold.diving=0.5",
+        ("error: detection.threshold.diving: ", "swimming", "fishing", "diving"),
+        id="kind-threshold-unknown-kind",
+    ),
+    pytest.param(
+        None,
+        "detection.threshold={swimming: 0.8}",
+        ("error: detection.threshold: ", "no value for fishing"),
+        id="kind-threshold-kind-missing",
+    ),
+    pytest.param(
+        EXTENDS + "detection:\n  threshold: {swimming: 0.8, fishing: -0.1}\n",
+        None,
+        ("error: detection.threshold.fishing: ", "greater than 0"),
+        id="kind-threshold-file-out-of-range",
+    ),
+    pytest.param(
+        EXTENDS + "detection:\n  threshold: {swimming: 0.8, fishing: 0.5, diving: 0.3}\n",
+        None,
+        ("error: detection.threshold.diving: ", "swimming", "fishing"),
+        id="kind-threshold-file-unknown-kind",
+    ),
+    pytest.param(
+        None,
+        "detection.threshold.fishing.night=0.5",
+        ("detection.threshold.fishing", "a value, not a mapping"),
+        id="kind-threshold-too-deep",
+    ),
     # -- zero, negative and non-finite numbers
     pytest.param(
         None,
@@ -595,6 +653,26 @@ SWEEP_CASES = [
         "seeds: 2\ngrid:\n  detection.threshold: [0.5, 1.5]\n",
         ("variant", "detection.threshold=1.5", "detection.threshold", "less than 1"),
         id="swept-value-invalid",
+    ),
+    pytest.param(
+        "seeds: 2\ngrid:\n  detection.threshold.fishing: [0.5, 1.5]\n",
+        ("variant", "detection.threshold.fishing=1.5", "detection.threshold.fishing", "less than 1"),
+        id="swept-kind-threshold-invalid",
+    ),
+    pytest.param(
+        "seeds: 2\nset:\n  detection.threshold.swimming: 0.8\ngrid:\n  detection.threshold: [0.4, 0.6]\n",
+        ("detection.threshold.swimming lies inside detection.threshold", "give one of them"),
+        id="set-key-inside-a-swept-key",
+    ),
+    pytest.param(
+        "seeds: 2\ngrid:\n  detection.threshold: [0.4]\n  detection.threshold.fishing: [0.3, 0.6]\n",
+        ("detection.threshold.fishing lies inside detection.threshold",),
+        id="swept-key-inside-a-swept-key",
+    ),
+    pytest.param(
+        "seeds: 2\ngrid:\n  detection.threshold.diving: [0.5]\n",
+        ("variant", "detection.threshold.diving", "swimming", "fishing"),
+        id="swept-kind-threshold-unknown-kind",
     ),
     pytest.param(
         "seeds: 2\ngrid:\n  boats.7.cruise_speed: [2]\n",

@@ -120,6 +120,40 @@ def test_detectors_see_the_uncompressed_frame_and_alarms_carry_its_jpeg_size(pix
     assert snapshot_bytes(rendered, 30) < alarm.payload_bytes < snapshot_bytes(rendered, 98)
 
 
+@pytest.mark.parametrize(
+    ("thresholds", "alarmed"),
+    [({"swimming": 0.8, "fishing": 0.3}, {"fishing"}), ({"swimming": 0.3, "fishing": 0.8}, {"swimming"})],
+)
+def test_each_kind_alarm_filter_has_its_kind_threshold(pixel_scenario, thresholds, alarmed):
+    """Both detectors score 0.6 on every frame: only the kind whose threshold lies below 0.6 alarms."""
+    import numpy as np
+
+    from detectors.base import Detections
+    from sim.pixelmode import DETECTED_CLASS, PixelCamera
+    from sim.render import Conditions
+    from sim.scenario import Kind, Light
+
+    detection = pixel_scenario.detection.model_copy(update={"threshold": thresholds})
+    scenario = pixel_scenario.model_copy(update={"detection": detection})
+    spec = next(c for c in scenario.cameras if c.id == "cam-beach-w")
+    camera = PixelCamera(spec, scenario, ZoneGeometry(scenario), np.zeros((0, 2)), seed=3)
+    assert {kind.value: camera.filters[kind].threshold for kind in Kind} == thresholds
+
+    class Steady:
+        """Reports one box of its kind, score 0.6, on every frame."""
+
+        def __init__(self, kind: Kind):
+            self.kind = kind
+
+        def update(self, frame, t, context):
+            return Detections(np.array([[100.0, 80.0, 104.0, 84.0]]), [0.6], [DETECTED_CLASS[self.kind]], [7])
+
+    camera.detectors = {kind: Steady(kind) for kind in Kind}
+    camera.tile = None
+    found = [alarm for n in range(5) for alarm in camera.analyse(n / 5.0, n, [], Conditions(Light.DAY))[0]]
+    assert {alarm.kind.value for alarm in found} == alarmed
+
+
 def test_jpeg_at_the_camera_resolution_barely_changes_the_downscaled_frame(pixel_scenario):
     """Why pixel mode analyses uncompressed frames: JPEG q85 at 1920 px, decoded and downscaled to 640 px,
     differs from the uncompressed downscale by far less than JPEG q85 of the 640-px frame itself, and by

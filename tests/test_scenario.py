@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from sim.loading import ScenarioError, apply_override, deep_merge, load_scenario, scenario_to_yaml, validate
-from sim.scenario import Calibration, Mode, Scenario, Weather, parse_duration
+from sim.scenario import Calibration, DetectionConfig, Kind, Mode, Scenario, Weather, parse_duration
 
 from .conftest import DEFAULT, SCENARIOS
 
@@ -75,6 +75,23 @@ def test_child_scenario_changes_only_its_story(default_scenario):
             "network.traffic.alarm=lte",
             lambda s: s.network.traffic.alarm == "lte",
         ),  # optional key absent in YAML
+        (
+            "detection.threshold=0.8",
+            lambda s: (
+                s.detection.threshold == 0.8 and s.detection.thresholds == {"swimming": 0.8, "fishing": 0.8}
+            ),
+        ),
+        (
+            "detection.threshold.swimming=0.8",  # the file's 0.5 becomes one entry per kind first
+            lambda s: s.detection.thresholds == {"swimming": 0.8, "fishing": 0.5},
+        ),
+        (
+            "detection.threshold={fishing: 0.3, swimming: 0.9}",
+            lambda s: (
+                (s.detection.threshold_for(Kind.SWIMMING), s.detection.threshold_for(Kind.FISHING))
+                == (0.9, 0.3)
+            ),
+        ),
     ],
 )
 def test_overrides(assignment, check):
@@ -86,6 +103,52 @@ def test_override_values_are_yaml_typed():
     apply_override(data, "run.seed=7")
     apply_override(data, "run.start=2026-01-01T00:00:00")
     assert data["run"]["seed"] == 7
+
+
+def test_threshold_is_one_number_or_one_per_kind():
+    assert DetectionConfig().threshold == 0.5  # the default stays one number
+    assert [DetectionConfig().threshold_for(kind) for kind in Kind] == [0.5, 0.5]
+    own = DetectionConfig(threshold={"swimming": 0.8, "fishing": 0.4})
+    assert own.threshold_for(Kind.SWIMMING) == 0.8 and own.threshold_for(Kind.FISHING) == 0.4
+    assert own.thresholds == {Kind.SWIMMING: 0.8, Kind.FISHING: 0.4}
+
+
+@pytest.mark.parametrize(
+    ("data", "assignment", "expected"),
+    [
+        (
+            {"detection": {"threshold": 0.6}},
+            "detection.threshold.fishing=0.3",
+            {"swimming": 0.6, "fishing": 0.3},
+        ),
+        # absent from the file: the default 0.5 is spread
+        ({"detection": {}}, "detection.threshold.fishing=0.3", {"swimming": 0.5, "fishing": 0.3}),
+        ({}, "detection.threshold.swimming=0.9", {"swimming": 0.9, "fishing": 0.5}),
+        (
+            {"detection": {"threshold": {"swimming": 0.7, "fishing": 0.2}}},
+            "detection.threshold.swimming=0.9",
+            {"swimming": 0.9, "fishing": 0.2},
+        ),
+        ({"detection": {"threshold": {"swimming": 0.7, "fishing": 0.2}}}, "detection.threshold=0.4", 0.4),
+    ],
+)
+def test_override_of_one_kind_spreads_a_single_threshold(data, assignment, expected):
+    apply_override(data, assignment)
+    assert data["detection"]["threshold"] == expected
+
+
+def test_per_kind_threshold_in_a_file_round_trips(tmp_path):
+    path = tmp_path / "kinds.yaml"
+    path.write_text(f"extends: {DEFAULT}\ndetection:\n  threshold: {{swimming: 0.8, fishing: 0.5}}\n")
+    scenario = load_scenario(path)
+    assert scenario.detection.thresholds == {Kind.SWIMMING: 0.8, Kind.FISHING: 0.5}
+    assert load_scenario(path, ["detection.threshold.fishing=0.3"]).detection.thresholds == {
+        Kind.SWIMMING: 0.8,
+        Kind.FISHING: 0.3,
+    }
+    resolved = tmp_path / "resolved.yaml"
+    resolved.write_text(scenario_to_yaml(scenario))
+    assert load_scenario(resolved) == scenario
 
 
 def test_resolved_scenario_round_trips(default_scenario, tmp_path):

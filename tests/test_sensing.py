@@ -8,11 +8,14 @@ import pytest
 from shapely.geometry import box
 
 from sim.daylight import Daylight
+from sim.engine import run
 from sim.incidents import Incident, Track
+from sim.loading import load_scenario
 from sim.rng import RandomStreams
 from sim.scenario import Kind, Weather
 from sim.sensing import (
     DetectionModel,
+    OwnOffset,
     Sensor,
     StatisticalSensing,
     chained_hits,
@@ -22,10 +25,12 @@ from sim.sensing import (
     visible_intervals,
 )
 
+from .conftest import DEFAULT
+
 
 @pytest.fixture(scope="module")
 def model(default_scenario):
-    return DetectionModel(default_scenario.calibration, threshold=0.5, weather=Weather.CLEAR)
+    return DetectionModel(default_scenario.calibration, thresholds=0.5, weather=Weather.CLEAR)
 
 
 def test_hit_probability_by_hand(model, default_scenario):
@@ -61,12 +66,77 @@ def test_hit_probability_falls_with_threshold_distance_and_darkness(default_scen
 def test_scores_of_hits_exceed_the_threshold_and_follow_the_logistic_model(model):
     eta = 0.7
     rng = np.random.default_rng(0)
-    scores = np.array([model.score_given_hit(eta, u) for u in rng.random(50_000)])
+    scores = np.array([model.score_given_hit(Kind.SWIMMING, eta, u) for u in rng.random(50_000)])
     assert (scores > 0.5).all() and (scores < 1).all()
     # Independent check: draw z = sigmoid(eta + logistic noise) and keep those above the threshold.
     direct = sigmoid(eta + rng.logistic(size=200_000))
     direct = direct[direct > 0.5]
     assert np.median(scores) == pytest.approx(np.median(direct), abs=0.005)
+
+
+# Each kind at its own threshold, by hand from the default calibration (reference 10 px; swimming
+# intercept 1.5, 1.2 per doubling; fishing 0, 1.0; day and clear weather add 0; false alarms
+# max_rate 0.4 / 0.2 per hour, clutter intercept -2, slope 1): a target 20 px tall, one doubling,
+# swimming at τ 0.99 (logit ln 99 = 4.5951): σ(1.5 + 1.2 − 4.5951) = σ(−1.8951) = 0.130662,
+# fishing at τ 0.01: σ(0 + 1.0 + 4.5951) = σ(5.5951) = 0.996298; false alarms per camera-hour
+# 0.4 · σ(−2 − 4.5951) = 0.000546 and 0.2 · σ(−2 + 4.5951) = 0.186109.
+OWN_THRESHOLDS = {Kind.SWIMMING: 0.99, Kind.FISHING: 0.01}
+BY_HAND_P = {Kind.SWIMMING: 0.130662, Kind.FISHING: 0.996298}
+BY_HAND_FALSE = {Kind.SWIMMING: 0.000546, Kind.FISHING: 0.186109}
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_each_kind_is_detected_at_its_own_threshold(default_scenario, kind):
+    own = DetectionModel(default_scenario.calibration, OWN_THRESHOLDS, Weather.CLEAR)
+    assert own.threshold(kind) == OWN_THRESHOLDS[kind]
+    day = np.array([2])
+    assert own.hit_probability(kind, np.array([20.0]), day)[0] == pytest.approx(BY_HAND_P[kind], abs=1e-6)
+    assert own.false_alarm_rate(kind) == pytest.approx(BY_HAND_FALSE[kind], abs=1e-6)
+    # One number for every kind gives that kind the same as its own entry does.
+    alone = DetectionModel(default_scenario.calibration, OWN_THRESHOLDS[kind], Weather.CLEAR)
+    assert alone.hit_probability(kind, np.array([20.0]), day) == own.hit_probability(
+        kind, np.array([20.0]), day
+    )
+    # Scores of hits lie above the kind's own threshold (fishing's 0.01 lets scores below 0.5 through).
+    scores = [own.score_given_hit(kind, 0.0, u) for u in np.random.default_rng(0).random(2000)]
+    assert min(scores) > OWN_THRESHOLDS[kind]
+    assert (min(scores) < 0.5) == (kind is Kind.FISHING)
+
+
+def test_statistical_sensing_draws_each_kind_at_its_own_threshold(default_scenario):
+    model = DetectionModel(default_scenario.calibration, OWN_THRESHOLDS, Weather.CLEAR)
+    camera = Sensor("cam", box(0, 0, 2, 2), 1.0, 1, 1, frozenset(Kind), lambda xy, h: np.full(len(xy), 20.0))
+    daylight = Daylight(datetime(2026, 7, 1, 12), 34.0, 113.8, 8.0)  # noon: daylight, offset 0
+    sensing = StatisticalSensing([camera], model, daylight, 20_000.0)
+    frames = np.arange(100.0, 110.0)
+    for kind in Kind:
+        incident = make_incident(1, 100.0, 200.0, kind)
+        _, p = sensing._probabilities(camera, incident, frames, OwnOffset(np.zeros(1), 100.0, math.inf))
+        assert p == pytest.approx(np.full(10, BY_HAND_P[kind]), abs=1e-6)
+
+
+def test_a_run_with_one_threshold_per_kind_alarms_as_each_kind_alone(default_scenario):
+    """Common random numbers: with {swimming: 0.99, fishing: 0.01}, swimming's alarms are those of a run at
+    0.99 for every kind and fishing's those of a run at 0.01 (first alarm on each offender; false alarms)."""
+
+    def alarms(threshold: str) -> tuple:
+        result = run(load_scenario(DEFAULT, ["run.duration=24h", f"detection.threshold={threshold}"]), 1)
+        kinds = result.incidents.set_index("incident_id")["kind"]
+        first = result.alarms.dropna(subset=["incident_id"]).groupby("incident_id")["t"].min()
+        false = result.alarms[result.alarms["incident_id"].isna()]
+        return kinds, first, false
+
+    kinds, first, false = alarms("{swimming: 0.99, fishing: 0.01}")
+    for kind, alone in ((Kind.SWIMMING, "0.99"), (Kind.FISHING, "0.01")):
+        _, first_alone, false_alone = alarms(alone)
+        mine = kinds.index[kinds == kind]
+        assert first.reindex(mine).equals(first_alone.reindex(mine))
+        columns = ["t", "source", "x", "y", "score"]
+        own = false[false["kind"] == kind][columns].reset_index(drop=True)
+        assert own.equals(false_alone[false_alone["kind"] == kind][columns].reset_index(drop=True))
+    # The two thresholds are far apart, so the kinds really were treated differently.
+    assert first.reindex(kinds.index[kinds == Kind.FISHING]).notna().all()
+    assert (false["kind"] == Kind.SWIMMING).sum() == 0 < (false["kind"] == Kind.FISHING).sum()
 
 
 def test_false_alarm_rate_by_hand(default_scenario):
@@ -117,9 +187,9 @@ def test_stationary_track_inside_or_outside():
     assert visible_intervals(still, box(5, 5, 6, 6), 0.0, 50.0) == []
 
 
-def make_incident(incident_id: int, t_start: float, t_end: float) -> Incident:
+def make_incident(incident_id: int, t_start: float, t_end: float, kind: Kind = Kind.SWIMMING) -> Incident:
     track = Track(np.array([t_start, t_end]), np.array([[1.0, 1.0], [1.0, 1.0]]))
-    return Incident(incident_id, Kind.SWIMMING, "a", t_start, t_end, track, 0.35, (True,), (60.0,))
+    return Incident(incident_id, kind, "a", t_start, t_end, track, 0.35, (True,), (60.0,))
 
 
 def sensing_with(p: float, k: int, n: int, interval: float) -> StatisticalSensing:

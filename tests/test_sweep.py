@@ -82,6 +82,25 @@ def test_grid_times_zip_times_seeds(small_sweep):
     assert len({r.run_id for r in sweep.runs}) == 12
 
 
+def test_one_kind_threshold_swept_over_a_fixed_threshold_for_all(tmp_path):
+    """`set:` one number for every kind, the grid one kind's: the other kind keeps the fixed number."""
+    path = tmp_path / "kinds.yaml"
+    path.write_text(
+        f"scenario: {DEFAULT}\nseeds: 1\nset:\n  detection.threshold: 0.6\n"
+        "grid:\n  detection.threshold.swimming: [0.7, 0.9]\n",
+        encoding="utf-8",
+    )
+    sweep = load_sweep(path)
+    assert [r.swept for r in sweep.runs] == [
+        {"detection.threshold.swimming": 0.7},
+        {"detection.threshold.swimming": 0.9},
+    ]
+    assert [dict(r.scenario.detection.thresholds) for r in sweep.runs] == [
+        {"swimming": 0.7, "fishing": 0.6},
+        {"swimming": 0.9, "fishing": 0.6},
+    ]
+
+
 def test_run_ids_are_stable_and_depend_only_on_overrides_and_seed(small_sweep, tmp_path):
     ids = [r.run_id for r in load_sweep(small_sweep).runs]
     assert ids == [r.run_id for r in load_sweep(small_sweep).runs]

@@ -10,10 +10,11 @@ import pytest
 
 from sim.calibration import fit_detectability, fit_false_alarms, fit_hit_model, fit_hit_runs
 from sim.cli import main
+from sim.engine import run
 from sim.loading import load_scenario
-from sim.scenario import Calibration
+from sim.scenario import Calibration, Kind
 from sim.sensing import logit, sigmoid
-from sim.tuning import Observations, size_table, threshold_table, tone_table
+from sim.tuning import Observations, end_to_end, size_table, threshold_table, tone_table
 
 from .conftest import DEFAULT
 
@@ -152,10 +153,13 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
             "clear",
             "--set",
             "detection.analysis_width=480",
+            "--set",  # the operating point is swimming's own threshold (not on the 0.05 grid)
+            "detection.threshold={swimming: 0.37, fishing: 0.63}",
         ]
     )
     assert code == 0
     table = pd.read_csv(out / "thresholds.csv")
+    assert 0.37 in set(table["threshold"]) and 0.63 not in set(table["threshold"])
     assert list(table.columns)[:6] == [
         "threshold",
         "precision",
@@ -178,7 +182,8 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
     assert per_hour.to_numpy() == pytest.approx(table["false_alarms_per_hour"].to_numpy(), rel=1e-3, abs=1e-3)
     for name in ("precision_recall.png", "roc.png", "threshold_tradeoff.png"):
         assert (out / name).stat().st_size > 1000
-    assert "best F1" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "best F1" in printed and "at the scenario's swimming threshold 0.37:" in printed
     # The calibration plugs into a scenario.
     scenario = load_scenario(DEFAULT, [f"detection.calibration={out / 'calibration.json'}"])
     assert scenario.calibration.classes["swimming"].light is not None
@@ -219,6 +224,46 @@ def test_end_to_end_trade_off(tmp_path, capsys):
     assert table["false_dispatches_per_day"].is_monotonic_decreasing
     assert table["missed_share"].iloc[-1] >= table["missed_share"].iloc[0]
     assert (out / "end_to_end.png").stat().st_size > 1000
+
+
+def test_end_to_end_varies_one_kind_and_keeps_the_other_at_the_scenario_threshold():
+    """With a kind, only its threshold takes each value (the other kind keeps the scenario's 0.2); without,
+    every kind's does. Each row is the run at those thresholds (one seed)."""
+    scenario = load_scenario(
+        DEFAULT, ["run.duration=6h", "detection.threshold={swimming: 0.6, fishing: 0.2}"]
+    )
+    one = end_to_end(scenario, np.array([0.9]), [0], progress=False, kind=Kind.SWIMMING).iloc[0]
+    both = end_to_end(scenario, np.array([0.9]), [0], progress=False).iloc[0]
+    days = 6 / 24
+    mixed = run(
+        load_scenario(DEFAULT, ["run.duration=6h", "detection.threshold={swimming: 0.9, fishing: 0.2}"])
+    )
+    alone = run(load_scenario(DEFAULT, ["run.duration=6h", "detection.threshold=0.9"]))
+    assert one["threshold"] == both["threshold"] == 0.9
+    assert one["false_dispatches_per_day"] == round(mixed.summary["false_dispatches"] / days, 3)
+    assert both["false_dispatches_per_day"] == round(alone.summary["false_dispatches"] / days, 3)
+    assert one["detection_rate"] == mixed.summary["detection_rate"]
+    # Fishing's 0.2 lets many more false alarms through than 0.9 does: the two rows differ.
+    assert one["false_dispatches_per_day"] > both["false_dispatches_per_day"]
+
+
+def test_end_to_end_command_with_a_detector_says_what_it_varied(tmp_path, capsys):
+    out = tmp_path / "e2e"
+    argv = [
+        "tune",
+        "--end-to-end",
+        "--detector",
+        "fishing",
+        "--out",
+        str(out),
+        "--duration",
+        "1h",
+        "--seeds",
+        "1",
+    ]
+    assert main([*argv, "--set", "detection.threshold.swimming=0.7"]) == 0
+    assert "threshold: fishing threshold varied (swimming 0.7)" in capsys.readouterr().out
+    assert len(pd.read_csv(out / "end_to_end.csv")) == 9
 
 
 def test_tune_needs_a_detector_or_end_to_end(tmp_path, capsys):
