@@ -23,7 +23,7 @@ from sim.calibration import (
     SPELLS_S,
     class_entry,
     fit_acquisition_model,
-    fit_alarm_on_target,
+    fit_alarm_landing,
     fit_detectability,
     fit_hit_run_scaling,
 )
@@ -124,7 +124,7 @@ def calibrate_from_pixel_runs(
                 fit = fit_detectability(mine, reference, spells=spells)
                 # Runs at the alarm's threshold: those decide when k of n hits come together.
                 fit["hit_run_s"], fit["hit_run_odds_exponent"] = fit_hit_run_scaling(mine, threshold)
-            fit["alarm_on_target"] = fit_alarm_on_target(
+            fit["alarm_on_target"], fit["shadowed_share"] = fit_alarm_landing(
                 mine, detected, threshold, persistence.k, persistence.n
             )
             base["classes"][kind.value] = class_entry(fit)

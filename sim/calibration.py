@@ -55,26 +55,39 @@ offset wins about 2,070 log-likelihood units on the 300-s agreement runs and bri
 within 4 points, but makes the median time to detect 2.1-2.6 times pixel mode's (docs/detectors.md),
 and its EM needs hundreds of iterations (minutes)."""
 
-SPELLS_S = (0.0, 600.0, 300.0, 120.0, 60.0, 30.0)
+EVIDENCE_QUANTILE = 0.1
+"""Quantile of the first-score age over visits taken as the detector's evidence window
+(:func:`fit_evidence_window`)."""
+
+SPELLS_S = (0.0, 600.0, 300.0, 120.0, 60.0, 30.0, 10.0)
 """Candidate spells of an offender's own offset (0: the whole visit), s: the likeliest is kept."""
 
 
 def fit_detectability(
     frames: pd.DataFrame, reference_pixels: float, thresholds=FIT_THRESHOLDS, spells=SPELLS_S
 ) -> dict:
-    """:func:`fit_hit_model` at each candidate spell, with and without a lasting offset (and with offenders
-    never scored); the fit with the highest marginal likelihood.
+    """:func:`fit_hit_model` at each candidate spell, with a lasting offset and offenders never scored, and
+    with spell offsets alone; the fit with the highest marginal likelihood.
 
     The spell is the time an offender's own offset lasts before it is drawn again (``offender_spell_s``):
     a detector that sees a drifting swimmer in some minutes and not in others needs a short one. The
     candidates are nested descriptions of the same frames, so their likelihoods compare directly.
+
+    First the detector's evidence window (``evidence_s``, :func:`fit_evidence_window`): frames inside it
+    are left out of the fit, as statistical mode gives them no chance of a hit.
     """
-    fits = [
-        fit_hit_model(frames, reference_pixels, thresholds, spell_s=spell, never=True, lasting=lasting)
+    evidence = fit_evidence_window(frames)
+    data, _, age, _ = _visits(frames)
+    seen = data[age >= evidence - 1e-9]  # nothing can score inside the evidence window: no news on η there
+    fits = [fit_hit_model(seen, reference_pixels, thresholds, spell_s=spell, never=True) for spell in spells]
+    # Spells alone, integrated with the outer (finer) rule: the nested fit's coarser inner rule can lose
+    # more to quadrature error than a lasting offset wins (no never-scored share: that is per offender).
+    fits += [
+        fit_hit_model(seen, reference_pixels, thresholds, spell_s=spell, lasting=False)
         for spell in spells
-        for lasting in ((False, True) if spell > 0 else (False,))
+        if spell > 0
     ]
-    return max(fits, key=lambda fit: fit["log_likelihood"])
+    return max(fits, key=lambda fit: fit["log_likelihood"]) | {"evidence_s": evidence}
 
 
 def fit_hit_model(
@@ -111,7 +124,8 @@ def fit_hit_model(
     ``spell_s`` > 0 and ``lasting``: two at once, a lasting one σ_l·u (``offender_lasting_sd``) and
     σ_o·v drawn anew every ``spell_s`` seconds since the offender's first frame: pixel mode sees some swimmers
     never and others within seconds (lasting), and the same swimmer in some minutes and not in
-    others (spells). Without ``lasting``, only the spell offset (σ_l = 0).
+    others (spells), fitted from the optimum of the spells-only model. Without ``lasting``, only the spell
+    offset (σ_l = 0; ``never`` then is an error: offenders, not spells, are never scored).
     """
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
@@ -123,15 +137,26 @@ def fit_hit_model(
         keys = keys + "/" + (since // spell_s).astype(int).astype(str)
     offender = pd.factorize(data["group"].astype(str))[0]
     spell = pd.factorize(keys)[0] if spell_s > 0 else None
+    start = None
     if spell is not None and not lasting:
+        if never:  # a spell-level structural zero would be a different model from sim.sensing's
+            raise ValueError("offenders never scored (never=True) need the lasting level when spell_s > 0")
         offender, spell = spell, None  # one level: the spells are the groups, nothing lasts longer
-    fit = fit_ordinal_nested(x, lower, upper, offender, spell, iterations, never=never)
+    elif spell is not None:  # EM from the spells-only optimum: from its default start it can end poorer
+        start = fit_ordinal_nested(x, lower, upper, spell, None, iterations)
+    # The never-scored share by the offender's size at first sight: structural zeros are the small ones.
+    first_pixels = data.groupby(offender, sort=True)["pixels"].first().to_numpy(float)
+    never_x = np.column_stack(
+        [np.ones(len(first_pixels)), np.log2(np.maximum(first_pixels, 1e-3) / reference_pixels)]
+    )
+    options = {"never": never, "never_x": never_x}
+    fit = fit_ordinal_nested(x, lower, upper, offender, spell, iterations, start=start, **options)
     beta = fit.beta
     if beta[1] < MIN_SIZE_SLOPE:
         # Bigger must not mean harder to see: refit with the slope held at its floor (a known offset).
         size = MIN_SIZE_SLOPE * x[:, 1]
         fit = fit_ordinal_nested(
-            np.delete(x, 1, axis=1), lower - size, upper - size, offender, spell, iterations, never=never
+            np.delete(x, 1, axis=1), lower - size, upper - size, offender, spell, iterations, **options
         )
         beta = np.insert(fit.beta, 1, MIN_SIZE_SLOPE)
     # One level: the offender's offset lasts the whole visit (offender_sd, spell 0). Two: a lasting part
@@ -143,6 +168,7 @@ def fit_hit_model(
         "offender_lasting_sd": fit.outer_sd if spell is not None else 0.0,
         "offender_spell_s": float(spell_s),
         "never_share": fit.never_share,
+        "never_size_slope": fit.never_coefficients[1] if fit.never_coefficients else 0.0,
         "log_likelihood": fit.log_likelihood,
     }
     return result | _condition_offsets(beta, lights_seen, weathers_seen)
@@ -172,6 +198,39 @@ def _condition_offsets(beta: np.ndarray, lights_seen: list[int], weathers_seen: 
     }
 
 
+def _visits(frames: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, float]:
+    """``frames`` ordered by group and time, each row's visit number and age in its visit (s), and the frame
+    step (s): a visit is a group's run of frames without a gap of more than 1.5 steps (the offender out of
+    view in between)."""
+    data = frames.sort_values(["group", "t"], kind="stable")
+    step = float(data.groupby("group")["t"].diff().min())
+    step = round(step, 6) if np.isfinite(step) and step > 0 else 1.0
+    gap = ~(data.groupby("group")["t"].diff() <= 1.5 * step)  # a group's first frame, or after a gap
+    visit = np.cumsum(gap.to_numpy())
+    age = data["t"].to_numpy() - data["t"].groupby(visit).transform("min").to_numpy()
+    return data, visit, age, step
+
+
+def fit_evidence_window(
+    frames: pd.DataFrame, threshold: float = min(FIT_THRESHOLDS), quantile: float = EVIDENCE_QUANTILE
+) -> float:
+    """The detector's evidence window (``evidence_s``): how long into a visit before it can score, s.
+
+    A detector that judges a track by its history (the stroke cue needs 4.2 s of it,
+    :data:`detectors.stroke.MIN_WINDOW_S`) scores nobody in the first seconds of a visit, however
+    visible: a dead time, not a low hit probability. Estimated as the ``quantile`` of the visit age
+    at the first score above ``threshold`` over the visits with one, on the frame grid (a low quantile
+    rather than the minimum: an offender who enters the view already tracked, beside another, can
+    score at once). 0 without any score.
+    """
+    data, visit, age, step = _visits(frames)
+    scored = data["score"].to_numpy() > threshold
+    if not scored.any():
+        return 0.0
+    first = pd.Series(age[scored]).groupby(visit[scored]).min()
+    return float(np.floor(float(first.quantile(quantile)) / step + 1e-6) * step)
+
+
 def fit_acquisition_model(
     frames: pd.DataFrame,
     reference_pixels: float,
@@ -191,11 +250,7 @@ def fit_acquisition_model(
     """
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
-    data = frames.sort_values(["group", "t"], kind="stable")
-    step = float(data.groupby("group")["t"].diff().min())
-    step = round(step, 6) if np.isfinite(step) and step > 0 else 1.0
-    gap = ~(data.groupby("group")["t"].diff() <= 1.5 * step)  # a group's first frame, or after a gap
-    visit = np.cumsum(gap.to_numpy())
+    data, visit, _, step = _visits(frames)
     x, lower, upper, lights_seen, weathers_seen = _design(data, reference_pixels, thresholds)
     options = {"never": never, "offset_nodes": offset_nodes}
     fit = fit_acquisition_hmm(x, lower, upper, visit, **options)
@@ -300,28 +355,43 @@ def track_alarms(frames: pd.DataFrame, threshold: float, k: int, n: int) -> pd.D
     return done.groupby(["group", "track"], as_index=False)["t"].min().sort_values(["group", "t"])
 
 
-def fit_alarm_on_target(frames: pd.DataFrame, detected: pd.Series, threshold: float, k: int, n: int) -> float:
-    """Share of k-of-n alarms on an offender's hits that pixel mode credited to it (``alarm_on_target``).
+def fit_alarm_landing(
+    frames: pd.DataFrame, detected: pd.Series, threshold: float, k: int, n: int, iterations: int = 500
+) -> tuple[float, float]:
+    """(``alarm_on_target``, ``shadowed_share``): how often an offender's k-of-n alarms land on them.
 
-    Pixel mode credits an alarm to the offender whose box holds the alarm box's centre; a box
-    grown by JPEG ringing or holding two swimmers misses, and that track cannot alarm again. The
-    alarms of :func:`track_alarms` are taken in time order up to the one at the offender's
-    ``detected`` time (s by group, NaN: never credited): the MLE of a geometric number of trials,
-    credited / alarms. Offenders whose credited alarm is not among the replayed ones are left out.
-    1 when there is no alarm at all.
+    Pixel mode credits an alarm to the offender whose box holds the alarm box's centre; a box grown
+    by JPEG ringing or holding two swimmers misses, and that track cannot alarm again. Some offenders
+    are never credited however often their hits make k of n: their blob is held by another offender's
+    track (two swimmers side by side) for the whole visit. A mixture: with probability q (``shadowed_share``)
+    an offender is shadowed and no alarm lands; otherwise each alarm lands with probability p
+    (``alarm_on_target``), independently. The alarms of :func:`track_alarms` are taken in time order up to
+    the one at the offender's ``detected`` time (s by group, NaN: never credited); offenders credited by
+    an alarm that is not among their replayed ones are left out. Maximum likelihood by EM (the E-step:
+    each never-credited offender's posterior of being shadowed, q / (q + (1 − q)(1 − p)^m) after m
+    alarms). (1, 0) when there is no alarm at all.
     """
-    credited, tried = 0, 0
+    tries, credited = [], []
     for group, times in track_alarms(frames, threshold, k, n).groupby("group")["t"]:
         t = times.to_numpy()
         when = detected.get(group, np.nan)
-        if np.isnan(when):
-            tried += len(t)
-            continue
         match = np.flatnonzero(np.abs(t - when) < 1e-3)
-        if len(match):
-            credited += 1
-            tried += int(match[0]) + 1
-    return credited / tried if tried else 1.0
+        if np.isnan(when) or len(match):
+            tries.append(int(match[0]) + 1 if len(match) else len(t))
+            credited.append(bool(len(match)))
+    if not tries:
+        return 1.0, 0.0
+    m, landed = np.array(tries, dtype=float), np.array(credited)
+    p, q = max(landed.sum() / m.sum(), 1e-6), 0.5 * float(np.mean(~landed))
+    for _ in range(iterations):
+        missed_all = (1.0 - p) ** m
+        shadowed = np.where(landed, 0.0, q / np.maximum(q + (1.0 - q) * missed_all, 1e-300))
+        q_new = float(shadowed.mean())
+        p_new = landed.sum() / max(float(((1.0 - shadowed) * m).sum()), 1e-300)
+        if abs(q_new - q) < 1e-10 and abs(p_new - p) < 1e-10:
+            break
+        p, q = p_new, q_new
+    return float(p), float(q)
 
 
 def fit_false_alarms(counts: dict[float, int], camera_hours: float) -> dict:
@@ -458,9 +528,12 @@ def class_entry(hit_model: dict) -> dict:
             "offender_spell_s": hit_model.get("offender_spell_s", 0.0),
             "offender_lasting_sd": round(hit_model.get("offender_lasting_sd", 0.0), 4),
             "never_share": round(hit_model.get("never_share", 0.0), 4),
+            "never_size_slope": round(hit_model.get("never_size_slope", 0.0), 4),
             "hit_run_s": round(hit_model.get("hit_run_s", 0.0), 4),
             "hit_run_odds_exponent": round(hit_model.get("hit_run_odds_exponent", 0.0), 4),
             "alarm_on_target": round(hit_model.get("alarm_on_target", 1.0), 4),
+            "shadowed_share": round(hit_model.get("shadowed_share", 0.0), 4),
+            "evidence_s": round(hit_model.get("evidence_s", 0.0), 4),
         }
         | {
             key: [round(v, 4) for v in hit_model[key]] if isinstance(hit_model[key], list) else hit_model[key]

@@ -26,6 +26,17 @@ OUTER_NODES = 20
 """Gauss–Hermite nodes for the offender's lasting offset."""
 INNER_NODES = 6
 """Gauss–Hermite nodes for the spell's offset (the inner integral, evaluated at every outer node)."""
+NEVER_FLOOR = 1e-3
+"""Smallest never-scored share EM starts from (at exactly 0 it cannot move)."""
+NEVER_LOGIT = 12.0
+"""Bound on the never-scored model's coefficients, logit."""
+NEVER_RIDGE = 0.02
+"""L2 penalty on the never-scored model's coefficients (a N(0, 7²) prior): where no large offender is
+a structural zero the intercept would otherwise drift towards −∞ and EM crawl after it."""
+NEVER_NEWTON_STEPS = 3
+"""IRLS steps per EM iteration for the never-scored share's covariates."""
+START_SD = 0.3
+"""Outer spread a warm start begins at, logit (at exactly 0 its gradient vanishes)."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +48,11 @@ class OrdinalFit:
     inner_sd: float
     """0 when the model has no inner level."""
     never_share: float
-    """Share of offenders never scored above the lowest cut-point (0 unless fitted)."""
+    """Share of offenders never scored above the lowest cut-point (0 unless fitted); with ``never_x``, the
+    share at covariates (1, 0, ...)."""
     log_likelihood: float
+    never_coefficients: tuple[float, ...] = ()
+    """logit π_o = never_x_o · these (empty unless ``never``)."""
 
 
 def _log_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -80,6 +94,8 @@ def fit_ordinal_nested(
     ridge: float = 1e-3,
     nodes: tuple[int, int] = (OUTER_NODES, INNER_NODES),
     never: bool = False,
+    start: OrdinalFit | None = None,
+    never_x: np.ndarray | None = None,
 ) -> OrdinalFit:
     """Maximum-likelihood β, σ_o ≥ 0, σ_s ≥ 0 of P(lower < logit s ≤ upper) (module docstring).
 
@@ -90,7 +106,14 @@ def fit_ordinal_nested(
     ``never``: a zero-inflated model — a share π of offenders is never scored above the lowest
     cut-point (a structural zero, whatever β and the offsets), the rest follow the model:
     L_o = π·[all of o's frames in the lowest bin] + (1 − π)·L_o. π gets its closed-form EM update
-    (the mean posterior probability of being never seen) after each Newton step.
+    (the mean posterior probability of being never seen) after each Newton step. ``never_x``: covariates
+    of π per offender (a row per outer label in ascending order, first column 1), logit π_o = never_x_o · γ;
+    γ is then updated by Newton steps on the posterior-weighted logistic log-likelihood (IRLS) instead.
+
+    ``start``: a fit of a model this one contains (the same β columns; its one level being this model's
+    inner one) to start EM from, with the outer spread at :data:`START_SD`. EM never lowers the
+    likelihood, so the richer model ends at least about as likely as the one it starts from: from the
+    default start it can settle in a poorer optimum (docs/detectors.md, "The evidence window").
     """
     levels = 1 if inner is None else 2
     order = np.lexsort((inner if inner is not None else outer, outer))
@@ -112,7 +135,14 @@ def fit_ordinal_nested(
     p = x.shape[1]
     all_low = np.logical_and.reduceat(~np.isfinite(lower), spell_start)
     unseen = np.logical_and.reduceat(all_low, offender_start)  # offenders that may be structural zeros
-    share = {"never": 0.5 * float(unseen.mean()) if never else 0.0}
+    if never_x is None:
+        never_x = np.ones((len(offender_start), 1))
+    never_x = np.asarray(never_x, dtype=float)
+    if never_x.shape[0] != len(offender_start):
+        raise ValueError(f"never_x has {never_x.shape[0]} rows for {len(offender_start)} offenders")
+    gamma = np.zeros(never_x.shape[1])
+    gamma[0] = logit(min(max(0.5 * float(unseen.mean()), NEVER_FLOOR), 0.5)) if never else -np.inf
+    share = {"never": sigmoid(never_x @ gamma) if never else np.zeros(len(offender_start))}
 
     def evaluate(theta: np.ndarray) -> tuple[float, tuple]:
         """Penalised marginal log-likelihood and what the Newton step needs."""
@@ -126,7 +156,7 @@ def fit_ordinal_nested(
         offender_marginal = np.logaddexp.reduce(offender_joint, axis=1)
         pi = share["never"]
         seen = np.log1p(-pi) + offender_marginal
-        mixed = np.logaddexp(seen, np.where(unseen, np.log(pi) if pi > 0 else -np.inf, -np.inf))
+        mixed = np.logaddexp(seen, np.where(unseen & (pi > 0), np.log(np.maximum(pi, 1e-300)), -np.inf))
         visible = np.exp(seen - mixed)  # P(not a structural zero | offender's frames)
         total = float(mixed.sum()) - 0.5 * ridge * float(theta @ theta)
         # P(u_k | offender's frames), given that it is not a structural zero, times that chance.
@@ -154,6 +184,11 @@ def fit_ordinal_nested(
     theta = np.zeros(p + levels)
     above = float(np.mean(lower >= np.nanmedian(np.where(np.isfinite(lower), lower, np.nan))))
     theta[0], theta[p:] = logit(min(max(above, 1e-4), 1 - 1e-4)), 1.0
+    if start is not None:
+        theta[:p], theta[p:] = start.beta, (START_SD, start.outer_sd)[:levels]
+        if never and start.never_coefficients:
+            gamma[: len(start.never_coefficients)] = start.never_coefficients
+            share["never"] = sigmoid(never_x @ gamma)
     with np.errstate(divide="ignore", invalid="ignore"):
         total, parts = evaluate(theta)
         for _ in range(iterations):
@@ -165,11 +200,32 @@ def fit_ordinal_nested(
                 step = step / 2
             theta = theta + step
             if never:
-                share["never"] = float(np.mean(1.0 - candidate_parts[-1]))
+                gamma = _logistic_step(never_x, 1.0 - candidate_parts[-1], gamma)
+                share["never"] = sigmoid(never_x @ gamma)
                 candidate_total, candidate_parts = evaluate(theta)
             gain = candidate_total - total
             total, parts = candidate_total, candidate_parts
             if abs(gain) < 1e-9 * max(1.0, abs(total)):
                 break
     sds = np.abs(theta[p:])
-    return OrdinalFit(theta[:p], float(sds[0]), float(sds[1]) if levels == 2 else 0.0, share["never"], total)
+    return OrdinalFit(
+        theta[:p],
+        float(sds[0]),
+        float(sds[1]) if levels == 2 else 0.0,
+        float(sigmoid(gamma[0])) if never else 0.0,
+        total,
+        tuple(float(g) for g in gamma) if never else (),
+    )
+
+
+def _logistic_step(
+    x: np.ndarray, target: np.ndarray, gamma: np.ndarray, ridge: float = NEVER_RIDGE
+) -> np.ndarray:
+    """Newton steps of logistic regression of the posterior shares ``target`` on ``x`` from ``gamma`` (IRLS;
+    fractional targets: the M-step of the never-scored share), logits kept within ±:data:`NEVER_LOGIT`."""
+    for _ in range(NEVER_NEWTON_STEPS):
+        pi = sigmoid(x @ gamma)
+        gradient = x.T @ (target - pi) - ridge * gamma
+        hessian = (x * (pi * (1.0 - pi))[:, None]).T @ x + ridge * np.eye(len(gamma))
+        gamma = gamma + np.linalg.solve(hessian, gradient)
+    return np.clip(gamma, -NEVER_LOGIT, NEVER_LOGIT)

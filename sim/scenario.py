@@ -311,11 +311,30 @@ class ClassCalibration(Strict):
         le=1,
         description="share of offenders a camera's detector never scores in any frame (structural zeros), 1",
     )
+    never_size_slope: float = Field(
+        0.0,
+        ge=-12,
+        le=12,
+        description="logit change of never_share per doubling of the offender's pixel height at first sight "
+        "(never_share is the share at the reference size), logit",
+    )
     alarm_on_target: float = Field(
         1.0,
         ge=0,
         le=1,
         description="probability that a k-of-n alarm's box lies on the offender (else it is lost), 1",
+    )
+    shadowed_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of offenders in a camera's view none of whose alarms lands on them (their blob "
+        "held by another offender's track), 1",
+    )
+    evidence_s: float = Field(
+        0.0,
+        ge=0,
+        description="evidence window: time into each view before the detector can score an offender, s",
     )
     entry_acquisition: tuple[Annotated[float, Field(ge=0, le=1)], ...] | None = Field(
         None,

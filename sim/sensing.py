@@ -16,8 +16,12 @@ same uniform draws decide hits at every threshold (common random numbers).
 A share ``never_share`` of offenders is never scored at all (p = 0). Hits come
 in runs (:func:`chained_hits`) of mean hit_run_s · (p / (1 − p))^γ, γ =
 ``hit_run_odds_exponent``, and a k-of-n alarm lands on its offender with
-probability ``alarm_on_target`` (else it is lost and a new track must collect
-k hits). With ``entry_acquisition`` set, hits come only while the detector holds a track on the
+probability ``alarm_on_target`` (else it is lost, and only a new track, after the
+run of hits ends, can alarm), except that a share ``shadowed_share`` of offenders
+never gets an alarm of a camera (another offender's track holds them). A
+detector that judges a track by its recent history scores nobody in the first
+``evidence_s`` of each view (its evidence window), and its hits then start in
+their steady state. With ``entry_acquisition`` set, hits come only while the detector holds a track on the
 offender, a hidden acquired / not-acquired chain (:mod:`sim.acquisition`, fitted by :mod:`sim.hmm`).
 Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
@@ -86,6 +90,8 @@ class OwnOffset:
     spell_s: float
     lasting: float = 0.0
     """u ~ N(0, 1) of the lasting part (0 without one): it also scales the acquisition hazards."""
+    shadowed: bool = False
+    """No alarm of this camera lands on the offender (``shadowed_share``): another's track holds them."""
 
     def at(self, t: np.ndarray) -> np.ndarray:
         """Offsets at times ``t`` (s)."""
@@ -128,13 +134,27 @@ class DetectionModel:
             run = run * odds**spec.hit_run_odds_exponent
         return np.maximum(run, 1.0)
 
-    def own_offset(self, kind: Kind, start: float, until: float, rng: np.random.Generator) -> OwnOffset:
-        """An offender's own logit offsets in one camera's view from ``start`` to ``until`` (s).
+    def never_probability(self, kind: Kind, pixels: float) -> float:
+        """P(this camera's detector never scores an offender ``pixels`` tall at first sight):
+        σ(logit ``never_share`` + ``never_size_slope`` · log2(pixels / reference_pixels))."""
+        spec = self.calibration.classes[kind]
+        if spec.never_share <= 0 or spec.never_share >= 1 or spec.never_size_slope == 0:
+            return spec.never_share
+        size = math.log2(max(pixels, 1e-9) / self.calibration.reference_pixels)
+        return float(sigmoid(logit(spec.never_share) + spec.never_size_slope * size))
+
+    def own_offset(
+        self, kind: Kind, start: float, until: float, rng: np.random.Generator, pixels: float = math.nan
+    ) -> OwnOffset:
+        """An offender's own logit offsets in one camera's view from ``start`` to ``until`` (s), ``pixels``
+        tall there at first sight (only needed with ``never_size_slope``).
 
         σ_o·v per spell (``offender_sd``, redrawn every ``offender_spell_s``) plus σ_l·u for the
         whole visit (``offender_lasting_sd``), v, u ~ N(0, 1); with probability ``never_share`` the
-        offender is one this camera's detector never scores (offset −∞). u and that draw come after
-        the v's, each only when its parameter is > 0, so calibrations without them keep their draws.
+        offender is one this camera's detector never scores (offset −∞; :meth:`never_probability` with
+        ``never_size_slope``), and with probability
+        ``shadowed_share`` one none of whose alarms lands on them. u and those draws come after the v's,
+        each only when its parameter is > 0, so calibrations without them keep their draws.
         """
         spec = self.calibration.classes[kind]
         spell = spec.offender_spell_s or math.inf
@@ -144,9 +164,10 @@ class DetectionModel:
         if spec.offender_lasting_sd > 0:
             lasting = float(rng.standard_normal())
             values = values + spec.offender_lasting_sd * lasting
-        if spec.never_share > 0 and rng.random() < spec.never_share:
+        if spec.never_share > 0 and rng.random() < self.never_probability(kind, pixels):
             values = np.full(len(values), -np.inf)  # one the detector never scores: no hit at any τ
-        return OwnOffset(values, start, spell, lasting)
+        shadowed = spec.shadowed_share > 0 and rng.random() < spec.shadowed_share
+        return OwnOffset(values, start, spell, lasting, shadowed)
 
     def acquisition(
         self, kind: Kind, frame_interval: float, rng: np.random.Generator, lasting: float = 0.0
@@ -376,7 +397,13 @@ class StatisticalSensing:
             start = intervals[0][0]
             first_visible = start if first_visible is None else min(first_visible, start)
             rng = stream(f"sensing/{sensor.id}/incident/{incident.id}")
-            own = self.model.own_offset(incident.kind, start, until, rng) if sensor.pixel_height else None
+            own = None
+            if sensor.pixel_height is not None:
+                first_sight = incident.track.position(np.array([start]))
+                pixels = float(sensor.pixel_height(first_sight, incident.visible_height)[0])
+                own = self.model.own_offset(incident.kind, start, until, rng, pixels)
+                if own.shadowed:
+                    continue
             for t0, t1 in intervals:
                 detection = self._first_alarm(sensor, incident, t0, t1, own, rng)
                 if detection is not None:
@@ -394,9 +421,16 @@ class StatisticalSensing:
     ) -> Detection | None:
         times = sensor.observation_times(t0, t1)
         tail = np.zeros(0, dtype=bool)  # last n-1 outcomes of the previous chunk
-        holding = False  # a new view starts without a hit: the detector has to find the offender first
         camera = sensor.pixel_height is not None
-        on_target = self.model.calibration.classes[incident.kind].alarm_on_target if camera else 1.0
+        spec = self.model.calibration.classes[incident.kind] if camera else None
+        on_target = spec.alarm_on_target if camera else 1.0
+        # A new view starts without a hit: the detector has to find the offender first. A detector with an
+        # evidence window scores nobody in it, and has been looking at the offender all along: its hits
+        # start in their steady state at the window's end (a hit there with probability p).
+        steady = camera and spec.evidence_s > 0
+        if steady and len(times):
+            times = times[times >= times[0] + spec.evidence_s - 1e-9]
+        holding = False
         chain = (
             self.model.acquisition(incident.kind, sensor.frame_interval, rng, own.lasting) if camera else None
         )
@@ -413,13 +447,18 @@ class StatisticalSensing:
                 eta = eta + chain.offsets(ages)
                 p = np.where(ages > 0, sigmoid(eta - logit(self.model.threshold(incident.kind))), 0.0)
                 new_track[len(tail) :] = ages == 1
+            if steady and start == 0:  # frame 0 is a hit iff u < p: a < p ≤ 1 − b (chained_hits)
+                holding = bool(uniforms[0] < p[0])
             run = self.model.hit_run_frames(incident.kind, sensor.frame_interval, p) if camera else 1.0
             fresh = chained_hits(uniforms, p, run, holding)
             holding = bool(fresh[-1])
             hits = np.concatenate([tail, fresh])
+            # A held track alarms once: after its alarm went astray, only hits after the detector lost it
+            # count (a newly acquired track in the acquisition model; else the run of hits ending).
+            lost = new_track if chain is not None else ~hits
             since = 0  # outcomes before ``since`` belong to a track whose alarm went astray
-            if astray:  # that track is still held: only a newly acquired one can alarm
-                since = _next_true(new_track, 0)
+            if astray:  # that track is still held
+                since = _next_true(lost, 0)
                 astray = since == len(hits)
             while (index := first_k_of_n(hits[since:], sensor.k, sensor.n)) >= 0:
                 index += since
@@ -433,10 +472,8 @@ class StatisticalSensing:
                         else sensor.fixed_probability
                     )
                     return Detection(float(frames[j]), sensor.id, x, y, score)
-                since = index + 1  # a new track has to collect k hits of its own
-                if chain is not None:  # a held track alarms once: wait for the detector to lose it
-                    since = _next_true(new_track, since)
-                    astray = since == len(hits)
+                since = _next_true(lost, index + 1)  # a new track has to collect k hits of its own
+                astray = since == len(hits)
             tail = hits[max(since, len(hits) - (sensor.n - 1)) :]
             start += len(frames)
             chunk = min(2 * chunk, _MAX_CHUNK_FRAMES)

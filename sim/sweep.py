@@ -18,9 +18,10 @@ scenario keys to vary::
 Keys are the dotted scenario keys of ``--set``; values are any YAML (a list of
 boats, ``[]`` for no drones). A swept key may lie inside a key of ``set:``
 (``detection.threshold: 0.6`` fixed, ``detection.threshold.swimming`` swept);
-any other key inside another is an error, since one would undo the other. Every variant is validated like a scenario, with
-the same one-line errors. A run's id is a hash of its overrides and seed, so
-it stays the same however the sweep is executed or resumed.
+any other key inside another is an error, since one would undo the other.
+Every variant is validated like a scenario, with the same one-line errors. A
+run's id is a hash of its overrides and seed, so it stays the same however the
+sweep is executed or resumed.
 """
 
 from __future__ import annotations

@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from sim.calibration import fit_alarm_on_target, fit_hit_model, fit_hit_run_scaling, track_alarms
+from sim.calibration import (
+    fit_alarm_landing,
+    fit_evidence_window,
+    fit_hit_model,
+    fit_hit_run_scaling,
+    track_alarms,
+)
 from sim.daylight import Daylight
 from sim.rng import RandomStreams
 from sim.scenario import ClassCalibration, Kind, Weather
@@ -77,10 +83,67 @@ def test_track_alarms_and_the_share_on_target_by_hand():
     # b: two hits per track, never 3.
     assert list(alarms["group"]) == ["a", "a"]
     assert alarms["t"].to_numpy() == pytest.approx([0.6, 1.6])
-    assert fit_alarm_on_target(frames, pd.Series({"a": 1.6}), 0.5, 3, 5) == pytest.approx(1 / 2)
-    assert fit_alarm_on_target(frames, pd.Series({"a": 0.6}), 0.5, 3, 5) == 1.0
-    assert fit_alarm_on_target(frames, pd.Series(dtype=float), 0.5, 3, 5) == 0.0  # two alarms, none credited
-    assert fit_alarm_on_target(frames.assign(score=0.0), pd.Series(dtype=float), 0.5, 3, 5) == 1.0
+    # Credited at the second of two alarms: one miss, one landing, nobody shadowed.
+    assert fit_alarm_landing(frames, pd.Series({"a": 1.6}), 0.5, 3, 5) == pytest.approx(
+        (1 / 2, 0.0), abs=1e-6
+    )
+    assert fit_alarm_landing(frames, pd.Series({"a": 0.6}), 0.5, 3, 5) == pytest.approx((1.0, 0.0), abs=1e-6)
+    assert fit_alarm_landing(frames.assign(score=0.0), pd.Series(dtype=float), 0.5, 3, 5) == (1.0, 0.0)
+
+
+def test_alarm_landing_separates_shadowed_offenders_from_missed_alarms():
+    """Mixture by EM: a share q never credited whatever the alarms, the rest credited per alarm with p."""
+    rng = np.random.default_rng(3)
+    q, p, rows, credited = 0.2, 0.6, [], {}
+    for g in range(2000):
+        alarms = 4  # tracks 0-3, each three hits in a row: four alarms an offender
+        rows += [(str(g), 2.0 * a + 0.2 * i, 0.9, a) for a in range(alarms) for i in range(3)]
+        if rng.random() >= q:
+            tries = min(int(rng.geometric(p)), alarms + 1)
+            if tries <= alarms:
+                credited[str(g)] = 2.0 * (tries - 1) + 0.4
+    frames = pd.DataFrame(rows, columns=["group", "t", "score", "track"])
+    on_target, shadowed = fit_alarm_landing(frames, pd.Series(credited), 0.5, 3, 5)
+    assert on_target == pytest.approx(p, abs=0.03)
+    assert shadowed == pytest.approx(q, abs=0.03)
+
+
+def test_evidence_window_is_a_low_quantile_of_the_first_score_on_the_frame_grid():
+    """Ten visits at 5 frames/s, first scored 4.0, 4.2, ..., 5.8 s into the visit; one visit seen twice
+    (a gap of 2 s starts a second visit, first scored at once)."""
+    rows = []
+    for g in range(10):
+        first = 4.0 + 0.2 * g
+        rows += [(f"o{g}", round(0.2 * i, 6), 0.9 if 0.2 * i >= first - 1e-9 else 0.0) for i in range(40)]
+    rows += [("o9", 10.0 + 0.2 * i, 0.9) for i in range(5)]  # back in view after 2 s: scored at once
+    frames = pd.DataFrame(rows, columns=["group", "t", "score"])
+    # First-score ages 0 (the second visit), 4.0, 4.2, ..., 5.8: their 10 % quantile (linear, position
+    # 0.1 · 10 = 1 of the sorted 11) is 4.0; the one offender scored at once does not pull it to 0.
+    assert fit_evidence_window(frames) == pytest.approx(4.0)
+    assert fit_evidence_window(frames, quantile=0.5) == pytest.approx(4.8)
+    assert fit_evidence_window(frames.assign(score=0.0)) == 0.0
+
+
+def test_never_scored_share_falls_with_size():
+    """Structural zeros only among the small offenders: the share's size slope is negative."""
+    rng = np.random.default_rng(11)
+    parts = []
+    for pixels in (4.0, 8.0, 16.0, 32.0):
+        part = offender_frames(rng, 60, 60, 1.0, 1.0, 0.5, 0.0, 60.0, never=0.5 if pixels < 8 else 0.0)
+        parts.append(part.assign(group=part["group"].astype(str) + f"/{pixels:g}", pixels=pixels))
+    frames = pd.concat(parts, ignore_index=True)
+    fit = fit_hit_model(frames, 10.0, never=True)
+    assert fit["never_size_slope"] < -1.0
+    at_4px = math.log(fit["never_share"] / (1 - fit["never_share"])) + fit["never_size_slope"] * math.log2(
+        0.4
+    )
+    assert 1 / (1 + math.exp(-at_4px)) == pytest.approx(0.5, abs=0.15)
+
+
+def test_spells_without_a_lasting_level_cannot_have_offenders_never_scored():
+    frames = offender_frames(np.random.default_rng(1), 10, 60, 1.0, 0.0, 0.5, 0.5, 30.0)
+    with pytest.raises(ValueError, match="lasting level"):
+        fit_hit_model(frames, 10.0, spell_s=30.0, never=True, lasting=False)
 
 
 def test_run_scaling_recovers_runs_growing_with_the_hit_odds():
@@ -111,17 +174,57 @@ def _camera_sensing(default_scenario, **swimming) -> StatisticalSensing:
     return StatisticalSensing([camera], DetectionModel(calibration, 0.5, Weather.CLEAR), daylight, 20_000.0)
 
 
-def test_alarms_off_target_are_lost_and_the_rule_starts_again(default_scenario):
-    """Every frame a hit, k = n = 1: the first alarm on target comes after Geometric(q) − 1 lost ones."""
+def test_alarms_off_target_wait_for_the_run_of_hits_to_end(default_scenario):
+    """Independent frames with p = 1/2, k = n = 1: an alarm lands with probability q; one that went astray
+    leaves its track held, so the next alarm needs a miss and then a hit. Expected delay, frames of 1 s:
+    (1/p − 1) + (1 − q)/q · (1/(1 − p) + 1/p) = 1 + 1.5 · 4 = 7 at q = 0.4."""
     q, trials = 0.4, 3000
-    sensing = _camera_sensing(default_scenario, intercept=30.0, alarm_on_target=q)
+    sensing = _camera_sensing(default_scenario, alarm_on_target=q)
     streams = RandomStreams(8)
-    delays = [
-        sensing.observe(make_incident(i, 100.0, 10_000.0), streams.stream)[1][0].t - 100.0
-        for i in range(trials)
-    ]
-    sd = math.sqrt(1 - q) / q
-    assert np.mean(delays) == pytest.approx(1 / q - 1, abs=4 * sd / math.sqrt(trials))
+    delays = np.array(
+        [
+            sensing.observe(make_incident(i, 100.0, 10_000.0), streams.stream)[1][0].t - 100.0
+            for i in range(trials)
+        ]
+    )
+    assert delays.mean() == pytest.approx(7.0, abs=4 * delays.std() / math.sqrt(trials))
+
+
+def test_shadowed_offenders_are_never_detected_but_counted_in_view(default_scenario):
+    share, trials = 0.3, 2000
+    sensing = _camera_sensing(default_scenario, intercept=30.0, shadowed_share=share)
+    streams = RandomStreams(10)
+    seen = [sensing.observe(make_incident(i, 0.0, 100.0), streams.stream) for i in range(trials)]
+    assert all(first == 0.0 for first, _ in seen)
+    detected = np.mean([bool(found) for _, found in seen])
+    assert detected == pytest.approx(1 - share, abs=4 * math.sqrt(share * (1 - share) / trials))
+
+
+def test_nobody_is_scored_in_the_evidence_window_and_hits_then_start_steady(default_scenario):
+    """k = n = 1, 1 frame/s, p = 1/2 every frame after a 4-s window: the first alarm comes 4 s into the view
+    with probability 1/2 (the steady state; from a miss it would be a·1 = 1/2 as well for independent frames,
+    so held runs of 5 s are used: from a miss the chain would start a run with a = b·p/(1 − p) = 0.2)."""
+    trials = 3000
+    sensing = _camera_sensing(default_scenario, evidence_s=4.0, hit_run_s=5.0)
+    streams = RandomStreams(12)
+    delays = np.array(
+        [
+            sensing.observe(make_incident(i, 100.0, 1000.0), streams.stream)[1][0].t - 100.0
+            for i in range(trials)
+        ]
+    )
+    assert delays.min() == 4.0
+    assert np.mean(delays == 4.0) == pytest.approx(0.5, abs=4 * math.sqrt(0.25 / trials))
+
+
+def test_never_probability_by_size_by_hand(default_scenario):
+    spec = ClassCalibration(intercept=0.0, size_slope=1.0, never_share=0.2, never_size_slope=-2.0)
+    calibration = default_scenario.calibration
+    calibration = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: spec}})
+    model = DetectionModel(calibration, 0.5, Weather.CLEAR)
+    # 5 px is one halving below the reference 10 px: logit 0.2 + 2 = -1.386 + 2.
+    assert model.never_probability(Kind.SWIMMING, 5.0) == pytest.approx(1 / (1 + math.exp(1.386294 - 2.0)))
+    assert model.never_probability(Kind.SWIMMING, 10.0) == pytest.approx(0.2)
 
 
 def test_offenders_never_seen_are_never_detected(default_scenario):
