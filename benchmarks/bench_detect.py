@@ -283,6 +283,8 @@ class Scene:
     movers: list[Mover]
     offender: ActorClass
     render_s: float = 0.0
+    params: dict = dataclasses.field(default_factory=dict)
+    """The scenario's parameters of this detector (``detection.pixel_detectors``): what pixel mode runs."""
 
 
 def _visible(camera: CameraModel, xy: np.ndarray, margin: float = 0.03) -> float:
@@ -502,7 +504,8 @@ def _build_scene(
                 )
             )
         offender = ActorClass.FISHER
-    return Scene(name, camera, renderer, context, conditions, times, movers, offender)
+    params = dict(scenario.detection.pixel_detectors.get(Kind(name), {}))
+    return Scene(name, camera, renderer, context, conditions, times, movers, offender, params=params)
 
 
 def render_frames(scene: Scene) -> tuple[list[Frame], float]:
@@ -550,8 +553,10 @@ def _timed_loop(
     return Loop(wall, cpu, tuple(r for r in results if r is not None))
 
 
-def time_detector(name: str, images: list[np.ndarray], times: np.ndarray, context: FrameContext) -> Loop:
-    detector = create_detector(name)
+def time_detector(
+    name: str, images: list[np.ndarray], times: np.ndarray, context: FrameContext, params: dict | None = None
+) -> Loop:
+    detector = create_detector(name, **(params or {}))
     return _timed_loop(lambda image, t: detector.update(image, t, context), images, times)
 
 
@@ -601,10 +606,10 @@ def measure_detector(scene: Scene, repeat: int) -> DetectorResult:
     times = scene.times
     loops: dict[str, list[Loop]] = {DETECTOR: [], MOG2: [], MOG2_NO_SHADOWS: []}
     for _ in range(repeat):  # interleaved: the loops of a repeat share the machine's state
-        loops[DETECTOR].append(time_detector(scene.name, images, times, scene.context))
+        loops[DETECTOR].append(time_detector(scene.name, images, times, scene.context, scene.params))
         loops[MOG2].append(time_mog2(images, times))
         loops[MOG2_NO_SHADOWS].append(time_mog2(images, times, shadows=False))
-    warmup_s = float(getattr(create_detector(scene.name), "warmup_s", 0.0))
+    warmup_s = float(getattr(create_detector(scene.name, **scene.params), "warmup_s", 0.0))
     return DetectorResult(scene, frames, loops, warmup_s)
 
 
@@ -641,6 +646,7 @@ def print_detector(result: DetectorResult, repeat: int, threshold: float) -> Non
     print(
         f"\n{scene.name}: camera {scene.camera.spec.id} at {width}x{height}, {n} frames at {fps:g} frames/s "
         f"({scene.times[-1] - scene.times[0]:.1f} s), best of {repeat}"
+        + (f"; parameters {scene.params}" if scene.params else "")
     )
     print(f"  rendered before the timing in {scene.render_s:.1f} s; actors:")
     for m in scene.movers:

@@ -182,7 +182,8 @@ def fit_ordinal_nested(
     # zero spread its gradient vanishes); a full Newton step can overshoot to a poorer optimum,
     # so each step is halved until the marginal likelihood does not fall.
     theta = np.zeros(p + levels)
-    above = float(np.mean(lower >= np.nanmedian(np.where(np.isfinite(lower), lower, np.nan))))
+    finite = np.isfinite(lower)
+    above = float(np.mean(lower >= np.median(lower[finite]))) if finite.any() else 0.0  # 0: nobody scored
     theta[0], theta[p:] = logit(min(max(above, 1e-4), 1 - 1e-4)), 1.0
     if start is not None:
         theta[:p], theta[p:] = start.beta, (START_SD, start.outer_sd)[:levels]

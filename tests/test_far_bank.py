@@ -152,7 +152,11 @@ def test_a_far_angler_is_alarmed_through_the_tile_and_missed_without_it(default_
     alarms, log = _pixel_camera_run(default_scenario, geometry, angler, seconds)
     fishing = [a for a in alarms if a.kind is Kind.FISHING]
     assert [a.incident_id for a in fishing] == [7]
-    hits = [row for row in log if row[0] is Kind.FISHING and row[6] >= default_scenario.detection.threshold]
+    hits = [
+        row
+        for row in log
+        if row[0] is Kind.FISHING and row[6] >= default_scenario.detection.threshold_for(Kind.FISHING)
+    ]
     assert hits and all(row[7] >= TILE_TRACKS for row in hits)
     cameras = list(default_scenario.cameras)
     cameras[PENINSULA] = cameras[PENINSULA].model_copy(update={"fishing_tile_beyond": None})

@@ -230,20 +230,20 @@ def test_end_to_end_varies_one_kind_and_keeps_the_other_at_the_scenario_threshol
     """With a kind, only its threshold takes each value (the other kind keeps the scenario's 0.2); without,
     every kind's does. Each row is the run at those thresholds (one seed)."""
     scenario = load_scenario(
-        DEFAULT, ["run.duration=6h", "detection.threshold={swimming: 0.6, fishing: 0.2}"]
+        DEFAULT, ["run.duration=6h", "detection.threshold={swimming: 0.2, fishing: 0.6}"]
     )
-    one = end_to_end(scenario, np.array([0.9]), [0], progress=False, kind=Kind.SWIMMING).iloc[0]
+    one = end_to_end(scenario, np.array([0.9]), [0], progress=False, kind=Kind.FISHING).iloc[0]
     both = end_to_end(scenario, np.array([0.9]), [0], progress=False).iloc[0]
     days = 6 / 24
     mixed = run(
-        load_scenario(DEFAULT, ["run.duration=6h", "detection.threshold={swimming: 0.9, fishing: 0.2}"])
+        load_scenario(DEFAULT, ["run.duration=6h", "detection.threshold={swimming: 0.2, fishing: 0.9}"])
     )
     alone = run(load_scenario(DEFAULT, ["run.duration=6h", "detection.threshold=0.9"]))
     assert one["threshold"] == both["threshold"] == 0.9
     assert one["false_dispatches_per_day"] == round(mixed.summary["false_dispatches"] / days, 3)
     assert both["false_dispatches_per_day"] == round(alone.summary["false_dispatches"] / days, 3)
     assert one["detection_rate"] == mixed.summary["detection_rate"]
-    # Fishing's 0.2 lets many more false alarms through than 0.9 does: the two rows differ.
+    # Swimming's 0.2 lets many more false alarms through than 0.9 does: the two rows differ.
     assert one["false_dispatches_per_day"] > both["false_dispatches_per_day"]
 
 
