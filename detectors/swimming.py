@@ -17,11 +17,12 @@ scored by the product of
 * a cue that tells swimmers from ducks, debris, glints and wakes, chosen by
   the ``cue`` parameter:
 
-  - ``"skin"`` (the default): the share of the blob's *moving* pixels that are
-    skin-coloured, averaged over the track's recent frames: a swimmer's face
-    and arms show in most frames; a brown duck has skin's hue but not its
-    brightness against the wave crests around it; debris, foam, glints and
-    wakes are blue, grey or white. Only moving pixels count, so sand in the
+  - ``"skin"`` (the detector's default; the default scenario selects ``"stroke"``):
+    the share of the blob's *moving* pixels that are skin-coloured, averaged
+    over the track's recent frames: a swimmer's face and arms show in most
+    frames; a brown duck has skin's hue but not its brightness against the
+    wave crests around it; debris, foam, glints and wakes are blue, grey or
+    white. Only moving pixels count, so sand in the
     box of a blob at the shoreline does not. It fails for dark skin on bright
     water (a brown duck differs from dark skin in brightness only), and says
     nothing in grey (infrared) images;
