@@ -76,8 +76,8 @@ def fit_detectability(
     First the detector's evidence window (``evidence_s``, :func:`fit_evidence_window`): frames inside it
     are left out of the fit, as statistical mode gives them no chance of a hit.
     """
-    evidence = fit_evidence_window(frames)
-    data, _, age, _ = _visits(frames)
+    data, visit, age, step = _visits(frames)
+    evidence = _evidence_window(data, visit, age, step)
     seen = data[age >= evidence - 1e-9]  # nothing can score inside the evidence window: no news on η there
     fits = [fit_hit_model(seen, reference_pixels, thresholds, spell_s=spell, never=True) for spell in spells]
     # Spells alone, integrated with the outer (finer) rule: the nested fit's coarser inner rule can lose
@@ -223,7 +223,18 @@ def fit_evidence_window(
     rather than the minimum: an offender who enters the view already tracked, beside another, can
     score at once). 0 without any score.
     """
-    data, visit, age, step = _visits(frames)
+    return _evidence_window(*_visits(frames), threshold, quantile)
+
+
+def _evidence_window(
+    data: pd.DataFrame,
+    visit: np.ndarray,
+    age: np.ndarray,
+    step: float,
+    threshold: float = min(FIT_THRESHOLDS),
+    quantile: float = EVIDENCE_QUANTILE,
+) -> float:
+    """:func:`fit_evidence_window` of frames already split into visits (:func:`_visits`)."""
     scored = data["score"].to_numpy() > threshold
     if not scored.any():
         return 0.0

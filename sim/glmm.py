@@ -113,7 +113,8 @@ def fit_ordinal_nested(
     ``start``: a fit of a model this one contains (the same β columns; its one level being this model's
     inner one) to start EM from, with the outer spread at :data:`START_SD`. EM never lowers the
     likelihood, so the richer model ends at least about as likely as the one it starts from: from the
-    default start it can settle in a poorer optimum (docs/detectors.md, "The evidence window").
+    default start it can settle in a poorer optimum (docs/detectors.md, "Calibrating statistical mode
+    from pixel mode").
     """
     levels = 1 if inner is None else 2
     order = np.lexsort((inner if inner is not None else outer, outer))
