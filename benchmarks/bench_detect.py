@@ -7,10 +7,10 @@ What it measures
    default scenario (``scenarios/xuchang_lake.yaml``) that sees its no-go area:
    ``cam-beach-w`` over the no-swimming beach, ``cam-east-n`` along the
    no-fishing east bank (``--swimming-camera``, ``--fishing-camera``). The
-   camera is downscaled to 640 px wide with :func:`sim.pixelmode.analysis_camera`
+   camera is downscaled to 640 px wide with :func:`sim.pixel.pixel_camera.analysis_camera`
    and its :class:`~detectors.base.FrameContext` comes from
-   :func:`sim.pixelmode.camera_context`, exactly as pixel mode builds them; the
-   renderer is built as ``sim/pixelmode.py`` builds it.
+   :func:`sim.pixel.pixel_camera.camera_context`, exactly as pixel mode builds them; the
+   renderer is built as ``sim/pixel/pixel_camera.py`` builds it.
 
    * swimming: two swimmers (0.5 and 0.3 m/s) inside the no-swimming area,
      25-70 m away, and two ducks, a piece of debris and a leisure boat on the
@@ -59,7 +59,7 @@ What it measures
    printed too.
 
    The frames of one simulated instant run on ``--threads`` threads (default:
-   one per core; ``Simulation(frame_threads=...)``, see ``sim/frame_batch.py``),
+   one per core; ``Simulation(frame_threads=...)``, see ``sim/pixel/simultaneous_frames.py``),
    and the run's speed is then its wall time. Afterwards, unless
    ``--baseline-seconds`` is 0, a baseline of the same scenario on one thread
    (``--baseline-seconds``, 120 simulated s, 4 chunks) runs in the same
@@ -67,7 +67,7 @@ What it measures
    baseline runs second so that the run's memory figures are its own. Then,
    unless ``--tile-baseline-seconds`` is 0 or no camera has one, a run on the
    same threads without the far-bank tiles (``cameras.N.fishing_tile_beyond``
-   set to null, :mod:`sim.far_bank`; 120 simulated s, 4 chunks) prints the
+   set to null, :mod:`sim.pixel.far_bank_tile`; 120 simulated s, 4 chunks) prints the
    ratio of its steady-state speed to the run's: what the tiles cost.
 3. A verdict against the goals: a MOG2/detector time ratio of at least 0.6 for
    swimming and 0.3 for fishing, and at least 2 simulated s per wall s in pixel
@@ -144,16 +144,16 @@ from shapely.ops import nearest_points
 
 import detectors  # noqa: F401  (registers the built-in detectors)
 from detectors.base import DETECTORS, ClassId, FrameContext, create_detector
-from sim.cameras import CameraModel
-from sim.clips import lamp_positions
 from sim.engine import Simulation
-from sim.frame_batch import FrameBatch, default_threads
-from sim.geometry import ZoneGeometry, sample_in
-from sim.loading import load_scenario
-from sim.pixelmode import PixelCamera, analysis_camera, camera_context
-from sim.render import Conditions, Frame, Renderer
-from sim.scenario import Kind, Light, Scenario
-from sim.scene import Actor, ActorClass, shore_path
+from sim.pixel.pixel_camera import PixelCamera, analysis_camera, camera_context
+from sim.pixel.simultaneous_frames import FrameBatch, default_threads
+from sim.render.actors import Actor, ActorClass, shore_path
+from sim.render.clips import lamp_positions
+from sim.render.renderer import Conditions, Frame, Renderer
+from sim.scenario.loading import load_scenario
+from sim.scenario.models import Kind, Light, Scenario
+from sim.world.cameras import CameraModel
+from sim.world.geometry import ZoneGeometry, sample_in
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "xuchang_lake.yaml"
 WIDTH = 640
@@ -1096,7 +1096,7 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
     rendered = [
         ncalls
         for (filename, _, name), (_, ncalls, *_) in stats.stats.items()
-        if name == "render" and filename.replace(os.sep, "/").endswith("sim/render.py")
+        if name == "render" and filename.replace(os.sep, "/").endswith("sim/render/renderer.py")
     ]
     frames = rendered[0] if rendered else frames  # frames rendered (the last instant may add one per camera)
     print(
@@ -1114,10 +1114,10 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
         )
     print(f"\nSelected functions (cumulative µs per frame over all {frames:,} frames; one-time ones marked):")
     selected = (
-        ("sim/render.py", "render", "render a frame"),
+        ("sim/render/renderer.py", "render", "render a frame"),
         ("~", "imencode", "  JPEG encode"),
         ("~", "imdecode", "  JPEG decode"),
-        ("sim/render.py", "_build_look", "  daylight look (one-time per camera)"),
+        ("sim/render/renderer.py", "_build_look", "  daylight look (one-time per camera)"),
         ("detectors/swimming.py", "update", "swimming detector"),
         ("detectors/swimming.py", "merge_nearby", "  merge_nearby (numpy)"),
         ("detectors/swimming.py", "_score", "  scoring (skin colour per track)"),
@@ -1148,7 +1148,12 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
 # ---------------------------------------------------------------- main
 
 
-SOURCES = ("detectors/swimming.py", "detectors/fishing.py", "detectors/background.py", "sim/render.py")
+SOURCES = (
+    "detectors/swimming.py",
+    "detectors/fishing.py",
+    "detectors/background.py",
+    "sim/render/renderer.py",
+)
 """Files whose version the figures depend on most (printed, as they may change between runs)."""
 
 

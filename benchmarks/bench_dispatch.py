@@ -33,9 +33,9 @@ import time
 
 import common  # noqa: F401  (BLAS threads, sys.path)
 
-import sim.dispatch as dispatch_module
+import sim.fleet.dispatch as dispatch_module
 from sim.engine import Simulation
-from sim.loading import load_scenario
+from sim.scenario.loading import load_scenario
 
 TUNED = "detection.calibration=calibration/tuned_2026-11-26.json"
 
@@ -67,7 +67,7 @@ def report(name: str, wall: float, simulation: Simulation, events: int) -> None:
 
 
 class WithoutNextStep:
-    """``math`` for :mod:`sim.dispatch` as it behaved before the fix: the wake-up's one-clock-step wait
+    """``math`` for :mod:`sim.fleet.dispatch` as it behaved before the fix: the wake-up's one-clock-step wait
     (``math.nextafter``) is 0, so a wait that rounds away wakes at the same instant again."""
 
     def __getattr__(self, name: str):

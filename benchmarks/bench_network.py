@@ -37,9 +37,9 @@ from pathlib import Path
 import common
 import numpy as np
 
+from sim.core.rng import RandomStreams
 from sim.engine import Simulation
-from sim.loading import load_scenario
-from sim.rng import RandomStreams
+from sim.scenario.loading import load_scenario
 
 SPEED_OF_LIGHT = 299_792_458.0
 
@@ -95,8 +95,8 @@ def main() -> None:
     base_rate = cells / base_s
 
     def coverage_map():
-        from sim.coverage import RadioMap
-        from sim.network import PROFILES, Direction
+        from sim.network.links import PROFILES, Direction
+        from sim.network.radio_map import RadioMap
 
         fresh = RadioMap(scenario, RandomStreams(args.seed).stream("network/radio"))
         for direction in Direction:

@@ -3,14 +3,14 @@
 What it measures
 ----------------
 1. **Paths.** On two zones, the water visibility graph is built once
-   (:class:`sim.geometry.WaterNavigator`, margin 5 m), then ``--queries``
+   (:class:`sim.world.geometry.WaterNavigator`, margin 5 m), then ``--queries``
    random pairs of navigable points (seeded) are planned three ways:
 
    * ``WaterNavigator.path``: snapping, the straight-line shortcut, joining
      start and goal to the nodes they see, A* and the waypoint array: what the
      simulator pays per path;
    * ``Boat.route`` on the same pairs: the path plus the speed profile
-     (:func:`sim.kinematics.plan_motion`) and its energy: what a mission pays;
+     (:func:`sim.fleet.kinematics.plan_motion`) and its energy: what a mission pays;
    * bare ``networkx.shortest_path`` (Dijkstra) and ``networkx.astar_path`` on the
      same graph with start and goal already joined (joining is done outside the
      clock): the graph search alone.
@@ -53,10 +53,10 @@ import shapely
 import simpy
 from shapely.geometry import Point, Polygon, box
 
-from sim.boats import Boat
 from sim.engine import Simulation
-from sim.geometry import WaterNavigator, ZoneGeometry
-from sim.loading import load_scenario
+from sim.fleet.boats import Boat
+from sim.scenario.loading import load_scenario
+from sim.world.geometry import WaterNavigator, ZoneGeometry
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "xuchang_lake.yaml"
 CLOCK = time.process_time

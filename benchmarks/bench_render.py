@@ -4,8 +4,8 @@ What it measures
 ----------------
 1. The default scenario (``scenarios/xuchang_lake.yaml``), camera
    ``cam-beach-w`` (``--camera``), its resolution overridden to 640x360 and
-   1280x720. Per size, a :class:`~sim.render.Renderer` is built as
-   ``sim/clips.py`` builds it (shore-path lamps, scenario path offset, seed).
+   1280x720. Per size, a :class:`~sim.render.renderer.Renderer` is built as
+   ``sim/render/clips.py`` builds it (shore-path lamps, scenario path offset, seed).
    Its one-time setup is timed separately and is not part of the per-frame
    cost: ``Renderer(...)``, the ground map (every pixel traced to the ground)
    and the daylight look (background, wave, noise tiles).
@@ -98,13 +98,13 @@ import cv2
 import numpy as np
 import shapely
 
-from sim.cameras import CameraModel
-from sim.clips import lamp_positions
-from sim.geometry import ZoneGeometry
-from sim.loading import load_scenario
-from sim.render import Conditions, Renderer
-from sim.scenario import Camera, Light, Scenario
-from sim.scene import Actor, ActorClass
+from sim.render.actors import Actor, ActorClass
+from sim.render.clips import lamp_positions
+from sim.render.renderer import Conditions, Renderer
+from sim.scenario.loading import load_scenario
+from sim.scenario.models import Camera, Light, Scenario
+from sim.world.cameras import CameraModel
+from sim.world.geometry import ZoneGeometry
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "xuchang_lake.yaml"
 DEFAULT_CAMERA = "cam-beach-w"
@@ -261,7 +261,7 @@ class Setup:
 def build_renderer(
     camera: CameraModel, scenario: Scenario, geometry: ZoneGeometry, lamps: np.ndarray, seed: int
 ) -> tuple[Renderer, Setup]:
-    """A renderer as ``sim/clips.py`` builds it, with its ground map and daylight look ready."""
+    """A renderer as ``sim/render/clips.py`` builds it, with its ground map and daylight look ready."""
     gc.collect()
     t0 = time.perf_counter()
     renderer = Renderer(camera, geometry, scenario.render.path_offset, lamps, seed=seed)

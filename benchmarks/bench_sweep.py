@@ -4,7 +4,7 @@ What it measures
 ----------------
 A sweep of ``--runs`` statistical runs of the default scenario
 (``scenarios/xuchang_lake.yaml``, ``run.duration`` = ``--duration``, seeds
-0..runs-1), executed with :func:`sim.sweep_run.execute` into a fresh temporary
+0..runs-1), executed with :func:`sim.experiments.runner.execute` into a fresh temporary
 folder, exactly as ``run_sim.py sweep`` does (workers run the simulations,
 the main process writes each run's folder and ``sweep.csv``):
 
@@ -44,9 +44,9 @@ from pathlib import Path
 
 from common import REPO_ROOT
 
-from sim.executors import DaskCluster, ProcessPool
-from sim.sweep import load_sweep
-from sim.sweep_run import execute
+from sim.experiments.executors import DaskCluster, ProcessPool
+from sim.experiments.runner import execute
+from sim.experiments.sweep_file import load_sweep
 
 SPEEDUP_GOAL = 1.7
 DASK_OVERHEAD_GOAL = 1.15

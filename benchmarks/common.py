@@ -23,7 +23,8 @@ if importlib.util.find_spec("sim") is None:  # not installed: use the checkout t
 
 
 def function_name(func: tuple[str, int, str]) -> str:
-    """A pstats key as ``sim/render.py:409(render)``: paths shortened to the repo or the installed package."""
+    """A pstats key as ``sim/render/renderer.py:409(render)``: paths shortened to the repo or the installed
+    package."""
     filename, line, name = func
     if filename == "~":  # built-in
         return name

@@ -1,6 +1,6 @@
 """k-of-n persistence per track: when do scored detections become an alarm?
 
-The statistical mode draws the same rule (:mod:`sim.sensing`): an alarm is
+The statistical mode draws the same rule (:mod:`sim.sensing.statistical`): an alarm is
 raised for a track the first time ``k`` of its last ``n`` frames carried a
 detection scoring at least ``threshold``. A track raises at most one alarm.
 """

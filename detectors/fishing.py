@@ -92,7 +92,7 @@ rod and line); two anglers close together in the image merge into one body or
 hide each other's gear; at 640 x 360, beyond about 180 m (a person 5 px tall,
 a rod 8 px long) bodies and gear are found in fewer frames (pixel mode analyses
 banks farther than a camera's ``fishing_tile_beyond`` in a full-resolution tile,
-``sim/far_bank.py``).
+``sim/pixel/far_bank_tile.py``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ stroke rate. The band :data:`STROKE_BAND_HZ`, 0.9-2.2 Hz, holds that rhythm for
 stroke cycles of 1.0-1.8 s (33-60 cycles per minute; an assumption for
 recreational to fast front crawl, not a vetted figure) with the window's
 leakage: a rectified sine at those cycles scores 0.89-0.95, at 2.0 s 0.58, at
-0.8 s 0 (the renderer's swimmers stroke every 1.4 s, ``sim.scene.STROKE_S``). A duck
+0.8 s 0 (the renderer's swimmers stroke every 1.4 s, ``sim.render.actors.STROKE_S``). A duck
 paddles under water and glides (its 2-cm bob is far below a pixel), debris
 drifts: their blob heights change only with waves and noise, without a rhythm.
 

@@ -31,7 +31,7 @@ from pathlib import Path
 out, target = Path(sys.argv[1]), Path(sys.argv[2])
 import pandas as pd
 
-from sim.calibration import fit_false_alarm_model
+from sim.calibration.fits import fit_false_alarm_model
 
 calibration = json.loads((out / "tune-fishing" / "calibration.json").read_text(encoding="utf-8"))
 # Swimming's false alarms: the counts and exposures of both swimming tunes, pooled per condition and threshold.
@@ -47,7 +47,7 @@ calibration["source"] = (
     "analyses them; the default scenario's detectors: swimming with the stroke cue) over day, dusk, night "
     "x clear, haze, fog, rain; hits after each detector's evidence window, offenders never scored by "
     "size; false alarms fitted per light and "
-    "weather (a Poisson log-linear model, sim/false_alarms.py), swimming's on those clips and 36 more of "
+    "weather (a Poisson log-linear model, sim/sensing/false_alarms.py), swimming's on those clips and 36 more of "
     "125 s in clear daylight (`python run_sim.py tune --detector swimming --out out/calibration/"
     "tune-swimming-day --seconds 125 --clips 36 --seed 12 --light day --weather clear`). The top-level light and weather offsets "
     "are the earlier hand-set ones, used only by classes without their own. Limits of the detectors "

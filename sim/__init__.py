@@ -8,6 +8,6 @@ For notebooks::
 """
 
 from sim.engine import Result, run
-from sim.loading import ScenarioError, load_scenario
+from sim.scenario.loading import ScenarioError, load_scenario
 
 __all__ = ["Result", "ScenarioError", "load_scenario", "run"]

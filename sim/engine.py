@@ -17,25 +17,38 @@ import pandas as pd
 import simpy
 from tqdm import tqdm
 
-from sim.boats import Boat
-from sim.coverage import CellLoad, RadioAccess, RadioMap
-from sim.daylight import Daylight
-from sim.dispatch import DispatchCenter
-from sim.geometry import WaterNavigator, ZoneGeometry, sample_in
-from sim.incidents import Incident, IncidentGenerator
-from sim.kinematics import current_field
-from sim.metrics import Recorder, alarms_table, incidents_table, missions_table, summarize, tracks_table
-from sim.network import DEFAULT_PROFILE, PROFILES, Direction, Link, Transfer, profile_name
-from sim.records import Alarm
-from sim.relay import DroneRelay
-from sim.render import Conditions
-from sim.rng import RandomStreams
-from sim.scenario import Kind, Mode, Scenario
-from sim.scene import Actor, ActorClass, Distractors, MovingThing, offender_thing
-from sim.sensing import Detection, DetectionModel, StatisticalSensing, build_sensors, false_alarm_regions
-from sim.servicetraffic import network_summary, service_traffic, transfers_table
-from sim.traces import TRACE_PROFILE, TraceLink, read_trace
-from sim.world import World
+from sim.core.rng import RandomStreams
+from sim.fleet.boats import Boat
+from sim.fleet.dispatch import DispatchCenter
+from sim.fleet.kinematics import current_field
+from sim.network.drone_relay import DroneRelay
+from sim.network.links import DEFAULT_PROFILE, PROFILES, Direction, Link, Transfer, profile_name
+from sim.network.radio_map import CellLoad, RadioAccess, RadioMap
+from sim.network.service_traffic import network_summary, service_traffic, transfers_table
+from sim.network.traces import TRACE_PROFILE, TraceLink, read_trace
+from sim.render.actors import Actor, ActorClass, Distractors, MovingThing, offender_thing
+from sim.render.renderer import Conditions
+from sim.results.tables import (
+    Recorder,
+    alarms_table,
+    incidents_table,
+    missions_table,
+    summarize,
+    tracks_table,
+)
+from sim.scenario.models import Kind, Mode, Scenario
+from sim.sensing.statistical import (
+    Detection,
+    DetectionModel,
+    StatisticalSensing,
+    build_sensors,
+    false_alarm_regions,
+)
+from sim.world.daylight import Daylight
+from sim.world.geometry import WaterNavigator, ZoneGeometry, sample_in
+from sim.world.ground_truth import World
+from sim.world.incidents import Incident, IncidentGenerator
+from sim.world.records import Alarm
 
 _PACKAGES = ("numpy", "simpy", "shapely", "networkx", "pandas", "pydantic")
 _PROGRESS_STEPS = 200
@@ -54,9 +67,9 @@ class Result:
     tracks: pd.DataFrame
     summary: dict
     transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """Every message over the network (sim.network.Transfer columns)."""
+    """Every message over the network (sim.network.links.Transfer columns)."""
     sorties: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """Relay drone flights (sim.relay.Sortie columns)."""
+    """Relay drone flights (sim.network.drone_relay.Sortie columns)."""
 
 
 class Simulation:
@@ -70,7 +83,8 @@ class Simulation:
         frame_threads: int | None = None,
     ):
         """``score_log``: pixel mode only, a list that collects every offender's detector score in every
-        frame (for :func:`sim.calibration.calibrate_from_pixel_runs`). ``frame_threads``: pixel mode only,
+        frame (for :func:`sim.calibration.fits.calibrate_from_pixel_runs`). ``frame_threads``: pixel mode
+        only,
         threads that render and analyse the frames of one instant (None: one per core; the results do not
         depend on it)."""
         self.frame_threads = frame_threads
@@ -236,9 +250,9 @@ class Simulation:
     # ------------------------------------------------------------ pixel mode
 
     def _start_pixel_cameras(self) -> None:
-        from sim.clips import lamp_positions
-        from sim.frame_batch import FrameBatch, default_threads
-        from sim.pixelmode import PixelCamera
+        from sim.pixel.pixel_camera import PixelCamera
+        from sim.pixel.simultaneous_frames import FrameBatch, default_threads
+        from sim.render.clips import lamp_positions
 
         threads = default_threads() if self.frame_threads is None else self.frame_threads
         self._frames = FrameBatch(self.env, threads)
@@ -272,7 +286,8 @@ class Simulation:
         number = 0
         while True:
             t = self.env.now
-            # Uncompressed: the detectors see the decoded video downscaled (sim.pixelmode's docstring).
+            # Uncompressed: the detectors see the decoded video downscaled (sim.pixel.pixel_camera's
+            # docstring).
             conditions = Conditions(
                 self.daylight.light(t), run.weather, run.wind_speed, camera.camera.spec.infrared
             )
@@ -358,7 +373,7 @@ def run(scenario: Scenario, seed: int | None = None, progress: bool = False) -> 
 
 def expected_incidents(scenario: Scenario, step_s: float = 60.0) -> dict[str, float]:
     """Expected number of incidents of each kind over the run (integral of the arrival rate)."""
-    from sim.daylight import local_hour_and_month
+    from sim.world.daylight import local_hour_and_month
 
     t = np.arange(0.0, scenario.run.duration, step_s)
     widths = np.minimum(step_s, scenario.run.duration - t)

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from sim.loading import load_scenario
-from sim.scenario import Scenario
-
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ROOT / "scenarios"
-DEFAULT = SCENARIOS / "xuchang_lake.yaml"
+from sim.scenario.loading import load_scenario
+from sim.scenario.models import Scenario
+from tests.helpers.paths import DEFAULT
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,266 @@
+"""Statistical mode calibrated from pixel mode, and how closely the two modes agree.
+
+Pixel mode is the reference: its cameras render frames and run the detectors.
+:func:`pixel_runs` runs it with every offender's per-frame detector score
+logged; :func:`calibrate_from_pixel_runs` fits statistical mode's detection
+model to those scores (:mod:`sim.calibration.fits`: per-frame hit probability by
+pixel size, light and weather, the spread between offenders, the mean run of
+hits) and its false-alarm rate to the false alarms pixel mode raised; then
+:func:`compare_modes` runs statistical mode with that calibration on the same
+scenario and seeds (so on the same incidents) and tabulates, per kind and mode,
+the detection rate among incidents that came into view and the quantiles of the
+time to detect (first alarm minus first visibility).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from sim.calibration.fits import (
+    OFFENDER_FRAME_COLUMNS,
+    SPELLS_S,
+    class_entry,
+    fit_acquisition_model,
+    fit_alarm_landing,
+    fit_detectability,
+    fit_hit_run_scaling,
+)
+from sim.engine import Result, Simulation
+from sim.scenario.models import Calibration, Kind, Mode, Scenario
+from sim.sensing.statistical import false_alarm_share
+
+REPLICATIONS = 20
+"""Draws of statistical detection per incident when comparing the modes."""
+TTD_QUANTILES = (10, 25, 50, 75, 90)
+"""Quantiles of the time to detect in the agreement table, %: the whole distribution, not only its median."""
+AGREEMENT_COLUMNS = (
+    "kind",
+    "mode",
+    "incidents_visible",
+    "detected",
+    "detection_rate",
+    *(f"ttd_p{q}_s" for q in TTD_QUANTILES),
+)
+
+
+def ignoring_warnings(scenario: Scenario) -> Scenario:
+    """The scenario with offenders that never leave when warned."""
+    kinds = {}
+    for kind in Kind:
+        spec = getattr(scenario.incidents, kind.value)
+        deaf = spec.compliance.model_copy(update={"p_leave": 0.0})
+        kinds[kind.value] = spec.model_copy(update={"compliance": deaf})
+    return scenario.model_copy(update={"incidents": scenario.incidents.model_copy(update=kinds)})
+
+
+def _with_mode(scenario: Scenario, mode: Mode) -> Scenario:
+    return scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": mode})})
+
+
+def pixel_runs(
+    variants: list[Scenario], seeds: list[int], progress: bool = False
+) -> tuple[list[Result], pd.DataFrame]:
+    """Pixel-mode runs of every variant on every seed, and every offender's score in every frame.
+
+    Variants are the same scenario under other conditions (a night start, fog); the frames table
+    has ``kind`` and :data:`sim.calibration.fits.OFFENDER_FRAME_COLUMNS`.
+    """
+    results, log = [], []
+    runs = [(variant, seed) for variant in variants for seed in seeds]
+    for j, (variant, seed) in enumerate(
+        tqdm(runs, unit="run", disable=not progress, leave=False, desc="pixel mode")
+    ):
+        rows: list[tuple] = []
+        results.append(Simulation(_with_mode(variant, Mode.PIXEL), seed, score_log=rows).run())
+        # The same incident number on the same camera in another run is another person: groups are
+        # "<run>/<camera>/incident-<id>", run j being results[j].
+        log += [(kind, f"{j}/{group}", *rest) for kind, group, *rest in rows]
+    return results, pd.DataFrame(log, columns=["kind", *OFFENDER_FRAME_COLUMNS])
+
+
+def credited_alarms(results: list[Result]) -> pd.Series:
+    """First alarm each camera raised on each incident, s, by :func:`pixel_runs`'s group key."""
+    alarms = pd.concat([r.alarms.assign(run=j) for j, r in enumerate(results)], ignore_index=True).dropna(
+        subset=["incident_id"]
+    )
+    first = alarms.groupby(["run", "source", "incident_id"])["t"].min()
+    return pd.Series(
+        first.to_numpy(), index=[f"{j}/{c}/incident-{int(i)}" for j, c, i in first.index], dtype=float
+    )
+
+
+def calibrate_from_pixel_runs(
+    scenario: Scenario,
+    results: list[Result],
+    frames: pd.DataFrame,
+    command: str = "",
+    spells: tuple[float, ...] = SPELLS_S,
+    acquisition: bool = False,
+) -> Calibration:
+    """The scenario's calibration with each kind's hit model and false-alarm rate fitted to pixel mode.
+
+    A kind no offender of which was ever in view keeps its current hit model. False alarms keep
+    their threshold dependence (the clutter intercept c) and are scaled so that the rate at the
+    scenario's threshold of the kind equals pixel mode's false alarms per camera-hour.
+
+    ``acquisition``: the hit model is the acquired / not-acquired chain (:func:`fit_acquisition_model`,
+    no hit runs: the chain holds them); else the ordinal model with offender offsets at the likeliest of
+    ``spells`` (:func:`fit_detectability`) and hit runs growing with the odds.
+    """
+    base = scenario.calibration.model_dump(mode="json")
+    camera_hours = sum(len(r.scenario.cameras) * r.summary["duration_s"] for r in results) / 3600.0
+    alarms = pd.concat([r.alarms for r in results], ignore_index=True)
+    detected, persistence = credited_alarms(results), scenario.detection.persistence
+    for kind in Kind:
+        threshold = scenario.detection.threshold_for(kind)  # pixel mode's alarm filter of this kind
+        mine = frames[frames["kind"] == kind]
+        if len(mine):
+            reference = scenario.calibration.reference_pixels
+            if acquisition:
+                fit = fit_acquisition_model(mine, reference)
+            else:
+                fit = fit_detectability(mine, reference, spells=spells)
+                # Runs at the alarm's threshold: those decide when k of n hits come together.
+                fit["hit_run_s"], fit["hit_run_odds_exponent"] = fit_hit_run_scaling(mine, threshold)
+            fit["alarm_on_target"], fit["shadowed_share"] = fit_alarm_landing(
+                mine, detected, threshold, persistence.k, persistence.n
+            )
+            base["classes"][kind.value] = class_entry(fit)
+        cameras = {c.id for c in scenario.cameras}
+        false = alarms[
+            (alarms["kind"] == kind) & alarms["incident_id"].isna() & alarms["source"].isin(cameras)
+        ]
+        clutter = base["false_alarms"][kind.value]["intercept"]
+        slope = base["false_alarms"][kind.value].get("slope", 1.0)
+        rate = len(false) / camera_hours if camera_hours else 0.0
+        base["false_alarms"][kind.value] = {
+            "max_rate_per_hour": round(rate / float(false_alarm_share(clutter, slope, threshold)), 4),
+            "intercept": clutter,
+            "slope": slope,
+        }
+    command = command or "sim.calibration.agreement.calibrate_from_pixel_runs"
+    base["source"] = (
+        f"Fitted to pixel mode by `{command}`: scenario "
+        f"{scenario.name}, {len(results)} runs, {camera_hours:.2f} camera-hours, "
+        f"{len(frames)} offender-frames."
+    )
+    return Calibration.model_validate(base)
+
+
+def pixel_detections(results: list[Result]) -> pd.DataFrame:
+    """Per incident in view: ``kind``, ``detected``, ``ttd_s`` (first alarm on it − first sight).
+
+    The first alarm credited to the incident by any sensor, from the alarms table: the incidents
+    table's ``t_detected`` ignores an alarm that comes after a boat happened to warn the offender
+    (stages only move forward), which would count the response as a detector's miss.
+    """
+    rows = []
+    for r in results:
+        first = r.alarms.dropna(subset=["incident_id"]).groupby("incident_id")["t"].min()
+        seen = r.incidents[r.incidents["t_first_visible"].notna()]
+        t = seen["incident_id"].map(first).to_numpy(float)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "kind": seen["kind"].astype(str).to_numpy(),
+                    "detected": ~np.isnan(t),
+                    "ttd_s": t - seen["t_first_visible"].to_numpy(float),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def statistical_detections(scenario: Scenario, seeds: list[int], replications: int) -> pd.DataFrame:
+    """Statistical mode's detections of the same incidents, drawn ``replications`` times per seed.
+
+    The same rows as :func:`pixel_detections`, one per incident in view per replication. Replication 0
+    uses the run's own streams (it is what ``run`` would give); the others draw from streams named
+    ``replica/<r>/...``, so the incidents stay and only the detection draws change: the expected
+    detection rate and time to detect of these very incidents, not one draw of them.
+    """
+    rows = []
+    for seed in seeds:
+        simulation = Simulation(_with_mode(scenario, Mode.STATISTICAL), seed)
+        for replica in range(replications):
+
+            def stream(name: str, replica=replica, streams=simulation.streams):
+                return streams.stream(name if replica == 0 else f"replica/{replica}/{name}")
+
+            for incident in simulation.incidents:
+                first, detections = simulation.sensing.observe(incident, stream)
+                if first is None:
+                    continue
+                t = min((d.t for d in detections), default=np.nan)
+                rows.append((incident.kind.value, bool(detections), t - first))
+    return pd.DataFrame(rows, columns=["kind", "detected", "ttd_s"])
+
+
+def detection_table(detections: pd.DataFrame, runs: int = 1) -> pd.DataFrame:
+    """Per kind: incidents in view (per replication), how many detected, their rate, delay quantiles."""
+    rows = []
+    for kind in Kind:
+        mine = detections[detections["kind"] == kind.value]
+        delay = mine.loc[mine["detected"], "ttd_s"]
+        rows.append(
+            {
+                "kind": kind.value,
+                "incidents_visible": round(len(mine) / runs, 2),
+                "detected": round(int(mine["detected"].sum()) / runs, 2),
+                "detection_rate": round(float(mine["detected"].mean()), 4) if len(mine) else None,
+            }
+            | {
+                f"ttd_p{q}_s": round(float(delay.quantile(q / 100)), 3) if len(delay) else None
+                for q in TTD_QUANTILES
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def compare_modes(
+    variants: list[Scenario],
+    seeds: list[int],
+    progress: bool = False,
+    command: str = "",
+    replications: int = REPLICATIONS,
+    spells: tuple[float, ...] = SPELLS_S,
+    acquisition: bool = False,
+    check_seeds: list[int] | None = None,
+) -> tuple[pd.DataFrame, Calibration]:
+    """Pixel mode, then statistical mode calibrated from it, on the same variants and seeds.
+
+    ``check_seeds``: compare on these seeds instead (both modes; held out from the fit when they differ
+    from ``seeds``).
+
+    Offenders ignore warnings in both modes (``p_leave`` 0; the incidents' draws are unchanged): a
+    boat warning one swimmer also sends away the undetected ones within earshot, so otherwise the
+    mode that detects sooner would also cut other offenders' visits short, and the comparison would
+    measure the response as well as the detectors. Statistical mode's side is its expectation over
+    ``replications`` draws of detection on the same incidents (:func:`statistical_detections`);
+    pixel mode's is the one realisation it has. Returns the agreement table (a row per kind and mode,
+    :data:`AGREEMENT_COLUMNS`; statistical counts are per replication) and the fitted calibration.
+    """
+    variants = [ignoring_warnings(variant) for variant in variants]
+    pixel, frames = pixel_runs(variants, seeds, progress)
+    calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells, acquisition)
+    if check_seeds is not None and list(check_seeds) != list(seeds):
+        seeds = list(check_seeds)
+        pixel, _ = pixel_runs(variants, seeds, progress)
+    statistical = []
+    for variant in variants:
+        calibrated = variant.model_copy(
+            update={"detection": variant.detection.model_copy(update={"calibration": calibration})}
+        )
+        statistical.append(statistical_detections(calibrated, seeds, replications))
+    table = pd.concat(
+        [
+            detection_table(pixel_detections(pixel)).assign(mode="pixel"),
+            detection_table(pd.concat(statistical, ignore_index=True), replications).assign(
+                mode="statistical"
+            ),
+        ],
+        ignore_index=True,
+    )
+    return table[list(AGREEMENT_COLUMNS)].sort_values(["kind", "mode"], ignore_index=True), calibration

@@ -1,0 +1,233 @@
+"""Ordinal (cumulative-logit) regression with nested random intercepts, by EM and Gauss–Hermite quadrature.
+
+The model behind :func:`sim.calibration.fits.fit_hit_model`: frame f of spell s of offender o has a latent
+score logit s_f ~ Logistic(x_f β + σ_o·u_o + σ_s·v_s, 1), u_o and v_s independent N(0, 1), and we
+observe only the bin (lower_f, upper_f] it fell in. The marginal likelihood of one offender is
+
+    L_o = ∫ φ(u) ∏_s [∫ φ(v) ∏_{f in s} (F(upper_f − η_f(u, v)) − F(lower_f − η_f(u, v))) dv] du,
+
+two nested one-dimensional integrals, each replaced by a Gauss–Hermite rule (Abramowitz & Stegun
+25.4.46; nodes √2·x_k, weights w_k/√π for a standard normal), as lme4's ``glmer`` does with ``nAGQ``
+nodes for one level. EM: the E-step gives each frame's posterior weight over the node pairs (the
+outer posterior of u_o given all of o's frames times the inner posterior of v_s given u and s's
+frames); the M-step is one Newton step on the expected complete-data log-likelihood, with σ_o and
+σ_s the coefficients of the node values, halved until the marginal likelihood does not fall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.sensing.statistical import logit, sigmoid
+
+OUTER_NODES = 20
+"""Gauss–Hermite nodes for the offender's lasting offset."""
+INNER_NODES = 6
+"""Gauss–Hermite nodes for the spell's offset (the inner integral, evaluated at every outer node)."""
+NEVER_FLOOR = 1e-3
+"""Smallest never-scored share EM starts from (at exactly 0 it cannot move)."""
+NEVER_LOGIT = 12.0
+"""Bound on the never-scored model's coefficients, logit."""
+NEVER_RIDGE = 0.02
+"""L2 penalty on the never-scored model's coefficients (a N(0, 7²) prior): where no large offender is
+a structural zero the intercept would otherwise drift towards −∞ and EM crawl after it."""
+NEVER_NEWTON_STEPS = 3
+"""IRLS steps per EM iteration for the never-scored share's covariates."""
+START_SD = 0.3
+"""Outer spread a warm start begins at, logit (at exactly 0 its gradient vanishes)."""
+
+
+@dataclass(frozen=True)
+class OrdinalFit:
+    """Coefficients, spreads (logit) and the maximised marginal log-likelihood."""
+
+    beta: np.ndarray
+    outer_sd: float
+    inner_sd: float
+    """0 when the model has no inner level."""
+    never_share: float
+    """Share of offenders never scored above the lowest cut-point (0 unless fitted); with ``never_x``, the
+    share at covariates (1, 0, ...)."""
+    log_likelihood: float
+    never_coefficients: tuple[float, ...] = ()
+    """logit π_o = never_x_o · these (empty unless ``never``)."""
+
+
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -x)
+
+
+def ordinal_log_bin(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """log(F(a) − F(b)) for upper and lower cut-points minus the location, F the logistic CDF.
+
+    log(σ(a) − σ(b)) = log σ(a) + log σ(−b) + log(1 − e^(b − a)), stable in both tails.
+    """
+    return _log_sigmoid(a) + _log_sigmoid(-b) + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
+
+
+def ordinal_derivatives(a: np.ndarray, b: np.ndarray, log_bin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and second derivatives of log(F(a) − F(b)) in the location η (a, b: cut-points − η)."""
+    # With f = F' and f' = f (1 − 2F).
+    ra = np.nan_to_num(np.exp(_log_sigmoid(a) + _log_sigmoid(-a) - log_bin))
+    rb = np.nan_to_num(np.exp(_log_sigmoid(b) + _log_sigmoid(-b) - log_bin))
+    first = rb - ra
+    return first, ra * (1 - 2 * sigmoid(a)) - rb * (1 - 2 * sigmoid(b)) - first**2
+
+
+def _normal_rule(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and log-weights of an n-point Gauss–Hermite rule for E[g(u)], u ~ N(0, 1)."""
+    if n == 1:
+        return np.zeros(1), np.zeros(1)
+    nodes, weights = np.polynomial.hermite.hermgauss(n)
+    return np.sqrt(2.0) * nodes, np.log(weights / np.sqrt(np.pi))
+
+
+def fit_ordinal_nested(
+    x: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    outer: np.ndarray,
+    inner: np.ndarray | None = None,
+    iterations: int = 500,
+    ridge: float = 1e-3,
+    nodes: tuple[int, int] = (OUTER_NODES, INNER_NODES),
+    never: bool = False,
+    start: OrdinalFit | None = None,
+    never_x: np.ndarray | None = None,
+) -> OrdinalFit:
+    """Maximum-likelihood β, σ_o ≥ 0, σ_s ≥ 0 of P(lower < logit s ≤ upper) (module docstring).
+
+    ``outer``: each frame's offender (any integer labels); ``inner``: its spell, nested in the
+    offender (labels unique across offenders), or None for one random intercept per offender.
+    ``ridge`` is a small L2 penalty on all parameters that keeps Newton steps finite.
+
+    ``never``: a zero-inflated model — a share π of offenders is never scored above the lowest
+    cut-point (a structural zero, whatever β and the offsets), the rest follow the model:
+    L_o = π·[all of o's frames in the lowest bin] + (1 − π)·L_o. π gets its closed-form EM update
+    (the mean posterior probability of being never seen) after each Newton step. ``never_x``: covariates
+    of π per offender (a row per outer label in ascending order, first column 1), logit π_o = never_x_o · γ;
+    γ is then updated by Newton steps on the posterior-weighted logistic log-likelihood (IRLS) instead.
+
+    ``start``: a fit of a model this one contains (the same β columns; its one level being this model's
+    inner one) to start EM from, with the outer spread at :data:`START_SD`. EM never lowers the
+    likelihood, so the richer model ends at least about as likely as the one it starts from: from the
+    default start it can settle in a poorer optimum (docs/detectors.md, "Calibrating statistical mode
+    from pixel mode").
+    """
+    levels = 1 if inner is None else 2
+    order = np.lexsort((inner if inner is not None else outer, outer))
+    x, lower, upper = x[order], lower[order], upper[order]
+    outer = outer[order]
+    inner = outer if inner is None else inner[order]
+    spell_start = np.flatnonzero(np.r_[True, (inner[1:] != inner[:-1]) | (outer[1:] != outer[:-1])])
+    spell_of_frame = np.repeat(np.arange(len(spell_start)), np.diff(np.r_[spell_start, len(x)]))
+    spell_outer = outer[spell_start]
+    offender_start = np.flatnonzero(np.r_[True, spell_outer[1:] != spell_outer[:-1]])
+    offender_of_spell = np.repeat(
+        np.arange(len(offender_start)), np.diff(np.r_[offender_start, len(spell_start)])
+    )
+
+    u, log_wu = _normal_rule(nodes[0])
+    v, log_wv = _normal_rule(nodes[1] if levels == 2 else 1)
+    # Random-effect design over the (outer, inner) node grid, flattened: (nodes, levels).
+    z = np.column_stack([np.repeat(u, len(v)), np.tile(v, len(u))])[:, :levels]
+    p = x.shape[1]
+    all_low = np.logical_and.reduceat(~np.isfinite(lower), spell_start)
+    unseen = np.logical_and.reduceat(all_low, offender_start)  # offenders that may be structural zeros
+    if never_x is None:
+        never_x = np.ones((len(offender_start), 1))
+    never_x = np.asarray(never_x, dtype=float)
+    if never_x.shape[0] != len(offender_start):
+        raise ValueError(f"never_x has {never_x.shape[0]} rows for {len(offender_start)} offenders")
+    gamma = np.zeros(never_x.shape[1])
+    gamma[0] = logit(min(max(0.5 * float(unseen.mean()), NEVER_FLOOR), 0.5)) if never else -np.inf
+    share = {"never": sigmoid(never_x @ gamma) if never else np.zeros(len(offender_start))}
+
+    def evaluate(theta: np.ndarray) -> tuple[float, tuple]:
+        """Penalised marginal log-likelihood and what the Newton step needs."""
+        eta = (x @ theta[:p])[:, None] + z @ theta[p:]  # (frames, nodes)
+        a, b = upper[:, None] - eta, lower[:, None] - eta
+        log_bin = ordinal_log_bin(a, b)
+        per_spell = np.add.reduceat(log_bin, spell_start, axis=0).reshape(-1, len(u), len(v))
+        spell_joint = per_spell + log_wv
+        spell_marginal = np.logaddexp.reduce(spell_joint, axis=2)  # (spells, outer nodes)
+        offender_joint = np.add.reduceat(spell_marginal, offender_start, axis=0) + log_wu
+        offender_marginal = np.logaddexp.reduce(offender_joint, axis=1)
+        pi = share["never"]
+        seen = np.log1p(-pi) + offender_marginal
+        mixed = np.logaddexp(seen, np.where(unseen & (pi > 0), np.log(np.maximum(pi, 1e-300)), -np.inf))
+        visible = np.exp(seen - mixed)  # P(not a structural zero | offender's frames)
+        total = float(mixed.sum()) - 0.5 * ridge * float(theta @ theta)
+        # P(u_k | offender's frames), given that it is not a structural zero, times that chance.
+        outer_post = np.exp(offender_joint - offender_marginal[:, None]) * visible[:, None]
+        inner_post = np.exp(spell_joint - spell_marginal[:, :, None])  # P(v_j | u_k, spell's frames)
+        posterior = (outer_post[offender_of_spell][:, :, None] * inner_post).reshape(len(spell_start), -1)
+        return total, (a, b, log_bin, posterior[spell_of_frame], visible)
+
+    def newton_step(theta: np.ndarray, parts: tuple) -> np.ndarray:
+        a, b, log_bin, posterior, _ = parts
+        first, second = ordinal_derivatives(a, b, log_bin)
+        residual, curvature = posterior * first, -posterior * second
+        gradient = np.concatenate([x.T @ residual.sum(axis=1), residual.sum(axis=0) @ z]) - ridge * theta
+        w0, w1 = curvature.sum(axis=1), curvature @ z
+        hessian = np.empty((len(theta), len(theta)))
+        hessian[:p, :p] = (x * w0[:, None]).T @ x
+        hessian[:p, p:] = x.T @ w1
+        hessian[p:, :p] = hessian[:p, p:].T
+        hessian[p:, p:] = (z * curvature.sum(axis=0)[:, None]).T @ z
+        return np.linalg.solve(hessian + ridge * np.eye(len(theta)), gradient)
+
+    # Start at the pooled share of frames above the middle cut-point, with some spread (at exactly
+    # zero spread its gradient vanishes); a full Newton step can overshoot to a poorer optimum,
+    # so each step is halved until the marginal likelihood does not fall.
+    theta = np.zeros(p + levels)
+    finite = np.isfinite(lower)
+    above = float(np.mean(lower >= np.median(lower[finite]))) if finite.any() else 0.0  # 0: nobody scored
+    theta[0], theta[p:] = logit(min(max(above, 1e-4), 1 - 1e-4)), 1.0
+    if start is not None:
+        theta[:p], theta[p:] = start.beta, (START_SD, start.outer_sd)[:levels]
+        if never and start.never_coefficients:
+            gamma[: len(start.never_coefficients)] = start.never_coefficients
+            share["never"] = sigmoid(never_x @ gamma)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total, parts = evaluate(theta)
+        for _ in range(iterations):
+            step = newton_step(theta, parts)
+            for _ in range(30):
+                candidate_total, candidate_parts = evaluate(theta + step)
+                if candidate_total >= total - 1e-9 * abs(total):
+                    break
+                step = step / 2
+            theta = theta + step
+            if never:
+                gamma = _logistic_step(never_x, 1.0 - candidate_parts[-1], gamma)
+                share["never"] = sigmoid(never_x @ gamma)
+                candidate_total, candidate_parts = evaluate(theta)
+            gain = candidate_total - total
+            total, parts = candidate_total, candidate_parts
+            if abs(gain) < 1e-9 * max(1.0, abs(total)):
+                break
+    sds = np.abs(theta[p:])
+    return OrdinalFit(
+        theta[:p],
+        float(sds[0]),
+        float(sds[1]) if levels == 2 else 0.0,
+        float(sigmoid(gamma[0])) if never else 0.0,
+        total,
+        tuple(float(g) for g in gamma) if never else (),
+    )
+
+
+def _logistic_step(
+    x: np.ndarray, target: np.ndarray, gamma: np.ndarray, ridge: float = NEVER_RIDGE
+) -> np.ndarray:
+    """Newton steps of logistic regression of the posterior shares ``target`` on ``x`` from ``gamma`` (IRLS;
+    fractional targets: the M-step of the never-scored share), logits kept within ±:data:`NEVER_LOGIT`."""
+    for _ in range(NEVER_NEWTON_STEPS):
+        pi = sigmoid(x @ gamma)
+        gradient = x.T @ (target - pi) - ridge * gamma
+        hessian = (x * (pi * (1.0 - pi))[:, None]).T @ x + ridge * np.eye(len(gamma))
+        gamma = gamma + np.linalg.solve(hessian, gradient)
+    return np.clip(gamma, -NEVER_LOGIT, NEVER_LOGIT)

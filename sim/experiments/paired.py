@@ -1,0 +1,281 @@
+"""Statistics of a sweep: per-variant means and paired differences, with t confidence intervals across seeds.
+
+Every seed is one independent replication. Because incidents come from their
+own random stream (:mod:`sim.core.rng`), seed s meets the same offenders under every
+variant, so the difference of a metric between two variants is taken seed by
+seed and its interval is the paired-t interval: d̄ ± t(1 − α/2, n − 1) · s_d / √n
+(e.g. Law, *Simulation Modeling and Analysis*, 5th ed., §10.2.1 "A paired-t
+confidence interval"; Montgomery & Runger, *Applied Statistics and Probability
+for Engineers*, §10-4). Common random numbers usually make s_d far smaller than the
+spread of either variant on its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.experiments.sweep_table import read_meta, sweep_table
+
+LEVEL = 0.95
+"""Confidence level of every interval."""
+
+METRICS = {
+    "response_time_s.mean": "mean response time (s)",
+    "response_time_s.p50": "median response time (s)",
+    "response_time_s.p90": "p90 response time (s)",
+    "stages_s.uplink.mean": "alarm uplink, mean (s)",
+    "stages_s.dispatch.mean": "dispatch stage, mean (s)",
+    "detection_rate": "detection rate",
+    "false_dispatches_per_day": "false dispatches per day",
+    "boat_utilization": "boat utilisation",
+}
+"""Run-level metrics compared between variants (columns of :func:`load_sweep_table`), with labels."""
+
+
+# ---------------------------------------------------------------- Student's t
+
+
+def t_two_sided_probability(t: float, dof: int) -> float:
+    """A(t | ν) = P(|T| ≤ t) for Student's t with ν integer degrees of freedom.
+
+    Abramowitz & Stegun, *Handbook of Mathematical Functions* (1964), eq. 26.7.3 (ν odd) and
+    26.7.4 (ν even), with θ = arctan(t / √ν): finite sums, exact up to rounding.
+    """
+    if dof < 1:
+        raise ValueError(f"degrees of freedom must be >= 1, got {dof}")
+    theta = math.atan(t / math.sqrt(dof))
+    cos2 = math.cos(theta) ** 2
+    if dof % 2 == 0:  # 26.7.4: sin θ · (1 + ½cos²θ + (1·3)/(2·4)cos⁴θ + ... up to cos^(ν−2)θ)
+        term = total = 1.0
+        for k in range(2, dof - 1, 2):
+            term *= cos2 * (k - 1) / k
+            total += term
+        return math.sin(theta) * total
+    if dof == 1:
+        return 2.0 * theta / math.pi
+    # 26.7.3: (2/π)(θ + sin θ (cos θ + (2/3)cos³θ + ... + (2·4···(ν−3))/(1·3···(ν−2)) cos^(ν−2)θ))
+    term = total = math.cos(theta)
+    for k in range(3, dof - 1, 2):
+        term *= cos2 * (k - 1) / k
+        total += term
+    return 2.0 / math.pi * (theta + math.sin(theta) * total)
+
+
+def t_quantile(level: float, dof: int) -> float:
+    """t with P(|T| ≤ t) = ``level`` (two-sided: t(0.975, ν) for level 0.95), by bisection on A(t | ν)."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    low, high = 0.0, 1.0
+    while t_two_sided_probability(high, dof) < level:
+        low, high = high, 2.0 * high
+    for _ in range(100):  # halves the bracket to below 1e-12 relative
+        middle = 0.5 * (low + high)
+        if t_two_sided_probability(middle, dof) < level:
+            low = middle
+        else:
+            high = middle
+    return 0.5 * (low + high)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over replications with its two-sided t confidence interval (``half_width`` NaN below 2)."""
+
+    mean: float
+    half_width: float
+    n: int
+
+    @property
+    def low(self) -> float:
+        return self.mean - self.half_width
+
+    @property
+    def high(self) -> float:
+        return self.mean + self.half_width
+
+
+def mean_ci(values, level: float = LEVEL) -> Estimate:
+    """Mean of the finite ``values`` and the t interval x̄ ± t(1 − α/2, n − 1) · s / √n."""
+    array = np.asarray(pd.Series(values, dtype="float64").dropna(), dtype=float)
+    n = len(array)
+    if n == 0:
+        return Estimate(math.nan, math.nan, 0)
+    if n == 1:
+        return Estimate(float(array[0]), math.nan, 1)
+    spread = float(array.std(ddof=1))
+    return Estimate(float(array.mean()), t_quantile(level, n - 1) * spread / math.sqrt(n), n)
+
+
+# ---------------------------------------------------------------- the sweep table
+
+
+@dataclass(frozen=True)
+class SweptKeys:
+    """The keys a sweep varied: all of them in file order, and those of its ``zip:`` block."""
+
+    keys: tuple[str, ...]
+    zipped: tuple[str, ...] = ()
+
+    def held_fixed(self, key: str) -> list[str]:
+        """Keys that must match when ``key`` alone changes: the others, less the keys zipped with it."""
+        together = self.zipped if key in self.zipped else (key,)
+        return [k for k in self.keys if k not in together]
+
+
+def load_sweep_table(folder: Path) -> tuple[pd.DataFrame, SweptKeys]:
+    """The finished runs of a sweep folder with a ``variant`` label column, and the swept keys.
+
+    Adds ``false_dispatches_per_day``. Swept values that are lists (a fleet of boats, the drones)
+    are labelled by their length when that tells the variants apart: ``boats=4``, ``drones=0``.
+    """
+    meta = read_meta(folder)
+    keys = meta["swept_keys"]
+    swept = SweptKeys(tuple(keys), tuple(meta.get("zip_keys", ())))
+    table = sweep_table(folder)
+    table = table[table["status"] == "ok"].copy()
+    if table.empty:
+        raise ValueError(f"{folder}: no finished runs")
+    table["false_dispatches_per_day"] = table["false_dispatches"] / (table["duration_s"] / 86400.0)
+    for key in keys:
+        table[key] = _labels(table[key])
+    table["variant"] = [
+        ", ".join(f"{key.rsplit('.', 1)[-1]}={row[key]}" for key in keys) or "all runs"
+        for _, row in table.iterrows()
+    ]
+    return table.reset_index(drop=True), swept
+
+
+def _labels(column: pd.Series) -> pd.Series:
+    def length(value):
+        if isinstance(value, str) and value.startswith("["):
+            return len(json.loads(value))
+        return None
+
+    lengths = column.map(length)
+    distinct = column.unique()
+    if lengths.notna().all() and len(set(lengths[~column.duplicated()])) == len(distinct):
+        return lengths.astype(int).astype(str)
+    return column.astype(str)
+
+
+def variants(table: pd.DataFrame) -> list[str]:
+    """Variant labels in sweep order."""
+    return list(dict.fromkeys(table["variant"]))
+
+
+def summarize_variants(table: pd.DataFrame, metrics=tuple(METRICS)) -> pd.DataFrame:
+    """Mean and confidence interval of each metric per variant, across seeds."""
+    rows = []
+    for variant in variants(table):
+        runs = table[table["variant"] == variant]
+        for metric in metrics:
+            estimate = mean_ci(runs[metric])
+            rows.append(
+                {
+                    "variant": variant,
+                    "metric": metric,
+                    "mean": estimate.mean,
+                    "ci_low": estimate.low,
+                    "ci_high": estimate.high,
+                    "n": estimate.n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- paired differences
+
+
+def _matches(column: pd.Series, value: object) -> pd.Series:
+    text = json.dumps(value, separators=(",", ":")) if isinstance(value, list | dict) else str(value)
+    return column.astype(str) == text
+
+
+def paired_differences(
+    table: pd.DataFrame, swept: SweptKeys, key: str, baseline: object, metrics=tuple(METRICS)
+) -> pd.DataFrame:
+    """Each variant minus the baseline variant with the same other swept values, seed by seed.
+
+    Keys zipped with ``key`` change with it; the other swept keys are held fixed.
+
+    One row per (variant, metric): ``baseline``, ``variant``, ``metric``, ``pairs``, the baseline and
+    variant means over the paired seeds, ``difference`` (variant − baseline) and its paired-t interval.
+    """
+    if key not in swept.keys:
+        raise ValueError(f"{key} is not swept here (swept: {', '.join(swept.keys)})")
+    is_base = _matches(table[key], baseline)
+    if not is_base.any():
+        values = ", ".join(dict.fromkeys(table[key].astype(str)))
+        raise ValueError(f"{key}={baseline} is not among the swept values ({values})")
+    others = swept.held_fixed(key)
+    rows = []
+    for variant in variants(table[~is_base]):
+        runs = table[table["variant"] == variant]
+        first = runs.iloc[0]
+        base = table[is_base]
+        for other in others:
+            base = base[base[other] == first[other]]
+        if base.empty:
+            continue  # no baseline with these other values (an incomplete sweep)
+        pairs = runs.merge(base, on="seed", suffixes=("", "_base"))
+        for metric in metrics:
+            both = pairs[[metric, f"{metric}_base"]].astype(float).dropna()
+            difference = mean_ci(both[metric] - both[f"{metric}_base"])
+            rows.append(
+                {
+                    "baseline": base["variant"].iloc[0],
+                    "variant": variant,
+                    "metric": metric,
+                    "pairs": difference.n,
+                    "baseline_mean": float(both[f"{metric}_base"].mean()) if len(both) else math.nan,
+                    "variant_mean": float(both[metric].mean()) if len(both) else math.nan,
+                    "difference": difference.mean,
+                    "ci_low": difference.low,
+                    "ci_high": difference.high,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def compare_table(folder: Path, key: str, baseline: object, extra_metrics=()) -> pd.DataFrame:
+    """:func:`paired_differences` of a sweep folder: :data:`METRICS` and any other numeric columns."""
+    table, swept = load_sweep_table(folder)
+    for metric in extra_metrics:
+        if metric not in table.columns or table[metric].dtype.kind not in "fiub":
+            numeric = [c for c in table.columns if table[c].dtype.kind in "fi" and c not in METRICS]
+            close = difflib.get_close_matches(metric, numeric, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ValueError(f"--metric {metric}: not a numeric column of sweep.csv{hint}")
+    # A metric asked for twice (or one of METRICS asked for again) is compared once.
+    return paired_differences(table, swept, key, baseline, tuple(dict.fromkeys((*METRICS, *extra_metrics))))
+
+
+def format_comparison(differences: pd.DataFrame, key: str, baseline: object) -> str:
+    """The table ``run_sim.py compare`` prints."""
+    lines = [
+        f"paired differences (variant − baseline) across seeds, {LEVEL:.0%} t intervals; {key}={baseline}"
+    ]
+    width = max((len(METRICS.get(m, m)) for m in differences["metric"]), default=26)
+    for (base, variant), rows in differences.groupby(["baseline", "variant"], sort=False):
+        lines.append(f"\n{variant}  vs  {base}  ({rows['pairs'].max()} paired seeds)")
+        for _, row in rows.iterrows():
+            base, value = _num(row["baseline_mean"]), _num(row["variant_mean"])
+            low, high = _num(row["ci_low"], True), _num(row["ci_high"], True)
+            lines.append(
+                f"  {METRICS.get(row['metric'], row['metric']):<{width}} {base:>8} → {value:>8}"
+                f"   Δ {_num(row['difference'], True):>8}  [{low}, {high}]"
+            )
+    return "\n".join(lines)
+
+
+def _num(value: float, signed: bool = False) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:+.3g}" if signed else f"{value:.4g}"

@@ -1,0 +1,203 @@
+"""Sweep files: a scenario, keys to vary and seeds, expanded into runs with stable ids.
+
+A sweep file (``scenarios/sweeps/*.yaml``) names a base scenario and the
+scenario keys to vary::
+
+    scenario: ../xuchang_lake.yaml  # relative to the sweep file
+    duration: 6h                   # optional: run.duration of every run (mode: likewise)
+    seeds: 8                       # a count (seeds 0..7) or a list of seeds
+    set:                           # optional: keys fixed for every run
+      dispatch.decision_time: 10
+    grid:                          # every combination
+      network.profile: [lte, nr_embb]
+      dispatch.policy: [nearest_idle, fastest_eta]
+    zip:                           # varied together, entry by entry
+      network.inference: [edge, cloud]
+      network.backhaul.cloud: [0.015, 0.030]
+
+Keys are the dotted scenario keys of ``--set``; values are any YAML (a list of
+boats, ``[]`` for no drones). A swept key may lie inside a key of ``set:``
+(``detection.threshold: 0.6`` fixed, ``detection.threshold.swimming`` swept);
+any other key inside another is an error, since one would undo the other.
+Every variant is validated like a scenario, with the same one-line errors. A
+run's id is a hash of its overrides and seed, so it stays the same however the
+sweep is executed or resumed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from sim.scenario.loading import ScenarioError, first_error, read_with_extends, read_yaml, set_key, validate
+from sim.scenario.models import Duration, Mode, Scenario, Strict
+
+RUN_ID_LENGTH = 12
+"""Hex digits of a run id (48 bits: a collision in a sweep of a million runs has odds below 2e-3)."""
+
+
+class SweepFile(Strict):
+    """A sweep file as written; see the module docstring."""
+
+    name: str | None = Field(None, description="name of the study (default: the file name)")
+    description: str = ""
+    scenario: str = Field(description="base scenario file, relative to the sweep file")
+    duration: Duration | None = Field(None, gt=0, description="simulated time of every run, s")
+    mode: Mode | None = Field(None, description="sensing fidelity of every run")
+    seeds: int | tuple[int, ...] = Field(description="a count n (seeds 0..n-1) or a list of root seeds")
+    set: dict[str, Any] = Field(default_factory=dict, description="scenario keys fixed for every run")
+    grid: dict[str, tuple[Any, ...]] | None = Field(None, description="keys whose values are all combined")
+    zip: dict[str, tuple[Any, ...]] | None = Field(None, description="keys varied together, entry by entry")
+    figures: bool = Field(False, description="draw each run's figures (run_sim.py plot can do it later)")
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, seeds: int | tuple[int, ...]) -> int | tuple[int, ...]:
+        if isinstance(seeds, int):
+            if seeds <= 0:
+                raise ValueError(f"a count of seeds must be >= 1, got {seeds}")
+            return seeds
+        if not seeds:
+            raise ValueError("the list of seeds is empty")
+        if min(seeds) < 0:
+            raise ValueError(f"seeds must be >= 0, got {min(seeds)}")
+        if len(set(seeds)) < len(seeds):
+            raise ValueError("a seed is listed twice")
+        return seeds
+
+    @field_validator("grid")
+    @classmethod
+    def _grid(cls, grid: dict[str, tuple[Any, ...]] | None) -> dict[str, tuple[Any, ...]] | None:
+        if grid is None:
+            return grid
+        if not grid:
+            raise ValueError("the grid is empty: give at least one key with a list of values")
+        for key, values in grid.items():
+            if not values:
+                raise ValueError(f"{key}: the list of values is empty")
+        return grid
+
+    @model_validator(mode="after")
+    def _zip_lengths(self) -> SweepFile:
+        if self.zip is not None:
+            lengths = {key: len(values) for key, values in self.zip.items()}
+            if not lengths or min(lengths.values()) == 0:
+                raise ValueError("zip: needs at least one key with a non-empty list of values")
+            if len(set(lengths.values())) > 1:
+                raise ValueError(f"zip: lists must have the same length, got {lengths}")
+        swept = [*(self.grid or {}), *(self.zip or {})]
+        if len(set(swept)) < len(swept):
+            raise ValueError("a key is both in grid and zip")
+        if fixed := set(self.set) & set(swept):
+            raise ValueError(f"set: {sorted(fixed)[0]} is also swept")
+        for outer in (*self.set, *swept):
+            for inner in (*self.set, *swept):
+                # Only a key set whole with a part of it swept is applied in an order that keeps both.
+                if inner.startswith(f"{outer}.") and not (outer in self.set and inner in swept):
+                    raise ValueError(f"{inner} lies inside {outer}: give one of them")
+        return self
+
+    @property
+    def seed_list(self) -> tuple[int, ...]:
+        return tuple(range(self.seeds)) if isinstance(self.seeds, int) else self.seeds
+
+    @property
+    def swept_keys(self) -> tuple[str, ...]:
+        return (*(self.grid or {}), *(self.zip or {}))
+
+    def variants(self) -> list[dict[str, Any]]:
+        """Every combination of swept values, in file order (grid first, then zip entries)."""
+        grid = self.grid or {}
+        combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
+        if self.zip:
+            rows = [
+                dict(zip(self.zip, values, strict=True)) for values in zip(*self.zip.values(), strict=True)
+            ]
+            combos = [{**combo, **row} for combo in combos for row in rows]
+        return combos
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep: what a worker needs, and nothing that depends on where it runs."""
+
+    run_id: str
+    seed: int
+    swept: dict[str, Any]
+    """The swept keys and their values for this run (file order)."""
+    scenario: Scenario
+    """The validated scenario with every override applied."""
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep file and its runs in a fixed order (variant by variant, then seed)."""
+
+    name: str
+    path: Path
+    spec: SweepFile
+    runs: tuple[RunSpec, ...]
+
+    @property
+    def swept_keys(self) -> tuple[str, ...]:
+        return self.spec.swept_keys
+
+
+def run_id(overrides: dict[str, Any], seed: int) -> str:
+    """Stable id of a run: BLAKE2b of its overrides (sorted, canonical JSON) and seed."""
+    canonical = json.dumps({"overrides": overrides, "seed": seed}, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=RUN_ID_LENGTH // 2).hexdigest()
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file and every variant of its scenario; ScenarioError names the problem."""
+    path = Path(path)
+    raw = read_yaml(path)
+    try:
+        spec = SweepFile.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(f"{path}: {first_error(error, SweepFile)}") from None
+    scenario_path = (path.parent / spec.scenario).resolve()
+    if not scenario_path.is_file():
+        raise ScenarioError(f"{path}: scenario: no such file {spec.scenario}")
+    base = read_with_extends(scenario_path)
+    fixed = dict(spec.set)
+    if spec.duration is not None:
+        fixed["run.duration"] = spec.duration
+    if spec.mode is not None:
+        fixed["run.mode"] = spec.mode.value
+    for key, value in fixed.items():
+        set_key(base, key, value, f"{path}: set: {key}")
+    runs = []
+    for swept in spec.variants():
+        data = copy.deepcopy(base)
+        for key, value in swept.items():
+            block = "grid" if key in (spec.grid or {}) else "zip"
+            set_key(data, key, copy.deepcopy(value), f"{path}: {block}: {key}")
+        try:
+            scenario = validate(data, scenario_path.parent)
+        except ScenarioError as error:
+            where = ", ".join(f"{key}={_short(value)}" for key, value in swept.items())
+            raise ScenarioError(f"{path}: variant {where}: {error}") from None
+        overrides = {**fixed, **swept}
+        runs += [RunSpec(run_id(overrides, seed), seed, swept, scenario) for seed in spec.seed_list]
+    return Sweep(spec.name or path.stem, path.resolve(), spec, tuple(runs))
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = json.dumps(value, separators=(",", ":")) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cell(value: Any) -> Any:
+    """A swept value as a table cell: scalars as they are, lists and mappings as compact JSON."""
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, separators=(",", ":"), default=str)
+    return value

@@ -1,0 +1,361 @@
+"""The drone relay (dynamic coverage compensation) and routes out of coverage holes.
+
+When dispatch sends a boat whose path or target lies outside gNB coverage,
+:meth:`DroneRelay.mission_started` sends a free drone from its base to hover
+at ``altitude`` above the target. A transfer from a position without coverage
+then takes a route (:meth:`DroneRelay.route`):
+
+- through the drone, once it is on station and while its endurance lasts:
+  boat → drone and drone → gNB are both line-of-sight air links (TR 36.777
+  Table B-2 UMi-AV LOS, :func:`sim.network.radio.aerial_umi_los`); decode-and-forward
+  on one carrier, so the two hops' transmission times add and the rate is
+  1 / (1/r_access + 1/r_backhaul);
+- otherwise it waits until the boat is in coverage again: heading back along
+  its path while on a mission, on its way to the nearest dock after it (a
+  boat holds its evidence until it can send it). The wait is never dropped:
+  it is the transfer's ``route_wait_s``.
+
+Routes depend on time, not only on place: a transfer at ``t`` from a boat on
+a mission belongs to the trip under way at ``t`` whose path the boat is on; a
+boat with no mission under way is heading for the nearest dock. Any drone on
+station at ``t`` within ``RELAY_REACH_M`` serves it. Trips keep their times and
+sorties their on-station windows after they end, so a transfer evaluated after
+the run (heartbeats and telemetry, :mod:`sim.network.service_traffic`) gets the route
+it would have had during the run.
+
+Drones fly straight at ``speed`` (climb included in the 3-D distance), spend
+flight time from ``endurance``, and recharge at the base for ``charge_time``
+× the share of the battery used. One drone serves one mission at a time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.network import radio
+from sim.network.links import Direction, LinkProfile
+from sim.network.radio_map import RadioMap, check_docks, uplink_efficiency, uplink_factor
+from sim.scenario.models import Drone, Gnb, Scenario
+from sim.world.geometry import WaterNavigator, path_length
+
+RELAY_REACH_M = 200.0
+"""A drone on station serves senders within this horizontal distance of its station, m."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a transfer from a hole gets out: rate once it can start, and the wait until then."""
+
+    rate_bps: float
+    wait_s: float
+    via: str
+    gnb: Gnb
+
+
+@dataclass(frozen=True)
+class Sortie:
+    """One relay flight: on station above (x, y) from ``t_arrive``, back at the base at ``t_back``, s."""
+
+    drone_id: str
+    x: float
+    y: float
+    t_depart: float
+    t_arrive: float
+    t_leave: float
+    t_back: float
+
+
+@dataclass
+class _DroneState:
+    spec: Drone
+    ready_at: float = 0.0
+    flight_left_s: float = 0.0
+    busy: bool = False
+
+    def __post_init__(self) -> None:
+        self.flight_left_s = self.spec.endurance
+
+
+@dataclass
+class _Trip:
+    path: np.ndarray
+    """Water path from the boat's start to the target, m."""
+    speed: float
+    t_start: float
+    """When the boat set off, s."""
+    t_end: float = math.inf
+    """When its mission ended (inf while under way), s."""
+    drone: _DroneState | None = None
+    t_depart: float = 0.0
+    t_arrive: float = math.inf
+    leave_by: float = -math.inf
+    samples: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+
+    @property
+    def station(self) -> tuple[float, float]:
+        """Where its drone hovers: above the mission target, m."""
+        return float(self.path[-1][0]), float(self.path[-1][1])
+
+    def gap(self, position: tuple[float, float]) -> float:
+        """Distance from ``position`` to the nearest sample of the path, m."""
+        return float(np.hypot(*(self.samples - np.asarray(position)).T).min())
+
+
+class DroneRelay:
+    """Relay drones, and routes for transfers from positions without coverage."""
+
+    def __init__(
+        self, scenario: Scenario, radio_map: RadioMap, navigator: WaterNavigator, profile: LinkProfile
+    ):
+        self.map = radio_map
+        self.navigator = navigator
+        self.profile = profile
+        """Coverage (both directions above CQI 1) is judged with this profile (the evidence uploads')."""
+        self.config = scenario.network.radio
+        self.drones = [_DroneState(spec) for spec in scenario.drones]
+        self.sorties: list[Sortie] = []
+        self._trips: dict[int, _Trip] = {}
+        """Every trip of the run by mission key, in the order they set off."""
+        self._flights: dict[str, list[_Trip]] = {d.spec.id: [] for d in self.drones}
+        """The trips each drone flew to, in order (its on-station windows never overlap)."""
+        self._slowest = min((boat.cruise_speed for boat in scenario.boats), default=math.nan)
+        """Cruise speed of the slowest boat, m/s: for a boat on no trip (we do not know which it is)."""
+        self._docks = [navigator.snap(*dock.position) for dock in scenario.docks]
+        self._covered = radio_map.covered(profile)
+        check_docks(scenario, radio_map, profile)
+
+    # ------------------------------------------------------------ hooks from dispatch
+
+    def mission_started(
+        self, key: int, start: tuple[float, float], target: tuple[float, float], speed: float, t: float
+    ) -> None:
+        """A boat leaves ``start`` for ``target`` at ``speed`` m/s: send a drone if the way has a hole."""
+        path = self.navigator.path(start, target)
+        trip = _Trip(path, speed, t, samples=_along(path, self.map.resolution / 2))
+        self._trips[key] = trip
+        if self._covered_at(trip.samples).all():
+            return
+        free = [d for d in self.drones if not d.busy]
+        arrivals = [(self._plan(d, target, t), d) for d in free]
+        arrivals = [(plan, d) for plan, d in arrivals if plan is not None]
+        if not arrivals:
+            return  # no drone can help: transfers wait for the boat to regain coverage
+        (depart, arrive, leave_by, flight_left), drone = min(arrivals, key=lambda item: item[0][1])
+        drone.busy, drone.flight_left_s = True, flight_left
+        self._flights[drone.spec.id].append(trip)
+        trip.drone, trip.t_depart, trip.t_arrive, trip.leave_by = drone, depart, arrive, leave_by
+
+    def mission_ended(self, key: int, t: float) -> None:
+        """The boat is done on scene: its drone flies home and recharges."""
+        trip = self._trips.get(key)
+        if trip is None or trip.t_end < math.inf:
+            return
+        trip.t_end = t
+        if trip.drone is None:
+            return
+        drone, spec = trip.drone, trip.drone.spec
+        target = trip.station
+        fly = self._flight_s(spec, target)
+        leave = max(trip.t_depart, min(t, trip.leave_by))
+        back = leave + fly
+        drone.flight_left_s -= back - trip.t_depart
+        drone.ready_at, drone.busy = back, False
+        self.sorties.append(Sortie(spec.id, *target, trip.t_depart, trip.t_arrive, leave, back))
+        trip.leave_by = min(trip.leave_by, leave)
+
+    # ------------------------------------------------------------ routes
+
+    def better_route(
+        self, position: tuple[float, float], t: float, profile: LinkProfile, direct_bps: float
+    ) -> Route | None:
+        """A drone on station at ``t`` within ``RELAY_REACH_M`` that beats the direct rate, if any."""
+        best = None
+        for trip in self._on_station(t):
+            if math.dist(trip.station, position) > RELAY_REACH_M:
+                continue
+            rate, gnb = self.relay_rate(trip.drone.spec, trip.station, position, profile)
+            if rate > max(direct_bps, best.rate_bps if best else 0.0):
+                best = Route(rate, 0.0, f"{trip.drone.spec.id}>{gnb.id}", gnb)
+        return best
+
+    def route(
+        self, position: tuple[float, float], t: float, profile: LinkProfile, direction: Direction
+    ) -> Route:
+        """The way out of a hole at ``position`` for a transfer starting at ``t``.
+
+        In order: the drone of the sender's trip (now, or once on station); another drone on station
+        within reach; the boat's way into coverage (back along its trip's path, or, after the mission,
+        home to the nearest dock).
+        """
+        trip = self._trip_at(position, t)
+        own = None
+        if trip is not None and trip.drone is not None and t <= trip.leave_by:
+            rate, gnb = self.relay_rate(trip.drone.spec, trip.station, position, profile)
+            if rate > 0:
+                own = Route(rate, max(0.0, trip.t_arrive - t), f"{trip.drone.spec.id}>{gnb.id}", gnb)
+        if own is not None and own.wait_s == 0:
+            return own
+        if nearby := self.better_route(position, t, profile, 0.0):
+            return nearby
+        if own is not None:
+            return own
+        if trip is not None:
+            return self._back_into_coverage(position, trip, profile, direction)
+        return self._home_into_coverage(position, profile, direction)
+
+    def relay_rate(
+        self, drone: Drone, station: tuple[float, float], sender: tuple[float, float], profile: LinkProfile
+    ) -> tuple[float, Gnb]:
+        """Two-hop rate sender → drone → best gNB, bit/s, and that gNB."""
+        altitude = drone.altitude
+        access_d = math.hypot(math.dist(station, sender), altitude - self.config.ue_height)
+        best: tuple[float, Gnb] = (0.0, self.map.gnbs[0].gnb)
+        for gnb_map in self.map.gnbs:
+            gnb = gnb_map.gnb
+            backhaul_d = math.hypot(math.dist(station, gnb.position), altitude - gnb.height)
+            access = self._air_rate(
+                float(radio.aerial_umi_los(access_d, gnb.frequency_ghz, altitude)), gnb, profile
+            )
+            backhaul = self._air_rate(
+                float(radio.aerial_umi_los(backhaul_d, gnb.frequency_ghz, altitude)) - gnb.antenna_gain_dbi,
+                gnb,
+                profile,
+            )
+            if access > 0 and backhaul > 0:
+                rate = 1.0 / (1.0 / access + 1.0 / backhaul)
+                if rate > best[0]:
+                    best = (rate, gnb)
+        return best
+
+    def _air_rate(self, loss_db: float, gnb: Gnb, profile: LinkProfile) -> float:
+        """Rate of a power-limited UE-class transmitter over ``loss_db`` to ``gnb``'s carrier, bit/s."""
+        bandwidth = self.map.bandwidth_hz(gnb, profile)
+        noise = radio.noise_dbm(bandwidth, gnb.noise_figure_db) + self.config.uplink_interference_db
+        snr = self.map.ue_power_dbm(profile) - loss_db - noise
+        return bandwidth * float(uplink_efficiency(snr, profile.cqi_table)) * uplink_factor(gnb, profile)
+
+    def _back_into_coverage(
+        self, position: tuple[float, float], trip: _Trip, profile: LinkProfile, direction: Direction
+    ) -> Route:
+        """Wait until the boat, going back along its path, reaches the first covered point."""
+        samples = trip.samples
+        nearest = int(np.argmin(np.hypot(*(samples - np.asarray(position)).T)))
+        route = self._first_covered(position, samples[nearest::-1], trip.speed, profile, direction)
+        # None: the trip began out of coverage (a boat re-tasked on the water): the nearest covered cell.
+        return route or self._to_nearest_coverage(position, trip.speed, profile, direction)
+
+    def _home_into_coverage(
+        self, position: tuple[float, float], profile: LinkProfile, direction: Direction
+    ) -> Route:
+        """Wait until a boat on its way home reaches coverage on the shortest path to a dock.
+
+        For a sender on no trip under way: a boat back from its mission (it heads for the quickest
+        dock, ``sim.fleet.boats.Boat.route_home``; docks are covered) or going to a patrol point. Its cruise
+        speed is not known here: the slowest boat's is taken (the longer wait).
+        """
+        if math.isnan(self._slowest):
+            raise ValueError(f"no coverage at ({position[0]:.0f}, {position[1]:.0f}) and no boat")
+        body = self.navigator.body_of(position)
+        ways = [
+            self.navigator.path(position, dock)
+            for dock in self._docks
+            if self.navigator.body_of(dock) == body
+        ]
+        if ways:
+            way = _along(min(ways, key=path_length), self.map.resolution / 2)
+            if route := self._first_covered(position, way, self._slowest, profile, direction):
+                return route
+        return self._to_nearest_coverage(position, self._slowest, profile, direction)
+
+    def _first_covered(
+        self,
+        position: tuple[float, float],
+        way: np.ndarray,
+        speed: float,
+        profile: LinkProfile,
+        direction: Direction,
+    ) -> Route | None:
+        """The route from the first covered point of ``way`` (points from ``position`` on), reached
+        at ``speed`` m/s; None if ``way`` never enters coverage."""
+        covered = np.flatnonzero(self._covered_at(way))
+        if len(covered) == 0:
+            return None
+        first = int(covered[0])
+        distance = math.dist(position, way[0]) + path_length(way[: first + 1])
+        x, y = way[first]
+        gnb = self.map.serving_gnb(x, y)
+        return Route(self.map.rate_at(profile, direction, x, y), distance / speed, gnb.id, gnb)
+
+    def _to_nearest_coverage(
+        self, position: tuple[float, float], speed: float, profile: LinkProfile, direction: Direction
+    ) -> Route:
+        """Wait until the boat, going straight for the nearest covered cell, is there (docks are covered)."""
+        rows, cols = np.nonzero(self._covered)
+        x, y = self.map.x[cols], self.map.y[rows]
+        nearest = int(np.argmin(np.hypot(x - position[0], y - position[1])))
+        cx, cy = float(x[nearest]), float(y[nearest])
+        gnb = self.map.serving_gnb(cx, cy)
+        wait = math.dist(position, (cx, cy)) / speed
+        return Route(self.map.rate_at(profile, direction, cx, cy), wait, gnb.id, gnb)
+
+    def _trip_at(self, position: tuple[float, float], t: float) -> _Trip | None:
+        """The trip under way at ``t`` of the boat at ``position``; None if no trip under way passes there.
+
+        A boat on a mission follows its trip's path, so its trip is one under way at ``t`` (begun,
+        not yet ended) whose path passes within a grid cell of ``position``: the nearest such path
+        if several do. Trips that began after ``t`` or ended before it do not count.
+        """
+        under_way = [trip for trip in self._trips.values() if trip.t_start <= t <= trip.t_end]
+        nearest = min(under_way, key=lambda trip: trip.gap(position), default=None)
+        return nearest if nearest is not None and nearest.gap(position) <= self.map.resolution else None
+
+    def _on_station(self, t: float) -> Iterator[_Trip]:
+        """The trips whose drone hovers on station at ``t``: at most one sortie per drone."""
+        for flights in self._flights.values():
+            i = bisect.bisect_right(flights, t, key=lambda trip: trip.t_arrive) - 1
+            if i >= 0 and t <= flights[i].leave_by:
+                yield flights[i]
+
+    def _covered_at(self, points: np.ndarray) -> np.ndarray:
+        row, col = self.map.index(points[:, 0], points[:, 1])
+        return self._covered[row, col]
+
+    # ------------------------------------------------------------ drone flights
+
+    def _flight_s(self, spec: Drone, point: np.ndarray | tuple[float, float]) -> float:
+        return math.hypot(math.dist(spec.position, point), spec.altitude) / spec.speed
+
+    def _plan(
+        self, drone: _DroneState, target: tuple[float, float], t: float
+    ) -> tuple[float, float, float, float] | None:
+        """(depart, on station, must leave by, flight time at departure) of a sortie asked at ``t``.
+
+        None if the target is beyond the drone's round-trip reach.
+        """
+        spec = drone.spec
+        fly = self._flight_s(spec, target)
+        if 2 * fly >= spec.endurance:
+            return None
+        depart = max(t, drone.ready_at)
+        # Charging since the last landing refills the battery at endurance / charge_time per second.
+        rate = math.inf if spec.charge_time == 0 else spec.endurance / spec.charge_time
+        flight_left = min(spec.endurance, drone.flight_left_s + (depart - drone.ready_at) * rate)
+        if flight_left < 2 * fly:  # not enough for the round trip: wait until it is
+            depart += (2 * fly - flight_left) / rate
+            flight_left = 2 * fly
+        return depart, depart + fly, depart + flight_left - fly, flight_left
+
+
+def _along(path: np.ndarray, step: float) -> np.ndarray:
+    """Points every ``step`` m along a polyline (ends included)."""
+    points = [path[0]]
+    for a, b in itertools.pairwise(path):
+        n = max(1, math.ceil(math.dist(a, b) / step))
+        points.extend(a + (b - a) * (i / n) for i in range(1, n + 1))
+    return np.asarray(points, dtype=float)

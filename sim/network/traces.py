@@ -1,0 +1,116 @@
+"""A link that replays measured latencies (a researcher's own trace).
+
+The trace is a CSV file with one delay per row in seconds: either a single
+column, or a column named ``latency_s`` (other columns are ignored). With
+``network.trace_mode: loop`` transfers take the trace's values in order,
+starting again at the top; with ``bootstrap`` each transfer draws one value
+at random (with replacement) from the link's own stream. Payload size and
+position do not change a replayed delay: the trace already contains them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.network.links import Direction, Service, Transfer
+from sim.scenario.models import TraceMode
+
+COLUMN = "latency_s"
+TRACE_PROFILE = "trace"
+"""The ``network.profile`` (or ``network.traffic.*``) value that selects a trace link."""
+
+
+class TraceError(ValueError):
+    """The trace file cannot be used; ``str(error)`` is one line."""
+
+
+def read_trace(path: Path) -> np.ndarray:
+    """Delays from ``path``, s; raises TraceError naming the file and the problem."""
+    if not path.is_file():
+        raise TraceError(f"{path}: no such file")
+    try:
+        table = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise TraceError(f"{path}: the file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise TraceError(f"{path}: not a CSV table ({str(error).splitlines()[0]})") from None
+    if COLUMN in table.columns:
+        column = table[COLUMN]
+    elif len(table.columns) == 1:
+        column = table.iloc[:, 0]
+    else:
+        raise TraceError(f"{path}: expected one column or a column named {COLUMN!r}")
+    values = pd.to_numeric(column, errors="coerce")
+    if len(values) == 0:
+        raise TraceError(f"{path}: the trace holds no values")
+    bad = values.isna() | ~np.isfinite(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise TraceError(f"{path}: row {row + 2}: {column.iloc[row]!r} is not a number of seconds")
+    if (values < 0).any():
+        row = int(np.flatnonzero((values < 0).to_numpy())[0])
+        raise TraceError(f"{path}: row {row + 2}: negative latency {values.iloc[row]:g} s")
+    return values.to_numpy(dtype=float)
+
+
+class TraceLink:
+    """Same interface as :class:`sim.network.links.Link`: ``delay(payload_bytes, position, t)``."""
+
+    def __init__(
+        self,
+        delays_s: np.ndarray,
+        mode: TraceMode,
+        rng: np.random.Generator,
+        direction: Direction,
+        traffic: str = "",
+        service: Service = Service.EMBB,
+        log=None,
+    ):
+        if len(delays_s) == 0 or (np.asarray(delays_s) < 0).any():
+            raise ValueError("a trace needs at least one delay, all >= 0")
+        self.delays_s = np.asarray(delays_s, dtype=float)
+        self.mode = mode
+        self.direction = direction
+        self.traffic = traffic
+        self.service = service
+        self._rng = rng
+        self._next = 0
+        self._log = log
+
+    def delay(self, payload_bytes: int, position: tuple[float, float] | None = None, t: float = 0.0) -> float:
+        if payload_bytes <= 0:
+            raise ValueError(f"payload must be > 0 bytes, got {payload_bytes}")
+        if self.mode is TraceMode.LOOP:
+            value = self.delays_s[self._next % len(self.delays_s)]
+            self._next += 1
+        else:
+            value = self.delays_s[self._rng.integers(len(self.delays_s))]
+        value = float(value)
+        if self._log is not None:
+            x, y = (None, None) if position is None else (float(position[0]), float(position[1]))
+            self._log(
+                Transfer(
+                    t,
+                    self.traffic,
+                    self.service.value,
+                    self.direction.value,
+                    x,
+                    y,
+                    payload_bytes,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    value,
+                    "trace",
+                )
+            )
+        return value
+
+    def mean_delay(self, payload_bytes: int, position=None, t: float = 0.0) -> float:
+        return float(self.delays_s.mean())

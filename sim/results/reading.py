@@ -1,0 +1,60 @@
+"""Reading a run's output folder back into a :class:`~sim.engine.Result`.
+
+So figures can be redrawn from a finished run (``run_sim.py plot OUT``) with the
+same functions that drew them after the run: whatever
+:func:`sim.results.figures.draw_run_figures` draws, a redraw draws too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from sim.engine import Result
+from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS, TRACK_COLUMNS
+from sim.scenario.loading import ScenarioError, read_yaml, validate
+
+CONTRACT_COLUMNS = {
+    "incidents": INCIDENT_COLUMNS,
+    "alarms": ALARM_COLUMNS,
+    "missions": MISSION_COLUMNS,
+    "tracks": TRACK_COLUMNS,
+}
+"""Tables every run folder has, with their contract columns (tracks.csv is missing in older folders)."""
+
+
+def table_fields() -> list[str]:
+    """The tables of a :class:`Result`: its DataFrame fields, each written as ``<name>.csv``."""
+    return [f.name for f in dataclasses.fields(Result) if f.name not in ("scenario", "seed", "summary")]
+
+
+def read_table(folder: Path, name: str) -> pd.DataFrame | None:
+    """``folder/<name>.csv`` checked for its contract columns; None if an optional table is absent."""
+    path = folder / f"{name}.csv"
+    if not path.is_file():
+        if name == "tracks":  # older run folders have none
+            return pd.DataFrame(columns=list(TRACK_COLUMNS))
+        if name in CONTRACT_COLUMNS:
+            raise ScenarioError(f"{folder}: no {path.name}")
+        return None  # a table this run did not write: the Result's default stands
+    try:
+        table = pd.read_csv(path)
+    except pd.errors.EmptyDataError:  # an empty table written without a header
+        table = pd.DataFrame(columns=list(CONTRACT_COLUMNS.get(name, ())))
+    missing = [column for column in CONTRACT_COLUMNS.get(name, ()) if column not in table.columns]
+    if missing:
+        raise ScenarioError(f"{path}: missing columns {', '.join(missing)}")
+    return table
+
+
+def read_run(folder: Path) -> Result:
+    """The result stored in a run folder: every table it has, the summary and the resolved scenario."""
+    folder = Path(folder)
+    scenario = validate(read_yaml(folder / "scenario.yaml"), folder)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    tables = {name: read_table(folder, name) for name in table_fields()}
+    present = {name: table for name, table in tables.items() if table is not None}
+    return Result(scenario, int(summary["seed"]), summary=summary, **present)

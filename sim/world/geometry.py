@@ -1,0 +1,215 @@
+"""Zone geometry: water, land and no-go areas, and shortest paths on water.
+
+All coordinates are metres, x east and y north from the zone's south-west
+corner. Polygons are shapely geometries built once per scenario.
+
+Paths on water use a visibility graph (the standard construction for
+Euclidean shortest paths among polygonal obstacles, de Berg et al.,
+*Computational Geometry*, ch. 15): the navigable water is the water buffered
+inward by the shore margin; its vertices are graph nodes, an edge joins two
+nodes whose straight segment stays on navigable water, and networkx finds
+the shortest path after the start and goal are joined to the nodes they see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point, Polygon, box
+from shapely.ops import nearest_points
+
+from sim.scenario.models import Scenario
+
+# Tolerance for "segment on navigable water": boundary-touching segments count
+# as inside, so paths may graze the buffered shore line (still `margin` from land).
+_COVER_TOLERANCE_M = 1e-6
+
+
+@dataclass(frozen=True)
+class NoGoArea:
+    """A no-swimming or no-fishing area, already intersected with where offenders can be."""
+
+    id: str
+    kind: str
+    region: Polygon
+    weight: float
+
+
+class ZoneGeometry:
+    """Water, land and no-go areas of one scenario."""
+
+    def __init__(self, scenario: Scenario, fishing_band_m: float = 6.0):
+        """``fishing_band_m``: fishers stand on land within this distance of the water, m."""
+        zone = scenario.zone
+        self.bounds = box(0.0, 0.0, zone.width, zone.height)
+        islands = shapely.union_all([Polygon(ring) for ring in zone.islands]) if zone.islands else Polygon()
+        self.islands = islands
+        self.water = shapely.union_all([Polygon(ring) for ring in zone.water]).difference(islands)
+        self.land = self.bounds.difference(self.water)
+        self.shore_band = self.land.intersection(self.water.buffer(fishing_band_m))
+        self.no_swimming = tuple(
+            NoGoArea(a.id, "swimming", Polygon(a.polygon).intersection(self.water), a.weight)
+            for a in zone.no_swimming
+        )
+        self.no_fishing = tuple(
+            NoGoArea(a.id, "fishing", Polygon(a.polygon).intersection(self.shore_band), a.weight)
+            for a in zone.no_fishing
+        )
+        shapely.prepare(self.water)
+        shapely.prepare(self.land)
+
+    def areas(self, kind: str) -> tuple[NoGoArea, ...]:
+        return self.no_swimming if kind == "swimming" else self.no_fishing
+
+    def on_water(self, x: np.ndarray, y: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
+        """Boolean array: is each point on water (within ``tolerance`` m)."""
+        return shapely.dwithin(self.water, shapely.points(np.asarray(x), np.asarray(y)), tolerance)
+
+
+def sample_in(region: Polygon, rng: np.random.Generator) -> tuple[float, float]:
+    """A uniform random point in ``region`` (rejection sampling from its bounding box)."""
+    if region.is_empty:
+        raise ValueError("cannot sample a point in an empty region")
+    x0, y0, x1, y1 = region.bounds
+    while True:
+        xs = rng.uniform(x0, x1, 64)
+        ys = rng.uniform(y0, y1, 64)
+        inside = shapely.contains_xy(region, xs, ys)
+        if inside.any():
+            i = int(np.argmax(inside))
+            return float(xs[i]), float(ys[i])
+
+
+class WaterNavigator:
+    """Shortest paths for boats on water, keeping ``margin`` metres from any land."""
+
+    def __init__(self, water: Polygon, margin: float, simplify_m: float = 0.5):
+        navigable = water.buffer(-margin, join_style="mitre").simplify(simplify_m)
+        if navigable.is_empty:
+            raise ValueError(f"no water is left after keeping {margin} m from the shore")
+        self.navigable = navigable
+        self._covering = navigable.buffer(_COVER_TOLERANCE_M)
+        shapely.prepare(self._covering)
+        self.graph = self._visibility_graph()
+        # Separate pieces of navigable water: boats cannot pass between them.
+        self._bodies = np.array(list(getattr(navigable, "geoms", [navigable])), dtype=object)
+
+    def _visibility_graph(self) -> nx.Graph:
+        polygons = getattr(self.navigable, "geoms", [self.navigable])
+        nodes = np.array(
+            [
+                xy
+                for polygon in polygons
+                for ring in (polygon.exterior, *polygon.interiors)
+                for xy in ring.coords[:-1]
+            ]
+        )
+        graph = nx.Graph()
+        for i, (x, y) in enumerate(nodes):
+            graph.add_node(i, xy=(float(x), float(y)))
+        i, j = np.triu_indices(len(nodes), k=1)
+        segments = shapely.linestrings(np.stack([nodes[i], nodes[j]], axis=1))
+        visible = shapely.covers(self._covering, segments)
+        lengths = np.hypot(*(nodes[i] - nodes[j]).T)
+        graph.add_weighted_edges_from(
+            (int(a), int(b), float(w))
+            for a, b, w in zip(i[visible], j[visible], lengths[visible], strict=True)
+        )
+        self._nodes = nodes
+        return graph
+
+    @cached_property
+    def node_count(self) -> int:
+        return self.graph.number_of_nodes()
+
+    def snap(self, x: float, y: float) -> tuple[float, float]:
+        """The nearest navigable point to (x, y); the point itself when already navigable."""
+        point = Point(x, y)
+        if self._covering.covers(point):
+            return float(x), float(y)
+        nearest = nearest_points(self.navigable, point)[0]
+        return float(nearest.x), float(nearest.y)
+
+    @property
+    def body_count(self) -> int:
+        return len(self._bodies)
+
+    def body_distance(self, body: int, region: shapely.Geometry) -> float:
+        """Distance from piece ``body`` of navigable water to ``region``, m."""
+        return float(self._bodies[body].distance(region))
+
+    def body_of(self, xy: tuple[float, float]) -> int:
+        """Index of the piece of navigable water nearest to ``xy`` (two points on one piece are connected)."""
+        if len(self._bodies) == 1:
+            return 0
+        return int(np.argmin(shapely.distance(self._bodies, Point(xy))))
+
+    def _visible_from(self, xy: tuple[float, float]) -> np.ndarray:
+        segments = shapely.linestrings(
+            np.stack([np.broadcast_to(xy, self._nodes.shape), self._nodes], axis=1)
+        )
+        return np.flatnonzero(shapely.covers(self._covering, segments))
+
+    def path(self, start: tuple[float, float], goal: tuple[float, float]) -> np.ndarray:
+        """Waypoints (k, 2) of a shortest water path from ``start`` to ``goal``, both snapped first.
+
+        Raises ValueError when the two points are on unconnected water bodies.
+        """
+        start, goal = self.snap(*start), self.snap(*goal)
+        if self._covering.covers(LineString([start, goal])):
+            return np.array([start, goal])
+        graph = self.graph
+        graph.add_node("start", xy=start)
+        graph.add_node("goal", xy=goal)
+        try:
+            for name, xy in (("start", start), ("goal", goal)):
+                for node in self._visible_from(xy):
+                    graph.add_edge(name, int(node), weight=float(np.hypot(*(self._nodes[node] - xy))))
+
+            def heuristic(a: object, b: object) -> float:
+                ax, ay = graph.nodes[a]["xy"]
+                bx, by = graph.nodes[b]["xy"]
+                return float(np.hypot(ax - bx, ay - by))
+
+            try:
+                route = nx.astar_path(graph, "start", "goal", heuristic=heuristic, weight="weight")
+            except nx.NetworkXNoPath:
+                raise ValueError(f"no water path from {start} to {goal}") from None
+            return np.array([graph.nodes[n]["xy"] for n in route])
+        finally:
+            graph.remove_nodes_from(["start", "goal"])
+
+    def distance(self, start: tuple[float, float], goal: tuple[float, float]) -> float:
+        """Length of the shortest water path between two points, m."""
+        return path_length(self.path(start, goal))
+
+
+def path_length(waypoints: np.ndarray) -> float:
+    """Length of a polyline (k, 2), m."""
+    return float(np.hypot(*np.diff(waypoints, axis=0).T).sum())
+
+
+def truncate_path(waypoints: np.ndarray, target: tuple[float, float], radius: float) -> np.ndarray:
+    """The path cut at its first point within ``radius`` of ``target`` (whole path if never).
+
+    Used to stop a boat as soon as the offender is within loudspeaker range.
+    """
+    target_xy = np.asarray(target, dtype=float)
+    if np.hypot(*(waypoints[0] - target_xy)) <= radius:
+        return waypoints[:1].copy()
+    for k in range(1, len(waypoints)):
+        a, b = waypoints[k - 1], waypoints[k]
+        d = b - a
+        f = a - target_xy
+        # Solve |a + s d - target| = radius for the smallest s in [0, 1].
+        qa, qb, qc = d @ d, 2 * (f @ d), f @ f - radius**2
+        disc = qb * qb - 4 * qa * qc
+        if qa > 0 and disc >= 0:
+            s = (-qb - np.sqrt(disc)) / (2 * qa)
+            if 0.0 <= s <= 1.0:
+                return np.vstack([waypoints[:k], a + s * d])
+    return waypoints.copy()

@@ -1,0 +1,336 @@
+"""Tuning: the calibration fits recover known parameters; a short tune run writes its files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calibration.fits import fit_detectability, fit_false_alarms, fit_hit_model, fit_hit_runs
+from sim.calibration.tune import Observations, end_to_end, size_table, threshold_table, tone_table
+from sim.cli.main import main
+from sim.engine import run
+from sim.scenario.loading import load_scenario
+from sim.scenario.models import Calibration, Kind
+from sim.sensing.statistical import logit, sigmoid
+from tests.helpers.paths import DEFAULT
+
+RECALL_COLUMNS = ("offenders", "offender_frames", "frame_recall", "alarmed_share")
+
+
+@pytest.mark.parametrize("offender_sd", [0.0, 1.2])
+def test_hit_model_recovers_known_parameters(offender_sd):
+    """Scores drawn from logit(s) ~ Logistic(η + σ_o·u, 1) give back η's coefficients and σ_o."""
+    rng = np.random.default_rng(0)
+    groups, frames = 400, 30
+    n = groups * frames
+    group = np.repeat(np.arange(groups), frames)
+    # Pixels, light and weather vary within and between offenders; u is one draw per offender.
+    pixels = np.repeat(10.0 * 2.0 ** rng.uniform(-2, 2, groups), frames) * 2.0 ** rng.uniform(-0.5, 0.5, n)
+    light = rng.choice([0, 1, 2], n)  # night, dusk, day
+    weather = rng.choice(["clear", "fog"], n)
+    eta = (
+        0.8
+        + 1.5 * np.log2(pixels / 10.0)
+        + np.array([-2.0, -0.7, 0.0])[light]
+        + np.where(weather == "fog", -1.2, 0)
+        + offender_sd * np.repeat(rng.normal(size=groups), frames)
+    )
+    scores = sigmoid(eta + rng.logistic(size=n))
+    frames_table = pd.DataFrame(
+        {"group": group, "pixels": pixels, "light": light, "weather": weather, "score": scores}
+    )
+    fit = fit_hit_model(frames_table, reference_pixels=10.0)
+    assert fit["intercept"] == pytest.approx(0.8, abs=0.15)
+    assert fit["size_slope"] == pytest.approx(1.5, abs=0.1)
+    assert fit["light"]["night"] == pytest.approx(-2.0, abs=0.15)
+    assert fit["light"]["dusk"] == pytest.approx(-0.7, abs=0.15)
+    assert fit["weather"]["fog"] == pytest.approx(-1.2, abs=0.15)
+    assert fit["offender_sd"] == pytest.approx(offender_sd, abs=0.2)
+    assert "rain" not in fit["weather"]  # never observed: not invented
+
+
+def test_false_alarm_fit_recovers_rate_and_shape():
+    max_rate, c, hours = 3.0, -1.0, 2000.0
+    taus = [0.2, 0.35, 0.5, 0.65, 0.8]
+    counts = {t: round(max_rate * hours * float(sigmoid(c - logit(t)))) for t in taus}
+    fit = fit_false_alarms(counts, hours)
+    assert fit["intercept"] == pytest.approx(c, abs=0.1)
+    assert fit["max_rate_per_hour"] == pytest.approx(max_rate, rel=0.1)
+    assert fit["slope"] == 1.0
+    assert fit_false_alarms({t: 0 for t in taus}, 1.0) == {
+        "max_rate_per_hour": 0.0,
+        "intercept": 0.0,
+        "slope": 1.0,
+    }
+
+
+def test_false_alarm_fit_recovers_a_steeper_slope():
+    max_rate, c, slope, hours = 40.0, -1.5, 3.0, 500.0
+    taus = [0.2, 0.35, 0.5, 0.65, 0.8]
+    counts = {t: round(max_rate * hours * float(sigmoid(c - slope * logit(t)))) for t in taus}
+    fit = fit_false_alarms(counts, hours)
+    assert fit["slope"] == pytest.approx(slope, abs=0.25)
+    for tau in taus:
+        model = fit["max_rate_per_hour"] * float(sigmoid(fit["intercept"] - fit["slope"] * logit(tau)))
+        assert model == pytest.approx(counts[tau] / hours, rel=0.1)
+
+
+def test_false_alarm_fit_ignores_the_flicker_cliff_below_the_operating_range():
+    """Counts measured on 3 camera-hours of swimming clips (`tune`, seed 7, day, clear): thousands of
+    flickers below 0.15 must not drag the fit at the operating thresholds."""
+    per_hour = {0.05: 4617.3, 0.1: 1873.0, 0.15: 21.0, 0.2: 18.7, 0.35: 11.7, 0.5: 5.0, 0.65: 2.3, 0.8: 1.7}
+    fit = fit_false_alarms({t: round(3.0 * r) for t, r in per_hour.items()}, 3.0)
+    for tau in (0.2, 0.5, 0.8):
+        model = fit["max_rate_per_hour"] * float(sigmoid(fit["intercept"] - fit["slope"] * logit(tau)))
+        assert model == pytest.approx(per_hour[tau], rel=0.45)
+
+
+def test_threshold_table_arithmetic():
+    observations = Observations(
+        scores=[np.array([0.9, 0.4]), np.array([0.6])],
+        labels=[np.array([True, False]), np.array([True])],
+        n_truth=4,
+        false_alarms={0.5: 2, 0.3: 5},
+        detect_delays={0.5: [1.0, 3.0], 0.3: [1.0]},
+        offenders_seen=2,
+        camera_hours=0.5,
+    )
+    table = threshold_table(observations, np.array([0.3, 0.5])).set_index("threshold")
+    # At 0.3: TP 2 (0.9, 0.6), FP 1 (0.4); recall 2/4.
+    assert table.loc[0.3, "precision"] == pytest.approx(2 / 3, abs=1e-4)
+    assert table.loc[0.3, "recall"] == 0.5
+    assert table.loc[0.3, "f1"] == pytest.approx(2 * 2 / (2 * 2 + 1 + 2), abs=1e-4)
+    assert table.loc[0.5, "false_alarms_per_hour"] == 4.0
+    assert table.loc[0.5, "ttd_p50_s"] == 2.0
+    assert table.loc[0.5, "incidents_alarmed"] == "2/2"
+
+
+def test_recall_by_size_and_by_skin_tone():
+    # Offender a: 4 px tall, light skin, hit in 1 of 2 frames, alarmed; b: 10 px, dark, never hit;
+    # c: 8 px, dark, hit in both frames, alarmed.
+    rows = [
+        ("a", 0.0, 4.0, 2, "clear", 0.9, 1),
+        ("a", 0.1, 4.0, 2, "clear", 0.2, 1),
+        ("b", 0.0, 10.0, 2, "clear", 0.0, -1),
+        ("c", 0.0, 8.0, 2, "clear", 0.6, 2),
+        ("c", 0.1, 8.0, 2, "clear", 0.7, 2),
+    ]
+    observations = Observations(
+        offender_rows=rows, alarmed={0.5: {"a", "c"}}, skin_tones={"a": "light", "b": "dark", "c": "dark"}
+    )
+    by_size = size_table(observations, 0.5).set_index("size_px")
+    assert list(by_size.index) == ["0-6", "6-12"]
+    assert by_size.loc["6-12", "offenders"] == 2 and by_size.loc["6-12", "frame_recall"] == pytest.approx(
+        2 / 3, abs=1e-4
+    )
+    assert by_size.loc["0-6", "alarmed_share"] == 1.0 and by_size.loc["6-12", "alarmed_share"] == 0.5
+    by_tone = tone_table(observations, 0.5).set_index("skin_tone")
+    assert list(by_tone.index) == ["light", "dark"]  # the renderer's order; tones without offenders left out
+    assert by_tone.loc["dark", "offender_frames"] == 3
+    assert by_tone.loc["dark", "frame_recall"] == pytest.approx(2 / 3, abs=1e-4)
+    assert by_tone.loc["dark", "alarmed_share"] == 0.5 and by_tone.loc["light", "frame_recall"] == 0.5
+    assert tone_table(Observations(), 0.5).empty
+
+
+def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, capsys):
+    out = tmp_path / "tune"
+    code = main(
+        [
+            "tune",
+            "--detector",
+            "swimming",
+            "--out",
+            str(out),
+            "--seconds",
+            "12",
+            "--light",
+            "day",
+            "--weather",
+            "clear",
+            "--set",
+            "detection.analysis_width=480",
+            "--set",  # the operating point is swimming's own threshold (not on the 0.05 grid)
+            "detection.threshold={swimming: 0.37, fishing: 0.63}",
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out / "thresholds.csv")
+    assert 0.37 in set(table["threshold"]) and 0.63 not in set(table["threshold"])
+    assert list(table.columns)[:6] == [
+        "threshold",
+        "precision",
+        "recall",
+        "f1",
+        "false_alarms_per_hour",
+        "ttd_p50_s",
+    ]
+    assert table["threshold"].is_monotonic_increasing
+    assert (table["recall"].dropna().diff().dropna() <= 1e-12).all()  # recall never rises with the threshold
+    by_tone = pd.read_csv(out / "by_tone.csv")
+    assert list(by_tone.columns) == ["skin_tone", *RECALL_COLUMNS]
+    assert set(by_tone["skin_tone"]) <= {"light", "medium", "dark"} and by_tone["offenders"].sum() >= 1
+    calibration = Calibration.model_validate(json.loads((out / "calibration.json").read_text()))
+    assert "run_sim.py tune --detector swimming" in calibration.source
+    # False alarms per condition and threshold: the fit's input, in the threshold table's total.
+    false_alarms = pd.read_csv(out / "false_alarms.csv")
+    assert set(zip(false_alarms["light"], false_alarms["weather"], strict=True)) == {("day", "clear")}
+    per_hour = false_alarms["false_alarms"] / false_alarms["camera_hours"]
+    assert per_hour.to_numpy() == pytest.approx(table["false_alarms_per_hour"].to_numpy(), rel=1e-3, abs=1e-3)
+    for name in ("precision_recall.png", "roc.png", "threshold_tradeoff.png"):
+        assert (out / name).stat().st_size > 1000
+    printed = capsys.readouterr().out
+    assert "best F1" in printed and "at the scenario's swimming threshold 0.37:" in printed
+    # The calibration plugs into a scenario.
+    scenario = load_scenario(DEFAULT, [f"detection.calibration={out / 'calibration.json'}"])
+    assert scenario.calibration.classes["swimming"].light is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seconds", "0"], "--seconds"),
+        (["--clips", "0"], "--clips"),
+        (["--out", "/nonexistent-folder/x"], "--out"),
+        (
+            ["--set", "detection.pixel_detectors.swimming.cue=colour"],
+            "detection.pixel_detectors.swimming: cue",
+        ),
+    ],
+)
+def test_tune_bad_arguments(tmp_path, capsys, args, message):
+    base = ["tune", "--detector", "swimming", "--out", str(tmp_path / "t")]
+    code = main(base + args)
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_end_to_end_trade_off(tmp_path, capsys):
+    out = tmp_path / "e2e"
+    assert main(["tune", "--end-to-end", "--out", str(out), "--duration", "6h", "--seeds", "2"]) == 0
+    table = pd.read_csv(out / "end_to_end.csv")
+    assert list(table.columns) == [
+        "threshold",
+        "runs",
+        "response_p50_s",
+        "missed_share",
+        "false_dispatches_per_day",
+        "detection_rate",
+    ]
+    # Same incidents at every threshold: a stricter threshold never dispatches more often for nothing.
+    assert table["false_dispatches_per_day"].is_monotonic_decreasing
+    assert table["missed_share"].iloc[-1] >= table["missed_share"].iloc[0]
+    assert (out / "end_to_end.png").stat().st_size > 1000
+
+
+def test_end_to_end_varies_one_kind_and_keeps_the_other_at_the_scenario_threshold():
+    """With a kind, only its threshold takes each value (the other kind keeps the scenario's 0.2); without,
+    every kind's does. Each row is the run at those thresholds (one seed)."""
+    scenario = load_scenario(
+        DEFAULT, ["run.duration=6h", "detection.threshold={swimming: 0.2, fishing: 0.6}"]
+    )
+    one = end_to_end(scenario, np.array([0.9]), [0], progress=False, kind=Kind.FISHING).iloc[0]
+    both = end_to_end(scenario, np.array([0.9]), [0], progress=False).iloc[0]
+    days = 6 / 24
+    mixed = run(
+        load_scenario(DEFAULT, ["run.duration=6h", "detection.threshold={swimming: 0.2, fishing: 0.9}"])
+    )
+    alone = run(load_scenario(DEFAULT, ["run.duration=6h", "detection.threshold=0.9"]))
+    assert one["threshold"] == both["threshold"] == 0.9
+    assert one["false_dispatches_per_day"] == round(mixed.summary["false_dispatches"] / days, 3)
+    assert both["false_dispatches_per_day"] == round(alone.summary["false_dispatches"] / days, 3)
+    assert one["detection_rate"] == mixed.summary["detection_rate"]
+    # Swimming's 0.2 lets many more false alarms through than 0.9 does: the two rows differ.
+    assert one["false_dispatches_per_day"] > both["false_dispatches_per_day"]
+
+
+def test_end_to_end_command_with_a_detector_says_what_it_varied(tmp_path, capsys):
+    out = tmp_path / "e2e"
+    argv = [
+        "tune",
+        "--end-to-end",
+        "--detector",
+        "fishing",
+        "--out",
+        str(out),
+        "--duration",
+        "1h",
+        "--seeds",
+        "1",
+    ]
+    assert main([*argv, "--set", "detection.threshold.swimming=0.7"]) == 0
+    assert "threshold: fishing threshold varied (swimming 0.7)" in capsys.readouterr().out
+    assert len(pd.read_csv(out / "end_to_end.csv")) == 9
+
+
+def test_tune_needs_a_detector_or_end_to_end(tmp_path, capsys):
+    assert main(["tune", "--out", str(tmp_path / "x")]) == 2
+    assert "--detector" in capsys.readouterr().err
+
+
+def test_hit_runs_by_hand():
+    """Runs end at a miss or where the next hit is on another track (the k-of-n rule counts per track)."""
+    frames = pd.DataFrame(
+        {
+            "group": ["a"] * 10 + ["b"] * 2,
+            "t": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0.0, 0.5],
+            "score": [0, 0.9, 0.9, 0.9, 0, 0.9, 0.9, 0, 0, 0.9, 0.9, 0.9],
+            "track": [-1, 1, 1, 2, -1, 3, 3, -1, -1, 4, 7, 7],
+        }
+    )
+    # Group a: hits at 1, 2, 3, 5, 6, 9; held 1→2, 2→3, 3→4, 5→6, 6→7 (5 s); ended at 2→3 (switch),
+    # 3→4 and 6→7 (misses); 9 has no successor. Group b: one hit pair held 0.5 s, never ended.
+    assert fit_hit_runs(frames, thresholds=(0.5,)) == pytest.approx(5.5 / 3)
+    assert fit_hit_runs(frames.assign(score=0.0), thresholds=(0.5,)) == 0.0
+
+
+def test_detectability_fit_finds_how_long_an_offender_stays_easy_or_hard_to_see():
+    """Offsets redrawn every 60 s: of the candidate spells the likelihood prefers 60 s to a whole visit."""
+    rng = np.random.default_rng(4)
+    groups, seconds, fps = 40, 600, 2.0
+    t = np.arange(0, seconds, 1 / fps)
+    rows = []
+    for g in range(groups):
+        own = 1.5 * rng.normal(size=int(seconds // 60) + 1)[(t // 60).astype(int)]
+        eta = -1.0 + own
+        scores = sigmoid(eta + rng.logistic(size=len(t)))
+        rows.append(
+            pd.DataFrame(
+                {"group": g, "t": t, "pixels": 10.0, "light": 2, "weather": "clear", "score": scores}
+            )
+        )
+    frames = pd.concat(rows, ignore_index=True)
+    best = fit_detectability(frames, 10.0, spells=(0.0, 300.0, 60.0))
+    assert best["offender_spell_s"] == 60.0
+    assert best["offender_sd"] == pytest.approx(1.5, abs=0.3)
+    assert best["intercept"] == pytest.approx(-1.0, abs=0.3)
+
+
+def test_end_to_end_figure_labels_each_threshold_once_where_outcomes_coincide(tmp_path, monkeypatch):
+    """Thresholds with the same false dispatches and misses get one label between them, not a smudge of
+    overprinted ones; distinct points are all labelled, the ends of the curve first."""
+    import matplotlib.pyplot as plt
+
+    from sim.results import figures as plots
+
+
+    table = pd.DataFrame(
+        {
+            "threshold": [0.1, 0.2, 0.3, 0.8, 0.9],
+            "response_p50_s": [300.0, 200.0, 150.0, 100.0, 100.0],
+            "missed_share": [0.0, 0.0, 0.0, 0.0, 0.0],
+            "false_dispatches_per_day": [2000.0, 500.0, 100.0, 3.0, 3.0],
+        }
+    )
+    captured = []
+    original = plots._finish
+    monkeypatch.setattr(plots, "_finish", lambda fig, path: captured.append(fig) or original(fig, path))
+    plots.end_to_end_figure(table, tmp_path / "e2e.png", "test")
+    left, right = captured[0].axes
+    labels = [sorted(t.get_text() for t in ax.texts) for ax in (left, right)]
+    assert labels[0] == ["τ=0.10", "τ=0.20", "τ=0.30", "τ=0.90"]  # 0.8 sits on 0.9
+    assert "τ=0.80" not in labels[1] and {"τ=0.90", "τ=0.10"} <= set(labels[1])
+    assert right.get_ylim()[0] == 0.0  # no negative share of misses
+    plt.close("all")

@@ -1,0 +1,170 @@
+"""The drone relay: when it flies, how long, and what it offers a boat in a hole."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from sim.engine import Simulation
+from sim.network.links import PROFILES, Direction
+from sim.scenario.loading import load_scenario
+from tests.helpers.paths import SCENARIOS
+
+HOLE_TARGET = (780.0, 420.0)
+"""In the east-bay radio shadow of scenarios/coverage_hole.yaml."""
+NEAR_TARGET = (740.0, 520.0)
+"""In the shadow too, 108 m from HOLE_TARGET: within a drone's reach
+(sim.network.drone_relay.RELAY_REACH_M)."""
+COVERED_NEAR = (670.0, 420.0)
+"""Covered, 110 m west of HOLE_TARGET: a drone hovering there beats the direct uplink."""
+EMBB = PROFILES["nr_embb"]
+
+
+def flight_s(drone, target) -> float:
+    """Straight 3-D flight time from the drone's base to hover above ``target``, s."""
+    return math.hypot(math.dist(drone.position, target), drone.altitude) / drone.speed
+
+
+@pytest.fixture()
+def hole():
+    return Simulation(load_scenario(SCENARIOS / "coverage_hole.yaml"))
+
+
+def test_a_mission_into_the_hole_sends_the_drone(hole):
+    relay, drone = hole.relay, hole.scenario.drones[0]
+    start = hole.boats[0].position
+    relay.mission_started(1, start, HOLE_TARGET, 2.5, 100.0)
+    fly = flight_s(drone, HOLE_TARGET)
+    route = relay.route(HOLE_TARGET, 100.0, PROFILES["nr_embb"], Direction.UPLINK)
+    assert route.via.startswith(drone.id + ">")
+    assert route.wait_s == pytest.approx(fly)  # on station after the flight
+    assert relay.route(HOLE_TARGET, 100.0 + fly + 1, PROFILES["nr_embb"], Direction.UPLINK).wait_s == 0.0
+    # busy: a second mission gets no drone and its transfers wait for the boat's way back
+    relay.mission_started(2, start, (790.0, 600.0), 2.5, 110.0)
+    relay.mission_ended(1, 400.0)
+    (sortie,) = relay.sorties
+    assert (sortie.t_depart, sortie.t_leave) == (100.0, 400.0)
+    assert sortie.t_back == pytest.approx(400.0 + fly)
+
+
+def test_without_a_drone_a_transfer_waits_for_the_way_back(hole):
+    relay = hole.relay
+    relay.drones.clear()
+    relay.mission_started(1, hole.boats[0].position, HOLE_TARGET, 2.5, 0.0)
+    route = relay.route(HOLE_TARGET, 50.0, PROFILES["nr_embb"], Direction.UPLINK)
+    assert route.wait_s > 0
+    assert route.rate_bps > 0
+    assert not route.via.startswith("drone")
+
+
+def test_drone_recharges_before_a_sortie_it_could_not_finish(hole):
+    relay = hole.relay
+    state = relay.drones[0]
+    spec = state.spec
+    state.flight_left_s, state.ready_at = 30.0, 0.0  # almost empty, just landed
+    plan = relay._plan(state, HOLE_TARGET, 0.0)
+    fly = math.hypot(math.dist(spec.position, HOLE_TARGET), spec.altitude) / spec.speed
+    depart, arrive, leave_by, flight_left = plan
+    # charges at endurance / charge_time per second until the round trip fits
+    assert depart == pytest.approx((2 * fly - 30.0) * spec.charge_time / spec.endurance)
+    assert arrive == pytest.approx(depart + fly)
+    assert leave_by == pytest.approx(depart + flight_left - fly)
+
+
+def test_a_target_beyond_reach_gets_no_drone(hole):
+    relay = hole.relay
+    state = relay.drones[0]
+    far = (state.spec.position[0] + state.spec.speed * state.spec.endurance, state.spec.position[1])
+    assert relay._plan(state, far, 0.0) is None
+
+
+def test_a_mission_starting_inside_the_hole_waits_for_the_nearest_coverage(hole):
+    """A boat re-tasked on the water inside the hole: its path holds no covered point; the transfer waits
+    for the straight run to the nearest covered cell instead of failing."""
+    relay = hole.relay
+    relay.drones.clear()
+    start = (783.0, 424.0)  # a few metres away, in the shadow too
+    relay.mission_started(1, start, HOLE_TARGET, 2.5, 0.0)
+    assert not relay._covered_at(relay._trips[1].samples).any()
+    route = relay.route(HOLE_TARGET, 0.0, PROFILES["nr_embb"], Direction.UPLINK)
+    rows, cols = relay._covered.nonzero()
+    nearest = min(
+        math.dist(HOLE_TARGET, (relay.map.x[c], relay.map.y[r])) for r, c in zip(rows, cols, strict=True)
+    )
+    assert route.wait_s == pytest.approx(nearest / 2.5)
+    assert route.rate_bps > 0
+
+
+def test_a_later_sortie_to_the_same_spot_does_not_capture_earlier_transfers(hole):
+    """The seed-4 bug: a transfer evaluated after the run took the trip nearest in space among all trips,
+    here a later one to the same spot, and waited hours for its drone though one was overhead then."""
+    relay, drone = hole.relay, hole.scenario.drones[0]
+    start, fly = hole.boats[0].position, flight_s(drone, HOLE_TARGET)
+    relay.mission_started(1, start, HOLE_TARGET, 2.5, 100.0)
+    relay.mission_ended(1, 400.0)
+    relay.mission_started(2, start, HOLE_TARGET, 2.5, 5000.0)
+    relay.mission_ended(2, 5300.0)
+    assert [s.t_arrive for s in relay.sorties] == pytest.approx([100.0 + fly, 5000.0 + fly])
+    during_first = relay.route(HOLE_TARGET, 300.0, EMBB, Direction.UPLINK)
+    assert during_first.wait_s == 0.0 and during_first.via.startswith(drone.id + ">")
+    assert relay.route(HOLE_TARGET, 100.0, EMBB, Direction.UPLINK).wait_s == pytest.approx(fly)
+    # between the sorties the boat is on its way home: no drone, it waits to regain coverage
+    between = relay.route(HOLE_TARGET, 450.0, EMBB, Direction.UPLINK)
+    assert 0.0 < between.wait_s < 600.0 and not between.via.startswith(drone.id)
+
+
+def test_a_drone_on_station_serves_a_boat_of_another_mission_nearby(hole):
+    """One drone, two missions into the hole: the second boat's transfers go through the first
+    mission's drone while it hovers within reach, during the run and when evaluated afterwards."""
+    relay, drone = hole.relay, hole.scenario.drones[0]
+    start, fly = hole.boats[0].position, flight_s(drone, HOLE_TARGET)
+    assert not relay._covered_at(np.array([NEAR_TARGET])).any()
+    relay.mission_started(1, start, HOLE_TARGET, 2.5, 0.0)
+    relay.mission_started(2, start, NEAR_TARGET, 2.5, 10.0)  # the drone is busy: none for this one
+    on_station = fly + 50.0
+    during = relay.route(NEAR_TARGET, on_station, EMBB, Direction.UPLINK)
+    assert during.wait_s == 0.0 and during.via.startswith(drone.id + ">")
+    relay.mission_ended(1, 400.0)
+    relay.mission_ended(2, 500.0)
+    assert relay.route(NEAR_TARGET, on_station, EMBB, Direction.UPLINK) == during
+    gone = relay.route(NEAR_TARGET, 450.0, EMBB, Direction.UPLINK)  # the drone left at 400 s
+    assert gone.wait_s > 0 and not gone.via.startswith(drone.id)
+
+
+def test_a_better_route_is_offered_while_the_drone_hovers_even_after_the_run(hole):
+    relay, drone = hole.relay, hole.scenario.drones[0]
+    row, col = relay.map.cell(*COVERED_NEAR)
+    direct = float(relay.map.rate_map(EMBB, Direction.UPLINK)[row, col])
+    assert direct > 0
+    relay.mission_started(1, hole.boats[0].position, HOLE_TARGET, 2.5, 0.0)
+    on_station = flight_s(drone, HOLE_TARGET) + 50.0
+    during = relay.better_route(COVERED_NEAR, on_station, EMBB, direct)
+    assert during is not None and during.rate_bps > direct
+    relay.mission_ended(1, 400.0)
+    assert relay.better_route(COVERED_NEAR, on_station, EMBB, direct) == during
+    assert relay.better_route(COVERED_NEAR, 401.0, EMBB, direct) is None
+    assert relay.better_route(COVERED_NEAR, on_station - 60.0, EMBB, direct) is None  # still flying
+
+
+def test_a_boat_home_from_its_mission_waits_for_its_way_to_the_nearest_dock(hole):
+    """After the mission, the boat heads for the nearest dock (here not the one it came from, which is
+    farther): the wait is the way there into coverage, at the slowest boat's cruise speed."""
+    relay = hole.relay
+    relay.drones.clear()
+    north = hole.boats[2].position  # usv-3 berths at dock-north; dock-south is nearer the target
+    relay.mission_started(1, north, HOLE_TARGET, 2.5, 0.0)
+    relay.mission_ended(1, 300.0)
+    position = (760.0, 450.0)  # in the shadow, on the trip's path 2 m from its last leg
+    assert not relay._covered_at(np.array([position])).any()
+    home = relay.route(position, 310.0, EMBB, Direction.UPLINK)
+    slowest = min(boat.cruise_speed for boat in hole.scenario.boats)
+    dock = min(hole.scenario.docks, key=lambda d: relay.navigator.distance(position, d.position))
+    assert dock.id == "dock-south"
+    way = relay.navigator.path(position, dock.position)
+    points = np.concatenate([np.linspace(a, b, 200) for a, b in itertools.pairwise(way)])
+    first = int(np.argmax(relay._covered_at(points)))
+    along = np.hypot(*np.diff(points[: first + 1], axis=0).T).sum()
+    assert home.wait_s == pytest.approx(along / slowest, abs=relay.map.resolution / slowest)

@@ -1,0 +1,128 @@
+"""Frames of one instant processed together: same order, same results, with or without threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pandas as pd
+import pytest
+import simpy
+
+from sim.core.rng import RandomStreams
+from sim.engine import Simulation
+from sim.pixel.simultaneous_frames import FrameBatch
+from sim.render.actors import Distractors
+from sim.scenario.loading import load_scenario
+from sim.world.geometry import WaterNavigator, ZoneGeometry
+from tests.helpers.paths import DEFAULT
+from tests.helpers.pixel import PIXEL_OVERRIDES as OVERRIDES
+
+# Two cameras on the same instants and many swimmers: both cameras raise alarms (JPEG q100, low threshold).
+MANY_ALARMS = [
+    *OVERRIDES,
+    "render.jpeg_quality=100",
+    "incidents.swimming.rate_per_hour=300",
+    "detection.threshold=0.2",
+]
+
+
+class SlowCamera:
+    """Takes ``delay`` s of wall time per frame and reports its name, the time and the thread it ran on."""
+
+    def __init__(self, name: str, delay: float, log: list | None):
+        self.name, self.delay, self.score_log = name, delay, log
+        self.threads: set[str] = set()
+
+    def analyse(self, t, number, actors, conditions):
+        time.sleep(self.delay)
+        self.threads.add(threading.current_thread().name)
+        return [f"{self.name}@{t:g}#{number}"], [(self.name, t)]
+
+
+def run_cameras(threads: int, cameras: list[SlowCamera], frames: int) -> tuple[list[tuple], list]:
+    env = simpy.Environment()
+    batch = FrameBatch(env, threads)
+    raised = []
+
+    def camera_process(camera, interval):
+        for number in range(frames):
+            alarms = yield batch.submit(camera, env.now, number, [], None)
+            raised.extend((env.now, alarm) for alarm in alarms)
+            yield env.timeout(interval)
+
+    def other_process():  # an ordinary event at an instant with frames: it runs before the frames
+        yield env.timeout(1.0)
+        raised.append((env.now, "other"))
+
+    for k, camera in enumerate(cameras):
+        env.process(camera_process(camera, 0.5 if k < 3 else 0.25))
+    env.process(other_process())
+    env.run()
+    batch.close()
+    return raised, cameras[0].score_log
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_frames_come_back_in_submission_order_at_their_instant(threads):
+    # The first camera is the slowest, so with threads the others finish first.
+    serial_log, threaded_log = [], []
+    serial = run_cameras(1, [SlowCamera(f"c{k}", 0.004 - 0.001 * k, serial_log) for k in range(4)], 4)
+    cameras = [SlowCamera(f"c{k}", 0.004 - 0.001 * k, threaded_log) for k in range(4)]
+    threaded = run_cameras(threads, cameras, 4)
+    assert threaded == serial
+    raised, log = serial
+    assert raised[:4] == [(0.0, "c0@0#0"), (0.0, "c1@0#0"), (0.0, "c2@0#0"), (0.0, "c3@0#0")]
+    assert raised[raised.index((1.0, "other")) + 1 : raised.index((1.0, "other")) + 4] == [
+        (1.0, "c0@1#2"),
+        (1.0, "c1@1#2"),
+        (1.0, "c2@1#2"),
+    ]
+    assert log[:4] == [("c0", 0.0), ("c1", 0.0), ("c2", 0.0), ("c3", 0.0)]
+    assert len({name for c in cameras for name in c.threads}) > 1  # the threads were used
+
+
+def test_threads_must_be_at_least_one():
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        FrameBatch(simpy.Environment(), 0)
+
+
+def test_pixel_run_with_threads_is_identical_to_one_without():
+    scenario = load_scenario(DEFAULT, MANY_ALARMS)
+    beach = [
+        c.model_copy(update={"fps": 5.0}) for c in scenario.cameras if c.id in ("cam-beach-w", "cam-beach-e")
+    ]
+    scenario = scenario.model_copy(update={"cameras": tuple(beach)})
+    results = {}
+    for threads in (1, 2):
+        log: list[tuple] = []
+        result = Simulation(scenario, score_log=log, frame_threads=threads).run()
+        results[threads] = (result, log)
+    (one, one_log), (two, two_log) = results[1], results[2]
+    # The comparison covers alarms of both cameras (raised at the same instants) and the scores.
+    assert set(one.alarms["source"]) >= {"cam-beach-w", "cam-beach-e"} and len(one_log) > 0
+    for table in ("incidents", "alarms", "missions", "transfers", "tracks"):
+        pd.testing.assert_frame_equal(getattr(two, table), getattr(one, table))
+    assert two_log == one_log
+    assert {k: v for k, v in two.summary.items() if k != "wall_time_s"} == {
+        k: v for k, v in one.summary.items() if k != "wall_time_s"
+    }
+
+
+def test_distractors_keep_the_latest_instant_without_sharing_the_list(default_scenario):
+    geometry = ZoneGeometry(default_scenario)
+    navigator = WaterNavigator(geometry.water, default_scenario.zone.shore_margin)
+
+    def fresh():
+        return Distractors(default_scenario.render, geometry, navigator, RandomStreams(0), 0.0, 60.0)
+
+    distractors = fresh()
+    first = distractors.at(10.0)
+    first.clear()  # a caller changing its list changes nothing for the next
+    assert distractors.at(10.0) == fresh().at(10.0) != []
+    assert distractors.at(20.0) == fresh().at(20.0) != distractors.at(10.0)
+
+
+def test_zero_frame_threads_is_refused_not_replaced():
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        Simulation(load_scenario(DEFAULT, OVERRIDES), frame_threads=0)

@@ -1,0 +1,186 @@
+"""Pixel mode: cameras render frames, detectors run, the same downstream tables come out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim.engine import Simulation, run
+from sim.scenario.loading import ScenarioError, load_scenario
+from sim.scenario.models import Buoy, Mode
+from sim.world.geometry import ZoneGeometry
+from tests.helpers.invariants import assert_invariants
+from tests.helpers.paths import DEFAULT
+from tests.helpers.pixel import PIXEL_OVERRIDES as OVERRIDES
+
+
+@pytest.fixture(scope="module")
+def pixel_scenario():
+    scenario = load_scenario(DEFAULT, OVERRIDES)
+    beach = [
+        c.model_copy(update={"fps": 5.0}) for c in scenario.cameras if c.id in ("cam-beach-w", "cam-beach-e")
+    ]
+    return scenario.model_copy(update={"cameras": tuple(beach)})
+
+
+@pytest.fixture(scope="module")
+def pixel_run(pixel_scenario):
+    return run(pixel_scenario)
+
+
+def test_pixel_mode_writes_the_same_tables_and_keeps_the_invariants(pixel_run, pixel_scenario):
+    assert_invariants(pixel_run, ZoneGeometry(pixel_scenario))
+    assert pixel_run.summary["mode"] == "pixel"
+    buoys = {b.id for b in pixel_scenario.buoys}
+    assert set(pixel_run.alarms["source"]) <= {"cam-beach-w", "cam-beach-e"} | buoys
+
+
+def test_buoys_report_in_pixel_mode_as_in_statistical_mode(pixel_scenario):
+    """Buoys are not pixels: their reports come from the same statistical model in both modes."""
+    buoy = Buoy(
+        id="buoy-beach",
+        position=(470.0, 290.0),
+        detection_radius=80.0,
+        report_interval=5.0,
+        detection_probability=0.9,
+    )
+    with_buoy = pixel_scenario.model_copy(update={"buoys": (buoy,)})
+    runs = [
+        run(with_buoy.model_copy(update={"run": with_buoy.run.model_copy(update={"mode": mode})}))
+        for mode in (Mode.STATISTICAL, Mode.PIXEL)
+    ]
+    columns = ["t", "source", "incident_id"]
+    first = [
+        r.alarms[r.alarms["source"] == "buoy-beach"][columns].head(1).reset_index(drop=True) for r in runs
+    ]
+    assert len(first[0]) == 1
+    pd.testing.assert_frame_equal(first[1], first[0])
+
+
+def test_pixel_mode_is_deterministic(pixel_scenario, pixel_run):
+    again = run(pixel_scenario)
+    pd.testing.assert_frame_equal(again.alarms, pixel_run.alarms)
+    pd.testing.assert_frame_equal(again.incidents, pixel_run.incidents)
+
+
+def test_pixel_mode_incidents_match_statistical_mode(pixel_scenario, pixel_run):
+    statistical = run(
+        pixel_scenario.model_copy(
+            update={"run": pixel_scenario.run.model_copy(update={"mode": Mode.STATISTICAL})}
+        )
+    )
+    columns = ["kind", "x", "y", "t_start", "t_end"]
+    pd.testing.assert_frame_equal(statistical.incidents[columns], pixel_run.incidents[columns])
+
+
+def test_bad_detector_parameter_names_the_key(pixel_scenario):
+    detection = pixel_scenario.detection.model_copy(update={"pixel_detectors": {"swimming": {"speed": 1.0}}})
+    with pytest.raises(ScenarioError, match=r"detection.pixel_detectors.swimming: .*no parameter .speed."):
+        Simulation(pixel_scenario.model_copy(update={"detection": detection}))
+
+
+def test_detectors_see_the_uncompressed_frame_and_alarms_carry_its_jpeg_size(pixel_scenario):
+    """The analysed frame is the decoded video downscaled (no JPEG artefacts at the analysis width); the
+    alarm's payload is that frame as a JPEG at render.jpeg_quality."""
+    import numpy as np
+
+    from detectors.base import ClassId, Detections
+    from sim.pixel.pixel_camera import PixelCamera, snapshot_bytes
+    from sim.render.renderer import Conditions
+    from sim.scenario.models import Kind, Light
+
+    spec = next(c for c in pixel_scenario.cameras if c.id == "cam-beach-w")
+    camera = PixelCamera(spec, pixel_scenario, ZoneGeometry(pixel_scenario), np.zeros((0, 2)), seed=3)
+    seen = []
+
+    class Always:
+        """Reports one swimmer box, score 1, on every frame."""
+
+        def update(self, frame, t, context):
+            seen.append(frame)
+            return Detections(np.array([[100.0, 80.0, 104.0, 84.0]]), [1.0], [ClassId.SWIMMER], [7])
+
+    camera.detectors = {Kind.SWIMMING: Always()}
+    conditions = Conditions(Light.DAY)
+    alarms = {n: camera.analyse(n / 5.0, n, [], conditions)[0] for n in range(5)}
+    (n, (alarm,)), *_ = [(n, found) for n, found in alarms.items() if found]  # the k-th frame's alarm
+    rendered = camera.renderer.render(n / 5.0, [], conditions, n).image
+    assert np.array_equal(seen[n], rendered)
+    quality = pixel_scenario.render.jpeg_quality
+    assert alarm.payload_bytes == snapshot_bytes(rendered, quality)
+    assert snapshot_bytes(rendered, 30) < alarm.payload_bytes < snapshot_bytes(rendered, 98)
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "alarmed"),
+    [({"swimming": 0.8, "fishing": 0.3}, {"fishing"}), ({"swimming": 0.3, "fishing": 0.8}, {"swimming"})],
+)
+def test_each_kind_alarm_filter_has_its_kind_threshold(pixel_scenario, thresholds, alarmed):
+    """Both detectors score 0.6 on every frame: only the kind whose threshold lies below 0.6 alarms."""
+    import numpy as np
+
+    from detectors.base import Detections
+    from sim.pixel.pixel_camera import DETECTED_CLASS, PixelCamera
+    from sim.render.renderer import Conditions
+    from sim.scenario.models import Kind, Light
+
+    detection = pixel_scenario.detection.model_copy(update={"threshold": thresholds})
+    scenario = pixel_scenario.model_copy(update={"detection": detection})
+    spec = next(c for c in scenario.cameras if c.id == "cam-beach-w")
+    camera = PixelCamera(spec, scenario, ZoneGeometry(scenario), np.zeros((0, 2)), seed=3)
+    assert {kind.value: camera.filters[kind].threshold for kind in Kind} == thresholds
+
+    class Steady:
+        """Reports one box of its kind, score 0.6, on every frame."""
+
+        def __init__(self, kind: Kind):
+            self.kind = kind
+
+        def update(self, frame, t, context):
+            return Detections(np.array([[100.0, 80.0, 104.0, 84.0]]), [0.6], [DETECTED_CLASS[self.kind]], [7])
+
+    camera.detectors = {kind: Steady(kind) for kind in Kind}
+    camera.tile = None
+    found = [alarm for n in range(5) for alarm in camera.analyse(n / 5.0, n, [], Conditions(Light.DAY))[0]]
+    assert {alarm.kind.value for alarm in found} == alarmed
+
+
+def test_jpeg_at_the_camera_resolution_barely_changes_the_downscaled_frame(pixel_scenario):
+    """Why pixel mode analyses uncompressed frames: JPEG q85 at 1920 px, decoded and downscaled to 640 px,
+    differs from the uncompressed downscale by far less than JPEG q85 of the 640-px frame itself, and by
+    less than half the frame-to-frame change of the still scene."""
+    import cv2
+    import numpy as np
+
+    from sim.pixel.pixel_camera import analysis_camera
+    from sim.render.renderer import Conditions, Renderer
+    from sim.scenario.models import Light
+    from sim.world.cameras import CameraModel
+
+    geometry = ZoneGeometry(pixel_scenario)
+    spec = next(c for c in pixel_scenario.cameras if c.id == "cam-beach-e")
+    assert spec.resolution[0] == 1920
+    native = Renderer(CameraModel(spec), geometry, pixel_scenario.render.path_offset, seed=1)
+    small = Renderer(analysis_camera(spec, 640), geometry, pixel_scenario.render.path_offset, seed=1)
+    height, width = small.ground.shape
+
+    def jpeg(image):
+        _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+    def luma_rms(a, b):
+        difference = cv2.cvtColor(a, cv2.COLOR_BGR2YCrCb)[..., 0].astype(float) - cv2.cvtColor(
+            b, cv2.COLOR_BGR2YCrCb
+        )[..., 0].astype(float)
+        return float(np.sqrt(np.mean(difference**2)))
+
+    def down(image):
+        return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+
+    full = native.render(4.0, [], Conditions(Light.DAY), 100).image
+    at_camera = luma_rms(down(jpeg(full)), down(full))
+    analysed = small.render(4.0, [], Conditions(Light.DAY), 100).image
+    at_analysis = luma_rms(jpeg(analysed), analysed)
+    flicker = luma_rms(analysed, small.render(4.0, [], Conditions(Light.DAY), 101).image)  # noise, waves
+    assert at_camera < 0.5 * at_analysis
+    assert at_camera < 0.5 * flicker  # measured: 0.65, 1.76 and 2.07 grey levels

@@ -1,0 +1,206 @@
+"""Rendering: ground truth matches the pixels drawn, conditions behave, frames are deterministic."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.render.actors import Actor, ActorClass
+from sim.render.renderer import VISIBILITY_M, Conditions, Renderer
+from sim.scenario.models import Light, Weather
+from sim.world.cameras import CameraModel
+from sim.world.geometry import ZoneGeometry
+
+RESOLUTION = (480, 270)
+
+
+@pytest.fixture(scope="module")
+def geometry(default_scenario):
+    return ZoneGeometry(default_scenario)
+
+
+@pytest.fixture(scope="module")
+def camera(default_scenario):
+    spec = next(c for c in default_scenario.cameras if c.id == "cam-beach-w")
+    return CameraModel(spec.model_copy(update={"resolution": RESOLUTION}))
+
+
+@pytest.fixture(scope="module")
+def renderer(camera, geometry):
+    return Renderer(camera, geometry, path_offset=12.0, lamps=np.array([[420.0, 300.0]]), seed=0)
+
+
+def ahead(camera: CameraModel, distance: float, side: float = 0.0) -> tuple[float, float]:
+    """Ground point ``distance`` m along the camera's heading and ``side`` m to its right."""
+    yaw = math.radians(camera.spec.yaw)
+    x0, y0 = camera.spec.position
+    return (
+        x0 + distance * math.sin(yaw) + side * math.cos(yaw),
+        y0 + distance * math.cos(yaw) - side * math.sin(yaw),
+    )
+
+
+def actor(
+    camera, cls: ActorClass, distance: float, side: float = 0.0, phase: float = 0.3, speed: float = 0.0
+):
+    return Actor(
+        f"{cls}-1", cls, *ahead(camera, distance, side), 1.0, speed, phase, 3, own=cls is ActorClass.BOAT
+    )
+
+
+ALL_CLASSES = list(ActorClass)
+
+
+@pytest.mark.parametrize("cls", ALL_CLASSES)
+@pytest.mark.parametrize(("distance", "phase"), [(25.0, 0.02), (40.0, 0.3), (90.0, 0.7)])
+@pytest.mark.parametrize("light", [Light.DAY, Light.NIGHT])
+def test_truth_box_contains_every_pixel_the_actor_changed(renderer, camera, cls, distance, phase, light):
+    conditions = Conditions(light)
+    one = actor(camera, cls, distance, phase=phase, speed=1.0)
+    with_actor = renderer.render(5.0, [one], conditions, frame_number=2)
+    without = renderer.render(5.0, [], conditions, frame_number=2)
+    changed = np.argwhere(np.abs(with_actor.image.astype(int) - without.image.astype(int)).max(axis=2) > 0)
+    (box,) = with_actor.truth
+    assert len(changed) > 0
+    rows, cols = changed[:, 0], changed[:, 1]
+    assert box.x0 <= cols.min() and cols.max() < box.x1
+    assert box.y0 <= rows.min() and rows.max() < box.y1
+    assert box.cls is cls and box.visible_fraction == 1.0
+    assert box.distance_m == pytest.approx(float(camera.distance([[one.x, one.y]])[0]), abs=0.01)
+
+
+def test_box_is_tight_for_a_near_swimmer(renderer, camera):
+    frame = renderer.render(5.0, [actor(camera, ActorClass.SWIMMER, 30.0)], Conditions(Light.DAY))
+    (box,) = frame.truth
+    # A swimmer is under a metre across: at 30 m that is a few tens of pixels, not more.
+    assert 3 <= box.x1 - box.x0 <= 40 and 3 <= box.y1 - box.y0 <= 40
+
+
+@pytest.mark.parametrize(
+    ("distance", "side"),
+    [
+        (-20.0, 0.0),  # behind the camera
+        (60.0, 400.0),  # far to the side, outside the field of view
+        (400.0, 0.0),  # in view but beyond max_range: not analysed, so not labelled
+    ],
+)
+def test_actor_outside_the_footprint_has_no_box(renderer, camera, distance, side):
+    frame = renderer.render(5.0, [actor(camera, ActorClass.SWIMMER, distance, side)], Conditions(Light.DAY))
+    assert frame.truth == ()
+
+
+def test_actor_hidden_by_the_island_is_not_drawn(default_scenario, geometry):
+    spec = next(c for c in default_scenario.cameras if c.id == "cam-peninsula")
+    cam = CameraModel(spec.model_copy(update={"resolution": RESOLUTION}))
+    renderer = Renderer(cam, geometry, seed=0)
+    island_centre = np.asarray(geometry.islands.centroid.coords[0])
+    beyond = island_centre + 60.0 * (island_centre - cam.centre[:2]) / np.linalg.norm(
+        island_centre - cam.centre[:2]
+    )
+    hidden = Actor("h", ActorClass.SWIMMER, *beyond, 0.0, 0.0, 0.3, 1)
+    with_actor = renderer.render(1.0, [hidden], Conditions(Light.DAY))
+    without = renderer.render(1.0, [], Conditions(Light.DAY))
+    assert with_actor.truth == ()
+    np.testing.assert_array_equal(with_actor.image, without.image)
+
+
+def test_same_seed_same_frames_and_different_seed_differs(camera, geometry):
+    scene = [actor(camera, ActorClass.SWIMMER, 40.0), actor(camera, ActorClass.BOAT, 70.0, 10.0, speed=2.0)]
+    first = Renderer(camera, geometry, seed=4).render(3.0, scene, Conditions(Light.DAY, jpeg_quality=80), 5)
+    again = Renderer(camera, geometry, seed=4).render(3.0, scene, Conditions(Light.DAY, jpeg_quality=80), 5)
+    other = Renderer(camera, geometry, seed=5).render(3.0, scene, Conditions(Light.DAY, jpeg_quality=80), 5)
+    np.testing.assert_array_equal(first.image, again.image)
+    assert first.truth == again.truth
+    assert not np.array_equal(first.image, other.image)
+
+
+def test_water_moves(renderer):
+    a = renderer.render(0.0, [], Conditions(Light.DAY), 0)
+    b = renderer.render(0.5, [], Conditions(Light.DAY), 0)
+    assert np.abs(a.image.astype(int) - b.image.astype(int)).mean() > 0.5
+
+
+def test_night_is_darker_than_dusk_and_dusk_than_day(renderer):
+    means = [
+        renderer.render(1.0, [], Conditions(light), 0).image.mean()
+        for light in (Light.DAY, Light.DUSK, Light.NIGHT)
+    ]
+    assert means[0] > means[1] > means[2]
+    assert means[2] < 0.35 * means[0]
+
+
+def test_infrared_night_frames_are_grey(renderer):
+    image = renderer.render(1.0, [], Conditions(Light.NIGHT, infrared=True), 0).image.astype(int)
+    assert np.abs(image[..., 0] - image[..., 2]).max() <= 1  # equal channels, up to noise rounding
+
+
+def test_fog_lowers_contrast_with_distance(renderer, camera):
+    """An actor's contrast against the water, fog relative to clear air, falls as exp(-d / visibility)."""
+
+    def contrast(weather: Weather, distance: float) -> float:
+        boat = [actor(camera, ActorClass.BOAT, distance)]
+        conditions = Conditions(Light.DAY, weather)
+        with_actor = renderer.render(1.0, boat, conditions, 0).image.astype(float)
+        without = renderer.render(1.0, [], conditions, 0).image.astype(float)
+        return float(np.abs(with_actor - without).sum())
+
+    near, far = 30.0, 120.0
+    ratio_near = contrast(Weather.FOG, near) / contrast(Weather.CLEAR, near)
+    ratio_far = contrast(Weather.FOG, far) / contrast(Weather.CLEAR, far)
+    assert ratio_far < 0.7 * ratio_near < 0.7
+    slant = float(camera.distance([ahead(camera, far)])[0]) - float(camera.distance([ahead(camera, near)])[0])
+    assert ratio_far / ratio_near == pytest.approx(math.exp(-slant / VISIBILITY_M[Weather.FOG]), rel=0.15)
+    # And distant ground moves towards the fog colour.
+    fog = renderer.render(1.0, [], Conditions(Light.DAY, Weather.FOG), 0).image.astype(float)
+    colour = renderer.look(Conditions(Light.DAY, Weather.FOG)).fog_colour
+    distance = renderer.ground.distance
+    near_band, far_band = (distance > 15) & (distance < 40), (distance > 120) & (distance < 250)
+    assert np.abs(fog[far_band] - colour).mean() < np.abs(fog[near_band] - colour).mean()
+
+
+def test_rain_adds_streaks(renderer):
+    dry = renderer.render(1.0, [], Conditions(Light.DAY, Weather.CLEAR), 0).image.astype(int)
+    wet = renderer.render(1.0, [], Conditions(Light.DAY, Weather.RAIN), 0).image.astype(int)
+    assert (wet - dry).max() > 30  # bright streaks somewhere
+
+
+def test_jpeg_size_is_reported_and_grows_with_quality(renderer, camera):
+    scene = [actor(camera, ActorClass.SWIMMER, 40.0)]
+    low = renderer.render(1.0, scene, Conditions(Light.DAY, jpeg_quality=30), 0)
+    high = renderer.render(1.0, scene, Conditions(Light.DAY, jpeg_quality=95), 0)
+    raw = renderer.render(1.0, scene, Conditions(Light.DAY), 0)
+    assert raw.encoded_bytes is None
+    assert 0 < low.encoded_bytes < high.encoded_bytes
+    assert low.image.shape == raw.image.shape == (RESOLUTION[1], RESOLUTION[0], 3)
+
+
+def test_box_is_clipped_at_the_image_border(renderer, camera):
+    # Move a boat sideways until it straddles the right edge of the image.
+    for side in np.arange(0.0, 80.0, 0.5):
+        frame = renderer.render(1.0, [actor(camera, ActorClass.BOAT, 40.0, side)], Conditions(Light.DAY))
+        if frame.truth and frame.truth[0].visible_fraction < 1.0:
+            box = frame.truth[0]
+            assert box.x1 == RESOLUTION[0]
+            assert 0.0 < box.visible_fraction < 1.0
+            return
+    pytest.fail("the boat never straddled the image border")
+
+
+def test_a_point_grazing_the_camera_plane_is_not_drawn_and_does_not_overflow(default_scenario):
+    """Just in front of the lens and off-axis, a point projects millions of pixels away: skipped quietly."""
+    import warnings
+
+    from sim.render.sprites import Painter
+
+    camera = CameraModel(default_scenario.cameras[0])
+    right = camera.rotation[0]  # the camera's x axis in world coordinates
+    point = camera.centre + 1e-9 * camera.rotation[2] + 1.0 * right
+    painter = Painter(np.zeros((camera.spec.resolution[1], camera.spec.resolution[0], 3), np.uint8), camera)
+    painter.begin(Actor("a", ActorClass.DEBRIS, point[0], point[1], 0.0, 0.0, 0.0, 0), lambda c, warm: c)
+    painter.disc((0.0, 0.0, point[2]), 0.1, (255, 255, 255))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert painter.finish() is None
+    assert not painter.image.any()
