@@ -8,6 +8,7 @@ For notebooks::
 """
 
 from sim.engine import Result, run
-from sim.scenario.loading import ScenarioError, load_scenario
+from sim.errors import ScenarioError
+from sim.scenario.loading import load_scenario
 
 __all__ = ["Result", "ScenarioError", "load_scenario", "run"]

@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.scenario.loading import ScenarioError, json_schema, load_scenario
+from sim.errors import ScenarioError
+from sim.scenario.loading import json_schema, load_scenario
 from sim.scenario.models import Kind, Mode, Scenario, parse_duration
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

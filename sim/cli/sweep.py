@@ -73,7 +73,7 @@ def _sweep(args: argparse.Namespace) -> int:
         WorkerLostError,
         default_workers,
     )
-    from sim.experiments.runner import SweepFolderError, execute
+    from sim.experiments.runner import SweepError, execute
     from sim.experiments.sweep_file import load_sweep
 
     if args.workers is not None and args.workers < 1:
@@ -87,7 +87,7 @@ def _sweep(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
         report = execute(sweep, out, executor, resume=args.resume, progress=not args.quiet)
-    except (ExecutorError, SweepFolderError) as error:
+    except (ExecutorError, SweepError) as error:
         raise BadInputError(str(error)) from None
     except (WorkerLostError, KeyboardInterrupt) as error:
         why = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)

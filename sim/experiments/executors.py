@@ -18,6 +18,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from sim.errors import ExecutorError, WorkerLostError
+
 CONNECT_TIMEOUT_S = 5.0
 """How long to wait for a Dask scheduler to answer before giving up, s."""
 
@@ -46,14 +48,6 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.tick.interval": "1s",
 }
 """Dask settings of the LocalCluster that ``--dask local`` starts (see docs/cluster.md for remote workers)."""
-
-
-class ExecutorError(Exception):
-    """The executor cannot start (bad or unreachable address, missing dask): bad input, one line."""
-
-
-class WorkerLostError(Exception):
-    """A worker process died (killed, out of memory) and took the pool down with it."""
 
 
 def default_workers() -> int:

@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from sim.engine import Result
 from sim.engine import run as run_simulation
+from sim.errors import SweepError
 from sim.experiments.sweep_file import RunSpec, Sweep, cell
 from sim.experiments.sweep_table import write_table, write_text
 from sim.results.writing import replace_folder, write_outputs
@@ -36,10 +37,6 @@ from sim.scenario.models import Scenario
 
 Runner = Callable[[Scenario, int], Result]
 """Runs one simulation: ``(scenario, seed) -> Result`` (a module-level function, so it can be pickled)."""
-
-
-class SweepFolderError(Exception):
-    """The output folder cannot take this sweep (bad input, one line)."""
 
 
 @dataclass(frozen=True)
@@ -113,11 +110,11 @@ def check_folder(out: Path, resume: bool) -> None:
     """Refuse an output folder that cannot take the sweep: checked before anything starts."""
     out = Path(out)
     if not out.resolve().parent.is_dir():
-        raise SweepFolderError(f"--out: folder {out.resolve().parent} does not exist")
+        raise SweepError(f"--out: folder {out.resolve().parent} does not exist")
     if out.exists() and not out.is_dir():
-        raise SweepFolderError(f"--out: {out} is a file")
+        raise SweepError(f"--out: {out} is a file")
     if out.is_dir() and any(out.iterdir()) and not resume:
-        raise SweepFolderError(f"--out: {out} is not empty (add --resume to complete the sweep in it)")
+        raise SweepError(f"--out: {out} is not empty (add --resume to complete the sweep in it)")
 
 
 def prepare_folder(sweep: Sweep, out: Path) -> None:
@@ -212,7 +209,7 @@ def folder_lock(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SweepFolderError(f"--out: another sweep is writing to {out} right now") from None
+            raise SweepError(f"--out: another sweep is writing to {out} right now") from None
         yield
 
 

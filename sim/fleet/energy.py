@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.errors import FlatBatteryError
 from sim.fleet.kinematics import Motion
 from sim.scenario.models import Boat as BoatSpec
 
@@ -79,10 +80,6 @@ class PowerModel:
         )
         mean_power = self.hotel_w + self.propulsion_w(water) @ _GL_WEIGHTS
         return mean_power * seconds / 3600.0
-
-
-class FlatBatteryError(RuntimeError):
-    """A boat's battery would go below zero: a planning bug, never hidden."""
 
 
 class Battery:

@@ -281,7 +281,7 @@ class CellLoad:
         for i, camera in enumerate(scenario.cameras):
             rate, gnb = radio_map.fixed_uplink(profile, *camera.position, camera.height)
             if rate <= 0:
-                from sim.scenario.loading import ScenarioError
+                from sim.errors import ScenarioError
 
                 raise ScenarioError(
                     f"cameras.{i}.position: {camera.id!r} has no uplink coverage from any gNB "
@@ -291,7 +291,7 @@ class CellLoad:
             self.load[gnb.id] += stream / rate
         for gnb_id, load in self.load.items():
             if load >= 1.0:
-                from sim.scenario.loading import ScenarioError
+                from sim.errors import ScenarioError
 
                 raise ScenarioError(
                     f"cameras: the video streams need {load:.0%} of the uplink of {gnb_id!r} (at most 100 %)"
@@ -345,7 +345,7 @@ class RadioAccess:
 
 def check_docks(scenario: Scenario, radio_map: RadioMap, profile: LinkProfile) -> None:
     """A dock or a used patrol point in a hole is bad input: boats waiting there could never be reached."""
-    from sim.scenario.loading import ScenarioError
+    from sim.errors import ScenarioError
 
     covered = radio_map.covered(profile)
     for i, dock in enumerate(scenario.docks):

@@ -15,16 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import TraceError
 from sim.network.links import Direction, Service, Transfer
 from sim.scenario.models import TraceMode
 
 COLUMN = "latency_s"
 TRACE_PROFILE = "trace"
 """The ``network.profile`` (or ``network.traffic.*``) value that selects a trace link."""
-
-
-class TraceError(ValueError):
-    """The trace file cannot be used; ``str(error)`` is one line."""
 
 
 def read_trace(path: Path) -> np.ndarray:

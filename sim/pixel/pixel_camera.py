@@ -40,10 +40,10 @@ from detectors.alarm_filter import AlarmFilter
 from detectors.background import share_background
 from detectors.base import ClassId, Detections, FrameContext, create_detector
 from detectors.evaluate import match
+from sim.errors import ScenarioError
 from sim.pixel.far_bank_tile import FarBankTile, far_pixels, split_no_fishing, tile_window
 from sim.render.actors import Actor, ActorClass
 from sim.render.renderer import WATER, Conditions, Frame, Renderer
-from sim.scenario.loading import ScenarioError
 from sim.scenario.models import Camera, Kind, Scenario
 from sim.world.cameras import CameraModel
 from sim.world.daylight import LIGHT_ORDER

@@ -24,6 +24,7 @@ import shapely
 from tqdm import tqdm
 
 from sim.engine import Simulation
+from sim.errors import ClipError
 from sim.render.actors import Actor, ActorClass, Distractors, boat_actors, offender_thing, shore_path
 from sim.render.renderer import Conditions, Frame, Renderer
 from sim.results.writing import publish, replace_folder
@@ -37,10 +38,6 @@ TRUTH_COLUMNS = ("frame", "t", "actor_id", "class", "x0", "y0", "x1", "y1", "vis
 FRAME_COLUMNS = ("frame", "t", "light", "weather", "infrared", "jpeg_bytes")
 OFFENDER_COLOUR = (40, 40, 255)
 OTHER_COLOUR = (0, 220, 255)
-
-
-class ClipError(ValueError):
-    """Bad render arguments; the message is one line."""
 
 
 def lamp_positions(scenario: Scenario, geometry) -> np.ndarray:

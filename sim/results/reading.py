@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim.engine import Result
+from sim.errors import ScenarioError
 from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS, TRACK_COLUMNS
-from sim.scenario.loading import ScenarioError, read_yaml, validate
+from sim.scenario.loading import read_yaml, validate
 
 CONTRACT_COLUMNS = {
     "incidents": INCIDENT_COLUMNS,

@@ -21,7 +21,7 @@ DOCK_MAX_DISTANCE_M = 10.0
 
 
 def _error(message: str) -> Exception:
-    from sim.scenario.loading import ScenarioError
+    from sim.errors import ScenarioError
 
     return ScenarioError(message)
 
@@ -208,9 +208,10 @@ def _check_radio(scenario: Scenario) -> None:
 
 
 def _check_names(scenario: Scenario) -> None:
+    from sim.errors import TraceError
     from sim.fleet.dispatch import POLICIES
     from sim.network.links import PROFILES
-    from sim.network.traces import TRACE_PROFILE, TraceError, read_trace
+    from sim.network.traces import TRACE_PROFILE, read_trace
 
     names = {"network.profile": scenario.network.profile}
     names |= {f"network.traffic.{k}": v for k, v in scenario.network.traffic.model_dump().items() if v}

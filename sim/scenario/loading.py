@@ -21,15 +21,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sim.errors import ScenarioError
 from sim.scenario.fields import UNION_TAGS
 from sim.scenario.models import Calibration, Scenario
 
 _TAGS = ("constant", "exponential", "uniform", "lognormal", *UNION_TAGS)
 """Parts pydantic adds to an error's path for a member of a tagged union: not keys, left out."""
-
-
-class ScenarioError(ValueError):
-    """Bad input: ``str(error)`` is one line naming where and what."""
 
 
 # ---------------------------------------------------------------- YAML

@@ -529,9 +529,9 @@ def test_compare_rejects_what_the_sweep_does_not_have(small_out, capsys, extra, 
 
 
 def test_two_sweeps_never_write_one_folder_at_once(small_sweep, small_out):
-    from sim.experiments.runner import SweepFolderError, folder_lock
+    from sim.experiments.runner import SweepError, folder_lock
 
-    with folder_lock(small_out), pytest.raises(SweepFolderError, match="another sweep is writing"):
+    with folder_lock(small_out), pytest.raises(SweepError, match="another sweep is writing"):
         execute(load_sweep(small_sweep), small_out, ProcessPool(1), resume=True, progress=False)
     report = execute(load_sweep(small_sweep), small_out, ProcessPool(1), resume=True, progress=False)
     assert (report.skipped, report.done) == (12, 0)  # lock released; everything was already there

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
-from sim.fleet.energy import Battery, FlatBatteryError, PowerModel
+from sim.errors import FlatBatteryError
+from sim.fleet.energy import Battery, PowerModel
 from sim.fleet.kinematics import GridCurrent, Limits, UniformCurrent, corner_speed, plan_motion, turn_angles
 from sim.world.geometry import WaterNavigator, ZoneGeometry
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from sim.engine import Simulation, run
-from sim.scenario.loading import ScenarioError, load_scenario
+from sim.errors import ScenarioError
+from sim.scenario.loading import load_scenario
 from sim.scenario.models import Buoy, Mode
 from sim.world.geometry import ZoneGeometry
 from tests.helpers.invariants import assert_invariants
