@@ -28,26 +28,17 @@ from sim.network.service_traffic import network_summary, service_traffic, transf
 from sim.network.traces import TRACE_PROFILE, TraceLink, read_trace
 from sim.render.actors import Actor, ActorClass, Distractors, MovingThing, offender_thing
 from sim.render.renderer import Conditions
-from sim.results.tables import (
-    Recorder,
-    alarms_table,
-    incidents_table,
-    missions_table,
-    summarize,
-    tracks_table,
-)
+from sim.results.tables import alarms_table, incidents_table, missions_table, summarize, tracks_table
 from sim.scenario.models import Kind, Mode, Scenario
-from sim.sensing.statistical import (
-    Detection,
-    DetectionModel,
-    StatisticalSensing,
-    build_sensors,
-    false_alarm_regions,
-)
+from sim.sensing.detection_model import DetectionModel
+from sim.sensing.false_alarms import false_alarm_regions
+from sim.sensing.sensors import build_sensors
+from sim.sensing.statistical import Detection, StatisticalSensing
 from sim.world.daylight import Daylight
 from sim.world.geometry import WaterNavigator, ZoneGeometry, sample_in
 from sim.world.ground_truth import World
 from sim.world.incidents import Incident, IncidentGenerator
+from sim.world.recorder import Recorder
 from sim.world.records import Alarm
 
 _PACKAGES = ("numpy", "simpy", "shapely", "networkx", "pandas", "pydantic")

@@ -29,7 +29,7 @@ from sim.calibration.fits import (
 )
 from sim.engine import Result, Simulation
 from sim.scenario.models import Calibration, Kind, Mode, Scenario
-from sim.sensing.statistical import false_alarm_share
+from sim.sensing.false_alarms import false_alarm_share
 
 REPLICATIONS = 20
 """Draws of statistical detection per incident when comparing the modes."""

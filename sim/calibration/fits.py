@@ -21,8 +21,9 @@ import pandas as pd
 
 from sim.calibration.glmm import fit_ordinal_nested
 from sim.calibration.hmm import fit_acquisition_hmm
+from sim.core.maths import logit
 from sim.scenario.models import Kind, Light, Weather
-from sim.sensing.statistical import false_alarm_share, logit
+from sim.sensing.false_alarms import false_alarm_share
 from sim.world.daylight import LIGHT_ORDER
 
 FIT_THRESHOLDS = (0.2, 0.35, 0.5, 0.65, 0.8)

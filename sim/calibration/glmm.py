@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.sensing.statistical import logit, sigmoid
+from sim.core.maths import logit, sigmoid
 
 OUTER_NODES = 20
 """Gauss–Hermite nodes for the offender's lasting offset."""

@@ -34,9 +34,9 @@ from sim.fleet.policies import (  # noqa: F401  (re-exported: policies register 
 )
 from sim.network.drone_relay import DroneRelay
 from sim.network.links import Link
-from sim.results.tables import Recorder
 from sim.scenario.models import DispatchConfig, Kind
 from sim.world.ground_truth import World
+from sim.world.recorder import Recorder
 from sim.world.records import Alarm, MissionRecord
 
 COMMAND_BYTES = 256

@@ -18,9 +18,9 @@ from dataclasses import fields
 import numpy as np
 import pandas as pd
 
+from sim.core.stats import distribution
 from sim.network.links import Direction, LinkProfile, Service, Transfer
 from sim.network.radio_map import RadioMap
-from sim.results.tables import distribution
 from sim.scenario.models import NetworkConfig
 from sim.world.records import Leg
 

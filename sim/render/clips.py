@@ -29,7 +29,7 @@ from sim.render.actors import Actor, ActorClass, Distractors, boat_actors, offen
 from sim.render.renderer import Conditions, Frame, Renderer
 from sim.results.writing import publish, replace_folder
 from sim.scenario.models import Scenario
-from sim.sensing.statistical import visible_intervals
+from sim.sensing.sensors import visible_intervals
 from sim.world.cameras import CameraModel
 from sim.world.daylight import Daylight
 

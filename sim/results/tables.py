@@ -9,25 +9,15 @@ outputs").
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
 
+from sim.core.stats import distribution
 from sim.world.incidents import Incident
-from sim.world.records import Alarm, Leg, MissionRecord
-
-STAGE_FIELDS = (
-    "t_detected",
-    "t_alarm_received",
-    "t_dispatched",
-    "t_boat_arrived",
-    "t_warning",
-    "t_offender_left",
-    "t_evidence_uploaded",
-)
-"""Incident times that must be ordered as listed (where present)."""
+from sim.world.recorder import STAGE_FIELDS, Recorder
+from sim.world.records import Leg
 
 INCIDENT_COLUMNS = (
     "incident_id",
@@ -73,34 +63,6 @@ STAGES = {
 OUTCOMES = ("deterred", "non_compliant", "left_before_response", "missed", "unresolved")
 
 
-class Recorder:
-    """Collects what happens during one run."""
-
-    def __init__(self) -> None:
-        self.marks: dict[int, dict[str, float]] = defaultdict(dict)
-        self.ignored_marks = 0
-        self.alarms: list[Alarm] = []
-        self.dispatched_alarms: set[int] = set()
-        self.missions: list[MissionRecord] = []
-        self.legs: list[Leg] = []
-        self.boat_of: dict[int, str] = {}
-
-    def mark(self, incident_id: int, field: str, t: float) -> None:
-        """Stamp the first time an incident reached ``field``.
-
-        Stage stamps only move forward: a stamp for a stage the incident has
-        already passed (say, a camera alarm after a boat warned the offender
-        it happened upon) is ignored and counted in ``ignored_marks``.
-        """
-        marks = self.marks[incident_id]
-        if field in marks:
-            return
-        if field in STAGE_FIELDS:
-            later = STAGE_FIELDS[STAGE_FIELDS.index(field) + 1 :]
-            if any(f in marks for f in later):
-                self.ignored_marks += 1
-                return
-        marks[field] = t
 
 
 def _outcome(marks: dict[str, float], t_end: float, horizon: float) -> str:
@@ -207,19 +169,6 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def distribution(values: pd.Series | np.ndarray) -> dict:
-    """mean, p50, p90, p99 and n of finite values (None where there are none), s."""
-    array = np.asarray(pd.Series(values, dtype="float64").dropna(), dtype=float)
-    if len(array) == 0:
-        return {"mean": None, "p50": None, "p90": None, "p99": None, "n": 0}
-    p50, p90, p99 = np.percentile(array, [50, 90, 99])
-    return {
-        "mean": round(float(array.mean()), 3),
-        "p50": round(float(p50), 3),
-        "p90": round(float(p90), 3),
-        "p99": round(float(p99), 3),
-        "n": len(array),
-    }
 
 
 def summarize(

@@ -30,18 +30,18 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from sim.core.maths import logit, sigmoid
 from sim.scenario.models import FalseAlarmCalibration, Kind, Light, Weather
 
 if TYPE_CHECKING:
-    from sim.sensing.statistical import Sensor
+    from sim.sensing.sensors import Sensor
     from sim.world.geometry import ZoneGeometry
 
 
 def false_alarm_share(intercept: float, slope: float, threshold):
     """σ(c − s · logit τ): the share of the clutter rate ``max_rate_per_hour`` that scores above the
     threshold(s) τ; the false-alarm curve of the calibration file."""
-    tau = np.asarray(threshold, dtype=float)
-    return 1.0 / (1.0 + np.exp(-(intercept - slope * np.log(tau / (1.0 - tau)))))
+    return sigmoid(intercept - slope * logit(threshold))
 
 
 def false_alarm_rate(spec: FalseAlarmCalibration, threshold: float, light: Light, weather: Weather) -> float:

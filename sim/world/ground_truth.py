@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 
-from sim.results.tables import Recorder
 from sim.scenario.models import Compliance, Incidents, Kind
 from sim.world.incidents import Incident
+from sim.world.recorder import Recorder
 
 
 class World:

@@ -12,7 +12,7 @@ from sim.calibration.agreement import AGREEMENT_COLUMNS, calibrate_from_pixel_ru
 from sim.calibration.fits import OFFENDER_FRAME_COLUMNS
 from sim.scenario.loading import load_scenario
 from sim.scenario.models import Calibration, Kind
-from sim.sensing.statistical import DetectionModel
+from sim.sensing.detection_model import DetectionModel
 from tests.helpers.cli import assert_one_error_line, call_main
 from tests.helpers.paths import DEFAULT
 

@@ -17,9 +17,11 @@ from sim.calibration.fits import (
     fit_hit_run_scaling,
     track_alarms,
 )
+from sim.core.maths import sigmoid
 from sim.core.rng import RandomStreams
 from sim.scenario.models import ClassCalibration, Kind, Weather
-from sim.sensing.statistical import DetectionModel, chained_hits, sigmoid
+from sim.sensing.detection_model import DetectionModel
+from sim.sensing.statistical import chained_hits
 from tests.helpers.builders import assert_calibration_refused, camera_sensing, make_incident
 
 
@@ -259,7 +261,7 @@ def test_a_false_alarm_slope_must_be_positive(tmp_path, capsys):
 def test_the_false_alarm_rate_follows_the_slope(default_scenario):
     """r(τ) = max_rate · σ(c − s · logit τ): at τ 0.8 with c 0, s 2: 10 / (1 + 16) per hour."""
     from sim.scenario.models import FalseAlarmCalibration, Weather
-    from sim.sensing.statistical import DetectionModel
+    from sim.sensing.detection_model import DetectionModel
 
     false_alarms = dict(default_scenario.calibration.false_alarms)
     false_alarms[Kind.SWIMMING] = FalseAlarmCalibration(max_rate_per_hour=10.0, intercept=0.0, slope=2.0)

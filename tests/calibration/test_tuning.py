@@ -11,10 +11,10 @@ import pytest
 from sim.calibration.fits import fit_detectability, fit_false_alarms, fit_hit_model, fit_hit_runs
 from sim.calibration.tune import Observations, end_to_end, size_table, threshold_table, tone_table
 from sim.cli.main import main
+from sim.core.maths import logit, sigmoid
 from sim.engine import run
 from sim.scenario.loading import load_scenario
 from sim.scenario.models import Calibration, Kind
-from sim.sensing.statistical import logit, sigmoid
 from tests.helpers.paths import DEFAULT
 
 RECALL_COLUMNS = ("offenders", "offender_frames", "frame_recall", "alarmed_share")

@@ -10,11 +10,9 @@ import numpy as np
 from shapely.geometry import box
 
 from sim.scenario.models import ClassCalibration, Kind, Weather
-from sim.sensing.statistical import (
-    DetectionModel,
-    Sensor,
-    StatisticalSensing,
-)
+from sim.sensing.detection_model import DetectionModel
+from sim.sensing.sensors import Sensor
+from sim.sensing.statistical import StatisticalSensing
 from sim.world.daylight import Daylight
 from sim.world.incidents import Incident, Track
 from tests.helpers.cli import assert_one_error_line, call_main

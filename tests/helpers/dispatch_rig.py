@@ -11,12 +11,12 @@ from sim.fleet.boats import Boat
 from sim.fleet.dispatch import DispatchCenter
 from sim.network import radio
 from sim.network.links import Direction, FixedAccess, Link, LinkProfile, Scheduling, Service
-from sim.results.tables import Recorder
 from sim.scenario.models import Boat as BoatSpec
 from sim.scenario.models import Kind
 from sim.world.geometry import WaterNavigator
 from sim.world.ground_truth import World
 from sim.world.incidents import Incident, Track
+from sim.world.recorder import Recorder
 from sim.world.records import Alarm
 
 TIMING = Scheduling(period_ttis=0, fixed_ttis=1000)  # 1 ms in TTIs of 1 µs

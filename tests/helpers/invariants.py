@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS, OUTCOMES, STAGE_FIELDS
+from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS, OUTCOMES
 from sim.world.geometry import ZoneGeometry
+from sim.world.recorder import STAGE_FIELDS
 
 
 def assert_invariants(result, geometry: ZoneGeometry) -> None:

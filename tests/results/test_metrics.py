@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.results.tables import Recorder, _outcome, distribution, summarize, tracks_table
+from sim.core.stats import distribution
+from sim.results.tables import _outcome, summarize, tracks_table
+from sim.world.recorder import Recorder
 from sim.world.records import Leg
 
 

@@ -12,8 +12,8 @@ import pytest
 from sim.calibration.fits import fit_false_alarm_model, poisson_log_linear
 from sim.engine import run
 from sim.scenario.models import Calibration, FalseAlarmCalibration, Kind, Light, Weather
+from sim.sensing.detection_model import DetectionModel
 from sim.sensing.false_alarms import FalseAlarmClock, false_alarm_rate, false_alarm_share
-from sim.sensing.statistical import DetectionModel
 from sim.world.daylight import Daylight
 from tests.helpers.builders import assert_calibration_refused
 from tests.helpers.paths import DEFAULT

@@ -11,17 +11,9 @@ from sim.core.rng import RandomStreams
 from sim.engine import run
 from sim.scenario.loading import load_scenario
 from sim.scenario.models import Kind, Scenario, Weather
-from sim.sensing.statistical import (
-    DetectionModel,
-    OwnOffset,
-    Sensor,
-    StatisticalSensing,
-    chained_hits,
-    first_k_of_n,
-    logit,
-    sigmoid,
-    visible_intervals,
-)
+from sim.sensing.detection_model import DetectionModel, OwnOffset
+from sim.sensing.sensors import Sensor, visible_intervals
+from sim.sensing.statistical import StatisticalSensing, chained_hits, first_k_of_n, logit, sigmoid
 from sim.world.daylight import Daylight
 from sim.world.incidents import Incident, Track
 from tests.helpers.builders import make_incident

@@ -1,0 +1,110 @@
+"""Sensors as statistical sensing sees them: region, frame interval, k-of-n rule and the pixel height
+of a target; the intervals an offender spends in a sensor's region."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from sim.scenario.models import Kind, Scenario
+from sim.world.cameras import CameraModel, visible_region
+from sim.world.geometry import ZoneGeometry
+from sim.world.incidents import Track
+
+
+@dataclass(frozen=True)
+class Sensor:
+    """A camera or buoy reduced to what statistical sensing needs."""
+
+    id: str
+    region: BaseGeometry
+    """Where a target can be sensed, m."""
+    frame_interval: float
+    """Time between observations (frames or reports), s."""
+    k: int
+    n: int
+    kinds: frozenset[Kind]
+    pixel_height: Callable[[np.ndarray, float], np.ndarray] | None
+    """Cameras: target height in pixels at ground points; None for buoys (fixed probability)."""
+    fixed_probability: float = 1.0
+
+    def observation_times(self, t0: float, t1: float) -> np.ndarray:
+        """Observation instants in [t0, t1], on the sensor's grid of multiples of the interval."""
+        first = np.ceil(t0 / self.frame_interval - 1e-9)
+        last = np.floor(t1 / self.frame_interval + 1e-9)
+        return np.arange(first, last + 1) * self.frame_interval
+
+
+def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
+    """Cameras (k-of-n persistence, size-dependent probability) and buoys (one report suffices)."""
+    persistence = scenario.detection.persistence
+    sensors = []
+    for camera in scenario.cameras:
+        model = CameraModel(camera)
+        region = visible_region(model, geometry.islands)
+        shapely.prepare(region)
+        sensors.append(
+            Sensor(
+                camera.id,
+                region,
+                1.0 / camera.fps,
+                persistence.k,
+                persistence.n,
+                frozenset(Kind),
+                model.pixel_height,
+            )
+        )
+    for buoy in scenario.buoys:
+        region = Point(buoy.position).buffer(buoy.detection_radius).intersection(geometry.water)
+        shapely.prepare(region)
+        sensors.append(
+            Sensor(
+                buoy.id,
+                region,
+                buoy.report_interval,
+                1,
+                1,
+                frozenset({Kind.SWIMMING}),
+                None,
+                buoy.detection_probability,
+            )
+        )
+    return sensors
+
+
+def visible_intervals(track: Track, region: BaseGeometry, t0: float, t1: float) -> list[tuple[float, float]]:
+    """Maximal time intervals within [t0, t1] during which the track is inside ``region``."""
+    if region.is_empty:
+        return []
+    if track.stationary:
+        return [(t0, t1)] if region.covers(Point(track.xy[0])) else []
+    a, b = track.xy[:-1], track.xy[1:]
+    segments = shapely.linestrings(np.stack([a, b], axis=1))
+    pieces = shapely.intersection(segments, region)
+    intervals: list[tuple[float, float]] = []
+    for i in np.flatnonzero(~shapely.is_empty(pieces)):
+        d = b[i] - a[i]
+        length2 = float(d @ d)
+        ta, tb = track.t[i], track.t[i + 1]
+        for part in getattr(pieces[i], "geoms", [pieces[i]]):
+            coords = np.asarray(part.coords)
+            if length2 == 0.0:
+                s0, s1 = 0.0, 1.0
+            else:
+                s = (coords - a[i]) @ d / length2
+                s0, s1 = float(s.min()), float(s.max())
+            intervals.append((ta + s0 * (tb - ta), ta + s1 * (tb - ta)))
+    intervals.sort()
+    merged: list[list[float]] = []
+    for start, end in intervals:
+        if merged and start <= merged[-1][1] + 1e-9:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    clipped = [(max(s, t0), min(e, t1)) for s, e in merged]
+    return [(s, e) for s, e in clipped if e >= s]
