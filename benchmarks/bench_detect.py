@@ -147,8 +147,7 @@ from detectors.base import DETECTORS, ClassId, FrameContext, create_detector
 from sim.engine import Simulation
 from sim.pixel.pixel_camera import PixelCamera, analysis_camera, camera_context
 from sim.pixel.simultaneous_frames import FrameBatch, default_threads
-from sim.render.actors import Actor, ActorClass, shore_path
-from sim.render.clips import lamp_positions
+from sim.render.actors import Actor, ActorClass, lamp_positions, shore_path
 from sim.render.renderer import Conditions, Frame, Renderer
 from sim.scenario.loading import load_scenario
 from sim.scenario.models import Kind, Light, Scenario

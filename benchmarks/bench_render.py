@@ -98,8 +98,7 @@ import cv2
 import numpy as np
 import shapely
 
-from sim.render.actors import Actor, ActorClass
-from sim.render.clips import lamp_positions
+from sim.render.actors import Actor, ActorClass, lamp_positions
 from sim.render.renderer import Conditions, Renderer
 from sim.scenario.loading import load_scenario
 from sim.scenario.models import Camera, Light, Scenario

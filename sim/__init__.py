@@ -7,8 +7,9 @@ For notebooks::
     result.incidents.head()
 """
 
-from sim.engine import Result, run
+from sim.engine import run
 from sim.errors import ScenarioError
+from sim.results.result import Result
 from sim.scenario.loading import load_scenario
 
 __all__ = ["Result", "ScenarioError", "load_scenario", "run"]

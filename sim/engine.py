@@ -9,7 +9,7 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Generator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from importlib import metadata
 
 import numpy as np
@@ -28,6 +28,7 @@ from sim.network.service_traffic import network_summary, service_traffic, transf
 from sim.network.traces import TRACE_PROFILE, TraceLink, read_trace
 from sim.render.actors import Actor, ActorClass, Distractors, MovingThing, offender_thing
 from sim.render.renderer import Conditions
+from sim.results.result import SORTIE_COLUMNS, Result
 from sim.results.tables import alarms_table, incidents_table, missions_table, summarize, tracks_table
 from sim.scenario.models import Kind, Mode, Scenario
 from sim.sensing.detection_model import DetectionModel
@@ -43,24 +44,8 @@ from sim.world.records import Alarm
 
 _PACKAGES = ("numpy", "simpy", "shapely", "networkx", "pandas", "pydantic")
 _PROGRESS_STEPS = 200
-SORTIE_COLUMNS = ("drone_id", "x", "y", "t_depart", "t_arrive", "t_leave", "t_back")
 
 
-@dataclass(frozen=True)
-class Result:
-    """Everything one run produced; the tables follow the output contract."""
-
-    scenario: Scenario
-    seed: int
-    incidents: pd.DataFrame
-    alarms: pd.DataFrame
-    missions: pd.DataFrame
-    tracks: pd.DataFrame
-    summary: dict
-    transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """Every message over the network (sim.network.links.Transfer columns)."""
-    sorties: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """Relay drone flights (sim.network.drone_relay.Sortie columns)."""
 
 
 class Simulation:
@@ -243,7 +228,7 @@ class Simulation:
     def _start_pixel_cameras(self) -> None:
         from sim.pixel.pixel_camera import PixelCamera
         from sim.pixel.simultaneous_frames import FrameBatch, default_threads
-        from sim.render.clips import lamp_positions
+        from sim.render.actors import lamp_positions
 
         threads = default_threads() if self.frame_threads is None else self.frame_threads
         self._frames = FrameBatch(self.env, threads)

@@ -27,7 +27,8 @@ from sim.calibration.fits import (
     fit_detectability,
     fit_hit_run_scaling,
 )
-from sim.engine import Result, Simulation
+from sim.engine import Simulation
+from sim.results.result import Result
 from sim.scenario.models import Calibration, Kind, Mode, Scenario
 from sim.sensing.false_alarms import false_alarm_share
 

@@ -217,9 +217,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from sim.engine import Simulation
+    from sim.errors import ClipError
     from sim.render.clips import (
         Clip,
-        ClipError,
         check_frames_folder,
         check_video_path,
         write_frames,
@@ -243,7 +244,7 @@ def _render(args: argparse.Namespace) -> int:
         else:
             check_frames_folder(args.frames)
         scenario = load_scenario(args.scenario, overrides)
-        clip = Clip(scenario, args.camera, args.seconds, start)
+        clip = Clip(Simulation(scenario), args.camera, args.seconds, start)
         summary = write_video(clip, args.out) if args.out is not None else write_frames(clip, args.frames)
     except ClipError as error:
         raise BadInputError(str(error)) from None

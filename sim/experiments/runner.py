@@ -27,11 +27,11 @@ except ImportError:  # Windows
 
 from tqdm import tqdm
 
-from sim.engine import Result
 from sim.engine import run as run_simulation
 from sim.errors import SweepError
 from sim.experiments.sweep_file import RunSpec, Sweep, cell
 from sim.experiments.sweep_table import write_table, write_text
+from sim.results.result import Result
 from sim.results.writing import replace_folder, write_outputs
 from sim.scenario.models import Scenario
 

@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry import LineString
 
 from sim.core.rng import RandomStreams
-from sim.scenario.models import Kind, RenderConfig
+from sim.scenario.models import Kind, RenderConfig, Scenario
 from sim.world.geometry import WaterNavigator, ZoneGeometry, sample_in
 from sim.world.incidents import Incident, Track, drift_track
 from sim.world.records import Leg
@@ -212,3 +212,10 @@ def offender_thing(incident: Incident, left_at: float, geometry) -> MovingThing:
         CAST_CYCLE_S,
         facing=facing,
     )
+
+
+def lamp_positions(scenario: Scenario, geometry) -> np.ndarray:
+    """Lamps along the shore path every ``render.lamp_spacing`` m, (n, 2)."""
+    path = shore_path(geometry, scenario.render.path_offset)
+    distances = np.arange(0.0, path.length, scenario.render.lamp_spacing)
+    return shapely.get_coordinates(shapely.line_interpolate_point(path, distances))

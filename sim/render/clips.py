@@ -20,12 +20,17 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import shapely
 from tqdm import tqdm
 
-from sim.engine import Simulation
 from sim.errors import ClipError
-from sim.render.actors import Actor, ActorClass, Distractors, boat_actors, offender_thing, shore_path
+from sim.render.actors import (
+    Actor,
+    ActorClass,
+    Distractors,
+    boat_actors,
+    lamp_positions,
+    offender_thing,
+)
 from sim.render.renderer import Conditions, Frame, Renderer
 from sim.results.writing import publish, replace_folder
 from sim.scenario.models import Scenario
@@ -40,11 +45,6 @@ OFFENDER_COLOUR = (40, 40, 255)
 OTHER_COLOUR = (0, 220, 255)
 
 
-def lamp_positions(scenario: Scenario, geometry) -> np.ndarray:
-    """Lamps along the shore path every ``render.lamp_spacing`` m, (n, 2)."""
-    path = shore_path(geometry, scenario.render.path_offset)
-    distances = np.arange(0.0, path.length, scenario.render.lamp_spacing)
-    return shapely.get_coordinates(shapely.line_interpolate_point(path, distances))
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,14 @@ class ClipSummary:
 
 
 class Clip:
-    """What one camera sees from ``start`` for ``seconds`` in a scenario."""
+    """What one camera sees from ``start`` for ``seconds`` (s) of a run.
 
-    def __init__(self, scenario: Scenario, camera_id: str, seconds: float, start: float | None = None):
+    ``simulation`` is a run not yet advanced (``sim.engine.Simulation``): the clip advances it to its
+    end to know where the boats went and who left when; the renderer never needs the engine itself.
+    """
+
+    def __init__(self, simulation, camera_id: str, seconds: float, start: float | None = None):
+        scenario: Scenario = simulation.scenario
         cameras = {c.id: c for c in scenario.cameras}
         if camera_id not in cameras:
             raise ClipError(f"--camera: no camera {camera_id!r} (cameras: {', '.join(cameras)})")
@@ -69,7 +74,7 @@ class Clip:
             raise ClipError(f"--seconds: must be positive and finite, got {seconds:g}")
         self.scenario = scenario
         self.camera = CameraModel(cameras[camera_id])
-        self.simulation = Simulation(scenario)
+        self.simulation = simulation
         geometry = self.simulation.geometry
         self.start = self._default_start(camera_id) if start is None else start
         if not 0 <= self.start < scenario.run.duration:

@@ -17,9 +17,9 @@ import shapely
 from matplotlib.patches import Patch
 from matplotlib.patches import Polygon as PolygonPatch
 
-from sim.engine import Result
 from sim.results.boat_timeline import boat_timeline
 from sim.results.coverage_figure import coverage_figure
+from sim.results.result import Result
 from sim.results.tables import OUTCOMES, STAGES
 from sim.scenario.models import Scenario
 from sim.world.cameras import CameraModel, visible_region

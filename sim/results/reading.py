@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.engine import Result
 from sim.errors import ScenarioError
+from sim.results.result import Result
 from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS, TRACK_COLUMNS
 from sim.scenario.loading import read_yaml, validate
 

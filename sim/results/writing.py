@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from sim.engine import Result
+from sim.results.result import Result
 from sim.scenario.loading import scenario_to_yaml
 
 

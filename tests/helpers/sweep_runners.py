@@ -6,8 +6,8 @@ import os
 import signal
 from pathlib import Path
 
-from sim.engine import Result
 from sim.engine import run as run_simulation
+from sim.results.result import Result
 from sim.scenario.models import Scenario
 
 FAILING_SEED = 1

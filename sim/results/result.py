@@ -1,0 +1,29 @@
+"""The result of one run: its resolved scenario, seed, tables (as the output contract lists them) and
+summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sim.scenario.models import Scenario
+
+SORTIE_COLUMNS = ("drone_id", "x", "y", "t_depart", "t_arrive", "t_leave", "t_back")
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one run produced; the tables follow the output contract."""
+
+    scenario: Scenario
+    seed: int
+    incidents: pd.DataFrame
+    alarms: pd.DataFrame
+    missions: pd.DataFrame
+    tracks: pd.DataFrame
+    summary: dict
+    transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every message over the network (sim.network.links.Transfer columns)."""
+    sorties: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Relay drone flights (sim.network.drone_relay.Sortie columns)."""
