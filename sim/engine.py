@@ -21,9 +21,10 @@ from sim.core.rng import RandomStreams
 from sim.fleet.boats import Boat
 from sim.fleet.dispatch import DispatchCenter
 from sim.fleet.kinematics import current_field
+from sim.fleet.policies import waits_on_water
 from sim.network.drone_relay import DroneRelay
 from sim.network.links import DEFAULT_PROFILE, PROFILES, Direction, Link, Transfer, profile_name
-from sim.network.radio_map import CellLoad, RadioAccess, RadioMap
+from sim.network.radio_map import CellLoad, RadioAccess, RadioMap, check_docks
 from sim.network.service_traffic import network_summary, service_traffic, transfers_table
 from sim.network.traces import TRACE_PROFILE, TraceLink, read_trace
 from sim.render.actors import Actor, ActorClass, Distractors, MovingThing, offender_thing
@@ -88,7 +89,9 @@ class Simulation:
         self._fixed_senders = (*scenario.cameras, *scenario.buoys)  # radios at their own height
         self.radio_map = RadioMap(scenario, self.streams.stream("network/radio"))
         self.cell_load = CellLoad(scenario, self.radio_map, self._profile("alarm"))
-        self.relay = DroneRelay(scenario, self.radio_map, self.navigator, self._profile("evidence"))
+        evidence = self._profile("evidence")
+        check_docks(scenario, self.radio_map, evidence, waits_on_water(scenario.dispatch.policy))
+        self.relay = DroneRelay(scenario, self.radio_map, self.navigator, evidence)
         self.alarm_link = self._link("alarm", Direction.UPLINK, with_inference=True)
         self.sensor_link = self._link("sensor", Direction.UPLINK, with_inference=True)
         self._sender_xy = {s.id: s.position for s in (*scenario.cameras, *scenario.buoys)}

@@ -437,6 +437,7 @@ def describe_scenario(scenario: Scenario) -> str:
     import shapely
 
     from sim.engine import expected_incidents
+    from sim.fleet.policies import waits_on_water
     from sim.network.radio_map import describe_radio
     from sim.world.cameras import CameraModel, visible_region
     from sim.world.geometry import ZoneGeometry
@@ -463,6 +464,6 @@ def describe_scenario(scenario: Scenario) -> str:
         f"  expected   {expected['swimming']:.1f} swimming and {expected['fishing']:.1f} fishing incidents",
         f"  network    {scenario.network.profile}, inference at the {scenario.network.inference.value}; "
         f"dispatch policy {scenario.dispatch.policy}",
-        describe_radio(scenario),
+        describe_radio(scenario, waits_on_water(scenario.dispatch.policy)),
     ]
     return "\n".join(lines)

@@ -27,12 +27,13 @@ except ImportError:  # Windows
 
 from tqdm import tqdm
 
+from sim.core.files import replace_folder
 from sim.engine import run as run_simulation
 from sim.errors import SweepError
 from sim.experiments.sweep_file import RunSpec, Sweep, cell
 from sim.experiments.sweep_table import write_table, write_text
 from sim.results.result import Result
-from sim.results.writing import replace_folder, write_outputs
+from sim.results.writing import write_outputs
 from sim.scenario.models import Scenario
 
 Runner = Callable[[Scenario, int], Result]

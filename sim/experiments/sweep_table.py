@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.core.files import publish
 from sim.experiments.sweep_file import cell
-from sim.results.writing import publish
 
 MACHINE_FIELDS = ("wall_time_s", "versions")
 """Summary fields left out of the table (they depend on where and when a run executed)."""

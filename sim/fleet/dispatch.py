@@ -24,13 +24,11 @@ import simpy
 from sim.fleet.boats import Boat, BoatState, OnSceneBudget, Route, Task
 from sim.fleet.cases import Case, MissionLog, expected_on_scene_s
 from sim.fleet.on_scene import mission as mission_on_scene
-from sim.fleet.policies import (  # noqa: F401  (re-exported: policies register through sim.fleet.dispatch too)
+from sim.fleet.policies import (
     POLICIES,
     AfterCurrent,
-    DispatchPolicy,
     Retarget,
     first_come_first_served,
-    register_policy,
 )
 from sim.network.drone_relay import DroneRelay
 from sim.network.links import Link

@@ -46,21 +46,6 @@ class DispatchPolicy(Protocol):
         """What to do with ``case``, the head of the queue."""
 
 
-POLICIES: dict[str, type[DispatchPolicy]] = {}
-
-
-def register_policy(name: str) -> Callable[[type], type]:
-    """Class decorator: make a policy selectable as ``dispatch.policy: name``."""
-
-    def register(cls: type) -> type:
-        if name in POLICIES:
-            raise ValueError(f"policy {name!r} is already registered")
-        POLICIES[name] = cls
-        return cls
-
-    return register
-
-
 def first_come_first_served(case: Case) -> tuple:
     """The default queue order: by the time the case was queued."""
     return (case.t_queued, case.id)
@@ -88,7 +73,6 @@ def nearest(case: Case, boats: Sequence[Boat]) -> tuple[Boat | None, float]:
     return best, best_length
 
 
-@register_policy("nearest_idle")
 class NearestIdle:
     """The free boat (docked, returning, patrolling) with the shortest water route."""
 
@@ -96,7 +80,6 @@ class NearestIdle:
         return nearest(case, [boat for boat in boats if boat.available])[0]
 
 
-@register_policy("fastest_eta")
 class FastestEta:
     """The boat that can be in warning range soonest, counting busy boats after their expected finish.
 
@@ -126,7 +109,6 @@ KIND_PRIORITY = {"swimming": 0, "fishing": 1}
 """Lower goes first: a swimmer's life before a fisher's catch."""
 
 
-@register_policy("priority")
 class Priority:
     """Swimming cases before fishing cases; a boat under way to a fisher may be re-targeted to a swimmer.
 
@@ -155,8 +137,29 @@ class Priority:
         return Retarget(best)
 
 
-@register_policy("zone_patrol")
 class ZonePatrol(NearestIdle):
     """Idle boats wait at patrol points on the water (``dispatch.patrol_points``); the nearest goes."""
 
     waits_on_water = True
+
+
+POLICIES: dict[str, type[DispatchPolicy]] = {
+    "nearest_idle": NearestIdle,
+    "fastest_eta": FastestEta,
+    "priority": Priority,
+    "zone_patrol": ZonePatrol,
+}
+"""The policies selectable as ``dispatch.policy``, by name; :func:`register_policy` adds one."""
+
+
+def register_policy(name: str, policy: type[DispatchPolicy]) -> type[DispatchPolicy]:
+    """Make ``policy`` selectable as ``dispatch.policy: name`` (call it before loading the scenario)."""
+    if name in POLICIES:
+        raise ValueError(f"policy {name!r} is already registered")
+    POLICIES[name] = policy
+    return policy
+
+
+def waits_on_water(name: str) -> bool:
+    """Do idle boats of policy ``name`` wait at ``dispatch.patrol_points`` (instead of docks)?"""
+    return bool(getattr(POLICIES[name], "waits_on_water", False))

@@ -40,7 +40,7 @@ import numpy as np
 
 from sim.network import radio
 from sim.network.links import Direction, LinkProfile
-from sim.network.radio_map import RadioMap, check_docks, uplink_efficiency, uplink_factor
+from sim.network.radio_map import RadioMap, uplink_efficiency, uplink_factor
 from sim.scenario.models import Drone, Gnb, Scenario
 from sim.world.geometry import WaterNavigator, path_length
 
@@ -128,7 +128,6 @@ class DroneRelay:
         """Cruise speed of the slowest boat, m/s: for a boat on no trip (we do not know which it is)."""
         self._docks = [navigator.snap(*dock.position) for dock in scenario.docks]
         self._covered = radio_map.covered(profile)
-        check_docks(scenario, radio_map, profile)
 
     # ------------------------------------------------------------ hooks from dispatch
 

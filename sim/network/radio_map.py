@@ -31,6 +31,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
+from sim.errors import ScenarioError
 from sim.network import radio
 from sim.network.links import AirPath, Direction, LinkProfile
 from sim.scenario.models import Gnb, Scenario
@@ -281,7 +282,6 @@ class CellLoad:
         for i, camera in enumerate(scenario.cameras):
             rate, gnb = radio_map.fixed_uplink(profile, *camera.position, camera.height)
             if rate <= 0:
-                from sim.errors import ScenarioError
 
                 raise ScenarioError(
                     f"cameras.{i}.position: {camera.id!r} has no uplink coverage from any gNB "
@@ -291,7 +291,6 @@ class CellLoad:
             self.load[gnb.id] += stream / rate
         for gnb_id, load in self.load.items():
             if load >= 1.0:
-                from sim.errors import ScenarioError
 
                 raise ScenarioError(
                     f"cameras: the video streams need {load:.0%} of the uplink of {gnb_id!r} (at most 100 %)"
@@ -343,10 +342,13 @@ class RadioAccess:
         return AirPath(rate * (1.0 - load), self.profile.tti_s(gnb.numerology), wait, via, load)
 
 
-def check_docks(scenario: Scenario, radio_map: RadioMap, profile: LinkProfile) -> None:
-    """A dock or a used patrol point in a hole is bad input: boats waiting there could never be reached."""
-    from sim.errors import ScenarioError
+def check_docks(
+    scenario: Scenario, radio_map: RadioMap, profile: LinkProfile, patrol_points_used: bool
+) -> None:
+    """A dock or a used patrol point in a hole is bad input: boats waiting there could never be reached.
 
+    ``patrol_points_used``: the dispatch policy sends boats to wait at ``dispatch.patrol_points``.
+    """
     covered = radio_map.covered(profile)
     for i, dock in enumerate(scenario.docks):
         if not covered[radio_map.cell(*dock.position)]:
@@ -354,9 +356,7 @@ def check_docks(scenario: Scenario, radio_map: RadioMap, profile: LinkProfile) -
                 f"docks.{i}.position: {dock.id!r} has no gNB coverage (below CQI 1): "
                 "boats there could not be reached"
             )
-    from sim.fleet.policies import POLICIES
-
-    if not getattr(POLICIES.get(scenario.dispatch.policy), "waits_on_water", False):
+    if not patrol_points_used:
         return  # patrol points are used only by policies whose boats wait on the water
     for i, (x, y) in enumerate(scenario.dispatch.patrol_points):
         if not covered[radio_map.cell(x, y)]:
@@ -366,10 +366,11 @@ def check_docks(scenario: Scenario, radio_map: RadioMap, profile: LinkProfile) -
             )
 
 
-def describe_radio(scenario: Scenario) -> str:
+def describe_radio(scenario: Scenario, patrol_points_used: bool) -> str:
     """One line for ``run_sim.py validate``: holes and camera load at the scenario's seed.
 
-    Raises ScenarioError where a run would (overloaded cell, camera or dock without coverage).
+    Raises ScenarioError where a run would (overloaded cell, camera or dock without coverage);
+    ``patrol_points_used`` as for :func:`check_docks`.
     """
     from sim.core.rng import RandomStreams
     from sim.network.links import PROFILES, profile_name
@@ -378,7 +379,7 @@ def describe_radio(scenario: Scenario) -> str:
     profile = PROFILES.get(profile_name("alarm", network.traffic.alarm, network.profile), PROFILES["nr_embb"])
     radio_map = RadioMap(scenario, RandomStreams(scenario.run.seed).stream("network/radio"))
     load = CellLoad(scenario, radio_map, profile)
-    check_docks(scenario, radio_map, profile)
+    check_docks(scenario, radio_map, profile, patrol_points_used)
     holes = 1.0 - radio_map.covered(profile).mean()
     loads = ", ".join(f"{gnb_id} {100 * share:.0f} %" for gnb_id, share in load.load.items())
     return (

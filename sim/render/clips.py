@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from sim.core.files import publish, replace_folder
 from sim.errors import ClipError
 from sim.render.actors import (
     Actor,
@@ -32,7 +33,6 @@ from sim.render.actors import (
     offender_thing,
 )
 from sim.render.renderer import Conditions, Frame, Renderer
-from sim.results.writing import publish, replace_folder
 from sim.scenario.models import Scenario
 from sim.sensing.sensors import visible_intervals
 from sim.world.cameras import CameraModel

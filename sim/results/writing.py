@@ -7,11 +7,11 @@ renamed into place only when complete; a failed run leaves no folder behind.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from sim.core.files import replace_folder
 from sim.results.result import Result
 from sim.scenario.loading import scenario_to_yaml
 
@@ -46,24 +46,5 @@ def write_outputs(result: Result, out: Path, figures: bool = True) -> Path:
     return out
 
 
-def publish(path: Path) -> None:
-    """Give a finished output the usual permissions (mkstemp and mkdtemp create 0600 and 0700)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    base = 0o777 if path.is_dir() else 0o666
-    path.chmod(base & ~umask)
-    if path.is_dir():
-        for child in path.rglob("*"):
-            child.chmod((0o777 if child.is_dir() else 0o666) & ~umask)
 
 
-def replace_folder(staging: Path, out: Path) -> None:
-    """Move ``staging`` to ``out``; an older ``out`` is removed only after the new one is in place."""
-    publish(staging)
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(out)

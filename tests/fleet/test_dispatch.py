@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.fleet.boats import BoatState
-from sim.fleet.dispatch import POLICIES, register_policy
+from sim.fleet.policies import POLICIES, register_policy
 from sim.scenario.models import Kind
 from tests.helpers.dispatch_rig import COMMAND_S, POND, TRANSIT, TRANSIT_J, Rig
 
@@ -108,7 +108,7 @@ def test_two_boats_serve_two_cases_at_once(default_scenario):
 def test_policy_registry():
     assert "nearest_idle" in POLICIES
     with pytest.raises(ValueError, match="already registered"):
-        register_policy("nearest_idle")(object)
+        register_policy("nearest_idle", object)
 
 
 def test_boat_returns_to_the_nearest_dock(default_scenario):
