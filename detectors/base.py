@@ -12,8 +12,7 @@ indexable by boolean masks and index arrays.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Protocol
@@ -171,30 +170,3 @@ class Detector(Protocol):
 
     def update(self, frame: np.ndarray, t: float, context: FrameContext) -> Detections:
         """Detections in ``frame`` (H x W x 3 uint8, BGR) at time ``t`` (s)."""
-
-
-DETECTORS: dict[str, Callable[..., Detector]] = {}
-
-
-def register_detector(name: str) -> Callable[[type], type]:
-    """Class decorator: make a detector constructible by name (``create_detector(name, **params)``)."""
-
-    def register(cls: type) -> type:
-        if name in DETECTORS:
-            raise ValueError(f"detector {name!r} is already registered")
-        DETECTORS[name] = cls
-        return cls
-
-    return register
-
-
-def create_detector(name: str, **params) -> Detector:
-    """A registered detector; unknown names and parameters are errors that list the valid ones."""
-    if name not in DETECTORS:
-        raise ValueError(f"unknown detector {name!r} (valid: {', '.join(sorted(DETECTORS))})")
-    factory = DETECTORS[name]
-    accepted = [p for p in inspect.signature(factory).parameters if p != "self"]
-    unknown = sorted(set(params) - set(accepted))
-    if unknown:
-        raise ValueError(f"detector {name!r} has no parameter {unknown[0]!r} (valid: {', '.join(accepted)})")
-    return factory(**params)

@@ -74,7 +74,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from detectors.base import ClassId, Detections, FrameContext, check_frame, register_detector
+from detectors.base import ClassId, Detections, FrameContext, check_frame
 
 LAYOUTS = ("auto", "yolov8", "yolov5")
 """Valid values of ``OnnxDetector(layout=...)``."""
@@ -229,7 +229,6 @@ def parse_output(output: np.ndarray, layout: str = "auto") -> tuple[np.ndarray, 
     return boxes, np.clip(scores, 0.0, 1.0)
 
 
-@register_detector("onnx")
 class OnnxDetector:
     """A YOLO-style ONNX detection model run through ``cv2.dnn`` (see the module docstring).
 

@@ -106,7 +106,7 @@ import cv2
 import numpy as np
 
 from detectors.background import Background, BackgroundSettings, clean, window_of
-from detectors.base import ClassId, Detections, FrameContext, check_frame, register_detector
+from detectors.base import ClassId, Detections, FrameContext, check_frame
 from detectors.tracking import Tracker
 
 TALLEST = 1.4
@@ -144,7 +144,6 @@ class _TrackMemory:
     last_seen: float = 0.0
 
 
-@register_detector("fishing")
 class FishingDetector:
     """Scores anglers on no-fishing banks; see the module docstring."""
 

@@ -52,7 +52,7 @@ import cv2
 import numpy as np
 
 from detectors.background import Background, BackgroundSettings, blobs, clean, window_of
-from detectors.base import ClassId, Detections, FrameContext, check_frame, register_detector
+from detectors.base import ClassId, Detections, FrameContext, check_frame
 from detectors.stroke import FLOOR, StrokeMeter
 from detectors.tracking import Tracker
 
@@ -122,7 +122,6 @@ def merge_nearby(boxes: np.ndarray, pixels_per_metre: np.ndarray, gap_m: float) 
     return boxes
 
 
-@register_detector("swimming")
 class SwimmingDetector:
     """Scores swimmers in no-swimming areas; see the module docstring."""
 

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detectors.base import DETECTORS, ClassId, Detections, FrameContext, create_detector
+from detectors.base import ClassId, Detections, FrameContext
 from detectors.dnn import OnnxDetector, parse_output, resolve_layout
+from detectors.registry import DETECTORS, create_detector
 
 onnx = pytest.importorskip("onnx", reason="the test extra 'onnx' builds the tiny models")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402

@@ -19,8 +19,9 @@ import shapely
 from shapely.geometry import Point
 
 from detectors.alarm_filter import AlarmFilter, TrackAlarm
-from detectors.base import ClassId, Detections, create_detector
+from detectors.base import ClassId, Detections
 from detectors.fishing import FishingDetector
+from detectors.registry import create_detector
 from sim.pixel.pixel_camera import camera_context
 from sim.render.actors import ActorClass, MovingThing, shore_path
 from sim.render.renderer import Conditions, Frame, Renderer

@@ -9,7 +9,8 @@ import pytest
 import shapely
 
 from detectors.alarm_filter import AlarmFilter
-from detectors.base import ClassId, Detections, FrameContext, create_detector
+from detectors.base import ClassId, Detections, FrameContext
+from detectors.registry import create_detector
 from detectors.swimming import SwimmingDetector
 from sim.pixel.pixel_camera import camera_context
 from sim.render.actors import ActorClass, MovingThing, _stable_variant
