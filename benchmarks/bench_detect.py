@@ -145,11 +145,11 @@ from shapely.ops import nearest_points
 import detectors  # noqa: F401  (registers the built-in detectors)
 from detectors.base import DETECTORS, ClassId, FrameContext, create_detector
 from sim.engine import Simulation
+from sim.loading import load_scenario
 from sim.pixel.pixel_camera import PixelCamera, analysis_camera, camera_context
 from sim.pixel.simultaneous_frames import FrameBatch, default_threads
 from sim.render.actors import Actor, ActorClass, lamp_positions, shore_path
 from sim.render.renderer import Conditions, Frame, Renderer
-from sim.scenario.loading import load_scenario
 from sim.scenario.models import Kind, Light, Scenario
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry, sample_in

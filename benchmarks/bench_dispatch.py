@@ -35,7 +35,7 @@ import common  # noqa: F401  (BLAS threads, sys.path)
 
 import sim.fleet.dispatch as dispatch_module
 from sim.engine import Simulation
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 
 TUNED = "detection.calibration=calibration/tuned_2026-11-26.json"
 

@@ -39,7 +39,7 @@ import numpy as np
 
 from sim.core.rng import RandomStreams
 from sim.engine import Simulation
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 
 SPEED_OF_LIGHT = 299_792_458.0
 

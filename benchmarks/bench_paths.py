@@ -55,7 +55,7 @@ from shapely.geometry import Point, Polygon, box
 
 from sim.engine import Simulation
 from sim.fleet.boats import Boat
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 from sim.world.geometry import WaterNavigator, ZoneGeometry
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "xuchang_lake.yaml"

@@ -98,9 +98,9 @@ import cv2
 import numpy as np
 import shapely
 
+from sim.loading import load_scenario
 from sim.render.actors import Actor, ActorClass, lamp_positions
 from sim.render.renderer import Conditions, Renderer
-from sim.scenario.loading import load_scenario
 from sim.scenario.models import Camera, Light, Scenario
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry

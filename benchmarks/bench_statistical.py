@@ -73,7 +73,7 @@ from common import REPO_ROOT, function_name  # first: one core, sim importable
 import simpy
 
 from sim.engine import Simulation
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 from sim.scenario.models import Scenario
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "xuchang_lake.yaml"

@@ -9,7 +9,7 @@ For notebooks::
 
 from sim.engine import run
 from sim.errors import ScenarioError
+from sim.loading import load_scenario
 from sim.results.result import Result
-from sim.scenario.loading import load_scenario
 
 __all__ = ["Result", "ScenarioError", "load_scenario", "run"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 from sim.scenario.models import Scenario
 from tests.helpers.paths import DEFAULT
 

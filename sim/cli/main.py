@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.errors import ScenarioError
-from sim.scenario.loading import json_schema, load_scenario
+from sim.loading import load_scenario
 from sim.scenario.models import Kind, Mode, Scenario, parse_duration
+from sim.scenario.schema import json_schema
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = PROJECT_ROOT / "scenarios" / "xuchang_lake.yaml"

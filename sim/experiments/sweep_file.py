@@ -37,7 +37,8 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
-from sim.scenario.loading import first_error, read_with_extends, read_yaml, set_key, validate
+from sim.loading import validate
+from sim.scenario.loading import first_error, read_with_extends, read_yaml, set_key
 from sim.scenario.models import Duration, Mode, Scenario, Strict
 
 RUN_ID_LENGTH = 12

@@ -42,12 +42,11 @@ import math
 
 import numpy as np
 import shapely
-from shapely.geometry.base import BaseGeometry
 
 from detectors.base import Detections, FrameContext
 from sim.render.actors import Actor
 from sim.render.renderer import Conditions, GroundMap, Renderer
-from sim.world.cameras import CameraModel, visible_region
+from sim.world.cameras import CameraModel, far_banks
 from sim.world.geometry import ZoneGeometry
 
 TILE_TRACKS = 1_000_000_000
@@ -55,13 +54,6 @@ TILE_TRACKS = 1_000_000_000
 would need over a year of simulated time to reach it)."""
 
 
-def far_banks(camera: CameraModel, geometry: ZoneGeometry, beyond_m: float) -> BaseGeometry:
-    """Ground region (m) of the no-fishing banks ``camera`` sees at a slant distance >= ``beyond_m``."""
-    banks = shapely.union_all([area.region for area in geometry.no_fishing])
-    seen = banks.intersection(visible_region(camera, geometry.islands))
-    horizontal = math.sqrt(max(0.0, beyond_m**2 - camera.centre[2] ** 2))
-    near = shapely.Point(camera.centre[:2]).buffer(horizontal, quad_segs=64)
-    return seen.difference(near)
 
 
 def tile_window(

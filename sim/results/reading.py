@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import ScenarioError
+from sim.loading import validate
 from sim.results.result import Result
 from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS, TRACK_COLUMNS
-from sim.scenario.loading import read_yaml, validate
+from sim.scenario.loading import read_yaml
 
 CONTRACT_COLUMNS = {
     "incidents": INCIDENT_COLUMNS,

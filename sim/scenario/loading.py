@@ -263,8 +263,9 @@ def first_error(error: ValidationError, root: type[BaseModel] = Scenario) -> str
     return f"{path}: {message}{more}"
 
 
-def validate(data: Mapping, base_dir: Path) -> Scenario:
-    """A :class:`Scenario` from a merged mapping; calibration paths resolve from ``base_dir``."""
+def build_scenario(data: Mapping, base_dir: Path) -> Scenario:
+    """A :class:`Scenario` from a merged mapping, validated key by key (pydantic); calibration paths
+    resolve from ``base_dir``. The cross-field checks are ``sim.loading.validate``'s."""
     data = dict(data)
     detection = data.get("detection")
     if isinstance(detection, Mapping) and isinstance(detection.get("calibration"), str):
@@ -273,13 +274,9 @@ def validate(data: Mapping, base_dir: Path) -> Scenario:
         default = Scenario.model_fields["detection"].default.calibration
         data["detection"] = {"calibration": _read_calibration(base_dir, {"calibration": default})}
     try:
-        scenario = Scenario.model_validate(data)
+        return Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(first_error(error)) from None
-    from sim.scenario.checks import check_scenario  # geometry-heavy; imported only when validating
-
-    check_scenario(scenario)
-    return scenario
 
 
 def _read_calibration(base_dir: Path, detection: Mapping) -> Any:
@@ -296,21 +293,15 @@ def _read_calibration(base_dir: Path, detection: Mapping) -> Any:
         raise ScenarioError(f"detection.calibration ({path.name}): {first_error(error)}") from None
 
 
-def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
-    """Read, merge ``extends:``, apply ``--set`` overrides, validate and check a scenario file."""
-    path = Path(path)
-    data = read_with_extends(path)
+def read_scenario_data(path: str | Path, overrides: Iterable[str] = ()) -> dict:
+    """A scenario file as a mapping: read, ``extends:`` merged, ``--set`` overrides applied."""
+    data = read_with_extends(Path(path))
     for assignment in overrides:
         apply_override(data, assignment)
-    return validate(data, path.resolve().parent)
+    return data
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:
     """The fully resolved scenario (calibration inlined, no ``extends``) as YAML text."""
     plain = scenario.model_dump(mode="json")
     return yaml.safe_dump(plain, sort_keys=False, default_flow_style=None, width=100)
-
-
-def json_schema() -> dict:
-    """JSON schema of the scenario file."""
-    return Scenario.model_json_schema()

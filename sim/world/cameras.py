@@ -25,6 +25,7 @@ from shapely.geometry import Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from sim.scenario.models import Camera
+from sim.world.geometry import ZoneGeometry
 
 # Rows closer than this to the horizon are not analysed: there the ground
 # distance per pixel explodes and the footprint would be unbounded.
@@ -197,3 +198,12 @@ def visible_region(camera: CameraModel, occluders: BaseGeometry) -> BaseGeometry
     if not shadows:
         return footprint
     return footprint.difference(shapely.union_all(shadows))
+
+
+def far_banks(camera: CameraModel, geometry: ZoneGeometry, beyond_m: float) -> BaseGeometry:
+    """Ground region (m) of the no-fishing banks ``camera`` sees at a slant distance >= ``beyond_m``."""
+    banks = shapely.union_all([area.region for area in geometry.no_fishing])
+    seen = banks.intersection(visible_region(camera, geometry.islands))
+    horizontal = math.sqrt(max(0.0, beyond_m**2 - camera.centre[2] ** 2))
+    near = shapely.Point(camera.centre[:2]).buffer(horizontal, quad_segs=64)
+    return seen.difference(near)

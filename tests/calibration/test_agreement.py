@@ -10,7 +10,7 @@ import pytest
 
 from sim.calibration.agreement import AGREEMENT_COLUMNS, calibrate_from_pixel_runs, compare_modes, pixel_runs
 from sim.calibration.fits import OFFENDER_FRAME_COLUMNS
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 from sim.scenario.models import Calibration, Kind
 from sim.sensing.detection_model import DetectionModel
 from tests.helpers.cli import assert_one_error_line, call_main

@@ -13,7 +13,7 @@ from sim.calibration.tune import Observations, end_to_end, size_table, threshold
 from sim.cli.main import main
 from sim.core.maths import logit, sigmoid
 from sim.engine import run
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 from sim.scenario.models import Calibration, Kind
 from tests.helpers.paths import DEFAULT
 

@@ -23,7 +23,7 @@ import pytest
 
 import sim
 from sim.cli.main import main
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 from tests.helpers.cli import assert_one_error_line, call_main
 
 ROOT = Path(sim.__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.engine import Simulation, run
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 from sim.world.geometry import ZoneGeometry
 from tests.helpers.invariants import assert_invariants
 from tests.helpers.paths import DEFAULT, SCENARIOS

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sim.engine import run
 from sim.fleet.policies import POLICIES
-from sim.scenario.loading import validate
+from sim.loading import validate
 from sim.world.geometry import ZoneGeometry
 from tests.helpers.invariants import assert_invariants
 from tests.helpers.paths import SCENARIOS

@@ -539,9 +539,9 @@ def test_two_sweeps_never_write_one_folder_at_once(small_sweep, small_out):
 
 def test_a_run_folder_reads_back_into_the_same_tables(tmp_path):
     from sim.engine import run
+    from sim.loading import load_scenario
     from sim.results.reading import read_run
     from sim.results.writing import write_outputs
-    from sim.scenario.loading import load_scenario
 
     result = run(load_scenario(DEFAULT, ["run.duration=2h"]), seed=4)
     write_outputs(result, tmp_path / "run", figures=False)

@@ -9,10 +9,10 @@ import pytest
 
 from sim.core.rng import RandomStreams
 from sim.errors import ScenarioError
+from sim.loading import load_scenario
 from sim.network import radio
 from sim.network.links import PROFILES, Direction
 from sim.network.radio_map import CellLoad, RadioAccess, RadioMap, correlated_field, video_bitrate_bps
-from sim.scenario.loading import load_scenario
 from tests.helpers.paths import DEFAULT
 
 ONE_GNB = (

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from sim.engine import Simulation, run
+from sim.loading import load_scenario
 from sim.network.drone_relay import RELAY_REACH_M
 from sim.network.links import Direction
-from sim.scenario.loading import load_scenario
 from tests.helpers.paths import DEFAULT, SCENARIOS
 
 HOLE = SCENARIOS / "coverage_hole.yaml"

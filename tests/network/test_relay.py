@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from sim.engine import Simulation
+from sim.loading import load_scenario
 from sim.network.links import PROFILES, Direction
-from sim.scenario.loading import load_scenario
 from tests.helpers.paths import SCENARIOS
 
 HOLE_TARGET = (780.0, 420.0)

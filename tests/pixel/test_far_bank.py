@@ -13,13 +13,13 @@ import shapely
 from shapely.geometry import Point
 
 from sim.engine import Simulation
-from sim.pixel.far_bank_tile import TILE_TRACKS, far_banks, to_analysis
+from sim.loading import load_scenario
+from sim.pixel.far_bank_tile import TILE_TRACKS, to_analysis
 from sim.pixel.pixel_camera import PixelCamera, analysis_view
 from sim.render.actors import ActorClass, MovingThing
 from sim.render.renderer import Conditions
-from sim.scenario.loading import load_scenario
 from sim.scenario.models import Kind, Light
-from sim.world.cameras import CameraModel
+from sim.world.cameras import CameraModel, far_banks
 from sim.world.geometry import ZoneGeometry, sample_in
 from sim.world.incidents import Track
 from tests.helpers.paths import DEFAULT

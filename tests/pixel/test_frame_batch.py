@@ -11,9 +11,9 @@ import simpy
 
 from sim.core.rng import RandomStreams
 from sim.engine import Simulation
+from sim.loading import load_scenario
 from sim.pixel.simultaneous_frames import FrameBatch
 from sim.render.actors import Distractors
-from sim.scenario.loading import load_scenario
 from sim.world.geometry import WaterNavigator, ZoneGeometry
 from tests.helpers.paths import DEFAULT
 from tests.helpers.pixel import PIXEL_OVERRIDES as OVERRIDES

@@ -7,7 +7,7 @@ import pytest
 
 from sim.engine import Simulation, run
 from sim.errors import ScenarioError
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 from sim.scenario.models import Buoy, Mode
 from sim.world.geometry import ZoneGeometry
 from tests.helpers.invariants import assert_invariants

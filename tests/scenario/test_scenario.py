@@ -3,14 +3,9 @@
 import pytest
 import yaml
 
-from sim.scenario.loading import (
-    ScenarioError,
-    apply_override,
-    deep_merge,
-    load_scenario,
-    scenario_to_yaml,
-    validate,
-)
+from sim.errors import ScenarioError
+from sim.loading import load_scenario, validate
+from sim.scenario.loading import apply_override, deep_merge, scenario_to_yaml
 from sim.scenario.models import Calibration, DetectionConfig, Kind, Mode, Scenario, Weather, parse_duration
 from tests.helpers.paths import DEFAULT, SCENARIOS
 

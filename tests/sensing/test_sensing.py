@@ -9,7 +9,7 @@ from shapely.geometry import box
 
 from sim.core.rng import RandomStreams
 from sim.engine import run
-from sim.scenario.loading import load_scenario
+from sim.loading import load_scenario
 from sim.scenario.models import Kind, Scenario, Weather
 from sim.sensing.detection_model import DetectionModel, OwnOffset
 from sim.sensing.sensors import Sensor, visible_intervals

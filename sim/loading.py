@@ -1,0 +1,44 @@
+"""Loading a scenario: read the file, validate every key, then run every cross-field check.
+
+The checks live with the concern that knows what is right (the scenario's own structure, the zone's
+geometry, the radio network, the fleet); this module sits above them all and runs them in the order
+a reader meets the keys. It is the one place that turns a file into a :class:`Scenario` a run can trust.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from sim.fleet.checks import check_fleet, check_policy
+from sim.network.checks import check_profiles, check_radio
+from sim.scenario.checks import check_boats, check_structure
+from sim.scenario.loading import build_scenario, read_scenario_data
+from sim.scenario.models import Scenario
+from sim.world.checks import check_fishing_tiles, check_places
+from sim.world.geometry import ZoneGeometry
+
+
+def check_scenario(scenario: Scenario) -> None:
+    """Raise :class:`~sim.errors.ScenarioError` for the first cross-field problem found."""
+    check_structure(scenario)
+    geometry = ZoneGeometry(scenario)
+    check_places(scenario, geometry)
+    check_boats(scenario)
+    check_radio(scenario)
+    check_profiles(scenario)
+    check_policy(scenario)
+    check_fleet(scenario, geometry)
+    check_fishing_tiles(scenario, geometry)
+
+
+def validate(data: Mapping, base_dir: Path) -> Scenario:
+    """A checked :class:`Scenario` from a merged mapping; calibration paths resolve from ``base_dir``."""
+    scenario = build_scenario(data, base_dir)
+    check_scenario(scenario)
+    return scenario
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Read, merge ``extends:``, apply ``--set`` overrides, validate and check a scenario file."""
+    return validate(read_scenario_data(path, overrides), Path(path).resolve().parent)
