@@ -85,13 +85,16 @@ class DispatchCenter:
         # a wait for a route out of a coverage hole is not budgeted).
         homes = [boat.position for boat in boats]
         upload = UPLOAD_MARGIN * max(evidence_link.mean_delay(size, xy) for xy in homes) if size > 0 else 0.0
-        self._budgets, self._expected = {}, {}
+        self.budgets: dict[Kind, OnSceneBudget] = {}
+        """Per kind, the longest a boat may spend at a case (s on scene, s of loudspeaker): a boat is
+        sent only with the charge for the way there, this budget and the way home above its reserve."""
+        self._expected = {}
         for kind in Kind:
             compliance = world.compliance(kind)
             n = compliance.max_warnings
             waiting = (n - 1) * compliance.warning_interval + on_scene.give_up_after
             seconds = on_scene.warning_setup + waiting + upload
-            self._budgets[kind] = OnSceneBudget(seconds, n * on_scene.message_length)
+            self.budgets[kind] = OnSceneBudget(seconds, n * on_scene.message_length)
             self._expected[kind] = expected_on_scene_s(
                 compliance, on_scene.warning_setup, on_scene.give_up_after, upload / UPLOAD_MARGIN
             )
@@ -116,7 +119,7 @@ class DispatchCenter:
         case = self._associate(alarm, now)
         if case is None:
             kind = Kind(alarm.kind)
-            budget, expected = self._budgets[kind], self._expected[kind]
+            budget, expected = self.budgets[kind], self._expected[kind]
             case = Case(len(self.cases) + 1, kind, alarm.x, alarm.y, now, now, budget, expected)
             self.cases.append(case)
             self.env.process(self._open(case))

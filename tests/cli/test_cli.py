@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,10 @@ import yaml
 
 import sim
 from sim.cli.main import main
+from tests.helpers.run_contract import contract_problems
 
 ROOT = Path(sim.__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuchang_lake.yaml"
-CHECKER = Path(sim.__file__).resolve().parents[2] / "shared" / "checks" / "run_outputs.py"
 TABLES = ("incidents.csv", "alarms.csv", "missions.csv", "transfers.csv", "sorties.csv")
 FIGURES = (
     "response_time_cdf.png",
@@ -42,14 +43,6 @@ def _run(out: Path, *args: str, figures: bool = False) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         rc = main(argv)
     return rc, stdout.getvalue(), stderr.getvalue()
-
-
-def _check_contract(out: Path) -> subprocess.CompletedProcess[str]:
-    if not CHECKER.is_file():
-        pytest.skip(f"contract checker {CHECKER} not present")
-    return subprocess.run(
-        [sys.executable, str(CHECKER), str(out)], capture_output=True, text=True, timeout=60, check=False
-    )
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -129,15 +122,102 @@ def test_run_without_figures_meets_contract_except_figures(tmp_path):
     out = tmp_path / "out"
     rc, _, stderr = _run(out, "--duration", "30m")
     assert rc == 0, stderr
-    checked = _check_contract(out)
     # The contract asks for figures/, which --no-figures skips on purpose: that must be the only gap.
-    assert checked.stdout.splitlines() == ["no figures/"], checked.stdout + checked.stderr
+    assert contract_problems(out) == ["no figures/"]
 
 
 def test_run_with_figures_meets_contract(figure_run):
-    checked = _check_contract(figure_run)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout.startswith("meets the output contract")
+    assert contract_problems(figure_run) == []
+
+
+def _edit_table(path: Path, edit) -> None:
+    """Rewrite a CSV file with ``edit(rows, columns)`` applied (in place)."""
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows, columns = list(reader), list(reader.fieldnames or [])
+    edit(rows, columns)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _edit_summary(out: Path, edit) -> None:
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    edit(summary)
+    (out / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+
+
+def _edit_scenario(out: Path, edit) -> None:
+    scenario = yaml.safe_load((out / "scenario.yaml").read_text(encoding="utf-8"))
+    edit(scenario)
+    (out / "scenario.yaml").write_text(yaml.safe_dump(scenario), encoding="utf-8")
+
+
+def _first_incident(out: Path, **values: str) -> None:
+    _edit_table(out / "incidents.csv", lambda rows, _: rows[0].update(values))
+
+
+BREAKAGES = {  # what is broken in a copy of a good run folder: the problem the check must name
+    "no missions.csv": (lambda out: (out / "missions.csv").unlink(), "missing missions.csv"),
+    "alarms without score": (
+        lambda out: _edit_table(out / "alarms.csv", lambda _, columns: columns.remove("score")),
+        "alarms.csv lacks column score",
+    ),
+    "unknown kind": (lambda out: _first_incident(out, kind="boating"), "incident 1: kind 'boating'"),
+    "unknown outcome": (lambda out: _first_incident(out, outcome="escaped"), "incident 1: outcome 'escaped'"),
+    "dispatched before detected": (
+        lambda out: _first_incident(out, t_dispatched="1.0"),
+        "incident 1: times out of order",
+    ),
+    "evidence before the offender left": (
+        lambda out: _first_incident(out, t_evidence_uploaded="900.0"),
+        "incident 1: times out of order",
+    ),
+    "deterred without leaving": (
+        lambda out: _first_incident(out, t_offender_left=""),
+        "incident 1: outcome deterred does not fit its times",
+    ),
+    "summary without p90": (
+        lambda out: _edit_summary(out, lambda s: s["response_time_s"].pop("p90")),
+        "summary.json response_time_s lacks p90",
+    ),
+    "summary without the transit stage": (
+        lambda out: _edit_summary(out, lambda s: s["stages_s"].pop("transit")),
+        "summary.json stages_s.transit lacks mean",
+    ),
+    "summary without versions": (
+        lambda out: _edit_summary(out, lambda s: s.pop("versions")),
+        "summary.json lacks versions",
+    ),
+    "response n off by one": (
+        lambda out: _edit_summary(out, lambda s: s["response_time_s"].update(n=3)),
+        "summary.json response_time_s n 3, but 2 incidents warned",
+    ),
+    "another seed in scenario.yaml": (
+        lambda out: _edit_scenario(out, lambda s: s["run"].update(seed=9)),
+        "scenario.yaml run.seed 9 is not the run's 0",
+    ),
+    "no zone map": (lambda out: (out / "figures" / "zone_map.png").unlink(), "figures/ lacks zone_map.png"),
+    "a CDF that is no PNG": (
+        lambda out: (out / "figures" / "response_time_cdf.png").write_bytes(b"GIF89a"),
+        "figures/response_time_cdf.png is not a PNG",
+    ),
+}
+
+
+@pytest.mark.parametrize("breakage", list(BREAKAGES))
+def test_contract_check_names_what_is_broken(figure_run, tmp_path, breakage):
+    """The contract check fails on a broken folder: each breakage of a good run's folder is named."""
+    rows = _rows(figure_run / "incidents.csv")  # what the breakages rely on: two warned incidents,
+    assert [r["outcome"] for r in rows] == ["deterred", "deterred"]  # the first dispatched after 800 s
+    assert float(rows[0]["t_dispatched"]) > 800.0 and float(rows[0]["t_offender_left"]) > 900.0
+    out = tmp_path / "out"
+    shutil.copytree(figure_run, out)
+    assert contract_problems(out) == []
+    breaking, problem = BREAKAGES[breakage]
+    breaking(out)
+    assert problem in contract_problems(out)
 
 
 def test_run_with_figures_draws_every_png(figure_run):

@@ -238,24 +238,19 @@ def test_render_frames_is_an_existing_file(tmp_path, capsys):
 
 
 def test_render_frames_dot_does_not_wipe_the_working_folder(tmp_path, capsys, monkeypatch):
-    """``--frames .``: a failed render must not delete the user's files in the working folder."""
+    """``--frames .`` in a folder of the user's (not empty, no truth.csv from an earlier render): refused
+    on one line before anything is rendered (sim.render.clips.check_frames_folder), the user's file kept,
+    nothing written in it or beside it."""
     work = tmp_path / "work"
     work.mkdir()
     precious = work / "precious.txt"
     precious.write_text("keep")
     monkeypatch.chdir(work)
-    try:
-        rc = main(["render", "--camera", CAMERA, *_small(), "--seconds", "1", "--frames", "."])
-        crash = None
-    except (Exception, SystemExit) as error:
-        rc, crash = None, error
-    out, err = capsys.readouterr()
-    assert rc == 0 or precious.exists(), f"precious.txt deleted; rc {rc}, crash {crash!r}"
-    assert crash is None, f"main raised {type(crash).__name__}: {crash}"
-    assert "Traceback" not in out + err
-    assert rc in (0, 2)
-    hidden = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
-    assert hidden == [], f"temporary folders left in {tmp_path}: {hidden}"
+    rc = call_main(["render", "--camera", CAMERA, *_small(), "--seconds", "1", "--frames", "."])
+    assert_one_error_line(capsys, rc, ("--frames", "not empty", "truth.csv"))
+    assert precious.read_text() == "keep"
+    assert _listing(work) == {"precious.txt"}
+    assert _listing(tmp_path) == {"work"}, "temporary folders left beside the working folder"
 
 
 # ---------------------------------------------------------------- happy path: video

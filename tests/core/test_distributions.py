@@ -33,5 +33,10 @@ def test_lognormal_parameters_by_hand():
     assert dist.mu == pytest.approx(-np.log(2) / 2)
 
 
-def test_single_sample_is_a_float():
-    assert isinstance(float(Uniform(0, 1).sample(np.random.default_rng(0))), float)
+@pytest.mark.parametrize("dist", [Constant(4.0), Exponential(30.0), Uniform(10.0, 20.0), LogNormal(5.0, 0.5)])
+def test_single_sample_is_one_float_from_the_same_stream(dist):
+    """Without ``size``: one float (not an array), the first of what ``size=3`` draws from the
+    same seed (the callers in sim.world.incidents and sim.fleet.dispatch take one duration, s)."""
+    one = dist.sample(np.random.default_rng(0))
+    assert isinstance(one, float), type(one)  # np.ndarray is not a float, np.float64 is
+    assert one == dist.sample(np.random.default_rng(0), 3)[0]

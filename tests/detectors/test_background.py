@@ -134,12 +134,20 @@ def test_detectors_with_other_settings_keep_their_own_model(river_clip):
     assert share_background([SwimmingDetector()], context) is None
 
 
-def test_pixel_cameras_share_one_model(default_scenario):
+def test_pixel_cameras_share_one_model(default_scenario, monkeypatch):
+    """Both detectors of a pixel camera take their foreground from one Background (one MOG2 pass)."""
     geometry = ZoneGeometry(default_scenario)
     spec = next(c for c in default_scenario.cameras if c.id == "cam-river")
     camera = PixelCamera(spec, default_scenario, geometry, np.zeros((0, 2)), seed=1)
-    models = {id(d._background) for d in camera.detectors.values()}
-    assert len(models) == 1 and None not in {d._background for d in camera.detectors.values()}
+    used, foreground = [], Background.foreground
+    monkeypatch.setattr(
+        Background, "foreground", lambda self, *args: used.append(self) or foreground(self, *args)
+    )
+    image = np.zeros((*camera.context.shape, 3), np.uint8)
+    for detector in camera.detectors.values():
+        detector.update(image, 0.0, camera.context)
+    assert len(used) == len(camera.detectors) == 2
+    assert used[0] is used[1]
 
 
 def test_blobs_match_opencv_default_components():

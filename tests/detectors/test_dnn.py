@@ -289,11 +289,27 @@ def test_thresholds_outside_unit_interval(v8_model, name, value):
         OnnxDetector(v8_model, class_map=CLASS_MAP, input_size=INPUT, **{name: value})
 
 
-@pytest.mark.parametrize("value", [0.0, 1.0])
-def test_threshold_bounds_are_allowed(v8_model, value):
-    OnnxDetector(
-        v8_model, class_map=CLASS_MAP, input_size=INPUT, confidence_threshold=value, nms_threshold=value
-    )
+# D and C of BOXES in frame coordinates, for thresholds at the bounds of [0, 1].
+D_KEPT = ((235, 35, 265, 65), 0.2, ClassId.SWIMMER)
+C_KEPT = ((65, 35, 105, 65), 0.7, ClassId.SWIMMER)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        # D's 0.2 passes; the zero-score rows and E's unmapped class still do not (strictly above 0).
+        ("confidence_threshold", 0.0, [*EXPECTED, D_KEPT]),
+        ("confidence_threshold", 1.0, []),  # no score is strictly above 1
+        ("nms_threshold", 0.0, EXPECTED),  # boxes that do not overlap at all survive
+        ("nms_threshold", 1.0, [*EXPECTED[:2], C_KEPT, *EXPECTED[2:]]),  # C's IoU 0.78 with A is not > 1
+    ],
+)
+def test_threshold_bounds_are_allowed(v8_model, frame, context, name, value, expected):
+    """0 and 1 are accepted, kept and used: a box is kept when its score is strictly above the confidence
+    threshold, and suppressed when its IoU with a better box of its class is strictly above the NMS one."""
+    detector = OnnxDetector(v8_model, class_map=CLASS_MAP, input_size=INPUT, **{name: value})
+    assert getattr(detector, name) == value
+    assert_detections(detector.update(frame, 0.0, context), expected)
 
 
 @pytest.mark.parametrize(

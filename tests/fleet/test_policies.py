@@ -118,7 +118,7 @@ def test_a_boat_that_could_not_come_back_waits_for_charge(default_scenario):
     boat.battery.stop_charging(0.0)
     boat.battery.draw(95.0)  # 105 Wh left, charging at 1000 W from t = 0
     boat.battery.start_charging(0.0)
-    budget = rig.dispatch._budgets[Kind.SWIMMING]
+    budget = rig.dispatch.budgets[Kind.SWIMMING]
     needed = 100.0 + boat.mission_energy_wh((101.0, 100.0), budget)
     rig.swimmer(1, (101.0, 100.0))
     rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
@@ -135,7 +135,7 @@ def test_a_charge_short_by_rounding_does_not_stall_the_clock(default_scenario):
     rig = Rig(default_scenario, decision_time=0.0, boat_updates={"battery_wh": 200.0, "reserve_wh": 100.0})
     boat, t = rig.boats[0], 13931.3
     rig.env.run(until=t)
-    budget = rig.dispatch._budgets[Kind.SWIMMING]
+    budget = rig.dispatch.budgets[Kind.SWIMMING]
     needed = 100.0 + boat.mission_energy_wh((101.0, 100.0), budget)
     boat.battery.stop_charging(t)
     boat.battery.draw(boat.battery.level(t) - (needed - 1e-13))

@@ -9,7 +9,7 @@ import pytest
 from sim.engine import Simulation, run
 from sim.loading import load_scenario
 from sim.network.drone_relay import RELAY_REACH_M
-from sim.network.links import Direction
+from sim.network.links import PROFILES, Direction, profile_name
 from tests.helpers.paths import DEFAULT, SCENARIOS
 
 HOLE = SCENARIOS / "coverage_hole.yaml"
@@ -121,8 +121,9 @@ def test_routes_out_of_the_hole_are_the_same_evaluated_during_or_after_the_run(h
     trip and sortie of the run known, the relay gives the same answers (heartbeats rely on this)."""
     simulation, result = hole_seed_4
     radio_map, relay, in_hole = simulation.radio_map, simulation.relay, 0
+    network = simulation.scenario.network
     for traffic, direction in (("evidence", Direction.UPLINK), ("command", Direction.DOWNLINK)):
-        profile = simulation._profile(traffic)
+        profile = PROFILES[profile_name(traffic, getattr(network.traffic, traffic), network.profile)]
         rates = radio_map.rate_map(profile, direction)
         rows = result.transfers[result.transfers["traffic"] == traffic]
         for row in rows.itertuples():

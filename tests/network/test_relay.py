@@ -21,6 +21,7 @@ NEAR_TARGET = (740.0, 520.0)
 COVERED_NEAR = (670.0, 420.0)
 """Covered, 110 m west of HOLE_TARGET: a drone hovering there beats the direct uplink."""
 EMBB = PROFILES["nr_embb"]
+HOLE = SCENARIOS / "coverage_hole.yaml"
 
 
 def flight_s(drone, target) -> float:
@@ -28,9 +29,22 @@ def flight_s(drone, target) -> float:
     return math.hypot(math.dist(drone.position, target), drone.altitude) / drone.speed
 
 
+def covered_at(relay, points) -> np.ndarray:
+    """Which ``points`` ((n, 2), m) lie in a cell the relay counts as covered (both directions above
+    CQI 1 with its profile, the evidence uploads')."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    row, col = relay.map.index(points[:, 0], points[:, 1])
+    return relay.map.covered(relay.profile)[row, col]
+
+
+def points_along(way, per_leg: int = 200) -> np.ndarray:
+    """Points along a polyline ``way`` ((n, 2), m), ``per_leg`` on each leg."""
+    return np.concatenate([np.linspace(a, b, per_leg) for a, b in itertools.pairwise(way)])
+
+
 @pytest.fixture()
 def hole():
-    return Simulation(load_scenario(SCENARIOS / "coverage_hole.yaml"))
+    return Simulation(load_scenario(HOLE))
 
 
 def test_a_mission_into_the_hole_sends_the_drone(hole):
@@ -65,20 +79,31 @@ def test_drone_recharges_before_a_sortie_it_could_not_finish(hole):
     state = relay.drones[0]
     spec = state.spec
     state.flight_left_s, state.ready_at = 30.0, 0.0  # almost empty, just landed
-    plan = relay._plan(state, HOLE_TARGET, 0.0)
-    fly = math.hypot(math.dist(spec.position, HOLE_TARGET), spec.altitude) / spec.speed
-    depart, arrive, leave_by, flight_left = plan
-    # charges at endurance / charge_time per second until the round trip fits
-    assert depart == pytest.approx((2 * fly - 30.0) * spec.charge_time / spec.endurance)
-    assert arrive == pytest.approx(depart + fly)
-    assert leave_by == pytest.approx(depart + flight_left - fly)
+    fly = flight_s(spec, HOLE_TARGET)
+    relay.mission_started(1, hole.boats[0].position, HOLE_TARGET, 2.5, 0.0)
+    relay.mission_ended(1, 10_000.0)  # long after the drone had to leave
+    (sortie,) = relay.sorties
+    # charges at endurance / charge_time per second until the round trip fits, and no more
+    depart = (2 * fly - 30.0) * spec.charge_time / spec.endurance
+    assert sortie.t_depart == pytest.approx(depart)
+    assert sortie.t_arrive == pytest.approx(depart + fly)
+    assert sortie.t_leave == pytest.approx(depart + fly)  # charge for the round trip only: no time there
+    assert sortie.t_back == pytest.approx(depart + 2 * fly)
 
 
-def test_a_target_beyond_reach_gets_no_drone(hole):
-    relay = hole.relay
-    state = relay.drones[0]
-    far = (state.spec.position[0] + state.spec.speed * state.spec.endurance, state.spec.position[1])
-    assert relay._plan(state, far, 0.0) is None
+@pytest.mark.parametrize(("spare_s", "flown"), [(-1.0, False), (60.0, True)])
+def test_a_target_beyond_reach_gets_no_drone(spare_s, flown):
+    """A drone whose endurance is a second short of the round trip to the target stays at its base (the
+    boat's transfers wait for its way back); one with a minute to spare flies."""
+    drone = load_scenario(HOLE).drones[0]
+    fly = flight_s(drone, HOLE_TARGET)
+    simulation = Simulation(load_scenario(HOLE, [f"drones.0.endurance={2 * fly + spare_s!r}"]))
+    relay = simulation.relay
+    relay.mission_started(1, simulation.boats[0].position, HOLE_TARGET, 2.5, 0.0)
+    route = relay.route(HOLE_TARGET, fly + 1.0, EMBB, Direction.UPLINK)  # on station, if it flew
+    relay.mission_ended(1, 1000.0)
+    assert len(relay.sorties) == int(flown)
+    assert route.via.startswith(drone.id + ">") == flown
 
 
 def test_a_mission_starting_inside_the_hole_waits_for_the_nearest_coverage(hole):
@@ -88,9 +113,9 @@ def test_a_mission_starting_inside_the_hole_waits_for_the_nearest_coverage(hole)
     relay.drones.clear()
     start = (783.0, 424.0)  # a few metres away, in the shadow too
     relay.mission_started(1, start, HOLE_TARGET, 2.5, 0.0)
-    assert not relay._covered_at(relay._trips[1].samples).any()
+    assert not covered_at(relay, points_along(relay.navigator.path(start, HOLE_TARGET))).any()
     route = relay.route(HOLE_TARGET, 0.0, PROFILES["nr_embb"], Direction.UPLINK)
-    rows, cols = relay._covered.nonzero()
+    rows, cols = relay.map.covered(relay.profile).nonzero()
     nearest = min(
         math.dist(HOLE_TARGET, (relay.map.x[c], relay.map.y[r])) for r, c in zip(rows, cols, strict=True)
     )
@@ -121,7 +146,7 @@ def test_a_drone_on_station_serves_a_boat_of_another_mission_nearby(hole):
     mission's drone while it hovers within reach, during the run and when evaluated afterwards."""
     relay, drone = hole.relay, hole.scenario.drones[0]
     start, fly = hole.boats[0].position, flight_s(drone, HOLE_TARGET)
-    assert not relay._covered_at(np.array([NEAR_TARGET])).any()
+    assert not covered_at(relay, NEAR_TARGET).any()
     relay.mission_started(1, start, HOLE_TARGET, 2.5, 0.0)
     relay.mission_started(2, start, NEAR_TARGET, 2.5, 10.0)  # the drone is busy: none for this one
     on_station = fly + 50.0
@@ -158,13 +183,12 @@ def test_a_boat_home_from_its_mission_waits_for_its_way_to_the_nearest_dock(hole
     relay.mission_started(1, north, HOLE_TARGET, 2.5, 0.0)
     relay.mission_ended(1, 300.0)
     position = (760.0, 450.0)  # in the shadow, on the trip's path 2 m from its last leg
-    assert not relay._covered_at(np.array([position])).any()
+    assert not covered_at(relay, position).any()
     home = relay.route(position, 310.0, EMBB, Direction.UPLINK)
     slowest = min(boat.cruise_speed for boat in hole.scenario.boats)
     dock = min(hole.scenario.docks, key=lambda d: relay.navigator.distance(position, d.position))
     assert dock.id == "dock-south"
-    way = relay.navigator.path(position, dock.position)
-    points = np.concatenate([np.linspace(a, b, 200) for a, b in itertools.pairwise(way)])
-    first = int(np.argmax(relay._covered_at(points)))
+    points = points_along(relay.navigator.path(position, dock.position))
+    first = int(np.argmax(covered_at(relay, points)))
     along = np.hypot(*np.diff(points[: first + 1], axis=0).T).sum()
     assert home.wait_s == pytest.approx(along / slowest, abs=relay.map.resolution / slowest)

@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from sim.core.stats import distribution
-from sim.results.tables import _outcome, summarize, tracks_table
+from sim.results.tables import incidents_table, summarize, tracks_table
 from sim.world.recorder import Recorder
 from sim.world.records import Leg
+from tests.helpers.builders import make_incident
 
 
 def test_marks_keep_the_first_time():
@@ -40,7 +41,13 @@ def test_stage_marks_only_move_forward():
     ],
 )
 def test_outcomes(marks, t_end, expected):
-    assert _outcome(marks, t_end, horizon=3600.0) == expected
+    """The outcome column of incidents.csv for an incident from t = 0 to ``t_end`` in a 1-h run."""
+    recorder = Recorder()
+    for field, t in marks.items():
+        recorder.mark(7, field, t)
+    assert recorder.marks[7] == marks  # every mark taken: the outcome is decided on these
+    table = incidents_table([make_incident(7, 0.0, t_end)], recorder, {}, horizon=3600.0)
+    assert table["outcome"].tolist() == [expected]
 
 
 def test_distribution_matches_numpy_and_handles_empty():

@@ -1,5 +1,7 @@
 """Scenario loading: extends, overrides, durations, calibration, round trip."""
 
+from datetime import datetime
+
 import pytest
 import yaml
 
@@ -66,7 +68,7 @@ def test_child_scenario_changes_only_its_story(default_scenario):
         ("run.duration=2h", lambda s: s.run.duration == 7200.0),
         ("run.weather=fog", lambda s: s.run.weather is Weather.FOG),
         ("boats.1.cruise_speed=4", lambda s: s.boats[1].cruise_speed == 4.0),
-        ("dispatch.policy=nearest_idle", lambda s: s.dispatch.policy == "nearest_idle"),
+        ("dispatch.policy=fastest_eta", lambda s: s.dispatch.policy == "fastest_eta"),  # file: nearest_idle
         (
             "cameras.-1.height=20",
             lambda s: s.cameras[-1].height == 20.0,
@@ -83,8 +85,8 @@ def test_child_scenario_changes_only_its_story(default_scenario):
             ),
         ),
         (
-            "detection.threshold.swimming=0.8",  # the file's 0.5 becomes one entry per kind first
-            lambda s: s.detection.thresholds == {"swimming": 0.8, "fishing": 0.5},
+            "detection.threshold.swimming=0.6",  # one entry of the file's {swimming: 0.8, fishing: 0.5}
+            lambda s: s.detection.thresholds == {"swimming": 0.6, "fishing": 0.5},
         ),
         (
             "detection.threshold={fishing: 0.3, swimming: 0.9}",
@@ -95,7 +97,8 @@ def test_child_scenario_changes_only_its_story(default_scenario):
         ),
     ],
 )
-def test_overrides(assignment, check):
+def test_overrides(assignment, check, default_scenario):
+    assert not check(default_scenario), f"{assignment} sets what the file already holds: it proves nothing"
     assert check(load_scenario(DEFAULT, [assignment]))
 
 
@@ -103,7 +106,9 @@ def test_override_values_are_yaml_typed():
     data = {"run": {"seed": 0}}
     apply_override(data, "run.seed=7")
     apply_override(data, "run.start=2026-01-01T00:00:00")
-    assert data["run"]["seed"] == 7
+    apply_override(data, "run.weather=fog")
+    assert data == {"run": {"seed": 7, "start": datetime(2026, 1, 1), "weather": "fog"}}
+    assert type(data["run"]["seed"]) is int  # an int, not the string "7" (nor a float)
 
 
 def test_threshold_is_one_number_or_one_per_kind():
