@@ -85,7 +85,7 @@ def main() -> None:
 
     # The simulation owns the radio map, links and cell load; build it once for the transfers.
     simulation = Simulation(scenario, args.seed)
-    radio_map = simulation.radio_map
+    radio_map = simulation.network.radio_map
     cells = radio_map.serving.size
     gnbs = len(scenario.gnbs)
     gx, gy = np.meshgrid(radio_map.x, radio_map.y)
@@ -117,7 +117,7 @@ def main() -> None:
     link = simulation.dispatch.evidence_link
 
     def transfers():
-        simulation.transfers.clear()
+        simulation.network.transfers.clear()
         for x, y in points:
             link.delay(1_000_000, (x, y), 0.0)
 

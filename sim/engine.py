@@ -22,13 +22,10 @@ from sim.fleet.boats import Boat
 from sim.fleet.dispatch import DispatchCenter
 from sim.fleet.kinematics import current_field
 from sim.fleet.policies import waits_on_water
-from sim.network.drone_relay import DroneRelay
-from sim.network.links import DEFAULT_PROFILE, PROFILES, Direction, Link, Transfer, profile_name
-from sim.network.radio_map import CellLoad, RadioAccess, RadioMap, check_docks
+from sim.network.links import Direction
+from sim.network.run_network import RunNetwork
 from sim.network.service_traffic import network_summary, service_traffic, transfers_table
-from sim.network.traces import TRACE_PROFILE, TraceLink, read_trace
-from sim.render.actors import Actor, ActorClass, Distractors, MovingThing, offender_thing
-from sim.render.renderer import Conditions
+from sim.pixel.camera_loop import PixelCameras
 from sim.results.result import SORTIE_COLUMNS, Result
 from sim.results.tables import alarms_table, incidents_table, missions_table, summarize, tracks_table
 from sim.scenario.models import Kind, Mode, Scenario
@@ -64,10 +61,8 @@ class Simulation:
         only,
         threads that render and analyse the frames of one instant (None: one per core; the results do not
         depend on it)."""
-        self.frame_threads = frame_threads
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else seed
-        self.score_log = score_log
         self.duration = scenario.run.duration
         self.env = simpy.Environment()
         self.streams = RandomStreams(self.seed)
@@ -85,15 +80,11 @@ class Simulation:
         self._buoy_ids = {buoy.id for buoy in scenario.buoys}
 
         # The network: one radio map per run from its own stream, camera video load, drone relay.
-        self.transfers: list[Transfer] = []
-        self._fixed_senders = (*scenario.cameras, *scenario.buoys)  # radios at their own height
-        self.radio_map = RadioMap(scenario, self.streams.stream("network/radio"))
-        self.cell_load = CellLoad(scenario, self.radio_map, self._profile("alarm"))
-        evidence = self._profile("evidence")
-        check_docks(scenario, self.radio_map, evidence, waits_on_water(scenario.dispatch.policy))
-        self.relay = DroneRelay(scenario, self.radio_map, self.navigator, evidence)
-        self.alarm_link = self._link("alarm", Direction.UPLINK, with_inference=True)
-        self.sensor_link = self._link("sensor", Direction.UPLINK, with_inference=True)
+        patrols = waits_on_water(scenario.dispatch.policy)
+        self.network = RunNetwork(scenario, self.streams, self.navigator, patrols)
+        self.relay = self.network.relay
+        self.alarm_link = self.network.link("alarm", Direction.UPLINK, with_inference=True)
+        self.sensor_link = self.network.link("sensor", Direction.UPLINK, with_inference=True)
         self._sender_xy = {s.id: s.position for s in (*scenario.cameras, *scenario.buoys)}
         self._buoy_ids = {b.id for b in scenario.buoys}
         self.boats = [
@@ -112,8 +103,8 @@ class Simulation:
             self.env,
             scenario.dispatch,
             self.boats,
-            self._link("command", Direction.DOWNLINK),
-            self._link("evidence", Direction.UPLINK),
+            self.network.link("command", Direction.DOWNLINK),
+            self.network.link("evidence", Direction.UPLINK),
             self.world,
             self.recorder,
             operator_rng=self.streams.stream("dispatch/operator"),
@@ -127,48 +118,20 @@ class Simulation:
         self.pixel = scenario.run.mode is Mode.PIXEL
         self.env.process(self._incident_source())
         if self.pixel:
-            self._start_pixel_cameras()
+            self.cameras = PixelCameras(
+                self.env,
+                scenario,
+                self.world,
+                self.boats,
+                (self.geometry, self.navigator, daylight),
+                self.streams,
+                self._raise_alarm,
+                score_log,
+                frame_threads,
+            )
         else:
             for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors, self.geometry).items()):
                 self.env.process(self._false_alarms(camera_id, kind, region))
-
-    def _profile_name(self, traffic: str) -> str:
-        network = self.scenario.network
-        return profile_name(traffic, getattr(network.traffic, traffic), network.profile)
-
-    def _profile(self, traffic: str):
-        """The radio profile of a traffic class (the default profile stands in for a trace)."""
-        return PROFILES.get(self._profile_name(traffic), PROFILES["nr_embb"])
-
-    def _link(self, traffic: str, direction: Direction, with_inference: bool = False) -> Link:
-        network = self.scenario.network
-        rng = self.streams.stream(f"network/{traffic}")
-        name = self._profile_name(traffic)
-        if name == TRACE_PROFILE:
-            from pathlib import Path
-
-            service = PROFILES[DEFAULT_PROFILE.get(traffic, "nr_embb")].service
-            delays = read_trace(Path(network.trace))
-            return TraceLink(
-                delays, network.trace_mode, rng, direction, traffic, service, self.transfers.append
-            )
-        profile = PROFILES[name]
-        site = network.inference.value
-        mmtc = network.mmtc
-        fixed = {s.position: getattr(s, "height", network.radio.ue_height) for s in self._fixed_senders}
-        access = RadioAccess(self.radio_map, profile, direction, self.cell_load, self.relay, fixed)
-        return Link(
-            profile,
-            direction,
-            backhaul_s=getattr(network.backhaul, site),
-            rng=rng,
-            access=access,
-            processing_s=getattr(network.inference_time, site) if with_inference else 0.0,
-            traffic=traffic,
-            log=self.transfers.append,
-            wake_up_s=mmtc.wake_up if profile.service.value == "mmtc" else 0.0,
-            paging_cycle_s=mmtc.edrx_cycle if profile.service.value == "mmtc" else 0.0,
-        )
 
     # ------------------------------------------------------------ processes
 
@@ -180,7 +143,7 @@ class Simulation:
             first_visible, detections = self.sensing.observe(incident, self.streams.stream)
             self.first_visible[incident.id] = first_visible
             if self.pixel:
-                self._offender_things[incident.id] = offender_thing(incident, incident.t_end, self.geometry)
+                self.cameras.appear(incident)
                 # The cameras' detectors decide; buoys are not pixels and report as in statistical mode.
                 detections = [d for d in detections if d.sensor_id in self._buoy_ids]
             for detection in detections:
@@ -226,64 +189,6 @@ class Simulation:
         delay = link.delay(payload, self._sender_xy.get(source, (x, y)), self.env.now)
         self.env.timeout(delay).callbacks.append(lambda _: self.dispatch.receive(alarm))
 
-    # ------------------------------------------------------------ pixel mode
-
-    def _start_pixel_cameras(self) -> None:
-        from sim.pixel.pixel_camera import PixelCamera
-        from sim.pixel.simultaneous_frames import FrameBatch, default_threads
-        from sim.render.actors import lamp_positions
-
-        threads = default_threads() if self.frame_threads is None else self.frame_threads
-        self._frames = FrameBatch(self.env, threads)
-        self._offender_things: dict[int, MovingThing] = {}
-        lamps = lamp_positions(self.scenario, self.geometry)
-        self._distractors = Distractors(
-            self.scenario.render, self.geometry, self.navigator, self.streams, 0.0, self.duration
-        )
-        for spec in self.scenario.cameras:
-            camera = PixelCamera(spec, self.scenario, self.geometry, lamps, self.seed)
-            camera.score_log = self.score_log
-            self.env.process(self._camera_frames(camera))
-
-    def _actors(self, t: float) -> list[Actor]:
-        offenders = [
-            actor
-            for incident_id, thing in self._offender_things.items()
-            if self.world.present(incident_id, t) and (actor := thing.at(t)) is not None
-        ]
-        boats = []
-        for boat in self.boats:
-            x, y, heading, speed = boat.pose(t)
-            boats.append(
-                Actor(f"boat-{boat.id}", ActorClass.BOAT, x, y, heading, speed, (t / 2.0) % 1.0, 0, True)
-            )
-        return offenders + self._distractors.at(t) + boats
-
-    def _camera_frames(self, camera) -> Generator[simpy.Event, None, None]:
-        interval = 1.0 / camera.fps
-        run = self.scenario.run
-        number = 0
-        while True:
-            t = self.env.now
-            # Uncompressed: the detectors see the decoded video downscaled (sim.pixel.pixel_camera's
-            # docstring).
-            conditions = Conditions(
-                self.daylight.light(t), run.weather, run.wind_speed, camera.camera.spec.infrared
-            )
-            alarms = yield self._frames.submit(camera, t, number, self._actors(t), conditions)
-            for alarm in alarms:
-                self._raise_alarm(
-                    camera.id,
-                    alarm.kind,
-                    alarm.x,
-                    alarm.y,
-                    alarm.score,
-                    alarm.incident_id,
-                    alarm.payload_bytes,
-                )
-            number += 1
-            yield self.env.timeout(interval)
-
     # ------------------------------------------------------------ running
 
     def run(self, progress: bool = False) -> Result:
@@ -317,14 +222,14 @@ class Simulation:
         """Tables and summary after :meth:`advance`; ``wall_start`` is the perf_counter at the start."""
         self.dispatch.close()
         if self.pixel:
-            self._frames.close()
+            self.cameras.close()
         self.recorder.missions.extend(self.dispatch.mission_records())
         incidents = incidents_table(self.incidents, self.recorder, self.first_visible, self.duration)
         alarms = alarms_table(self.recorder)
         missions = missions_table(self.recorder)
         tracks = tracks_table(self.recorder.legs)
-        service_traffic(self.recorder.legs, self.scenario.network, self._link, self.duration)
-        transfers = transfers_table(self.transfers)
+        service_traffic(self.recorder.legs, self.scenario.network, self.network.link, self.duration)
+        transfers = transfers_table(self.network.transfers)
         sorties = pd.DataFrame([asdict(s) for s in self.relay.sorties], columns=SORTIE_COLUMNS).round(3)
         wall_s = time.perf_counter() - wall_start
         summary = {
@@ -334,7 +239,9 @@ class Simulation:
             "start": self.scenario.run.start.isoformat(),
             "duration_s": self.duration,
             **summarize(incidents, alarms, missions, self.duration, len(self.boats)),
-            **network_summary(transfers, tracks, self.radio_map, self._profile("evidence"), len(sorties)),
+            **network_summary(
+                transfers, tracks, self.network.radio_map, self.network.profile("evidence"), len(sorties)
+            ),
             "sim_events": events,
             "wall_time_s": round(wall_s, 3),
             "versions": {"python": platform.python_version()}

@@ -113,10 +113,13 @@ def boat_actors(legs: list[Leg], docks: dict[str, tuple[float, float]], t: float
             if leg.x1 != leg.x0 or leg.y1 != leg.y0:
                 heading = _heading(leg.x1 - leg.x0, leg.y1 - leg.y0)
             speed = leg.speed if t < leg.t1 else 0.0
-        actors.append(
-            Actor(f"boat-{boat_id}", ActorClass.BOAT, x, y, heading, speed, (t / 2.0) % 1.0, 0, True)
-        )
+        actors.append(boat_actor(boat_id, x, y, heading, speed, t))
     return actors
+
+
+def boat_actor(boat_id: str, x: float, y: float, heading: float, speed: float, t: float) -> Actor:
+    """One of the project's boats at ``t`` (s): at (x, y) m, heading rad, ground speed m/s."""
+    return Actor(f"boat-{boat_id}", ActorClass.BOAT, x, y, heading, speed, (t / 2.0) % 1.0, 0, True)
 
 
 class Distractors:

@@ -120,7 +120,7 @@ def test_routes_out_of_the_hole_are_the_same_evaluated_during_or_after_the_run(h
     """Evidence uploads and commands took their routes during the run; asked again after it, with every
     trip and sortie of the run known, the relay gives the same answers (heartbeats rely on this)."""
     simulation, result = hole_seed_4
-    radio_map, relay, in_hole = simulation.radio_map, simulation.relay, 0
+    radio_map, relay, in_hole = simulation.network.radio_map, simulation.relay, 0
     network = simulation.scenario.network
     for traffic, direction in (("evidence", Direction.UPLINK), ("command", Direction.DOWNLINK)):
         profile = PROFILES[profile_name(traffic, getattr(network.traffic, traffic), network.profile)]
