@@ -48,6 +48,7 @@ from sim.calibration.fits import (
     write_calibration,
 )
 from sim.core.rng import RandomStreams
+from sim.errors import TuningError
 from sim.pixel.pixel_camera import (
     DETECTED_CLASS,
     OFFENDER_CLASS,
@@ -151,6 +152,8 @@ def _scene(
         # Offenders arrive after the background model has warmed up, as incidents do in a run:
         # someone present from the first frame would be learnt as background.
         arrival = WARMUP_S + float(rng.uniform(1.0, 6.0))
+        if arrival >= seconds + 1.0:  # the clip (and its last second) ends before the offender arrives
+            raise TuningError(f"--seconds {seconds:g}: too short, an offender arrives at {arrival:.1f} s")
         if kind is Kind.SWIMMING:
             things.append(
                 thing(f"offender-{clip}-{i}", ActorClass.SWIMMER, areas, spec.drift_speed, start=arrival)
@@ -405,7 +408,7 @@ def cases_for(
 ) -> list[Case]:
     cameras = relevant_cameras(scenario, ZoneGeometry(scenario), kind)
     if not cameras:
-        raise ValueError(f"no camera of the scenario sees a {kind.value} no-go area")
+        raise TuningError(f"no camera of the scenario sees a {kind.value} no-go area")
     cases = []
     for light in lights:
         for weather in weathers:
@@ -448,6 +451,8 @@ def tune(
     with_f1 = table.dropna(subset=["f1"])
     best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
     frames = observations.offender_frames()
+    if frames.empty:  # bad input (too short clips, cameras that see no offender), not a bug of the fit
+        raise TuningError("no offender was ever in view: nothing to calibrate")
     hit_model = fit_detectability(frames, scenario.calibration.reference_pixels)
     hit_model["hit_run_s"] = fit_hit_runs(frames)
     false_alarm_fit = fit_false_alarm_model(false_alarm_table(observations, thresholds))

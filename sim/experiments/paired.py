@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import SweepError
 from sim.experiments.sweep_table import read_meta, sweep_table
 
 LEVEL = 0.95
@@ -134,6 +135,7 @@ def load_sweep_table(folder: Path) -> tuple[pd.DataFrame, SweptKeys]:
 
     Adds ``false_dispatches_per_day``. Swept values that are lists (a fleet of boats, the drones)
     are labelled by their length when that tells the variants apart: ``boats=4``, ``drones=0``.
+    A folder without a finished run raises :class:`~sim.errors.SweepError`.
     """
     meta = read_meta(folder)
     keys = meta["swept_keys"]
@@ -141,7 +143,7 @@ def load_sweep_table(folder: Path) -> tuple[pd.DataFrame, SweptKeys]:
     table = sweep_table(folder)
     table = table[table["status"] == "ok"].copy()
     if table.empty:
-        raise ValueError(f"{folder}: no finished runs")
+        raise SweepError(f"{folder}: no finished runs")
     table["false_dispatches_per_day"] = table["false_dispatches"] / (table["duration_s"] / 86400.0)
     for key in keys:
         table[key] = _labels(table[key])
@@ -203,17 +205,18 @@ def paired_differences(
 ) -> pd.DataFrame:
     """Each variant minus the baseline variant with the same other swept values, seed by seed.
 
-    Keys zipped with ``key`` change with it; the other swept keys are held fixed.
+    Keys zipped with ``key`` change with it; the other swept keys are held fixed. A ``key`` not swept
+    or a ``baseline`` not among its values raises :class:`~sim.errors.SweepError` naming ``--baseline``.
 
     One row per (variant, metric): ``baseline``, ``variant``, ``metric``, ``pairs``, the baseline and
     variant means over the paired seeds, ``difference`` (variant − baseline) and its paired-t interval.
     """
     if key not in swept.keys:
-        raise ValueError(f"{key} is not swept here (swept: {', '.join(swept.keys)})")
+        raise SweepError(f"--baseline: {key} is not swept here (swept: {', '.join(swept.keys)})")
     is_base = _matches(table[key], baseline)
     if not is_base.any():
         values = ", ".join(dict.fromkeys(table[key].astype(str)))
-        raise ValueError(f"{key}={baseline} is not among the swept values ({values})")
+        raise SweepError(f"--baseline: {key}={baseline} is not among the swept values ({values})")
     others = swept.held_fixed(key)
     rows = []
     for variant in variants(table[~is_base]):
@@ -252,7 +255,7 @@ def compare_table(folder: Path, key: str, baseline: object, extra_metrics=()) ->
             numeric = [c for c in table.columns if table[c].dtype.kind in "fi" and c not in METRICS]
             close = difflib.get_close_matches(metric, numeric, n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise ValueError(f"--metric {metric}: not a numeric column of sweep.csv{hint}")
+            raise SweepError(f"--metric {metric}: not a numeric column of sweep.csv{hint}")
     # A metric asked for twice (or one of METRICS asked for again) is compared once.
     return paired_differences(table, swept, key, baseline, tuple(dict.fromkeys((*METRICS, *extra_metrics))))
 

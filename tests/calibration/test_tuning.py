@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from sim.calibration.fits import fit_detectability, fit_false_alarms, fit_hit_model, fit_hit_runs
-from sim.calibration.tune import Observations, end_to_end, size_table, threshold_table, tone_table
+from sim.calibration.tune import Observations, end_to_end, size_table, threshold_table, tone_table, tune
 from sim.cli.main import main
 from sim.core.maths import logit, sigmoid
 from sim.engine import run
+from sim.errors import TuningError
 from sim.loading import load_scenario
 from sim.scenario.models import Calibration, Kind
 from tests.helpers.paths import DEFAULT
@@ -194,6 +195,7 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
         (["--seconds", "0"], "--seconds"),
         (["--clips", "0"], "--clips"),
         (["--out", "/nonexistent-folder/x"], "--out"),
+        (["--set", "zone.no_swimming=[]"], "no camera of the scenario sees a swimming no-go area"),
         (
             ["--set", "detection.pixel_detectors.swimming.cue=colour"],
             "detection.pixel_detectors.swimming: cue",
@@ -205,6 +207,13 @@ def test_tune_bad_arguments(tmp_path, capsys, args, message):
     code = main(base + args)
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_tune_rejects_clips_that_end_before_an_offender_arrives(tmp_path):
+    """Offenders arrive 6 to 11 s into a clip; a 5-s clip is bad input (exit 2), not a crash."""
+    scenario = load_scenario(DEFAULT)
+    with pytest.raises(TuningError, match=r"^--seconds 5: too short, an offender arrives at \d+\.\d s$"):
+        tune(scenario, Kind.SWIMMING, tmp_path / "t", seconds=5.0, progress=False)
 
 
 def test_end_to_end_trade_off(tmp_path, capsys):

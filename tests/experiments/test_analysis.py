@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.errors import SweepError
 from sim.experiments.paired import SweptKeys, mean_ci, paired_differences, t_quantile, t_two_sided_probability
 
 stats = pytest.importorskip("scipy.stats")  # installed with scikit-learn (the [test] extra)
@@ -83,7 +84,7 @@ def test_zipped_keys_change_together():
 
 def test_paired_differences_reject_unknown_baselines():
     table = _table(np.random.default_rng(0))
-    with pytest.raises(ValueError, match="not among the swept values"):
+    with pytest.raises(SweepError, match=r"^--baseline: a=slow is not among the swept values"):
         paired_differences(table, SweptKeys(("a", "b")), "a", "slow", metrics=("m",))
-    with pytest.raises(ValueError, match="not swept here"):
+    with pytest.raises(SweepError, match=r"^--baseline: c is not swept here"):
         paired_differences(table, SweptKeys(("a", "b")), "c", "base", metrics=("m",))

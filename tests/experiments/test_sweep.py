@@ -528,6 +528,15 @@ def test_compare_rejects_what_the_sweep_does_not_have(small_out, capsys, extra, 
     assert_one_error_line(capsys, rc, expected)
 
 
+def test_plot_rejects_a_baseline_the_sweep_does_not_have(small_out, capsys, tmp_path):
+    from tests.helpers.cli import assert_one_error_line
+
+    argv = ["plot", str(small_out), "--baseline", "dispatch.policy=nearest_idle", "--out", str(tmp_path)]
+    rc = call_main(argv)
+    line = assert_one_error_line(capsys, rc, ("not swept here",))
+    assert line.startswith("error: --baseline: dispatch.policy ")
+
+
 def test_two_sweeps_never_write_one_folder_at_once(small_sweep, small_out):
     from sim.experiments.runner import SweepError, folder_lock
 

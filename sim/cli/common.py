@@ -1,0 +1,133 @@
+"""What the commands of ``run_sim.py`` share: exit codes, the parser, options and their checks.
+
+Exit codes: 0 ok, 2 bad input (a :class:`sim.errors.BadInputError`: scenario, arguments, missing
+file), 1 internal error. Bad input is reported on one line, without a traceback (``sim.cli.main``).
+Every check here raises :class:`~sim.errors.BadInputError` with a message that starts with the
+option it blames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import yaml
+
+from sim.errors import BadInputError
+from sim.scenario.models import parse_duration
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SCENARIO = PROJECT_ROOT / "scenarios" / "xuchang_lake.yaml"
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+SWEEP_MARK, RUN_MARK = "sweep.json", "summary.json"
+"""Files that tell a sweep folder and a run folder apart."""
+
+Commands = argparse._SubParsersAction
+"""The main parser's subcommands, to which each command module adds its own parser."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser that raises :class:`BadInputError` where argparse would print usage and exit 2."""
+
+    def error(self, message: str) -> None:
+        raise BadInputError(f"{message} (see {self.prog} --help)")
+
+
+# ---------------------------------------------------------------- options
+
+
+def add_scenario_option(parser: argparse.ArgumentParser) -> None:
+    """``--scenario FILE``, the bundled default scenario when not given."""
+    parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO, help="scenario YAML file")
+
+
+def add_set_option(parser: argparse.ArgumentParser, help_text: str | None = None) -> None:
+    """``--set KEY=VALUE`` (repeatable) into ``args.overrides``; ``help_text`` for ``--help``, if any."""
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=help_text
+    )
+
+
+def add_seed_option(parser: argparse.ArgumentParser) -> None:
+    """``--seed N``: the root seed of the run, the scenario's ``run.seed`` when not given."""
+    parser.add_argument("--seed", type=int, help="root seed (default: run.seed of the scenario)")
+
+
+# ---------------------------------------------------------------- checks
+
+
+def at_least(option: str, value: int, minimum: int) -> int:
+    """``value`` of ``option`` if it is ``minimum`` or more, else a one-line error."""
+    if value < minimum:
+        raise BadInputError(f"{option}: must be >= {minimum}, got {value}")
+    return value
+
+
+def positive_seconds(option: str, seconds: float) -> float:
+    """``seconds`` of ``option`` if positive and finite, else a one-line error."""
+    if not 0 < seconds < math.inf:
+        raise BadInputError(f"{option}: must be positive and finite, got {seconds:g}")
+    return seconds
+
+
+def offset_seconds(option: str, text: str) -> float:
+    """A time given as seconds or ``30s``, ``15m``, ``6h``, ``2d`` (``--start``), s."""
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise BadInputError(f"{option}: {error}") from None
+
+
+def duration_seconds(text: str) -> float:
+    """``--duration`` in seconds: positive and finite, or a one-line error."""
+    seconds = offset_seconds("--duration", text)
+    if not 0 < seconds < math.inf:
+        raise BadInputError(f"--duration: must be positive and finite, got {text!r}")
+    return seconds
+
+
+def duration_override(text: str | None) -> list[str]:
+    """The ``--set`` of ``--duration`` (``run.duration=<seconds>``); none when not given."""
+    return [] if text is None else [f"run.duration={duration_seconds(text)}"]
+
+
+def seed_override(seed: int | None) -> list[str]:
+    """The ``--set`` of ``--seed`` (``run.seed=<seed>``, 0 or more); none when not given."""
+    return [] if seed is None else [f"run.seed={at_least('--seed', seed, 0)}"]
+
+
+def check_out_parent(out: Path) -> None:
+    """``--out``'s parent folder must exist (the output folder itself is made)."""
+    if not out.resolve().parent.is_dir():
+        raise BadInputError(f"--out: folder {out.resolve().parent} does not exist")
+
+
+# ---------------------------------------------------------------- output folders
+
+
+def folder_kind(folder: Path) -> str:
+    """``"sweep"`` or ``"run"``: what kind of output folder ``folder`` is, or a one-line error."""
+    if (folder / SWEEP_MARK).is_file():
+        return "sweep"
+    if (folder / RUN_MARK).is_file() and (folder / "scenario.yaml").is_file():
+        return "run"
+    if not folder.is_dir():
+        raise BadInputError(f"{folder}: no such folder")
+    raise BadInputError(f"{folder}: neither a sweep folder ({SWEEP_MARK}) nor a run folder ({RUN_MARK})")
+
+
+def parse_baseline(text: str | None) -> tuple[str, object] | None:
+    """``--baseline key=value`` with the value parsed as YAML, as ``--set`` does; None when not given."""
+    if text is None:
+        return None
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise BadInputError(f"--baseline {text}: expected key=value, e.g. network.profile=nr_embb")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.strip(), value

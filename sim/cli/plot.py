@@ -1,0 +1,40 @@
+"""``run_sim.py plot DIR ...``: draw a sweep folder's comparison figures, or redraw a run folder's figures."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli.common import EXIT_OK, Commands, folder_kind, parse_baseline
+
+
+def add_parser(commands: Commands) -> None:
+    """Register ``plot`` on the main parser's ``commands``."""
+    plot = commands.add_parser("plot", help="draw a sweep folder's comparison figures or redraw a run's")
+    plot.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="sweep or run output folder")
+    plot.add_argument("--out", type=Path, help="figure folder (default: DIR/figures)")
+    plot.add_argument(
+        "--baseline", metavar="KEY=VALUE", help="sweep folders: variant the paired differences start from"
+    )
+    plot.set_defaults(execute=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Check every folder first, then draw each one's figures and list the files written."""
+    for folder in args.folders:
+        folder_kind(folder)  # every folder checked before anything is drawn
+    for folder in args.folders:
+        target = folder / "figures" if args.out is None else args.out
+        if args.out is not None and len(args.folders) > 1:
+            target = args.out / folder.resolve().name
+        if folder_kind(folder) == "sweep":
+            from sim.experiments.sweep_figures import draw_sweep_figures
+
+            paths = draw_sweep_figures(folder, target, parse_baseline(args.baseline))
+        else:
+            from sim.results.figures import draw_run_figures
+            from sim.results.reading import read_run
+
+            paths = draw_run_figures(read_run(folder), target)
+        print(f"{folder}: " + ", ".join(str(p) for p in paths))
+    return EXIT_OK

@@ -1,0 +1,197 @@
+"""``run_sim.py tune``: score a detector on rendered clips, or calibrate statistical mode.
+
+Three ways, one per flag: ``--detector KIND`` scores the detector on clips rendered in every light
+and weather and fits statistical mode's hit model; ``--end-to-end`` runs statistical mode at each
+threshold on the same incidents; ``--pixel-runs`` fits statistical mode from pixel-mode runs and
+compares the two modes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from sim.cli.common import (
+    EXIT_OK,
+    Commands,
+    add_scenario_option,
+    add_set_option,
+    at_least,
+    check_out_parent,
+    duration_override,
+    positive_seconds,
+)
+from sim.errors import BadInputError
+from sim.loading import load_scenario
+from sim.scenario.models import Kind
+
+
+def add_parser(commands: Commands) -> None:
+    """Register ``tune`` on the main parser's ``commands``."""
+    tune = commands.add_parser(
+        "tune", help="score a detector on rendered clips and calibrate statistical mode"
+    )
+    add_scenario_option(tune)
+    tune.add_argument(
+        "--detector",
+        choices=["swimming", "fishing"],
+        help="score this detector on rendered clips (at its own detection.threshold); with --end-to-end: "
+        "vary only this kind's threshold",
+    )
+    tune.add_argument(
+        "--end-to-end",
+        action="store_true",
+        help="instead: statistical runs at each threshold on the same incidents (every kind's threshold "
+        "together, or only --detector's with the other kinds' kept at the scenario's)",
+    )
+    tune.add_argument(
+        "--pixel-runs",
+        action="store_true",
+        help="instead: calibrate statistical mode from pixel-mode runs of the scenario and compare the modes",
+    )
+    tune.add_argument("--seeds", type=int, default=4, help="--end-to-end, --pixel-runs: seeds per variant")
+    tune.add_argument(
+        "--duration", help="--end-to-end, --pixel-runs: simulated time per run (default: the scenario's)"
+    )
+    tune.add_argument(
+        "--start",
+        action="append",
+        help="--pixel-runs: run start, ISO local date-time (repeatable: a variant per start)",
+    )
+    tune.add_argument("--camera", action="append", help="--pixel-runs: only these cameras (repeatable)")
+    tune.add_argument("--out", type=Path, required=True, help="output folder")
+    tune.add_argument("--seconds", type=float, default=40.0, help="length of each rendered clip, s")
+    tune.add_argument("--clips", type=int, default=1, help="clips per light and weather condition")
+    tune.add_argument("--seed", type=int, default=0, help="seed of the clips")
+    tune.add_argument(
+        "--light",
+        action="append",
+        choices=["day", "dusk", "night"],
+        help="only these light levels (repeatable; default all)",
+    )
+    tune.add_argument(
+        "--weather",
+        action="append",
+        choices=["clear", "haze", "fog", "rain"],
+        help="only these weathers (repeatable; default all)",
+    )
+    add_set_option(tune)
+    tune.set_defaults(execute=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Check the options every way shares, then tune one of the three ways."""
+    positive_seconds("--seconds", args.seconds)
+    at_least("--clips", args.clips, 1)
+    at_least("--seed", args.seed, 0)
+    check_out_parent(args.out)
+    if args.end_to_end:
+        return _end_to_end(args)
+    if args.pixel_runs:
+        return _pixel_runs(args)
+    if args.detector is None:
+        raise BadInputError("--detector: required unless --end-to-end or --pixel-runs is given")
+    return _detector(args)
+
+
+def _detector(args: argparse.Namespace) -> int:
+    from sim.calibration.tune import LIGHTS, WEATHERS, tune
+    from sim.scenario.models import Light, Weather
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    summary = tune(
+        scenario,
+        Kind(args.detector),
+        args.out,
+        seconds=args.seconds,
+        clips_per_condition=args.clips,
+        seed=args.seed,
+        command=args.command_line,
+        lights=tuple(Light(v) for v in args.light) if args.light else LIGHTS,
+        weathers=tuple(Weather(v) for v in args.weather) if args.weather else WEATHERS,
+    )
+    hit, point = summary["hit_model"], summary["operating_point"]
+    print(
+        f"{summary['kind']}: {summary['clips']} clips, {summary['offender_frames']} offender-frames, "
+        f"{summary['camera_hours']} camera-hours\n"
+        f"best F1 {summary['best_f1']} at threshold {summary['best_f1_threshold']}\n"
+        f"at the scenario's {summary['kind']} threshold {point['threshold']:g}: "
+        f"per-frame precision {point['precision']}, "
+        f"recall {point['recall']}; offenders alarmed {point['incidents_alarmed']}, "
+        f"false alarms per camera-hour {point['false_alarms_per_hour']}, median time to detect "
+        f"{point['ttd_p50_s']} s\n"
+        f"by the offender's height at the camera's resolution:\n{summary['by_size'].to_string(index=False)}\n"
+        f"by the offender's skin tone:\n{summary['by_tone'].to_string(index=False)}\n"
+        f"per-frame hit model: intercept {hit['intercept']:.2f}, slope {hit['size_slope']:.2f} per doubling, "
+        f"offender spread {hit['offender_sd']:.2f} ({_spell(hit['offender_spell_s'])}), "
+        f"mean run of hits {hit['hit_run_s']:.2f} s, "
+        f"light {hit['light']}, weather {hit['weather']}\n"
+        f"false alarms: {summary['false_alarms']}\n"
+        f"written: {args.out}/ (thresholds.csv, by_size.csv, by_tone.csv, calibration.json, "
+        "precision_recall.png, roc.png, threshold_tradeoff.png)"
+    )
+    return EXIT_OK
+
+
+def _spell(seconds: float) -> str:
+    return f"redrawn every {seconds:g} s" if seconds else "one draw per visit"
+
+
+def _end_to_end(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from sim.calibration.tune import end_to_end
+    from sim.results.figures import end_to_end_figure
+
+    at_least("--seeds", args.seeds, 1)
+    scenario = load_scenario(args.scenario, [*args.overrides, *duration_override(args.duration)])
+    args.out.mkdir(exist_ok=True)
+    thresholds = np.round(np.arange(0.1, 0.91, 0.1), 2)
+    kind = None if args.detector is None else Kind(args.detector)
+    table = end_to_end(scenario, thresholds, list(range(args.seeds)), kind=kind)
+    table.to_csv(args.out / "end_to_end.csv", index=False, na_rep="")
+    varied = varied_thresholds(scenario.detection.thresholds, kind)
+    end_to_end_figure(table, args.out / "end_to_end.png", f"{scenario.name}, {varied}")
+    print(f"threshold: {varied}")
+    print(table.to_string(index=False))
+    print(f"written: {args.out}/ (end_to_end.csv, end_to_end.png)")
+    return EXIT_OK
+
+
+def varied_thresholds(thresholds: dict[Kind, float], kind: Kind | None) -> str:
+    """What ``tune --end-to-end`` varies: every kind's threshold, or ``kind``'s with the others' values."""
+    if kind is None:
+        return "every kind's threshold varied"
+    kept = ", ".join(f"{other.value} {value:g}" for other, value in thresholds.items() if other is not kind)
+    return f"{kind.value} threshold varied ({kept})"
+
+
+def _pixel_runs(args: argparse.Namespace) -> int:
+    from sim.calibration.agreement import compare_modes
+
+    at_least("--seeds", args.seeds, 1)
+    overrides = [*args.overrides, *duration_override(args.duration)]
+    starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]
+    variants = [load_scenario(args.scenario, [*overrides, *start]) for start in starts]
+    if args.camera:
+        known = {c.id for c in variants[0].cameras}
+        unknown = sorted(set(args.camera) - known)
+        if unknown:
+            raise BadInputError(
+                f"--camera: no camera {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
+        variants = [
+            v.model_copy(update={"cameras": tuple(c for c in v.cameras if c.id in args.camera)})
+            for v in variants
+        ]
+    seeds = list(range(args.seeds))
+    table, calibration = compare_modes(variants, seeds, progress=True, command=args.command_line)
+    args.out.mkdir(exist_ok=True)
+    table.to_csv(args.out / "agreement.csv", index=False, na_rep="")
+    (args.out / "calibration.json").write_text(
+        json.dumps(calibration.model_dump(mode="json", exclude_none=True), indent=2) + "\n", encoding="utf-8"
+    )
+    print(table.to_string(index=False))
+    print(f"written: {args.out}/ (agreement.csv, calibration.json)")
+    return EXIT_OK
