@@ -68,7 +68,7 @@ class RunFiles:
 
 
 @dataclass(frozen=True)
-class Task:
+class RunTask:
     """What a worker gets: the runner, the run, and where to write it (None: send the files back)."""
 
     runner: Runner
@@ -77,7 +77,7 @@ class Task:
     figures: bool
 
 
-def attempt(task: Task) -> Path | RunFiles | RunFailure:
+def attempt(task: RunTask) -> Path | RunFiles | RunFailure:
     """Run one sweep run in a worker: its folder (written there) or its files, or a RunFailure if it raised.
 
     Workers that share the file system with the sweep (a local pool, a LocalCluster) write their
@@ -179,7 +179,7 @@ def _run_all(
     """Hand ``todo`` to the executor and record each outcome as it arrives, counting in ``counts``."""
     shared = executor.shares_files
     runs = out.resolve() / "runs"  # absolute: a worker's working folder may differ from ours
-    tasks = [Task(runner, spec, runs / spec.run_id if shared else None, sweep.spec.figures) for spec in todo]
+    tasks = [RunTask(runner, spec, runs / spec.run_id if shared else None, sweep.spec.figures) for spec in todo]
     with tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True) as bar:
         bar.set_postfix(done=0, failed=0, skipped=counts["skipped"])
         for task, outcome in executor.results(attempt, tasks):

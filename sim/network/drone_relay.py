@@ -49,7 +49,7 @@ RELAY_REACH_M = 200.0
 
 
 @dataclass(frozen=True)
-class Route:
+class RelayRoute:
     """How a transfer from a hole gets out: rate once it can start, and the wait until then."""
 
     rate_bps: float
@@ -172,7 +172,7 @@ class DroneRelay:
 
     def better_route(
         self, position: tuple[float, float], t: float, profile: LinkProfile, direct_bps: float
-    ) -> Route | None:
+    ) -> RelayRoute | None:
         """A drone on station at ``t`` within ``RELAY_REACH_M`` that beats the direct rate, if any."""
         best = None
         for trip in self._on_station(t):
@@ -180,12 +180,12 @@ class DroneRelay:
                 continue
             rate, gnb = self.relay_rate(trip.drone.spec, trip.station, position, profile)
             if rate > max(direct_bps, best.rate_bps if best else 0.0):
-                best = Route(rate, 0.0, f"{trip.drone.spec.id}>{gnb.id}", gnb)
+                best = RelayRoute(rate, 0.0, f"{trip.drone.spec.id}>{gnb.id}", gnb)
         return best
 
     def route(
         self, position: tuple[float, float], t: float, profile: LinkProfile, direction: Direction
-    ) -> Route:
+    ) -> RelayRoute:
         """The way out of a hole at ``position`` for a transfer starting at ``t``.
 
         In order: the drone of the sender's trip (now, or once on station); another drone on station
@@ -197,7 +197,7 @@ class DroneRelay:
         if trip is not None and trip.drone is not None and t <= trip.leave_by:
             rate, gnb = self.relay_rate(trip.drone.spec, trip.station, position, profile)
             if rate > 0:
-                own = Route(rate, max(0.0, trip.t_arrive - t), f"{trip.drone.spec.id}>{gnb.id}", gnb)
+                own = RelayRoute(rate, max(0.0, trip.t_arrive - t), f"{trip.drone.spec.id}>{gnb.id}", gnb)
         if own is not None and own.wait_s == 0:
             return own
         if nearby := self.better_route(position, t, profile, 0.0):
@@ -241,7 +241,7 @@ class DroneRelay:
 
     def _back_into_coverage(
         self, position: tuple[float, float], trip: _Trip, profile: LinkProfile, direction: Direction
-    ) -> Route:
+    ) -> RelayRoute:
         """Wait until the boat, going back along its path, reaches the first covered point."""
         samples = trip.samples
         nearest = int(np.argmin(np.hypot(*(samples - np.asarray(position)).T)))
@@ -251,7 +251,7 @@ class DroneRelay:
 
     def _home_into_coverage(
         self, position: tuple[float, float], profile: LinkProfile, direction: Direction
-    ) -> Route:
+    ) -> RelayRoute:
         """Wait until a boat on its way home reaches coverage on the shortest path to a dock.
 
         For a sender on no trip under way: a boat back from its mission (it heads for the quickest
@@ -279,7 +279,7 @@ class DroneRelay:
         speed: float,
         profile: LinkProfile,
         direction: Direction,
-    ) -> Route | None:
+    ) -> RelayRoute | None:
         """The route from the first covered point of ``way`` (points from ``position`` on), reached
         at ``speed`` m/s; None if ``way`` never enters coverage."""
         covered = np.flatnonzero(self._covered_at(way))
@@ -289,11 +289,11 @@ class DroneRelay:
         distance = math.dist(position, way[0]) + path_length(way[: first + 1])
         x, y = way[first]
         gnb = self.map.serving_gnb(x, y)
-        return Route(self.map.rate_at(profile, direction, x, y), distance / speed, gnb.id, gnb)
+        return RelayRoute(self.map.rate_at(profile, direction, x, y), distance / speed, gnb.id, gnb)
 
     def _to_nearest_coverage(
         self, position: tuple[float, float], speed: float, profile: LinkProfile, direction: Direction
-    ) -> Route:
+    ) -> RelayRoute:
         """Wait until the boat, going straight for the nearest covered cell, is there (docks are covered)."""
         rows, cols = np.nonzero(self._covered)
         x, y = self.map.x[cols], self.map.y[rows]
@@ -301,7 +301,7 @@ class DroneRelay:
         cx, cy = float(x[nearest]), float(y[nearest])
         gnb = self.map.serving_gnb(cx, cy)
         wait = math.dist(position, (cx, cy)) / speed
-        return Route(self.map.rate_at(profile, direction, cx, cy), wait, gnb.id, gnb)
+        return RelayRoute(self.map.rate_at(profile, direction, cx, cy), wait, gnb.id, gnb)
 
     def _trip_at(self, position: tuple[float, float], t: float) -> _Trip | None:
         """The trip under way at ``t`` of the boat at ``position``; None if no trip under way passes there.
