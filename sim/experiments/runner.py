@@ -179,7 +179,9 @@ def _run_all(
     """Hand ``todo`` to the executor and record each outcome as it arrives, counting in ``counts``."""
     shared = executor.shares_files
     runs = out.resolve() / "runs"  # absolute: a worker's working folder may differ from ours
-    tasks = [RunTask(runner, spec, runs / spec.run_id if shared else None, sweep.spec.figures) for spec in todo]
+    tasks = [
+        RunTask(runner, spec, runs / spec.run_id if shared else None, sweep.spec.figures) for spec in todo
+    ]
     with tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True) as bar:
         bar.set_postfix(done=0, failed=0, skipped=counts["skipped"])
         for task, outcome in executor.results(attempt, tasks):
