@@ -57,10 +57,8 @@ class Simulation:
         frame_threads: int | None = None,
     ):
         """``score_log``: pixel mode only, a list that collects every offender's detector score in every
-        frame (for :func:`sim.calibration.fits.calibrate_from_pixel_runs`). ``frame_threads``: pixel mode
-        only,
-        threads that render and analyse the frames of one instant (None: one per core; the results do not
-        depend on it)."""
+        frame (for calibrating from pixel runs). ``frame_threads``: pixel mode only, threads that render
+        and analyse the frames of one instant (None: one per core; the results do not depend on it)."""
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else seed
         self.duration = scenario.run.duration
@@ -73,11 +71,9 @@ class Simulation:
 
         zone = scenario.zone
         daylight = Daylight(scenario.run.start, zone.latitude_deg, zone.longitude_deg, zone.utc_offset_h)
-        calibration = scenario.calibration
-        self.model = DetectionModel(calibration, scenario.detection.thresholds, scenario.run.weather)
+        self.model = DetectionModel(scenario.calibration, scenario.detection.thresholds, scenario.run.weather)
         self.sensors = build_sensors(scenario, self.geometry)
         self.sensing = StatisticalSensing(self.sensors, self.model, daylight, self.duration)
-        self._buoy_ids = {buoy.id for buoy in scenario.buoys}
 
         # The network: one radio map per run from its own stream, camera video load, drone relay.
         patrols = waits_on_water(scenario.dispatch.policy)
@@ -87,18 +83,7 @@ class Simulation:
         self.sensor_link = self.network.link("sensor", Direction.UPLINK, with_inference=True)
         self._sender_xy = {s.id: s.position for s in (*scenario.cameras, *scenario.buoys)}
         self._buoy_ids = {b.id for b in scenario.buoys}
-        self.boats = [
-            Boat(
-                spec,
-                scenario.dock(spec.dock).position,
-                self.navigator,
-                self.env,
-                self.recorder.legs,
-                other_docks=tuple(d.position for d in scenario.docks if d.id != spec.dock),
-                current=current_field(zone.current),
-            )
-            for spec in scenario.boats
-        ]
+        self.boats = self._boats()
         self.dispatch = DispatchCenter(
             self.env,
             scenario.dispatch,
@@ -132,6 +117,21 @@ class Simulation:
         else:
             for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors, self.geometry).items()):
                 self.env.process(self._false_alarms(camera_id, kind, region))
+
+    def _boats(self) -> list[Boat]:
+        scenario = self.scenario
+        return [
+            Boat(
+                spec,
+                scenario.dock(spec.dock).position,
+                self.navigator,
+                self.env,
+                self.recorder.legs,
+                other_docks=tuple(d.position for d in scenario.docks if d.id != spec.dock),
+                current=current_field(scenario.zone.current),
+            )
+            for spec in scenario.boats
+        ]
 
     # ------------------------------------------------------------ processes
 
