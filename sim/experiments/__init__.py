@@ -1,0 +1,2 @@
+"""Many runs: sweep files, the runner, executors (process pool, Dask), the sweep table, paired
+analysis and sweep figures."""

@@ -1,4 +1,4 @@
-"""Reading a run's output folder back into a :class:`~sim.engine.Result`.
+"""Reading a run's output folder back into a :class:`~sim.results.result.Result`.
 
 So figures can be redrawn from a finished run (``run_sim.py plot OUT``) with the
 same functions that drew them after the run: whatever

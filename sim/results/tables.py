@@ -1,9 +1,9 @@
-"""Recording during a run, and the tables and KPIs computed afterwards.
+"""The tables and KPIs of a run, computed after it from what was recorded.
 
 During the run components only append flat rows (alarms, missions, boat
-legs) and stamp incident times; after it, this module turns them into the
-tidy tables and the summary of the output contract (DESIGN.md, "A run's
-outputs").
+legs) and stamp incident times into the :class:`~sim.world.recorder.Recorder`;
+after it, this module turns them into the tidy tables and the summary of the
+output contract (DESIGN.md, "A run's outputs").
 """
 
 from __future__ import annotations
