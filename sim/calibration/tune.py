@@ -466,7 +466,7 @@ def tune(
         f"{observations.camera_hours:.2f} camera-hours. " + base.get("source", "")
     )
     write_calibration(base, kind, hit_model, false_alarm_fit, source[:2000], out / "calibration.json")
-    from sim.results.figures import tuning_figures  # matplotlib only when drawing
+    from sim.calibration.figures import tuning_figures  # matplotlib only when drawing
 
     tuning_figures(table, observations, out, kind.value)
     return {

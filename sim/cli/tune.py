@@ -141,8 +141,8 @@ def _spell(seconds: float) -> str:
 def _end_to_end(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from sim.calibration.figures import draw_end_to_end_figure
     from sim.calibration.tune import end_to_end
-    from sim.results.figures import end_to_end_figure
 
     at_least("--seeds", args.seeds, 1)
     scenario = load_scenario(args.scenario, [*args.overrides, *duration_override(args.duration)])
@@ -152,7 +152,7 @@ def _end_to_end(args: argparse.Namespace) -> int:
     table = end_to_end(scenario, thresholds, list(range(args.seeds)), kind=kind)
     table.to_csv(args.out / "end_to_end.csv", index=False, na_rep="")
     varied = varied_thresholds(scenario.detection.thresholds, kind)
-    end_to_end_figure(table, args.out / "end_to_end.png", f"{scenario.name}, {varied}")
+    draw_end_to_end_figure(table, args.out / "end_to_end.png", f"{scenario.name}, {varied}")
     print(f"threshold: {varied}")
     print(table.to_string(index=False))
     print(f"written: {args.out}/ (end_to_end.csv, end_to_end.png)")

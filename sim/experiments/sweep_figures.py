@@ -7,15 +7,18 @@
 - ``rates.png``: detection rate and false dispatches per day with 95% intervals across seeds;
 - ``paired_differences.png``: each variant minus the baseline, seed by seed, with paired-t 95% intervals.
 
-Intervals are those of :mod:`sim.experiments.paired`. matplotlib is imported here only.
+Intervals are those of :mod:`sim.experiments.paired`. Built with matplotlib's object API
+(:mod:`sim.results.figure_style`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim.experiments.paired import (
     LEVEL,
@@ -26,7 +29,7 @@ from sim.experiments.paired import (
     summarize_variants,
     variants,
 )
-from sim.results.figures import STAGE_COLOURS, _finish, plt
+from sim.results.figure_style import STAGE_COLOURS, save
 from sim.results.tables import STAGES
 
 CDF_POINTS = 961
@@ -72,7 +75,7 @@ def _incidents(folder: Path, table: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def _colours(count: int) -> list:
-    return [plt.get_cmap("tab10")(i % 10) for i in range(count)]
+    return [matplotlib.colormaps["tab10"](i % 10) for i in range(count)]
 
 
 def response_cdf_bands(
@@ -87,7 +90,8 @@ def response_cdf_bands(
     longest = float(pooled.max()) if len(pooled) else 1.0
     grid = np.linspace(0.0, longest, CDF_POINTS)
     shown = float(np.percentile(pooled, 99)) * 1.1 if len(pooled) else 1.0  # the far tail flattens the rest
-    fig, ax = plt.subplots(figsize=(7.0, 4.4))
+    fig = Figure(figsize=(7.0, 4.4))
+    ax = fig.subplots()
     for variant, colour in zip(variants(table), _colours(table["variant"].nunique()), strict=True):
         curves = []
         for run_id in table.loc[table["variant"] == variant, "run_id"]:
@@ -110,7 +114,7 @@ def response_cdf_bands(
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8, title=f"mean over seeds, {LEVEL:.0%} band", title_fontsize=8)
     ax.set_title(f"Response time by variant — {title}", fontsize=10)
-    return _finish(fig, path)
+    return save(fig, path)
 
 
 def _stage_means(frame: pd.DataFrame) -> dict[str, float]:
@@ -123,7 +127,8 @@ def latency_breakdown_bars(
 ) -> Path:
     """Mean time per stage (warned incidents, mean of the per-seed means), stacked per variant, s."""
     names = variants(table)
-    fig, ax = plt.subplots(figsize=(7.4, 1.2 + 0.55 * len(names)))
+    fig = Figure(figsize=(7.4, 1.2 + 0.55 * len(names)))
+    ax = fig.subplots()
     for row, variant in enumerate(names):
         per_run = pd.DataFrame(
             [_stage_means(incidents[r]) for r in table.loc[table["variant"] == variant, "run_id"]]
@@ -146,14 +151,15 @@ def latency_breakdown_bars(
     ax.legend(ncol=5, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(f"Where the response time goes — {title}", fontsize=10, pad=24)
-    return _finish(fig, path)
+    return save(fig, path)
 
 
 def rate_intervals(table: pd.DataFrame, path: Path, title: str = "") -> Path:
     """Detection rate and false dispatches per day per variant, means with 95% t intervals across seeds."""
     names = variants(table)
     summary = summarize_variants(table, ("detection_rate", "false_dispatches_per_day"))
-    fig, axes = plt.subplots(1, 2, figsize=(9.6, 2.0 + 0.45 * len(names)), sharey=True)
+    fig = Figure(figsize=(9.6, 2.0 + 0.45 * len(names)))
+    axes = fig.subplots(1, 2, sharey=True)
     for ax, metric, scale, label in (
         (axes[0], "detection_rate", 100.0, "detection rate (%)"),
         (axes[1], "false_dispatches_per_day", 1.0, "false dispatches per day"),
@@ -177,7 +183,7 @@ def rate_intervals(table: pd.DataFrame, path: Path, title: str = "") -> Path:
     axes[0].set_yticks(range(len(names)), names, fontsize=8)
     axes[0].invert_yaxis()
     fig.suptitle(f"Detection and false dispatches, mean over seeds ± {LEVEL:.0%} CI — {title}", fontsize=10)
-    return _finish(fig, path)
+    return save(fig, path)
 
 
 def difference_intervals(
@@ -187,9 +193,8 @@ def difference_intervals(
     panels = {metric: panel for metric, panel in DIFFERENCE_METRICS.items() if metric in table.columns}
     differences = paired_differences(table, swept, key, baseline, tuple(panels))
     names = list(dict.fromkeys(differences["variant"]))
-    fig, axes = plt.subplots(
-        1, len(panels), figsize=(2.8 * len(panels) + 1.6, 2.4 + 0.4 * len(names)), sharey=True
-    )
+    fig = Figure(figsize=(2.8 * len(panels) + 1.6, 2.4 + 0.4 * len(names)))
+    axes = fig.subplots(1, len(panels), sharey=True)
     for ax, (metric, (label, unit, scale)) in zip(axes, panels.items(), strict=True):
         rows = differences[differences["metric"] == metric].set_index("variant").loc[names]
         mean = rows["difference"].to_numpy() * scale
@@ -208,4 +213,4 @@ def difference_intervals(
         f"Paired differences vs {base} (same incidents, seed by seed; {LEVEL:.0%} paired-t CI) — {title}",
         fontsize=10,
     )
-    return _finish(fig, path)
+    return save(fig, path)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never needs a display
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+
+from sim.results.figure_style import save
 
 STATE_COLOURS = {
     "docked": "#bdc3c7",
@@ -44,9 +43,8 @@ def state_spans(tracks: pd.DataFrame) -> pd.DataFrame:
 
 def boat_timeline(tracks: pd.DataFrame, path: Path, title: str = "") -> Path:
     """Boat states over time (one lane per boat) above each boat's battery charge."""
-    fig, (lanes, charge) = plt.subplots(
-        2, 1, figsize=(9.0, 5.2), sharex=True, gridspec_kw={"height_ratios": [1.2, 1.0]}
-    )
+    fig = Figure(figsize=(9.0, 5.2))
+    lanes, charge = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1.2, 1.0]})
     boats = sorted(tracks["boat_id"].unique()) if len(tracks) else []
     spans = state_spans(tracks) if len(tracks) else pd.DataFrame(columns=["boat_id", "state", "t0", "t1"])
     for row, boat_id in enumerate(boats):
@@ -77,7 +75,4 @@ def boat_timeline(tracks: pd.DataFrame, path: Path, title: str = "") -> Path:
     charge.grid(alpha=0.3)
     if boats:
         charge.legend(fontsize=7.5, loc="lower left", ncol=len(boats))
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return save(fig, path)

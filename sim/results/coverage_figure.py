@@ -2,35 +2,61 @@
 
 Drawn from the scenario and the run's seed alone (the radio map is a function
 of both), with the drone relay's stations when a run's sorties are given.
-matplotlib is imported only here and in :mod:`sim.results.figures`.
+Built with matplotlib's object API (:mod:`sim.results.figure_style`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from sim.core.rng import RandomStreams
-from sim.network.links import PROFILES, Direction, profile_name
+from sim.network.links import PROFILES, Direction, LinkProfile, profile_name
 from sim.network.radio_map import RadioMap
+from sim.results.figure_style import save
 from sim.scenario.models import Scenario
 from sim.world.geometry import ZoneGeometry
 
 SHORE = "#bfc9ca"
 
 
-def _outline(ax: plt.Axes, geometry: shapely.Geometry, **style) -> None:
-    for polygon in getattr(geometry, "geoms", [geometry]):
-        if polygon.geom_type == "Polygon" and not polygon.is_empty:
-            ax.plot(*polygon.exterior.xy, **style)
+@dataclass(frozen=True)
+class CoverageLayers:
+    """What the coverage figure shows, on the radio map's grid (rows along y, columns along x)."""
+
+    radio_map: RadioMap
+    profile: LinkProfile
+    """The evidence uplink's profile, whose SINR, rate and coverage are drawn."""
+    sinr_db: np.ndarray
+    """Downlink SINR, dB."""
+    uplink_mbps: np.ndarray
+    """Uplink throughput, Mbit/s (0 where there is none)."""
+    holes: np.ndarray
+    """True where either direction is below CQI 1."""
+
+
+def coverage_layers(scenario: Scenario, seed: int) -> CoverageLayers:
+    """The radio map of ``scenario`` at ``seed`` and the evidence profile's SINR, uplink rate and holes."""
+    radio_map = RadioMap(scenario, RandomStreams(seed).stream("network/radio"))
+    network = scenario.network
+    profile = PROFILES.get(
+        profile_name("evidence", network.traffic.evidence, network.profile), PROFILES["nr_embb"]
+    )
+    return CoverageLayers(
+        radio_map=radio_map,
+        profile=profile,
+        sinr_db=radio_map.downlink_sinr_db(profile),
+        uplink_mbps=radio_map.rate_map(profile, Direction.UPLINK) / 1e6,
+        holes=~radio_map.covered(profile),
+    )
 
 
 def coverage_figure(
@@ -42,81 +68,89 @@ def coverage_figure(
     drone bases and the relay stations of ``sorties`` are marked.
     """
     seed = scenario.run.seed if seed is None else seed
-    radio_map = RadioMap(scenario, RandomStreams(seed).stream("network/radio"))
-    network = scenario.network
-    profile = PROFILES.get(
-        profile_name("evidence", network.traffic.evidence, network.profile), PROFILES["nr_embb"]
-    )
-    sinr = radio_map.downlink_sinr_db(profile)
-    uplink = radio_map.rate_map(profile, Direction.UPLINK) / 1e6
-    holes = ~radio_map.covered(profile)
+    layers = coverage_layers(scenario, seed)
     geometry = ZoneGeometry(scenario)
     extent = (0, scenario.zone.width, 0, scenario.zone.height)
 
-    fig, axes = plt.subplots(1, 2, figsize=(12.4, 6.0), sharey=True)
+    fig = Figure(figsize=(12.4, 6.0))
+    axes = fig.subplots(1, 2, sharey=True)
+    uplink = layers.uplink_mbps
     panels = (
-        (sinr, dict(cmap="viridis", vmin=-10, vmax=40), "downlink SINR (dB)"),
+        (layers.sinr_db, dict(cmap="viridis", vmin=-10, vmax=40), "downlink SINR (dB)"),
         (np.where(uplink > 0, uplink, np.nan), dict(cmap="magma", norm=LogNorm(0.1, 500)), "uplink (Mbit/s)"),
     )
     for ax, (values, style, label) in zip(axes, panels, strict=True):
         image = ax.imshow(values, origin="lower", extent=extent, interpolation="nearest", **style)
         fig.colorbar(image, ax=ax, shrink=0.8, label=label)
-        if holes.any():
-            ax.contourf(
-                radio_map.x,
-                radio_map.y,
-                holes.astype(float),
-                levels=[0.5, 1.5],
-                colors="none",
-                hatches=["xxx"],
-            )
-            ax.contour(
-                radio_map.x, radio_map.y, holes.astype(float), levels=[0.5], colors="red", linewidths=0.8
-            )
+        _draw_holes(ax, layers)
         _outline(ax, geometry.water, color=SHORE, linewidth=0.9)
         _outline(ax, geometry.islands, color=SHORE, linewidth=0.6)
-        for gnb in scenario.gnbs:
-            ax.plot(*gnb.position, marker="P", color="white", markeredgecolor="black", markersize=11)
-            ax.annotate(
-                gnb.id, gnb.position, textcoords="offset points", xytext=(6, -10), fontsize=7, color="white"
-            )
-        for camera in scenario.cameras:
-            ax.plot(*camera.position, marker="^", color="#f4d03f", markeredgecolor="black", markersize=6)
-        for drone in scenario.drones:
-            ax.plot(*drone.position, marker="X", color="#48c9b0", markeredgecolor="black", markersize=9)
-        if sorties is not None and len(sorties):
-            ax.scatter(
-                sorties["x"], sorties["y"], marker="o", s=40, facecolor="none", edgecolor="#48c9b0", lw=1.4
-            )
+        _draw_stations(ax, scenario, sorties)
         ax.set_xlim(0, scenario.zone.width)
         ax.set_ylim(0, scenario.zone.height)
         ax.set_aspect("equal")
         ax.set_xlabel("x east (m)")
     axes[0].set_ylabel("y north (m)")
-    handles = [
-        plt.Line2D([], [], marker="P", color="white", markeredgecolor="black", linestyle="", label="gNB"),
-        plt.Line2D(
-            [], [], marker="^", color="#f4d03f", markeredgecolor="black", linestyle="", label="camera"
-        ),
-        plt.Line2D(
-            [], [], marker="X", color="#48c9b0", markeredgecolor="black", linestyle="", label="drone base"
-        ),
-        plt.Line2D(
-            [], [], marker="o", color="#48c9b0", markerfacecolor="none", linestyle="", label="relay station"
-        ),
-        plt.Line2D([], [], color="red", label="coverage hole (below CQI 1)"),
-        plt.Line2D([], [], color=SHORE, label="shore"),
-    ]
     fig.legend(
-        handles=handles, loc="lower center", ncol=6, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0)
+        handles=_legend_handles(),
+        loc="lower center",
+        ncol=6,
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
     )
-    share = holes.mean()
+    network = scenario.network
     fig.suptitle(
-        f"Coverage — {scenario.name}, seed {seed}, {profile.name}, "
-        f"{network.radio.path_loss.value.upper()} path loss; holes {share:.1%} of the zone",
+        f"Coverage — {scenario.name}, seed {seed}, {layers.profile.name}, "
+        f"{network.radio.path_loss.value.upper()} path loss; holes {layers.holes.mean():.1%} of the zone",
         fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.08, 1, 0.96))
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return save(fig, path, rect=(0, 0.08, 1, 0.96))
+
+
+def _outline(ax: Axes, geometry: shapely.Geometry, **style) -> None:
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.geom_type == "Polygon" and not polygon.is_empty:
+            ax.plot(*polygon.exterior.xy, **style)
+
+
+def _draw_holes(ax: Axes, layers: CoverageLayers) -> None:
+    """Coverage holes hatched and outlined in red (nothing when there are none)."""
+    if not layers.holes.any():
+        return
+    radio_map, holes = layers.radio_map, layers.holes.astype(float)
+    ax.contourf(radio_map.x, radio_map.y, holes, levels=[0.5, 1.5], colors="none", hatches=["xxx"])
+    ax.contour(radio_map.x, radio_map.y, holes, levels=[0.5], colors="red", linewidths=0.8)
+
+
+def _draw_stations(ax: Axes, scenario: Scenario, sorties: pd.DataFrame | None) -> None:
+    """gNBs (with their ids), cameras, drone bases and the relay stations the drones flew to."""
+    for gnb in scenario.gnbs:
+        ax.plot(*gnb.position, marker="P", color="white", markeredgecolor="black", markersize=11)
+        ax.annotate(
+            gnb.id, gnb.position, textcoords="offset points", xytext=(6, -10), fontsize=7, color="white"
+        )
+    for camera in scenario.cameras:
+        ax.plot(*camera.position, marker="^", color="#f4d03f", markeredgecolor="black", markersize=6)
+    for drone in scenario.drones:
+        ax.plot(*drone.position, marker="X", color="#48c9b0", markeredgecolor="black", markersize=9)
+    if sorties is not None and len(sorties):
+        ax.scatter(
+            sorties["x"], sorties["y"], marker="o", s=40, facecolor="none", edgecolor="#48c9b0", lw=1.4
+        )
+
+
+def _legend_handles() -> list[Line2D]:
+    """The figure legend's entries: the markers of :func:`_draw_stations`, the hole outline, the shore."""
+    return [
+        Line2D([], [], marker="P", color="white", markeredgecolor="black", linestyle="", label="gNB"),
+        Line2D([], [], marker="^", color="#f4d03f", markeredgecolor="black", linestyle="", label="camera"),
+        Line2D(
+            [], [], marker="X", color="#48c9b0", markeredgecolor="black", linestyle="", label="drone base"
+        ),
+        Line2D(
+            [], [], marker="o", color="#48c9b0", markerfacecolor="none", linestyle="", label="relay station"
+        ),
+        Line2D([], [], color="red", label="coverage hole (below CQI 1)"),
+        Line2D([], [], color=SHORE, label="shore"),
+    ]

@@ -317,13 +317,10 @@ def test_detectability_fit_finds_how_long_an_offender_stays_easy_or_hard_to_see(
     assert best["intercept"] == pytest.approx(-1.0, abs=0.3)
 
 
-def test_end_to_end_figure_labels_each_threshold_once_where_outcomes_coincide(tmp_path, monkeypatch):
+def test_end_to_end_figure_labels_each_threshold_once_where_outcomes_coincide(tmp_path):
     """Thresholds with the same false dispatches and misses get one label between them, not a smudge of
     overprinted ones; distinct points are all labelled, the ends of the curve first."""
-    import matplotlib.pyplot as plt
-
-    from sim.results import figures as plots
-
+    from sim.calibration.figures import draw_end_to_end_figure, end_to_end_figure
 
     table = pd.DataFrame(
         {
@@ -333,13 +330,10 @@ def test_end_to_end_figure_labels_each_threshold_once_where_outcomes_coincide(tm
             "false_dispatches_per_day": [2000.0, 500.0, 100.0, 3.0, 3.0],
         }
     )
-    captured = []
-    original = plots._finish
-    monkeypatch.setattr(plots, "_finish", lambda fig, path: captured.append(fig) or original(fig, path))
-    plots.end_to_end_figure(table, tmp_path / "e2e.png", "test")
-    left, right = captured[0].axes
+    left, right = end_to_end_figure(table, "test").axes
     labels = [sorted(t.get_text() for t in ax.texts) for ax in (left, right)]
     assert labels[0] == ["τ=0.10", "τ=0.20", "τ=0.30", "τ=0.90"]  # 0.8 sits on 0.9
     assert "τ=0.80" not in labels[1] and {"τ=0.90", "τ=0.10"} <= set(labels[1])
     assert right.get_ylim()[0] == 0.0  # no negative share of misses
-    plt.close("all")
+    path = draw_end_to_end_figure(table, tmp_path / "e2e.png", "test")
+    assert path.read_bytes().startswith(b"\x89PNG")

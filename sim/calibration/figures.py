@@ -1,0 +1,147 @@
+"""Figures of calibration: a detector scored on rendered clips, and the threshold chosen end to end.
+
+- ``precision_recall.png``, ``roc.png``, ``threshold_tradeoff.png``: :func:`tuning_figures`, from the
+  threshold table and the scores of ``tune``;
+- ``end_to_end.png``: :func:`end_to_end_figure` builds it from the table of ``tune --end-to-end``,
+  :func:`draw_end_to_end_figure` saves it.
+
+Here, not in :mod:`sim.results`, because the ROC comes from :mod:`detectors.evaluate` and only
+``sim.pixel`` and ``sim.calibration`` may import ``detectors``. Built with matplotlib's object API
+(:mod:`sim.results.figure_style`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from detectors.evaluate import roc_curve
+from sim.results.figure_style import save
+
+
+def tuning_figures(table: pd.DataFrame, observations, folder: Path, kind: str) -> list[Path]:
+    """Precision-recall, detection ROC, and time to detect and false alarms against the threshold.
+
+    ``table``: one row per threshold (``threshold, precision, recall, ttd_p50_s, false_alarms_per_hour``);
+    ``observations``: per clip, detection ``scores`` and whether each was a true offender (``labels``).
+    """
+    return [
+        save(precision_recall_figure(table, kind), folder / "precision_recall.png"),
+        save(roc_figure(observations, kind), folder / "roc.png"),
+        save(threshold_tradeoff_figure(table, kind), folder / "threshold_tradeoff.png"),
+    ]
+
+
+def precision_recall_figure(table: pd.DataFrame, kind: str) -> Figure:
+    """Per-frame precision against recall over the thresholds, about six of them labelled."""
+    fig = Figure(figsize=(5.2, 4.4))
+    ax = fig.subplots()
+    rows = table.dropna(subset=["precision", "recall"])
+    ax.plot(rows["recall"], rows["precision"], marker="o", markersize=3)
+    for _, row in rows.iloc[:: max(1, len(rows) // 6)].iterrows():
+        ax.annotate(
+            f"{row['threshold']:.2f}",
+            (row["recall"], row["precision"]),
+            fontsize=7,
+            textcoords="offset points",
+            xytext=(4, 4),
+        )
+    ax.set_xlabel("recall (per frame)")
+    ax.set_ylabel("precision (per frame)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{kind}: precision-recall over thresholds", fontsize=10)
+    return fig
+
+
+def roc_figure(observations, kind: str) -> Figure:
+    """ROC over the detections' scores (true offender or not), or a note when it is undefined."""
+    scores = np.concatenate(observations.scores) if observations.scores else np.zeros(0)
+    labels = np.concatenate(observations.labels) if observations.labels else np.zeros(0, bool)
+    fig = Figure(figsize=(5.2, 4.4))
+    ax = fig.subplots()
+    if labels.any() and (~labels).any():
+        roc = roc_curve(scores, labels)
+        ax.plot(roc.false_positive_rate, roc.true_positive_rate, label=f"AUC {roc.auc:.3f}")
+        ax.legend(loc="lower right")
+    else:
+        ax.text(0.5, 0.5, "ROC undefined: detections were all true or all false", ha="center", fontsize=8)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=0.8)
+    ax.set_xlabel("false positive rate (among detections)")
+    ax.set_ylabel("true positive rate (among detections)")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{kind}: detection-level ROC", fontsize=10)
+    return fig
+
+
+def threshold_tradeoff_figure(table: pd.DataFrame, kind: str) -> Figure:
+    """Median time to detect (s, left axis) and false alarms per camera-hour (right axis) per threshold."""
+    fig = Figure(figsize=(6.0, 4.0))
+    ax = fig.subplots()
+    ax.plot(table["threshold"], table["ttd_p50_s"], marker="o", markersize=3, color="#1f77b4")
+    ax.set_xlabel("score threshold")
+    ax.set_ylabel("median time to detect (s)", color="#1f77b4")
+    ax.grid(alpha=0.3)
+    other = ax.twinx()
+    other.plot(table["threshold"], table["false_alarms_per_hour"], marker="s", markersize=3, color="#d62728")
+    other.set_ylabel("false alarms per camera-hour", color="#d62728")
+    # Low thresholds alarm on every flicker (thousands per hour): a log scale keeps the rest legible.
+    other.set_yscale("symlog", linthresh=1.0)
+    # At least up to 10 per hour, so the axis has its 0, 1 and 10 ticks even when false alarms are rare.
+    peak = float(np.nanmax(table["false_alarms_per_hour"], initial=0.0))
+    other.set_ylim(bottom=0, top=max(10.0, 2.0 * peak))
+    ax.set_title(f"{kind}: time to detect and false alarms against the threshold", fontsize=10)
+    return fig
+
+
+def draw_end_to_end_figure(table: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Save :func:`end_to_end_figure` of ``table`` to ``path``; returns ``path``."""
+    return save(end_to_end_figure(table, title), path)
+
+
+def end_to_end_figure(table: pd.DataFrame, title: str = "") -> Figure:
+    """Median response time and missed share against false dispatches per day, one point per threshold.
+
+    ``table``: one row per threshold (``threshold, response_p50_s, missed_share, false_dispatches_per_day``),
+    as ``tune --end-to-end`` writes it.
+    """
+    fig = Figure(figsize=(9.6, 4.0))
+    left, right = fig.subplots(1, 2)
+    for ax, column, label in (
+        (left, "response_p50_s", "median response time (s)"),
+        (right, "missed_share", "share of incidents missed"),
+    ):
+        rows = table.dropna(subset=[column])
+        ax.plot(rows["false_dispatches_per_day"], rows[column], marker="o", markersize=4)
+        # Low thresholds dispatch thousands of times a day, high ones a handful: a log scale shows both.
+        ax.set_xscale("symlog", linthresh=10.0)
+        ax.set_xlim(left=0)
+        if column == "missed_share":
+            ax.set_ylim(0, max(0.05, 1.15 * float(np.nanmax(rows[column], initial=0.0))))
+        _label_apart(ax, rows["false_dispatches_per_day"], rows[column], rows["threshold"])
+        ax.set_xlabel("false dispatches per day (log scale above 10)")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"Choosing the detector threshold — {title}", fontsize=10)
+    return fig
+
+
+def _label_apart(ax: Axes, xs, ys, thresholds, box_px: tuple[float, float] = (50.0, 12.0)) -> None:
+    """Label points "τ=…", skipping a point whose label would overlap one already placed (closer than
+    ``box_px``, a label's width and height in display pixels): thresholds whose outcomes coincide would
+    print over each other."""
+    ax.relim()
+    ax.autoscale_view()
+    placed: list[np.ndarray] = []
+    points = list(zip(xs, ys, thresholds, strict=True))
+    for x, y, tau in points[-1:] + points[:-1]:  # the ends of the curve first: they frame the range
+        where = ax.transData.transform((x, y))
+        if any(np.all(np.abs(where - other) < box_px) for other in placed):
+            continue
+        placed.append(where)
+        ax.annotate(f"τ={tau:.2f}", (x, y), fontsize=7, textcoords="offset points", xytext=(4, 3))
