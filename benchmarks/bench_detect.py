@@ -149,7 +149,9 @@ from sim.loading import load_scenario
 from sim.pixel.pixel_camera import PixelCamera, analysis_camera, camera_context
 from sim.pixel.simultaneous_frames import FrameBatch, default_threads
 from sim.render.actors import Actor, ActorClass, lamp_positions, shore_path
-from sim.render.renderer import Conditions, Frame, Renderer
+from sim.render.conditions import Conditions
+from sim.render.frame import Frame
+from sim.render.renderer import Renderer
 from sim.scenario.models import Kind, Light, Scenario
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry, sample_in
@@ -1116,7 +1118,7 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
         ("sim/render/renderer.py", "render", "render a frame"),
         ("~", "imencode", "  JPEG encode"),
         ("~", "imdecode", "  JPEG decode"),
-        ("sim/render/renderer.py", "_build_look", "  daylight look (one-time per camera)"),
+        ("sim/render/backdrop.py", "build_look", "  daylight look (one-time per camera)"),
         ("detectors/swimming.py", "update", "swimming detector"),
         ("detectors/swimming.py", "merge_nearby", "  merge_nearby (numpy)"),
         ("detectors/swimming.py", "_score", "  scoring (skin colour per track)"),
@@ -1152,6 +1154,7 @@ SOURCES = (
     "detectors/fishing.py",
     "detectors/background.py",
     "sim/render/renderer.py",
+    "sim/render/backdrop.py",
 )
 """Files whose version the figures depend on most (printed, as they may change between runs)."""
 

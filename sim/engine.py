@@ -28,7 +28,7 @@ from sim.network.radio_map import CellLoad, RadioAccess, RadioMap, check_docks
 from sim.network.service_traffic import network_summary, service_traffic, transfers_table
 from sim.network.traces import TRACE_PROFILE, TraceLink, read_trace
 from sim.render.actors import Actor, ActorClass, Distractors, MovingThing, offender_thing
-from sim.render.renderer import Conditions
+from sim.render.conditions import Conditions
 from sim.results.result import SORTIE_COLUMNS, Result
 from sim.results.tables import alarms_table, incidents_table, missions_table, summarize, tracks_table
 from sim.scenario.models import Kind, Mode, Scenario
