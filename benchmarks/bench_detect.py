@@ -1127,8 +1127,8 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
         ("detectors/background.py", "blobs", "  swimming blobs (components)"),
         ("detectors/fishing.py", "update", "fishing detector"),
         ("detectors/fishing.py", "_prepare", "  camera masks (one-time per camera)"),
-        ("detectors/fishing.py", "_bodies", "  bodies (openings, components)"),
-        ("detectors/fishing.py", "_gear", "  rod and line (Canny, Hough)"),
+        ("detectors/fishing_bodies.py", "find_bodies", "  bodies (openings, components)"),
+        ("detectors/fishing_gear.py", "gear_evidence", "  rod and line (Canny, Hough)"),
         ("~", "BackgroundSubtractorMOG2", "MOG2 apply, all callers"),
         ("sim/engine.py", "_actors", "actor lists"),
     )
@@ -1152,6 +1152,8 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
 SOURCES = (
     "detectors/swimming.py",
     "detectors/fishing.py",
+    "detectors/fishing_bodies.py",
+    "detectors/fishing_gear.py",
     "detectors/background.py",
     "sim/render/renderer.py",
     "sim/render/backdrop.py",
