@@ -39,7 +39,7 @@ import shapely
 from detectors.alarm_filter import AlarmFilter
 from detectors.background import share_background
 from detectors.base import ClassId, Detections, FrameContext
-from detectors.evaluate import match
+from detectors.matching import match
 from detectors.registry import create_detector
 from sim.errors import ScenarioError
 from sim.pixel.far_bank_tile import FarBankTile, far_pixels, split_no_fishing, tile_window

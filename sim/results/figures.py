@@ -246,7 +246,7 @@ def zone_map(
 
 def tuning_figures(table: pd.DataFrame, observations, folder: Path, kind: str) -> list[Path]:
     """Precision-recall, detection ROC, and time to detect and false alarms against the threshold."""
-    from detectors.evaluate import roc_curve
+    from detectors.score_curves import roc_curve
 
     paths = []
     fig, ax = plt.subplots(figsize=(5.2, 4.4))
