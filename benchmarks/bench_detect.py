@@ -142,8 +142,8 @@ import numpy as np
 import shapely
 from shapely.ops import nearest_points
 
-import detectors  # noqa: F401  (registers the built-in detectors)
-from detectors.base import DETECTORS, ClassId, FrameContext, create_detector
+from detectors.base import ClassId, FrameContext
+from detectors.registry import DETECTORS, create_detector
 from sim.engine import Simulation
 from sim.loading import load_scenario
 from sim.pixel.pixel_camera import PixelCamera, analysis_camera, camera_context
