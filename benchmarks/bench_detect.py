@@ -142,14 +142,16 @@ import numpy as np
 import shapely
 from shapely.ops import nearest_points
 
-import detectors  # noqa: F401  (registers the built-in detectors)
-from detectors.base import DETECTORS, ClassId, FrameContext, create_detector
+from detectors.base import ClassId, FrameContext
+from detectors.registry import DETECTORS, create_detector
 from sim.engine import Simulation
 from sim.loading import load_scenario
 from sim.pixel.pixel_camera import PixelCamera, analysis_camera, camera_context
 from sim.pixel.simultaneous_frames import FrameBatch, default_threads
 from sim.render.actors import Actor, ActorClass, lamp_positions, shore_path
-from sim.render.renderer import Conditions, Frame, Renderer
+from sim.render.conditions import Conditions
+from sim.render.frame import Frame
+from sim.render.renderer import Renderer
 from sim.scenario.models import Kind, Light, Scenario
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry, sample_in
@@ -1116,7 +1118,7 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
         ("sim/render/renderer.py", "render", "render a frame"),
         ("~", "imencode", "  JPEG encode"),
         ("~", "imdecode", "  JPEG decode"),
-        ("sim/render/renderer.py", "_build_look", "  daylight look (one-time per camera)"),
+        ("sim/render/backdrop.py", "build_look", "  daylight look (one-time per camera)"),
         ("detectors/swimming.py", "update", "swimming detector"),
         ("detectors/swimming.py", "merge_nearby", "  merge_nearby (numpy)"),
         ("detectors/swimming.py", "_score", "  scoring (skin colour per track)"),
@@ -1125,8 +1127,8 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
         ("detectors/background.py", "blobs", "  swimming blobs (components)"),
         ("detectors/fishing.py", "update", "fishing detector"),
         ("detectors/fishing.py", "_prepare", "  camera masks (one-time per camera)"),
-        ("detectors/fishing.py", "_bodies", "  bodies (openings, components)"),
-        ("detectors/fishing.py", "_gear", "  rod and line (Canny, Hough)"),
+        ("detectors/fishing_bodies.py", "find_bodies", "  bodies (openings, components)"),
+        ("detectors/fishing_gear.py", "gear_evidence", "  rod and line (Canny, Hough)"),
         ("~", "BackgroundSubtractorMOG2", "MOG2 apply, all callers"),
         ("sim/engine.py", "_actors", "actor lists"),
     )
@@ -1150,8 +1152,11 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
 SOURCES = (
     "detectors/swimming.py",
     "detectors/fishing.py",
+    "detectors/fishing_bodies.py",
+    "detectors/fishing_gear.py",
     "detectors/background.py",
     "sim/render/renderer.py",
+    "sim/render/backdrop.py",
 )
 """Files whose version the figures depend on most (printed, as they may change between runs)."""
 

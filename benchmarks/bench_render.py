@@ -100,7 +100,8 @@ import shapely
 
 from sim.loading import load_scenario
 from sim.render.actors import Actor, ActorClass, lamp_positions
-from sim.render.renderer import Conditions, Renderer
+from sim.render.conditions import Conditions
+from sim.render.renderer import Renderer
 from sim.scenario.models import Camera, Light, Scenario
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry

@@ -5,7 +5,7 @@
 - ``end_to_end.png``: :func:`end_to_end_figure` builds it from the table of ``tune --end-to-end``,
   :func:`draw_end_to_end_figure` saves it.
 
-Here, not in :mod:`sim.results`, because the ROC comes from :mod:`detectors.evaluate` and only
+Here, not in :mod:`sim.results`, because the ROC comes from :mod:`detectors.score_curves` and only
 ``sim.pixel`` and ``sim.calibration`` may import ``detectors``. Built with matplotlib's object API
 (:mod:`sim.results.figure_style`).
 """
@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from detectors.evaluate import roc_curve
+from detectors.score_curves import roc_curve
 from sim.results.figure_style import save
 
 

@@ -58,7 +58,7 @@ from sim.pixel.pixel_camera import (
     score_offenders,
 )
 from sim.render.actors import ActorClass, MovingThing, shore_path
-from sim.render.renderer import Conditions
+from sim.render.conditions import Conditions
 from sim.render.sprites import SKIN, _pick
 from sim.scenario.models import Kind, Light, Scenario, Weather
 from sim.world.cameras import CameraModel, visible_region

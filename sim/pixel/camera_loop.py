@@ -18,7 +18,7 @@ from sim.fleet.boats import Boat
 from sim.pixel.pixel_camera import PixelCamera
 from sim.pixel.simultaneous_frames import FrameBatch, default_threads
 from sim.render.actors import Actor, Distractors, MovingThing, boat_actor, lamp_positions, offender_thing
-from sim.render.renderer import Conditions
+from sim.render.conditions import Conditions
 from sim.scenario.models import Scenario
 from sim.world.daylight import Daylight
 from sim.world.geometry import WaterNavigator, ZoneGeometry

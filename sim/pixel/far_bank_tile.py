@@ -45,7 +45,9 @@ import shapely
 
 from detectors.base import Detections, FrameContext
 from sim.render.actors import Actor
-from sim.render.renderer import Conditions, GroundMap, Renderer
+from sim.render.conditions import Conditions
+from sim.render.ground_map import GroundMap
+from sim.render.renderer import Renderer
 from sim.world.cameras import CameraModel, far_banks
 from sim.world.geometry import ZoneGeometry
 

@@ -39,12 +39,15 @@ import shapely
 from detectors.alarm_filter import AlarmFilter
 from detectors.background import share_background
 from detectors.base import ClassId, Detections, FrameContext
-from detectors.evaluate import match
+from detectors.matching import match
 from detectors.registry import create_detector
 from sim.errors import ScenarioError
 from sim.pixel.far_bank_tile import FarBankTile, far_pixels, split_no_fishing, tile_window
 from sim.render.actors import Actor, ActorClass
-from sim.render.renderer import WATER, Conditions, Frame, Renderer
+from sim.render.conditions import Conditions
+from sim.render.frame import Frame
+from sim.render.ground_map import WATER
+from sim.render.renderer import Renderer
 from sim.scenario.models import Camera, Kind, Scenario
 from sim.world.cameras import CameraModel
 from sim.world.daylight import LIGHT_ORDER

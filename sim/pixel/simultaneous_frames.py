@@ -29,7 +29,7 @@ import simpy
 
 from sim.pixel.pixel_camera import PixelCamera
 from sim.render.actors import Actor
-from sim.render.renderer import Conditions
+from sim.render.conditions import Conditions
 
 AFTER_INSTANT = 2
 """SimPy priority of the batch's flush: after NORMAL (1), so the instant's ordinary events all come first."""

@@ -32,7 +32,9 @@ from sim.render.actors import (
     lamp_positions,
     offender_thing,
 )
-from sim.render.renderer import Conditions, Frame, Renderer
+from sim.render.conditions import Conditions
+from sim.render.frame import Frame
+from sim.render.renderer import Renderer
 from sim.scenario.models import Scenario
 from sim.sensing.sensors import visible_intervals
 from sim.world.cameras import CameraModel

@@ -18,7 +18,9 @@ import shapely
 
 from sim.loading import load_scenario
 from sim.render.actors import Actor, ActorClass, lamp_positions
-from sim.render.renderer import Conditions, Frame, Renderer
+from sim.render.conditions import Conditions
+from sim.render.frame import Frame
+from sim.render.renderer import Renderer
 from sim.scenario.models import Light, Scenario, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry

@@ -10,17 +10,10 @@ import pytest
 from sklearn import metrics
 
 from detectors.base import ClassId, Detections
-from detectors.evaluate import (
-    FrameScorer,
-    average_precision,
-    f1,
-    false_alarms_per_hour,
-    match,
-    precision_recall_curve,
-    roc_curve,
-    time_to_detect,
-    time_to_detect_summary,
-)
+from detectors.event_metrics import false_alarms_per_hour, time_to_detect, time_to_detect_summary
+from detectors.frame_scoring import FrameScorer
+from detectors.matching import match
+from detectors.score_curves import average_precision, f1, precision_recall_curve, roc_curve
 
 TRUTH = np.array([[0.0, 0.0, 10.0, 10.0], [100.0, 100.0, 120.0, 120.0]])
 

@@ -24,7 +24,9 @@ from detectors.fishing import FishingDetector
 from detectors.registry import create_detector
 from sim.pixel.pixel_camera import camera_context
 from sim.render.actors import ActorClass, MovingThing, shore_path
-from sim.render.renderer import Conditions, Frame, Renderer
+from sim.render.conditions import Conditions
+from sim.render.frame import Frame
+from sim.render.renderer import Renderer
 from sim.scenario.models import Light
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry

@@ -14,7 +14,8 @@ from detectors.registry import create_detector
 from detectors.swimming import SwimmingDetector
 from sim.pixel.pixel_camera import camera_context
 from sim.render.actors import ActorClass, MovingThing
-from sim.render.renderer import Conditions, Renderer
+from sim.render.conditions import Conditions
+from sim.render.renderer import Renderer
 from sim.scenario.models import Light
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry, sample_in

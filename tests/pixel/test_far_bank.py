@@ -17,7 +17,7 @@ from sim.loading import load_scenario
 from sim.pixel.far_bank_tile import TILE_TRACKS, to_analysis
 from sim.pixel.pixel_camera import PixelCamera, analysis_view
 from sim.render.actors import ActorClass, MovingThing
-from sim.render.renderer import Conditions
+from sim.render.conditions import Conditions
 from sim.scenario.models import Kind, Light
 from sim.world.cameras import CameraModel, far_banks
 from sim.world.geometry import ZoneGeometry, sample_in

@@ -87,7 +87,7 @@ def test_detectors_see_the_uncompressed_frame_and_alarms_carry_its_jpeg_size(pix
 
     from detectors.base import ClassId, Detections
     from sim.pixel.pixel_camera import PixelCamera, snapshot_bytes
-    from sim.render.renderer import Conditions
+    from sim.render.conditions import Conditions
     from sim.scenario.models import Kind, Light
 
     spec = next(c for c in pixel_scenario.cameras if c.id == "cam-beach-w")
@@ -122,7 +122,7 @@ def test_each_kind_alarm_filter_has_its_kind_threshold(pixel_scenario, threshold
 
     from detectors.base import Detections
     from sim.pixel.pixel_camera import DETECTED_CLASS, PixelCamera
-    from sim.render.renderer import Conditions
+    from sim.render.conditions import Conditions
     from sim.scenario.models import Kind, Light
 
     detection = pixel_scenario.detection.model_copy(update={"threshold": thresholds})
@@ -154,7 +154,8 @@ def test_jpeg_at_the_camera_resolution_barely_changes_the_downscaled_frame(pixel
     import numpy as np
 
     from sim.pixel.pixel_camera import analysis_camera
-    from sim.render.renderer import Conditions, Renderer
+    from sim.render.conditions import Conditions
+    from sim.render.renderer import Renderer
     from sim.scenario.models import Light
     from sim.world.cameras import CameraModel
 

@@ -8,7 +8,8 @@ import pytest
 import sim.render.renderer
 from sim.render.actor_reach import may_touch
 from sim.render.actors import Actor, ActorClass
-from sim.render.renderer import Conditions, Renderer
+from sim.render.conditions import Conditions
+from sim.render.renderer import Renderer
 from sim.render.sprites import DRAW, REACH, STROKE_M, Painter
 from sim.scenario.models import Light
 from sim.world.cameras import CameraModel

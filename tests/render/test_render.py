@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sim.render.actors import Actor, ActorClass
-from sim.render.renderer import VISIBILITY_M, Conditions, Renderer
+from sim.render.conditions import VISIBILITY_M, Conditions
+from sim.render.renderer import Renderer
 from sim.scenario.models import Light, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry

@@ -1,0 +1,232 @@
+"""The backdrop of one camera's frames under one set of conditions (:class:`Look`), built once.
+
+Everything about a camera's frames that depends on light, weather and wind but not on the instant: the
+static background (procedural textures of the *world* position, water lighter at grazing angles, the sky's
+gradient, dusk and night tints with lamp pools or an infrared camera's grey levels, rain darkening, haze
+and fog blending towards the fog colour by exp(−d / visibility)), looping wave tiles (sums of travelling
+cosines in world coordinates with deep-water dispersion ω² = g k, sun glints on the steepest crests), and
+sensor-noise and rain tiles. :meth:`sim.render.renderer.Renderer.render` adds the tiles of its instant.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from sim.render.conditions import LIGHT_LEVEL, NOISE_SD, VISIBILITY_M, Conditions, fog_alpha, fog_colour
+from sim.render.ground_map import BEYOND, GRASS, ISLAND, PATH, SHORE, WATER, GroundMap
+from sim.scenario.models import Light, Weather
+
+WAVE_PHASES = 24
+WAVE_LOOP_S = 3.0
+"""Wave animation: this many tiles loop over this period (phase speeds are quantised to loop)."""
+NOISE_TILES = 7
+GRAVITY = 9.81
+
+# Day colours (BGR) of each ground label.
+GROUND_COLOURS = {
+    WATER: (105, 88, 52),
+    GRASS: (62, 128, 78),
+    SHORE: (140, 168, 188),
+    PATH: (150, 156, 160),
+    ISLAND: (40, 84, 42),
+    BEYOND: (88, 118, 100),
+}
+
+
+def _value_noise(rng: np.random.Generator, size: int = 256, blur: float = 2.0) -> np.ndarray:
+    """A tileable smooth noise tile in [-1, 1]."""
+    tile = rng.standard_normal((size, size)).astype(np.float32)
+    # Blur a 3 x 3 mosaic and keep the centre: the result wraps around seamlessly.
+    tile = cv2.GaussianBlur(np.tile(tile, (3, 3)), (0, 0), blur)[size : 2 * size, size : 2 * size]
+    return tile / (np.abs(tile).max() + 1e-9)
+
+
+def _sample(tile: np.ndarray, x: np.ndarray, y: np.ndarray, metres_per_cell: float) -> np.ndarray:
+    size = tile.shape[0]
+    return tile[(y / metres_per_cell).astype(np.int64) % size, (x / metres_per_cell).astype(np.int64) % size]
+
+
+@dataclass
+class Look:
+    """Everything about a camera's frames that depends on the conditions but not on the instant."""
+
+    background: np.ndarray
+    wave_up: list[np.ndarray]
+    """Wave tiles of the image rows ``wave_rows`` (the rows with water; elsewhere there are no waves)."""
+    wave_down: list[np.ndarray]
+    noise_up: list[np.ndarray]
+    noise_down: list[np.ndarray]
+    rain: list[np.ndarray] = field(default_factory=list)
+    fog_colour: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    visibility_m: float = 20_000.0
+    ambient: float = 1.0
+    wave_rows: tuple[int, int] = (0, 0)
+    """First and last + 1 image row of the wave tiles."""
+
+
+def build_look(ground: GroundMap, seed: int, conditions: Conditions) -> Look:
+    """The backdrop of ``ground``'s camera under ``conditions``; deterministic for ``seed``."""
+    g = ground
+    rng = np.random.default_rng([seed, 7])
+    fine, coarse = _value_noise(rng, blur=1.5), _value_noise(rng, blur=6.0)
+    texture = 0.6 * _sample(fine, g.gx, g.gy, 0.35) + 0.4 * _sample(coarse, g.gx, g.gy, 2.0)
+    # Fine texture fades where a pixel covers more ground than the texture's cells (no aliasing).
+    texture *= np.clip(1.0 - g.metres_per_pixel / 2.0, 0.2, 1.0)
+    colours = np.array([GROUND_COLOURS[k] for k in range(6)], dtype=np.float64)
+    image = colours[g.labels]
+    contrast = np.array([0.10, 0.22, 0.12, 0.06, 0.45, 0.15])[g.labels]
+    image *= (1.0 + contrast * texture)[..., None]
+    # Water reflects more sky at grazing angles (Fresnel): farther water is lighter.
+    with np.errstate(invalid="ignore"):
+        grazing = np.nan_to_num(g.distance / (g.distance + 6.0 * g.camera.centre[2]), nan=1.0)
+    sky_tint = np.array([190.0, 170.0, 150.0])
+    is_water = (g.labels == WATER)[..., None]
+    image = np.where(
+        is_water, image * (1 - 0.45 * grazing[..., None]) + sky_tint * 0.45 * grazing[..., None], image
+    )
+    image[g.sky] = _sky(g, conditions)[g.sky]
+    image, ambient = _lit(image, texture, g, conditions)
+    if conditions.weather is Weather.RAIN:
+        image *= 0.85
+    fog = fog_colour(conditions)
+    alpha = np.where(
+        g.sky,
+        0.0 if conditions.weather is Weather.CLEAR else 0.9,
+        fog_alpha(g.distance, conditions),
+    )
+    image = image * (1 - alpha[..., None]) + fog * alpha[..., None]
+    background = np.clip(image, 0, 255).astype(np.uint8)
+
+    wave_up, wave_down, wave_rows = _waves(g, conditions, ambient, alpha, rng)
+    noise_up, noise_down = _noise(g.shape, conditions, rng)
+    rain = _rain(g.shape, rng) if conditions.weather is Weather.RAIN else []
+    return Look(
+        background,
+        wave_up,
+        wave_down,
+        noise_up,
+        noise_down,
+        rain,
+        fog,
+        VISIBILITY_M[conditions.weather],
+        ambient,
+        wave_rows,
+    )
+
+
+def _lit(
+    image: np.ndarray, texture: np.ndarray, g: GroundMap, conditions: Conditions
+) -> tuple[np.ndarray, float]:
+    """The day-lit ``image`` under the light of ``conditions``, and its ambient brightness (1: daylight)."""
+    ambient = LIGHT_LEVEL[conditions.light]
+    if conditions.infrared_active:
+        # Infrared at night: grey levels by near-IR reflectance, lit by the camera's illuminator.
+        reflectance = np.array([0.18, 0.75, 0.55, 0.5, 0.7, 0.45])[g.labels] * (1.0 + 0.2 * texture)
+        illuminator = 1.0 / (1.0 + (g.distance / 70.0) ** 2)
+        grey = 255.0 * reflectance * illuminator
+        grey[g.sky] = 25.0
+        image = np.repeat(grey[..., None], 3, axis=2)
+        ambient = 1.0
+    elif conditions.light is not Light.DAY:
+        tint = np.array([0.8, 0.9, 1.1]) if conditions.light is Light.DUSK else np.array([1.2, 0.9, 0.8])
+        lit = ambient * tint + (conditions.light is Light.NIGHT) * 0.9 * g.lamp_light[..., None] * np.array(
+            [0.55, 0.85, 1.0]
+        )
+        ground_pixels = ~g.sky
+        image[ground_pixels] = image[ground_pixels] * lit[ground_pixels]
+    return image, ambient
+
+
+def _sky(g: GroundMap, conditions: Conditions) -> np.ndarray:
+    """The sky's colour gradient over the image rows (BGR), float."""
+    camera = g.camera
+    height = g.shape[0]
+    # 0 at the top of the camera's whole image, 1 at its bottom (a tile shows its own rows of it).
+    top = 0 if camera.window is None else camera.window[1]
+    full_height = camera.spec.resolution[1]
+    rows = ((np.arange(height) + top) / max(1, full_height - 1))[:, None, None]
+    top, horizon = {
+        Light.DAY: ((225, 170, 110), (235, 215, 200)),
+        Light.DUSK: ((130, 90, 70), (120, 160, 235)),
+        Light.NIGHT: ((30, 14, 8), (45, 30, 22)),
+    }[conditions.light]
+    gradient = np.array(top) * (1 - rows) + np.array(horizon) * rows
+    return np.broadcast_to(gradient, (*g.shape, 3)).astype(np.float64)
+
+
+def _waves(
+    g: GroundMap, conditions: Conditions, ambient: float, fog: np.ndarray, rng: np.random.Generator
+) -> tuple[list[np.ndarray], list[np.ndarray], tuple[int, int]]:
+    """Looping wave tiles: crests brighten, troughs darken; glints on the steepest crests in sunlight.
+    Tiles cover only the rows with water (the rows are returned too), as the waves do."""
+    water = g.labels == WATER
+    if not water.any():
+        empty = np.zeros((0, g.shape[1], 3), np.uint8)
+        return [empty] * WAVE_PHASES, [empty] * WAVE_PHASES, (0, 0)
+    strength = 0.5 + conditions.wind_speed / 4.0
+    rows = np.flatnonzero(water.any(axis=1))
+    r0, r1 = rows[0], rows[-1] + 1  # only the rows with water are computed
+    gx, gy, res = g.gx[r0:r1], g.gy[r0:r1], g.metres_per_pixel[r0:r1]
+    components = []
+    wind_direction = rng.uniform(0, 2 * np.pi)
+    for wavelength, amplitude in (
+        (3.4, 0.8),
+        (2.3, 0.7),
+        (1.6, 0.6),
+        (1.1, 0.5),
+        (0.8, 0.4),
+        (0.55, 0.3),
+    ):
+        k = 2 * np.pi / wavelength
+        omega = math.sqrt(GRAVITY * k)
+        cycles = max(1, round(omega * WAVE_LOOP_S / (2 * np.pi)))  # quantised so the loop is seamless
+        direction = wind_direction + rng.uniform(-0.9, 0.9)
+        phase = k * (gx * math.sin(direction) + gy * math.cos(direction)) + rng.uniform(0, 2 * np.pi)
+        fade = np.clip(wavelength / (2.5 * res) - 1.0, 0.0, 1.0)  # no waves finer than the pixels
+        components.append((phase, amplitude * fade, 2 * np.pi * cycles / WAVE_LOOP_S))
+    scale = 10.0 * strength * (ambient if not conditions.infrared_active else 0.4)
+    scale = scale * (1 - fog[r0:r1]) * water[r0:r1]
+    glint = 0.0 if conditions.light is Light.NIGHT or conditions.weather is not Weather.CLEAR else 1.0
+    ups, downs = [], []
+    for k in range(WAVE_PHASES):
+        t = k * WAVE_LOOP_S / WAVE_PHASES
+        surface = sum(a * np.cos(phase - omega * t) for phase, a, omega in components)
+        value = surface * scale
+        if glint:
+            value = value + glint * 160.0 * np.clip(surface - 1.9, 0, None) * (1 - fog[r0:r1]) * water[r0:r1]
+        ups.append(cv2.cvtColor(np.clip(value, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
+        downs.append(cv2.cvtColor(np.clip(-value, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
+    return ups, downs, (int(r0), int(r1))
+
+
+def _noise(
+    shape: tuple[int, int], conditions: Conditions, rng: np.random.Generator
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Sensor-noise tiles: what each adds and what it subtracts, 8-bit levels."""
+    sd = NOISE_SD[conditions.light] * (1.3 if conditions.infrared_active else 1.0)
+    ups, downs = [], []
+    channels = 1 if conditions.infrared_active else 3  # an infrared sensor is monochrome
+    for _ in range(NOISE_TILES):
+        noise = rng.normal(0.0, sd, (*shape, channels)).repeat(3 // channels, axis=2)
+        ups.append(np.clip(noise, 0, 255).astype(np.uint8))
+        downs.append(np.clip(-noise, 0, 255).astype(np.uint8))
+    return ups, downs
+
+
+def _rain(shape: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
+    """Tiles of rain streaks, 8-bit levels added to a frame."""
+    height, width = shape
+    tiles = []
+    for _ in range(5):
+        tile = np.zeros((height, width), np.uint8)
+        count = width * height // 900
+        x0, y0 = rng.uniform(0, width, count), rng.uniform(0, height, count)
+        length = rng.uniform(0.02, 0.05, count) * height
+        for x, y, n in zip(x0, y0, length, strict=True):
+            cv2.line(tile, (int(x), int(y)), (int(x + 0.25 * n), int(y + n)), 70, 1, cv2.LINE_AA)
+        tiles.append(cv2.cvtColor(cv2.GaussianBlur(tile, (3, 3), 0), cv2.COLOR_GRAY2BGR))
+    return tiles

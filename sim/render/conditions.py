@@ -1,0 +1,56 @@
+"""Light and weather of a rendered frame: :class:`Conditions` and how each looks.
+
+The constants say how far one sees in each weather, how bright each light level is, how noisy the sensor
+and how long the exposure; :func:`fog_alpha` and :func:`fog_colour` blend what lies at a distance towards
+the fog colour by exp(−d / visibility) (used for the static background and for each actor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario.models import Light, Weather
+
+VISIBILITY_M = {Weather.CLEAR: 20_000.0, Weather.HAZE: 900.0, Weather.FOG: 160.0, Weather.RAIN: 2_500.0}
+"""Meteorological visibility per weather (assumption: typical values for each category), m."""
+LIGHT_LEVEL = {Light.DAY: 1.0, Light.DUSK: 0.5, Light.NIGHT: 0.07}
+"""Ambient brightness relative to daylight (assumption: camera auto-exposure compresses the real range)."""
+NOISE_SD = {Light.DAY: 2.5, Light.DUSK: 5.0, Light.NIGHT: 9.0}
+"""Sensor noise standard deviation, 8-bit levels (assumption)."""
+EXPOSURE_S = {Light.DAY: 1 / 250, Light.DUSK: 1 / 60, Light.NIGHT: 1 / 15}
+"""Exposure time: moving actors blur over this time (assumption)."""
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """What a frame looks like apart from its actors."""
+
+    light: Light
+    weather: Weather = Weather.CLEAR
+    wind_speed: float = 3.0
+    """m/s"""
+    infrared: bool = False
+    """Infrared mode (only used at night)."""
+    jpeg_quality: int | None = None
+    """Encode and decode as JPEG at this quality; None keeps the raw frame."""
+
+    @property
+    def infrared_active(self) -> bool:
+        return self.infrared and self.light is Light.NIGHT
+
+
+def fog_alpha(distance: np.ndarray | float, conditions: Conditions) -> np.ndarray:
+    """Share of the fog colour in what lies ``distance`` (m) away: 1 − exp(−d / visibility), in [0, 1]."""
+    return 1.0 - np.exp(-np.asarray(distance, dtype=np.float64) / VISIBILITY_M[conditions.weather])
+
+
+def fog_colour(conditions: Conditions) -> np.ndarray:
+    """Colour (BGR, 8-bit levels as float) that haze and fog blend towards."""
+    if conditions.infrared_active:
+        return np.array([60.0, 60.0, 60.0])
+    base = {Light.DAY: (205, 205, 200), Light.DUSK: (150, 150, 165), Light.NIGHT: (28, 24, 22)}[
+        conditions.light
+    ]
+    return np.array(base, dtype=np.float64)

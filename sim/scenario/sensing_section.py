@@ -1,0 +1,219 @@
+"""Scenario models of sensing: cameras and buoys, the detectors' threshold and persistence, and the
+calibration of statistical mode's detection and false-alarm models (see :mod:`sim.sensing.statistical`).
+
+See :mod:`sim.scenario.models` for the whole scenario.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from sim.scenario.fields import Codec, Duration, Kind, KindThreshold, Light, Point, Strict, Weather, per_kind
+
+
+class Camera(Strict):
+    id: str
+    position: Point = Field(description="pole foot, m")
+    height: float = Field(gt=0, le=200, description="lens height above the water, m")
+    yaw: float = Field(ge=-360, le=360, description="heading of the optical axis, deg clockwise from north")
+    pitch: float = Field(gt=0, lt=90, description="depression of the optical axis below horizontal, deg")
+    hfov: float = Field(gt=0, lt=180, description="horizontal field of view, deg")
+    resolution: tuple[Annotated[int, Field(gt=0)], Annotated[int, Field(gt=0)]] = Field(
+        description="image width and height, px"
+    )
+    fps: float = Field(gt=0, le=240, description="frames per second analysed, 1/s")
+    max_range: float = Field(300.0, gt=0, description="ground range beyond which nothing is analysed, m")
+    distortion: tuple[float, float] = Field(
+        (0.0, 0.0), description="radial lens distortion k1, k2 (Brown-Conrady, normalised coordinates)"
+    )
+    infrared: bool = Field(False, description="switches to infrared (grey, IR-lit) images at night")
+    codec: Codec = Field(Codec.H264, description="video codec of the live uplink stream (eMBB cell load)")
+    fishing_tile_beyond: float | None = Field(
+        None,
+        gt=0,
+        description="pixel mode: no-fishing banks farther than this from the lens are analysed in a crop "
+        "of the frame at the camera's full resolution (besides the analysis-width frame), m; null: none",
+    )
+
+
+class Buoy(Strict):
+    id: str
+    position: Point = Field(description="mooring, m")
+    detection_radius: float = Field(gt=0, description="radius within which a swimmer is sensed, m")
+    report_interval: Duration = Field(gt=0, description="time between sensor reports, s")
+    detection_probability: float = Field(
+        gt=0, le=1, description="probability that a report includes a swimmer inside the radius"
+    )
+
+
+class ClassCalibration(Strict):
+    intercept: float = Field(description="logit of the per-frame hit score at the reference size")
+    size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
+    hit_run_s: float = Field(
+        0.0,
+        ge=0,
+        description="mean run of consecutive hits on one offender (a track held), s; 0: independent frames",
+    )
+    hit_run_odds_exponent: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="mean run of hits is hit_run_s · (p / (1 − p))^this at hit probability p, 1",
+    )
+    offender_sd: float = Field(
+        0.0,
+        ge=0,
+        description="spread of one offender's own logit offset in one camera's view (drawn once), logit",
+    )
+    offender_spell_s: float = Field(
+        0.0,
+        ge=0,
+        description="how long an offender's own offset lasts before it is drawn again, s; 0: the whole visit",
+    )
+    offender_lasting_sd: float = Field(
+        0.0,
+        ge=0,
+        description="spread of a second own offset drawn once per visit, added to offender_sd's, logit",
+    )
+    never_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of offenders a camera's detector never scores in any frame (structural zeros), 1",
+    )
+    never_size_slope: float = Field(
+        0.0,
+        ge=-12,
+        le=12,
+        description="logit change of never_share per doubling of the offender's pixel height at first sight "
+        "(never_share is the share at the reference size), logit",
+    )
+    alarm_on_target: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="probability that a k-of-n alarm's box lies on the offender (else it is lost), 1",
+    )
+    shadowed_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of offenders in a camera's view none of whose alarms lands on them (their blob "
+        "held by another offender's track), 1",
+    )
+    evidence_s: float = Field(
+        0.0,
+        ge=0,
+        description="evidence window: time into each view before the detector can score an offender, s",
+    )
+    entry_acquisition: tuple[Annotated[float, Field(ge=0, le=1)], ...] | None = Field(
+        None,
+        description="P(the detector acquires an offender in the j-th acquisition step after it came into "
+        "view | not before), 1; None: no acquisition model (sim.sensing.acquisition)",
+    )
+    acquisition_rate_per_s: float = Field(
+        0.0, ge=0, description="acquisition hazard after the entry steps (and after a loss), 1/s"
+    )
+    loss_rate_per_s: float = Field(0.0, ge=0, description="hazard of losing a held track, 1/s")
+    acquisition_sd: float = Field(
+        0.0,
+        description="loading of the offender's lasting offset u (offender_lasting_sd) on the log "
+        "acquisition hazards: they are multiplied by exp(this · u), 1",
+    )
+    track_age_offsets: tuple[float, ...] = Field(
+        (), description="logit offset of a held track's score in its j-th acquisition step of age (then 0)"
+    )
+    acquisition_step_s: float = Field(
+        0.2, gt=0, description="length of one step of entry_acquisition and track_age_offsets, s"
+    )
+    light: dict[Light, float] | None = Field(
+        None, description="this class's own logit offsets per light level"
+    )
+    weather: dict[Weather, float] | None = Field(
+        None, description="this class's own logit offsets per weather"
+    )
+
+
+LogRateOffset = Annotated[float, Field(ge=-20, le=20, allow_inf_nan=False)]
+"""A natural-log factor on a false-alarm rate; ±20 (a factor of 5·10⁸) bounds any measured contrast."""
+
+
+class FalseAlarmCalibration(Strict):
+    max_rate_per_hour: float = Field(
+        ge=0, description="false alarms per camera-hour at threshold 0, in day light and clear weather"
+    )
+    intercept: float = Field(description="logit of the clutter score")
+    slope: float = Field(
+        1.0, gt=0, le=20, description="how steeply the rate falls with logit(threshold) (1: logistic clutter)"
+    )
+    light: dict[Light, LogRateOffset] = Field(
+        default_factory=dict, description="log-rate offset per light level (absent: 0, the day rate), ln(1)"
+    )
+    weather: dict[Weather, LogRateOffset] = Field(
+        default_factory=dict, description="log-rate offset per weather (absent: 0, the clear rate), ln(1)"
+    )
+    light_weather: dict[Light, dict[Weather, LogRateOffset]] = Field(
+        default_factory=dict,
+        description="log-rate offset of a light and weather together, on top of both (absent: 0), ln(1)",
+    )
+
+
+class Calibration(Strict):
+    """Detection model parameters (see :mod:`sim.sensing.statistical` for the model)."""
+
+    source: str = Field(description="how these numbers were obtained")
+    reference_pixels: float = Field(gt=0, description="pixel height where size enters at zero, px")
+    classes: dict[Kind, ClassCalibration]
+    light: dict[Light, float] = Field(description="logit offset per light level")
+    weather: dict[Weather, float] = Field(description="logit offset per weather")
+    false_alarms: dict[Kind, FalseAlarmCalibration]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Calibration:
+        for name, enum in (("classes", Kind), ("light", Light), ("weather", Weather), ("false_alarms", Kind)):
+            missing = [m.value for m in enum if m not in getattr(self, name)]
+            if missing:
+                raise ValueError(f"{name} lacks {', '.join(missing)}")
+        return self
+
+
+class Persistence(Strict):
+    k: int = Field(ge=1, description="hits needed ...")
+    n: int = Field(ge=1, description="... within this many consecutive frames")
+
+    @model_validator(mode="after")
+    def _k_le_n(self) -> Persistence:
+        if self.k > self.n:
+            raise ValueError(f"k ({self.k}) is larger than n ({self.n})")
+        return self
+
+
+class DetectionConfig(Strict):
+    threshold: KindThreshold = Field(
+        0.5,
+        description="detector score threshold in (0, 1): one number for every kind, or a mapping of "
+        "every kind to its own (swimming: 0.8, fishing: 0.5)",
+    )
+    persistence: Persistence = Persistence(k=3, n=5)
+    snapshot_bytes: int = Field(200_000, gt=0, description="alarm snapshot sent to dispatch, bytes")
+    analysis_width: int = Field(
+        640, ge=64, description="pixel-mode detectors analyse frames downscaled to this width, px"
+    )
+    pixel_detectors: dict[Kind, dict[str, float | int | str | bool]] = Field(
+        default_factory=dict, description="pixel mode: parameters of each kind's detector (detectors/*.py)"
+    )
+    calibration: Calibration | str = Field(
+        "calibration/default.json",
+        description="detection model: a JSON path relative to the scenario file, or inline",
+    )
+
+    def threshold_for(self, kind: Kind) -> float:
+        """The score threshold of ``kind``'s detector, in (0, 1)."""
+        return self.thresholds[kind]
+
+    @property
+    def thresholds(self) -> dict[Kind, float]:
+        """Every kind's score threshold (the same number for all when ``threshold`` is one number)."""
+        return per_kind(self.threshold)
