@@ -60,7 +60,7 @@ class Simulation:
         frame_threads: int | None = None,
     ):
         """``score_log``: pixel mode only, a list that collects every offender's detector score in every
-        frame (for :func:`sim.calibration.fits.calibrate_from_pixel_runs`). ``frame_threads``: pixel mode
+        frame (for :func:`sim.calibration.agreement.calibrate_from_pixel_runs`). ``frame_threads``: pixel mode
         only,
         threads that render and analyse the frames of one instant (None: one per core; the results do not
         depend on it)."""

@@ -1,8 +1,8 @@
 """Ordinal (cumulative-logit) regression with nested random intercepts, by EM and Gauss–Hermite quadrature.
 
-The model behind :func:`sim.calibration.fits.fit_hit_model`: frame f of spell s of offender o has a latent
-score logit s_f ~ Logistic(x_f β + σ_o·u_o + σ_s·v_s, 1), u_o and v_s independent N(0, 1), and we
-observe only the bin (lower_f, upper_f] it fell in. The marginal likelihood of one offender is
+The model behind :func:`sim.calibration.detectability.fit_hit_model`: frame f of spell s of offender o
+has a latent score logit s_f ~ Logistic(x_f β + σ_o·u_o + σ_s·v_s, 1), u_o and v_s independent N(0, 1),
+and we observe only the bin (lower_f, upper_f] it fell in. The marginal likelihood of one offender is
 
     L_o = ∫ φ(u) ∏_s [∫ φ(v) ∏_{f in s} (F(upper_f − η_f(u, v)) − F(lower_f − η_f(u, v))) dv] du,
 

@@ -261,7 +261,8 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _tune(args: argparse.Namespace, argv: list[str]) -> int:
-    from sim.calibration.tune import LIGHTS, WEATHERS, tune
+    from sim.calibration.clip_scenes import LIGHTS, WEATHERS
+    from sim.calibration.tune import tune
     from sim.scenario.models import Light, Weather
 
     if not 0 < args.seconds < math.inf:
@@ -324,7 +325,7 @@ def _spell(seconds: float) -> str:
 def _end_to_end(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from sim.calibration.tune import end_to_end
+    from sim.calibration.end_to_end import end_to_end
     from sim.results.figures import end_to_end_figure
 
     if args.seeds < 1:

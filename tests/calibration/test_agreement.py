@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.calibration.agreement import AGREEMENT_COLUMNS, calibrate_from_pixel_runs, compare_modes, pixel_runs
-from sim.calibration.fits import OFFENDER_FRAME_COLUMNS
+from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
 from sim.loading import load_scenario
 from sim.scenario.models import Calibration, Kind
 from sim.sensing.detection_model import DetectionModel
