@@ -31,7 +31,7 @@ from pathlib import Path
 out, target = Path(sys.argv[1]), Path(sys.argv[2])
 import pandas as pd
 
-from sim.calibration.fits import fit_false_alarm_model
+from sim.calibration.false_alarm_fits import fit_false_alarm_model
 
 calibration = json.loads((out / "tune-fishing" / "calibration.json").read_text(encoding="utf-8"))
 # Swimming's false alarms: the counts and exposures of both swimming tunes, pooled per condition and threshold.

@@ -3,7 +3,7 @@
 Pixel mode is the reference: its cameras render frames and run the detectors.
 :func:`pixel_runs` runs it with every offender's per-frame detector score
 logged; :func:`calibrate_from_pixel_runs` fits statistical mode's detection
-model to those scores (:mod:`sim.calibration.fits`: per-frame hit probability by
+model to those scores (:mod:`sim.calibration.detectability`: per-frame hit probability by
 pixel size, light and weather, the spread between offenders, the mean run of
 hits) and its false-alarm rate to the false alarms pixel mode raised; then
 :func:`compare_modes` runs statistical mode with that calibration on the same
@@ -18,15 +18,11 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.calibration.fits import (
-    OFFENDER_FRAME_COLUMNS,
-    SPELLS_S,
-    class_entry,
-    fit_acquisition_model,
-    fit_alarm_landing,
-    fit_detectability,
-    fit_hit_run_scaling,
-)
+from sim.calibration.alarm_landing import fit_alarm_landing
+from sim.calibration.calibration_file import class_entry
+from sim.calibration.detectability import SPELLS_S, fit_acquisition_model, fit_detectability
+from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
+from sim.calibration.hit_runs import fit_hit_run_scaling
 from sim.engine import Simulation
 from sim.results.result import Result
 from sim.scenario.models import Calibration, Kind, Mode, Scenario
@@ -66,7 +62,7 @@ def pixel_runs(
     """Pixel-mode runs of every variant on every seed, and every offender's score in every frame.
 
     Variants are the same scenario under other conditions (a night start, fog); the frames table
-    has ``kind`` and :data:`sim.calibration.fits.OFFENDER_FRAME_COLUMNS`.
+    has ``kind`` and :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`.
     """
     results, log = [], []
     runs = [(variant, seed) for variant in variants for seed in seeds]

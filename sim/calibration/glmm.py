@@ -1,8 +1,8 @@
 """Ordinal (cumulative-logit) regression with nested random intercepts, by EM and Gauss–Hermite quadrature.
 
-The model behind :func:`sim.calibration.fits.fit_hit_model`: frame f of spell s of offender o has a latent
-score logit s_f ~ Logistic(x_f β + σ_o·u_o + σ_s·v_s, 1), u_o and v_s independent N(0, 1), and we
-observe only the bin (lower_f, upper_f] it fell in. The marginal likelihood of one offender is
+The model behind :func:`sim.calibration.detectability.fit_hit_model`: frame f of spell s of offender o
+has a latent score logit s_f ~ Logistic(x_f β + σ_o·u_o + σ_s·v_s, 1), u_o and v_s independent N(0, 1),
+and we observe only the bin (lower_f, upper_f] it fell in. The marginal likelihood of one offender is
 
     L_o = ∫ φ(u) ∏_s [∫ φ(v) ∏_{f in s} (F(upper_f − η_f(u, v)) − F(lower_f − η_f(u, v))) dv] du,
 
@@ -117,6 +117,49 @@ def fit_ordinal_nested(
     from pixel mode").
     """
     levels = 1 if inner is None else 2
+    frames = _nest(x, lower, upper, outer, inner)
+    model = _NestedLikelihood.build(frames, nodes, levels, ridge)
+    offenders = len(frames.offender_start)
+    never_x, gamma = _never_start(never, never_x, frames.unseen)
+    never_share = sigmoid(never_x @ gamma) if never else np.zeros(offenders)
+    p = x.shape[1]
+    theta = _start_theta(frames.lower, p, levels, start)
+    if start is not None and never and start.never_coefficients:
+        gamma[: len(start.never_coefficients)] = start.never_coefficients
+        never_share = sigmoid(never_x @ gamma)
+    theta, gamma, total = _em(model, theta, never_x, gamma, never_share, never, iterations)
+    sds = np.abs(theta[p:])
+    return OrdinalFit(
+        theta[:p],
+        float(sds[0]),
+        float(sds[1]) if levels == 2 else 0.0,
+        float(sigmoid(gamma[0])) if never else 0.0,
+        total,
+        tuple(float(g) for g in gamma) if never else (),
+    )
+
+
+@dataclass(frozen=True)
+class _NestedFrames:
+    """The frames sorted by offender and spell, and where each spell and each offender begins."""
+
+    x: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    spell_start: np.ndarray
+    """Index of each spell's first frame."""
+    spell_of_frame: np.ndarray
+    offender_start: np.ndarray
+    """Index of each offender's first spell."""
+    offender_of_spell: np.ndarray
+    unseen: np.ndarray
+    """Per offender: every frame in the lowest bin (it may be a structural zero)."""
+
+
+def _nest(
+    x: np.ndarray, lower: np.ndarray, upper: np.ndarray, outer: np.ndarray, inner: np.ndarray | None
+) -> _NestedFrames:
+    """The frames in offender and spell order (one spell per offender when ``inner`` is None)."""
     order = np.lexsort((inner if inner is not None else outer, outer))
     x, lower, upper = x[order], lower[order], upper[order]
     outer = outer[order]
@@ -128,45 +171,66 @@ def fit_ordinal_nested(
     offender_of_spell = np.repeat(
         np.arange(len(offender_start)), np.diff(np.r_[offender_start, len(spell_start)])
     )
-
-    u, log_wu = _normal_rule(nodes[0])
-    v, log_wv = _normal_rule(nodes[1] if levels == 2 else 1)
-    # Random-effect design over the (outer, inner) node grid, flattened: (nodes, levels).
-    z = np.column_stack([np.repeat(u, len(v)), np.tile(v, len(u))])[:, :levels]
-    p = x.shape[1]
     all_low = np.logical_and.reduceat(~np.isfinite(lower), spell_start)
-    unseen = np.logical_and.reduceat(all_low, offender_start)  # offenders that may be structural zeros
-    if never_x is None:
-        never_x = np.ones((len(offender_start), 1))
-    never_x = np.asarray(never_x, dtype=float)
-    if never_x.shape[0] != len(offender_start):
-        raise ValueError(f"never_x has {never_x.shape[0]} rows for {len(offender_start)} offenders")
-    gamma = np.zeros(never_x.shape[1])
-    gamma[0] = logit(min(max(0.5 * float(unseen.mean()), NEVER_FLOOR), 0.5)) if never else -np.inf
-    share = {"never": sigmoid(never_x @ gamma) if never else np.zeros(len(offender_start))}
+    unseen = np.logical_and.reduceat(all_low, offender_start)
+    return _NestedFrames(
+        x, lower, upper, spell_start, spell_of_frame, offender_start, offender_of_spell, unseen
+    )
 
-    def evaluate(theta: np.ndarray) -> tuple[float, tuple]:
-        """Penalised marginal log-likelihood and what the Newton step needs."""
-        eta = (x @ theta[:p])[:, None] + z @ theta[p:]  # (frames, nodes)
-        a, b = upper[:, None] - eta, lower[:, None] - eta
+
+@dataclass(frozen=True)
+class _NestedLikelihood:
+    """The penalised marginal log-likelihood of nested frames over a Gauss–Hermite grid, and its Newton
+    step (the E- and M-steps of EM)."""
+
+    frames: _NestedFrames
+    u: np.ndarray
+    """Outer nodes."""
+    log_wu: np.ndarray
+    v: np.ndarray
+    """Inner nodes (one node at 0 without an inner level)."""
+    log_wv: np.ndarray
+    z: np.ndarray
+    """Random-effect design over the (outer, inner) node grid, flattened: (nodes, levels)."""
+    ridge: float
+
+    @classmethod
+    def build(
+        cls, frames: _NestedFrames, nodes: tuple[int, int], levels: int, ridge: float
+    ) -> _NestedLikelihood:
+        u, log_wu = _normal_rule(nodes[0])
+        v, log_wv = _normal_rule(nodes[1] if levels == 2 else 1)
+        z = np.column_stack([np.repeat(u, len(v)), np.tile(v, len(u))])[:, :levels]
+        return cls(frames, u, log_wu, v, log_wv, z, ridge)
+
+    def evaluate(self, theta: np.ndarray, never_share: np.ndarray) -> tuple[float, tuple]:
+        """Penalised marginal log-likelihood and what the Newton step needs, with ``never_share`` the
+        never-scored share of each offender."""
+        f, u, v = self.frames, self.u, self.v
+        p = f.x.shape[1]
+        eta = (f.x @ theta[:p])[:, None] + self.z @ theta[p:]  # (frames, nodes)
+        a, b = f.upper[:, None] - eta, f.lower[:, None] - eta
         log_bin = ordinal_log_bin(a, b)
-        per_spell = np.add.reduceat(log_bin, spell_start, axis=0).reshape(-1, len(u), len(v))
-        spell_joint = per_spell + log_wv
+        per_spell = np.add.reduceat(log_bin, f.spell_start, axis=0).reshape(-1, len(u), len(v))
+        spell_joint = per_spell + self.log_wv
         spell_marginal = np.logaddexp.reduce(spell_joint, axis=2)  # (spells, outer nodes)
-        offender_joint = np.add.reduceat(spell_marginal, offender_start, axis=0) + log_wu
+        offender_joint = np.add.reduceat(spell_marginal, f.offender_start, axis=0) + self.log_wu
         offender_marginal = np.logaddexp.reduce(offender_joint, axis=1)
-        pi = share["never"]
+        pi = never_share
         seen = np.log1p(-pi) + offender_marginal
-        mixed = np.logaddexp(seen, np.where(unseen & (pi > 0), np.log(np.maximum(pi, 1e-300)), -np.inf))
+        mixed = np.logaddexp(seen, np.where(f.unseen & (pi > 0), np.log(np.maximum(pi, 1e-300)), -np.inf))
         visible = np.exp(seen - mixed)  # P(not a structural zero | offender's frames)
-        total = float(mixed.sum()) - 0.5 * ridge * float(theta @ theta)
+        total = float(mixed.sum()) - 0.5 * self.ridge * float(theta @ theta)
         # P(u_k | offender's frames), given that it is not a structural zero, times that chance.
         outer_post = np.exp(offender_joint - offender_marginal[:, None]) * visible[:, None]
         inner_post = np.exp(spell_joint - spell_marginal[:, :, None])  # P(v_j | u_k, spell's frames)
-        posterior = (outer_post[offender_of_spell][:, :, None] * inner_post).reshape(len(spell_start), -1)
-        return total, (a, b, log_bin, posterior[spell_of_frame], visible)
+        posterior = (outer_post[f.offender_of_spell][:, :, None] * inner_post).reshape(len(f.spell_start), -1)
+        return total, (a, b, log_bin, posterior[f.spell_of_frame], visible)
 
-    def newton_step(theta: np.ndarray, parts: tuple) -> np.ndarray:
+    def newton_step(self, theta: np.ndarray, parts: tuple) -> np.ndarray:
+        """One Newton step on the expected complete-data log-likelihood (:meth:`evaluate`'s ``parts``)."""
+        x, z, ridge = self.frames.x, self.z, self.ridge
+        p = x.shape[1]
         a, b, log_bin, posterior, _ = parts
         first, second = ordinal_derivatives(a, b, log_bin)
         residual, curvature = posterior * first, -posterior * second
@@ -179,45 +243,66 @@ def fit_ordinal_nested(
         hessian[p:, p:] = (z * curvature.sum(axis=0)[:, None]).T @ z
         return np.linalg.solve(hessian + ridge * np.eye(len(theta)), gradient)
 
-    # Start at the pooled share of frames above the middle cut-point, with some spread (at exactly
-    # zero spread its gradient vanishes); a full Newton step can overshoot to a poorer optimum,
-    # so each step is halved until the marginal likelihood does not fall.
+
+def _never_start(
+    never: bool, never_x: np.ndarray | None, unseen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The never-scored share's covariates (a column of ones by default) and starting coefficients: half
+    the share of offenders never scored, within [:data:`NEVER_FLOOR`, 0.5]; −inf without ``never``."""
+    if never_x is None:
+        never_x = np.ones((len(unseen), 1))
+    never_x = np.asarray(never_x, dtype=float)
+    if never_x.shape[0] != len(unseen):
+        raise ValueError(f"never_x has {never_x.shape[0]} rows for {len(unseen)} offenders")
+    gamma = np.zeros(never_x.shape[1])
+    gamma[0] = logit(min(max(0.5 * float(unseen.mean()), NEVER_FLOOR), 0.5)) if never else -np.inf
+    return never_x, gamma
+
+
+def _start_theta(lower: np.ndarray, p: int, levels: int, start: OrdinalFit | None) -> np.ndarray:
+    """EM's starting β and spreads: ``start``'s, or the pooled share of frames above the middle cut-point
+    with some spread (at exactly zero spread its gradient vanishes)."""
     theta = np.zeros(p + levels)
     finite = np.isfinite(lower)
     above = float(np.mean(lower >= np.median(lower[finite]))) if finite.any() else 0.0  # 0: nobody scored
     theta[0], theta[p:] = logit(min(max(above, 1e-4), 1 - 1e-4)), 1.0
     if start is not None:
         theta[:p], theta[p:] = start.beta, (START_SD, start.outer_sd)[:levels]
-        if never and start.never_coefficients:
-            gamma[: len(start.never_coefficients)] = start.never_coefficients
-            share["never"] = sigmoid(never_x @ gamma)
+    return theta
+
+
+def _em(
+    model: _NestedLikelihood,
+    theta: np.ndarray,
+    never_x: np.ndarray,
+    gamma: np.ndarray,
+    never_share: np.ndarray,
+    never: bool,
+    iterations: int,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """EM from ``theta`` and ``gamma``: the fitted θ, γ and the maximised penalised log-likelihood.
+
+    A full Newton step can overshoot to a poorer optimum, so each step is halved until the marginal
+    likelihood does not fall; with ``never``, γ then takes its M-step (:func:`_logistic_step`)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        total, parts = evaluate(theta)
+        total, parts = model.evaluate(theta, never_share)
         for _ in range(iterations):
-            step = newton_step(theta, parts)
+            step = model.newton_step(theta, parts)
             for _ in range(30):
-                candidate_total, candidate_parts = evaluate(theta + step)
+                candidate_total, candidate_parts = model.evaluate(theta + step, never_share)
                 if candidate_total >= total - 1e-9 * abs(total):
                     break
                 step = step / 2
             theta = theta + step
             if never:
                 gamma = _logistic_step(never_x, 1.0 - candidate_parts[-1], gamma)
-                share["never"] = sigmoid(never_x @ gamma)
-                candidate_total, candidate_parts = evaluate(theta)
+                never_share = sigmoid(never_x @ gamma)
+                candidate_total, candidate_parts = model.evaluate(theta, never_share)
             gain = candidate_total - total
             total, parts = candidate_total, candidate_parts
             if abs(gain) < 1e-9 * max(1.0, abs(total)):
                 break
-    sds = np.abs(theta[p:])
-    return OrdinalFit(
-        theta[:p],
-        float(sds[0]),
-        float(sds[1]) if levels == 2 else 0.0,
-        float(sigmoid(gamma[0])) if never else 0.0,
-        total,
-        tuple(float(g) for g in gamma) if never else (),
-    )
+    return theta, gamma, total
 
 
 def _logistic_step(

@@ -19,7 +19,8 @@ eqs. 18-25 and 37-40, scaling eqs. 91-92), the transition probabilities are thei
 re-estimates (eq. 40b), π the mean posterior of being never acquired, and β and δ maximise the
 posterior-weighted ordinal log-likelihood by Newton steps. The visits are padded to one length and
 run through the recursions side by side; padding frames emit 1 in every state, so they change neither
-the likelihood nor the posteriors of real frames.
+the likelihood nor the posteriors of real frames. The recursions are
+:mod:`sim.calibration.forward_backward`, the re-estimates :mod:`sim.calibration.hmm_reestimation`.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calibration.glmm import ordinal_derivatives, ordinal_log_bin
+from sim.calibration.forward_backward import forward_backward, padded
+from sim.calibration.glmm import ordinal_log_bin
+from sim.calibration.hmm_reestimation import fit_acquisition_hazards, fit_held_location, transition_share
 
 ENTRY_FRAMES = 5
 """Frames after coming into view whose acquisition probabilities are fitted one by one."""
 AGE_STEPS = 0
 """Age steps of a held track with their own score offset (at 5 frames/s: the first 1.6 s)."""
-_FLOOR = 1e-300
 
 
 @dataclass(frozen=True)
@@ -59,60 +61,6 @@ class AcquisitionFit:
     """σ_e: spread of a visit's lasting offset of the held score's location, logit (0 unless fitted)."""
     acquisition_sd: float = 0.0
     """σ_a: the same offset's loading on the log acquisition hazards (0 unless fitted)."""
-
-
-def _padded(values: np.ndarray, starts: np.ndarray, length: int, fill: float) -> np.ndarray:
-    """Per-frame values (frames first) laid out as (visits, length, ...), ``fill`` after each visit's end."""
-    lengths = np.diff(np.r_[starts, len(values)])
-    out = np.full((len(starts), length, *values.shape[1:]), fill)
-    rows = np.repeat(np.arange(len(starts)), lengths)
-    out[rows, np.arange(len(values)) - np.repeat(starts, lengths)] = values
-    return out
-
-
-def _forward_backward(
-    emit: np.ndarray, acquire: np.ndarray, lose: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Scaled forward-backward over (rows, frames, states) emissions with states N, A_1 … A_R, A_∞.
-
-    ``acquire``: (rows, frames) acquisition probabilities; ``lose`` per frame. Returns per-row
-    log-likelihoods, the states' posterior probabilities (rows, frames, states), and expected
-    acquisitions and losses into each frame (rows, frames) (Rabiner 1989, eqs. 18-25 and 37 with the
-    scaling of eqs. 91-92). Each row starts not acquired."""
-    rows, frames, states = emit.shape
-    up = np.minimum(np.arange(1, states) + 1, states - 1)  # a held track's next age step
-
-    def predict(previous: np.ndarray, t: int) -> np.ndarray:
-        out = np.zeros_like(previous)
-        out[:, 0] = previous[:, 0] * (1.0 - acquire[:, t]) + previous[:, 1:].sum(axis=1) * lose
-        out[:, 1] = previous[:, 0] * acquire[:, t]
-        np.add.at(out.T, up, (previous[:, 1:] * (1.0 - lose)).T)
-        return out
-
-    alpha = np.empty_like(emit)
-    scale = np.empty((rows, frames))
-    previous = np.zeros((rows, states))
-    previous[:, 0] = 1.0
-    for t in range(frames):
-        joint = predict(previous, t) * emit[:, t]
-        scale[:, t] = np.maximum(joint.sum(axis=1), _FLOOR)
-        previous = alpha[:, t] = joint / scale[:, t, None]
-    posterior = np.empty_like(emit)
-    acquired = np.empty((rows, frames))
-    lost = np.empty((rows, frames))
-    beta = np.ones((rows, states))
-    start = np.zeros((rows, states))
-    start[:, 0] = 1.0
-    for t in range(frames - 1, -1, -1):
-        posterior[:, t] = alpha[:, t] * beta
-        before = alpha[:, t - 1] if t else start
-        ahead = emit[:, t] * beta / scale[:, t, None]
-        acquired[:, t] = before[:, 0] * acquire[:, t] * ahead[:, 1]
-        lost[:, t] = before[:, 1:].sum(axis=1) * lose * ahead[:, 0]
-        beta = np.empty_like(beta)
-        beta[:, 0] = (1.0 - acquire[:, t]) * ahead[:, 0] + acquire[:, t] * ahead[:, 1]
-        beta[:, 1:] = lose * ahead[:, :1] + (1.0 - lose) * ahead[:, up]
-    return np.log(scale).sum(axis=1), posterior, acquired, lost
 
 
 def _log_normal_pdf(u: np.ndarray) -> np.ndarray:
@@ -152,220 +100,244 @@ def fit_acquisition_hmm(
     Gauss–Hermite quadrature", Biometrika 81(3), 624-629; Pinheiro & Bates 1995). EM stops when the
     log-likelihood changes by less than ``tolerance`` per visit.
     """
-    starts = np.flatnonzero(np.r_[True, visit[1:] != visit[:-1]])
-    visits, length = len(starts), int(np.diff(np.r_[starts, len(visit)]).max())
-    states, p = age_steps + 2, x.shape[1]
-    lasting = offset_nodes > 0
-    nodes = max(offset_nodes, 1)
-    rule_x, rule_w = (
-        np.polynomial.hermite.hermgauss(nodes) if lasting else (np.zeros(1), np.full(1, np.sqrt(np.pi)))
-    )
-    real = _padded(np.ones(len(x)), starts, length, 0.0) > 0
-    lowest = ~np.isfinite(lower)
-    unseen = _padded(lowest.astype(float), starts, length, 1.0).all(axis=1)  # may be structural zeros
-    padded_x = _padded(x, starts, length, 0.0)
-    # Padding frames: the widest bin (probability 1) in every state.
-    padded_lower, padded_upper = (
-        _padded(v, starts, length, f) for v, f in ((lower, -np.inf), (upper, np.inf))
-    )
-    emit_n = _padded(lowest.astype(float), starts, length, 1.0)
-    entry_class = np.minimum(np.arange(length), entry_frames)  # frames ≥ entry_frames share one hazard
-    frame_visit = np.repeat(np.arange(visits), np.diff(np.r_[starts, len(x)]))
-
-    seen_share = 1.0 - float(lowest.mean())
-    # Location while held: β, then σ_e, then the age offsets δ (young tracks score low: start on a ramp).
-    location = np.r_[np.zeros(p), [0.5] if lasting else [], np.linspace(-4.0, -0.5, age_steps)]
-    location[0] = np.log(max(seen_share, 1e-3) / max(1.0 - seen_share, 1e-3))
-    hazard = np.r_[np.full(entry_frames, np.log(0.5)), np.log(0.05), [0.5] if lasting else []]
-    lose, share = 0.05, (0.5 * float(unseen.mean()) if never else 0.0)
+    em = _AcquisitionEM.build(x, lower, upper, visit, entry_frames, age_steps, offset_nodes, ridge)
+    params = em.start(never)
+    visits = em.data.visits
     centre, spread = np.zeros(visits), np.ones(visits)
     total, done = -np.inf, 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for done in range(1, iterations + 1):  # noqa: B007 - the count is reported
-            u = centre[:, None] + np.sqrt(2.0) * spread[:, None] * rule_x  # (visits, nodes)
-            log_weight = np.log(rule_w / np.sqrt(np.pi)) + np.zeros_like(u)
-            if lasting:  # ∫ φ(u) L(u) du ≈ Σ √2·s·w_k·exp(x_k²)·φ(u_k)·L(u_k) (Liu & Pierce 1994)
-                log_weight = np.log(np.sqrt(2.0) * spread[:, None] * rule_w) + rule_x**2 + _log_normal_pdf(u)
-            sigma_e, sigma_a = (location[p], hazard[-1]) if lasting else (0.0, 0.0)
-            base = padded_x @ location[:p]  # (visits, length)
-            held = [
-                base[:, None, :] + sigma_e * u[:, :, None] + d
-                for d in (*location[-age_steps:][:age_steps], 0.0)
-            ]
-            emit = np.stack(
-                [np.broadcast_to(emit_n[:, None, :], held[0].shape)]
-                + [
-                    np.exp(ordinal_log_bin(padded_upper[:, None] - h, padded_lower[:, None] - h))
-                    for h in held
-                ],
-                axis=-1,
-            ).reshape(visits * nodes, length, states)
-            acquire = _cloglog(hazard[entry_class][None, None, :] + sigma_a * u[:, :, None])
-            per_row, posterior, acquired, lost = _forward_backward(
-                emit, acquire.reshape(visits * nodes, length), lose
-            )
-            node_joint = per_row.reshape(visits, nodes) + log_weight
-            per_visit = np.logaddexp.reduce(node_joint, axis=1)
-            node_post = np.exp(node_joint - per_visit[:, None])
-            hmm = np.log1p(-share) + per_visit
-            mixed = np.logaddexp(hmm, np.where(unseen & (share > 0), np.log(share), -np.inf))
-            gain, total = float(mixed.sum()) - total, float(mixed.sum())
+            expected = em.e_step(params, centre, spread)
+            gain, total = float(expected.mixed.sum()) - total, float(expected.mixed.sum())
             if abs(gain) < tolerance * visits:
                 break
-            if lasting:  # the next E-step's nodes: each visit's posterior mean and sd of u
-                centre = (node_post * u).sum(axis=1)
-                spread = np.sqrt(np.maximum((node_post * (u - centre[:, None]) ** 2).sum(axis=1), 1e-4))
-            # M-step: expectations weighted by P(node | visit) and P(not a structural zero | visit).
-            row_weight = (node_post * np.exp(hmm - mixed)[:, None]).reshape(-1, 1)
-            row_real = np.repeat(real, nodes, axis=0) * row_weight
-            held_before = np.c_[np.zeros(len(row_real)), posterior[:, :-1, 1:].sum(axis=2)] * row_real
-            lose = float(_share((lost * row_real).sum(), held_before.sum()))
-            hazard = _fit_acquisition(
-                (acquired * row_real),
-                row_real - held_before,
-                entry_class,
-                entry_frames,
-                u.reshape(-1),
-                hazard,
-            )
-            if never:
-                share = float(np.clip(1.0 - np.exp(hmm - mixed).mean(), 0.0, 1.0 - 1e-9))
-            location = _fit_location(
-                x,
-                lower,
-                upper,
-                frame_visit,
-                u,
-                posterior.reshape(visits, nodes, length, states),
-                real,
-                row_weight.reshape(visits, nodes),
-                location,
-                p,
-                lasting,
-                age_steps,
-                ridge,
-            )
+            if em.lasting:  # the next E-step's nodes: each visit's posterior mean and sd of u
+                centre, spread = expected.node_moments()
+            params = em.m_step(params, expected, never)
+    location, hazard, p = params.location, params.hazard, em.p
     entry = _cloglog(hazard[:entry_frames])
-    sds = (abs(location[p]), abs(hazard[-1])) if lasting else (0.0, 0.0)
+    sds = (abs(location[p]), abs(hazard[-1])) if em.lasting else (0.0, 0.0)
     return AcquisitionFit(
         location[:p],
         location[len(location) - age_steps :],
         entry,
         float(_cloglog(hazard[entry_frames])),
-        lose,
-        share,
+        params.lose,
+        params.share,
         total,
         done,
         *sds,
     )
 
 
-def _fit_acquisition(
-    events: np.ndarray,
-    at_risk: np.ndarray,
-    entry_class: np.ndarray,
-    entry_frames: int,
-    u: np.ndarray,
-    hazard: np.ndarray,
-) -> np.ndarray:
-    """Log-hazards (entry frames, later frames) and σ_a of the acquisition probabilities
-    1 − exp(−exp(θ_class + σ_a·u)): binomial maximum likelihood on the expected acquisitions and
-    frames at risk of each (visit, node) row and class, by Fisher scoring with step halving."""
-    classes = entry_frames + 1
-    count = np.stack([np.bincount(entry_class, weights=row, minlength=classes) for row in events])
-    trials = np.stack([np.bincount(entry_class, weights=row, minlength=classes) for row in at_risk])
-    design = np.zeros((len(u), classes, len(hazard)))
-    design[:, np.arange(classes), np.arange(classes)] = 1.0
-    if len(hazard) > classes:
-        design[:, :, -1] = u[:, None]
-    design, count, trials = (
-        design.reshape(-1, len(hazard)),
-        count.ravel(),
-        np.maximum(trials.ravel(), count.ravel()),
+@dataclass(frozen=True)
+class _PaddedVisits:
+    """The frames, and the same laid out as (visits, length), padded after each visit's end."""
+
+    x: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    frame_visit: np.ndarray
+    """Each frame's visit number (0, 1, …)."""
+    visits: int
+    length: int
+    """Frames of the longest visit."""
+    real: np.ndarray
+    """(visits, length): a frame, not padding."""
+    lowest: np.ndarray
+    """Per frame: its score in the lowest bin."""
+    unseen: np.ndarray
+    """Per visit: every frame in the lowest bin (it may be a structural zero)."""
+    padded_x: np.ndarray
+    padded_lower: np.ndarray
+    padded_upper: np.ndarray
+    emit_n: np.ndarray
+    """(visits, length): probability of the frame's bin while not acquired (1 in the lowest bin, else 0)."""
+    entry_class: np.ndarray
+    """Per frame of a visit: its acquisition hazard's class (frames ≥ ``entry_frames`` share one)."""
+
+
+def _pad_visits(
+    x: np.ndarray, lower: np.ndarray, upper: np.ndarray, visit: np.ndarray, entry_frames: int
+) -> _PaddedVisits:
+    """The frames of each visit side by side (:class:`_PaddedVisits`)."""
+    starts = np.flatnonzero(np.r_[True, visit[1:] != visit[:-1]])
+    visits, length = len(starts), int(np.diff(np.r_[starts, len(visit)]).max())
+    real = padded(np.ones(len(x)), starts, length, 0.0) > 0
+    lowest = ~np.isfinite(lower)
+    unseen = padded(lowest.astype(float), starts, length, 1.0).all(axis=1)  # may be structural zeros
+    padded_x = padded(x, starts, length, 0.0)
+    # Padding frames: the widest bin (probability 1) in every state.
+    padded_lower, padded_upper = (
+        padded(v, starts, length, f) for v, f in ((lower, -np.inf), (upper, np.inf))
     )
-
-    def loglik(theta: np.ndarray) -> float:
-        mu = np.exp(np.minimum(design @ theta, 30.0))
-        return (
-            float(count @ np.log(np.maximum(-np.expm1(-mu), _FLOOR)) - (trials - count) @ mu)
-            - 1e-6 * theta @ theta
-        )
-
-    value = loglik(hazard)
-    for _ in range(20):
-        mu = np.exp(np.minimum(design @ hazard, 30.0))
-        p = np.maximum(-np.expm1(-mu), _FLOOR)
-        score = design.T @ (mu * (count / p - trials)) - 2e-6 * hazard
-        information = (design * (trials * mu**2 * (1.0 - p) / p)[:, None]).T @ design + 1e-6 * np.eye(
-            len(hazard)
-        )
-        step = np.linalg.solve(information, score)
-        for _ in range(30):
-            candidate = loglik(hazard + step)
-            if candidate >= value - 1e-12 * abs(value):
-                break
-            step = step / 2
-        hazard, gain, value = hazard + step, candidate - value, candidate
-        if gain < 1e-10 * max(1.0, abs(value)):
-            break
-    return hazard
-
-
-def _fit_location(
-    x, lower, upper, frame_visit, u, posterior, real, node_weight, location, p, lasting, age_steps, ridge
-) -> np.ndarray:
-    """β, σ_e and δ of the held score's location: the posterior-weighted ordinal log-likelihood over every
-    (held state, node) copy of the frames, maximised by :func:`_weighted_ordinal`."""
-    nodes, states = u.shape[1], posterior.shape[-1]
-    blocks, weights = [], []
-    for k in range(nodes):
-        state_post = posterior[:, k][real] * node_weight[frame_visit, k][:, None]  # (frames, states)
-        for s in range(1, states):
-            columns = [x] + ([u[frame_visit, k][:, None]] if lasting else [])
-            columns.append(
-                np.tile(
-                    np.eye(1, age_steps, s - 1) if s <= age_steps else np.zeros((1, age_steps)), (len(x), 1)
-                )
-            )
-            blocks.append(np.hstack(columns))
-            weights.append(state_post[:, s])
-    design = np.concatenate(blocks)
-    copies = len(blocks)
-    return _weighted_ordinal(
-        design, np.tile(lower, copies), np.tile(upper, copies), np.concatenate(weights), location, ridge
+    emit_n = padded(lowest.astype(float), starts, length, 1.0)
+    entry_class = np.minimum(np.arange(length), entry_frames)  # frames ≥ entry_frames share one hazard
+    frame_visit = np.repeat(np.arange(visits), np.diff(np.r_[starts, len(x)]))
+    return _PaddedVisits(
+        x,
+        lower,
+        upper,
+        frame_visit,
+        visits,
+        length,
+        real,
+        lowest,
+        unseen,
+        padded_x,
+        padded_lower,
+        padded_upper,
+        emit_n,
+        entry_class,
     )
 
 
-def _share(events, at_risk):
-    """Re-estimated transition probability: expected transitions over expected frames at risk, kept
-    inside (0, 1) so that no path becomes impossible."""
-    return np.clip(np.asarray(events) / np.maximum(at_risk, _FLOOR), 1e-9, 1 - 1e-9)
+@dataclass(frozen=True)
+class _Parameters:
+    """The HMM's parameters during EM."""
+
+    location: np.ndarray
+    """β, then σ_e (with a lasting offset), then the age offsets δ: the held score's location."""
+    hazard: np.ndarray
+    """Log-hazards of acquisition at the entry frames and later, then σ_a (with a lasting offset)."""
+    lose: float
+    share: float
+    """π, the never-acquired share."""
 
 
-def _weighted_ordinal(
-    x: np.ndarray, lower: np.ndarray, upper: np.ndarray, weight: np.ndarray, beta: np.ndarray, ridge: float
-) -> np.ndarray:
-    """β maximising Σ weight · log P(lower < logit s ≤ upper | x β): Newton steps, halved until the
-    objective does not fall (the EM's M-step for the score while acquired)."""
+@dataclass(frozen=True)
+class _Expectations:
+    """One E-step: the quadrature nodes of u per visit, their posterior weights, the forward-backward
+    posteriors and expected transitions per (visit, node) row, and per visit the log-likelihood of the
+    chain (``hmm``) and of the mixture with the structural zeros (``mixed``)."""
 
-    def objective(b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        a, c = upper - x @ b, lower - x @ b
-        log_bin = ordinal_log_bin(a, c)
-        return float(weight @ log_bin) - 0.5 * ridge * float(b @ b), a, c, log_bin
+    u: np.ndarray
+    node_post: np.ndarray
+    posterior: np.ndarray
+    acquired: np.ndarray
+    lost: np.ndarray
+    hmm: np.ndarray
+    mixed: np.ndarray
 
-    value, a, c, log_bin = objective(beta)
-    for _ in range(20):
-        first, second = ordinal_derivatives(a, c, log_bin)
-        gradient = x.T @ (weight * first) - ridge * beta
-        hessian = (x * (weight * -second)[:, None]).T @ x + ridge * np.eye(len(beta))
-        step = np.linalg.solve(hessian, gradient)
-        for _ in range(30):
-            candidate = objective(beta + step)
-            if candidate[0] >= value - 1e-12 * abs(value):
-                break
-            step = step / 2
-        gain = candidate[0] - value
-        beta, (value, a, c, log_bin) = beta + step, candidate
-        if gain < 1e-10 * max(1.0, abs(value)):
-            break
-    return beta
+    def node_moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each visit's posterior mean and standard deviation of u (the next adaptive rule's centre and
+        scale)."""
+        centre = (self.node_post * self.u).sum(axis=1)
+        spread = np.sqrt(np.maximum((self.node_post * (self.u - centre[:, None]) ** 2).sum(axis=1), 1e-4))
+        return centre, spread
+
+
+@dataclass(frozen=True)
+class _AcquisitionEM:
+    """The E- and M-steps of the HMM's EM on padded visits."""
+
+    data: _PaddedVisits
+    entry_frames: int
+    age_steps: int
+    lasting: bool
+    """A lasting offset per visit, integrated out over :attr:`nodes` nodes."""
+    nodes: int
+    rule_x: np.ndarray
+    rule_w: np.ndarray
+    p: int
+    """Columns of x."""
+    states: int
+    ridge: float
+
+    @classmethod
+    def build(cls, x, lower, upper, visit, entry_frames, age_steps, offset_nodes, ridge) -> _AcquisitionEM:
+        data = _pad_visits(x, lower, upper, visit, entry_frames)
+        lasting = offset_nodes > 0
+        nodes = max(offset_nodes, 1)
+        rule_x, rule_w = (
+            np.polynomial.hermite.hermgauss(nodes) if lasting else (np.zeros(1), np.full(1, np.sqrt(np.pi)))
+        )
+        states, p = age_steps + 2, x.shape[1]
+        return cls(data, entry_frames, age_steps, lasting, nodes, rule_x, rule_w, p, states, ridge)
+
+    def start(self, never: bool) -> _Parameters:
+        """EM's start: the held score at the share of frames scored, young tracks on a ramp of low scores,
+        an even chance of acquisition at each entry frame and 5 % later, 5 % of losing per frame."""
+        seen_share = 1.0 - float(self.data.lowest.mean())
+        # Location while held: β, then σ_e, then the age offsets δ (young tracks score low: start on a ramp).
+        ramp = np.linspace(-4.0, -0.5, self.age_steps)
+        location = np.r_[np.zeros(self.p), [0.5] if self.lasting else [], ramp]
+        location[0] = np.log(max(seen_share, 1e-3) / max(1.0 - seen_share, 1e-3))
+        hazard = np.r_[np.full(self.entry_frames, np.log(0.5)), np.log(0.05), [0.5] if self.lasting else []]
+        lose, share = 0.05, (0.5 * float(self.data.unseen.mean()) if never else 0.0)
+        return _Parameters(location, hazard, lose, share)
+
+    def e_step(self, params: _Parameters, centre: np.ndarray, spread: np.ndarray) -> _Expectations:
+        """Forward-backward over every (visit, node) row, nodes centred on ``centre`` and scaled by
+        ``spread`` per visit."""
+        data, nodes, rule_x, rule_w = self.data, self.nodes, self.rule_x, self.rule_w
+        u = centre[:, None] + np.sqrt(2.0) * spread[:, None] * rule_x  # (visits, nodes)
+        log_weight = np.log(rule_w / np.sqrt(np.pi)) + np.zeros_like(u)
+        if self.lasting:  # ∫ φ(u) L(u) du ≈ Σ √2·s·w_k·exp(x_k²)·φ(u_k)·L(u_k) (Liu & Pierce 1994)
+            log_weight = np.log(np.sqrt(2.0) * spread[:, None] * rule_w) + rule_x**2 + _log_normal_pdf(u)
+        sigma_a = params.hazard[-1] if self.lasting else 0.0
+        emit = self._emissions(params.location, u)
+        acquire = _cloglog(params.hazard[data.entry_class][None, None, :] + sigma_a * u[:, :, None])
+        per_row, posterior, acquired, lost = forward_backward(
+            emit, acquire.reshape(data.visits * nodes, data.length), params.lose
+        )
+        node_joint = per_row.reshape(data.visits, nodes) + log_weight
+        per_visit = np.logaddexp.reduce(node_joint, axis=1)
+        node_post = np.exp(node_joint - per_visit[:, None])
+        share = params.share
+        hmm = np.log1p(-share) + per_visit
+        mixed = np.logaddexp(hmm, np.where(data.unseen & (share > 0), np.log(share), -np.inf))
+        return _Expectations(u, node_post, posterior, acquired, lost, hmm, mixed)
+
+    def _emissions(self, location: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """(visits · nodes, length, states): each frame's bin probability in N, A_1 … A_R, A_∞."""
+        data, p, age_steps = self.data, self.p, self.age_steps
+        sigma_e = location[p] if self.lasting else 0.0
+        base = data.padded_x @ location[:p]  # (visits, length)
+        held = [
+            base[:, None, :] + sigma_e * u[:, :, None] + d for d in (*location[-age_steps:][:age_steps], 0.0)
+        ]
+        return np.stack(
+            [np.broadcast_to(data.emit_n[:, None, :], held[0].shape)]
+            + [
+                np.exp(ordinal_log_bin(data.padded_upper[:, None] - h, data.padded_lower[:, None] - h))
+                for h in held
+            ],
+            axis=-1,
+        ).reshape(data.visits * self.nodes, data.length, self.states)
+
+    def m_step(self, params: _Parameters, expected: _Expectations, never: bool) -> _Parameters:
+        """Re-estimates weighted by P(node | visit) and P(not a structural zero | visit): ℓ, the acquisition
+        hazards, π (with ``never``) and the held score's location."""
+        data, nodes, e = self.data, self.nodes, expected
+        row_weight = (e.node_post * np.exp(e.hmm - e.mixed)[:, None]).reshape(-1, 1)
+        row_real = np.repeat(data.real, nodes, axis=0) * row_weight
+        held_before = np.c_[np.zeros(len(row_real)), e.posterior[:, :-1, 1:].sum(axis=2)] * row_real
+        lose = float(transition_share((e.lost * row_real).sum(), held_before.sum()))
+        hazard = fit_acquisition_hazards(
+            (e.acquired * row_real),
+            row_real - held_before,
+            data.entry_class,
+            self.entry_frames,
+            e.u.reshape(-1),
+            params.hazard,
+        )
+        share = params.share
+        if never:
+            share = float(np.clip(1.0 - np.exp(e.hmm - e.mixed).mean(), 0.0, 1.0 - 1e-9))
+        location = fit_held_location(
+            data.x,
+            data.lower,
+            data.upper,
+            data.frame_visit,
+            e.u,
+            e.posterior.reshape(data.visits, nodes, data.length, self.states),
+            data.real,
+            row_weight.reshape(data.visits, nodes),
+            params.location,
+            self.p,
+            self.lasting,
+            self.age_steps,
+            self.ridge,
+        )
+        return _Parameters(location, hazard, lose, share)

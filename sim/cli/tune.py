@@ -96,7 +96,8 @@ def execute(args: argparse.Namespace) -> int:
 
 
 def _detector(args: argparse.Namespace) -> int:
-    from sim.calibration.tune import LIGHTS, WEATHERS, tune
+    from sim.calibration.clip_scenes import LIGHTS, WEATHERS
+    from sim.calibration.tune import tune
     from sim.scenario.models import Light, Weather
 
     scenario = load_scenario(args.scenario, args.overrides)
@@ -141,8 +142,8 @@ def _spell(seconds: float) -> str:
 def _end_to_end(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from sim.calibration.end_to_end import end_to_end
     from sim.calibration.figures import draw_end_to_end_figure
-    from sim.calibration.tune import end_to_end
 
     at_least("--seeds", args.seeds, 1)
     scenario = load_scenario(args.scenario, [*args.overrides, *duration_override(args.duration)])

@@ -194,7 +194,7 @@ class PixelCamera:
         self.heights = {kind: getattr(scenario.incidents, kind.value).visible_height for kind in Kind}
         self.score_log: list[tuple] | None = None
         """A list to log every offender in every frame: kind +
-        ``sim.calibration.fits.OFFENDER_FRAME_COLUMNS``."""
+        ``sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS``."""
 
     def analyse(
         self, t: float, number: int, actors: list[Actor], conditions: Conditions

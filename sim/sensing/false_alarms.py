@@ -13,7 +13,7 @@ out, so files without offsets keep their meaning). The interaction ab
 (``light_weather``) is there because the detectors' clutter need not be
 multiplicative in light and weather (docs/detectors.md, "False alarms by light
 and weather"). The offsets are fitted by ``run_sim.py
-tune`` (:func:`sim.calibration.fits.fit_false_alarm_offsets`). The light changes
+tune`` (:func:`sim.calibration.false_alarm_fits.fit_false_alarm_model`). The light changes
 during a run, so the process is non-homogeneous: :class:`FalseAlarmClock` turns
 exponential draws into waiting times by inverting the cumulative rate
 (time rescaling; Brown et al., "The time-rescaling theorem and its application

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.calibration.agreement import AGREEMENT_COLUMNS, calibrate_from_pixel_runs, compare_modes, pixel_runs
-from sim.calibration.fits import OFFENDER_FRAME_COLUMNS
+from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
 from sim.loading import load_scenario
 from sim.scenario.models import Calibration, Kind
 from sim.sensing.detection_model import DetectionModel
@@ -199,7 +199,7 @@ def agreement():
     """Issue 4's protocol on a short scenario: one beach camera at 5 frames/s, 320 px, the stroke cue, 300
     swimmers per hour, 300 s, seeds 0-5 (about 86 swimmers in view); statistical mode fitted to these very
     pixel runs, whatever the detectors do. One spell candidate, 10 s, keeps the fit short: it is what the
-    likelihood picks among all of :data:`sim.calibration.fits.SPELLS_S` on these runs."""
+    likelihood picks among all of :data:`sim.calibration.detectability.SPELLS_S` on these runs."""
     overrides = [
         *OVERRIDES,
         "incidents.swimming.rate_per_hour=300",

@@ -10,13 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.fits import (
-    fit_alarm_landing,
-    fit_evidence_window,
-    fit_hit_model,
-    fit_hit_run_scaling,
-    track_alarms,
-)
+from sim.calibration.alarm_landing import fit_alarm_landing, track_alarms
+from sim.calibration.detectability import fit_hit_model
+from sim.calibration.evidence_window import fit_evidence_window
+from sim.calibration.hit_runs import fit_hit_run_scaling
 from sim.core.maths import sigmoid
 from sim.core.rng import RandomStreams
 from sim.scenario.models import ClassCalibration, Kind, Weather

@@ -8,8 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.fits import fit_detectability, fit_false_alarms, fit_hit_model, fit_hit_runs
-from sim.calibration.tune import Observations, end_to_end, size_table, threshold_table, tone_table, tune
+from sim.calibration.clip_observation import Observations
+from sim.calibration.detectability import fit_detectability, fit_hit_model
+from sim.calibration.end_to_end import end_to_end
+from sim.calibration.false_alarm_fits import fit_false_alarms
+from sim.calibration.hit_runs import fit_hit_runs
+from sim.calibration.tune import tune
+from sim.calibration.tune_tables import size_table, threshold_table, tone_table
 from sim.cli.main import main
 from sim.core.maths import logit, sigmoid
 from sim.engine import run

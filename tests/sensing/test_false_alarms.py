@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.fits import fit_false_alarm_model, poisson_log_linear
+from sim.calibration.false_alarm_fits import fit_false_alarm_model, poisson_log_linear
 from sim.engine import run
 from sim.scenario.models import Calibration, FalseAlarmCalibration, Kind, Light, Weather
 from sim.sensing.detection_model import DetectionModel

@@ -1,0 +1,60 @@
+"""Writing a calibration file: a kind's fitted class entry and false-alarm entry, rounded for the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sim.scenario.models import Kind
+
+ACQUISITION_KEYS = (
+    "entry_acquisition",
+    "acquisition_rate_per_s",
+    "loss_rate_per_s",
+    "acquisition_sd",
+    "track_age_offsets",
+    "acquisition_step_s",
+)
+"""A class's keys of the acquisition model (:mod:`sim.sensing.acquisition`), present only when it was
+fitted."""
+
+
+def class_entry(hit_model: dict) -> dict:
+    """A kind's ``classes`` entry of a calibration file from a hit-model fit (rounded for the file)."""
+    return (
+        {
+            "intercept": round(hit_model["intercept"], 4),
+            "size_slope": round(hit_model["size_slope"], 4),
+            "offender_sd": round(hit_model["offender_sd"], 4),
+            "offender_spell_s": hit_model.get("offender_spell_s", 0.0),
+            "offender_lasting_sd": round(hit_model.get("offender_lasting_sd", 0.0), 4),
+            "never_share": round(hit_model.get("never_share", 0.0), 4),
+            "never_size_slope": round(hit_model.get("never_size_slope", 0.0), 4),
+            "hit_run_s": round(hit_model.get("hit_run_s", 0.0), 4),
+            "hit_run_odds_exponent": round(hit_model.get("hit_run_odds_exponent", 0.0), 4),
+            "alarm_on_target": round(hit_model.get("alarm_on_target", 1.0), 4),
+            "shadowed_share": round(hit_model.get("shadowed_share", 0.0), 4),
+            "evidence_s": round(hit_model.get("evidence_s", 0.0), 4),
+        }
+        | {
+            key: [round(v, 4) for v in hit_model[key]] if isinstance(hit_model[key], list) else hit_model[key]
+            for key in ACQUISITION_KEYS
+            if key in hit_model
+        }
+        | {
+            "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
+            "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
+        }
+    )
+
+
+def write_calibration(
+    base: dict, kind: Kind, hit_model: dict, false_alarm_fit: dict, source: str, path: Path
+) -> dict:
+    """The calibration file with this kind's class and false-alarm entries replaced."""
+    calibration = json.loads(json.dumps(base))
+    calibration["classes"][kind.value] = class_entry(hit_model)
+    calibration["false_alarms"][kind.value] = false_alarm_fit
+    calibration["source"] = source
+    path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    return calibration

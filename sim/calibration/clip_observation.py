@@ -1,0 +1,220 @@
+"""A pixel-mode detector watching rendered clips: what it scored, on whom, and which alarms it raised.
+
+Each clip (:class:`sim.calibration.clip_scenes.ClipCase`) is rendered as pixel mode analyses it (the
+analysis-width frame and, for fishing, the camera's far-bank tile at full resolution,
+:mod:`sim.pixel.far_bank_tile`); the scenario's detector runs on every frame. :func:`observe` records
+per frame the detections' scores and which matched an offender, per offender per frame its best score
+and projected size (the fits' input, :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`), and
+the k-of-n alarms of ``detection.persistence`` at every threshold, on offenders or false.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from detectors.alarm_filter import AlarmFilter
+from detectors.base import Detections, Detector, FrameContext
+from sim.calibration.clip_scenes import WARMUP_S, ClipCase, clip_things, skin_tone
+from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
+from sim.core.rng import RandomStreams
+from sim.pixel.far_bank_tile import FarBankTile
+from sim.pixel.pixel_camera import (
+    DETECTED_CLASS,
+    OFFENDER_CLASS,
+    analysis_view,
+    create_pixel_detector,
+    offender_at,
+    score_offenders,
+)
+from sim.render.actors import MovingThing
+from sim.render.conditions import Conditions
+from sim.render.renderer import Renderer
+from sim.scenario.models import Kind, Scenario
+from sim.world.cameras import CameraModel
+from sim.world.daylight import LIGHT_ORDER
+from sim.world.geometry import ZoneGeometry
+
+
+@dataclass
+class Observations:
+    """Everything measured over the clips of one tuning run."""
+
+    scores: list[np.ndarray] = field(default_factory=list)
+    """Per frame: confidences of the detector's reported detections."""
+    labels: list[np.ndarray] = field(default_factory=list)
+    """Per frame: which of them matched an offender."""
+    n_truth: int = 0
+    offender_rows: list[tuple[str, float, float, int, str, float, int]] = field(default_factory=list)
+    """Per offender per frame, :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`: the fits' input."""
+    false_alarms: dict[float, int] = field(default_factory=dict)
+    false_alarms_by_condition: dict[tuple[str, str, float], int] = field(default_factory=dict)
+    """Per (light, weather, threshold): k-of-n alarms on anything but an offender."""
+    camera_hours_by_condition: dict[tuple[str, str], float] = field(default_factory=dict)
+    """Per (light, weather): scored camera-hours, the false alarms' exposure."""
+    alarmed: dict[float, set[str]] = field(default_factory=dict)
+    """Per threshold: the offenders (``group`` of :attr:`offender_rows`) that raised a k-of-n alarm."""
+    detect_delays: dict[float, list[float]] = field(default_factory=dict)
+    """Per threshold: time from first visibility to alarm of each offender that got one, s."""
+    offenders_seen: int = 0
+    camera_hours: float = 0.0
+    skin_tones: dict[str, str] = field(default_factory=dict)
+    """Per offender (``group`` of :attr:`offender_rows`): the skin tone its sprite is drawn with."""
+
+    def offender_frames(self) -> pd.DataFrame:
+        """:attr:`offender_rows` as a table with :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`."""
+        columns = list(OFFENDER_FRAME_COLUMNS)
+        return pd.DataFrame(self.offender_rows, columns=columns)
+
+
+@dataclass
+class _ClipRig:
+    """What watching one clip needs: the renderer and detector as pixel mode runs them, and the clip's
+    things, alarm filters (by threshold) and first sightings (s by actor id)."""
+
+    renderer: Renderer
+    context: FrameContext
+    tile: FarBankTile | None
+    camera: CameraModel
+    """The camera at its full resolution (offenders' pixel heights)."""
+    fps: float
+    things: list[MovingThing]
+    detector: Detector
+    filters: dict[float, AlarmFilter]
+    conditions: Conditions
+    first_seen: dict[str, float] = field(default_factory=dict)
+
+
+def observe(
+    scenario: Scenario,
+    kind: Kind,
+    cases: list[ClipCase],
+    seconds: float,
+    thresholds: np.ndarray,
+    progress: bool = True,
+) -> Observations:
+    """Render every case, run the scenario's detector (``detection.pixel_detectors``) on what pixel mode
+    analyses, and collect what is needed for the table and the calibration."""
+    geometry = ZoneGeometry(scenario)
+    observations = Observations(
+        false_alarms={float(t): 0 for t in thresholds},
+        alarmed={float(t): set() for t in thresholds},
+        detect_delays={float(t): [] for t in thresholds},
+    )
+    bar = tqdm(total=len(cases), unit="clip", disable=not progress, leave=False, desc=f"tune {kind}")
+    for case in cases:
+        rig = _clip_rig(scenario, geometry, kind, case, seconds, thresholds)
+        _watch_clip(observations, scenario, kind, case, rig, seconds)
+        observations.offenders_seen += len(rig.first_seen)
+        hours = max(0.0, seconds - WARMUP_S) / 3600.0
+        observations.camera_hours += hours
+        exposure = observations.camera_hours_by_condition
+        condition = (case.light.value, case.weather.value)
+        exposure[condition] = exposure.get(condition, 0.0) + hours
+        bar.update()
+    bar.close()
+    return observations
+
+
+def _clip_rig(
+    scenario: Scenario,
+    geometry: ZoneGeometry,
+    kind: Kind,
+    case: ClipCase,
+    seconds: float,
+    thresholds: np.ndarray,
+) -> _ClipRig:
+    """The renderer, detector, things and alarm filters of one clip."""
+    spec = next(c for c in scenario.cameras if c.id == case.camera_id)
+    full, fps = CameraModel(spec), spec.fps
+    # What pixel mode analyses: the analysis-width frame and, for fishing, the camera's far-bank tile.
+    renderer, context, tile = analysis_view(spec, scenario, geometry, None, case.seed)
+    tile = tile if kind is Kind.FISHING else None
+    rng = RandomStreams(case.seed).stream(f"tune/{kind}/{case.camera_id}/{case.light}/{case.weather}")
+    things = clip_things(scenario, geometry, kind, renderer.camera, seconds, rng, case.seed)
+    detector = create_pixel_detector(kind, scenario.detection.pixel_detectors)
+    persistence = scenario.detection.persistence
+    filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
+    # As pixel mode sees them: the camera's infrared mode, uncompressed (sim.pixel.pixel_camera's
+    # docstring).
+    conditions = Conditions(case.light, case.weather, scenario.run.wind_speed, full.spec.infrared)
+    return _ClipRig(renderer, context, tile, full, fps, things, detector, filters, conditions)
+
+
+def _watch_clip(
+    observations: Observations, scenario: Scenario, kind: Kind, case: ClipCase, rig: _ClipRig, seconds: float
+) -> None:
+    """Render the clip frame by frame, run the detector (and the far-bank tile) on each frame, and record
+    every frame after :data:`sim.calibration.clip_scenes.WARMUP_S`."""
+    offender = OFFENDER_CLASS[kind]
+    height_m = getattr(scenario.incidents, kind.value).visible_height
+    for number in range(int(seconds * rig.fps)):
+        t = number / rig.fps
+        actors = [a for thing in rig.things if (a := thing.at(t)) is not None]
+        frame = rig.renderer.render(t, actors, rig.conditions, number)
+        detections = rig.detector.update(frame.image, t, rig.context)
+        if rig.tile is not None:
+            detections = Detections.merge([detections, rig.tile.detect(t, number, actors, rig.conditions)])
+        if t < WARMUP_S:
+            continue
+        truth = [b for b in frame.truth if b.cls is offender]
+        mine = detections[detections.class_id == DETECTED_CLASS[kind]]
+        positive, offenders = score_offenders(mine, frame, kind)
+        observations.scores.append(mine.confidence)
+        observations.labels.append(positive)
+        observations.n_truth += len(truth)
+        _record_offenders(observations, case, rig, t, actors, offenders, height_m)
+        _record_alarms(observations, case, rig, t, mine, truth)
+
+
+def _record_offenders(
+    observations: Observations,
+    case: ClipCase,
+    rig: _ClipRig,
+    t: float,
+    actors: list,
+    offenders: list,
+    height_m: float,
+) -> None:
+    """One row of :attr:`Observations.offender_rows` per offender in view at ``t`` (s): its best score, the
+    track of that detection and its projected height at the camera's full resolution."""
+    actors_by_id = {a.id: a for a in actors}
+    actor_xy = {a.id: (a.x, a.y) for a in actors}
+    pixels = rig.camera.pixel_height(
+        np.array([actor_xy[actor_id] for actor_id, _, _ in offenders]).reshape(-1, 2), height_m
+    )
+    for (actor_id, best, track), size in zip(offenders, pixels, strict=True):
+        rig.first_seen.setdefault(actor_id, t)
+        observations.skin_tones.setdefault(f"{case.seed}/{actor_id}", skin_tone(actors_by_id[actor_id]))
+        observations.offender_rows.append(
+            (
+                f"{case.seed}/{actor_id}",
+                t,
+                float(size),
+                LIGHT_ORDER.index(case.light),
+                case.weather.value,
+                best,
+                track,
+            )
+        )
+
+
+def _record_alarms(
+    observations: Observations, case: ClipCase, rig: _ClipRig, t: float, mine: Detections, truth: list
+) -> None:
+    """Feed the frame's detections ``mine`` to each threshold's alarm filter; count its alarms on no
+    offender as false, and the first alarm on each offender with the time since it was first seen."""
+    for threshold, alarm_filter in rig.filters.items():
+        for alarm in alarm_filter.update(mine, t):
+            hit = offender_at(alarm.xyxy, truth)
+            if hit is None:
+                observations.false_alarms[threshold] += 1
+                key = (case.light.value, case.weather.value, threshold)
+                by_condition = observations.false_alarms_by_condition
+                by_condition[key] = by_condition.get(key, 0) + 1
+            elif f"{case.seed}/{hit}" not in observations.alarmed[threshold]:
+                observations.alarmed[threshold].add(f"{case.seed}/{hit}")
+                observations.detect_delays[threshold].append(t - rig.first_seen[hit])
