@@ -956,35 +956,8 @@ def expected_frames(scenario: Scenario) -> tuple[int, dict[str, float]]:
     return sum(math.ceil(duration * f - 1e-9) for f in fps.values()), fps
 
 
-def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
-    scenario = pixel_scenario(path, run.seconds)
-    frames, fps = expected_frames(scenario)
-    rate = sum(fps.values())
-    summary = run.summary
-    counts = summary.get("counts", {})
-    print(
-        f"\n  {run.seconds:g} simulated s: construction {run.construct_s:.2f} s, "
-        f"advance {run.advance_s:,.1f} s "
-        f"({'wall' if run.threads > 1 else 'one thread: larger of wall and CPU'}), "
-        f"collect {run.collect_s:.2f} s; total {run.total_s:,.1f} s"
-    )
-    print(
-        f"  simulated s per wall s: {run.speed():.3f} whole run; {run.steady_speed():.3f} steady state "
-        f"(chunks 2-{len(run.chunks)}: no camera or detector setup)"
-    )
-    cpu = sum(c.cpu_s for c in run.chunks)
-    wall = sum(c.wall_s for c in run.chunks)
-    print(
-        f"  advance loop: {wall:,.1f} wall s, {cpu:,.1f} CPU s of this process "
-        f"({cpu / max(wall, 1e-9):.0%}); {run.seconds / max(cpu, 1e-9):.3f} sim s per CPU s "
-        f"(what one idle core would approach); frames on {run.threads} thread(s)"
-    )
-    render_label = "render"
-    rendered = int(run.split[render_label][2]) if render_label in run.split else frames
-    print(
-        f"  frames: {frames:,} expected ({rate:g} frames per simulated s over {len(fps)} cameras: "
-        f"{', '.join(f'{k} {v:g}' for k, v in fps.items())}); {rendered:,} rendered"
-    )
+def _print_frame_split(run: PixelRun, rendered: int, render_label: str) -> float:
+    """Time per frame and its split by stage; returns the loop's CPU seconds."""
     steady = run.chunks[1:]
     if steady and run.split_first:
         # Chunks 2 onwards: what every further frame costs (cameras and detectors are set up).
@@ -1017,6 +990,39 @@ def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
         f"    {'rest':<24}{rest_wall_ms} /{rest_cpu / count * 1e3:>6.2f}  "
         f"({rest_cpu / max(loop_cpu, 1e-9):5.1%}; SimPy, actor lists, alarm filters, alarms)"
     )
+    return loop_cpu
+
+
+def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
+    scenario = pixel_scenario(path, run.seconds)
+    frames, fps = expected_frames(scenario)
+    rate = sum(fps.values())
+    summary = run.summary
+    counts = summary.get("counts", {})
+    print(
+        f"\n  {run.seconds:g} simulated s: construction {run.construct_s:.2f} s, "
+        f"advance {run.advance_s:,.1f} s "
+        f"({'wall' if run.threads > 1 else 'one thread: larger of wall and CPU'}), "
+        f"collect {run.collect_s:.2f} s; total {run.total_s:,.1f} s"
+    )
+    print(
+        f"  simulated s per wall s: {run.speed():.3f} whole run; {run.steady_speed():.3f} steady state "
+        f"(chunks 2-{len(run.chunks)}: no camera or detector setup)"
+    )
+    cpu = sum(c.cpu_s for c in run.chunks)
+    wall = sum(c.wall_s for c in run.chunks)
+    print(
+        f"  advance loop: {wall:,.1f} wall s, {cpu:,.1f} CPU s of this process "
+        f"({cpu / max(wall, 1e-9):.0%}); {run.seconds / max(cpu, 1e-9):.3f} sim s per CPU s "
+        f"(what one idle core would approach); frames on {run.threads} thread(s)"
+    )
+    render_label = "render"
+    rendered = int(run.split[render_label][2]) if render_label in run.split else frames
+    print(
+        f"  frames: {frames:,} expected ({rate:g} frames per simulated s over {len(fps)} cameras: "
+        f"{', '.join(f'{k} {v:g}' for k, v in fps.items())}); {rendered:,} rendered"
+    )
+    loop_cpu = _print_frame_split(run, rendered, render_label)
     if run.schedule is not None and run.schedule.instants:
         print_projection(run.schedule, run.chunks[-1].until - run.chunks[0].until, loop_cpu)
     first = run.chunks[0]
@@ -1225,6 +1231,114 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _detector_section(args, scenario, seed: int) -> list[str]:
+    """Detector throughput on its clips; the verdict lines."""
+    verdicts: list[str] = []
+    geometry = ZoneGeometry(scenario)
+    lamps = lamp_positions(scenario, geometry)
+    cameras = {"swimming": args.swimming_camera, "fishing": args.fishing_camera}
+    print(
+        f"\nDetector throughput at {WIDTH} px wide, daylight, {scenario.run.weather}, wind "
+        f"{scenario.run.wind_speed:g} m/s, JPEG q{scenario.render.jpeg_quality} as in pixel mode"
+    )
+    for name in args.detectors:
+        goal = GOAL_RATIO.get(name)
+        if name not in DETECTORS:
+            print(
+                f"\n{name}: NOT MEASURED: no detector {name!r} is registered "
+                f"(valid: {', '.join(sorted(DETECTORS))})"
+            )
+            verdicts.append(
+                f"  {name}: MOG2/detector ratio at least {'n/a' if goal is None else goal}: "
+                "NOT MEASURED (not registered)"
+            )
+            continue
+        if name not in cameras:
+            print(f"\n{name}: NOT MEASURED: this benchmark has no clip for it (clips: swimming, fishing)")
+            continue
+        contention = Contention()
+        scene = _build_scene(name, cameras[name], scenario, geometry, lamps, args.frames, seed)
+        result = measure_detector(scene, args.repeat)
+        print_detector(result, args.repeat, scenario.detection.threshold_for(Kind(name)))
+        print(f"  {contention.line()}")
+        per = result.per_frame_s(DETECTOR)
+        ratio = result.ratio()
+        verdicts.append(
+            f"  {name}: MOG2/detector ratio at least {goal:g}: {'PASS' if ratio >= goal else 'MISS'} "
+            f"({ratio:.3f} = {_ms(result.per_frame_s(MOG2))} / {_ms(per)} ms per frame; "
+            f"{1.0 / per:,.0f} frames/s; after the warm-up {result.ratio(result.active):.3f})"
+        )
+        del result, scene
+        gc.collect()
+    return verdicts
+
+
+def _pixel_section(args, scenario, seed: int) -> list[str]:
+    """Pixel mode's simulated seconds per wall second and memory; the verdict lines."""
+    verdicts: list[str] = []
+    print(
+        f"\nPixel mode: {args.scenario.name}, run.mode=pixel, run.start={PIXEL_START}, "
+        f"run.duration={args.pixel_seconds:g} s, seed {seed}, {args.chunks} chunks"
+    )
+    if "fishing" not in DETECTORS:
+        print("  NOT MEASURED: pixel mode needs a 'fishing' detector, none is registered")
+        verdicts.append(f"  pixel mode at least {GOAL_SIM_SPEED:g} sim s per wall s: NOT MEASURED")
+    else:
+        print(f"  the run: {args.pixel_seconds:g} simulated s on {args.threads} thread(s)")
+        run = run_pixel(
+            args.scenario, args.pixel_seconds, args.seed, args.chunks, args.sample_interval, args.threads
+        )
+        speed, flat = print_pixel(run, args.scenario)
+        against = ""
+        if args.baseline_seconds > 0:  # after the run: its memory figures stay its own
+            print(
+                f"  baseline: {args.baseline_seconds:g} simulated s on one thread, "
+                f"{BASELINE_CHUNKS} chunks"
+            )
+            gc.collect()
+            baseline = run_pixel(
+                args.scenario, args.baseline_seconds, args.seed, BASELINE_CHUNKS, args.sample_interval, 1
+            )
+            print_baseline(baseline)
+            ratio = run.steady_speed() / baseline.steady_speed()
+            print(f"  steady state, {args.threads} thread(s) / one thread: {ratio:.2f}")
+            against = f"; {ratio:.2f} x the one-thread baseline's {baseline.steady_speed():.3f}"
+        tiled = [c.id for c in scenario.cameras if c.fishing_tile_beyond is not None]
+        if args.tile_baseline_seconds > 0 and tiled:
+            print(
+                f"  tile baseline: {args.tile_baseline_seconds:g} simulated s on {args.threads} "
+                f"thread(s) without the far-bank tiles of {', '.join(tiled)}, {BASELINE_CHUNKS} chunks"
+            )
+            gc.collect()
+            plain = run_pixel(
+                args.scenario,
+                args.tile_baseline_seconds,
+                args.seed,
+                BASELINE_CHUNKS,
+                args.sample_interval,
+                args.threads,
+                tiles=False,
+            )
+            print_baseline(plain)
+            cost = plain.steady_speed() / run.steady_speed()
+            print(
+                f"  steady state, without tiles / with tiles: {cost:.3f} (the tiles' cost in wall time)"
+            )
+        verdicts.append(
+            f"  pixel mode at least {GOAL_SIM_SPEED:g} sim s per wall s: "
+            f"{'PASS' if speed >= GOAL_SIM_SPEED else 'MISS'} ({speed:.3f} over {args.pixel_seconds:g} "
+            f"simulated s on {args.threads} thread(s); steady state {run.steady_speed():.3f}{against}; "
+            f"needs {GOAL_SIM_SPEED * sum(c.fps for c in scenario.cameras):g} frames per wall s)"
+        )
+        growth = "n/a" if flat is None else ("PASS" if flat else "MISS")
+        verdicts.append(
+            f"  RSS flat (at most +{FLAT_TOLERANCE:.0%} from the first chunk to the end) over "
+            f"{args.pixel_seconds:g} simulated s: {growth} (peak {_mb(run.peak)})"
+            + ("" if args.pixel_seconds >= 600 else "; the goal asks for a 10-minute run")
+        )
+    return verdicts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -1251,105 +1365,9 @@ def main(argv: list[str] | None = None) -> int:
 
     verdicts: list[str] = []
     if not args.skip_detectors:
-        geometry = ZoneGeometry(scenario)
-        lamps = lamp_positions(scenario, geometry)
-        cameras = {"swimming": args.swimming_camera, "fishing": args.fishing_camera}
-        print(
-            f"\nDetector throughput at {WIDTH} px wide, daylight, {scenario.run.weather}, wind "
-            f"{scenario.run.wind_speed:g} m/s, JPEG q{scenario.render.jpeg_quality} as in pixel mode"
-        )
-        for name in args.detectors:
-            goal = GOAL_RATIO.get(name)
-            if name not in DETECTORS:
-                print(
-                    f"\n{name}: NOT MEASURED: no detector {name!r} is registered "
-                    f"(valid: {', '.join(sorted(DETECTORS))})"
-                )
-                verdicts.append(
-                    f"  {name}: MOG2/detector ratio at least {'n/a' if goal is None else goal}: "
-                    "NOT MEASURED (not registered)"
-                )
-                continue
-            if name not in cameras:
-                print(f"\n{name}: NOT MEASURED: this benchmark has no clip for it (clips: swimming, fishing)")
-                continue
-            contention = Contention()
-            scene = _build_scene(name, cameras[name], scenario, geometry, lamps, args.frames, seed)
-            result = measure_detector(scene, args.repeat)
-            print_detector(result, args.repeat, scenario.detection.threshold_for(Kind(name)))
-            print(f"  {contention.line()}")
-            per = result.per_frame_s(DETECTOR)
-            ratio = result.ratio()
-            verdicts.append(
-                f"  {name}: MOG2/detector ratio at least {goal:g}: {'PASS' if ratio >= goal else 'MISS'} "
-                f"({ratio:.3f} = {_ms(result.per_frame_s(MOG2))} / {_ms(per)} ms per frame; "
-                f"{1.0 / per:,.0f} frames/s; after the warm-up {result.ratio(result.active):.3f})"
-            )
-            del result, scene
-            gc.collect()
-
+        verdicts += _detector_section(args, scenario, seed)
     if not args.skip_pixel:
-        print(
-            f"\nPixel mode: {args.scenario.name}, run.mode=pixel, run.start={PIXEL_START}, "
-            f"run.duration={args.pixel_seconds:g} s, seed {seed}, {args.chunks} chunks"
-        )
-        if "fishing" not in DETECTORS:
-            print("  NOT MEASURED: pixel mode needs a 'fishing' detector, none is registered")
-            verdicts.append(f"  pixel mode at least {GOAL_SIM_SPEED:g} sim s per wall s: NOT MEASURED")
-        else:
-            print(f"  the run: {args.pixel_seconds:g} simulated s on {args.threads} thread(s)")
-            run = run_pixel(
-                args.scenario, args.pixel_seconds, args.seed, args.chunks, args.sample_interval, args.threads
-            )
-            speed, flat = print_pixel(run, args.scenario)
-            against = ""
-            if args.baseline_seconds > 0:  # after the run: its memory figures stay its own
-                print(
-                    f"  baseline: {args.baseline_seconds:g} simulated s on one thread, "
-                    f"{BASELINE_CHUNKS} chunks"
-                )
-                gc.collect()
-                baseline = run_pixel(
-                    args.scenario, args.baseline_seconds, args.seed, BASELINE_CHUNKS, args.sample_interval, 1
-                )
-                print_baseline(baseline)
-                ratio = run.steady_speed() / baseline.steady_speed()
-                print(f"  steady state, {args.threads} thread(s) / one thread: {ratio:.2f}")
-                against = f"; {ratio:.2f} x the one-thread baseline's {baseline.steady_speed():.3f}"
-            tiled = [c.id for c in scenario.cameras if c.fishing_tile_beyond is not None]
-            if args.tile_baseline_seconds > 0 and tiled:
-                print(
-                    f"  tile baseline: {args.tile_baseline_seconds:g} simulated s on {args.threads} "
-                    f"thread(s) without the far-bank tiles of {', '.join(tiled)}, {BASELINE_CHUNKS} chunks"
-                )
-                gc.collect()
-                plain = run_pixel(
-                    args.scenario,
-                    args.tile_baseline_seconds,
-                    args.seed,
-                    BASELINE_CHUNKS,
-                    args.sample_interval,
-                    args.threads,
-                    tiles=False,
-                )
-                print_baseline(plain)
-                cost = plain.steady_speed() / run.steady_speed()
-                print(
-                    f"  steady state, without tiles / with tiles: {cost:.3f} (the tiles' cost in wall time)"
-                )
-            verdicts.append(
-                f"  pixel mode at least {GOAL_SIM_SPEED:g} sim s per wall s: "
-                f"{'PASS' if speed >= GOAL_SIM_SPEED else 'MISS'} ({speed:.3f} over {args.pixel_seconds:g} "
-                f"simulated s on {args.threads} thread(s); steady state {run.steady_speed():.3f}{against}; "
-                f"needs {GOAL_SIM_SPEED * sum(c.fps for c in scenario.cameras):g} frames per wall s)"
-            )
-            growth = "n/a" if flat is None else ("PASS" if flat else "MISS")
-            verdicts.append(
-                f"  RSS flat (at most +{FLAT_TOLERANCE:.0%} from the first chunk to the end) over "
-                f"{args.pixel_seconds:g} simulated s: {growth} (peak {_mb(run.peak)})"
-                + ("" if args.pixel_seconds >= 600 else "; the goal asks for a 10-minute run")
-            )
-
+        verdicts += _pixel_section(args, scenario, seed)
     if verdicts:
         print("\nVerdict")
         print("\n".join(verdicts))
