@@ -536,7 +536,9 @@ class Loop:
         return max(float(self.wall[frames].sum()), float(self.cpu[frames].sum()))
 
     def per_frame_s(self, frames: slice | np.ndarray = slice(None)) -> float:
-        return self.one_core_s(frames) / len(self.wall[frames])
+        """s per frame over ``frames``; NaN when there is none (a clip shorter than the warm-up)."""
+        count = len(self.wall[frames])
+        return self.one_core_s(frames) / count if count else math.nan
 
 
 def _timed_loop(
