@@ -1,0 +1,88 @@
+"""Camera views for the replay (``replay --camera-frames``): for each incident a camera raised an alarm on,
+that camera's frames from its first sight of the offender to the alarm, rendered by the project's renderer
+with the ground-truth boxes drawn (:func:`sim.render.clips.annotate`), as JPEG in base64.
+
+The run is simulated again from its resolved scenario and seed (one :class:`~sim.engine.Simulation` per
+clip, since a clip draws its own named random streams), so the offenders, boats and light are those of
+the run.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import cv2
+import numpy as np
+import pandas as pd
+
+from sim.errors import ReplayError
+from sim.results.result import Result
+from sim.scenario.models import Scenario
+
+FRAME_WIDTH_PX = 480
+"""Frames are scaled down to this width for the page, px."""
+JPEG_QUALITY = 70
+LEAD_S = 10.0
+"""Frames start this long before the alarm when the run recorded no first sight, s."""
+
+
+def check_cameras(scenario: Scenario, cameras: list[str]) -> None:
+    """Every id in ``cameras`` must be one of the scenario's cameras."""
+    valid = [c.id for c in scenario.cameras]
+    for camera in cameras:
+        if camera not in valid:
+            raise ReplayError(f"--camera: no camera {camera!r} (cameras: {', '.join(valid)})")
+
+
+def seen_incidents(result: Result, cameras: list[str]) -> pd.DataFrame:
+    """One row per incident a camera alarmed on: ``incident_id, camera, t0, t1`` (first sight, alarm), s,
+    ordered by ``t1``; only ``cameras`` if any are given."""
+    camera_ids = set(cameras) or {c.id for c in result.scenario.cameras}
+    alarms = result.alarms[result.alarms["incident_id"].notna() & result.alarms["source"].isin(camera_ids)]
+    first = alarms.sort_values("t", kind="stable").groupby("incident_id", sort=False).head(1)
+    visible = result.incidents.set_index("incident_id")["t_first_visible"]
+    rows = []
+    for alarm in first.itertuples():
+        seen = visible.get(alarm.incident_id, np.nan)
+        t0 = alarm.t - LEAD_S if pd.isna(seen) else min(float(seen), alarm.t)
+        rows.append((int(alarm.incident_id), alarm.source, max(0.0, t0), float(alarm.t)))
+    table = pd.DataFrame(rows, columns=["incident_id", "camera", "t0", "t1"])
+    return table.sort_values("t1", kind="stable").reset_index(drop=True)
+
+
+def _jpeg(image: np.ndarray) -> str:
+    height, width = image.shape[:2]
+    if width > FRAME_WIDTH_PX:
+        image = cv2.resize(image, (FRAME_WIDTH_PX, round(height * FRAME_WIDTH_PX / width)), cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    if not ok:
+        raise RuntimeError("OpenCV could not encode a JPEG")
+    return base64.b64encode(encoded.tobytes()).decode("ascii")
+
+
+def camera_frames(result: Result, cameras: list[str], max_frames: int) -> list[dict]:
+    """The page's frames of ``result``: ``{t, camera, incident, label, jpeg}`` sorted by ``t``; at most
+    ``max_frames`` per incident, evenly spread from first sight to the alarm (which is always one)."""
+    from sim.engine import Simulation  # the renderer and the engine only when frames are asked for
+    from sim.render.clips import Clip, annotate
+
+    frames = []
+    for seen in seen_incidents(result, cameras).itertuples():
+        simulation = Simulation(result.scenario)  # a clip draws its own named streams: one run per clip
+        clip = Clip(simulation, seen.camera, max(seen.t1 - seen.t0, 0.1) + 1e-3, start=seen.t0)
+        interval = 1.0 / clip.camera.spec.fps
+        count = max(1, round((seen.t1 - seen.t0) / interval) + 1)
+        for number in np.unique(np.linspace(0, count - 1, min(count, max_frames)).round().astype(int)):
+            t = min(seen.t0 + number * interval, seen.t1)
+            frame = clip.renderer.render(t, clip.actors(t), clip.conditions(t), int(number))
+            label = "alarm" if t >= seen.t1 - 1e-6 else f"first sight + {t - seen.t0:.1f} s"
+            frames.append(
+                {
+                    "t": round(t, 3),
+                    "camera": seen.camera,
+                    "incident": seen.incident_id,
+                    "label": f"{label} · truth boxes",
+                    "jpeg": _jpeg(annotate(frame)),
+                }
+            )
+    return sorted(frames, key=lambda f: f["t"])
