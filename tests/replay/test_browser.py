@@ -111,10 +111,11 @@ def test_every_event_has_its_row_and_a_click_seeks(browser, runs):
     assert len(rows) >= len(alarms) + incidents[list(INCIDENT_EVENTS)].notna().sum().sum()
     page.evaluate("replay.seek(0)")
     row = page.locator(".log-row").nth(5)
-    target = float(row.get_attribute("data-t"))
+    text = row.get_attribute("data-t")
     row.click()
+    target = float(text)
     assert page.evaluate("replay.state().t") == pytest.approx(target)
-    assert page.locator(".log-row.current").first.get_attribute("data-t") == row.get_attribute("data-t")
+    assert page.locator(".log-row.current").first.get_attribute("data-t") == text
     page.keyboard.press("ArrowRight")
     assert page.evaluate("replay.state().t") > target
     assert not problems

@@ -38,13 +38,20 @@ function start() {
       (data.differences.length > 6 ? ", …" : "");
   }
 
+  const timings = {};
+  function timed(name, work) {
+    const begin = performance.now();
+    work();
+    timings[name] = performance.now() - begin;
+  }
+
   function redraw() {
     const t = clock.t;
-    views.forEach((view) => view.draw(t, layers, clock.follow, clock.hover));
-    figures.update(t);
-    log.setClock(t);
-    timeline.update(t);
-    camera.update(t);
+    timed("map", () => views.forEach((view) => view.draw(t, layers, clock.follow, clock.hover)));
+    timed("figures", () => figures.update(t));
+    timed("log", () => log.setClock(t));
+    timed("timeline", () => timeline.update(t));
+    timed("camera", () => camera.update(t));
     $("#clock").textContent = formatClock(t);
     $("#time-of-day").textContent = timeOfDay(runs[0].start, t);
     $("#play").textContent = clock.playing ? "❚❚ pause" : "▶ play";
@@ -253,6 +260,8 @@ function start() {
     duration,
     /** Every row of the event log (all kinds, both runs): {run, t, kind, incident, detail, log_index}. */
     logRows: () => log.rowTexts(),
+    /** How long each part of the last redraw took, ms (map, figures, log, timeline, camera). */
+    timings,
     ready: true,
     readyAt: performance.now(),
   };

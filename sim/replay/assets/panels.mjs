@@ -50,11 +50,29 @@ export class EventLog {
     this.followClock = true;
     this.buildFilters(root.querySelector(".log-filters"));
     this.body = root.querySelector(".log-body");
-    this.spacer = element("div", "log-spacer");
     this.window = element("div", "log-window");
-    this.body.append(this.spacer, this.window);
-    this.body.addEventListener("scroll", () => this.render());
-    this.body.addEventListener("wheel", () => (this.followClock = false), { passive: true });
+    this.thumb = element("div", "log-thumb");
+    this.body.append(this.window, this.thumb);
+    this.top = 0;
+    this.viewHeight = 600;
+    // A virtual list scrolled by the wheel: no native scrolling, so a redraw never forces a layout.
+    // Layout is read only when the panel is resized.
+    new ResizeObserver(() => {
+      this.viewHeight = this.body.clientHeight;
+      this.render();
+    }).observe(this.body);
+    this.body.addEventListener("wheel", (event) => {
+      event.preventDefault();
+      this.followClock = false;
+      const bottom = Math.max(0, this.visible.length * ROW_HEIGHT - this.viewHeight + ROW_HEIGHT);
+      this.render(Math.max(0, Math.min(bottom, this.top + event.deltaY)));
+    }, { passive: false });
+    this.window.addEventListener("click", (event) => {
+      const row = event.target.closest(".log-row");
+      if (!row) return;
+      this.followClock = true;
+      this.onSeek(Number(row.dataset.t));
+    });
     this.applyFilter();
   }
 
@@ -89,7 +107,6 @@ export class EventLog {
       return this.kinds.has(kind) && (this.incident === null || run.events.incident[row.e] === this.incident);
     });
     this.times = Float64Array.from(this.visible, (row) => row.t);
-    this.spacer.style.height = `${this.visible.length * ROW_HEIGHT}px`;
     this.current = -2;
     this.followClock = true;
   }
@@ -110,20 +127,27 @@ export class EventLog {
     if (current === this.current) return;
     this.current = current;
     if (this.followClock) {
-      const top = Math.max(0, (current - 4) * ROW_HEIGHT);
-      if (Math.abs(this.body.scrollTop - top) > 1) this.body.scrollTop = top;
+      this.render(Math.max(0, (current - 4) * ROW_HEIGHT));
+    } else {
+      this.render();
     }
-    this.render();
   }
 
-  render() {
-    const first = Math.max(0, Math.floor(this.body.scrollTop / ROW_HEIGHT) - 2);
-    const count = Math.ceil(this.body.clientHeight / ROW_HEIGHT) + 4;
+  /** Draw the rows in view when the list is scrolled to `top` (px; default: where it was). */
+  render(top = this.top) {
+    this.top = top;
+    const first = Math.floor(top / ROW_HEIGHT);
+    const count = Math.ceil(this.viewHeight / ROW_HEIGHT) + 1;
     const rows = [];
     for (let k = first; k < Math.min(this.visible.length, first + count); k++) {
       rows.push(this.rowElement(k));
     }
-    this.window.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    this.window.style.transform = `translateY(${first * ROW_HEIGHT - top}px)`;
+    const total = Math.max(1, this.visible.length * ROW_HEIGHT);
+    const share = Math.min(1, this.viewHeight / total);
+    this.thumb.style.height = `${Math.max(16, share * this.viewHeight)}px`;
+    this.thumb.style.transform = `translateY(${(top / total) * this.viewHeight}px)`;
+    this.thumb.hidden = share >= 1;
     this.window.replaceChildren(...rows);
   }
 
@@ -146,10 +170,6 @@ export class EventLog {
       mark.title = `outcomes differ: A ${difference.a.replace(/_/g, " ")}, B ${difference.b.replace(/_/g, " ")}`;
       node.append(mark);
     }
-    node.addEventListener("click", () => {
-      this.followClock = true;
-      this.onSeek(row.t);
-    });
     return node;
   }
 }
