@@ -28,7 +28,7 @@ function start() {
   document.body.classList.toggle("side-by-side", runs.length > 1);
   const log = new EventLog($("#log"), runs, data.differences, (t) => seek(t));
   const figures = new Figures($("#figures"), runs, indexes);
-  const timeline = new Timeline($("#track"), $("#lanes"), runs, duration, (t) => seek(t));
+  const timeline = new Timeline($("#track"), $("#lanes"), runs, duration, (t) => seek(t), data.differences);
   const camera = new CameraPanel($("#camera"), runs);
   const differences = $("#differences");
   if (data.differences.length) {

@@ -266,7 +266,7 @@ export function formatClock(t) {
 
 /** The local time of day at run time t, given the run's ISO start ("2025-07-12T13:00:00"): "HH:MM". */
 export function timeOfDay(start, t) {
-  const match = /T(\d\d):(\d\d)(?::(\d\d))?/.exec(start || "");
+  const match = /[T ](\d\d):(\d\d)(?::(\d\d))?/.exec(start || "");
   if (!match) return "";
   const seconds = (Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3] || 0) + t) % 86400;
   const pad = (v) => String(Math.floor(v)).padStart(2, "0");

@@ -219,7 +219,8 @@ export class Figures {
 }
 
 export class Timeline {
-  constructor(track, lanes, runs, duration, onSeek) {
+  constructor(track, lanes, runs, duration, onSeek, differences = []) {
+    this.differs = new Set(differences.map((d) => d.incident));
     this.track = track;
     this.lanes = lanes;
     this.runs = runs;
@@ -292,6 +293,16 @@ export class Timeline {
       for (let i = 0; i < inc.count; i++) {
         c.fillStyle = OUTCOME_COLOURS[run.outcome_names[inc.outcome[i]]] || "#fff";
         c.fillRect(this.x(inc.t_start[i], width) - 1, band[0], 3, band[1]);
+        if (r === 0 && this.differs.has(inc.id[i])) {
+          const x = this.x(inc.t_start[i], width);
+          c.fillStyle = "#ff9f5e"; // outcomes differ between the runs: a caret above the mark
+          c.beginPath();
+          c.moveTo(x - 5, band[0] - 7);
+          c.lineTo(x + 5, band[0] - 7);
+          c.lineTo(x, band[0] - 1);
+          c.closePath();
+          c.fill();
+        }
       }
     });
   }

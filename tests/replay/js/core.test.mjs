@@ -4,7 +4,7 @@ import { test } from "node:test";
 
 import {
   boatAt, buildIndex, countAtOrBefore, decodeColumn, figuresAt, formatClock, incidentStage, nearestFrame,
-  openIncidents, parseTime, quantile, stateAt, trail,
+  openIncidents, parseTime, quantile, stateAt, timeOfDay, trail,
 } from "../../../sim/replay/assets/core.mjs";
 
 const f64 = (values) => Float64Array.from(values);
@@ -120,4 +120,10 @@ test("times are typed and shown in several forms", () => {
   assert.equal(parseTime("soon"), null);
   assert.equal(formatClock(3723), "01:02:03");
   assert.equal(formatClock(93600), "1d+02:00:00");
+});
+
+test("the time of day follows the run's start, with a T or a space", () => {
+  assert.equal(timeOfDay("2026-07-18T12:00:00", 3723), "13:02");
+  assert.equal(timeOfDay("2026-07-18 23:30:00", 3600), "00:30");
+  assert.equal(timeOfDay("", 10), "");
 });
