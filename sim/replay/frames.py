@@ -19,7 +19,7 @@ from sim.errors import ReplayError
 from sim.results.result import Result
 from sim.scenario.models import Scenario
 
-FRAME_WIDTH_PX = 480
+FRAME_WIDTH_PX = 640
 """Frames are scaled down to this width for the page, px."""
 JPEG_QUALITY = 70
 LEAD_S = 10.0
@@ -50,6 +50,34 @@ def seen_incidents(result: Result, cameras: list[str]) -> pd.DataFrame:
     return table.sort_values("t1", kind="stable").reset_index(drop=True)
 
 
+INSET_PX = 180
+"""Side of the enlarged view of the offender drawn in the frame's top-right corner, px."""
+
+
+def with_inset(image: np.ndarray, frame) -> np.ndarray:
+    """``image`` (the annotated frame, full size) with the offender's surroundings enlarged in its top-right
+    corner, so what the detector had to find is visible when the frame is shown small."""
+    from sim.render.actors import ActorClass
+
+    boxes = [b for b in frame.truth if b.cls in (ActorClass.SWIMMER, ActorClass.FISHER)]
+    if not boxes:
+        return image
+    box = boxes[0]
+    height, width = image.shape[:2]
+    side = max(48, 4 * max(box.x1 - box.x0, box.y1 - box.y0))
+    cx, cy = (box.x0 + box.x1) // 2, (box.y0 + box.y1) // 2
+    x0 = int(np.clip(cx - side // 2, 0, max(0, width - side)))
+    y0 = int(np.clip(cy - side // 2, 0, max(0, height - side)))
+    crop = image[y0 : y0 + side, x0 : x0 + side]
+    inset = min(INSET_PX, width // 3, height // 2)
+    zoomed = cv2.resize(crop, (inset, inset), interpolation=cv2.INTER_NEAREST)
+    out = image.copy()
+    out[4 : 4 + inset, width - inset - 4 : width - 4] = zoomed
+    cv2.rectangle(out, (width - inset - 5, 3), (width - 4, 4 + inset), (255, 255, 255), 2)
+    cv2.rectangle(out, (x0, y0), (x0 + side, y0 + side), (255, 255, 255), 1)
+    return out
+
+
 def _jpeg(image: np.ndarray) -> str:
     height, width = image.shape[:2]
     if width > FRAME_WIDTH_PX:
@@ -73,7 +101,7 @@ def camera_frames(result: Result, cameras: list[str], max_frames: int) -> list[d
         interval = 1.0 / clip.camera.spec.fps
         count = max(1, round((seen.t1 - seen.t0) / interval) + 1)
         for number in np.unique(np.linspace(0, count - 1, min(count, max_frames)).round().astype(int)):
-            t = min(seen.t0 + number * interval, seen.t1)
+            t = seen.t1 if number == count - 1 else min(seen.t0 + number * interval, seen.t1)
             frame = clip.renderer.render(t, clip.actors(t), clip.conditions(t), int(number))
             label = "alarm" if t >= seen.t1 - 1e-6 else f"first sight + {t - seen.t0:.1f} s"
             frames.append(
@@ -82,7 +110,7 @@ def camera_frames(result: Result, cameras: list[str], max_frames: int) -> list[d
                     "camera": seen.camera,
                     "incident": seen.incident_id,
                     "label": f"{label} · truth boxes",
-                    "jpeg": _jpeg(annotate(frame)),
+                    "jpeg": _jpeg(with_inset(annotate(frame), frame)),
                 }
             )
     return sorted(frames, key=lambda f: f["t"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -123,3 +124,21 @@ def test_bad_input_is_one_line_and_writes_nothing(run_folder, tmp_path, capsys, 
     assert_one_error_line(capsys, rc, expected)
     assert not out.exists()
     assert not [p for p in tmp_path.rglob(".*partial")]
+
+
+def test_camera_frames_run_from_first_sight_to_the_alarm(run_folder):
+    from sim.replay.frames import camera_frames, seen_incidents
+    from sim.replay.run_folder import read_run_folder
+
+    result = read_run_folder(run_folder)
+    seen = seen_incidents(result, [])
+    alarms = pd.read_csv(run_folder / "alarms.csv").dropna(subset=["incident_id"])
+    assert len(seen) == alarms["incident_id"].nunique() > 0
+    first = seen.iloc[0]
+    frames = camera_frames(result, [first["camera"]], max_frames=2)
+    mine = [f for f in frames if f["incident"] == first["incident_id"]]
+    assert len(mine) == 2
+    assert mine[0]["t"] == pytest.approx(first["t0"], abs=1e-3)
+    assert mine[-1]["t"] == pytest.approx(first["t1"])
+    assert mine[-1]["label"].startswith("alarm")
+    assert all(base64.b64decode(f["jpeg"])[:2] == b"\xff\xd8" for f in frames)  # JPEG

@@ -408,6 +408,7 @@ export class MapView {
 
   drawBoats(c, t, layers, follow) {
     const run = this.run;
+    const labels = []; // boats at one place (a dock) get their labels stacked, not overprinted
     run.boats.forEach((boat, b) => {
       const at = boatAt(boat, t);
       const state = run.state_names[at.state];
@@ -464,9 +465,12 @@ export class MapView {
         c.stroke();
       }
       if (layers.labels) {
+        let ly = sy - 8;
+        while (labels.some(([lx, y]) => Math.abs(lx - sx) < 40 && Math.abs(y - ly) < 13)) ly -= 13;
+        labels.push([sx, ly]);
         c.font = "600 12px system-ui, sans-serif";
         c.fillStyle = "#ffffff";
-        c.fillText(boat.id, sx + 10, sy - 8);
+        c.fillText(boat.id, sx + 10, ly);
       }
     });
   }

@@ -340,6 +340,7 @@ export class Timeline {
     ]) {
       const c = canvas.getContext("2d");
       c.setTransform(1, 0, 0, 1, 0, 0);
+      c.clearRect(0, 0, canvas.width, canvas.height);
       c.drawImage(image, 0, 0);
       c.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
       const width = canvas.width / this.ratio;
