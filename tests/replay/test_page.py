@@ -13,6 +13,7 @@ import pytest
 
 from sim.replay.columns import column, decode, keyframes
 from tests.helpers.cli import assert_one_error_line, call_main
+from tests.helpers.paths import ROOT
 from tests.helpers.replay_runs import write_run
 
 
@@ -142,3 +143,20 @@ def test_camera_frames_run_from_first_sight_to_the_alarm(run_folder):
     assert mine[-1]["t"] == pytest.approx(first["t1"])
     assert mine[-1]["label"].startswith("alarm")
     assert all(base64.b64decode(f["jpeg"])[:2] == b"\xff\xd8" for f in frames)  # JPEG
+
+
+def test_a_sweep_writes_replays_only_when_its_file_asks(tmp_path):
+    for asks in (True, False):
+        sweep = tmp_path / f"sweep_{asks}.yaml"
+        scenario = ROOT / "scenarios" / "xuchang_lake.yaml"
+        sweep.write_text(
+            f"scenario: {scenario}\nseeds: 1\nduration: 600\nreplay: {str(asks).lower()}\n"
+            "grid:\n  dispatch.policy: [nearest_idle]\n",
+            encoding="utf-8",
+        )
+        out = tmp_path / f"out_{asks}"
+        assert call_main(["sweep", str(sweep), "--workers", "1", "--out", str(out)]) == 0
+        (run,) = (out / "runs").iterdir()
+        assert (run / "replay.html").is_file() == asks
+        if asks:
+            assert page_data(run / "replay.html")["runs"][0]["label"] == run.name
