@@ -89,6 +89,20 @@ def test_one_run_matches_its_tables(browser, runs):
         close = incidents["t_offender_left"].fillna(incidents["t_end"])
         open_ = incidents[(incidents["t_start"] <= t) & (t < close)]["incident_id"].tolist()
         assert state["open_incidents"] == sorted(open_), t
+    # The controls a user touches: follow a boat, zoom, pan, hover, type a time, switch a layer.
+    page.keyboard.press("f")
+    box = page.locator("canvas.map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -300)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 40, box["y"] + box["height"] / 2 + 30)
+    page.mouse.up()
+    page.locator("#goto").fill("1h20m")
+    page.locator("#goto").press("Enter")
+    assert page.evaluate("replay.state().t") == 4800
+    page.locator("details.layers-panel summary").click()
+    page.locator("[data-layer=radio]").click()
+    page.keyboard.press("Escape")
     assert not problems
 
 
