@@ -50,13 +50,16 @@ def seen_incidents(result: Result, cameras: list[str]) -> pd.DataFrame:
     return table.sort_values("t1", kind="stable").reset_index(drop=True)
 
 
-INSET_PX = 180
-"""Side of the enlarged view of the offender drawn in the frame's top-right corner, px."""
+INSET_SHARE = 0.4
+"""Side of the enlarged view of the offender, drawn in the frame's top-right corner, as a share of the
+frame's width (at most 55 % of its height)."""
+OFFENDER_BGR = (40, 40, 255)
 
 
 def with_inset(image: np.ndarray, frame) -> np.ndarray:
-    """``image`` (the annotated frame, full size) with the offender's surroundings enlarged in its top-right
-    corner, so what the detector had to find is visible when the frame is shown small."""
+    """``image`` (the annotated frame, full size) with the offender's box drawn thick enough to survive the
+    page's downscaling and its surroundings enlarged in the top-right corner: what the detector had to find
+    stays visible when the frame is shown small."""
     from sim.render.actors import ActorClass
 
     boxes = [b for b in frame.truth if b.cls in (ActorClass.SWIMMER, ActorClass.FISHER)]
@@ -64,17 +67,26 @@ def with_inset(image: np.ndarray, frame) -> np.ndarray:
         return image
     box = boxes[0]
     height, width = image.shape[:2]
-    side = max(48, 4 * max(box.x1 - box.x0, box.y1 - box.y0))
+    side = max(40, 5 * max(box.x1 - box.x0, box.y1 - box.y0))
     cx, cy = (box.x0 + box.x1) // 2, (box.y0 + box.y1) // 2
     x0 = int(np.clip(cx - side // 2, 0, max(0, width - side)))
     y0 = int(np.clip(cy - side // 2, 0, max(0, height - side)))
-    crop = image[y0 : y0 + side, x0 : x0 + side]
-    inset = min(INSET_PX, width // 3, height // 2)
-    zoomed = cv2.resize(crop, (inset, inset), interpolation=cv2.INTER_NEAREST)
+    inset = int(min(INSET_SHARE * width, 0.55 * height))
+    scale = inset / side
+    zoomed = cv2.resize(
+        frame.image[y0 : y0 + side, x0 : x0 + side], (inset, inset), interpolation=cv2.INTER_CUBIC
+    )
+    bx0, by0 = round((box.x0 - x0) * scale), round((box.y0 - y0) * scale)
+    bx1, by1 = round((box.x1 - x0) * scale), round((box.y1 - y0) * scale)
+    cv2.rectangle(zoomed, (bx0, by0), (bx1, by1), OFFENDER_BGR, max(2, inset // 120))
     out = image.copy()
-    out[4 : 4 + inset, width - inset - 4 : width - 4] = zoomed
-    cv2.rectangle(out, (width - inset - 5, 3), (width - 4, 4 + inset), (255, 255, 255), 2)
-    cv2.rectangle(out, (x0, y0), (x0 + side, y0 + side), (255, 255, 255), 1)
+    thick = max(2, width // 400)
+    cv2.rectangle(
+        out, (box.x0 - thick, box.y0 - thick), (box.x1 + thick, box.y1 + thick), OFFENDER_BGR, thick
+    )
+    cv2.rectangle(out, (x0, y0), (x0 + side, y0 + side), (255, 255, 255), thick)
+    out[8 : 8 + inset, width - inset - 8 : width - 8] = zoomed
+    cv2.rectangle(out, (width - inset - 8, 8), (width - 8, 8 + inset), (255, 255, 255), thick)
     return out
 
 
