@@ -36,7 +36,7 @@ def check_cameras(scenario: Scenario, cameras: list[str]) -> None:
 
 def seen_incidents(result: Result, cameras: list[str]) -> pd.DataFrame:
     """One row per incident a camera alarmed on: ``incident_id, camera, t0, t1`` (first sight, alarm), s,
-    ordered by ``t1``; only ``cameras`` if any are given."""
+    and the alarm's detector ``score``, ordered by ``t1``; only ``cameras`` if any are given."""
     camera_ids = set(cameras) or {c.id for c in result.scenario.cameras}
     alarms = result.alarms[result.alarms["incident_id"].notna() & result.alarms["source"].isin(camera_ids)]
     first = alarms.sort_values("t", kind="stable").groupby("incident_id", sort=False).head(1)
@@ -45,8 +45,8 @@ def seen_incidents(result: Result, cameras: list[str]) -> pd.DataFrame:
     for alarm in first.itertuples():
         seen = visible.get(alarm.incident_id, np.nan)
         t0 = alarm.t - LEAD_S if pd.isna(seen) else min(float(seen), alarm.t)
-        rows.append((int(alarm.incident_id), alarm.source, max(0.0, t0), float(alarm.t)))
-    table = pd.DataFrame(rows, columns=["incident_id", "camera", "t0", "t1"])
+        rows.append((int(alarm.incident_id), alarm.source, max(0.0, t0), float(alarm.t), float(alarm.score)))
+    table = pd.DataFrame(rows, columns=["incident_id", "camera", "t0", "t1", "score"])
     return table.sort_values("t1", kind="stable").reset_index(drop=True)
 
 
@@ -115,7 +115,8 @@ def camera_frames(result: Result, cameras: list[str], max_frames: int) -> list[d
         for number in np.unique(np.linspace(0, count - 1, min(count, max_frames)).round().astype(int)):
             t = seen.t1 if number == count - 1 else min(seen.t0 + number * interval, seen.t1)
             frame = clip.renderer.render(t, clip.actors(t), clip.conditions(t), int(number))
-            label = "alarm" if t >= seen.t1 - 1e-6 else f"first sight + {t - seen.t0:.1f} s"
+            alarm = t >= seen.t1 - 1e-6
+            label = f"alarm, score {seen.score:.2f}" if alarm else f"first sight + {t - seen.t0:.1f} s"
             frames.append(
                 {
                     "t": round(t, 3),
