@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -114,6 +115,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores here: above 2, other programs compete)")
     with tempfile.TemporaryDirectory(prefix="bench-replay.") as temporary:
         folder = Path(temporary)
         day, day_wall = build(folder, "default_24h", ["run.duration=86400"])
@@ -156,6 +158,7 @@ def main() -> None:
                 f"p99 {raw[min(len(raw) - 1, int(0.99 * len(raw)))]:.2f} ms"
             )
             browser.close()
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
