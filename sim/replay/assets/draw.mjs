@@ -343,6 +343,7 @@ export class MapView {
 
   drawIncidents(c, t, hover) {
     const inc = this.run.incidents;
+    const labels = []; // incidents at one place get their labels stacked, not overprinted
     for (const i of incidentsNear(this.run, this.index, t)) {
       const stage = incidentStage(inc, i, t);
       const outcome = this.run.outcome_names[inc.outcome[i]];
@@ -382,7 +383,10 @@ export class MapView {
       c.globalAlpha = 1;
       c.fillStyle = hover && hover.type === "incident" && hover.i === i ? "#ffffff" : "#d9e2ec";
       c.font = "600 11px system-ui, sans-serif";
-      c.fillText(`#${inc.id[i]}`, sx + 10, sy + 4);
+      let ly = sy + 4;
+      while (labels.some(([lx, y]) => Math.abs(lx - sx) < 30 && Math.abs(y - ly) < 12)) ly += 12;
+      labels.push([sx, ly]);
+      c.fillText(`#${inc.id[i]}`, sx + 10, ly);
     }
   }
 
