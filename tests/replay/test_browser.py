@@ -103,6 +103,7 @@ def test_one_run_matches_its_tables(browser, runs):
     page.locator("details.layers-panel summary").click()
     page.locator("[data-layer=radio]").click()
     page.keyboard.press("Escape")
+    assert "--camera-frames" in page.locator(".camera-caption").inner_text()  # none in this page: says how
     assert not problems
 
 

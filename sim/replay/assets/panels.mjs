@@ -358,7 +358,7 @@ export class CameraPanel {
     this.runs = runs;
     this.image = root.querySelector("img");
     this.caption = root.querySelector(".camera-caption");
-    this.shown = null;
+    this.shown = undefined; // nothing drawn yet: the first update always writes the caption
     this.total = runs.reduce((n, run) => n + run.frames.length, 0);
   }
 
