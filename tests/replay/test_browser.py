@@ -89,6 +89,16 @@ def test_one_run_matches_its_tables(browser, runs):
         close = incidents["t_offender_left"].fillna(incidents["t_end"])
         open_ = incidents[(incidents["t_start"] <= t) & (t < close)]["incident_id"].tolist()
         assert state["open_incidents"] == sorted(open_), t
+    # Hover over a boat at sea explains it; a click follows it.
+    t_out = float(tracks[tracks["state"] == "outbound"]["t"].iloc[3])
+    page.evaluate(f"replay.seek({t_out})")
+    boat = next(b for b in page.evaluate("replay.state().boats") if b["state"] == "outbound")
+    point = page.evaluate(f"replay.toScreen({boat['x']}, {boat['y']})")
+    page.mouse.move(point["x"], point["y"])
+    assert page.locator("#tooltip").is_visible()
+    assert f"{boat['id']} — outbound" in page.locator("#tooltip").inner_text()
+    page.mouse.click(point["x"], point["y"])
+    assert page.evaluate("replay.following") == boat["id"]
     # The controls a user touches: follow a boat, zoom, pan, hover, type a time, switch a layer.
     page.keyboard.press("f")
     box = page.locator("canvas.map").bounding_box()

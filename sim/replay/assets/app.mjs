@@ -88,7 +88,8 @@ class Replay {
   /** To the next (direction 1) or previous (-1) row of the log as filtered. */
   stepEvent(direction) {
     const times = this.log.times;
-    const k = direction > 0 ? countAtOrBefore(times, this.clock.t + 1e-6) : countAtOrBefore(times, this.clock.t - 1e-6) - 1;
+    const t = this.clock.t;
+    const k = direction > 0 ? countAtOrBefore(times, t + 1e-6) : countAtOrBefore(times, t - 1e-6) - 1;
     if (k >= 0 && k < times.length) this.seek(times[k]);
   }
 
@@ -239,6 +240,7 @@ class Replay {
   /** window.replay: the scripting API (docs/replay.md). */
   api() {
     const clock = this.clock;
+    const followable = this.runs[0].boats;
     return {
       /** Move the clock to run time t (s) and redraw now. */
       seek: (t) => this.seek(t),
@@ -262,6 +264,16 @@ class Replay {
         return clock.speed;
       },
       duration: this.duration,
+      /** Page coordinates (CSS px) of scenario point (x, y) m on run r's map, for pointer automation. */
+      toScreen: (x, y, r = 0) => {
+        const box = this.views[r].canvas.getBoundingClientRect();
+        const [sx, sy] = this.views[r].toScreen(x, y);
+        return { x: box.left + sx, y: box.top + sy };
+      },
+      /** The id of the boat the map follows, or null. */
+      get following() {
+        return clock.follow >= 0 ? followable[clock.follow].id : null;
+      },
       /** Every row of the event log (all kinds, both runs): {run, t, kind, incident, detail, log_index}. */
       logRows: () => this.log.rowTexts(),
       /** How long each part of the last redraw took, ms (map, figures, log, timeline, camera). */
@@ -282,24 +294,34 @@ function showDifferences(differences) {
     (differences.length > 6 ? ", …" : "");
 }
 
+const words = (name) => name.replace(/_/g, " ");
+
+/** The tooltip of what the mouse is over (a hitTest result) at run time t. */
 function describe(run, index, hit, t) {
   if (hit.type === "boat") {
     const boat = run.boats[hit.i];
     const at = boatAt(boat, t);
     const m = missionAt(run, index, hit.i, t);
-    const mission = m >= 0 ? `\nmission to incident ${run.missions.incident[m] >= 0 ? `#${run.missions.incident[m]}` : "(false alarm)"}` : "";
-    return `${boat.id} — ${run.state_names[at.state].replace("_", " ")}\n(${at.x.toFixed(1)}, ${at.y.toFixed(1)}) m, heading ${at.heading.toFixed(0)}°${mission}\nclick: follow this boat`;
+    const target = m >= 0 && run.missions.incident[m] >= 0 ? `#${run.missions.incident[m]}` : "(false alarm)";
+    return [
+      `${boat.id} — ${words(run.state_names[at.state])}`,
+      `(${at.x.toFixed(1)}, ${at.y.toFixed(1)}) m, heading ${at.heading.toFixed(0)}°`,
+      ...(m >= 0 ? [`mission to incident ${target}`] : []),
+      "click: follow this boat",
+    ].join("\n");
   }
   if (hit.type === "incident") {
     const inc = run.incidents;
     const i = hit.i;
     const when = (name) => (Number.isNaN(inc[name][i]) ? "–" : formatClock(inc[name][i]));
     const stage = incidentStage(inc, i, t);
+    const outcome = words(run.outcome_names[inc.outcome[i]]);
+    const boat = inc.boat[i] >= 0 ? ` (${run.boat_ids[inc.boat[i]]})` : "";
     return [
-      `incident #${inc.id[i]} — ${run.kind_names[inc.kind[i]]}, ${stage === "outcome" ? run.outcome_names[inc.outcome[i]].replace(/_/g, " ") : stage.replace("_", " ")}`,
+      `incident #${inc.id[i]} — ${run.kind_names[inc.kind[i]]}, ${stage === "outcome" ? outcome : words(stage)}`,
       `appeared ${when("t_start")}, detected ${when("t_detected")}, dispatched ${when("t_dispatched")}`,
       `boat arrived ${when("t_boat_arrived")}, warned ${when("t_warning")}, left ${when("t_offender_left")}`,
-      `outcome: ${run.outcome_names[inc.outcome[i]].replace(/_/g, " ")}${inc.boat[i] >= 0 ? ` (${run.boat_ids[inc.boat[i]]})` : ""}`,
+      `outcome: ${outcome}${boat}`,
     ].join("\n");
   }
   const item = hit.item;
