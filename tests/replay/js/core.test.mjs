@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  boatAt, buildIndex, countAtOrBefore, decodeColumn, figuresAt, formatClock, incidentStage, nearestFrame,
+  boatAt, buildIndex, countAtOrBefore, decodeColumn, figuresAt, formatClock, incidentStage, missionAt, nearestFrame,
+  sortieAt,
   openIncidents, parseTime, quantile, stateAt, timeOfDay, trail,
 } from "../../../sim/replay/assets/core.mjs";
 
@@ -126,4 +127,27 @@ test("the time of day follows the run's start, with a T or a space", () => {
   assert.equal(timeOfDay("2026-07-18T12:00:00", 3723), "13:02");
   assert.equal(timeOfDay("2026-07-18 23:30:00", 3600), "00:30");
   assert.equal(timeOfDay("", 10), "");
+});
+
+test("a drone sortie flies out, holds its station, and flies back", () => {
+  const run = {
+    scene: { drone_bases: [{ id: "drone-1", x: 0, y: 0 }] },
+    sorties: {
+      count: 1, drone: Int16Array.from([0]), x: f64([100]), y: f64([0]),
+      t_depart: f64([10]), t_arrive: f64([20]), t_leave: f64([50]), t_back: f64([60]),
+    },
+  };
+  assert.equal(sortieAt(run, 0, 5), null);
+  assert.deepEqual(sortieAt(run, 0, 15), { x: 50, y: 0 });
+  assert.deepEqual(sortieAt(run, 0, 30), { x: 100, y: 0 });
+  assert.deepEqual(sortieAt(run, 0, 55), { x: 50, y: 0 });
+  assert.equal(sortieAt(run, 0, 60), null);
+});
+
+test("a boat's mission lasts from its assignment until it is done", () => {
+  const run = smallRun();
+  const index = buildIndex(run);
+  assert.equal(missionAt(run, index, 0, 499), -1);
+  assert.equal(missionAt(run, index, 0, 550), 0);
+  assert.equal(missionAt(run, index, 0, 600), -1);
 });
