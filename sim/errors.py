@@ -47,3 +47,8 @@ class WorkerLostError(SimError):
 
 class FlatBatteryError(SimError):
     """A boat's battery would go below zero: a planning bug, never hidden. Exit 1."""
+
+
+class ReplayError(BadInputError):
+    """``replay`` cannot build its page: not a run folder, an old column layout, an unknown camera, two runs
+    that are not of the same scenario and seed, an output path in a missing folder."""

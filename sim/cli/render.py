@@ -31,7 +31,7 @@ def add_parser(commands: Commands) -> None:
     add_seed_option(render)
     add_set_option(render)
     target = render.add_mutually_exclusive_group(required=True)
-    target.add_argument("--out", type=Path, help="video file (.mp4 or .avi) with the truth boxes drawn")
+    target.add_argument("--out", type=Path, help="video (.webm for browsers, .mp4, .avi), truth drawn")
     target.add_argument("--frames", type=Path, help="folder for frame_000001.png, ..., truth.csv, frames.csv")
     render.set_defaults(execute=execute)
 

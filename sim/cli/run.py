@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from pathlib import Path
 
 from sim.cli.common import (
@@ -35,12 +36,14 @@ def add_parser(commands: Commands) -> None:
     add_set_option(run, "override a scenario key, e.g. cameras.2.fps=10 (repeatable)")
     run.add_argument("--out", type=Path, help="output folder (default: out/<scenario>_seed<seed>)")
     run.add_argument("--no-figures", action="store_true", help="skip drawing figures")
+    run.add_argument("--no-replay", action="store_true", help="skip writing replay.html")
     run.set_defaults(execute=execute)
 
 
 def execute(args: argparse.Namespace) -> int:
     """Run the scenario with the options as ``--set`` overrides, write the run folder, print the summary."""
     from sim.engine import Simulation
+    from sim.replay.page import write_run_replay
     from sim.results.writing import write_outputs
 
     overrides = [*args.overrides, *duration_override(args.duration), *seed_override(args.seed)]
@@ -54,9 +57,11 @@ def execute(args: argparse.Namespace) -> int:
     check_out_parent(out)
     simulation = Simulation(scenario)
     result = simulation.run(progress=True)
-    write_outputs(result, out, figures=not args.no_figures)
+    replay = None if args.no_replay else partial(write_run_replay, label=out.resolve().name)
+    write_outputs(result, out, figures=not args.no_figures, also=replay)
     print(format_summary(result.summary))
-    print(f"\noutputs: {out}/  ({OUTPUT_FILES}{'' if args.no_figures else ', figures/'})")
+    extras = ("" if args.no_figures else ", figures/") + ("" if args.no_replay else ", replay.html")
+    print(f"\noutputs: {out}/  ({OUTPUT_FILES}{extras})")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ lost worker. ``resume`` runs only the runs without a ``summary.json``.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import tempfile
@@ -32,6 +33,7 @@ from sim.engine import run as run_simulation
 from sim.errors import SweepError
 from sim.experiments.sweep_file import RunSpec, Sweep, cell
 from sim.experiments.sweep_table import write_table, write_text
+from sim.replay.page import write_run_replay
 from sim.results.result import Result
 from sim.results.writing import write_outputs
 from sim.scenario.models import Scenario
@@ -75,6 +77,8 @@ class RunTask:
     spec: RunSpec
     folder: Path | None
     figures: bool
+    replay: bool = False
+    """Write the run's replay.html too (``replay: true`` in the sweep file)."""
 
 
 def attempt(task: RunTask) -> Path | RunFiles | RunFailure:
@@ -88,16 +92,17 @@ def attempt(task: RunTask) -> Path | RunFiles | RunFailure:
     """
     try:
         result = task.runner(task.spec.scenario, task.spec.seed)
+        also = functools.partial(write_run_replay, label=task.spec.run_id) if task.replay else None
         if task.folder is None:
-            return _as_files(result, task.figures)
-        return write_outputs(result, task.folder, figures=task.figures)
+            return _as_files(result, task.figures, also)
+        return write_outputs(result, task.folder, figures=task.figures, also=also)
     except Exception:
         return RunFailure(task.spec.run_id, traceback.format_exc())
 
 
-def _as_files(result: Result, figures: bool) -> RunFiles:
+def _as_files(result: Result, figures: bool, also=None) -> RunFiles:
     with tempfile.TemporaryDirectory(prefix="sweep-run.") as temporary:
-        folder = write_outputs(result, Path(temporary) / "run", figures=figures)
+        folder = write_outputs(result, Path(temporary) / "run", figures=figures, also=also)
         return RunFiles(
             {
                 path.relative_to(folder).as_posix(): path.read_bytes()
@@ -180,7 +185,8 @@ def _run_all(
     shared = executor.shares_files
     runs = out.resolve() / "runs"  # absolute: a worker's working folder may differ from ours
     tasks = [
-        RunTask(runner, spec, runs / spec.run_id if shared else None, sweep.spec.figures) for spec in todo
+        RunTask(runner, spec, runs / spec.run_id if shared else None, sweep.spec.figures, sweep.spec.replay)
+        for spec in todo
     ]
     with tqdm(total=len(todo), unit="run", desc=sweep.name, disable=not progress, dynamic_ncols=True) as bar:
         bar.set_postfix(done=0, failed=0, skipped=counts["skipped"])

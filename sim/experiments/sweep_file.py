@@ -58,6 +58,7 @@ class SweepFile(Strict):
     grid: dict[str, tuple[Any, ...]] | None = Field(None, description="keys whose values are all combined")
     zip: dict[str, tuple[Any, ...]] | None = Field(None, description="keys varied together, entry by entry")
     figures: bool = Field(False, description="draw each run's figures (run_sim.py plot can do it later)")
+    replay: bool = Field(False, description="write each run's replay.html (run_sim.py replay: later)")
 
     @field_validator("seeds")
     @classmethod

@@ -40,7 +40,8 @@ from sim.sensing.sensors import visible_intervals
 from sim.world.cameras import CameraModel
 from sim.world.daylight import Daylight
 
-VIDEO_CODECS = {".mp4": "mp4v", ".avi": "MJPG"}
+VIDEO_CODECS = {".webm": "VP80", ".mp4": "mp4v", ".avi": "MJPG"}
+"""Video types ``render`` writes; .webm (VP8) plays in browsers, .mp4 with mp4v does not."""
 TRUTH_COLUMNS = ("frame", "t", "actor_id", "class", "x0", "y0", "x1", "y1", "visible_fraction", "distance_m")
 FRAME_COLUMNS = ("frame", "t", "light", "weather", "infrared", "jpeg_bytes")
 OFFENDER_COLOUR = (40, 40, 255)
@@ -203,7 +204,7 @@ def _check_folder(folder: Path, flag: str) -> None:
 
 
 def write_video(clip: Clip, out: Path, progress: bool = True) -> ClipSummary:
-    """Render the clip to ``out`` (.mp4 or .avi) with ground-truth boxes drawn."""
+    """Render the clip to ``out`` (.webm, .mp4 or .avi) with ground-truth boxes drawn."""
     check_video_path(out)
     width, height = clip.camera.spec.resolution
     fd, temporary = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=out.suffix, dir=out.resolve().parent)

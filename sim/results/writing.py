@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.core.files import replace_folder
@@ -16,8 +17,13 @@ from sim.results.result import Result
 from sim.scenario.loading import scenario_to_yaml
 
 
-def write_outputs(result: Result, out: Path, figures: bool = True) -> Path:
-    """Write tables, summary, resolved scenario and figures to ``out`` (replacing it); returns ``out``."""
+def write_outputs(
+    result: Result, out: Path, figures: bool = True, also: Callable[[Result, Path], object] | None = None
+) -> Path:
+    """Write tables, summary, resolved scenario and figures to ``out`` (replacing it); returns ``out``.
+
+    ``also(result, folder)`` adds files to the folder before it is renamed into place (the replay page).
+    """
     out = Path(out)
     parent = out.resolve().parent
     if not parent.is_dir():
@@ -39,6 +45,8 @@ def write_outputs(result: Result, out: Path, figures: bool = True) -> Path:
             from sim.results.figures import draw_run_figures  # matplotlib only when drawing
 
             draw_run_figures(result, staging / "figures")
+        if also is not None:
+            also(result, staging)
         replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
