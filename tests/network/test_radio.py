@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.network import radio
+from sim.network import aerial, radio
 
 # ---------------------------------------------------------------- TR 38.901 Table 7.4.1-1
 #
@@ -95,7 +95,8 @@ def test_rma_los_probability():
 def test_aerial_los_is_the_larger_of_free_space_and_the_fit():
     # TR 36.777 Table B-2 UMi-AV LOS at h_UT = 80 m, d_3D = 100 m, 3.5 GHz:
     # fit 30.9 + (22.25 − 0.5 log 80)·2 + 20 log 3.5 = 84.38 dB; free space 83.32 dB.
-    assert float(radio.aerial_umi_los(np.array(100.0), 3.5, 80)) == pytest.approx(84.38, abs=0.01)
+    los = aerial.aerial_los(radio.PathLossModel.UMI, np.array(100.0), 3.5, 80)
+    assert float(los) == pytest.approx(84.38, abs=0.01)
     assert float(radio.free_space(np.array(100.0), 3.5)) == pytest.approx(83.32, abs=0.01)
 
 
