@@ -291,9 +291,13 @@ class CqiTable:
     source: str
 
     def lookup(self, capacity_bits_per_hz: np.ndarray) -> np.ndarray:
-        """Efficiency of the highest CQI not above ``capacity``; 0 below CQI 1 (out of range)."""
+        """Efficiency of the highest CQI strictly below ``capacity``; 0 at or below CQI 1 (out of range).
+
+        Strictly below, as ns-3's ``LteAmc::GetCqiFromSpectralEfficiency`` (and 5G-LENA's NR AMC)
+        choose: a CQI whose efficiency only equals the estimated capacity has no margin left.
+        """
         table = np.asarray(self.efficiency)
-        index = np.searchsorted(table, capacity_bits_per_hz, side="right")
+        index = np.searchsorted(table, capacity_bits_per_hz, side="left")
         return np.where(index > 0, table[np.maximum(index - 1, 0)], 0.0)
 
 
@@ -335,13 +339,13 @@ SHANNON_FRACTION = 0.6
 
 
 def spectral_efficiency(sinr_db: np.ndarray, table: CqiTable, alpha: float = SHANNON_FRACTION) -> np.ndarray:
-    """bit/s/Hz the CQI table offers at ``sinr_db``: highest entry ≤ α log2(1 + SINR); 0 = no coverage."""
+    """bit/s/Hz the CQI table offers at ``sinr_db``: highest entry < α log2(1 + SINR); 0 = no coverage."""
     capacity = alpha * np.log2(1.0 + 10.0 ** (np.asarray(sinr_db, dtype=float) / 10.0))
     return table.lookup(capacity)
 
 
 def min_sinr_db(table: CqiTable, alpha: float = SHANNON_FRACTION) -> float:
-    """SINR at which CQI 1 becomes usable: the edge of coverage, dB."""
+    """SINR at which α log2(1 + SINR) equals CQI 1's efficiency: CQI 1 is usable above it, dB."""
     return 10 * math.log10(2 ** (table.efficiency[0] / alpha) - 1)
 
 

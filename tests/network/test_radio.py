@@ -158,3 +158,13 @@ def test_frequency_ranges(fc, band):
 def test_thermal_noise_over_100_mhz():
     # −174 dBm/Hz + 80 dB + 9 dB noise figure
     assert radio.noise_dbm(100e6, 9.0) == pytest.approx(-85.0)
+
+
+@pytest.mark.parametrize("table", [radio.CQI_NR_64QAM, radio.CQI_NR_256QAM])
+def test_cqi_is_the_highest_entry_strictly_below_the_capacity(table):
+    # ns-3 LteAmc::GetCqiFromSpectralEfficiency: while (SpectralEfficiencyForCqi[cqi + 1] < s) ++cqi.
+    # A capacity equal to entry k gives entry k − 1 (0, out of range, at CQI 1); just above it, entry k.
+    entries = np.asarray(table.efficiency)
+    assert table.lookup(entries).tolist() == [0.0, *entries[:-1]]
+    assert table.lookup(np.nextafter(entries, np.inf)).tolist() == entries.tolist()
+    assert table.lookup(np.array([100.0]))[0] == entries[-1]
