@@ -95,7 +95,7 @@ def _check_distances(scenario: Scenario, i: int, model: radio.PathLossModel) -> 
     for limit, name in limits:
         if far > limit:
             raise ScenarioError(
-                f"gnbs.{i}.position: the zone reaches {far:.0f} m from {gnb.id!r}; {name} holds up to "
+                f"gnbs.{i}.position: the zone reaches {far:.2f} m from {gnb.id!r}; {name} holds up to "
                 f"d_2D = {limit:g} m"
             )
 

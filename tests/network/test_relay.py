@@ -11,8 +11,8 @@ import pytest
 from sim.engine import Simulation
 from sim.loading import load_scenario
 from sim.network.links import PROFILES, Direction
-from sim.network.relay_station import RELAY_REACH_M
-from tests.helpers.paths import SCENARIOS
+from sim.network.relay_station import REFINE_STEP_M, RELAY_REACH_M
+from tests.helpers.paths import DEFAULT, SCENARIOS
 
 HOLE_TARGET = (780.0, 420.0)
 """In the east-bay radio shadow of scenarios/coverage_hole.yaml."""
@@ -204,3 +204,29 @@ def test_a_boat_home_from_its_mission_waits_for_its_way_to_the_nearest_dock(hole
     first = int(np.argmax(covered_at(relay, points)))
     along = np.hypot(*np.diff(points[: first + 1], axis=0).T).sum()
     assert home.wait_s == pytest.approx(along / slowest, abs=relay.map.resolution / slowest)
+
+
+def test_the_hover_point_is_where_both_hops_first_reach_the_top_cqi_by_hand():
+    """One gNB (UMa, 25 m mast) and a drone at 25 m, a boat 300 m east of the mast. The relayed rate is
+    highest (both hops on CQI 15 over the whole band) where both SNRs exceed the CQI-15 threshold
+    T = 10 log(2^(7.4063/0.6) − 1) = 37.16 dB, and among those points the search keeps the one nearest
+    the boat. By hand, with 26 dBm from the boat and the drone and −174 + 80 + 5 + 3 = −86 dBm of noise:
+    - drone → gNB (UMa-AV LOS at h = 25 m, Pr_LOS 0.89 at 280 m): 28 + 22 log d + 20 log 3.5
+      ≤ 26 + 18 + 86 − T, so d ≤ 10^((26 + 18 + 86 − T − 28 − 20 log 3.5) / 22) = 283.6 m;
+    - boat → drone (free space, 23.5 m up): 20 log(40π d_3D 3.5/3) ≤ 26 + 86 − T, d_2D ≤ 29.4 m.
+    The nearest such point lies on the line to the mast, 300 − 283.6 = 16.4 m from the boat."""
+    gnb = '{"id": "g", "position": [500, 500], "height": 25, "antenna_gain_dbi": 18, "uplink_share": 0.6}'
+    scenario = load_scenario(
+        DEFAULT, [f"gnbs=[{gnb}]", "drones.0.altitude=25", "network.radio.shadowing=false"]
+    )
+    relay = Simulation(scenario).relay
+    top = 10 * math.log10(2 ** (7.4063 / 0.6) - 1)
+    reach = 10 ** ((26 + 18 + 86 - top - 28 - 20 * math.log10(3.5)) / 22)
+    free_space_3d = 10 ** ((26 + 86 - top - 20 * math.log10(40 * math.pi * 3.5 / 3)) / 20)
+    access = math.sqrt(free_space_3d**2 - 23.5**2)
+    assert (round(reach, 1), round(access, 1)) == (283.6, 29.4)
+    boat = (800.0, 500.0)
+    x, y = relay.hops.best_station(scenario.drones[0], [boat], relay.profile)
+    assert (x, y) == pytest.approx((500.0 + reach, 500.0), abs=REFINE_STEP_M)
+    # a boat within the backhaul's reach: the drone hovers right above it
+    assert relay.hops.best_station(scenario.drones[0], [(700.0, 500.0)], relay.profile) == (700.0, 500.0)
