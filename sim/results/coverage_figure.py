@@ -113,7 +113,7 @@ def coverage_figure(
     share = holes.mean()
     fig.suptitle(
         f"Coverage — {scenario.name}, seed {seed}, {profile.name}, "
-        f"{network.radio.path_loss.value.upper()} path loss; holes {share:.1%} of the zone",
+        f"{'/'.join(sorted({g.model.name for g in radio_map.gnbs}))} path loss; holes {share:.1%} of zone",
         fontsize=10,
     )
     fig.tight_layout(rect=(0, 0.08, 1, 0.96))
