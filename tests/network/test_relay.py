@@ -230,3 +230,33 @@ def test_the_hover_point_is_where_both_hops_first_reach_the_top_cqi_by_hand():
     assert (x, y) == pytest.approx((500.0 + reach, 500.0), abs=REFINE_STEP_M)
     # a boat within the backhaul's reach: the drone hovers right above it
     assert relay.hops.best_station(scenario.drones[0], [(700.0, 500.0)], relay.profile) == (700.0, 500.0)
+
+
+def test_the_hover_point_is_chosen_again_when_the_served_boats_change():
+    """The geometry of the test above, the mast 300 m west of boat A, both boats in a 60 dB shadow. A drone
+    out for A's mission takes on boat B (40 m north of A): it moves to where both hops of both boats are
+    on CQI 15 (within 283.6 m of the mast and 29.4 m of each boat), and back to A's point when B's
+    mission ends. Each move takes distance / speed, during which the old point serves."""
+    gnb = '{"id": "g", "position": [480, 420], "height": 25, "antenna_gain_dbi": 18, "uplink_share": 0.6}'
+    shadow = "[{id: s, polygon: [[740, 390], [830, 390], [830, 490], [740, 490]], loss_db: 60}]"
+    overrides = [f"gnbs=[{gnb}]", "drones.0.altitude=25", "network.radio.shadowing=false"]
+    simulation = Simulation(load_scenario(DEFAULT, [*overrides, f"network.radio.obstructions={shadow}"]))
+    relay, drone, start = simulation.relay, simulation.scenario.drones[0], simulation.boats[0].position
+    a, b = (780.0, 420.0), (780.0, 460.0)
+    alone = relay.hops.best_station(drone, [a], relay.profile)
+    both = relay.hops.best_station(drone, [a, b], relay.profile)
+    assert alone == pytest.approx((763.6, 420.0), abs=REFINE_STEP_M)
+    assert math.hypot(both[0] - 480, both[1] - 420) <= 283.65 and math.dist(both, b) <= 29.45
+    top = relay.relay_rate(drone, both, b, EMBB)[0]
+    assert relay.relay_rate(drone, both, a, EMBB)[0] == top
+    assert relay.relay_rate(drone, alone, b, EMBB)[0] < top  # B is 40 m off A's point
+    relay.mission_started(1, start, a, 2.5, 0.0)
+    relay.mission_started(2, start, b, 2.5, 10.0)  # the drone is busy: it takes B on
+    on_station = flight_s(drone, a, relay)
+    moved = on_station + math.dist(alone, both) / drone.speed
+    assert relay.route(b, on_station + 1.0, EMBB, Direction.UPLINK).rate_bps < top
+    assert relay.route(b, moved + 1.0, EMBB, Direction.UPLINK).rate_bps == top
+    relay.mission_ended(2, 600.0)
+    back = 600.0 + math.dist(both, alone) / drone.speed
+    assert relay.better_route(b, 601.0, EMBB, 0.0).rate_bps == top
+    assert relay.better_route(b, back + 1.0, EMBB, 0.0).rate_bps == relay.relay_rate(drone, alone, b, EMBB)[0]
