@@ -121,3 +121,14 @@ def test_boat_to_drone_is_free_space_up_to_the_two_ray_breakpoint():
     bp = aerial.two_ray_breakpoint(3.5, 1.5, 80)
     far = aerial.boat_to_drone(np.array([bp, 10 * bp]), 3.5, 1.5, 80)
     assert far[1] - far[0] == pytest.approx(40 * math.log10(math.hypot(10 * bp, 78.5) / math.hypot(bp, 78.5)))
+
+
+@pytest.mark.parametrize("model", list(M))
+def test_distances_below_10_m_are_evaluated_at_10_m(model):
+    """The one clamp: Table 7.4.1-1 starts at d_2D = 10 m and gives no formula closer; grid cells nearer a
+    mast take the 10 m value (docs/network.md, "Validity ranges")."""
+    h_bs = radio.VALIDITY[model].h_bs_m[0] if model is not M.RMA else 35.0
+    near = np.array([0.0, 5.0, 9.99, 10.0, 10.5])
+    for los in (True, False):
+        loss = radio.path_loss(model, near, 3.5, h_bs, 1.5, np.full(5, los))
+        assert np.all(loss[:4] == loss[3]) and loss[4] > loss[3]
