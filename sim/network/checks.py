@@ -1,16 +1,20 @@
 """Checks of a scenario's radio network: carriers, numerologies and bandwidths within 3GPP's ranges,
-drone heights within TR 36.777's, link profiles that exist, a trace file that can be read.
+each gNB's path-loss model used within its validity (TR 38.901 Table 7.4.1-1: distances, mast and UT
+heights, carrier), drone heights and distances within TR 36.777's, link profiles that exist, a trace
+file that can be read.
 
-Each failure raises :class:`~sim.errors.ScenarioError` naming the key path.
+Each failure raises :class:`~sim.errors.ScenarioError` naming the key path and the valid range.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from sim.errors import ScenarioError, TraceError
-from sim.network import radio
+from sim.network import aerial, radio
 from sim.network.links import PROFILES
+from sim.network.radio_map import path_loss_model
 from sim.network.traces import TRACE_PROFILE, read_trace
 from sim.scenario.models import Scenario
 
@@ -37,12 +41,76 @@ def check_radio(scenario: Scenario) -> None:
                 f"{where}.bandwidth_mhz: {gnb.bandwidth_mhz:g} MHz is not a {band} channel bandwidth at "
                 f"{15 * 2**gnb.numerology} kHz (valid: {', '.join(map(str, bandwidths))})"
             )
-    for i, drone in enumerate(scenario.drones):
-        if not 22.5 <= drone.altitude <= 300:
+    check_validity(scenario)
+
+
+def _outside(value: float, bounds: tuple[float, float]) -> bool:
+    return not bounds[0] <= value <= bounds[1]
+
+
+def check_validity(scenario: Scenario) -> None:
+    """Every gNB's TR 38.901 model within its validity (Table 7.4.1-1); the drones within TR 36.777's."""
+    radio_config = scenario.network.radio
+    for i, gnb in enumerate(scenario.gnbs):
+        model = path_loss_model(gnb, scenario)
+        valid = radio.VALIDITY[model]
+        where = f"gnbs.{i}"
+        source = f"{valid.name} (TR 38.901 Table 7.4.1-1"
+        if _outside(gnb.frequency_ghz, valid.fc_ghz):
             raise ScenarioError(
-                f"drones.{i}.altitude: {drone.altitude:g} m is outside 22.5-300 m, where the TR 36.777 "
-                "air-to-ground model holds"
+                f"{where}.frequency_ghz: {gnb.frequency_ghz:g} GHz is outside {source}, §7.4.1): "
+                f"{valid.span(valid.fc_ghz, 'GHz')}"
             )
+        if _outside(gnb.height, valid.h_bs_m):
+            raise ScenarioError(
+                f"{where}.height: {gnb.height:g} m, but {source}) is defined for h_BS = "
+                f"{valid.span(valid.h_bs_m, 'm')} (set gnbs.{i}.path_loss: uma, umi or rma to match the mast)"
+            )
+        heights = {"network.radio.ue_height": radio_config.ue_height}
+        heights |= {f"cameras.{j}.height": camera.height for j, camera in enumerate(scenario.cameras)}
+        for path, height in heights.items():
+            if _outside(height, valid.h_ut_m):
+                raise ScenarioError(
+                    f"{path}: {height:g} m is outside the UT heights of {source}) used by {gnb.id!r}: "
+                    f"{valid.span(valid.h_ut_m, 'm')}"
+                )
+        _check_distances(scenario, i, model)
+    _check_drones(scenario)
+
+
+def _farthest_m(scenario: Scenario, position: tuple[float, float]) -> float:
+    """Horizontal distance from ``position`` to the farthest corner of the zone, m."""
+    x, y = position
+    corners = [(cx, cy) for cx in (0.0, scenario.zone.width) for cy in (0.0, scenario.zone.height)]
+    return max(math.hypot(cx - x, cy - y) for cx, cy in corners)
+
+
+def _check_distances(scenario: Scenario, i: int, model: radio.PathLossModel) -> None:
+    """The zone lies within the model's d_2D range of gNB ``i`` (ground UEs and, with drones, aerial ones)."""
+    gnb = scenario.gnbs[i]
+    far = _farthest_m(scenario, gnb.position)
+    limits = [(radio.VALIDITY[model].d_2d_m[1], f"{radio.VALIDITY[model].name} (TR 38.901 Table 7.4.1-1)")]
+    if scenario.drones:
+        limits.append((aerial.AERIAL_MAX_D2D_M[model], f"{aerial.AERIAL_NAMES[model]} (TR 36.777 Table B-2)"))
+    for limit, name in limits:
+        if far > limit:
+            raise ScenarioError(
+                f"gnbs.{i}.position: the zone reaches {far:.2f} m from {gnb.id!r}; {name} holds up to "
+                f"d_2D = {limit:g} m"
+            )
+
+
+def _check_drones(scenario: Scenario) -> None:
+    """Drone altitudes within the aerial-UE heights of every gNB's TR 36.777 model (Table B-2)."""
+    models = {path_loss_model(gnb, scenario) for gnb in scenario.gnbs}
+    for i, drone in enumerate(scenario.drones):
+        for model in sorted(models):
+            low, high = aerial.AERIAL_HEIGHT_M[model]
+            if not low < drone.altitude <= high:
+                raise ScenarioError(
+                    f"drones.{i}.altitude: {drone.altitude:g} m is outside the aerial-UE heights of "
+                    f"{aerial.AERIAL_NAMES[model]} (TR 36.777 Table B-2): above {low:g} m, at most {high:g} m"
+                )
 
 
 def check_profiles(scenario: Scenario) -> None:

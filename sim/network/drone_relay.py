@@ -2,13 +2,16 @@
 
 When dispatch sends a boat whose path or target lies outside gNB coverage,
 :meth:`DroneRelay.mission_started` sends a free drone from its base to hover
-at ``altitude`` above the target. A transfer from a position without coverage
-then takes a route (:meth:`DroneRelay.route`):
+at ``altitude`` where the relayed rate at the target is best
+(:meth:`sim.network.relay_station.RelayHops.best_station`). With no drone free, a drone on station
+whose reach can also cover the new target takes it on, and moves to the point best for all the
+boats it serves; it moves again when one of those missions ends. A transfer from a position
+without coverage then takes a route (:meth:`DroneRelay.route`):
 
 - through the drone, once it is on station and while its endurance lasts:
-  boat → drone and drone → gNB are both line-of-sight air links (TR 36.777
-  Table B-2 UMi-AV LOS, :func:`sim.network.radio.aerial_umi_los`); decode-and-forward
-  on one carrier, so the two hops' transmission times add and the rate is
+  boat → drone over open water (free space / two-ray, :func:`sim.network.aerial.boat_to_drone`)
+  and drone → gNB as an aerial UE (TR 36.777 Annex B, :func:`sim.network.aerial.drone_to_gnb`);
+  decode-and-forward on one carrier, so the two hops' transmission times add and the rate is
   1 / (1/r_access + 1/r_backhaul);
 - otherwise it waits until the boat is in coverage again: heading back along
   its path while on a mission, on its way to the nearest dock after it (a
@@ -23,9 +26,10 @@ sorties their on-station windows after they end, so a transfer evaluated after
 the run (heartbeats and telemetry, :mod:`sim.network.service_traffic`) gets the route
 it would have had during the run.
 
-Drones fly straight at ``speed`` (climb included in the 3-D distance), spend
-flight time from ``endurance``, and recharge at the base for ``charge_time``
-× the share of the battery used. One drone serves one mission at a time.
+Drones fly straight at ``speed`` (climb included in the 3-D distance; a move between hover points
+at altitude), spend flight time from ``endurance``, and recharge at the base for ``charge_time``
+× the share of the battery used. A drone flies for one mission (it leaves when that mission ends)
+and serves the boats of others within reach meanwhile.
 """
 
 from __future__ import annotations
@@ -38,14 +42,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.network import radio
 from sim.network.links import Direction, LinkProfile
-from sim.network.radio_map import RadioMap, uplink_efficiency, uplink_factor
+from sim.network.radio_map import RadioMap
+from sim.network.relay_station import RELAY_REACH_M, RelayHops
 from sim.scenario.models import Drone, Gnb, Scenario
 from sim.world.geometry import WaterNavigator, path_length
-
-RELAY_REACH_M = 200.0
-"""A drone on station serves senders within this horizontal distance of its station, m."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class RelayRoute:
 
 @dataclass(frozen=True)
 class Sortie:
-    """One relay flight: on station above (x, y) from ``t_arrive``, back at the base at ``t_back``, s."""
+    """One relay flight: on station from ``t_arrive`` above (x, y) (its first hover point, m), back at the
+    base at ``t_back``, s."""
 
     drone_id: str
     x: float
@@ -95,12 +97,23 @@ class _Trip:
     t_depart: float = 0.0
     t_arrive: float = math.inf
     leave_by: float = -math.inf
+    flight_left: float = 0.0
+    """The drone's flight time at departure, s."""
     samples: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    stations: list[tuple[float, float, float]] = field(default_factory=list)
+    """Its drone's hover points (t_from, x, y): each holds from t_from (s) until the next, m."""
+    served: dict[int, tuple[float, float]] = field(default_factory=dict)
+    """The targets its drone serves by mission key: its own, and other missions' taken on, m."""
 
     @property
-    def station(self) -> tuple[float, float]:
-        """Where its drone hovers: above the mission target, m."""
+    def target(self) -> tuple[float, float]:
+        """The mission target, m."""
         return float(self.path[-1][0]), float(self.path[-1][1])
+
+    def station_at(self, t: float) -> tuple[float, float]:
+        """Where its drone hovers at ``t`` (the first hover point before it arrives), m."""
+        i = max(0, bisect.bisect_right(self.stations, t, key=lambda s: s[0]) - 1)
+        return self.stations[i][1], self.stations[i][2]
 
     def gap(self, position: tuple[float, float]) -> float:
         """Distance from ``position`` to the nearest sample of the path, m."""
@@ -128,45 +141,86 @@ class DroneRelay:
         """Cruise speed of the slowest boat, m/s: for a boat on no trip (we do not know which it is)."""
         self._docks = [navigator.snap(*dock.position) for dock in scenario.docks]
         self._covered = radio_map.covered(profile)
+        self.hops = RelayHops(radio_map)
+        """The relay's two hops and its hover-point search."""
+        self._hosts: dict[int, _Trip] = {}
+        """Missions served by another mission's drone: the trip whose drone took them on."""
 
     # ------------------------------------------------------------ hooks from dispatch
 
     def mission_started(
         self, key: int, start: tuple[float, float], target: tuple[float, float], speed: float, t: float
     ) -> None:
-        """A boat leaves ``start`` for ``target`` at ``speed`` m/s: send a drone if the way has a hole."""
+        """A boat leaves ``start`` for ``target`` at ``speed`` m/s: send a drone if the way has a hole, or
+        have a drone already out take it on."""
         path = self.navigator.path(start, target)
         trip = _Trip(path, speed, t, samples=_along(path, self.map.resolution / 2))
         self._trips[key] = trip
         if self._covered_at(trip.samples).all():
             return
-        free = [d for d in self.drones if not d.busy]
-        arrivals = [(self._plan(d, target, t), d) for d in free]
-        arrivals = [(plan, d) for plan, d in arrivals if plan is not None]
+        arrivals = []
+        for drone in (d for d in self.drones if not d.busy):
+            station = self.hops.best_station(drone.spec, [target], self.profile)
+            if station is not None and (plan := self._plan(drone, station, t)) is not None:
+                arrivals.append((plan, station, drone))
         if not arrivals:
-            return  # no drone can help: transfers wait for the boat to regain coverage
-        (depart, arrive, leave_by, flight_left), drone = min(arrivals, key=lambda item: item[0][1])
+            self._take_on(key, target, t)  # else transfers wait for the boat to regain coverage
+            return
+        (depart, arrive, leave_by, flight_left), station, drone = min(arrivals, key=lambda a: a[0][1])
         drone.busy, drone.flight_left_s = True, flight_left
         self._flights[drone.spec.id].append(trip)
         trip.drone, trip.t_depart, trip.t_arrive, trip.leave_by = drone, depart, arrive, leave_by
+        trip.flight_left, trip.stations, trip.served = flight_left, [(depart, *station)], {key: target}
 
     def mission_ended(self, key: int, t: float) -> None:
-        """The boat is done on scene: its drone flies home and recharges."""
+        """The boat is done on scene: its drone flies home and recharges; a drone that served it for
+        another mission moves to the best point for the boats it still serves."""
         trip = self._trips.get(key)
         if trip is None or trip.t_end < math.inf:
             return
         trip.t_end = t
+        if (host := self._hosts.pop(key, None)) is not None:
+            del host.served[key]
+            self._move(host, t)
         if trip.drone is None:
             return
         drone, spec = trip.drone, trip.drone.spec
-        target = trip.station
-        fly = self._flight_s(spec, target)
         leave = max(trip.t_depart, min(t, trip.leave_by))
-        back = leave + fly
+        back = leave + self._flight_s(spec, trip.station_at(leave))
         drone.flight_left_s -= back - trip.t_depart
         drone.ready_at, drone.busy = back, False
-        self.sorties.append(Sortie(spec.id, *target, trip.t_depart, trip.t_arrive, leave, back))
+        self.sorties.append(Sortie(spec.id, *trip.station_at(0.0), trip.t_depart, trip.t_arrive, leave, back))
         trip.leave_by = min(trip.leave_by, leave)
+
+    def _take_on(self, key: int, target: tuple[float, float], t: float) -> None:
+        """A drone out for another mission serves ``target`` too if it can reach a point that serves
+        all its boats; the first such drone (in flight order) does."""
+        for trip in (tr for flights in self._flights.values() for tr in flights[-1:]):
+            if trip.t_end < math.inf or t > trip.leave_by:
+                continue
+            trip.served[key] = target
+            if self._move(trip, t):
+                self._hosts[key] = trip
+                return
+            del trip.served[key]
+
+    def _move(self, trip: _Trip, t: float) -> bool:
+        """Move ``trip``'s drone to the best point for the boats it serves, if it serves any and can
+        still get home from there; the move takes effect on arrival (after ``t`` or on station)."""
+        if trip.t_end < math.inf or not trip.served:
+            return False  # its drone has left (its own mission ended)
+        spec = trip.drone.spec
+        station = self.hops.best_station(spec, list(trip.served.values()), self.profile)
+        if station is None:
+            return False
+        since = max(t, trip.t_arrive)
+        arrive = since + math.dist(trip.station_at(since), station) / spec.speed
+        leave_by = trip.t_depart + trip.flight_left - self._flight_s(spec, station)
+        if arrive > leave_by:
+            return False
+        trip.stations.append((arrive, *station))
+        trip.leave_by = leave_by
+        return True
 
     # ------------------------------------------------------------ routes
 
@@ -176,9 +230,10 @@ class DroneRelay:
         """A drone on station at ``t`` within ``RELAY_REACH_M`` that beats the direct rate, if any."""
         best = None
         for trip in self._on_station(t):
-            if math.dist(trip.station, position) > RELAY_REACH_M:
+            station = trip.station_at(t)
+            if math.dist(station, position) > RELAY_REACH_M:
                 continue
-            rate, gnb = self.relay_rate(trip.drone.spec, trip.station, position, profile)
+            rate, gnb = self.relay_rate(trip.drone.spec, station, position, profile)
             if rate > max(direct_bps, best.rate_bps if best else 0.0):
                 best = RelayRoute(rate, 0.0, f"{trip.drone.spec.id}>{gnb.id}", gnb)
         return best
@@ -195,7 +250,7 @@ class DroneRelay:
         trip = self._trip_at(position, t)
         own = None
         if trip is not None and trip.drone is not None and t <= trip.leave_by:
-            rate, gnb = self.relay_rate(trip.drone.spec, trip.station, position, profile)
+            rate, gnb = self.relay_rate(trip.drone.spec, trip.station_at(t), position, profile)
             if rate > 0:
                 own = RelayRoute(rate, max(0.0, trip.t_arrive - t), f"{trip.drone.spec.id}>{gnb.id}", gnb)
         if own is not None and own.wait_s == 0:
@@ -211,33 +266,9 @@ class DroneRelay:
     def relay_rate(
         self, drone: Drone, station: tuple[float, float], sender: tuple[float, float], profile: LinkProfile
     ) -> tuple[float, Gnb]:
-        """Two-hop rate sender → drone → best gNB, bit/s, and that gNB."""
-        altitude = drone.altitude
-        access_d = math.hypot(math.dist(station, sender), altitude - self.config.ue_height)
-        best: tuple[float, Gnb] = (0.0, self.map.gnbs[0].gnb)
-        for gnb_map in self.map.gnbs:
-            gnb = gnb_map.gnb
-            backhaul_d = math.hypot(math.dist(station, gnb.position), altitude - gnb.height)
-            access = self._air_rate(
-                float(radio.aerial_umi_los(access_d, gnb.frequency_ghz, altitude)), gnb, profile
-            )
-            backhaul = self._air_rate(
-                float(radio.aerial_umi_los(backhaul_d, gnb.frequency_ghz, altitude)) - gnb.antenna_gain_dbi,
-                gnb,
-                profile,
-            )
-            if access > 0 and backhaul > 0:
-                rate = 1.0 / (1.0 / access + 1.0 / backhaul)
-                if rate > best[0]:
-                    best = (rate, gnb)
-        return best
-
-    def _air_rate(self, loss_db: float, gnb: Gnb, profile: LinkProfile) -> float:
-        """Rate of a power-limited UE-class transmitter over ``loss_db`` to ``gnb``'s carrier, bit/s."""
-        bandwidth = self.map.bandwidth_hz(gnb, profile)
-        noise = radio.noise_dbm(bandwidth, gnb.noise_figure_db) + self.config.uplink_interference_db
-        snr = self.map.ue_power_dbm(profile) - loss_db - noise
-        return bandwidth * float(uplink_efficiency(snr, profile.cqi_table)) * uplink_factor(gnb, profile)
+        """Two-hop rate sender → drone hovering above ``station`` → best gNB, bit/s, and that gNB."""
+        rates, best = self.hops.rates(drone, np.array([station]), sender, profile)
+        return float(rates[0]), self.map.gnbs[int(best[0])].gnb
 
     def _back_into_coverage(
         self, position: tuple[float, float], trip: _Trip, profile: LinkProfile, direction: Direction

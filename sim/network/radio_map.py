@@ -7,7 +7,7 @@ stream: for every gNB and every cell of a grid over the zone,
   normal field (TR 38.901 §7.6.3.1, LOS-state correlation distance of Table 7.6.3.1-2);
 - shadow fading σ·z' with z' correlated over the decorrelation distance of
   Table 7.5-6 Part-1 (separate fields for LOS and NLOS);
-- path loss from :mod:`sim.network.radio` (UMi-Street Canyon or RMa), plus the extra loss
+- path loss from :mod:`sim.network.radio` (each gNB's UMa, UMi-Street Canyon or RMa), plus the extra loss
   of any ``network.radio.obstructions`` area the grid cell lies in.
 
 Correlated fields use circulant embedding (Dietrich & Newsam 1997) of the
@@ -98,8 +98,14 @@ class GnbMap:
     """One gNB over the grid: LOS state and total loss (path loss + shadowing − antenna gain), dB."""
 
     gnb: Gnb
+    model: radio.PathLossModel
     los: np.ndarray
     loss_db: np.ndarray
+
+
+def path_loss_model(gnb: Gnb, scenario: Scenario) -> radio.PathLossModel:
+    """The TR 38.901 scenario of ``gnb``: its own ``path_loss``, else ``network.radio.path_loss``."""
+    return radio.PathLossModel((gnb.path_loss or scenario.network.radio.path_loss).value)
 
 
 class RadioMap:
@@ -113,33 +119,38 @@ class RadioMap:
         self.x = np.arange(self.resolution / 2, zone.width, self.resolution)
         self.y = np.arange(self.resolution / 2, zone.height, self.resolution)
         gx, gy = np.meshgrid(self.x, self.y)
-        model = self.model = radio.PathLossModel(self.config.path_loss.value)
-        shadow = radio.SHADOWING[model]
-        h_ut = self.config.ue_height
-        self.gnbs: list[GnbMap] = []
         blocked = np.zeros(gx.shape)
         for obstruction in self.config.obstructions:
             blocked += np.where(
                 shapely.contains_xy(Polygon(obstruction.polygon), gx, gy), obstruction.loss_db, 0.0
             )
-        for gnb in scenario.gnbs:
-            d_2d = np.hypot(gx - gnb.position[0], gy - gnb.position[1])
-            p_los = radio.los_probability(model, d_2d)
-            if rng is None or not self.config.shadowing:  # expected LOS state, no shadowing
-                los, fading = p_los >= 0.5, 0.0
-            else:
-                state, _ = correlated_field(gx.shape, self.resolution, shadow.los_state_decorrelation_m, rng)
-                los = _normal_cdf(state) < p_los
-                z_los, _ = correlated_field(gx.shape, self.resolution, shadow.decorrelation_los_m, rng)
-                z_nlos, _ = correlated_field(gx.shape, self.resolution, shadow.decorrelation_nlos_m, rng)
-                fading = np.where(los, shadow.sigma_los_db * z_los, shadow.sigma_nlos_db * z_nlos)
-            loss = radio.path_loss(model, d_2d, gnb.frequency_ghz, gnb.height, h_ut, los) + fading + blocked
-            self.gnbs.append(GnbMap(gnb, los, loss - gnb.antenna_gain_dbi))
+        self.gnbs = [self._gnb_map(gnb, gx, gy, blocked, rng) for gnb in scenario.gnbs]
         rx = np.stack([g.gnb.tx_power_dbm - g.loss_db for g in self.gnbs])
         self.serving = rx.argmax(axis=0)
         """Index of the strongest gNB per grid cell."""
         self._rx_dbm = rx
         self._rates: dict[tuple[str, Direction], np.ndarray] = {}
+
+    def _gnb_map(
+        self, gnb: Gnb, gx: np.ndarray, gy: np.ndarray, blocked: np.ndarray, rng: np.random.Generator | None
+    ) -> GnbMap:
+        """LOS state and total loss of one gNB over the grid (its own path-loss model)."""
+        model = path_loss_model(gnb, self.scenario)
+        shadow = radio.SHADOWING[model]
+        h_ut, fc = self.config.ue_height, gnb.frequency_ghz
+        d_2d = np.hypot(gx - gnb.position[0], gy - gnb.position[1])
+        p_los = radio.los_probability(model, d_2d, h_ut)
+        if rng is None or not self.config.shadowing:  # expected LOS state, no shadowing
+            los, fading = p_los >= 0.5, 0.0
+        else:
+            state, _ = correlated_field(gx.shape, self.resolution, shadow.los_state_decorrelation_m, rng)
+            los = _normal_cdf(state) < p_los
+            z_los, _ = correlated_field(gx.shape, self.resolution, shadow.decorrelation_los_m, rng)
+            z_nlos, _ = correlated_field(gx.shape, self.resolution, shadow.decorrelation_nlos_m, rng)
+            sigma_los = radio.sigma_los(model, d_2d, fc, gnb.height, h_ut)
+            fading = np.where(los, sigma_los * z_los, shadow.sigma_nlos_db * z_nlos)
+        loss = radio.path_loss(model, d_2d, fc, gnb.height, h_ut, los) + fading + blocked
+        return GnbMap(gnb, model, los, loss - gnb.antenna_gain_dbi)
 
     # ------------------------------------------------------------ grid lookups
 
@@ -231,20 +242,18 @@ class RadioMap:
         """Uplink rate (bit/s) and serving gNB of a fixed radio ``height`` m up (a camera on its pole).
 
         The grid's LOS state, shadowing and obstructions at (x, y) are kept; only the
-        path loss is re-evaluated at this height (clipped to the model's UE range:
-        UMi 1.5–22.5 m, RMa 1–10 m, TR 38.901 Table 7.4.1-1).
+        path loss is re-evaluated at this height, which :func:`sim.network.checks.check_radio` has
+        kept within every gNB model's UT range (TR 38.901 Table 7.4.1-1).
         """
         row, col = self.cell(x, y)
-        low, high = (1.5, 22.5) if self.model is radio.PathLossModel.UMI else (1.0, 10.0)
-        h = min(max(height, low), high)
         losses = []
         for gnb_map in self.gnbs:
             gnb = gnb_map.gnb
             d_2d = np.array([math.dist((x, y), gnb.position)])
             los = np.array([gnb_map.los[row, col]])
             at = [
-                radio.path_loss(self.model, d_2d, gnb.frequency_ghz, gnb.height, u, los)[0]
-                for u in (h, self.config.ue_height)
+                radio.path_loss(gnb_map.model, d_2d, gnb.frequency_ghz, gnb.height, u, los)[0]
+                for u in (height, self.config.ue_height)
             ]
             losses.append(gnb_map.loss_db[row, col] + at[0] - at[1])
         best = int(np.argmax([g.gnb.tx_power_dbm - loss for g, loss in zip(self.gnbs, losses, strict=True)]))

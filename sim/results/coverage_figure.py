@@ -99,10 +99,10 @@ def coverage_figure(
         frameon=False,
         bbox_to_anchor=(0.5, 0.0),
     )
-    network = scenario.network
     fig.suptitle(
         f"Coverage — {scenario.name}, seed {seed}, {layers.profile.name}, "
-        f"{network.radio.path_loss.value.upper()} path loss; holes {layers.holes.mean():.1%} of the zone",
+        f"{'/'.join(sorted({g.model.name for g in layers.radio_map.gnbs}))} path loss; "
+        f"holes {layers.holes.mean():.1%} of the zone",
         fontsize=10,
     )
     return save(fig, path, rect=(0, 0.08, 1, 0.96))

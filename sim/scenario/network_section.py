@@ -13,8 +13,16 @@ from pydantic import Field
 from sim.scenario.fields import Codec, Duration, Point, Ring, Strict
 
 
+class PathLoss(StrEnum):
+    """TR 38.901 scenario of a gNB's path loss: UMa (25 m masts), UMi-Street Canyon (10 m), RMa (10-150 m)."""
+
+    UMA = "uma"
+    UMI = "umi"
+    RMA = "rma"
+
+
 class Gnb(Strict):
-    """A base station; radio ranges follow 3GPP (checked in :mod:`sim.scenario.checks`)."""
+    """A base station; radio ranges follow 3GPP (checked in :mod:`sim.network.checks`)."""
 
     id: str
     position: Point = Field(description="mast foot, m")
@@ -34,12 +42,15 @@ class Gnb(Strict):
     uplink_share: float = Field(
         0.2, gt=0, le=1, description="share of slots for uplink (TDD DDDSU: 1 in 5; FDD: 1)"
     )
+    path_loss: PathLoss | None = Field(
+        None, description="TR 38.901 scenario of this gNB (uma, umi, rma); empty: network.radio.path_loss"
+    )
 
 
 class Drone(Strict):
     id: str
     position: Point = Field(description="base where the relay drone charges, m")
-    altitude: float = Field(gt=0, le=300, description="relay altitude, m")
+    altitude: float = Field(gt=0, description="relay altitude (TR 36.777: above 22.5 m, at most 300 m), m")
     speed: float = Field(gt=0, description="cruise speed, m/s")
     endurance: Duration = Field(gt=0, description="flight time on one charge, s")
     charge_time: Duration = Field(3600.0, ge=0, description="time to recharge from empty at the base, s")
@@ -71,11 +82,6 @@ class PerSite(Strict):
     cloud: float = Field(ge=0, description="in the operator's cloud, s")
 
 
-class PathLoss(StrEnum):
-    UMI = "umi"
-    RMA = "rma"
-
-
 class Obstruction(Strict):
     """Terrain or structures that block every gNB's signal to receivers inside ``polygon``."""
 
@@ -87,9 +93,13 @@ class Obstruction(Strict):
 class RadioConfig(Strict):
     """The radio environment shared by all gNBs (see :mod:`sim.network.radio`)."""
 
-    path_loss: PathLoss = Field(PathLoss.UMI, description="TR 38.901 scenario: UMi-Street Canyon or RMa")
+    path_loss: PathLoss = Field(
+        PathLoss.UMA, description="TR 38.901 scenario of every gNB without its own: uma, umi or rma"
+    )
     resolution: float = Field(5.0, gt=0, le=100, description="grid spacing of the coverage map, m")
-    ue_height: float = Field(1.5, ge=1, le=22.5, description="height of boat, camera and buoy radios, m")
+    ue_height: float = Field(
+        1.5, gt=0, description="height of boat and buoy radios (UMa/UMi 1.5-22.5, RMa 1-10), m"
+    )
     ue_power_dbm: float = Field(
         23.0, ge=-40, le=33, description="UE transmit power (TS 38.101-1 class 3), dBm"
     )

@@ -289,6 +289,39 @@ SCENARIO_CASES = [
         None, "gnbs.0.numerology=4", ("gnbs.0.numerology", "less than or equal to 3"), id="numerology"
     ),
     pytest.param(None, "drones.0.altitude=10", ("drones.0.altitude", "22.5"), id="drone-too-low"),
+    # -- each path-loss model within its validity (TR 38.901 Table 7.4.1-1, TR 36.777 Table B-2)
+    pytest.param(
+        None, "drones.0.altitude=301", ("drones.0.altitude", "UMa-AV", "at most 300 m"), id="drone-too-high"
+    ),
+    pytest.param(
+        None, "network.radio.ue_height=1.4", ("network.radio.ue_height", "UMa", "1.5-22.5 m"), id="ut-low"
+    ),
+    pytest.param(
+        None, "network.radio.ue_height=22.6", ("network.radio.ue_height", "UMa", "1.5-22.5 m"), id="ut-high"
+    ),
+    pytest.param(None, "cameras.2.height=30", ("cameras.2.height", "UMa", "1.5-22.5 m"), id="camera-ut-high"),
+    pytest.param(
+        None, "gnbs.1.path_loss=umi", ("gnbs.1.height", "UMi-Street Canyon", "h_BS = 10 m"), id="umi-on-25-m"
+    ),
+    pytest.param(
+        None,
+        'gnbs=[{"id": "g", "position": [300, 150], "height": 35, "path_loss": "rma", "frequency_ghz": 40, '
+        '"numerology": 3, "bandwidth_mhz": 100}]',
+        ("gnbs.0.frequency_ghz", "40 GHz", "RMa", "0.5-30 GHz"),
+        id="freq-outside-rma",
+    ),
+    pytest.param(
+        None,
+        "network.radio.path_loss=cost231",
+        ("network.radio.path_loss", "'uma', 'umi' or 'rma'", "cost231"),
+        id="path-loss-unknown",
+    ),
+    pytest.param(
+        None,
+        "gnbs.0.path_loss=UMa",
+        ("gnbs.0.path_loss", "'uma', 'umi' or 'rma'"),
+        id="gnb-path-loss-unknown",
+    ),
     # -- a network that cannot work (found from the radio map at the scenario's seed, by validate and run)
     pytest.param(
         None, "network.video_bits_per_pixel.h264=3", ("cameras", "video streams need"), id="cell-overload"

@@ -16,7 +16,7 @@ from sim.network.radio_map import CellLoad, RadioAccess, RadioMap, correlated_fi
 from tests.helpers.paths import DEFAULT
 
 ONE_GNB = (
-    'gnbs=[{"id": "g", "position": [500, 500], "height": 10, "tx_power_dbm": 30, '
+    'gnbs=[{"id": "g", "position": [500, 500], "height": 10, "path_loss": "umi", "tx_power_dbm": 30, '
     '"antenna_gain_dbi": 0, "uplink_share": 0.5}]'
 )
 
@@ -62,7 +62,7 @@ def test_one_gnb_without_shadowing_matches_the_link_budget_by_hand():
 def test_interference_lowers_the_downlink_sinr():
     alone = RadioMap(load_scenario(DEFAULT, [ONE_GNB, "network.radio.shadowing=false"]), None)
     second = ONE_GNB.replace(
-        "}]", '}, {"id": "h", "position": [950, 950], "height": 10, "tx_power_dbm": 30}]'
+        "}]", '}, {"id": "h", "position": [950, 950], "height": 10, "path_loss": "umi", "tx_power_dbm": 30}]'
     )
     both = RadioMap(load_scenario(DEFAULT, [second, "network.radio.shadowing=false"]), None)
     profile = PROFILES["nr_embb"]

@@ -52,7 +52,7 @@ def test_lte_responds_later_than_5g_on_the_same_incidents(default_run):
 
 
 def test_heavier_camera_video_slows_alarm_snapshots_and_evidence(default_run):
-    heavy = run(load_scenario(DEFAULT, ["network.video_bits_per_pixel.h264=0.2"]))
+    heavy = run(load_scenario(DEFAULT, ["network.video_bits_per_pixel.h264=0.3"]))
     for traffic in ("alarm", "evidence"):
         light_rows = default_run.transfers[default_run.transfers["traffic"] == traffic]
         heavy_rows = heavy.transfers[heavy.transfers["traffic"] == traffic]

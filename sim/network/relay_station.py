@@ -1,0 +1,128 @@
+"""The relay drone's two hops and where it hovers: the point that maximises the relayed rate.
+
+A sender (a boat, ``network.radio.ue_height`` up) reaches the drone over open water
+(:func:`sim.network.aerial.boat_to_drone`); the drone reaches a gNB as an aerial UE of that gNB's
+TR 36.777 model (:func:`sim.network.aerial.drone_to_gnb`, minus the gNB's antenna gain). Both hops
+run on the gNB's carrier with the UE-class power budget; decode-and-forward on one carrier, so their
+transmission times add and the relayed rate is 1 / (1/r_access + 1/r_backhaul), through the gNB that
+gives the most.
+
+The hover point (:meth:`RelayHops.best_station`) maximises the worst relayed rate over the boats the
+drone serves (one mission's target, or several when it serves boats of other missions): a grid
+search every ``SEARCH_STEP_M`` over the points within ``RELAY_REACH_M`` of every served boat (and
+within the drone's round-trip range from its base), refined every ``REFINE_STEP_M`` around the best.
+Among points with the same rate (the CQI table is a staircase: near a gNB both hops sit on its top
+step) the one nearest the served boats' centroid wins, so a drone hovers above a lone boat whenever
+the best rate is reached there.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.network import aerial, radio
+from sim.network.links import LinkProfile
+from sim.network.radio_map import RadioMap, path_loss_model, uplink_efficiency, uplink_factor
+from sim.scenario.models import Drone, Gnb
+
+RELAY_REACH_M = 200.0
+"""A drone on station serves senders within this horizontal distance of its station, m."""
+SEARCH_STEP_M = 5.0
+"""Grid step of the hover-point search, m."""
+REFINE_STEP_M = 0.5
+"""Grid step of the refinement around the best grid point, m."""
+
+
+class RelayHops:
+    """Rates of the two relay hops over the radio map's gNBs, for any number of hover points at once."""
+
+    def __init__(self, radio_map: RadioMap):
+        self.map = radio_map
+        self.ue_height = radio_map.config.ue_height
+        self.models = [path_loss_model(g.gnb, radio_map.scenario) for g in radio_map.gnbs]
+
+    def rates(
+        self, drone: Drone, stations: np.ndarray, sender: tuple[float, float], profile: LinkProfile
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Relayed rate (bit/s) sender → drone at each of ``stations`` ((n, 2), m) → best gNB, and that
+        gNB's index in the radio map (0 where no gNB is reached: rate 0)."""
+        stations = np.asarray(stations, dtype=float).reshape(-1, 2)
+        access_d = np.hypot(stations[:, 0] - sender[0], stations[:, 1] - sender[1])
+        per_gnb = []
+        for gnb_map, model in zip(self.map.gnbs, self.models, strict=True):
+            gnb = gnb_map.gnb
+            fc = gnb.frequency_ghz
+            backhaul_d = np.hypot(stations[:, 0] - gnb.position[0], stations[:, 1] - gnb.position[1])
+            access_loss = aerial.boat_to_drone(access_d, fc, self.ue_height, drone.altitude)
+            access = self.air_rate(access_loss, gnb, profile)
+            backhaul_loss = aerial.drone_to_gnb(model, backhaul_d, fc, gnb.height, drone.altitude)
+            backhaul = self.air_rate(backhaul_loss - gnb.antenna_gain_dbi, gnb, profile)
+            with np.errstate(divide="ignore"):
+                relayed = np.where((access > 0) & (backhaul > 0), 1.0 / (1.0 / access + 1.0 / backhaul), 0.0)
+            per_gnb.append(relayed)
+        stacked = np.stack(per_gnb)
+        best = stacked.argmax(axis=0)
+        return stacked[best, np.arange(len(stations))], best
+
+    def air_rate(self, loss_db: np.ndarray, gnb: Gnb, profile: LinkProfile) -> np.ndarray:
+        """Rate of a power-limited UE-class transmitter over ``loss_db`` on ``gnb``'s carrier, bit/s."""
+        bandwidth = self.map.bandwidth_hz(gnb, profile)
+        noise = radio.noise_dbm(bandwidth, gnb.noise_figure_db) + self.map.config.uplink_interference_db
+        snr = self.map.ue_power_dbm(profile) - np.asarray(loss_db, dtype=float) - noise
+        return bandwidth * uplink_efficiency(snr, profile.cqi_table) * uplink_factor(gnb, profile)
+
+    def worst_rate(
+        self, drone: Drone, stations: np.ndarray, senders: list[tuple[float, float]], profile: LinkProfile
+    ) -> np.ndarray:
+        """The lowest relayed rate over ``senders`` at each station, bit/s."""
+        return np.min([self.rates(drone, stations, sender, profile)[0] for sender in senders], axis=0)
+
+    def best_station(
+        self, drone: Drone, senders: list[tuple[float, float]], profile: LinkProfile
+    ) -> tuple[float, float] | None:
+        """The hover point that maximises the worst relayed rate of ``senders``; None if no point is
+        within ``RELAY_REACH_M`` of all of them and within the drone's round-trip range."""
+        points = np.asarray(senders, dtype=float).reshape(-1, 2)
+        centre = points.mean(axis=0)
+        low, high = points.min(axis=0) - RELAY_REACH_M, points.max(axis=0) + RELAY_REACH_M
+        coarse = _grid(low, high, SEARCH_STEP_M)
+        best = self._best_of(drone, self._feasible(drone, coarse, points), points, centre, profile)
+        if best is None:
+            return None
+        fine = _grid(best - SEARCH_STEP_M, best + SEARCH_STEP_M, REFINE_STEP_M)
+        refined = self._best_of(drone, self._feasible(drone, fine, points), points, centre, profile)
+        point = best if refined is None else refined
+        return float(point[0]), float(point[1])
+
+    def _feasible(self, drone: Drone, candidates: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Candidates within reach of every served point and whose round trip from the base fits the
+        drone's endurance."""
+        reach = np.hypot(*(candidates[:, None, :] - points[None, :, :]).transpose(2, 0, 1)).max(axis=1)
+        base = np.asarray(drone.position, dtype=float)
+        flight = np.hypot(np.hypot(*(candidates - base).T), drone.altitude) / drone.speed
+        return candidates[(reach <= RELAY_REACH_M + 1e-9) & (2 * flight < drone.endurance)]
+
+    def _best_of(
+        self,
+        drone: Drone,
+        candidates: np.ndarray,
+        points: np.ndarray,
+        centre: np.ndarray,
+        profile: LinkProfile,
+    ) -> np.ndarray | None:
+        if len(candidates) == 0:
+            return None
+        worst = self.worst_rate(drone, candidates, [tuple(p) for p in points], profile)
+        top = np.isclose(worst, worst.max(), rtol=1e-9, atol=0.0)
+        tied = candidates[top]
+        return tied[int(np.argmin(np.hypot(*(tied - centre).T)))]
+
+
+def _grid(low: np.ndarray, high: np.ndarray, step: float) -> np.ndarray:
+    """Points every ``step`` m over the box [low, high] ((n, 2), m), anchored on whole multiples of step."""
+    xs = np.arange(math.floor(low[0] / step), math.ceil(high[0] / step) + 1) * step
+    ys = np.arange(math.floor(low[1] / step), math.ceil(high[1] / step) + 1) * step
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
