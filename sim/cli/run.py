@@ -95,19 +95,19 @@ def execute(args: argparse.Namespace) -> int:
         )
     _check_pixel_options(args, scenario.run.mode)
     out = args.out
-    hint = ""
+    hint = ", or leave out --out: the default folder is named by seed, duration and options"
     if out is None:
         duration = scenario.run.duration if window_s is None else window_s
-        out = default_run_folder(scenario.name, scenario.run.seed, duration, changes)
-        out.parent.mkdir(exist_ok=True)
-    else:
-        hint = ", or leave out --out: the default folder is named by seed, duration and options"
-    check_output_folder(out, args.overwrite, hint=hint)
-    incidents = None
+        out, hint = default_run_folder(scenario.name, scenario.run.seed, duration, changes), ""
+    if out.parent.is_dir() or args.out is not None:
+        check_output_folder(out, args.overwrite, hint=hint)
+    incidents, note = None, None
     if window_s is not None:
         from sim.cli.around_incident import around_incident
 
         scenario, incidents, note = around_incident(scenario, window_s)
+    out.parent.mkdir(exist_ok=True)  # out/ of the default folder, once every check has passed
+    if note:
         print(note)
     simulation = Simulation(scenario, incidents=incidents, save_alarm_frames=args.save_alarm_frames)
     if args.trace:

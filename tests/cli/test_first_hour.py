@@ -318,3 +318,13 @@ def test_pixel_run_around_an_incident_saves_its_alarm_frames(tmp_path, capsys):
     assert any(abs(float(t.removesuffix("s")) - when) < 0.05 and source == camera for when, source in raised)
     assert frames[0].read_bytes()[:4] == b"\x89PNG"
     assert "`alarm_frames/`" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_refused_default_run_writes_nothing(tmp_path, capsys, monkeypatch):
+    """Bad input with the default folder: not even out/ is made."""
+    monkeypatch.chdir(tmp_path)
+    rc = call_main(["run", "--mode", "pixel", "--around-incident", "--seed", "0", "--set", "run.duration=2m"])
+    assert_one_error_line(capsys, rc, ("--around-incident",))
+    rc = call_main(["run", "--start", "yesterday"])
+    assert_one_error_line(capsys, rc, ("--start",))
+    assert _listing(tmp_path) == set()
