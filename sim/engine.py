@@ -55,10 +55,15 @@ class Simulation:
         seed: int | None = None,
         score_log: list[tuple] | None = None,
         frame_threads: int | None = None,
+        incidents: list[Incident] | None = None,
+        save_alarm_frames: bool = False,
     ):
         """``score_log``: pixel mode only, a list that collects every offender's detector score in every
         frame (for calibrating from pixel runs). ``frame_threads``: pixel mode only, threads that render
-        and analyse the frames of one instant (None: one per core; the results do not depend on it)."""
+        and analyse the frames of one instant (None: one per core; the results do not depend on it).
+        ``incidents``: drawn beforehand (``sim.world.incident_window``) instead of from the scenario;
+        one may have arrived before t = 0. ``save_alarm_frames``: pixel mode only, keep each alarm's
+        frame with its boxes (``Result.alarm_frames``)."""
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else seed
         self.duration = scenario.run.duration
@@ -95,9 +100,9 @@ class Simulation:
             operator_rng=self.streams.stream("dispatch/operator"),
             relay=self.relay,
         )
-        self.incidents: list[Incident] = IncidentGenerator(scenario, self.geometry, self.streams).generate(
-            self.duration
-        )
+        if incidents is None:
+            incidents = IncidentGenerator(scenario, self.geometry, self.streams).generate(self.duration)
+        self.incidents: list[Incident] = incidents
         self.first_visible: dict[int, float | None] = {}
         self.daylight = daylight
         self.pixel = scenario.run.mode is Mode.PIXEL
@@ -113,6 +118,7 @@ class Simulation:
                 self._raise_alarm,
                 score_log,
                 frame_threads,
+                save_alarm_frames,
             )
         else:
             for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors, self.geometry).items()):
@@ -137,17 +143,20 @@ class Simulation:
 
     def _incident_source(self) -> Generator[simpy.Event, None, None]:
         for incident in self.incidents:
-            yield self.env.timeout(incident.t_start - self.env.now)
+            yield self.env.timeout(max(0.0, incident.t_start - self.env.now))  # < 0: there at t = 0
             self.world.forget_departed(self.env.now)
             self.world.appear(incident)
             first_visible, detections = self.sensing.observe(incident, self.streams.stream)
             self.first_visible[incident.id] = first_visible
+            self.recorder.notify(incident.id, "t_start", incident.t_start)
+            if first_visible is not None:
+                self.recorder.notify(incident.id, "t_first_visible", first_visible)
             if self.pixel:
                 self.cameras.appear(incident)
                 # The cameras' detectors decide; buoys are not pixels and report as in statistical mode.
                 detections = [d for d in detections if d.sensor_id in self._buoy_ids]
             for detection in detections:
-                event = self.env.timeout(detection.t - self.env.now)
+                event = self.env.timeout(max(0.0, detection.t - self.env.now))
                 event.callbacks.append(lambda _, d=detection, i=incident: self._detected(d, i))
 
     def _detected(self, detection: Detection, incident: Incident) -> None:
@@ -247,8 +256,9 @@ class Simulation:
             "versions": {"python": platform.python_version()}
             | {name: metadata.version(name) for name in _PACKAGES},
         }
+        frames = tuple(self.cameras.alarm_frames) if self.pixel else ()
         return Result(
-            self.scenario, self.seed, incidents, alarms, missions, tracks, summary, transfers, sorties
+            self.scenario, self.seed, incidents, alarms, missions, tracks, summary, transfers, sorties, frames
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from sim.errors import ScenarioError
 from sim.fleet.checks import check_fleet, check_policy
 from sim.network.checks import check_profiles, check_radio
 from sim.scenario.checks import check_boats, check_structure
@@ -17,6 +18,9 @@ from sim.scenario.loading import build_scenario, read_scenario_data
 from sim.scenario.models import Scenario
 from sim.world.checks import check_fishing_tiles, check_places
 from sim.world.geometry import ZoneGeometry
+
+BUNDLED = Path(__file__).resolve().parents[1] / "scenarios"
+"""The project's bundled scenarios, listed when a scenario file is missing."""
 
 
 def check_scenario(scenario: Scenario) -> None:
@@ -40,5 +44,10 @@ def validate(data: Mapping, base_dir: Path) -> Scenario:
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
-    """Read, merge ``extends:``, apply ``--set`` overrides, validate and check a scenario file."""
+    """Read, merge ``extends:``, apply ``--set`` overrides, validate and check a scenario file.
+
+    A missing file is a one-line error that lists the bundled scenarios."""
+    if not Path(path).is_file():
+        bundled = ", ".join(f"scenarios/{p.name}" for p in sorted(BUNDLED.glob("*.yaml")))
+        raise ScenarioError(f"{Path(path).resolve()}: no such file (bundled scenarios: {bundled})")
     return validate(read_scenario_data(path, overrides), Path(path).resolve().parent)

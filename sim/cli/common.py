@@ -9,11 +9,14 @@ option it blames.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
+from sim.core.durations import format_duration
 from sim.errors import BadInputError
 from sim.scenario.models import parse_duration
 
@@ -106,6 +109,46 @@ def check_out_parent(out: Path) -> None:
 
 
 # ---------------------------------------------------------------- output folders
+
+
+def add_overwrite_option(parser: argparse.ArgumentParser) -> None:
+    """``--overwrite``: the command may replace an existing non-empty output (:func:`check_output_folder`)."""
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the output if it exists (default: refuse)"
+    )
+
+
+def check_output_folder(path: Path, overwrite: bool, option: str = "--out", hint: str = "") -> None:
+    """Refuse to replace ``path`` silently: every command that writes a folder (or a file) calls this first.
+
+    ``path`` may be missing or an empty folder; an existing file or non-empty folder is accepted only
+    with ``overwrite`` (the command's ``--overwrite``), else a one-line error (exit 2) names it, the
+    ``option`` it came from and the ways out: ``--overwrite``, another folder, and ``hint`` if given
+    (e.g. "or leave out --out: the default folder is named by the overrides"). Commands that can
+    continue a folder (``sweep --resume``) skip the check when resuming. Also checks that the parent
+    folder exists, as :func:`check_out_parent` does.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite and (not path.is_dir() or any(path.iterdir())):
+        what = "folder" if path.is_dir() else "file"
+        ways = f"add --overwrite to replace it, or choose another {option} name"
+        raise BadInputError(f"{option}: {what} {path} exists and is not empty: {ways}{hint}")
+    if not path.resolve().parent.is_dir():
+        raise BadInputError(f"{option}: folder {path.resolve().parent} does not exist")
+
+
+def default_run_folder(name: str, seed: int, duration_s: float, overrides: Sequence[str]) -> Path:
+    """``out/<name>_seed<seed>_<duration>`` plus ``_<hash>`` of ``overrides`` (``--set``, ``--mode``, ...)
+    when there are any: two runs that differ in anything share no default folder.
+
+    The duration is written compactly (``2h``, ``90s``, ``1.5d``); the hash is 8 hex digits of BLAKE2b
+    of the overrides in the order given, so the same command line names the same folder.
+    """
+    folder = f"{name}_seed{seed}_{format_duration(duration_s, compact=True)}"
+    if overrides:
+        digest = hashlib.blake2b("\n".join(overrides).encode("utf-8"), digest_size=4).hexdigest()
+        folder += f"_{digest}"
+    return Path("out") / folder
 
 
 def folder_kind(folder: Path) -> str:

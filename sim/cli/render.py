@@ -8,9 +8,11 @@ from pathlib import Path
 from sim.cli.common import (
     EXIT_OK,
     Commands,
+    add_overwrite_option,
     add_scenario_option,
     add_seed_option,
     add_set_option,
+    check_output_folder,
     offset_seconds,
     seed_override,
 )
@@ -33,6 +35,7 @@ def add_parser(commands: Commands) -> None:
     target = render.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", type=Path, help="video (.webm for browsers, .mp4, .avi), truth drawn")
     target.add_argument("--frames", type=Path, help="folder for frame_000001.png, ..., truth.csv, frames.csv")
+    add_overwrite_option(render)
     render.set_defaults(execute=execute)
 
 
@@ -44,15 +47,18 @@ def execute(args: argparse.Namespace) -> int:
     overrides = [*args.overrides, *seed_override(args.seed)]
     start = None if args.start is None else offset_seconds("--start", args.start)
     if args.out is not None:
+        check_output_folder(args.out, args.overwrite)
         check_video_path(args.out)  # before the (slower) scene is built
     else:
-        check_frames_folder(args.frames)
+        check_frames_folder(args.frames)  # never a folder of the user's, even with --overwrite
+        check_output_folder(args.frames, args.overwrite, "--frames")
     scenario = load_scenario(args.scenario, overrides)
     clip = Clip(Simulation(scenario), args.camera, args.seconds, start)
     summary = write_video(clip, args.out) if args.out is not None else write_frames(clip, args.frames)
     jpeg = (
         "" if summary.mean_jpeg_bytes is None else f", JPEG {summary.mean_jpeg_bytes / 1000:.0f} kB per frame"
     )
+    print(clip.start_reason)
     print(
         f"{summary.camera_id}: {summary.frames} frames from t = {summary.start_s:.1f} s; "
         f"{summary.offender_boxes} offender and {summary.other_boxes} other truth boxes{jpeg}\n"

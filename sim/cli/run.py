@@ -1,29 +1,34 @@
-"""``run_sim.py run``: run one scenario and write its outputs (also what ``run_sim.py`` alone does)."""
+"""``run_sim.py run``: run one scenario and write its outputs (also what ``run_sim.py`` alone does).
+
+The default output folder is ``out/<scenario>_seed<seed>_<duration>``, plus ``_<hash>`` of the other
+options that change the run (``--set``, ``--mode``, ``--start``, ``--around-incident``) when there are
+any; an existing, non-empty folder is replaced only with ``--overwrite``.
+"""
 
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 from sim.cli.common import (
     EXIT_OK,
     Commands,
+    add_overwrite_option,
     add_scenario_option,
     add_seed_option,
     add_set_option,
-    check_out_parent,
+    check_output_folder,
+    default_run_folder,
     duration_override,
+    duration_seconds,
     seed_override,
 )
+from sim.cli.run_report import format_summary, trace_printer
+from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.scenario.models import Mode
-
-OUTPUT_FILES = (
-    "incidents.csv, alarms.csv, missions.csv, tracks.csv, transfers.csv, sorties.csv, "
-    "summary.json, scenario.yaml"
-)
-"""The files of a run folder, as the closing line lists them."""
 
 
 def add_parser(commands: Commands) -> None:
@@ -32,12 +37,43 @@ def add_parser(commands: Commands) -> None:
     add_scenario_option(run)
     add_seed_option(run)
     run.add_argument("--duration", help="simulated time: seconds or 30s, 15m, 6h, 2d")
+    run.add_argument("--start", help="local date-time of t = 0, ISO (2026-07-18T14:00): sets run.start")
     run.add_argument("--mode", choices=[m.value for m in Mode], help="sensing fidelity")
+    run.add_argument(
+        "--around-incident",
+        action="store_true",
+        help="pixel mode: run only --duration (default 2 min) from just before the seed's first offender "
+        "enters a camera's view, keeping the seed's incidents",
+    )
+    run.add_argument(
+        "--save-alarm-frames",
+        action="store_true",
+        help="pixel mode: save each alarm's frame with its boxes in alarm_frames/",
+    )
+    run.add_argument("--trace", action="store_true", help="print each incident's timeline as the run goes")
     add_set_option(run, "override a scenario key, e.g. cameras.2.fps=10 (repeatable)")
-    run.add_argument("--out", type=Path, help="output folder (default: out/<scenario>_seed<seed>)")
+    run.add_argument(
+        "--out", type=Path, help="output folder (default: out/<scenario>_seed<seed>_<duration>[_<hash>])"
+    )
+    add_overwrite_option(run)
     run.add_argument("--no-figures", action="store_true", help="skip drawing figures")
     run.add_argument("--no-replay", action="store_true", help="skip writing replay.html")
     run.set_defaults(execute=execute)
+
+
+def start_override(text: str | None) -> list[str]:
+    """The ``--set`` of ``--start`` (``run.start=<ISO>``); none when not given; a one-line error if bad."""
+    if text is None:
+        return []
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInputError(
+            f"--start: expected a local ISO date-time such as 2026-07-18T14:00, got {text!r}"
+        ) from None
+    if when.tzinfo is not None:
+        raise BadInputError(f"--start: give a local date-time without a time zone, got {text!r}")
+    return [f"run.start={when.isoformat()}"]
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -46,58 +82,54 @@ def execute(args: argparse.Namespace) -> int:
     from sim.replay.page import write_run_replay
     from sim.results.writing import write_outputs
 
-    overrides = [*args.overrides, *duration_override(args.duration), *seed_override(args.seed)]
+    changes = [*args.overrides, *start_override(args.start)]
     if args.mode is not None:
-        overrides.append(f"run.mode={args.mode}")
-    scenario = load_scenario(args.scenario, overrides)
+        changes.append(f"run.mode={args.mode}")
+    window_s = None
+    if args.around_incident:
+        from sim.cli.around_incident import DEFAULT_WINDOW_S
+
+        window_s = DEFAULT_WINDOW_S if args.duration is None else duration_seconds(args.duration)
+        scenario = load_scenario(args.scenario, [*changes, *seed_override(args.seed)])
+        changes.append(f"around-incident={window_s}")
+    else:
+        scenario = load_scenario(
+            args.scenario, [*changes, *duration_override(args.duration), *seed_override(args.seed)]
+        )
+    _check_pixel_options(args, scenario.run.mode)
     out = args.out
+    hint = ", or leave out --out: the default folder is named by seed, duration and options"
     if out is None:
-        out = Path("out") / f"{scenario.name}_seed{scenario.run.seed}"
-        out.parent.mkdir(exist_ok=True)
-    check_out_parent(out)
-    simulation = Simulation(scenario)
-    result = simulation.run(progress=True)
+        duration = scenario.run.duration if window_s is None else window_s
+        out, hint = default_run_folder(scenario.name, scenario.run.seed, duration, changes), ""
+    if out.parent.is_dir() or args.out is not None:
+        check_output_folder(out, args.overwrite, hint=hint)
+    incidents, note = None, None
+    if window_s is not None:
+        from sim.cli.around_incident import around_incident
+
+        scenario, incidents, note = around_incident(scenario, window_s)
+    out.parent.mkdir(exist_ok=True)  # out/ of the default folder, once every check has passed
+    if note:
+        print(note)
+    simulation = Simulation(scenario, incidents=incidents, save_alarm_frames=args.save_alarm_frames)
+    if args.trace:
+        simulation.recorder.listener = trace_printer({i.id: str(i.kind) for i in simulation.incidents})
+    result = simulation.run(progress=not args.trace)
     replay = None if args.no_replay else partial(write_run_replay, label=out.resolve().name)
-    write_outputs(result, out, figures=not args.no_figures, also=replay)
+    written = write_outputs(result, out, figures=not args.no_figures, also=replay)
     print(format_summary(result.summary))
-    extras = ("" if args.no_figures else ", figures/") + ("" if args.no_replay else ", replay.html")
-    print(f"\noutputs: {out}/  ({OUTPUT_FILES}{extras})")
+    print(f"\noutputs: {written}/  (its README.md lists the files)")
     return EXIT_OK
 
 
-def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}{unit}"
-
-
-def format_summary(summary: dict) -> str:
-    """The short table printed at the end of a run."""
-    counts = summary["counts"]
-    response = summary["response_time_s"]
-    outcomes = counts["outcomes"]
-    hours = summary["duration_s"] / 3600.0
-    rows = [
-        ("scenario", f"{summary['scenario']} (seed {summary['seed']}, {summary['mode']}, {hours:g} h)"),
-        ("incidents", f"{counts['incidents']} ({counts['swimming']} swimming, {counts['fishing']} fishing)"),
-        (
-            "detection rate",
-            _fmt(None if summary["detection_rate"] is None else 100 * summary["detection_rate"], " %"),
-        ),
-        ("outcomes", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in outcomes.items())),
-        (
-            "response time",
-            f"median {_fmt(response['p50'], ' s')}, p90 {_fmt(response['p90'], ' s')} (n = {response['n']})",
-        ),
-        (
-            "stages (mean)",
-            ", ".join(f"{name} {_fmt(stats['mean'], ' s')}" for name, stats in summary["stages_s"].items()),
-        ),
-        (
-            "false alarms",
-            f"{summary['false_alarms_per_hour']:.2f} per hour, "
-            f"{summary['false_dispatches']} false dispatches",
-        ),
-        ("boats", f"{counts['missions']} missions, utilisation {100 * summary['boat_utilization']:.1f} %"),
-        ("engine", f"{summary['sim_events']} events in {summary['wall_time_s']:.2f} s wall time"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+def _check_pixel_options(args: argparse.Namespace, mode: Mode) -> None:
+    """``--around-incident`` and ``--save-alarm-frames`` need pixel mode (``--mode pixel`` or run.mode)."""
+    if mode is Mode.PIXEL:
+        return
+    for option, given in (
+        ("--around-incident", args.around_incident),
+        ("--save-alarm-frames", args.save_alarm_frames),
+    ):
+        if given:
+            raise BadInputError(f"{option}: only in pixel mode: add --mode pixel")

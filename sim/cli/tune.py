@@ -15,10 +15,11 @@ from pathlib import Path
 from sim.cli.common import (
     EXIT_OK,
     Commands,
+    add_overwrite_option,
     add_scenario_option,
     add_set_option,
     at_least,
-    check_out_parent,
+    check_output_folder,
     duration_override,
     positive_seconds,
 )
@@ -77,6 +78,7 @@ def add_parser(commands: Commands) -> None:
         help="only these weathers (repeatable; default all)",
     )
     add_set_option(tune)
+    add_overwrite_option(tune)
     tune.set_defaults(execute=execute)
 
 
@@ -85,7 +87,7 @@ def execute(args: argparse.Namespace) -> int:
     positive_seconds("--seconds", args.seconds)
     at_least("--clips", args.clips, 1)
     at_least("--seed", args.seed, 0)
-    check_out_parent(args.out)
+    check_output_folder(args.out, args.overwrite)
     if args.end_to_end:
         return _end_to_end(args)
     if args.pixel_runs:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from sim.cli.common import EXIT_OK, Commands, add_set_option
+from sim.core.durations import format_duration
 from sim.loading import load_scenario
 from sim.scenario.models import Scenario
 
@@ -51,7 +52,7 @@ def describe_scenario(scenario: Scenario) -> str:
         f"  equipment  {len(scenario.cameras)} cameras, {len(scenario.buoys)} buoys, "
         f"{len(scenario.gnbs)} gNBs, "
         f"{len(scenario.drones)} drones, {len(scenario.boats)} boats at {len(scenario.docks)} docks",
-        f"  run        {run.mode.value}, {run.duration / 3600:g} h "
+        f"  run        {run.mode.value}, {format_duration(run.duration)} "
         f"from {run.start.isoformat(' ', 'minutes')}, "
         f"{run.weather.value}, seed {run.seed}",
         f"  expected   {expected['swimming']:.1f} swimming and {expected['fishing']:.1f} fishing incidents",

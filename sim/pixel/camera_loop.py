@@ -15,6 +15,7 @@ import simpy
 
 from sim.core.rng import RandomStreams
 from sim.fleet.boats import Boat
+from sim.pixel.alarm_frames import alarm_frame_name
 from sim.pixel.pixel_camera import PixelCamera
 from sim.pixel.simultaneous_frames import FrameBatch, default_threads
 from sim.render.actors import Actor, Distractors, MovingThing, boat_actor, lamp_positions, offender_thing
@@ -43,16 +44,20 @@ class PixelCameras:
         raise_alarm: RaiseAlarm,
         score_log: list[tuple] | None = None,
         frame_threads: int | None = None,
+        save_alarm_frames: bool = False,
     ):
         """``places``: the zone's geometry, its water navigator and daylight; ``score_log``: collects
         every offender's detector score in every frame; ``frame_threads``: threads that render and
-        analyse the frames of one instant (None: one per core; results do not depend on it)."""
+        analyse the frames of one instant (None: one per core; results do not depend on it);
+        ``save_alarm_frames``: keep each alarm's annotated frame in :attr:`alarm_frames`."""
         self.env, self.scenario, self.world, self.boats = env, scenario, world, boats
         self.geometry, navigator, self.daylight = places
         self.raise_alarm = raise_alarm
         threads = default_threads() if frame_threads is None else frame_threads
         self.frames = FrameBatch(env, threads)
         self.offenders: dict[int, MovingThing] = {}
+        self.alarm_frames: list[tuple[str, bytes]] = []
+        """(file name in the run folder, PNG bytes) of each alarm's frame, in the order raised."""
         lamps: np.ndarray = lamp_positions(scenario, self.geometry)
         self.distractors = Distractors(
             scenario.render, self.geometry, navigator, streams, 0.0, scenario.run.duration
@@ -60,6 +65,7 @@ class PixelCameras:
         for spec in scenario.cameras:
             camera = PixelCamera(spec, scenario, self.geometry, lamps, streams.seed)
             camera.score_log = score_log
+            camera.save_frames = save_alarm_frames
             env.process(self._camera_frames(camera))
 
     def appear(self, incident: Incident) -> None:
@@ -94,5 +100,8 @@ class PixelCameras:
             for alarm in alarms:
                 where = (alarm.kind, alarm.x, alarm.y, alarm.score, alarm.incident_id)
                 self.raise_alarm(camera.id, *where, alarm.payload_bytes)
+                if alarm.frame_png is not None:
+                    name = alarm_frame_name(t, camera.id, alarm.kind.value)
+                    self.alarm_frames.append((name, alarm.frame_png))
             number += 1
             yield self.env.timeout(interval)

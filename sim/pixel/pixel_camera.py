@@ -42,6 +42,7 @@ from detectors.base import ClassId, Detections, FrameContext
 from detectors.matching import match
 from detectors.registry import create_detector
 from sim.errors import ScenarioError
+from sim.pixel.alarm_frames import alarm_frame_png
 from sim.pixel.far_bank_tile import FarBankTile, far_pixels, split_no_fishing, tile_window
 from sim.render.actors import Actor, ActorClass
 from sim.render.conditions import Conditions
@@ -145,6 +146,8 @@ class PixelAlarm:
     """Ground truth: the offender inside the alarm's box, None for a false alarm."""
     payload_bytes: int
     """Size of the snapshot sent with the alarm (the analysed frame as a JPEG), bytes."""
+    frame_png: bytes | None = None
+    """With ``PixelCamera.save_frames``: the frame with its truth boxes and the alarm's box, PNG."""
 
 
 def score_offenders(
@@ -192,6 +195,8 @@ class PixelCamera:
         self.full = CameraModel(spec)
         self.snapshot_quality = scenario.render.jpeg_quality
         self.heights = {kind: getattr(scenario.incidents, kind.value).visible_height for kind in Kind}
+        self.save_frames = False
+        """Keep each alarm's annotated frame (``PixelAlarm.frame_png``)."""
         self.score_log: list[tuple] | None = None
         """A list to log every offender in every frame: kind +
         ``sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS``."""
@@ -216,6 +221,8 @@ class PixelCamera:
                 x0, _, x1, y1 = alarm.xyxy
                 ground = self.camera.image_to_ground(np.array([[0.5 * (x0 + x1), y1]]))[0]
                 payload = payload or snapshot_bytes(frame.image, self.snapshot_quality)
+                label = f"alarm: {kind.value} {alarm.score:.2f}"
+                png = alarm_frame_png(frame, alarm.xyxy, label) if self.save_frames else None
                 alarms.append(
                     PixelAlarm(
                         kind,
@@ -224,6 +231,7 @@ class PixelCamera:
                         alarm.score,
                         _incident_in(alarm.xyxy, frame, OFFENDER_CLASS[kind]),
                         payload,
+                        png,
                     )
                 )
         return alarms, scores

@@ -36,7 +36,7 @@ from sim.render.conditions import Conditions
 from sim.render.frame import Frame
 from sim.render.renderer import Renderer
 from sim.scenario.models import Scenario
-from sim.sensing.sensors import visible_intervals
+from sim.sensing.first_sighting import first_sighting
 from sim.world.cameras import CameraModel
 from sim.world.daylight import Daylight
 
@@ -46,6 +46,8 @@ TRUTH_COLUMNS = ("frame", "t", "actor_id", "class", "x0", "y0", "x1", "y1", "vis
 FRAME_COLUMNS = ("frame", "t", "light", "weather", "infrared", "jpeg_bytes")
 OFFENDER_COLOUR = (40, 40, 255)
 OTHER_COLOUR = (0, 220, 255)
+LEAD_S = 3.0
+"""Without ``--start``, a clip starts this long before the first offender enters the view, s."""
 
 
 
@@ -79,7 +81,10 @@ class Clip:
         self.camera = CameraModel(cameras[camera_id])
         self.simulation = simulation
         geometry = self.simulation.geometry
-        self.start = self._default_start(camera_id) if start is None else start
+        if start is None:
+            self.start, self.start_reason = self._default_start(camera_id)
+        else:
+            self.start, self.start_reason = start, f"starting at {start:.1f} s, as --start asks"
         if not 0 <= self.start < scenario.run.duration:
             raise ClipError(
                 f"--start: must lie within the run (0 to {scenario.run.duration:g} s), got {self.start:g}"
@@ -112,19 +117,17 @@ class Clip:
         zone = scenario.zone
         self.daylight = Daylight(scenario.run.start, zone.latitude_deg, zone.longitude_deg, zone.utc_offset_h)
 
-    def _default_start(self, camera_id: str) -> float:
-        """A few seconds before the first offender enters this camera's view (0 if none does)."""
-        sensor = next(s for s in self.simulation.sensors if s.id == camera_id)
-        starts = [
-            intervals[0][0]
-            for incident in self.simulation.incidents
-            if (
-                intervals := visible_intervals(
-                    incident.track, sensor.region, incident.t_start, incident.t_end
-                )
-            )
-        ]
-        return max(0.0, min(starts) - 3.0) if starts else 0.0
+    def _default_start(self, camera_id: str) -> tuple[float, str]:
+        """A few seconds before the first offender enters this camera's view (0 if none does), s, and a
+        line saying why the clip starts there."""
+        sighting = first_sighting(self.simulation.incidents, self.simulation.sensors, [camera_id])
+        if sighting is None:
+            return 0.0, f"no offender enters {camera_id}'s view in this run: starting at 0 s"
+        start = max(0.0, sighting.t - LEAD_S)
+        return start, (
+            f"starting at {start:.1f} s, {sighting.t - start:g} s before an offender "
+            f"(incident {sighting.incident_id}) enters {camera_id}'s view"
+        )
 
     def actors(self, t: float) -> list[Actor]:
         things = [a for thing in self.offenders if (a := thing.at(t)) is not None]

@@ -46,23 +46,29 @@ def boat_timeline(tracks: pd.DataFrame, path: Path, title: str = "") -> Path:
     fig = Figure(figsize=(9.0, 5.2))
     lanes, charge = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1.2, 1.0]})
     boats = sorted(tracks["boat_id"].unique()) if len(tracks) else []
+    # Time in hours, or in minutes for runs under two hours.
+    scale, unit = (3600.0, "h") if len(tracks) and tracks["t"].max() >= 7200.0 else (60.0, "min")
     spans = state_spans(tracks) if len(tracks) else pd.DataFrame(columns=["boat_id", "state", "t0", "t1"])
     for row, boat_id in enumerate(boats):
         mine = spans[spans["boat_id"] == boat_id]
         for state, colour in STATE_COLOURS.items():
             subset = mine[mine["state"] == state]
             lanes.broken_barh(
-                list(zip(subset["t0"] / 3600.0, (subset["t1"] - subset["t0"]) / 3600.0, strict=True)),
+                list(zip(subset["t0"] / scale, (subset["t1"] - subset["t0"]) / scale, strict=True)),
                 (row - 0.4, 0.8),
                 facecolors=colour,
             )
         own = tracks[tracks["boat_id"] == boat_id].sort_values("t")
-        charge.plot(own["t"] / 3600.0, own["battery_wh"], linewidth=1.0, label=boat_id)
+        charge.plot(own["t"] / scale, own["battery_wh"], linewidth=1.0, label=boat_id)
     lanes.set_yticks(range(len(boats)), boats)
     lanes.invert_yaxis()
     lanes.set_title(f"What the boats did — {title}", fontsize=10)
     lanes.legend(
-        handles=[Patch(facecolor=c, label=s.replace("_", " ")) for s, c in STATE_COLOURS.items()],
+        handles=[
+            Patch(facecolor=c, label=s.replace("_", " "))
+            for s, c in STATE_COLOURS.items()
+            if (spans["state"] == s).any()
+        ],
         ncol=len(STATE_COLOURS),
         fontsize=7.5,
         loc="upper center",
@@ -71,7 +77,7 @@ def boat_timeline(tracks: pd.DataFrame, path: Path, title: str = "") -> Path:
     )
     lanes.grid(axis="x", alpha=0.3)
     charge.set_ylabel("battery (Wh)")
-    charge.set_xlabel("time since the start of the run (h)")
+    charge.set_xlabel(f"time since the start of the run ({unit})")
     charge.grid(alpha=0.3)
     if boats:
         charge.legend(fontsize=7.5, loc="lower left", ncol=len(boats))

@@ -60,14 +60,20 @@ def coverage_layers(scenario: Scenario, seed: int) -> CoverageLayers:
 
 
 def coverage_figure(
-    scenario: Scenario, path: Path, seed: int | None = None, sorties: pd.DataFrame | None = None
+    scenario: Scenario,
+    path: Path,
+    seed: int | None = None,
+    sorties: pd.DataFrame | None = None,
+    label: str | None = None,
 ) -> Path:
     """Two panels over the zone: downlink SINR (dB) and evidence-uplink throughput (Mbit/s).
 
     Holes (below CQI 1 in either direction) are hatched; gNBs, cameras, the
-    drone bases and the relay stations of ``sorties`` are marked.
+    drone bases and the relay stations of ``sorties`` are marked. ``label`` names the run in the title
+    (default: the scenario's name and the seed).
     """
     seed = scenario.run.seed if seed is None else seed
+    run_label = label or f"{scenario.name}, seed {seed}"
     layers = coverage_layers(scenario, seed)
     geometry = ZoneGeometry(scenario)
     extent = (0, scenario.zone.width, 0, scenario.zone.height)
@@ -92,7 +98,7 @@ def coverage_figure(
         ax.set_xlabel("x east (m)")
     axes[0].set_ylabel("y north (m)")
     fig.legend(
-        handles=_legend_handles(),
+        handles=_legend_handles(scenario, sorties, bool(layers.holes.any())),
         loc="lower center",
         ncol=6,
         fontsize=8,
@@ -100,7 +106,7 @@ def coverage_figure(
         bbox_to_anchor=(0.5, 0.0),
     )
     fig.suptitle(
-        f"Coverage — {scenario.name}, seed {seed}, {layers.profile.name}, "
+        f"Coverage — {run_label}, {layers.profile.name}, "
         f"{'/'.join(sorted({g.model.name for g in layers.radio_map.gnbs}))} path loss; "
         f"holes {layers.holes.mean():.1%} of the zone",
         fontsize=10,
@@ -140,8 +146,20 @@ def _draw_stations(ax: Axes, scenario: Scenario, sorties: pd.DataFrame | None) -
         )
 
 
-def _legend_handles() -> list[Line2D]:
-    """The figure legend's entries: the markers of :func:`_draw_stations`, the hole outline, the shore."""
+def _legend_handles(scenario: Scenario, sorties: pd.DataFrame | None, holes: bool) -> list[Line2D]:
+    """The figure legend's entries that the figure shows: the markers of :func:`_draw_stations`, the hole
+    outline, the shore."""
+    shown = {
+        "gNB": bool(scenario.gnbs),
+        "camera": bool(scenario.cameras),
+        "drone base": bool(scenario.drones),
+        "relay station": sorties is not None and len(sorties) > 0,
+        "coverage hole (below CQI 1)": holes,
+    }
+    return [h for h in _all_legend_handles() if shown.get(h.get_label(), True)]
+
+
+def _all_legend_handles() -> list[Line2D]:
     return [
         Line2D([], [], marker="P", color="white", markeredgecolor="black", linestyle="", label="gNB"),
         Line2D([], [], marker="^", color="#f4d03f", markeredgecolor="black", linestyle="", label="camera"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 STAGE_COLOURS = ("#4c72b0", "#55a868", "#c44e52", "#8172b2", "#ccb974")
@@ -16,6 +17,16 @@ STAGE_COLOURS = ("#4c72b0", "#55a868", "#c44e52", "#8172b2", "#ccb974")
 
 DPI = 130
 """Resolution of saved figures, dots per inch."""
+
+
+NO_INCIDENTS = "no incidents in this run"
+"""What a run's summary and figures say when the run had no incident."""
+
+
+def centred_note(ax: Axes, text: str) -> None:
+    """``text`` in the middle of ``ax``, whose empty frame, ticks and legend are not drawn."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color="#555555", transform=ax.transAxes)
 
 
 def save(fig: Figure, path: Path, rect: tuple[float, float, float, float] | None = None) -> Path:

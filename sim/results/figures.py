@@ -19,7 +19,7 @@ from matplotlib.patches import Polygon as PolygonPatch
 
 from sim.results.boat_timeline import boat_timeline
 from sim.results.coverage_figure import coverage_figure
-from sim.results.figure_style import STAGE_COLOURS, save
+from sim.results.figure_style import NO_INCIDENTS, STAGE_COLOURS, centred_note, save
 from sim.results.result import Result
 from sim.results.tables import OUTCOMES, STAGES
 from sim.scenario.models import Scenario
@@ -42,20 +42,25 @@ NO_GO_STYLES = {"no_swimming": ("#d62728", "///"), "no_fishing": ("#b5651d", "\\
 def draw_run_figures(result: Result, folder: Path) -> list[Path]:
     """Draw every figure of one run into ``folder``; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
+    label = result.label  # scenario, seed and duration, in every title
     paths = [
-        response_time_cdf(result.incidents, folder / "response_time_cdf.png", result.scenario.name),
-        latency_breakdown(result.incidents, folder / "latency_breakdown.png", result.scenario.name),
-        zone_map(result.scenario, folder / "zone_map.png", result.incidents, result.tracks),
-        boat_timeline(result.tracks, folder / "boat_timeline.png", result.scenario.name),
-        coverage_figure(result.scenario, folder / "coverage.png", result.seed, result.sorties),
+        response_time_cdf(result.incidents, folder / "response_time_cdf.png", label),
+        latency_breakdown(result.incidents, folder / "latency_breakdown.png", label),
+        zone_map(result.scenario, folder / "zone_map.png", result.incidents, result.tracks, label),
+        boat_timeline(result.tracks, folder / "boat_timeline.png", label),
+        coverage_figure(result.scenario, folder / "coverage.png", result.seed, result.sorties, label),
     ]
     return paths
 
 
 def response_time_cdf(incidents: pd.DataFrame, path: Path, title: str = "") -> Path:
-    """Empirical CDF of t_warning − t_start per kind, minutes."""
+    """Empirical CDF of t_warning − t_start per kind, minutes (a note instead when nobody was warned)."""
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.subplots()
+    ax.set_title(f"Response time — {title}", fontsize=10)
+    if incidents["t_warning"].notna().sum() == 0:
+        centred_note(ax, NO_INCIDENTS if len(incidents) == 0 else "no offender was warned in this run")
+        return save(fig, path)
     response = (incidents["t_warning"] - incidents["t_start"]) / 60.0
     for kind, colour in KIND_COLOURS.items():
         values = np.sort(response[(incidents["kind"] == kind)].dropna().to_numpy())
@@ -77,17 +82,21 @@ def response_time_cdf(incidents: pd.DataFrame, path: Path, title: str = "") -> P
     ax.set_xlim(left=0)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(f"Response time — {title}", fontsize=10)
     return save(fig, path)
 
 
 def latency_breakdown(incidents: pd.DataFrame, path: Path, title: str = "") -> Path:
-    """Stacked mean duration of each response stage, per kind, over incidents that were warned, s."""
+    """Stacked mean duration of each response stage, per kind that was warned, s (else a note)."""
     warned = incidents[incidents["t_warning"].notna()]
     fig = Figure(figsize=(6.4, 3.6))
     ax = fig.subplots()
+    ax.set_title(f"Where the response time goes — {title}", fontsize=10)
+    kinds = [kind for kind in ("swimming", "fishing") if (warned["kind"] == kind).any()]
+    if not kinds:
+        centred_note(ax, NO_INCIDENTS if len(incidents) == 0 else "no offender was warned in this run")
+        return save(fig, path)
     labels = []
-    for row, kind in enumerate(("swimming", "fishing")):
+    for row, kind in enumerate(kinds):
         subset = warned[warned["kind"] == kind]
         labels.append(f"{kind}\n(n = {len(subset)})")
         left = 0.0
@@ -105,7 +114,6 @@ def latency_breakdown(incidents: pd.DataFrame, path: Path, title: str = "") -> P
     ax.set_xlabel("mean time in stage (s); bars add up to the mean response time")
     ax.legend(ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), frameon=False)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"Where the response time goes — {title}", fontsize=10)
     return save(fig, path)
 
 
@@ -136,8 +144,12 @@ def zone_map(
     path: Path,
     incidents: pd.DataFrame | None = None,
     tracks: pd.DataFrame | None = None,
+    title: str | None = None,
 ) -> Path:
-    """Water, islands, no-go areas, camera views, gNBs, docks, boat tracks and incidents by outcome."""
+    """Water, islands, no-go areas, camera views, gNBs, docks, boat tracks and incidents by outcome.
+
+    ``title``: the run's label (scenario, seed, duration; default the scenario's name). The legend lists
+    only what the map shows; a run without incidents says so in the middle of the map."""
     geometry = ZoneGeometry(scenario)
     fig = Figure(figsize=(9.4, 7.6))
     ax = fig.subplots()
@@ -151,31 +163,47 @@ def zone_map(
     has_incidents = incidents is not None and len(incidents) > 0
     if has_incidents:
         _draw_incidents(ax, incidents)
-    legend = _zone_legend() + boat_lines + (_incident_legend(incidents) if has_incidents else [])
+    if incidents is not None and not has_incidents:
+        ax.text(
+            0.5, 0.5, NO_INCIDENTS, ha="center", va="center", fontsize=12, transform=ax.transAxes,
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+        )  # fmt: skip
+    legend = _zone_legend(scenario) + boat_lines + (_incident_legend(incidents) if has_incidents else [])
     ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5, frameon=False)
     ax.set_xlim(0, scenario.zone.width)
     ax.set_ylim(0, scenario.zone.height)
     ax.set_aspect("equal")
     ax.set_xlabel("x east (m)")
     ax.set_ylabel("y north (m)")
-    ax.set_title(f"Zone map — {scenario.name}", fontsize=10)
+    ax.set_title(f"Zone map — {title or scenario.name}", fontsize=10)
     return save(fig, path)
 
 
-def _zone_legend() -> list[Patch | Line2D]:
-    """Legend entries of the zone map's fixed layers, before the boats' tracks and the incidents."""
-    return [
-        Patch(facecolor="#a9cce3", edgecolor="#5b8db8", label="water"),
+def _zone_legend(scenario: Scenario) -> list[Patch | Line2D]:
+    """Legend entries of the zone map's fixed layers that the scenario has, before the boats' tracks and
+    the incidents."""
+    has = {
+        "cameras": bool(scenario.cameras),
+        "gnbs": bool(scenario.gnbs),
+        "drones": bool(scenario.drones),
+        "docks": bool(scenario.docks),
+    }
+    entries = [
+        (True, Patch(facecolor="#a9cce3", edgecolor="#5b8db8", label="water")),
         *(
-            Patch(facecolor="none", edgecolor=colour, hatch=hatch, label=key.replace("_", " "))
+            (
+                bool(getattr(scenario.zone, key)),
+                Patch(facecolor="none", edgecolor=colour, hatch=hatch, label=key.replace("_", " ")),
+            )
             for key, (colour, hatch) in NO_GO_STYLES.items()
         ),
-        Patch(facecolor="#f4d03f", alpha=0.4, label="camera view"),
-        Line2D([], [], marker="^", color="black", linestyle="", label="camera"),
-        Line2D([], [], marker="P", color="#6c3483", linestyle="", label="gNB"),
-        Line2D([], [], marker="X", color="#117a65", linestyle="", label="drone base"),
-        Line2D([], [], marker="s", color="#1b2631", linestyle="", label="dock"),
+        (has["cameras"], Patch(facecolor="#f4d03f", alpha=0.4, label="camera view")),
+        (has["cameras"], Line2D([], [], marker="^", color="black", linestyle="", label="camera")),
+        (has["gnbs"], Line2D([], [], marker="P", color="#6c3483", linestyle="", label="gNB")),
+        (has["drones"], Line2D([], [], marker="X", color="#117a65", linestyle="", label="drone base")),
+        (has["docks"], Line2D([], [], marker="s", color="#1b2631", linestyle="", label="dock")),
     ]
+    return [entry for shown, entry in entries if shown]
 
 
 def _draw_no_go_areas(ax: Axes, scenario: Scenario) -> None:
@@ -226,6 +254,8 @@ def _draw_tracks(ax: Axes, tracks: pd.DataFrame) -> list[Line2D]:
     boat_lines = []
     for (boat_id, boat), colour in zip(tracks.groupby("boat_id"), BOAT_COLOURS, strict=False):
         away = boat[boat["state"] != "docked"]
+        if away.empty:
+            continue  # never left its dock: nothing drawn, nothing in the legend
         # One line per trip: break it where the boat sat at a dock.
         trip = (boat["state"] == "docked").cumsum().loc[away.index]
         for _, leg in away.groupby(trip):
@@ -261,6 +291,9 @@ def _incident_legend(incidents: pd.DataFrame) -> list[Line2D]:
             for o in OUTCOMES
             if (incidents["outcome"] == o).any()
         ),
-        Line2D([], [], marker="o", color="grey", linestyle="", label="swimming"),
-        Line2D([], [], marker="D", color="grey", linestyle="", label="fishing"),
+        *(
+            Line2D([], [], marker=marker, color="grey", linestyle="", label=kind)
+            for kind, marker in (("swimming", "o"), ("fishing", "D"))
+            if (incidents["kind"] == kind).any()
+        ),
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.core.durations import format_duration
 from sim.scenario.models import Scenario
 
 SORTIE_COLUMNS = ("drone_id", "x", "y", "t_depart", "t_arrive", "t_leave", "t_back")
@@ -27,3 +28,10 @@ class Result:
     """Every message over the network (sim.network.links.Transfer columns)."""
     sorties: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Relay drone flights (sim.network.drone_relay.Sortie columns)."""
+    alarm_frames: tuple[tuple[str, bytes], ...] = ()
+    """Pixel mode with ``save_alarm_frames``: (file name, PNG bytes) of each alarm's frame with its boxes."""
+
+    @property
+    def label(self) -> str:
+        """Scenario, seed and duration, as figure titles and the folder's index name the run."""
+        return f"{self.scenario.name}, seed {self.seed}, {format_duration(self.scenario.run.duration)}"

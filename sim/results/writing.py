@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.core.files import replace_folder
+from sim.results.output_files import write_index
 from sim.results.result import Result
 from sim.scenario.loading import scenario_to_yaml
 
@@ -41,12 +42,16 @@ def write_outputs(
             update={"run": result.scenario.run.model_copy(update={"seed": result.seed})}
         )
         (staging / "scenario.yaml").write_text(scenario_to_yaml(resolved), encoding="utf-8")
+        for name, png in result.alarm_frames:
+            (staging / name).parent.mkdir(exist_ok=True)
+            (staging / name).write_bytes(png)
         if figures:
             from sim.results.figures import draw_run_figures  # matplotlib only when drawing
 
             draw_run_figures(result, staging / "figures")
         if also is not None:
             also(result, staging)
+        write_index(staging, f"Run of {result.label}, {result.scenario.run.mode.value} mode")
         replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

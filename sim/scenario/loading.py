@@ -64,12 +64,32 @@ def read_yaml(path: Path) -> dict:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise ScenarioError(f"{path}: YAML syntax error at {where}{problem}") from None
+        hint = _yaml_hint(problem, mark.line + 1 if mark else None)
+        raise ScenarioError(f"{path}: YAML syntax error at {where}{problem}{hint}") from None
     if data is None:
         raise ScenarioError(f"{path}: the file is empty")
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of scenario keys, got {type(data).__name__}")
     return data
+
+
+INDENTATION_PROBLEMS = (
+    "expected <block end>",
+    "mapping values are not allowed",
+    "did not find expected key",
+    "could not find expected ':'",
+    "did not find expected '-' indicator",
+)
+"""PyYAML's words for problems that are nearly always a line indented too far or not far enough."""
+
+
+def _yaml_hint(problem: str, line: int | None) -> str:
+    """A short hint for the usual causes of a YAML syntax error: a tab, or a wrong indentation."""
+    if "'\\t'" in problem or "\t" in problem:
+        return " (use spaces, not tabs, to indent YAML)"
+    if any(words in problem for words in INDENTATION_PROBLEMS):
+        return f" (check the indentation of line {line} and the lines above it)" if line else ""
+    return ""
 
 
 def deep_merge(base: Mapping, extra: Mapping) -> dict:
@@ -259,8 +279,19 @@ def first_error(error: ValidationError, root: type[BaseModel] = Scenario) -> str
         message = first["msg"].removeprefix("Value error, ")
         if "input" in first and not isinstance(first["input"], dict | list | tuple):
             message += f" (got {first['input']!r})"
+        message += _list_hint(first.get("input"))
     more = f" (and {len(details) - 1} more problems)" if len(details) > 1 else ""
     return f"{path}: {message}{more}"
+
+
+def _list_hint(value: Any) -> str:
+    """For a text such as ``(1200, 50)`` where a list is expected: how to write it (``[1200, 50]``).
+
+    Positions and sizes are YAML lists, the form JSON and the schema share; a tuple in parentheses is
+    YAML text, so it is refused with this hint rather than guessed at."""
+    if isinstance(value, str) and value.strip().startswith("(") and value.strip().endswith(")"):
+        return f": write it as a list, [{value.strip()[1:-1].strip()}]"
+    return ""
 
 
 def build_scenario(data: Mapping, base_dir: Path) -> Scenario:

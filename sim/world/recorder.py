@@ -5,6 +5,7 @@ alarms, missions and boat legs that components emit. Tables and KPIs are compute
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from sim.world.records import Alarm, Leg, MissionRecord
 
@@ -31,6 +32,14 @@ class Recorder:
         self.missions: list[MissionRecord] = []
         self.legs: list[Leg] = []
         self.boat_of: dict[int, str] = {}
+        self.listener: Callable[[int, str, float], None] | None = None
+        """Called with (incident id, field, t in s) for each stamp kept and each :meth:`notify`
+        (``run --trace``); it only watches, the outputs do not depend on it."""
+
+    def notify(self, incident_id: int, field: str, t: float) -> None:
+        """Tell the listener, if any, of a moment that is not a stamp (an arrival, a first sighting)."""
+        if self.listener is not None:
+            self.listener(incident_id, field, t)
 
     def mark(self, incident_id: int, field: str, t: float) -> None:
         """Stamp the first time an incident reached ``field``.
@@ -48,3 +57,4 @@ class Recorder:
                 self.ignored_marks += 1
                 return
         marks[field] = t
+        self.notify(incident_id, field, t)

@@ -107,7 +107,7 @@ def test_run_prints_summary_and_writes_outputs(tmp_path):
     assert rc == 0, stderr
     assert "Traceback" not in stderr
     assert "response time" in stdout
-    assert "xuchang_lake (seed 0, statistical, 0.5 h)" in stdout
+    assert "xuchang_lake (seed 0, statistical, 30 min)" in stdout
     assert str(out) in stdout
     for name in (*TABLES, "tracks.csv", "summary.json", "scenario.yaml"):
         assert (out / name).is_file(), name
@@ -269,11 +269,14 @@ def test_set_list_index_reaches_one_camera(tmp_path):
     assert [c["fps"] for i, c in enumerate(cameras) if i != 2] == [15.0, 15.0, 10.0, 15.0, 15.0, 15.0, 25.0]
 
 
-def test_run_replaces_an_existing_out_folder(tmp_path):
+def test_run_replaces_an_existing_out_folder_with_overwrite(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("old", encoding="utf-8")
     rc, _, stderr = _run(out, "--duration", "30m")
+    assert rc == 2 and "--overwrite" in stderr
+    assert (out / "stale.txt").is_file(), "refused, yet the folder changed"
+    rc, _, stderr = _run(out, "--duration", "30m", "--overwrite")
     assert rc == 0, stderr
     assert not (out / "stale.txt").exists()
     assert (out / "incidents.csv").is_file()

@@ -404,7 +404,11 @@ def test_render_replaces_existing_frames_folder(tmp_path, capsys):
     _render(capsys, ["--seconds", "2", "--start", "40m", "--frames", str(folder)])
     assert len(_pngs(folder)) == 2 * fps
     (folder / "notes.txt").write_text("left from before")
-    _render(capsys, ["--seconds", "1", "--start", "40m", "--frames", str(folder)])
+    argv = ["render", "--camera", CAMERA, *_small(), "--seconds", "1", "--start", "40m"]
+    rc = call_main([*argv, "--frames", str(folder)])
+    assert_one_error_line(capsys, rc, ("--frames", str(folder), "--overwrite"))
+    assert len(_pngs(folder)) == 2 * fps, "refused, yet the frames changed"
+    _render(capsys, ["--seconds", "1", "--start", "40m", "--frames", str(folder), "--overwrite"])
     assert _pngs(folder) == [f"frame_{n:06d}.png" for n in range(1, fps + 1)]
     assert _listing(folder) == {*_pngs(folder), "truth.csv", "frames.csv"}
     assert len(_read_csv(folder / "frames.csv")) == 1 + fps
