@@ -153,7 +153,12 @@ def _event_rows(result: Result, boat_ids: list[str]) -> pd.DataFrame:
                 }
             )
         )
-    events = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    filled = [p for p in parts if len(p)]
+    if not filled:  # a run in which nothing happened: no incident, alarm, mission or sortie
+        return pd.DataFrame({"t": [], "kind": [], "incident": [], "boat": [], "ref": []}).astype(
+            {"t": float, "kind": int, "incident": int, "boat": int, "ref": int}
+        )
+    events = pd.concat(filled, ignore_index=True)
     return events.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
 
 

@@ -79,6 +79,15 @@ def test_replay_html_is_written_by_run_and_skipped_with_no_replay(tmp_path):
     assert not (tmp_path / "b" / "replay.html").exists()
 
 
+def test_a_run_in_which_nothing_happened_still_has_a_page(tmp_path):
+    """Seed 0's first two minutes hold no incident, alarm, mission or sortie: an empty log, not a crash."""
+    out = tmp_path / "quiet"
+    assert call_main(["run", "--duration", "2m", "--seed", "0", "--no-figures", "--out", str(out)]) == 0
+    assert pd.read_csv(out / "incidents.csv").empty and pd.read_csv(out / "alarms.csv").empty
+    data = page_data(out / "replay.html")
+    assert data["runs"][0]["events"]["count"] == 0
+
+
 def _without(run_folder, tmp_path, name):
     folder = tmp_path / "broken"
     shutil.copytree(run_folder, folder)
