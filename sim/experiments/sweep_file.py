@@ -3,7 +3,7 @@
 A sweep file (``scenarios/sweeps/*.yaml``) names a base scenario and the
 scenario keys to vary::
 
-    scenario: ../xuchang_lake.yaml  # relative to the sweep file
+    scenario: ../xuchang_lake.yaml  # relative to the sweep file's folder, not the working folder
     duration: 6h                   # optional: run.duration of every run (mode: likewise)
     seeds: 8                       # a count (seeds 0..7) or a list of seeds
     set:                           # optional: keys fixed for every run
@@ -158,17 +158,30 @@ def run_id(overrides: dict[str, Any], seed: int) -> str:
     return hashlib.blake2b(canonical.encode("utf-8"), digest_size=RUN_ID_LENGTH // 2).hexdigest()
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and validate a sweep file and every variant of its scenario; ScenarioError names the problem."""
+def load_sweep(
+    path: str | Path,
+    seeds: int | None = None,
+    duration: float | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Sweep:
+    """Read and validate a sweep file and every variant of its scenario; ScenarioError names the problem.
+
+    ``seeds`` (a count), ``duration`` (s) and ``overrides`` (scenario key -> value, added to ``set:``)
+    replace the file's own, as ``sweep --seeds --duration --set`` do.
+    """
     path = Path(path)
     raw = read_yaml(path)
+    if isinstance(raw, dict):
+        raw = with_options(raw, seeds, duration, overrides)
     try:
         spec = SweepFile.model_validate(raw)
     except ValidationError as error:
         raise ScenarioError(f"{path}: {first_error(error, SweepFile)}") from None
     scenario_path = (path.parent / spec.scenario).resolve()
     if not scenario_path.is_file():
-        raise ScenarioError(f"{path}: scenario: no such file {spec.scenario}")
+        raise ScenarioError(
+            f"{path}: scenario: no such file {spec.scenario} (relative to the sweep file: {scenario_path})"
+        )
     base = read_with_extends(scenario_path)
     fixed = dict(spec.set)
     if spec.duration is not None:
@@ -176,7 +189,7 @@ def load_sweep(path: str | Path) -> Sweep:
     if spec.mode is not None:
         fixed["run.mode"] = spec.mode.value
     for key, value in fixed.items():
-        set_key(base, key, value, f"{path}: set: {key}")
+        set_key(base, key, value, f"--set {key}" if key in (overrides or {}) else f"{path}: set: {key}")
     runs = []
     for swept in spec.variants():
         data = copy.deepcopy(base)
@@ -191,6 +204,26 @@ def load_sweep(path: str | Path) -> Sweep:
         overrides = {**fixed, **swept}
         runs += [RunSpec(run_id(overrides, seed), seed, swept, scenario) for seed in spec.seed_list]
     return Sweep(spec.name or path.stem, path.resolve(), spec, tuple(runs))
+
+
+def with_options(
+    raw: dict, seeds: int | None, duration: float | None, overrides: dict[str, Any] | None
+) -> dict:
+    """The sweep file's mapping with the command line's seeds, duration and ``--set`` keys in place."""
+    raw = dict(raw)
+    if seeds is not None:
+        raw["seeds"] = seeds
+    if duration is not None:
+        raw["duration"] = duration
+    if overrides:
+        swept = {*(raw.get("grid") or {}), *(raw.get("zip") or {})}
+        if clash := sorted(swept & set(overrides)):
+            raise ScenarioError(f"--set {clash[0]}: the sweep file varies this key")
+        for key, option in (("run.duration", "--duration"), ("run.mode", "the sweep file's mode:")):
+            if key in overrides:  # the file's duration: and mode: would silently win over them
+                raise ScenarioError(f"--set {key}: give {option} instead")
+        raw["set"] = {**(raw.get("set") or {}), **overrides}
+    return raw
 
 
 def _short(value: Any, limit: int = 40) -> str:
