@@ -188,25 +188,68 @@ def compare_table(folder: Path, key: str, baseline: object, extra_metrics=()) ->
     return paired_differences(table, swept, key, baseline, tuple(dict.fromkeys((*METRICS, *extra_metrics))))
 
 
-def format_comparison(differences: pd.DataFrame, key: str, baseline: object) -> str:
-    """The table ``run_sim.py compare`` prints."""
-    lines = [
-        f"paired differences (variant − baseline) across seeds, {LEVEL:.0%} t intervals; {key}={baseline}"
-    ]
-    width = max((len(METRICS.get(m, m)) for m in differences["metric"]), default=26)
-    for (base, variant), rows in differences.groupby(["baseline", "variant"], sort=False):
-        lines.append(f"\n{variant}  vs  {base}  ({rows['pairs'].max()} paired seeds)")
-        for _, row in rows.iterrows():
-            base, value = _num(row["baseline_mean"]), _num(row["variant_mean"])
-            low, high = _num(row["ci_low"], True), _num(row["ci_high"], True)
-            lines.append(
-                f"  {METRICS.get(row['metric'], row['metric']):<{width}} {base:>8} → {value:>8}"
-                f"   Δ {_num(row['difference'], True):>8}  [{low}, {high}]"
-            )
-    return "\n".join(lines)
+def default_baseline(table: pd.DataFrame, swept: SweptKeys) -> tuple[str, object]:
+    """The baseline ``plot`` and ``compare`` use without ``--baseline``: the first swept key at its first
+    value in the sweep file (the first variant's). A sweep that varies nothing has none: SweepError."""
+    if not swept.keys:
+        raise SweepError("--baseline: this sweep varies no key: there is nothing to compare")
+    key = swept.keys[0]
+    return key, table[key].iloc[0]
 
 
-def _num(value: float, signed: bool = False) -> str:
+UNITS = {
+    "detection_rate": "%",
+    "boat_utilization": "%",
+}
+"""Metrics that are shares, printed as percent (their differences in percentage points, pp); metrics whose
+label ends in ``(s)`` print in seconds; the rest as they are."""
+
+
+def format_value(metric: str, value: float, difference: bool = False) -> str:
+    """``value`` of ``metric`` with its unit: ``94.1 %`` (``+1.2 pp`` as a difference), ``93.0 s``."""
     if value is None or not math.isfinite(value):
         return "–"
-    return f"{value:+.3g}" if signed else f"{value:.4g}"
+    sign = "+" if difference else ""
+    if UNITS.get(metric) == "%":
+        return f"{round(100 * value, 1) + 0.0:{sign}.1f} {'pp' if difference else '%'}"
+    if _in_seconds(metric):
+        digits = 1 if abs(value) >= 1 else 3  # an uplink of 0.083 s, a response of 93.0 s
+        return f"{round(value, digits) + 0.0:{sign}.{digits}f} s"
+    return f"{value:{sign}.3g}" if difference else f"{value:.4g}"
+
+
+def _in_seconds(metric: str) -> bool:
+    return METRICS.get(metric, "").endswith("(s)") or metric.endswith("_s") or "_s." in metric
+
+
+def _label(metric: str) -> str:
+    """The printed name of ``metric``: its label without the unit, which each value now carries."""
+    return METRICS.get(metric, metric).removesuffix(" (s)")
+
+
+def format_comparison(differences: pd.DataFrame, key: str, baseline: object, chosen: bool = True) -> str:
+    """The table ``run_sim.py compare`` prints: per variant, baseline → variant, then Δ and its interval.
+
+    ``chosen``: the baseline was given with ``--baseline`` (else it is :func:`default_baseline`'s).
+    """
+    how = "--baseline" if chosen else "default: the first swept key's first value; choose with --baseline"
+    lines = [
+        f"baseline {key}={baseline} ({how})",
+        f"paired differences across seeds: baseline → variant, Δ = variant − baseline [{LEVEL:.0%} t CI]",
+    ]
+    width = max((len(_label(m)) for m in differences["metric"]), default=26)
+    for (base, variant), rows in differences.groupby(["baseline", "variant"], sort=False):
+        lines.append(f"\n{base}  →  {variant}  ({rows['pairs'].max()} paired seeds)")
+        for _, row in rows.iterrows():
+            metric = row["metric"]
+            base_value, value = (
+                format_value(metric, row["baseline_mean"]),
+                format_value(metric, row["variant_mean"]),
+            )
+            low = format_value(metric, row["ci_low"], True)
+            high = format_value(metric, row["ci_high"], True)
+            lines.append(
+                f"  {_label(metric):<{width}} {base_value:>10} → {value:>10}"
+                f"   Δ {format_value(metric, row['difference'], True):>10}  [{low}, {high}]"
+            )
+    return "\n".join(lines)
