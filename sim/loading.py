@@ -39,6 +39,27 @@ def validate(data: Mapping, base_dir: Path) -> Scenario:
     return scenario
 
 
+PROJECT_FOLDER = Path(__file__).resolve().parents[1]
+"""The project's folder: ``scenarios/`` in it holds the bundled scenarios."""
+
+
+def scenario_path(path: str | Path) -> Path:
+    """``path`` as given if it exists; else, when relative, from the project's folder if it is there.
+
+    So ``scenarios/xuchang_lake.yaml`` names the bundled scenario from any working folder (a notebook
+    elsewhere); paths inside a scenario file always resolve from that file's own folder.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_absolute() and (PROJECT_FOLDER / path).is_file():
+        return PROJECT_FOLDER / path
+    return path
+
+
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
-    """Read, merge ``extends:``, apply ``--set`` overrides, validate and check a scenario file."""
-    return validate(read_scenario_data(path, overrides), Path(path).resolve().parent)
+    """Read, merge ``extends:``, apply ``--set`` overrides, validate and check a scenario file.
+
+    ``path``: from the working folder, or a bundled one by its path in the project
+    (``scenarios/night_fishing.yaml``) from anywhere (:func:`scenario_path`).
+    """
+    path = scenario_path(path)
+    return validate(read_scenario_data(path, overrides), path.resolve().parent)

@@ -173,37 +173,54 @@ def load_sweep(
     raw = read_yaml(path)
     if isinstance(raw, dict):
         raw = with_options(raw, seeds, duration, overrides)
-    try:
-        spec = SweepFile.model_validate(raw)
-    except ValidationError as error:
-        raise ScenarioError(f"{path}: {first_error(error, SweepFile)}") from None
+    spec = parse_spec(raw, str(path))
     scenario_path = (path.parent / spec.scenario).resolve()
     if not scenario_path.is_file():
         raise ScenarioError(
             f"{path}: scenario: no such file {spec.scenario} (relative to the sweep file: {scenario_path})"
         )
-    base = read_with_extends(scenario_path)
+    runs = expand(
+        spec, read_with_extends(scenario_path), scenario_path.parent, str(path), set(overrides or {})
+    )
+    return Sweep(spec.name or path.stem, path.resolve(), spec, runs)
+
+
+def parse_spec(raw: Any, where: str) -> SweepFile:
+    """A validated :class:`SweepFile` from its mapping; ScenarioError starting with ``where`` if not."""
+    try:
+        return SweepFile.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(f"{where}: {first_error(error, SweepFile)}") from None
+
+
+def expand(
+    spec: SweepFile, base: dict, base_dir: Path, where: str, given: set[str] = frozenset()
+) -> tuple[RunSpec, ...]:
+    """Every run of ``spec`` over the scenario mapping ``base`` (paths in it resolve from ``base_dir``).
+
+    Errors start with ``where`` (the sweep file), or with ``--set KEY`` for the keys in ``given``.
+    """
     fixed = dict(spec.set)
     if spec.duration is not None:
         fixed["run.duration"] = spec.duration
     if spec.mode is not None:
         fixed["run.mode"] = spec.mode.value
     for key, value in fixed.items():
-        set_key(base, key, value, f"--set {key}" if key in (overrides or {}) else f"{path}: set: {key}")
+        set_key(base, key, value, f"--set {key}" if key in given else f"{where}: set: {key}")
     runs = []
     for swept in spec.variants():
         data = copy.deepcopy(base)
         for key, value in swept.items():
             block = "grid" if key in (spec.grid or {}) else "zip"
-            set_key(data, key, copy.deepcopy(value), f"{path}: {block}: {key}")
+            set_key(data, key, copy.deepcopy(value), f"{where}: {block}: {key}")
         try:
-            scenario = validate(data, scenario_path.parent)
+            scenario = validate(data, base_dir)
         except ScenarioError as error:
-            where = ", ".join(f"{key}={_short(value)}" for key, value in swept.items())
-            raise ScenarioError(f"{path}: variant {where}: {error}") from None
+            variant = ", ".join(f"{key}={_short(value)}" for key, value in swept.items())
+            raise ScenarioError(f"{where}: variant {variant}: {error}") from None
         overrides = {**fixed, **swept}
         runs += [RunSpec(run_id(overrides, seed), seed, swept, scenario) for seed in spec.seed_list]
-    return Sweep(spec.name or path.stem, path.resolve(), spec, tuple(runs))
+    return tuple(runs)
 
 
 def with_options(

@@ -47,8 +47,6 @@ OFFENDER_COLOUR = (40, 40, 255)
 OTHER_COLOUR = (0, 220, 255)
 
 
-
-
 @dataclass(frozen=True)
 class ClipSummary:
     camera_id: str

@@ -12,11 +12,11 @@ import tempfile
 from pathlib import Path
 
 from sim.core.files import replace_folder
-from sim.results.result import Result
+from sim.results.run_data import RunData
 from sim.scenario.loading import scenario_to_yaml
 
 
-def write_outputs(result: Result, out: Path, figures: bool = True) -> Path:
+def write_outputs(result: RunData, out: Path, figures: bool = True) -> Path:
     """Write tables, summary, resolved scenario and figures to ``out`` (replacing it); returns ``out``."""
     out = Path(out)
     parent = out.resolve().parent
@@ -44,7 +44,3 @@ def write_outputs(result: Result, out: Path, figures: bool = True) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
-
-
-
-

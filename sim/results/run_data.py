@@ -1,0 +1,30 @@
+"""What one run produced, as data: its resolved scenario, seed, tables (as the output contract lists them)
+and summary. :class:`sim.results.result.Result` adds what can be done with it (``write``); the modules
+that write and draw a run take this plain form, so that Result may call them without an import cycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sim.scenario.models import Scenario
+
+SORTIE_COLUMNS = ("drone_id", "x", "y", "t_depart", "t_arrive", "t_leave", "t_back")
+
+
+@dataclass(frozen=True)
+class RunData:
+    """Everything one run produced; the tables follow the output contract."""
+
+    scenario: Scenario
+    seed: int
+    incidents: pd.DataFrame
+    alarms: pd.DataFrame
+    missions: pd.DataFrame
+    tracks: pd.DataFrame
+    summary: dict
+    transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every message over the network (sim.network.links.Transfer columns)."""
+    sorties: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Relay drone flights (sim.network.drone_relay.Sortie columns)."""
