@@ -67,6 +67,10 @@ def execute(args: argparse.Namespace) -> int:
         f"{sweep.name}: {report.total} runs on {executor.name} ({workers} workers) in {wall:.1f} s: "
         f"{report.done} done, {report.failed} failed, {report.skipped} done before"
     )
+    if report.done + report.skipped:
+        from sim.experiments.paired import format_variants, load_sweep_table
+
+        print(format_variants(load_sweep_table(out)[0]))
     print(f"written: {report.table} and {out}/runs/<run id>/")
     if report.failed:
         print(f"{report.failed} runs failed: their tracebacks are in {out}/runs/<run id>/error.txt")

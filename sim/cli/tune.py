@@ -68,7 +68,8 @@ def add_parser(commands: Commands) -> None:
         help="--pixel-runs: run start, ISO local date-time (repeatable: a variant per start)",
     )
     tune.add_argument("--camera", action="append", help="--pixel-runs: only these cameras (repeatable)")
-    tune.add_argument("--out", type=Path, required=True, help="output folder")
+    tune.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
+    tune.add_argument("--overwrite", action="store_true", help="write into --out even if it holds files")
     tune.add_argument("--seconds", type=float, default=40.0, help="length of each rendered clip, s")
     tune.add_argument("--clips", type=int, default=1, help="clips per light and weather condition")
     tune.add_argument("--seed", type=int, default=0, help="seed of the clips")
@@ -94,6 +95,7 @@ def execute(args: argparse.Namespace) -> int:
     at_least("--clips", args.clips, 1)
     at_least("--seed", args.seed, 0)
     check_out_parent(args.out)
+    check_out_unused(args.out, args.overwrite)
     if args.end_to_end:
         return _end_to_end(args)
     if args.pixel_runs:
@@ -101,6 +103,17 @@ def execute(args: argparse.Namespace) -> int:
     if args.detector is None:
         raise BadInputError("--detector: required unless --end-to-end or --pixel-runs is given")
     return _detector(args)
+
+
+def check_out_unused(out: Path, overwrite: bool) -> None:
+    """Refuse an ``--out`` that holds files unless ``--overwrite``: nothing is replaced without a word.
+
+    (Here until a shared check of every command's output folder lands in sim.cli.common.)
+    """
+    if out.exists() and not out.is_dir():
+        raise BadInputError(f"--out: {out} is a file")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise BadInputError(f"--out: {out} is not empty: choose a new folder, or add --overwrite")
 
 
 def _detector(args: argparse.Namespace) -> int:

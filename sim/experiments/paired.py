@@ -253,3 +253,41 @@ def format_comparison(differences: pd.DataFrame, key: str, baseline: object, cho
                 f"   Δ {format_value(metric, row['difference'], True):>10}  [{low}, {high}]"
             )
     return "\n".join(lines)
+
+
+VARIANT_COLUMNS = ("detection_rate", "response_time_s.p50", "false_dispatches_per_day", "boat_utilization")
+"""The metrics ``run_sim.py sweep`` prints per variant when it is done."""
+
+
+def format_variants(table: pd.DataFrame, metrics=VARIANT_COLUMNS) -> str:
+    """Per variant, each metric's mean over seeds ± its 95 % t half-width, with its unit (% or s)."""
+    summary = summarize_variants(table, metrics)
+    names = variants(table)
+    width = max(len(name) for name in names)
+    cells = {
+        (row["variant"], row["metric"]): _mean_pm(row["metric"], row["mean"], row["ci_high"] - row["mean"])
+        for _, row in summary.iterrows()
+    }
+    widths = {m: max(len(_label(m)), *(len(cells[(v, m)]) for v in names)) for m in metrics}
+    lines = [
+        f"mean over seeds ± {LEVEL:.0%} t interval",
+        f"{'variant':<{width}}  {'seeds':>5}" + "".join(f"  {_label(m):>{widths[m]}}" for m in metrics),
+    ]
+    for name in names:
+        seeds = int((table["variant"] == name).sum())
+        lines.append(
+            f"{name:<{width}}  {seeds:>5}" + "".join(f"  {cells[(name, m)]:>{widths[m]}}" for m in metrics)
+        )
+    return "\n".join(lines)
+
+
+def _mean_pm(metric: str, mean: float, half: float) -> str:
+    """``94.1 ± 2.0 %``, ``93.0 ± 4.1 s``, ``132 ± 78.9``: the unit once, after both numbers."""
+    text = format_value(metric, mean)
+    if not math.isfinite(half) or text == "–":
+        return text
+    if UNITS.get(metric) == "%":
+        return f"{100 * mean:.1f} ± {100 * half:.1f} %"
+    if _in_seconds(metric):
+        return f"{text.removesuffix(' s')} ± {format_value(metric, half).removesuffix(' s')} s"
+    return f"{text} ± {half:.3g}"

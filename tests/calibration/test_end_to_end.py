@@ -103,3 +103,25 @@ def test_end_to_end_bad_options(tmp_path, capsys, extra, message):
     rc = main(["tune", "--end-to-end", "--duration", "1h", "--out", str(out), *extra])
     assert_one_error_line(capsys, rc, message)
     assert not out.exists()
+
+
+def test_end_to_end_refuses_a_used_folder_unless_overwrite(tmp_path, capsys):
+    out = tmp_path / "e2e"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    argv = [
+        "tune",
+        "--end-to-end",
+        "--thresholds",
+        "0.5",
+        "--seeds",
+        "1",
+        "--duration",
+        "20m",
+        "--out",
+        str(out),
+    ]
+    assert_one_error_line(capsys, main(argv), ("--out", str(out), "not empty", "--overwrite"))
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert call_main([*argv, "--overwrite"]) == 0
+    assert (out / "end_to_end.csv").is_file() and (out / "notes.txt").is_file()

@@ -35,16 +35,21 @@ def test_seeds_duration_and_set_replace_the_files_own(sweep_file, tmp_path, caps
         "--seeds",
         "2",
         "--duration",
-        "10m",
+        "30m",
         "--set",
         "dispatch.decision_time=12",
     ]
     assert call_main([*argv, "--out", str(out), "--quiet", "--workers", "1"]) == 0
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == 4 and sorted(table["seed"].unique()) == [0, 1]
-    assert (table["duration_s"] == 600).all() and (table["status"] == "ok").all()
+    assert (table["duration_s"] == 1800).all() and (table["status"] == "ok").all()
     for run_id in table["run_id"]:
         assert "decision_time: 12" in (out / "runs" / run_id / "scenario.yaml").read_text(encoding="utf-8")
+    printed = capsys.readouterr().out.splitlines()
+    header = next(i for i, line in enumerate(printed) if line.startswith("variant "))
+    rows = printed[header + 1 : header + 3]
+    assert [row.split()[0] for row in rows] == ["threshold=0.4", "threshold=0.6"]
+    assert all(row.count(" %") == 2 and row.endswith("%") and " s " in row for row in rows), rows
 
 
 def test_options_change_the_run_ids_as_the_same_keys_in_the_file_would(sweep_file, tmp_path):
