@@ -99,3 +99,12 @@ def test_out_under_a_file_is_refused(sweep_file, tmp_path, capsys):
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     rc = call_main(["sweep", str(sweep_file), "--out", str(tmp_path / "afile" / "out"), "--seeds", "1"])
     assert_one_error_line(capsys, rc, ("--out", "is a file"))
+
+
+def test_compare_without_baseline_on_a_sweep_that_varies_nothing(tmp_path, capsys):
+    path = tmp_path / "flat.yaml"
+    path.write_text(f"scenario: {DEFAULT}\nduration: 10m\nseeds: 1\n", encoding="utf-8")
+    assert call_main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet", "--workers", "1"]) == 0
+    capsys.readouterr()
+    rc = call_main(["compare", str(tmp_path / "out")])
+    assert_one_error_line(capsys, rc, ("--baseline", "varies no key"))
