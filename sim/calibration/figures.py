@@ -130,7 +130,7 @@ def end_to_end_figure(table: pd.DataFrame, title: str = "") -> Figure:
             )
         # Low thresholds dispatch thousands of times a day, high ones a handful: a log scale shows both.
         ax.set_xscale("symlog", linthresh=10.0)
-        ax.set_xlim(left=0)
+        ax.set_xlim(left=-1.0)  # points at 0 false dispatches and their whiskers drawn whole
         ax.set_ylim(bottom=0)  # a whisker below zero would draw an impossible time or share
         if column == "missed_share":
             top = rows[column] + rows.get(f"{column}_ci95", 0.0 * rows[column]).astype(float).fillna(0.0)
