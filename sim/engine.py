@@ -44,8 +44,6 @@ _PACKAGES = ("numpy", "simpy", "shapely", "networkx", "pandas", "pydantic")
 _PROGRESS_STEPS = 200
 
 
-
-
 class Simulation:
     """One run: the SimPy environment and its components."""
 

@@ -19,9 +19,6 @@ from sim.scenario.models import Scenario
 from sim.world.checks import check_fishing_tiles, check_places
 from sim.world.geometry import ZoneGeometry
 
-BUNDLED = Path(__file__).resolve().parents[1] / "scenarios"
-"""The project's bundled scenarios, listed when a scenario file is missing."""
-
 
 def check_scenario(scenario: Scenario) -> None:
     """Raise :class:`~sim.errors.ScenarioError` for the first cross-field problem found."""
@@ -43,11 +40,33 @@ def validate(data: Mapping, base_dir: Path) -> Scenario:
     return scenario
 
 
+PROJECT_FOLDER = Path(__file__).resolve().parents[1]
+"""The project's folder: ``scenarios/`` in it holds the bundled scenarios."""
+BUNDLED = PROJECT_FOLDER / "scenarios"
+"""The project's bundled scenarios, listed when a scenario file is missing."""
+
+
+def scenario_path(path: str | Path) -> Path:
+    """``path`` as given if it exists; else, when relative, from the project's folder if it is there.
+
+    So ``scenarios/xuchang_lake.yaml`` names the bundled scenario from any working folder (a notebook
+    elsewhere); paths inside a scenario file always resolve from that file's own folder.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_absolute() and (PROJECT_FOLDER / path).is_file():
+        return PROJECT_FOLDER / path
+    return path
+
+
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Read, merge ``extends:``, apply ``--set`` overrides, validate and check a scenario file.
 
-    A missing file is a one-line error that lists the bundled scenarios."""
-    if not Path(path).is_file():
+    ``path``: from the working folder, or a bundled one by its path in the project
+    (``scenarios/night_fishing.yaml``) from anywhere (:func:`scenario_path`). A missing file is a
+    one-line error that lists the bundled scenarios.
+    """
+    path = scenario_path(path)
+    if not path.is_file():
         bundled = ", ".join(f"scenarios/{p.name}" for p in sorted(BUNDLED.glob("*.yaml")))
-        raise ScenarioError(f"{Path(path).resolve()}: no such file (bundled scenarios: {bundled})")
-    return validate(read_scenario_data(path, overrides), Path(path).resolve().parent)
+        raise ScenarioError(f"{path.resolve()}: no such file (bundled scenarios: {bundled})")
+    return validate(read_scenario_data(path, overrides), path.resolve().parent)

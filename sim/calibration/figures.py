@@ -107,8 +107,8 @@ def draw_end_to_end_figure(table: pd.DataFrame, path: Path, title: str = "") -> 
 def end_to_end_figure(table: pd.DataFrame, title: str = "") -> Figure:
     """Median response time and missed share against false dispatches per day, one point per threshold.
 
-    ``table``: one row per threshold (``threshold, response_p50_s, missed_share, false_dispatches_per_day``),
-    as ``tune --end-to-end`` writes it.
+    ``table``: one row per threshold (``threshold, response_p50_s, missed_share, false_dispatches_per_day``,
+    and the ``_ci95`` half-widths drawn as whiskers when present), as ``tune --end-to-end`` writes it.
     """
     fig = Figure(figsize=(9.6, 4.0))
     left, right = fig.subplots(1, 2)
@@ -118,11 +118,23 @@ def end_to_end_figure(table: pd.DataFrame, title: str = "") -> Figure:
     ):
         rows = table.dropna(subset=[column])
         ax.plot(rows["false_dispatches_per_day"], rows[column], marker="o", markersize=4)
+        if f"{column}_ci95" in rows:  # 95 % intervals across seeds, where there are two seeds or more
+            ax.errorbar(
+                rows["false_dispatches_per_day"],
+                rows[column],
+                yerr=rows[f"{column}_ci95"].astype(float).fillna(0.0),
+                fmt="none",
+                ecolor="#4c72b0",
+                alpha=0.6,
+                capsize=3,
+            )
         # Low thresholds dispatch thousands of times a day, high ones a handful: a log scale shows both.
         ax.set_xscale("symlog", linthresh=10.0)
-        ax.set_xlim(left=0)
+        ax.set_xlim(left=-1.0)  # points at 0 false dispatches and their whiskers drawn whole
+        ax.set_ylim(bottom=0)  # a whisker below zero would draw an impossible time or share
         if column == "missed_share":
-            ax.set_ylim(0, max(0.05, 1.15 * float(np.nanmax(rows[column], initial=0.0))))
+            top = rows[column] + rows.get(f"{column}_ci95", 0.0 * rows[column]).astype(float).fillna(0.0)
+            ax.set_ylim(0, max(0.05, 1.15 * float(np.nanmax(top, initial=0.0))))
         _label_apart(ax, rows["false_dispatches_per_day"], rows[column], rows["threshold"])
         ax.set_xlabel("false dispatches per day (log scale above 10)")
         ax.set_ylabel(label)

@@ -14,7 +14,10 @@ def add_parser(commands: Commands) -> None:
     plot.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="sweep or run output folder")
     plot.add_argument("--out", type=Path, help="figure folder (default: DIR/figures)")
     plot.add_argument(
-        "--baseline", metavar="KEY=VALUE", help="sweep folders: variant the paired differences start from"
+        "--baseline",
+        metavar="KEY=VALUE",
+        help="sweep folders: variant the paired differences start from (default: the first swept key's "
+        "first value, as compare's)",
     )
     plot.set_defaults(execute=execute)
 
@@ -28,9 +31,7 @@ def execute(args: argparse.Namespace) -> int:
         if args.out is not None and len(args.folders) > 1:
             target = args.out / folder.resolve().name
         if folder_kind(folder) == "sweep":
-            from sim.experiments.sweep_figures import draw_sweep_figures
-
-            paths = draw_sweep_figures(folder, target, parse_baseline(args.baseline))
+            paths = _sweep_figures(folder, target, args.baseline)
         else:
             from sim.results.figures import draw_run_figures
             from sim.results.reading import read_run
@@ -38,3 +39,19 @@ def execute(args: argparse.Namespace) -> int:
             paths = draw_run_figures(read_run(folder), target)
         print(f"{folder}: " + ", ".join(str(p) for p in paths))
     return EXIT_OK
+
+
+def _sweep_figures(folder: Path, target: Path, baseline_text: str | None) -> list[Path]:
+    """Draw a sweep folder's figures; say which baseline the paired differences start from."""
+    from sim.experiments.paired import default_baseline, load_sweep_table
+    from sim.experiments.sweep_figures import draw_sweep_figures
+
+    table, swept = load_sweep_table(folder)
+    baseline = parse_baseline(baseline_text)
+    if baseline is None and swept.keys:
+        baseline = default_baseline(table, swept)
+    paths = draw_sweep_figures(folder, target, baseline)
+    if baseline is not None and any(p.name == "paired_differences.png" for p in paths):
+        how = "--baseline" if baseline_text else "default: the first swept key's first value, as compare's"
+        print(f"{folder}: paired differences from baseline {baseline[0]}={baseline[1]} ({how})")
+    return paths

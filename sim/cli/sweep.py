@@ -7,14 +7,21 @@ import sys
 import time
 from pathlib import Path
 
-from sim.cli.common import EXIT_INTERNAL, EXIT_OK, Commands, at_least
+import yaml
+
+from sim.cli.common import EXIT_INTERNAL, EXIT_OK, Commands, add_set_option, at_least, duration_seconds
 from sim.errors import BadInputError, WorkerLostError
 
 
 def add_parser(commands: Commands) -> None:
     """Register ``sweep`` on the main parser's ``commands``."""
     sweep = commands.add_parser("sweep", help="run a sweep file: parameter grid x seeds, locally or on Dask")
-    sweep.add_argument("file", type=Path, help="sweep YAML file (see scenarios/sweeps/)")
+    sweep.add_argument(
+        "file", type=Path, help="sweep YAML file (see scenarios/sweeps/; its scenario: is relative to it)"
+    )
+    sweep.add_argument("--seeds", type=int, help="seeds 0..N-1 instead of the file's seeds")
+    sweep.add_argument("--duration", help="simulated time of every run instead of the file's: 90, 15m, 6h")
+    add_set_option(sweep, "fix a scenario key for every run, added to the file's set: (repeatable)")
     sweep.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     sweep.add_argument(
         "--dask",
@@ -22,7 +29,9 @@ def add_parser(commands: Commands) -> None:
         help="run on a Dask scheduler (tcp://host:8786), or 'local' to start a LocalCluster",
     )
     sweep.add_argument("--resume", action="store_true", help="run only what is missing in --out")
-    sweep.add_argument("--out", type=Path, help="output folder (default: out/<sweep name>)")
+    sweep.add_argument(
+        "--out", type=Path, help="output folder, parents made as needed (default: out/<sweep name>)"
+    )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(execute=execute)
 
@@ -37,7 +46,9 @@ def execute(args: argparse.Namespace) -> int:
         at_least("--workers", args.workers, 1)
     if args.dask not in (None, "local") and args.workers is not None:
         raise BadInputError("--workers: a Dask scheduler's own workers run the sweep; drop --workers")
-    sweep = load_sweep(args.file)
+    seeds = None if args.seeds is None else at_least("--seeds", args.seeds, 1)
+    duration = None if args.duration is None else duration_seconds(args.duration)
+    sweep = load_sweep(args.file, seeds, duration, parse_assignments(args.overrides))
     out = args.out or Path("out") / sweep.name
     workers = args.workers or min(default_workers(), len(sweep.runs))
     executor = ProcessPool(workers) if args.dask is None else DaskCluster(args.dask, workers)
@@ -56,8 +67,26 @@ def execute(args: argparse.Namespace) -> int:
         f"{sweep.name}: {report.total} runs on {executor.name} ({workers} workers) in {wall:.1f} s: "
         f"{report.done} done, {report.failed} failed, {report.skipped} done before"
     )
+    if report.done + report.skipped:
+        from sim.experiments.paired import format_variants, load_sweep_table
+
+        print(format_variants(load_sweep_table(out)[0]))
     print(f"written: {report.table} and {out}/runs/<run id>/")
     if report.failed:
         print(f"{report.failed} runs failed: their tracebacks are in {out}/runs/<run id>/error.txt")
         return EXIT_INTERNAL
     return EXIT_OK
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, object]:
+    """``--set key=value`` options as a mapping, each value parsed as YAML (as ``run --set`` does)."""
+    parsed: dict[str, object] = {}
+    for text in assignments:
+        key, sep, raw = text.partition("=")
+        if not sep or not key.strip():
+            raise BadInputError(f"--set {text}: expected key.path=value, e.g. dispatch.decision_time=10")
+        try:
+            parsed[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            parsed[key.strip()] = raw
+    return parsed

@@ -53,6 +53,14 @@ def add_parser(commands: Commands) -> None:
     )
     tune.add_argument("--seeds", type=int, default=4, help="--end-to-end, --pixel-runs: seeds per variant")
     tune.add_argument(
+        "--thresholds",
+        metavar="T1,T2,...",
+        help="--end-to-end: thresholds to run, each in (0, 1) (default: 0.1,0.2,...,0.9)",
+    )
+    tune.add_argument(
+        "--workers", type=int, default=1, help="--end-to-end: worker processes running the seeds (default: 1)"
+    )
+    tune.add_argument(
         "--duration", help="--end-to-end, --pixel-runs: simulated time per run (default: the scenario's)"
     )
     tune.add_argument(
@@ -61,7 +69,7 @@ def add_parser(commands: Commands) -> None:
         help="--pixel-runs: run start, ISO local date-time (repeatable: a variant per start)",
     )
     tune.add_argument("--camera", action="append", help="--pixel-runs: only these cameras (repeatable)")
-    tune.add_argument("--out", type=Path, required=True, help="output folder")
+    tune.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
     tune.add_argument("--seconds", type=float, default=40.0, help="length of each rendered clip, s")
     tune.add_argument("--clips", type=int, default=1, help="clips per light and weather condition")
     tune.add_argument("--seed", type=int, default=0, help="seed of the clips")
@@ -142,24 +150,85 @@ def _spell(seconds: float) -> str:
 
 
 def _end_to_end(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from sim.calibration.end_to_end import end_to_end
     from sim.calibration.figures import draw_end_to_end_figure
+    from sim.experiments.executors import ProcessPool
 
     at_least("--seeds", args.seeds, 1)
+    at_least("--workers", args.workers, 1)
+    thresholds = parse_thresholds(args.thresholds)
     scenario = load_scenario(args.scenario, [*args.overrides, *duration_override(args.duration)])
-    args.out.mkdir(exist_ok=True)
-    thresholds = np.round(np.arange(0.1, 0.91, 0.1), 2)
     kind = None if args.detector is None else Kind(args.detector)
-    table = end_to_end(scenario, thresholds, list(range(args.seeds)), kind=kind)
+    executor = ProcessPool(args.workers) if args.workers > 1 else None
+    table = end_to_end(scenario, thresholds, list(range(args.seeds)), kind=kind, executor=executor)
+    args.out.mkdir(exist_ok=True)
     table.to_csv(args.out / "end_to_end.csv", index=False, na_rep="")
     varied = varied_thresholds(scenario.detection.thresholds, kind)
-    draw_end_to_end_figure(table, args.out / "end_to_end.png", f"{scenario.name}, {varied}")
-    print(f"threshold: {varied}")
-    print(table.to_string(index=False))
+    title = f"{scenario.name}, {varied}; {args.seeds} seeds × {format_hours(scenario.run.duration)}"
+    draw_end_to_end_figure(table, args.out / "end_to_end.png", title)
+    print(f"threshold: {varied}; mean over {args.seeds} seeds, ± half-width of the 95 % t interval")
+    print(format_end_to_end(table))
     print(f"written: {args.out}/ (end_to_end.csv, end_to_end.png)")
     return EXIT_OK
+
+
+def parse_thresholds(text: str | None):
+    """``--thresholds 0.3,0.5,0.7`` as an array, each in (0, 1); 0.1 ... 0.9 when not given."""
+    import numpy as np
+
+    if text is None:
+        return np.round(np.arange(0.1, 0.91, 0.1), 2)
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise BadInputError(
+            f"--thresholds {text}: expected numbers separated by commas, e.g. 0.3,0.5,0.7"
+        ) from None
+    outside = [v for v in values if not 0 < v < 1]
+    if outside:
+        raise BadInputError(f"--thresholds {text}: each must lie in (0, 1), got {outside[0]:g}")
+    if len(set(values)) < len(values):
+        raise BadInputError(f"--thresholds {text}: a threshold is listed twice")
+    return np.array(values)
+
+
+def format_hours(seconds: float) -> str:
+    """A duration in its own unit: ``6 h``, ``30 min``, ``45 s``."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
+def format_end_to_end(table) -> str:
+    """The printed table: shares as percent, times in s, each mean ± its 95 % half-width."""
+    columns = (
+        ("median response", "response_p50_s", " s", 1.0, 1),
+        ("detected", "detection_rate", " %", 100.0, 1),
+        ("pre-empted", "preempted_share", " %", 100.0, 1),
+        ("missed", "missed_share", " %", 100.0, 1),
+        ("false dispatches/day", "false_dispatches_per_day", "", 1.0, 1),
+    )
+    header = f"{'threshold':>9}  {'runs':>4}" + "".join(f"  {name:>20}" for name, *_ in columns)
+    lines = [header]
+    for _, row in table.iterrows():
+        cells = [f"{row['threshold']:>9g}  {int(row['runs']):>4}"]
+        for _, column, unit, scale, digits in columns:
+            cells.append(f"  {_pm(row[column], row[f'{column}_ci95'], scale, digits, unit):>20}")
+        lines.append("".join(cells))
+    return "\n".join(lines)
+
+
+def _pm(mean, half, scale: float, digits: int, unit: str) -> str:
+    import math
+
+    if mean is None or not math.isfinite(mean):
+        return "–"
+    text = f"{mean * scale:.{digits}f}"
+    if half is not None and math.isfinite(half):
+        text += f" ± {half * scale:.{digits}f}"
+    return text + unit
 
 
 def varied_thresholds(thresholds: dict[Kind, float], kind: Kind | None) -> str:

@@ -18,14 +18,16 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from sim.core.stats import LEVEL, mean_ci
+
+# Student's t lives in sim.core.stats (calibration uses it too); these names stay importable from here.
+from sim.core.stats import Estimate as Estimate
+from sim.core.stats import t_quantile as t_quantile
+from sim.core.stats import t_two_sided_probability as t_two_sided_probability
 from sim.errors import SweepError
 from sim.experiments.sweep_table import read_meta, sweep_table
-
-LEVEL = 0.95
-"""Confidence level of every interval."""
 
 METRICS = {
     "response_time_s.mean": "mean response time (s)",
@@ -38,80 +40,6 @@ METRICS = {
     "boat_utilization": "boat utilisation",
 }
 """Run-level metrics compared between variants (columns of :func:`load_sweep_table`), with labels."""
-
-
-# ---------------------------------------------------------------- Student's t
-
-
-def t_two_sided_probability(t: float, dof: int) -> float:
-    """A(t | ν) = P(|T| ≤ t) for Student's t with ν integer degrees of freedom.
-
-    Abramowitz & Stegun, *Handbook of Mathematical Functions* (1964), eq. 26.7.3 (ν odd) and
-    26.7.4 (ν even), with θ = arctan(t / √ν): finite sums, exact up to rounding.
-    """
-    if dof < 1:
-        raise ValueError(f"degrees of freedom must be >= 1, got {dof}")
-    theta = math.atan(t / math.sqrt(dof))
-    cos2 = math.cos(theta) ** 2
-    if dof % 2 == 0:  # 26.7.4: sin θ · (1 + ½cos²θ + (1·3)/(2·4)cos⁴θ + ... up to cos^(ν−2)θ)
-        term = total = 1.0
-        for k in range(2, dof - 1, 2):
-            term *= cos2 * (k - 1) / k
-            total += term
-        return math.sin(theta) * total
-    if dof == 1:
-        return 2.0 * theta / math.pi
-    # 26.7.3: (2/π)(θ + sin θ (cos θ + (2/3)cos³θ + ... + (2·4···(ν−3))/(1·3···(ν−2)) cos^(ν−2)θ))
-    term = total = math.cos(theta)
-    for k in range(3, dof - 1, 2):
-        term *= cos2 * (k - 1) / k
-        total += term
-    return 2.0 / math.pi * (theta + math.sin(theta) * total)
-
-
-def t_quantile(level: float, dof: int) -> float:
-    """t with P(|T| ≤ t) = ``level`` (two-sided: t(0.975, ν) for level 0.95), by bisection on A(t | ν)."""
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
-    low, high = 0.0, 1.0
-    while t_two_sided_probability(high, dof) < level:
-        low, high = high, 2.0 * high
-    for _ in range(100):  # halves the bracket to below 1e-12 relative
-        middle = 0.5 * (low + high)
-        if t_two_sided_probability(middle, dof) < level:
-            low = middle
-        else:
-            high = middle
-    return 0.5 * (low + high)
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A mean over replications with its two-sided t confidence interval (``half_width`` NaN below 2)."""
-
-    mean: float
-    half_width: float
-    n: int
-
-    @property
-    def low(self) -> float:
-        return self.mean - self.half_width
-
-    @property
-    def high(self) -> float:
-        return self.mean + self.half_width
-
-
-def mean_ci(values, level: float = LEVEL) -> Estimate:
-    """Mean of the finite ``values`` and the t interval x̄ ± t(1 − α/2, n − 1) · s / √n."""
-    array = np.asarray(pd.Series(values, dtype="float64").dropna(), dtype=float)
-    n = len(array)
-    if n == 0:
-        return Estimate(math.nan, math.nan, 0)
-    if n == 1:
-        return Estimate(float(array[0]), math.nan, 1)
-    spread = float(array.std(ddof=1))
-    return Estimate(float(array.mean()), t_quantile(level, n - 1) * spread / math.sqrt(n), n)
 
 
 # ---------------------------------------------------------------- the sweep table
@@ -260,25 +188,106 @@ def compare_table(folder: Path, key: str, baseline: object, extra_metrics=()) ->
     return paired_differences(table, swept, key, baseline, tuple(dict.fromkeys((*METRICS, *extra_metrics))))
 
 
-def format_comparison(differences: pd.DataFrame, key: str, baseline: object) -> str:
-    """The table ``run_sim.py compare`` prints."""
+def default_baseline(table: pd.DataFrame, swept: SweptKeys) -> tuple[str, object]:
+    """The baseline ``plot`` and ``compare`` use without ``--baseline``: the first swept key at its first
+    value in the sweep file (the first variant's). A sweep that varies nothing has none: SweepError."""
+    if not swept.keys:
+        raise SweepError("--baseline: this sweep varies no key: there is nothing to compare")
+    key = swept.keys[0]
+    return key, table[key].iloc[0]
+
+
+UNITS = {
+    "detection_rate": "%",
+    "boat_utilization": "%",
+}
+"""Metrics that are shares, printed as percent (their differences in percentage points, pp); metrics whose
+label ends in ``(s)`` print in seconds; the rest as they are."""
+
+
+def format_value(metric: str, value: float, difference: bool = False) -> str:
+    """``value`` of ``metric`` with its unit: ``94.1 %`` (``+1.2 pp`` as a difference), ``93.0 s``."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    sign = "+" if difference else ""
+    if UNITS.get(metric) == "%":
+        return f"{round(100 * value, 1) + 0.0:{sign}.1f} {'pp' if difference else '%'}"
+    if _in_seconds(metric):
+        digits = 1 if abs(value) >= 1 else 3  # an uplink of 0.083 s, a response of 93.0 s
+        return f"{round(value, digits) + 0.0:{sign}.{digits}f} s"
+    return f"{value:{sign}.3g}" if difference else f"{value:.4g}"
+
+
+def _in_seconds(metric: str) -> bool:
+    return METRICS.get(metric, "").endswith("(s)") or metric.endswith("_s") or "_s." in metric
+
+
+def _label(metric: str) -> str:
+    """The printed name of ``metric``: its label without the unit, which each value now carries."""
+    return METRICS.get(metric, metric).removesuffix(" (s)")
+
+
+def format_comparison(differences: pd.DataFrame, key: str, baseline: object, chosen: bool = True) -> str:
+    """The table ``run_sim.py compare`` prints: per variant, baseline → variant, then Δ and its interval.
+
+    ``chosen``: the baseline was given with ``--baseline`` (else it is :func:`default_baseline`'s).
+    """
+    how = "--baseline" if chosen else "default: the first swept key's first value; choose with --baseline"
     lines = [
-        f"paired differences (variant − baseline) across seeds, {LEVEL:.0%} t intervals; {key}={baseline}"
+        f"baseline {key}={baseline} ({how})",
+        f"paired differences across seeds: baseline → variant, Δ = variant − baseline [{LEVEL:.0%} t CI]",
     ]
-    width = max((len(METRICS.get(m, m)) for m in differences["metric"]), default=26)
+    width = max((len(_label(m)) for m in differences["metric"]), default=26)
     for (base, variant), rows in differences.groupby(["baseline", "variant"], sort=False):
-        lines.append(f"\n{variant}  vs  {base}  ({rows['pairs'].max()} paired seeds)")
+        lines.append(f"\n{base}  →  {variant}  ({rows['pairs'].max()} paired seeds)")
         for _, row in rows.iterrows():
-            base, value = _num(row["baseline_mean"]), _num(row["variant_mean"])
-            low, high = _num(row["ci_low"], True), _num(row["ci_high"], True)
+            metric = row["metric"]
+            base_value, value = (
+                format_value(metric, row["baseline_mean"]),
+                format_value(metric, row["variant_mean"]),
+            )
+            low = format_value(metric, row["ci_low"], True)
+            high = format_value(metric, row["ci_high"], True)
             lines.append(
-                f"  {METRICS.get(row['metric'], row['metric']):<{width}} {base:>8} → {value:>8}"
-                f"   Δ {_num(row['difference'], True):>8}  [{low}, {high}]"
+                f"  {_label(metric):<{width}} {base_value:>10} → {value:>10}"
+                f"   Δ {format_value(metric, row['difference'], True):>10}  [{low}, {high}]"
             )
     return "\n".join(lines)
 
 
-def _num(value: float, signed: bool = False) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:+.3g}" if signed else f"{value:.4g}"
+VARIANT_COLUMNS = ("detection_rate", "response_time_s.p50", "false_dispatches_per_day", "boat_utilization")
+"""The metrics ``run_sim.py sweep`` prints per variant when it is done."""
+
+
+def format_variants(table: pd.DataFrame, metrics=VARIANT_COLUMNS) -> str:
+    """Per variant, each metric's mean over seeds ± its 95 % t half-width, with its unit (% or s)."""
+    summary = summarize_variants(table, metrics)
+    names = variants(table)
+    width = max(len(name) for name in names)
+    cells = {
+        (row["variant"], row["metric"]): _mean_pm(row["metric"], row["mean"], row["ci_high"] - row["mean"])
+        for _, row in summary.iterrows()
+    }
+    widths = {m: max(len(_label(m)), *(len(cells[(v, m)]) for v in names)) for m in metrics}
+    lines = [
+        f"mean over seeds ± {LEVEL:.0%} t interval",
+        f"{'variant':<{width}}  {'seeds':>5}" + "".join(f"  {_label(m):>{widths[m]}}" for m in metrics),
+    ]
+    for name in names:
+        seeds = int((table["variant"] == name).sum())
+        lines.append(
+            f"{name:<{width}}  {seeds:>5}" + "".join(f"  {cells[(name, m)]:>{widths[m]}}" for m in metrics)
+        )
+    return "\n".join(lines)
+
+
+def _mean_pm(metric: str, mean: float, half: float) -> str:
+    """``94.1 ± 2.0 %``, ``93.0 ± 4.1 s``, ``132 ± 78.9``: the unit once, after both numbers."""
+    text = format_value(metric, mean)
+    if not math.isfinite(half) or text == "–":
+        return text
+    if UNITS.get(metric) == "%":
+        return f"{100 * mean:.1f} ± {100 * half:.1f} %"
+    if _in_seconds(metric):
+        return f"{text.removesuffix(' s')} ± {format_value(metric, half).removesuffix(' s')} s"
+    return f"{text} ± {half:.3g}"

@@ -115,8 +115,9 @@ def _as_files(result: Result, figures: bool, also=None) -> RunFiles:
 def check_folder(out: Path, resume: bool) -> None:
     """Refuse an output folder that cannot take the sweep: checked before anything starts."""
     out = Path(out)
-    if not out.resolve().parent.is_dir():
-        raise SweepError(f"--out: folder {out.resolve().parent} does not exist")
+    blocking = next((p for p in out.resolve().parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:  # missing parent folders are made; a file in the way cannot be
+        raise SweepError(f"--out: {blocking} is a file, not a folder")
     if out.exists() and not out.is_dir():
         raise SweepError(f"--out: {out} is a file")
     if out.is_dir() and any(out.iterdir()) and not resume:
@@ -129,7 +130,7 @@ def prepare_folder(sweep: Sweep, out: Path) -> None:
     Half-written run folders of a worker killed while writing are removed.
     """
     out = Path(out)
-    (out / "runs").mkdir(parents=True, exist_ok=True)
+    (out / "runs").mkdir(parents=True, exist_ok=True)  # and any missing parent of ``out``
     for partial in (out / "runs").glob(".*.partial"):
         shutil.rmtree(partial, ignore_errors=True)
     meta = {

@@ -3,7 +3,7 @@
 A sweep file (``scenarios/sweeps/*.yaml``) names a base scenario and the
 scenario keys to vary::
 
-    scenario: ../xuchang_lake.yaml  # relative to the sweep file
+    scenario: ../xuchang_lake.yaml  # relative to the sweep file's folder, not the working folder
     duration: 6h                   # optional: run.duration of every run (mode: likewise)
     seeds: 8                       # a count (seeds 0..7) or a list of seeds
     set:                           # optional: keys fixed for every run
@@ -159,39 +159,89 @@ def run_id(overrides: dict[str, Any], seed: int) -> str:
     return hashlib.blake2b(canonical.encode("utf-8"), digest_size=RUN_ID_LENGTH // 2).hexdigest()
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and validate a sweep file and every variant of its scenario; ScenarioError names the problem."""
+def load_sweep(
+    path: str | Path,
+    seeds: int | None = None,
+    duration: float | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Sweep:
+    """Read and validate a sweep file and every variant of its scenario; ScenarioError names the problem.
+
+    ``seeds`` (a count), ``duration`` (s) and ``overrides`` (scenario key -> value, added to ``set:``)
+    replace the file's own, as ``sweep --seeds --duration --set`` do.
+    """
     path = Path(path)
     raw = read_yaml(path)
-    try:
-        spec = SweepFile.model_validate(raw)
-    except ValidationError as error:
-        raise ScenarioError(f"{path}: {first_error(error, SweepFile)}") from None
+    if isinstance(raw, dict):
+        raw = with_options(raw, seeds, duration, overrides)
+    spec = parse_spec(raw, str(path))
     scenario_path = (path.parent / spec.scenario).resolve()
     if not scenario_path.is_file():
-        raise ScenarioError(f"{path}: scenario: no such file {spec.scenario}")
-    base = read_with_extends(scenario_path)
+        raise ScenarioError(
+            f"{path}: scenario: no such file {spec.scenario} (relative to the sweep file: {scenario_path})"
+        )
+    runs = expand(
+        spec, read_with_extends(scenario_path), scenario_path.parent, str(path), set(overrides or {})
+    )
+    return Sweep(spec.name or path.stem, path.resolve(), spec, runs)
+
+
+def parse_spec(raw: Any, where: str) -> SweepFile:
+    """A validated :class:`SweepFile` from its mapping; ScenarioError starting with ``where`` if not."""
+    try:
+        return SweepFile.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(f"{where}: {first_error(error, SweepFile)}") from None
+
+
+def expand(
+    spec: SweepFile, base: dict, base_dir: Path, where: str, given: set[str] = frozenset()
+) -> tuple[RunSpec, ...]:
+    """Every run of ``spec`` over the scenario mapping ``base`` (paths in it resolve from ``base_dir``).
+
+    Errors start with ``where`` (the sweep file), or with ``--set KEY`` for the keys in ``given``.
+    """
     fixed = dict(spec.set)
     if spec.duration is not None:
         fixed["run.duration"] = spec.duration
     if spec.mode is not None:
         fixed["run.mode"] = spec.mode.value
     for key, value in fixed.items():
-        set_key(base, key, value, f"{path}: set: {key}")
+        set_key(base, key, value, f"--set {key}" if key in given else f"{where}: set: {key}")
     runs = []
     for swept in spec.variants():
         data = copy.deepcopy(base)
         for key, value in swept.items():
             block = "grid" if key in (spec.grid or {}) else "zip"
-            set_key(data, key, copy.deepcopy(value), f"{path}: {block}: {key}")
+            set_key(data, key, copy.deepcopy(value), f"{where}: {block}: {key}")
         try:
-            scenario = validate(data, scenario_path.parent)
+            scenario = validate(data, base_dir)
         except ScenarioError as error:
-            where = ", ".join(f"{key}={_short(value)}" for key, value in swept.items())
-            raise ScenarioError(f"{path}: variant {where}: {error}") from None
+            variant = ", ".join(f"{key}={_short(value)}" for key, value in swept.items())
+            raise ScenarioError(f"{where}: variant {variant}: {error}") from None
         overrides = {**fixed, **swept}
         runs += [RunSpec(run_id(overrides, seed), seed, swept, scenario) for seed in spec.seed_list]
-    return Sweep(spec.name or path.stem, path.resolve(), spec, tuple(runs))
+    return tuple(runs)
+
+
+def with_options(
+    raw: dict, seeds: int | None, duration: float | None, overrides: dict[str, Any] | None
+) -> dict:
+    """The sweep file's mapping with the command line's seeds, duration and ``--set`` keys in place."""
+    raw = dict(raw)
+    if seeds is not None:
+        raw["seeds"] = seeds
+    if duration is not None:
+        raw["duration"] = duration
+    if overrides:
+        swept = {*(raw.get("grid") or {}), *(raw.get("zip") or {})}
+        if clash := sorted(swept & set(overrides)):
+            raise ScenarioError(f"--set {clash[0]}: the sweep file varies this key")
+        for key, option in (("run.duration", "--duration"), ("run.mode", "the sweep file's mode:")):
+            if key in overrides:  # the file's duration: and mode: would silently win over them
+                raise ScenarioError(f"--set {key}: give {option} instead")
+        raw["set"] = {**(raw.get("set") or {}), **overrides}
+    return raw
 
 
 def _short(value: Any, limit: int = 40) -> str:

@@ -291,7 +291,6 @@ class CellLoad:
         for i, camera in enumerate(scenario.cameras):
             rate, gnb = radio_map.fixed_uplink(profile, *camera.position, camera.height)
             if rate <= 0:
-
                 raise ScenarioError(
                     f"cameras.{i}.position: {camera.id!r} has no uplink coverage from any gNB "
                     "(a fixed sensor cannot wait for coverage)"
@@ -300,7 +299,6 @@ class CellLoad:
             self.load[gnb.id] += stream / rate
         for gnb_id, load in self.load.items():
             if load >= 1.0:
-
                 raise ScenarioError(
                     f"cameras: the video streams need {load:.0%} of the uplink of {gnb_id!r} (at most 100 %)"
                 )

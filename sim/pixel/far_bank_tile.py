@@ -56,8 +56,6 @@ TILE_TRACKS = 1_000_000_000
 would need over a year of simulated time to reach it)."""
 
 
-
-
 def tile_window(
     camera: CameraModel, geometry: ZoneGeometry, beyond_m: float, reach_m: float
 ) -> tuple[int, int, int, int] | None:

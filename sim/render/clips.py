@@ -50,8 +50,6 @@ LEAD_S = 3.0
 """Without ``--start``, a clip starts this long before the first offender enters the view, s."""
 
 
-
-
 @dataclass(frozen=True)
 class ClipSummary:
     camera_id: str

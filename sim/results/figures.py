@@ -20,7 +20,7 @@ from matplotlib.patches import Polygon as PolygonPatch
 from sim.results.boat_timeline import boat_timeline
 from sim.results.coverage_figure import coverage_figure
 from sim.results.figure_style import NO_INCIDENTS, STAGE_COLOURS, centred_note, save
-from sim.results.result import Result
+from sim.results.run_data import RunData
 from sim.results.tables import OUTCOMES, STAGES
 from sim.scenario.models import Scenario
 from sim.world.cameras import CameraModel, visible_region
@@ -39,7 +39,7 @@ NO_GO_STYLES = {"no_swimming": ("#d62728", "///"), "no_fishing": ("#b5651d", "\\
 """Edge colour and hatch of each kind of no-go area (a ``scenario.zone`` list) on the zone map."""
 
 
-def draw_run_figures(result: Result, folder: Path) -> list[Path]:
+def draw_run_figures(result: RunData, folder: Path) -> list[Path]:
     """Draw every figure of one run into ``folder``; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     label = result.label  # scenario, seed and duration, in every title

@@ -1,37 +1,25 @@
-"""The result of one run: its resolved scenario, seed, tables (as the output contract lists them) and
-summary."""
+"""The result of one run (:class:`Result`): its data (:class:`~sim.results.run_data.RunData`), `write`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
-import pandas as pd
+from sim.results.run_data import SORTIE_COLUMNS, RunData
 
-from sim.core.durations import format_duration
-from sim.scenario.models import Scenario
-
-SORTIE_COLUMNS = ("drone_id", "x", "y", "t_depart", "t_arrive", "t_leave", "t_back")
+__all__ = ["SORTIE_COLUMNS", "Result"]
 
 
 @dataclass(frozen=True)
-class Result:
-    """Everything one run produced; the tables follow the output contract."""
+class Result(RunData):
+    """Everything one run produced (scenario, seed, ``incidents``, ``alarms``, ``missions``, ``tracks``,
+    ``transfers``, ``sorties`` tables and ``summary``), and :meth:`write` to save it."""
 
-    scenario: Scenario
-    seed: int
-    incidents: pd.DataFrame
-    alarms: pd.DataFrame
-    missions: pd.DataFrame
-    tracks: pd.DataFrame
-    summary: dict
-    transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """Every message over the network (sim.network.links.Transfer columns)."""
-    sorties: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """Relay drone flights (sim.network.drone_relay.Sortie columns)."""
-    alarm_frames: tuple[tuple[str, bytes], ...] = ()
-    """Pixel mode with ``save_alarm_frames``: (file name, PNG bytes) of each alarm's frame with its boxes."""
+    def write(self, folder: str | Path, figures: bool = True) -> Path:
+        """Write the folder ``run_sim.py run`` writes (tables, summary.json, scenario.yaml, figures/) to
+        ``folder``, replacing it atomically; its parent folders are made. Returns the folder."""
+        from sim.results.writing import write_outputs  # figures and YAML only when writing
 
-    @property
-    def label(self) -> str:
-        """Scenario, seed and duration, as figure titles and the folder's index name the run."""
-        return f"{self.scenario.name}, seed {self.seed}, {format_duration(self.scenario.run.duration)}"
+        folder = Path(folder)
+        folder.resolve().parent.mkdir(parents=True, exist_ok=True)
+        return write_outputs(self, folder, figures=figures)

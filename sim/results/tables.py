@@ -63,8 +63,6 @@ STAGES = {
 OUTCOMES = ("deterred", "non_compliant", "left_before_response", "missed", "unresolved")
 
 
-
-
 def _outcome(marks: dict[str, float], t_end: float, horizon: float) -> str:
     if "t_warning" in marks:
         if "t_offender_left" in marks:
@@ -167,8 +165,6 @@ def tracks_table(legs: list[Leg], sample_s: float = 5.0) -> pd.DataFrame:
 
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
-
-
 
 
 def summarize(

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from sim.core.files import replace_folder
 from sim.results.output_files import write_index
-from sim.results.result import Result
+from sim.results.run_data import RunData
 from sim.scenario.loading import scenario_to_yaml
 
 
 def write_outputs(
-    result: Result, out: Path, figures: bool = True, also: Callable[[Result, Path], object] | None = None
+    result: RunData, out: Path, figures: bool = True, also: Callable[[RunData, Path], object] | None = None
 ) -> Path:
     """Write tables, summary, resolved scenario and figures to ``out`` (replacing it); returns ``out``.
 
@@ -57,7 +57,3 @@ def write_outputs(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
-
-
-
-

@@ -61,16 +61,6 @@ _FIRST_CHUNK_FRAMES = 64
 _MAX_CHUNK_FRAMES = 65_536
 
 
-
-
-
-
-
-
-
-
-
-
 def first_k_of_n(hits: np.ndarray, k: int, n: int) -> int:
     """Index of the first observation at which ``k`` of the last ``n`` are hits, or -1."""
     counts = np.cumsum(hits, dtype=np.int64)

@@ -152,8 +152,6 @@ def test_run_scaling_recovers_runs_growing_with_the_hit_odds():
     assert fitted_run == pytest.approx(run_s, rel=0.15)
 
 
-
-
 def test_alarms_off_target_wait_for_the_run_of_hits_to_end(default_scenario):
     """Independent frames with p = 1/2, k = n = 1: an alarm lands with probability q; one that went astray
     leaves its track held, so the next alarm needs a miss and then a hit. Expected delay, frames of 1 s:
@@ -247,8 +245,6 @@ def test_calibrations_without_the_new_terms_keep_their_draws(default_scenario):
 )
 def test_bad_calibration_values_name_their_key(tmp_path, capsys, key, value, message):
     assert_calibration_refused(tmp_path, capsys, ("classes", "swimming", key), value, message)
-
-
 
 
 def test_a_false_alarm_slope_must_be_positive(tmp_path, capsys):

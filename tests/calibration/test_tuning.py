@@ -229,9 +229,15 @@ def test_end_to_end_trade_off(tmp_path, capsys):
         "threshold",
         "runs",
         "response_p50_s",
-        "missed_share",
-        "false_dispatches_per_day",
+        "response_p50_s_ci95",
         "detection_rate",
+        "detection_rate_ci95",
+        "preempted_share",
+        "preempted_share_ci95",
+        "missed_share",
+        "missed_share_ci95",
+        "false_dispatches_per_day",
+        "false_dispatches_per_day_ci95",
     ]
     # Same incidents at every threshold: a stricter threshold never dispatches more often for nothing.
     assert table["false_dispatches_per_day"].is_monotonic_decreasing

@@ -435,19 +435,48 @@ def test_plot_draws_the_sweep_figures(small_out, tmp_path, capsys):
 
 def test_paired_differences_show_evidence_uploads_and_still_draw_older_tables(small_out, tmp_path):
     from sim.experiments.paired import load_sweep_table
-    from sim.experiments.sweep_figures import DIFFERENCE_METRICS, difference_intervals
+    from sim.experiments.sweep_figures import DIFFERENCE_METRICS, difference_figure, difference_intervals
 
-    def width(png: Path) -> int:  # the IHDR chunk: 8-byte signature, length, type, then width
-        return int.from_bytes(png.read_bytes()[16:20], "big")
+    def size(png: Path) -> tuple[int, int]:  # the IHDR chunk: 8-byte signature, length, type, width, height
+        data = png.read_bytes()
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
     table, swept = load_sweep_table(small_out)
     args = (swept, "network.profile", "nr_embb")
-    new = difference_intervals(table, *args, tmp_path / "new.png")
-    old = difference_intervals(
-        table.drop(columns="network.evidence_upload_s.mean"), *args, tmp_path / "old.png"
-    )
+    new = difference_figure(table, *args)
+    old = difference_figure(table.drop(columns="network.evidence_upload_s.mean"), *args)
     assert "network.evidence_upload_s.mean" in DIFFERENCE_METRICS
-    assert width(new) - width(old) == pytest.approx(2.8 * 130, abs=2)  # one panel more (2.8 in at 130 dpi)
+    assert len(new.axes) == len(DIFFERENCE_METRICS) and len(old.axes) == len(DIFFERENCE_METRICS) - 1
+    assert "evidence upload (mean)" in [ax.get_title() for ax in new.axes]
+    assert (
+        "baseline network.profile=nr_embb" in new.texts[0].get_text()
+        if new.texts
+        else new._suptitle.get_text()
+    )
+    # A grid that fits a page: at most about 10 inches wide at 130 dpi, taller than wide is fine.
+    width, height = size(difference_intervals(table, *args, tmp_path / "new.png"))
+    assert width <= 1300 and height <= 1300
+
+
+def test_sweep_figures_clip_rates_and_name_scenario_seeds_and_duration(small_out):
+    from sim.experiments.paired import load_sweep_table
+    from sim.experiments.sweep_figures import describe, rates_figure, response_cdf_figure
+
+    table, _ = load_sweep_table(small_out)
+    assert describe(table, "small") == "small: xuchang_lake, 3 seeds × 2 h"
+    rates = rates_figure(table, "t").axes[0]
+    assert rates.get_xlim()[0] >= 0 and rates.get_xlim()[1] <= 100  # all variants detect 100 %: not 106
+    incidents = {r: pd.read_csv(small_out / "runs" / r / "incidents.csv") for r in table["run_id"]}
+    cdf = response_cdf_figure(table, incidents, "t").axes[0]
+    styles = [(line.get_linestyle(), line.get_linewidth()) for line in cdf.get_lines()]
+    assert len(styles) == 4 and len(set(styles)) == 4  # coinciding curves still each show
+    assert all(0.0 < band.get_alpha() <= 0.1 for band in cdf.collections)  # light bands, not one block
+    assert len(cdf.get_legend().get_texts()) == 4
+    # A variant without incidents in any run draws nothing and is not in the legend.
+    empty = {r: frame.iloc[0:0] for r, frame in incidents.items()}
+    assert cdf.get_ylim() == (0.0, 100.0)
+    nothing = response_cdf_figure(table, empty, "t").axes[0]
+    assert nothing.get_legend() is None and not nothing.get_lines()
 
 
 def test_plot_redraws_a_run_folder_from_its_tables(small_out, tmp_path):
@@ -479,14 +508,16 @@ def test_compare_prints_paired_differences(small_out, capsys, tmp_path):
     assert (table["pairs"] == 3).all()
     assert (table["ci_low"] <= table["difference"]).all() and (table["difference"] <= table["ci_high"]).all()
     out = capsys.readouterr().out
+    assert out.startswith("baseline network.profile=nr_embb (--baseline)\n")
+    # The header reads as the columns do: baseline first, then the variant.
     assert (
-        "profile=lte, command=lte, threshold=0.4  vs  profile=nr_embb, command=nr_urllc, threshold=0.4"
-        not in out
+        "threshold=0.4, profile=nr_embb, command=nr_urllc  →  threshold=0.4, profile=lte, command=lte" in out
     )
-    assert (
-        "threshold=0.4, profile=lte, command=lte  vs  threshold=0.4, profile=nr_embb, command=nr_urllc" in out
-    )
-    assert "(3 paired seeds)" in out and "mean response time (s)" in out
+    assert "(3 paired seeds)" in out and "mean response time" in out
+    rate = next(line for line in out.splitlines() if line.strip().startswith("detection rate"))
+    assert rate.count(" %") == 2 and " pp" in rate  # shares in percent, their differences in points
+    response = next(line for line in out.splitlines() if line.strip().startswith("mean response time"))
+    assert response.count(" s") >= 3
 
 
 def test_compare_any_numeric_column(small_out, capsys):
@@ -503,9 +534,10 @@ def test_compare_lists_a_metric_asked_for_twice_once(small_out, capsys, tmp_path
     out = capsys.readouterr().out
     rows = pd.read_csv(csv)
     assert (rows.groupby("variant")["metric"].value_counts() == 1).all()
-    assert out.count("median response time (s)") == out.count("counts.alarms") == rows["variant"].nunique()
+    assert out.count("median response time") == out.count("counts.alarms") == rows["variant"].nunique()
     # Labels longer than the built-in ones still leave the numbers in one column.
-    lines = [line for line in out.splitlines() if "→" in line]
+    lines = [line for line in out.splitlines() if line.startswith("  ") and "→" in line]
+    assert len(lines) == rows.shape[0]
     assert len({line.index("→") for line in lines}) == 1
 
 
@@ -526,6 +558,28 @@ def test_compare_rejects_what_the_sweep_does_not_have(small_out, capsys, extra, 
 
     rc = call_main(["compare", str(small_out), *extra])
     assert_one_error_line(capsys, rc, expected)
+
+
+def test_plot_and_compare_use_the_same_baseline_by_default(small_out, capsys, tmp_path):
+    """Without --baseline both take the first swept key's first value, and say so."""
+    from sim.experiments.paired import default_baseline, load_sweep_table
+
+    assert default_baseline(*load_sweep_table(small_out)) == ("detection.threshold", "0.4")
+    assert call_main(["compare", str(small_out), "--csv", str(tmp_path / "default.csv")]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("baseline detection.threshold=0.4 (default: ")
+    argv = [
+        "compare",
+        str(small_out),
+        "--baseline",
+        "detection.threshold=0.4",
+        "--csv",
+        str(tmp_path / "given.csv"),
+    ]
+    assert call_main(argv) == 0
+    assert (tmp_path / "default.csv").read_bytes() == (tmp_path / "given.csv").read_bytes()
+    assert call_main(["plot", str(small_out), "--out", str(tmp_path / "figs")]) == 0
+    assert "baseline detection.threshold=0.4" in capsys.readouterr().out
 
 
 def test_plot_rejects_a_baseline_the_sweep_does_not_have(small_out, capsys, tmp_path):
