@@ -40,7 +40,7 @@ import yaml
 
 from sim.engine import run
 from sim.loading import load_scenario
-from sim.replay.page import write_replay
+from sim.results.replay_page.page import write_replay
 
 SCENARIO = common.REPO_ROOT / "scenarios" / "xuchang_lake.yaml"
 CHROMIUM = "/usr/bin/chromium"

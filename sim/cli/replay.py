@@ -43,8 +43,8 @@ def add_parser(commands: Commands) -> None:
 def execute(args: argparse.Namespace) -> int:
     """Check every input, then build the page and write it atomically."""
     from sim.cli.common import at_least
-    from sim.replay.page import check_out, write_replay
     from sim.replay.run_folder import check_run_folder, read_run_folder
+    from sim.results.replay_page.page import check_out, write_replay
 
     folders = [args.run_dir] + ([args.run_dir_b] if args.run_dir_b is not None else [])
     for folder in folders:

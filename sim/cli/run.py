@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 
 from sim.cli.common import (
@@ -79,7 +78,6 @@ def start_override(text: str | None) -> list[str]:
 def execute(args: argparse.Namespace) -> int:
     """Run the scenario with the options as ``--set`` overrides, write the run folder, print the summary."""
     from sim.engine import Simulation
-    from sim.replay.page import write_run_replay
     from sim.results.writing import write_outputs
 
     changes = [*args.overrides, *start_override(args.start)]
@@ -116,8 +114,7 @@ def execute(args: argparse.Namespace) -> int:
     if args.trace:
         simulation.recorder.listener = trace_printer({i.id: str(i.kind) for i in simulation.incidents})
     result = simulation.run(progress=not args.trace)
-    replay = None if args.no_replay else partial(write_run_replay, label=out.resolve().name)
-    written = write_outputs(result, out, figures=not args.no_figures, also=replay)
+    written = write_outputs(result, out, figures=not args.no_figures, replay=not args.no_replay)
     print(format_summary(result.summary))
     print(f"\noutputs: {written}/  (its README.md lists the files)")
     return EXIT_OK

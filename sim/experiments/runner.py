@@ -10,7 +10,6 @@ lost worker. ``resume`` runs only the runs without a ``summary.json``.
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import tempfile
@@ -33,7 +32,6 @@ from sim.engine import run as run_simulation
 from sim.errors import SweepError
 from sim.experiments.sweep_file import RunSpec, Sweep, cell
 from sim.experiments.sweep_table import write_table, write_text
-from sim.replay.page import write_run_replay
 from sim.results.result import Result
 from sim.results.writing import write_outputs
 from sim.scenario.models import Scenario
@@ -92,17 +90,18 @@ def attempt(task: RunTask) -> Path | RunFiles | RunFailure:
     """
     try:
         result = task.runner(task.spec.scenario, task.spec.seed)
-        also = functools.partial(write_run_replay, label=task.spec.run_id) if task.replay else None
+        written = {"figures": task.figures, "replay": task.replay, "replay_label": task.spec.run_id}
         if task.folder is None:
-            return _as_files(result, task.figures, also)
-        return write_outputs(result, task.folder, figures=task.figures, also=also)
+            return _as_files(result, written)
+        return write_outputs(result, task.folder, **written)
     except Exception:
         return RunFailure(task.spec.run_id, traceback.format_exc())
 
 
-def _as_files(result: Result, figures: bool, also=None) -> RunFiles:
+def _as_files(result: Result, written: dict) -> RunFiles:
+    """``written``: write_outputs' options (figures, replay, replay_label)."""
     with tempfile.TemporaryDirectory(prefix="sweep-run.") as temporary:
-        folder = write_outputs(result, Path(temporary) / "run", figures=figures, also=also)
+        folder = write_outputs(result, Path(temporary) / "run", **written)
         return RunFiles(
             {
                 path.relative_to(folder).as_posix(): path.read_bytes()

@@ -15,11 +15,12 @@ class Result(RunData):
     """Everything one run produced (scenario, seed, ``incidents``, ``alarms``, ``missions``, ``tracks``,
     ``transfers``, ``sorties`` tables and ``summary``), and :meth:`write` to save it."""
 
-    def write(self, folder: str | Path, figures: bool = True) -> Path:
-        """Write the folder ``run_sim.py run`` writes (tables, summary.json, scenario.yaml, figures/) to
-        ``folder``, replacing it atomically; its parent folders are made. Returns the folder."""
+    def write(self, folder: str | Path, figures: bool = True, replay: bool = True) -> Path:
+        """Write the folder ``run_sim.py run`` writes (tables, summary.json, scenario.yaml, figures/,
+        replay.html, README.md) to ``folder``, replacing it atomically; its parent folders are made.
+        Returns the folder."""
         from sim.results.writing import write_outputs  # figures and YAML only when writing
 
         folder = Path(folder)
         folder.resolve().parent.mkdir(parents=True, exist_ok=True)
-        return write_outputs(self, folder, figures=figures)
+        return write_outputs(self, folder, figures=figures, replay=replay)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from sim.core.files import replace_folder
@@ -19,12 +18,10 @@ from sim.scenario.loading import scenario_to_yaml
 
 
 def write_outputs(
-    result: RunData, out: Path, figures: bool = True, also: Callable[[RunData, Path], object] | None = None
+    result: RunData, out: Path, figures: bool = True, replay: bool = False, replay_label: str | None = None
 ) -> Path:
-    """Write tables, summary, resolved scenario and figures to ``out`` (replacing it); returns ``out``.
-
-    ``also(result, folder)`` adds files to the folder before it is renamed into place (the replay page).
-    """
+    """Write tables, summary, resolved scenario, figures and the replay page to ``out`` (replacing it);
+    returns ``out``. ``replay_label``: the page's title (default: the folder's name)."""
     out = Path(out)
     parent = out.resolve().parent
     if not parent.is_dir():
@@ -49,8 +46,10 @@ def write_outputs(
             from sim.results.figures import draw_run_figures  # matplotlib only when drawing
 
             draw_run_figures(result, staging / "figures")
-        if also is not None:
-            also(result, staging)
+        if replay:
+            from sim.results.replay_page.page import write_run_replay
+
+            write_run_replay(result, staging, label=replay_label or out.resolve().name)
         write_index(staging, f"Run of {result.label}, {result.scenario.run.mode.value} mode")
         replace_folder(staging, out)
     except BaseException:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.replay.page import write_replay
 from sim.replay.run_folder import read_run_folder
+from sim.results.replay_page.page import write_replay
 from tests.helpers.replay_runs import write_run
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/lib/chromium/chromium") if Path(p).exists()), None)

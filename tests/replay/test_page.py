@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.replay.columns import column, decode, keyframes
+from sim.results.replay_page.columns import column, decode, keyframes
 from tests.helpers.cli import assert_one_error_line, call_main
 from tests.helpers.paths import ROOT
 from tests.helpers.replay_runs import write_run

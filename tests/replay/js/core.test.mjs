@@ -6,7 +6,7 @@ import {
   boatAt, buildIndex, countAtOrBefore, decodeColumn, figuresAt, formatClock, incidentStage, missionAt, nearestFrame,
   sortieAt,
   openIncidents, parseTime, quantile, stateAt, timeOfDay, trail,
-} from "../../../sim/replay/assets/core.mjs";
+} from "../../../sim/results/replay_page/assets/core.mjs";
 
 const f64 = (values) => Float64Array.from(values);
 

@@ -1,5 +1,6 @@
 """One run's moving parts as page data: boat tracks, incidents, missions, alarms, drone sorties and the
-event log, each a set of typed-array columns (:mod:`sim.replay.columns`) with the names they index.
+event log, each a set of typed-array columns (:mod:`sim.results.replay_page.columns`) with the names
+they index.
 
 Codes: ``state`` indexes :data:`STATES`, ``outcome`` :data:`OUTCOMES`, an event's ``kind``
 :data:`EVENT_KINDS`, ``boat`` the run's ``boat_ids``, ``source`` its ``sources``; -1 means none.
@@ -10,9 +11,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.replay.columns import KEYFRAME_TOLERANCE_M, codes, column, ids, integers, keyframes, times
-from sim.replay.scene import scene
-from sim.results.result import Result
+from sim.results.replay_page.columns import (
+    KEYFRAME_TOLERANCE_M,
+    codes,
+    column,
+    ids,
+    integers,
+    keyframes,
+    times,
+)
+from sim.results.replay_page.scene import scene
+from sim.results.run_data import RunData
 from sim.results.tables import OUTCOMES as OUTCOME_NAMES
 
 STATES = ["docked", "outbound", "on_scene", "returning", "patrolling"]
@@ -90,7 +99,7 @@ def boat_tracks(tracks: pd.DataFrame, boat_ids: list[str]) -> list[dict]:
     return boats
 
 
-def _event_rows(result: Result, boat_ids: list[str]) -> pd.DataFrame:
+def _event_rows(result: RunData, boat_ids: list[str]) -> pd.DataFrame:
     """Every log row: ``t, kind, incident, boat, ref`` (ref: the alarm's or sortie's row, else -1)."""
     boat = {b: i for i, b in enumerate(boat_ids)}
     parts = []
@@ -162,7 +171,7 @@ def _event_rows(result: Result, boat_ids: list[str]) -> pd.DataFrame:
     return events.sort_values(["t", "kind"], kind="stable").reset_index(drop=True)
 
 
-def events(result: Result, boat_ids: list[str]) -> dict:
+def events(result: RunData, boat_ids: list[str]) -> dict:
     rows = _event_rows(result, boat_ids)
     return {
         "count": len(rows),
@@ -174,7 +183,7 @@ def events(result: Result, boat_ids: list[str]) -> dict:
     }
 
 
-def run_data(result: Result, label: str) -> dict:
+def run_data(result: RunData, label: str) -> dict:
     """Everything the page shows of one run (without camera frames)."""
     scenario = result.scenario
     boat_ids = [b.id for b in scenario.boats]

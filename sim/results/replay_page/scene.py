@@ -13,7 +13,7 @@ import shapely
 from sim.core.rng import RandomStreams
 from sim.network.links import PROFILES, profile_name
 from sim.network.radio_map import RadioMap
-from sim.replay.columns import column
+from sim.results.replay_page.columns import column
 from sim.scenario.models import Scenario
 from sim.world.cameras import CameraModel, visible_region
 from sim.world.geometry import ZoneGeometry

@@ -4,7 +4,7 @@ two runs' data inlined into one self-contained ``replay.html``, written atomical
 The modules are ES modules (``core.mjs`` is also what the Node unit tests import); inlining drops their
 ``import`` lines and ``export`` keywords and joins them, in dependency order, into one
 ``<script type="module">``. The data travel as JSON whose bulk is typed-array columns in base64
-(:mod:`sim.replay.columns`). Nothing on the page refers to anything outside the file.
+(:mod:`sim.results.replay_page.columns`). Nothing on the page refers to anything outside the file.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from sim.core.files import publish
 from sim.errors import ReplayError
-from sim.replay.run_data import run_data
-from sim.results.result import Result
+from sim.results.replay_page.run_columns import run_data
+from sim.results.run_data import RunData
 
 MODULES = ("core.mjs", "draw.mjs", "panels.mjs", "app.mjs")
 """The page's JavaScript modules in the order they are inlined (each uses only those before it)."""
@@ -34,7 +34,7 @@ _EXPORT = re.compile(r"^export\s+(?=(async\s+)?(function|const|let|class)\b)", r
 
 def asset(name: str) -> str:
     """The text of one of the page's asset files."""
-    return (files("sim.replay") / "assets" / name).read_text(encoding="utf-8")
+    return (files("sim.results.replay_page") / "assets" / name).read_text(encoding="utf-8")
 
 
 def inline_modules(names: tuple[str, ...] = MODULES) -> str:
@@ -46,7 +46,7 @@ def inline_modules(names: tuple[str, ...] = MODULES) -> str:
     return "\n".join(parts)
 
 
-def run_differences(a: Result, b: Result) -> list[dict]:
+def run_differences(a: RunData, b: RunData) -> list[dict]:
     """Incidents (matched by id: the same seed gives the same incidents) whose outcomes differ."""
     outcome_a = dict(zip(a.incidents["incident_id"], a.incidents["outcome"], strict=True))
     outcome_b = dict(zip(b.incidents["incident_id"], b.incidents["outcome"], strict=True))
@@ -57,7 +57,7 @@ def run_differences(a: Result, b: Result) -> list[dict]:
     ]
 
 
-def check_pair(a: Result, b: Result) -> None:
+def check_pair(a: RunData, b: RunData) -> None:
     """Two runs can be shown side by side only if they are of the same scenario and seed."""
     name_a, name_b = a.summary.get("scenario", a.scenario.name), b.summary.get("scenario", b.scenario.name)
     if name_a != name_b:
@@ -68,7 +68,7 @@ def check_pair(a: Result, b: Result) -> None:
         )
 
 
-def page_data(results: list[Result], labels: list[str], frames: list[list[dict]] | None = None) -> dict:
+def page_data(results: list[RunData], labels: list[str], frames: list[list[dict]] | None = None) -> dict:
     """The page's data for one run, or two of the same scenario and seed (side by side)."""
     if len(results) == 2:
         check_pair(*results)
@@ -119,14 +119,14 @@ def write_page(text: str, out: Path) -> Path:
 
 
 def write_replay(
-    results: list[Result], labels: list[str], out: Path, frames: list[list[dict]] | None = None
+    results: list[RunData], labels: list[str], out: Path, frames: list[list[dict]] | None = None
 ) -> Path:
     """Build the page of ``results`` and write it to ``out`` atomically; returns ``out``."""
     check_out(out)
     return write_page(build_page(page_data(results, labels, frames)), out)
 
 
-def write_run_replay(result: Result, folder: Path, label: str | None = None) -> Path:
+def write_run_replay(result: RunData, folder: Path, label: str | None = None) -> Path:
     """``folder/replay.html`` of one run, titled ``label`` (default: the folder's name): what ``run`` and
     sweeps call on the run folder while it is still being written."""
     folder = Path(folder)
