@@ -1,0 +1,175 @@
+"""What a finished sweep gives: the same rows on every executor, common random numbers, the parquet table, the
+sweep figures and paired comparisons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.helpers.cli import assert_one_error_line, call_main
+from tests.helpers.sweeps import AlreadyStarted, call_sweep, sweep_csv
+
+
+@pytest.mark.xdist_group("sweep")
+def test_same_rows_on_one_worker_two_workers_and_a_local_dask_cluster(
+    small_sweep, small_out, tmp_path, local_cluster, monkeypatch
+):
+    """``--dask local --workers 2`` asks for a local cluster of two workers: the one the sweep tests share
+    (started by ``DaskCluster("local", 2)`` as the command would), so that one cluster serves them all."""
+    asked = []
+
+    def shared_cluster(address, workers):
+        asked.append((address, workers))
+        return AlreadyStarted(local_cluster)
+
+    assert call_sweep(small_sweep, tmp_path / "one", "--workers", "1") == 0
+    monkeypatch.setattr("sim.experiments.executors.DaskCluster", shared_cluster)  # what the command builds
+    assert call_sweep(small_sweep, tmp_path / "dask", "--dask", "local", "--workers", "2") == 0
+    assert asked == [("local", 2)] and local_cluster.address == "local"
+    one = sweep_csv(tmp_path / "one")
+    assert sweep_csv(small_out) == one
+    assert sweep_csv(tmp_path / "dask") == one
+    table = pd.read_csv(tmp_path / "one" / "sweep.csv")
+    assert len(table) == 12 and (table["status"] == "ok").all()
+    assert list(table.columns[:6]) == [
+        "run_id",
+        "seed",
+        "detection.threshold",
+        "network.profile",
+        "network.traffic.command",
+        "status",
+    ]
+    assert {"response_time_s.p50", "detection_rate", "counts.outcomes.deterred"} <= set(table.columns)
+    assert "wall_time_s" not in table.columns  # machine-dependent: kept in each run's summary.json
+    for run in table["run_id"]:
+        assert (tmp_path / "one" / "runs" / run / "summary.json").is_file()
+
+
+@pytest.mark.xdist_group("sweep")
+def test_common_random_numbers_same_incidents_in_every_variant(small_out):
+    table = pd.read_csv(small_out / "sweep.csv")
+    for _, runs in table.groupby("seed"):
+        starts = {
+            tuple(pd.read_csv(small_out / "runs" / r / "incidents.csv")["t_start"]) for r in runs["run_id"]
+        }
+        assert len(starts) == 1
+
+
+@pytest.mark.xdist_group("sweep")
+def test_parquet_table_matches_csv(small_out):
+    pytest.importorskip("pyarrow")
+    csv = pd.read_csv(small_out / "sweep.csv")
+    parquet = pd.read_parquet(small_out / "sweep.parquet")
+    assert list(parquet.columns) == list(csv.columns)
+    assert list(parquet["run_id"]) == list(csv["run_id"])
+    pd.testing.assert_series_equal(parquet["response_time_s.mean"], csv["response_time_s.mean"])
+
+
+@pytest.mark.xdist_group("sweep")
+def test_plot_draws_the_sweep_figures(small_out, tmp_path, capsys):
+    assert call_main(["plot", str(small_out), "--out", str(tmp_path / "figs")]) == 0
+    names = sorted(p.name for p in (tmp_path / "figs").iterdir())
+    assert names == ["latency_breakdown.png", "paired_differences.png", "rates.png", "response_time_cdf.png"]
+    assert all((tmp_path / "figs" / n).stat().st_size > 10_000 for n in names)
+
+
+@pytest.mark.xdist_group("sweep")
+def test_paired_differences_show_evidence_uploads_and_still_draw_older_tables(small_out, tmp_path):
+    from sim.experiments.paired import load_sweep_table
+    from sim.experiments.sweep_figures import DIFFERENCE_METRICS, difference_intervals
+
+    def width(png: Path) -> int:  # the IHDR chunk: 8-byte signature, length, type, then width
+        return int.from_bytes(png.read_bytes()[16:20], "big")
+
+    table, swept = load_sweep_table(small_out)
+    args = (swept, "network.profile", "nr_embb")
+    new = difference_intervals(table, *args, tmp_path / "new.png")
+    old = difference_intervals(
+        table.drop(columns="network.evidence_upload_s.mean"), *args, tmp_path / "old.png"
+    )
+    assert "network.evidence_upload_s.mean" in DIFFERENCE_METRICS
+    assert width(new) - width(old) == pytest.approx(2.8 * 130, abs=2)  # one panel more (2.8 in at 130 dpi)
+
+
+@pytest.mark.xdist_group("sweep")
+def test_plot_redraws_a_run_folder_from_its_tables(small_out, tmp_path):
+    run = sorted((small_out / "runs").iterdir())[0]
+    assert call_main(["plot", str(run), "--out", str(tmp_path / "figs")]) == 0
+    names = {p.name for p in (tmp_path / "figs").iterdir()}
+    # The contract's figures, and whatever else sim.results.figures.draw_run_figures draws after a run.
+    assert {"latency_breakdown.png", "response_time_cdf.png", "zone_map.png"} <= names
+
+
+@pytest.mark.xdist_group("sweep")
+def test_plot_several_folders_into_one(small_out, tmp_path):
+    run = sorted((small_out / "runs").iterdir())[0]
+    assert call_main(["plot", str(small_out), str(run), "--out", str(tmp_path / "figs")]) == 0
+    assert (tmp_path / "figs" / small_out.name / "paired_differences.png").is_file()
+    assert (tmp_path / "figs" / run.name / "zone_map.png").is_file()
+
+
+@pytest.mark.xdist_group("sweep")
+def test_compare_prints_paired_differences(small_out, capsys, tmp_path):
+    csv = tmp_path / "differences.csv"
+    assert (
+        call_main(["compare", str(small_out), "--baseline", "network.profile=nr_embb", "--csv", str(csv)])
+        == 0
+    )
+    table = pd.read_csv(csv)
+    assert set(table["variant"]) == {
+        "threshold=0.4, profile=lte, command=lte",
+        "threshold=0.6, profile=lte, command=lte",
+    }
+    assert (table["pairs"] == 3).all()
+    assert (table["ci_low"] <= table["difference"]).all() and (table["difference"] <= table["ci_high"]).all()
+    out = capsys.readouterr().out
+    assert (
+        "profile=lte, command=lte, threshold=0.4  vs  profile=nr_embb, command=nr_urllc, threshold=0.4"
+        not in out
+    )
+    assert (
+        "threshold=0.4, profile=lte, command=lte  vs  threshold=0.4, profile=nr_embb, command=nr_urllc" in out
+    )
+    assert "(3 paired seeds)" in out and "mean response time (s)" in out
+
+
+@pytest.mark.xdist_group("sweep")
+def test_compare_any_numeric_column(small_out, capsys):
+    argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--metric", "counts.alarms"]
+    assert call_main(argv) == 0
+    assert "counts.alarms" in capsys.readouterr().out
+
+
+@pytest.mark.xdist_group("sweep")
+def test_compare_lists_a_metric_asked_for_twice_once(small_out, capsys, tmp_path):
+    csv = tmp_path / "differences.csv"
+    argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--csv", str(csv)]
+    extra = ["--metric", "response_time_s.p50", "--metric", "counts.alarms", "--metric", "counts.alarms"]
+    assert call_main([*argv, *extra]) == 0
+    out = capsys.readouterr().out
+    rows = pd.read_csv(csv)
+    assert (rows.groupby("variant")["metric"].value_counts() == 1).all()
+    assert out.count("median response time (s)") == out.count("counts.alarms") == rows["variant"].nunique()
+    # Labels longer than the built-in ones still leave the numbers in one column.
+    lines = [line for line in out.splitlines() if "→" in line]
+    assert len({line.index("→") for line in lines}) == 1
+
+
+@pytest.mark.xdist_group("sweep")
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--baseline", "network.profile=nr_urllc"], ("--baseline", "not among the swept values")),
+        (["--baseline", "dispatch.policy=nearest_idle"], ("--baseline", "not swept here")),
+        (
+            ["--baseline", "detection.threshold=0.4", "--metric", "counts.alarm"],
+            ("--metric counts.alarm", "not a numeric column", "counts.alarms"),
+        ),
+        (["--baseline", "detection.threshold=0.4", "--metric", "scenario"], ("--metric scenario", "numeric")),
+    ],
+)
+def test_compare_rejects_what_the_sweep_does_not_have(small_out, capsys, extra, expected):
+    rc = call_main(["compare", str(small_out), *extra])
+    assert_one_error_line(capsys, rc, expected)
