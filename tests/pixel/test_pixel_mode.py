@@ -7,7 +7,7 @@ import pytest
 
 from sim.engine import Simulation, run
 from sim.scenario.loading import ScenarioError, load_scenario
-from sim.scenario.models import Buoy, Mode
+from sim.scenario.models import Mode
 from sim.world.geometry import ZoneGeometry
 from tests.helpers.invariants import assert_invariants
 from tests.helpers.paths import DEFAULT
@@ -23,54 +23,48 @@ def pixel_scenario():
     return scenario.model_copy(update={"cameras": tuple(beach)})
 
 
-@pytest.fixture(scope="module")
-def pixel_run(pixel_scenario):
-    return run(pixel_scenario)
+@pytest.mark.xdist_group("pixel-beaches")
+def test_pixel_mode_writes_the_same_tables_and_keeps_the_invariants(beaches):
+    run = beaches.one
+    assert_invariants(run, ZoneGeometry(beaches.scenario))
+    assert run.summary["mode"] == "pixel"
+    assert set(run.alarms["source"]) <= {"cam-beach-w", "cam-beach-e", "buoy-beach"}
 
 
-def test_pixel_mode_writes_the_same_tables_and_keeps_the_invariants(pixel_run, pixel_scenario):
-    assert_invariants(pixel_run, ZoneGeometry(pixel_scenario))
-    assert pixel_run.summary["mode"] == "pixel"
-    buoys = {b.id for b in pixel_scenario.buoys}
-    assert set(pixel_run.alarms["source"]) <= {"cam-beach-w", "cam-beach-e"} | buoys
-
-
-def test_buoys_report_in_pixel_mode_as_in_statistical_mode(pixel_scenario):
+@pytest.mark.xdist_group("pixel-beaches")
+def test_buoys_report_in_pixel_mode_as_in_statistical_mode(beaches):
     """Buoys are not pixels: their reports come from the same statistical model in both modes."""
-    buoy = Buoy(
-        id="buoy-beach",
-        position=(470.0, 290.0),
-        detection_radius=80.0,
-        report_interval=5.0,
-        detection_probability=0.9,
+    statistical = run(
+        beaches.scenario.model_copy(
+            update={"run": beaches.scenario.run.model_copy(update={"mode": Mode.STATISTICAL})}
+        )
     )
-    with_buoy = pixel_scenario.model_copy(update={"buoys": (buoy,)})
-    runs = [
-        run(with_buoy.model_copy(update={"run": with_buoy.run.model_copy(update={"mode": mode})}))
-        for mode in (Mode.STATISTICAL, Mode.PIXEL)
-    ]
     columns = ["t", "source", "incident_id"]
     first = [
-        r.alarms[r.alarms["source"] == "buoy-beach"][columns].head(1).reset_index(drop=True) for r in runs
+        r.alarms[r.alarms["source"] == "buoy-beach"][columns].head(1).reset_index(drop=True)
+        for r in (statistical, beaches.one)
     ]
     assert len(first[0]) == 1
     pd.testing.assert_frame_equal(first[1], first[0])
 
 
-def test_pixel_mode_is_deterministic(pixel_scenario, pixel_run):
-    again = run(pixel_scenario)
-    pd.testing.assert_frame_equal(again.alarms, pixel_run.alarms)
-    pd.testing.assert_frame_equal(again.incidents, pixel_run.incidents)
+@pytest.mark.xdist_group("pixel-beaches")
+def test_pixel_mode_is_deterministic(beaches):
+    """Two runs of the same scenario and seed, each its own Simulation, give the same tables. (The second
+    runs on two frame threads, which must not change anything either: test_frame_batch.py checks every
+    table, the score log and the summary; here the tables a nondeterministic run would change first.)"""
+    pd.testing.assert_frame_equal(beaches.two.alarms, beaches.one.alarms)
+    pd.testing.assert_frame_equal(beaches.two.incidents, beaches.one.incidents)
 
 
-def test_pixel_mode_incidents_match_statistical_mode(pixel_scenario, pixel_run):
+@pytest.mark.xdist_group("pixel-beaches")
+def test_pixel_mode_incidents_match_statistical_mode(beaches):
+    scenario = beaches.scenario
     statistical = run(
-        pixel_scenario.model_copy(
-            update={"run": pixel_scenario.run.model_copy(update={"mode": Mode.STATISTICAL})}
-        )
+        scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": Mode.STATISTICAL})})
     )
     columns = ["kind", "x", "y", "t_start", "t_end"]
-    pd.testing.assert_frame_equal(statistical.incidents[columns], pixel_run.incidents[columns])
+    pd.testing.assert_frame_equal(statistical.incidents[columns], beaches.one.incidents[columns])
 
 
 def test_bad_detector_parameter_names_the_key(pixel_scenario):
