@@ -231,7 +231,6 @@ def mg1(default_scenario):
     return runs, rate, setup, mean
 
 
-@pytest.mark.xdist_group("mg1")
 def test_mg1_mean_wait_matches_pollaczek_khinchine(mg1):
     runs, rate, setup, mean = mg1
     service_mean = setup + mean
@@ -243,7 +242,6 @@ def test_mg1_mean_wait_matches_pollaczek_khinchine(mg1):
     assert high - low < 0.5 * theory
 
 
-@pytest.mark.xdist_group("mg1")
 def test_littles_law_on_the_mission_queue(mg1):
     """L = λ W: the sampled queue length against arrivals per second times the mean wait, run by run."""
     runs = mg1[0]
@@ -266,7 +264,6 @@ def mmc(default_scenario):
     return runs, servers, rate, mean
 
 
-@pytest.mark.xdist_group("mmc")
 def test_mmc_waiting_probability_matches_erlang_c(mmc):
     runs, servers, rate, mean = mmc
     theory = erlang_c(servers, rate * mean)  # 0.3547
@@ -275,7 +272,6 @@ def test_mmc_waiting_probability_matches_erlang_c(mmc):
     assert high - low < 0.5 * theory
 
 
-@pytest.mark.xdist_group("mmc")
 def test_mmc_mean_wait_matches_erlang_c(mmc):
     runs, servers, rate, mean = mmc
     theory = erlang_c(servers, rate * mean) / (servers / mean - rate)  # 17.7 s

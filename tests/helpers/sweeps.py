@@ -48,3 +48,37 @@ class AlreadyStarted:
 
     def results(self, task, items):
         return self.executor.results(task, items)
+
+
+def assert_failures_recorded_then_resumed(sweep_path: Path, out: Path, executor, again) -> None:
+    """The small sweep on ``executor`` with seed :data:`tests.helpers.sweep_runners.FAILING_SEED` raising:
+    its four runs are recorded as failed (error.txt with the traceback, no summary), the other eight
+    complete; ``--resume`` on ``again`` runs only the four, which now succeed, and leaves the others be."""
+    import pandas as pd
+
+    from sim.experiments.runner import execute
+    from sim.experiments.sweep_file import load_sweep
+    from tests.helpers.sweep_runners import FAILING_SEED, failing_runner
+
+    sweep = load_sweep(sweep_path)
+    report = execute(sweep, out, executor, runner=failing_runner, progress=False)
+    assert (report.done, report.failed, report.missing) == (8, 4, 0)
+    table = pd.read_csv(out / "sweep.csv")
+    failed = table[table["seed"] == FAILING_SEED]
+    assert (failed["status"] == "failed").all()
+    assert failed["error"].str.contains(f"injected failure for seed {FAILING_SEED}").all()
+    assert (table.loc[table["seed"] != FAILING_SEED, "status"] == "ok").all()
+    for run in failed["run_id"]:
+        error = (out / "runs" / run / "error.txt").read_text(encoding="utf-8")
+        assert "Traceback" in error and "RuntimeError: injected failure" in error
+        assert not (out / "runs" / run / "summary.json").exists()
+    # --resume runs only the failed ones; now they succeed.
+    finished = {
+        r: (out / "runs" / r / "summary.json").stat().st_mtime_ns
+        for r in table["run_id"]
+        if r not in set(failed["run_id"])
+    }
+    report = execute(sweep, out, again, resume=True, progress=False)
+    assert (report.skipped, report.done, report.failed) == (8, 4, 0)
+    assert (pd.read_csv(out / "sweep.csv")["status"] == "ok").all()
+    assert {r: (out / "runs" / r / "summary.json").stat().st_mtime_ns for r in finished} == finished

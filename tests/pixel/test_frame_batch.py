@@ -1,11 +1,11 @@
-"""Frames of one instant processed together: same order, same results, with or without threads."""
+"""Frames of one instant processed together: same order, same results, with or without threads (a whole
+pixel-mode run on threads: test_beach_runs.py)."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-import pandas as pd
 import pytest
 import simpy
 
@@ -77,21 +77,6 @@ def test_frames_come_back_in_submission_order_at_their_instant(threads):
 def test_threads_must_be_at_least_one():
     with pytest.raises(ValueError, match="threads must be >= 1"):
         FrameBatch(simpy.Environment(), 0)
-
-
-@pytest.mark.xdist_group("pixel-beaches")
-def test_pixel_run_with_threads_is_identical_to_one_without(beaches):
-    """Two beach cameras on the same instants (conftest.py): the run on two frame threads gives the same
-    tables, score log and summary as the run on one."""
-    one, two = beaches.one, beaches.two
-    # The comparison covers alarms of both cameras (raised at the same instants) and the scores.
-    assert set(one.alarms["source"]) >= {"cam-beach-w", "cam-beach-e"} and len(beaches.one_log) > 0
-    for table in ("incidents", "alarms", "missions", "transfers", "tracks"):
-        pd.testing.assert_frame_equal(getattr(two, table), getattr(one, table))
-    assert beaches.two_log == beaches.one_log
-    assert {k: v for k, v in two.summary.items() if k != "wall_time_s"} == {
-        k: v for k, v in one.summary.items() if k != "wall_time_s"
-    }
 
 
 def test_distractors_keep_the_latest_instant_without_sharing_the_list(default_scenario):

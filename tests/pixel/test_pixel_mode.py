@@ -1,15 +1,14 @@
-"""Pixel mode: cameras render frames, detectors run, the same downstream tables come out."""
+"""Pixel mode: detector parameters, what the detectors see, each kind's alarm filter, JPEG at the camera.
+
+Runs of pixel mode on the beach cameras: test_beach_runs.py."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from sim.engine import Simulation, run
+from sim.engine import Simulation
 from sim.scenario.loading import ScenarioError, load_scenario
-from sim.scenario.models import Mode
 from sim.world.geometry import ZoneGeometry
-from tests.helpers.invariants import assert_invariants
 from tests.helpers.paths import DEFAULT
 from tests.helpers.pixel import PIXEL_OVERRIDES as OVERRIDES
 
@@ -21,50 +20,6 @@ def pixel_scenario():
         c.model_copy(update={"fps": 5.0}) for c in scenario.cameras if c.id in ("cam-beach-w", "cam-beach-e")
     ]
     return scenario.model_copy(update={"cameras": tuple(beach)})
-
-
-@pytest.mark.xdist_group("pixel-beaches")
-def test_pixel_mode_writes_the_same_tables_and_keeps_the_invariants(beaches):
-    run = beaches.one
-    assert_invariants(run, ZoneGeometry(beaches.scenario))
-    assert run.summary["mode"] == "pixel"
-    assert set(run.alarms["source"]) <= {"cam-beach-w", "cam-beach-e", "buoy-beach"}
-
-
-@pytest.mark.xdist_group("pixel-beaches")
-def test_buoys_report_in_pixel_mode_as_in_statistical_mode(beaches):
-    """Buoys are not pixels: their reports come from the same statistical model in both modes."""
-    statistical = run(
-        beaches.scenario.model_copy(
-            update={"run": beaches.scenario.run.model_copy(update={"mode": Mode.STATISTICAL})}
-        )
-    )
-    columns = ["t", "source", "incident_id"]
-    first = [
-        r.alarms[r.alarms["source"] == "buoy-beach"][columns].head(1).reset_index(drop=True)
-        for r in (statistical, beaches.one)
-    ]
-    assert len(first[0]) == 1
-    pd.testing.assert_frame_equal(first[1], first[0])
-
-
-@pytest.mark.xdist_group("pixel-beaches")
-def test_pixel_mode_is_deterministic(beaches):
-    """Two runs of the same scenario and seed, each its own Simulation, give the same tables. (The second
-    runs on two frame threads, which must not change anything either: test_frame_batch.py checks every
-    table, the score log and the summary; here the tables a nondeterministic run would change first.)"""
-    pd.testing.assert_frame_equal(beaches.two.alarms, beaches.one.alarms)
-    pd.testing.assert_frame_equal(beaches.two.incidents, beaches.one.incidents)
-
-
-@pytest.mark.xdist_group("pixel-beaches")
-def test_pixel_mode_incidents_match_statistical_mode(beaches):
-    scenario = beaches.scenario
-    statistical = run(
-        scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": Mode.STATISTICAL})})
-    )
-    columns = ["kind", "x", "y", "t_start", "t_end"]
-    pd.testing.assert_frame_equal(statistical.incidents[columns], beaches.one.incidents[columns])
 
 
 def test_bad_detector_parameter_names_the_key(pixel_scenario):

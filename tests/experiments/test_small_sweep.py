@@ -1,18 +1,50 @@
-"""What a finished sweep gives: the same rows on every executor, common random numbers, the parquet table, the
-sweep figures and paired comparisons."""
+"""The small sweep (tests/helpers/sweeps.py), run once on two local workers, and one local Dask cluster: the
+same rows on every executor (a process pool of one or two workers, a local cluster, a scheduler and workers
+on loopback), failed and killed runs on the cluster, the figures and paired comparisons of the result.
+
+Every test that reads the sweep's folder or uses the cluster is in this module, so that they are made once:
+pytest-xdist sends a module to one worker (``--dist loadfile``)."""
 
 from __future__ import annotations
 
+import functools
+import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from sim.experiments.executors import MMAP_THRESHOLD_BYTES, DaskCluster, ProcessPool
+from sim.experiments.runner import execute
+from sim.experiments.sweep_file import load_sweep
 from tests.helpers.cli import assert_one_error_line, call_main
-from tests.helpers.sweeps import AlreadyStarted, call_sweep, sweep_csv
+from tests.helpers.sweep_runners import dying_once_runner, worker_settings
+from tests.helpers.sweeps import AlreadyStarted, assert_failures_recorded_then_resumed, call_sweep, sweep_csv
 
 
-@pytest.mark.xdist_group("sweep")
+@pytest.fixture(scope="module")
+def small_out(small_sweep) -> Path:
+    """The small sweep run once on two local workers, shared by the tests that only read it."""
+    out = small_sweep.parent / "two"
+    assert call_sweep(small_sweep, out, "--workers", "2") == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    """A local Dask cluster of two workers, started as ``--dask local --workers 2`` starts it; wrap it in
+    :class:`tests.helpers.sweeps.AlreadyStarted` to hand it to a sweep."""
+    with DaskCluster("local", 2) as cluster:
+        yield cluster
+
+
+# ---------------------------------------------------------------- same results everywhere
+
+
 def test_same_rows_on_one_worker_two_workers_and_a_local_dask_cluster(
     small_sweep, small_out, tmp_path, local_cluster, monkeypatch
 ):
@@ -47,7 +79,6 @@ def test_same_rows_on_one_worker_two_workers_and_a_local_dask_cluster(
         assert (tmp_path / "one" / "runs" / run / "summary.json").is_file()
 
 
-@pytest.mark.xdist_group("sweep")
 def test_common_random_numbers_same_incidents_in_every_variant(small_out):
     table = pd.read_csv(small_out / "sweep.csv")
     for _, runs in table.groupby("seed"):
@@ -57,7 +88,6 @@ def test_common_random_numbers_same_incidents_in_every_variant(small_out):
         assert len(starts) == 1
 
 
-@pytest.mark.xdist_group("sweep")
 def test_parquet_table_matches_csv(small_out):
     pytest.importorskip("pyarrow")
     csv = pd.read_csv(small_out / "sweep.csv")
@@ -67,7 +97,127 @@ def test_parquet_table_matches_csv(small_out):
     pd.testing.assert_series_equal(parquet["response_time_s.mean"], csv["response_time_s.mean"])
 
 
-@pytest.mark.xdist_group("sweep")
+# ---------------------------------------------------------------- nothing lost on the cluster
+
+
+def test_a_failing_run_on_a_dask_cluster_is_recorded_and_the_others_complete(
+    small_sweep, tmp_path, local_cluster
+):
+    cluster = AlreadyStarted(local_cluster)
+    assert_failures_recorded_then_resumed(small_sweep, tmp_path / "out", cluster, cluster)
+
+
+SWEEP_WORKER_SETTINGS = {"MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD_BYTES), "profile": False, "tick": "1s"}
+"""What :func:`sweep_helpers.worker_settings` reports on a worker started as the sweep wants it."""
+
+
+def test_local_dask_workers_run_with_the_sweep_settings(local_cluster):
+    """Tasks on the shared local cluster (a nanny may have restarted its workers) see the sweep's settings."""
+    settings = [found for _, found in local_cluster.results(worker_settings, range(4))]
+    assert settings == [SWEEP_WORKER_SETTINGS] * 4
+
+
+def test_a_killed_dask_worker_is_replaced_and_its_run_completes(
+    small_sweep, small_out, tmp_path, local_cluster
+):
+    marker = tmp_path / "killed"
+    runner = functools.partial(dying_once_runner, marker)
+    cluster = AlreadyStarted(local_cluster)
+    report = execute(load_sweep(small_sweep), tmp_path / "out", cluster, runner=runner, progress=False)
+    assert marker.exists()  # a worker did die
+    assert (report.done, report.failed, report.missing) == (12, 0, 0)
+    assert sweep_csv(tmp_path / "out") == sweep_csv(small_out)
+    assert not list((tmp_path / "out" / "runs").glob(".*"))  # no half-written folder left behind
+
+
+def test_two_sweeps_never_write_one_folder_at_once(small_sweep, small_out):
+    from sim.experiments.runner import SweepFolderError, folder_lock
+
+    with folder_lock(small_out), pytest.raises(SweepFolderError, match="another sweep is writing"):
+        execute(load_sweep(small_sweep), small_out, ProcessPool(1), resume=True, progress=False)
+    report = execute(load_sweep(small_sweep), small_out, ProcessPool(1), resume=True, progress=False)
+    assert (report.skipped, report.done) == (12, 0)  # lock released; everything was already there
+
+
+# ---------------------------------------------------------------- a real cluster on loopback
+
+
+REMOTE_WORKER_ENVIRONMENT = {
+    "MALLOC_MMAP_THRESHOLD_": "33554432",
+    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+    "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",
+}
+"""What docs/cluster.md tells to set for `dask worker` (the settings of a local cluster's workers)."""
+
+
+def _scheduler_address(scheduler_file, timeout_s: float) -> str:
+    """The address in the scheduler's file, once it is complete: the scheduler creates the file before it
+    writes it, so an empty or half-written file is read again."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return json.loads(scheduler_file.read_text(encoding="utf-8"))["address"]
+        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def loopback_cluster(tmp_path):
+    """A Dask scheduler and two single-threaded workers started as docs/cluster.md says, on 127.0.0.1."""
+    scheduler_file = tmp_path / "scheduler.json"
+    dask = [sys.executable, "-m", "dask"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [
+            *dask,
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(scheduler_file),
+        ],
+        **quiet,
+    )
+    processes = [scheduler]
+    try:
+        address = _scheduler_address(scheduler_file, timeout_s=60)
+        for _ in range(2):
+            processes.append(
+                subprocess.Popen(
+                    [*dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                    env={**os.environ, **REMOTE_WORKER_ENVIRONMENT},
+                    **quiet,
+                )
+            )
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def test_sweep_on_a_scheduler_and_two_workers_on_loopback(small_sweep, small_out, tmp_path, loopback_cluster):
+    assert loopback_cluster.startswith("tcp://127.0.0.1:")
+    assert call_sweep(small_sweep, tmp_path / "cluster", "--dask", loopback_cluster) == 0
+    assert sweep_csv(tmp_path / "cluster") == sweep_csv(small_out)
+    with DaskCluster(loopback_cluster, 2) as cluster:  # the documented settings reach the workers
+        [(_, settings)] = list(cluster.results(worker_settings, [0]))
+    assert settings == SWEEP_WORKER_SETTINGS
+
+
+# ---------------------------------------------------------------- plot and compare
+
+
 def test_plot_draws_the_sweep_figures(small_out, tmp_path, capsys):
     assert call_main(["plot", str(small_out), "--out", str(tmp_path / "figs")]) == 0
     names = sorted(p.name for p in (tmp_path / "figs").iterdir())
@@ -75,7 +225,6 @@ def test_plot_draws_the_sweep_figures(small_out, tmp_path, capsys):
     assert all((tmp_path / "figs" / n).stat().st_size > 10_000 for n in names)
 
 
-@pytest.mark.xdist_group("sweep")
 def test_paired_differences_show_evidence_uploads_and_still_draw_older_tables(small_out, tmp_path):
     from sim.experiments.paired import load_sweep_table
     from sim.experiments.sweep_figures import DIFFERENCE_METRICS, difference_intervals
@@ -93,7 +242,6 @@ def test_paired_differences_show_evidence_uploads_and_still_draw_older_tables(sm
     assert width(new) - width(old) == pytest.approx(2.8 * 130, abs=2)  # one panel more (2.8 in at 130 dpi)
 
 
-@pytest.mark.xdist_group("sweep")
 def test_plot_redraws_a_run_folder_from_its_tables(small_out, tmp_path):
     run = sorted((small_out / "runs").iterdir())[0]
     assert call_main(["plot", str(run), "--out", str(tmp_path / "figs")]) == 0
@@ -102,7 +250,6 @@ def test_plot_redraws_a_run_folder_from_its_tables(small_out, tmp_path):
     assert {"latency_breakdown.png", "response_time_cdf.png", "zone_map.png"} <= names
 
 
-@pytest.mark.xdist_group("sweep")
 def test_plot_several_folders_into_one(small_out, tmp_path):
     run = sorted((small_out / "runs").iterdir())[0]
     assert call_main(["plot", str(small_out), str(run), "--out", str(tmp_path / "figs")]) == 0
@@ -110,7 +257,6 @@ def test_plot_several_folders_into_one(small_out, tmp_path):
     assert (tmp_path / "figs" / run.name / "zone_map.png").is_file()
 
 
-@pytest.mark.xdist_group("sweep")
 def test_compare_prints_paired_differences(small_out, capsys, tmp_path):
     csv = tmp_path / "differences.csv"
     assert (
@@ -135,14 +281,12 @@ def test_compare_prints_paired_differences(small_out, capsys, tmp_path):
     assert "(3 paired seeds)" in out and "mean response time (s)" in out
 
 
-@pytest.mark.xdist_group("sweep")
 def test_compare_any_numeric_column(small_out, capsys):
     argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--metric", "counts.alarms"]
     assert call_main(argv) == 0
     assert "counts.alarms" in capsys.readouterr().out
 
 
-@pytest.mark.xdist_group("sweep")
 def test_compare_lists_a_metric_asked_for_twice_once(small_out, capsys, tmp_path):
     csv = tmp_path / "differences.csv"
     argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--csv", str(csv)]
@@ -157,7 +301,6 @@ def test_compare_lists_a_metric_asked_for_twice_once(small_out, capsys, tmp_path
     assert len({line.index("→") for line in lines}) == 1
 
 
-@pytest.mark.xdist_group("sweep")
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
@@ -173,3 +316,7 @@ def test_compare_lists_a_metric_asked_for_twice_once(small_out, capsys, tmp_path
 def test_compare_rejects_what_the_sweep_does_not_have(small_out, capsys, extra, expected):
     rc = call_main(["compare", str(small_out), *extra])
     assert_one_error_line(capsys, rc, expected)
+
+
+"""Running a sweep: nothing lost when a run fails, a worker dies or the user presses Ctrl-C; resume; remote
+workers; one sweep per folder at a time."""
