@@ -201,7 +201,7 @@ class StatisticalSensing:
         while start < len(times):
             frames = times[start : start + chunk]
             uniforms = rng.random(len(frames))
-            eta, p = self._probabilities(sensor, incident, frames, own)
+            eta, p = self.frame_probabilities(sensor, incident, frames, own)
             new_track = np.zeros(len(tail) + len(frames), dtype=bool)
             if chain is not None:  # hits only while the detector holds a track; young tracks score low
                 ages = chain.ages(len(frames))
@@ -240,9 +240,12 @@ class StatisticalSensing:
             chunk = min(2 * chunk, _MAX_CHUNK_FRAMES)
         return None
 
-    def _probabilities(
+    def frame_probabilities(
         self, sensor: Sensor, incident: Incident, frames: np.ndarray, own: OwnOffset | None
     ) -> tuple[np.ndarray | None, np.ndarray]:
+        """The location η (logit) and hit probability of ``incident`` in each of ``sensor``'s frames at times
+        ``frames`` (s), at its kind's threshold, ``own`` its offender offset; η None for a sensor with a
+        fixed probability (a buoy)."""
         if sensor.pixel_height is None:
             return None, np.full(len(frames), sensor.fixed_probability)
         xy = incident.track.position(frames)

@@ -21,18 +21,30 @@ from sim.sensing.detection_model import DetectionModel
 from sim.sensing.statistical import chained_hits
 from tests.helpers.builders import assert_calibration_refused, camera_sensing, make_incident
 
+SIZE_SLOPE = 1.2
+"""Logit gain per doubling of an offender's height in the simulated frames (the default calibration's order).
 
-def offender_frames(rng, offenders, seconds, fps, eta, lasting_sd, spell_sd, spell_s, never=0.0):
-    """Scores σ(η + σ_l·u + σ_s·v + ε) per frame, u per offender, v per spell; a share ``never`` scores 0."""
+Offenders of several sizes make the size slope identifiable: with one size for all, its column in the fit is
+zero, the fit finds a slope of 0, below :data:`sim.calibration.fit_inputs.MIN_SIZE_SLOPE`, and fits
+everything a second time with the slope held at that floor (which, the column being zero, changes nothing but the time)."""
+
+
+def offender_frames(
+    rng, offenders, seconds, fps, eta, lasting_sd, spell_sd, spell_s, never=0.0, pixels=None
+) -> pd.DataFrame:
+    """Scores σ(η + b·log2(px/10) + σ_l·u + σ_s·v + ε) per frame, u per offender, v per spell, b
+    :data:`SIZE_SLOPE`; a share ``never`` scores 0. ``pixels``: every offender's height (px); None: the height
+    of each frame 10·2^U(−1, 1) (the slope then shows within each offender, apart from its offsets)."""
     t = np.arange(0, seconds, 1 / fps)
     spell = (t // spell_s).astype(int)
     rows = []
     for g in range(offenders):
+        size = 10.0 * 2.0 ** rng.uniform(-1, 1, len(t)) if pixels is None else np.full(len(t), pixels)
         own = lasting_sd * rng.normal() + spell_sd * rng.normal(size=spell.max() + 1)[spell]
-        scores = sigmoid(eta + own + rng.logistic(size=len(t)))
+        scores = sigmoid(eta + SIZE_SLOPE * np.log2(size / 10.0) + own + rng.logistic(size=len(t)))
         if rng.random() < never:
             scores = np.zeros(len(t))
-        rows.append(pd.DataFrame({"group": g, "t": t, "pixels": 10.0, "light": 2, "weather": "clear"}))
+        rows.append(pd.DataFrame({"group": g, "t": t, "pixels": size, "light": 2, "weather": "clear"}))
         rows[-1]["score"] = scores
     return pd.concat(rows, ignore_index=True)
 
@@ -121,8 +133,9 @@ def test_never_scored_share_falls_with_size():
     rng = np.random.default_rng(11)
     parts = []
     for pixels in (4.0, 8.0, 16.0, 32.0):
-        part = offender_frames(rng, 60, 60, 1.0, 1.0, 0.5, 0.0, 60.0, never=0.5 if pixels < 8 else 0.0)
-        parts.append(part.assign(group=part["group"].astype(str) + f"/{pixels:g}", pixels=pixels))
+        never = 0.5 if pixels < 8 else 0.0
+        part = offender_frames(rng, 60, 60, 1.0, 1.0, 0.5, 0.0, 60.0, never=never, pixels=pixels)
+        parts.append(part.assign(group=part["group"].astype(str) + f"/{pixels:g}"))
     frames = pd.concat(parts, ignore_index=True)
     fit = fit_hit_model(frames, 10.0, never=True)
     assert fit["never_size_slope"] < -1.0

@@ -11,7 +11,7 @@ import pytest
 from sim.calibration.hmm import fit_acquisition_hmm
 from sim.core.rng import RandomStreams
 from sim.scenario.models import ClassCalibration
-from sim.sensing.acquisition import AcquisitionChain, _per_frame
+from sim.sensing.acquisition import AcquisitionChain
 from tests.helpers.builders import assert_calibration_refused, camera_sensing, make_incident
 
 CUTS = np.array([-np.inf, *np.log(np.array([0.2, 0.5, 0.8]) / (1 - np.array([0.2, 0.5, 0.8]))), np.inf])
@@ -72,9 +72,17 @@ def test_fit_recovers_the_low_scores_of_young_tracks():
 
 
 def test_per_frame_probabilities_keep_each_steps_probability():
+    """A chain's per-frame entry probabilities: at a frame per step, the steps' own; at two frames per step,
+    two that together give the step's probability."""
     steps = np.array([0.5, 0.2])
-    assert _per_frame(steps, 0.2, 0.2) == pytest.approx(steps)
-    half = _per_frame(steps, 0.2, 0.1)  # two frames per step: together the step's probability
+    spec = acquisition_spec(entry_acquisition=tuple(steps), acquisition_step_s=0.2)
+
+    def per_frame(frame_interval: float) -> np.ndarray:
+        return AcquisitionChain(spec, frame_interval, np.random.default_rng(0)).entry
+
+    assert per_frame(0.2) == pytest.approx(steps)
+    half = per_frame(0.1)  # two frames per step: together the step's probability
+    assert len(half) == 4
     assert 1 - (1 - half[0]) * (1 - half[1]) == pytest.approx(0.5)
     assert 1 - (1 - half[2]) * (1 - half[3]) == pytest.approx(0.2)
 

@@ -1,7 +1,10 @@
-"""Overrides for a short daylight pixel-mode run."""
-
+"""Overrides for short daylight pixel-mode runs, and the one-camera beach the calibration tests use."""
 
 from __future__ import annotations
+
+from sim.loading import load_scenario
+from sim.scenario.models import Scenario
+from tests.helpers.paths import DEFAULT
 
 PIXEL_OVERRIDES = [
     "run.mode=pixel",
@@ -11,3 +14,20 @@ PIXEL_OVERRIDES = [
     "detection.analysis_width=320",
     "detection.threshold=0.3",
 ]
+
+BEACH_OVERRIDES = [
+    "run.duration=300",
+    "run.start=2026-07-18T15:00:00",  # a summer afternoon: daylight, many swimmers
+    "incidents.swimming.rate_per_hour=200",
+    "detection.analysis_width=320",
+    "detection.threshold=0.3",
+]
+"""Five minutes of a busy beach, analysed at 320 px (the mode is left to the caller)."""
+
+
+def one_beach_camera(overrides: list[str]) -> Scenario:
+    """The default scenario with ``overrides`` and only ``cam-beach-w``, at 5 frames/s: the cheapest pixel
+    mode that still sees many swimmers."""
+    scenario = load_scenario(DEFAULT, overrides)
+    camera = next(c for c in scenario.cameras if c.id == "cam-beach-w").model_copy(update={"fps": 5.0})
+    return scenario.model_copy(update={"cameras": (camera,)})

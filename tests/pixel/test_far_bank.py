@@ -166,11 +166,14 @@ def test_a_far_angler_is_alarmed_through_the_tile_and_missed_without_it(default_
 
 
 def test_pixel_run_with_a_tile_is_identical_on_any_thread_count():
+    """The peninsula camera (with its tile) and the river camera on the same instants, 60 s with anglers
+    arriving at 1200 an hour: the tile's tracks score above the threshold, both cameras alarm, and the run
+    on two frame threads gives the same tables and score log as the run on one."""
     overrides = [
         "run.mode=pixel",
-        "run.duration=120",
+        "run.duration=60",
         "run.start=2026-07-18T15:00:00",
-        "incidents.fishing.rate_per_hour=400",
+        "incidents.fishing.rate_per_hour=1200",
         "incidents.swimming.rate_per_hour=1",
         "cameras.4.fps=5",
         "cameras.4.max_range=420",  # all of nf-east-bank, where half the anglers come, is in view
@@ -184,8 +187,10 @@ def test_pixel_run_with_a_tile_is_identical_on_any_thread_count():
         log: list[tuple] = []
         results[threads] = (Simulation(scenario, score_log=log, frame_threads=threads).run(), log)
     (one, one_log), (two, two_log) = results[1], results[2]
-    # The tile took part: some logged fishing scores come from its tracks.
-    assert any(row[0] is Kind.FISHING and row[7] >= TILE_TRACKS for row in one_log)
+    # The tile took part: some logged fishing scores come from its tracks, some of them hits.
+    threshold = scenario.detection.threshold_for(Kind.FISHING)
+    assert any(row[0] is Kind.FISHING and row[7] >= TILE_TRACKS and row[6] >= threshold for row in one_log)
+    assert set(one.alarms["source"]) == {"cam-peninsula", "cam-river"}
     for table in ("incidents", "alarms", "missions"):
         pd.testing.assert_frame_equal(getattr(two, table), getattr(one, table))
     assert two_log == one_log

@@ -1,11 +1,11 @@
-"""Frames of one instant processed together: same order, same results, with or without threads."""
+"""Frames of one instant processed together: same order, same results, with or without threads (a whole
+pixel-mode run on threads: test_beach_runs.py)."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-import pandas as pd
 import pytest
 import simpy
 
@@ -17,14 +17,6 @@ from sim.render.actors import Distractors
 from sim.world.geometry import WaterNavigator, ZoneGeometry
 from tests.helpers.paths import DEFAULT
 from tests.helpers.pixel import PIXEL_OVERRIDES as OVERRIDES
-
-# Two cameras on the same instants and many swimmers: both cameras raise alarms (JPEG q100, low threshold).
-MANY_ALARMS = [
-    *OVERRIDES,
-    "render.jpeg_quality=100",
-    "incidents.swimming.rate_per_hour=300",
-    "detection.threshold=0.2",
-]
 
 
 class SlowCamera:
@@ -85,28 +77,6 @@ def test_frames_come_back_in_submission_order_at_their_instant(threads):
 def test_threads_must_be_at_least_one():
     with pytest.raises(ValueError, match="threads must be >= 1"):
         FrameBatch(simpy.Environment(), 0)
-
-
-def test_pixel_run_with_threads_is_identical_to_one_without():
-    scenario = load_scenario(DEFAULT, MANY_ALARMS)
-    beach = [
-        c.model_copy(update={"fps": 5.0}) for c in scenario.cameras if c.id in ("cam-beach-w", "cam-beach-e")
-    ]
-    scenario = scenario.model_copy(update={"cameras": tuple(beach)})
-    results = {}
-    for threads in (1, 2):
-        log: list[tuple] = []
-        result = Simulation(scenario, score_log=log, frame_threads=threads).run()
-        results[threads] = (result, log)
-    (one, one_log), (two, two_log) = results[1], results[2]
-    # The comparison covers alarms of both cameras (raised at the same instants) and the scores.
-    assert set(one.alarms["source"]) >= {"cam-beach-w", "cam-beach-e"} and len(one_log) > 0
-    for table in ("incidents", "alarms", "missions", "transfers", "tracks"):
-        pd.testing.assert_frame_equal(getattr(two, table), getattr(one, table))
-    assert two_log == one_log
-    assert {k: v for k, v in two.summary.items() if k != "wall_time_s"} == {
-        k: v for k, v in one.summary.items() if k != "wall_time_s"
-    }
 
 
 def test_distractors_keep_the_latest_instant_without_sharing_the_list(default_scenario):

@@ -112,7 +112,7 @@ def test_statistical_sensing_draws_each_kind_at_its_own_threshold(default_scenar
     frames = np.arange(100.0, 110.0)
     for kind in Kind:
         incident = make_incident(1, 100.0, 200.0, kind)
-        _, p = sensing._probabilities(camera, incident, frames, OwnOffset(np.zeros(1), 100.0, math.inf))
+        _, p = sensing.frame_probabilities(camera, incident, frames, OwnOffset(np.zeros(1), 100.0, math.inf))
         assert p == pytest.approx(np.full(10, BY_HAND_P[kind]), abs=1e-6)
 
 
@@ -191,8 +191,6 @@ def test_stationary_track_inside_or_outside():
     still = Track(np.array([0.0, 50.0]), np.array([[1.0, 1.0], [1.0, 1.0]]))
     assert visible_intervals(still, box(0, 0, 2, 2), 0.0, 50.0) == [(0.0, 50.0)]
     assert visible_intervals(still, box(5, 5, 6, 6), 0.0, 50.0) == []
-
-
 
 
 def sensing_with(p: float, k: int, n: int, interval: float) -> StatisticalSensing:

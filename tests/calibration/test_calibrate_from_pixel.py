@@ -1,0 +1,186 @@
+"""Statistical mode calibrated from pixel mode: the fit's inputs, its false-alarm rate, the comparison's
+table, ``tune --pixel-runs``. (Whether the calibrated mode meets issue 4's goals: test_agreement.py.)"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calibration.agreement import AGREEMENT_COLUMNS, calibrate_from_pixel_runs, compare_modes, pixel_runs
+from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
+from sim.loading import load_scenario
+from sim.scenario.models import Calibration, Kind
+from sim.sensing.detection_model import DetectionModel
+from tests.helpers.cli import assert_one_error_line, call_main
+from tests.helpers.paths import DEFAULT
+from tests.helpers.pixel import BEACH_OVERRIDES, one_beach_camera
+
+
+@pytest.fixture(scope="module")
+def beach():
+    """One beach camera at 5 frames/s: the cheapest pixel mode that still sees many swimmers."""
+    return one_beach_camera(BEACH_OVERRIDES)
+
+
+@pytest.fixture(scope="module")
+def pixel(beach):
+    """Two pixel-mode runs of :func:`beach` (seeds 0 and 1)."""
+    return pixel_runs([beach], [0, 1])
+
+
+def test_pixel_runs_log_every_offender_in_view_in_every_frame(beach, pixel):
+    results, frames = pixel
+    assert list(frames.columns) == ["kind", *OFFENDER_FRAME_COLUMNS]
+    swimmers = frames[frames["kind"] == Kind.SWIMMING]
+    assert len(swimmers) > 1000
+    assert swimmers["score"].between(0.0, 1.0).all() and (swimmers["pixels"] > 0).all()
+    # Frames are on the camera's 5 frames/s grid; one group per offender per run.
+    assert ((swimmers["t"] * 5.0).round(6) % 1 == 0).all()
+    in_view = sum(int(r.incidents["t_first_visible"].notna().sum()) for r in results)
+    assert swimmers["group"].nunique() == in_view
+    # Each offender is logged from the frame it entered the view (the geometry's first visibility).
+    first = swimmers.groupby("group")["t"].min()
+    visible = {
+        f"{j}/cam-beach-w/incident-{row.incident_id}": row.t_first_visible
+        for j, r in enumerate(results)
+        for row in r.incidents.dropna(subset=["t_first_visible"]).itertuples()
+    }
+    first = first[list(visible)]
+    assert (first - pd.Series(visible)).abs().max() <= 0.2 + 1e-9
+
+
+def test_calibration_reproduces_pixel_false_alarm_rate_at_the_threshold(beach, pixel):
+    results, frames = pixel
+    calibration = calibrate_from_pixel_runs(beach, results, frames, spells=(0.0,))  # one fit: quicker
+    alarms = pd.concat([r.alarms for r in results])
+    hours = 2 * beach.run.duration / 3600.0
+    model = DetectionModel(calibration, beach.detection.threshold, beach.run.weather)
+    for kind in Kind:
+        false = alarms[(alarms["kind"] == kind) & alarms["incident_id"].isna()]
+        assert model.false_alarm_rate(kind) == pytest.approx(len(false) / hours, rel=1e-3, abs=1e-3)
+    swimming = calibration.classes[Kind.SWIMMING]
+    assert swimming.offender_sd >= 0 and swimming.hit_run_s >= 0
+    assert calibration.classes[Kind.FISHING] == beach.calibration.classes[Kind.FISHING]  # never in view: kept
+    assert "Fitted to pixel mode" in calibration.source
+
+
+def test_calibration_fits_each_kind_at_its_own_threshold(beach, pixel):
+    """With {swimming: 0.6, fishing: 0.3}, swimming's hit model and false-alarm rate are those of a fit at
+    0.6 for every kind; the model at those thresholds reproduces pixel mode's swimming false alarms."""
+    results, frames = pixel
+
+    def fitted(threshold):
+        scenario = beach.model_copy(
+            update={"detection": beach.detection.model_copy(update={"threshold": threshold})}
+        )
+        return calibrate_from_pixel_runs(scenario, results, frames, spells=(0.0,))
+
+    own = {Kind.SWIMMING: 0.6, Kind.FISHING: 0.3}
+    per_kind, alone, shared = fitted(own), fitted(0.6), fitted(0.3)
+    assert per_kind.classes[Kind.SWIMMING] == alone.classes[Kind.SWIMMING]
+    assert per_kind.classes[Kind.SWIMMING] != shared.classes[Kind.SWIMMING]  # 0.6 is not 0.3: hit runs differ
+    assert per_kind.false_alarms[Kind.SWIMMING] == alone.false_alarms[Kind.SWIMMING]
+    assert per_kind.false_alarms[Kind.FISHING] == shared.false_alarms[Kind.FISHING]
+    alarms = pd.concat([r.alarms for r in results])
+    false = alarms[(alarms["kind"] == Kind.SWIMMING) & alarms["incident_id"].isna()]
+    rate = DetectionModel(per_kind, own, beach.run.weather).false_alarm_rate(Kind.SWIMMING)
+    assert rate == pytest.approx(len(false) / (2 * beach.run.duration / 3600.0), rel=1e-3, abs=1e-3)
+
+
+def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
+    short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
+    table, calibration = compare_modes([short], [0], spells=(0.0,))
+    assert list(table.columns) == list(AGREEMENT_COLUMNS)
+    swimming = table[table["kind"] == "swimming"].set_index("mode")
+    # Incidents come from their own random stream: both modes see the same ones.
+    assert swimming.loc["pixel", "incidents_visible"] == swimming.loc["statistical", "incidents_visible"] > 2
+    assert isinstance(calibration, Calibration)
+
+
+def test_compare_modes_on_held_out_seeds_with_the_acquisition_model(beach):
+    """Fitted on seed 0, compared on seed 1: both modes on seed 1's incidents; the class gets the chain."""
+    short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
+    table, calibration = compare_modes([short], [0], acquisition=True, check_seeds=[1])
+    swimming = table[table["kind"] == "swimming"].set_index("mode")
+    from sim.calibration.agreement import ignoring_warnings, statistical_detections
+
+    seed_one = statistical_detections(ignoring_warnings(short), [1], replications=1)
+    in_view = int((seed_one["kind"] == "swimming").sum())
+    assert (
+        swimming.loc["pixel", "incidents_visible"]
+        == swimming.loc["statistical", "incidents_visible"]
+        == in_view
+    )
+    entry = calibration.classes[Kind.SWIMMING].entry_acquisition
+    assert entry is not None and len(entry) == 5 and calibration.classes[Kind.SWIMMING].hit_run_s == 0.0
+
+
+def test_offenders_ignore_warnings_in_the_comparison(beach):
+    """A warning to one swimmer must not cut other visits short in the mode that detects sooner."""
+    from sim.calibration.agreement import ignoring_warnings
+    from sim.engine import run
+
+    short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 1800.0})})
+    normal, deaf = run(short), run(ignoring_warnings(short))
+
+    def cut_short(incidents: pd.DataFrame) -> pd.Series:
+        return incidents["t_offender_left"] < incidents["t_end"] - 1e-6
+
+    assert cut_short(normal.incidents).any()
+    assert not cut_short(deaf.incidents).any()
+    columns = ["kind", "x", "y", "t_start", "t_end"]
+    pd.testing.assert_frame_equal(normal.incidents[columns], deaf.incidents[columns])
+
+
+def test_tune_pixel_runs_writes_agreement_and_a_usable_calibration(tmp_path, capsys):
+    out = tmp_path / "pixel"
+    argv = ["tune", "--pixel-runs", "--seeds", "1", "--duration", "60", "--camera", "cam-beach-w"]
+    argv += [f"--set={o}" for o in BEACH_OVERRIDES[1:]] + ["--out", str(out)]
+    assert call_main(argv) == 0
+    table = pd.read_csv(out / "agreement.csv")
+    assert list(table.columns) == list(AGREEMENT_COLUMNS) and set(table["mode"]) == {"pixel", "statistical"}
+    calibration = Calibration.model_validate(json.loads((out / "calibration.json").read_text()))
+    assert "tune --pixel-runs" in calibration.source
+    scenario = load_scenario(DEFAULT, [f"detection.calibration={out / 'calibration.json'}"])
+    assert scenario.calibration == calibration
+    assert "agreement.csv" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--seeds", "0"], ("--seeds", ">= 1")),
+        (["--camera", "cam-nowhere"], ("--camera", "cam-nowhere", "cam-beach-w")),
+        (["--start", "yesterday"], ("run.start",)),
+        (["--duration", "-5m"], ("--duration",)),
+    ],
+)
+def test_tune_pixel_runs_bad_arguments(tmp_path, capsys, args, expected):
+    rc = call_main(["tune", "--pixel-runs", "--out", str(tmp_path / "x"), *args])
+    assert_one_error_line(capsys, rc, expected)
+
+
+def test_statistical_replica_zero_is_the_run_itself_and_replicas_vary(beach):
+    """Replication 0 draws what ``run`` draws; further replications redraw detection on the same incidents."""
+    from sim.calibration.agreement import ignoring_warnings, pixel_detections, statistical_detections
+    from sim.engine import run
+    from sim.scenario.models import Mode
+
+    scenario = ignoring_warnings(
+        beach.model_copy(update={"run": beach.run.model_copy(update={"mode": Mode.STATISTICAL})})
+    )
+    replicas = statistical_detections(scenario, [0], replications=3)
+    realised = pixel_detections([run(scenario, seed=0)])  # any run's incidents table reads the same way
+    per_replica = len(replicas) // 3
+    assert per_replica == len(realised) > 5
+    first = replicas.iloc[:per_replica].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, realised, check_exact=False, atol=1e-3)  # tables keep ms
+    # Every further replication redraws detection on the same incidents: the same rows, other times to
+    # detect. (ttd_s is NaN where undetected, so a redrawn ``detected`` shows in it too.)
+    for replica in (1, 2):
+        later = replicas.iloc[replica * per_replica : (replica + 1) * per_replica].reset_index(drop=True)
+        assert list(later["kind"]) == list(first["kind"])
+        assert not np.allclose(later["ttd_s"], first["ttd_s"], equal_nan=True)

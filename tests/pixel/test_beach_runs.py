@@ -1,0 +1,120 @@
+"""Pixel mode on two beach cameras, run twice (on one frame thread, then on two): the same tables as
+statistical mode's, its invariants, buoys, determinism, and frames of one instant analysed on threads.
+
+Every test here reads the same two runs (the module's fixture), so they are made once: pytest-xdist sends a
+module to one worker (``--dist loadfile``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+
+from sim.engine import Simulation, run
+from sim.loading import load_scenario
+from sim.results.result import Result
+from sim.scenario.models import Buoy, Mode, Scenario
+from sim.world.geometry import ZoneGeometry
+from tests.helpers.invariants import assert_invariants
+from tests.helpers.paths import DEFAULT
+from tests.helpers.pixel import PIXEL_OVERRIDES
+
+MANY_ALARMS = [
+    *PIXEL_OVERRIDES,
+    "render.jpeg_quality=100",
+    "incidents.swimming.rate_per_hour=300",
+    "detection.threshold=0.2",
+]
+"""Two cameras on the same instants and many swimmers: both raise alarms (JPEG q100, low threshold)."""
+
+BEACH_BUOY = Buoy(
+    id="buoy-beach",
+    position=(470.0, 290.0),
+    detection_radius=80.0,
+    report_interval=5.0,
+    detection_probability=0.9,
+)
+"""A buoy off the beach: its reports come from the statistical model in pixel mode too."""
+
+
+@dataclass(frozen=True)
+class BeachRuns:
+    """The same scenario and seed run twice in pixel mode, on one frame thread and on two."""
+
+    scenario: Scenario
+    one: Result
+    one_log: list[tuple]
+    """Every offender's detector score in every frame of :attr:`one`."""
+    two: Result
+    two_log: list[tuple]
+
+
+@pytest.fixture(scope="module")
+def beaches() -> BeachRuns:
+    """150 s of a summer afternoon, both beach cameras at 5 frames/s (320 px analysed), 300 swimmers per hour,
+    threshold 0.2 and the beach buoy; run on one frame thread and again on two."""
+    scenario = load_scenario(DEFAULT, MANY_ALARMS)
+    beach = [
+        c.model_copy(update={"fps": 5.0}) for c in scenario.cameras if c.id in ("cam-beach-w", "cam-beach-e")
+    ]
+    scenario = scenario.model_copy(update={"cameras": tuple(beach), "buoys": (BEACH_BUOY,)})
+    runs = {}
+    for threads in (1, 2):
+        log: list[tuple] = []
+        runs[threads] = (Simulation(scenario, score_log=log, frame_threads=threads).run(), log)
+    return BeachRuns(scenario, *runs[1], *runs[2])
+
+
+@pytest.fixture(scope="module")
+def statistical(beaches) -> Result:
+    """The same scenario and seed in statistical mode."""
+    scenario = beaches.scenario
+    return run(
+        scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": Mode.STATISTICAL})})
+    )
+
+
+def test_pixel_mode_writes_the_same_tables_and_keeps_the_invariants(beaches):
+    result = beaches.one
+    assert_invariants(result, ZoneGeometry(beaches.scenario))
+    assert result.summary["mode"] == "pixel"
+    assert set(result.alarms["source"]) <= {"cam-beach-w", "cam-beach-e", "buoy-beach"}
+
+
+def test_buoys_report_in_pixel_mode_as_in_statistical_mode(beaches, statistical):
+    """Buoys are not pixels: their reports come from the same statistical model in both modes."""
+    columns = ["t", "source", "incident_id"]
+    first = [
+        r.alarms[r.alarms["source"] == "buoy-beach"][columns].head(1).reset_index(drop=True)
+        for r in (statistical, beaches.one)
+    ]
+    assert len(first[0]) == 1
+    pd.testing.assert_frame_equal(first[1], first[0])
+
+
+def test_pixel_mode_is_deterministic(beaches):
+    """Two runs of the same scenario and seed, each its own Simulation, give the same tables. (The second
+    runs on two frame threads, which must not change anything either: the next test checks every table,
+    the score log and the summary; here the tables a nondeterministic run would change first.)"""
+    pd.testing.assert_frame_equal(beaches.two.alarms, beaches.one.alarms)
+    pd.testing.assert_frame_equal(beaches.two.incidents, beaches.one.incidents)
+
+
+def test_pixel_run_with_threads_is_identical_to_one_without(beaches):
+    """Two beach cameras on the same instants: the run on two frame threads gives the same tables, score log
+    and summary as the run on one (sim.pixel.simultaneous_frames.FrameBatch)."""
+    one, two = beaches.one, beaches.two
+    # The comparison covers alarms of both cameras (raised at the same instants) and the scores.
+    assert set(one.alarms["source"]) >= {"cam-beach-w", "cam-beach-e"} and len(beaches.one_log) > 0
+    for table in ("incidents", "alarms", "missions", "transfers", "tracks"):
+        pd.testing.assert_frame_equal(getattr(two, table), getattr(one, table))
+    assert beaches.two_log == beaches.one_log
+    assert {k: v for k, v in two.summary.items() if k != "wall_time_s"} == {
+        k: v for k, v in one.summary.items() if k != "wall_time_s"
+    }
+
+
+def test_pixel_mode_incidents_match_statistical_mode(beaches, statistical):
+    columns = ["kind", "x", "y", "t_start", "t_end"]
+    pd.testing.assert_frame_equal(statistical.incidents[columns], beaches.one.incidents[columns])
