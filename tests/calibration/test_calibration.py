@@ -26,7 +26,8 @@ SIZE_SLOPE = 1.2
 
 Offenders of several sizes make the size slope identifiable: with one size for all, its column in the fit is
 zero, the fit finds a slope of 0, below :data:`sim.calibration.fit_inputs.MIN_SIZE_SLOPE`, and fits
-everything a second time with the slope held at that floor (which, the column being zero, changes nothing but the time)."""
+everything a second time with the slope held at that floor (which, the column being zero, changes nothing
+but the time)."""
 
 
 def offender_frames(
