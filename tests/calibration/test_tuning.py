@@ -320,8 +320,7 @@ def test_detectability_fit_finds_how_long_an_offender_stays_easy_or_hard_to_see(
     2 frames/s, but :data:`sim.calibration.detectability.MAX_FIT_FRAMES` thinned the 48,000 frames to every
     third before the fit, so the fit saw 40 a spell and took two and a half times as long. Each frame's
     offender height varies (10·2^U(−1, 1) px, 1.2 logit per doubling), so the size slope is identifiable:
-    with one
-    height for all its column is zero, the fitted slope 0 falls below
+    with one height for all its column is zero, the fitted slope 0 falls below
     :data:`sim.calibration.fit_inputs.MIN_SIZE_SLOPE`, and every candidate was fitted a second time with the
     slope held at that floor, which changed nothing but the time."""
     rng = np.random.default_rng(4)
