@@ -68,7 +68,7 @@ def test_interrupt_keeps_finished_trials_and_resume_completes(tmp_path):
 
 def test_toy_objective_finds_the_known_optimum(tmp_path):
     # Cost alone: the cheapest layout has one boat (the camera moves at no cost).
-    plan, study = _run(tmp_path, "out", 10, batch=1)
+    _, study = _run(tmp_path, "out", 10, batch=1)
     assert study.best_trial.params["boats"] == 1
     assert study.best_value == pytest.approx(8 * 8000 + 1 * 40000 + 2 * 15000 + 20000)
 

@@ -41,7 +41,7 @@ def write_study(folder: Path, **changes: Any) -> Path:
 
 
 class InlineExecutor:
-    """Runs tasks in this process, in order; counts them; raises KeyboardInterrupt after ``interrupt_after``."""
+    """Runs tasks here, in order, and counts them; raises KeyboardInterrupt after ``interrupt_after``."""
 
     name = "inline"
 
