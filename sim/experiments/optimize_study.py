@@ -190,4 +190,4 @@ def dimension(raw: dict[str, Any], where: str) -> Dimension:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        raise OptimizeError(f"{where}: {first_error(error, model)}") from None
+        raise OptimizeError(f"{where}: {first_error(error, model).removeprefix('the scenario: ')}") from None

@@ -25,7 +25,7 @@ BAD_STUDIES = [
     ),
     (
         {"space": {"detection.threshold.swimming": {"low": 0.9, "high": 0.5}}},
-        ("detection.threshold.swimming", "above"),
+        ("space: detection.threshold.swimming: low 0.9 is above high 0.5",),
     ),
     ({"space": {"dispatch.policy": {"choices": []}}}, ("dispatch.policy", "choices")),
     ({"space": {}}, ("space",)),
