@@ -49,14 +49,18 @@ def history(plan: Plan, study: optuna.Study, path: Path) -> Path:
     for ax, objective in zip(axes, objectives, strict=True):
         done = table[table["state"] == "complete"]
         good = done[done["feasible"]]
-        ax.scatter(done["trial"], done[objective.column], s=14, color="#999999", label="trial (infeasible)")
+        ax.scatter(
+            done["trial"], done[objective.column], s=14, color="#999999", label="trial (constraint not met)"
+        )
         ax.scatter(good["trial"], good[objective.column], s=14, color="#4c72b0", label="trial (feasible)")
         best = (
             good[objective.column].cummin()
             if objective.direction == "minimize"
             else good[objective.column].cummax()
         )
-        ax.step(good["trial"], best, where="post", color="#c44e52", label="best so far")
+        ax.step(
+            good["trial"], best, where="post", color="#c44e52", label="best feasible so far (this objective)"
+        )
         ax.set_ylabel(f"{objective.column}\n({objective.direction})", fontsize=8)
         ax.legend(fontsize=7, frameon=False)
     axes[-1].set_xlabel("trial")
@@ -99,7 +103,7 @@ def pareto(plan: Plan, study: optuna.Study, best: list[optuna.trial.FrozenTrial]
     fig = Figure(figsize=(7.0, 5.0))
     ax = fig.subplots()
     done = table[table["state"] == "complete"]
-    ax.scatter(done[x], done[y], s=16, color="#bbbbbb", label="trial (infeasible)")
+    ax.scatter(done[x], done[y], s=16, color="#bbbbbb", label="trial (constraint not met)")
     good = done[done["feasible"]]
     ax.scatter(good[x], good[y], s=16, color="#4c72b0", label="trial (feasible)")
     front = sorted((t.user_attrs["means"][x], t.user_attrs["means"][y]) for t in best)
@@ -108,8 +112,8 @@ def pareto(plan: Plan, study: optuna.Study, best: list[optuna.trial.FrozenTrial]
     given = given_means(plan)
     ax.scatter([given.get(x, math.nan)], [given.get(y, math.nan)], marker="*", s=180, color="#222222",
                label="scenario as given", zorder=5)  # fmt: skip
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(f"{x} (currency units)" if x == "cost" else x)
+    ax.set_ylabel(f"{y} (currency units)" if y == "cost" else y)
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(f"Pareto front — {plan.name} (mean over the search seeds)", fontsize=10)
     return save(fig, path)
@@ -127,15 +131,19 @@ def layout(plan: Plan, best: list[optuna.trial.FrozenTrial], path: Path) -> Path
     """The scenario as given beside the best candidate: water, cameras (facing), docks, boats."""
     fig = Figure(figsize=(11.0, 5.2))
     left, right = fig.subplots(1, 2)
-    _draw_layout(left, plan.given, "as given")
+    _draw_layout(left, plan.given, "as given", plan.given)
     if best:
-        _draw_layout(right, plan.scenario(trial_overrides(best[0])), f"best: trial {best[0].number}")
+        _draw_layout(
+            right, plan.scenario(trial_overrides(best[0])), f"best: trial {best[0].number}", plan.given
+        )
     else:
         centred_note(right, "no feasible trial")
     return save(fig, path)
 
 
-def _draw_layout(ax: Axes, scenario: Scenario, title: str) -> None:
+def _draw_layout(ax: Axes, scenario: Scenario, title: str, given: Scenario) -> None:
+    """Water, islands, no-go areas, cameras (arrow: facing), docks with their boats, drone bases; what
+    differs from ``given`` in red and labelled."""
     geometry = ZoneGeometry(scenario)
     ax.set_facecolor("#e9efe1")
     for polygon in getattr(geometry.water, "geoms", [geometry.water]):
@@ -146,25 +154,34 @@ def _draw_layout(ax: Axes, scenario: Scenario, title: str) -> None:
         ax.fill(
             *zip(*area.polygon, strict=True), facecolor="none", edgecolor="#c44e52", hatch="//", linewidth=0.6
         )
+    before = {c.id: (c.position, c.yaw) for c in given.cameras} | {d.id: (d.position,) for d in given.docks}
     for camera in scenario.cameras:
         cx, cy = camera.position
+        moved = before.get(camera.id) != (camera.position, camera.yaw)
+        colour = "#c0392b" if moved else "#b7950b"
         dx, dy = math.sin(math.radians(camera.yaw)), math.cos(math.radians(camera.yaw))
         ax.annotate("", xy=(cx + 60 * dx, cy + 60 * dy), xytext=(cx, cy),
-                    arrowprops={"arrowstyle": "->", "color": "#b7950b", "lw": 1.2})  # fmt: skip
-        ax.plot(cx, cy, "^", color="#b7950b", markersize=6)
+                    arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.4})  # fmt: skip
+        ax.plot(cx, cy, "^", color=colour, markersize=6)
+        if moved:
+            ax.annotate(
+                camera.id, (cx, cy), xytext=(-5, -11), textcoords="offset points", fontsize=7, color=colour
+            )
     for dock in scenario.docks:
-        ax.plot(*dock.position, "s", color="#222222", markersize=6)
+        colour = "#c0392b" if before.get(dock.id) != (dock.position,) else "#222222"
+        ax.plot(*dock.position, "s", color=colour, markersize=6)
         boats = sum(boat.dock == dock.id for boat in scenario.boats)
-        ax.annotate(
-            f"{dock.id}: {boats} boats", dock.position, xytext=(5, 5), textcoords="offset points", fontsize=7
-        )
+        label = f"{dock.id}: {boats} boat{'s' if boats != 1 else ''}"
+        ax.annotate(label, dock.position, xytext=(5, 5), textcoords="offset points", fontsize=7, color=colour)
     for drone in scenario.drones:
         ax.plot(*drone.position, "P", color="#8172b2", markersize=7)
     ax.set_xlim(0, scenario.zone.width)
     ax.set_ylim(0, scenario.zone.height)
     ax.set_aspect("equal")
+    moved = "; moved in red" if scenario is not given else ""
     ax.set_title(
-        f"{title}: {len(scenario.cameras)} cameras (▲ facing), {len(scenario.boats)} boats", fontsize=9
+        f"{title}: {len(scenario.cameras)} cameras (arrow: facing), {len(scenario.boats)} boats{moved}",
+        fontsize=9,
     )
     ax.set_xlabel("x east (m)")
     ax.set_ylabel("y north (m)")
