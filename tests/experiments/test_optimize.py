@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from sim.experiments.confirm import confirm
+from sim.experiments.optimize_figures import write_figures
 from sim.experiments.optimize_outputs import trials_table, write_outputs
 from sim.experiments.optimizer import open_study, plan_study, run_trials
 from sim.loading import load_scenario
@@ -87,3 +88,21 @@ def test_outputs_run_as_they_are_and_confirmation_uses_fresh_seeds(tmp_path):
     saved = json.loads((tmp_path / "out" / "study.json").read_text())
     assert saved["name"] == "toy" and "trials" not in saved
     assert yaml.safe_load((tmp_path / "out" / "best" / "1" / "scenario.yaml").read_text())["run"]["duration"]
+
+
+def test_two_objectives_give_a_pareto_front_and_every_figure(tmp_path):
+    objectives = [{"column": "response_time_s.mean"}, {"column": "cost"}]
+    plan, study = _run(tmp_path, "out", 4, objectives=objectives)
+    best = write_outputs(plan, study, tmp_path / "out")
+    front = pd.read_csv(tmp_path / "out" / "pareto.csv")
+    assert set(front["trial"]) == {t.number for t in best}
+    values = {t.number: t.values for t in study.trials}
+    for a in front["trial"]:  # no trial of the front dominates another
+        for b in front["trial"]:
+            assert (
+                not all(x <= y for x, y in zip(values[a], values[b], strict=True)) or values[a] == values[b]
+            )
+    paths = write_figures(plan, study, tmp_path / "out", best)
+    names = {p.name for p in paths}
+    assert names == {"history.png", "importances.png", "pareto.png", "layout.png"}
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
