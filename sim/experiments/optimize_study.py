@@ -10,6 +10,7 @@ A study file (``scenarios/optimize/layout.yaml``)::
     sampler_seed: 0
     trials: 30
     batch: 4                             # trials asked of the sampler at once (not the worker count)
+    sampler: tpe                         # several objectives: tpe (multi-objective TPE) or nsga2
     set: {incidents.swimming.rate_scale: 1.0}
     space:
       detection.threshold.swimming: {low: 0.5, high: 0.95}
@@ -132,6 +133,10 @@ class StudyFile(Strict):
     sampler_seed: int = 0
     trials: int = Field(default=20, ge=1)
     batch: int = Field(default=4, ge=1)
+    sampler: Literal["tpe", "nsga2"] = "tpe"
+    """Several objectives: Optuna's multi-objective TPE, or NSGA-II (a genetic algorithm: its first
+    ``population`` trials are random, so it needs several times that many trials)."""
+    population: int = Field(default=16, ge=2)
     set: dict[str, Any] = Field(default_factory=dict)
     space: dict[str, dict[str, Any]] = Field(min_length=1)
     """Scenario key (or planner decision) -> range, choices, shore place or boat count (:func:`dimension`)."""

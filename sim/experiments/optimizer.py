@@ -1,7 +1,7 @@
 """``optimize``: an Optuna study over a scenario's layout, kept in a journal file in the output folder.
 
-The study object, the sampler and the storage are Optuna's (TPE for one objective, NSGA-II for
-several, constraints through ``Trial.set_constraint``, or
+The study object, the sampler and the storage are Optuna's (TPE for one objective or several, NSGA-II
+for several with ``sampler: nsga2``, constraints through ``Trial.set_constraint``, or
 ``constraints_func`` before Optuna 5); this module only builds each trial's scenario
 from its ``suggest_*`` calls (:mod:`sim.experiments.search_space`), runs it on the study's seeds
 with the sweep executors (:mod:`sim.experiments.executors`) and tells Optuna the means
@@ -119,10 +119,12 @@ def open_study(plan: Plan, out: Path, resume: bool) -> optuna.Study:
     # Optuna >= 5 reads constraints set on the trial (Trial.set_constraint); before, a constraints_func.
     old = plan.study.constraints and not hasattr(optuna.trial.Trial, "set_constraint")
     seed, constraints = plan.study.sampler_seed, _constraints if old else None
-    if len(directions) == 1:
+    if len(directions) > 1 and plan.study.sampler == "nsga2":
+        sampler = optuna.samplers.NSGAIISampler(
+            population_size=plan.study.population, seed=seed, constraints_func=constraints
+        )
+    else:  # TPE: one objective, or several (Optuna's multi-objective TPE)
         sampler = optuna.samplers.TPESampler(seed=seed, constraints_func=constraints)
-    else:
-        sampler = optuna.samplers.NSGAIISampler(seed=seed, constraints_func=constraints)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna.create_study(
         study_name=plan.name,

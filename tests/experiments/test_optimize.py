@@ -90,9 +90,10 @@ def test_outputs_run_as_they_are_and_confirmation_uses_fresh_seeds(tmp_path):
     assert yaml.safe_load((tmp_path / "out" / "best" / "1" / "scenario.yaml").read_text())["run"]["duration"]
 
 
-def test_two_objectives_give_a_pareto_front_and_every_figure(tmp_path):
+@pytest.mark.parametrize("sampler", ["tpe", "nsga2"])
+def test_two_objectives_give_a_pareto_front_and_every_figure(tmp_path, sampler):
     objectives = [{"column": "response_time_s.mean"}, {"column": "cost"}]
-    plan, study = _run(tmp_path, "out", 4, objectives=objectives)
+    plan, study = _run(tmp_path, "out", 4, objectives=objectives, sampler=sampler, population=2)
     best = write_outputs(plan, study, tmp_path / "out")
     front = pd.read_csv(tmp_path / "out" / "pareto.csv")
     assert set(front["trial"]) == {t.number for t in best}
