@@ -67,13 +67,27 @@ class Choices(Strict):
 class Shore(Strict):
     """A place along the shore (one number in [0, 1) along the water's outline) for a camera, dock or drone.
 
-    ``aim``: a camera looks at the centroid of this no-go area; without it, straight out over the water.
-    ``setback``: the pole (dock, drone base) stands this far inland from the waterline, m.
+    ``aim``: a camera looks at the centroid of this no-go area; ``yaw: free``: its heading is searched too
+    (deg clockwise from north); otherwise it looks straight out over the water. ``pitch: [low, high]``:
+    its depression is searched in that range, deg. ``setback``: the pole (dock, drone base) stands this
+    far inland from the waterline, m.
     """
 
     shore: Literal["camera", "dock", "drone"]
     aim: str | None = None
+    yaw: Literal["free"] | None = None
+    pitch: tuple[float, float] | None = None
     setback: float = Field(default=0.5, gt=0, le=1.0)
+
+    @model_validator(mode="after")
+    def _camera_only(self) -> Shore:
+        if self.shore != "camera" and (self.aim or self.yaw or self.pitch):
+            raise ValueError(f"aim, yaw and pitch are a camera's; a {self.shore} has none")
+        if self.aim is not None and self.yaw is not None:
+            raise ValueError("give aim: or yaw: free, not both")
+        if self.pitch is not None and not 0 < self.pitch[0] <= self.pitch[1] < 90:
+            raise ValueError(f"pitch: needs 0 < low <= high < 90 deg, got {list(self.pitch)}")
+        return self
 
 
 class Boats(Strict):

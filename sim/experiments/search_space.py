@@ -5,7 +5,8 @@ decisions a plain key cannot express:
 
 * ``cameras.N: {shore: camera}``: one number in [0, 1) along the shoreline (the water's outline less the
   zone's edges, where rivers leave the map), mapped to a pole ``setback`` m inland, facing straight out
-  over the water or, with ``aim: <no-go area id>``, at that area's centroid (yaw in deg clockwise from north);
+  over the water or, with ``aim: <no-go area id>``, at that area's centroid (yaw in deg clockwise from north),
+  or with ``yaw: free`` at a searched heading; ``pitch: [low, high]`` searches its depression too;
 * ``docks.N: {shore: dock}`` and ``drones.N: {shore: drone}``: a dock or drone base at such a place;
 * ``boats: {boats: [low, high], template: i}``: that many copies of ``boats.i`` (ids ``usv-1``...), given
   to the docks in turn.
@@ -139,6 +140,10 @@ class SearchSpace:
                 overrides[key] = trial.suggest_float(key, dim.low, dim.high, log=dim.log)
             elif isinstance(dim, Shore):
                 overrides |= self.shore_overrides(key, dim, trial.suggest_float(key, 0.0, 1.0))
+                if dim.yaw == "free":
+                    overrides[f"{key}.yaw"] = trial.suggest_float(f"{key}.yaw", 0.0, 360.0)
+                if dim.pitch is not None:
+                    overrides[f"{key}.pitch"] = trial.suggest_float(f"{key}.pitch", *dim.pitch)
             else:
                 overrides["boats"] = self.fleet(dim, trial.suggest_int(key, *dim.boats))
         return overrides

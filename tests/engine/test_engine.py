@@ -18,8 +18,6 @@ def two_hours(short_scenario):
     return run(short_scenario)
 
 
-
-
 def test_default_scenario_two_hours_end_to_end(two_hours, short_scenario):
     assert_invariants(two_hours, ZoneGeometry(short_scenario))
     summary = two_hours.summary

@@ -42,6 +42,8 @@ BAD_STUDIES = [
     ({"costs": {"camera": 8000, "dock": 15000}}, ("costs", "boat")),
     ({"space": {"cameras.0": {"shore": "camera", "aim": "ns-nowhere"}}}, ("cameras.0", "aim", "ns-beach")),
     ({"space": {"docks.0": {"shore": "camera"}}}, ("docks.0", "cameras.N")),
+    ({"space": {"docks.0": {"shore": "dock", "aim": "ns-beach"}}}, ("docks.0", "a dock has none")),
+    ({"space": {"cameras.0": {"shore": "camera", "pitch": [20, 5]}}}, ("cameras.0", "pitch")),
 ]
 
 
@@ -79,7 +81,8 @@ def plan(tmp_path_factory):
     folder = tmp_path_factory.mktemp("space")
     space = {
         **SPACE,
-        "cameras.1": {"shore": "camera"},
+        "cameras.1": {"shore": "camera", "yaw": "free", "pitch": [8, 20]},
+        "cameras.3": {"shore": "camera"},
         "docks.1": {"shore": "dock"},
         "drones.0": {"shore": "drone"},
         "dispatch.decision_time": {"low": 1, "high": 30, "integer": True, "log": True},
@@ -111,6 +114,10 @@ def test_search_space_maps_to_valid_scenarios(plan, data):
             params[key] = data.draw(st.integers(*dim.boats))
         elif hasattr(dim, "shore"):
             params[key] = data.draw(st.floats(0.0, 1.0, exclude_max=True))
+            if dim.yaw == "free":
+                params[f"{key}.yaw"] = data.draw(st.floats(0.0, 360.0))
+            if dim.pitch is not None:
+                params[f"{key}.pitch"] = data.draw(st.floats(*dim.pitch))
         elif dim.integer:
             params[key] = data.draw(st.integers(int(dim.low), int(dim.high)))
         else:
@@ -124,7 +131,9 @@ def test_search_space_maps_to_valid_scenarios(plan, data):
     geometry = ZoneGeometry(scenario)
     assert len(scenario.boats) == params["boats"]
     assert {boat.dock for boat in scenario.boats} <= {dock.id for dock in scenario.docks}
-    for camera in (scenario.cameras[0], scenario.cameras[1]):
+    assert 8 <= scenario.cameras[1].pitch <= 20 and 0 <= scenario.cameras[1].yaw <= 360
+    assert scenario.cameras[1].yaw == params["cameras.1.yaw"]
+    for camera in (scenario.cameras[0], scenario.cameras[1], scenario.cameras[3]):
         assert not geometry.on_water([camera.position[0]], [camera.position[1]])[0]
     beach = shapely.Polygon(scenario.zone.no_swimming[0].polygon).centroid
     assert scenario.cameras[0].yaw == pytest.approx(bearing(scenario.cameras[0].position, (beach.x, beach.y)))

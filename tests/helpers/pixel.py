@@ -1,6 +1,5 @@
 """Overrides for a short daylight pixel-mode run."""
 
-
 from __future__ import annotations
 
 PIXEL_OVERRIDES = [

@@ -193,8 +193,6 @@ def test_stationary_track_inside_or_outside():
     assert visible_intervals(still, box(5, 5, 6, 6), 0.0, 50.0) == []
 
 
-
-
 def sensing_with(p: float, k: int, n: int, interval: float) -> StatisticalSensing:
     sensor = Sensor("buoy", box(0, 0, 2, 2), interval, k, n, frozenset({Kind.SWIMMING}), None, p)
     daylight = Daylight(datetime(2026, 7, 1, 12), 34.0, 113.8, 8.0)
