@@ -67,7 +67,9 @@ def test_resume_refuses_a_different_study(tmp_path, capsys):
     out = tmp_path / "out"
     assert call_main(["optimize", str(write_study(tmp_path)), "--out", str(out), "--trials", "1",
                       "--workers", "1", "--no-confirm"]) == 0  # fmt: skip
-    capsys.readouterr()
+    printed = capsys.readouterr().out
+    assert "1 trials run on process pool (1 workers)" in printed and "best 1: trial 0: cost" in printed
+    assert (out / "trials.csv").is_file() and (out / "best" / "1" / "scenario.yaml").is_file()
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     rc = call_main(["optimize", str(write_study(tmp_path, seeds=3)), "--out", str(out), "--resume"])
     assert_one_error_line(capsys, rc, ("--resume", "different study", "seeds"))
