@@ -188,8 +188,10 @@ def _run_batch(plan: Plan, study: optuna.Study, executor, asked: list[optuna.tri
     items = [(scenarios[n], seed, n) for n in scenarios for seed in plan.study.seed_list]
     runs: dict[int, list] = {n: [] for n in scenarios}
     for item, outcome in executor.results(obj.run_metrics, items):
-        runs[item[2]].append(outcome)
-    for number, outcomes in sorted(runs.items()):
+        runs[item[2]].append((item[1], outcome))
+    for number, by_seed in sorted(runs.items()):
+        # In seed order, not completion order: the means (float sums) must not depend on the workers.
+        outcomes = [outcome for _, outcome in sorted(by_seed, key=lambda pair: pair[0])]
         errors = [o for o in outcomes if isinstance(o, BaseException)]
         trial = next(t for t in asked if t.number == number)
         if errors:

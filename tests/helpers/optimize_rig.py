@@ -45,9 +45,12 @@ class InlineExecutor:
 
     name = "inline"
 
-    def __init__(self, interrupt_after: int | None = None):
+    def __init__(self, interrupt_after: int | None = None, reverse: bool = False):
+        """``reverse``: hand the results back in the reverse order of the items (as workers finishing
+        in another order would)."""
         self.tasks = 0
         self.interrupt_after = interrupt_after
+        self.reverse = reverse
 
     def __enter__(self) -> InlineExecutor:
         return self
@@ -56,7 +59,7 @@ class InlineExecutor:
         return None
 
     def results(self, task, items):
-        for item in list(items):
+        for item in list(items)[:: -1 if self.reverse else 1]:
             if self.interrupt_after is not None and self.tasks >= self.interrupt_after:
                 raise KeyboardInterrupt
             self.tasks += 1
