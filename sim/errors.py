@@ -52,3 +52,8 @@ class FlatBatteryError(SimError):
 class ReplayError(BadInputError):
     """``replay`` cannot build its page: not a run folder, an old column layout, an unknown camera, two runs
     that are not of the same scenario and seed, an output path in a missing folder."""
+
+
+class OptimizeError(BadInputError):
+    """``optimize`` cannot go ahead: a bad study file (space, objectives, costs) or an output folder
+    that holds a different study."""

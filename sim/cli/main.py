@@ -1,4 +1,4 @@
-"""Command line: ``python run_sim.py [run|validate|render|tune|sweep|plot|compare|replay|schema|params] ...``.
+"""Command line: ``python run_sim.py [run|validate|render|tune|sweep|optimize|plot|compare|replay|...] ...``.
 
 Exit codes: 0 ok, 2 bad input (scenario, arguments, missing file), 1 internal error.
 Bad input is reported on one line, without a traceback. Each command lives in its own module
@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.cli import compare, params, plot, render, replay, run, schema, sweep, tune, validate
+from sim.cli import compare, optimize, params, plot, render, replay, run, schema, sweep, tune, validate
 from sim.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Parser
 from sim.errors import BadInputError
 
-COMMANDS = (run, validate, render, tune, schema, params, sweep, plot, compare, replay)
+COMMANDS = (run, validate, render, tune, schema, params, sweep, optimize, plot, compare, replay)
 """The command modules, in the order ``--help`` lists them."""
 
 NEGATIVE_VALUE_OPTIONS = ("--duration", "--seed", "--seconds", "--start")

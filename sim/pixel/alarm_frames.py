@@ -18,9 +18,7 @@ def alarm_frame_png(frame: Frame, box: tuple[float, float, float, float], label:
     image = annotate(frame)
     x0, y0, x1, y1 = (round(v) for v in box)
     cv2.rectangle(image, (x0 - 2, y0 - 2), (x1 + 1, y1 + 1), ALARM_COLOUR, 2)
-    cv2.putText(
-        image, label, (x0, y1 + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, ALARM_COLOUR, 1, cv2.LINE_AA
-    )
+    cv2.putText(image, label, (x0, y1 + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, ALARM_COLOUR, 1, cv2.LINE_AA)
     ok, data = cv2.imencode(".png", image)
     if not ok:
         raise RuntimeError("PNG encoding of an alarm frame failed")

@@ -29,8 +29,11 @@ def documented_layers() -> list[str]:
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     block = re.search(r"```text\nlayers, highest first:\n(.*?)```", text, re.S)
     assert block, "docs/architecture.md has no 'layers, highest first:' block"
-    return [line.split()[0].removeprefix("sim/").removesuffix("/").removesuffix(".py")
-            for line in block.group(1).splitlines() if line.strip()]
+    return [
+        line.split()[0].removeprefix("sim/").removesuffix("/").removesuffix(".py")
+        for line in block.group(1).splitlines()
+        if line.strip()
+    ]
 
 
 def test_the_documented_layers_are_the_enforced_ones():

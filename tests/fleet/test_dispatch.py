@@ -15,8 +15,6 @@ from tests.helpers.dispatch_rig import COMMAND_S, POND, TRANSIT, TRANSIT_J, Rig
 # 2 m/s, speeding up at 0.5 m/s^2 (4 s over 4 m) and slowing at 1 m/s^2 (2 s over 2 m), 67 m cruising.
 
 
-
-
 def test_single_incident_timeline(default_scenario):
     rig = Rig(default_scenario)
     rig.swimmer(1, (101.0, 100.0))

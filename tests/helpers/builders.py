@@ -1,6 +1,5 @@
 """Small builders of synthetic inputs shared by several test modules."""
 
-
 from __future__ import annotations
 
 import json

@@ -1,6 +1,5 @@
 """A dispatch centre with its boats on a 200 m square pond, with deterministic links."""
 
-
 from __future__ import annotations
 
 import numpy as np

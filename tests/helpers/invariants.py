@@ -1,6 +1,5 @@
 """What must hold for every run, whatever the scenario."""
 
-
 from __future__ import annotations
 
 import numpy as np

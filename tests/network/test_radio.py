@@ -95,8 +95,11 @@ def test_uma_los_probability_at_ns3_points(d, h_ut, hand):
     p = radio.uma_los_probability(np.array([d]), h_ut)[0]
     assert p == pytest.approx(hand, abs=1e-5)
     c = 0.0 if h_ut <= 13 else ((h_ut - 13) / 10) ** 1.5  # ns-3's own expression of the expected value
-    ns3 = 1.0 if d <= 18 else (18 / d + math.exp(-d / 63) * (1 - 18 / d)) * (
-        1 + c * 5 / 4 * (d / 100) ** 3 * math.exp(-d / 150)
+    ns3 = (
+        1.0
+        if d <= 18
+        else (18 / d + math.exp(-d / 63) * (1 - 18 / d))
+        * (1 + c * 5 / 4 * (d / 100) ** 3 * math.exp(-d / 150))
     )
     assert p == pytest.approx(ns3, abs=1e-12)
 
