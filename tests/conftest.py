@@ -1,12 +1,31 @@
-"""Shared fixtures: the bundled scenarios, loaded once per test session."""
+"""Shared fixtures: the bundled scenarios, loaded once per test session; one thread per library in each
+pytest-xdist worker.
+
+pytest-xdist runs a worker process per core (``-n auto`` in pyproject.toml), so each worker has one core to
+itself. OpenBLAS (numpy's linear algebra) and OpenCV start a thread per core of their own: in a worker they
+would put two threads on a core another worker is using, and busy-waiting BLAS threads then burn CPU time
+that worker needs. Measured: the acquisition HMM fit (tests/calibration/test_glmm_acquisition.py) took
+15.2 s of CPU time with two BLAS threads and 8.1 s with one, a pixel-mode run 11.7 s with two OpenCV threads
+and 9.5 s with one, with the same results. Without xdist (``-n 0``) the libraries keep their defaults.
+"""
 
 from __future__ import annotations
 
-import pytest
+import os
 
-from sim.loading import load_scenario
-from sim.scenario.models import Scenario
-from tests.helpers.paths import DEFAULT
+IN_WORKER = "PYTEST_XDIST_WORKER" in os.environ
+if IN_WORKER:  # before numpy is first imported: OpenBLAS reads it as it loads
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import cv2  # noqa: E402
+import pytest  # noqa: E402
+
+from sim.loading import load_scenario  # noqa: E402
+from sim.scenario.models import Scenario  # noqa: E402
+from tests.helpers.paths import DEFAULT  # noqa: E402
+
+if IN_WORKER:
+    cv2.setNumThreads(1)
 
 
 @pytest.fixture(scope="session")
