@@ -73,8 +73,10 @@ def mission(
     leaving = yield from warn(boat, audience, world, on_scene)
     yield from boat.hold(evidence_upload(boat.position, boat.env.now), BoatState.ON_SCENE, camera=True)
     for offender in audience:
-        # The evidence shows who has gone and who stayed; one still on the way out is not yet shown gone.
-        if leaving.get(offender.id, -math.inf) <= boat.env.now:
+        # The evidence shows who has gone and who stayed; one still on the way out (after this boat's
+        # warnings or an earlier boat's) is not yet shown gone.
+        on_the_way_out = max(leaving.get(offender.id, -math.inf), world.recorded_leaving(offender.id))
+        if on_the_way_out <= boat.env.now:
             world.mark(offender.id, "t_evidence_uploaded", boat.env.now)
     return MissionOutcome(t_arrive, boat.env.now, found)
 

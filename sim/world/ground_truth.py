@@ -38,6 +38,13 @@ class World:
         self._left_at[incident_id] = min(self._left_at[incident_id], t)
         self.recorder.mark(incident_id, "t_offender_left", t)
 
+    def recorded_leaving(self, incident_id: int) -> float:
+        """When the offender is recorded as leaving in response to a boat (s), ``-inf`` if not.
+
+        It can lie in the future: the time is stamped when the offender decides to go.
+        """
+        return self.recorder.marks.get(incident_id, {}).get("t_offender_left", -math.inf)
+
     def forget_departed(self, t: float) -> None:
         """Drop offenders who have left by ``t`` from the active set (keeps queries short)."""
         for incident_id in [i for i in self._active if self._left_at[i] <= t]:

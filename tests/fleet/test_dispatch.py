@@ -156,3 +156,17 @@ def test_an_overloaded_queue_is_served_first_come_first_served_to_the_end(short_
     assert missions["case_id"].is_unique
     for _boat, own in missions.groupby("boat_id"):
         assert (own["t_assigned"].to_numpy()[1:] >= own["t_done"].to_numpy()[:-1]).all()
+
+
+def test_evidence_never_shows_gone_an_offender_still_on_the_way_out(default_scenario):
+    """An earlier boat's warning made the offender promise to leave at t = 1000 s; this boat
+    warns, gives up and uploads its evidence long before that: the evidence cannot show them gone."""
+    rig = Rig(default_scenario)
+    rig.swimmer(1, (101.0, 100.0), heeds=(False, False, False))
+    rig.world.mark(1, "t_warning", 0.0)
+    rig.world.offender_left(1, 1000.0)
+    rig.alarm_at(0.0, 1, (101.0, 100.0), 1)
+    (mission,), marks = rig.run()
+    assert mission.t_done < 1000.0
+    assert marks[1]["t_offender_left"] == 1000.0
+    assert "t_evidence_uploaded" not in marks[1]
