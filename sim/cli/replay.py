@@ -55,7 +55,8 @@ def execute(args: argparse.Namespace) -> int:
     results = [read_run_folder(folder) for folder in folders]
     frames = None
     if args.camera_frames or args.camera:
-        from sim.replay.frames import camera_frames, check_cameras
+        from sim.replay.frames import camera_frames
+        from sim.replay.sightings import check_cameras
 
         for result in results:
             check_cameras(result.scenario, args.camera)

@@ -137,8 +137,9 @@ def test_bad_input_is_one_line_and_writes_nothing(run_folder, tmp_path, capsys, 
 
 
 def test_camera_frames_run_from_first_sight_to_the_alarm(run_folder):
-    from sim.replay.frames import camera_frames, seen_incidents
+    from sim.replay.frames import camera_frames
     from sim.replay.run_folder import read_run_folder
+    from sim.replay.sightings import seen_incidents
 
     result = read_run_folder(run_folder)
     seen = seen_incidents(result, [])

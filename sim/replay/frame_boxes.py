@@ -1,0 +1,226 @@
+"""A camera frame as the replay page shows it: the ground-truth boxes, in pixel-mode runs the detector's
+boxes with their scores, the offender enlarged, a legend under the image, as a JPEG in base64.
+
+Colours (BGR): truth boxes as ``render`` draws them (:func:`sim.render.clips.annotate`: red offenders,
+yellow everything else, a thin line with the class and distance), the detector's boxes magenta (as an
+alarm frame draws the alarm's box, :mod:`sim.pixel.alarm_frames`) with the score beside them, drawn 2 px
+outside the box the detector reported so that a truth box under it stays visible; thick when the score
+reaches the alarm threshold (a hit toward the k-of-n rule), thin below it; the box that completed an
+alarm in this frame is marked ``ALARM``.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from sim.render.actors import ActorClass
+from sim.render.clips import OFFENDER_COLOUR, OTHER_COLOUR
+from sim.render.frame import Frame
+
+FRAME_WIDTH_PX = 640
+"""Frames are drawn and shown at this width, px."""
+JPEG_QUALITY = 70
+INSET_SHARE = 0.4
+"""Side of the enlarged view of the offender, drawn in the frame's top-right corner, as a share of the
+frame's width (at most 55 % of its height)."""
+DETECTOR_COLOUR = (255, 0, 255)
+"""BGR magenta: the detector's boxes."""
+LEGEND_PX = 22
+"""Height of the legend band under the image, px."""
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+@dataclass(frozen=True)
+class DetectorBox:
+    """One detection the alarm filter was given in a frame (the offender classes only)."""
+
+    kind: str
+    """``swimming`` or ``fishing``: the detector that reported it."""
+    xyxy: tuple[float, float, float, float]
+    """Box in the analysed frame, px."""
+    score: float
+    """The detector's confidence, 0-1."""
+    track: int
+    """Track id (-1: untracked)."""
+    hit: bool
+    """Score at or above the kind's alarm threshold: counts toward the k-of-n rule."""
+    alarm: bool
+    """This box completed an alarm in this frame."""
+
+    def as_data(self) -> dict:
+        """The page's form: ``{kind, box: [x0, y0, x1, y1], score, track, hit, alarm}``, px in the analysed
+        frame, rounded to 0.1 px and 0.0001."""
+        box = [round(float(v), 1) for v in self.xyxy]
+        return {
+            "kind": self.kind,
+            "box": box,
+            "score": round(self.score, 4),
+            "track": self.track,
+            "hit": self.hit,
+            "alarm": self.alarm,
+        }
+
+
+def to_width(frame: Frame, width: int = FRAME_WIDTH_PX) -> tuple[Frame, float]:
+    """``frame`` scaled to ``width`` px (nearest pixel when enlarged, so the pixels the detector had stay
+    visible; area average when reduced) with its truth boxes, and the scale applied."""
+    height, old = frame.image.shape[:2]
+    if old == width:
+        return frame, 1.0
+    scale = width / old
+    method = cv2.INTER_NEAREST if scale > 1 else cv2.INTER_AREA
+    image = cv2.resize(frame.image, (width, round(height * scale)), interpolation=method)
+    truth = tuple(
+        dataclasses.replace(
+            b, x0=round(b.x0 * scale), y0=round(b.y0 * scale), x1=round(b.x1 * scale), y1=round(b.y1 * scale)
+        )
+        for b in frame.truth
+    )
+    return dataclasses.replace(frame, image=image, truth=truth), scale
+
+
+def _text(image: np.ndarray, text: str, origin: tuple[int, int], colour, size: float = 0.42) -> None:
+    """``text`` with a dark outline, legible on water and sky alike."""
+    cv2.putText(image, text, origin, FONT, size, (0, 0, 0), 3, cv2.LINE_AA)
+    cv2.putText(image, text, origin, FONT, size, colour, 1, cv2.LINE_AA)
+
+
+def draw_detector_boxes(image: np.ndarray, boxes: list[DetectorBox], scale: float, truth=()) -> None:
+    """Each detector box (analysed-frame px times ``scale``) in magenta with its score on a dark tag, in
+    place; the tags go where they cover no box, truth label (``truth``: the frame's truth boxes, as
+    :func:`sim.render.clips.annotate` labels them) or other tag, when there is such a place."""
+    taken = [_truth_label(b) for b in truth] + [(b.x0, b.y0, b.x1, b.y1) for b in truth]
+    placed = [(box, tuple(round(v * scale) for v in box.xyxy)) for box in boxes]
+    taken += [(x0 - 3, y0 - 3, x1 + 2, y1 + 2) for _, (x0, y0, x1, y1) in placed]
+    for box, (x0, y0, x1, y1) in sorted(placed, key=lambda p: (p[0].alarm, p[0].score)):
+        thick = 3 if box.alarm else 2 if box.hit else 1  # the strongest drawn last, on top
+        cv2.rectangle(image, (x0 - 2, y0 - 2), (x1 + 1, y1 + 1), DETECTOR_COLOUR, thick)
+    for box, xyxy in sorted(placed, key=lambda p: (not p[0].alarm, -p[0].score)):  # the strongest first
+        label = f"ALARM {box.score:.2f}" if box.alarm else f"{box.score:.2f}"
+        tag = _free_place(cv2.getTextSize(label, FONT, 0.4, 1)[0], xyxy, taken, image.shape)
+        taken.append(tag)
+        cv2.rectangle(image, tag[:2], (tag[2] - 1, tag[3] - 1), (20, 20, 20), -1)
+        cv2.putText(image, label, (tag[0] + 2, tag[3] - 4), FONT, 0.4, DETECTOR_COLOUR, 1, cv2.LINE_AA)
+
+
+def _truth_label(box) -> tuple[int, int, int, int]:
+    """Where :func:`sim.render.clips.annotate` writes a truth box's label (font 0.35), px."""
+    (w, h), _ = cv2.getTextSize(f"{box.cls} {box.distance_m:.0f} m", FONT, 0.35, 1)
+    y = max(10, box.y0 - 3)
+    return box.x0, y - h - 1, box.x0 + w, y + 2
+
+
+def _free_place(size, xyxy, taken, shape) -> tuple[int, int, int, int]:
+    """A tag of ``size`` (text w, h) beside box ``xyxy``: below, above, right or left of it, or further down
+    (a stack), the first that overlaps nothing ``taken`` (else below), inside the image; (x0, y0, x1, y1)."""
+    (w, h), (x0, y0, x1, y1) = size, xyxy
+    w, h = w + 4, h + 7
+    height, width = shape[:2]
+    spots = [(x0 - 2, y1 + 3), (x0 - 2, y0 - 4 - h), (x1 + 4, y0 - 2), (x0 - 6 - w, y0 - 2)]
+    spots += [(x0 - 2, y1 + 3 + k * h) for k in range(1, 4)] + [(x1 + 4, y0 - 2 + k * h) for k in range(1, 4)]
+    tags = []
+    for x, y in spots:
+        x, y = int(np.clip(x, 0, width - w)), int(np.clip(y, 0, height - h))
+        tags.append((x, y, x + w, y + h))
+    free = [t for t in tags if not any(_overlap(t, other) for other in taken)]
+    return (free or tags)[0]
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def with_inset(
+    image: np.ndarray, frame: Frame, actor_id: str | None = None, marks: tuple = (), scale: float = 1.0
+) -> np.ndarray:
+    """``image`` (the annotated ``frame``, same size) with the offender's box drawn thick enough to survive
+    the page's downscaling and its surroundings enlarged in a corner (the one that hides fewest boxes): what
+    the detector had to find stays visible when the frame is shown small. ``actor_id``: the offender to
+    enlarge (default: the first in the frame); ``marks``: detector boxes to draw in the enlarged view too
+    (their ``xyxy`` times ``scale`` are ``frame``'s pixels)."""
+    boxes = [b for b in frame.truth if b.cls in (ActorClass.SWIMMER, ActorClass.FISHER)]
+    boxes = [b for b in boxes if b.actor_id == actor_id] or boxes
+    if not boxes:
+        return image
+    box = boxes[0]
+    height, width = image.shape[:2]
+    side = max(40, 5 * max(box.x1 - box.x0, box.y1 - box.y0))
+    cx, cy = (box.x0 + box.x1) // 2, (box.y0 + box.y1) // 2
+    x0 = int(np.clip(cx - side // 2, 0, max(0, width - side)))
+    y0 = int(np.clip(cy - side // 2, 0, max(0, height - side)))
+    inset = int(min(INSET_SHARE * width, 0.55 * height))
+    zoom = inset / side
+    method = cv2.INTER_NEAREST if scale > 1 else cv2.INTER_CUBIC  # an enlarged analysed frame: its pixels
+    zoomed = cv2.resize(frame.image[y0 : y0 + side, x0 : x0 + side], (inset, inset), interpolation=method)
+
+    def in_inset(x: float, y: float) -> tuple[int, int]:
+        return round((x - x0) * zoom), round((y - y0) * zoom)
+
+    cv2.rectangle(zoomed, in_inset(box.x0, box.y0), in_inset(box.x1, box.y1), OFFENDER_COLOUR, 2)
+    for mark in marks:
+        bx0, by0, bx1, by1 = (v * scale for v in mark.xyxy)
+        thick = 3 if mark.alarm else 2 if mark.hit else 1
+        cv2.rectangle(zoomed, in_inset(bx0 - 2, by0 - 2), in_inset(bx1 + 2, by1 + 2), DETECTOR_COLOUR, thick)
+    out = image.copy()
+    thick = max(2, width // 400)
+    cv2.rectangle(
+        out, (box.x0 - thick, box.y0 - thick), (box.x1 + thick, box.y1 + thick), OFFENDER_COLOUR, thick
+    )
+    cv2.rectangle(out, (x0, y0), (x0 + side, y0 + side), (255, 255, 255), thick)
+    others = [(b.x0, b.y0, b.x1, b.y1) for b in frame.truth] + [
+        tuple(round(v * scale) for v in m.xyxy) for m in marks
+    ]
+    left, top = _inset_corner(inset, (width, height), (x0, y0, x0 + side, y0 + side), others)
+    out[top : top + inset, left : left + inset] = zoomed
+    cv2.rectangle(out, (left, top), (left + inset, top + inset), (255, 255, 255), thick)
+    return out
+
+
+def _inset_corner(inset: int, size: tuple[int, int], source, boxes) -> tuple[int, int]:
+    """The corner (left, top; px) for an enlarged view ``inset`` px square in an image of ``size`` (w, h):
+    one that does not cover its ``source`` square, and of those the one that covers the fewest ``boxes``
+    (top right first, then top left below the time stamp, bottom right, bottom left)."""
+    width, height = size
+    low = max(0, height - inset - 8)
+    corners = [(width - inset - 8, 8), (8, min(low, 8 + width // 25)), (width - inset - 8, low), (8, low)]
+
+    def cost(corner: tuple[int, int]) -> tuple[bool, int]:
+        square = (corner[0], corner[1], corner[0] + inset, corner[1] + inset)
+        return _overlap(square, source), sum(_overlap(square, b) for b in boxes)
+
+    return min(corners, key=cost)
+
+
+def with_legend(image: np.ndarray, detector: str | None) -> np.ndarray:
+    """``image`` over a dark band that names the boxes: truth (offender, other) and either the detector's
+    boxes (``detector``: what to say of them) or why there are none (statistical run)."""
+    width = image.shape[1]
+    band = np.full((LEGEND_PX, width, 3), 24, np.uint8)
+    items = [("truth: offender", OFFENDER_COLOUR), ("truth: other", OTHER_COLOUR)]
+    items.append((detector, DETECTOR_COLOUR) if detector else ("statistical run: no detector boxes", None))
+    x = 6
+    for text, colour in items:
+        if colour is not None:
+            cv2.rectangle(band, (x, 6), (x + 10, 16), colour, 2)
+            x += 15
+        _text(band, text, (x, 15), colour or (200, 200, 200), 0.4)
+        x += cv2.getTextSize(text, FONT, 0.4, 1)[0][0] + 14
+    return np.vstack([image, band])
+
+
+def page_jpeg(image: np.ndarray, detector: str | None) -> str:
+    """``image`` (BGR) scaled down to :data:`FRAME_WIDTH_PX` if wider, over its legend
+    (:func:`with_legend`), as a JPEG in base64."""
+    height, width = image.shape[:2]
+    if width > FRAME_WIDTH_PX:
+        size = (FRAME_WIDTH_PX, round(height * FRAME_WIDTH_PX / width))
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(".jpg", with_legend(image, detector), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    if not ok:
+        raise RuntimeError("OpenCV could not encode a JPEG")
+    return base64.b64encode(encoded.tobytes()).decode("ascii")
