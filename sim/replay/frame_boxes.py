@@ -84,28 +84,46 @@ def to_width(frame: Frame, width: int = FRAME_WIDTH_PX) -> tuple[Frame, float]:
     return dataclasses.replace(frame, image=image, truth=truth), scale
 
 
-def _text(image: np.ndarray, text: str, origin: tuple[int, int], colour, size: float = 0.42) -> None:
-    """``text`` with a dark outline, legible on water and sky alike."""
-    cv2.putText(image, text, origin, FONT, size, (0, 0, 0), 3, cv2.LINE_AA)
-    cv2.putText(image, text, origin, FONT, size, colour, 1, cv2.LINE_AA)
+Rect = tuple[int, int, int, int]
+"""x0, y0, x1, y1 in the drawn image, px."""
 
 
-def draw_detector_boxes(image: np.ndarray, boxes: list[DetectorBox], scale: float, truth=()) -> None:
-    """Each detector box (analysed-frame px times ``scale``) in magenta with its score on a dark tag, in
-    place; the tags go where they cover no box, truth label (``truth``: the frame's truth boxes, as
-    :func:`sim.render.clips.annotate` labels them) or other tag, when there is such a place."""
-    taken = [_truth_label(b) for b in truth] + [(b.x0, b.y0, b.x1, b.y1) for b in truth]
-    placed = [(box, tuple(round(v * scale) for v in box.xyxy)) for box in boxes]
-    taken += [(x0 - 3, y0 - 3, x1 + 2, y1 + 2) for _, (x0, y0, x1, y1) in placed]
-    for box, (x0, y0, x1, y1) in sorted(placed, key=lambda p: (p[0].alarm, p[0].score)):
-        thick = 3 if box.alarm else 2 if box.hit else 1  # the strongest drawn last, on top
+def draw_detector_boxes(image: np.ndarray, boxes: list[DetectorBox], scale: float) -> list[Rect]:
+    """Each detector box (analysed-frame px times ``scale``) in magenta, 2 px outside the reported box, in
+    place (the strongest drawn last, on top); returns the boxes as drawn (px), in the order of ``boxes``."""
+    drawn = [tuple(round(v * scale) for v in box.xyxy) for box in boxes]
+    for box, (x0, y0, x1, y1) in sorted(
+        zip(boxes, drawn, strict=True), key=lambda p: (p[0].alarm, p[0].score)
+    ):
+        thick = 3 if box.alarm else 2 if box.hit else 1
         cv2.rectangle(image, (x0 - 2, y0 - 2), (x1 + 1, y1 + 1), DETECTOR_COLOUR, thick)
-    for box, xyxy in sorted(placed, key=lambda p: (not p[0].alarm, -p[0].score)):  # the strongest first
+    return drawn
+
+
+def draw_score_tags(
+    image: np.ndarray, boxes: list[DetectorBox], drawn: list[Rect], taken: list[Rect], hidden: list[Rect]
+) -> None:
+    """Each box's score on a dark tag beside it, in place, where the tag covers nothing ``taken`` (truth
+    boxes and labels, the enlarged view), no box and no other tag: the alarm's and the hits' always (the
+    strongest first), a box below the threshold only where its tag fits, so that no tag hides another; no
+    tag for a box ``hidden`` (under the enlarged view)."""
+    taken = taken + [(x0 - 3, y0 - 3, x1 + 2, y1 + 2) for x0, y0, x1, y1 in drawn]
+    for box, xyxy in sorted(zip(boxes, drawn, strict=True), key=lambda p: (not p[0].alarm, -p[0].score)):
+        if any(_inside(xyxy, area) for area in hidden):
+            continue
         label = f"ALARM {box.score:.2f}" if box.alarm else f"{box.score:.2f}"
         tag = _free_place(cv2.getTextSize(label, FONT, 0.4, 1)[0], xyxy, taken, image.shape)
+        if tag is None and not (box.hit or box.alarm):
+            continue
+        tag = tag or _free_place(cv2.getTextSize(label, FONT, 0.4, 1)[0], xyxy, [], image.shape)
         taken.append(tag)
         cv2.rectangle(image, tag[:2], (tag[2] - 1, tag[3] - 1), (20, 20, 20), -1)
         cv2.putText(image, label, (tag[0] + 2, tag[3] - 4), FONT, 0.4, DETECTOR_COLOUR, 1, cv2.LINE_AA)
+
+
+def truth_areas(truth) -> list[Rect]:
+    """The truth boxes and where :func:`sim.render.clips.annotate` writes their labels, px."""
+    return [_truth_label(b) for b in truth] + [(b.x0, b.y0, b.x1, b.y1) for b in truth]
 
 
 def _truth_label(box) -> tuple[int, int, int, int]:
@@ -115,20 +133,24 @@ def _truth_label(box) -> tuple[int, int, int, int]:
     return box.x0, y - h - 1, box.x0 + w, y + 2
 
 
-def _free_place(size, xyxy, taken, shape) -> tuple[int, int, int, int]:
+def _free_place(size, xyxy, taken, shape) -> Rect | None:
     """A tag of ``size`` (text w, h) beside box ``xyxy``: below, above, right or left of it, or further down
-    (a stack), the first that overlaps nothing ``taken`` (else below), inside the image; (x0, y0, x1, y1)."""
+    (a stack), the first inside the image that overlaps nothing ``taken``; None if there is none."""
     (w, h), (x0, y0, x1, y1) = size, xyxy
     w, h = w + 4, h + 7
     height, width = shape[:2]
     spots = [(x0 - 2, y1 + 3), (x0 - 2, y0 - 4 - h), (x1 + 4, y0 - 2), (x0 - 6 - w, y0 - 2)]
     spots += [(x0 - 2, y1 + 3 + k * h) for k in range(1, 4)] + [(x1 + 4, y0 - 2 + k * h) for k in range(1, 4)]
-    tags = []
     for x, y in spots:
         x, y = int(np.clip(x, 0, width - w)), int(np.clip(y, 0, height - h))
-        tags.append((x, y, x + w, y + h))
-    free = [t for t in tags if not any(_overlap(t, other) for other in taken)]
-    return (free or tags)[0]
+        tag = (x, y, x + w, y + h)
+        if not any(_overlap(tag, other) for other in taken):
+            return tag
+    return None
+
+
+def _inside(a: Rect, b: Rect) -> bool:
+    return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
 def _overlap(a, b) -> bool:
@@ -137,16 +159,17 @@ def _overlap(a, b) -> bool:
 
 def with_inset(
     image: np.ndarray, frame: Frame, actor_id: str | None = None, marks: tuple = (), scale: float = 1.0
-) -> np.ndarray:
+) -> tuple[np.ndarray, list[Rect]]:
     """``image`` (the annotated ``frame``, same size) with the offender's box drawn thick enough to survive
     the page's downscaling and its surroundings enlarged in a corner (the one that hides fewest boxes): what
     the detector had to find stays visible when the frame is shown small. ``actor_id``: the offender to
     enlarge (default: the first in the frame); ``marks``: detector boxes to draw in the enlarged view too
-    (their ``xyxy`` times ``scale`` are ``frame``'s pixels)."""
+    (their ``xyxy`` times ``scale`` are ``frame``'s pixels). Returns the image and what the enlarged view
+    (first) and the square around its source cover, px (nothing if the frame holds no offender)."""
     boxes = [b for b in frame.truth if b.cls in (ActorClass.SWIMMER, ActorClass.FISHER)]
     boxes = [b for b in boxes if b.actor_id == actor_id] or boxes
     if not boxes:
-        return image
+        return image, []
     box = boxes[0]
     height, width = image.shape[:2]
     side = max(40, 5 * max(box.x1 - box.x0, box.y1 - box.y0))
@@ -178,7 +201,9 @@ def with_inset(
     left, top = _inset_corner(inset, (width, height), (x0, y0, x0 + side, y0 + side), others)
     out[top : top + inset, left : left + inset] = zoomed
     cv2.rectangle(out, (left, top), (left + inset, top + inset), (255, 255, 255), thick)
-    return out
+    edges = [(x0 - thick, y, x0 + side + thick, y + thick) for y in (y0 - thick, y0 + side)]
+    edges += [(x, y0 - thick, x + thick, y0 + side + thick) for x in (x0 - thick, x0 + side)]
+    return out, [(left - thick, top - thick, left + inset + thick, top + inset + thick), *edges]
 
 
 def _inset_corner(inset: int, size: tuple[int, int], source, boxes) -> tuple[int, int]:
@@ -198,18 +223,21 @@ def _inset_corner(inset: int, size: tuple[int, int], source, boxes) -> tuple[int
 
 def with_legend(image: np.ndarray, detector: str | None) -> np.ndarray:
     """``image`` over a dark band that names the boxes: truth (offender, other) and either the detector's
-    boxes (``detector``: what to say of them) or why there are none (statistical run)."""
+    boxes (``detector``: what to say of them) or why there are none (statistical run); the words shrink to
+    fit the width."""
     width = image.shape[1]
     band = np.full((LEGEND_PX, width, 3), 24, np.uint8)
     items = [("truth: offender", OFFENDER_COLOUR), ("truth: other", OTHER_COLOUR)]
     items.append((detector, DETECTOR_COLOUR) if detector else ("statistical run: no detector boxes", None))
+    needed = sum(cv2.getTextSize(text, FONT, 0.4, 1)[0][0] + 14 + 15 * (c is not None) for text, c in items)
+    size = 0.4 * min(1.0, (width - 6) / needed)
     x = 6
     for text, colour in items:
         if colour is not None:
             cv2.rectangle(band, (x, 6), (x + 10, 16), colour, 2)
             x += 15
-        _text(band, text, (x, 15), colour or (200, 200, 200), 0.4)
-        x += cv2.getTextSize(text, FONT, 0.4, 1)[0][0] + 14
+        cv2.putText(band, text, (x, 15), FONT, size, colour or (200, 200, 200), 1, cv2.LINE_AA)
+        x += cv2.getTextSize(text, FONT, size, 1)[0][0] + round(14 * size / 0.4)
     return np.vstack([image, band])
 
 

@@ -47,7 +47,7 @@ def truth_frames(result: Result, cameras: list[str], max_frames: int) -> list[di
             frame = clip.renderer.render(t, clip.actors(t), clip.conditions(t), int(number))
             alarm = t >= seen.t1 - 1e-6
             label = f"alarm, score {seen.score:.2f}" if alarm else f"first sight + {t - seen.t0:.1f} s"
-            image = with_inset(annotate(frame), frame, f"incident-{seen.incident_id}")
+            image, _ = with_inset(annotate(frame), frame, f"incident-{seen.incident_id}")
             frames.append(
                 {
                     "t": round(t, 3),

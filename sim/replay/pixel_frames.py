@@ -26,7 +26,15 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ReplayError
-from sim.replay.frame_boxes import DetectorBox, draw_detector_boxes, page_jpeg, to_width, with_inset
+from sim.replay.frame_boxes import (
+    DetectorBox,
+    draw_detector_boxes,
+    draw_score_tags,
+    page_jpeg,
+    to_width,
+    truth_areas,
+    with_inset,
+)
 from sim.replay.sightings import seen_incidents
 from sim.results.result import Result
 from sim.scenario.models import Kind
@@ -84,11 +92,13 @@ def detector_boxes(reported: dict, completed: list, thresholds: dict[Kind, float
 
 
 def detector_legend(thresholds: dict[Kind, float]) -> str:
-    """The legend's words for the detector's boxes, with the alarm threshold(s)."""
-    values = sorted(set(thresholds.values()))
+    """The legend's words for the detector's boxes, with the alarm threshold of each kind."""
+    values = {f"{t:.2f}" for t in thresholds.values()}
     if len(values) == 1:
-        return f"detector: box + score (thick: >= {values[0]:.2f})"
-    return "detector: box + score (thick: >= " + ", ".join(f"{t:.2f}" for t in values) + " by kind)"
+        return f"detector: box + score (thick: >= {values.pop()})"
+    return (
+        "detector: box + score (thick: >= " + ", ".join(f"{t:.2f} {k}" for k, t in thresholds.items()) + ")"
+    )
 
 
 def shot_frame(shot: Shot, frame, boxes: list[DetectorBox], legend: str) -> dict:
@@ -97,8 +107,9 @@ def shot_frame(shot: Shot, frame, boxes: list[DetectorBox], legend: str) -> dict
 
     scaled, scale = to_width(frame)
     image = annotate(scaled)
-    draw_detector_boxes(image, boxes, scale, scaled.truth)
-    image = with_inset(image, scaled, f"incident-{shot.incident}", tuple(boxes), scale)
+    drawn = draw_detector_boxes(image, boxes, scale)
+    image, covered = with_inset(image, scaled, f"incident-{shot.incident}", tuple(boxes), scale)
+    draw_score_tags(image, boxes, drawn, covered + truth_areas(scaled.truth), covered[:1])
     alarm = frame.t >= shot.t1 - 1e-6
     label = f"alarm, score {shot.score:.2f}" if alarm else f"first sight + {frame.t - shot.t0:.1f} s"
     best = max((b.score for b in boxes), default=None)
