@@ -25,7 +25,8 @@ def add_parser(commands: Commands) -> None:
     replay.add_argument(
         "--camera-frames",
         action="store_true",
-        help="render each detected incident's camera frames from first sight to alarm (JPEG, truth boxes)",
+        help="render each detected incident's camera frames from first sight to alarm (JPEG, truth boxes; "
+        "a pixel-mode run is repeated up to its last alarm shown, for its detector's boxes and scores)",
     )
     replay.add_argument(
         "--camera",

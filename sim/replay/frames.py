@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.replay.frame_boxes import page_jpeg, with_inset
-from sim.replay.sightings import seen_incidents
+from sim.replay.sightings import frame_label, seen_incidents
 from sim.results.result import Result
 
 
@@ -45,8 +45,7 @@ def truth_frames(result: Result, cameras: list[str], max_frames: int) -> list[di
         for number in np.unique(np.linspace(0, count - 1, min(count, max_frames)).round().astype(int)):
             t = seen.t1 if number == count - 1 else min(seen.t0 + number * interval, seen.t1)
             frame = clip.renderer.render(t, clip.actors(t), clip.conditions(t), int(number))
-            alarm = t >= seen.t1 - 1e-6
-            label = f"alarm, score {seen.score:.2f}" if alarm else f"first sight + {t - seen.t0:.1f} s"
+            label = frame_label(t, seen.t0, seen.t1, seen.score)
             image, _ = with_inset(annotate(frame), frame, f"incident-{seen.incident_id}")
             frames.append(
                 {

@@ -35,7 +35,7 @@ from sim.replay.frame_boxes import (
     truth_areas,
     with_inset,
 )
-from sim.replay.sightings import seen_incidents
+from sim.replay.sightings import frame_label, seen_incidents
 from sim.results.result import Result
 from sim.scenario.models import Kind
 
@@ -110,8 +110,7 @@ def shot_frame(shot: Shot, frame, boxes: list[DetectorBox], legend: str) -> dict
     drawn = draw_detector_boxes(image, boxes, scale)
     image, covered = with_inset(image, scaled, f"incident-{shot.incident}", tuple(boxes), scale)
     draw_score_tags(image, boxes, drawn, covered + truth_areas(scaled.truth), covered[:1])
-    alarm = frame.t >= shot.t1 - 1e-6
-    label = f"alarm, score {shot.score:.2f}" if alarm else f"first sight + {frame.t - shot.t0:.1f} s"
+    label = frame_label(frame.t, shot.t0, shot.t1, shot.score)
     best = max((b.score for b in boxes), default=None)
     seen = "no box" if best is None else f"{len(boxes)} box{'es' * (len(boxes) > 1)}, best {best:.2f}"
     height, width = frame.image.shape[:2]

@@ -36,3 +36,10 @@ def seen_incidents(result: Result, cameras: list[str]) -> pd.DataFrame:
         rows.append((int(alarm.incident_id), alarm.source, max(0.0, t0), float(alarm.t), float(alarm.score)))
     table = pd.DataFrame(rows, columns=["incident_id", "camera", "t0", "t1", "score"])
     return table.sort_values("t1", kind="stable").reset_index(drop=True)
+
+
+def frame_label(t: float, t0: float, t1: float, score: float) -> str:
+    """What a frame at ``t`` (s) is, between first sight ``t0`` and the alarm ``t1`` of ``score``."""
+    if t >= t1 - 1e-6:
+        return f"alarm, score {score:.2f}"
+    return f"first sight + {max(0.0, t - t0):.1f} s"  # a frame's clock may lie a hair before t0's rounding

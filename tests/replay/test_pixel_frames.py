@@ -7,6 +7,9 @@ frame are kept, and the replay, which repeats the run from its folder, must show
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,8 +17,10 @@ import pytest
 from sim.replay.frames import camera_frames
 from sim.replay.pixel_frames import detector_boxes
 from sim.replay.run_folder import read_run_folder
-from sim.results.replay_page.page import page_data
+from sim.results.replay_page.page import page_data, write_replay
+from tests.helpers.browser import ARGS, CHROMIUM, FIREFOX, open_page
 from tests.helpers.cli import assert_one_error_line, call_main
+from tests.helpers.paths import ROOT
 from tests.helpers.pixel import one_beach_camera
 from tests.helpers.replay_runs import PIXEL_BEACH, detector_pixels, write_pixel_run
 
@@ -56,11 +61,48 @@ def test_the_frames_show_the_boxes_the_run_saw(pixel_run):
     assert any(not d["hit"] for f in frames for d in f["detections"]), "no box below the threshold"
 
 
+@pytest.fixture(scope="module")
+def pixel_page(pixel_run) -> Path:
+    folder, _, frames = pixel_run
+    return write_replay([read_run_folder(folder)], ["pixel"], folder / "frames.html", [frames])
+
+
 def test_the_page_carries_them(pixel_run):
     folder, _, frames = pixel_run
     run = page_data([read_run_folder(folder)], ["pixel"], [frames])["runs"][0]
     assert run["mode"] == "pixel"
     assert [f["detections"] for f in run["frames"]] == [f["detections"] for f in frames]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_the_camera_panel_shows_the_alarm_frame_in_chromium(pixel_page):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page, problems = open_page(browser, pixel_page)
+        page.evaluate("replay.seek(16.4)")
+        caption = page.locator(".camera-caption").inner_text()
+        assert "cam-beach-w · incident #3 · 00:00:16 · alarm, score 0.89 · detector:" in caption
+        assert page.evaluate("document.querySelector('#camera img').naturalWidth") == 640
+        assert page.locator("#camera img").is_visible()
+        browser.close()
+    assert not problems
+
+
+@pytest.mark.skipif(FIREFOX is None, reason="firefox-esr is not installed (apt-get install firefox-esr)")
+def test_the_page_opens_in_firefox(pixel_page):
+    """The page in Firefox (WebDriver BiDi, scripts/replay_firefox.py): no JavaScript or console error, no
+    request, the state and camera panel at the alarms."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "replay_firefox.py"), str(pixel_page), "16.4", "19.8"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "Firefox/" in done.stdout and "no errors, no requests" in done.stdout
+    assert "incident #2 · 00:00:19 · alarm, score 0.93 · detector:" in done.stdout
 
 
 @pytest.mark.parametrize(
