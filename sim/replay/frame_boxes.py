@@ -105,18 +105,29 @@ def draw_score_tags(
 ) -> None:
     """Each box's score on a dark tag beside it, in place, where the tag covers nothing ``taken`` (truth
     boxes and labels, the enlarged view), no box and no other tag: the alarm's and the hits' always (the
-    strongest first), a box below the threshold only where its tag fits, so that no tag hides another; no
-    tag for a box ``hidden`` (under the enlarged view)."""
+    strongest first; further down if need be, with a line to the box), a box below the threshold only
+    where its tag fits right beside it, so that no tag hides another; no tag for a box ``hidden`` (under
+    the enlarged view)."""
     taken = taken + [(x0 - 3, y0 - 3, x1 + 2, y1 + 2) for x0, y0, x1, y1 in drawn]
     for box, xyxy in sorted(zip(boxes, drawn, strict=True), key=lambda p: (not p[0].alarm, -p[0].score)):
         if any(_inside(xyxy, area) for area in hidden):
             continue
         label = f"ALARM {box.score:.2f}" if box.alarm else f"{box.score:.2f}"
-        tag = _free_place(cv2.getTextSize(label, FONT, 0.4, 1)[0], xyxy, taken, image.shape)
-        if tag is None and not (box.hit or box.alarm):
+        size = cv2.getTextSize(label, FONT, 0.4, 1)[0]
+        strong = box.hit or box.alarm
+        tag = _free_place(size, xyxy, taken, image.shape, stack=strong)
+        if tag is None and not strong:
             continue
-        tag = tag or _free_place(cv2.getTextSize(label, FONT, 0.4, 1)[0], xyxy, [], image.shape)
+        tag = tag or _free_place(size, xyxy, [], image.shape)
         taken.append(tag)
+        centre = ((xyxy[0] + xyxy[2]) // 2, (xyxy[1] + xyxy[3]) // 2)
+        on_tag = (int(np.clip(centre[0], tag[0], tag[2])), int(np.clip(centre[1], tag[1], tag[3])))
+        on_box = (
+            int(np.clip(on_tag[0], xyxy[0] - 2, xyxy[2] + 1)),
+            int(np.clip(on_tag[1], xyxy[1] - 2, xyxy[3] + 1)),
+        )
+        if abs(on_tag[0] - on_box[0]) + abs(on_tag[1] - on_box[1]) > 6:  # away from its box: a leader line
+            cv2.line(image, on_tag, on_box, DETECTOR_COLOUR, 1, cv2.LINE_AA)
         cv2.rectangle(image, tag[:2], (tag[2] - 1, tag[3] - 1), (20, 20, 20), -1)
         cv2.putText(image, label, (tag[0] + 2, tag[3] - 4), FONT, 0.4, DETECTOR_COLOUR, 1, cv2.LINE_AA)
 
@@ -133,14 +144,17 @@ def _truth_label(box) -> tuple[int, int, int, int]:
     return box.x0, y - h - 1, box.x0 + w, y + 2
 
 
-def _free_place(size, xyxy, taken, shape) -> Rect | None:
-    """A tag of ``size`` (text w, h) beside box ``xyxy``: below, above, right or left of it, or further down
-    (a stack), the first inside the image that overlaps nothing ``taken``; None if there is none."""
+def _free_place(size, xyxy, taken, shape, stack: bool = True) -> Rect | None:
+    """A tag of ``size`` (text w, h) beside box ``xyxy``: below, above, right or left of it, or (``stack``)
+    further down, the first inside the image that overlaps nothing ``taken``; None if there is none."""
     (w, h), (x0, y0, x1, y1) = size, xyxy
     w, h = w + 4, h + 7
     height, width = shape[:2]
     spots = [(x0 - 2, y1 + 3), (x0 - 2, y0 - 4 - h), (x1 + 4, y0 - 2), (x0 - 6 - w, y0 - 2)]
-    spots += [(x0 - 2, y1 + 3 + k * h) for k in range(1, 4)] + [(x1 + 4, y0 - 2 + k * h) for k in range(1, 4)]
+    if stack:
+        spots += [(x0 - 2, y1 + 3 + k * h) for k in range(1, 5)] + [
+            (x1 + 4, y0 - 2 + k * h) for k in range(1, 5)
+        ]
     for x, y in spots:
         x, y = int(np.clip(x, 0, width - w)), int(np.clip(y, 0, height - h))
         tag = (x, y, x + w, y + h)
@@ -184,11 +198,12 @@ def with_inset(
     def in_inset(x: float, y: float) -> tuple[int, int]:
         return round((x - x0) * zoom), round((y - y0) * zoom)
 
-    cv2.rectangle(zoomed, in_inset(box.x0, box.y0), in_inset(box.x1, box.y1), OFFENDER_COLOUR, 2)
     for mark in marks:
         bx0, by0, bx1, by1 = (v * scale for v in mark.xyxy)
         thick = 3 if mark.alarm else 2 if mark.hit else 1
         cv2.rectangle(zoomed, in_inset(bx0 - 2, by0 - 2), in_inset(bx1 + 2, by1 + 2), DETECTOR_COLOUR, thick)
+    # The truth on top, as in the frame (where the offender's thick box is drawn last).
+    cv2.rectangle(zoomed, in_inset(box.x0, box.y0), in_inset(box.x1, box.y1), OFFENDER_COLOUR, 2)
     out = image.copy()
     thick = max(2, width // 400)
     cv2.rectangle(
