@@ -28,8 +28,8 @@ from tests.helpers.paths import DEFAULT  # noqa: E402
 if IN_WORKER:
     cv2.setNumThreads(1)
 
-# The same examples on every run: a red CI is a change's fault, not the draw's. ``--hypothesis-profile=explore``
-# draws fresh ones to hunt for counterexamples (docs/architecture.md).
+# The same examples on every run: a red CI is a change's fault, not the draw's.
+# ``--hypothesis-profile=explore`` draws fresh ones to hunt for counterexamples (docs/architecture.md).
 settings.register_profile("repeatable", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile("repeatable")

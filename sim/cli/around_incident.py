@@ -19,7 +19,7 @@ from sim.scenario.models import Scenario
 from sim.sensing.first_sighting import first_sighting
 from sim.sensing.sensors import build_sensors
 from sim.world.geometry import ZoneGeometry
-from sim.world.incident_window import window_incidents, window_scenario
+from sim.world.incident_window import window_incidents, window_record, window_scenario
 from sim.world.incidents import Incident, IncidentGenerator
 
 LEAD_S = 10.0
@@ -28,8 +28,10 @@ DEFAULT_WINDOW_S = 120.0
 """The window's length when ``--duration`` is not given, s."""
 
 
-def around_incident(scenario: Scenario, window_s: float) -> tuple[Scenario, list[Incident], str]:
-    """The window's scenario, its incidents, and a line saying where the window lies and why.
+def around_incident(scenario: Scenario, window_s: float) -> tuple[Scenario, list[Incident], str, dict]:
+    """The window's scenario, its incidents, a line saying where the window lies and why, and the window's
+    record for ``summary.json`` (:func:`~sim.world.incident_window.window_record`: the run can be repeated
+    from its folder).
 
     A one-line error if no offender enters a camera's view during the scenario's run.
     """
@@ -54,4 +56,5 @@ def around_incident(scenario: Scenario, window_s: float) -> tuple[Scenario, list
         f"{format_duration(window_s)} from {t0:.1f} s (local {local}); "
         "times below count from there"
     )
-    return window, window_incidents(incidents, t0, window_s), note
+    record = window_record(t0, scenario.run.duration)
+    return window, window_incidents(incidents, t0, window_s), note, record

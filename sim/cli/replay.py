@@ -25,7 +25,8 @@ def add_parser(commands: Commands) -> None:
     replay.add_argument(
         "--camera-frames",
         action="store_true",
-        help="render each detected incident's camera frames from first sight to alarm (JPEG, truth boxes)",
+        help="render each detected incident's camera frames from first sight to alarm (JPEG, truth boxes; "
+        "a pixel-mode run is repeated up to its last alarm shown, for its detector's boxes and scores)",
     )
     replay.add_argument(
         "--camera",
@@ -55,7 +56,8 @@ def execute(args: argparse.Namespace) -> int:
     results = [read_run_folder(folder) for folder in folders]
     frames = None
     if args.camera_frames or args.camera:
-        from sim.replay.frames import camera_frames, check_cameras
+        from sim.replay.frames import camera_frames
+        from sim.replay.sightings import check_cameras
 
         for result in results:
             check_cameras(result.scenario, args.camera)

@@ -102,11 +102,11 @@ def execute(args: argparse.Namespace) -> int:
         out, hint = default_run_folder(scenario.name, scenario.run.seed, duration, changes), ""
     if out.parent.is_dir() or args.out is not None:
         check_output_folder(out, args.overwrite, hint=hint)
-    incidents, note = None, None
+    incidents, note, window = None, None, None
     if window_s is not None:
         from sim.cli.around_incident import around_incident
 
-        scenario, incidents, note = around_incident(scenario, window_s)
+        scenario, incidents, note, window = around_incident(scenario, window_s)
     out.parent.mkdir(exist_ok=True)  # out/ of the default folder, once every check has passed
     if note:
         print(note)
@@ -114,6 +114,10 @@ def execute(args: argparse.Namespace) -> int:
     if args.trace:
         simulation.recorder.listener = trace_printer({i.id: str(i.kind) for i in simulation.incidents})
     result = simulation.run(progress=not args.trace)
+    if window is not None:
+        from sim.world.incident_window import WINDOW_KEY
+
+        result.summary[WINDOW_KEY] = window  # the replay repeats the run from its folder with it
     written = write_outputs(result, out, figures=not args.no_figures, replay=not args.no_replay)
     print(format_summary(result.summary))
     print(f"\noutputs: {written}/  (its README.md lists the files)")

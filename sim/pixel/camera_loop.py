@@ -62,8 +62,10 @@ class PixelCameras:
         self.distractors = Distractors(
             scenario.render, self.geometry, navigator, streams, 0.0, scenario.run.duration
         )
+        self.by_id: dict[str, PixelCamera] = {}
+        """The run's cameras by id (``replay`` sets their ``observer`` to see what the detectors saw)."""
         for spec in scenario.cameras:
-            camera = PixelCamera(spec, scenario, self.geometry, lamps, streams.seed)
+            camera = self.by_id[spec.id] = PixelCamera(spec, scenario, self.geometry, lamps, streams.seed)
             camera.score_log = score_log
             camera.save_frames = save_alarm_frames
             env.process(self._camera_frames(camera))

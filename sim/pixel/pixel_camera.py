@@ -30,13 +30,14 @@ pixel mode and for ``tune`` alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import shapely
 
-from detectors.alarm_filter import AlarmFilter
+from detectors.alarm_filter import AlarmFilter, TrackAlarm
 from detectors.background import share_background
 from detectors.base import ClassId, Detections, FrameContext
 from detectors.matching import match
@@ -134,6 +135,12 @@ def analysis_camera(spec: Camera, width: int) -> CameraModel:
     )
 
 
+FrameObserver = Callable[[str, int, Frame, "dict[Kind, Detections]", "list[tuple[Kind, TrackAlarm]]"], None]
+"""``observer(camera_id, frame_number, frame, detections by kind, completed)``: sees each analysed frame, the
+detections of each kind its alarm filter was given (those of the offender class) and the alarms completed in
+it (kind, the filter's alarm: track, box, score)."""
+
+
 @dataclass(frozen=True)
 class PixelAlarm:
     """A k-of-n alarm of one camera's detector, located on the ground."""
@@ -200,6 +207,10 @@ class PixelCamera:
         self.score_log: list[tuple] | None = None
         """A list to log every offender in every frame: kind +
         ``sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS``."""
+        self.observer: FrameObserver | None = None
+        """Called with each analysed frame, what the detectors reported in it and the alarms it completed
+        (``replay --camera-frames`` draws the detector's boxes of a pixel run with it); may be called from a
+        frame thread (:mod:`sim.pixel.simultaneous_frames`), and must not change what it is given."""
 
     def analyse(
         self, t: float, number: int, actors: list[Actor], conditions: Conditions
@@ -209,15 +220,16 @@ class PixelCamera:
         if self.idle:
             return [], []
         frame = self.renderer.render(t, actors, conditions, number)
-        alarms, scores, payload = [], [], None
+        alarms, scores, payload, reported, completed = [], [], None, {}, []
         for kind, detector in self.detectors.items():
             detections = detector.update(frame.image, t, self.context)
             if kind is Kind.FISHING and self.tile is not None:
                 detections = Detections.merge([detections, self.tile.detect(t, number, actors, conditions)])
-            detections = detections[detections.class_id == DETECTED_CLASS[kind]]
+            detections = reported[kind] = detections[detections.class_id == DETECTED_CLASS[kind]]
             if self.score_log is not None:
                 scores += self._scores(kind, detections, frame, actors)
             for alarm in self.filters[kind].update(detections, t):
+                completed.append((kind, alarm))
                 x0, _, x1, y1 = alarm.xyxy
                 ground = self.camera.image_to_ground(np.array([[0.5 * (x0 + x1), y1]]))[0]
                 payload = payload or snapshot_bytes(frame.image, self.snapshot_quality)
@@ -234,6 +246,8 @@ class PixelCamera:
                         png,
                     )
                 )
+        if self.observer is not None:
+            self.observer(self.id, number, frame, reported, completed)
         return alarms, scores
 
     def _scores(self, kind: Kind, detections: Detections, frame: Frame, actors: list[Actor]) -> list[tuple]:

@@ -58,7 +58,8 @@ OUTPUT_FILES = (
     OutputFile(
         "summary.json",
         "run",
-        "counts and KPIs: detection rate, response time, stages, utilisation",
+        "counts and KPIs: detection rate, response time, stages, utilisation (an --around-incident run: "
+        "also its window, to repeat it)",
     ),
     OutputFile(
         "scenario.yaml",

@@ -12,8 +12,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from sim.core.rng import RandomStreams
 from sim.scenario.models import Scenario
-from sim.world.incidents import Incident, Track
+from sim.world.geometry import ZoneGeometry
+from sim.world.incidents import Incident, IncidentGenerator, Track
+
+WINDOW_KEY = "around_incident"
+"""The key of ``summary.json`` that records a window (:func:`window_record`)."""
 
 
 def window_incidents(incidents: list[Incident], t0: float, seconds: float) -> list[Incident]:
@@ -36,3 +41,18 @@ def window_scenario(scenario: Scenario, t0: float, seconds: float) -> Scenario:
         update={"start": scenario.run.start + timedelta(seconds=t0), "duration": seconds}
     )
     return scenario.model_copy(update={"run": run})
+
+
+def window_record(t0: float, whole_s: float) -> dict[str, float]:
+    """What ``summary.json`` records of a window, so that the run can be repeated from its folder: where the
+    window opens in the seed's whole run (``t0_s``) and that run's length (``whole_duration_s``), s."""
+    return {"t0_s": float(t0), "whole_duration_s": float(whole_s)}
+
+
+def incidents_of_window(window: Scenario, record: dict) -> list[Incident]:
+    """The incidents of a window's run, drawn again: the whole run's (``window`` moved back by ``t0_s``,
+    ``whole_duration_s`` long), then :func:`window_incidents`, as ``run --around-incident`` drew them."""
+    t0, whole_s = float(record["t0_s"]), float(record["whole_duration_s"])
+    whole = window_scenario(window, -t0, whole_s)
+    incidents = IncidentGenerator(whole, ZoneGeometry(whole), RandomStreams(whole.run.seed)).generate(whole_s)
+    return window_incidents(incidents, t0, window.run.duration)

@@ -5,9 +5,11 @@ reason ``render`` gives for where its clip starts."""
 from __future__ import annotations
 
 import filecmp
+import json
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -16,7 +18,9 @@ from sim.cli.common import default_run_folder
 from sim.core.durations import format_duration
 from sim.engine import Simulation
 from sim.loading import load_scenario
+from sim.scenario.loading import scenario_to_yaml
 from sim.scenario.models import Mode
+from sim.world.incident_window import incidents_of_window
 from tests.helpers.cli import assert_one_error_line, call_main
 from tests.helpers.paths import DEFAULT
 
@@ -157,12 +161,18 @@ def test_around_incident_without_an_offender_in_view(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_around_incident_keeps_the_seeds_incidents():
-    """The window's incidents are the full run's, same ids and paths, times shifted to the window."""
+def test_around_incident_keeps_the_seeds_incidents(tmp_path):
+    """The window's incidents are the full run's, same ids and paths, times shifted to the window; they
+    are drawn again from the window's scenario.yaml and the record summary.json keeps."""
     scenario = load_scenario(DEFAULT, ["run.seed=3", "run.mode=pixel"])
     full = {i.id: i for i in Simulation(scenario).incidents}
-    window, incidents, note = around_incident(scenario, 120.0)
+    window, incidents, note, record = around_incident(scenario, 120.0)
     t0 = (window.run.start - scenario.run.start).total_seconds()
+    assert record == {"t0_s": pytest.approx(t0), "whole_duration_s": scenario.run.duration}
+    (tmp_path / "scenario.yaml").write_text(scenario_to_yaml(window), encoding="utf-8")
+    again = incidents_of_window(load_scenario(tmp_path / "scenario.yaml"), json.loads(json.dumps(record)))
+    assert [(i.id, i.t_start, i.t_end) for i in again] == [(i.id, i.t_start, i.t_end) for i in incidents]
+    assert all(np.array_equal(a.track.xy, b.track.xy) for a, b in zip(again, incidents, strict=True))
     assert incidents, note
     first = min(incidents, key=lambda i: i.t_start)
     assert f"incident {first.id}" in note
@@ -318,6 +328,8 @@ def test_pixel_run_around_an_incident_saves_its_alarm_frames(tmp_path, capsys):
     assert any(abs(float(t.removesuffix("s")) - when) < 0.05 and source == camera for when, source in raised)
     assert frames[0].read_bytes()[:4] == b"\x89PNG"
     assert "`alarm_frames/`" in (out / "README.md").read_text(encoding="utf-8")
+    window = json.loads((out / "summary.json").read_text(encoding="utf-8"))["around_incident"]
+    assert window == {"t0_s": pytest.approx(7964.0, abs=0.1), "whole_duration_s": 6 * 3600.0}
 
 
 def test_refused_default_run_writes_nothing(tmp_path, capsys, monkeypatch):

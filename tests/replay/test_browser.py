@@ -13,11 +13,9 @@ import pytest
 
 from sim.replay.run_folder import read_run_folder
 from sim.results.replay_page.page import write_replay
+from tests.helpers.browser import ARGS, CHROMIUM, open_page
 from tests.helpers.replay_runs import write_run
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/lib/chromium/chromium") if Path(p).exists()), None)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install -e .[test])"
 )
@@ -51,19 +49,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
-
-
-def open_page(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1400, "height": 860})
-    problems: list[str] = []
-    page.on(
-        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
-    )
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("request", lambda r: problems.append(f"request: {r.url}") if r.url != path.as_uri() else None)
-    page.goto(path.as_uri())
-    page.wait_for_function("window.replay && window.replay.ready", timeout=15000)
-    return page, problems
 
 
 def expected_position(tracks: pd.DataFrame, boat_id: str, t: float) -> tuple[float, float]:

@@ -14,7 +14,7 @@ import pytest
 from sim.results.replay_page.columns import column, decode, keyframes
 from tests.helpers.cli import assert_one_error_line, call_main
 from tests.helpers.paths import ROOT
-from tests.helpers.replay_runs import write_run
+from tests.helpers.replay_runs import detector_pixels, write_run
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +137,9 @@ def test_bad_input_is_one_line_and_writes_nothing(run_folder, tmp_path, capsys, 
 
 
 def test_camera_frames_run_from_first_sight_to_the_alarm(run_folder):
-    from sim.replay.frames import camera_frames, seen_incidents
+    from sim.replay.frames import camera_frames
     from sim.replay.run_folder import read_run_folder
+    from sim.replay.sightings import seen_incidents
 
     result = read_run_folder(run_folder)
     seen = seen_incidents(result, [])
@@ -152,6 +153,9 @@ def test_camera_frames_run_from_first_sight_to_the_alarm(run_folder):
     assert mine[-1]["t"] == pytest.approx(first["t1"])
     assert mine[-1]["label"].startswith("alarm")
     assert all(base64.b64decode(f["jpeg"])[:2] == b"\xff\xd8" for f in frames)  # JPEG
+    # A statistical run ran no detector: truth boxes only, and the page says so.
+    assert all("detections" not in f and "truth boxes only (statistical run" in f["label"] for f in frames)
+    assert not any(detector_pixels(f["jpeg"]) for f in frames)
 
 
 def test_a_sweep_writes_replays_only_when_its_file_asks(tmp_path):
