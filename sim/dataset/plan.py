@@ -7,8 +7,8 @@ up to :data:`FRAMES_PER_CLIP` frames :data:`FRAME_SPACING_S` apart, from :data:`
 
 Sampling (:func:`plan_dataset`), deterministic for a scenario and a frame count:
 
-* views: ``max(conditions, ceil(frames / FRAMES_PER_VIEW))``, at most one per camera and condition and
-  at most ``frames``. View ``j`` has condition ``j mod S`` (``S`` conditions, weather outermost, light,
+* views: ``ceil(frames / (S × FRAMES_PER_VIEW))`` per condition (``S`` conditions), at most one per
+  camera, and at most ``frames`` in all. View ``j`` has condition ``j mod S`` (weather outermost, light,
   then sensor innermost, so a short dataset still spans light and sensors) and camera
   ``(j mod S + j div S) mod C`` of the ``C`` cameras that see a no-go area, interleaved by the kinds they
   see (:func:`dataset_cameras`): every condition gets its share of views, each condition's views go to
@@ -143,7 +143,8 @@ def plan_dataset(
     cameras = dataset_cameras(scenario, geometry)
     conditions = [(light, weather, sensor) for weather in WEATHERS for light in LIGHTS for sensor in sensors]
     n_conditions = len(conditions)
-    n_views = min(max(n_conditions, math.ceil(frames / FRAMES_PER_VIEW)), n_conditions * len(cameras), frames)
+    per_condition = min(math.ceil(frames / (n_conditions * FRAMES_PER_VIEW)), len(cameras))
+    n_views = min(n_conditions * per_condition, frames)
     views = []
     for j in range(n_views):
         rounds, stratum = divmod(j, n_conditions)
