@@ -9,6 +9,7 @@ frame size).
 
 from __future__ import annotations
 
+import ast
 import collections
 import csv
 import json
@@ -23,7 +24,7 @@ import yaml
 from sim.dataset.labels import CLASS_NAMES
 from sim.dataset.scenes import MIN_SNR
 from tests.helpers.cli import call_main
-from tests.helpers.paths import DEFAULT
+from tests.helpers.paths import DEFAULT, ROOT
 
 pycocotools_coco = pytest.importorskip("pycocotools.coco", reason="the test extra 'pycocotools'")
 
@@ -199,29 +200,44 @@ def test_the_card_counts_what_is_inside(datasets):
 
 # The class map docs/dataset.md gives OnnxDetector for a model trained on this dataset (usv, 6, unmapped).
 ROUND_TRIP_CLASS_MAP = {0: "swimmer", 1: "fisher", 2: "walker", 3: "bird", 4: "debris", 5: "boat"}
+DOC = ROOT / "docs" / "dataset.md"
 
 
-def test_a_model_trained_on_the_dataset_comes_back_through_the_onnx_detector(datasets, tmp_path):
-    """An oracle YOLOv8 export that outputs one val image's labels: OnnxDetector, configured as
-    docs/dataset.md says, returns truth.csv's boxes of that image in frame pixels, with its classes."""
-    pytest.importorskip("onnx", reason="the test extra 'onnx' builds the model")
-    from detectors.base import ClassId, FrameContext
-    from detectors.dnn import OnnxDetector
+def oracle_model(folder: Path, name: str, input_size: tuple[int, int], path: Path) -> Path:
+    """A constant YOLOv8-layout ONNX model whose boxes are image ``name``'s labels, letterboxed into
+    ``input_size`` as Ultralytics (and OnnxDetector) do: scaled by one gain, centred, padded."""
     from tests.helpers.onnx_models import write_constant_model
 
-    assert [c.label for c in ClassId] == list(CLASS_NAMES[:6])
-    folder = datasets["yolo"]
-    truth = labelled_truth(folder)
-    name = max((n for n in truth if n.startswith("images/val/")), key=lambda n: len(truth[n]))
+    gain = min(input_size[0] / WIDTH, input_size[1] / HEIGHT)
+    left = round((input_size[0] - WIDTH * gain) / 2 - 0.1)
+    top = round((input_size[1] - HEIGHT * gain) / 2 - 0.1)
     label = folder / Path(name.replace("images/", "labels/", 1)).with_suffix(".txt")
-    # Letterbox of 160 x 90 into 160 x 160: scale 1, 35 rows of padding above.
     columns = []
     for line in label.read_text(encoding="utf-8").splitlines():
         index, cx, cy, w, h = (float(v) for v in line.split())
         scores = np.eye(len(CLASS_NAMES))[int(index)] * 0.9
-        columns.append([cx * WIDTH, cy * HEIGHT + 35, w * WIDTH, h * HEIGHT, *scores])
+        box = [cx * WIDTH * gain + left, cy * HEIGHT * gain + top, w * WIDTH * gain, h * HEIGHT * gain]
+        columns.append([*box, *scores])
     columns += [[0.0] * (4 + len(CLASS_NAMES))] * (16 - len(columns))  # more boxes than attributes
-    model = write_constant_model(tmp_path / "oracle.onnx", np.array(columns, np.float32).T[None], (160, 160))
+    return write_constant_model(path, np.array(columns, np.float32).T[None], input_size)
+
+
+def busiest_val_image(folder: Path) -> str:
+    truth = labelled_truth(folder)
+    return max((n for n in truth if n.startswith("images/val/")), key=lambda n: len(truth[n]))
+
+
+def test_a_model_trained_on_the_dataset_comes_back_through_the_onnx_detector(datasets, tmp_path):
+    """An oracle export that outputs one val image's labels: OnnxDetector, configured with docs/dataset.md's
+    class map, returns truth.csv's boxes of that image in frame pixels, with their classes."""
+    pytest.importorskip("onnx", reason="the test extra 'onnx' builds the model")
+    from detectors.base import ClassId, FrameContext
+    from detectors.dnn import OnnxDetector
+
+    assert [c.label for c in ClassId] == list(CLASS_NAMES[:6])
+    folder = datasets["yolo"]
+    name = busiest_val_image(folder)
+    model = oracle_model(folder, name, (160, 160), tmp_path / "oracle.onnx")
     # NMS is not under test (the oracle's boxes are the truth): nothing suppressed.
     detector = OnnxDetector(model, class_map=ROUND_TRIP_CLASS_MAP, input_size=(160, 160), nms_threshold=1.0)
     mask = np.zeros((HEIGHT, WIDTH), bool)
@@ -230,6 +246,30 @@ def test_a_model_trained_on_the_dataset_comes_back_through_the_onnx_detector(dat
     got = sorted(
         (int(c), tuple(np.round(b, 6))) for c, b in zip(detections.class_id, detections.xyxy, strict=True)
     )
-    expected = sorted((c, tuple(float(v) for v in box)) for c, box in truth[name] if CLASS_NAMES[c] != "usv")
+    expected = sorted(
+        (c, tuple(float(v) for v in box))
+        for c, box in labelled_truth(folder)[name]
+        if CLASS_NAMES[c] != "usv"
+    )
     assert len(expected) >= 3
     assert got == expected
+
+
+def test_the_round_trip_in_the_docs_runs_as_written(datasets, tmp_path, capsys):
+    """docs/dataset.md's scoring block, on this module's dataset and the oracle model at the docs' 640 x 640
+    input: it scores every val frame, and the oracle's image gives its labels as true positives."""
+    pytest.importorskip("onnx", reason="the test extra 'onnx' builds the model")
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)]
+    assert 'class_map={0: "swimmer", 1: "fisher", 2: "walker", 3: "bird", 4: "debris", 5: "boat"}' in block
+    folder = datasets["yolo"]
+    name = busiest_val_image(folder)
+    model = oracle_model(folder, name, (640, 640), tmp_path / "oracle.onnx")
+    script = re.sub(r"^DATASET = .*$", f"DATASET = Path({str(folder)!r})", block, count=1, flags=re.M)
+    script = re.sub(r"^MODEL = .*$", f"MODEL = Path({str(model)!r})", script, count=1, flags=re.M)
+    assert script.count(str(folder)) == 1 and script.count(str(model)) == 1
+    exec(compile(script, str(DOC), "exec"), {})
+    summary = ast.literal_eval(capsys.readouterr().out.strip())
+    val_images = sum(r["split"] == "val" for r in read_csv(folder / "images.csv"))
+    expected = [c for c, _ in labelled_truth(folder)[name] if CLASS_NAMES[c] != "usv"]
+    assert summary["n_frames"] == val_images
+    assert summary["n_true_positive"] >= len(expected) >= 3
