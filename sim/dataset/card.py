@@ -13,7 +13,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.dataset.labels import CLASS_NAMES, YOLO_DECIMALS
-from sim.dataset.plan import FIRST_FRAME_S, FRAME_SPACING_S, FRAMES_PER_CLIP, FRAMES_PER_VIEW, DatasetPlan
+from sim.dataset.plan import (
+    FIRST_FRAME_S,
+    FRAME_SPACING_S,
+    FRAMES_PER_CLIP,
+    FRAMES_PER_VIEW,
+    DatasetPlan,
+    LabelFormat,
+    Split,
+)
 from sim.dataset.records import ImageRecord, box_table, image_table
 from sim.dataset.scenes import MIN_SNR
 
@@ -28,7 +36,7 @@ class CardFacts:
 
     scenario_name: str
     seed: int
-    label_format: str
+    label_format: LabelFormat
     command: str | None
     width: int
     """``detection.analysis_width``, px."""
@@ -79,7 +87,7 @@ def _header(facts: CardFacts, plan: DatasetPlan, frames: pd.DataFrame, boxes: pd
 
 def _sampling(plan: DatasetPlan) -> str:
     cameras = ", ".join(f"`{c}`" for c in dict.fromkeys(v.camera_id for v in plan.views))
-    val = sum(clip.split == "val" for clip in plan.clips)
+    val = sum(clip.split is Split.VAL for clip in plan.clips)
     return (
         "## Sampling\n\n"
         f"- Conditions: light (day, dusk, night) × weather (clear, haze, fog, rain) × sensor; each "
@@ -168,12 +176,12 @@ def _box_rules() -> str:
     )
 
 
-def _files(label_format: str) -> str:
+def _files(label_format: LabelFormat) -> str:
     labels = (
         "| `labels/train/`, `labels/val/` | one `.txt` per image: `class cx cy w h`, normalised "
         "(empty: no box) |\n"
         "| `data.yaml` | the YOLO dataset file: splits and class names |"
-        if label_format == "yolo"
+        if label_format is LabelFormat.YOLO
         else "| `annotations.json` | COCO instances of every image (`split` in each image entry), "
         "categories = classes |"
     )

@@ -27,7 +27,7 @@ from tqdm import tqdm
 from sim.core.files import replace_folder
 from sim.dataset.card import CardFacts, dataset_card
 from sim.dataset.labels import coco_annotation, coco_categories, yolo_data_yaml, yolo_line
-from sim.dataset.plan import SENSORS, TRAIN, VAL, DatasetPlan, check_request, plan_dataset
+from sim.dataset.plan import SENSORS, DatasetPlan, LabelFormat, Split, check_request, plan_dataset
 from sim.dataset.records import ImageRecord, image_record, write_tables
 from sim.dataset.scenes import RenderedFrame, render_frames
 from sim.errors import DatasetError
@@ -75,7 +75,7 @@ def write_dataset(
     """Render ``frames`` labelled frames of ``scenario`` and write them to ``out`` in ``label_format``
     (``yolo`` or ``coco``), with ``truth.csv``, ``images.csv``, ``scenario.yaml`` and the card; replaces
     ``out`` (the caller decides whether it may). ``command``: the command line the card records."""
-    check_request(frames, sensors, label_format)
+    label_format = check_request(frames, sensors, label_format)
     out = Path(out)
     parent = out.resolve().parent
     if not parent.is_dir():
@@ -85,7 +85,7 @@ def write_dataset(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
     try:
         images = _write_frames(staging, scenario, geometry, plan, seed, label_format, progress)
-        if label_format == "yolo":
+        if label_format is LabelFormat.YOLO:
             (staging / "data.yaml").write_text(yolo_data_yaml(), encoding="utf-8")
         else:
             document = coco_document(images, scenario.name, seed)
@@ -98,7 +98,7 @@ def write_dataset(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    train = sum(image.clip.split == TRAIN for image in images)
+    train = sum(image.clip.split is Split.TRAIN for image in images)
     boxes = sum(len(image.labels) for image in images)
     return DatasetSummary(out, len(images), boxes, train, len(images) - train)
 
@@ -109,20 +109,20 @@ def _write_frames(
     geometry: ZoneGeometry,
     plan: DatasetPlan,
     seed: int,
-    label_format: str,
+    label_format: LabelFormat,
     progress: bool,
 ) -> list[ImageRecord]:
     """Render and write every image (and, for YOLO, its label file); their records in plan order."""
-    folders = ["images"] + (["labels"] if label_format == "yolo" else [])
+    folders = ["images"] + (["labels"] if label_format is LabelFormat.YOLO else [])
     for folder in folders:
-        for split in (TRAIN, VAL):
+        for split in Split:
             (staging / folder / split).mkdir(parents=True)
     images = []
     bar = tqdm(total=plan.frames, unit="frame", desc="dataset", disable=not progress, leave=False)
     for rendered in render_frames(scenario, geometry, plan, seed):
         record = image_record(rendered)
         (staging / record.name).write_bytes(encode_image(rendered))
-        if label_format == "yolo":
+        if label_format is LabelFormat.YOLO:
             lines = [
                 yolo_line(b.class_index, b.box, record.width, record.height) + "\n" for b in record.labels
             ]

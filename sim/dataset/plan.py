@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sim.calibration.clip_scenes import LIGHTS, WEATHERS, relevant_cameras
 from sim.errors import DatasetError
@@ -32,10 +33,23 @@ from sim.world.geometry import ZoneGeometry
 
 SENSORS = ("visible",)
 """Sensors the dataset can render (``--sensor``). Thermal cameras (``cameras[].sensor: thermal``) plug in
-here and in :func:`sim.dataset.scenes.frame_conditions` once the scenario and the renderer know them."""
-FORMATS = ("yolo", "coco")
-"""Label formats ``dataset --format`` writes."""
-TRAIN, VAL = "train", "val"
+here (the scenario's sensor values, once it has them) and in :func:`sim.dataset.scenes.frame_conditions`
+once the renderer draws them."""
+
+
+class LabelFormat(StrEnum):
+    """What ``dataset --format`` writes."""
+
+    YOLO = "yolo"
+    COCO = "coco"
+
+
+class Split(StrEnum):
+    TRAIN = "train"
+    VAL = "val"
+
+
+FORMATS = tuple(f.value for f in LabelFormat)
 
 FRAMES_PER_VIEW = 100
 """Frames per view when there are frames enough: the backdrop's setup (about 0.5 s, measured by
@@ -73,7 +87,7 @@ class ClipPlan:
     frames: int
     first_image: int
     """Index of its first frame among all the dataset's frames (plan order, from 0)."""
-    split: str
+    split: Split
 
     @property
     def name(self) -> str:
@@ -95,17 +109,21 @@ class ClipPlan:
 
 @dataclass(frozen=True)
 class DatasetPlan:
+    """Every view and clip of a dataset, in plan order."""
+
     views: tuple[View, ...]
     clips: tuple[ClipPlan, ...]
     sensors: tuple[str, ...]
 
     @property
     def frames(self) -> int:
+        """Frames in all."""
         return sum(clip.frames for clip in self.clips)
 
 
-def check_request(frames: int, sensors: tuple[str, ...], label_format: str) -> None:
-    """One-line errors naming the option: no frames, an unknown sensor or format."""
+def check_request(frames: int, sensors: tuple[str, ...], label_format: str) -> LabelFormat:
+    """The label format asked for, or a one-line error naming the option: no frames, an unknown sensor or
+    format."""
     if frames < 1:
         raise DatasetError(f"--frames: must be >= 1, got {frames}")
     for sensor in sensors:
@@ -115,6 +133,7 @@ def check_request(frames: int, sensors: tuple[str, ...], label_format: str) -> N
         raise DatasetError(f"--sensor: no sensor given (valid: {', '.join(SENSORS)})")
     if label_format not in FORMATS:
         raise DatasetError(f"--format: unknown format {label_format!r} (valid: {', '.join(FORMATS)})")
+    return LabelFormat(label_format)
 
 
 def dataset_cameras(scenario: Scenario, geometry: ZoneGeometry) -> list[tuple[str, tuple[Kind, ...]]]:
@@ -162,7 +181,7 @@ def plan_dataset(
     for index, (view, count) in enumerate(sizes):
         # Even spread (Bresenham): clip i is val when floor((i + 1) n_val / K) steps up.
         is_val = (index + 1) * n_val // len(sizes) > index * n_val // len(sizes)
-        clips.append(ClipPlan(index, view, count, first, VAL if is_val else TRAIN))
+        clips.append(ClipPlan(index, view, count, first, Split.VAL if is_val else Split.TRAIN))
         first += count
     return DatasetPlan(tuple(views), tuple(clips), tuple(sensors))
 

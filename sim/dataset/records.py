@@ -41,6 +41,8 @@ IMAGE_COLUMNS = ("image", *CONDITION_COLUMNS, "t", "width", "height", "boxes")
 
 @dataclass(frozen=True)
 class BoxRecord:
+    """One truth box of an image: its label class, corners, and how well it is seen."""
+
     class_index: int
     actor_id: str
     box: tuple[int, int, int, int]
@@ -64,6 +66,8 @@ class BoxRecord:
 
 @dataclass(frozen=True)
 class ImageRecord:
+    """One image of the dataset: where it is, its clip and conditions, its truth boxes."""
+
     index: int
     """Among all the dataset's images, in plan order (from 0; COCO image id = index + 1)."""
     name: str
@@ -88,7 +92,7 @@ class ImageRecord:
         """The values of :data:`CONDITION_COLUMNS`."""
         view = self.clip.view
         return (
-            self.clip.split,
+            self.clip.split.value,
             self.clip.name,
             view.camera_id,
             view.light.value,

@@ -12,7 +12,7 @@ import pytest
 from sim.dataset.plan import (
     FRAMES_PER_CLIP,
     SENSORS,
-    VAL,
+    Split,
     check_request,
     dataset_cameras,
     plan_dataset,
@@ -82,7 +82,7 @@ def test_cameras_are_those_that_see_a_no_go_area_interleaved_by_kind(default_sce
 
 def test_the_split_is_by_clip_every_fifth_clip_in_every_view(default_scenario, geometry):
     plan = plan_dataset(default_scenario, geometry, 1200)
-    val = [clip for clip in plan.clips if clip.split == VAL]
+    val = [clip for clip in plan.clips if clip.split is Split.VAL]
     assert len(val) == val_count(len(plan.clips)) == round(0.2 * len(plan.clips))
     assert {clip.view.index for clip in val} == {view.index for view in plan.views}
     names = [clip.image_name(n) for clip in plan.clips for n in range(clip.frames)]
