@@ -89,7 +89,10 @@ def write_dataset(
             (staging / "data.yaml").write_text(yolo_data_yaml(), encoding="utf-8")
         else:
             document = coco_document(images, scenario.name, seed)
-            (staging / COCO_FILE).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+            # Compact, as COCO's own annotation files are.
+            (staging / COCO_FILE).write_text(
+                json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8"
+            )
         write_tables(staging, images)
         (staging / "scenario.yaml").write_text(scenario_to_yaml(scenario), encoding="utf-8")
         facts = CardFacts(scenario.name, seed, label_format, command, scenario.detection.analysis_width)
