@@ -6,11 +6,11 @@ older ``out`` (the command's ``--overwrite``) is removed only once the new one i
 
 Images are JPEG at quality :data:`JPEG_QUALITY` without chroma subsampling (4:4:4). PNG would be lossless,
 but the renderer's sensor noise makes it compress badly: at 640 x 360 OpenCV's fastest compressing PNG
-level took 21 ms and 380 kB a frame, ten times the cost of rendering one, against 2 ms and 80 kB for this
-JPEG (``benchmarks/README.md``). Without chroma subsampling a few-pixel swimmer keeps its colours, and the
-difference to the rendered frame, 2.4 grey levels RMS in daylight, is about the renderer's own sensor
-noise (2.5 levels by day, 5 at dusk, 9 at night; :data:`sim.render.conditions.NOISE_SD`). YOLO and COCO
-tools read both formats.
+level took 14 ms and 385 kB a frame, more than rendering one, against 1.1 ms and 84 kB for this JPEG
+(``benchmarks/README.md``). Without chroma subsampling a few-pixel swimmer keeps its colours, and the
+difference to the rendered frame, 2.4 grey levels RMS on daylight frames, is about the renderer's own
+sensor noise (2.5 levels by day, 5 at dusk, 9 at night; :data:`sim.render.conditions.NOISE_SD`). YOLO
+and COCO tools read both formats.
 """
 
 from __future__ import annotations
