@@ -57,3 +57,8 @@ class ReplayError(BadInputError):
 class OptimizeError(BadInputError):
     """``optimize`` cannot go ahead: a bad study file (space, objectives, costs) or an output folder
     that holds a different study."""
+
+
+class DatasetError(BadInputError):
+    """``dataset`` cannot go ahead as asked: no frames, an unknown format or sensor, no camera that sees a
+    no-go area."""

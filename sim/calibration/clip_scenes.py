@@ -94,7 +94,7 @@ def clip_things(
     return things + _walkers(scenario, geometry, view, seconds, rng)
 
 
-def _drifting(name, cls, region, speed, seconds, rng, own=False, facing=None, cycle=1.4, start=0.0):
+def drifting(name, cls, region, speed, seconds, rng, own=False, facing=None, cycle=1.4, start=0.0):
     """A thing placed at random in ``region`` at ``start`` (s), moving at ``speed`` (m/s) in a random
     direction until the clip's end."""
     p0 = np.array(sample_in(region, rng))
@@ -116,7 +116,7 @@ def _offenders(scenario, geometry, kind, areas, seconds, rng, clip) -> list[Movi
             raise TuningError(f"--seconds {seconds:g}: too short, an offender arrives at {arrival:.1f} s")
         if kind is Kind.SWIMMING:
             name, speed = f"offender-{clip}-{i}", spec.drift_speed
-            things.append(_drifting(name, ActorClass.SWIMMER, areas, speed, seconds, rng, start=arrival))
+            things.append(drifting(name, ActorClass.SWIMMER, areas, speed, seconds, rng, start=arrival))
         else:
             p0 = np.array(sample_in(areas, rng))
             nearest = shapely.ops.nearest_points(geometry.water, shapely.Point(p0))[0]
@@ -140,10 +140,10 @@ def _offenders(scenario, geometry, kind, areas, seconds, rng, clip) -> list[Movi
 def _water_distractors(areas, water, seconds, rng) -> list[MovingThing]:
     """What a swimming detector must not alarm on: two ducks, debris and a boat of the fleet."""
     return [
-        _drifting("duck-0", ActorClass.BIRD, areas, 0.15, seconds, rng),
-        _drifting("duck-1", ActorClass.BIRD, water, 0.1, seconds, rng),
-        _drifting("debris-0", ActorClass.DEBRIS, areas, 0.05, seconds, rng),
-        _drifting("boat-0", ActorClass.BOAT, water, 2.5, seconds, rng, own=True, cycle=2.0),
+        drifting("duck-0", ActorClass.BIRD, areas, 0.15, seconds, rng),
+        drifting("duck-1", ActorClass.BIRD, water, 0.1, seconds, rng),
+        drifting("debris-0", ActorClass.DEBRIS, areas, 0.05, seconds, rng),
+        drifting("boat-0", ActorClass.BOAT, water, 2.5, seconds, rng, own=True, cycle=2.0),
     ]
 
 

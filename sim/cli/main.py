@@ -12,11 +12,24 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.cli import compare, optimize, params, plot, render, replay, run, schema, sweep, tune, validate
+from sim.cli import (
+    compare,
+    dataset,
+    optimize,
+    params,
+    plot,
+    render,
+    replay,
+    run,
+    schema,
+    sweep,
+    tune,
+    validate,
+)
 from sim.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Parser
 from sim.errors import BadInputError
 
-COMMANDS = (run, validate, render, tune, schema, params, sweep, optimize, plot, compare, replay)
+COMMANDS = (run, validate, render, tune, dataset, schema, params, sweep, optimize, plot, compare, replay)
 """The command modules, in the order ``--help`` lists them."""
 
 NEGATIVE_VALUE_OPTIONS = ("--duration", "--seed", "--seconds", "--start")

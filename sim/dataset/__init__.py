@@ -1,0 +1,1 @@
+"""Labelled frames for training detectors (``run_sim.py dataset``): plan, scenes, labels, card, export."""
