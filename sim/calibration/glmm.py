@@ -55,8 +55,12 @@ class OrdinalFit:
     """logit π_o = never_x_o · these (empty unless ``never``)."""
 
 
-def _log_sigmoid(x: np.ndarray) -> np.ndarray:
-    return -np.logaddexp(0.0, -x)
+def _log1p_exp_minus_abs(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^(−|x|)): what log σ(x) = min(x, 0) − it and log σ(−x) = min(−x, 0) − it share.
+
+    One ``exp`` and one ``log1p`` over the array, which numpy vectorises; ``np.logaddexp`` calls both
+    element by element and took two thirds of a fit's time."""
+    return np.log1p(np.exp(-np.abs(x)))
 
 
 def ordinal_log_bin(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -64,16 +68,34 @@ def ordinal_log_bin(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     log(σ(a) − σ(b)) = log σ(a) + log σ(−b) + log(1 − e^(b − a)), stable in both tails.
     """
-    return _log_sigmoid(a) + _log_sigmoid(-b) + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
+    return _ordinal_log_bin_and_tails(a, b)[0]
 
 
-def ordinal_derivatives(a: np.ndarray, b: np.ndarray, log_bin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First and second derivatives of log(F(a) − F(b)) in the location η (a, b: cut-points − η)."""
-    # With f = F' and f' = f (1 − 2F).
-    ra = np.nan_to_num(np.exp(_log_sigmoid(a) + _log_sigmoid(-a) - log_bin))
-    rb = np.nan_to_num(np.exp(_log_sigmoid(b) + _log_sigmoid(-b) - log_bin))
+def _ordinal_log_bin_and_tails(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`ordinal_log_bin` and the tails log(1 + e^(−|a|)), log(1 + e^(−|b|)) its derivatives reuse."""
+    tail_a, tail_b = _log1p_exp_minus_abs(a), _log1p_exp_minus_abs(b)
+    log_bin = (
+        (np.minimum(a, 0.0) - tail_a)
+        + (np.minimum(-b, 0.0) - tail_b)
+        + np.log1p(-np.exp(np.minimum(b - a, 0.0)))
+    )
+    return log_bin, tail_a, tail_b
+
+
+def ordinal_derivatives(
+    a: np.ndarray, b: np.ndarray, log_bin: np.ndarray, tails: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """First and second derivatives of log(F(a) − F(b)) in the location η (a, b: cut-points − η).
+
+    ``tails``: log(1 + e^(−|a|)) and log(1 + e^(−|b|)) if already computed."""
+    # With f = F' and f' = f (1 − 2F); log f(x) = log σ(x) + log σ(−x) = −|x| − 2 log(1 + e^(−|x|)).
+    tail_a, tail_b = tails if tails is not None else (_log1p_exp_minus_abs(a), _log1p_exp_minus_abs(b))
+    ra = np.nan_to_num(np.exp(-np.abs(a) - 2.0 * tail_a - log_bin))
+    rb = np.nan_to_num(np.exp(-np.abs(b) - 2.0 * tail_b - log_bin))
+    sigmoid_a = np.exp(np.minimum(a, 0.0) - tail_a)
+    sigmoid_b = np.exp(np.minimum(b, 0.0) - tail_b)
     first = rb - ra
-    return first, ra * (1 - 2 * sigmoid(a)) - rb * (1 - 2 * sigmoid(b)) - first**2
+    return first, ra * (1 - 2 * sigmoid_a) - rb * (1 - 2 * sigmoid_b) - first**2
 
 
 def _normal_rule(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +232,7 @@ class _NestedLikelihood:
         p = f.x.shape[1]
         eta = (f.x @ theta[:p])[:, None] + self.z @ theta[p:]  # (frames, nodes)
         a, b = f.upper[:, None] - eta, f.lower[:, None] - eta
-        log_bin = ordinal_log_bin(a, b)
+        log_bin, tail_a, tail_b = _ordinal_log_bin_and_tails(a, b)
         per_spell = np.add.reduceat(log_bin, f.spell_start, axis=0).reshape(-1, len(u), len(v))
         spell_joint = per_spell + self.log_wv
         spell_marginal = np.logaddexp.reduce(spell_joint, axis=2)  # (spells, outer nodes)
@@ -225,14 +247,14 @@ class _NestedLikelihood:
         outer_post = np.exp(offender_joint - offender_marginal[:, None]) * visible[:, None]
         inner_post = np.exp(spell_joint - spell_marginal[:, :, None])  # P(v_j | u_k, spell's frames)
         posterior = (outer_post[f.offender_of_spell][:, :, None] * inner_post).reshape(len(f.spell_start), -1)
-        return total, (a, b, log_bin, posterior[f.spell_of_frame], visible)
+        return total, (a, b, log_bin, (tail_a, tail_b), posterior[f.spell_of_frame], visible)
 
     def newton_step(self, theta: np.ndarray, parts: tuple) -> np.ndarray:
         """One Newton step on the expected complete-data log-likelihood (:meth:`evaluate`'s ``parts``)."""
         x, z, ridge = self.frames.x, self.z, self.ridge
         p = x.shape[1]
-        a, b, log_bin, posterior, _ = parts
-        first, second = ordinal_derivatives(a, b, log_bin)
+        a, b, log_bin, tails, posterior, _ = parts
+        first, second = ordinal_derivatives(a, b, log_bin, tails)
         residual, curvature = posterior * first, -posterior * second
         gradient = np.concatenate([x.T @ residual.sum(axis=1), residual.sum(axis=0) @ z]) - ridge * theta
         w0, w1 = curvature.sum(axis=1), curvature @ z
