@@ -35,6 +35,7 @@ from sim.render.conditions import EXPOSURE_S, Conditions, fog_alpha
 from sim.render.frame import Frame, TruthBox
 from sim.render.ground_map import GroundMap
 from sim.render.sprites import DRAW, Painter
+from sim.render.surfaces import NIR_WARM
 from sim.scenario.models import Light, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
@@ -85,8 +86,9 @@ class Renderer:
         if conditions.infrared_active:
             illuminator = 1.0 / (1.0 + (distance / 70.0) ** 2)
 
-            def shade(colour, warm):
-                grey = (235.0 if warm else 0.45 * sum(colour) / 3 + 40) * max(illuminator, 0.25)
+            def shade(colour, surface):
+                level = 235.0 if surface in NIR_WARM else 0.45 * sum(colour) / 3 + 40
+                grey = level * max(illuminator, 0.25)
                 value = grey * (1 - fog) + fog_colour[0] * fog
                 return (int(value),) * 3
 
@@ -98,7 +100,7 @@ class Renderer:
         if conditions.weather is Weather.RAIN:
             light *= 0.85
 
-        def shade(colour, warm):
+        def shade(colour, surface):
             return tuple(
                 int(min(255.0, c * light * (1 - fog) + f * fog))
                 for c, f in zip(colour, fog_colour, strict=True)
