@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -22,8 +22,15 @@ from sim.render.conditions import LIGHT_LEVEL, NOISE_SD, VISIBILITY_M, Condition
 from sim.render.ground_map import BEYOND, GRASS, ISLAND, PATH, SHORE, WATER, GroundMap
 from sim.scenario.models import Light, Weather
 
-if TYPE_CHECKING:
-    from sim.render.thermal_look import ThermalShading
+
+class ActorShading(Protocol):
+    """How a camera's actors look when their colours do not say it (a thermal camera:
+    :class:`sim.render.thermal_look.ThermalShading`)."""
+
+    def shade(self, actor, distance: float) -> Callable:
+        """The colour function of ``actor`` at ``distance`` (m), for ``Painter.begin``."""
+        ...
+
 
 WAVE_PHASES = 24
 WAVE_LOOP_S = 3.0
@@ -71,7 +78,7 @@ class Look:
     ambient: float = 1.0
     wave_rows: tuple[int, int] = (0, 0)
     """First and last + 1 image row of the wave tiles."""
-    thermal: ThermalShading | None = None
+    thermal: ActorShading | None = None
     """A thermal camera's radiometry and gain, for its actors (None: a visible camera)."""
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from functools import cache
 
 import numpy as np
 
@@ -83,6 +84,7 @@ def scene_at(climate: Climate, when: datetime, sun_elevation: float) -> ThermalS
     )
 
 
+@cache
 def typical_scene(light: Light, zone: Zone | None = None) -> ThermalScene:
     """The thermal scene at a typical hour of ``light`` on :data:`TYPICAL_DATE` in ``zone`` (default: the
     default zone, Xuchang): what a thermal frame shows when only the light level is known (the contact

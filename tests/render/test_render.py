@@ -194,13 +194,14 @@ def test_a_point_grazing_the_camera_plane_is_not_drawn_and_does_not_overflow(def
     import warnings
 
     from sim.render.sprites import Painter
+    from sim.render.surfaces import Surface
 
     camera = CameraModel(default_scenario.cameras[0])
     right = camera.rotation[0]  # the camera's x axis in world coordinates
     point = camera.centre + 1e-9 * camera.rotation[2] + 1.0 * right
     painter = Painter(np.zeros((camera.spec.resolution[1], camera.spec.resolution[0], 3), np.uint8), camera)
-    painter.begin(Actor("a", ActorClass.DEBRIS, point[0], point[1], 0.0, 0.0, 0.0, 0), lambda c, warm: c)
-    painter.disc((0.0, 0.0, point[2]), 0.1, (255, 255, 255))
+    painter.begin(Actor("a", ActorClass.DEBRIS, point[0], point[1], 0.0, 0.0, 0.0, 0), lambda c, surface: c)
+    painter.disc((0.0, 0.0, point[2]), 0.1, (255, 255, 255), Surface.DEBRIS)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert painter.finish() is None
