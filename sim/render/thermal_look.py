@@ -71,6 +71,8 @@ OPEN_SKY = {Weather.CLEAR: 1.0, Weather.HAZE: 0.7, Weather.FOG: 0.2, Weather.RAI
 """Share of clear-sky sunshine and night cooling each weather lets through, 1 (assumption)."""
 COOLING_FROM_DEG = 10.0
 """Night cooling sets in as the sun sinks below this elevation, full at the horizon, deg (assumption)."""
+SLOPE_NODES = 9
+"""Gauss-Hermite nodes over the water's slopes."""
 RESOLVED_SLOPE_SHARE = 0.35
 """Share of the slope spread (standard deviation) carried by the drawn waves, 0.55-3.4 m long; shorter
 ones average out within a pixel (assumption: most slope variance sits in short, centimetre waves)."""
@@ -89,7 +91,7 @@ times the mean bin, so a large uniform area (the lake) does not take all the gre
 AGC_LINEAR_SHARE = 0.5
 """Share of a linear map mixed into the equalised one, as thermal cores do ("linear percent" of FLIR's
 AGC settings): keeps temperatures between the scene's clusters apart. Assumption."""
-AGC_MIN_SPAN_K = 4.0
+AGC_MIN_SPAN_K = 8.0
 """The gain never spreads less than this many kelvin over the 256 levels (a core's "max gain"), K."""
 AGC_HEADROOM = 0.2
 """Share of the grey levels left above the backdrop's warmest (tail-rejected) radiance for what is warmer:
@@ -191,7 +193,7 @@ def build_thermal_look(
     rng = look_random(seed)
     texture = ground_texture(g, rng)
     weather = conditions.weather
-    radiance = _ground_radiance(g, texture, scene, weather)
+    radiance = _ground_radiance(g, texture, scene, weather, conditions.wind_speed)
     radiance[g.sky] = sky_radiance(_sky_elevation(g), scene.air_k, weather)
     radiance = radiance.astype(np.float32)
     if conditions.light is Light.NIGHT:
@@ -200,7 +202,7 @@ def build_thermal_look(
     background = cv2.cvtColor(np.rint(gain.grey(radiance)).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
     field = wave_field(g, rng)
-    amplitude = None if field is None else _wave_amplitude(g, field.rows, scene, weather, gain, conditions)
+    amplitude = None if field is None else _wave_amplitude(g, field.rows, scene, conditions, gain)
     wave_up, wave_down, rows = wave_tiles(field, g.shape[1], lambda surface: surface * amplitude)
     median_k = float(apparent_temperature(np.median(radiance)))
     sd = core.netd / 1000.0 * gain.levels_per_kelvin(median_k)
@@ -246,11 +248,36 @@ def _incidence(g: GroundMap, rows: slice = slice(None)) -> np.ndarray:
     return np.arctan2(horizontal, height)
 
 
-def _water_leaving(incidence: np.ndarray, temperature: np.ndarray, scene: ThermalScene, weather: Weather):
-    """Radiance leaving water at ``incidence`` (rad): emitted, plus the sky mirrored at the same angle."""
-    emissivity = water_emissivity(incidence)
-    sky = sky_radiance(math.pi / 2 - incidence, scene.air_k, weather)
-    return emissivity * band_radiance(temperature) + (1 - emissivity) * sky
+def slope_spread(wind_speed: float) -> tuple[float, float]:
+    """Standard deviations of the water's slope (rad) carried by the drawn waves and by the finer ones
+    each pixel averages over: Cox & Munk's total variance 0.003 + 5.12·10⁻³ U split by
+    :data:`RESOLVED_SLOPE_SHARE`."""
+    variance = 0.003 + 5.12e-3 * wind_speed
+    resolved = RESOLVED_SLOPE_SHARE * math.sqrt(variance)
+    return resolved, math.sqrt(variance - resolved**2)
+
+
+def _water_leaving(
+    incidence: np.ndarray, temperature: np.ndarray, scene: ThermalScene, weather: Weather, roughness: float
+) -> np.ndarray:
+    """Radiance leaving rough water seen at ``incidence`` (rad from the vertical): emitted plus the sky each
+    facet mirrors, averaged over facets tilted towards or away from the camera with slope spread
+    ``roughness`` (rad, Gauss-Hermite nodes), each weighted by the area it shows; facets turned away beyond
+    the line of sight are hidden. So rough water at grazing angles emits more than a flat mirror (Masuda
+    et al. 1988)."""
+    emitted = band_radiance(temperature)
+    total = np.zeros_like(incidence)
+    shown = np.zeros_like(incidence)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(SLOPE_NODES)
+    for node, weight in zip(nodes, weights, strict=True):
+        tilt = node * roughness  # towards the camera
+        local = incidence - tilt
+        area = weight * np.maximum(np.cos(local), 0.0)
+        emissivity = water_emissivity(np.abs(local))
+        sky = sky_radiance(math.pi / 2 - incidence + 2.0 * tilt, scene.air_k, weather)
+        total += area * (emissivity * emitted + (1.0 - emissivity) * sky)
+        shown += area
+    return total / np.maximum(shown, 1e-12)
 
 
 def _at_sensor(
@@ -260,7 +287,9 @@ def _at_sensor(
     return passed * leaving + (1 - passed) * float(band_radiance(scene.air_k))
 
 
-def _ground_radiance(g: GroundMap, texture: np.ndarray, scene: ThermalScene, weather: Weather) -> np.ndarray:
+def _ground_radiance(
+    g: GroundMap, texture: np.ndarray, scene: ThermalScene, weather: Weather, wind_speed: float
+) -> np.ndarray:
     """8-14 µm radiance at the sensor of every ground pixel, W m⁻² sr⁻¹ (sky pixels: the air's)."""
     temperature = _ground_temperature(g, texture, scene, weather)
     emissivity = np.array([GROUND_HEAT[k].emissivity if k in GROUND_HEAT else 1.0 for k in range(6)])[
@@ -270,7 +299,8 @@ def _ground_radiance(g: GroundMap, texture: np.ndarray, scene: ThermalScene, wea
         scene.air_k, weather
     )
     water = g.labels == WATER
-    leaving[water] = _water_leaving(_incidence(g)[water], temperature[water], scene, weather)
+    _, roughness = slope_spread(wind_speed)
+    leaving[water] = _water_leaving(_incidence(g)[water], temperature[water], scene, weather, roughness)
     return _at_sensor(leaving, g.distance, scene, weather)
 
 
@@ -286,34 +316,27 @@ def _sky_elevation(g: GroundMap) -> np.ndarray:
 
 
 def _wave_amplitude(
-    g: GroundMap,
-    rows: tuple[int, int],
-    scene: ThermalScene,
-    weather: Weather,
-    gain: Gain,
-    conditions: Conditions,
+    g: GroundMap, rows: tuple[int, int], scene: ThermalScene, conditions: Conditions, gain: Gain
 ) -> np.ndarray:
-    """Grey levels a unit of wave surface adds to each pixel of the water rows: the change of the water's
-    radiance when its facets tilt by one standard deviation of slope (Cox & Munk), towards the camera."""
+    """Grey levels a unit of wave surface adds to each pixel of the water rows: half the change of the
+    water's radiance at the sensor between facets tilted by the drawn waves' slope spread towards and away
+    from the camera."""
     r0, r1 = rows
-    part = slice(r0, r1)
-    slope = math.atan(RESOLVED_SLOPE_SHARE * math.sqrt(0.003 + 5.12e-3 * conditions.wind_speed))
-    incidence = _incidence(g, part)
+    water = g.labels[r0:r1] == WATER
+    amplitude = np.zeros(water.shape)
+    incidence = _incidence(g, slice(r0, r1))[water]
     temperature = np.full(incidence.shape, scene.water_k)
-    distance = g.distance[part]
-    towards = _at_sensor(
-        _water_leaving(np.maximum(incidence - slope, 0.0), temperature, scene, weather),
-        distance,
-        scene,
-        weather,
+    distance = g.distance[r0:r1][water]
+    weather = conditions.weather
+    resolved, roughness = slope_spread(conditions.wind_speed)
+    towards, away = (
+        _at_sensor(
+            _water_leaving(incidence + tilt, temperature, scene, weather, roughness), distance, scene, weather
+        )
+        for tilt in (-resolved, resolved)
     )
-    away = _at_sensor(
-        _water_leaving(np.minimum(incidence + slope, math.pi / 2), temperature, scene, weather),
-        distance,
-        scene,
-        weather,
-    )
-    return 0.5 * (gain.grey(towards) - gain.grey(away)) * (g.labels[part] == WATER)
+    amplitude[water] = 0.5 * (gain.grey(towards) - gain.grey(away))
+    return amplitude
 
 
 def _draw_lamps(
