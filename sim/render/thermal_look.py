@@ -58,11 +58,11 @@ class GroundHeat:
 
 
 GROUND_HEAT = {
-    GRASS: GroundHeat(0.98, 4.0, 3.0, 1.0),
-    SHORE: GroundHeat(0.76, 15.0, 1.5, 1.5),  # sand
-    PATH: GroundHeat(0.92, 20.0, -1.0, 0.8),  # concrete paving
-    ISLAND: GroundHeat(0.98, 2.0, 1.0, 1.5),  # trees and reeds
-    BEYOND: GroundHeat(0.92, 8.0, 0.0, 1.5),  # town beyond the zone: soil, roofs, roads
+    GRASS: GroundHeat(0.98, 4.0, 3.0, 0.5),
+    SHORE: GroundHeat(0.76, 15.0, 1.5, 0.8),  # sand
+    PATH: GroundHeat(0.92, 20.0, -1.0, 0.4),  # concrete paving
+    ISLAND: GroundHeat(0.98, 2.0, 1.0, 1.0),  # trees and reeds
+    BEYOND: GroundHeat(0.92, 8.0, 0.0, 1.0),  # town beyond the zone: soil, roofs, roads
 }
 """Ground kinds to a thermal camera (assumptions; module docstring)."""
 WATER_TEXTURE_K = 0.1
