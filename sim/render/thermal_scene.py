@@ -9,8 +9,9 @@ scenario's climate (``zone.climate``), and the conditions of a camera's frame at
   2013, *Hydrol. Earth Syst. Sci.* 17:3323, "air2water"), plus a daily cosine of 0.5 K peaking at 16:00
   (:data:`WATER_DAILY_AMPLITUDE_K`, assumption: sunshine warms the top centimetres of calm lakes by about a
   kelvin by late afternoon).
-* Temperatures are rounded to :data:`ROUND_K` and the sun's elevation to :data:`ROUND_DEG`, so that the
-  frames of a few minutes share one prepared backdrop: a thermal camera's automatic gain hides such steps.
+* Temperatures are rounded to :data:`ROUND_K` and the sun's elevation to :data:`ROUND_DEG` (a sun below
+  the horizon counts as on it: nothing depends on how far below), so that the frames of several minutes
+  share one prepared backdrop: a thermal camera's automatic gain hides such steps.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ WARMEST_WATER_HOUR = 16.0
 WATER_DAILY_AMPLITUDE_K = 0.5
 """Half the daily swing of the lake surface's temperature, K (assumption)."""
 ROUND_K = 0.25
-ROUND_DEG = 1.0
+ROUND_DEG = 2.0
 TYPICAL_DATE = datetime(2026, 7, 18)
 """The default scenario's date (``run.start``): a July Saturday."""
 TYPICAL_HOUR = {Light.DAY: 15.0, Light.DUSK: 19.75, Light.NIGHT: 2.0}
@@ -80,7 +81,7 @@ def scene_at(climate: Climate, when: datetime, sun_elevation: float) -> ThermalS
     return ThermalScene(
         _rounded(air_temperature_k(climate, when), ROUND_K),
         _rounded(water_temperature_k(climate, when), ROUND_K),
-        _rounded(sun_elevation, ROUND_DEG),
+        _rounded(max(sun_elevation, 0.0), ROUND_DEG),
     )
 
 
