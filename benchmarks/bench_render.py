@@ -111,7 +111,7 @@ from sim.loading import load_scenario
 from sim.render.actors import Actor, ActorClass, lamp_positions
 from sim.render.conditions import Conditions
 from sim.render.renderer import Renderer
-from sim.scenario.models import Camera, Light, Scenario, Sensor
+from sim.scenario.models import Camera, Light, Scenario, SensorType
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
 
@@ -439,7 +439,7 @@ def measure_size(
 ) -> tuple[SizeResult, Renderer, list[list[Actor]]]:
     camera = CameraModel(spec.model_copy(update={"resolution": size}))
     renderer, setup = build_renderer(camera, scenario, geometry, lamps, seed)
-    thermal_camera = CameraModel(spec.model_copy(update={"resolution": size, "sensor": Sensor.THERMAL}))
+    thermal_camera = CameraModel(spec.model_copy(update={"resolution": size, "sensor": SensorType.THERMAL}))
     thermal, thermal_setup = build_renderer(thermal_camera, scenario, geometry, lamps, seed)
     scene = [[p.at(float(t)) for p in placed] for t in times]
     nobody: list[list[Actor]] = [[] for _ in times]

@@ -23,7 +23,7 @@ from sim.render.conditions import Conditions
 from sim.render.frame import Frame
 from sim.render.renderer import Renderer
 from sim.render.thermal_scene import typical_scene
-from sim.scenario.models import Light, Scenario, Sensor, Weather
+from sim.scenario.models import Light, Scenario, SensorType, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
 
@@ -122,7 +122,7 @@ def thermal_tiles(
     spec = next(c for c in scenario.cameras if c.id == camera_id)
     lamps = lamp_positions(scenario, geometry)
     wide = CameraModel(
-        spec.model_copy(update={"resolution": (960, 540), "hfov": 45.0, "sensor": Sensor.THERMAL})
+        spec.model_copy(update={"resolution": (960, 540), "hfov": 45.0, "sensor": SensorType.THERMAL})
     )
     renderer = Renderer(wide, geometry, scenario.render.path_offset, lamps, seed=1)
     actors = _scene(wide, geometry.water)
@@ -146,7 +146,7 @@ def _thermal_view(scenario, geometry, spec, distance: float, light: Light, name:
     wide = CameraModel(spec)
     pitch = math.degrees(math.atan2(spec.height, distance))
     hfov = 2.0 * math.degrees(math.atan2(9.0, distance))  # about 18 m across at that distance
-    update = {"resolution": (640, 360), "hfov": hfov, "pitch": pitch, "sensor": Sensor.THERMAL}
+    update = {"resolution": (640, 360), "hfov": hfov, "pitch": pitch, "sensor": SensorType.THERMAL}
     camera = CameraModel(spec.model_copy(update=update))
     heading = math.radians(spec.yaw)
     actors = [

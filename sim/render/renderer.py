@@ -38,7 +38,7 @@ from sim.render.sprites import DRAW, Painter
 from sim.render.surfaces import NIR_WARM
 from sim.render.thermal_look import build_thermal_look
 from sim.render.thermal_scene import typical_scene
-from sim.scenario.models import Light, Sensor, Weather
+from sim.scenario.models import Light, SensorType, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
 
@@ -80,16 +80,16 @@ class Renderer:
     # ------------------------------------------------------------ conditions
 
     def look(self, conditions: Conditions) -> Look:
-        if self.sensor is Sensor.THERMAL:
+        if self.sensor is SensorType.THERMAL:
             scene = conditions.scene or typical_scene(conditions.light)
             lamps_on = conditions.light is Light.NIGHT
-            key: tuple = (Sensor.THERMAL, lamps_on, conditions.weather, conditions.wind_speed, scene)
+            key: tuple = (SensorType.THERMAL, lamps_on, conditions.weather, conditions.wind_speed, scene)
         else:
             key = (conditions.light, conditions.weather, conditions.wind_speed, conditions.infrared_active)
         if key not in self._looks:
             if len(self._looks) >= LOOKS_KEPT:
                 del self._looks[next(iter(self._looks))]
-            if self.sensor is Sensor.THERMAL:
+            if self.sensor is SensorType.THERMAL:
                 thermal = self.camera.spec.thermal
                 look = build_thermal_look(self.ground, self.seed, conditions, scene, thermal, self.lamps)
             else:
@@ -141,7 +141,7 @@ class Renderer:
     def _exposure(self, conditions: Conditions) -> float:
         """How long a moving actor smears, s: a visible camera's exposure (none in daylight), a thermal
         camera's bolometer time constant at any light."""
-        if self.sensor is Sensor.THERMAL:
+        if self.sensor is SensorType.THERMAL:
             return self.camera.spec.thermal.time_constant
         return 0.0 if conditions.light is Light.DAY else EXPOSURE_S[conditions.light]
 

@@ -209,17 +209,15 @@ def build_thermal_look(
     noise_up, noise_down = noise_tiles(g.shape, sd, 1, rng)
     air_grey = float(gain.grey(band_radiance(scene.air_k)))
     return Look(
-        background,
-        wave_up,
-        wave_down,
-        noise_up,
-        noise_down,
-        [],
-        np.full(3, air_grey),
-        VISIBILITY_M[weather],
-        1.0,
-        rows,
-        ThermalShading(scene, weather, gain),
+        background=background,
+        wave_up=wave_up,
+        wave_down=wave_down,
+        noise_up=noise_up,
+        noise_down=noise_down,
+        fog_colour=np.full(3, air_grey),  # what fog and distance blend towards: the air
+        visibility_m=VISIBILITY_M[weather],
+        wave_rows=rows,
+        thermal=ThermalShading(scene, weather, gain),
     )
 
 

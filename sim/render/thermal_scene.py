@@ -23,7 +23,7 @@ from functools import cache
 import numpy as np
 
 from sim.render.conditions import Conditions, ThermalScene
-from sim.scenario.models import Camera, Climate, Light, Scenario, Sensor, Zone
+from sim.scenario.models import Camera, Climate, Light, Scenario, SensorType, Zone
 from sim.world.daylight import Daylight, sun_elevation_deg
 
 KELVIN = 273.15
@@ -107,7 +107,7 @@ def conditions_at(
     run = scenario.run
     light = daylight.light(t)
     scene = None
-    if spec.sensor is Sensor.THERMAL:
+    if spec.sensor is SensorType.THERMAL:
         when = run.start + timedelta(seconds=float(t))
         scene = scene_at(scenario.zone.climate, when, float(daylight.elevation(t)[0]))
     return Conditions(light, run.weather, run.wind_speed, spec.infrared, jpeg_quality, scene)

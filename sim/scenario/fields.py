@@ -84,7 +84,7 @@ class Kind(StrEnum):
     FISHING = "fishing"
 
 
-class Sensor(StrEnum):
+class SensorType(StrEnum):
     """What a camera senses: visible light (colour frames) or long-wave infrared, 8-14 µm (thermal, grey)."""
 
     VISIBLE = "visible"

@@ -17,7 +17,7 @@ from sim.scenario.fields import (
     KindThreshold,
     Light,
     Point,
-    Sensor,
+    SensorType,
     Strict,
     Weather,
     per_kind,
@@ -59,8 +59,8 @@ class Camera(Strict):
     distortion: tuple[float, float] = Field(
         (0.0, 0.0), description="radial lens distortion k1, k2 (Brown-Conrady, normalised coordinates)"
     )
-    sensor: Sensor = Field(
-        Sensor.VISIBLE,
+    sensor: SensorType = Field(
+        SensorType.VISIBLE,
         description="visible: colour frames (near-infrared at night with infrared: true); thermal: grey "
         "frames of apparent temperature, long-wave infrared 8-14 µm (docs/rendering.md)",
     )
@@ -80,7 +80,7 @@ class Camera(Strict):
     @field_validator("infrared")
     @classmethod
     def _visible_only(cls, infrared: bool, info: ValidationInfo) -> bool:
-        if infrared and info.data.get("sensor") is Sensor.THERMAL:
+        if infrared and info.data.get("sensor") is SensorType.THERMAL:
             raise ValueError(
                 "a thermal camera has no near-infrared night mode: leave it false, or sensor: visible"
             )

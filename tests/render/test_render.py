@@ -13,6 +13,7 @@ from sim.render.renderer import Renderer
 from sim.scenario.models import Light, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
+from tests.helpers.render import ahead
 
 RESOLUTION = (480, 270)
 
@@ -31,16 +32,6 @@ def camera(default_scenario):
 @pytest.fixture(scope="module")
 def renderer(camera, geometry):
     return Renderer(camera, geometry, path_offset=12.0, lamps=np.array([[420.0, 300.0]]), seed=0)
-
-
-def ahead(camera: CameraModel, distance: float, side: float = 0.0) -> tuple[float, float]:
-    """Ground point ``distance`` m along the camera's heading and ``side`` m to its right."""
-    yaw = math.radians(camera.spec.yaw)
-    x0, y0 = camera.spec.position
-    return (
-        x0 + distance * math.sin(yaw) + side * math.cos(yaw),
-        y0 + distance * math.cos(yaw) - side * math.sin(yaw),
-    )
 
 
 def actor(

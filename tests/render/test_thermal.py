@@ -15,10 +15,11 @@ from sim.render.conditions import Conditions, ThermalScene
 from sim.render.renderer import Renderer
 from sim.render.surfaces import Surface
 from sim.render.thermal_scene import air_temperature_k, conditions_at, typical_scene, water_temperature_k
-from sim.scenario.models import Climate, Light, Sensor, Weather
+from sim.scenario.models import Climate, Light, SensorType, Weather
 from sim.world.cameras import CameraModel
 from sim.world.daylight import Daylight
 from sim.world.geometry import ZoneGeometry
+from tests.helpers.render import ahead
 
 RESOLUTION = (480, 270)
 SMALL = (256, 144)
@@ -121,7 +122,7 @@ def test_a_summer_night_lake_is_warmer_than_the_air():
 
 
 def test_conditions_of_a_thermal_camera_follow_the_clock(default_scenario):
-    spec = default_scenario.cameras[0].model_copy(update={"sensor": Sensor.THERMAL})
+    spec = default_scenario.cameras[0].model_copy(update={"sensor": SensorType.THERMAL})
     zone = default_scenario.zone
     daylight = Daylight(datetime(2026, 7, 18, 12), zone.latitude_deg, zone.longitude_deg, zone.utc_offset_h)
     noon, midnight = (conditions_at(default_scenario, spec, daylight, hours * 3600.0) for hours in (3, 14))
@@ -141,7 +142,7 @@ def geometry(default_scenario):
     return ZoneGeometry(default_scenario)
 
 
-def camera_of(default_scenario, sensor: Sensor, resolution: tuple[int, int] = RESOLUTION) -> CameraModel:
+def camera_of(default_scenario, sensor: SensorType, resolution: tuple[int, int] = RESOLUTION) -> CameraModel:
     spec = next(c for c in default_scenario.cameras if c.id == "cam-beach-w")
     return CameraModel(spec.model_copy(update={"resolution": resolution, "sensor": sensor}))
 
@@ -149,15 +150,7 @@ def camera_of(default_scenario, sensor: Sensor, resolution: tuple[int, int] = RE
 @pytest.fixture(scope="module")
 def thermal(default_scenario, geometry):
     lamps = np.array([[420.0, 300.0]])
-    return Renderer(camera_of(default_scenario, Sensor.THERMAL), geometry, 12.0, lamps, seed=0)
-
-
-def ahead(camera: CameraModel, distance: float, side: float = 0.0) -> tuple[float, float]:
-    yaw = math.radians(camera.spec.yaw)
-    x0, y0 = camera.spec.position
-    return x0 + distance * math.sin(yaw) + side * math.cos(yaw), y0 + distance * math.cos(
-        yaw
-    ) - side * math.sin(yaw)
+    return Renderer(camera_of(default_scenario, SensorType.THERMAL), geometry, 12.0, lamps, seed=0)
 
 
 def scene(camera: CameraModel) -> list[Actor]:
@@ -174,7 +167,9 @@ def test_thermal_frames_are_grey_and_carry_their_sensor(thermal):
     frame = thermal.render(1.0, scene(thermal.camera), Conditions(Light.NIGHT), 0)
     image = frame.image
     assert (
-        frame.sensor is Sensor.THERMAL and image.dtype == np.uint8 and image.shape == (*RESOLUTION[::-1], 3)
+        frame.sensor is SensorType.THERMAL
+        and image.dtype == np.uint8
+        and image.shape == (*RESOLUTION[::-1], 3)
     )
     np.testing.assert_array_equal(image[..., 0], image[..., 1])
     np.testing.assert_array_equal(image[..., 0], image[..., 2])
@@ -201,7 +196,7 @@ def test_apparent_temperature_of_wet_skin_lies_above_the_water_at_night(thermal)
 
 @pytest.mark.parametrize("light", [Light.DAY, Light.NIGHT])
 def test_truth_boxes_are_the_visible_frame_boxes(default_scenario, geometry, thermal, light):
-    visible = Renderer(camera_of(default_scenario, Sensor.VISIBLE), geometry, 12.0, thermal.lamps, seed=0)
+    visible = Renderer(camera_of(default_scenario, SensorType.VISIBLE), geometry, 12.0, thermal.lamps, seed=0)
     actors = scene(thermal.camera)
     seen = visible.render(2.0, actors, Conditions(light), 3)
     warm = thermal.render(2.0, actors, Conditions(light), 3)
@@ -223,7 +218,7 @@ def test_truth_box_contains_every_pixel_a_thermal_actor_changed(thermal, cls):
 
 
 def test_same_seed_same_thermal_frame_and_another_seed_differs(default_scenario, geometry):
-    camera = camera_of(default_scenario, Sensor.THERMAL, SMALL)
+    camera = camera_of(default_scenario, SensorType.THERMAL, SMALL)
     night = Conditions(Light.NIGHT, scene=ThermalScene(296.0, 301.5, -30.0))
     first, again, other = (
         Renderer(camera, geometry, seed=s).render(3.0, scene(camera), night, 5) for s in (4, 4, 5)
@@ -234,7 +229,7 @@ def test_same_seed_same_thermal_frame_and_another_seed_differs(default_scenario,
 
 
 def test_thermal_noise_grows_with_netd(default_scenario, geometry):
-    camera = camera_of(default_scenario, Sensor.THERMAL, SMALL)
+    camera = camera_of(default_scenario, SensorType.THERMAL, SMALL)
     noisy = camera.spec.model_copy(update={"thermal": camera.spec.thermal.model_copy(update={"netd": 400.0})})
     night = Conditions(Light.NIGHT)
 
