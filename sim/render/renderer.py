@@ -42,6 +42,8 @@ from sim.scenario.models import Light, SensorType, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
 
+GAIN_WIDTH = 320
+"""A tile's gain is computed over its whole image at this width, px (the histogram needs no more)."""
 LOOKS_KEPT = 6
 """Backdrops a renderer keeps (the oldest goes first): a thermal camera's change with the temperatures of
 the hour, a visible camera's with the light level."""
@@ -77,6 +79,17 @@ class Renderer:
     def ground(self) -> GroundMap:
         return GroundMap(self.camera, self.geometry, self.path_offset, self.lamps)
 
+    @cached_property
+    def whole_image(self) -> GroundMap | None:
+        """For a crop of a camera's image (a tile), its whole image at most :data:`GAIN_WIDTH` px wide: a
+        thermal core sets its gain over the whole frame. None for a whole image."""
+        if self.camera.window is None:
+            return None
+        width, height = self.camera.spec.resolution
+        small = (min(width, GAIN_WIDTH), max(1, round(height * min(width, GAIN_WIDTH) / width)))
+        whole = CameraModel(self.camera.spec.model_copy(update={"resolution": small}))
+        return GroundMap(whole, self.geometry, self.path_offset, self.lamps)
+
     # ------------------------------------------------------------ conditions
 
     def look(self, conditions: Conditions) -> Look:
@@ -90,8 +103,10 @@ class Renderer:
             if len(self._looks) >= LOOKS_KEPT:
                 del self._looks[next(iter(self._looks))]
             if self.sensor is SensorType.THERMAL:
-                thermal = self.camera.spec.thermal
-                look = build_thermal_look(self.ground, self.seed, conditions, scene, thermal, self.lamps)
+                core = self.camera.spec.thermal
+                look = build_thermal_look(
+                    self.ground, self.seed, conditions, scene, core, self.lamps, self.whole_image
+                )
             else:
                 look = build_look(self.ground, self.seed, conditions)
             self._looks[key] = look

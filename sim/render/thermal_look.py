@@ -179,6 +179,19 @@ class ThermalShading:
         return shade
 
 
+def scene_radiance(
+    g: GroundMap, texture: np.ndarray, conditions: Conditions, scene: ThermalScene, lamps: np.ndarray
+) -> np.ndarray:
+    """8-14 µm radiance at the sensor of every pixel of ``g``'s camera, without actors, W m⁻² sr⁻¹."""
+    weather = conditions.weather
+    radiance = _ground_radiance(g, texture, scene, weather, conditions.wind_speed)
+    radiance[g.sky] = sky_radiance(_sky_elevation(g), scene.air_k, weather)
+    radiance = radiance.astype(np.float32)
+    if conditions.light is Light.NIGHT:
+        _draw_lamps(radiance, g.camera, lamps, scene, weather)
+    return radiance
+
+
 def build_thermal_look(
     ground: GroundMap,
     seed: int,
@@ -186,19 +199,20 @@ def build_thermal_look(
     scene: ThermalScene,
     core: ThermalCore,
     lamps: np.ndarray,
+    whole: GroundMap | None = None,
 ) -> Look:
     """The backdrop of ``ground``'s thermal camera in ``scene``; deterministic for ``seed`` (the random draws
-    of :func:`sim.render.backdrop.build_look`, in its order)."""
+    of :func:`sim.render.backdrop.build_look`, in its order). ``whole``: for a crop of a camera's image
+    (a far-bank tile), the whole image (at any size): the gain is the whole frame's, as a core's is."""
     g = ground
     rng = look_random(seed)
     texture = ground_texture(g, rng)
     weather = conditions.weather
-    radiance = _ground_radiance(g, texture, scene, weather, conditions.wind_speed)
-    radiance[g.sky] = sky_radiance(_sky_elevation(g), scene.air_k, weather)
-    radiance = radiance.astype(np.float32)
-    if conditions.light is Light.NIGHT:
-        _draw_lamps(radiance, g.camera, lamps, scene, weather)
-    gain = Gain(radiance)
+    radiance = scene_radiance(g, texture, conditions, scene, lamps)
+    if whole is None:
+        gain = Gain(radiance)
+    else:
+        gain = Gain(scene_radiance(whole, ground_texture(whole, look_random(seed)), conditions, scene, lamps))
     background = cv2.cvtColor(np.rint(gain.grey(radiance)).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
     field = wave_field(g, rng)

@@ -252,3 +252,15 @@ def test_fog_pulls_far_water_towards_the_air_temperature(thermal):
         for look in (clear, fog)
     ]
     assert contrast[1] > contrast[0]
+
+
+def test_a_tile_of_a_thermal_image_has_the_whole_image_grey_levels(default_scenario, geometry):
+    """A far-bank tile is a crop of the camera's frame: the core's gain is set over the whole frame, not
+    over the crop (sim.pixel.far_bank_tile renders tiles with a windowed camera)."""
+    camera = camera_of(default_scenario, SensorType.THERMAL, SMALL)
+    window = (128, 48, 224, 112)
+    whole = Renderer(camera, geometry, seed=0).render(0.0, [], Conditions(Light.NIGHT), 0).image[..., 0]
+    tile = Renderer(CameraModel(camera.spec, window), geometry, seed=0)
+    crop = whole[window[1] : window[3], window[0] : window[2]].astype(int)
+    drawn = tile.render(0.0, [], Conditions(Light.NIGHT), 0).image[..., 0].astype(int)
+    assert abs(float(crop.mean() - drawn.mean())) < 3 and float(np.abs(crop - drawn).mean()) < 6
