@@ -12,11 +12,12 @@ emissivities from the IDEAL HeatSeeker 160 manual's table (sand 0.76, concrete 0
 0.98 for grass and trees (green vegetation is nearly black in 8-14 µm: assumption). Grass on clear nights
 cools below the air (hence frost on grass while the air stays above freezing); paving releases the day's
 heat into the night. Clouds, fog and rain keep surfaces near the air temperature (:data:`OPEN_SKY`).
-Water: the lake's surface temperature, Fresnel emissivity by viewing angle and the sky it mirrors; waves
-tilt the mirror by the slope spread of Cox & Munk (1954, *J. Opt. Soc. Am.* 44:838: mean square slope
-0.003 + 5.12·10⁻³ U for wind speed U in m/s, a clean sea surface; a lake's short fetch gives less,
-assumption). Street lamps at night: heads 25 K above the air on 5 m poles (assumption: LED luminaires
-shed their heat through their housings).
+Water: the lake's surface temperature, Fresnel emissivity by viewing angle and the sky it mirrors, on
+facets tilted by the slope spread of Cox & Munk (1954, *J. Opt. Soc. Am.* 44:838: mean square slope
+0.003 + 5.12·10⁻³ U for wind speed U in m/s, a clean sea surface, applied to the lake as it is:
+assumption); the drawn waves carry :data:`RESOLVED_SLOPE_SHARE` of it, the finer ones average within a
+pixel and raise the emissivity at grazing angles (Masuda et al. 1988). Street lamps at night: heads 25 K
+above the air on 5 m poles (assumption: LED luminaires shed their heat through their housings).
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ class ThermalShading:
         key = (surface, variant % 3 if surface in CLOTHING else 0, moving and surface is Surface.MOTOR)
         if key not in self._leaving:
             s = self.scene
-            kelvin = surface_temperature(surface, s.air_k, s.water_k, self.sunshine, key[1] + 1, key[2])
+            kelvin = surface_temperature(surface, s.air_k, s.water_k, self.sunshine, key[1], key[2])
             emissivity = HEAT[surface].emissivity
             self._leaving[key] = emissivity * float(band_radiance(kelvin)) + (1 - emissivity) * self.reflected
         return self._leaving[key]
