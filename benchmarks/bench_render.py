@@ -1,4 +1,5 @@
-"""Frames per second of the renderer against one bare ``cv2.warpPerspective``, in one process.
+"""Frames per second of the renderer against one bare ``cv2.warpPerspective``, and a thermal camera's
+frames against a visible camera's, in one process.
 
 What it measures
 ----------------
@@ -34,13 +35,21 @@ What it measures
    bilinear interpolation, constant border. The share of output pixels that
    sample inside the texture is printed (pixels falling outside are a little
    cheaper).
-5. Per size and mode: ms per frame, frames/s, and the ratio
+5. Thermal cameras: the same camera with ``sensor: thermal`` renders the same
+   frames, raw, by day and at night (``Conditions(Light.NIGHT)``; the visible
+   camera renders the night frames too), and the ratio (time per thermal
+   frame) / (time per visible frame) is printed per light and size: the goal is
+   at most 1.2. The thermal camera's one-time setup (ground map and the
+   thermal look: radiometry of every pixel, gain, wave and noise tiles) is
+   timed apart.
+6. Per size and mode: ms per frame, frames/s, and the ratio
    (time per bare warp) / (time per rendered frame); then a verdict against
-   two goals: at least 150 frames/s at 640x360 on one core, and a ratio of at
-   least 0.4 (checked with and without JPEG, at both sizes). The loops of
-   each repeat are interleaved (raw, JPEG, no actors, warp), so the figures
-   share the machine's state. The exit code is 0 whatever the verdict: this
-   is a measurement, not a test.
+   three goals: at least 150 frames/s at 640x360 on one core, a ratio of at
+   least 0.4 (checked with and without JPEG, at both sizes), and a thermal
+   frame at most 1.2 times a visible one. The loops of each repeat are
+   interleaved (raw, JPEG, no actors, warp, thermal, visible night, thermal
+   night), so the figures share the machine's state. The exit code is 0
+   whatever the verdict: this is a measurement, not a test.
 
 "On one core": OpenCV is limited to one thread (``cv2.setNumThreads(1)``)
 for every measurement, warps included, and numpy's BLAS to one thread
@@ -102,7 +111,7 @@ from sim.loading import load_scenario
 from sim.render.actors import Actor, ActorClass, lamp_positions
 from sim.render.conditions import Conditions
 from sim.render.renderer import Renderer
-from sim.scenario.models import Camera, Light, Scenario
+from sim.scenario.models import Camera, Light, Scenario, SensorType
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
 
@@ -119,6 +128,8 @@ GOAL_FPS = 150.0
 GOAL_SIZE = (640, 360)
 GOAL_RATIO = 0.4
 """Goal: (time per bare warp) / (time per rendered frame) at least this."""
+GOAL_THERMAL = 1.2
+"""Goal: (time per thermal frame) / (time per visible frame) of the same size and light at most this."""
 PROFILE_TOP = 20
 
 
@@ -261,7 +272,8 @@ class Setup:
 def build_renderer(
     camera: CameraModel, scenario: Scenario, geometry: ZoneGeometry, lamps: np.ndarray, seed: int
 ) -> tuple[Renderer, Setup]:
-    """A renderer as ``sim/render/clips.py`` builds it, with its ground map and daylight look ready."""
+    """A renderer as ``sim/render/clips.py`` builds it, with its ground map and daylight look ready (the
+    night look too, untimed)."""
     gc.collect()
     t0 = time.perf_counter()
     renderer = Renderer(camera, geometry, scenario.render.path_offset, lamps, seed=seed)
@@ -270,6 +282,7 @@ def build_renderer(
     t2 = time.perf_counter()
     renderer.look(Conditions(Light.DAY))
     t3 = time.perf_counter()
+    renderer.look(Conditions(Light.NIGHT))
     return renderer, Setup(t1 - t0, t2 - t1, t3 - t2)
 
 
@@ -377,20 +390,27 @@ def profile_render(
 
 
 RAW, JPEG, EMPTY, WARP = "raw", "jpeg", "empty", "warp"
+THERMAL, NIGHT, THERMAL_NIGHT = "thermal", "night", "thermal_night"
 ROW_LABELS = {
     RAW: "render, raw frame",
     JPEG: f"render + JPEG q{JPEG_QUALITY}",
     EMPTY: "render, raw, no actors",
     WARP: "bare warpPerspective",
+    THERMAL: "thermal, raw frame",
+    NIGHT: "night, raw frame",
+    THERMAL_NIGHT: "thermal night, raw",
 }
+THERMAL_PAIRS = ((THERMAL, RAW, "day"), (THERMAL_NIGHT, NIGHT, "night"))
+"""(thermal loop, visible loop of the same light, light)."""
 
 
 @dataclass(frozen=True)
 class SizeResult:
     size: tuple[int, int]
     setup: Setup
+    thermal_setup: Setup
     loops: dict[str, list[Loop]]
-    """Every repeat of each measurement (RAW, JPEG, EMPTY, WARP)."""
+    """Every repeat of each measurement (RAW, JPEG, EMPTY, WARP, THERMAL, NIGHT, THERMAL_NIGHT)."""
     coverage: float
     """Share of the warp's output pixels that sample inside its texture."""
 
@@ -400,6 +420,10 @@ class SizeResult:
     def ratio(self, key: str) -> float:
         """(time per bare warp) / (time per frame of ``key``)."""
         return self.best(WARP).per_item_s / self.best(key).per_item_s
+
+    def thermal_ratio(self, thermal: str, visible: str) -> float:
+        """(time per thermal frame) / (time per visible frame of the same light)."""
+        return self.best(thermal).per_item_s / self.best(visible).per_item_s
 
 
 def measure_size(
@@ -415,21 +439,29 @@ def measure_size(
 ) -> tuple[SizeResult, Renderer, list[list[Actor]]]:
     camera = CameraModel(spec.model_copy(update={"resolution": size}))
     renderer, setup = build_renderer(camera, scenario, geometry, lamps, seed)
+    thermal_camera = CameraModel(spec.model_copy(update={"resolution": size, "sensor": SensorType.THERMAL}))
+    thermal, thermal_setup = build_renderer(thermal_camera, scenario, geometry, lamps, seed)
     scene = [[p.at(float(t)) for p in placed] for t in times]
     nobody: list[list[Actor]] = [[] for _ in times]
     raw_conditions = Conditions(Light.DAY)
     jpeg_conditions = Conditions(Light.DAY, jpeg_quality=JPEG_QUALITY)
+    night = Conditions(Light.NIGHT)
     texture = renderer.render(0.0, scene[0], raw_conditions, 0).image  # warm-up, and the warp's texture
     renderer.render(0.0, scene[0], jpeg_conditions, 0)
+    for warm_up in ((renderer, night), (thermal, raw_conditions), (thermal, night)):
+        warm_up[0].render(0.0, scene[0], warm_up[1], 0)
     matrix, coverage = floor_matrix(camera, texture.shape[:2])
     cv2.warpPerspective(texture, matrix, size)  # warm-up
-    loops: dict[str, list[Loop]] = {RAW: [], JPEG: [], EMPTY: [], WARP: []}
+    loops: dict[str, list[Loop]] = {key: [] for key in ROW_LABELS}
     for _ in range(repeat):  # interleaved: the loops of a repeat share the machine's state
         loops[RAW].append(time_render(renderer, scene, times, raw_conditions))
         loops[JPEG].append(time_render(renderer, scene, times, jpeg_conditions))
         loops[EMPTY].append(time_render(renderer, nobody, times, raw_conditions))
         loops[WARP].append(time_warp(texture, matrix, size, len(times)))
-    return SizeResult(size, setup, loops, coverage), renderer, scene
+        loops[THERMAL].append(time_render(thermal, scene, times, raw_conditions))
+        loops[NIGHT].append(time_render(renderer, scene, times, night))
+        loops[THERMAL_NIGHT].append(time_render(thermal, scene, times, night))
+    return SizeResult(size, setup, thermal_setup, loops, coverage), renderer, scene
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -457,14 +489,24 @@ def _print_size(result: SizeResult, frames: int, repeat: int) -> None:
         f"  one-time setup {s.total_s * 1e3:,.0f} ms, not per frame: Renderer() {s.renderer_s * 1e3:.1f} ms, "
         f"ground map {s.ground_s * 1e3:,.0f} ms, daylight look {s.look_s * 1e3:,.0f} ms"
     )
+    t = result.thermal_setup
+    print(
+        f"  thermal camera setup {t.total_s * 1e3:,.0f} ms: ground map {t.ground_s * 1e3:,.0f} ms, "
+        f"thermal day look {t.look_s * 1e3:,.0f} ms"
+    )
     print(f"  {'':<26}{'ms/frame':>9}{'frames/s':>10}{'warp/frame':>12}   loop wall ms per repeat (median)")
-    for key in (RAW, JPEG, WARP, EMPTY):
+    for key in (RAW, JPEG, WARP, EMPTY, THERMAL, NIGHT, THERMAL_NIGHT):
         loop = result.best(key)
         walls = [r.wall_s for r in result.loops[key]]
         ratio = f"{result.ratio(key):.3f}" if key != WARP else "-"
         print(
             f"  {ROW_LABELS[key]:<26}{loop.per_item_s * 1e3:>9.3f}{loop.rate:>10,.0f}{ratio:>12}   "
             f"{_walls(walls)} ({statistics.median(walls) * 1e3:.0f})"
+        )
+    for thermal, visible, light in THERMAL_PAIRS:
+        print(
+            f"  thermal / visible frame, {light}: {result.thermal_ratio(thermal, visible):.3f} "
+            f"({result.best(thermal).per_item_s * 1e3:.3f} / {result.best(visible).per_item_s * 1e3:.3f} ms)"
         )
     raw, jpeg = result.best(RAW), result.best(JPEG)
     actors_ms = (raw.per_item_s - result.best(EMPTY).per_item_s) * 1e3
@@ -549,6 +591,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {width}x{height} warp/frame ratio at least {GOAL_RATIO:g}, {label}: "
                 f"{'PASS' if ratio >= GOAL_RATIO else 'MISS'} ({ratio:.3f} = "
                 f"{result.best(WARP).per_item_s * 1e3:.3f} / {result.best(key).per_item_s * 1e3:.3f} ms)"
+            )
+
+    for (width, height), result in results.items():
+        for thermal, visible, light in THERMAL_PAIRS:
+            ratio = result.thermal_ratio(thermal, visible)
+            ms = [result.best(key).per_item_s * 1e3 for key in (thermal, visible)]
+            print(
+                f"  {width}x{height} thermal / visible frame at most {GOAL_THERMAL:g}, {light}: "
+                f"{'PASS' if ratio <= GOAL_THERMAL else 'MISS'} ({ratio:.3f} = {ms[0]:.3f} / {ms[1]:.3f} ms)"
             )
 
     if args.profile and goal_renderer is not None and goal_scene is not None:

@@ -19,7 +19,7 @@ from sim.pixel.alarm_frames import alarm_frame_name
 from sim.pixel.pixel_camera import PixelCamera
 from sim.pixel.simultaneous_frames import FrameBatch, default_threads
 from sim.render.actors import Actor, Distractors, MovingThing, boat_actor, lamp_positions, offender_thing
-from sim.render.conditions import Conditions
+from sim.render.thermal_scene import conditions_at
 from sim.scenario.models import Scenario
 from sim.world.daylight import Daylight
 from sim.world.geometry import WaterNavigator, ZoneGeometry
@@ -90,14 +90,11 @@ class PixelCameras:
 
     def _camera_frames(self, camera: PixelCamera) -> Generator[simpy.Event, None, None]:
         interval = 1.0 / camera.fps
-        run = self.scenario.run
         number = 0
         while True:
             t = self.env.now
             # Uncompressed: the detectors see the decoded video downscaled (pixel_camera's docstring).
-            conditions = Conditions(
-                self.daylight.light(t), run.weather, run.wind_speed, camera.camera.spec.infrared
-            )
+            conditions = conditions_at(self.scenario, camera.camera.spec, self.daylight, t)
             alarms = yield self.frames.submit(camera, t, number, self.actors(t), conditions)
             for alarm in alarms:
                 where = (alarm.kind, alarm.x, alarm.y, alarm.score, alarm.incident_id)

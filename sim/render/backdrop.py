@@ -11,7 +11,9 @@ sensor-noise and rain tiles. :meth:`sim.render.renderer.Renderer.render` adds th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -19,6 +21,16 @@ import numpy as np
 from sim.render.conditions import LIGHT_LEVEL, NOISE_SD, VISIBILITY_M, Conditions, fog_alpha, fog_colour
 from sim.render.ground_map import BEYOND, GRASS, ISLAND, PATH, SHORE, WATER, GroundMap
 from sim.scenario.models import Light, Weather
+
+
+class ActorShading(Protocol):
+    """How a camera's actors look when their colours do not say it (a thermal camera:
+    :class:`sim.render.thermal_look.ThermalShading`)."""
+
+    def shade(self, actor, distance: float) -> Callable:
+        """The colour function of ``actor`` at ``distance`` (m), for ``Painter.begin``."""
+        ...
+
 
 WAVE_PHASES = 24
 WAVE_LOOP_S = 3.0
@@ -66,16 +78,29 @@ class Look:
     ambient: float = 1.0
     wave_rows: tuple[int, int] = (0, 0)
     """First and last + 1 image row of the wave tiles."""
+    thermal: ActorShading | None = None
+    """A thermal camera's radiometry and gain, for its actors (None: a visible camera)."""
+
+
+def look_random(seed: int) -> np.random.Generator:
+    """The random stream of a camera's backdrops (textures, wave directions and phases, noise tiles)."""
+    return np.random.default_rng([seed, 7])
+
+
+def ground_texture(g: GroundMap, rng: np.random.Generator) -> np.ndarray:
+    """Smooth procedural texture of the ground in [-1, 1] per pixel, in world coordinates; fine detail fades
+    where a pixel covers more ground than the texture's cells (no aliasing)."""
+    fine, coarse = _value_noise(rng, blur=1.5), _value_noise(rng, blur=6.0)
+    texture = 0.6 * _sample(fine, g.gx, g.gy, 0.35) + 0.4 * _sample(coarse, g.gx, g.gy, 2.0)
+    texture *= np.clip(1.0 - g.metres_per_pixel / 2.0, 0.2, 1.0)
+    return texture
 
 
 def build_look(ground: GroundMap, seed: int, conditions: Conditions) -> Look:
     """The backdrop of ``ground``'s camera under ``conditions``; deterministic for ``seed``."""
     g = ground
-    rng = np.random.default_rng([seed, 7])
-    fine, coarse = _value_noise(rng, blur=1.5), _value_noise(rng, blur=6.0)
-    texture = 0.6 * _sample(fine, g.gx, g.gy, 0.35) + 0.4 * _sample(coarse, g.gx, g.gy, 2.0)
-    # Fine texture fades where a pixel covers more ground than the texture's cells (no aliasing).
-    texture *= np.clip(1.0 - g.metres_per_pixel / 2.0, 0.2, 1.0)
+    rng = look_random(seed)
+    texture = ground_texture(g, rng)
     colours = np.array([GROUND_COLOURS[k] for k in range(6)], dtype=np.float64)
     image = colours[g.labels]
     contrast = np.array([0.10, 0.22, 0.12, 0.06, 0.45, 0.15])[g.labels]
@@ -158,16 +183,31 @@ def _sky(g: GroundMap, conditions: Conditions) -> np.ndarray:
     return np.broadcast_to(gradient, (*g.shape, 3)).astype(np.float64)
 
 
-def _waves(
-    g: GroundMap, conditions: Conditions, ambient: float, fog: np.ndarray, rng: np.random.Generator
-) -> tuple[list[np.ndarray], list[np.ndarray], tuple[int, int]]:
-    """Looping wave tiles: crests brighten, troughs darken; glints on the steepest crests in sunlight.
-    Tiles cover only the rows with water (the rows are returned too), as the waves do."""
+@dataclass(frozen=True)
+class WaveField:
+    """The water's surface over the rows ``rows`` of an image: travelling cosines in world coordinates."""
+
+    components: list[tuple[np.ndarray, np.ndarray, float]]
+    """(phase per pixel, amplitude per pixel, angular frequency rad/s) of each cosine."""
+    rows: tuple[int, int]
+    """First and last + 1 image row with water."""
+    water: np.ndarray
+    """Which pixels of those rows are water."""
+
+    def surfaces(self) -> Iterator[np.ndarray]:
+        """The surface (about unit standard deviation) at each of the :data:`WAVE_PHASES` instants of the
+        loop."""
+        for k in range(WAVE_PHASES):
+            t = k * WAVE_LOOP_S / WAVE_PHASES
+            yield sum(a * np.cos(phase - omega * t) for phase, a, omega in self.components)
+
+
+def wave_field(g: GroundMap, rng: np.random.Generator) -> WaveField | None:
+    """The waves of ``g``'s water (None: no water in view): six cosines with deep-water dispersion
+    ω² = g k, spread around a random wind direction, fading where finer than the pixels."""
     water = g.labels == WATER
     if not water.any():
-        empty = np.zeros((0, g.shape[1], 3), np.uint8)
-        return [empty] * WAVE_PHASES, [empty] * WAVE_PHASES, (0, 0)
-    strength = 0.5 + conditions.wind_speed / 4.0
+        return None
     rows = np.flatnonzero(water.any(axis=1))
     r0, r1 = rows[0], rows[-1] + 1  # only the rows with water are computed
     gx, gy, res = g.gx[r0:r1], g.gy[r0:r1], g.metres_per_pixel[r0:r1]
@@ -188,19 +228,46 @@ def _waves(
         phase = k * (gx * math.sin(direction) + gy * math.cos(direction)) + rng.uniform(0, 2 * np.pi)
         fade = np.clip(wavelength / (2.5 * res) - 1.0, 0.0, 1.0)  # no waves finer than the pixels
         components.append((phase, amplitude * fade, 2 * np.pi * cycles / WAVE_LOOP_S))
-    scale = 10.0 * strength * (ambient if not conditions.infrared_active else 0.4)
-    scale = scale * (1 - fog[r0:r1]) * water[r0:r1]
-    glint = 0.0 if conditions.light is Light.NIGHT or conditions.weather is not Weather.CLEAR else 1.0
+    return WaveField(components, (int(r0), int(r1)), water[r0:r1])
+
+
+def wave_tiles(
+    field: WaveField | None, width: int, value: Callable[[np.ndarray], np.ndarray]
+) -> tuple[list[np.ndarray], list[np.ndarray], tuple[int, int]]:
+    """Looping wave tiles of ``field``: what each phase adds and subtracts (``value(surface)``, 8-bit
+    levels, grey), and the rows they cover; empty tiles without water."""
+    if field is None:
+        empty = np.zeros((0, width, 3), np.uint8)
+        return [empty] * WAVE_PHASES, [empty] * WAVE_PHASES, (0, 0)
     ups, downs = [], []
-    for k in range(WAVE_PHASES):
-        t = k * WAVE_LOOP_S / WAVE_PHASES
-        surface = sum(a * np.cos(phase - omega * t) for phase, a, omega in components)
-        value = surface * scale
-        if glint:
-            value = value + glint * 160.0 * np.clip(surface - 1.9, 0, None) * (1 - fog[r0:r1]) * water[r0:r1]
-        ups.append(cv2.cvtColor(np.clip(value, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
-        downs.append(cv2.cvtColor(np.clip(-value, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
-    return ups, downs, (int(r0), int(r1))
+    for surface in field.surfaces():
+        levels = value(surface)
+        ups.append(cv2.cvtColor(np.clip(levels, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
+        downs.append(cv2.cvtColor(np.clip(-levels, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
+    return ups, downs, field.rows
+
+
+def _waves(
+    g: GroundMap, conditions: Conditions, ambient: float, fog: np.ndarray, rng: np.random.Generator
+) -> tuple[list[np.ndarray], list[np.ndarray], tuple[int, int]]:
+    """Looping wave tiles: crests brighten, troughs darken; glints on the steepest crests in sunlight.
+    Tiles cover only the rows with water (the rows are returned too), as the waves do."""
+    field = wave_field(g, rng)
+    if field is None:
+        return wave_tiles(None, g.shape[1], lambda surface: surface)
+    r0, r1 = field.rows
+    strength = 0.5 + conditions.wind_speed / 4.0
+    scale = 10.0 * strength * (ambient if not conditions.infrared_active else 0.4)
+    scale = scale * (1 - fog[r0:r1]) * field.water
+    glint = 0.0 if conditions.light is Light.NIGHT or conditions.weather is not Weather.CLEAR else 1.0
+
+    def value(surface: np.ndarray) -> np.ndarray:
+        if not glint:
+            return surface * scale
+        glints = glint * 160.0 * np.clip(surface - 1.9, 0, None) * (1 - fog[r0:r1]) * field.water
+        return surface * scale + glints
+
+    return wave_tiles(field, g.shape[1], value)
 
 
 def _noise(
@@ -208,8 +275,16 @@ def _noise(
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Sensor-noise tiles: what each adds and what it subtracts, 8-bit levels."""
     sd = NOISE_SD[conditions.light] * (1.3 if conditions.infrared_active else 1.0)
-    ups, downs = [], []
     channels = 1 if conditions.infrared_active else 3  # an infrared sensor is monochrome
+    return noise_tiles(shape, sd, channels, rng)
+
+
+def noise_tiles(
+    shape: tuple[int, int], sd: float, channels: int, rng: np.random.Generator
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """:data:`NOISE_TILES` tiles of Gaussian noise of ``sd`` (8-bit levels): what each adds and subtracts;
+    one channel repeated for a monochrome sensor, else three."""
+    ups, downs = [], []
     for _ in range(NOISE_TILES):
         noise = rng.normal(0.0, sd, (*shape, channels)).repeat(3 // channels, axis=2)
         ups.append(np.clip(noise, 0, 255).astype(np.uint8))

@@ -35,6 +35,7 @@ from sim.render.actors import (
 from sim.render.conditions import Conditions
 from sim.render.frame import Frame
 from sim.render.renderer import Renderer
+from sim.render.thermal_scene import conditions_at
 from sim.scenario.models import Scenario
 from sim.sensing.first_sighting import first_sighting
 from sim.world.cameras import CameraModel
@@ -43,7 +44,7 @@ from sim.world.daylight import Daylight
 VIDEO_CODECS = {".webm": "VP80", ".mp4": "mp4v", ".avi": "MJPG"}
 """Video types ``render`` writes; .webm (VP8) plays in browsers, .mp4 with mp4v does not."""
 TRUTH_COLUMNS = ("frame", "t", "actor_id", "class", "x0", "y0", "x1", "y1", "visible_fraction", "distance_m")
-FRAME_COLUMNS = ("frame", "t", "light", "weather", "infrared", "jpeg_bytes")
+FRAME_COLUMNS = ("frame", "t", "light", "weather", "infrared", "sensor", "jpeg_bytes")
 OFFENDER_COLOUR = (40, 40, 255)
 OTHER_COLOUR = (0, 220, 255)
 LEAD_S = 3.0
@@ -132,14 +133,8 @@ class Clip:
         return things + self.distractors.at(t) + boat_actors(self.simulation.recorder.legs, self.docks, t)
 
     def conditions(self, t: float) -> Conditions:
-        run = self.scenario.run
-        return Conditions(
-            self.daylight.light(t),
-            run.weather,
-            run.wind_speed,
-            self.camera.spec.infrared,
-            self.scenario.render.jpeg_quality,
-        )
+        quality = self.scenario.render.jpeg_quality
+        return conditions_at(self.scenario, self.camera.spec, self.daylight, t, quality)
 
     @property
     def frame_count(self) -> int:
@@ -262,6 +257,7 @@ def write_frames(clip: Clip, folder: Path, progress: bool = True) -> ClipSummary
                         c.light,
                         c.weather,
                         c.infrared_active,
+                        frame.sensor,
                         "" if frame.encoded_bytes is None else frame.encoded_bytes,
                     ]
                 )

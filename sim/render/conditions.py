@@ -2,7 +2,9 @@
 
 The constants say how far one sees in each weather, how bright each light level is, how noisy the sensor
 and how long the exposure; :func:`fog_alpha` and :func:`fog_colour` blend what lies at a distance towards
-the fog colour by exp(−d / visibility) (used for the static background and for each actor).
+the fog colour by exp(−d / visibility) (used for the static background and for each actor). A thermal
+camera's frames depend on temperatures instead of light: :class:`ThermalScene`
+(:mod:`sim.render.thermal_scene` computes it from the scenario's climate and the clock).
 """
 
 from __future__ import annotations
@@ -24,6 +26,17 @@ EXPOSURE_S = {Light.DAY: 1 / 250, Light.DUSK: 1 / 60, Light.NIGHT: 1 / 15}
 
 
 @dataclass(frozen=True)
+class ThermalScene:
+    """The temperatures a thermal camera's frame depends on at one instant, K and deg."""
+
+    air_k: float
+    water_k: float
+    """Lake surface, K."""
+    sun_elevation_deg: float
+    """Sunlit surfaces warm, and lamps are on below the horizon, deg."""
+
+
+@dataclass(frozen=True)
 class Conditions:
     """What a frame looks like apart from its actors."""
 
@@ -35,6 +48,9 @@ class Conditions:
     """Infrared mode (only used at night)."""
     jpeg_quality: int | None = None
     """Encode and decode as JPEG at this quality; None keeps the raw frame."""
+    scene: ThermalScene | None = None
+    """Temperatures for a thermal camera (visible cameras ignore them); None: a typical instant of the
+    light level (:func:`sim.render.thermal_scene.typical_scene`)."""
 
     @property
     def infrared_active(self) -> bool:

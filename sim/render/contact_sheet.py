@@ -2,8 +2,9 @@
 
 ``python -m sim.render.contact_sheet docs/contact_sheet.png`` draws it from the default scenario.
 Top rows: one scene under day, dusk, night (street lamps), night (infrared
-camera), fog and rain. Bottom rows: close-ups of each actor class in daylight,
-cropped around its ground-truth box (drawn in red).
+camera), fog and rain. Then thermal cameras (``sensor: thermal``, white hot): the same scene by day,
+by night and in fog at night, and narrow views of swimmers, ducks and boats near (25 m) and far (150 m).
+Bottom rows: close-ups of each actor class in daylight, cropped around its ground-truth box (drawn in red).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from sim.render.actors import Actor, ActorClass, lamp_positions
 from sim.render.conditions import Conditions
 from sim.render.frame import Frame
 from sim.render.renderer import Renderer
-from sim.scenario.models import Light, Scenario, Weather
+from sim.render.thermal_scene import typical_scene
+from sim.scenario.models import Light, Scenario, SensorType, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
 
@@ -99,6 +101,78 @@ def condition_tiles(
     ]
 
 
+NARROW_CAMERA = "cam-beach-e"
+"""The pole of the narrow thermal views: its water begins 15 m out."""
+THERMAL_CONDITIONS = (
+    ("day", Conditions(Light.DAY)),
+    ("night", Conditions(Light.NIGHT)),
+    ("night, fog", Conditions(Light.NIGHT, Weather.FOG)),
+)
+
+
+def _temperatures(light: Light) -> str:
+    scene = typical_scene(light)
+    return f"air {scene.air_k - 273.15:.0f} C, water {scene.water_k - 273.15:.0f} C"
+
+
+def thermal_tiles(
+    scenario: Scenario, geometry: ZoneGeometry, camera_id: str = "cam-beach-w"
+) -> list[np.ndarray]:
+    """The condition tiles' scene through a thermal camera, then narrow thermal views near and far."""
+    spec = next(c for c in scenario.cameras if c.id == camera_id)
+    lamps = lamp_positions(scenario, geometry)
+    wide = CameraModel(
+        spec.model_copy(update={"resolution": (960, 540), "hfov": 45.0, "sensor": SensorType.THERMAL})
+    )
+    renderer = Renderer(wide, geometry, scenario.render.path_offset, lamps, seed=1)
+    actors = _scene(wide, geometry.water)
+    tiles = []
+    for name, conditions in THERMAL_CONDITIONS:
+        frame = renderer.render(2.0, actors, conditions, 3)
+        label = f"thermal, {name} ({_temperatures(conditions.light)})"
+        tiles.append(_label(cv2.resize(_with_boxes(frame), TILE, interpolation=cv2.INTER_AREA), label))
+    narrow = next(c for c in scenario.cameras if c.id == NARROW_CAMERA)
+    for name, distance, light in (
+        ("near", 25.0, Light.NIGHT),
+        ("far", 150.0, Light.DAY),
+        ("far", 150.0, Light.NIGHT),
+    ):
+        tiles.append(_thermal_view(scenario, geometry, narrow, distance, light, f"thermal, {name}, {light}"))
+    return tiles
+
+
+def _thermal_view(scenario, geometry, spec, distance: float, light: Light, name: str) -> np.ndarray:
+    """A narrow thermal camera on the pole of ``spec`` aimed ``distance`` m out: a swimmer, ducks, the USV."""
+    wide = CameraModel(spec)
+    pitch = math.degrees(math.atan2(spec.height, distance))
+    hfov = 2.0 * math.degrees(math.atan2(9.0, distance))  # about 18 m across at that distance
+    update = {"resolution": (640, 360), "hfov": hfov, "pitch": pitch, "sensor": SensorType.THERMAL}
+    camera = CameraModel(spec.model_copy(update=update))
+    heading = math.radians(spec.yaw)
+    actors = [
+        Actor("swimmer", ActorClass.SWIMMER, *_along(wide, distance, -2.0), heading + 1.2, 0.4, 0.22, 2),
+        Actor("duck-1", ActorClass.BIRD, *_along(wide, distance - 4.0, 3.0), heading - 1.0, 0.1, 0.4, 1),
+        Actor("duck-2", ActorClass.BIRD, *_along(wide, distance + 3.0, 5.0), heading + 2.0, 0.1, 0.7, 3),
+        Actor(
+            "usv",
+            ActorClass.BOAT,
+            *_along(wide, 1.1 * distance + 2.0, -5.0),
+            heading - 1.9,
+            2.5,
+            0.2,
+            0,
+            True,
+        ),
+    ]
+    renderer = Renderer(
+        camera, geometry, scenario.render.path_offset, lamp_positions(scenario, geometry), seed=1
+    )
+    frame = renderer.render(2.0, actors, Conditions(light), 1)
+    return _label(
+        cv2.resize(_with_boxes(frame), TILE, interpolation=cv2.INTER_AREA), f"{name}, {distance:.0f} m"
+    )
+
+
 def actor_tiles(
     scenario: Scenario, geometry: ZoneGeometry, camera_id: str = "cam-beach-w"
 ) -> list[np.ndarray]:
@@ -139,7 +213,11 @@ def actor_tiles(
 
 def contact_sheet(scenario: Scenario, out: Path) -> Path:
     geometry = ZoneGeometry(scenario)
-    tiles = condition_tiles(scenario, geometry) + actor_tiles(scenario, geometry)
+    tiles = (
+        condition_tiles(scenario, geometry)
+        + thermal_tiles(scenario, geometry)
+        + actor_tiles(scenario, geometry)
+    )
     blank = np.zeros_like(tiles[0])
     while len(tiles) % 3:
         tiles.append(blank)

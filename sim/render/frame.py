@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.render.actors import ActorClass
 from sim.render.conditions import Conditions
+from sim.scenario.models import SensorType
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,5 @@ class Frame:
     conditions: Conditions
     encoded_bytes: int | None = None
     """Size of the JPEG the camera would send, bytes (None when not encoded)."""
+    sensor: SensorType = SensorType.VISIBLE
+    """What the camera senses: a thermal frame's three channels are equal (grey, white hot)."""

@@ -35,9 +35,18 @@ from sim.render.conditions import EXPOSURE_S, Conditions, fog_alpha
 from sim.render.frame import Frame, TruthBox
 from sim.render.ground_map import GroundMap
 from sim.render.sprites import DRAW, Painter
-from sim.scenario.models import Light, Weather
+from sim.render.surfaces import NIR_WARM
+from sim.render.thermal_look import build_thermal_look
+from sim.render.thermal_scene import typical_scene
+from sim.scenario.models import Light, SensorType, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
+
+GAIN_WIDTH = 320
+"""A tile's gain is computed over its whole image at this width, px (the histogram needs no more)."""
+LOOKS_KEPT = 6
+"""Backdrops a renderer keeps (the oldest goes first): a thermal camera's change with the temperatures of
+the hour, a visible camera's with the light level."""
 
 
 class Renderer:
@@ -57,6 +66,7 @@ class Renderer:
         self.lamps = np.zeros((0, 2)) if lamps is None else np.asarray(lamps, dtype=float)
         self.path_offset = path_offset
         self.seed = seed
+        self.sensor = camera.spec.sensor
         self._looks: dict[tuple, Look] = {}
         # A copy of its own: GEOS builds a prepared geometry's indexes lazily, which is not thread-safe, and
         # pixel mode may render several cameras at once.
@@ -69,24 +79,52 @@ class Renderer:
     def ground(self) -> GroundMap:
         return GroundMap(self.camera, self.geometry, self.path_offset, self.lamps)
 
+    @cached_property
+    def whole_image(self) -> GroundMap | None:
+        """For a crop of a camera's image (a tile), its whole image at most :data:`GAIN_WIDTH` px wide: a
+        thermal core sets its gain over the whole frame. None for a whole image."""
+        if self.camera.window is None:
+            return None
+        width, height = self.camera.spec.resolution
+        small = (min(width, GAIN_WIDTH), max(1, round(height * min(width, GAIN_WIDTH) / width)))
+        whole = CameraModel(self.camera.spec.model_copy(update={"resolution": small}))
+        return GroundMap(whole, self.geometry, self.path_offset, self.lamps)
+
     # ------------------------------------------------------------ conditions
 
     def look(self, conditions: Conditions) -> Look:
-        key = (conditions.light, conditions.weather, conditions.wind_speed, conditions.infrared_active)
+        if self.sensor is SensorType.THERMAL:
+            scene = conditions.scene or typical_scene(conditions.light)
+            lamps_on = conditions.light is Light.NIGHT
+            key: tuple = (SensorType.THERMAL, lamps_on, conditions.weather, conditions.wind_speed, scene)
+        else:
+            key = (conditions.light, conditions.weather, conditions.wind_speed, conditions.infrared_active)
         if key not in self._looks:
-            self._looks[key] = build_look(self.ground, self.seed, conditions)
+            if len(self._looks) >= LOOKS_KEPT:
+                del self._looks[next(iter(self._looks))]
+            if self.sensor is SensorType.THERMAL:
+                core = self.camera.spec.thermal
+                look = build_thermal_look(
+                    self.ground, self.seed, conditions, scene, core, self.lamps, self.whole_image
+                )
+            else:
+                look = build_look(self.ground, self.seed, conditions)
+            self._looks[key] = look
         return self._looks[key]
 
     # ------------------------------------------------------------ actors
 
     def _shade(self, actor: Actor, conditions: Conditions, look: Look, distance: float):
+        if look.thermal is not None:
+            return look.thermal.shade(actor, distance)
         fog = float(fog_alpha(distance, conditions))
         fog_colour = look.fog_colour
         if conditions.infrared_active:
             illuminator = 1.0 / (1.0 + (distance / 70.0) ** 2)
 
-            def shade(colour, warm):
-                grey = (235.0 if warm else 0.45 * sum(colour) / 3 + 40) * max(illuminator, 0.25)
+            def shade(colour, surface):
+                level = 235.0 if surface in NIR_WARM else 0.45 * sum(colour) / 3 + 40
+                grey = level * max(illuminator, 0.25)
                 value = grey * (1 - fog) + fog_colour[0] * fog
                 return (int(value),) * 3
 
@@ -98,7 +136,7 @@ class Renderer:
         if conditions.weather is Weather.RAIN:
             light *= 0.85
 
-        def shade(colour, warm):
+        def shade(colour, surface):
             return tuple(
                 int(min(255.0, c * light * (1 - fog) + f * fog))
                 for c, f in zip(colour, fog_colour, strict=True)
@@ -115,28 +153,46 @@ class Renderer:
         )
         return shapely.intersects(self._islands, sights)
 
-    def _blur_path(self, actor: Actor, conditions: Conditions) -> np.ndarray | None:
-        """Image points (2, 2) where the actor is at the start and end of the exposure, or None if it
-        does not blur (daylight, standing still, or moving less than 1.5 px)."""
-        if actor.speed <= 0.0 or conditions.light is Light.DAY:
-            return None
-        step = EXPOSURE_S[conditions.light] * actor.speed
-        ahead = (actor.x + step * math.sin(actor.heading), actor.y + step * math.cos(actor.heading))
-        uv = self.camera.ground_to_image(np.array([[actor.x, actor.y], ahead]))
-        length = float(np.hypot(*(uv[1] - uv[0])))
-        return uv if np.isfinite(length) and length >= 1.5 else None
+    def _exposure(self, conditions: Conditions) -> float:
+        """How long a moving actor smears, s: a visible camera's exposure (none in daylight), a thermal
+        camera's bolometer time constant at any light."""
+        if self.sensor is SensorType.THERMAL:
+            return self.camera.spec.thermal.time_constant
+        return 0.0 if conditions.light is Light.DAY else EXPOSURE_S[conditions.light]
 
-    def _blur_reach(self, actors: list[Actor], conditions: Conditions) -> np.ndarray:
+    def _blur_paths(self, actors: list[Actor], conditions: Conditions) -> list[np.ndarray | None]:
+        """For each actor the image points (2, 2) where it is at the start and end of the exposure, or None
+        if it does not blur (no exposure to speak of, standing still, or moving less than 1.5 px); all
+        projected at once."""
+        exposure = self._exposure(conditions)
+        paths: list[np.ndarray | None] = [None] * len(actors)
+        moving = [i for i, actor in enumerate(actors) if actor.speed > 0.0] if exposure > 0.0 else []
+        if not moving:
+            return paths
+        ends = []
+        for i in moving:
+            actor = actors[i]
+            step = exposure * actor.speed
+            ends += [
+                (actor.x, actor.y),
+                (actor.x + step * math.sin(actor.heading), actor.y + step * math.cos(actor.heading)),
+            ]
+        uv = self.camera.ground_to_image(np.array(ends)).reshape(-1, 2, 2)
+        for i, path in zip(moving, uv, strict=True):
+            length = float(np.hypot(*(path[1] - path[0])))
+            if np.isfinite(length) and length >= 1.5:
+                paths[i] = path
+        return paths
+
+    @staticmethod
+    def _blur_reach(paths: list[np.ndarray | None]) -> np.ndarray:
         """(n,) how far (px) motion blur changes pixels beyond each actor's box: its kernel size."""
-        reach = np.zeros(len(actors))
-        if conditions.light is not Light.DAY:
-            for i, actor in enumerate(actors):
-                if (uv := self._blur_path(actor, conditions)) is not None:
-                    reach[i] = math.ceil(float(np.hypot(*(uv[1] - uv[0])))) | 1
-        return reach
+        return np.array(
+            [0.0 if uv is None else math.ceil(float(np.hypot(*(uv[1] - uv[0])))) | 1 for uv in paths]
+        )
 
-    def _motion_blur(self, image: np.ndarray, actor: Actor, box, conditions: Conditions) -> None:
-        uv = self._blur_path(actor, conditions)
+    @staticmethod
+    def _motion_blur(image: np.ndarray, uv: np.ndarray | None, box) -> None:
         if uv is None:
             return
         length = float(np.hypot(*(uv[1] - uv[0])))
@@ -179,9 +235,11 @@ class Renderer:
         distances = self.camera.distance(xy)
         # Actors whose sprite cannot reach the image are skipped before their sprite is built (most of
         # the lake's actors for any one camera); the frame is the same as if they were drawn.
-        touching = may_touch(self.camera, actors, distances, self._blur_reach(actors, conditions))
-        actors, xy, distances = (
+        paths = self._blur_paths(actors, conditions)
+        touching = may_touch(self.camera, actors, distances, self._blur_reach(paths))
+        actors, paths, xy, distances = (
             [a for a, k in zip(actors, touching, strict=True) if k],
+            [p for p, k in zip(paths, touching, strict=True) if k],
             xy[touching],
             distances[touching],
         )
@@ -198,7 +256,7 @@ class Renderer:
             box = painter.finish()
             if box is None:
                 continue
-            self._motion_blur(image, actor, box, conditions)
+            self._motion_blur(image, paths[i], box)
             x0, y0, x1, y1 = math.floor(box[0]), math.floor(box[1]), math.ceil(box[2]), math.ceil(box[3])
             cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
             if cx1 <= cx0 or cy1 <= cy0 or not analysed[i]:
@@ -220,4 +278,4 @@ class Renderer:
                 raise RuntimeError("JPEG encoding failed")
             encoded = int(data.size)
             image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-        return Frame(t, image, tuple(truth), conditions, encoded)
+        return Frame(t, image, tuple(truth), conditions, encoded, self.sensor)

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from sim.render.actors import Actor, ActorClass
+from sim.render.surfaces import Surface
 from sim.world.cameras import CameraModel
 
 Colour = tuple[int, int, int]
@@ -75,16 +76,17 @@ class Painter:
         self.focal = float(camera.intrinsics[0, 0])
         self._centre = camera.intrinsics[:2, 2]
         self._distorted = camera.distorted
-        self._shade: Callable[[Colour, bool], Colour] = lambda colour, warm: colour
+        self._shade: Callable[[Colour, Surface], Colour] = lambda colour, surface: colour
         self._to_camera = np.eye(3)
         self._offset = np.zeros(3)
         self._distance = 1.0
         self._lift = 0.0
         self._points: list = []
-        self._strokes: list[tuple[str, int, int, Colour, bool, float]] = []
+        self._strokes: list[tuple[str, int, int, Colour, Surface, float]] = []
 
-    def begin(self, actor: Actor, shade: Callable[[Colour, bool], Colour]) -> None:
-        """Set the actor's frame (forward, right, up) and its colour transform."""
+    def begin(self, actor: Actor, shade: Callable[[Colour, Surface], Colour]) -> None:
+        """Set the actor's frame (forward, right, up) and its colour transform: the colour a primitive of a
+        given day colour and surface (:mod:`sim.render.surfaces`) takes in this frame."""
         forward = (math.sin(actor.heading), math.cos(actor.heading), 0.0)
         right = (math.cos(actor.heading), -math.sin(actor.heading), 0.0)
         origin = np.array([actor.x, actor.y, 0.0])
@@ -106,29 +108,29 @@ class Painter:
         """Image size (px) of ``metres`` at this actor's distance."""
         return self.focal * metres / self._distance
 
-    def _add(self, kind: str, points, colour: Colour, warm: bool, size: float) -> None:
+    def _add(self, kind: str, points, colour: Colour, surface: Surface, size: float) -> None:
         first = len(self._points)
         for x, y, z in points:
             self._points.append((x, y, z + self._lift))
-        self._strokes.append((kind, first, len(self._points), colour, warm, size))
+        self._strokes.append((kind, first, len(self._points), colour, surface, size))
 
-    def line(self, a, b, colour: Colour, width_m: float, warm: bool = False) -> None:
-        self._add("line", (a, b), colour, warm, width_m)
+    def line(self, a, b, colour: Colour, width_m: float, surface: Surface) -> None:
+        self._add("line", (a, b), colour, surface, width_m)
 
-    def disc(self, centre, radius_m: float, colour: Colour, warm: bool = False) -> None:
-        self._add("disc", (centre,), colour, warm, radius_m)
+    def disc(self, centre, radius_m: float, colour: Colour, surface: Surface) -> None:
+        self._add("disc", (centre,), colour, surface, radius_m)
 
-    def polygon(self, points, colour: Colour, warm: bool = False) -> None:
-        self._add("polygon", points, colour, warm, 0.0)
+    def polygon(self, points, colour: Colour, surface: Surface) -> None:
+        self._add("polygon", points, colour, surface, 0.0)
 
     def ring(self, centre, radius_m: float, colour: Colour, segments: int = 14) -> None:
-        """A horizontal circle outline (ripples on the water)."""
+        """A horizontal circle outline of foam (ripples on the water)."""
         step = 2 * math.pi / segments
         outline = [
             (centre[0] + radius_m * math.cos(k * step), centre[1] + radius_m * math.sin(k * step), centre[2])
             for k in range(segments)
         ]
-        self._add("ring", outline, colour, False, 0.0)
+        self._add("ring", outline, colour, Surface.FOAM, 0.0)
 
     def reach(self) -> tuple[float, float, float, float]:
         """What was recorded since :meth:`begin`: (largest horizontal distance, lowest and highest point,
@@ -158,10 +160,10 @@ class Painter:
         fixed = np.round((uv - 0.5) * _ONE).astype(np.int32)  # OpenCV puts pixel centres on integers
         pads = np.empty(len(uv))
         image, colours = self.image, {}
-        for kind, first, last, colour, warm, size in self._strokes:
-            key = (colour, warm)
+        for kind, first, last, colour, surface, size in self._strokes:
+            key = (colour, surface)
             if key not in colours:
-                colours[key] = self._shade(colour, warm)
+                colours[key] = self._shade(colour, surface)
             shade = colours[key]
             if kind == "line":
                 thickness = max(1, round(self.px(size)))
@@ -197,19 +199,19 @@ def draw_swimmer(p: Painter, actor: Actor) -> None:
     back = [
         (0.1 + 0.12 * math.cos(a), 0.24 * math.sin(a), 0.03) for a in np.linspace(0, 2 * np.pi, 12, False)
     ]
-    p.polygon(back, wet, warm=True)
+    p.polygon(back, wet, Surface.WET_SKIN)
     for side, offset in ((-1.0, 0.0), (1.0, 0.5)):
         angle = 2 * math.pi * ((actor.phase + offset) % 1.0)
         shoulder = np.array([0.05, 0.22 * side, 0.05])
         hand = shoulder + 0.65 * np.array([math.cos(angle), 0.0, math.sin(angle)])
         if hand[2] > 0.0:
-            p.line(shoulder, hand, skin, 0.09, warm=True)
+            p.line(shoulder, hand, skin, 0.09, Surface.WET_SKIN)
         if -0.35 < math.sin(angle) < 0.1 and math.cos(angle) > 0.3:  # hand entering the water
             for k in range(5):
                 spread = 0.25 * np.array([math.cos(k * 1.3), math.sin(k * 2.1), 0.0])
-                p.disc(np.array([hand[0], hand[1], 0.08]) + spread, 0.06, FOAM)
-    p.disc((0.1, 0.0, 0.14), 0.11, hair)
-    p.disc((0.16, 0.0, 0.12), 0.075, skin, warm=True)  # face towards the direction of swimming
+                p.disc(np.array([hand[0], hand[1], 0.08]) + spread, 0.06, FOAM, Surface.FOAM)
+    p.disc((0.1, 0.0, 0.14), 0.11, hair, Surface.WET_HAIR)
+    p.disc((0.16, 0.0, 0.12), 0.075, skin, Surface.WET_SKIN)  # face towards the direction of swimming
 
 
 def _person(
@@ -223,15 +225,15 @@ def _person(
     for side in (-1.0, 1.0):
         if sitting:
             knee = np.array([0.4, 0.12 * side, 0.5])
-            p.line(hip + np.array([0, 0.1 * side, 0]), knee, trousers, 0.14)
-            p.line(knee, knee + np.array([0.05, 0, -0.5]), trousers, 0.12)
+            p.line(hip + np.array([0, 0.1 * side, 0]), knee, trousers, 0.14, Surface.TROUSERS)
+            p.line(knee, knee + np.array([0.05, 0, -0.5]), trousers, 0.12, Surface.TROUSERS)
         else:
             swing = 0.0 if walking_phase is None else 0.45 * math.sin(2 * math.pi * walking_phase) * side
             foot = np.array([swing * 0.9, 0.1 * side, 0.0])
-            p.line(hip + np.array([0, 0.1 * side, 0]), foot, trousers, 0.14)
-    p.line(hip, shoulder, top, 0.38, warm=True)
-    p.disc(shoulder + np.array([0, 0, 0.2]), 0.11, skin, warm=True)
-    p.disc(shoulder + np.array([-0.02, 0, 0.25]), 0.1, hair)
+            p.line(hip + np.array([0, 0.1 * side, 0]), foot, trousers, 0.14, Surface.TROUSERS)
+    p.line(hip, shoulder, top, 0.38, Surface.SHIRT)
+    p.disc(shoulder + np.array([0, 0, 0.2]), 0.11, skin, Surface.SKIN)
+    p.disc(shoulder + np.array([-0.02, 0, 0.25]), 0.1, hair, Surface.HAIR)
     return shoulder, hip
 
 
@@ -241,7 +243,7 @@ def draw_walker(p: Painter, actor: Actor) -> None:
     for side in (-1.0, 1.0):  # arms first: the body hides their upper part, as it does
         swing = -0.35 * math.sin(2 * math.pi * actor.phase) * side
         start = shoulder + np.array([0, 0.2 * side, -0.05])
-        p.line(start, shoulder + np.array([swing, 0.24 * side, -0.62]), skin, 0.08, warm=True)
+        p.line(start, shoulder + np.array([swing, 0.24 * side, -0.62]), skin, 0.08, Surface.SKIN)
     _person(p, actor, sitting=False, walking_phase=actor.phase)
 
 
@@ -252,17 +254,16 @@ def draw_fisher(p: Painter, actor: Actor) -> None:
     skin = _pick(SKIN, actor.variant)
     hands = shoulder + np.array([0.35, 0.05, -0.25])
     for side in (-1.0, 1.0):
-        p.line(shoulder + np.array([0, 0.2 * side, 0]), hands, skin, 0.08, warm=True)
+        p.line(shoulder + np.array([0, 0.2 * side, 0]), hands, skin, 0.08, Surface.SKIN)
     cast = actor.phase < 0.06  # one cast per cycle: the rod swings back over the head and forward
     elevation = math.radians(35 + (80 * math.sin(math.pi * actor.phase / 0.06) if cast else 0))
     tip = hands + 3.0 * np.array([math.cos(elevation), 0.0, math.sin(elevation)])
-    p.line(hands, tip, (25, 25, 25), 0.03)
+    p.line(hands, tip, (25, 25, 25), 0.03, Surface.ROD)
     if not cast:
-        p.line(tip, (8.0, 0.3, 0.0), (190, 190, 190), 0.006)
+        p.line(tip, (8.0, 0.3, 0.0), (190, 190, 190), 0.006, Surface.ROD)
         p.ring((8.0, 0.3, 0.0), 0.15, FOAM, segments=8)
-    p.polygon(
-        [(-0.4, 0.3, 0.0), (-0.4, 0.6, 0.0), (-0.4, 0.6, 0.3), (-0.4, 0.3, 0.3)], (40, 110, 150)
-    )  # tackle box
+    tackle_box = [(-0.4, 0.3, 0.0), (-0.4, 0.6, 0.0), (-0.4, 0.6, 0.3), (-0.4, 0.3, 0.3)]
+    p.polygon(tackle_box, (40, 110, 150), Surface.TACKLE)
 
 
 def draw_bird(p: Painter, actor: Actor) -> None:
@@ -281,10 +282,11 @@ def draw_bird(p: Painter, actor: Actor) -> None:
         (-0.12, 0.0, 0.0),
     ]
     p.ring((0.0, 0.0, 0.0), 0.25, FOAM, segments=10)
-    p.polygon(body, colour)
-    p.polygon(side_view, colour)
-    p.line((0.12, 0.0, 0.08 + bob), (0.2, 0.0, 0.2 + bob), (40, 90, 40), 0.04)
-    p.disc((0.21, 0.0, 0.21 + bob), 0.045, (40, 90, 40) if actor.variant % 2 else (60, 80, 110))
+    p.polygon(body, colour, Surface.FEATHERS)
+    p.polygon(side_view, colour, Surface.FEATHERS)
+    p.line((0.12, 0.0, 0.08 + bob), (0.2, 0.0, 0.2 + bob), (40, 90, 40), 0.04, Surface.BIRD_HEAD)
+    head = (40, 90, 40) if actor.variant % 2 else (60, 80, 110)
+    p.disc((0.21, 0.0, 0.21 + bob), 0.045, head, Surface.BIRD_HEAD)
 
 
 @cache
@@ -300,7 +302,9 @@ def _debris_outline(variant: int) -> tuple[tuple[float, float, float], ...]:
 def draw_debris(p: Painter, actor: Actor) -> None:
     """A floating plank, bottle or bag."""
     p.polygon(
-        _debris_outline(actor.variant), ((60, 90, 120), (170, 120, 60), (200, 200, 210))[actor.variant % 3]
+        _debris_outline(actor.variant),
+        ((60, 90, 120), (170, 120, 60), (200, 200, 210))[actor.variant % 3],
+        Surface.DEBRIS,
     )
 
 
@@ -309,8 +313,8 @@ def draw_boat(p: Painter, actor: Actor) -> None:
     if actor.speed > 0.3:  # Kelvin wake: two arms at about 19.5 degrees, and churned water behind
         wake = (190, 185, 175)
         for side in (-1.0, 1.0):
-            p.line((-1.4, 0.5 * side, 0.0), (-7.0, 0.5 * side + 2.0 * side, 0.0), wake, 0.12)
-        p.line((-1.4, 0.0, 0.0), (-4.0, 0.0, 0.0), wake, 0.5)
+            p.line((-1.4, 0.5 * side, 0.0), (-7.0, 0.5 * side + 2.0 * side, 0.0), wake, 0.12, Surface.WAKE)
+        p.line((-1.4, 0.0, 0.0), (-4.0, 0.0, 0.0), wake, 0.5, Surface.WAKE)
     length, beam = (1.4, 0.6) if actor.own else (1.5, 0.75)
     hull = [
         (length, 0, 0.5),
@@ -329,12 +333,14 @@ def draw_boat(p: Painter, actor: Actor) -> None:
     colour = (
         (20, 110, 240) if actor.own else ((200, 150, 40), (40, 200, 230), (60, 60, 200))[actor.variant % 3]
     )
-    p.polygon(waterline + hull[::-1], colour)
-    p.polygon(hull, (235, 235, 235) if actor.own else colour)
-    if actor.own:
-        p.polygon([(0.4, 0.35, 0.5), (0.4, -0.35, 0.5), (0.4, -0.35, 1.0), (0.4, 0.35, 1.0)], (70, 70, 70))
-        p.line((-0.5, 0.0, 0.5), (-0.5, 0.0, 1.9), (40, 40, 40), 0.04)
-        p.disc((-0.5, 0.0, 1.95), 0.07, (80, 255, 80) if actor.phase < 0.5 else (40, 120, 40))
+    p.polygon(waterline + hull[::-1], colour, Surface.HULL)
+    p.polygon(hull, (235, 235, 235) if actor.own else colour, Surface.HULL)
+    if actor.own:  # the housing of drive and batteries, an antenna mast and its signal light
+        housing = [(0.4, 0.35, 0.5), (0.4, -0.35, 0.5), (0.4, -0.35, 1.0), (0.4, 0.35, 1.0)]
+        p.polygon(housing, (70, 70, 70), Surface.MOTOR)
+        p.line((-0.5, 0.0, 0.5), (-0.5, 0.0, 1.9), (40, 40, 40), 0.04, Surface.MAST)
+        light = (80, 255, 80) if actor.phase < 0.5 else (40, 120, 40)
+        p.disc((-0.5, 0.0, 1.95), 0.07, light, Surface.SIGNAL_LIGHT)
     else:
         rider = Actor(actor.id, ActorClass.WALKER, 0, 0, 0, 0, 0.0, actor.variant)
         p.raise_by(0.3)

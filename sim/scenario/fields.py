@@ -84,6 +84,29 @@ class Kind(StrEnum):
     FISHING = "fishing"
 
 
+class SensorType(StrEnum):
+    """What a camera senses: visible light (colour frames) or long-wave infrared, 8-14 µm (thermal, grey)."""
+
+    VISIBLE = "visible"
+    THERMAL = "thermal"
+
+
+ABSOLUTE_ZERO_C = -273.15
+"""0 K in degrees Celsius (SI Brochure, 9th ed., BIPM 2019, §2.3.1)."""
+
+
+def _not_below_absolute_zero(value: float) -> float:
+    if value < ABSOLUTE_ZERO_C:
+        raise ValueError(f"{value:g} °C is below absolute zero ({ABSOLUTE_ZERO_C} °C)")
+    return value
+
+
+Celsius = Annotated[
+    float, AfterValidator(_not_below_absolute_zero), Field(json_schema_extra={"minimum": ABSOLUTE_ZERO_C})
+]
+"""A temperature, °C: never below absolute zero."""
+
+
 # ---------------------------------------------------------------- one value for every kind, or one each
 
 UNION_TAGS = ("all_kinds", "per_kind")

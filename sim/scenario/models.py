@@ -9,8 +9,8 @@ the zone's south-west corner.
 :class:`Scenario` is defined here; the models of its sections live beside it, one module per concern
 (:mod:`sim.scenario.run_section`, :mod:`sim.scenario.zone_section`, :mod:`sim.scenario.sensing_section`,
 :mod:`sim.scenario.incidents_section`, :mod:`sim.scenario.fleet_section`,
-:mod:`sim.scenario.network_section`; building blocks in :mod:`sim.scenario.fields`), and every model is
-importable from here.
+:mod:`sim.scenario.network_section`, :mod:`sim.scenario.climate_section`; building blocks in
+:mod:`sim.scenario.fields`), and every model is importable from here.
 
 Loading, ``extends:``, ``--set`` overrides and error reporting live in
 :mod:`sim.scenario.loading`; cross-field checks that need geometry live in
@@ -21,7 +21,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from sim.scenario.climate_section import Climate
 from sim.scenario.fields import (
+    ABSOLUTE_ZERO_C,
+    Celsius,
     Codec,
     ConstantSpec,
     DistributionSpec,
@@ -35,6 +38,7 @@ from sim.scenario.fields import (
     Point,
     Probability,
     Ring,
+    SensorType,
     Strict,
     UniformSpec,
     Weather,
@@ -65,16 +69,20 @@ from sim.scenario.sensing_section import (
     DetectionConfig,
     FalseAlarmCalibration,
     Persistence,
+    ThermalCore,
 )
 from sim.scenario.zone_section import Area, GridCurrentSpec, UniformCurrentSpec, Zone
 
 __all__ = [  # the models of every section module, importable from here
+    "ABSOLUTE_ZERO_C",
     "Area",
     "Boat",
     "Buoy",
     "Calibration",
     "Camera",
+    "Celsius",
     "ClassCalibration",
+    "Climate",
     "Codec",
     "Compliance",
     "ConstantSpec",
@@ -111,7 +119,9 @@ __all__ = [  # the models of every section module, importable from here
     "Ring",
     "RunConfig",
     "Scenario",
+    "SensorType",
     "Strict",
+    "ThermalCore",
     "TraceMode",
     "Traffic",
     "UniformCurrentSpec",

@@ -8,9 +8,40 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from sim.scenario.fields import Codec, Duration, Kind, KindThreshold, Light, Point, Strict, Weather, per_kind
+from sim.scenario.fields import (
+    Codec,
+    Duration,
+    Kind,
+    KindThreshold,
+    Light,
+    Point,
+    SensorType,
+    Strict,
+    Weather,
+    per_kind,
+)
+
+
+class ThermalCore(Strict):
+    """The long-wave infrared core of a thermal camera (``sensor: thermal``); its frame size and field of view
+    are the camera's ``resolution`` and ``hfov``."""
+
+    netd: float = Field(
+        50.0,
+        gt=0,
+        le=1000,
+        description="noise equivalent temperature difference, mK (uncooled microbolometers: below 50 mK "
+        "at f/1.0, vendor data sheets)",
+    )
+    time_constant: float = Field(
+        0.010,
+        gt=0,
+        le=0.1,
+        description="thermal time constant of the microbolometer: moving things blur over it, s "
+        "(assumption: 8-12 ms is typical of uncooled cores)",
+    )
 
 
 class Camera(Strict):
@@ -28,6 +59,15 @@ class Camera(Strict):
     distortion: tuple[float, float] = Field(
         (0.0, 0.0), description="radial lens distortion k1, k2 (Brown-Conrady, normalised coordinates)"
     )
+    sensor: SensorType = Field(
+        SensorType.VISIBLE,
+        description="visible: colour frames (near-infrared at night with infrared: true); thermal: grey "
+        "frames of apparent temperature, long-wave infrared 8-14 µm (docs/rendering.md)",
+    )
+    thermal: ThermalCore = Field(
+        default_factory=ThermalCore,
+        description="noise and time constant of the thermal core (sensor: thermal)",
+    )
     infrared: bool = Field(False, description="switches to infrared (grey, IR-lit) images at night")
     codec: Codec = Field(Codec.H264, description="video codec of the live uplink stream (eMBB cell load)")
     fishing_tile_beyond: float | None = Field(
@@ -36,6 +76,15 @@ class Camera(Strict):
         description="pixel mode: no-fishing banks farther than this from the lens are analysed in a crop "
         "of the frame at the camera's full resolution (besides the analysis-width frame), m; null: none",
     )
+
+    @field_validator("infrared")
+    @classmethod
+    def _visible_only(cls, infrared: bool, info: ValidationInfo) -> bool:
+        if infrared and info.data.get("sensor") is SensorType.THERMAL:
+            raise ValueError(
+                "a thermal camera has no near-infrared night mode: leave it false, or sensor: visible"
+            )
+        return infrared
 
 
 class Buoy(Strict):

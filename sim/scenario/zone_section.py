@@ -1,4 +1,5 @@
-"""Scenario models of the zone: its extent and place on Earth, water and islands, banned areas, currents.
+"""Scenario models of the zone: its extent and place on Earth, water and islands, banned areas, currents,
+climate.
 
 Positions are ``[x, y]`` metres, x east and y north, from the zone's south-west corner; see
 :mod:`sim.scenario.models` for the whole scenario.
@@ -10,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from sim.scenario.climate_section import Climate
 from sim.scenario.fields import Point, Ring, Strict
 
 
@@ -59,3 +61,6 @@ class Zone(Strict):
     no_fishing: tuple[Area, ...] = Field(description="shore stretches where fishing is banned")
     shore_margin: float = Field(5.0, gt=0, description="boats keep this far from shore and islands, m")
     current: CurrentSpec | None = Field(None, description="water current boats move through (none if absent)")
+    climate: Climate = Field(
+        default_factory=Climate, description="air and lake temperatures by season and hour (thermal cameras)"
+    )

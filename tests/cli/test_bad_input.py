@@ -241,6 +241,53 @@ SCENARIO_CASES = [
         id="rate-infinite",
     ),
     pytest.param(None, "cameras.0.max_range=.inf", ("cameras.0.max_range", "finite"), id="range-infinite"),
+    # -- thermal cameras (sim/render/thermal_look.py) and the climate they see
+    pytest.param(
+        None,
+        "cameras.0.sensor=uv",
+        ("cameras.0.sensor", "'visible' or 'thermal'", "'uv'"),
+        id="sensor-unknown",
+    ),
+    pytest.param(
+        None, "cameras.0.thermal.netd=0", ("cameras.0.thermal.netd", "greater than 0"), id="netd-zero"
+    ),
+    pytest.param(
+        None, "cameras.0.thermal.netd=-40", ("cameras.0.thermal.netd", "greater than 0"), id="netd-negative"
+    ),
+    pytest.param(
+        None, "cameras.0.thermal.netd=.inf", ("cameras.0.thermal.netd", "finite"), id="netd-infinite"
+    ),
+    pytest.param(
+        None,
+        "cameras.0.thermal={netd: 50, nedt: 40}",
+        ("cameras.0.thermal.nedt", "unknown key", "'netd'"),
+        id="netd-typo",
+    ),
+    pytest.param(
+        EXTENDS + "zone:\n  climate:\n    air_temperature: [0, 4, 11, 17, 23, 27, 27, 26, 21, 18, 8, -300]\n",
+        None,
+        ("zone.climate.air_temperature.11", "-300 °C is below absolute zero"),
+        id="air-below-absolute-zero",
+    ),
+    pytest.param(
+        None,
+        "zone.climate.air_temperature=[0, 4, 11, 17, 23, 27, 27, 26, 21, 18, 8]",
+        ("zone.climate.air_temperature", "at least 12"),
+        id="air-eleven-months",
+    ),
+    pytest.param(
+        None,
+        "zone.climate.water_minimum=-274",
+        ("zone.climate.water_minimum", "greater than or equal to 0"),
+        id="water-below-freezing",
+    ),
+    # a thermal core has no near-infrared illuminator mode
+    pytest.param(
+        EXTENDS + CAMERA + "    fps: 15\n    sensor: thermal\n    infrared: true\n",
+        None,
+        ("cameras.0.infrared", "thermal camera has no near-infrared"),
+        id="thermal-with-infrared",
+    ),
     # -- the far-bank tile of the fishing detector (sim/pixel/far_bank_tile.py)
     pytest.param(
         None,

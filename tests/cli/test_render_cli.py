@@ -423,3 +423,18 @@ def test_render_other_camera(tmp_path, capsys):
     assert len(_pngs(folder)) == round(spec.fps)
     image = cv2.imread(str(folder / "frame_000001.png"))
     assert image.shape == (SMALL[1], SMALL[0], 3)
+
+
+def test_render_thermal_camera_frames_are_grey_and_say_so(tmp_path, capsys):
+    """A thermal camera at night: grey frames, 'thermal' in frames.csv, the same truth as a visible one."""
+    night = ["--set", "run.start=2026-07-18T02:00:00", "--seconds", "0.2"]
+    thermal = ["--set", f"cameras.{_camera_index(CAMERA)}.sensor=thermal"]
+    _render(capsys, [*night, *thermal, "--frames", str(tmp_path / "thermal")])
+    _render(capsys, [*night, "--frames", str(tmp_path / "visible")])
+    rows = _read_csv(tmp_path / "thermal" / "frames.csv")
+    sensor = rows[0].index("sensor")
+    assert {r[sensor] for r in rows[1:]} == {"thermal"}
+    assert {r[sensor] for r in _read_csv(tmp_path / "visible" / "frames.csv")[1:]} == {"visible"}
+    image = cv2.imread(str(tmp_path / "thermal" / "frame_000001.png"))
+    assert (image[..., 0] == image[..., 1]).all() and (image[..., 0] == image[..., 2]).all()
+    assert _read_csv(tmp_path / "thermal" / "truth.csv") == _read_csv(tmp_path / "visible" / "truth.csv")

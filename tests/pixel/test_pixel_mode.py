@@ -135,3 +135,39 @@ def test_jpeg_at_the_camera_resolution_barely_changes_the_downscaled_frame(pixel
     flicker = luma_rms(analysed, small.render(4.0, [], Conditions(Light.DAY), 101).image)  # noise, waves
     assert at_camera < 0.5 * at_analysis
     assert at_camera < 0.5 * flicker  # measured: 0.65, 1.76 and 2.07 grey levels
+
+
+def test_a_thermal_camera_hands_its_detectors_grey_thermal_frames(pixel_scenario):
+    """``cameras[].sensor: thermal`` reaches the pixel camera: its detectors analyse thermal frames drawn at
+    the run's temperatures (sim.render.thermal_scene.conditions_at), at the analysis width."""
+    from datetime import datetime
+
+    import numpy as np
+
+    from detectors.base import Detections
+    from sim.pixel.pixel_camera import PixelCamera
+    from sim.render.thermal_scene import conditions_at
+    from sim.scenario.models import Kind, SensorType
+    from sim.world.daylight import Daylight
+
+    spec = next(c for c in pixel_scenario.cameras if c.id == "cam-beach-w")
+    spec = spec.model_copy(update={"sensor": SensorType.THERMAL})
+    camera = PixelCamera(spec, pixel_scenario, ZoneGeometry(pixel_scenario), np.zeros((0, 2)), seed=3)
+    assert camera.renderer.sensor is SensorType.THERMAL and camera.camera.spec.sensor is SensorType.THERMAL
+    seen = []
+
+    class Watch:
+        """Keeps what it is shown; detects nothing."""
+
+        def update(self, frame, t, context):
+            seen.append(frame)
+            return Detections.empty()
+
+    camera.detectors = {Kind.SWIMMING: Watch()}
+    zone = pixel_scenario.zone
+    daylight = Daylight(datetime(2026, 7, 18, 2), zone.latitude_deg, zone.longitude_deg, zone.utc_offset_h)
+    conditions = conditions_at(pixel_scenario, camera.camera.spec, daylight, 0.0)
+    camera.analyse(0.0, 0, [], conditions)
+    (frame,) = seen
+    assert frame.shape[1] == pixel_scenario.detection.analysis_width
+    assert (frame[..., 0] == frame[..., 1]).all() and (frame[..., 1] == frame[..., 2]).all()

@@ -13,6 +13,7 @@ from sim.render.renderer import Renderer
 from sim.scenario.models import Light, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
+from tests.helpers.render import ahead
 
 RESOLUTION = (480, 270)
 
@@ -31,16 +32,6 @@ def camera(default_scenario):
 @pytest.fixture(scope="module")
 def renderer(camera, geometry):
     return Renderer(camera, geometry, path_offset=12.0, lamps=np.array([[420.0, 300.0]]), seed=0)
-
-
-def ahead(camera: CameraModel, distance: float, side: float = 0.0) -> tuple[float, float]:
-    """Ground point ``distance`` m along the camera's heading and ``side`` m to its right."""
-    yaw = math.radians(camera.spec.yaw)
-    x0, y0 = camera.spec.position
-    return (
-        x0 + distance * math.sin(yaw) + side * math.cos(yaw),
-        y0 + distance * math.cos(yaw) - side * math.sin(yaw),
-    )
 
 
 def actor(
@@ -194,13 +185,14 @@ def test_a_point_grazing_the_camera_plane_is_not_drawn_and_does_not_overflow(def
     import warnings
 
     from sim.render.sprites import Painter
+    from sim.render.surfaces import Surface
 
     camera = CameraModel(default_scenario.cameras[0])
     right = camera.rotation[0]  # the camera's x axis in world coordinates
     point = camera.centre + 1e-9 * camera.rotation[2] + 1.0 * right
     painter = Painter(np.zeros((camera.spec.resolution[1], camera.spec.resolution[0], 3), np.uint8), camera)
-    painter.begin(Actor("a", ActorClass.DEBRIS, point[0], point[1], 0.0, 0.0, 0.0, 0), lambda c, warm: c)
-    painter.disc((0.0, 0.0, point[2]), 0.1, (255, 255, 255))
+    painter.begin(Actor("a", ActorClass.DEBRIS, point[0], point[1], 0.0, 0.0, 0.0, 0), lambda c, surface: c)
+    painter.disc((0.0, 0.0, point[2]), 0.1, (255, 255, 255), Surface.DEBRIS)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert painter.finish() is None
