@@ -23,6 +23,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.ops import nearest_points
 
 from sim.scenario.models import Scenario
+from sim.scenario.zone_section import hotspot_weight
 
 # Tolerance for "segment on navigable water": boundary-touching segments count
 # as inside, so paths may graze the buffered shore line (still `margin` from land).
@@ -37,6 +38,14 @@ class NoGoArea:
     kind: str
     region: Polygon
     weight: float
+    hourly: tuple[float, ...] | None = None
+    """Multiplier of ``weight`` for each local hour 0..23 (None: 1 at every hour)."""
+    monthly: tuple[float, ...] | None = None
+    """Multiplier of ``weight`` for each month Jan..Dec (None: 1 in every month)."""
+
+    def weight_at(self, hour: int, month: int) -> float:
+        """The area's weight at local ``hour`` (0..23) of month index ``month`` (0 = January)."""
+        return hotspot_weight(self.weight, self.hourly, self.monthly, hour, month)
 
 
 class ZoneGeometry:
@@ -52,11 +61,25 @@ class ZoneGeometry:
         self.land = self.bounds.difference(self.water)
         self.shore_band = self.land.intersection(self.water.buffer(fishing_band_m))
         self.no_swimming = tuple(
-            NoGoArea(a.id, "swimming", Polygon(a.polygon).intersection(self.water), a.weight)
+            NoGoArea(
+                a.id,
+                "swimming",
+                Polygon(a.polygon).intersection(self.water),
+                a.weight,
+                a.hourly_profile,
+                a.monthly_profile,
+            )
             for a in zone.no_swimming
         )
         self.no_fishing = tuple(
-            NoGoArea(a.id, "fishing", Polygon(a.polygon).intersection(self.shore_band), a.weight)
+            NoGoArea(
+                a.id,
+                "fishing",
+                Polygon(a.polygon).intersection(self.shore_band),
+                a.weight,
+                a.hourly_profile,
+                a.monthly_profile,
+            )
             for a in zone.no_fishing
         )
         shapely.prepare(self.water)

@@ -168,7 +168,8 @@ class IncidentGenerator:
 
     def _draft(self, kind: Kind, spec: IncidentKind, t_start: float, rng: np.random.Generator) -> dict:
         areas = self.geometry.areas(kind.value)
-        weights = np.array([a.weight for a in areas])
+        hour, month = local_hour_and_month(self.scenario.run.start, np.array([t_start]))
+        weights = np.array([a.weight_at(int(hour[0]), int(month[0])) for a in areas])
         area = areas[rng.choice(len(areas), p=weights / weights.sum())]
         start = sample_in(area.region, rng)
         t_end = t_start + float(spec.duration.build().sample(rng))
