@@ -56,7 +56,8 @@ def hotspot_weight(
     hour: int,
     month: int,
 ) -> float:
-    """``weight`` times the ``hourly`` multiplier at ``hour`` and the ``monthly`` one at ``month`` (None: 1)."""
+    """``weight`` times the ``hourly`` multiplier at ``hour`` and the ``monthly`` one at ``month``
+    (a missing profile multiplies by 1)."""
     if hourly is not None:
         weight *= hourly[hour]
     if monthly is not None:
