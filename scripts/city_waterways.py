@@ -105,8 +105,14 @@ WATER = {
         blob((3950, 3050), (470, 320), [(2, 0.05, 100), (3, 0.07, 300)], rotation_deg=-6),
         "mouth lake (north-east), about 0.95 km x 0.65 km",
     ),
-    "creek": (channel([(4150, 4050), (4120, 3700), (4060, 3400), (4030, 3330)], 30), "creek, 30 m, north edge"),
-    "outflow": (channel([(3900, 2780), (3870, 2450), (3800, 2080)], 50), "outflow, 50 m, mouth lake to river"),
+    "creek": (
+        channel([(4150, 4050), (4120, 3700), (4060, 3400), (4030, 3330)], 30),
+        "creek, 30 m, from the north edge",
+    ),
+    "outflow": (
+        channel([(3900, 2780), (3870, 2450), (3800, 2080)], 50),
+        "outflow, 50 m, mouth lake to river",
+    ),
 }
 """Each water polygon and what it is; overlapping pieces form one water body."""
 
@@ -122,7 +128,10 @@ ISLANDS = {
     ),
     "lake-round": (blob((1600, 3260), (45, 40), vertices=16), "round island, 90 m"),
     "lake-pair-a": (blob((850, 2900), (30, 20), vertices=12), "islet, 60 m"),
-    "lake-pair-b": (blob((920, 2870), (25, 18), rotation_deg=30, vertices=12), "islet, 50 m, 25 m from the first"),
+    "lake-pair-b": (
+        blob((920, 2870), (25, 18), rotation_deg=30, vertices=12),
+        "islet, 50 m, 25 m from the first",
+    ),
     "sand-bar": (
         blob((4080, 3300), (70, 14), [(2, 0.1, 0)], rotation_deg=-20, vertices=16),
         "sand bar in the creek's mouth",
@@ -188,7 +197,8 @@ NO_SWIMMING = [
     Area("ns-strait", (2300, 865), (260, 120), 1, "the narrows: currents between the basins", cameras=4),
     Area("ns-east-basin", (2820, 640), (400, 140), 2, "south beach of the narrows lake's east basin",
          AFTERNOON, SUMMER, cameras=4),
-    Area("ns-mouth", (4070, 3330), (300, 140), 1.5, "the creek's mouth: cold inflow and a sand bar", cameras=4),
+    Area("ns-mouth", (4070, 3330), (300, 140), 1.5, "the creek's mouth: cold inflow, a sand bar",
+         cameras=4),
     Area("ns-weir", (3840, 2150), (220, 200), 1, "outflow joining the river above a weir", cameras=3),
 ]  # fmt: skip
 """No-swimming areas (boxes, m): what they are, their weight (share of incidents, assumption) and hotspot."""
@@ -197,7 +207,8 @@ NO_FISHING = [
     Area("nf-river-west", (300, 1960), (400, 120), 1, "river's north bank by the west park", DAWN_DUSK,
          SPRING_AUTUMN, cameras=3),
     Area("nf-river-south", (1900, 1810), (450, 100), 1, "river's south bank promenade", DAWN_DUSK, cameras=4),
-    Area("nf-river-east", (4550, 2090), (500, 160), 1, "both river banks by the east bridge", NIGHT, cameras=4),
+    Area("nf-river-east", (4550, 2090), (500, 160), 1, "both river banks by the east bridge", NIGHT,
+         cameras=4),
     Area("nf-lake-north", (1350, 3380), (500, 100), 1, "island lake's dark north bank", NIGHT, cameras=4),
     Area("nf-canal", (1240, 2500), (80, 300), 0.5, "canal banks", cameras=2),
     Area("nf-west-basin", (1620, 820), (100, 300), 1, "west basin's reed bank", DAWN_DUSK, cameras=3),
@@ -283,12 +294,14 @@ def layout() -> dict:
     for kind in ("swimming", "fishing"):
         for area, region in regions(body, kind):
             if region.area < 1:
-                raise ValueError(f"{area.id}: the box misses the {'water' if kind == 'swimming' else 'shore'}")
+                missed = "water" if kind == "swimming" else "shore"
+                raise ValueError(f"{area.id}: the box misses the {missed}")
             cameras += cameras_of(area, region, body, poles)
     return {"body": body, "pieces": pieces, "islands": islands, "docks": docks, "cameras": cameras}
 
 
 # ---------------------------------------------------------------- YAML blocks
+
 
 def ring_yaml(polygon: Polygon, indent: str, note: str) -> list[str]:
     """``- [[x, y], ...]`` wrapped at about 100 characters, the note above and ``# m`` on the last line."""
@@ -315,7 +328,8 @@ def profile_yaml(values: tuple[float, ...] | None, name: str, indent: str) -> li
 def areas_yaml(kind: str, indent: str) -> list[str]:
     lines = []
     for area in NO_SWIMMING if kind == "swimming" else NO_FISHING:
-        ring = ", ".join(f"[{round(x)}, {round(y)}]" for x, y in np.asarray(area.polygon.exterior.coords)[:-1])
+        corners = np.asarray(area.polygon.exterior.coords)[:-1]
+        ring = ", ".join(f"[{round(x)}, {round(y)}]" for x, y in corners)
         lines += [
             f"{indent}- id: {area.id:<24}# {area.note}",
             f"{indent}  polygon: [{ring}]  # m",
@@ -329,7 +343,9 @@ def areas_yaml(kind: str, indent: str) -> list[str]:
 def blocks() -> dict[str, list[str]]:
     """The generated blocks of the scenario file by name, as lines."""
     plan = layout()
-    water = [line for name, (_, note) in WATER.items() for line in ring_yaml(plan["pieces"][name], "    ", note)]
+    water = [
+        line for name, (_, note) in WATER.items() for line in ring_yaml(plan["pieces"][name], "    ", note)
+    ]
     islands = [
         line for name, (_, note) in ISLANDS.items() for line in ring_yaml(plan["islands"][name], "    ", note)
     ]
@@ -361,7 +377,8 @@ def write(path: Path) -> None:
         pattern = re.compile(rf"(# >>> generated: {name}\n)(?:.*?\n)?([ ]*# <<< generated: {name})", re.S)
         if not pattern.search(text):
             raise SystemExit(f"{path}: no '# >>> generated: {name}' ... '# <<< generated: {name}' block")
-        text = pattern.sub(lambda m, body="\n".join(lines): m.group(1) + body + "\n" + m.group(2), text)
+        body = "\n".join(lines)
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
     path.write_text(text, encoding="utf-8")
 
 
@@ -395,7 +412,7 @@ def plot(path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--write", action="store_true", help=f"rewrite the generated blocks of {SCENARIO.name}")
+    parser.add_argument("--write", action="store_true", help=f"rewrite the generated blocks of {SCENARIO}")
     parser.add_argument("--plot", type=Path, help="draw the layout to this PNG")
     args = parser.parse_args()
     if args.plot:
