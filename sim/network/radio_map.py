@@ -40,14 +40,14 @@ UPLINK_SHARES = 2.0 ** -np.arange(0, 9)
 """Shares of the band a power-limited UE may concentrate on: 1 down to 1/256 (about one PRB)."""
 
 
-RADIO_MAP_BYTES_PER_CELL = 400.0
-"""Peak memory of a radio map per grid cell, besides the per-gNB part, bytes: the circulant embedding of
-the correlated fields (a complex grid four times the map's, its FFT and its amplitude) and the rate maps.
-Measured with tracemalloc: 434 B per cell with 2 gNBs, 535 with 6, building the map and the rate maps of
-three link profiles (rounded up)."""
-RADIO_MAP_BYTES_PER_CELL_AND_GNB = 35.0
-"""Peak memory of a radio map per grid cell and gNB, bytes (LOS state, losses, received powers; measured
-as above: 25 B per cell and gNB, rounded up)."""
+RADIO_MAP_BYTES_PER_CELL = 520.0
+"""Peak memory of building a radio map per grid cell, besides the per-gNB part, bytes: the circulant
+embedding of the correlated fields (a grid four times the map's, its FFT and its amplitude) dominates.
+Measured with tracemalloc on fresh grids (10 m and 7 m over 5 km x 4 km), building the map and the rate
+maps of three link profiles: 515, 532 and 600 B per cell with 1, 2 and 6 gNBs, i.e. 498 + 17 per gNB;
+rounded up."""
+RADIO_MAP_BYTES_PER_CELL_AND_GNB = 20.0
+"""Peak memory per grid cell and gNB (LOS state, losses, received powers), bytes (measured as above)."""
 
 
 def radio_map_cells(scenario: Scenario) -> int:
