@@ -40,28 +40,6 @@ UPLINK_SHARES = 2.0 ** -np.arange(0, 9)
 """Shares of the band a power-limited UE may concentrate on: 1 down to 1/256 (about one PRB)."""
 
 
-RADIO_MAP_BYTES_PER_CELL = 520.0
-"""Peak memory of building a radio map per grid cell, besides the per-gNB part, bytes: the circulant
-embedding of the correlated fields (a grid four times the map's, its FFT and its amplitude) dominates.
-Measured with tracemalloc on fresh grids (10 m and 7 m over 5 km x 4 km), building the map and the rate
-maps of three link profiles: 515, 532 and 600 B per cell with 1, 2 and 6 gNBs, i.e. 498 + 17 per gNB;
-rounded up."""
-RADIO_MAP_BYTES_PER_CELL_AND_GNB = 20.0
-"""Peak memory per grid cell and gNB (LOS state, losses, received powers), bytes (measured as above)."""
-
-
-def radio_map_cells(scenario: Scenario) -> int:
-    """Grid cells of the scenario's radio map: cell centres every ``network.radio.resolution`` m."""
-    resolution, zone = scenario.network.radio.resolution, scenario.zone
-    return math.ceil(zone.width / resolution - 0.5) * math.ceil(zone.height / resolution - 0.5)
-
-
-def radio_map_bytes(scenario: Scenario) -> float:
-    """Estimated peak memory of building the scenario's radio map, bytes."""
-    per_cell = RADIO_MAP_BYTES_PER_CELL + RADIO_MAP_BYTES_PER_CELL_AND_GNB * len(scenario.gnbs)
-    return radio_map_cells(scenario) * per_cell
-
-
 def uplink_efficiency(snr_db: np.ndarray | float, table: radio.CqiTable) -> np.ndarray:
     """bit/s/Hz over the whole band of a power-limited UE: max over shares s of s · eff(SNR − 10 log s).
 

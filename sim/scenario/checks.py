@@ -96,4 +96,3 @@ def check_hotspots(scenario: Scenario) -> None:
                         f"(their hourly_profile or monthly_profile is 0 there) but incidents.{kind} "
                         "can arrive then"
                     )
-

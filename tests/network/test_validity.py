@@ -138,8 +138,7 @@ def test_distances_below_10_m_are_evaluated_at_10_m(model):
 
 
 def test_a_radio_map_too_large_for_the_memory_names_the_grid_key_and_a_grid_that_fits(default_scenario):
-    from sim.network.checks import check_map_size
-    from sim.network.radio_map import radio_map_bytes
+    from sim.network.checks import check_map_size, radio_map_bytes
 
     need = radio_map_bytes(default_scenario)  # 200 x 200 cells at 5 m, 2 gNBs
     assert need == pytest.approx(200 * 200 * (520 + 2 * 20))
@@ -159,8 +158,9 @@ def test_the_radio_map_memory_estimate_bounds_what_building_it_takes(default_sce
     import tracemalloc
 
     from sim.core.rng import RandomStreams
+    from sim.network.checks import radio_map_bytes
     from sim.network.links import PROFILES, Direction
-    from sim.network.radio_map import RadioMap, radio_map_bytes
+    from sim.network.radio_map import RadioMap
 
     scenario = load_scenario(DEFAULT, ["network.radio.resolution=7"])  # a grid size no other test caches
     tracemalloc.start()
