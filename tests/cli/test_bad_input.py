@@ -47,11 +47,13 @@ zone:
     - [[200, 200], [800, 200], [800, 850], [200, 850]]
     - [[900, 900], [980, 900], [980, 980], [900, 980]]
 docks:
-  - {id: dock-south, position: [620, 280]}
-  - {id: dock-north, position: [688, 789]}
-  - {id: dock-pond, position: [940, 940]}
+  - {id: dock-south, position: [620, 195]}
+  - {id: dock-north, position: [688, 855]}
+  - {id: dock-pond, position: [940, 985]}
+cameras: []
 """
-"""A square lake holding the default no-go areas and island, and a pond with a dock of its own."""
+"""A square lake holding the default no-go areas and island, its docks on its shore (the default cameras
+and docks would stand in it: no cameras), and a pond with a dock of its own."""
 
 POND_AREA = """\
 zone:
@@ -61,8 +63,12 @@ zone:
   no_swimming:
     - {id: ns-beach, polygon: [[380, 240], [560, 240], [565, 330], [375, 335]]}
     - {id: ns-pond, polygon: [[910, 910], [970, 910], [970, 970], [910, 970]]}
+docks:
+  - {id: dock-south, position: [620, 195]}
+  - {id: dock-north, position: [688, 855]}
+cameras: []
 """
-"""The same lake and pond, the docks on the lake and a no-swimming area on the pond."""
+"""The same lake and pond, no cameras, the docks on the lake's shore and a no-swimming area on the pond."""
 
 
 TRACE = "network:\n  profile: trace\n  trace: t.csv\n"
