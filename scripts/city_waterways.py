@@ -333,7 +333,7 @@ def areas_yaml(kind: str, indent: str) -> list[str]:
         lines += [
             f"{indent}- id: {area.id:<24}# {area.note}",
             f"{indent}  polygon: [{ring}]  # m",
-            f"{indent}  weight: {area.weight:g}{' ' * 20}# relative share of {kind} incidents (assumption)",
+            f"{indent}  weight: {area.weight:<21g}# relative share of {kind} incidents (assumption)",
             *profile_yaml(area.hourly, "hourly_profile", indent + "  "),
             *profile_yaml(area.monthly, "monthly_profile", indent + "  "),
         ]
