@@ -13,7 +13,7 @@ from pathlib import Path
 from sim.errors import ScenarioError
 from sim.fleet.checks import check_fleet, check_policy
 from sim.network.checks import check_profiles, check_radio
-from sim.scenario.checks import check_boats, check_structure
+from sim.scenario.checks import check_boats, check_hotspots, check_structure
 from sim.scenario.loading import build_scenario, read_scenario_data
 from sim.scenario.models import Scenario
 from sim.world.checks import check_fishing_tiles, check_places
@@ -23,6 +23,7 @@ from sim.world.geometry import ZoneGeometry
 def check_scenario(scenario: Scenario) -> None:
     """Raise :class:`~sim.errors.ScenarioError` for the first cross-field problem found."""
     check_structure(scenario)
+    check_hotspots(scenario)
     geometry = ZoneGeometry(scenario)
     check_places(scenario, geometry)
     check_boats(scenario)

@@ -23,7 +23,7 @@ from hypothesis import settings  # noqa: E402
 
 from sim.loading import load_scenario  # noqa: E402
 from sim.scenario.models import Scenario  # noqa: E402
-from tests.helpers.paths import DEFAULT  # noqa: E402
+from tests.helpers.paths import DEFAULT, SCENARIOS  # noqa: E402
 
 if IN_WORKER:
     cv2.setNumThreads(1)
@@ -38,6 +38,12 @@ settings.load_profile("repeatable")
 @pytest.fixture(scope="session")
 def default_scenario() -> Scenario:
     return load_scenario(DEFAULT)
+
+
+@pytest.fixture(scope="session")
+def city_scenario() -> Scenario:
+    """The bundled 5 km x 4 km city waterways scenario."""
+    return load_scenario(SCENARIOS / "city_waterways.yaml")
 
 
 @pytest.fixture(scope="session")

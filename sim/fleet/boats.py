@@ -209,7 +209,18 @@ class Boat:
         start = self.position if start is None else start
         body = self.navigator.body_of(start)
         docks = [dock for dock in self.docks if self.navigator.body_of(dock) == body]
-        return min((self.route(start, dock) for dock in docks), key=lambda r: r.duration)
+        # No trip is quicker than its straight line at top speed: nearest docks first, and a dock whose
+        # bound exceeds the quickest route found is not planned (the same dock wins as planning them all).
+        bounds = [math.dist(start, dock) / self.limits.max_speed for dock in docks]
+        best: tuple[float, int, Route] | None = None
+        for index in sorted(range(len(docks)), key=bounds.__getitem__):
+            if best is not None and bounds[index] > best[0]:
+                break
+            route = self.route(start, docks[index])
+            best = min(best or (route.duration, index, route), (route.duration, index, route), key=_quickest)
+        if best is None:
+            raise ValueError(f"no dock on the water at {start}")
+        return best[2]
 
     def reachable(self, target: tuple[float, float]) -> bool:
         """Is ``target`` on the water body the boat is on (or next to it)?"""
@@ -348,3 +359,8 @@ class Boat:
         home = self.route_home(self.station)
         spare = self.battery_wh() - to_station.energy_wh - home.energy_wh - self.spec.reserve_wh
         return spare > 0 and self.patrol_endurance(spare) > 1.0
+
+
+def _quickest(choice: tuple[float, int, Route]) -> tuple[float, int]:
+    """Order of candidate routes home: quickest first, then the dock listed first."""
+    return choice[0], choice[1]

@@ -47,9 +47,8 @@ def uplink_efficiency(snr_db: np.ndarray | float, table: radio.CqiTable) -> np.n
     scheduler gives the UE the share that carries most.
     """
     snr = np.asarray(snr_db, dtype=float)
-    return np.max(
-        [s * radio.spectral_efficiency(snr - 10 * np.log10(s), table) for s in UPLINK_SHARES], axis=0
-    )
+    shares = UPLINK_SHARES.reshape((-1,) + (1,) * snr.ndim)
+    return (shares * radio.spectral_efficiency(snr - 10 * np.log10(shares), table)).max(axis=0)
 
 
 def uplink_factor(gnb: Gnb, profile: LinkProfile) -> float:

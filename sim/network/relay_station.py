@@ -50,28 +50,35 @@ class RelayHops:
         gNB's index in the radio map (0 where no gNB is reached: rate 0)."""
         stations = np.asarray(stations, dtype=float).reshape(-1, 2)
         access_d = np.hypot(stations[:, 0] - sender[0], stations[:, 1] - sender[1])
-        per_gnb = []
-        for gnb_map, model in zip(self.map.gnbs, self.models, strict=True):
-            gnb = gnb_map.gnb
+        losses, gnbs = [], [g.gnb for g in self.map.gnbs]
+        for gnb, model in zip(gnbs, self.models, strict=True):
             fc = gnb.frequency_ghz
             backhaul_d = np.hypot(stations[:, 0] - gnb.position[0], stations[:, 1] - gnb.position[1])
-            access_loss = aerial.boat_to_drone(access_d, fc, self.ue_height, drone.altitude)
-            access = self.air_rate(access_loss, gnb, profile)
-            backhaul_loss = aerial.drone_to_gnb(model, backhaul_d, fc, gnb.height, drone.altitude)
-            backhaul = self.air_rate(backhaul_loss - gnb.antenna_gain_dbi, gnb, profile)
-            with np.errstate(divide="ignore"):
-                relayed = np.where((access > 0) & (backhaul > 0), 1.0 / (1.0 / access + 1.0 / backhaul), 0.0)
-            per_gnb.append(relayed)
-        stacked = np.stack(per_gnb)
+            losses.append(aerial.boat_to_drone(access_d, fc, self.ue_height, drone.altitude))
+            losses.append(
+                aerial.drone_to_gnb(model, backhaul_d, fc, gnb.height, drone.altitude) - gnb.antenna_gain_dbi
+            )
+        # One vectorised rate evaluation for both hops of every gNB: rows access 0, backhaul 0, access 1, ...
+        hops = self.air_rates(np.stack(losses), [gnb for gnb in gnbs for _ in range(2)], profile)
+        access, backhaul = hops[0::2], hops[1::2]
+        with np.errstate(divide="ignore"):
+            stacked = np.where((access > 0) & (backhaul > 0), 1.0 / (1.0 / access + 1.0 / backhaul), 0.0)
         best = stacked.argmax(axis=0)
         return stacked[best, np.arange(len(stations))], best
 
-    def air_rate(self, loss_db: np.ndarray, gnb: Gnb, profile: LinkProfile) -> np.ndarray:
-        """Rate of a power-limited UE-class transmitter over ``loss_db`` on ``gnb``'s carrier, bit/s."""
-        bandwidth = self.map.bandwidth_hz(gnb, profile)
-        noise = radio.noise_dbm(bandwidth, gnb.noise_figure_db) + self.map.config.uplink_interference_db
+    def air_rates(self, loss_db: np.ndarray, gnbs: list[Gnb], profile: LinkProfile) -> np.ndarray:
+        """Rate of a power-limited UE-class transmitter over each row of ``loss_db`` ((k, n), dB) on the
+        carrier of ``gnbs[k]``, bit/s."""
+        bandwidth = np.array([self.map.bandwidth_hz(gnb, profile) for gnb in gnbs])[:, None]
+        noise = (
+            np.array(
+                [radio.noise_dbm(self.map.bandwidth_hz(gnb, profile), gnb.noise_figure_db) for gnb in gnbs]
+            )[:, None]
+            + self.map.config.uplink_interference_db
+        )
+        factor = np.array([uplink_factor(gnb, profile) for gnb in gnbs])[:, None]
         snr = self.map.ue_power_dbm(profile) - np.asarray(loss_db, dtype=float) - noise
-        return bandwidth * uplink_efficiency(snr, profile.cqi_table) * uplink_factor(gnb, profile)
+        return bandwidth * uplink_efficiency(snr, profile.cqi_table) * factor
 
     def worst_rate(
         self, drone: Drone, stations: np.ndarray, senders: list[tuple[float, float]], profile: LinkProfile

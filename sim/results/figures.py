@@ -6,6 +6,8 @@ when they draw, so a run without figures never loads matplotlib.
 
 from __future__ import annotations
 
+import itertools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,11 @@ OUTCOME_COLOURS = {
 }
 KIND_COLOURS = {"swimming": "#1f77b4", "fishing": "#b5651d"}
 BOAT_COLOURS = ("#34495e", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#7f8c8d", "#c0392b", "#2980b9")
+CAMERA_LABELS_UP_TO = 16
+"""The zone map writes each camera's id when there are at most this many; past that the ids overlap."""
+INCIDENT_MARKER_AREA = (22.0, 300, 4.0)
+"""Incident markers (pt²): full size up to 300 incidents, then shrinking with 1/sqrt(count) to the least
+size, so a month of a city's incidents does not bury the map."""
 NO_GO_STYLES = {"no_swimming": ("#d62728", "///"), "no_fishing": ("#b5651d", "\\\\\\")}
 """Edge colour and hatch of each kind of no-go area (a ``scenario.zone`` list) on the zone map."""
 
@@ -224,12 +231,14 @@ def _draw_no_go_areas(ax: Axes, scenario: Scenario) -> None:
 
 
 def _draw_cameras(ax: Axes, scenario: Scenario, geometry: ZoneGeometry) -> None:
-    """Each camera's visible region (islands block the view), its position and its id."""
+    """Each camera's visible region (islands block the view), its position and, if there are few, its id."""
+    few = len(scenario.cameras) <= CAMERA_LABELS_UP_TO
     for camera in scenario.cameras:
         view = visible_region(CameraModel(camera), geometry.islands)
         _fill(ax, view, facecolor="#f4d03f", edgecolor="#b7950b", alpha=0.22, linewidth=0.6)
-        ax.plot(*camera.position, marker="^", color="black", markersize=7)
-        ax.annotate(camera.id, camera.position, textcoords="offset points", xytext=(4, 4), fontsize=6.5)
+        ax.plot(*camera.position, marker="^", color="black", markersize=7 if few else 4)
+        if few:
+            ax.annotate(camera.id, camera.position, textcoords="offset points", xytext=(4, 4), fontsize=6.5)
 
 
 def _draw_sites(ax: Axes, scenario: Scenario) -> None:
@@ -252,7 +261,7 @@ def _draw_sites(ax: Axes, scenario: Scenario) -> None:
 def _draw_tracks(ax: Axes, tracks: pd.DataFrame) -> list[Line2D]:
     """Each boat's trips away from the docks (x, y in m), one colour per boat; returns their legend lines."""
     boat_lines = []
-    for (boat_id, boat), colour in zip(tracks.groupby("boat_id"), BOAT_COLOURS, strict=False):
+    for (boat_id, boat), colour in zip(tracks.groupby("boat_id"), itertools.cycle(BOAT_COLOURS)):
         away = boat[boat["state"] != "docked"]
         if away.empty:
             continue  # never left its dock: nothing drawn, nothing in the legend
@@ -266,6 +275,8 @@ def _draw_tracks(ax: Axes, tracks: pd.DataFrame) -> list[Line2D]:
 
 def _draw_incidents(ax: Axes, incidents: pd.DataFrame) -> None:
     """Incidents where they started, coloured by outcome, a circle for swimming and a diamond for fishing."""
+    full, up_to, least = INCIDENT_MARKER_AREA
+    size = full if len(incidents) <= up_to else max(least, full * math.sqrt(up_to / len(incidents)))
     for outcome in OUTCOMES:
         subset = incidents[incidents["outcome"] == outcome]
         for kind, marker in (("swimming", "o"), ("fishing", "D")):
@@ -274,11 +285,11 @@ def _draw_incidents(ax: Axes, incidents: pd.DataFrame) -> None:
                 ax.scatter(
                     points["x"],
                     points["y"],
-                    s=22,
+                    s=size,
                     marker=marker,
                     color=OUTCOME_COLOURS[outcome],
                     edgecolor="white",
-                    linewidth=0.5,
+                    linewidth=0.5 if size == full else 0.2,
                     zorder=5,
                 )
 

@@ -68,3 +68,31 @@ def check_boats(scenario: Scenario) -> None:
             raise ScenarioError(
                 f"boats.{i}.reserve_wh: {boat.reserve_wh:g} Wh is not below battery_wh {boat.battery_wh:g}"
             )
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # fmt: skip
+
+
+def check_hotspots(scenario: Scenario) -> None:
+    """At every local hour and month when a kind's incidents can arrive, some area of that kind takes them.
+
+    An area's weight at an hour and month is ``weight`` times its ``hourly_profile`` and
+    ``monthly_profile`` there (:class:`~sim.scenario.zone_section.Area`); where every area's is zero while
+    the kind's own profiles are not, an incident would have nowhere to happen.
+    """
+    for kind, section in (("swimming", "no_swimming"), ("fishing", "no_fishing")):
+        areas = getattr(scenario.zone, section)
+        if not areas:
+            continue
+        spec = getattr(scenario.incidents, kind)
+        for month in range(12):
+            for hour in range(24):
+                if spec.hourly_profile[hour] * spec.monthly_profile[month] <= 0:
+                    continue
+                if all(area.weight_at(hour, month) <= 0 for area in areas):
+                    raise ScenarioError(
+                        f"zone.{section}: no area takes {kind} incidents at {hour:02d} h in {MONTHS[month]} "
+                        f"(their hourly_profile or monthly_profile is 0 there) but incidents.{kind} "
+                        "can arrive then"
+                    )

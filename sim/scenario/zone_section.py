@@ -16,9 +16,55 @@ from sim.scenario.fields import Point, Ring, Strict
 
 
 class Area(Strict):
+    """A no-go area; its ``weight`` (times its optional hourly and monthly profiles at an incident's local
+    time) is its share of the incidents of its kind. The profiles make a hotspot by season and hour: they
+    move incidents between areas, never change how many there are (the kind's own profiles do that)."""
+
     id: str
     polygon: Ring = Field(description="outline, [[x, y], ...] in m")
     weight: float = Field(1.0, gt=0, description="hotspot weight: share of incidents placed here")
+    hourly_profile: tuple[float, ...] | None = Field(
+        None,
+        min_length=24,
+        max_length=24,
+        description="multiplier of the weight for each local hour 0..23 (none: 1 at every hour)",
+    )
+    monthly_profile: tuple[float, ...] | None = Field(
+        None,
+        min_length=12,
+        max_length=12,
+        description="multiplier of the weight for each month Jan..Dec (none: 1 in every month)",
+    )
+
+    @model_validator(mode="after")
+    def _profiles(self) -> Area:
+        for name in ("hourly_profile", "monthly_profile"):
+            values = getattr(self, name)
+            if values is not None and min(values) < 0:
+                raise ValueError(f"{name} has a negative multiplier")
+            if values is not None and max(values) <= 0:
+                raise ValueError(f"{name} is all zero: the area would never take an incident")
+        return self
+
+    def weight_at(self, hour: int, month: int) -> float:
+        """The weight at local ``hour`` (0..23) of month index ``month`` (0 = January)."""
+        return hotspot_weight(self.weight, self.hourly_profile, self.monthly_profile, hour, month)
+
+
+def hotspot_weight(
+    weight: float,
+    hourly: tuple[float, ...] | None,
+    monthly: tuple[float, ...] | None,
+    hour: int,
+    month: int,
+) -> float:
+    """``weight`` times the ``hourly`` multiplier at ``hour`` and the ``monthly`` one at ``month``
+    (a missing profile multiplies by 1)."""
+    if hourly is not None:
+        weight *= hourly[hour]
+    if monthly is not None:
+        weight *= monthly[month]
+    return weight
 
 
 class UniformCurrentSpec(Strict):

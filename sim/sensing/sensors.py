@@ -81,6 +81,10 @@ def visible_intervals(track: Track, region: BaseGeometry, t0: float, t1: float) 
     """Maximal time intervals within [t0, t1] during which the track is inside ``region``."""
     if region.is_empty:
         return []
+    x0, y0, x1, y1 = track.bounds
+    rx0, ry0, rx1, ry1 = region.bounds
+    if x1 < rx0 or x0 > rx1 or y1 < ry0 or y0 > ry1:
+        return []  # cheap rejection: most cameras of a large zone are far from any one offender
     if track.stationary:
         return [(t0, t1)] if region.covers(Point(track.xy[0])) else []
     a, b = track.xy[:-1], track.xy[1:]

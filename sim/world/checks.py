@@ -1,5 +1,5 @@
-"""Checks of a scenario against the zone's geometry: islands in the water, docks at the shore, buoys
-afloat, no-go areas that overlap what they guard, far-bank tiles that see a bank.
+"""Checks of a scenario against the zone's geometry: islands in the water, cameras on land, docks at the
+shore, buoys afloat, no-go areas that overlap what they guard, far-bank tiles that see a bank.
 
 Each failure raises :class:`~sim.errors.ScenarioError` naming the key path.
 """
@@ -24,13 +24,7 @@ def check_places(scenario: Scenario, geometry: ZoneGeometry) -> None:
     for i, island in enumerate(scenario.zone.islands):
         if not Polygon(island).within(lakes):
             raise ScenarioError(f"zone.islands.{i}: the island is not inside the water")
-    for i, dock in enumerate(scenario.docks):
-        distance = geometry.water.distance(Point(dock.position))
-        if distance > DOCK_MAX_DISTANCE_M:
-            raise ScenarioError(
-                f"docks.{i}.position: {dock.id!r} is {distance:.0f} m from the water "
-                f"(at most {DOCK_MAX_DISTANCE_M:g} m)"
-            )
+    _check_shore_places(scenario, geometry)
     for i, buoy in enumerate(scenario.buoys):
         if not geometry.water.covers(Point(buoy.position)):
             raise ScenarioError(f"buoys.{i}.position: {buoy.id!r} is not on water")
@@ -39,6 +33,38 @@ def check_places(scenario: Scenario, geometry: ZoneGeometry) -> None:
             if area.region.area < 1.0:
                 where = "water" if section == "no_swimming" else "the shore next to the water"
                 raise ScenarioError(f"zone.{section}.{i}: {area.id!r} does not overlap {where}")
+
+
+def _check_shore_places(scenario: Scenario, geometry: ZoneGeometry) -> None:
+    """Cameras stand on land; docks within ``DOCK_MAX_DISTANCE_M`` of the shore, on land or on water."""
+    for i, camera in enumerate(scenario.cameras):
+        if geometry.water.contains(Point(camera.position)):
+            raise ScenarioError(
+                f"cameras.{i}.position: {camera.id!r} stands on water, "
+                f"{_from_shore(geometry, camera.position)} (a camera's pole stands on land)"
+            )
+    for i, dock in enumerate(scenario.docks):
+        if _on_water_past(geometry, dock.position, DOCK_MAX_DISTANCE_M):
+            raise ScenarioError(
+                f"docks.{i}.position: {dock.id!r} is on water, {_from_shore(geometry, dock.position)} "
+                f"(a dock is a berth within {DOCK_MAX_DISTANCE_M:g} m of the shore)"
+            )
+        distance = geometry.water.distance(Point(dock.position))
+        if distance > DOCK_MAX_DISTANCE_M:
+            raise ScenarioError(
+                f"docks.{i}.position: {dock.id!r} is {distance:.0f} m from the water "
+                f"(at most {DOCK_MAX_DISTANCE_M:g} m)"
+            )
+
+
+def _on_water_past(geometry: ZoneGeometry, xy: tuple[float, float], distance_m: float) -> bool:
+    """Is ``xy`` on water farther than ``distance_m`` from the shore?"""
+    point = Point(xy)
+    return geometry.water.contains(point) and geometry.land.distance(point) > distance_m
+
+
+def _from_shore(geometry: ZoneGeometry, xy: tuple[float, float]) -> str:
+    return f"{geometry.land.distance(Point(xy)):.0f} m from the shore"
 
 
 def check_fishing_tiles(scenario: Scenario, geometry: ZoneGeometry) -> None:

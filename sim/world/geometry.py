@@ -13,6 +13,7 @@ the shortest path after the start and goal are joined to the nodes they see.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,9 +21,11 @@ import networkx as nx
 import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry.polygon import orient
 from shapely.ops import nearest_points
 
 from sim.scenario.models import Scenario
+from sim.scenario.zone_section import hotspot_weight
 
 # Tolerance for "segment on navigable water": boundary-touching segments count
 # as inside, so paths may graze the buffered shore line (still `margin` from land).
@@ -37,6 +40,14 @@ class NoGoArea:
     kind: str
     region: Polygon
     weight: float
+    hourly: tuple[float, ...] | None = None
+    """Multiplier of ``weight`` for each local hour 0..23 (None: 1 at every hour)."""
+    monthly: tuple[float, ...] | None = None
+    """Multiplier of ``weight`` for each month Jan..Dec (None: 1 in every month)."""
+
+    def weight_at(self, hour: int, month: int) -> float:
+        """The area's weight at local ``hour`` (0..23) of month index ``month`` (0 = January)."""
+        return hotspot_weight(self.weight, self.hourly, self.monthly, hour, month)
 
 
 class ZoneGeometry:
@@ -52,11 +63,25 @@ class ZoneGeometry:
         self.land = self.bounds.difference(self.water)
         self.shore_band = self.land.intersection(self.water.buffer(fishing_band_m))
         self.no_swimming = tuple(
-            NoGoArea(a.id, "swimming", Polygon(a.polygon).intersection(self.water), a.weight)
+            NoGoArea(
+                a.id,
+                "swimming",
+                Polygon(a.polygon).intersection(self.water),
+                a.weight,
+                a.hourly_profile,
+                a.monthly_profile,
+            )
             for a in zone.no_swimming
         )
         self.no_fishing = tuple(
-            NoGoArea(a.id, "fishing", Polygon(a.polygon).intersection(self.shore_band), a.weight)
+            NoGoArea(
+                a.id,
+                "fishing",
+                Polygon(a.polygon).intersection(self.shore_band),
+                a.weight,
+                a.hourly_profile,
+                a.monthly_profile,
+            )
             for a in zone.no_fishing
         )
         shapely.prepare(self.water)
@@ -85,7 +110,21 @@ def sample_in(region: Polygon, rng: np.random.Generator) -> tuple[float, float]:
 
 
 class WaterNavigator:
-    """Shortest paths for boats on water, keeping ``margin`` metres from any land."""
+    """Shortest paths for boats on water, keeping ``margin`` metres from any land.
+
+    Only the reflex vertices of the navigable water (where its outline turns away from the water: island
+    corners, the tips of headlands) can be bends of a shortest path, so only they are graph nodes. A start
+    or goal is joined to the nodes it sees whose line to it is tangent there (both neighbours of the node
+    on one side of the line): a shortest path bends only around a corner it touches. Both prunings drop
+    only edges no shortest path uses (de Berg et al. §15.2, the reduced visibility graph), so paths are
+    those of the full visibility graph. The joins are tested in one vectorised shapely call per point
+    and kept per point (docks and incident places recur). Shortest paths between nodes are tabled once
+    (Floyd–Warshall), so a query is the best (join, table, join) sum over the two points' joins; graphs
+    above ``TABLE_MAX_NODES`` are searched per query with A* instead.
+    """
+
+    JOIN_CACHE_SIZE = 4096
+    """Points whose joins to the graph are kept; the cache is emptied when it is full."""
 
     def __init__(self, water: Polygon, margin: float, simplify_m: float = 0.5):
         navigable = water.buffer(-margin, join_style="mitre").simplify(simplify_m)
@@ -94,23 +133,18 @@ class WaterNavigator:
         self.navigable = navigable
         self._covering = navigable.buffer(_COVER_TOLERANCE_M)
         shapely.prepare(self._covering)
+        self._nodes, self._before, self._after = _reflex_vertices(navigable)
+        self._joins: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
         self.graph = self._visibility_graph()
         # Separate pieces of navigable water: boats cannot pass between them.
         self._bodies = np.array(list(getattr(navigable, "geoms", [navigable])), dtype=object)
 
     def _visibility_graph(self) -> nx.Graph:
-        polygons = getattr(self.navigable, "geoms", [self.navigable])
-        nodes = np.array(
-            [
-                xy
-                for polygon in polygons
-                for ring in (polygon.exterior, *polygon.interiors)
-                for xy in ring.coords[:-1]
-            ]
-        )
+        nodes = self._nodes
         graph = nx.Graph()
-        for i, (x, y) in enumerate(nodes):
-            graph.add_node(i, xy=(float(x), float(y)))
+        self._xy = [(float(x), float(y)) for x, y in nodes]
+        for i, xy in enumerate(self._xy):
+            graph.add_node(i, xy=xy)
         i, j = np.triu_indices(len(nodes), k=1)
         segments = shapely.linestrings(np.stack([nodes[i], nodes[j]], axis=1))
         visible = shapely.covers(self._covering, segments)
@@ -119,7 +153,6 @@ class WaterNavigator:
             (int(a), int(b), float(w))
             for a, b, w in zip(i[visible], j[visible], lengths[visible], strict=True)
         )
-        self._nodes = nodes
         return graph
 
     @cached_property
@@ -148,11 +181,22 @@ class WaterNavigator:
             return 0
         return int(np.argmin(shapely.distance(self._bodies, Point(xy))))
 
-    def _visible_from(self, xy: tuple[float, float]) -> np.ndarray:
+    def joins(self, xy: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+        """The nodes a path from or to ``xy`` may go to first (seen from ``xy``, tangent there) and their
+        distances, m."""
+        if (known := self._joins.get(xy)) is not None:
+            return known
+        if len(self._joins) >= self.JOIN_CACHE_SIZE:
+            self._joins.clear()
+        point = np.asarray(xy, dtype=float)
+        candidates = np.flatnonzero(_tangent(point, self._nodes, self._before, self._after))
         segments = shapely.linestrings(
-            np.stack([np.broadcast_to(xy, self._nodes.shape), self._nodes], axis=1)
+            np.stack([np.broadcast_to(point, (len(candidates), 2)), self._nodes[candidates]], axis=1)
         )
-        return np.flatnonzero(shapely.covers(self._covering, segments))
+        seen = candidates[shapely.covers(self._covering, segments)]
+        joined = seen, np.hypot(*(self._nodes[seen] - point).T)
+        self._joins[xy] = joined
+        return joined
 
     def path(self, start: tuple[float, float], goal: tuple[float, float]) -> np.ndarray:
         """Waypoints (k, 2) of a shortest water path from ``start`` to ``goal``, both snapped first.
@@ -162,18 +206,65 @@ class WaterNavigator:
         start, goal = self.snap(*start), self.snap(*goal)
         if self._covering.covers(LineString([start, goal])):
             return np.array([start, goal])
+        if len(self._nodes) > self.TABLE_MAX_NODES:
+            return self._search(start, goal)
+        (first, to_first), (last, from_last) = self.joins(start), self.joins(goal)
+        distance, _ = self._table
+        if len(first) and len(last):
+            total = to_first[:, None] + distance[np.ix_(first, last)] + from_last[None, :]
+            best = int(np.argmin(total))
+            if np.isfinite(total.flat[best]):
+                route = self._route(int(first[best // len(last)]), int(last[best % len(last)]))
+                return np.array([start, *(self._xy[node] for node in route), goal])
+        raise ValueError(f"no water path from {start} to {goal}")
+
+    TABLE_MAX_NODES = 800
+    """Graphs up to this many nodes keep a table of all shortest paths between nodes (Floyd–Warshall: a
+    fraction of a second at 300 nodes); larger ones are searched per query with A*."""
+
+    @cached_property
+    def _table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Shortest distances between nodes (n, n), m (inf: not connected), and the node after i on the way
+        from i to j (Floyd–Warshall with next-hop tracking, vectorised over i and j)."""
+        count = len(self._nodes)
+        distance = np.full((count, count), np.inf)
+        after = np.full((count, count), -1, dtype=np.int64)
+        for a, b, weight in self.graph.edges(data="weight"):
+            distance[a, b] = distance[b, a] = weight
+            after[a, b], after[b, a] = b, a
+        np.fill_diagonal(distance, 0.0)
+        np.fill_diagonal(after, np.arange(count))
+        for k in range(count):
+            through = distance[:, k, None] + distance[None, k, :]
+            shorter = through < distance
+            distance = np.where(shorter, through, distance)
+            after = np.where(shorter, after[:, k, None], after)
+        return distance, after
+
+    def _route(self, first: int, last: int) -> list[int]:
+        """The nodes of the shortest path from node ``first`` to node ``last``."""
+        _, after = self._table
+        route = [first]
+        while route[-1] != last:
+            route.append(int(after[route[-1], last]))
+        return route
+
+    def _search(self, start: tuple[float, float], goal: tuple[float, float]) -> np.ndarray:
+        """A* on the graph with ``start`` and ``goal`` joined to it (graphs too large for the table)."""
         graph = self.graph
         graph.add_node("start", xy=start)
         graph.add_node("goal", xy=goal)
         try:
             for name, xy in (("start", start), ("goal", goal)):
-                for node in self._visible_from(xy):
-                    graph.add_edge(name, int(node), weight=float(np.hypot(*(self._nodes[node] - xy))))
+                nodes, lengths = self.joins(xy)
+                graph.add_weighted_edges_from(
+                    (name, int(node), float(length)) for node, length in zip(nodes, lengths, strict=True)
+                )
+            ends, (gx, gy) = {"start": start, "goal": goal}, goal
 
-            def heuristic(a: object, b: object) -> float:
-                ax, ay = graph.nodes[a]["xy"]
-                bx, by = graph.nodes[b]["xy"]
-                return float(np.hypot(ax - bx, ay - by))
+            def heuristic(node: object, _: object) -> float:  # straight-line distance to the goal, m
+                x, y = self._xy[node] if isinstance(node, int) else ends[node]
+                return math.hypot(x - gx, y - gy)
 
             try:
                 route = nx.astar_path(graph, "start", "goal", heuristic=heuristic, weight="weight")
@@ -186,6 +277,41 @@ class WaterNavigator:
     def distance(self, start: tuple[float, float], goal: tuple[float, float]) -> float:
         """Length of the shortest water path between two points, m."""
         return path_length(self.path(start, goal))
+
+
+def _reflex_vertices(navigable: shapely.Geometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The vertices (n, 2) where the outline turns away from the water, and each one's neighbours before
+    and after it along the outline, m.
+
+    Rings are oriented with the water on their left (exterior anticlockwise, holes clockwise), so a
+    reflex vertex is a right turn.
+    """
+    nodes, before, after = [], [], []
+    for polygon in getattr(navigable, "geoms", [navigable]):
+        polygon = orient(polygon, sign=1.0)
+        for ring in (polygon.exterior, *polygon.interiors):
+            xy = np.asarray(ring.coords)[:-1]
+            previous, following = np.roll(xy, 1, axis=0), np.roll(xy, -1, axis=0)
+            turn = _cross(xy - previous, following - xy)
+            reflex = turn < 0
+            nodes.append(xy[reflex])
+            before.append(previous[reflex])
+            after.append(following[reflex])
+    return np.concatenate(nodes), np.concatenate(before), np.concatenate(after)
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+
+
+def _tangent(point: np.ndarray, nodes: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Is the line from ``point`` to each node tangent to the outline there: both of the node's neighbours
+    on one side of it (or on it)? Only such a node can be a path's first or last bend."""
+    ray = nodes - point
+    side_before = _cross(ray, before - nodes)
+    side_after = _cross(ray, after - nodes)
+    scale = np.hypot(*ray.T) ** 2 * np.hypot(*(before - nodes).T) * np.hypot(*(after - nodes).T)
+    return side_before * side_after >= -1e-12 * scale
 
 
 def path_length(waypoints: np.ndarray) -> float:

@@ -13,6 +13,7 @@ a seed do not depend on anything downstream (network, boats, thresholds).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -46,9 +47,15 @@ class Track:
         t = np.atleast_1d(np.asarray(t, dtype=float))
         return np.column_stack([np.interp(t, self.t, self.xy[:, 0]), np.interp(t, self.t, self.xy[:, 1])])
 
-    @property
+    @cached_property
     def stationary(self) -> bool:
         return bool(np.all(self.xy == self.xy[0]))
+
+    @cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """The track's bounding box (min x, min y, max x, max y), m."""
+        (x0, y0), (x1, y1) = self.xy.min(axis=0), self.xy.max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,8 @@ class IncidentGenerator:
 
     def _draft(self, kind: Kind, spec: IncidentKind, t_start: float, rng: np.random.Generator) -> dict:
         areas = self.geometry.areas(kind.value)
-        weights = np.array([a.weight for a in areas])
+        hour, month = local_hour_and_month(self.scenario.run.start, np.array([t_start]))
+        weights = np.array([a.weight_at(int(hour[0]), int(month[0])) for a in areas])
         area = areas[rng.choice(len(areas), p=weights / weights.sum())]
         start = sample_in(area.region, rng)
         t_end = t_start + float(spec.duration.build().sample(rng))

@@ -17,6 +17,7 @@ from tests.helpers.cli import assert_one_error_line, call_main
 
 ROOT = Path(sim.__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "xuchang_lake.yaml"
+CITY = ROOT / "scenarios" / "city_waterways.yaml"
 BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 MISSING = object()
@@ -24,6 +25,9 @@ MISSING = object()
 
 EXTENDS = "extends: @DEFAULT\n"
 """Header of a scenario that starts from the default one (from another folder) and overrides a few keys."""
+EXTENDS_CITY = "extends: @CITY\n"
+"""The same, starting from the 5 km x 4 km city scenario."""
+ONLY_JANUARY = "[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]"
 
 CAMERA = """\
 cameras:
@@ -43,11 +47,13 @@ zone:
     - [[200, 200], [800, 200], [800, 850], [200, 850]]
     - [[900, 900], [980, 900], [980, 980], [900, 980]]
 docks:
-  - {id: dock-south, position: [620, 280]}
-  - {id: dock-north, position: [688, 789]}
-  - {id: dock-pond, position: [940, 940]}
+  - {id: dock-south, position: [620, 195]}
+  - {id: dock-north, position: [688, 855]}
+  - {id: dock-pond, position: [940, 985]}
+cameras: []
 """
-"""A square lake holding the default no-go areas and island, and a pond with a dock of its own."""
+"""A square lake holding the default no-go areas and island, its docks on its shore (the default cameras
+and docks would stand in it: no cameras), and a pond with a dock of its own."""
 
 POND_AREA = """\
 zone:
@@ -57,8 +63,12 @@ zone:
   no_swimming:
     - {id: ns-beach, polygon: [[380, 240], [560, 240], [565, 330], [375, 335]]}
     - {id: ns-pond, polygon: [[910, 910], [970, 910], [970, 970], [910, 970]]}
+docks:
+  - {id: dock-south, position: [620, 195]}
+  - {id: dock-north, position: [688, 855]}
+cameras: []
 """
-"""The same lake and pond, the docks on the lake and a no-swimming area on the pond."""
+"""The same lake and pond, no cameras, the docks on the lake's shore and a no-swimming area on the pond."""
 
 
 TRACE = "network:\n  profile: trace\n  trace: t.csv\n"
@@ -66,7 +76,7 @@ TRACE = "network:\n  profile: trace\n  trace: t.csv\n"
 
 
 def _expand(text: str) -> str:
-    return text.replace("@DEFAULT", str(DEFAULT))
+    return text.replace("@DEFAULT", str(DEFAULT)).replace("@CITY", str(CITY))
 
 
 def _scenario_path(tmp_path: Path, scenario: object) -> Path:
@@ -474,6 +484,49 @@ SCENARIO_CASES = [
         "zone.water.1=[[0,0],[100,100],[100,0],[0,100]]",
         ("zone.water.1", "crosses itself"),
         id="water-bowtie",
+    ),
+    # -- the city scenario: a camera or a dock moved onto a lake (the narrows lake's east basin)
+    pytest.param(
+        EXTENDS_CITY,
+        "cameras.3.position=[2800, 880]",
+        ("cameras.3.position", "'cam-04'", "stands on water", "m from the shore"),
+        id="city-camera-on-water",
+    ),
+    pytest.param(
+        EXTENDS_CITY,
+        "docks.6.position=[2800, 880]",
+        ("docks.6.position", "'dock-west-basin'", "on water", "m from the shore"),
+        id="city-dock-on-water",
+    ),
+    # -- a radio map too large for this machine: how large, and the key that sets the grid
+    pytest.param(
+        EXTENDS_CITY,
+        "network.radio.resolution=0.01",
+        ("network.radio.resolution", "0.01 m grid", "5000 x 4000 m zone", "200,000,000,000 cells", "GB"),
+        id="radio-map-too-large",
+    ),
+    # -- hotspots: an area's hourly and monthly multipliers
+    pytest.param(
+        None,
+        "zone.no_swimming.0.hourly_profile=[1, 2]",
+        ("zone.no_swimming.0.hourly_profile", "at least 24"),
+        id="hotspot-hours-short",
+    ),
+    pytest.param(
+        None,
+        "zone.no_swimming.1.monthly_profile=[1, 1, 1, 1, 1, -1, 1, 1, 1, 1, 1, 1]",
+        ("zone.no_swimming.1", "monthly_profile", "negative"),
+        id="hotspot-negative",
+    ),
+    pytest.param(
+        EXTENDS
+        + "zone:\n  no_fishing:\n"
+        + "    - {id: nf-a, polygon: [[730, 500], [830, 500], [830, 680], [730, 680]], monthly_profile: "
+        + ONLY_JANUARY
+        + "}\n",
+        None,
+        ("zone.no_fishing", "no area takes fishing incidents", "February", "incidents.fishing"),
+        id="hotspot-nobody-in-february",
     ),
     # -- --set paths that do not exist
     pytest.param(None, "cameras.0.nonsense=1", ("cameras.0.nonsense", "no key"), id="set-unknown-leaf"),

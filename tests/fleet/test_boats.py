@@ -212,3 +212,31 @@ def test_state_spans_of_the_timeline():
     )
     spans = state_spans(tracks)
     assert spans.values.tolist() == [["a", "docked", 0.0, 10.0], ["a", "outbound", 10.0, 20.0]]
+
+
+def test_the_way_home_is_the_quickest_of_all_docks(city_scenario):
+    """Planning only the docks whose straight-line bound can win finds the dock planning all of them finds."""
+    import simpy
+
+    from sim.fleet.boats import Boat
+
+    geometry = ZoneGeometry(city_scenario)
+    navigator = WaterNavigator(geometry.water, city_scenario.zone.shore_margin)
+    docks = [d.position for d in city_scenario.docks]
+    boat = Boat(
+        city_scenario.boats[0], docks[0], navigator, simpy.Environment(), [], other_docks=tuple(docks[1:])
+    )
+    rng = np.random.default_rng(5)
+    x0, y0, x1, y1 = navigator.navigable.bounds
+    tried = 0
+    while tried < 12:
+        start = navigator.snap(rng.uniform(x0, x1), rng.uniform(y0, y1))
+        same_body = [d for d in boat.docks if navigator.body_of(d) == navigator.body_of(start)]
+        if len(same_body) < 2:
+            continue
+        every = [boat.route(start, dock) for dock in same_body]
+        quickest = min(every, key=lambda r: r.duration)  # the first dock listed wins a tie, as before
+        home = boat.route_home(start)
+        assert home.duration == quickest.duration
+        np.testing.assert_array_equal(home.path, quickest.path)
+        tried += 1

@@ -132,3 +132,44 @@ def test_distances_below_10_m_are_evaluated_at_10_m(model):
     for los in (True, False):
         loss = radio.path_loss(model, near, 3.5, h_bs, 1.5, np.full(5, los))
         assert np.all(loss[:4] == loss[3]) and loss[4] > loss[3]
+
+
+# ---------------------------------------------------------------- the radio map's memory
+
+
+def test_a_radio_map_too_large_for_the_memory_names_the_grid_key_and_a_grid_that_fits(default_scenario):
+    from sim.network.checks import check_map_size, radio_map_bytes
+
+    need = radio_map_bytes(default_scenario)  # 200 x 200 cells at 5 m, 2 gNBs
+    assert need == pytest.approx(200 * 200 * (520 + 2 * 20))
+    check_map_size(default_scenario, memory_bytes=need)  # fits exactly: no error
+    with pytest.raises(ScenarioError) as error:
+        check_map_size(default_scenario, memory_bytes=need / 100)
+    message = str(error.value)
+    assert message.startswith("network.radio.resolution: a 5 m grid over the 1000 x 1000 m zone")
+    assert "40,000 cells" in message and "0.0 GB" in message
+    # At half the memory, the grid must cut the cells 200-fold: sqrt(200) x 5 m = 70.7 m, so 71 m.
+    assert message.endswith("use a grid of 71 m or coarser")
+
+
+def test_the_radio_map_memory_estimate_bounds_what_building_it_takes(default_scenario):
+    """The estimate is an upper bound of the peak measured building the map and three profiles' rate maps,
+    and not loose by more than a factor of two (it is what `validate` compares with the machine's memory)."""
+    import tracemalloc
+
+    from sim.core.rng import RandomStreams
+    from sim.network.checks import radio_map_bytes
+    from sim.network.links import PROFILES, Direction
+    from sim.network.radio_map import RadioMap
+
+    scenario = load_scenario(DEFAULT, ["network.radio.resolution=7"])  # a grid size no other test caches
+    tracemalloc.start()
+    try:
+        radio_map = RadioMap(scenario, RandomStreams(0).stream("network/radio"))
+        for name in ("nr_embb", "nr_urllc", "nr_mmtc"):
+            for direction in Direction:
+                radio_map.rate_map(PROFILES[name], direction)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= radio_map_bytes(scenario) <= 2 * peak

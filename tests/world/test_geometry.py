@@ -106,3 +106,97 @@ def test_zone_geometry_of_the_default_scenario(default_scenario):
     for area in geometry.no_fishing:
         assert area.region.area > 0
         assert geometry.land.buffer(1e-6).covers(area.region)
+
+
+# ---------------------------------------------------------------- same paths as the full visibility graph
+
+
+class FullVisibility:
+    """The planner before its graph was pruned: every vertex of the navigable water a node, start and goal
+    joined to every node they see, Dijkstra. Built once per zone."""
+
+    def __init__(self, water, margin: float):
+        self.navigable = water.buffer(-margin, join_style="mitre").simplify(0.5)
+        self.covering = self.navigable.buffer(1e-6)
+        shapely.prepare(self.covering)
+        polygons = getattr(self.navigable, "geoms", [self.navigable])
+        rings = [r for p in polygons for r in (p.exterior, *p.interiors)]
+        self.nodes = np.array([xy for ring in rings for xy in ring.coords[:-1]])
+        i, j = np.triu_indices(len(self.nodes), k=1)
+        seen = shapely.covers(self.covering, shapely.linestrings(np.stack([self.nodes[i], self.nodes[j]], 1)))
+        self.graph = nx.Graph()
+        for a, b in zip(i[seen], j[seen], strict=True):
+            self.graph.add_edge(int(a), int(b), weight=math.dist(self.nodes[a], self.nodes[b]))
+
+    def length(self, start, goal) -> float:
+        """Shortest water path length between two points on navigable water, m."""
+        if self.covering.covers(LineString([start, goal])):
+            return math.dist(start, goal)
+        graph = self.graph.copy()
+        for name, xy in (("start", start), ("goal", goal)):
+            rays = shapely.linestrings(np.stack([np.broadcast_to(xy, self.nodes.shape), self.nodes], 1))
+            for node in np.flatnonzero(shapely.covers(self.covering, rays)):
+                graph.add_edge(name, int(node), weight=math.dist(xy, self.nodes[node]))
+        return nx.dijkstra_path_length(graph, "start", "goal")
+
+
+def many_islands(seed: int = 0, count: int = 12) -> Polygon:
+    """A 600 x 400 m lake with ``count`` hexagonal islands 6-15 m across, 12 m apart and off the shore."""
+    rng = np.random.default_rng(seed)
+    islands: list[Polygon] = []
+    while len(islands) < count:
+        x, y, radius = rng.uniform(40, 560), rng.uniform(40, 360), rng.uniform(6, 15)
+        angles = np.linspace(0, 2 * np.pi, 7)[:-1] + rng.uniform(0, np.pi / 3)
+        island = Polygon(np.column_stack([x + radius * np.cos(angles), y + radius * np.sin(angles)]))
+        if all(island.distance(other) > 12 for other in islands):
+            islands.append(island)
+    return box(0, 0, 600, 400).difference(shapely.union_all(islands))
+
+
+@pytest.fixture(scope="module")
+def zones(default_scenario, city_scenario) -> dict[str, tuple[Polygon, FullVisibility]]:
+    waters = {
+        "default": ZoneGeometry(default_scenario).water,
+        "many-islands": many_islands(),
+        "city": ZoneGeometry(city_scenario).water,
+    }
+    return {name: (water, FullVisibility(water, 5.0)) for name, water in waters.items()}
+
+
+@pytest.mark.parametrize("table", [True, False], ids=["tabled", "searched"])
+@pytest.mark.parametrize("zone", ["default", "many-islands", "city"])
+def test_paths_are_those_of_the_full_visibility_graph(zone, table, zones):
+    """The pruned graph (reflex nodes, tangent joins), tabled or searched, gives the full graph's paths."""
+    water, full = zones[zone]
+    navigator = WaterNavigator(water, margin=5.0)
+    if not table:
+        navigator.TABLE_MAX_NODES = 0  # A* on the graph with the joins added, as for very large graphs
+    rng = np.random.default_rng(7)
+    checked = 0
+    while checked < 15:
+        start, goal = (tuple(rng.uniform(*np.reshape(full.navigable.bounds, (2, 2)))) for _ in range(2))
+        if not all(full.navigable.contains(shapely.Point(xy)) for xy in (start, goal)):
+            continue
+        if navigator.body_of(start) != navigator.body_of(goal):
+            continue
+        path = navigator.path(start, goal)
+        assert navigator.navigable.buffer(1e-6).covers(LineString(path))
+        assert path_length(path) == pytest.approx(full.length(start, goal), abs=1e-6)
+        checked += 1
+
+
+def test_only_reflex_corners_are_nodes(pond):
+    # The pond's outer corners turn towards the water: no shortest path bends there. The wall's two
+    # top corners (1 m margin) are the only places a path can turn.
+    assert sorted(pond.graph.nodes[n]["xy"] for n in pond.graph) == [(39.0, 81.0), (61.0, 81.0)]
+
+
+def test_a_point_joins_only_corners_it_sees_and_is_tangent_at(pond):
+    # From the west basin, (39, 81) is seen with the wall's west side beyond it: a path may bend there;
+    # (61, 81) is hidden behind the wall.
+    nodes, lengths = pond.joins((20.0, 10.0))
+    assert [pond.graph.nodes[int(n)]["xy"] for n in nodes] == [(39.0, 81.0)]
+    assert lengths == pytest.approx([math.hypot(19, 71)])
+    # Straight above the wall both corners are seen, but the line to each runs along the wall's top:
+    # tangent there (its neighbours on one side), so both are joined.
+    assert len(pond.joins((50.0, 95.0))[0]) == 2

@@ -116,3 +116,29 @@ def test_share_heeding_the_first_warning(day_of_incidents, default_scenario):
     p = default_scenario.incidents.swimming.compliance.p_leave
     share = np.mean([i.heeds[0] for i in swimmers])
     assert share == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / len(swimmers)))
+
+
+def test_hotspot_profiles_move_incidents_between_areas_by_hour(default_scenario):
+    """ns-beach takes the swimmers of the afternoon, ns-dam those of the morning, ns-river-mouth none."""
+    morning = tuple(1.0 if hour < 12 else 0.0 for hour in range(24))
+    afternoon = tuple(1.0 - m for m in morning)
+    areas = default_scenario.zone.no_swimming
+    zone = default_scenario.zone.model_copy(
+        update={
+            "no_swimming": (
+                areas[0].model_copy(update={"hourly_profile": afternoon}),
+                areas[1].model_copy(update={"hourly_profile": morning}),
+                areas[2].model_copy(update={"monthly_profile": (0.0,) * 6 + (1.0,) + (0.0,) * 5}),
+            )
+        }
+    )
+    # ns-river-mouth's profile allows July only: the run is in July, so it still takes a share.
+    scenario = default_scenario.model_copy(update={"zone": zone})
+    incidents = IncidentGenerator(scenario, ZoneGeometry(scenario), RandomStreams(4)).generate(3 * 86400.0)
+    swimmers = [i for i in incidents if i.kind == "swimming"]
+    hours, _ = local_hour_and_month(scenario.run.start, np.array([i.t_start for i in swimmers]))
+    by_area = {area: {int(h) for h, i in zip(hours, swimmers, strict=True) if i.area_id == area} for area in
+               ("ns-beach", "ns-dam", "ns-river-mouth")}  # fmt: skip
+    assert by_area["ns-beach"] and max(by_area["ns-beach"]) >= 12 and min(by_area["ns-beach"]) >= 12
+    assert by_area["ns-dam"] and max(by_area["ns-dam"]) < 12
+    assert by_area["ns-river-mouth"]
