@@ -118,6 +118,9 @@ class DaskConnection:
             raise _unanswered(self.address, self.timeout, error) from None
         except (ValueError, TypeError) as error:
             raise ExecutorError(f"--dask {self.address}: not a scheduler address ({error})") from None
+        except Exception as error:  # something answered, but not as a Dask scheduler does
+            reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            raise ExecutorError(f"--dask {self.address}: not a Dask scheduler ({reason})") from None
         return self.client
 
     def __exit__(self, kind, error, traceback) -> None:

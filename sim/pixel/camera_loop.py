@@ -104,6 +104,26 @@ class FrameClock:
         return taken
 
 
+def raising_order(clocks: list[FrameClock], frames: Frames) -> list[tuple[float, list[str]]]:
+    """Each instant of a window's ``frames`` (in time order) with the ids of the cameras that have a frame
+    then, in the order their frames fell due: by the time of each camera's previous frame, then by its place
+    among that instant's (at t = 0: scenario order, the clocks' initial ``order``). SimPy runs processes that
+    each wait one frame interval in this order: ties go to the timeout scheduled first. Moves the clocks'
+    ``order`` on."""
+    by_id = {clock.camera_id: clock for clock in clocks}
+    instants: dict[float, list[FrameClock]] = {}
+    for camera_id, taken in frames.items():
+        for t, _ in taken:
+            instants.setdefault(t, []).append(by_id[camera_id])
+    ordered = []
+    for t in sorted(instants):
+        due = sorted(instants[t], key=lambda clock: clock.order)
+        for rank, clock in enumerate(due):
+            clock.order = (t, rank)
+        ordered.append((t, [clock.camera_id for clock in due]))
+    return ordered
+
+
 class PixelCameras:
     """The cameras of one pixel-mode run, their frames and the actors they see."""
 
@@ -212,27 +232,23 @@ class PixelCameras:
         seen = {t: self.actors(t) for t in instants}
         results = self.groups.analyse(frames, seen)
         self.windows += 1
-        self._raise_in_order(clocks, instants, frames, results)
+        self._raise_in_order(clocks, frames, results)
         return self._move_through(instants, seen)
 
-    def _raise_in_order(
-        self, clocks: list[FrameClock], instants: list[float], frames: Frames, results: dict[str, list]
-    ) -> None:
+    def _raise_in_order(self, clocks: list[FrameClock], frames: Frames, results: dict[str, list]) -> None:
         """Log the scores and schedule the alarms of each instant, in the cameras' order at it."""
-        made: dict[tuple[float, str], tuple[int, FrameResult]] = {
-            (t, camera_id): (number, result)
+        made: dict[tuple[float, str], FrameResult] = {
+            (t, camera_id): result
             for camera_id, taken in frames.items()
-            for (t, number), result in zip(taken, results[camera_id], strict=True)
+            for (t, _), result in zip(taken, results[camera_id], strict=True)
         }
-        for t in instants:
-            due = sorted((c for c in clocks if (t, c.camera_id) in made), key=lambda c: c.order)
+        for t, due in raising_order(clocks, frames):
             alarms = []
-            for rank, clock in enumerate(due):
-                clock.order = (t, rank)
-                _, (found, scores) = made[t, clock.camera_id]
+            for camera_id in due:
+                found, scores = made[t, camera_id]
                 if self.score_log is not None:
                     self.score_log.extend(scores)
-                alarms += [(clock.camera_id, alarm) for alarm in found]
+                alarms += [(camera_id, alarm) for alarm in found]
             if alarms:
                 _AtInstant(self.env, t).callbacks.append(lambda _, raised=alarms: self._raise(raised))
 
