@@ -133,7 +133,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import BLAS_THREAD_VARIABLES, REPO_ROOT, function_name  # first: one core, sim importable
+from common import (  # first: one core, sim importable
+    BLAS_THREAD_VARIABLES,
+    REPO_ROOT,
+    function_name,
+    machine_busy_s,
+    proc_status,
+)
 
 # isort: split
 
@@ -182,14 +188,7 @@ SEPARATION_M = 8.0
 
 def rss_bytes(field_name: str = "VmRSS") -> int | None:
     """Resident set size (``VmRSS``) or its peak (``VmHWM``) of this process from /proc, bytes."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
+    return proc_status("self", field_name)
 
 
 def reset_peak_rss() -> bool:
@@ -200,18 +199,6 @@ def reset_peak_rss() -> bool:
         return True
     except OSError:
         return False
-
-
-def machine_busy_s() -> float | None:
-    """CPU time the whole machine has spent busy since boot (all cores; /proc/stat), s."""
-    try:
-        with open("/proc/stat") as stat:
-            values = [int(v) for v in stat.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    # user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
-    busy = sum(values[:3]) + sum(values[5:8])
-    return busy / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass

@@ -52,7 +52,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import REPO_ROOT
+from common import REPO_ROOT, machine_busy_s, proc_status
 
 START = "2026-07-18T15:00:00"
 """A summer afternoon: daylight, swimmers (as bench_detect.py's pixel run)."""
@@ -70,18 +70,6 @@ BASELINE = "1 worker, 1 thread"
 
 
 # ---------------------------------------------------------------- processes, from /proc
-
-
-def proc_status(pid: int, field: str) -> int | None:
-    """A ``kB`` field of /proc/PID/status (``VmRSS``, ``VmHWM``), bytes."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
 
 
 def proc_cpu_s(pid: int) -> float:
@@ -123,13 +111,6 @@ def descendants(pid: int) -> list[int]:
             found += kids
             todo += kids
     return found
-
-
-def machine_busy_s() -> float:
-    """CPU time the whole machine has spent busy since boot (all cores; /proc/stat), s."""
-    with open("/proc/stat") as stat:
-        values = [int(v) for v in stat.readline().split()[1:]]
-    return (sum(values[:3]) + sum(values[5:8])) / os.sysconf("SC_CLK_TCK")
 
 
 class PeakSampler(threading.Thread):

@@ -128,7 +128,7 @@ class CameraGroups:
         self.members = share_out(scenario, workers.count)
 
         def group_of(ids: list[str]) -> tuple:  # the factory and its arguments; one thread per worker
-            return (CameraGroup, scenario, seed, ids, daylight, None, 1, log_scores, save_frames)
+            return (CameraGroup, scenario, seed, ids, daylight, None, 1, log_scores, save_frames, True)
 
         if workers.client is None:
             self._holders = [LocalWorker(*group_of(ids)) for ids in self.members]
