@@ -37,7 +37,8 @@ How to run (from the repository root)
     python benchmarks/bench_pixel_workers.py                  # 120 simulated s, four configurations
     python benchmarks/bench_pixel_workers.py --seconds 60     # a quicker look
     python benchmarks/bench_pixel_workers.py --no-dask        # without dask installed
-    python benchmarks/bench_pixel_workers.py --scenario scenarios/city_waterways.yaml   # another scenario
+    python benchmarks/bench_pixel_workers.py --scenario scenarios/city_waterways.yaml \
+        --seconds 40 --skip-threads                           # the city: 60 cameras
 """
 
 from __future__ import annotations
@@ -232,6 +233,9 @@ def main() -> None:
     parser.add_argument("--fps", type=float, default=5.0, help="frames/s of every camera (default 5)")
     parser.add_argument("--chunks", type=int, default=4, help="chunks of the run; the first is setup")
     parser.add_argument("--no-dask", action="store_true", help="leave out the Dask configuration")
+    parser.add_argument(
+        "--skip-threads", action="store_true", help="leave out '1 worker, 2 threads' (a large scenario)"
+    )
     parser.add_argument("--one", choices=list(CONFIGS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
@@ -244,7 +248,7 @@ def main() -> None:
     )
     figures = {}
     for name in CONFIGS:
-        if name.startswith("Dask") and args.no_dask:
+        if (name.startswith("Dask") and args.no_dask) or (name.endswith("2 threads") and args.skip_threads):
             continue
         command = [sys.executable, __file__, "--one", name, "--scenario", str(args.scenario)]
         command += ["--seconds", f"{args.seconds:g}", "--fps", f"{args.fps:g}", "--chunks", str(args.chunks)]

@@ -60,7 +60,7 @@ class CameraGroup:
             cv2.setNumThreads(1)
         geometry = ZoneGeometry(scenario) if geometry is None else geometry
         lamps = lamp_positions(scenario, geometry)
-        self.run, self.daylight = scenario.run, daylight
+        self.scenario, self.daylight = scenario, daylight
         self.cameras: dict[str, PixelCamera] = {}
         """The group's cameras by id, in scenario order."""
         for spec in scenario.cameras:
@@ -102,15 +102,15 @@ class CameraGroup:
 
     def _analyse(self, camera: PixelCamera, taken: list[tuple[float, int]], seen: Seen) -> list[FrameResult]:
         start = time.thread_time()
-        infrared = camera.camera.spec.infrared
-        run = self.run
-        out = []
-        for t, number in taken:
-            # Uncompressed: the detectors see the decoded video downscaled (pixel_camera's docstring).
-            conditions = Conditions(self.daylight.light(t), run.weather, run.wind_speed, infrared)
-            out.append(camera.analyse(t, number, seen[t], conditions))
+        out = [camera.analyse(t, number, seen[t], self._conditions(camera, t)) for t, number in taken]
         self.cpu_s[camera.id] += time.thread_time() - start
         return out
+
+    def _conditions(self, camera: PixelCamera, t: float) -> Conditions:
+        """Light and weather of ``camera``'s frame at ``t`` (s); uncompressed: the detectors see the decoded
+        video downscaled (:mod:`sim.pixel.pixel_camera`'s docstring)."""
+        run = self.scenario.run
+        return Conditions(self.daylight.light(t), run.weather, run.wind_speed, camera.camera.spec.infrared)
 
     def cpu_times(self) -> dict[str, float]:
         """:attr:`cpu_s`, for a caller in another process."""
