@@ -166,6 +166,7 @@ class CameraGroups:
         return results
 
     def close(self, failed: bool = False) -> None:
-        """Let the groups go (``failed``: stop worker processes at once)."""
-        for holder in self._holders:
+        """Let the groups go (``failed``: stop worker processes at once); once is enough."""
+        holders, self._holders = self._holders, []
+        for holder in holders:
             holder.close(failed)
