@@ -1,5 +1,6 @@
 """Pixel mode's cameras in worker processes: a short run with its cameras in two local worker processes writes
-the same files, byte for byte, as the run with its cameras in its own process (and on Dask workers);
+the same files, byte for byte, as the run with its cameras in its own process (and on Dask workers), and so does
+the run made one frame instant at a time;
 how cameras are shared out; a window longer than the lookahead is caught.
 
 The run both identity tests compare against is made once (the module's fixture): pytest-xdist sends a module
@@ -78,6 +79,17 @@ def test_the_run_exercises_both_cameras_boats_and_windows(in_process):
     assert log  # offenders were scored
     # Windows end at the run's events: more of them than 40 s / the 2-s lookahead.
     assert simulation.cameras.windows > 40 / simulation.cameras.lookahead
+
+
+def test_windows_do_not_change_the_run(in_process, tmp_path, monkeypatch):
+    """With no lookahead every window is one frame instant: each instant's frames are made once the run has
+    reached it, as a clock without windows would. The same files come out."""
+    monkeypatch.setattr("sim.pixel.camera_loop.earliest_response_s", lambda config: 0.0)
+    one, one_log, windowed = in_process
+    stepwise, log, simulation = written(tmp_path / "stepwise", CameraWorkers(1))
+    assert simulation.cameras.windows == 200 > windowed.cameras.windows  # 40 s at 5 frames/s
+    assert_same_files(one, stepwise)
+    assert log == one_log
 
 
 def test_cameras_in_two_worker_processes_write_the_same_files(in_process, tmp_path):
