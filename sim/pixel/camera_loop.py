@@ -72,7 +72,7 @@ def delay_to(now: float, t: float) -> float:
     return d
 
 
-class _AtInstant(simpy.Event):
+class AtInstant(simpy.Event):
     """An event at ``t`` exactly, after every NORMAL event of that instant."""
 
     def __init__(self, env: simpy.Environment, t: float):
@@ -250,7 +250,7 @@ class PixelCameras:
                     self.score_log.extend(scores)
                 alarms += [(camera_id, alarm) for alarm in found]
             if alarms:
-                _AtInstant(self.env, t).callbacks.append(lambda _, raised=alarms: self._raise(raised))
+                AtInstant(self.env, t).callbacks.append(lambda _, raised=alarms: self._raise(raised))
 
     def _raise(self, alarms: list[tuple[str, PixelAlarm]]) -> None:
         t = self.env.now

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sim.core.rng import RandomStreams
 from sim.engine import Simulation
 from sim.loading import load_scenario
-from sim.pixel.camera_loop import FrameClock, delay_to, raising_order
+from sim.pixel.camera_loop import AtInstant, FrameClock, delay_to, raising_order
 from sim.render.actors import Distractors
 from sim.world.geometry import WaterNavigator, ZoneGeometry
 from tests.helpers.paths import DEFAULT
@@ -73,13 +73,11 @@ def test_delay_to_lands_on_the_instant_exactly(now, later):
 
 
 def test_alarm_events_run_after_the_instants_other_events():
-    from sim.pixel.camera_loop import _AtInstant
-
     env = simpy.Environment()
     order = []
     env.timeout(0.1).callbacks.append(lambda _: order.append("earlier"))
     t = 0.1 + 0.2  # 0.30000000000000004: an instant a frame clock reaches
-    _AtInstant(env, t).callbacks.append(lambda _: order.append(("alarms", env.now)))
+    AtInstant(env, t).callbacks.append(lambda _: order.append(("alarms", env.now)))
     env.timeout(0.3).callbacks.append(lambda _: order.append(("other", env.now)))  # 0.3: before t
     env.run()
     assert order == ["earlier", ("other", 0.3), ("alarms", t)]

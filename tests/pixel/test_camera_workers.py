@@ -1,9 +1,9 @@
 """Pixel mode's cameras in worker processes: a short run with its cameras in two local worker processes writes
-the same files, byte for byte, as the run with its cameras in its own process (and on Dask workers), and so does
-the run made one frame instant at a time;
-how cameras are shared out; a window longer than the lookahead is caught.
+the same files, byte for byte, as the run with its cameras in its own process (and on Dask workers), and so
+does the run made one frame instant at a time; how cameras are shared out; a window longer than the
+lookahead is caught.
 
-The run both identity tests compare against is made once (the module's fixture): pytest-xdist sends a module
+The run the identity tests compare against is made once (the module's fixture): pytest-xdist sends a module
 to one worker (``--dist loadfile``)."""
 
 from __future__ import annotations
