@@ -207,7 +207,11 @@ class DaskWorker:
     def call(self, method: str, *args: Any):
         """``held.method(*args)`` on the worker; the future's result is its return value."""
         actor = self.result(self._made)
-        return getattr(actor, method)(*args)
+        try:
+            bound = getattr(actor, method)
+        except RuntimeError as error:  # the proxy's "Worker holding Actor was lost"
+            raise WorkerLostError(f"a Dask worker was lost ({error})") from None
+        return bound(*args)
 
     def result(self, future) -> Any:
         """The value of a :meth:`call`; WorkerLostError if the worker is gone."""
