@@ -167,6 +167,10 @@ def _call(method: str, args: tuple) -> Any:
     return getattr(_held, method)(*args)
 
 
+def _lost() -> WorkerLostError:
+    return WorkerLostError("a worker process died (killed, or out of memory)")
+
+
 class LocalWorker:
     """One process spawned on this machine holding ``factory(*args)`` until :meth:`close`; :meth:`call` runs
     one of its methods there. Calls run one at a time, in the order made."""
@@ -178,14 +182,17 @@ class LocalWorker:
     def call(self, method: str, *args: Any) -> Future:
         """``held.method(*args)`` in the worker; the future's result is its return value."""
         self.result(self._made)  # raises the factory's own error, if it failed
-        return self._pool.submit(_call, method, args)
+        try:
+            return self._pool.submit(_call, method, args)
+        except BrokenProcessPool:  # the pool may know already
+            raise _lost() from None
 
     def result(self, future: Future) -> Any:
         """The value of a :meth:`call`; WorkerLostError if the process died (killed, or out of memory)."""
         try:
             return future.result()
         except BrokenProcessPool:
-            raise WorkerLostError("a worker process died (killed, or out of memory)") from None
+            raise _lost() from None
 
     def close(self, failed: bool = False) -> None:
         """Let the process go (``failed``: stop it now, dropping whatever it was doing)."""
