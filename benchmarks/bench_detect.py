@@ -58,8 +58,8 @@ What it measures
    the end of the run; the least-squares slope over the chunk samples is
    printed too.
 
-   The frames of one simulated instant run on ``--threads`` threads (default:
-   one per core; ``Simulation(frame_threads=...)``, see ``sim/pixel/simultaneous_frames.py``),
+   The cameras of a window of frames run on ``--threads`` threads (default:
+   one per core; ``Simulation(frame_threads=...)``, see ``sim/pixel/camera_group.py``),
    and the run's speed is then its wall time. Afterwards, unless
    ``--baseline-seconds`` is 0, a baseline of the same scenario on one thread
    (``--baseline-seconds``, 120 simulated s, 4 chunks) runs in the same
@@ -133,7 +133,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import BLAS_THREAD_VARIABLES, REPO_ROOT, function_name  # first: one core, sim importable
+from common import (  # first: one core, sim importable
+    BLAS_THREAD_VARIABLES,
+    REPO_ROOT,
+    function_name,
+    machine_busy_s,
+    proc_status,
+)
 
 # isort: split
 
@@ -144,10 +150,11 @@ from shapely.ops import nearest_points
 
 from detectors.base import ClassId, FrameContext
 from detectors.registry import DETECTORS, create_detector
+from sim.core.workers import default_workers
 from sim.engine import Simulation
 from sim.loading import load_scenario
+from sim.pixel.camera_group import CameraGroup
 from sim.pixel.pixel_camera import PixelCamera, analysis_camera, camera_context
-from sim.pixel.simultaneous_frames import FrameBatch, default_threads
 from sim.render.actors import Actor, ActorClass, lamp_positions, shore_path
 from sim.render.conditions import Conditions
 from sim.render.frame import Frame
@@ -181,14 +188,7 @@ SEPARATION_M = 8.0
 
 def rss_bytes(field_name: str = "VmRSS") -> int | None:
     """Resident set size (``VmRSS``) or its peak (``VmHWM``) of this process from /proc, bytes."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
+    return proc_status("self", field_name)
 
 
 def reset_peak_rss() -> bool:
@@ -199,18 +199,6 @@ def reset_peak_rss() -> bool:
         return True
     except OSError:
         return False
-
-
-def machine_busy_s() -> float | None:
-    """CPU time the whole machine has spent busy since boot (all cores; /proc/stat), s."""
-    try:
-        with open("/proc/stat") as stat:
-            values = [int(v) for v in stat.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    # user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
-    busy = sum(values[:3]) + sum(values[5:8])
-    return busy / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -741,19 +729,19 @@ def timing_wrappers(targets: dict[str, tuple[type, str]]) -> Iterator[dict[str, 
 
 @dataclass
 class Schedule:
-    """Frames of pixel mode as :class:`FrameBatch` shares them out, summed over instants (constant memory).
+    """Frames of pixel mode as :class:`CameraGroup` shares them out, summed over windows (constant memory).
 
-    ``makespan[n]``: the time the frames would take on ``n`` idle cores: per instant, each frame in
-    submission order goes to the lane that is free first (as the batch's threads claim them), from the
-    CPU time the frame took on its thread; s."""
+    ``makespan[n]``: the time the frames would take on ``n`` idle cores: per window, each camera's frames
+    in the window's order go to the lane that is free first (as the group's threads claim cameras), from
+    the CPU time its frames took on their thread; s."""
 
     lanes: tuple[int, ...]
-    instants: int = 0
+    windows: int = 0
     frames_cpu: float = 0.0
     makespan: dict[int, float] = field(default_factory=dict)
 
     def add(self, order: list[str], cpu: dict[str, float]) -> None:
-        self.instants += 1
+        self.windows += 1
         self.frames_cpu += sum(cpu.values())
         for n in self.lanes:
             free = [0.0] * n
@@ -765,32 +753,31 @@ class Schedule:
 
 @contextmanager
 def frame_schedule(lanes: tuple[int, ...]) -> Iterator[list[Schedule]]:
-    """Sum every flush of :class:`FrameBatch` into the last :class:`Schedule` of the yielded list (append
+    """Sum every window of :class:`CameraGroup` into the last :class:`Schedule` of the yielded list (append
     a fresh one to start over, e.g. after the one-time setup)."""
     schedules = [Schedule(lanes)]
-    flush, analyse = FrameBatch.__dict__["_flush"], PixelCamera.__dict__["analyse"]
+    window, analyse = CameraGroup.__dict__["analyse"], PixelCamera.__dict__["analyse"]
     cpu: dict[str, float] = {}
 
-    def timed_flush(self, event):
-        order = [camera.id for camera, _, _ in self._pending]
+    def timed_window(self, frames, seen):
         cpu.clear()
         try:
-            return flush(self, event)
+            return window(self, frames, seen)
         finally:
-            schedules[-1].add(order, cpu)
+            schedules[-1].add(list(frames), cpu)
 
     def timed_analyse(self, *args, **kwargs):
         c0 = time.thread_time()
         try:
             return analyse(self, *args, **kwargs)
         finally:
-            cpu[self.id] = time.thread_time() - c0
+            cpu[self.id] = cpu.get(self.id, 0.0) + time.thread_time() - c0
 
-    FrameBatch._flush, PixelCamera.analyse = timed_flush, timed_analyse
+    CameraGroup.analyse, PixelCamera.analyse = timed_window, timed_analyse
     try:
         yield schedules
     finally:
-        FrameBatch._flush, PixelCamera.analyse = flush, analyse
+        CameraGroup.analyse, PixelCamera.analyse = window, analyse
 
 
 class RssSampler(threading.Thread):
@@ -842,7 +829,7 @@ class Chunk:
 class PixelRun:
     seconds: float
     threads: int = 1
-    """``Simulation(frame_threads=...)``: threads rendering and analysing the frames of an instant."""
+    """``Simulation(frame_threads=...)``: threads rendering and analysing the cameras of a window."""
     construct_s: float = 0.0
     construct_cpu_s: float = 0.0
     collect_s: float = 0.0
@@ -1025,7 +1012,7 @@ def print_pixel(run: PixelRun, path: Path) -> tuple[float, bool | None]:
         f"{', '.join(f'{k} {v:g}' for k, v in fps.items())}); {rendered:,} rendered"
     )
     loop_cpu = _print_frame_split(run, rendered, render_label)
-    if run.schedule is not None and run.schedule.instants:
+    if run.schedule is not None and run.schedule.windows:
         print_projection(run.schedule, run.chunks[-1].until - run.chunks[0].until, loop_cpu)
     first = run.chunks[0]
     print(
@@ -1072,10 +1059,10 @@ def print_projection(schedule: Schedule, seconds: float, loop_cpu: float) -> Non
     outside = max(0.0, loop_cpu - schedule.frames_cpu)  # SimPy, actor lists, alarms: the simulation's thread
     speeds = {n: seconds / (outside + makespan) for n, makespan in schedule.makespan.items()}
     print(
-        "  projected on idle cores (each frame's thread CPU time; frames of an instant shared out in "
-        "submission order; GIL waits and shared caches not counted): "
+        "  projected on idle cores (each frame's thread CPU time; a window's cameras shared out in "
+        "order; GIL waits and shared caches not counted): "
         + ", ".join(f"{n} thread(s) {v:.3f} sim s per wall s" for n, v in speeds.items())
-        + f" ({schedule.instants:,} instants, {outside / seconds * 1e3:.0f} ms per sim s outside frames)"
+        + f" ({schedule.windows:,} windows, {outside / seconds * 1e3:.0f} ms per sim s outside frames)"
     )
 
 
@@ -1207,8 +1194,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--threads",
         type=int,
-        default=default_threads(),
-        help="threads rendering and analysing the frames of an instant (default: one per core)",
+        default=default_workers(),
+        help="threads rendering and analysing the cameras of a window (default: one per core)",
     )
     parser.add_argument(
         "--baseline-seconds",

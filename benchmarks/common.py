@@ -36,3 +36,28 @@ def function_name(func: tuple[str, int, str]) -> str:
         cut = max((i for i, p in enumerate(parts) if p in ("site-packages", "dist-packages")), default=-1)
         short = "/".join(parts[cut + 1 :]) if cut >= 0 else path.name
     return f"{short}:{line}({name})"
+
+
+def proc_status(pid: int | str, field: str) -> int | None:
+    """A ``kB`` field of /proc/PID/status (``VmRSS``, ``VmHWM``) of process ``pid`` (``"self"``: this one),
+    bytes; None where /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def machine_busy_s() -> float | None:
+    """CPU time the whole machine has spent busy since boot (all cores; /proc/stat), s."""
+    try:
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
+    busy = sum(values[:3]) + sum(values[5:8])
+    return busy / os.sysconf("SC_CLK_TCK")

@@ -26,6 +26,7 @@ from sim.network.links import Direction
 from sim.network.run_network import RunNetwork
 from sim.network.service_traffic import network_summary, service_traffic, transfers_table
 from sim.pixel.camera_loop import PixelCameras
+from sim.pixel.camera_workers import CameraWorkers
 from sim.results.result import SORTIE_COLUMNS, Result
 from sim.results.tables import alarms_table, incidents_table, missions_table, summarize, tracks_table
 from sim.scenario.models import Kind, Mode, Scenario
@@ -55,13 +56,15 @@ class Simulation:
         frame_threads: int | None = None,
         incidents: list[Incident] | None = None,
         save_alarm_frames: bool = False,
+        camera_workers: CameraWorkers | None = None,
     ):
         """``score_log``: pixel mode only, a list that collects every offender's detector score in every
         frame (for calibrating from pixel runs). ``frame_threads``: pixel mode only, threads that render
-        and analyse the frames of one instant (None: one per core; the results do not depend on it).
+        and analyse frames in this process (None: one per core; the results do not depend on it).
         ``incidents``: drawn beforehand (``sim.world.incident_window``) instead of from the scenario;
         one may have arrived before t = 0. ``save_alarm_frames``: pixel mode only, keep each alarm's
-        frame with its boxes (``Result.alarm_frames``)."""
+        frame with its boxes (``Result.alarm_frames``). ``camera_workers``: pixel mode only, where the
+        cameras run (default: in this process; the results do not depend on it)."""
         self.scenario = scenario
         self.seed = scenario.run.seed if seed is None else seed
         self.duration = scenario.run.duration
@@ -117,6 +120,7 @@ class Simulation:
                 score_log,
                 frame_threads,
                 save_alarm_frames,
+                camera_workers,
             )
         else:
             for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors, self.geometry).items()):
@@ -218,6 +222,8 @@ class Simulation:
         ) as bar:
             for step in range(1, _PROGRESS_STEPS + 1):
                 until = horizon * step / _PROGRESS_STEPS
+                if self.pixel:  # frames in windows, which may run past until (not past the horizon)
+                    events += self.cameras.advance(until, horizon)
                 while env.peek() < until:
                     env.step()
                     events += 1

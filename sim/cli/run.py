@@ -18,6 +18,7 @@ from sim.cli.common import (
     add_scenario_option,
     add_seed_option,
     add_set_option,
+    at_least,
     check_output_folder,
     default_run_folder,
     duration_override,
@@ -49,6 +50,16 @@ def add_parser(commands: Commands) -> None:
         action="store_true",
         help="pixel mode: save each alarm's frame with its boxes in alarm_frames/",
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        help="pixel mode: render and analyse the cameras in N worker processes (default 1: this process)",
+    )
+    run.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="pixel mode: run the cameras on a Dask scheduler's workers (tcp://host:8786), or 'local'",
+    )
     run.add_argument("--trace", action="store_true", help="print each incident's timeline as the run goes")
     add_set_option(run, "override a scenario key, e.g. cameras.2.fps=10 (repeatable)")
     run.add_argument(
@@ -78,6 +89,7 @@ def start_override(text: str | None) -> list[str]:
 def execute(args: argparse.Namespace) -> int:
     """Run the scenario with the options as ``--set`` overrides, write the run folder, print the summary."""
     from sim.engine import Simulation
+    from sim.pixel.camera_workers import camera_workers
     from sim.results.writing import write_outputs
 
     changes = [*args.overrides, *start_override(args.start)]
@@ -107,13 +119,16 @@ def execute(args: argparse.Namespace) -> int:
         from sim.cli.around_incident import around_incident
 
         scenario, incidents, note, window = around_incident(scenario, window_s)
-    out.parent.mkdir(exist_ok=True)  # out/ of the default folder, once every check has passed
-    if note:
-        print(note)
-    simulation = Simulation(scenario, incidents=incidents, save_alarm_frames=args.save_alarm_frames)
-    if args.trace:
-        simulation.recorder.listener = trace_printer({i.id: str(i.kind) for i in simulation.incidents})
-    result = simulation.run(progress=not args.trace)
+    with camera_workers(args.workers, args.dask) as workers:  # an unreachable scheduler is the last check
+        out.parent.mkdir(exist_ok=True)  # out/ of the default folder, once every check has passed
+        if note:
+            print(note)
+        simulation = Simulation(
+            scenario, incidents=incidents, save_alarm_frames=args.save_alarm_frames, camera_workers=workers
+        )
+        if args.trace:
+            simulation.recorder.listener = trace_printer({i.id: str(i.kind) for i in simulation.incidents})
+        result = simulation.run(progress=not args.trace)
     if window is not None:
         from sim.world.incident_window import WINDOW_KEY
 
@@ -125,12 +140,19 @@ def execute(args: argparse.Namespace) -> int:
 
 
 def _check_pixel_options(args: argparse.Namespace, mode: Mode) -> None:
-    """``--around-incident`` and ``--save-alarm-frames`` need pixel mode (``--mode pixel`` or run.mode)."""
+    """``--around-incident``, ``--save-alarm-frames``, ``--workers`` and ``--dask`` need pixel mode
+    (``--mode pixel`` or run.mode); ``--workers`` is at least 1, and not for a Dask scheduler's workers."""
+    if args.workers is not None:
+        at_least("--workers", args.workers, 1)
+    if args.dask not in (None, "local") and args.workers is not None:
+        raise BadInputError("--workers: a Dask scheduler's own workers run the cameras; drop --workers")
     if mode is Mode.PIXEL:
         return
     for option, given in (
         ("--around-incident", args.around_incident),
         ("--save-alarm-frames", args.save_alarm_frames),
+        ("--workers", args.workers is not None),
+        ("--dask", args.dask is not None),
     ):
         if given:
             raise BadInputError(f"{option}: only in pixel mode: add --mode pixel")

@@ -1,2 +1,2 @@
-"""The lowest layer: named random streams, small distributions, the logistic function, summary statistics
-and output files that appear whole. Knows nothing of the scenario."""
+"""The lowest layer: named random streams, small distributions, the logistic function, summary statistics,
+output files that appear whole and worker processes. Knows nothing of the scenario."""

@@ -44,6 +44,19 @@ UPLOAD_MARGIN = 3.0
 PREEMPTED, REJECTED = "preempted", "rejected"
 
 
+def earliest_response_s(config: DispatchConfig) -> float:
+    """A lower bound of the time from an alarm being raised to the first change it can make to where a boat
+    is or what an offender does, s (pixel mode's windows, :mod:`sim.pixel.camera_loop`): ``decision_time``.
+
+    The alarm reaches the centre after its uplink (>= 0 s). Joining an open case moves nothing by itself (a
+    boat already sent moves on its own, earlier scheduled events); a new case waits ``decision_time`` before
+    the policy may send, stop, re-task or preempt a boat; the operator's verdict can only stop a boat sent
+    on that case, so comes later still. Every other change (arrival, warnings, an offender leaving) follows
+    a boat's sending.
+    """
+    return config.decision_time
+
+
 class DispatchCenter:
     """Receives alarms, keeps cases, sends boats."""
 

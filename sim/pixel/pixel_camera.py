@@ -210,7 +210,7 @@ class PixelCamera:
         self.observer: FrameObserver | None = None
         """Called with each analysed frame, what the detectors reported in it and the alarms it completed
         (``replay --camera-frames`` draws the detector's boxes of a pixel run with it); may be called from a
-        frame thread (:mod:`sim.pixel.simultaneous_frames`), and must not change what it is given."""
+        frame thread (:mod:`sim.pixel.camera_group`), and must not change what it is given."""
 
     def analyse(
         self, t: float, number: int, actors: list[Actor], conditions: Conditions

@@ -174,8 +174,11 @@ class Distractors:
     ) -> MovingThing:
         speed = 1.2  # m/s, pedal or rowing boat
         times, points = [t0], [np.array(navigator.snap(*sample_in(geometry.water, rng)))]
+        body = navigator.body_of(tuple(points[0]))
         while times[-1] < t1:
             goal = navigator.snap(*sample_in(geometry.water, rng))
+            if navigator.body_of(goal) != body:
+                continue  # it stays on the lake or river it was put on (one piece of water: never happens)
             for waypoint in navigator.path(tuple(points[-1]), goal)[1:]:
                 step = float(np.hypot(*(waypoint - points[-1])))
                 if step > 0:

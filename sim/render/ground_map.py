@@ -20,6 +20,9 @@ WATER, GRASS, SHORE, PATH, ISLAND, BEYOND = range(6)
 """Ground labels of the label raster."""
 RASTER_M = 0.5
 """Resolution of the label raster, m per cell."""
+WINDOW_MARGIN_M = 20.0
+"""The label raster reaches this far (m) beyond the farthest distance the labels test (the shore band, the
+path's offset plus the exact-distance band around it), around the ground a camera sees."""
 
 
 class GroundMap:
@@ -62,9 +65,13 @@ class GroundMap:
     def _labels(self, geometry: ZoneGeometry, path_offset: float | None) -> np.ndarray:
         """Label per pixel from signed distance fields sampled bilinearly: smooth edges at any zoom."""
         bounds = geometry.bounds.bounds
-        rows, cols = math.ceil(bounds[3] / RASTER_M) + 1, math.ceil(bounds[2] / RASTER_M) + 1
-        map_x = (self.gx / RASTER_M).astype(np.float32)
-        map_y = (self.gy / RASTER_M).astype(np.float32)
+        (row0, rows), (col0, cols) = self.raster_window(bounds, path_offset)
+        map_x = (self.gx / RASTER_M).astype(np.float32) - np.float32(col0)  # exact: an integer off
+        map_y = (self.gy / RASTER_M).astype(np.float32) - np.float32(row0)
+        offset = np.array([col0, row0])
+
+        def cells(coords) -> np.ndarray:
+            return (np.round(np.asarray(coords) / RASTER_M) - offset).astype(np.int32)
 
         def signed_distance(geom) -> np.ndarray:
             """Distance to the outline of ``geom`` at each pixel, negative inside, m."""
@@ -72,11 +79,9 @@ class GroundMap:
             for polygon in getattr(geom, "geoms", [geom]):
                 if polygon.is_empty:
                     continue
-                cv2.fillPoly(
-                    inside, [np.round(np.asarray(polygon.exterior.coords) / RASTER_M).astype(np.int32)], 1
-                )
+                cv2.fillPoly(inside, [cells(polygon.exterior.coords)], 1)
                 for ring in polygon.interiors:
-                    cv2.fillPoly(inside, [np.round(np.asarray(ring.coords) / RASTER_M).astype(np.int32)], 0)
+                    cv2.fillPoly(inside, [cells(ring.coords)], 0)
             outside_d = cv2.distanceTransform(1 - inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
             inside_d = cv2.distanceTransform(inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
             field = (outside_d - inside_d) * RASTER_M
@@ -102,3 +107,21 @@ class GroundMap:
         outside = (self.gx < 0) | (self.gy < 0) | (self.gx >= bounds[2]) | (self.gy >= bounds[3])
         labels[outside | self.sky] = BEYOND
         return labels
+
+    def raster_window(self, bounds: tuple, path_offset: float | None) -> tuple[tuple[int, int], ...]:
+        """(first row, rows) and (first column, columns) of the zone's label raster that this camera needs:
+        the cells around the ground it sees inside the zone, widened by :data:`WINDOW_MARGIN_M` beyond the
+        farthest distance the labels test (the path's offset). A distance transform there equals the whole
+        zone's wherever it is below the margin (farther, both are above it, and the labels agree); ground
+        outside the zone is labelled BEYOND. On a city of 5 x 4 km a camera needs about a third of it."""
+        rows, cols = math.ceil(bounds[3] / RASTER_M) + 1, math.ceil(bounds[2] / RASTER_M) + 1
+        seen = ~self.sky & (self.gx >= 0) & (self.gy >= 0) & (self.gx < bounds[2]) & (self.gy < bounds[3])
+        if not seen.any():
+            return (0, 1), (0, 1)
+        margin = WINDOW_MARGIN_M + (path_offset or 0.0)
+
+        def span(values: np.ndarray, cells: int) -> tuple[int, int]:
+            first = max(0, math.floor((values.min() - margin) / RASTER_M))
+            return first, min(cells, math.ceil((values.max() + margin) / RASTER_M) + 2) - first
+
+        return span(self.gy[seen], rows), span(self.gx[seen], cols)

@@ -834,7 +834,7 @@ def test_sweep_rejects_bad_file(tmp_path, capsys, body, expected):
         pytest.param(
             ["--dask", "tcp://h:1", "--workers", "2"], ("--workers", "drop"), id="workers-with-dask"
         ),
-        pytest.param(["--dask", "bogus://nowhere"], ("--dask", "bogus://nowhere"), id="dask-bad-address"),
+        pytest.param(["--dask", "bogus://nowhere"], ("--dask", "bogus://nowhere"), id="bad-address"),
     ],
 )
 def test_sweep_rejects_bad_flag(tmp_path, capsys, args, expected):
@@ -881,3 +881,43 @@ def test_sweep_refuses_a_used_folder(tmp_path, capsys):
 def test_plot_and_compare_reject_bad_folders(tmp_path, capsys, argv, expected):
     rc = call_main([a.replace("@tmp", str(tmp_path)) for a in argv])
     assert_one_error_line(capsys, rc, expected)
+
+
+# ---------------------------------------------------------------- pixel mode's camera workers
+
+
+PIXEL = ["--mode", "pixel"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param([*PIXEL, "--workers", "0"], ("--workers", ">= 1", "got 0"), id="workers-zero"),
+        pytest.param(["--workers", "2"], ("--workers", "only in pixel mode"), id="workers-statistical"),
+        pytest.param(["--dask", "local"], ("--dask", "only in pixel mode"), id="dask-statistical"),
+        pytest.param([*PIXEL, "--dask", "tcp://h:1", "--workers", "2"], ("--workers", "drop"), id="and-dask"),
+        pytest.param([*PIXEL, "--dask", "bogus://x"], ("--dask", "bogus://x", "not a"), id="bad-address"),
+    ],
+)
+def test_run_rejects_bad_camera_workers(tmp_path, capsys, args, expected):
+    out = tmp_path / "out"
+    rc = call_main(["run", "--duration", "30s", "--no-figures", "--out", str(out), *args])
+    assert_one_error_line(capsys, rc, expected)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pixel_run_on_an_unreachable_dask_scheduler_fails_within_5_s(tmp_path, capsys, monkeypatch):
+    """Nothing listens at the address: one line, exit 2, nothing written, and well within 5 s (the connection
+    is tried before the run is built; a scheduler that does not answer at all is given 3 s)."""
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.chdir(tmp_path)  # the default folder would be out/ here
+    start = time.monotonic()
+    rc = call_main(["run", "--mode", "pixel", "--duration", "30s", "--dask", f"tcp://127.0.0.1:{port}"])
+    assert time.monotonic() - start < 5.0
+    assert_one_error_line(capsys, rc, ("--dask", f"127.0.0.1:{port}", "no scheduler answered"))
+    assert list(tmp_path.iterdir()) == []

@@ -1,5 +1,5 @@
 """Pixel mode on two beach cameras, run twice (on one frame thread, then on two): the same tables as
-statistical mode's, its invariants, buoys, determinism, and frames of one instant analysed on threads.
+statistical mode's, its invariants, buoys, determinism, and cameras analysed on threads.
 
 Every test here reads the same two runs (the module's fixture), so they are made once: pytest-xdist sends a
 module to one worker (``--dist loadfile``)."""
@@ -103,7 +103,7 @@ def test_pixel_mode_is_deterministic(beaches):
 
 def test_pixel_run_with_threads_is_identical_to_one_without(beaches):
     """Two beach cameras on the same instants: the run on two frame threads gives the same tables, score log
-    and summary as the run on one (sim.pixel.simultaneous_frames.FrameBatch)."""
+    and summary as the run on one (sim.pixel.camera_group.CameraGroup)."""
     one, two = beaches.one, beaches.two
     # The comparison covers alarms of both cameras (raised at the same instants) and the scores.
     assert set(one.alarms["source"]) >= {"cam-beach-w", "cam-beach-e"} and len(beaches.one_log) > 0
