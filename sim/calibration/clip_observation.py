@@ -134,7 +134,9 @@ def _clip_rig(
     renderer, context, tile = analysis_view(spec, scenario, geometry, None, case.seed)
     tile = tile if kind is Kind.FISHING else None
     rng = RandomStreams(case.seed).stream(f"tune/{kind}/{case.camera_id}/{case.light}/{case.weather}")
-    things = clip_things(scenario, geometry, kind, renderer.camera, seconds, rng, case.seed)
+    things = clip_things(
+        scenario, geometry, kind, renderer.camera, seconds, rng, case.seed, case.light, case.weather
+    )
     detector = create_pixel_detector(kind, scenario.detection.pixel_detectors)
     persistence = scenario.detection.persistence
     filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
