@@ -3,9 +3,7 @@
 A clip's scene is what ``tune`` renders (:func:`sim.calibration.clip_scenes.clip_things`) for each kind
 whose no-go areas its camera sees: two offenders (swimmers in no-swimming water, or anglers on a
 no-fishing bank), and their distractors (two ducks, floating debris and the project's boat; or up to three
-walkers on the promenade; and once per clip the lake's boats passing, reeds, birds landing and taking off,
-people wading and sun glints, :mod:`sim.calibration.lake_distractors`), plus a leisure boat drifting on the
-water in view. Every thing's name is
+walkers on the promenade), plus a leisure boat drifting on the water in view. Every thing's name is
 prefixed with its clip's, so the sprites' looks (clothes, skin tone, boat colour: they follow the name)
 change from clip to clip. Each clip draws from its own named random stream (``dataset/clip/<index>``).
 
@@ -88,9 +86,7 @@ def clip_scene(
     for n, kind in enumerate(clip.view.kinds):
         # Offenders' names carry the number given: each kind of the clip gets its own.
         number = clip.index * len(clip.view.kinds) + n
-        # The lake's distractors (boats, reeds, birds, waders, glints): once per clip, with its first kind.
-        light, weather = (clip.view.light if n == 0 else None), clip.view.weather
-        things += clip_things(scenario, geometry, kind, camera, clip.seconds, rng, number, light, weather)
+        things += clip_things(scenario, geometry, kind, camera, clip.seconds, rng, number)
     water = geometry.water.intersection(visible_region(camera, geometry.islands))
     if not water.is_empty:
         things.append(

@@ -174,14 +174,15 @@ def _draw_flying_bird(p: Painter, actor: Actor) -> None:
     beat = 0.7 * math.sin(2 * math.pi * WINGBEATS_PER_CYCLE * actor.phase)  # wing angle, rad
     body = [(-0.2, 0.0, 0.3), (-0.05, 0.0, 0.36), (0.15, 0.0, 0.33), (0.17, 0.0, 0.26), (-0.12, 0.0, 0.24)]
     p.polygon(body, colour, Surface.FEATHERS)
-    for side in (-1.0, 1.0):
+    for side in (-1.0, 1.0):  # each wing a triangle: leading and trailing edge at the body, the tip
         tip = (-0.05, side * 0.45 * math.cos(beat), 0.3 + 0.42 * math.sin(beat))
-        p.line((0.02, side * 0.05, 0.31), tip, colour, 0.08, Surface.FEATHERS)
+        p.polygon([(0.08, side * 0.05, 0.32), tip, (-0.1, side * 0.05, 0.31)], colour, Surface.FEATHERS)
     p.line((0.14, 0.0, 0.31), (0.3, 0.0, 0.33), (40, 90, 40), 0.04, Surface.BIRD_HEAD)
     p.disc((0.32, 0.0, 0.33), 0.045, (40, 90, 40) if actor.variant % 2 else (60, 80, 110), Surface.BIRD_HEAD)
     if actor.z <= 0.02:  # feet and wing tips slapping the water
-        for k in range(4):
-            p.disc((-0.15 - 0.12 * k, 0.08 * math.sin(3.0 * k), 0.05), 0.05, FOAM, Surface.FOAM)
+        for k in range(5):
+            spot = (-0.12 - 0.1 * k + 0.04 * math.sin(7.0 * k), 0.12 * math.sin(3.0 * k), 0.03)
+            p.disc(spot, 0.02 + 0.01 * (k % 2), FOAM, Surface.FOAM)
 
 
 @cache
@@ -311,7 +312,10 @@ def draw_glint(p: Painter, actor: Actor) -> None:
         return
     streak = [(0.0, -0.15, 0.01), (0.02, 0.0, 0.01), (0.0, 0.15, 0.01), (-0.02, 0.0, 0.01)]
     p.polygon(streak, GLINT_WHITE, Surface.GLINT)
-    p.disc((0.0, 0.0, 0.02), 0.05, GLINT_WHITE, Surface.GLINT)
+    for across in (-0.08, 0.0, 0.08):  # sparkles of single facets along it
+        p.disc(
+            (0.0, across + 0.03 * math.sin(actor.variant + across), 0.02), 0.025, GLINT_WHITE, Surface.GLINT
+        )
 
 
 DRAW = {
