@@ -53,6 +53,10 @@ class Observations:
     false_alarms: dict[float, int] = field(default_factory=dict)
     false_alarms_by_condition: dict[tuple[str, str, float], int] = field(default_factory=dict)
     """Per (light, weather, threshold): k-of-n alarms on anything but an offender."""
+    false_alarm_causes: dict[tuple[str, str, float, str], int] = field(default_factory=dict)
+    """Per (light, weather, threshold, cause): the false alarms whose box centre lies in a truth box of that
+    class (:class:`sim.render.actors.ActorClass` value; the first such box, nearest first), or on no actor
+    (``"background"``: waves, shore, noise)."""
     camera_hours_by_condition: dict[tuple[str, str], float] = field(default_factory=dict)
     """Per (light, weather): scored camera-hours, the false alarms' exposure."""
     alarmed: dict[float, set[str]] = field(default_factory=dict)
@@ -134,7 +138,9 @@ def _clip_rig(
     renderer, context, tile = analysis_view(spec, scenario, geometry, None, case.seed)
     tile = tile if kind is Kind.FISHING else None
     rng = RandomStreams(case.seed).stream(f"tune/{kind}/{case.camera_id}/{case.light}/{case.weather}")
-    things = clip_things(scenario, geometry, kind, renderer.camera, seconds, rng, case.seed)
+    things = clip_things(
+        scenario, geometry, kind, renderer.camera, seconds, rng, case.seed, case.light, case.weather
+    )
     detector = create_pixel_detector(kind, scenario.detection.pixel_detectors)
     persistence = scenario.detection.persistence
     filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
@@ -167,7 +173,7 @@ def _watch_clip(
         observations.labels.append(positive)
         observations.n_truth += len(truth)
         _record_offenders(observations, case, rig, t, actors, offenders, height_m)
-        _record_alarms(observations, case, rig, t, mine, truth)
+        _record_alarms(observations, case, rig, t, mine, truth, frame.truth)
 
 
 def _record_offenders(
@@ -203,10 +209,18 @@ def _record_offenders(
 
 
 def _record_alarms(
-    observations: Observations, case: ClipCase, rig: _ClipRig, t: float, mine: Detections, truth: list
+    observations: Observations,
+    case: ClipCase,
+    rig: _ClipRig,
+    t: float,
+    mine: Detections,
+    truth: list,
+    everything: tuple,
 ) -> None:
     """Feed the frame's detections ``mine`` to each threshold's alarm filter; count its alarms on no
-    offender as false, and the first alarm on each offender with the time since it was first seen."""
+    offender (``truth``: the offenders' boxes) as false, with what they lay on among ``everything`` (all the
+    frame's truth boxes), and the first alarm on each offender with the time since it was first seen."""
+    others = sorted((b for b in everything if b.actor_id not in {o.actor_id for o in truth}), key=_nearest)
     for threshold, alarm_filter in rig.filters.items():
         for alarm in alarm_filter.update(mine, t):
             hit = offender_at(alarm.xyxy, truth)
@@ -215,6 +229,14 @@ def _record_alarms(
                 key = (case.light.value, case.weather.value, threshold)
                 by_condition = observations.false_alarms_by_condition
                 by_condition[key] = by_condition.get(key, 0) + 1
+                on = offender_at(alarm.xyxy, others)
+                cause = "background" if on is None else next(b.cls.value for b in others if b.actor_id == on)
+                causes = observations.false_alarm_causes
+                causes[(*key, cause)] = causes.get((*key, cause), 0) + 1
             elif f"{case.seed}/{hit}" not in observations.alarmed[threshold]:
                 observations.alarmed[threshold].add(f"{case.seed}/{hit}")
                 observations.detect_delays[threshold].append(t - rig.first_seen[hit])
+
+
+def _nearest(box) -> float:
+    return box.distance_m

@@ -3,8 +3,9 @@
 For each case of a grid of conditions (light × weather, each with its own seed, :func:`cases_for`), a
 labelled clip is rendered from a camera that sees the detector's no-go areas (:func:`relevant_cameras`):
 two offenders of the detector's kind placed at random in those areas (so distances vary) and
-distractors (ducks, debris and boats on the water for swimming; walkers on the promenade for fishing),
-:func:`clip_things`.
+distractors (ducks, debris and boats on the water for swimming; walkers on the promenade for fishing;
+for both what a lake has near its no-go areas, :mod:`sim.calibration.lake_distractors`: boats passing,
+reeds, birds landing and taking off, people wading, sun glints), :func:`clip_things`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from sim.calibration.lake_distractors import lake_distractors
 from sim.errors import TuningError
 from sim.render.actors import ActorClass, MovingThing, shore_path
 from sim.render.sprites import SKIN, _pick
@@ -82,16 +84,24 @@ def clip_things(
     seconds: float,
     rng: np.random.Generator,
     clip: int = 0,
+    light: Light | None = None,
+    weather: Weather = Weather.CLEAR,
 ) -> list[MovingThing]:
     """Offenders and distractors of one clip. The offenders' names carry ``clip`` (the clip's seed): a
-    sprite's look (skin tone, clothes) follows its name, so the tones cycle over clips."""
+    sprite's look (skin tone, clothes) follows its name, so the tones cycle over clips. With the clip's
+    ``light`` (and ``weather``) also the lake's distractors (:mod:`sim.calibration.lake_distractors`; the
+    sun's glints depend on both), drawn after the others; without it, none of them."""
     view = visible_region(camera, geometry.islands)
     areas = shapely.union_all([a.region for a in geometry.areas(kind.value)]).intersection(view)
     things = _offenders(scenario, geometry, kind, areas, seconds, rng, clip)
     if kind is Kind.SWIMMING:
         water = geometry.water.intersection(view)
-        return things + _water_distractors(areas, water, seconds, rng)
-    return things + _walkers(scenario, geometry, view, seconds, rng)
+        things += _water_distractors(areas, water, seconds, rng)
+    else:
+        things += _walkers(scenario, geometry, view, seconds, rng)
+    if light is None:
+        return things
+    return things + lake_distractors(scenario, geometry, camera, view, areas, light, weather, seconds, rng)
 
 
 def drifting(name, cls, region, speed, seconds, rng, own=False, facing=None, cycle=1.4, start=0.0):

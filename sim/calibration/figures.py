@@ -3,7 +3,9 @@
 - ``precision_recall.png``, ``roc.png``, ``threshold_tradeoff.png``: :func:`tuning_figures`, from the
   threshold table and the scores of ``tune``;
 - ``end_to_end.png``: :func:`end_to_end_figure` builds it from the table of ``tune --end-to-end``,
-  :func:`draw_end_to_end_figure` saves it.
+  :func:`draw_end_to_end_figure` saves it;
+- ``false_alarms.png``: :func:`false_alarm_figure` from the table of ``tune --report``
+  (:mod:`sim.calibration.false_alarm_evidence`), :func:`draw_false_alarm_figure` saves it.
 
 Here, not in :mod:`sim.results`, because the ROC comes from :mod:`detectors.score_curves` and only
 ``sim.pixel`` and ``sim.calibration`` may import ``detectors``. Built with matplotlib's object API
@@ -157,3 +159,49 @@ def _label_apart(ax: Axes, xs, ys, thresholds, box_px: tuple[float, float] = (50
             continue
         placed.append(where)
         ax.annotate(f"τ={tau:.2f}", (x, y), fontsize=7, textcoords="offset points", xytext=(4, 3))
+
+
+def false_alarm_figure(table: pd.DataFrame) -> Figure:
+    """False alarms per camera-hour of each detector, light and camera type (``tune --false-alarm-hours``'s
+    table): the fit clips' rate and the held-out clips' rate, each with its exact 95 % interval, and the
+    fitted model's rate at the operating threshold; hours and alarms in each label."""
+    n = len(table)
+    figure = Figure(figsize=(8.0, 1.2 + 0.75 * max(n, 1)))
+    ax = figure.add_subplot()
+    for i, row in enumerate(table.itertuples()):
+        y = n - 1 - i
+        for part, offset, colour in (("fit", 0.14, "tab:blue"), ("held_out", -0.14, "tab:orange")):
+            rate, low, high = (getattr(row, f"{part}_{k}") for k in ("rate", "low", "high"))
+            if not np.isfinite(rate):
+                continue
+            ax.errorbar(
+                [rate],
+                [y + offset],
+                xerr=[[rate - low], [high - rate]],
+                fmt="o",
+                color=colour,
+                capsize=3,
+                label=None if i else ("fit clips" if part == "fit" else "held-out clips"),
+            )
+            hours, alarms = getattr(row, f"{part}_hours"), getattr(row, f"{part}_alarms")
+            ax.annotate(
+                f"{alarms} in {hours:.2f} h",
+                (high, y + offset),
+                xytext=(4, -3),
+                textcoords="offset points",
+                fontsize=7,
+            )
+        if np.isfinite(row.fitted_rate):
+            ax.plot([row.fitted_rate], [y + 0.14], "k|", markersize=12, label=None if i else "fitted model")
+    labels = [f"{r.detector}, {r.light}\n{r.camera_type}, τ {r.threshold:g}" for r in table.itertuples()]
+    ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=8)
+    ax.set_xscale("symlog", linthresh=0.1)
+    ax.set_xlabel("false alarms per camera-hour (exact 95 % Poisson interval)")
+    ax.set_title("False alarms on the tune clips: fitted against held out")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    return figure
+
+
+def draw_false_alarm_figure(table: pd.DataFrame, path: Path) -> Path:
+    return save(false_alarm_figure(table), path)

@@ -42,7 +42,13 @@ from sim.calibration.detectability import fit_detectability
 from sim.calibration.false_alarm_fits import fit_false_alarm_model
 from sim.calibration.fit_inputs import FIT_THRESHOLDS
 from sim.calibration.hit_runs import fit_hit_runs
-from sim.calibration.tune_tables import false_alarm_table, size_table, threshold_table, tone_table
+from sim.calibration.tune_tables import (
+    cause_table,
+    false_alarm_table,
+    size_table,
+    threshold_table,
+    tone_table,
+)
 from sim.errors import TuningError
 from sim.pixel.pixel_camera import create_pixel_detector
 from sim.scenario.models import Kind, Scenario
@@ -74,6 +80,7 @@ def tune(
     table = threshold_table(observations, thresholds)
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")
     false_alarm_table(observations, thresholds).to_csv(out / "false_alarms.csv", index=False)
+    cause_table(observations).to_csv(out / "false_alarm_causes.csv", index=False)
     by_size = size_table(observations, operating)
     by_size.to_csv(out / "by_size.csv", index=False)
     by_tone = tone_table(observations, operating)

@@ -1,8 +1,8 @@
 """The tables of ``run_sim.py tune``: per threshold, false alarms per condition, recall by size and skin tone.
 
 Each is computed from the :class:`sim.calibration.clip_observation.Observations` of a tune run and
-written as a CSV file of its output folder (``thresholds.csv``, ``false_alarms.csv``, ``by_size.csv``,
-``by_tone.csv``).
+written as a CSV file of its output folder (``thresholds.csv``, ``false_alarms.csv``,
+``false_alarm_causes.csv``, ``by_size.csv``, ``by_tone.csv``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,22 @@ def false_alarm_table(observations: Observations, thresholds: np.ndarray) -> pd.
         for threshold in thresholds
     ]
     return pd.DataFrame(rows, columns=["light", "weather", "threshold", "false_alarms", "camera_hours"])
+
+
+def cause_table(observations: Observations) -> pd.DataFrame:
+    """What each false alarm lay on: one row per light, weather, threshold and cause (an actor class, or
+    ``background``) with its count of false alarms (``false_alarm_causes.csv``)."""
+    rows = [
+        {
+            "light": light,
+            "weather": weather,
+            "threshold": round(float(threshold), 4),
+            "cause": cause,
+            "false_alarms": n,
+        }
+        for (light, weather, threshold, cause), n in sorted(observations.false_alarm_causes.items())
+    ]
+    return pd.DataFrame(rows, columns=["light", "weather", "threshold", "cause", "false_alarms"])
 
 
 def threshold_table(observations: Observations, thresholds: np.ndarray) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 Three ways, one per flag: ``--detector KIND`` scores the detector on clips rendered in every light
 and weather and fits statistical mode's hit model; ``--end-to-end`` runs statistical mode at each
 threshold on the same incidents; ``--pixel-runs`` fits statistical mode from pixel-mode runs and
-compares the two modes.
+compares the two modes. And the false-alarm evidence: ``--false-alarm-hours DAY,DUSK,NIGHT`` gathers it
+(resumable), ``--report DIR`` writes its table and figure (:mod:`sim.cli.false_alarm_report`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sim.cli.common import (
     duration_override,
     positive_seconds,
 )
+from sim.cli.false_alarm_report import add_evidence_options, gather_evidence, report
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.scenario.models import Kind
@@ -69,6 +71,7 @@ def add_parser(commands: Commands) -> None:
         help="--pixel-runs: run start, ISO local date-time (repeatable: a variant per start)",
     )
     tune.add_argument("--camera", action="append", help="--pixel-runs: only these cameras (repeatable)")
+    add_evidence_options(tune)
     tune.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
     tune.add_argument("--seconds", type=float, default=40.0, help="length of each rendered clip, s")
     tune.add_argument("--clips", type=int, default=1, help="clips per light and weather condition")
@@ -95,6 +98,10 @@ def execute(args: argparse.Namespace) -> int:
     positive_seconds("--seconds", args.seconds)
     at_least("--clips", args.clips, 1)
     at_least("--seed", args.seed, 0)
+    if args.report is not None:
+        return report(args)
+    if args.false_alarm_hours is not None:
+        return gather_evidence(args)
     check_output_folder(args.out, args.overwrite)
     if args.end_to_end:
         return _end_to_end(args)

@@ -20,7 +20,9 @@ from __future__ import annotations
 from sim.render.actors import ActorClass
 from sim.render.frame import TruthBox
 
-CLASS_NAMES = (*(c.value for c in ActorClass), "usv")
+NOT_IN_DATASET = (ActorClass.WADER, ActorClass.REEDS, ActorClass.GLINT)
+"""Actor classes the dataset's scenes do not draw (yet): ``tune``'s lake distractors."""
+CLASS_NAMES = (*(c.value for c in ActorClass if c not in NOT_IN_DATASET), "usv")
 """Label classes, by YOLO index (COCO category id = index + 1)."""
 USV = CLASS_NAMES.index("usv")
 SUPERCATEGORIES = {

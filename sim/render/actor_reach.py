@@ -47,7 +47,7 @@ def may_touch(
     if not actors or camera.distorted:
         return np.ones(len(actors), bool)
     size = np.array([(REACH[a.cls].radius, REACH[a.cls].radius, REACH[a.cls].top) for a in actors])
-    origin = np.array([(a.x, a.y, 0.0) for a in actors])
+    origin = np.array([(a.x, a.y, a.z) for a in actors])
     corners = origin[:, None, :] + _CORNERS[None] * size[:, None, :]  # (n, 8, 3), world
     # In the camera frame (right, down, forward), as the painter projects.
     in_camera = (corners - camera.centre) @ camera.rotation.T

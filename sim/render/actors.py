@@ -31,6 +31,12 @@ class ActorClass(StrEnum):
     BIRD = "bird"
     DEBRIS = "debris"
     BOAT = "boat"
+    WADER = "wader"
+    """A person standing or walking in shallow water where swimming is allowed."""
+    REEDS = "reeds"
+    """A clump of reeds at the water's edge, swaying in the wind."""
+    GLINT = "glint"
+    """Sun glitter: the sun mirrored by wave facets on the water (an effect, not an object)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class Actor:
     """Stable appearance choice (clothes, colours, sitting or standing)."""
     own: bool = False
     """For boats: the project's unmanned boat (True) or a legal leisure boat."""
+    z: float = 0.0
+    """Height of the actor's frame above the water or ground, m (a bird in flight)."""
 
 
 def _heading(dx: float, dy: float) -> float:
@@ -73,6 +81,9 @@ class MovingThing:
     facing: float | None = None
     """Fixed heading for stationary actors (a fisher faces the water), rad."""
     own: bool = False
+    heights: tuple[tuple[float, float], ...] = ()
+    """(time s, height m) corners of its height above the water, linear between them and held beyond
+    (a bird landing and taking off); none: on the water or ground."""
 
     def at(self, t: float) -> Actor | None:
         if not self.t_start <= t < self.t_end:
@@ -83,7 +94,8 @@ class MovingThing:
         heading = self.facing if self.facing is not None and speed < 1e-6 else _heading(x2 - x, y2 - y)
         variant = _stable_variant(self.id)
         phase = ((t - self.t_start) / self.cycle_s + variant / 97.0) % 1.0
-        return Actor(self.id, self.cls, float(x), float(y), heading, speed, phase, variant, self.own)
+        z = float(np.interp(t, *zip(*self.heights, strict=True))) if self.heights else 0.0
+        return Actor(self.id, self.cls, float(x), float(y), heading, speed, phase, variant, self.own, z)
 
 
 def shore_path(geometry: ZoneGeometry, offset: float) -> LineString:

@@ -25,6 +25,13 @@ EXPOSURE_S = {Light.DAY: 1 / 250, Light.DUSK: 1 / 60, Light.NIGHT: 1 / 15}
 """Exposure time: moving actors blur over this time (assumption)."""
 
 
+def mean_square_slope(wind_speed: float) -> float:
+    """Mean square slope of the water's surface in wind of ``wind_speed`` (m/s), 1: Cox & Munk (1954,
+    *J. Opt. Soc. Am.* 44:838), 0.003 + 5.12·10⁻³ U for a clean sea surface, applied to the lake as it is
+    (assumption)."""
+    return 0.003 + 5.12e-3 * wind_speed
+
+
 @dataclass(frozen=True)
 class ThermalScene:
     """The temperatures a thermal camera's frame depends on at one instant, K and deg."""

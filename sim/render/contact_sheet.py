@@ -192,6 +192,10 @@ def actor_tiles(
         ("floating debris", ActorClass.DEBRIS, edge + 8, 0.0, 0.05, 0.0, 1, False),
         ("project USV with wake", ActorClass.BOAT, edge + 40, across, 2.5, 0.2, 0, True),
         ("leisure boat (legal)", ActorClass.BOAT, edge + 40, across, 0.0, 0.6, 1, False),
+        ("person wading", ActorClass.WADER, edge + 4, heading + 2.0, 0.3, 0.3, 2, False),
+        ("reeds at the edge, swaying", ActorClass.REEDS, edge + 1, heading, 0.0, 0.4, 5, False),
+        ("duck taking off", ActorClass.BIRD, edge + 10, across, 3.0, 0.05, 1, False),
+        ("sun glint", ActorClass.GLINT, edge + 12, heading, 0.0, 0.1, 0, False),
     ]
     tiles = []
     for name, cls, distance, facing, speed, phase, variant, own in cases:

@@ -35,7 +35,7 @@ from sim.render.conditions import EXPOSURE_S, Conditions, fog_alpha
 from sim.render.frame import Frame, TruthBox
 from sim.render.ground_map import GroundMap
 from sim.render.sprites import DRAW, Painter
-from sim.render.surfaces import NIR_WARM
+from sim.render.surfaces import NIR_WARM, Surface
 from sim.render.thermal_look import build_thermal_look
 from sim.render.thermal_scene import typical_scene
 from sim.scenario.models import Light, SensorType, Weather
@@ -137,8 +137,9 @@ class Renderer:
             light *= 0.85
 
         def shade(colour, surface):
+            lit = 1.0 if surface is Surface.GLINT else light  # the sun mirrored, not the ambient light
             return tuple(
-                int(min(255.0, c * light * (1 - fog) + f * fog))
+                int(min(255.0, c * lit * (1 - fog) + f * fog))
                 for c, f in zip(colour, fog_colour, strict=True)
             )
 

@@ -13,24 +13,14 @@ Sizes (assumptions, typical adults and objects): head radius 0.11 m, shoulders
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-import cv2
 import numpy as np
 
 from sim.render.actors import Actor, ActorClass
+from sim.render.painter import Colour, Painter
 from sim.render.surfaces import Surface
-from sim.world.cameras import CameraModel
-
-Colour = tuple[int, int, int]
-_SHIFT = 4  # sub-pixel bits for cv2 drawing
-_ONE = 1 << _SHIFT
-_MAX_PX = 0.25 * 2**31 / _ONE
-"""Farther from the image than this, fixed-point pixel coordinates would overflow int32, px."""
-_AA_PAD = 1.5
-"""Anti-aliased edges reach this far (px) beyond a primitive's nominal outline."""
 
 SKIN = ((140, 170, 220), (95, 130, 190), (60, 90, 140))
 HAIR = ((30, 30, 35), (40, 60, 90), (90, 160, 200))
@@ -53,138 +43,15 @@ REACH = {
     ActorClass.SWIMMER: Reach(1.2, 0.8),  # arm 0.65 m from the shoulder, splashes 0.25 m around the hand
     ActorClass.FISHER: Reach(8.4, 4.4),  # line and its ripple 8.15 m ahead; rod tip 3 m above the hands
     ActorClass.WALKER: Reach(0.8, 1.9),
-    ActorClass.BIRD: Reach(0.5, 0.4),
+    ActorClass.BIRD: Reach(0.6, 0.8),  # in flight: body 0.3 m up, wings 0.45 m long, raised to 0.72 m
     ActorClass.DEBRIS: Reach(0.6, 0.1),
     ActorClass.BOAT: Reach(7.6, 2.1),  # Kelvin wake 7 m behind and 2.5 m aside; antenna light 2 m up
+    ActorClass.WADER: Reach(0.8, 1.5),
+    ActorClass.REEDS: Reach(1.2, 2.6),  # stems within 0.5 m, tips swaying 0.25 m, leaves 0.3 m long
+    ActorClass.GLINT: Reach(0.4, 0.1),
 }
 STROKE_M = 0.3
 """No line is wider than twice this, no disc has a larger radius, m."""
-
-
-class Painter:
-    """Collects one actor's primitives, then projects all their points at once and draws them.
-
-    Sprite functions call :meth:`line`, :meth:`disc`, :meth:`polygon` and
-    :meth:`ring` with points in the actor's frame (metres: forward, right, up);
-    :meth:`finish` projects every point in one matrix product, draws in call
-    order and returns the box (px) that the drawn pixels can touch.
-    """
-
-    def __init__(self, image: np.ndarray, camera: CameraModel):
-        self.image = image
-        self.camera = camera
-        self.focal = float(camera.intrinsics[0, 0])
-        self._centre = camera.intrinsics[:2, 2]
-        self._distorted = camera.distorted
-        self._shade: Callable[[Colour, Surface], Colour] = lambda colour, surface: colour
-        self._to_camera = np.eye(3)
-        self._offset = np.zeros(3)
-        self._distance = 1.0
-        self._lift = 0.0
-        self._points: list = []
-        self._strokes: list[tuple[str, int, int, Colour, Surface, float]] = []
-
-    def begin(self, actor: Actor, shade: Callable[[Colour, Surface], Colour]) -> None:
-        """Set the actor's frame (forward, right, up) and its colour transform: the colour a primitive of a
-        given day colour and surface (:mod:`sim.render.surfaces`) takes in this frame."""
-        forward = (math.sin(actor.heading), math.cos(actor.heading), 0.0)
-        right = (math.cos(actor.heading), -math.sin(actor.heading), 0.0)
-        origin = np.array([actor.x, actor.y, 0.0])
-        rotation = self.camera.rotation
-        # Actor frame straight to camera frame: one 3 x 3 product and an offset per point.
-        self._to_camera = np.array([forward, right, (0.0, 0.0, 1.0)]) @ rotation.T
-        self._offset = (origin - self.camera.centre) @ rotation.T
-        self._distance = float(np.linalg.norm(origin - self.camera.centre))
-        self._shade = shade
-        self._lift = 0.0
-        self._points = []
-        self._strokes = []
-
-    def raise_by(self, metres: float) -> None:
-        """Lift the primitives that follow (a rider sitting in a boat)."""
-        self._lift += metres
-
-    def px(self, metres: float) -> float:
-        """Image size (px) of ``metres`` at this actor's distance."""
-        return self.focal * metres / self._distance
-
-    def _add(self, kind: str, points, colour: Colour, surface: Surface, size: float) -> None:
-        first = len(self._points)
-        for x, y, z in points:
-            self._points.append((x, y, z + self._lift))
-        self._strokes.append((kind, first, len(self._points), colour, surface, size))
-
-    def line(self, a, b, colour: Colour, width_m: float, surface: Surface) -> None:
-        self._add("line", (a, b), colour, surface, width_m)
-
-    def disc(self, centre, radius_m: float, colour: Colour, surface: Surface) -> None:
-        self._add("disc", (centre,), colour, surface, radius_m)
-
-    def polygon(self, points, colour: Colour, surface: Surface) -> None:
-        self._add("polygon", points, colour, surface, 0.0)
-
-    def ring(self, centre, radius_m: float, colour: Colour, segments: int = 14) -> None:
-        """A horizontal circle outline of foam (ripples on the water)."""
-        step = 2 * math.pi / segments
-        outline = [
-            (centre[0] + radius_m * math.cos(k * step), centre[1] + radius_m * math.sin(k * step), centre[2])
-            for k in range(segments)
-        ]
-        self._add("ring", outline, colour, Surface.FOAM, 0.0)
-
-    def reach(self) -> tuple[float, float, float, float]:
-        """What was recorded since :meth:`begin`: (largest horizontal distance, lowest and highest point,
-        widest stroke: half a line's width or a disc's radius), m, in the actor's frame."""
-        points = np.array(self._points).reshape(-1, 3)
-        strokes = [s[5] / 2 if s[0] == "line" else s[5] for s in self._strokes]
-        return (
-            float(np.hypot(points[:, 0], points[:, 1]).max(initial=0.0)),
-            float(points[:, 2].min(initial=0.0)),
-            float(points[:, 2].max(initial=0.0)),
-            max(strokes, default=0.0),
-        )
-
-    def finish(self) -> tuple[float, float, float, float] | None:
-        """Draw everything recorded for this actor; the box (x0, y0, x1, y1) it can touch, or None."""
-        if not self._points:
-            return None
-        camera = np.array(self._points) @ self._to_camera + self._offset
-        depth = camera[:, 2:3]
-        if depth.min() <= 0:
-            return None  # partly behind the camera: not drawn
-        uv = self.focal * camera[:, :2] / depth + self._centre
-        if self._distorted:
-            uv = self.camera.distort(uv)
-        if not np.isfinite(uv).all() or np.abs(uv).max() > _MAX_PX:
-            return None  # grazing the camera plane: projects (nearly) to infinity, not drawn
-        fixed = np.round((uv - 0.5) * _ONE).astype(np.int32)  # OpenCV puts pixel centres on integers
-        pads = np.empty(len(uv))
-        image, colours = self.image, {}
-        for kind, first, last, colour, surface, size in self._strokes:
-            key = (colour, surface)
-            if key not in colours:
-                colours[key] = self._shade(colour, surface)
-            shade = colours[key]
-            if kind == "line":
-                thickness = max(1, round(self.px(size)))
-                p, q = fixed[first:last].tolist()
-                cv2.line(image, p, q, shade, thickness, cv2.LINE_AA, _SHIFT)
-                pads[first:last] = thickness / 2 + _AA_PAD
-            elif kind == "disc":
-                radius = max(0.5, self.px(size))
-                cv2.circle(image, fixed[first].tolist(), round(radius * _ONE), shade, -1, cv2.LINE_AA, _SHIFT)
-                pads[first:last] = radius + _AA_PAD
-            elif kind == "polygon":
-                cv2.fillPoly(image, [fixed[first:last].reshape(-1, 1, 2)], shade, cv2.LINE_AA, _SHIFT)
-                pads[first:last] = _AA_PAD
-            else:
-                cv2.polylines(
-                    image, [fixed[first:last].reshape(-1, 1, 2)], True, shade, 1, cv2.LINE_AA, _SHIFT
-                )
-                pads[first:last] = _AA_PAD
-        x0, y0 = (uv - pads[:, None]).min(axis=0).tolist()
-        x1, y1 = (uv + pads[:, None]).max(axis=0).tolist()
-        return x0, y0, x1, y1
 
 
 def _pick(options: tuple, variant: int, salt: int = 0):
@@ -266,10 +133,21 @@ def draw_fisher(p: Painter, actor: Actor) -> None:
     p.polygon(tackle_box, (40, 110, 150), Surface.TACKLE)
 
 
+DUCK_BROWN: Colour = (50, 75, 100)
+DUCK_WHITE: Colour = (225, 230, 230)
+WINGBEATS_PER_CYCLE = 8
+"""Wing beats per animation cycle of a bird: with its 1.5-s cycle, 5.3 beats per second (assumption: a duck's
+cruising wingbeat)."""
+
+
 def draw_bird(p: Painter, actor: Actor) -> None:
-    """A duck on the water, bobbing."""
+    """A duck on the water, bobbing; in the air (``actor.z`` above 2 cm) or running over the water to take
+    off or land (faster than 1 m/s), flapping, with splashes where it touches the water."""
+    if actor.z > 0.02 or actor.speed > 1.0:
+        _draw_flying_bird(p, actor)
+        return
     bob = 0.02 * math.sin(2 * math.pi * actor.phase)
-    colour = (50, 75, 100) if actor.variant % 3 else (225, 230, 230)
+    colour = DUCK_BROWN if actor.variant % 3 else DUCK_WHITE
     body = [
         (0.18 * math.cos(a), 0.09 * math.sin(a), 0.06 + bob) for a in np.linspace(0, 2 * np.pi, 10, False)
     ]
@@ -287,6 +165,24 @@ def draw_bird(p: Painter, actor: Actor) -> None:
     p.line((0.12, 0.0, 0.08 + bob), (0.2, 0.0, 0.2 + bob), (40, 90, 40), 0.04, Surface.BIRD_HEAD)
     head = (40, 90, 40) if actor.variant % 2 else (60, 80, 110)
     p.disc((0.21, 0.0, 0.21 + bob), 0.045, head, Surface.BIRD_HEAD)
+
+
+def _draw_flying_bird(p: Painter, actor: Actor) -> None:
+    """Body 0.2 m above the actor's frame, so that the wings' downstroke stays above it; splashes while it
+    runs over the water (``actor.z`` 0)."""
+    colour = DUCK_BROWN if actor.variant % 3 else DUCK_WHITE
+    beat = 0.7 * math.sin(2 * math.pi * WINGBEATS_PER_CYCLE * actor.phase)  # wing angle, rad
+    body = [(-0.2, 0.0, 0.3), (-0.05, 0.0, 0.36), (0.15, 0.0, 0.33), (0.17, 0.0, 0.26), (-0.12, 0.0, 0.24)]
+    p.polygon(body, colour, Surface.FEATHERS)
+    for side in (-1.0, 1.0):  # each wing a triangle: leading and trailing edge at the body, the tip
+        tip = (-0.05, side * 0.45 * math.cos(beat), 0.3 + 0.42 * math.sin(beat))
+        p.polygon([(0.08, side * 0.05, 0.32), tip, (-0.1, side * 0.05, 0.31)], colour, Surface.FEATHERS)
+    p.line((0.14, 0.0, 0.31), (0.3, 0.0, 0.33), (40, 90, 40), 0.04, Surface.BIRD_HEAD)
+    p.disc((0.32, 0.0, 0.33), 0.045, (40, 90, 40) if actor.variant % 2 else (60, 80, 110), Surface.BIRD_HEAD)
+    if actor.z <= 0.02:  # feet and wing tips slapping the water
+        for k in range(5):
+            spot = (-0.12 - 0.1 * k + 0.04 * math.sin(7.0 * k), 0.12 * math.sin(3.0 * k), 0.03)
+            p.disc(spot, 0.02 + 0.01 * (k % 2), FOAM, Surface.FOAM)
 
 
 @cache
@@ -347,6 +243,81 @@ def draw_boat(p: Painter, actor: Actor) -> None:
         _person(p, rider, sitting=True, walking_phase=None)
 
 
+def draw_wader(p: Painter, actor: Actor) -> None:
+    """A person standing or walking in 0.35-0.65 m of water (by variant): what is above the water only, with
+    ripples around the waist; in swimwear (bare torso) or a shirt; arms swinging as they walk."""
+    skin, hair = _pick(SKIN, actor.variant), _pick(HAIR, actor.variant, 1)
+    depth = 0.35 + 0.1 * (actor.variant % 4)
+    hip = np.array([0.0, 0.0, 0.9 - depth])
+    shoulder = hip + np.array([0.0, 0.0, 0.55])
+    p.ring((0.0, 0.0, 0.0), 0.35, FOAM, segments=10)
+    p.line((0.0, 0.0, 0.0), hip, _pick(CLOTHES, actor.variant, 3), 0.3, Surface.TROUSERS)
+    swimwear = actor.variant % 2 == 0
+    if swimwear:
+        p.line(hip, shoulder, skin, 0.36, Surface.SKIN)
+    else:
+        p.line(hip, shoulder, _pick(CLOTHES, actor.variant, 2), 0.36, Surface.SHIRT)
+    swing = 0.25 * math.sin(2 * math.pi * actor.phase) if actor.speed > 0.05 else 0.0
+    for side in (-1.0, 1.0):
+        hand = shoulder + np.array([swing * side, 0.3 * side, -0.5])
+        p.line(shoulder + np.array([0.0, 0.2 * side, -0.05]), hand, skin, 0.08, Surface.SKIN)
+    p.disc(shoulder + np.array([0, 0, 0.2]), 0.11, skin, Surface.SKIN)
+    p.disc(shoulder + np.array([-0.02, 0, 0.25]), 0.1, hair, Surface.HAIR)
+
+
+REED_GREEN: Colour = (70, 135, 115)
+REED_HEAD: Colour = (60, 85, 115)
+REED_SWAY_M = 0.15
+"""How far a reed's tip swings either way in a light breeze, m (assumption)."""
+
+
+@cache
+def _reed_stems(variant: int) -> tuple[tuple[float, float, float, float], ...]:
+    """(forward, right, height, phase offset) of each stem of one clump, drawn from its variant: 7-12 stems
+    within 0.5 m, 1.6-2.4 m tall (common reed, *Phragmites australis*, grows 1-4 m: assumption of a
+    park-lake stand)."""
+    rng = np.random.default_rng(1000 + variant)
+    count = 7 + variant % 6
+    radius, angle = 0.5 * np.sqrt(rng.uniform(0, 1, count)), rng.uniform(0, 2 * np.pi, count)
+    heights, offsets = rng.uniform(1.6, 2.4, count), rng.uniform(0, 2 * np.pi, count)
+    return tuple(
+        (float(r * math.cos(a)), float(r * math.sin(a)), float(h), float(o))
+        for r, a, h, o in zip(radius, angle, heights, offsets, strict=True)
+    )
+
+
+def draw_reeds(p: Painter, actor: Actor) -> None:
+    """A clump of reeds at the water's edge; each stem bends downwind (the actor's heading) and back with
+    its own phase, the seed head at its tip, a leaf halfway up."""
+    for forward, right, height, offset in _reed_stems(actor.variant):
+        sway = REED_SWAY_M * (0.6 + 0.4 * math.sin(2 * math.pi * actor.phase + offset))
+        tip = (forward + sway, right, height)
+        middle = (forward + 0.3 * sway, right, 0.5 * height)
+        p.line((forward, right, 0.0), tip, REED_GREEN, 0.02, Surface.REED)
+        leaf = (forward + 0.25 + 0.5 * sway, right + 0.1, 0.45 * height)
+        p.line(middle, leaf, REED_GREEN, 0.03, Surface.REED)
+        p.disc(tip, 0.05, REED_HEAD, Surface.REED)
+
+
+GLINT_DUTY = 0.3
+"""Share of its cycle (one wave period) during which a glint's facets mirror the sun (assumption)."""
+GLINT_WHITE: Colour = (250, 252, 255)
+
+
+def draw_glint(p: Painter, actor: Actor) -> None:
+    """A sun glint on the water: a short bright streak across the line of sight (the actor's heading points
+    away from the camera) and its core, while the waves tilt facets towards the sun; nothing (and no truth
+    box) for the rest of the wave period."""
+    if actor.phase >= GLINT_DUTY:
+        return
+    streak = [(0.0, -0.15, 0.01), (0.02, 0.0, 0.01), (0.0, 0.15, 0.01), (-0.02, 0.0, 0.01)]
+    p.polygon(streak, GLINT_WHITE, Surface.GLINT)
+    for across in (-0.08, 0.0, 0.08):  # sparkles of single facets along it
+        p.disc(
+            (0.0, across + 0.03 * math.sin(actor.variant + across), 0.02), 0.025, GLINT_WHITE, Surface.GLINT
+        )
+
+
 DRAW = {
     ActorClass.SWIMMER: draw_swimmer,
     ActorClass.FISHER: draw_fisher,
@@ -354,4 +325,7 @@ DRAW = {
     ActorClass.BIRD: draw_bird,
     ActorClass.DEBRIS: draw_debris,
     ActorClass.BOAT: draw_boat,
+    ActorClass.WADER: draw_wader,
+    ActorClass.REEDS: draw_reeds,
+    ActorClass.GLINT: draw_glint,
 }

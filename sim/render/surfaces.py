@@ -21,7 +21,17 @@ offset and warming in sunshine. The shares are assumptions chosen to meet these 
 * the project's USV: its drive and battery housing runs 25 K above the air under way and 8 K idle, its
   signal light 10 K (assumptions: electric drives and batteries warm by tens of kelvin under load);
 * hulls, rods, tackle and debris: at the air (debris: the water) temperature, warmed in sunshine by up to
-  ``sun_k`` at the sun's zenith (assumption).
+  ``sun_k`` at the sun's zenith (assumption);
+* reeds: green leaves transpire and stay near the air temperature, warmed by up to 2 K in sunshine
+  (assumption); emissivity 0.98, as the ground's grass (:mod:`sim.render.thermal_look`: green vegetation is
+  nearly black in 8-14 µm, assumption);
+* sun glints (:mod:`sim.render.glints`): a glint's drawn patch is lake water of which a share mirrors the
+  sun. The sun as a 5772 K blackbody (its nominal effective temperature, IAU 2015 Resolution B3) has an
+  8-14 µm band radiance of 2.22·10⁴ W m⁻² sr⁻¹ (:func:`sim.render.radiometry.band_radiance_exact`); water
+  mirrors 1.5 % of it at 45° incidence (Fresnel, :func:`sim.render.radiometry.water_emissivity`); with
+  0.6 of it passing the atmosphere and 1 % of the patch mirroring the sun (both assumptions) the patch
+  gains 2.0 W m⁻² sr⁻¹, 2.4 K at 300 K (:data:`GLINT_APPARENT_K`). In visible light the same patch is
+  saturated: there the sun outshines the sky-lit water a thousand-fold.
 
 Emissivities in 8-14 µm: skin 0.98 (Steketee 1973, *Phys. Med. Biol.* 18:686, "Spectral emissivity of
 skin and pericardium"); the others from the emissivity table of a handheld thermal camera's manual (IDEAL
@@ -58,8 +68,12 @@ class Surface(Enum):
     ROD = "rod"
     TACKLE = "tackle"
     DEBRIS = "debris"
+    REED = "reed"
+    GLINT = "glint"
 
 
+GLINT_APPARENT_K = 2.4
+"""How much warmer than the water a sun glint's patch looks to a thermal camera, K (module docstring)."""
 NIR_WARM = frozenset({Surface.SKIN, Surface.WET_SKIN, Surface.SHIRT})
 """Surfaces a near-infrared (``infrared: true``) camera shows bright at night: skin and the shirt over it."""
 
@@ -102,6 +116,8 @@ HEAT = {
     Surface.ROD: Heat(0.94, sun_k=5.0),
     Surface.TACKLE: Heat(0.90, sun_k=10.0),
     Surface.DEBRIS: Heat(0.94, in_water=True, sun_k=3.0),
+    Surface.REED: Heat(0.98, sun_k=2.0),
+    Surface.GLINT: Heat(0.99, in_water=True, offset_k=GLINT_APPARENT_K),
 }
 MOTOR_UNDER_WAY_K = 25.0
 """The USV's drive housing above the air while moving (faster than 0.3 m/s), K (assumption)."""

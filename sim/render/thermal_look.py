@@ -30,7 +30,7 @@ import numpy as np
 
 from sim.render.actors import Actor
 from sim.render.backdrop import Look, ground_texture, look_random, noise_tiles, wave_field, wave_tiles
-from sim.render.conditions import VISIBILITY_M, Conditions, ThermalScene
+from sim.render.conditions import VISIBILITY_M, Conditions, ThermalScene, mean_square_slope
 from sim.render.ground_map import BEYOND, GRASS, ISLAND, PATH, SHORE, WATER, GroundMap
 from sim.render.radiometry import (
     LWIR_EXTINCTION_PER_KM,
@@ -265,7 +265,7 @@ def slope_spread(wind_speed: float) -> tuple[float, float]:
     """Standard deviations of the water's slope (rad) carried by the drawn waves and by the finer ones
     each pixel averages over: Cox & Munk's total variance 0.003 + 5.12·10⁻³ U split by
     :data:`RESOLVED_SLOPE_SHARE`."""
-    variance = 0.003 + 5.12e-3 * wind_speed
+    variance = mean_square_slope(wind_speed)
     resolved = RESOLVED_SLOPE_SHARE * math.sqrt(variance)
     return resolved, math.sqrt(variance - resolved**2)
 

@@ -21,10 +21,10 @@ _DUSK_BELOW_DEG = 6.0
 _NIGHT_BELOW_DEG = -6.0
 
 
-def sun_elevation_deg(
-    when: datetime | np.ndarray, latitude_deg: float, longitude_deg: float, utc_offset_h: float
-) -> np.ndarray:
-    """Solar elevation angle (deg) at local clock time(s) ``when`` (datetime or datetime64 array)."""
+def _hour_angle_and_declination(
+    when: datetime | np.ndarray, longitude_deg: float, utc_offset_h: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sun's hour angle and declination (rad) at local clock time(s) ``when`` (NOAA series)."""
     stamps = np.atleast_1d(np.asarray(when, dtype="datetime64[s]"))
     year_start = stamps.astype("datetime64[Y]")
     day_of_year = (stamps.astype("datetime64[D]") - year_start).astype(float) + 1.0
@@ -50,12 +50,33 @@ def sun_elevation_deg(
         + 0.00148 * np.sin(3 * gamma)
     )
     true_solar_min = hour * 60.0 + eq_time_min + 4.0 * longitude_deg - 60.0 * utc_offset_h
-    hour_angle = np.radians(true_solar_min / 4.0 - 180.0)
+    return np.radians(true_solar_min / 4.0 - 180.0), declination
+
+
+def sun_elevation_deg(
+    when: datetime | np.ndarray, latitude_deg: float, longitude_deg: float, utc_offset_h: float
+) -> np.ndarray:
+    """Solar elevation angle (deg) at local clock time(s) ``when`` (datetime or datetime64 array)."""
+    hour_angle, declination = _hour_angle_and_declination(when, longitude_deg, utc_offset_h)
     latitude = np.radians(latitude_deg)
     cos_zenith = np.sin(latitude) * np.sin(declination) + np.cos(latitude) * np.cos(declination) * np.cos(
         hour_angle
     )
     return 90.0 - np.degrees(np.arccos(np.clip(cos_zenith, -1.0, 1.0)))
+
+
+def sun_azimuth_deg(
+    when: datetime | np.ndarray, latitude_deg: float, longitude_deg: float, utc_offset_h: float
+) -> np.ndarray:
+    """Solar azimuth (deg clockwise from north, in [0, 360)) at local clock time(s) ``when``: from south,
+    atan2(sin h, cos h · sin φ − tan δ · cos φ) for hour angle h, latitude φ and declination δ (the
+    spherical triangle of the same NOAA page), turned by 180°."""
+    hour_angle, declination = _hour_angle_and_declination(when, longitude_deg, utc_offset_h)
+    latitude = np.radians(latitude_deg)
+    from_south = np.arctan2(
+        np.sin(hour_angle), np.cos(hour_angle) * np.sin(latitude) - np.tan(declination) * np.cos(latitude)
+    )
+    return np.mod(np.degrees(from_south) + 180.0, 360.0)
 
 
 def light_from_elevation(elevation_deg: np.ndarray) -> np.ndarray:

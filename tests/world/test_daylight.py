@@ -50,3 +50,20 @@ def test_local_hour_and_month_cross_midnight_and_year():
     hour, month = local_hour_and_month(datetime(2026, 12, 31, 23, 30), np.array([0.0, 1800.0, 3600.0]))
     assert list(hour) == [23, 0, 0]
     assert list(month) == [11, 0, 0]
+
+
+def test_sun_azimuth_east_in_the_morning_south_at_solar_noon_west_in_the_evening():
+    from sim.world.daylight import sun_azimuth_deg
+
+    place = (34.0, 113.8, 8.0)  # Xuchang, UTC+8: solar noon about 12:30 local time in July
+    morning, noon, evening = (
+        sun_azimuth_deg(datetime(2026, 7, 18, h, m), *place)[0] for h, m in ((7, 0), (12, 30), (18, 0))
+    )
+    assert 60.0 < morning < 100.0
+    assert noon == pytest.approx(180.0, abs=8.0)
+    assert 260.0 < evening < 300.0
+    # In June the sun rises north of east and sets north of west at 34 degrees north.
+    rise = sun_azimuth_deg(datetime(2026, 6, 21, 5, 30), *place)[0]
+    assert rise < 90.0 and sun_elevation_deg(datetime(2026, 6, 21, 5, 30), *place)[0] == pytest.approx(
+        0.0, abs=6.0
+    )

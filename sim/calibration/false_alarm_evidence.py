@@ -1,0 +1,288 @@
+"""False-alarm evidence, one command: ``run_sim.py tune --false-alarm-hours DAY,DUSK,NIGHT --out DIR``.
+
+For each detector and light level, tune clips (:mod:`sim.calibration.clip_scenes`, with the lake's
+distractors) are rendered and watched in two disjoint sets: the **fit** clips (clip seeds from
+``seed`` · 1000, :data:`FIT_SEED_OFFSET`), on which the false-alarm model is fitted, and the **held-out**
+clips (from (``seed`` + :data:`HELD_OUT_SEED_OFFSET`) · 1000), measured apart. Clips go in chunks
+(:data:`CHUNK_CLIPS` clips, each chunk one task for the executor), and every finished chunk is written at
+once as ``DIR/chunks/<kind>-<light>-<part>-<first clip>.json``: a later call with the same options skips
+the chunks already there, so the evidence can be gathered over several sessions (``budget_s`` stops
+launching chunks after that much wall time).
+
+From the chunks (:func:`evidence_table`), per detector, light and camera type: the fit clips' hours and
+false alarms at the detector's operating threshold, the fitted rate there (the model of
+:func:`sim.calibration.false_alarm_fits.fit_false_alarm_model` fitted to every threshold's counts of the
+fit clips, evaluated at the operating threshold: with one weather per light the model is saturated, so
+this is close to the count over the hours), the exact 95 % Poisson interval of the fit clips' rate, and the
+held-out clips' hours, false alarms, rate and exact interval; ``inside`` says whether the held-out rate lies
+in the fit's interval (empty until both sets have hours). Exact intervals: Garwood (1936, *Biometrika*
+28:437), the χ² quantiles χ²(α/2; 2n) / 2h and χ²(1 − α/2; 2n + 2) / 2h for n alarms in h hours
+(``scipy.stats.chi2``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.clip_observation import observe
+from sim.calibration.clip_scenes import WARMUP_S, ClipCase, cases_for
+from sim.calibration.false_alarm_fits import fit_false_alarm_model
+from sim.calibration.fit_inputs import FIT_THRESHOLDS
+from sim.scenario.models import FalseAlarmCalibration, Kind, Light, Scenario, SensorType, Weather
+from sim.sensing.false_alarms import false_alarm_rate
+
+FIT_SEED_OFFSET, HELD_OUT_SEED_OFFSET = 0, 500
+"""Clip seeds: the fit clips' from ``seed`` · 1000, the held-out ones' from (``seed`` + 500) · 1000 (each
+set below 500,000 clips, so the two never share a clip)."""
+CHUNK_CLIPS = 3
+"""Clips per task: a few minutes of work, so a budget is kept to within one round of tasks."""
+PARTS = ("fit", "held_out")
+GOAL_HOURS = {Light.DAY: 10.0, Light.DUSK: 5.0, Light.NIGHT: 5.0}
+"""Issue 17's fit hours per light; held out: :data:`GOAL_HELD_OUT_HOURS` each."""
+GOAL_HELD_OUT_HOURS = 3.0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Clips ``first`` .. ``first + len(cases) - 1`` of one detector, light and part."""
+
+    kind: Kind
+    light: Light
+    part: str
+    first: int
+    cases: tuple[ClipCase, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind.value}-{self.light.value}-{self.part}-{self.first:05d}"
+
+
+def clips_for(hours: float, seconds: float) -> int:
+    """Clips of ``seconds`` (s; the first :data:`WARMUP_S` unscored) that make ``hours`` camera-hours."""
+    return math.ceil(hours * 3600.0 / (seconds - WARMUP_S) - 1e-9)
+
+
+def plan_chunks(
+    scenario: Scenario,
+    kinds: tuple[Kind, ...],
+    hours: dict[Light, float],
+    held_out_hours: float,
+    seconds: float,
+    seed: int,
+    weather: Weather = Weather.CLEAR,
+) -> list[Chunk]:
+    """Every chunk of the evidence, interleaved (detector, light, part in turn) so that a budget cut short
+    leaves every condition with some hours; held-out clips only for the lights with fit hours."""
+    queues = []
+    for kind in kinds:
+        for light, fit_hours in hours.items():
+            if fit_hours <= 0:
+                continue
+            for part, part_hours, offset in (
+                ("fit", fit_hours, FIT_SEED_OFFSET),
+                ("held_out", held_out_hours, HELD_OUT_SEED_OFFSET),
+            ):
+                count = clips_for(part_hours, seconds) if part_hours > 0 else 0
+                if count == 0:
+                    continue
+                cases = cases_for(scenario, kind, count, seed + offset, (light,), (weather,))
+                queues.append(
+                    [
+                        Chunk(kind, light, part, i, tuple(cases[i : i + CHUNK_CLIPS]))
+                        for i in range(0, count, CHUNK_CLIPS)
+                    ]
+                )
+    ordered = []
+    for round_ in range(max((len(q) for q in queues), default=0)):
+        ordered += [q[round_] for q in queues if round_ < len(q)]
+    return ordered
+
+
+def camera_type(scenario: Scenario, camera_id: str) -> str:
+    """``thermal``, ``visible+nir`` (a visible camera with a near-infrared night mode) or ``visible``."""
+    spec = next(c for c in scenario.cameras if c.id == camera_id)
+    if spec.sensor is SensorType.THERMAL:
+        return "thermal"
+    return "visible+nir" if spec.infrared else "visible"
+
+
+def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
+    """Watch one chunk's clips (module level: worker processes unpickle it); one row per clip: its camera
+    and type, scored hours, false alarms per threshold and what they lay on at the operating threshold."""
+    scenario, chunk, seconds = task
+    operating = scenario.detection.threshold_for(chunk.kind)
+    thresholds = np.unique(np.concatenate([FIT_THRESHOLDS, [operating]]))
+    started = time.process_time()
+    clips = []
+    for case in chunk.cases:
+        seen = observe(scenario, chunk.kind, [case], seconds, thresholds, progress=False)
+        key = (case.light.value, case.weather.value)
+        clips.append(
+            {
+                "seed": case.seed,
+                "camera": case.camera_id,
+                "camera_type": camera_type(scenario, case.camera_id),
+                "weather": case.weather.value,
+                "hours": seen.camera_hours,
+                "false_alarms": {
+                    f"{t:g}": seen.false_alarms_by_condition.get((*key, float(t)), 0) for t in thresholds
+                },
+                "causes": {
+                    cause: n
+                    for (_, _, t, cause), n in seen.false_alarm_causes.items()
+                    if math.isclose(t, operating)
+                },
+            }
+        )
+    return {
+        "kind": chunk.kind.value,
+        "light": chunk.light.value,
+        "part": chunk.part,
+        "first": chunk.first,
+        "operating_threshold": operating,
+        "seconds": seconds,
+        "cpu_s": round(time.process_time() - started, 1),
+        "clips": clips,
+    }
+
+
+def gather(
+    scenario: Scenario,
+    chunks: list[Chunk],
+    seconds: float,
+    out: Path,
+    executor,
+    workers: int,
+    budget_s: float | None = None,
+    progress=print,
+) -> int:
+    """Run the chunks not yet in ``out/chunks`` on ``executor`` (rounds of ``workers`` tasks), writing each
+    as it finishes; no new round starts once ``budget_s`` of wall time has passed. Returns how many ran."""
+    folder = out / "chunks"
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [c for c in chunks if not (folder / f"{c.name}.json").exists()]
+    started, done = time.monotonic(), 0
+    with executor as pool:
+        for i in range(0, len(todo), workers):
+            if budget_s is not None and time.monotonic() - started > budget_s:
+                break
+            tasks = [(scenario, chunk, seconds) for chunk in todo[i : i + workers]]
+            for (_, chunk, _), result in pool.results(run_chunk, tasks):
+                if isinstance(result, BaseException):
+                    raise result
+                _write_whole(folder / f"{chunk.name}.json", json.dumps(result, indent=1) + "\n")
+                done += 1
+                progress(f"{chunk.name}: {len(chunk.cases)} clips, {result['cpu_s']} s CPU")
+    return done
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """``text`` into ``path``, which appears whole or not at all (a ``.part`` file renamed into place)."""
+    part = path.with_name(path.name + ".part")
+    part.write_text(text, encoding="utf-8")
+    part.replace(path)
+
+
+def read_chunks(out: Path) -> pd.DataFrame:
+    """Every clip of ``out/chunks`` as a row: kind, light, part, operating_threshold, camera, camera_type,
+    weather, hours, ``fa_<τ>`` per threshold and ``cause_<class>`` at the operating threshold."""
+    rows = []
+    for path in sorted((out / "chunks").glob("*.json")):
+        chunk = json.loads(path.read_text(encoding="utf-8"))
+        for clip in chunk["clips"]:
+            row = {k: chunk[k] for k in ("kind", "light", "part", "operating_threshold")}
+            row |= {k: clip[k] for k in ("seed", "camera", "camera_type", "weather", "hours")}
+            row |= {f"fa_{t}": n for t, n in clip["false_alarms"].items()}
+            row |= {f"cause_{c}": n for c, n in clip["causes"].items()}
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    causes = [c for c in table.columns if c.startswith("cause_")]
+    table[causes] = table[causes].fillna(0).astype(int)
+    return table
+
+
+def poisson_interval(count: int, hours: float, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) interval of a Poisson rate, per hour, from ``count`` events in ``hours``."""
+    from scipy.stats import chi2
+
+    alpha = 1.0 - level
+    low = 0.0 if count == 0 else float(chi2.ppf(alpha / 2, 2 * count)) / (2 * hours)
+    return low, float(chi2.ppf(1 - alpha / 2, 2 * count + 2)) / (2 * hours)
+
+
+def fitted_rate(fit: pd.DataFrame, operating: float) -> float:
+    """The false-alarm model (:func:`fit_false_alarm_model`) fitted to every threshold's counts of the fit
+    clips ``fit`` (one light), evaluated at ``operating``, per camera-hour."""
+    rows = []
+    for (light, weather), group in fit.groupby(["light", "weather"]):
+        for column in (c for c in fit.columns if c.startswith("fa_")):
+            threshold = float(column[3:])
+            rows.append((light, weather, threshold, int(group[column].sum()), float(group["hours"].sum())))
+    table = pd.DataFrame(rows, columns=["light", "weather", "threshold", "false_alarms", "camera_hours"])
+    spec = FalseAlarmCalibration.model_validate(fit_false_alarm_model(table))
+    light, weather = Light(fit["light"].iloc[0]), Weather(fit["weather"].iloc[0])
+    return false_alarm_rate(spec, operating, light, weather)
+
+
+def evidence_table(clips: pd.DataFrame) -> pd.DataFrame:
+    """One row per detector, light and camera type (module docstring)."""
+    rows = []
+    for (kind, light, kind_of_camera), group in clips.groupby(["kind", "light", "camera_type"], sort=False):
+        operating = float(group["operating_threshold"].iloc[0])
+        column = f"fa_{operating:g}"
+        row = {"detector": kind, "light": light, "camera_type": kind_of_camera, "threshold": operating}
+        for part in PARTS:
+            part_clips = group[group["part"] == part]
+            hours, alarms = float(part_clips["hours"].sum()), int(part_clips[column].sum())
+            low, high = poisson_interval(alarms, hours) if hours > 0 else (math.nan, math.nan)
+            row |= {
+                f"{part}_hours": round(hours, 3),
+                f"{part}_alarms": alarms,
+                f"{part}_rate": round(alarms / hours, 4) if hours > 0 else math.nan,
+                f"{part}_low": round(low, 4),
+                f"{part}_high": round(high, 4),
+            }
+        fit = group[group["part"] == "fit"]
+        row["fitted_rate"] = round(fitted_rate(fit, operating), 4) if len(fit) else math.nan
+        measured = row["fit_hours"] > 0 and row["held_out_hours"] > 0
+        row["inside"] = bool(row["fit_low"] <= row["held_out_rate"] <= row["fit_high"]) if measured else None
+        causes = {
+            c[6:]: int(group[c].sum()) for c in group.columns if c.startswith("cause_") and group[c].sum()
+        }
+        row["causes"] = ", ".join(f"{c} {n}" for c, n in sorted(causes.items(), key=lambda kv: -kv[1]))
+        goal = GOAL_HOURS[Light(light)]
+        row["goal_met"] = bool(
+            row["fit_hours"] >= goal - 1e-6 and row["held_out_hours"] >= GOAL_HELD_OUT_HOURS - 1e-6
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """The table as docs/detectors.md gives it."""
+    lines = [
+        "| detector | light | camera | τ | fit hours | fit alarms | fitted rate /h | fit 95 % interval "
+        "| held-out hours | held-out alarms | held-out rate /h (95 % interval) | inside "
+        "| what the alarms lay on |",
+        "|---|---|---|---:|---:|---:|---:|---|---:|---:|---|---|---|",
+    ]
+    for r in table.itertuples():
+        lines.append(
+            f"| {r.detector} | {r.light} | {r.camera_type} | {r.threshold:g} | {r.fit_hours:.2f} | "
+            f"{r.fit_alarms} | {r.fitted_rate:.3g} | {r.fit_low:.3g}-{r.fit_high:.3g} | "
+            f"{r.held_out_hours:.2f} | {r.held_out_alarms} | {r.held_out_rate:.3g} "
+            f"({r.held_out_low:.3g}-{r.held_out_high:.3g}) | {_yes_no(r.inside)} "
+            f"| {r.causes or '-'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _yes_no(value) -> str:
+    return "-" if value is None or value != value else ("yes" if value else "no")

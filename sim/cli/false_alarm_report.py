@@ -1,0 +1,130 @@
+"""``run_sim.py tune --false-alarm-hours DAY,DUSK,NIGHT --out DIR`` gathers false-alarm evidence on tune
+clips (:mod:`sim.calibration.false_alarm_evidence`; a second call with the same options resumes it), and
+``run_sim.py tune --report DIR --out REPORT`` writes its table (``false_alarms.md``, ``false_alarms.csv``)
+and figure (``false_alarms.png``) from what ``DIR`` holds so far."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from sim.cli.common import EXIT_OK, at_least
+from sim.errors import BadInputError
+from sim.loading import load_scenario
+from sim.scenario.models import Kind, Light, Weather
+
+PLAN_FILE = "plan.json"
+"""The options a evidence folder was started with: a later call must give the same."""
+
+
+def add_evidence_options(tune: argparse.ArgumentParser) -> None:
+    tune.add_argument(
+        "--false-alarm-hours",
+        metavar="DAY,DUSK,NIGHT",
+        help="instead: gather false-alarm evidence, this many camera-hours of fit clips per light level "
+        "(both detectors, or --detector's), resumable: chunks already in --out are kept",
+    )
+    tune.add_argument(
+        "--held-out-hours",
+        type=float,
+        default=3.0,
+        help="--false-alarm-hours: held-out camera-hours per light",
+    )
+    tune.add_argument(
+        "--budget-minutes",
+        type=float,
+        help="--false-alarm-hours: start no new round of clips after this much wall time (default: no limit)",
+    )
+    tune.add_argument(
+        "--report",
+        metavar="DIR",
+        type=Path,
+        help="instead: the false-alarm table and figure of the evidence in DIR, written to --out",
+    )
+
+
+def _hours(text: str) -> dict[Light, float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise BadInputError(f"--false-alarm-hours {text}: expected three numbers, e.g. 10,5,5") from None
+    if len(values) != 3 or any(v < 0 or v != v for v in values):
+        raise BadInputError(
+            f"--false-alarm-hours {text}: expected three hours >= 0 (day, dusk, night), e.g. 10,5,5"
+        )
+    return dict(zip((Light.DAY, Light.DUSK, Light.NIGHT), values, strict=True))
+
+
+def gather_evidence(args: argparse.Namespace) -> int:
+    """Plan the chunks, check the folder's plan, run what is missing, print the table so far."""
+    from sim.calibration.end_to_end import InProcess
+    from sim.calibration.false_alarm_evidence import gather, plan_chunks
+    from sim.experiments.executors import ProcessPool
+
+    hours = _hours(args.false_alarm_hours)
+    if not args.held_out_hours >= 0:
+        raise BadInputError(f"--held-out-hours: must be >= 0, got {args.held_out_hours:g}")
+    at_least("--workers", args.workers, 1)
+    if args.seconds <= 10.0:
+        raise BadInputError(
+            f"--seconds {args.seconds:g}: clips for false-alarm evidence must be longer than 10 s"
+        )
+    weathers = args.weather or ["clear"]
+    if len(weathers) != 1:
+        raise BadInputError(
+            "--weather: give at most one with --false-alarm-hours (the evidence is per light)"
+        )
+    scenario = load_scenario(args.scenario, args.overrides)
+    kinds = (Kind(args.detector),) if args.detector else (Kind.SWIMMING, Kind.FISHING)
+    plan = {
+        "scenario": str(args.scenario),
+        "overrides": list(args.overrides),
+        "seconds": args.seconds,
+        "seed": args.seed,
+        "weather": weathers[0],
+    }
+    _check_plan(args.out, plan)
+    chunks = plan_chunks(
+        scenario, kinds, hours, args.held_out_hours, args.seconds, args.seed, Weather(weathers[0])
+    )
+    executor = ProcessPool(args.workers) if args.workers > 1 else InProcess()
+    budget = None if args.budget_minutes is None else 60.0 * args.budget_minutes
+    ran = gather(scenario, chunks, args.seconds, args.out, executor, args.workers, budget)
+    print(f"{ran} chunks run now; the table so far: run_sim.py tune --report {args.out} --out REPORT_DIR")
+    return EXIT_OK
+
+
+def _check_plan(out: Path, plan: dict) -> None:
+    """A new folder records ``plan``; an existing one must have been started with the same."""
+    path = out / PLAN_FILE
+    if path.exists():
+        before = json.loads(path.read_text(encoding="utf-8"))
+        if before != plan:
+            changed = sorted(k for k in plan if before.get(k) != plan[k])
+            raise BadInputError(
+                f"--out {out}: holds evidence gathered with other {', '.join(changed)}; use a new folder"
+            )
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(plan, indent=1) + "\n", encoding="utf-8")
+
+
+def report(args: argparse.Namespace) -> int:
+    """The table and figure of the evidence in ``--report DIR``, written to ``--out``."""
+    from sim.calibration.false_alarm_evidence import evidence_table, markdown_table, read_chunks
+    from sim.calibration.figures import draw_false_alarm_figure
+
+    folder = args.report
+    if not (folder / "chunks").is_dir() or not any((folder / "chunks").glob("*.json")):
+        raise BadInputError(
+            f"--report {folder}: no false-alarm evidence there (run --false-alarm-hours first)"
+        )
+    table = evidence_table(read_chunks(folder))
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "false_alarms.csv", index=False)
+    text = markdown_table(table)
+    (args.out / "false_alarms.md").write_text(text, encoding="utf-8")
+    draw_false_alarm_figure(table, args.out / "false_alarms.png")
+    print(text + f"written: {args.out}/ (false_alarms.md, false_alarms.csv, false_alarms.png)")
+    return EXIT_OK

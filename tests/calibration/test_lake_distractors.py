@@ -1,0 +1,147 @@
+"""The lake's distractors in tune's clips: each appears, is never an offender, and a clip is repeatable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim.calibration.clip_observation as clip_observation
+from detectors.base import Detections
+from sim.calibration.clip_observation import observe
+from sim.calibration.clip_scenes import cases_for, clip_things
+from sim.calibration.lake_distractors import clip_sun
+from sim.core.rng import RandomStreams
+from sim.loading import load_scenario
+from sim.pixel.pixel_camera import DETECTED_CLASS, OFFENDER_CLASS, analysis_view
+from sim.render.actors import ActorClass
+from sim.render.conditions import Conditions
+from sim.scenario.models import Kind, Light, Weather
+from sim.world.geometry import ZoneGeometry
+from tests.helpers.paths import DEFAULT
+
+SECONDS = 60.0
+SMALL = ["detection.analysis_width=160"]
+"""Frames a sixteenth of the default's pixels: the same things and truth, drawn faster."""
+
+
+@pytest.fixture(scope="module")
+def small_scenario():
+    return load_scenario(DEFAULT, SMALL)
+
+
+LAKE = {ActorClass.WADER, ActorClass.REEDS, ActorClass.GLINT, ActorClass.BIRD, ActorClass.BOAT}
+
+
+def clip(scenario, kind: Kind, light: Light, index: int, weather=Weather.CLEAR, seconds=SECONDS):
+    """Case ``index`` of the tune grid (seed 0): its renderer, things and conditions, as tune builds them."""
+    geometry = ZoneGeometry(scenario)
+    case = cases_for(scenario, kind, index + 1, 0, (light,), (weather,))[index]
+    spec = next(c for c in scenario.cameras if c.id == case.camera_id)
+    renderer, _, _ = analysis_view(spec, scenario, geometry, None, case.seed)
+    rng = RandomStreams(case.seed).stream(f"tune/{kind}/{case.camera_id}/{case.light}/{case.weather}")
+    things = clip_things(scenario, geometry, kind, renderer.camera, seconds, rng, case.seed, light, weather)
+    return renderer, things, Conditions(light, weather, scenario.run.wind_speed, spec.infrared)
+
+
+def classes_seen(renderer, things, conditions, step: float = 2.0) -> dict[ActorClass, set[str]]:
+    seen: dict[ActorClass, set[str]] = {}
+    for t in np.arange(0.0, SECONDS, step):
+        actors = [a for thing in things if (a := thing.at(float(t))) is not None]
+        for box in renderer.render(float(t), actors, conditions).truth:
+            seen.setdefault(box.cls, set()).add(box.actor_id)
+    return seen
+
+
+def test_every_distractor_appears_in_the_day_clips_and_none_is_an_offender(small_scenario):
+    seen: dict[ActorClass, set[str]] = {}
+    for index in range(3):  # cam-beach-w, cam-beach-e (facing the seed's sun: glints), cam-dam
+        for cls, ids in classes_seen(*clip(small_scenario, Kind.SWIMMING, Light.DAY, index)).items():
+            seen.setdefault(cls, set()).update(ids)
+    assert set(seen) >= LAKE
+    assert {"leisure-pedal", "leisure-motor", "usv-passing"} <= seen[ActorClass.BOAT]
+    assert {"flyer-landing", "flyer-leaving"} <= seen[ActorClass.BIRD]
+    offenders = set(OFFENDER_CLASS.values())
+    for cls, ids in seen.items():  # offenders are only ever the clip's two offenders
+        assert (cls in offenders) == all(i.startswith("offender-") for i in ids)
+
+
+def test_a_landing_bird_flies_in_floats_and_takes_off(small_scenario):
+    _, things, _ = clip(small_scenario, Kind.SWIMMING, Light.DAY, 0)
+    bird = next(t for t in things if t.id == "flyer-landing")
+    heights = [a.z for t in np.arange(bird.t_start, bird.t_end, 0.25) if (a := bird.at(float(t)))]
+    landed = heights.index(0.0)
+    assert heights[0] > 3.0 and all(np.diff(heights[: landed + 1]) < 0)  # gliding down to the water
+    assert 0.0 in heights and heights[-1] >= heights[landed]
+
+
+@pytest.mark.parametrize("light", [Light.DAY, Light.DUSK, Light.NIGHT])
+def test_glints_need_the_sun_above_the_horizon(small_scenario, light):
+    rng = RandomStreams(4).stream("test/sun")
+    suns = [clip_sun(small_scenario, light, rng) for _ in range(20)]
+    elevations = np.array([e for _, e in suns])
+    low, high = {Light.DAY: (6.0, 90.0), Light.DUSK: (-6.0, 6.0), Light.NIGHT: (-90.0, -6.0)}[light]
+    assert ((elevations >= low - 1e-9) & (elevations < high)).all()
+    if light is Light.NIGHT:
+        for index in range(2):
+            _, things, _ = clip(small_scenario, Kind.SWIMMING, light, index)
+            assert not any(t.cls is ActorClass.GLINT for t in things)
+
+
+def test_fishing_clips_get_reeds_and_boats_near_the_bank(small_scenario):
+    _, things, _ = clip(small_scenario, Kind.FISHING, Light.DUSK, 0)
+    ids = {t.id for t in things}
+    assert {"reeds-0", "leisure-pedal", "usv-passing", "flyer-landing"} <= ids
+    assert sum(t.cls is ActorClass.FISHER for t in things) == 2
+
+
+def test_the_same_seed_renders_the_same_frame_and_another_seed_another(small_scenario):
+    def frame(seed_index: int):
+        renderer, things, conditions = clip(small_scenario, Kind.SWIMMING, Light.DAY, seed_index)
+        actors = [a for thing in things if (a := thing.at(30.0)) is not None]
+        return renderer.render(30.0, actors, conditions, 450)
+
+    first, again = frame(1), frame(1)
+    np.testing.assert_array_equal(first.image, again.image)
+    assert first.truth == again.truth
+    other = frame(2)
+    assert first.truth != other.truth
+
+
+class OnTheReeds:
+    """A detector that reports, in every frame, the box of the clip's first clump of reeds: a false alarm
+    the scoring must count as false and lay on the reeds, never on an offender."""
+
+    def __init__(self, clips: list, kind: Kind):
+        self.clips, self.kind = clips, kind
+
+    def update(self, image, t, context) -> Detections:
+        camera, things = self.clips[-1]
+        reeds = next(thing for thing in things if thing.id == "reeds-0").at(t)
+        base = camera.ground_to_image(np.array([[reeds.x, reeds.y]]))[0]
+        box = [base[0] - 2.0, base[1] - 6.0, base[0] + 2.0, base[1]]
+        return Detections(
+            np.array([box]), np.array([0.99]), np.array([DETECTED_CLASS[self.kind]]), np.array([7])
+        )
+
+
+def test_an_alarm_on_reeds_is_false_and_laid_on_the_reeds(monkeypatch):
+    scenario = load_scenario(DEFAULT, [*SMALL, "cameras.0.fps=5"])
+    case = cases_for(scenario, Kind.SWIMMING, 1, 0, (Light.DAY,), (Weather.CLEAR,))[0]
+    assert case.camera_id == scenario.cameras[0].id
+    clips: list = []
+    real_clip_things = clip_observation.clip_things
+
+    def recording(scenario, geometry, kind, camera, *args):
+        things = real_clip_things(scenario, geometry, kind, camera, *args)
+        clips.append((camera, things))
+        return things
+
+    monkeypatch.setattr(clip_observation, "clip_things", recording)
+    monkeypatch.setattr(
+        clip_observation, "create_pixel_detector", lambda kind, params: OnTheReeds(clips, kind)
+    )
+    seen = observe(scenario, Kind.SWIMMING, [case], 12.0, np.array([0.5]), progress=False)
+    assert seen.false_alarms[0.5] == 1  # one track, one alarm
+    assert seen.false_alarm_causes == {("day", "clear", 0.5, "reeds"): 1}
+    assert seen.alarmed[0.5] == set()  # no offender credited
+    assert {group.split("/")[1] for group, *_ in seen.offender_rows} <= {"offender-0-0", "offender-0-1"}
