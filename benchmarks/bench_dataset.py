@@ -3,8 +3,9 @@
 What it measures
 ----------------
 1. The default scenario (``scenarios/xuchang_lake.yaml``) at its analysis width (640 px: 640x360 frames),
-   ``--frames`` frames (default 1200, the command's default: one view of 100 frames per light and weather
-   condition, on the seven cameras that see a no-go area), seed 0.
+   ``--frames`` frames (default 2400, the command's default: one view of 100 frames per light, weather and
+   sensor condition, on the seven cameras that see a no-go area), seed 0; ``--sensor`` as the command's
+   (default both, visible and thermal).
 2. **Baseline, render only.** Every frame of the dataset's plan through
    :func:`sim.dataset.scenes.render_frames`, as the export renders them (ground maps, backdrops, each
    clip's scene, the frame and the frame without actors that gives each box's SNR), consumed and
@@ -12,8 +13,8 @@ What it measures
 3. **Export.** :func:`sim.dataset.export.write_dataset` into a temporary folder, YOLO and then COCO: the
    same rendering, plus JPEG encoding, label files or the COCO JSON, ``truth.csv``, ``images.csv``, the card
    and the atomic rename.
-4. **Setup.** The one-time part of the baseline, timed apart: per camera the renderer's ground map, per
-   view its backdrop (``Renderer.look``).
+4. **Setup.** The one-time part of the baseline, timed apart: per camera and sensor the renderer's ground
+   map, per view its backdrop (``Renderer.look``).
 5. **Codecs.** 24 frames of the first view encoded as the export does (JPEG quality 95, 4:4:4) and as PNG
    at OpenCV's level 1 (its fastest compressing level) and 3 (its default): ms per frame, kB per frame,
    and the JPEG's RMS difference to the rendered frame in grey levels.
@@ -31,8 +32,9 @@ How to run (from the repository root)
 -------------------------------------
 ::
 
-    python benchmarks/bench_dataset.py                 # 1200 frames, best of 1
+    python benchmarks/bench_dataset.py                 # 2400 frames, both sensors, best of 1
     python benchmarks/bench_dataset.py --frames 4800   # more views per condition
+    python benchmarks/bench_dataset.py --frames 1200 --sensor thermal   # thermal frames alone
     python benchmarks/bench_dataset.py --repeat 3
 """
 
@@ -54,7 +56,7 @@ import cv2
 import numpy as np
 
 from sim.dataset.export import JPEG_PARAMETERS, write_dataset
-from sim.dataset.plan import plan_dataset
+from sim.dataset.plan import SENSORS, plan_dataset
 from sim.dataset.scenes import frame_conditions, render_frames
 from sim.loading import load_scenario
 from sim.pixel.pixel_camera import analysis_camera
@@ -86,21 +88,22 @@ def render_only(scenario, geometry, plan, seed) -> int:
 
 
 def setup_only(scenario, geometry, plan, seed) -> int:
-    """Build each camera's ground map and each view's backdrop, as the render does; returns the views."""
+    """Build each camera's ground map (per sensor) and each view's backdrop, as the render does; returns the
+    views."""
     lamps = lamp_positions(scenario, geometry)
     specs = {c.id: c for c in scenario.cameras}
-    for camera_id in dict.fromkeys(v.camera_id for v in plan.views):
-        spec = specs[camera_id]
+    for camera_id, sensor in dict.fromkeys((v.camera_id, v.sensor) for v in plan.views):
+        spec = specs[camera_id].as_sensor(sensor)
         camera = analysis_camera(spec, scenario.detection.analysis_width)
         renderer = Renderer(camera, geometry, scenario.render.path_offset, lamps, seed=seed)
-        for view in (v for v in plan.views if v.camera_id == camera_id):
+        for view in (v for v in plan.views if (v.camera_id, v.sensor) == (camera_id, sensor)):
             renderer.look(frame_conditions(view, spec, scenario))
     return len(plan.views)
 
 
-def export(scenario, label_format: str, frames: int, seed: int) -> int:
+def export(scenario, label_format: str, frames: int, sensors: tuple[str, ...], seed: int) -> int:
     with tempfile.TemporaryDirectory() as folder:
-        return write_dataset(scenario, Path(folder) / "ds", label_format, frames, seed=seed).images
+        return write_dataset(scenario, Path(folder) / "ds", label_format, frames, sensors, seed=seed).images
 
 
 def codecs(scenario, geometry, plan, seed) -> list[tuple[str, float, float, float | None]]:
@@ -134,26 +137,29 @@ def codecs(scenario, geometry, plan, seed) -> list[tuple[str, float, float, floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
-    parser.add_argument("--frames", type=int, default=1200)
+    parser.add_argument("--frames", type=int, default=2400)
+    parser.add_argument("--sensor", action="append", choices=SENSORS, help="repeatable; default: both")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     cv2.setNumThreads(1)
     scenario = load_scenario(args.scenario)
     geometry = ZoneGeometry(scenario)
-    plan = plan_dataset(scenario, geometry, args.frames)
+    sensors = tuple(dict.fromkeys(args.sensor)) if args.sensor else SENSORS
+    plan = plan_dataset(scenario, geometry, args.frames, sensors)
     first = next(c for c in scenario.cameras if c.id == plan.views[0].camera_id)
     width, height = analysis_camera(first, scenario.detection.analysis_width).spec.resolution
     print(
-        f"{args.frames} frames of {width}x{height}, {len(plan.views)} views, {len(plan.clips)} clips; "
+        f"{args.frames} frames of {width}x{height} ({', '.join(sensors)}), {len(plan.views)} views, "
+        f"{len(plan.clips)} clips; "
         f"Python {platform.python_version()}, OpenCV {cv2.__version__}, numpy {np.__version__}; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     best: dict[str, Timing] = {}
     loops = {
         "render only (baseline)": lambda: render_only(scenario, geometry, plan, args.seed),
-        "export, YOLO": lambda: export(scenario, "yolo", args.frames, args.seed),
-        "export, COCO": lambda: export(scenario, "coco", args.frames, args.seed),
+        "export, YOLO": lambda: export(scenario, "yolo", args.frames, sensors, args.seed),
+        "export, COCO": lambda: export(scenario, "coco", args.frames, sensors, args.seed),
         "setup: ground maps and backdrops": lambda: setup_only(scenario, geometry, plan, args.seed),
     }
     for _ in range(args.repeat):

@@ -18,8 +18,8 @@ from sim.cli.common import (
 from sim.dataset.plan import FORMATS, SENSORS
 from sim.loading import load_scenario
 
-DEFAULT_FRAMES = 1200
-"""Frames when ``--frames`` is not given: 100 per light and weather condition of one sensor."""
+DEFAULT_FRAMES = 2400
+"""Frames when ``--frames`` is not given: 100 per condition, light × weather × sensor (3 × 4 × 2)."""
 
 
 def add_parser(commands: Commands) -> None:
@@ -37,7 +37,7 @@ def add_parser(commands: Commands) -> None:
         "--sensor",
         action="append",
         choices=SENSORS,
-        help="only this sensor (repeatable; default: every sensor the renderer has)",
+        help="only this sensor (repeatable; default: every sensor, visible and thermal)",
     )
     dataset.add_argument("--seed", type=int, help="seed of the scenes (default: run.seed of the scenario)")
     add_set_option(dataset)

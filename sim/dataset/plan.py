@@ -28,13 +28,12 @@ from enum import StrEnum
 
 from sim.calibration.clip_scenes import LIGHTS, WEATHERS, relevant_cameras
 from sim.errors import DatasetError
-from sim.scenario.models import Kind, Light, Scenario, Weather
+from sim.scenario.models import Kind, Light, Scenario, SensorType, Weather
 from sim.world.geometry import ZoneGeometry
 
-SENSORS = ("visible",)
-"""Sensors the dataset can render (``--sensor``). Thermal cameras (``cameras[].sensor: thermal``) plug in
-here (the scenario's sensor values, once it has them) and in :func:`sim.dataset.scenes.frame_conditions`
-once the renderer draws them."""
+SENSORS = tuple(sensor.value for sensor in SensorType)
+"""Sensors the dataset can render (``--sensor``): the scenario's camera sensors (``cameras[].sensor``). A
+view of a sensor renders its camera as that sensor (:meth:`sim.scenario.models.Camera.as_sensor`)."""
 
 
 class LabelFormat(StrEnum):
@@ -75,7 +74,7 @@ class View:
     """The offenders whose no-go areas this camera sees (its clips hold both kinds' scenes)."""
     light: Light
     weather: Weather
-    sensor: str
+    sensor: SensorType
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,9 @@ def plan_dataset(
 ) -> DatasetPlan:
     """The views and clips of a dataset of ``frames`` frames (module docstring)."""
     cameras = dataset_cameras(scenario, geometry)
-    conditions = [(light, weather, sensor) for weather in WEATHERS for light in LIGHTS for sensor in sensors]
+    conditions = [
+        (light, weather, SensorType(sensor)) for weather in WEATHERS for light in LIGHTS for sensor in sensors
+    ]
     n_conditions = len(conditions)
     per_condition = min(math.ceil(frames / (n_conditions * FRAMES_PER_VIEW)), len(cameras))
     n_views = min(n_conditions * per_condition, frames)

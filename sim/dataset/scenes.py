@@ -9,21 +9,25 @@ change from clip to clip. Each clip draws from its own named random stream (``da
 
 Frames are what the detectors analyse: the camera at ``detection.analysis_width`` (640 px by default,
 :func:`sim.pixel.pixel_camera.analysis_camera`), uncompressed, with the street lamps of the scenario and
-the camera's infrared mode at night. One :class:`~sim.render.renderer.Renderer` per camera (its ground
-map is traced once) renders all of that camera's views; the frames come camera by camera
-(:func:`render_frames`), and a camera's renderer, with its backdrops (about 35 MB each at 640 x 360), is
-let go once its views are done.
+the camera's infrared mode at night. A view's sensor decides what the camera senses
+(:meth:`Camera.as_sensor <sim.scenario.models.Camera.as_sensor>`): a thermal view renders a thermal copy
+of the camera (same pose, frame size and field of view, the scenario's thermal core or the default one) in
+the thermal scene of a typical instant of its light in the scenario's climate
+(:func:`sim.render.thermal_scene.typical_conditions`). One :class:`~sim.render.renderer.Renderer` per
+camera and sensor (its ground map is traced once) renders all of that camera's views of that sensor; the
+frames come camera by camera, sensor by sensor (:func:`render_frames`), and a renderer, with its backdrops
+(about 35 MB each at 640 x 360), is let go once its views are done.
 
 Which boxes are labels. Every truth box comes with the signal-to-noise ratio of its actor in the frame,
 ``snr = ‖d‖ / σ``: ``d`` is what the actor changed in the box (the frame minus the same frame rendered
 without actors: same waves, rain and noise tile), over its pixels and colour channels (one channel for an
-infrared frame, whose channels are copies), and σ the standard deviation of the frame's sensor noise,
-measured on the renderer's noise tile of that view. For a known shape in white noise this is the matched
-filter's SNR; the Rose criterion (A. Rose, "The sensitivity performance of the human eye on an absolute
-scale", J. Opt. Soc. Am. 38 (1948) 196-208) puts what can be seen at an SNR of about 5 (:data:`MIN_SNR`).
-A box below it (a far swimmer in the dark, a duck deep in fog) is kept in ``truth.csv`` but is not a
-label: a detector cannot learn to find what the frame does not show. Clutter (waves, texture) is not in
-σ, so the rule keeps some boxes a detector would still miss.
+infrared or a thermal frame, whose channels are copies), and σ the standard deviation of the frame's
+sensor noise, measured on the renderer's noise tile of that view. For a known shape in white noise this is
+the matched filter's SNR; the Rose criterion (A. Rose, "The sensitivity performance of the human eye on an
+absolute scale", J. Opt. Soc. Am. 38 (1948) 196-208) puts what can be seen at an SNR of about 5
+(:data:`MIN_SNR`). A box below it (a far swimmer in the dark, a duck deep in fog) is kept in ``truth.csv``
+but is not a label: a detector cannot learn to find what the frame does not show. Clutter (waves, texture)
+is not in σ, so the rule keeps some boxes a detector would still miss.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ from sim.render.actors import Actor, ActorClass, MovingThing, lamp_positions
 from sim.render.conditions import Conditions
 from sim.render.frame import Frame
 from sim.render.renderer import Renderer
-from sim.scenario.models import Camera, Scenario
+from sim.render.thermal_scene import typical_conditions
+from sim.scenario.models import Camera, Scenario, SensorType
 from sim.world.cameras import CameraModel, visible_region
 from sim.world.geometry import ZoneGeometry
 
@@ -72,9 +77,10 @@ class RenderedFrame:
 
 
 def frame_conditions(view: View, spec: Camera, scenario: Scenario) -> Conditions:
-    """How a view's frames look: its light and weather, the run's wind, the camera's infrared mode at night,
-    uncompressed (as pixel mode's detectors see them). Thermal frames plug in here, by ``view.sensor``."""
-    return Conditions(view.light, view.weather, scenario.run.wind_speed, spec.infrared)
+    """How a view's frames look (camera ``spec``, already of the view's sensor): its light and weather as
+    :func:`sim.render.thermal_scene.typical_conditions` renders them, uncompressed as pixel mode's detectors
+    see them (the infrared mode of a visible camera at night, the thermal scene of a thermal one)."""
+    return typical_conditions(scenario, spec, view.light, view.weather)
 
 
 def clip_scene(
@@ -98,16 +104,21 @@ def clip_scene(
 def render_frames(
     scenario: Scenario, geometry: ZoneGeometry, plan: DatasetPlan, seed: int
 ) -> Iterator[RenderedFrame]:
-    """Every frame of ``plan``, camera by camera (cameras in scenario order, each camera's clips in plan
-    order). Deterministic for ``seed``: the order only changes when things are computed, not what."""
+    """Every frame of ``plan``, camera by camera and sensor by sensor (in the order of the plan's views; each
+    one's clips in plan order). Deterministic for ``seed``: the order only changes when things are computed,
+    not what."""
     lamps = lamp_positions(scenario, geometry)
     streams = RandomStreams(seed)
     specs = {c.id: c for c in scenario.cameras}
-    for camera_id in dict.fromkeys(view.camera_id for view in plan.views):
-        spec = specs[camera_id]
+    cameras = dict.fromkeys(view.camera_id for view in plan.views)
+    for camera_id, sensor in [(c, s) for c in cameras for s in dict.fromkeys(v.sensor for v in plan.views)]:
+        spec = specs[camera_id].as_sensor(sensor)
+        clips = [c for c in plan.clips if c.view.camera_id == camera_id and c.view.sensor is sensor]
+        if not clips:
+            continue
         camera = analysis_camera(spec, scenario.detection.analysis_width)
         renderer = Renderer(camera, geometry, scenario.render.path_offset, lamps, seed=seed)
-        for clip in (c for c in plan.clips if c.view.camera_id == camera_id):
+        for clip in clips:
             things = clip_scene(scenario, geometry, renderer.camera, clip, streams)
             conditions = frame_conditions(clip.view, spec, scenario)
             sigma = noise_sd(renderer, conditions)
@@ -129,9 +140,11 @@ def noise_sd(renderer: Renderer, conditions: Conditions) -> float:
 
 
 def box_snr(frame: Frame, empty: np.ndarray, sigma: float) -> tuple[float, ...]:
-    """Per truth box of ``frame``: ‖frame − empty‖ over the box / ``sigma`` (module docstring); ``empty``
-    is the same frame without actors."""
-    channels = 1 if frame.conditions.infrared_active else 3
+    """Per truth box of ``frame``: ‖frame − empty‖ over the box / ``sigma`` (module docstring), over one
+    channel of a grey frame (infrared at night, thermal), else three; ``empty`` is the same frame without
+    actors."""
+    grey = frame.conditions.infrared_active or frame.sensor is SensorType.THERMAL
+    channels = 1 if grey else 3
     change = cv2.absdiff(frame.image, empty)
     snr = []
     for box in frame.truth:

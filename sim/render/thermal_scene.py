@@ -23,7 +23,7 @@ from functools import cache
 import numpy as np
 
 from sim.render.conditions import Conditions, ThermalScene
-from sim.scenario.models import Camera, Climate, Light, Scenario, SensorType, Zone
+from sim.scenario.models import Camera, Climate, Light, Scenario, SensorType, Weather, Zone
 from sim.world.daylight import Daylight, sun_elevation_deg
 
 KELVIN = 273.15
@@ -97,6 +97,15 @@ def typical_scene(light: Light, zone: Zone | None = None) -> ThermalScene:
         place, climate = [getattr(zone, key) for key in keys], zone.climate
     when = TYPICAL_DATE + timedelta(hours=TYPICAL_HOUR[light])
     return scene_at(climate, when, float(sun_elevation_deg(when, *place)[0]))
+
+
+def typical_conditions(scenario: Scenario, spec: Camera, light: Light, weather: Weather) -> Conditions:
+    """What camera ``spec`` sees at a typical instant of ``light`` in ``weather`` (rendered clips that stand
+    for a condition, not for a time of the run: ``tune``, ``dataset``): the run's wind, the camera's infrared
+    mode, uncompressed; for a thermal camera the thermal scene of :func:`typical_scene` in the scenario's
+    zone and climate."""
+    scene = typical_scene(light, scenario.zone) if spec.sensor is SensorType.THERMAL else None
+    return Conditions(light, weather, scenario.run.wind_speed, spec.infrared, scene=scene)
 
 
 def conditions_at(

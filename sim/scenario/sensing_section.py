@@ -86,6 +86,14 @@ class Camera(Strict):
             )
         return infrared
 
+    def as_sensor(self, sensor: SensorType) -> Camera:
+        """This camera as a camera of ``sensor``: itself, or a copy with the other sensor (the same pose,
+        frame size and field of view, the same thermal core; a copy has no near-infrared mode, which a
+        thermal camera cannot have)."""
+        if self.sensor is sensor:
+            return self
+        return self.model_copy(update={"sensor": sensor, "infrared": False})
+
 
 class Buoy(Strict):
     id: str

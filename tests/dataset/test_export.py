@@ -167,7 +167,27 @@ def test_faint_boxes_stay_in_truth_csv_but_are_not_labels(datasets):
             0 <= int(row["x0"]) < int(row["x1"]) <= WIDTH and 0 <= int(row["y0"]) < int(row["y1"]) <= HEIGHT
         )
     faint = [r for r in rows if r["labelled"] == "False"]
-    assert all(r["light"] != "day" for r in faint)
+    # Daylight shows every visible actor; a thermal camera by day can lose debris at the water's temperature.
+    assert all(r["light"] != "day" for r in faint if r["sensor"] == "visible")
+
+
+def test_thermal_frames_are_grey_labelled_and_show_the_night_s_swimmers(datasets):
+    """Half the default dataset is thermal: grey frames (three equal channels) with labels; at night the
+    thermal views label every swimmer, while the visible views lose some to the dark."""
+    folder = datasets["yolo"]
+    images = read_csv(folder / "images.csv")
+    half = FRAMES // 2
+    assert collections.Counter(r["sensor"] for r in images) == {"visible": half, "thermal": half}
+    for row in images:
+        image = cv2.imread(str(folder / row["image"]))
+        grey = bool((image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all())
+        assert grey == (row["sensor"] == "thermal" or row["infrared"] == "True"), row["image"]
+    rows = read_csv(folder / "truth.csv")
+    assert sum(r["labelled"] == "True" for r in rows if r["sensor"] == "thermal") > 0
+    night_swimmers = [r for r in rows if r["light"] == "night" and r["class"] == "swimmer"]
+    labelled = collections.Counter((r["sensor"], r["labelled"]) for r in night_swimmers)
+    assert labelled[("thermal", "True")] > 0 and labelled[("thermal", "False")] == 0
+    assert labelled[("visible", "False")] > 0
 
 
 def test_the_project_boat_is_usv_and_a_leisure_boat_is_boat(datasets):
@@ -196,6 +216,10 @@ def test_the_card_counts_what_is_inside(datasets):
     by_light = collections.Counter(r["light"] for r in rows)
     for light in ("day", "dusk", "night"):
         assert re.search(rf"\| {light} \| 12 \| {by_light[light]} \|", card), light
+    by_sensor = collections.Counter(r["sensor"] for r in rows)
+    assert "sensors: visible, thermal." in card
+    for sensor in ("visible", "thermal"):
+        assert f"| {sensor} | {FRAMES // 2} | {by_sensor[sensor]} |" in card, sensor
 
 
 # The class map docs/dataset.md gives OnnxDetector for a model trained on this dataset (usv, 6, unmapped).

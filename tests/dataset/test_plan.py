@@ -19,7 +19,7 @@ from sim.dataset.plan import (
     val_count,
 )
 from sim.errors import DatasetError
-from sim.scenario.models import Kind
+from sim.scenario.models import Kind, SensorType
 from sim.world.geometry import ZoneGeometry
 
 CONDITIONS = 12 * len(SENSORS)  # light x weather x sensor
@@ -50,9 +50,10 @@ def test_frames_add_up_and_each_condition_gets_its_share(default_scenario, geome
 
 def test_views_grow_with_the_frames_and_a_condition_never_repeats_a_camera(default_scenario, geometry):
     cameras = dataset_cameras(default_scenario, geometry)
-    assert len(plan_dataset(default_scenario, geometry, 1200).views) == CONDITIONS
-    assert len(plan_dataset(default_scenario, geometry, 1201).views) == 2 * CONDITIONS
-    assert len(plan_dataset(default_scenario, geometry, 3000).views) == 3 * CONDITIONS
+    full = 100 * CONDITIONS  # 100 frames a view
+    assert len(plan_dataset(default_scenario, geometry, full).views) == CONDITIONS
+    assert len(plan_dataset(default_scenario, geometry, full + 1).views) == 2 * CONDITIONS
+    assert len(plan_dataset(default_scenario, geometry, int(2.5 * full)).views) == 3 * CONDITIONS
     assert len(plan_dataset(default_scenario, geometry, 7).views) == 7
     plan = plan_dataset(default_scenario, geometry, 100_000)
     assert len(plan.views) == CONDITIONS * len(cameras)  # every camera under every condition, once
@@ -72,7 +73,7 @@ def test_cameras_are_those_that_see_a_no_go_area_interleaved_by_kind(default_sce
     assert kinds["cam-east-n"] == (Kind.FISHING,)
     assert kinds["cam-mouth"] == (Kind.SWIMMING, Kind.FISHING)
     # In the smallest full plan each weather's views (and each light's) hold both kinds of scene.
-    plan = plan_dataset(default_scenario, geometry, 1200)
+    plan = plan_dataset(default_scenario, geometry, 2400)
     for attribute in ("weather", "light"):
         seen = collections.defaultdict(set)
         for view in plan.views:
@@ -81,7 +82,7 @@ def test_cameras_are_those_that_see_a_no_go_area_interleaved_by_kind(default_sce
 
 
 def test_the_split_is_by_clip_every_fifth_clip_in_every_view(default_scenario, geometry):
-    plan = plan_dataset(default_scenario, geometry, 1200)
+    plan = plan_dataset(default_scenario, geometry, 2400)
     val = [clip for clip in plan.clips if clip.split is Split.VAL]
     assert len(val) == val_count(len(plan.clips)) == round(0.2 * len(plan.clips))
     assert {clip.view.index for clip in val} == {view.index for view in plan.views}
@@ -90,6 +91,17 @@ def test_the_split_is_by_clip_every_fifth_clip_in_every_view(default_scenario, g
     for clip in plan.clips:
         assert clip.image_name(0) == f"images/{clip.split}/{clip.name}_00.jpg"
     assert len({clip.name for clip in plan.clips}) == len(plan.clips)
+
+
+def test_the_sensors_are_the_scenarios_and_each_gets_every_light_and_weather(default_scenario, geometry):
+    assert SENSORS == ("visible", "thermal")
+    plan = plan_dataset(default_scenario, geometry, 2400)
+    for sensor in SensorType:
+        views = [v for v in plan.views if v.sensor is sensor]
+        assert len({(v.light, v.weather) for v in views}) == len(views) == 12
+    thermal_only = plan_dataset(default_scenario, geometry, 120, ("thermal",))
+    assert {v.sensor for v in thermal_only.views} == {SensorType.THERMAL}
+    assert thermal_only.sensors == ("thermal",) and thermal_only.frames == 120
 
 
 @pytest.mark.parametrize(("clips", "val"), [(0, 0), (1, 0), (2, 1), (7, 1), (8, 2), (10, 2), (120, 24)])

@@ -8,13 +8,14 @@ import pytest
 
 from sim.core.rng import RandomStreams
 from sim.dataset.plan import plan_dataset
-from sim.dataset.scenes import box_snr, clip_scene, noise_sd
+from sim.dataset.scenes import box_snr, clip_scene, frame_conditions, noise_sd
 from sim.pixel.pixel_camera import analysis_camera
 from sim.render.actors import ActorClass
 from sim.render.conditions import NOISE_SD, Conditions
 from sim.render.frame import Frame, TruthBox
 from sim.render.renderer import Renderer
-from sim.scenario.models import Light
+from sim.render.thermal_scene import typical_scene
+from sim.scenario.models import Light, SensorType, Weather
 from sim.world.geometry import ZoneGeometry
 
 
@@ -72,6 +73,37 @@ def test_box_snr_is_the_actors_change_over_the_noise(default_scenario):
     # An infrared frame's channels are copies of one: only one counts.
     infrared = Frame(0.0, image, (box,), Conditions(Light.NIGHT, infrared=True))
     assert box_snr(infrared, empty, 2.0) == (round(np.sqrt(12 * 10**2) / 2.0, 2),)
+    # So are a thermal frame's, by any light.
+    thermal = Frame(0.0, image, (box,), Conditions(Light.DAY), sensor=SensorType.THERMAL)
+    assert box_snr(thermal, empty, 2.0) == (round(np.sqrt(12 * 10**2) / 2.0, 2),)
+
+
+def test_a_thermal_view_renders_a_thermal_copy_of_its_camera_in_its_climate(default_scenario, geometry):
+    plan = plan_dataset(default_scenario, geometry, 24)
+    view = next(v for v in plan.views if v.sensor is SensorType.THERMAL and v.light is Light.NIGHT)
+    spec = next(c for c in default_scenario.cameras if c.id == view.camera_id)
+    infrared = spec.model_copy(update={"infrared": True})
+    thermal = infrared.as_sensor(SensorType.THERMAL)
+    assert thermal.sensor is SensorType.THERMAL and not thermal.infrared
+    assert thermal.model_copy(update={"sensor": spec.sensor}) == spec  # the same pose, size and view
+    assert infrared.as_sensor(SensorType.VISIBLE) is infrared
+    assert thermal.as_sensor(SensorType.VISIBLE) == spec
+    # A warm climate: the thermal scene is the scenario's, not the default zone's.
+    warm = default_scenario.zone.climate.model_copy(update={"air_temperature": (30.0,) * 12})
+    scenario = default_scenario.model_copy(
+        update={"zone": default_scenario.zone.model_copy(update={"climate": warm})}
+    )
+    conditions = frame_conditions(view, thermal, scenario)
+    assert conditions.scene == typical_scene(Light.NIGHT, scenario.zone) != typical_scene(Light.NIGHT)
+    assert (conditions.light, conditions.weather, conditions.infrared) == (view.light, view.weather, False)
+    visible = frame_conditions(view, infrared, scenario)
+    assert visible.scene is None and visible.infrared_active
+    # The renderer draws grey frames of that scene.
+    renderer = Renderer(analysis_camera(thermal, 160), geometry, seed=1)
+    frame = renderer.render(12.0, [], frame_conditions(view, thermal, default_scenario), 0)
+    assert frame.sensor is SensorType.THERMAL
+    assert (frame.image[..., 0] == frame.image[..., 2]).all() and frame.image.std() > 1.0
+    assert noise_sd(renderer, Conditions(Light.NIGHT, Weather.CLEAR)) > 0.5
 
 
 @pytest.mark.parametrize("light", [Light.DAY, Light.NIGHT])
