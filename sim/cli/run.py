@@ -78,7 +78,6 @@ def start_override(text: str | None) -> list[str]:
 def execute(args: argparse.Namespace) -> int:
     """Run the scenario with the options as ``--set`` overrides, write the run folder, print the summary."""
     from sim.engine import Simulation
-    from sim.results.writing import write_outputs
 
     changes = [*args.overrides, *start_override(args.start)]
     if args.mode is not None:
@@ -113,10 +112,11 @@ def execute(args: argparse.Namespace) -> int:
     simulation = Simulation(scenario, incidents=incidents, save_alarm_frames=args.save_alarm_frames)
     if args.trace:
         simulation.recorder.listener = trace_printer({i.id: str(i.kind) for i in simulation.incidents})
-    result = simulation.run(progress=not args.trace)
-    written = write_outputs(result, out, figures=not args.no_figures, replay=not args.no_replay)
-    print(format_summary(result.summary))
-    print(f"\noutputs: {written}/  (its README.md lists the files)")
+    summary = simulation.run_into(
+        out, progress=not args.trace, figures=not args.no_figures, replay=not args.no_replay
+    )
+    print(format_summary(summary))
+    print(f"\noutputs: {out}/  (its README.md lists the files)")
     return EXIT_OK
 
 

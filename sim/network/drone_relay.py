@@ -352,6 +352,15 @@ class DroneRelay:
             if i >= 0 and t <= flights[i].leave_by:
                 yield flights[i]
 
+    def on_station(self, t: np.ndarray) -> np.ndarray:
+        """Whether a drone hovers on station at each time ``t`` (s): where :meth:`better_route` may relay."""
+        on = np.zeros(len(t), bool)
+        for flights in filter(None, self._flights.values()):
+            arrive, leave = np.array([(f.t_arrive, f.leave_by) for f in flights]).T
+            i = np.searchsorted(arrive, t, side="right") - 1
+            on |= (i >= 0) & (t <= leave[np.maximum(i, 0)])
+        return on
+
     def _covered_at(self, points: np.ndarray) -> np.ndarray:
         row, col = self.map.index(points[:, 0], points[:, 1])
         return self._covered[row, col]

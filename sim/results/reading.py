@@ -16,7 +16,8 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.loading import validate
 from sim.results.result import Result
-from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS, TRACK_COLUMNS
+from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS
+from sim.results.track_rows import TRACK_COLUMNS
 from sim.scenario.loading import read_yaml
 
 CONTRACT_COLUMNS = {
