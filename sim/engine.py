@@ -7,7 +7,7 @@ nothing about cameras, radio or boats beyond their constructors.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -28,9 +28,12 @@ from sim.network.transfer_columns import TransferColumns
 from sim.pixel.camera_loop import PixelCameras
 from sim.results.result import SORTIE_COLUMNS, Result
 from sim.results.run_parts import RunParts
+from sim.results.stream_writing import fill_folder
 from sim.results.tables import alarms_table, incidents_table, missions_table
 from sim.results.track_digest import Tracks
 from sim.results.track_rows import track_chunks
+from sim.results.track_writer import TrackWriter
+from sim.results.writing import staged
 from sim.scenario.models import Kind, Mode, Scenario
 from sim.sensing.detection_model import DetectionModel
 from sim.sensing.false_alarms import false_alarm_regions
@@ -44,6 +47,9 @@ from sim.world.recorder import Recorder
 from sim.world.records import Alarm
 
 _PROGRESS_STEPS = 200
+TRACKS_PROCESS_FROM_S = 5 * 86400.0
+"""Runs at least this long (s) write tracks.csv in a second process while the clock runs (its start, about
+a second, is then hidden behind the clock; shorter runs write it after, in this process)."""
 
 
 class Simulation:
@@ -207,17 +213,29 @@ class Simulation:
         return self.collect(events, wall_start)
 
     def run_into(self, out: Path, progress: bool = False, figures: bool = True, replay: bool = True) -> dict:
-        """Advance the clock to the end of the run and write its folder to ``out`` as its tables are made,
-        never holding the big ones whole (a simulated year; :mod:`sim.results.stream_writing`); returns
-        the summary."""
-        from sim.results.stream_writing import write_run
-
+        """Advance the clock to the end of the run and write its folder to ``out`` (replacing it) as its
+        tables are made, never holding the big ones whole (:mod:`sim.results.stream_writing`); runs of
+        :data:`TRACKS_PROCESS_FROM_S` or more write tracks.csv in a second process as the clock runs.
+        Returns the summary."""
         wall_start = time.perf_counter()
-        events = self.advance(progress)
-        return write_run(self.finish(events, wall_start), out, figures=figures, replay=replay)
+        with staged(Path(out)) as staging:
+            writer = TrackWriter(staging, self.duration) if self.duration >= TRACKS_PROCESS_FROM_S else None
+            try:
+                send = (lambda: writer.send(self.recorder.legs)) if writer is not None else None
+                parts = self.finish(self.advance(progress, on_step=send), wall_start)
+                if writer is not None:
+                    writer.send(self.recorder.legs)
+                return fill_folder(parts, staging, Path(out), figures, replay, track_writer=writer)
+            except BaseException:
+                if writer is not None:
+                    writer.stop()
+                raise
 
-    def advance(self, progress: bool = False, until: float | None = None) -> int:
-        """Process every event up to the end of the run (or ``until``, s); returns how many there were."""
+    def advance(
+        self, progress: bool = False, until: float | None = None, on_step: Callable[[], None] | None = None
+    ) -> int:
+        """Process every event up to the end of the run (or ``until``, s); returns how many there were.
+        ``on_step``: called after each of the run's :data:`_PROGRESS_STEPS` stretches."""
         events = 0
         env, horizon = self.env, self.duration if until is None else min(until, self.duration)
         with tqdm(
@@ -234,6 +252,8 @@ class Simulation:
                     env.step()
                     events += 1
                 bar.update(round(until) - bar.n)
+                if on_step is not None:
+                    on_step()
         env.run(until=horizon)  # moves the clock exactly to the horizon
         return events
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.stats import distribution
+from sim.core.ticks import multiples
 from sim.network.link_batches import transfers
 from sim.network.links import Direction, LinkProfile, Service, Transfer
 from sim.network.radio_map import RadioMap
@@ -41,40 +42,39 @@ _HEARTBEAT_STATES = ("outbound", "on_scene")
 __all__ = ["TRANSFER_COLUMNS", "ServiceTraffic", "TransferDigest", "transfer_chunks", "transfers_table"]
 
 
-def _tick_times(leg: Leg, interval: float, horizon: float) -> np.ndarray:
-    """The multiples of ``interval`` in [t0, t1) of ``leg`` before ``horizon``, s."""
-    t = np.arange(math.ceil(leg.t0 / interval) * interval, leg.t1, interval)
-    return t[t < horizon]
-
-
 @dataclass
 class _BoatTicks:
-    """One traffic class of one boat: its legs (in time) and its link, positioned at the boat's first draw."""
+    """One traffic class of one boat: its legs in time order, (t0, t1, x0, y0, x1, y1) rows, and its link,
+    whose draws start at this boat's first message."""
 
-    legs: list[Leg]
+    legs: np.ndarray
     link: object
     size: int
     interval: float
     horizon: float
-    next_leg: int = 0
+
+    def count(self) -> int:
+        """Messages in all."""
+        return len(self._times(self.legs)[0])
 
     def between(self, lo: float, hi: float) -> TransferColumns | None:
         """The boat's messages sent in [lo, hi) (the next stretch after the last one asked for)."""
-        times, points = [], []
-        while self.next_leg < len(self.legs) and self.legs[self.next_leg].t1 <= lo:
-            self.next_leg += 1
-        for leg in self.legs[self.next_leg :]:
-            if leg.t0 >= hi:
-                break
-            t = _tick_times(leg, self.interval, self.horizon)
-            t = t[(t >= lo) & (t < hi)]
-            span = leg.t1 - leg.t0
-            f = (t - leg.t0) / span if span > 0 else np.zeros_like(t)
-            times.append(t)
-            points.append(np.column_stack([leg.x0 + f * (leg.x1 - leg.x0), leg.y0 + f * (leg.y1 - leg.y0)]))
-        if not times or sum(len(t) for t in times) == 0:
+        legs = self.legs[(self.legs[:, 1] > lo) & (self.legs[:, 0] < hi)]
+        t, owner = self._times(legs)
+        inside = (t >= lo) & (t < hi)
+        if not inside.any():
             return None
-        return transfers(self.link, self.size, np.concatenate(times), np.concatenate(points))
+        t, (t0, t1, x0, y0, x1, y1) = t[inside], legs[owner[inside]].T
+        span = t1 - t0
+        f = np.divide(t - t0, span, out=np.zeros_like(t), where=span > 0)
+        return transfers(self.link, self.size, t, np.column_stack([x0 + f * (x1 - x0), y0 + f * (y1 - y0)]))
+
+    def _times(self, legs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The multiples of the interval in [t0, t1) of each leg before the horizon, and their legs."""
+        t, counts = multiples(legs[:, 0], legs[:, 1], self.interval)
+        owner = np.repeat(np.arange(len(legs)), counts)
+        before = t < self.horizon
+        return t[before], owner[before]
 
 
 @dataclass
@@ -106,8 +106,10 @@ class ServiceTraffic:
             drawn = 0  # messages of the boats before this one
             for _, boat_legs in groupby(ordered, key=lambda leg: leg.boat_id):
                 mine = [leg for leg in boat_legs if states is None or str(leg.state) in states]
-                traffic.streams.append(_BoatTicks(mine, link.fork(drawn), size, interval, horizon))
-                drawn += sum(len(_tick_times(leg, interval, horizon)) for leg in mine)
+                rows = np.array([[g.t0, g.t1, g.x0, g.y0, g.x1, g.y1] for g in mine], float).reshape(-1, 6)
+                stream = _BoatTicks(rows, link.fork(drawn), size, interval, horizon)
+                traffic.streams.append(stream)
+                drawn += stream.count()
             traffic.count += drawn
         return traffic
 

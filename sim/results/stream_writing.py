@@ -18,6 +18,7 @@ from sim.results.run_data import RunData
 from sim.results.run_parts import RunParts
 from sim.results.track_digest import TrackDigest
 from sim.results.track_rows import TRACK_COLUMNS
+from sim.results.track_writer import TrackWriter
 from sim.results.writing import SMALL_TABLES, staged, write_rest
 
 
@@ -27,30 +28,46 @@ def write_run(
     """Write the folder ``run`` writes for ``parts`` to ``out`` (replacing it); returns the summary."""
     out = Path(out)
     with staged(out) as staging:
-        for name in SMALL_TABLES:
-            getattr(parts, name).to_csv(staging / f"{name}.csv", index=False, na_rep="")
-        tracks = TrackDigest(parts.scenario.run.duration)
-        append_table(staging / "tracks.csv", TRACK_COLUMNS, parts.track_chunks(), tracks.add, _track_columns)
-        transfers = TransferDigest()
-        append_table(
-            staging / "transfers.csv", TRANSFER_COLUMNS, parts.transfer_chunks(), transfers.add, transfer_csv
-        )
-        digest = tracks.finish()
-        summary = parts.summary(digest, transfers)
-        empty = {"tracks": pd.DataFrame(columns=list(TRACK_COLUMNS)), "transfers": pd.DataFrame()}
-        data = RunData(
-            parts.scenario,
-            parts.seed,
-            parts.incidents,
-            parts.alarms,
-            parts.missions,
-            empty["tracks"],  # written above; the figures and the page take its digest
-            summary,
-            empty["transfers"],
-            parts.sorties,
-            parts.alarm_frames,
-        )
-        write_rest(data, staging, out, figures, replay, replay_label, tracks=digest)
+        return fill_folder(parts, staging, out, figures, replay, replay_label)
+
+
+def fill_folder(
+    parts: RunParts,
+    staging: Path,
+    out: Path,
+    figures: bool = True,
+    replay: bool = True,
+    replay_label: str | None = None,
+    track_writer: TrackWriter | None = None,
+) -> dict:
+    """Write the run's files into ``staging`` (to become ``out``); returns the summary. ``track_writer``:
+    the process writing tracks.csv there, which has been sent every leg (default: written here)."""
+    for name in SMALL_TABLES:
+        getattr(parts, name).to_csv(staging / f"{name}.csv", index=False, na_rep="")
+    transfers = TransferDigest()
+    if track_writer is None:
+        digest = TrackDigest(parts.scenario.run.duration)
+        append_table(staging / "tracks.csv", TRACK_COLUMNS, parts.track_chunks(), digest.add, _track_columns)
+        tracks = digest.finish()
+    append_table(
+        staging / "transfers.csv", TRANSFER_COLUMNS, parts.transfer_chunks(), transfers.add, transfer_csv
+    )
+    if track_writer is not None:
+        tracks = track_writer.close()
+    summary = parts.summary(tracks, transfers)
+    data = RunData(
+        parts.scenario,
+        parts.seed,
+        parts.incidents,
+        parts.alarms,
+        parts.missions,
+        pd.DataFrame(columns=list(TRACK_COLUMNS)),  # written above; the figures and the page take its digest
+        summary,
+        pd.DataFrame(columns=list(TRANSFER_COLUMNS)),
+        parts.sorties,
+        parts.alarm_frames,
+    )
+    write_rest(data, staging, out, figures, replay, replay_label, tracks=tracks)
     return summary
 
 

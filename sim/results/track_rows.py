@@ -19,12 +19,15 @@ from itertools import groupby
 import numpy as np
 import pandas as pd
 
+from sim.core.ticks import multiples
 from sim.results.csv_text import Column, Fixed, Labels
 from sim.world.records import Leg
 
 TRACK_COLUMNS = ("boat_id", "t", "x", "y", "speed", "battery_wh", "state")
 SAMPLE_S = 5.0
 """Time between two samples of a boat, s (tracks.csv: a row every 5 s, docked too)."""
+_LEGS_PER_BATCH = 4096
+"""Legs sampled at once."""
 CHUNK_ROWS = 400_000
 """Rows of one chunk (about; a chunk ends with a leg, or inside a longer leg), some 30 MB as columns."""
 
@@ -91,20 +94,45 @@ def track_chunks(
     """The rows of ``tracks.csv`` in order (boat by boat, in time), in chunks of about ``rows`` rows."""
     ordered = sorted(legs, key=lambda leg: (leg.boat_id, leg.t0))
     for boat_id, boat_legs in groupby(ordered, key=lambda leg: leg.boat_id):
-        held = None  # the last row so far, until the next row shows it is not replaced
-        for chunk in _sampled(boat_id, list(boat_legs), sample_s, rows):
-            if held is not None:
-                chunk = _joined(held, chunk)
+        boat = BoatRows(boat_id, sample_s, rows)
+        yield from boat.add(list(boat_legs))
+        yield from boat.close()
+
+
+class BoatRows:
+    """One boat's rows of ``tracks.csv``, from its legs given in order of start, all at once or a few at
+    a time as the run records them (:meth:`add`), then :meth:`close`."""
+
+    def __init__(self, boat_id: str, sample_s: float = SAMPLE_S, rows: int = CHUNK_ROWS):
+        self.boat_id, self.sample_s, self.rows = boat_id, sample_s, rows
+        self._held: TrackChunk | None = None  # the last row so far, until the next row shows it stays
+        self._start = -math.inf  # start of the last leg, s
+
+    def add(self, legs: Sequence[Leg]) -> Iterator[TrackChunk]:
+        """The rows of ``legs`` (the boat's next ones) that no later leg can replace."""
+        for leg in legs:
+            if leg.t0 < self._start:
+                raise RuntimeError(
+                    f"boat {self.boat_id!r}: a leg from t = {leg.t0} s after one from {self._start} s"
+                )
+            self._start = leg.t0
+        for chunk in _sampled(self.boat_id, legs, self.sample_s, self.rows):
+            if self._held is not None:
+                chunk = _joined(self._held, chunk)
+            if np.any(chunk.t[1:] < chunk.t[:-1]):
+                raise RuntimeError(f"the legs of boat {self.boat_id!r} overlap in time")
             last = np.ones(len(chunk), bool)
             last[:-1] = chunk.t[1:] != chunk.t[:-1]  # the last of rows at one time
-            if np.any(chunk.t[1:] < chunk.t[:-1]):
-                raise RuntimeError(f"the legs of boat {boat_id!r} overlap in time")
             kept = np.flatnonzero(last)
-            held = chunk.rows(kept[-1:])
+            self._held = chunk.rows(kept[-1:])
             if len(kept) > 1:
                 yield chunk.rows(kept[:-1])
-        if held is not None:
-            yield held
+
+    def close(self) -> Iterator[TrackChunk]:
+        """The last row."""
+        if self._held is not None:
+            yield self._held
+            self._held = None
 
 
 def track_table(legs: Iterable[Leg], sample_s: float = SAMPLE_S) -> pd.DataFrame:
@@ -116,37 +144,42 @@ def track_table(legs: Iterable[Leg], sample_s: float = SAMPLE_S) -> pd.DataFrame
 
 
 def _sampled(boat_id: str, legs: Sequence[Leg], sample_s: float, rows: int) -> Iterator[TrackChunk]:
-    """Rows of one boat's legs (ordered by start), duplicates included, in chunks of about ``rows``."""
-    batch: list[Leg] = []
-    times: list[np.ndarray] = []
-    count = 0
-    for leg in legs:
-        t = leg_times(leg, sample_s)
-        for start in range(0, len(t), rows):  # a leg longer than a chunk (a boat docked for weeks)
-            batch.append(leg)
-            times.append(t[start : start + rows])
-            count += len(times[-1])
-            if count >= rows:
-                yield _rows(boat_id, batch, times)
-                batch, times, count = [], [], 0
-    if batch:
-        yield _rows(boat_id, batch, times)
+    """Rows of one boat's legs (ordered by start), duplicates included, in chunks of at most ``rows``."""
+    for first in range(0, len(legs), _LEGS_PER_BATCH):
+        batch = legs[first : first + _LEGS_PER_BATCH]
+        chunk = _rows(boat_id, batch, *leg_times(batch, sample_s))
+        for start in range(0, len(chunk), rows):
+            yield chunk.rows(slice(start, start + rows))
 
 
-def leg_times(leg: Leg, sample_s: float) -> np.ndarray:
-    """A leg's sample times: its start, every multiple of ``sample_s`` inside it, its end (s)."""
-    inside = np.arange(math.ceil(leg.t0 / sample_s) * sample_s, leg.t1, sample_s)
-    return np.unique(np.concatenate([[leg.t0], inside, [leg.t1]]))
+def leg_times(legs: Sequence[Leg], sample_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each leg's sample times, one leg after the other: its start, every multiple of ``sample_s`` inside
+    it, its end, in order and each once (``numpy.unique`` of them), s; and how many each leg has."""
+    t0 = np.array([leg.t0 for leg in legs], float)
+    t1 = np.array([leg.t1 for leg in legs], float)
+    inside, counts = multiples(t0, t1, sample_s)
+    lengths = counts + 2
+    ends = np.cumsum(lengths)
+    times = np.empty(int(ends[-1]) if len(legs) else 0)
+    ends_mask = np.zeros(len(times), bool)
+    ends_mask[ends - lengths] = ends_mask[ends - 1] = True
+    times[ends - lengths], times[ends - 1], times[~ends_mask] = t0, t1, inside
+    owner = np.repeat(np.arange(len(legs)), lengths)
+    same = owner[1:] == owner[:-1]
+    if np.any(same & (times[1:] < times[:-1])):  # rounding put a multiple outside its leg: sort each leg
+        parts = [np.unique(times[e - n : e]) for e, n in zip(ends, lengths, strict=True)]
+        return np.concatenate(parts), np.array([len(p) for p in parts], np.int64)
+    keep = np.ones(len(times), bool)
+    keep[1:] = ~(same & (times[1:] == times[:-1]))
+    return times[keep], np.bincount(owner[keep], minlength=len(legs))
 
 
-def _rows(boat_id: str, legs: list[Leg], times: list[np.ndarray]) -> TrackChunk:
-    """Rows of ``legs`` at ``times`` (one array per leg): positions and charge interpolated linearly."""
-    counts = [len(t) for t in times]
+def _rows(boat_id: str, legs: Sequence[Leg], t: np.ndarray, counts: np.ndarray) -> TrackChunk:
+    """Rows of ``legs`` at times ``t`` (``counts`` each): positions and charge interpolated linearly."""
     attributes = np.array(
         [[leg.t0, leg.t1, leg.x0, leg.y0, leg.x1, leg.y1, leg.battery0_wh, leg.battery1_wh] for leg in legs]
     )
     t0, t1, x0, y0, x1, y1, b0, b1 = np.repeat(attributes, counts, axis=0).T
-    t = np.concatenate(times)
     span = t1 - t0
     fraction = np.divide(t - t0, span, out=np.zeros_like(t), where=span > 0)
     states, codes = np.unique([str(leg.state) for leg in legs], return_inverse=True)
@@ -157,7 +190,7 @@ def _rows(boat_id: str, legs: list[Leg], times: list[np.ndarray]) -> TrackChunk:
         (y0 + fraction * (y1 - y0)).round(2),
         np.repeat([round(leg.speed, 3) for leg in legs], counts),
         (b0 + fraction * (b1 - b0)).round(2),
-        np.repeat(codes.astype(np.int64), counts),
+        np.repeat(codes.reshape(-1).astype(np.int64), counts),
         tuple(str(s) for s in states),
     )
 
