@@ -80,8 +80,7 @@ def rows_text(columns: Sequence[Column]) -> bytes:
             parts.append(np.full((n, 1), _COMMA, np.uint8))
         parts.append(_bytes(column))
     parts.append(np.full((n, 1), _NEWLINE, np.uint8))
-    matrix = np.concatenate(parts, axis=1)
-    return matrix[matrix != 0].tobytes()
+    return np.concatenate(parts, axis=1).tobytes().translate(None, b"\0")  # the padding dropped
 
 
 def _length(column: Column) -> np.ndarray:
@@ -128,7 +127,7 @@ def _number_bytes(k: np.ndarray, decimals: int, negative: np.ndarray, blank: np.
     Digits go three at a time through tables of the 1000 three-digit texts (integer division by a
     constant is the slow part; numpy does it well only by a scalar)."""
     whole, fraction = (k // 10**decimals, k % 10**decimals) if decimals else (k, None)
-    text = [np.where(negative, _MINUS, 0).astype(np.uint8)[:, None]]
+    text = [np.where(negative, _MINUS, 0).astype(np.uint8)[:, None]] if negative.any() else []
     groups = _groups(whole, [3] * max(1, -(-len(str(int(whole.max(initial=0)))) // 3)))
     higher = np.zeros(len(k), bool)  # a more significant group is not zero
     for j, group in enumerate(groups):
@@ -194,7 +193,9 @@ def _repr_bytes(values: np.ndarray) -> np.ndarray:
     """Floats as ``repr`` (numpy's ``astype(str)``, what pandas writes) writes them, NaN empty; each
     distinct value is formatted once."""
     distinct, index = np.unique(values, return_inverse=True)
-    texts = ["" if np.isnan(v) else repr(v) for v in distinct.tolist()]
+    texts = list(map(repr, distinct.tolist()))
+    for i in np.flatnonzero(np.isnan(distinct)):  # NaN sorts last; pandas writes it empty
+        texts[i] = ""
     return _table(texts)[index.reshape(-1)]
 
 

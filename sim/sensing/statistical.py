@@ -253,21 +253,27 @@ class StatisticalSensing:
     def _hit_bound(
         self, sensor: Sensor, incident: Incident, own: OwnOffset | None
     ) -> Callable[[np.ndarray], float] | None:
-        """For an offender who stays put in a camera's view: frames (s) -> an upper bound of their hit
-        probability p (:meth:`frame_probabilities`; the size is the same in every frame, the light and
-        the offender's own offset bounded over the frames, margins far above rounding). None otherwise."""
-        if sensor.pixel_height is None or own is None or not incident.track.stationary:
+        """Frames (s) -> an upper bound of their hit probability p (:meth:`frame_probabilities`), where one
+        is cheap: 0 while the offender is one the detector never scores (offset −∞); for an offender who
+        stays put the size is the same in every frame, and the light and the offender's own offset are
+        bounded over the frames (margins far above rounding); else 1. None for sensors without sizes."""
+        if sensor.pixel_height is None or own is None:
             return None
-        pixels = float(sensor.pixel_height(incident.track.xy[:1], incident.visible_height)[0])
+        stays = incident.track.stationary
+        pixels = (
+            float(sensor.pixel_height(incident.track.xy[:1], incident.visible_height)[0]) if stays else 1.0
+        )
         sizes = np.array([pixels * (1.0 - 1e-6), pixels * (1.0 + 1e-6)])
         kind = incident.kind
         cut = logit(self.model.threshold(kind))
 
         def bound(frames: np.ndarray) -> float:
+            offset = own.most(float(frames[0]), float(frames[-1]))
+            if offset == -np.inf or not stays:
+                return 0.0 if offset == -np.inf else 1.0
             levels = np.flatnonzero(np.bincount(self.light_index(frames), minlength=len(LIGHT_ORDER)))
             eta = self.model.eta(kind, np.repeat(sizes, len(levels)), np.tile(levels, len(sizes)))
-            top = float(eta.max()) + own.most(float(frames[0]), float(frames[-1])) + 1e-6
-            return float(sigmoid(top - cut)) * (1.0 + 1e-9)
+            return float(sigmoid(float(eta.max()) + offset + 1e-6 - cut)) * (1.0 + 1e-9)
 
         return bound
 
