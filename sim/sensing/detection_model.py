@@ -40,17 +40,17 @@ class OwnOffset:
         """Offsets at times ``t`` (s)."""
         if len(self.values) == 1:
             return np.full(len(t), self.values[0])
-        return self.values[self._spell(t)]
-
-    def most(self, t0: float, t1: float) -> float:
-        """The largest offset at any time in [t0, t1] (s)."""
-        first, last = self._spell(np.array([t0, t1]))
-        return float(self.values[first : last + 1].max())
-
-    def _spell(self, t: np.ndarray) -> np.ndarray:
-        return np.clip(
+        index = np.clip(
             ((np.asarray(t) - self.start) // self.spell_s).astype(np.int64), 0, len(self.values) - 1
         )
+        return self.values[index]
+
+    def most(self, t0: float, t1: float) -> float:
+        """The largest offset at any time in [t0, t1] (s), or above it (a spell more on each side)."""
+        if len(self.values) == 1:
+            return float(self.values[0])
+        first = min(max(int((t0 - self.start) // self.spell_s) - 1, 0), len(self.values) - 1)
+        return float(self.values[first : max(int((t1 - self.start) // self.spell_s) + 2, 1)].max())
 
 
 @dataclass(frozen=True)
