@@ -35,7 +35,7 @@ from sim.world.records import Leg
 
 HEARTBEAT_BYTES = 32
 """A remote-control heartbeat: the 32-byte URLLC reference packet of TR 38.913 §7.9, bytes."""
-CHUNK_ROWS = 300_000
+CHUNK_ROWS = 100_000
 """Rows of transfers.csv made at a time (about)."""
 _HEARTBEAT_STATES = ("outbound", "on_scene")
 

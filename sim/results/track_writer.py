@@ -1,18 +1,21 @@
 """``tracks.csv`` written by a second process while the clock runs.
 
-A simulated year of the default scenario has some 20 million track rows, as much work to write as the
-event loop itself. The run's boat legs are final once recorded, so the engine sends them, a few at a time
-(:meth:`TrackWriter.send`), to a process of its own (``spawn``: a fresh interpreter, as the sweeps' pool
-uses), which turns them into rows (:class:`~sim.results.track_rows.BoatRows`, the rows of the whole-table
-path), writes each boat's rows to a file of its own and feeds the digest; at the end
-(:meth:`TrackWriter.close`) it joins the files in order of boat into ``tracks.csv`` and returns the digest.
-The second core does the writing while the first runs the clock.
+A simulated year of the default scenario has some 20 million track rows, about as much work to write as
+the event loop itself. The run's boat legs are final once recorded, so the engine sends them, a few at a
+time (:meth:`TrackWriter.send`), to a process of its own: a fresh interpreter running :func:`serve`, fed
+pickled legs on its standard input (it never imports the caller's script). It turns them into rows
+(:class:`~sim.results.track_rows.BoatRows`, as the whole-table path does), writes each boat's rows to a
+file of its own and feeds the digest; at the end (:meth:`TrackWriter.close`) it joins the files in order
+of boat into ``tracks.csv`` and returns the digest. The second core writes while the first runs the clock.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import pickle
 import shutil
+import subprocess
+import sys
 import traceback
 from pathlib import Path
 
@@ -26,13 +29,12 @@ class TrackWriter:
     """The process that writes ``folder/tracks.csv`` from the legs it is sent."""
 
     def __init__(self, folder: Path, duration_s: float, sample_s: float = SAMPLE_S):
-        context = multiprocessing.get_context("spawn")
-        self._connection, child = context.Pipe()
-        self._process = context.Process(
-            target=_serve, args=(child, str(folder), duration_s, sample_s), name="tracks.csv", daemon=True
-        )
-        self._process.start()
-        child.close()
+        root = str(Path(__file__).resolve().parents[2])  # where this sim package lives: the child imports it
+        path = os.environ.get("PYTHONPATH")
+        env = {**os.environ, "PYTHONPATH": root if not path else os.pathsep.join([root, path])}
+        serve = f"from {__name__} import serve; serve({str(folder)!r}, {duration_s!r}, {sample_s!r})"
+        argv = [sys.executable, "-c", serve]
+        self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self._sent = 0
 
     def send(self, legs: list[Leg]) -> None:
@@ -40,26 +42,34 @@ class TrackWriter:
         new = legs[self._sent :]
         self._sent = len(legs)
         if new:
-            self._connection.send([_fields(leg) for leg in new])
+            self._put([_fields(leg) for leg in new])
 
     def close(self) -> Tracks:
         """Wait until tracks.csv is whole; its digest. Raises RuntimeError if the writer failed."""
         try:
-            self._connection.send(None)
-            status, payload = self._connection.recv()
-        except (EOFError, OSError) as error:
-            raise RuntimeError(f"the process writing tracks.csv ended early ({error})") from None
-        finally:
-            self._process.join()
+            self._put(None)
+            self._process.stdin.close()
+            status, payload = pickle.load(self._process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError) as error:
+            self.stop()
+            raise RuntimeError(f"the process writing tracks.csv ended early ({error!r})") from None
+        self._process.wait()
         if status != "ok":
             raise RuntimeError(f"writing tracks.csv failed:\n{payload}")
         return payload
 
     def stop(self) -> None:
         """End the process without waiting for its work (the run failed)."""
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+
+    def _put(self, message) -> None:
+        try:
+            pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self._process.stdin.flush()
+        except OSError as error:  # the writer is gone: close() says why
+            raise RuntimeError(f"the process writing tracks.csv ended early ({error!r})") from None
 
 
 def _fields(leg: Leg) -> tuple:
@@ -78,22 +88,25 @@ def _fields(leg: Leg) -> tuple:
     )
 
 
-def _serve(connection, folder: str, duration_s: float, sample_s: float) -> None:
-    """The writer process: legs in, rows out, until ``None``; then the digest (or the error) back."""
+def serve(folder: str, duration_s: float, sample_s: float) -> None:
+    """The writer process: pickled batches of legs on stdin until ``None``; the digest (or the error)
+    pickled on stdout. Anything printed goes to stderr."""
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr
     try:
-        connection.send(("ok", _write(connection, Path(folder), duration_s, sample_s)))
+        reply = ("ok", _write(requests, Path(folder), duration_s, sample_s))
     except BaseException:
-        connection.send(("error", traceback.format_exc()))
-    finally:
-        connection.close()
+        reply = ("error", traceback.format_exc())
+    pickle.dump(reply, replies, protocol=pickle.HIGHEST_PROTOCOL)
+    replies.flush()
 
 
-def _write(connection, folder: Path, duration_s: float, sample_s: float) -> Tracks:
+def _write(requests, folder: Path, duration_s: float, sample_s: float) -> Tracks:
     digest = TrackDigest(duration_s)
     boats: dict[str, tuple[BoatRows, Path]] = {}
     handles = {}
     try:
-        while (batch := connection.recv()) is not None:
+        while (batch := pickle.load(requests)) is not None:
             mine: dict[str, list[Leg]] = {}
             for fields in batch:
                 mine.setdefault(fields[0], []).append(Leg(*fields))

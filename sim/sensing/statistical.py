@@ -57,6 +57,8 @@ from sim.world.incidents import Incident
 
 LIGHT_GRID_S = 10.0
 """Resolution of the light-level lookup, s."""
+_LIGHT_PIECE = 100_000
+"""Grid points whose light is computed at once."""
 _FIRST_CHUNK_FRAMES = 64
 _MAX_CHUNK_FRAMES = 65_536
 
@@ -129,9 +131,11 @@ class StatisticalSensing:
         self.model = model
         self.horizon_s = horizon_s
         # Light changes a few times a day: look it up on a 10 s grid instead of
-        # computing the sun's position for every frame.
+        # computing the sun's position for every frame (piece by piece: a year's grid at once takes
+        # hundreds of MB of temporaries).
         grid = np.arange(0.0, horizon_s + 2 * LIGHT_GRID_S, LIGHT_GRID_S)
-        self._light = daylight.light_index(grid)
+        pieces = range(0, len(grid), _LIGHT_PIECE)
+        self._light = np.concatenate([daylight.light_index(grid[i : i + _LIGHT_PIECE]) for i in pieces])
 
     def light_index(self, t: np.ndarray) -> np.ndarray:
         """Light level (0 night, 1 dusk, 2 day) at simulation times ``t`` within the run, s."""
