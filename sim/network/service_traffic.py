@@ -119,12 +119,13 @@ class ServiceTraffic:
 
 
 def transfer_chunks(
-    logged: Sequence[Transfer], service: ServiceTraffic, horizon: float, rows: int = CHUNK_ROWS
+    logged: Sequence[Transfer], service: ServiceTraffic, horizon: float, rows: int | None = None
 ) -> Iterator[TransferColumns]:
     """The rows of transfers.csv in order, in chunks of about ``rows`` (times rounded to the µs):
-    the run's own transfers ``logged`` (in the order they were sent) and the service traffic."""
+    the run's own transfers ``logged`` (in the order they were sent) and the service traffic (``rows``:
+    default :data:`CHUNK_ROWS`)."""
     own = TransferColumns.of(logged)
-    stretches = max(1, math.ceil((service.count + len(own)) / rows))
+    stretches = max(1, math.ceil((service.count + len(own)) / (rows or CHUNK_ROWS)))
     edges = [-math.inf, *np.linspace(0.0, horizon, stretches + 1)[1:-1].tolist(), math.inf]
     for lo, hi in pairwise(edges):
         mine = own.take(np.flatnonzero((own["t"] >= lo) & (own["t"] < hi)))

@@ -15,6 +15,7 @@ from matplotlib.patches import Patch
 
 from sim.results.figure_style import save
 from sim.results.track_digest import Tracks
+from sim.results.track_rows import TRACK_COLUMNS
 
 STATE_COLOURS = {
     "docked": "#bdc3c7",
@@ -29,7 +30,8 @@ STATE_COLOURS = {
 def state_spans(tracks: pd.DataFrame) -> pd.DataFrame:
     """Per boat, maximal spans of one state: ``boat_id, state, t0, t1`` (s), from consecutive track rows
     (a span ends at the first row of the next)."""
-    return _spans(Tracks.of(tracks.sort_values(["boat_id", "t"]), float(tracks["t"].max())))
+    rows = tracks.sort_values(["boat_id", "t"]).reindex(columns=list(TRACK_COLUMNS))  # only t and state count
+    return _spans(Tracks.of(rows, float(tracks["t"].max())))
 
 
 def _spans(tracks: Tracks) -> pd.DataFrame:

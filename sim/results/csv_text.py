@@ -28,7 +28,7 @@ _LIMIT = 10**15
 """Largest k (exclusive) written from its digits: 15 significant digits."""
 _SMALLEST = 1e-4
 """Smallest non-zero magnitude that ``repr`` writes without an exponent."""
-_COMMA, _NEWLINE, _MINUS, _POINT, _ZERO = (ord(c) for c in ",\n-.0")
+_COMMA, _NEWLINE, _MINUS, _POINT, _ZERO, _QUOTE = (ord(c) for c in ',\n-.0"')
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ def rows_text(columns: Sequence[Column]) -> bytes:
         if i:
             parts.append(np.full((n, 1), _COMMA, np.uint8))
         parts.append(_bytes(column))
+    if len(columns) == 1:  # the csv module writes a lone empty field as "", not as an empty line
+        parts.append(np.where(~parts[0].any(axis=1), _QUOTE, 0).astype(np.uint8)[:, None].repeat(2, axis=1))
     parts.append(np.full((n, 1), _NEWLINE, np.uint8))
     return np.concatenate(parts, axis=1).tobytes().translate(None, b"\0")  # the padding dropped
 
@@ -102,6 +104,7 @@ def _bytes(column: Column) -> np.ndarray:
 
 def _fixed_bytes(values: np.ndarray, decimals: int) -> np.ndarray:
     """Floats rounded to ``decimals``: from their digits where that gives ``repr``'s text, else ``repr``."""
+    decimals = max(decimals, 1)  # a whole number is written with one decimal (5.0)
     scale = 10.0**decimals
     magnitude = np.abs(values)
     with np.errstate(invalid="ignore"):

@@ -29,7 +29,7 @@ SAMPLE_S = 5.0
 _LEGS_PER_BATCH = 4096
 """Legs sampled at once."""
 CHUNK_ROWS = 400_000
-"""Rows of one chunk (about; a chunk ends with a leg, or inside a longer leg), some 30 MB as columns."""
+"""Most rows of a chunk (cut from the rows of up to :data:`_LEGS_PER_BATCH` legs made at once), ~30 MB."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,10 @@ class TrackChunk:
 
 
 def track_chunks(
-    legs: Iterable[Leg], sample_s: float = SAMPLE_S, rows: int = CHUNK_ROWS
+    legs: Iterable[Leg], sample_s: float = SAMPLE_S, rows: int | None = None
 ) -> Iterator[TrackChunk]:
-    """The rows of ``tracks.csv`` in order (boat by boat, in time), in chunks of about ``rows`` rows."""
+    """The rows of ``tracks.csv`` in order (boat by boat, in time), in chunks of at most ``rows`` rows
+    (default :data:`CHUNK_ROWS`)."""
     ordered = sorted(legs, key=lambda leg: (leg.boat_id, leg.t0))
     for boat_id, boat_legs in groupby(ordered, key=lambda leg: leg.boat_id):
         boat = BoatRows(boat_id, sample_s, rows)
@@ -103,8 +104,9 @@ class BoatRows:
     """One boat's rows of ``tracks.csv``, from its legs given in order of start, all at once or a few at
     a time as the run records them (:meth:`add`), then :meth:`close`."""
 
-    def __init__(self, boat_id: str, sample_s: float = SAMPLE_S, rows: int = CHUNK_ROWS):
-        self.boat_id, self.sample_s, self.rows = boat_id, sample_s, rows
+    def __init__(self, boat_id: str, sample_s: float = SAMPLE_S, rows: int | None = None):
+        """``rows``: most rows of a chunk (default :data:`CHUNK_ROWS`)."""
+        self.boat_id, self.sample_s, self.rows = boat_id, sample_s, rows or CHUNK_ROWS
         self._held: TrackChunk | None = None  # the last row so far, until the next row shows it stays
         self._start = -math.inf  # start of the last leg, s
 
