@@ -63,6 +63,8 @@ def read_run(folder: Path, big_tables: bool = True) -> Result:
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     names = [n for n in table_fields() if big_tables or n not in ("tracks", "transfers")]
     tables = {name: read_table(folder, name) for name in names}
+    if not big_tables:
+        tables["tracks"] = pd.DataFrame(columns=list(TRACK_COLUMNS))
     present = {name: table for name, table in tables.items() if table is not None}
     return Result(scenario, int(summary["seed"]), summary=summary, **present)
 

@@ -18,6 +18,7 @@ from sim.loading import load_scenario
 from sim.results import track_writer
 from sim.results.track_rows import track_chunks
 from sim.results.writing import write_outputs
+from tests.helpers.cli import call_main
 from tests.helpers.paths import DEFAULT
 
 OVERRIDES = ["run.duration=10h", "run.seed=3"]
@@ -110,3 +111,14 @@ def test_a_failure_in_the_writer_process_leaves_no_folder(scenario, tmp_path, mo
     with pytest.raises(RuntimeError, match=r"writing tracks\.csv failed"):
         Simulation(scenario).run_into(tmp_path / "run")
     _nothing_left(tmp_path)
+
+
+def test_plot_redraws_the_figures_from_tracks_csv_read_in_pieces(scenario, whole, tmp_path):
+    from sim.results.figures import draw_run_figures
+    from sim.results.reading import read_run, read_track_digest
+
+    assert call_main(["plot", str(whole), "--out", str(tmp_path / "plot")]) == 0
+    run = read_run(whole, big_tables=False)
+    draw_run_figures(run, tmp_path / "pieces", read_track_digest(whole, scenario.run.duration, rows=777))
+    drawn = _files(whole / "figures")
+    assert drawn and _files(tmp_path / "plot") == drawn and _files(tmp_path / "pieces") == drawn
