@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 _LIMIT = 10**15
 """Largest k (exclusive) written from its digits: 15 significant digits."""
@@ -97,8 +98,12 @@ def _bytes(column: Column) -> np.ndarray:
         values = np.asarray(column.values, np.int64)
         return _number_bytes(np.abs(values), 0, values < 0, np.zeros(len(values), bool))
     values = np.asarray(column.values, float)
-    if isinstance(column, Floats):
-        return _repr_bytes(values)
+    codes, distinct = pd.factorize(values.view(np.int64))  # bit patterns: -0.0 is not 0.0
+    distinct = np.asarray(distinct).view(np.float64)
+    if isinstance(column, Floats):  # repr is slow: each distinct value once
+        return _repr_bytes(distinct)[codes]
+    if len(distinct) < len(values) // 4:  # mostly repeats (a constant delay, a docked boat)
+        return _fixed_bytes(distinct, column.decimals)[codes]
     return _fixed_bytes(values, column.decimals)
 
 
@@ -193,13 +198,11 @@ def _look_up(index: np.ndarray) -> np.ndarray:
 
 
 def _repr_bytes(values: np.ndarray) -> np.ndarray:
-    """Floats as ``repr`` (numpy's ``astype(str)``, what pandas writes) writes them, NaN empty; each
-    distinct value is formatted once."""
-    distinct, index = np.unique(values, return_inverse=True)
-    texts = list(map(repr, distinct.tolist()))
-    for i in np.flatnonzero(np.isnan(distinct)):  # NaN sorts last; pandas writes it empty
+    """Floats as ``repr`` (numpy's ``astype(str)``, what pandas writes) writes them, NaN empty."""
+    texts = list(map(repr, values.tolist()))
+    for i in np.flatnonzero(np.isnan(values)):
         texts[i] = ""
-    return _table(texts)[index.reshape(-1)]
+    return _table(texts)
 
 
 def _label_bytes(codes: np.ndarray, names: Sequence[str]) -> np.ndarray:

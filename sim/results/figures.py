@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -36,6 +37,8 @@ OUTCOME_COLOURS = {
 }
 KIND_COLOURS = {"swimming": "#1f77b4", "fishing": "#b5651d"}
 BOAT_COLOURS = ("#34495e", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#7f8c8d", "#c0392b", "#2980b9")
+TRIPS_AS_LINES = 1000
+"""Most boat trips the zone map draws as a line each (more are drawn as one collection per boat)."""
 NO_GO_STYLES = {"no_swimming": ("#d62728", "///"), "no_fishing": ("#b5651d", "\\\\\\")}
 """Edge colour and hatch of each kind of no-go area (a ``scenario.zone`` list) on the zone map."""
 
@@ -254,15 +257,28 @@ def _draw_sites(ax: Axes, scenario: Scenario) -> None:
 
 
 def _draw_tracks(ax: Axes, tracks: Tracks) -> list[Line2D]:
-    """Each boat's trips away from the docks (x, y in m), one colour per boat; returns their legend lines."""
+    """Each boat's trips away from the docks (x, y in m), one colour per boat; returns their legend lines.
+
+    Up to :data:`TRIPS_AS_LINES` trips are drawn as a line each; more (a month or longer) as one collection
+    of lines per boat, drawn the same way but in one call (a year has thousands of trips; the pictures
+    differ by a few levels of grey along some lines)."""
+    trips = {
+        boat_id: np.split(boat.away[:, :2], np.flatnonzero(boat.away[1:, 2] != boat.away[:-1, 2]) + 1)
+        for boat_id, boat in tracks.boats.items()
+    }  # one line per trip: rows of one trip share the number of docked rows before them
+    one_by_one = sum(len(parts) for parts in trips.values()) <= TRIPS_AS_LINES
     boat_lines = []
     for (boat_id, boat), colour in zip(tracks.boats.items(), BOAT_COLOURS, strict=False):
         if len(boat.away) == 0:
             continue  # never left its dock: nothing drawn, nothing in the legend
-        # One line per trip: rows of one trip share the number of docked rows before them.
-        cuts = np.flatnonzero(boat.away[1:, 2] != boat.away[:-1, 2]) + 1
-        for trip in np.split(boat.away[:, :2], cuts):
-            ax.plot(trip[:, 0], trip[:, 1], color=colour, linewidth=0.8, alpha=0.7)
+        if one_by_one:
+            for trip in trips[boat_id]:
+                ax.plot(trip[:, 0], trip[:, 1], color=colour, linewidth=0.8, alpha=0.7)
+        else:
+            lines = LineCollection(
+                trips[boat_id], colors=colour, linewidths=0.8, alpha=0.7, zorder=2, capstyle="projecting"
+            )
+            ax.add_collection(lines, autolim=False)
         boat_lines.append(Line2D([], [], color=colour, label=f"track of {boat_id}"))
     return boat_lines
 

@@ -7,6 +7,7 @@ memory. The folder appears whole or not at all (:func:`sim.results.writing.stage
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -75,12 +76,19 @@ def append_table(
     path: Path, names: Iterable[str], chunks: Iterable, digest: Callable, columns: Callable
 ) -> None:
     """Write ``names`` as the header line, then each chunk's rows as they come, each chunk also given to
-    ``digest``; ``columns(chunk)`` turns a chunk into CSV columns."""
-    with path.open("wb") as handle:
+    ``digest``; ``columns(chunk)`` turns a chunk into CSV columns. A thread writes one chunk's text to the
+    file while the next is made (writing releases the GIL)."""
+    with path.open("wb") as handle, ThreadPoolExecutor(1) as writer:
         handle.write(header(list(names)))
+        pending = None
         for chunk in chunks:
             digest(chunk)
-            handle.write(rows_text(columns(chunk)))
+            text = rows_text(columns(chunk))
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(handle.write, text)
+        if pending is not None:
+            pending.result()
 
 
 def _track_columns(chunk) -> list[Column]:

@@ -25,8 +25,12 @@ def test_rows_are_what_pandas_writes(seed):
     rng = np.random.default_rng(seed)
     n = 20_000
     fixed = {f"d{d}": _awkward(rng, n, d) for d in (0, 1, 2, 3, 6)}
+    fixed["d6"][rng.random(n) < 0.9] = 0.001  # mostly one value (written once, then copied)
     raw = rng.uniform(-1e3, 1e3, n) * 10.0 ** rng.integers(-9, 20, n)
     raw[rng.random(n) < 0.05] = np.nan
+    raw[rng.random(n) < 0.02] = 0.0
+    raw[rng.random(n) < 0.02] = -0.0
+    raw[rng.random(n) < 0.3] = 615.7639320225002  # a boat at its dock: the same position again and again
     unrounded = rng.uniform(0, 100, n)  # written as "rounded to 3 decimals", but they are not: repr instead
     integers = rng.integers(-(10**15), 10**15, n)
     codes = rng.integers(-1, len(NAMES), n)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import sim.engine
@@ -122,3 +123,19 @@ def test_plot_redraws_the_figures_from_tracks_csv_read_in_pieces(scenario, whole
     draw_run_figures(run, tmp_path / "pieces", read_track_digest(whole, scenario.run.duration, rows=777))
     drawn = _files(whole / "figures")
     assert drawn and _files(tmp_path / "plot") == drawn and _files(tmp_path / "pieces") == drawn
+
+
+def test_many_trips_are_drawn_as_one_collection_that_looks_the_same(scenario, whole, tmp_path, monkeypatch):
+    from matplotlib.image import imread
+
+    import sim.results.figures as figures
+    from sim.results.reading import read_run, read_track_digest
+
+    run = read_run(whole, big_tables=False)
+    tracks = read_track_digest(whole, scenario.run.duration)
+    monkeypatch.setattr(figures, "TRIPS_AS_LINES", 0)
+    drawn = figures.zone_map(run.scenario, tmp_path / "zone_map.png", run.incidents, tracks, run.label)
+    lines, collection = imread(whole / "figures" / "zone_map.png"), imread(drawn)
+    assert lines.shape == collection.shape
+    differs = np.abs(lines - collection).max(axis=2) > 0
+    assert 0 < differs.mean() < 0.002 and np.abs(lines - collection).max() < 0.05
