@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.results.replay_page.columns import KEYFRAME_TOLERANCE_M, keyframes
+from sim.results.keyframes import KEYFRAME_TOLERANCE_M, keyframes
 from sim.results.track_rows import TrackChunk
 
 FULL_CHARGE_ROWS = 1_100_000

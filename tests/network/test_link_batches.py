@@ -64,10 +64,7 @@ def test_a_fork_skips_draws_and_leaves_its_link_alone():
     (a, logged), (b, _) = _twin_links(scenario, *TELEMETRY[:2])
     t, xy = _messages(900, scenario.run.duration)
     expected = _one_by_one(a, 200, t, xy, logged)
-    later = b.fork(300)
-    pd.testing.assert_frame_equal(
-        transfers(later, 200, t[300:], xy[300:]).frame(), expected.iloc[300:].reset_index(drop=True)
-    )
+    _fork_gives_the_rest(b, 200, t, xy, expected, 300)
     pd.testing.assert_frame_equal(transfers(b, 200, t[:300], xy[:300]).frame(), expected.iloc[:300])
 
 
@@ -79,11 +76,7 @@ def test_a_trace_link_in_batches(tmp_path, mode):
                                        f"network.trace_mode={mode}"])  # fmt: skip
     (a, logged), (b, _) = _twin_links(scenario, *HEARTBEAT[:2])
     t, xy = _messages(500, scenario.run.duration)
-    expected = _one_by_one(a, 32, t, xy, logged)
-    later = b.fork(123)
-    pd.testing.assert_frame_equal(
-        transfers(later, 32, t[123:], xy[123:]).frame(), expected.iloc[123:].reset_index(drop=True)
-    )
+    _fork_gives_the_rest(b, 32, t, xy, _one_by_one(a, 32, t, xy, logged), 123)
 
 
 def test_a_link_whose_draws_vary_goes_one_at_a_time():
@@ -96,8 +89,12 @@ def test_a_link_whose_draws_vary_goes_one_at_a_time():
     ]
     assert links[0].draws_per_transfer is None
     t, xy = _messages(300, 3600.0)
-    expected = _one_by_one(links[0], 500, t, xy, logged)
-    later = links[1].fork(100)
-    pd.testing.assert_frame_equal(
-        transfers(later, 500, t[100:], xy[100:]).frame(), expected.iloc[100:].reset_index(drop=True)
-    )
+    _fork_gives_the_rest(links[1], 500, t, xy, _one_by_one(links[0], 500, t, xy, logged), 100)
+
+
+def _fork_gives_the_rest(
+    link, size: int, t: np.ndarray, xy: np.ndarray, expected: pd.DataFrame, skip: int
+) -> None:
+    """A fork of ``link`` past ``skip`` transfers gives the transfers after them, as one call each did."""
+    rest = transfers(link.fork(skip), size, t[skip:], xy[skip:]).frame()
+    pd.testing.assert_frame_equal(rest, expected.iloc[skip:].reset_index(drop=True), check_exact=True)

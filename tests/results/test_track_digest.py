@@ -10,7 +10,7 @@ import pytest
 
 import sim.results.track_digest as digest_module
 from sim.results.boat_timeline import state_spans
-from sim.results.replay_page.columns import KEYFRAME_TOLERANCE_M, keyframes
+from sim.results.keyframes import KEYFRAME_TOLERANCE_M, keyframes
 from sim.results.track_digest import TrackDigest, Tracks
 
 STATES = ("docked", "outbound", "on_scene", "returning")
