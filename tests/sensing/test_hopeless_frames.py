@@ -11,8 +11,8 @@ from tests.helpers.paths import DEFAULT
 
 
 def _observed(monkeypatch, skip: bool) -> tuple[list, int]:
-    """Every incident's first sighting and alarms over four spring days (fishers at dawn and dusk), and how many
-    frames' hit probabilities were computed."""
+    """Every incident's first sighting and alarms over four spring days (fishers at dawn and dusk), and how
+    many frames' hit probabilities were computed."""
     scenario = load_scenario(DEFAULT, ["run.duration=4d", "run.start=2026-04-12T00:00", "run.seed=2"])
     frames = [0]
     compute = StatisticalSensing.frame_probabilities
