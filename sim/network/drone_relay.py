@@ -393,8 +393,8 @@ class DroneRelay:
 
 def _along(path: np.ndarray, step: float) -> np.ndarray:
     """Points every ``step`` m along a polyline (ends included)."""
-    points = [path[0]]
+    points = [np.asarray(path[:1], dtype=float)]
     for a, b in itertools.pairwise(path):
         n = max(1, math.ceil(math.dist(a, b) / step))
-        points.extend(a + (b - a) * (i / n) for i in range(1, n + 1))
-    return np.asarray(points, dtype=float)
+        points.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])  # i / n as Python divides it
+    return np.concatenate(points).astype(float)
