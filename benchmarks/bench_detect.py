@@ -1281,8 +1281,7 @@ def _pixel_section(args, scenario, seed: int) -> list[str]:
         against = ""
         if args.baseline_seconds > 0:  # after the run: its memory figures stay its own
             print(
-                f"  baseline: {args.baseline_seconds:g} simulated s on one thread, "
-                f"{BASELINE_CHUNKS} chunks"
+                f"  baseline: {args.baseline_seconds:g} simulated s on one thread, {BASELINE_CHUNKS} chunks"
             )
             gc.collect()
             baseline = run_pixel(
@@ -1310,9 +1309,7 @@ def _pixel_section(args, scenario, seed: int) -> list[str]:
             )
             print_baseline(plain)
             cost = plain.steady_speed() / run.steady_speed()
-            print(
-                f"  steady state, without tiles / with tiles: {cost:.3f} (the tiles' cost in wall time)"
-            )
+            print(f"  steady state, without tiles / with tiles: {cost:.3f} (the tiles' cost in wall time)")
         verdicts.append(
             f"  pixel mode at least {GOAL_SIM_SPEED:g} sim s per wall s: "
             f"{'PASS' if speed >= GOAL_SIM_SPEED else 'MISS'} ({speed:.3f} over {args.pixel_seconds:g} "

@@ -6,11 +6,10 @@ nothing about cameras, radio or boats beyond their constructors.
 
 from __future__ import annotations
 
-import platform
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict
-from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,11 +23,18 @@ from sim.fleet.kinematics import current_field
 from sim.fleet.policies import waits_on_water
 from sim.network.links import Direction
 from sim.network.run_network import RunNetwork
-from sim.network.service_traffic import network_summary, service_traffic, transfers_table
+from sim.network.service_traffic import ServiceTraffic, TransferDigest, transfer_chunks
+from sim.network.transfer_columns import TransferColumns
 from sim.pixel.camera_loop import PixelCameras
 from sim.pixel.camera_workers import CameraWorkers
 from sim.results.result import SORTIE_COLUMNS, Result
-from sim.results.tables import alarms_table, incidents_table, missions_table, summarize, tracks_table
+from sim.results.run_parts import RunParts
+from sim.results.stream_writing import fill_folder
+from sim.results.tables import alarms_table, incidents_table, missions_table
+from sim.results.track_digest import Tracks
+from sim.results.track_rows import track_chunks
+from sim.results.track_writer import TrackWriter
+from sim.results.writing import staged
 from sim.scenario.models import Kind, Mode, Scenario
 from sim.sensing.detection_model import DetectionModel
 from sim.sensing.false_alarms import false_alarm_regions
@@ -41,8 +47,10 @@ from sim.world.incidents import Incident, IncidentGenerator
 from sim.world.recorder import Recorder
 from sim.world.records import Alarm
 
-_PACKAGES = ("numpy", "simpy", "shapely", "networkx", "pandas", "pydantic")
 _PROGRESS_STEPS = 200
+TRACKS_PROCESS_FROM_S = 5 * 86400.0
+"""Runs at least this long (s) write tracks.csv in a second process while the clock runs (its start, about
+a second, is then hidden behind the clock; shorter runs write it after, in this process)."""
 
 
 class Simulation:
@@ -203,13 +211,50 @@ class Simulation:
     # ------------------------------------------------------------ running
 
     def run(self, progress: bool = False) -> Result:
-        """Advance the clock to the end of the run and build the result."""
+        """Advance the clock to the end of the run and build the result (every table whole)."""
         wall_start = time.perf_counter()
         events = self.advance(progress)
         return self.collect(events, wall_start)
 
-    def advance(self, progress: bool = False, until: float | None = None) -> int:
-        """Process every event up to the end of the run (or ``until``, s); returns how many there were."""
+    def run_into(
+        self,
+        out: Path,
+        progress: bool = False,
+        figures: bool = True,
+        replay: bool = True,
+        summary_extra: dict | None = None,
+    ) -> dict:
+        """Advance the clock to the end of the run and write its folder to ``out`` (replacing it) as its
+        tables are made, never holding the big ones whole (:mod:`sim.results.stream_writing`); runs of
+        :data:`TRACKS_PROCESS_FROM_S` or more write tracks.csv in a second process as the clock runs.
+        ``summary_extra``: entries added to summary.json. Returns the summary."""
+        wall_start = time.perf_counter()
+        with staged(Path(out)) as staging:
+            writer = TrackWriter(staging, self.duration) if self.duration >= TRACKS_PROCESS_FROM_S else None
+            try:
+                send = (lambda: writer.send(self.recorder.legs)) if writer is not None else None
+                parts = self.finish(self.advance(progress, on_step=send), wall_start)
+                if writer is not None:
+                    writer.send(self.recorder.legs)
+                return fill_folder(
+                    parts,
+                    staging,
+                    Path(out),
+                    figures,
+                    replay,
+                    track_writer=writer,
+                    summary_extra=summary_extra,
+                )
+            except BaseException:
+                if writer is not None:
+                    writer.stop()
+                raise
+
+    def advance(
+        self, progress: bool = False, until: float | None = None, on_step: Callable[[], None] | None = None
+    ) -> int:
+        """Process every event up to the end of the run (or ``until``, s); returns how many there were.
+        ``on_step``: called after each of the run's :data:`_PROGRESS_STEPS` stretches."""
         events = 0
         env, horizon = self.env, self.duration if until is None else min(until, self.duration)
         with tqdm(
@@ -228,41 +273,47 @@ class Simulation:
                     env.step()
                     events += 1
                 bar.update(round(until) - bar.n)
+                if on_step is not None:
+                    on_step()
         env.run(until=horizon)  # moves the clock exactly to the horizon
         return events
 
     def collect(self, events: int, wall_start: float) -> Result:
         """Tables and summary after :meth:`advance`; ``wall_start`` is the perf_counter at the start."""
+        return self.finish(events, wall_start).result()
+
+    def finish(self, events: int, wall_start: float) -> RunParts:
+        """After :meth:`advance`: close dispatch, build the small tables, and hand the big ones (boat
+        tracks; transfers with the heartbeats and telemetry measured after the run) over as chunk sources."""
         self.dispatch.close()
         if self.pixel:
             self.cameras.close()
         self.recorder.missions.extend(self.dispatch.mission_records())
-        incidents = incidents_table(self.incidents, self.recorder, self.first_visible, self.duration)
-        alarms = alarms_table(self.recorder)
-        missions = missions_table(self.recorder)
-        tracks = tracks_table(self.recorder.legs)
-        service_traffic(self.recorder.legs, self.scenario.network, self.network.link, self.duration)
-        transfers = transfers_table(self.network.transfers)
+        legs, logged, network = self.recorder.legs, list(self.network.transfers), self.network
         sorties = pd.DataFrame([asdict(s) for s in self.relay.sorties], columns=SORTIE_COLUMNS).round(3)
-        wall_s = time.perf_counter() - wall_start
-        summary = {
-            "scenario": self.scenario.name,
-            "seed": self.seed,
-            "mode": self.scenario.run.mode.value,
-            "start": self.scenario.run.start.isoformat(),
-            "duration_s": self.duration,
-            **summarize(incidents, alarms, missions, self.duration, len(self.boats)),
-            **network_summary(
-                transfers, tracks, self.network.radio_map, self.network.profile("evidence"), len(sorties)
-            ),
-            "sim_events": events,
-            "wall_time_s": round(wall_s, 3),
-            "versions": {"python": platform.python_version()}
-            | {name: metadata.version(name) for name in _PACKAGES},
-        }
-        frames = tuple(self.cameras.alarm_frames) if self.pixel else ()
-        return Result(
-            self.scenario, self.seed, incidents, alarms, missions, tracks, summary, transfers, sorties, frames
+
+        def transfers() -> Iterator[TransferColumns]:
+            service = ServiceTraffic.of(legs, self.scenario.network, network.link, self.duration)
+            return transfer_chunks(logged, service, self.duration)
+
+        def network_part(tracks: Tracks, digest: TransferDigest) -> dict:
+            evidence = network.profile("evidence")
+            return digest.summary(tracks.away_xy(), network.radio_map, evidence, len(sorties))
+
+        return RunParts(
+            self.scenario,
+            self.seed,
+            incidents_table(self.incidents, self.recorder, self.first_visible, self.duration),
+            alarms_table(self.recorder),
+            missions_table(self.recorder),
+            sorties,
+            lambda: track_chunks(legs),
+            transfers,
+            network_part,
+            len(self.boats),
+            events,
+            wall_start,
+            tuple(self.cameras.alarm_frames) if self.pixel else (),
         )
 
 

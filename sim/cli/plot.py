@@ -34,9 +34,12 @@ def execute(args: argparse.Namespace) -> int:
             paths = _sweep_figures(folder, target, args.baseline)
         else:
             from sim.results.figures import draw_run_figures
-            from sim.results.reading import read_run
+            from sim.results.reading import read_run, read_track_digest
 
-            paths = draw_run_figures(read_run(folder), target)
+            run = read_run(
+                folder, big_tables=False
+            )  # tracks.csv read a chunk at a time: a year has 20 M rows
+            paths = draw_run_figures(run, target, read_track_digest(folder, run.scenario.run.duration))
         print(f"{folder}: " + ", ".join(str(p) for p in paths))
     return EXIT_OK
 

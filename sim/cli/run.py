@@ -29,6 +29,7 @@ from sim.cli.run_report import format_summary, trace_printer
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.scenario.models import Mode
+from sim.world.incident_window import WINDOW_KEY
 
 
 def add_parser(commands: Commands) -> None:
@@ -90,7 +91,6 @@ def execute(args: argparse.Namespace) -> int:
     """Run the scenario with the options as ``--set`` overrides, write the run folder, print the summary."""
     from sim.engine import Simulation
     from sim.pixel.camera_workers import camera_workers
-    from sim.results.writing import write_outputs
 
     changes = [*args.overrides, *start_override(args.start)]
     if args.mode is not None:
@@ -128,14 +128,17 @@ def execute(args: argparse.Namespace) -> int:
         )
         if args.trace:
             simulation.recorder.listener = trace_printer({i.id: str(i.kind) for i in simulation.incidents})
-        result = simulation.run(progress=not args.trace)
-    if window is not None:
-        from sim.world.incident_window import WINDOW_KEY
-
-        result.summary[WINDOW_KEY] = window  # the replay repeats the run from its folder with it
-    written = write_outputs(result, out, figures=not args.no_figures, replay=not args.no_replay)
-    print(format_summary(result.summary))
-    print(f"\noutputs: {written}/  (its README.md lists the files)")
+        # An --around-incident run records its window: the replay repeats the run from its folder with it.
+        extra = {} if window is None else {WINDOW_KEY: window}
+        summary = simulation.run_into(
+            out,
+            progress=not args.trace,
+            figures=not args.no_figures,
+            replay=not args.no_replay,
+            summary_extra=extra,
+        )
+    print(format_summary(summary))
+    print(f"\noutputs: {out}/  (its README.md lists the files)")
     return EXIT_OK
 
 

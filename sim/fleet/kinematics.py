@@ -248,15 +248,17 @@ def plan_motion(waypoints: np.ndarray, limits: Limits, current: CurrentField = N
         raise ValueError("the current is too strong for this boat to make headway along its path")
 
     # Speed limit at every vertex: rest at both ends, corners and both neighbouring legs inside.
+    # (Python floats from here on: the same IEEE operations as on numpy scalars, without their overhead.)
     bound = np.zeros(len(waypoints))
     bound[1:-1] = np.minimum.reduce([corner_speed(turn_angles(waypoints), limits), cruise[:-1], cruise[1:]])
+    bound, lengths, cruise = bound.tolist(), lengths.tolist(), cruise.tolist()
     a, b = limits.acceleration, limits.deceleration
     for i in range(len(lengths)):
         bound[i + 1] = min(bound[i + 1], math.sqrt(bound[i] ** 2 + 2 * a * lengths[i]))
     for i in range(len(lengths) - 1, -1, -1):
         bound[i] = min(bound[i], math.sqrt(bound[i + 1] ** 2 + 2 * b * lengths[i]))
 
-    t, xy, v, heading, flow = [0.0], [waypoints[0]], [0.0], [], []
+    t, xy, v, leg_of = [0.0], [tuple(waypoints[0].tolist())], [0.0], []
     for i, length in enumerate(lengths):
         v0, v1 = bound[i], bound[i + 1]
         peak = min(cruise[i], math.sqrt((2 * a * b * length + b * v0**2 + a * v1**2) / (a + b)))
@@ -267,7 +269,7 @@ def plan_motion(waypoints: np.ndarray, limits: Limits, current: CurrentField = N
             (peak, peak, max(0.0, length - accel_m - decel_m), None),
             (peak, v1, decel_m, (peak - v1) / b),
         )
-        start = waypoints[i]
+        (x0, y0), (hx, hy) = waypoints[i].tolist(), headings[i].tolist()
         done = 0.0
         for speed0, speed1, metres, seconds in phases:
             if metres <= 1e-12:
@@ -279,10 +281,10 @@ def plan_motion(waypoints: np.ndarray, limits: Limits, current: CurrentField = N
                 speed = speed0 + (speed1 - speed0) * fraction
                 along = seconds * fraction * (speed0 + speed) / 2.0
                 t.append(t[-1] + seconds / parts)
-                xy.append(start + headings[i] * (done + along))
+                xy.append((x0 + hx * (done + along), y0 + hy * (done + along)))
                 v.append(speed)
-                heading.append(headings[i])
-                flow.append(currents[i])
+                leg_of.append(i)
             done += metres
-        xy[-1] = waypoints[i + 1]  # exact vertex, whatever the rounding
-    return Motion(np.array(t), np.array(xy), np.array(v), np.array(heading), np.array(flow))
+        xy[-1] = tuple(waypoints[i + 1].tolist())  # exact vertex, whatever the rounding
+    pieces = np.array(leg_of, dtype=np.int64)
+    return Motion(np.array(t), np.array(xy), np.array(v), headings[pieces], currents[pieces])

@@ -352,6 +352,15 @@ class DroneRelay:
             if i >= 0 and t <= flights[i].leave_by:
                 yield flights[i]
 
+    def on_station(self, t: np.ndarray) -> np.ndarray:
+        """Whether a drone hovers on station at each time ``t`` (s): where :meth:`better_route` may relay."""
+        on = np.zeros(len(t), bool)
+        for flights in filter(None, self._flights.values()):
+            arrive, leave = np.array([(f.t_arrive, f.leave_by) for f in flights]).T
+            i = np.searchsorted(arrive, t, side="right") - 1
+            on |= (i >= 0) & (t <= leave[np.maximum(i, 0)])
+        return on
+
     def _covered_at(self, points: np.ndarray) -> np.ndarray:
         row, col = self.map.index(points[:, 0], points[:, 1])
         return self._covered[row, col]
@@ -384,8 +393,8 @@ class DroneRelay:
 
 def _along(path: np.ndarray, step: float) -> np.ndarray:
     """Points every ``step`` m along a polyline (ends included)."""
-    points = [path[0]]
+    points = [np.asarray(path[:1], dtype=float)]
     for a, b in itertools.pairwise(path):
         n = max(1, math.ceil(math.dist(a, b) / step))
-        points.extend(a + (b - a) * (i / n) for i in range(1, n + 1))
-    return np.asarray(points, dtype=float)
+        points.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])  # i / n as Python divides it
+    return np.concatenate(points).astype(float)

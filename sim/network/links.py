@@ -21,6 +21,7 @@ Every transfer is logged as a :class:`Transfer` row.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,11 @@ from typing import Protocol
 import numpy as np
 
 from sim.network import radio
+
+_GEOMETRIC_SEARCH_FROM = 0.333333333333333333333333
+"""numpy's ``random_geometric``: sequential search for p at least this, inversion below."""
+_SKIP_BATCH = 1 << 20
+"""Doubles drawn and dropped at a time by :meth:`Link.fork`."""
 
 
 class Direction(StrEnum):
@@ -280,14 +286,8 @@ class Link:
     def delay(self, payload_bytes: int, position: tuple[float, float] | None = None, t: float = 0.0) -> float:
         """One-way delay (s) of a ``payload_bytes`` transfer sent from (or to) ``position`` at ``t``."""
         air = self._air(payload_bytes, position, t)
-        profile, rng = self.profile, self._rng
-        scheduling = profile.scheduling(self.direction)
-        retransmissions = rng.geometric(1.0 - profile.bler) - 1 if profile.bler > 0 else 0
-        waiting = (rng.uniform(0.0, scheduling.period_ttis) + scheduling.fixed_ttis) * air.tti_s
-        if self.direction is Direction.UPLINK:
-            waiting += self.wake_up_s
-        elif self.paging_cycle_s > 0:
-            waiting += rng.uniform(0.0, self.paging_cycle_s)
+        profile = self.profile
+        retransmissions, waiting = self.draw_waits(air.tti_s)
         parts = {
             "route_wait_s": air.wait_s,
             "scheduling_s": waiting,
@@ -314,6 +314,45 @@ class Link:
                 )
             )
         return total
+
+    def draw_waits(self, tti_s: float) -> tuple[int, float]:
+        """One transfer's draws: HARQ retransmissions, and its scheduling (and paging) wait at ``tti_s``."""
+        profile, rng = self.profile, self._rng
+        scheduling = profile.scheduling(self.direction)
+        retransmissions = rng.geometric(1.0 - profile.bler) - 1 if profile.bler > 0 else 0
+        waiting = (rng.uniform(0.0, scheduling.period_ttis) + scheduling.fixed_ttis) * tti_s
+        if self.direction is Direction.UPLINK:
+            waiting += self.wake_up_s
+        elif self.paging_cycle_s > 0:
+            waiting += rng.uniform(0.0, self.paging_cycle_s)
+        return retransmissions, waiting
+
+    @property
+    def draws_per_transfer(self) -> int | None:
+        """Uniform doubles one transfer draws (:meth:`draw_waits`), or None where that varies: numpy's
+        ``geometric`` searches with one uniform when its p = 1 − BLER is at least 1/3 and inverts an
+        exponential draw below."""
+        bler = self.profile.bler
+        if bler > 0 and 1.0 - bler < _GEOMETRIC_SEARCH_FROM:
+            return None
+        paging = self.direction is not Direction.UPLINK and self.paging_cycle_s > 0
+        return int(bler > 0) + 1 + int(paging)
+
+    def uniforms(self, transfers: int) -> np.ndarray:
+        """The draws of the next ``transfers`` transfers, (transfers, :attr:`draws_per_transfer`)."""
+        return self._rng.random((transfers, self.draws_per_transfer))
+
+    def fork(self, skip: int = 0) -> Link:
+        """A copy of this link (logging nowhere) whose draws are this link's after ``skip`` more transfers;
+        this link's draws are unchanged."""
+        twin = copy.copy(self)
+        twin._rng, twin._log = copy.deepcopy(self._rng), None
+        per_transfer = self.draws_per_transfer
+        for _ in range(skip if per_transfer is None else 0):
+            twin.draw_waits(1.0)
+        for start in range(0, skip * (per_transfer or 0), _SKIP_BATCH):
+            twin._rng.random(min(_SKIP_BATCH, skip * per_transfer - start))
+        return twin
 
     def mean_delay(
         self, payload_bytes: int, position: tuple[float, float] | None = None, t: float = 0.0

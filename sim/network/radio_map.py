@@ -323,15 +323,16 @@ class RadioAccess:
         self.load = load
         self.router = router
         self.rates = radio_map.rate_map(profile, direction)
-        self._fixed = {}
+        self.fixed = {}
+        """Uplink rate and serving gNB of each fixed sender's position (their own antenna heights)."""
         if direction is Direction.UPLINK:
-            self._fixed = {xy: radio_map.fixed_uplink(profile, *xy, h) for xy, h in (fixed or {}).items()}
+            self.fixed = {xy: radio_map.fixed_uplink(profile, *xy, h) for xy, h in (fixed or {}).items()}
 
     def path(self, position: tuple[float, float] | None, t: float) -> AirPath:
         if position is None:
             raise ValueError("a radio link needs the sender's position")
-        if (xy := (position[0], position[1])) in self._fixed:
-            rate, gnb = self._fixed[xy]
+        if (xy := (position[0], position[1])) in self.fixed:
+            rate, gnb = self.fixed[xy]
         else:
             row, col = self.map.cell(position[0], position[1])
             gnb = self.map.gnbs[self.map.serving[row, col]].gnb

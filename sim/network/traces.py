@@ -10,6 +10,7 @@ position do not change a replayed delay: the trace already contains them.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,8 @@ from sim.errors import TraceError
 from sim.network.links import Direction, Service, Transfer
 from sim.scenario.models import TraceMode
 
+_SKIP_BATCH = 1 << 20
+"""Delays drawn and dropped at a time by :meth:`TraceLink.fork`."""
 COLUMN = "latency_s"
 TRACE_PROFILE = "trace"
 """The ``network.profile`` (or ``network.traffic.*``) value that selects a trace link."""
@@ -108,6 +111,23 @@ class TraceLink:
                 )
             )
         return value
+
+    def next_delays(self, transfers: int) -> np.ndarray:
+        """The delays of the next ``transfers`` transfers, s, as that many :meth:`delay` calls give them."""
+        if self.mode is TraceMode.LOOP:
+            index = (self._next + np.arange(transfers)) % len(self.delays_s)
+            self._next += transfers
+        else:  # one bounded integer a draw, in a batch the same as one at a time
+            index = self._rng.integers(len(self.delays_s), size=transfers)
+        return self.delays_s[index]
+
+    def fork(self, skip: int = 0) -> TraceLink:
+        """A copy of this link (logging nowhere) whose delays are this one's after ``skip`` more transfers."""
+        twin = copy.copy(self)
+        twin._rng, twin._log = copy.deepcopy(self._rng), None
+        for start in range(0, skip, _SKIP_BATCH):
+            twin.next_delays(min(_SKIP_BATCH, skip - start))
+        return twin
 
     def mean_delay(self, payload_bytes: int, position=None, t: float = 0.0) -> float:
         return float(self.delays_s.mean())

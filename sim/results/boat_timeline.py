@@ -1,7 +1,8 @@
 """Figures of the fleet: what each boat did over the run, and its charge.
 
-Drawn from ``tracks.csv`` alone (one row per boat every few seconds), so a
-researcher can redraw them from a finished run's folder.
+Drawn from ``tracks.csv`` alone (one row per boat every few seconds), through its digest
+(:class:`~sim.results.track_digest.Tracks`: state spans and the charge line, gathered as the rows are
+written or read back), so a researcher can redraw them from a finished run's folder.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.results.figure_style import save
+from sim.results.track_digest import Tracks
+from sim.results.track_rows import TRACK_COLUMNS
 
 STATE_COLOURS = {
     "docked": "#bdc3c7",
@@ -25,32 +28,28 @@ STATE_COLOURS = {
 
 
 def state_spans(tracks: pd.DataFrame) -> pd.DataFrame:
-    """Per boat, maximal spans of one state: ``boat_id, state, t0, t1`` (s), from consecutive track rows."""
-    rows = tracks.sort_values(["boat_id", "t"])
-    spans = []
-    for boat_id, boat in rows.groupby("boat_id", sort=True):
-        t = boat["t"].to_numpy()
-        states = boat["state"].to_numpy()
-        start = 0
-        for i in range(1, len(t) + 1):
-            if i == len(t) or states[i] != states[start]:
-                end = t[min(i, len(t) - 1)]
-                if end > t[start]:
-                    spans.append((boat_id, states[start], t[start], end))
-                start = i
-    return pd.DataFrame(spans, columns=["boat_id", "state", "t0", "t1"])
+    """Per boat, maximal spans of one state: ``boat_id, state, t0, t1`` (s), from consecutive track rows
+    (a span ends at the first row of the next)."""
+    rows = tracks.sort_values(["boat_id", "t"]).reindex(columns=list(TRACK_COLUMNS))  # only t and state count
+    return _spans(Tracks.of(rows, float(tracks["t"].max())))
 
 
-def boat_timeline(tracks: pd.DataFrame, path: Path, title: str = "") -> Path:
+def _spans(tracks: Tracks) -> pd.DataFrame:
+    parts = [boat.spans.assign(boat_id=boat_id) for boat_id, boat in tracks.boats.items()]
+    spans = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["state", "t0", "t1"])
+    return spans.reindex(columns=["boat_id", "state", "t0", "t1"])
+
+
+def boat_timeline(tracks: Tracks, path: Path, title: str = "") -> Path:
     """Boat states over time (one lane per boat) above each boat's battery charge."""
     fig = Figure(figsize=(9.0, 5.2))
     lanes, charge = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1.2, 1.0]})
-    boats = sorted(tracks["boat_id"].unique()) if len(tracks) else []
+    boats = sorted(tracks.boats)
     # Time in hours, or in minutes for runs under two hours.
-    scale, unit = (3600.0, "h") if len(tracks) and tracks["t"].max() >= 7200.0 else (60.0, "min")
-    spans = state_spans(tracks) if len(tracks) else pd.DataFrame(columns=["boat_id", "state", "t0", "t1"])
+    scale, unit = (3600.0, "h") if boats and tracks.t_max >= 7200.0 else (60.0, "min")
+    spans = _spans(tracks)
     for row, boat_id in enumerate(boats):
-        mine = spans[spans["boat_id"] == boat_id]
+        mine = tracks.boats[boat_id].spans
         for state, colour in STATE_COLOURS.items():
             subset = mine[mine["state"] == state]
             lanes.broken_barh(
@@ -58,8 +57,8 @@ def boat_timeline(tracks: pd.DataFrame, path: Path, title: str = "") -> Path:
                 (row - 0.4, 0.8),
                 facecolors=colour,
             )
-        own = tracks[tracks["boat_id"] == boat_id].sort_values("t")
-        charge.plot(own["t"] / scale, own["battery_wh"], linewidth=1.0, label=boat_id)
+        own = tracks.boats[boat_id].charge
+        charge.plot(own[:, 0] / scale, own[:, 1], linewidth=1.0, label=boat_id)
     lanes.set_yticks(range(len(boats)), boats)
     lanes.invert_yaxis()
     lanes.set_title(f"What the boats did — {title}", fontsize=10)

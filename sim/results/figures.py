@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -24,6 +25,7 @@ from sim.results.coverage_figure import coverage_figure
 from sim.results.figure_style import NO_INCIDENTS, STAGE_COLOURS, centred_note, save
 from sim.results.run_data import RunData
 from sim.results.tables import OUTCOMES, STAGES
+from sim.results.track_digest import Tracks
 from sim.scenario.models import Scenario
 from sim.world.cameras import CameraModel, visible_region
 from sim.world.geometry import ZoneGeometry
@@ -42,19 +44,24 @@ CAMERA_LABELS_UP_TO = 16
 INCIDENT_MARKER_AREA = (22.0, 300, 4.0)
 """Incident markers (pt²): full size up to 300 incidents, then shrinking with 1/sqrt(count) to the least
 size, so a month of a city's incidents does not bury the map."""
+TRIPS_AS_LINES = 1000
+"""Most boat trips the zone map draws as a line each (more are drawn as one collection per boat)."""
 NO_GO_STYLES = {"no_swimming": ("#d62728", "///"), "no_fishing": ("#b5651d", "\\\\\\")}
 """Edge colour and hatch of each kind of no-go area (a ``scenario.zone`` list) on the zone map."""
 
 
-def draw_run_figures(result: RunData, folder: Path) -> list[Path]:
-    """Draw every figure of one run into ``folder``; returns the files written."""
+def draw_run_figures(result: RunData, folder: Path, tracks: Tracks | None = None) -> list[Path]:
+    """Draw every figure of one run into ``folder``; returns the files written. ``tracks``: the digest of
+    the run's tracks.csv as it was written (default: computed from ``result.tracks``)."""
     folder.mkdir(parents=True, exist_ok=True)
     label = result.label  # scenario, seed and duration, in every title
+    if tracks is None:
+        tracks = Tracks.of(result.tracks, result.scenario.run.duration)
     paths = [
         response_time_cdf(result.incidents, folder / "response_time_cdf.png", label),
         latency_breakdown(result.incidents, folder / "latency_breakdown.png", label),
-        zone_map(result.scenario, folder / "zone_map.png", result.incidents, result.tracks, label),
-        boat_timeline(result.tracks, folder / "boat_timeline.png", label),
+        zone_map(result.scenario, folder / "zone_map.png", result.incidents, tracks, label),
+        boat_timeline(tracks, folder / "boat_timeline.png", label),
         coverage_figure(result.scenario, folder / "coverage.png", result.seed, result.sorties, label),
     ]
     return paths
@@ -150,7 +157,7 @@ def zone_map(
     scenario: Scenario,
     path: Path,
     incidents: pd.DataFrame | None = None,
-    tracks: pd.DataFrame | None = None,
+    tracks: Tracks | None = None,
     title: str | None = None,
 ) -> Path:
     """Water, islands, no-go areas, camera views, gNBs, docks, boat tracks and incidents by outcome.
@@ -166,7 +173,7 @@ def zone_map(
     _draw_no_go_areas(ax, scenario)
     _draw_cameras(ax, scenario, geometry)
     _draw_sites(ax, scenario)
-    boat_lines = _draw_tracks(ax, tracks) if tracks is not None and len(tracks) else []
+    boat_lines = _draw_tracks(ax, tracks) if tracks is not None else []
     has_incidents = incidents is not None and len(incidents) > 0
     if has_incidents:
         _draw_incidents(ax, incidents)
@@ -258,17 +265,29 @@ def _draw_sites(ax: Axes, scenario: Scenario) -> None:
         ax.annotate(dock.id, dock.position, textcoords="offset points", xytext=(5, 5), fontsize=7)
 
 
-def _draw_tracks(ax: Axes, tracks: pd.DataFrame) -> list[Line2D]:
-    """Each boat's trips away from the docks (x, y in m), one colour per boat; returns their legend lines."""
+def _draw_tracks(ax: Axes, tracks: Tracks) -> list[Line2D]:
+    """Each boat's trips away from the docks (x, y in m), one colour per boat; returns their legend lines.
+
+    Up to :data:`TRIPS_AS_LINES` trips are drawn as a line each; more (a month or longer) as one collection
+    of lines per boat, drawn the same way but in one call (a year has thousands of trips; the pictures
+    differ by a few levels of grey along some lines)."""
+    trips = {
+        boat_id: np.split(boat.away[:, :2], np.flatnonzero(boat.away[1:, 2] != boat.away[:-1, 2]) + 1)
+        for boat_id, boat in tracks.boats.items()
+    }  # one line per trip: rows of one trip share the number of docked rows before them
+    one_by_one = sum(len(parts) for parts in trips.values()) <= TRIPS_AS_LINES
     boat_lines = []
-    for (boat_id, boat), colour in zip(tracks.groupby("boat_id"), itertools.cycle(BOAT_COLOURS)):
-        away = boat[boat["state"] != "docked"]
-        if away.empty:
+    for (boat_id, boat), colour in zip(tracks.boats.items(), itertools.cycle(BOAT_COLOURS)):
+        if len(boat.away) == 0:
             continue  # never left its dock: nothing drawn, nothing in the legend
-        # One line per trip: break it where the boat sat at a dock.
-        trip = (boat["state"] == "docked").cumsum().loc[away.index]
-        for _, leg in away.groupby(trip):
-            ax.plot(leg["x"], leg["y"], color=colour, linewidth=0.8, alpha=0.7)
+        if one_by_one:
+            for trip in trips[boat_id]:
+                ax.plot(trip[:, 0], trip[:, 1], color=colour, linewidth=0.8, alpha=0.7)
+        else:
+            lines = LineCollection(
+                trips[boat_id], colors=colour, linewidths=0.8, alpha=0.7, zorder=2, capstyle="projecting"
+            )
+            ax.add_collection(lines, autolim=False)
         boat_lines.append(Line2D([], [], color=colour, label=f"track of {boat_id}"))
     return boat_lines
 

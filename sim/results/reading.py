@@ -16,7 +16,9 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.loading import validate
 from sim.results.result import Result
-from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS, TRACK_COLUMNS
+from sim.results.tables import ALARM_COLUMNS, INCIDENT_COLUMNS, MISSION_COLUMNS
+from sim.results.track_digest import TrackDigest, Tracks
+from sim.results.track_rows import TRACK_COLUMNS
 from sim.scenario.loading import read_yaml
 
 CONTRACT_COLUMNS = {
@@ -52,11 +54,26 @@ def read_table(folder: Path, name: str) -> pd.DataFrame | None:
     return table
 
 
-def read_run(folder: Path) -> Result:
-    """The result stored in a run folder: every table it has, the summary and the resolved scenario."""
+def read_run(folder: Path, big_tables: bool = True) -> Result:
+    """The result stored in a run folder: every table it has, the summary and the resolved scenario.
+    ``big_tables`` False: tracks and transfers are left out (empty), for a year's folder
+    (:func:`read_track_digest` reads what the figures need of its tracks)."""
     folder = Path(folder)
     scenario = validate(read_yaml(folder / "scenario.yaml"), folder)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    tables = {name: read_table(folder, name) for name in table_fields()}
+    names = [n for n in table_fields() if big_tables or n not in ("tracks", "transfers")]
+    tables = {name: read_table(folder, name) for name in names}
+    if not big_tables:
+        tables["tracks"] = pd.DataFrame(columns=list(TRACK_COLUMNS))
     present = {name: table for name, table in tables.items() if table is not None}
     return Result(scenario, int(summary["seed"]), summary=summary, **present)
+
+
+def read_track_digest(folder: Path, duration_s: float, rows: int = 500_000) -> Tracks:
+    """The digest of ``folder/tracks.csv`` (empty for older folders without one), read ``rows`` at a time."""
+    digest = TrackDigest(duration_s)
+    path = Path(folder) / "tracks.csv"
+    if path.is_file():
+        for chunk in pd.read_csv(path, chunksize=rows):
+            digest.add_table(chunk)
+    return digest.finish()

@@ -8,13 +8,12 @@ output contract (DESIGN.md, "A run's outputs").
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict
 
-import numpy as np
 import pandas as pd
 
 from sim.core.stats import distribution
+from sim.results.track_rows import SAMPLE_S, track_table
 from sim.world.incidents import Incident
 from sim.world.recorder import STAGE_FIELDS, Recorder
 from sim.world.records import Leg
@@ -49,7 +48,6 @@ MISSION_COLUMNS = (
     "target_y",
     "status",
 )
-TRACK_COLUMNS = ("boat_id", "t", "x", "y", "speed", "battery_wh", "state")
 
 STAGES = {
     "detection": ("t_start", "t_detected"),
@@ -128,39 +126,10 @@ def missions_table(recorder: Recorder) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(MISSION_COLUMNS)).astype({"incident_id": "Int64"})
 
 
-def tracks_table(legs: list[Leg], sample_s: float = 5.0) -> pd.DataFrame:
-    """Boat positions every ``sample_s`` seconds while moving or on scene, plus each leg's ends."""
-    legs = sorted(legs, key=lambda leg: (leg.boat_id, leg.t0))
-    if not legs:
-        return pd.DataFrame(columns=list(TRACK_COLUMNS))
-    times = [
-        np.unique(
-            np.concatenate(
-                [[leg.t0], np.arange(math.ceil(leg.t0 / sample_s) * sample_s, leg.t1, sample_s), [leg.t1]]
-            )
-        )
-        for leg in legs
-    ]
-    counts = [len(t) for t in times]
-    attributes = np.array(
-        [[leg.t0, leg.t1, leg.x0, leg.y0, leg.x1, leg.y1, leg.battery0_wh, leg.battery1_wh] for leg in legs]
-    )
-    t0, t1, x0, y0, x1, y1, b0, b1 = np.repeat(attributes, counts, axis=0).T
-    t = np.concatenate(times)
-    span = t1 - t0
-    fraction = np.divide(t - t0, span, out=np.zeros_like(t), where=span > 0)
-    table = pd.DataFrame(
-        {
-            "boat_id": np.repeat([leg.boat_id for leg in legs], counts),
-            "t": t.round(3),
-            "x": (x0 + fraction * (x1 - x0)).round(2),
-            "y": (y0 + fraction * (y1 - y0)).round(2),
-            "speed": np.repeat([round(leg.speed, 3) for leg in legs], counts),
-            "battery_wh": (b0 + fraction * (b1 - b0)).round(2),
-            "state": np.repeat([leg.state for leg in legs], counts),
-        }
-    )
-    return table.drop_duplicates(subset=["boat_id", "t"], keep="last").reset_index(drop=True)
+def tracks_table(legs: list[Leg], sample_s: float = SAMPLE_S) -> pd.DataFrame:
+    """Boat positions every ``sample_s`` seconds while moving or on scene, plus each leg's ends (the whole
+    table; :func:`sim.results.track_rows.track_chunks` gives it a chunk at a time)."""
+    return track_table(legs, sample_s)
 
 
 def _round(value: float | None, digits: int) -> float | None:

@@ -45,6 +45,13 @@ class OwnOffset:
         )
         return self.values[index]
 
+    def most(self, t0: float, t1: float) -> float:
+        """The largest offset at any time in [t0, t1] (s), or above it (a spell more on each side)."""
+        if len(self.values) == 1:
+            return float(self.values[0])
+        first = min(max(int((t0 - self.start) // self.spell_s) - 1, 0), len(self.values) - 1)
+        return float(self.values[first : max(int((t1 - self.start) // self.spell_s) + 2, 1)].max())
+
 
 @dataclass(frozen=True)
 class DetectionModel:

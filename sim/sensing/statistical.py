@@ -40,7 +40,7 @@ within n consecutive frames gives the alarm time. No process wakes per frame.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +57,8 @@ from sim.world.incidents import Incident
 
 LIGHT_GRID_S = 10.0
 """Resolution of the light-level lookup, s."""
+_LIGHT_PIECE = 100_000
+"""Grid points whose light is computed at once."""
 _FIRST_CHUNK_FRAMES = 64
 _MAX_CHUNK_FRAMES = 65_536
 
@@ -95,6 +97,15 @@ def chained_hits(
     return last_start > last_break
 
 
+def _chunks(times: np.ndarray) -> Iterator[np.ndarray]:
+    """``times`` in consecutive chunks, the first of :data:`_FIRST_CHUNK_FRAMES`, each twice the one before
+    up to :data:`_MAX_CHUNK_FRAMES`: an alarm early in a view costs few draws, a long view few calls."""
+    start, size = 0, _FIRST_CHUNK_FRAMES
+    while start < len(times):
+        yield times[start : start + size]
+        start, size = start + size, min(2 * size, _MAX_CHUNK_FRAMES)
+
+
 def _next_true(flags: np.ndarray, start: int) -> int:
     """Index of the first true flag at or after ``start``, or len(flags)."""
     found = np.flatnonzero(flags[start:])
@@ -120,9 +131,11 @@ class StatisticalSensing:
         self.model = model
         self.horizon_s = horizon_s
         # Light changes a few times a day: look it up on a 10 s grid instead of
-        # computing the sun's position for every frame.
+        # computing the sun's position for every frame (piece by piece: a year's grid at once takes
+        # hundreds of MB of temporaries).
         grid = np.arange(0.0, horizon_s + 2 * LIGHT_GRID_S, LIGHT_GRID_S)
-        self._light = daylight.light_index(grid)
+        pieces = range(0, len(grid), _LIGHT_PIECE)
+        self._light = np.concatenate([daylight.light_index(grid[i : i + _LIGHT_PIECE]) for i in pieces])
 
     def light_index(self, t: np.ndarray) -> np.ndarray:
         """Light level (0 night, 1 dusk, 2 day) at simulation times ``t`` within the run, s."""
@@ -196,11 +209,14 @@ class StatisticalSensing:
             self.model.acquisition(incident.kind, sensor.frame_interval, rng, own.lasting) if camera else None
         )
         astray = False  # the held track's alarm went astray (acquisition model only)
-        chunk = _FIRST_CHUNK_FRAMES
-        start = 0
-        while start < len(times):
-            frames = times[start : start + chunk]
+        bound = self._hit_bound(sensor, incident, own) if chain is None else None
+        for number, frames in enumerate(_chunks(times)):
             uniforms = rng.random(len(frames))
+            if bound is not None and not holding and not tail.any() and uniforms.min() >= bound(frames):
+                # No frame can start a run of hits (u < a <= p): none of these frames is a hit, as the full
+                # computation below would find; only the draws were needed.
+                tail, astray = np.zeros(min(len(tail) + len(frames), sensor.n - 1), bool), False
+                continue
             eta, p = self.frame_probabilities(sensor, incident, frames, own)
             new_track = np.zeros(len(tail) + len(frames), dtype=bool)
             if chain is not None:  # hits only while the detector holds a track; young tracks score low
@@ -208,7 +224,7 @@ class StatisticalSensing:
                 eta = eta + chain.offsets(ages)
                 p = np.where(ages > 0, sigmoid(eta - logit(self.model.threshold(incident.kind))), 0.0)
                 new_track[len(tail) :] = ages == 1
-            if steady and start == 0:  # frame 0 is a hit iff u < p: a < p ≤ 1 − b (chained_hits)
+            if steady and number == 0:  # frame 0 is a hit iff u < p: a < p ≤ 1 − b (chained_hits)
                 holding = bool(uniforms[0] < p[0])
             run = self.model.hit_run_frames(incident.kind, sensor.frame_interval, p) if camera else 1.0
             fresh = chained_hits(uniforms, p, run, holding)
@@ -236,9 +252,34 @@ class StatisticalSensing:
                 since = _next_true(lost, index + 1)  # a new track has to collect k hits of its own
                 astray = since == len(hits)
             tail = hits[max(since, len(hits) - (sensor.n - 1)) :]
-            start += len(frames)
-            chunk = min(2 * chunk, _MAX_CHUNK_FRAMES)
         return None
+
+    def _hit_bound(
+        self, sensor: Sensor, incident: Incident, own: OwnOffset | None
+    ) -> Callable[[np.ndarray], float] | None:
+        """Frames (s) -> an upper bound of their hit probability p (:meth:`frame_probabilities`), where one
+        is cheap: 0 while the offender is one the detector never scores (offset −∞); for an offender who
+        stays put the size is the same in every frame, and the light and the offender's own offset are
+        bounded over the frames (margins far above rounding); else 1. None for sensors without sizes."""
+        if sensor.pixel_height is None or own is None:
+            return None
+        stays = incident.track.stationary
+        pixels = (
+            float(sensor.pixel_height(incident.track.xy[:1], incident.visible_height)[0]) if stays else 1.0
+        )
+        sizes = np.array([pixels * (1.0 - 1e-6), pixels * (1.0 + 1e-6)])
+        kind = incident.kind
+        cut = logit(self.model.threshold(kind))
+
+        def bound(frames: np.ndarray) -> float:
+            offset = own.most(float(frames[0]), float(frames[-1]))
+            if offset == -np.inf or not stays:
+                return 0.0 if offset == -np.inf else 1.0
+            levels = np.flatnonzero(np.bincount(self.light_index(frames), minlength=len(LIGHT_ORDER)))
+            eta = self.model.eta(kind, np.repeat(sizes, len(levels)), np.tile(levels, len(sizes)))
+            return float(sigmoid(float(eta.max()) + offset + 1e-6 - cut)) * (1.0 + 1e-9)
+
+        return bound
 
     def frame_probabilities(
         self, sensor: Sensor, incident: Incident, frames: np.ndarray, own: OwnOffset | None

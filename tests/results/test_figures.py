@@ -18,12 +18,14 @@ import sim.calibration.figures
 import sim.experiments.sweep_figures
 import sim.results.figures
 from sim.results.boat_timeline import boat_timeline
+from sim.results.track_digest import Tracks
 
 tracks = pd.DataFrame(
-    {"boat_id": ["usv-1"] * 3, "t": [0.0, 60.0, 120.0], "state": ["docked", "outbound", "on_scene"],
-     "battery_wh": [2000.0, 1990.0, 1980.0]}
+    {"boat_id": ["usv-1"] * 3, "t": [0.0, 60.0, 120.0], "x": [0.0, 0.0, 50.0], "y": [0.0, 10.0, 10.0],
+     "speed": [0.0, 1.0, 0.0], "battery_wh": [2000.0, 1990.0, 1980.0],
+     "state": ["docked", "outbound", "on_scene"]}
 )
-path = boat_timeline(tracks, Path(sys.argv[1]) / "boat_timeline.png", "probe")
+path = boat_timeline(Tracks.of(tracks, 120.0), Path(sys.argv[1]) / "boat_timeline.png", "probe")
 print(path.read_bytes()[:4] == b"\\x89PNG", "matplotlib.pyplot" in sys.modules,
       matplotlib.get_backend(auto_select=False))
 """

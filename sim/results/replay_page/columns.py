@@ -2,9 +2,7 @@
 ``new Float64Array(bytes.buffer)`` and its kin, so the page never parses one object per sample.
 
 A column is ``{"dtype": "f64" | "f32" | "i32" | "i16" | "u8", "b64": "..."}``; empty cells of a float
-column are NaN. Boat tracks are thinned to their keyframes: a sample is dropped only where the straight line
-between its kept neighbours passes within ``tolerance_m`` of it and the state does not change, so linear
-interpolation of the kept samples equals that of ``tracks.csv`` to within that tolerance.
+column are NaN. Boat tracks are thinned to their keyframes (:mod:`sim.results.keyframes`).
 """
 
 from __future__ import annotations
@@ -14,11 +12,22 @@ import base64
 import numpy as np
 import pandas as pd
 
+from sim.results.keyframes import KEYFRAME_TOLERANCE_M, keyframes
+
+__all__ = [
+    "DTYPES",
+    "KEYFRAME_TOLERANCE_M",
+    "codes",
+    "column",
+    "decode",
+    "ids",
+    "integers",
+    "keyframes",
+    "times",
+]
+
 DTYPES = {"f64": "<f8", "f32": "<f4", "i32": "<i4", "i16": "<i2", "u8": "u1"}
 """Column type names on the page -> numpy dtypes (little-endian, as every browser's typed arrays are)."""
-
-KEYFRAME_TOLERANCE_M = 0.05
-"""How far a dropped track sample may lie from the line through its kept neighbours, m."""
 
 
 def column(values, dtype: str) -> dict:
@@ -55,31 +64,3 @@ def ids(series: pd.Series, names: list[str]) -> dict:
 def integers(series: pd.Series) -> dict:
     """Integer ids (incident ids) as i32; -1 where empty."""
     return column(pd.to_numeric(series, errors="coerce").fillna(-1).to_numpy().astype(np.int64), "i32")
-
-
-def keyframes(
-    t: np.ndarray, x: np.ndarray, y: np.ndarray, state: np.ndarray, tolerance_m: float
-) -> np.ndarray:
-    """Indices of the samples to keep (``t`` increasing): the ends, every state change, and enough others
-    that interpolating the kept samples puts every sample within ``tolerance_m`` (m) of where it was.
-
-    Starts from the samples off the line through their two neighbours, then adds every sample that the
-    kept ones miss by more than the tolerance until none does (vectorised; two or three passes).
-    """
-    n = len(t)
-    if n <= 2:
-        return np.arange(n)
-    keep = np.zeros(n, bool)
-    keep[[0, -1]] = True
-    changes = np.flatnonzero(state[1:] != state[:-1])
-    keep[changes] = keep[changes + 1] = True
-    share = (t[1:-1] - t[:-2]) / np.maximum(t[2:] - t[:-2], 1e-12)
-    off = np.hypot(x[:-2] + share * (x[2:] - x[:-2]) - x[1:-1], y[:-2] + share * (y[2:] - y[:-2]) - y[1:-1])
-    keep[1:-1] |= off > tolerance_m / 4
-    while True:
-        kept = np.flatnonzero(keep)
-        miss = np.hypot(np.interp(t, t[kept], x[kept]) - x, np.interp(t, t[kept], y[kept]) - y)
-        bad = miss > tolerance_m
-        if not bad.any():
-            return kept
-        keep |= bad

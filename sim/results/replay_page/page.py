@@ -21,6 +21,7 @@ from sim.core.files import publish
 from sim.errors import ReplayError
 from sim.results.replay_page.run_columns import run_data
 from sim.results.run_data import RunData
+from sim.results.track_digest import Tracks
 
 MODULES = ("core.mjs", "draw.mjs", "panels.mjs", "app.mjs")
 """The page's JavaScript modules in the order they are inlined (each uses only those before it)."""
@@ -68,11 +69,18 @@ def check_pair(a: RunData, b: RunData) -> None:
         )
 
 
-def page_data(results: list[RunData], labels: list[str], frames: list[list[dict]] | None = None) -> dict:
-    """The page's data for one run, or two of the same scenario and seed (side by side)."""
+def page_data(
+    results: list[RunData],
+    labels: list[str],
+    frames: list[list[dict]] | None = None,
+    tracks: list[Tracks] | None = None,
+) -> dict:
+    """The page's data for one run, or two of the same scenario and seed (side by side); ``tracks``: the
+    digests of their tracks.csv (default: computed from each result's ``tracks``)."""
     if len(results) == 2:
         check_pair(*results)
-    runs = [run_data(result, label) for result, label in zip(results, labels, strict=True)]
+    digests = tracks or [None] * len(results)
+    runs = [run_data(*args) for args in zip(results, labels, digests, strict=True)]
     for run, run_frames in zip(runs, frames or [[] for _ in runs], strict=True):
         run["frames"] = run_frames
     differences = run_differences(*results) if len(results) == 2 else []
@@ -119,15 +127,22 @@ def write_page(text: str, out: Path) -> Path:
 
 
 def write_replay(
-    results: list[RunData], labels: list[str], out: Path, frames: list[list[dict]] | None = None
+    results: list[RunData],
+    labels: list[str],
+    out: Path,
+    frames: list[list[dict]] | None = None,
+    tracks: list[Tracks] | None = None,
 ) -> Path:
     """Build the page of ``results`` and write it to ``out`` atomically; returns ``out``."""
     check_out(out)
-    return write_page(build_page(page_data(results, labels, frames)), out)
+    return write_page(build_page(page_data(results, labels, frames, tracks)), out)
 
 
-def write_run_replay(result: RunData, folder: Path, label: str | None = None) -> Path:
+def write_run_replay(
+    result: RunData, folder: Path, label: str | None = None, tracks: Tracks | None = None
+) -> Path:
     """``folder/replay.html`` of one run, titled ``label`` (default: the folder's name): what ``run`` and
-    sweeps call on the run folder while it is still being written."""
+    sweeps call on the run folder while it is still being written. ``tracks``: as for :func:`page_data`."""
     folder = Path(folder)
-    return write_replay([result], [label or folder.name], folder / "replay.html")
+    digests = None if tracks is None else [tracks]
+    return write_replay([result], [label or folder.name], folder / "replay.html", tracks=digests)

@@ -11,18 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.results.replay_page.columns import (
-    KEYFRAME_TOLERANCE_M,
-    codes,
-    column,
-    ids,
-    integers,
-    keyframes,
-    times,
-)
+from sim.results.replay_page.columns import codes, column, ids, integers, times
 from sim.results.replay_page.scene import scene
 from sim.results.run_data import RunData
 from sim.results.tables import OUTCOMES as OUTCOME_NAMES
+from sim.results.track_digest import Tracks
 
 STATES = ["docked", "outbound", "on_scene", "returning", "patrolling"]
 """Boat states (sim.fleet.boats.BoatState values) in the order of their codes."""
@@ -70,16 +63,17 @@ INCIDENT_EVENTS = {
 """incidents.csv columns that each give one log row (alarms.csv gives "alarm raised" and "false alarm")."""
 
 
-def boat_tracks(tracks: pd.DataFrame, boat_ids: list[str]) -> list[dict]:
-    """Per boat: keyframes of ``tracks.csv`` as columns ``t, x, y, heading`` (deg clockwise from north, of
-    the segment that starts there; the last moving one while still) and ``state``."""
+def boat_tracks(tracks: Tracks, boat_ids: list[str]) -> list[dict]:
+    """Per boat: keyframes of ``tracks.csv`` (from its digest) as columns ``t, x, y, heading`` (deg clockwise
+    from north, of the segment that starts there; the last moving one while still) and ``state``."""
     boats = []
     for boat_id in boat_ids:
-        rows = tracks[tracks["boat_id"] == boat_id].sort_values("t", kind="stable")
-        t, x, y = (rows[c].to_numpy(float) for c in ("t", "x", "y"))
-        state = np.array([STATES.index(s) if s in STATES else 0 for s in rows["state"]], np.int64)
-        kept = keyframes(t, x, y, state, KEYFRAME_TOLERANCE_M)
-        t, x, y, state = t[kept], x[kept], y[kept], state[kept]
+        boat = tracks.boats.get(boat_id)
+        keys = boat.keys if boat is not None else np.zeros((0, 4))
+        names = boat.state_names if boat is not None else ()
+        recode = np.array([STATES.index(s) if s in STATES else 0 for s in names] or [0], np.int64)
+        t, x, y = keys[:, 0], keys[:, 1], keys[:, 2]
+        state = recode[keys[:, 3].astype(np.int64)]
         dx, dy = np.diff(x, append=x[-1:]), np.diff(y, append=y[-1:])
         moving = np.hypot(dx, dy) > 0.01
         heading = np.degrees(np.arctan2(dx, dy)) % 360.0
@@ -88,7 +82,7 @@ def boat_tracks(tracks: pd.DataFrame, boat_ids: list[str]) -> list[dict]:
         boats.append(
             {
                 "id": boat_id,
-                "samples": len(rows),
+                "samples": boat.samples if boat is not None else 0,
                 "t": column(t, "f64"),
                 "x": column(x, "f32"),
                 "y": column(y, "f32"),
@@ -183,11 +177,14 @@ def events(result: RunData, boat_ids: list[str]) -> dict:
     }
 
 
-def run_data(result: RunData, label: str) -> dict:
-    """Everything the page shows of one run (without camera frames)."""
+def run_data(result: RunData, label: str, tracks: Tracks | None = None) -> dict:
+    """Everything the page shows of one run (without camera frames); ``tracks``: the digest of its
+    tracks.csv (default: computed from ``result.tracks``)."""
     scenario = result.scenario
+    if tracks is None:
+        tracks = Tracks.of(result.tracks, scenario.run.duration)
     boat_ids = [b.id for b in scenario.boats]
-    boat_ids += sorted(set(result.tracks["boat_id"].astype(str)) - set(boat_ids))
+    boat_ids += sorted(set(tracks.boats) - set(boat_ids))
     sources = [c.id for c in scenario.cameras] + [b.id for b in scenario.buoys]
     drone_ids = [d.id for d in scenario.drones]
     incidents, missions, alarms = result.incidents, result.missions, result.alarms
@@ -208,7 +205,7 @@ def run_data(result: RunData, label: str) -> dict:
         "sources": sources,
         "drone_ids": drone_ids,
         "scene": scene(scenario, result.seed),
-        "boats": boat_tracks(result.tracks, boat_ids),
+        "boats": boat_tracks(tracks, boat_ids),
         "incidents": {
             "count": len(incidents),
             "id": integers(incidents["incident_id"]),

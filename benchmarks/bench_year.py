@@ -1,0 +1,197 @@
+"""A simulated year on one machine (issue 20, point 1): wall time and peak memory of ``run`` at 1, 30 and
+365 days, and how they grow with simulated time.
+
+What it measures
+----------------
+``python run_sim.py run --duration D --seed S --out TMP`` of the default scenario
+(``scenarios/xuchang_lake.yaml``, statistical mode, every output file: tables, summary, figures, replay
+page) for each duration D (default 1, 30 and 365 days), each in a subprocess of its own, as a user runs
+it (the environment as given: this script sets no thread limits). For each run:
+
+- **wall**: from starting the process to its exit, s;
+- **CPU**: user + system time of the process and its children (``tracks.csv`` is written by a second
+  process while the clock runs), s;
+- **peak RSS**: the largest resident set of any one process of the run (``getrusage``, what
+  ``/usr/bin/time`` reports) and the largest sum over the run's processes, sampled every 20 ms from
+  ``/proc`` (the figure a machine's memory must hold), MB.
+
+Then the slopes of log(wall) and of log(peak RSS, summed) against log(duration) (least squares over the
+durations; goals: wall at most 1.05, memory well below 1), and the ratio of the longest run's wall time to
+the baseline measured in the same invocation, the shortest run's wall time scaled linearly to the longest
+duration (below 1: a long run costs less per simulated day than short ones). Goals of the year: wall at
+most 60 s, peak memory at most 1 GB. The load average before and after is printed: the machine may be
+shared.
+
+How to run (from the repository root)
+-------------------------------------
+::
+
+    python benchmarks/bench_year.py                       # 1, 30 and 365 days, seed 3 (about 2 minutes)
+    python benchmarks/bench_year.py --days 1 7            # a quick check
+    python benchmarks/bench_year.py --source ../old-checkout --days 1 30   # the same runs of another checkout
+
+A measurement, not a test: the exit code is 0 whatever the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+GOALS = {"wall_s": 60.0, "rss_mb": 1024.0, "wall_slope": 1.05}
+SAMPLE_S = 0.02
+
+
+@dataclass(frozen=True)
+class Measured:
+    days: float
+    wall_s: float
+    cpu_s: float
+    largest_mb: float
+    """Peak RSS of the largest single process (getrusage), MB."""
+    summed_mb: float
+    """Peak of the sampled sum of RSS over the run's processes, MB."""
+    tracks_rows: int
+    transfers_rows: int
+    page_mb: float
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident set of ``pid`` and its descendants, MB (0 for those already gone)."""
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += (
+                next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")) / 1024
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def lines(path: Path) -> int:
+    """Data rows of a CSV file (lines less the header)."""
+    count = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 24):
+            count += block.count(b"\n")
+    return count - 1
+
+
+def measure(source: Path, days: float, seed: int, out: Path) -> Measured:
+    """One run in a subprocess, its memory sampled meanwhile."""
+    argv = [sys.executable, "run_sim.py", "run", "--duration", f"{days:g}d", "--seed", str(seed)]
+    argv += ["--out", str(out), "--overwrite"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0.0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], tree_rss_mb(process.pid))
+            time.sleep(SAMPLE_S)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, errors = process.communicate()
+    wall = time.perf_counter() - start
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"run of {days:g} days failed:\n{errors.decode(errors='replace')[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    page = out / "replay.html"
+    return Measured(
+        days,
+        wall,
+        cpu,
+        after.ru_maxrss / 1024,  # the largest child so far: runs go from short to long
+        peak[0],
+        lines(out / "tracks.csv"),
+        lines(out / "transfers.csv"),
+        page.stat().st_size / 1e6 if page.is_file() else math.nan,
+    )
+
+
+def slope(days: list[float], values: list[float]) -> float:
+    """Least-squares slope of log(values) against log(days)."""
+    x = [math.log(d) for d in days]
+    y = [math.log(v) for v in values]
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    return sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / sum((a - mx) ** 2 for a in x)
+
+
+def load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=float, nargs="+", default=[1, 30, 365], help="simulated days")
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--source", type=Path, default=REPO_ROOT, help="checkout whose run_sim.py to run")
+    parser.add_argument("--keep", type=Path, help="keep the run folders here (a year's is about 1.5 GB)")
+    args = parser.parse_args()
+    days = sorted(args.days)
+    print(f"source {args.source.resolve()}, seed {args.seed}, load average before {load()}")
+    results = []
+    folder = Path(tempfile.mkdtemp(prefix="bench_year.")) if args.keep is None else args.keep
+    try:
+        for d in days:
+            measured = measure(args.source.resolve(), d, args.seed, folder.resolve() / f"run_{d:g}d")
+            results.append(measured)
+            print(
+                f"{d:7g} d  wall {measured.wall_s:7.2f} s  CPU {measured.cpu_s:7.2f} s  "
+                f"peak RSS {measured.largest_mb:6.0f} MB (one process), {measured.summed_mb:6.0f} MB (all)  "
+                f"tracks {measured.tracks_rows:,} rows, transfers {measured.transfers_rows:,}, "
+                f"page {measured.page_mb:.2f} MB",
+                flush=True,
+            )
+            if args.keep is None:
+                shutil.rmtree(folder / f"run_{d:g}d", ignore_errors=True)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    print(f"load average after {load()}")
+    report(results)
+
+
+def report(results: list[Measured]) -> None:
+    if len(results) < 2:
+        return
+    days = [r.days for r in results]
+    wall_slope = slope(days, [r.wall_s for r in results])
+    rss_slope = slope(days, [r.summed_mb for r in results])
+    short, long = results[0], results[-1]
+    baseline = short.wall_s * long.days / short.days
+    print(f"slope of log(wall) against log(duration): {wall_slope:.3f} (goal <= {GOALS['wall_slope']})")
+    print(f"slope of log(peak RSS, all processes) against log(duration): {rss_slope:.3f} (goal well below 1)")
+    print(
+        f"ratio {long.days:g} d wall / ({short.days:g} d wall x {long.days / short.days:g}): "
+        f"{long.wall_s:.2f} / {baseline:.2f} = {long.wall_s / baseline:.3f}"
+    )
+    if long.days >= 365:
+        verdict = "met" if long.wall_s <= GOALS["wall_s"] else "MISSED"
+        print(f"year: wall {long.wall_s:.1f} s (goal <= {GOALS['wall_s']:.0f} s: {verdict}); ", end="")
+        verdict = "met" if long.summed_mb <= GOALS["rss_mb"] else "MISSED"
+        print(f"peak RSS {long.summed_mb:.0f} MB (goal <= {GOALS['rss_mb']:.0f} MB: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
