@@ -139,3 +139,24 @@ def test_many_trips_are_drawn_as_one_collection_that_looks_the_same(scenario, wh
     assert lines.shape == collection.shape
     differs = np.abs(lines - collection).max(axis=2) > 0
     assert 0 < differs.mean() < 0.002 and np.abs(lines - collection).max() < 0.05
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],
+        ["dispatch.policy=fastest_eta"],
+        ["dispatch.policy=zone_patrol", "dispatch.patrol_points=[[470, 330], [700, 560]]"],
+        ["network.profile=lte", "run.start=2026-04-12T04:00"],
+    ],
+)
+def test_each_boat_records_its_legs_in_order_of_start(overrides):
+    """What the writer process relies on (it raises otherwise): a boat's legs arrive in order of start."""
+    simulation = Simulation(load_scenario(DEFAULT, ["run.duration=1d", "run.seed=1", *overrides]))
+    simulation.advance()
+    simulation.dispatch.close()
+    starts: dict[str, list[float]] = {}
+    for leg in simulation.recorder.legs:
+        starts.setdefault(leg.boat_id, []).append(leg.t0)
+    assert starts and all(t == sorted(t) for t in starts.values())
+    assert sum(len(t) for t in starts.values()) > 3 * len(starts)
