@@ -152,6 +152,7 @@ def main() -> None:
     print(f"source {args.source.resolve()}, seed {args.seed}, load average before {load()}")
     results = []
     folder = Path(tempfile.mkdtemp(prefix="bench_year.")) if args.keep is None else args.keep
+    folder.mkdir(parents=True, exist_ok=True)
     try:
         for d in days:
             measured = measure(args.source.resolve(), d, args.seed, folder.resolve() / f"run_{d:g}d")

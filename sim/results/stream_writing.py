@@ -2,7 +2,8 @@
 chunk by chunk (:mod:`sim.results.csv_text`, the bytes pandas would write), each chunk fed to the digests
 from which the summary, the figures and the replay page are made, so no table is ever held whole. A year
 of the default scenario writes about 20 million track rows and 5 million transfers this way in bounded
-memory. The folder appears whole or not at all (:func:`sim.results.writing.staged`)."""
+memory. The engine writes into a staging folder that appears whole or not at all
+(:func:`sim.results.writing.staged`; :meth:`sim.engine.Simulation.run_into`)."""
 
 from __future__ import annotations
 
@@ -18,18 +19,9 @@ from sim.results.csv_text import Column, Fixed, Floats, Integers, Labels, header
 from sim.results.run_data import RunData
 from sim.results.run_parts import RunParts
 from sim.results.track_digest import TrackDigest
-from sim.results.track_rows import TRACK_COLUMNS
+from sim.results.track_rows import TRACK_COLUMNS, TrackChunk
 from sim.results.track_writer import TrackWriter
-from sim.results.writing import SMALL_TABLES, staged, write_rest
-
-
-def write_run(
-    parts: RunParts, out: Path, figures: bool = True, replay: bool = True, replay_label: str | None = None
-) -> dict:
-    """Write the folder ``run`` writes for ``parts`` to ``out`` (replacing it); returns the summary."""
-    out = Path(out)
-    with staged(out) as staging:
-        return fill_folder(parts, staging, out, figures, replay, replay_label)
+from sim.results.writing import SMALL_TABLES, write_rest
 
 
 def fill_folder(
@@ -50,7 +42,9 @@ def fill_folder(
     transfers = TransferDigest()
     if track_writer is None:
         digest = TrackDigest(parts.scenario.run.duration)
-        append_table(staging / "tracks.csv", TRACK_COLUMNS, parts.track_chunks(), digest.add, _track_columns)
+        append_table(
+            staging / "tracks.csv", TRACK_COLUMNS, parts.track_chunks(), digest.add, TrackChunk.columns
+        )
         tracks = digest.finish()
     append_table(
         staging / "transfers.csv", TRANSFER_COLUMNS, parts.transfer_chunks(), transfers.add, transfer_csv
@@ -91,10 +85,6 @@ def append_table(
             pending = writer.submit(handle.write, text)
         if pending is not None:
             pending.result()
-
-
-def _track_columns(chunk) -> list[Column]:
-    return chunk.columns()
 
 
 def transfer_csv(chunk: TransferColumns) -> list[Column]:

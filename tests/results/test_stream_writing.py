@@ -115,14 +115,17 @@ def test_a_failure_in_the_writer_process_leaves_no_folder(scenario, tmp_path, mo
 
 
 def test_plot_redraws_the_figures_from_tracks_csv_read_in_pieces(scenario, whole, tmp_path):
-    from sim.results.figures import draw_run_figures
-    from sim.results.reading import read_run, read_track_digest
+    from sim.results.reading import read_track_digest
 
     assert call_main(["plot", str(whole), "--out", str(tmp_path / "plot")]) == 0
-    run = read_run(whole, big_tables=False)
-    draw_run_figures(run, tmp_path / "pieces", read_track_digest(whole, scenario.run.duration, rows=777))
     drawn = _files(whole / "figures")
-    assert drawn and _files(tmp_path / "plot") == drawn and _files(tmp_path / "pieces") == drawn
+    assert drawn and _files(tmp_path / "plot") == drawn
+    at_once, in_pieces = (read_track_digest(whole, scenario.run.duration, rows=r) for r in (10**9, 777))
+    for boat_id, boat in at_once.boats.items():
+        other = in_pieces.boats[boat_id]
+        assert boat.spans.equals(other.spans) and boat.samples == other.samples
+        for name in ("charge", "away", "keys"):
+            assert np.array_equal(getattr(boat, name), getattr(other, name)), name
 
 
 def test_many_trips_are_drawn_as_one_collection_that_looks_the_same(scenario, whole, tmp_path, monkeypatch):
@@ -139,3 +142,24 @@ def test_many_trips_are_drawn_as_one_collection_that_looks_the_same(scenario, wh
     assert lines.shape == collection.shape
     differs = np.abs(lines - collection).max(axis=2) > 0
     assert 0 < differs.mean() < 0.002 and np.abs(lines - collection).max() < 0.05
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],
+        ["dispatch.policy=fastest_eta"],
+        ["dispatch.policy=zone_patrol", "dispatch.patrol_points=[[470, 330], [700, 560]]"],
+        ["network.profile=lte", "run.start=2026-04-12T04:00"],
+    ],
+)
+def test_each_boat_records_its_legs_in_order_of_start(overrides):
+    """What the writer process relies on (it raises otherwise): a boat's legs arrive in order of start."""
+    simulation = Simulation(load_scenario(DEFAULT, ["run.duration=1d", "run.seed=1", *overrides]))
+    simulation.advance()
+    simulation.dispatch.close()
+    starts: dict[str, list[float]] = {}
+    for leg in simulation.recorder.legs:
+        starts.setdefault(leg.boat_id, []).append(leg.t0)
+    assert starts and all(t == sorted(t) for t in starts.values())
+    assert sum(len(t) for t in starts.values()) > 3 * len(starts)
