@@ -6,6 +6,7 @@ and figure (``false_alarms.png``) from what ``DIR`` holds so far."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from sim.loading import load_scenario
 from sim.scenario.models import Kind, Light, Weather
 
 PLAN_FILE = "plan.json"
-"""The options a evidence folder was started with: a later call must give the same."""
+"""What an evidence folder was started with (the scenario's name and the hash of all its resolved keys, the
+overrides, clip length, seed and weather): a later call must give the same, so chunks never mix clips of
+two scenarios."""
 
 
 def add_evidence_options(tune: argparse.ArgumentParser) -> None:
@@ -78,7 +81,8 @@ def gather_evidence(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     kinds = (Kind(args.detector),) if args.detector else (Kind.SWIMMING, Kind.FISHING)
     plan = {
-        "scenario": str(args.scenario),
+        "scenario": scenario.name,
+        "scenario_sha256": hashlib.sha256(scenario.model_dump_json().encode()).hexdigest(),
         "overrides": list(args.overrides),
         "seconds": args.seconds,
         "seed": args.seed,
