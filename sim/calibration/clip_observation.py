@@ -56,8 +56,9 @@ class Observations:
     false_alarm_causes: dict[tuple[str, str, float, str], int] = field(default_factory=dict)
     """Per (light, weather, threshold, cause): the false alarms whose box centre lies in a truth box of that
     class (:class:`sim.render.actors.ActorClass` value; the first such box, nearest first), on an actor drawn
-    beyond the analysed range, which has no truth box (``"swimmer beyond range"``), or on no actor
-    (``"background"``: waves, shore, noise)."""
+    beyond the analysed range, which has no truth box (``"swimmer beyond range"``), on an actor not drawn in
+    that frame (a glint between flashes: its class), or on no actor (``"background"``: waves, shore,
+    noise)."""
     camera_hours_by_condition: dict[tuple[str, str], float] = field(default_factory=dict)
     """Per (light, weather): scored camera-hours, the false alarms' exposure."""
     alarmed: dict[float, set[str]] = field(default_factory=dict)
@@ -249,14 +250,17 @@ def _nearest(box) -> float:
 
 
 def _unlabelled_under(box, rig: _ClipRig, actors: list, labelled: set[str]) -> str:
-    """``"<class> beyond range"`` for a drawn actor without a truth box (beyond the camera's analysed range,
-    ``max_range``) whose ground point projects within 4 px of the box's centre column and rows; else
-    ``"background"`` (waves, shore, noise)."""
+    """What an alarm box lies on that has no truth box in this frame: an actor whose ground point projects
+    within 4 px of the box's centre column and rows, ``"<class> beyond range"`` if it is beyond the camera's
+    analysed range (``max_range``: drawn, never labelled), else its class (not drawn in this frame: a glint
+    between flashes); ``"background"`` (waves, shore, noise) if none."""
     rest = [a for a in actors if a.id not in labelled]
     if rest:
         cx = 0.5 * (box[0] + box[2])
-        feet = rig.renderer.camera.ground_to_image(np.array([(a.x, a.y) for a in rest]))
-        for actor, (u, v) in zip(rest, feet, strict=True):
+        xy = np.array([(a.x, a.y) for a in rest])
+        feet = rig.renderer.camera.ground_to_image(xy)
+        reach = np.hypot(*(xy - np.asarray(rig.camera.spec.position)).T)
+        for actor, (u, v), far in zip(rest, feet, reach > rig.camera.spec.max_range, strict=True):
             if abs(u - cx) <= 4.0 and box[1] - 4.0 <= v <= box[3] + 4.0:
-                return f"{actor.cls.value} beyond range"
+                return f"{actor.cls.value} beyond range" if far else actor.cls.value
     return "background"
