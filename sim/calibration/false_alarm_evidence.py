@@ -115,7 +115,9 @@ def camera_type(scenario: Scenario, camera_id: str) -> str:
 
 def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
     """Watch one chunk's clips (module level: worker processes unpickle it); one row per clip: its camera
-    and type, scored hours, false alarms per threshold and what they lay on at the operating threshold."""
+    and type, scored hours, false alarms per threshold and what they lay on at the operating threshold
+    (``causes``) and at every threshold (``causes_by_threshold``; chunks written before 2026-12-05 14:30
+    lack it)."""
     scenario, chunk, seconds = task
     operating = scenario.detection.threshold_for(chunk.kind)
     thresholds = np.unique(np.concatenate([FIT_THRESHOLDS, [operating]]))
@@ -139,6 +141,7 @@ def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
                     for (_, _, t, cause), n in seen.false_alarm_causes.items()
                     if math.isclose(t, operating)
                 },
+                "causes_by_threshold": _causes_by_threshold(seen.false_alarm_causes),
             }
         )
     return {
@@ -151,6 +154,14 @@ def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
         "cpu_s": round(time.process_time() - started, 1),
         "clips": clips,
     }
+
+
+def _causes_by_threshold(causes: dict) -> dict[str, dict[str, int]]:
+    """``{τ: {cause: false alarms}}`` from :attr:`Observations.false_alarm_causes` of one clip."""
+    table: dict[str, dict[str, int]] = {}
+    for (_, _, threshold, cause), n in sorted(causes.items()):
+        table.setdefault(f"{threshold:g}", {})[cause] = n
+    return table
 
 
 def gather(

@@ -136,7 +136,21 @@ def far_swimmer(camera) -> MovingThing:
     return MovingThing("far-swimmer", ActorClass.SWIMMER, track, 0.0, 20.0, 1.4)
 
 
-@pytest.mark.parametrize(("target", "cause"), [("reeds-0", "reeds"), ("far-swimmer", "swimmer beyond range")])
+def near_glint(camera) -> MovingThing:
+    """A glint halfway to the camera's range, 20° left of its axis, bright 30 % of its 1-s period and dark
+    when the alarm comes (t 5.4 s, phase 0.80): the alarm lies on no truth box, and is laid on the glint all
+    the same."""
+    x0, y0 = camera.spec.position
+    heading = np.radians(camera.spec.yaw - 20.0)  # clear of the clip's other things
+    xy = np.array([x0, y0]) + 0.5 * camera.spec.max_range * np.array([np.sin(heading), np.cos(heading)])
+    track = Track(np.array([0.0, 20.0]), np.array([xy, xy]))
+    return MovingThing("near-glint", ActorClass.GLINT, track, 0.0, 20.0, 1.0, facing=float(heading))
+
+
+@pytest.mark.parametrize(
+    ("target", "cause"),
+    [("reeds-0", "reeds"), ("far-swimmer", "swimmer beyond range"), ("near-glint", "glint")],
+)
 def test_an_alarm_on_a_distractor_is_false_and_laid_on_it(monkeypatch, target, cause):
     scenario = load_scenario(DEFAULT, [*SMALL, "cameras.0.fps=5"])
     case = cases_for(scenario, Kind.SWIMMING, 1, 0, (Light.DAY,), (Weather.CLEAR,))[0]
@@ -146,6 +160,7 @@ def test_an_alarm_on_a_distractor_is_false_and_laid_on_it(monkeypatch, target, c
 
     def recording(scenario, geometry, kind, camera, *args):
         things = [*real_clip_things(scenario, geometry, kind, camera, *args), far_swimmer(camera)]
+        things.append(near_glint(camera))
         clips.append((camera, things))
         return things
 

@@ -33,6 +33,8 @@ def test_evidence_is_gathered_resumed_and_reported(tmp_path, capsys):
     assert chunks == ["swimming-day-fit-00000.json", "swimming-day-held_out-00000.json"]
     first = json.loads((evidence / "chunks" / chunks[0]).read_text(encoding="utf-8"))
     assert first["clips"][0]["hours"] == pytest.approx(6.0 / 3600.0)
+    causes = first["clips"][0]["causes_by_threshold"]
+    assert all(sum(c.values()) == first["clips"][0]["false_alarms"][t] for t, c in causes.items())
     capsys.readouterr()
     assert call_main([*TINY, "--out", str(evidence)]) == 0  # resumed: nothing left to run
     assert capsys.readouterr().out.startswith("0 chunks run now")
