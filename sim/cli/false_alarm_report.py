@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
-from sim.cli.common import EXIT_OK, at_least
+from sim.cli.common import EXIT_OK, at_least, check_output_folder
+from sim.core.files import replace_folder
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.scenario.models import Kind, Light, Weather
@@ -124,11 +127,17 @@ def report(args: argparse.Namespace) -> int:
         raise BadInputError(
             f"--report {folder}: no false-alarm evidence there (run --false-alarm-hours first)"
         )
+    check_output_folder(args.out, args.overwrite)
     table = evidence_table(read_chunks(folder))
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "false_alarms.csv", index=False)
     text = markdown_table(table)
-    (args.out / "false_alarms.md").write_text(text, encoding="utf-8")
-    draw_false_alarm_figure(table, args.out / "false_alarms.png")
+    # Written whole: the three files appear together or not at all.
+    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.name}.", dir=args.out.resolve().parent))
+    try:
+        table.to_csv(staging / "false_alarms.csv", index=False)
+        (staging / "false_alarms.md").write_text(text, encoding="utf-8")
+        draw_false_alarm_figure(table, staging / "false_alarms.png")
+        replace_folder(staging, args.out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     print(text + f"written: {args.out}/ (false_alarms.md, false_alarms.csv, false_alarms.png)")
     return EXIT_OK
