@@ -12,8 +12,10 @@ launching chunks after that much wall time).
 From the chunks (:func:`evidence_table`), per detector, light and camera type: the fit clips' hours and
 false alarms at the detector's operating threshold, the fitted rate there (the model of
 :func:`sim.calibration.false_alarm_fits.fit_false_alarm_model` fitted to every threshold's counts of the
-fit clips, evaluated at the operating threshold: with one weather per light the model is saturated, so
-this is close to the count over the hours), the exact 95 % Poisson interval of the fit clips' rate, and the
+fit clips, evaluated at the operating threshold: with one weather per light it matches the condition's
+total over the thresholds exactly, and its share at the operating threshold follows the threshold curve
+fitted through all of them, so with few alarms there it differs from their count over the hours), the
+exact 95 % Poisson interval of the fit clips' rate at the operating threshold, and the
 held-out clips' hours, false alarms, rate and exact interval; ``inside`` says whether the held-out rate lies
 in the fit's interval (empty until both sets have hours). Exact intervals: Garwood (1936, *Biometrika*
 28:437), the χ² quantiles χ²(α/2; 2n) / 2h and χ²(1 − α/2; 2n + 2) / 2h for n alarms in h hours
