@@ -55,8 +55,10 @@ class Observations:
     """Per (light, weather, threshold): k-of-n alarms on anything but an offender."""
     false_alarm_causes: dict[tuple[str, str, float, str], int] = field(default_factory=dict)
     """Per (light, weather, threshold, cause): the false alarms whose box centre lies in a truth box of that
-    class (:class:`sim.render.actors.ActorClass` value; the first such box, nearest first), or on no actor
-    (``"background"``: waves, shore, noise)."""
+    class (:class:`sim.render.actors.ActorClass` value; the first such box, nearest first), on an actor drawn
+    beyond the analysed range, which has no truth box (``"swimmer beyond range"``), on an actor not drawn in
+    that frame (a glint between flashes: its class), or on no actor (``"background"``: waves, shore,
+    noise)."""
     camera_hours_by_condition: dict[tuple[str, str], float] = field(default_factory=dict)
     """Per (light, weather): scored camera-hours, the false alarms' exposure."""
     alarmed: dict[float, set[str]] = field(default_factory=dict)
@@ -173,7 +175,7 @@ def _watch_clip(
         observations.labels.append(positive)
         observations.n_truth += len(truth)
         _record_offenders(observations, case, rig, t, actors, offenders, height_m)
-        _record_alarms(observations, case, rig, t, mine, truth, frame.truth)
+        _record_alarms(observations, case, rig, t, mine, truth, frame.truth, actors)
 
 
 def _record_offenders(
@@ -216,10 +218,12 @@ def _record_alarms(
     mine: Detections,
     truth: list,
     everything: tuple,
+    actors: list,
 ) -> None:
     """Feed the frame's detections ``mine`` to each threshold's alarm filter; count its alarms on no
     offender (``truth``: the offenders' boxes) as false, with what they lay on among ``everything`` (all the
-    frame's truth boxes), and the first alarm on each offender with the time since it was first seen."""
+    frame's truth boxes) or, failing that, among the drawn ``actors`` without a truth box (beyond the
+    analysed range), and the first alarm on each offender with the time since it was first seen."""
     others = sorted((b for b in everything if b.actor_id not in {o.actor_id for o in truth}), key=_nearest)
     for threshold, alarm_filter in rig.filters.items():
         for alarm in alarm_filter.update(mine, t):
@@ -230,7 +234,10 @@ def _record_alarms(
                 by_condition = observations.false_alarms_by_condition
                 by_condition[key] = by_condition.get(key, 0) + 1
                 on = offender_at(alarm.xyxy, others)
-                cause = "background" if on is None else next(b.cls.value for b in others if b.actor_id == on)
+                if on is None:
+                    cause = _unlabelled_under(alarm.xyxy, rig, actors, {b.actor_id for b in everything})
+                else:
+                    cause = next(b.cls.value for b in others if b.actor_id == on)
                 causes = observations.false_alarm_causes
                 causes[(*key, cause)] = causes.get((*key, cause), 0) + 1
             elif f"{case.seed}/{hit}" not in observations.alarmed[threshold]:
@@ -240,3 +247,20 @@ def _record_alarms(
 
 def _nearest(box) -> float:
     return box.distance_m
+
+
+def _unlabelled_under(box, rig: _ClipRig, actors: list, labelled: set[str]) -> str:
+    """What an alarm box lies on that has no truth box in this frame: an actor whose ground point projects
+    within 4 px of the box's centre column and rows, ``"<class> beyond range"`` if it is beyond the camera's
+    analysed range (``max_range``: drawn, never labelled), else its class (not drawn in this frame: a glint
+    between flashes); ``"background"`` (waves, shore, noise) if none."""
+    rest = [a for a in actors if a.id not in labelled]
+    if rest:
+        cx = 0.5 * (box[0] + box[2])
+        xy = np.array([(a.x, a.y) for a in rest])
+        feet = rig.renderer.camera.ground_to_image(xy)
+        reach = np.hypot(*(xy - np.asarray(rig.camera.spec.position)).T)
+        for actor, (u, v), far in zip(rest, feet, reach > rig.camera.spec.max_range, strict=True):
+            if abs(u - cx) <= 4.0 and box[1] - 4.0 <= v <= box[3] + 4.0:
+                return f"{actor.cls.value} beyond range" if far else actor.cls.value
+    return "background"

@@ -12,8 +12,10 @@ launching chunks after that much wall time).
 From the chunks (:func:`evidence_table`), per detector, light and camera type: the fit clips' hours and
 false alarms at the detector's operating threshold, the fitted rate there (the model of
 :func:`sim.calibration.false_alarm_fits.fit_false_alarm_model` fitted to every threshold's counts of the
-fit clips, evaluated at the operating threshold: with one weather per light the model is saturated, so
-this is close to the count over the hours), the exact 95 % Poisson interval of the fit clips' rate, and the
+fit clips, evaluated at the operating threshold: with one weather per light it matches the condition's
+total over the thresholds exactly, and its share at the operating threshold follows the threshold curve
+fitted through all of them, so with few alarms there it differs from their count over the hours), the
+exact 95 % Poisson interval of the fit clips' rate at the operating threshold, and the
 held-out clips' hours, false alarms, rate and exact interval; ``inside`` says whether the held-out rate lies
 in the fit's interval (empty until both sets have hours). Exact intervals: Garwood (1936, *Biometrika*
 28:437), the χ² quantiles χ²(α/2; 2n) / 2h and χ²(1 − α/2; 2n + 2) / 2h for n alarms in h hours
@@ -115,7 +117,9 @@ def camera_type(scenario: Scenario, camera_id: str) -> str:
 
 def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
     """Watch one chunk's clips (module level: worker processes unpickle it); one row per clip: its camera
-    and type, scored hours, false alarms per threshold and what they lay on at the operating threshold."""
+    and type, scored hours, false alarms per threshold and what they lay on at the operating threshold
+    (``causes``) and at every threshold (``causes_by_threshold``; chunks written before 2026-12-05 14:30
+    lack it)."""
     scenario, chunk, seconds = task
     operating = scenario.detection.threshold_for(chunk.kind)
     thresholds = np.unique(np.concatenate([FIT_THRESHOLDS, [operating]]))
@@ -139,6 +143,7 @@ def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
                     for (_, _, t, cause), n in seen.false_alarm_causes.items()
                     if math.isclose(t, operating)
                 },
+                "causes_by_threshold": _causes_by_threshold(seen.false_alarm_causes),
             }
         )
     return {
@@ -151,6 +156,14 @@ def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
         "cpu_s": round(time.process_time() - started, 1),
         "clips": clips,
     }
+
+
+def _causes_by_threshold(causes: dict) -> dict[str, dict[str, int]]:
+    """``{τ: {cause: false alarms}}`` from :attr:`Observations.false_alarm_causes` of one clip."""
+    table: dict[str, dict[str, int]] = {}
+    for (_, _, threshold, cause), n in sorted(causes.items()):
+        table.setdefault(f"{threshold:g}", {})[cause] = n
+    return table
 
 
 def gather(

@@ -166,7 +166,7 @@ def false_alarm_figure(table: pd.DataFrame) -> Figure:
     table): the fit clips' rate and the held-out clips' rate, each with its exact 95 % interval, and the
     fitted model's rate at the operating threshold; hours and alarms in each label."""
     n = len(table)
-    figure = Figure(figsize=(8.0, 1.2 + 0.75 * max(n, 1)))
+    figure = Figure(figsize=(9.5, 1.4 + 0.75 * max(n, 1)))
     ax = figure.add_subplot()
     for i, row in enumerate(table.itertuples()):
         y = n - 1 - i
@@ -196,10 +196,13 @@ def false_alarm_figure(table: pd.DataFrame) -> Figure:
     labels = [f"{r.detector}, {r.light}\n{r.camera_type}, τ {r.threshold:g}" for r in table.itertuples()]
     ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=8)
     ax.set_xscale("symlog", linthresh=0.1)
+    highest = np.nanmax(table[["fit_high", "held_out_high"]].to_numpy(float), initial=1.0)
+    ax.set_xlim(0.0, 6.0 * highest)  # room for the labels right of the intervals
+    ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlabel("false alarms per camera-hour (exact 95 % Poisson interval)")
     ax.set_title("False alarms on the tune clips: fitted against held out")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return figure
 
 

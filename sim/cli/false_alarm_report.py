@@ -6,16 +6,22 @@ and figure (``false_alarms.png``) from what ``DIR`` holds so far."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
-from sim.cli.common import EXIT_OK, at_least
+from sim.cli.common import EXIT_OK, at_least, check_output_folder
+from sim.core.files import replace_folder
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.scenario.models import Kind, Light, Weather
 
 PLAN_FILE = "plan.json"
-"""The options a evidence folder was started with: a later call must give the same."""
+"""What an evidence folder was started with (the scenario's name and the hash of all its resolved keys, the
+overrides, clip length, seed and weather): a later call must give the same, so chunks never mix clips of
+two scenarios."""
 
 
 def add_evidence_options(tune: argparse.ArgumentParser) -> None:
@@ -78,7 +84,8 @@ def gather_evidence(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     kinds = (Kind(args.detector),) if args.detector else (Kind.SWIMMING, Kind.FISHING)
     plan = {
-        "scenario": str(args.scenario),
+        "scenario": scenario.name,
+        "scenario_sha256": hashlib.sha256(scenario.model_dump_json().encode()).hexdigest(),
         "overrides": list(args.overrides),
         "seconds": args.seconds,
         "seed": args.seed,
@@ -120,11 +127,17 @@ def report(args: argparse.Namespace) -> int:
         raise BadInputError(
             f"--report {folder}: no false-alarm evidence there (run --false-alarm-hours first)"
         )
+    check_output_folder(args.out, args.overwrite)
     table = evidence_table(read_chunks(folder))
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "false_alarms.csv", index=False)
     text = markdown_table(table)
-    (args.out / "false_alarms.md").write_text(text, encoding="utf-8")
-    draw_false_alarm_figure(table, args.out / "false_alarms.png")
+    # Written whole: the three files appear together or not at all.
+    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.name}.", dir=args.out.resolve().parent))
+    try:
+        table.to_csv(staging / "false_alarms.csv", index=False)
+        (staging / "false_alarms.md").write_text(text, encoding="utf-8")
+        draw_false_alarm_figure(table, staging / "false_alarms.png")
+        replace_folder(staging, args.out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     print(text + f"written: {args.out}/ (false_alarms.md, false_alarms.csv, false_alarms.png)")
     return EXIT_OK

@@ -13,10 +13,11 @@ from sim.calibration.lake_distractors import clip_sun
 from sim.core.rng import RandomStreams
 from sim.loading import load_scenario
 from sim.pixel.pixel_camera import DETECTED_CLASS, OFFENDER_CLASS, analysis_view
-from sim.render.actors import ActorClass
+from sim.render.actors import ActorClass, MovingThing
 from sim.render.conditions import Conditions
 from sim.scenario.models import Kind, Light, Weather
 from sim.world.geometry import ZoneGeometry
+from sim.world.incidents import Track
 from tests.helpers.paths import DEFAULT
 
 SECONDS = 60.0
@@ -107,24 +108,50 @@ def test_the_same_seed_renders_the_same_frame_and_another_seed_another(small_sce
     assert first.truth != other.truth
 
 
-class OnTheReeds:
-    """A detector that reports, in every frame, the box of the clip's first clump of reeds: a false alarm
-    the scoring must count as false and lay on the reeds, never on an offender."""
+class OnThing:
+    """A detector that reports, in every frame, a box on the ground point of one thing of the clip: an alarm
+    the scoring must count as false and lay on that thing, never on an offender."""
 
-    def __init__(self, clips: list, kind: Kind):
-        self.clips, self.kind = clips, kind
+    def __init__(self, clips: list, kind: Kind, thing_id: str):
+        self.clips, self.kind, self.thing_id = clips, kind, thing_id
 
     def update(self, image, t, context) -> Detections:
         camera, things = self.clips[-1]
-        reeds = next(thing for thing in things if thing.id == "reeds-0").at(t)
-        base = camera.ground_to_image(np.array([[reeds.x, reeds.y]]))[0]
+        actor = next(thing for thing in things if thing.id == self.thing_id).at(t)
+        base = camera.ground_to_image(np.array([[actor.x, actor.y]]))[0]
         box = [base[0] - 2.0, base[1] - 6.0, base[0] + 2.0, base[1]]
         return Detections(
             np.array([box]), np.array([0.99]), np.array([DETECTED_CLASS[self.kind]]), np.array([7])
         )
 
 
-def test_an_alarm_on_reeds_is_false_and_laid_on_the_reeds(monkeypatch):
+def far_swimmer(camera) -> MovingThing:
+    """A swimmer in the image beyond the camera's analysed range (drawn, but without a truth box)."""
+    width, height = camera.size
+    rows = np.linspace(camera.horizon_row + 1.0, height - 1.0, 200)
+    ground = camera.image_to_ground(np.column_stack([np.full(200, 0.3 * width), rows]))
+    reach = np.hypot(ground[:, 0] - camera.centre[0], ground[:, 1] - camera.centre[1])
+    x, y = ground[np.flatnonzero(reach > 1.2 * camera.spec.max_range)[-1]]  # just beyond it
+    track = Track(np.array([0.0, 20.0]), np.array([[x, y], [x, y]]))
+    return MovingThing("far-swimmer", ActorClass.SWIMMER, track, 0.0, 20.0, 1.4)
+
+
+def near_glint(camera) -> MovingThing:
+    """A glint halfway to the camera's range, 20° left of its axis, bright 30 % of its 1-s period and dark
+    when the alarm comes (t 5.4 s, phase 0.80): the alarm lies on no truth box, and is laid on the glint all
+    the same."""
+    x0, y0 = camera.spec.position
+    heading = np.radians(camera.spec.yaw - 20.0)  # clear of the clip's other things
+    xy = np.array([x0, y0]) + 0.5 * camera.spec.max_range * np.array([np.sin(heading), np.cos(heading)])
+    track = Track(np.array([0.0, 20.0]), np.array([xy, xy]))
+    return MovingThing("near-glint", ActorClass.GLINT, track, 0.0, 20.0, 1.0, facing=float(heading))
+
+
+@pytest.mark.parametrize(
+    ("target", "cause"),
+    [("reeds-0", "reeds"), ("far-swimmer", "swimmer beyond range"), ("near-glint", "glint")],
+)
+def test_an_alarm_on_a_distractor_is_false_and_laid_on_it(monkeypatch, target, cause):
     scenario = load_scenario(DEFAULT, [*SMALL, "cameras.0.fps=5"])
     case = cases_for(scenario, Kind.SWIMMING, 1, 0, (Light.DAY,), (Weather.CLEAR,))[0]
     assert case.camera_id == scenario.cameras[0].id
@@ -132,16 +159,17 @@ def test_an_alarm_on_reeds_is_false_and_laid_on_the_reeds(monkeypatch):
     real_clip_things = clip_observation.clip_things
 
     def recording(scenario, geometry, kind, camera, *args):
-        things = real_clip_things(scenario, geometry, kind, camera, *args)
+        things = [*real_clip_things(scenario, geometry, kind, camera, *args), far_swimmer(camera)]
+        things.append(near_glint(camera))
         clips.append((camera, things))
         return things
 
     monkeypatch.setattr(clip_observation, "clip_things", recording)
     monkeypatch.setattr(
-        clip_observation, "create_pixel_detector", lambda kind, params: OnTheReeds(clips, kind)
+        clip_observation, "create_pixel_detector", lambda kind, _: OnThing(clips, kind, target)
     )
     seen = observe(scenario, Kind.SWIMMING, [case], 12.0, np.array([0.5]), progress=False)
     assert seen.false_alarms[0.5] == 1  # one track, one alarm
-    assert seen.false_alarm_causes == {("day", "clear", 0.5, "reeds"): 1}
+    assert seen.false_alarm_causes == {("day", "clear", 0.5, cause): 1}
     assert seen.alarmed[0.5] == set()  # no offender credited
     assert {group.split("/")[1] for group, *_ in seen.offender_rows} <= {"offender-0-0", "offender-0-1"}

@@ -33,14 +33,20 @@ def test_evidence_is_gathered_resumed_and_reported(tmp_path, capsys):
     assert chunks == ["swimming-day-fit-00000.json", "swimming-day-held_out-00000.json"]
     first = json.loads((evidence / "chunks" / chunks[0]).read_text(encoding="utf-8"))
     assert first["clips"][0]["hours"] == pytest.approx(6.0 / 3600.0)
+    causes = first["clips"][0]["causes_by_threshold"]
+    assert all(sum(c.values()) == first["clips"][0]["false_alarms"][t] for t, c in causes.items())
     capsys.readouterr()
     assert call_main([*TINY, "--out", str(evidence)]) == 0  # resumed: nothing left to run
     assert capsys.readouterr().out.startswith("0 chunks run now")
     assert call_main(["tune", "--report", str(evidence), "--out", str(report)]) == 0
     assert {p.name for p in report.iterdir()} == {"false_alarms.md", "false_alarms.csv", "false_alarms.png"}
-    assert "| swimming | day | visible | 0.8 | 0.00 |" in (report / "false_alarms.md").read_text(
-        encoding="utf-8"
-    )
+    table = (report / "false_alarms.md").read_text(encoding="utf-8")
+    assert "| swimming | day | visible | 0.8 | 0.00 |" in table
+    capsys.readouterr()
+    rc = call_main(["tune", "--report", str(evidence), "--out", str(report)])  # never replaced silently
+    assert_one_error_line(capsys, rc, ("--out", "--overwrite"))
+    assert call_main(["tune", "--report", str(evidence), "--out", str(report), "--overwrite"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evidence", "report"]  # no staging left
 
 
 @pytest.mark.parametrize(
