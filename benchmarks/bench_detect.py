@@ -493,7 +493,7 @@ def _build_scene(
                 )
             )
         offender = ActorClass.FISHER
-    params = dict(scenario.detection.pixel_detectors.get(Kind(name), {}))
+    params = dict(scenario.detection.pixel_detectors.parameters(Kind(name), camera.spec.sensor))
     return Scene(name, camera, renderer, context, conditions, times, movers, offender, params=params)
 
 

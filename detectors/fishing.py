@@ -134,6 +134,7 @@ class FishingDetector:
         absorb_s: float = 60.0,
         history: int = 500,
         var_threshold: float = 16.0,
+        grounded_bodies: bool = False,
     ):
         """
         Args:
@@ -150,6 +151,11 @@ class FishingDetector:
                 after about this long, s (sets MOG2's learning rate).
             history: MOG2 history during the warm-up, frames.
             var_threshold: MOG2 squared Mahalanobis distance that counts as foreground.
+            grounded_bodies: a body piece wider than a person is cut to the columns whose vertical run
+                reaches its feet, not to those holding most pixels: where a rod and line show as
+                strongly as the body (a thermal camera at night, the rod warmer than the cold far bank
+                behind it) their steep stretches are as tall as the body's columns but float above the
+                feet (:func:`detectors.fishing_bodies.grounded_runs`).
         """
         for name, value in (
             ("person_height_m", person_height_m),
@@ -167,6 +173,9 @@ class FishingDetector:
             raise ValueError(f"warmup_s must be a finite number >= 0 s, got {warmup_s!r}")
         if not (isinstance(history, int | np.integer) and not isinstance(history, bool) and history >= 2):
             raise ValueError(f"history must be an integer >= 2 frames, got {history!r}")
+        if not isinstance(grounded_bodies, bool | np.bool_):
+            raise ValueError(f"grounded_bodies must be true or false, got {grounded_bodies!r}")
+        self.grounded_bodies = bool(grounded_bodies)
         self.person_height_m = float(person_height_m)
         self.rod_length_m = float(rod_length_m)
         self.dwell_s = float(dwell_s)
@@ -240,6 +249,7 @@ class FishingDetector:
             person_height_m=self.person_height_m,
             rod_length_m=self.rod_length_m,
             reach_m=self.reach_m,
+            grounded=self.grounded_bodies,
         )
         candidates = Detections(bodies, np.ones(len(bodies)), np.full(len(bodies), ClassId.FISHER))
         tracked = self.tracker.update(candidates, t)

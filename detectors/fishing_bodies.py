@@ -21,6 +21,11 @@ TALLEST = 1.4
 WIDEST_PERSON_M = 1.2
 """A body piece wider than this (arms out; +3 px of anti-aliasing and closing) holds gear that the opening
 kept: it is cut to its tall columns, m."""
+LEG_GAP_M = 0.4
+"""With ``grounded``, columns this far apart (or nearer) belong to one body: the space between two legs, m."""
+GROUNDED_SLACK_PX = 2
+"""With ``grounded``, a column's run counts when it reaches this close to the feet row, px (a leg's
+anti-aliased foot may leave the lowest rows)."""
 
 
 def find_bodies(
@@ -30,12 +35,15 @@ def find_bodies(
     person_height_m: float,
     rod_length_m: float,
     reach_m: float,
+    grounded: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Boxes (n, 4) of vertical blobs of about a person's size whose feet are on the bank, and their
     feet (n, 2): mean column and bottom edge of their lowest row on the bank, px.
 
     ``foreground``: H x W uint8 mask (0 or 255) of the frame; ``person_height_m``, ``rod_length_m`` and
-    ``reach_m`` (m) as the detector's parameters.
+    ``reach_m`` (m) as the detector's parameters; ``grounded``: a piece wider than a person is cut to the
+    block of columns around its tallest whose runs reach its feet (:func:`grounded_runs`), else to the
+    span of the columns holding most pixels.
     """
     body = np.zeros_like(foreground)
     for run in np.unique(masks.run[masks.region.any(axis=1)]):
@@ -52,7 +60,7 @@ def find_bodies(
     _, objects = cv2.connectedComponentsWithAlgorithm(foreground, 8, cv2.CV_32S, cv2.CCL_GRANA)
     pieces: dict[int, list[tuple[int, int, int, int, float, float]]] = {}  # box, feet x, fill
     for k in range(1, count):
-        piece = _piece(labels, stats, k, objects, masks, person_height_m)
+        piece = _piece(labels, stats, k, objects, masks, person_height_m, grounded)
         if piece is not None:
             obj, box = piece
             pieces.setdefault(obj, []).append(box)
@@ -76,6 +84,7 @@ def _piece(
     objects: np.ndarray,
     masks: CameraMasks,
     person_height_m: float,
+    grounded: bool = False,
 ) -> tuple[int, tuple[int, int, int, int, float, float]] | None:
     """Piece ``k`` of the opened foreground as a body candidate: (its foreground object, (x0, y0, x1, y1,
     feet x, fill)), px; None when its feet are not on the bank or it is not of a person's size."""
@@ -100,9 +109,14 @@ def _piece(
     if columns[-1] - columns[0] + 1 > WIDEST_PERSON_M * ppm + 3:
         # Wider than a person: a steep rod or line survived the opening and joined the body (in
         # grazing views the line meets the water on the feet row). The body is where the piece
-        # is tall (half its tallest column, half a person); a rod or line column holds a few pixels.
-        heights = mine.sum(axis=0)
+        # is tall (half its tallest column, half a person); a rod or line column holds a few pixels
+        # (``grounded``: a rod or line column's run stops short of the feet, a body's reaches them, and
+        # the body is the block of such columns around the tallest: a line meeting the water on the
+        # feet row is another block).
+        heights = grounded_runs(mine) if grounded else mine.sum(axis=0)
         tall = np.flatnonzero(heights >= max(0.5 * expected, 0.5 * heights.max()))
+        if grounded and len(tall):
+            tall = _block_around(tall, int(np.argmax(heights)), max(1.0, LEG_GAP_M * ppm))
         columns = tall if len(tall) else columns
     mine = mine[:, columns[0] : columns[-1] + 1]
     x, w = x + int(columns[0]), int(columns[-1] - columns[0]) + 1
@@ -115,6 +129,30 @@ def _piece(
     obj = int(objects[bottom, x : x + w][feet_row].max())
     feet_x = x + float(np.flatnonzero(feet_row).mean()) + 0.5
     return obj, (x, y, x + w, y + h, feet_x, float(mine.mean()))
+
+
+def grounded_runs(mask: np.ndarray, slack: int = GROUNDED_SLACK_PX) -> np.ndarray:
+    """Per column of ``mask`` (H x W bool, its last row the feet row), the length of the vertical run of True
+    that reaches within ``slack`` rows of the last row (0 where none does), px. One-pixel holes in a column
+    (anti-aliasing, sensor noise in the foreground) do not break a run."""
+    filled = mask.copy()
+    filled[1:-1] |= mask[:-2] & mask[2:]
+    height = mask.shape[0]
+    run = np.zeros(mask.shape[1], np.int32)
+    grounded = np.zeros(mask.shape[1], np.int32)
+    for index, row in enumerate(filled):
+        run = (run + 1) * row
+        if index >= height - 1 - slack:
+            np.maximum(grounded, run, out=grounded)
+    return grounded
+
+
+def _block_around(columns: np.ndarray, centre: int, gap_px: float) -> np.ndarray:
+    """The block of ``columns`` (sorted indices; gaps of at most ``gap_px`` columns, the space between two
+    legs, do not split a block) that holds ``centre``, or the one nearest it: the body, not the end of its
+    line that meets the water on the feet row farther away."""
+    blocks = np.split(columns, np.flatnonzero(np.diff(columns) > gap_px + 1) + 1)
+    return min(blocks, key=lambda block: 0 if block[0] <= centre <= block[-1] else abs(block - centre).min())
 
 
 def _is_gear_of(

@@ -33,6 +33,7 @@ from sim.pixel.pixel_camera import (
 from sim.render.actors import MovingThing
 from sim.render.conditions import Conditions
 from sim.render.renderer import Renderer
+from sim.render.thermal_scene import typical_conditions
 from sim.scenario.models import Kind, Scenario
 from sim.world.cameras import CameraModel
 from sim.world.daylight import LIGHT_ORDER
@@ -69,6 +70,9 @@ class Observations:
     camera_hours: float = 0.0
     skin_tones: dict[str, str] = field(default_factory=dict)
     """Per offender (``group`` of :attr:`offender_rows`): the skin tone its sprite is drawn with."""
+    distances: dict[str, list[float]] = field(default_factory=dict)
+    """Per offender (``group`` of :attr:`offender_rows`): its slant distance from the lens in each frame it
+    was in view, m."""
 
     def offender_frames(self) -> pd.DataFrame:
         """:attr:`offender_rows` as a table with :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`."""
@@ -135,6 +139,7 @@ def _clip_rig(
 ) -> _ClipRig:
     """The renderer, detector, things and alarm filters of one clip."""
     spec = next(c for c in scenario.cameras if c.id == case.camera_id)
+    spec = spec if case.sensor is None else spec.as_sensor(case.sensor)
     full, fps = CameraModel(spec), spec.fps
     # What pixel mode analyses: the analysis-width frame and, for fishing, the camera's far-bank tile.
     renderer, context, tile = analysis_view(spec, scenario, geometry, None, case.seed)
@@ -143,12 +148,12 @@ def _clip_rig(
     things = clip_things(
         scenario, geometry, kind, renderer.camera, seconds, rng, case.seed, case.light, case.weather
     )
-    detector = create_pixel_detector(kind, scenario.detection.pixel_detectors)
+    detector = create_pixel_detector(kind, scenario.detection.pixel_detectors, spec.sensor)
     persistence = scenario.detection.persistence
     filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
     # As pixel mode sees them: the camera's infrared mode, uncompressed (sim.pixel.pixel_camera's
-    # docstring).
-    conditions = Conditions(case.light, case.weather, scenario.run.wind_speed, full.spec.infrared)
+    # docstring); a thermal camera in the scenario's climate at a typical hour of the light.
+    conditions = typical_conditions(scenario, spec, case.light, case.weather)
     return _ClipRig(renderer, context, tile, full, fps, things, detector, filters, conditions)
 
 
@@ -175,6 +180,8 @@ def _watch_clip(
         observations.labels.append(positive)
         observations.n_truth += len(truth)
         _record_offenders(observations, case, rig, t, actors, offenders, height_m)
+        for box in truth:
+            observations.distances.setdefault(f"{case.seed}/{box.actor_id}", []).append(box.distance_m)
         _record_alarms(observations, case, rig, t, mine, truth, frame.truth, actors)
 
 

@@ -1,7 +1,8 @@
 """The clips ``run_sim.py tune`` renders: the grid of cases and what is on the water in each.
 
 For each case of a grid of conditions (light × weather, each with its own seed, :func:`cases_for`), a
-labelled clip is rendered from a camera that sees the detector's no-go areas (:func:`relevant_cameras`):
+labelled clip is rendered from a camera that sees the detector's no-go areas (:func:`relevant_cameras`),
+as the scenario has it or as a camera of another sensor (``tune --sensor``):
 two offenders of the detector's kind placed at random in those areas (so distances vary) and
 distractors (ducks, debris and boats on the water for swimming; walkers on the promenade for fishing;
 for both what a lake has near its no-go areas, :mod:`sim.calibration.lake_distractors`: boats passing,
@@ -20,7 +21,7 @@ from sim.calibration.lake_distractors import lake_distractors
 from sim.errors import TuningError
 from sim.render.actors import ActorClass, MovingThing, shore_path
 from sim.render.sprites import SKIN, _pick
-from sim.scenario.models import Kind, Light, Scenario, Weather
+from sim.scenario.models import Kind, Light, Scenario, SensorType, Weather
 from sim.world.cameras import CameraModel, visible_region
 from sim.world.geometry import ZoneGeometry, sample_in
 from sim.world.incidents import Track
@@ -42,6 +43,9 @@ class ClipCase:
     weather: Weather
     camera_id: str
     seed: int
+    sensor: SensorType | None = None
+    """Render the camera as a camera of this sensor (:meth:`sim.scenario.models.Camera.as_sensor`); None:
+    as the scenario has it."""
 
 
 def relevant_cameras(scenario: Scenario, geometry: ZoneGeometry, kind: Kind) -> list[str]:
@@ -55,10 +59,16 @@ def relevant_cameras(scenario: Scenario, geometry: ZoneGeometry, kind: Kind) -> 
 
 
 def cases_for(
-    scenario: Scenario, kind: Kind, clips_per_condition: int, seed: int, lights=LIGHTS, weathers=WEATHERS
+    scenario: Scenario,
+    kind: Kind,
+    clips_per_condition: int,
+    seed: int,
+    lights=LIGHTS,
+    weathers=WEATHERS,
+    sensor: SensorType | None = None,
 ) -> list[ClipCase]:
-    """``clips_per_condition`` clips per light × weather, cycling over :func:`relevant_cameras`; clip i has
-    seed ``seed`` · 1000 + i."""
+    """``clips_per_condition`` clips per light × weather, cycling over :func:`relevant_cameras` (as cameras
+    of ``sensor``, or as they are when None); clip i has seed ``seed`` · 1000 + i."""
     cameras = relevant_cameras(scenario, ZoneGeometry(scenario), kind)
     if not cameras:
         raise TuningError(f"no camera of the scenario sees a {kind.value} no-go area")
@@ -67,7 +77,8 @@ def cases_for(
         for weather in weathers:
             for _ in range(clips_per_condition):
                 index = len(cases)
-                cases.append(ClipCase(light, weather, cameras[index % len(cameras)], seed * 1000 + index))
+                camera = cameras[index % len(cameras)]
+                cases.append(ClipCase(light, weather, camera, seed * 1000 + index, sensor))
     return cases
 
 

@@ -44,6 +44,7 @@ from sim.calibration.fit_inputs import FIT_THRESHOLDS
 from sim.calibration.hit_runs import fit_hit_runs
 from sim.calibration.tune_tables import (
     cause_table,
+    distance_table,
     false_alarm_table,
     size_table,
     threshold_table,
@@ -51,7 +52,7 @@ from sim.calibration.tune_tables import (
 )
 from sim.errors import TuningError
 from sim.pixel.pixel_camera import create_pixel_detector
-from sim.scenario.models import Kind, Scenario
+from sim.scenario.models import Kind, Scenario, SensorType
 
 
 def tune(
@@ -66,16 +67,21 @@ def tune(
     calibration_in: Path | None = None,
     lights=LIGHTS,
     weathers=WEATHERS,
+    sensor: SensorType | None = None,
     progress: bool = True,
     command: str = "",
 ) -> dict:
-    """Run the tuning of one detector into the folder ``out``; returns a short summary."""
+    """Run the tuning of one detector into the folder ``out``; returns a short summary. ``sensor``: render
+    the cameras as cameras of this sensor, with its detector parameters (None: as the scenario has
+    them)."""
     thresholds = np.round(np.arange(0.05, 0.96, 0.05), 4) if thresholds is None else np.asarray(thresholds)
     operating = scenario.detection.threshold_for(kind)  # the alarm filter of this kind in pixel mode
     thresholds = np.unique(np.concatenate([thresholds, FIT_THRESHOLDS, [operating]]))
     out.mkdir(parents=True, exist_ok=True)
-    cases = cases_for(scenario, kind, clips_per_condition, seed, lights, weathers)
-    create_pixel_detector(kind, scenario.detection.pixel_detectors)  # bad parameters fail before rendering
+    cases = cases_for(scenario, kind, clips_per_condition, seed, lights, weathers, sensor)
+    for camera_sensor in {sensor} if sensor else {c.sensor for c in scenario.cameras}:
+        # bad parameters fail before rendering
+        create_pixel_detector(kind, scenario.detection.pixel_detectors, camera_sensor)
     observations = observe(scenario, kind, cases, seconds, thresholds, progress=progress)
     table = threshold_table(observations, thresholds)
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")
@@ -85,6 +91,8 @@ def tune(
     by_size.to_csv(out / "by_size.csv", index=False)
     by_tone = tone_table(observations, operating)
     by_tone.to_csv(out / "by_tone.csv", index=False)
+    by_distance = distance_table(observations, operating)
+    by_distance.to_csv(out / "by_distance.csv", index=False)
     with_f1 = table.dropna(subset=["f1"])
     best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
     frames = observations.offender_frames()
@@ -116,6 +124,7 @@ def tune(
         "operating_point": table.loc[np.isclose(table["threshold"], operating)].iloc[0].to_dict(),
         "by_size": by_size,
         "by_tone": by_tone,
+        "by_distance": by_distance,
         "hit_model": hit_model,
         "false_alarms": false_alarm_fit,
     }

@@ -2,7 +2,7 @@
 
 Each is computed from the :class:`sim.calibration.clip_observation.Observations` of a tune run and
 written as a CSV file of its output folder (``thresholds.csv``, ``false_alarms.csv``,
-``false_alarm_causes.csv``, ``by_size.csv``, ``by_tone.csv``).
+``false_alarm_causes.csv``, ``by_size.csv``, ``by_tone.csv``, ``by_distance.csv``).
 """
 
 from __future__ import annotations
@@ -81,6 +81,9 @@ def threshold_table(observations: Observations, thresholds: np.ndarray) -> pd.Da
 SIZE_BANDS_PX = (0, 6, 12, 24, 48, 96, math.inf)
 """Bands of an offender's height at the camera's full resolution, px (halve for a 640-px analysis of a
 1920-px camera's frames three times over: 6 px is 2 px analysed)."""
+DISTANCE_BANDS_M = (0, 50, 100, 150, 200, 250, math.inf)
+"""Bands of an offender's slant distance from the lens, m (cameras analyse up to ``max_range``, 300 m by
+default)."""
 
 
 def size_table(observations: Observations, threshold: float) -> pd.DataFrame:
@@ -91,13 +94,31 @@ def size_table(observations: Observations, threshold: float) -> pd.DataFrame:
     frames = observations.offender_frames()
     if frames.empty:
         return _recall_by(frames, threshold, observations, "size_px")
-    band = pd.cut(frames.groupby("group")["pixels"].median(), SIZE_BANDS_PX, right=False)
+    return _banded(
+        frames, frames.groupby("group")["pixels"].median(), SIZE_BANDS_PX, "size_px", threshold, observations
+    )
+
+
+def distance_table(observations: Observations, threshold: float) -> pd.DataFrame:
+    """Recall by the offender's distance from the lens at ``threshold``: one row per band of
+    :data:`DISTANCE_BANDS_M` holding offenders (each in the band of its median distance), columns as
+    :func:`size_table` with distance_m for size_px."""
+    frames = observations.offender_frames()
+    if frames.empty:
+        return _recall_by(frames, threshold, observations, "distance_m")
+    medians = pd.Series({group: float(np.median(d)) for group, d in observations.distances.items()})
+    return _banded(frames, medians, DISTANCE_BANDS_M, "distance_m", threshold, observations)
+
+
+def _banded(frames, medians: pd.Series, bands, key: str, threshold: float, observations) -> pd.DataFrame:
+    """:func:`_recall_by` over the bands ``bands`` of each offender's value in ``medians`` (by group)."""
+    band = pd.cut(medians, bands, right=False)
     label = {
         interval: f"{interval.left:g}-{'' if math.isinf(interval.right) else f'{interval.right:g}'}"
         for interval in band.cat.categories
     }
-    frames["size_px"] = pd.Categorical(frames["group"].map(band).map(label), [*label.values()], ordered=True)
-    return _recall_by(frames, threshold, observations, "size_px")
+    frames[key] = pd.Categorical(frames["group"].map(band).map(label), [*label.values()], ordered=True)
+    return _recall_by(frames, threshold, observations, key)
 
 
 def tone_table(observations: Observations, threshold: float) -> pd.DataFrame:

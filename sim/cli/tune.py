@@ -88,6 +88,12 @@ def add_parser(commands: Commands) -> None:
         choices=["clear", "haze", "fog", "rain"],
         help="only these weathers (repeatable; default all)",
     )
+    tune.add_argument(
+        "--sensor",
+        choices=["visible", "thermal"],
+        help="--detector: render the cameras as cameras of this sensor, with its detector parameters "
+        "(detection.pixel_detectors.<sensor>; default: each camera as the scenario has it)",
+    )
     add_set_option(tune)
     add_overwrite_option(tune)
     tune.set_defaults(execute=execute)
@@ -115,7 +121,7 @@ def execute(args: argparse.Namespace) -> int:
 def _detector(args: argparse.Namespace) -> int:
     from sim.calibration.clip_scenes import LIGHTS, WEATHERS
     from sim.calibration.tune import tune
-    from sim.scenario.models import Light, Weather
+    from sim.scenario.models import Light, SensorType, Weather
 
     scenario = load_scenario(args.scenario, args.overrides)
     summary = tune(
@@ -128,6 +134,7 @@ def _detector(args: argparse.Namespace) -> int:
         command=args.command_line,
         lights=tuple(Light(v) for v in args.light) if args.light else LIGHTS,
         weathers=tuple(Weather(v) for v in args.weather) if args.weather else WEATHERS,
+        sensor=None if args.sensor is None else SensorType(args.sensor),
     )
     hit, point = summary["hit_model"], summary["operating_point"]
     print(
@@ -141,12 +148,13 @@ def _detector(args: argparse.Namespace) -> int:
         f"{point['ttd_p50_s']} s\n"
         f"by the offender's height at the camera's resolution:\n{summary['by_size'].to_string(index=False)}\n"
         f"by the offender's skin tone:\n{summary['by_tone'].to_string(index=False)}\n"
+        f"by the offender's distance from the lens:\n{summary['by_distance'].to_string(index=False)}\n"
         f"per-frame hit model: intercept {hit['intercept']:.2f}, slope {hit['size_slope']:.2f} per doubling, "
         f"offender spread {hit['offender_sd']:.2f} ({_spell(hit['offender_spell_s'])}), "
         f"mean run of hits {hit['hit_run_s']:.2f} s, "
         f"light {hit['light']}, weather {hit['weather']}\n"
         f"false alarms: {summary['false_alarms']}\n"
-        f"written: {args.out}/ (thresholds.csv, by_size.csv, by_tone.csv, calibration.json, "
+        f"written: {args.out}/ (thresholds.csv, by_size.csv, by_tone.csv, by_distance.csv, calibration.json, "
         "precision_recall.png, roc.png, threshold_tradeoff.png)"
     )
     return EXIT_OK

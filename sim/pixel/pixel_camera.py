@@ -50,7 +50,7 @@ from sim.render.conditions import Conditions
 from sim.render.frame import Frame
 from sim.render.ground_map import WATER
 from sim.render.renderer import Renderer
-from sim.scenario.models import Camera, Kind, Scenario
+from sim.scenario.models import Camera, Kind, PixelDetectors, Scenario, SensorType
 from sim.world.cameras import CameraModel
 from sim.world.daylight import LIGHT_ORDER
 from sim.world.geometry import ZoneGeometry
@@ -98,7 +98,7 @@ def analysis_view(
     beyond = spec.fishing_tile_beyond
     if beyond is None:
         return renderer, context, None
-    detector = create_pixel_detector(Kind.FISHING, scenario.detection.pixel_detectors)
+    detector = create_pixel_detector(Kind.FISHING, scenario.detection.pixel_detectors, spec.sensor)
     full = CameraModel(spec)
     window = tile_window(full, geometry, beyond, detector.reach_m)
     # sim.scenario.checks rejects such a scenario; a tile that silently vanished would mislead
@@ -117,13 +117,25 @@ def analysis_view(
     return renderer, split_no_fishing(context, renderer.ground.distance < beyond), tile
 
 
-def create_pixel_detector(kind: Kind, pixel_detectors: dict):
-    """The scenario's detector of ``kind`` (``detection.pixel_detectors``); bad parameters are scenario
-    errors naming the key."""
+def create_pixel_detector(
+    kind: Kind, pixel_detectors: PixelDetectors, sensor: SensorType = SensorType.VISIBLE
+):
+    """The scenario's detector of ``kind`` on a camera of ``sensor`` (``detection.pixel_detectors``: the
+    kind's parameters, the sensor block's on top); bad parameters are scenario errors naming the key that
+    holds them (``detection.pixel_detectors.swimming``, or ``detection.pixel_detectors.thermal.swimming``
+    when the kind's own are fine)."""
+    key = f"detection.pixel_detectors.{kind.value}"
     try:
-        return create_detector(kind.value, **pixel_detectors.get(kind, {}))
+        detector = create_detector(kind.value, **pixel_detectors.of(kind))
     except ValueError as error:
-        raise ScenarioError(f"detection.pixel_detectors.{kind.value}: {error}") from None
+        raise ScenarioError(f"{key}: {error}") from None
+    on_top = getattr(pixel_detectors, sensor.value).of(kind)
+    if not on_top:
+        return detector
+    try:
+        return create_detector(kind.value, **pixel_detectors.parameters(kind, sensor))
+    except ValueError as error:
+        raise ScenarioError(f"detection.pixel_detectors.{sensor.value}.{kind.value}: {error}") from None
 
 
 def analysis_camera(spec: Camera, width: int) -> CameraModel:
@@ -188,7 +200,9 @@ class PixelCamera:
         self.renderer, self.context, self.tile = analysis_view(spec, scenario, geometry, lamps, seed)
         self.camera = self.renderer.camera
         detection = scenario.detection
-        self.detectors = {kind: create_pixel_detector(kind, detection.pixel_detectors) for kind in Kind}
+        self.detectors = {
+            kind: create_pixel_detector(kind, detection.pixel_detectors, spec.sensor) for kind in Kind
+        }
         # One background model for both detectors when their settings agree (the defaults do).
         share_background(list(self.detectors.values()), self.context)
         # A camera that sees no no-go area can raise no alarm: its frames are neither rendered nor analysed.

@@ -68,7 +68,9 @@ from sim.scenario.sensing_section import (
     ClassCalibration,
     DetectionConfig,
     FalseAlarmCalibration,
+    KindDetectors,
     Persistence,
+    PixelDetectors,
     ThermalCore,
 )
 from sim.scenario.zone_section import Area, GridCurrentSpec, UniformCurrentSpec, Zone
@@ -100,6 +102,7 @@ __all__ = [  # the models of every section module, importable from here
     "Incidents",
     "Inference",
     "Kind",
+    "KindDetectors",
     "KindThreshold",
     "Light",
     "LogNormalSpec",
@@ -112,6 +115,7 @@ __all__ = [  # the models of every section module, importable from here
     "PathLoss",
     "PerSite",
     "Persistence",
+    "PixelDetectors",
     "Point",
     "Probability",
     "RadioConfig",

@@ -247,6 +247,44 @@ class Persistence(Strict):
         return self
 
 
+DetectorParameters = dict[str, float | int | str | bool]
+"""Keyword arguments of one detector's constructor (``detectors/*.py``); the detector checks them."""
+
+
+class KindDetectors(Strict):
+    """Parameters of each kind's pixel-mode detector (``detectors/swimming.py``, ``detectors/fishing.py``)."""
+
+    swimming: DetectorParameters = Field(
+        default_factory=dict, description="the swimming detector's parameters (detectors/swimming.py)"
+    )
+    fishing: DetectorParameters = Field(
+        default_factory=dict, description="the fishing detector's parameters (detectors/fishing.py)"
+    )
+
+    def of(self, kind: Kind) -> DetectorParameters:
+        """``kind``'s parameters."""
+        return getattr(self, kind.value)
+
+
+class PixelDetectors(KindDetectors):
+    """Pixel mode's detectors: each kind's parameters (every camera), and a block per sensor whose parameters
+    go on top of them on that sensor's cameras (``thermal: {swimming: {...}}``)."""
+
+    visible: KindDetectors = Field(
+        default_factory=KindDetectors,
+        description="on visible cameras (sensor: visible), on top of each kind's parameters",
+    )
+    thermal: KindDetectors = Field(
+        default_factory=KindDetectors,
+        description="on thermal cameras (sensor: thermal), on top of each kind's parameters",
+    )
+
+    def parameters(self, kind: Kind, sensor: SensorType) -> DetectorParameters:
+        """The parameters of ``kind``'s detector on a camera of ``sensor``: the kind's, then the sensor
+        block's on top."""
+        return {**self.of(kind), **getattr(self, sensor.value).of(kind)}
+
+
 class DetectionConfig(Strict):
     threshold: KindThreshold = Field(
         0.5,
@@ -258,8 +296,10 @@ class DetectionConfig(Strict):
     analysis_width: int = Field(
         640, ge=64, description="pixel-mode detectors analyse frames downscaled to this width, px"
     )
-    pixel_detectors: dict[Kind, dict[str, float | int | str | bool]] = Field(
-        default_factory=dict, description="pixel mode: parameters of each kind's detector (detectors/*.py)"
+    pixel_detectors: PixelDetectors = Field(
+        default_factory=PixelDetectors,
+        description="pixel mode: parameters of each kind's detector (detectors/*.py), with per-sensor "
+        "blocks on top (visible:, thermal:)",
     )
     calibration: Calibration | str = Field(
         "calibration/default.json",

@@ -166,7 +166,7 @@ def test_an_alarm_on_a_distractor_is_false_and_laid_on_it(monkeypatch, target, c
 
     monkeypatch.setattr(clip_observation, "clip_things", recording)
     monkeypatch.setattr(
-        clip_observation, "create_pixel_detector", lambda kind, _: OnThing(clips, kind, target)
+        clip_observation, "create_pixel_detector", lambda kind, *_: OnThing(clips, kind, target)
     )
     seen = observe(scenario, Kind.SWIMMING, [case], 12.0, np.array([0.5]), progress=False)
     assert seen.false_alarms[0.5] == 1  # one track, one alarm

@@ -14,7 +14,7 @@ from sim.calibration.end_to_end import end_to_end
 from sim.calibration.false_alarm_fits import fit_false_alarms
 from sim.calibration.hit_runs import fit_hit_runs
 from sim.calibration.tune import tune
-from sim.calibration.tune_tables import size_table, threshold_table, tone_table
+from sim.calibration.tune_tables import distance_table, size_table, threshold_table, tone_table
 from sim.cli.main import main
 from sim.core.maths import logit, sigmoid
 from sim.engine import run
@@ -139,6 +139,15 @@ def test_recall_by_size_and_by_skin_tone():
     assert by_tone.loc["dark", "frame_recall"] == pytest.approx(2 / 3, abs=1e-4)
     assert by_tone.loc["dark", "alarmed_share"] == 0.5 and by_tone.loc["light", "frame_recall"] == 0.5
     assert tone_table(Observations(), 0.5).empty
+    # By distance: each offender in the band of its median distance (a: 40 m; b: 120 m; c: 99 then 101).
+    observations.distances.update({"a": [40.0, 42.0], "b": [120.0], "c": [99.0, 101.0, 99.5]})
+    by_distance = distance_table(observations, 0.5).set_index("distance_m")
+    assert list(by_distance.index) == ["0-50", "50-100", "100-150"]
+    assert list(by_distance["offenders"]) == [1, 1, 1]
+    assert (
+        by_distance.loc["50-100", "alarmed_share"] == 1.0 and by_distance.loc["100-150", "frame_recall"] == 0
+    )
+    assert distance_table(Observations(), 0.5).empty
 
 
 def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, capsys):
@@ -205,6 +214,11 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
             ["--set", "detection.pixel_detectors.swimming.cue=colour"],
             "detection.pixel_detectors.swimming: cue",
         ),
+        (  # --sensor thermal: the thermal block's parameters are the detector's
+            ["--sensor", "thermal", "--set", "detection.pixel_detectors.thermal.swimming.cue=colour"],
+            "detection.pixel_detectors.thermal.swimming: cue",
+        ),
+        (["--sensor", "sonar"], "--sensor: invalid choice: 'sonar'"),
     ],
 )
 def test_tune_bad_arguments(tmp_path, capsys, args, message):
@@ -212,6 +226,44 @@ def test_tune_bad_arguments(tmp_path, capsys, args, message):
     code = main(base + args)
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_tune_with_a_sensor_renders_the_cameras_as_that_sensor_and_hands_its_detector_their_frames(
+    monkeypatch,
+):
+    """``tune --sensor thermal``: clips from thermal copies of the cameras, in the scenario's climate, seen by
+    a detector built with the thermal block's parameters; each offender's distance is recorded."""
+    from detectors import registry
+    from detectors.base import Detections
+    from sim.calibration.clip_observation import observe
+    from sim.calibration.clip_scenes import cases_for
+    from sim.scenario.models import Light, SensorType, Weather
+
+    frames, made = [], []
+
+    class Spy:
+        def __init__(self, cue: str = "skin", warmup_s: float = 5.0):
+            made.append({"cue": cue, "warmup_s": warmup_s})
+
+        def reset(self):
+            pass
+
+        def update(self, frame, t, context):
+            frames.append(frame)
+            return Detections.empty()
+
+    monkeypatch.setitem(registry.DETECTORS, "swimming", Spy)
+    overrides = ["detection.analysis_width=160", "detection.pixel_detectors.thermal.swimming.warmup_s=2"]
+    scenario = load_scenario(DEFAULT, overrides)
+    cases = cases_for(scenario, Kind.SWIMMING, 1, 0, (Light.NIGHT,), (Weather.CLEAR,), SensorType.THERMAL)
+    assert [c.sensor for c in cases] == [SensorType.THERMAL]
+    fps = next(c.fps for c in scenario.cameras if c.id == cases[0].camera_id)
+    observations = observe(scenario, Kind.SWIMMING, cases, 12.0, np.array([0.5]), progress=False)
+    assert made[-1] == {"cue": "stroke", "warmup_s": 2}  # the kind's parameters, the thermal block's on top
+    assert len(frames) == round(12.0 * fps)
+    assert all((f[..., 0] == f[..., 2]).all() for f in frames) and frames[-1].std() > 1.0  # grey, not blank
+    assert set(observations.distances) == set(observations.skin_tones) != set()
+    assert all(0 < d < 300 for ds in observations.distances.values() for d in ds)
 
 
 def test_tune_rejects_clips_that_end_before_an_offender_arrives(tmp_path):

@@ -4,11 +4,16 @@ Runs of pixel mode on the beach cameras: test_beach_runs.py."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 
 from sim.engine import Simulation
 from sim.errors import ScenarioError
 from sim.loading import load_scenario
+from sim.pixel.pixel_camera import PixelCamera, create_pixel_detector
+from sim.scenario.models import Kind, PixelDetectors, SensorType
 from sim.world.geometry import ZoneGeometry
 from tests.helpers.paths import DEFAULT
 from tests.helpers.pixel import PIXEL_OVERRIDES as OVERRIDES
@@ -23,10 +28,82 @@ def pixel_scenario():
     return scenario.model_copy(update={"cameras": tuple(beach)})
 
 
+def with_detectors(scenario, **blocks):
+    detection = scenario.detection.model_copy(update={"pixel_detectors": PixelDetectors(**blocks)})
+    return scenario.model_copy(update={"detection": detection})
+
+
 def test_bad_detector_parameter_names_the_key(pixel_scenario):
-    detection = pixel_scenario.detection.model_copy(update={"pixel_detectors": {"swimming": {"speed": 1.0}}})
+    scenario = with_detectors(pixel_scenario, swimming={"speed": 1.0})
     with pytest.raises(ScenarioError, match=r"detection.pixel_detectors.swimming: .*no parameter .speed."):
-        Simulation(pixel_scenario.model_copy(update={"detection": detection}))
+        Simulation(scenario)
+
+
+@pytest.mark.parametrize(
+    ("blocks", "sensor", "key"),
+    [
+        # The kind's own parameters are checked on every camera, and named as the kind's.
+        ({"swimming": {"cue": "colour"}}, SensorType.THERMAL, "detection.pixel_detectors.swimming: cue"),
+        # A sensor block's are named as that block's, on that sensor's cameras ...
+        (
+            {"thermal": {"swimming": {"cue": "colour"}}},
+            SensorType.THERMAL,
+            "detection.pixel_detectors.thermal.swimming: cue",
+        ),
+        (
+            {"swimming": {"cue": "stroke"}, "thermal": {"swimming": {"max_speed_mps": -1.0}}},
+            SensorType.THERMAL,
+            "detection.pixel_detectors.thermal.swimming: max_speed_mps must be > 0",
+        ),
+        (
+            {"visible": {"fishing": {"dwell": 3.0}}},
+            SensorType.VISIBLE,
+            "detection.pixel_detectors.visible.fishing: detector 'fishing' has no parameter 'dwell'",
+        ),
+    ],
+)
+def test_a_bad_parameter_names_the_block_that_holds_it(blocks, sensor, key):
+    kind = Kind.FISHING if "fishing" in key else Kind.SWIMMING
+    with pytest.raises(ScenarioError) as error:
+        create_pixel_detector(kind, PixelDetectors(**blocks), sensor)
+    assert str(error.value).startswith(key)
+    assert "\n" not in str(error.value)
+
+
+def test_a_sensor_block_goes_on_top_of_the_kind_s_parameters_on_that_sensor_s_cameras_only(pixel_scenario):
+    scenario = with_detectors(
+        pixel_scenario,
+        swimming={"cue": "stroke", "max_speed_mps": 1.2},
+        thermal={"swimming": {"max_speed_mps": 2.0}, "fishing": {"dwell_s": 6.0}},
+    )
+    # A sensor's bad parameters are harmless on the other sensor's cameras (never built there).
+    assert create_pixel_detector(Kind.SWIMMING, PixelDetectors(thermal={"swimming": {"x": 1}})).cue == "skin"
+    spec = next(c for c in scenario.cameras if c.id == "cam-beach-w")
+    geometry = ZoneGeometry(scenario)
+    visible = PixelCamera(spec, scenario, geometry, np.zeros((0, 2)), seed=3).detectors
+    thermal_spec = spec.as_sensor(SensorType.THERMAL)
+    thermal = PixelCamera(thermal_spec, scenario, geometry, np.zeros((0, 2)), seed=3).detectors
+    assert (visible[Kind.SWIMMING].cue, visible[Kind.SWIMMING].max_speed_mps) == ("stroke", 1.2)
+    assert (thermal[Kind.SWIMMING].cue, thermal[Kind.SWIMMING].max_speed_mps) == ("stroke", 2.0)
+    assert (visible[Kind.FISHING].dwell_s, thermal[Kind.FISHING].dwell_s) == (10.0, 6.0)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            "detection.pixel_detectors.infrared.swimming.cue=stroke",
+            "no key 'infrared' in detection.pixel_detectors (valid: swimming, fishing, visible, thermal)",
+        ),
+        (
+            "detection.pixel_detectors.thermal.diving.cue=stroke",
+            "no key 'diving' in detection.pixel_detectors.thermal",
+        ),
+    ],
+)
+def test_an_unknown_sensor_or_kind_under_pixel_detectors_is_refused_on_load(override, message):
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        load_scenario(DEFAULT, [override])
 
 
 def test_detectors_see_the_uncompressed_frame_and_alarms_carry_its_jpeg_size(pixel_scenario):

@@ -8,7 +8,16 @@ import yaml
 from sim.errors import ScenarioError
 from sim.loading import load_scenario, validate
 from sim.scenario.loading import apply_override, deep_merge, scenario_to_yaml
-from sim.scenario.models import Calibration, DetectionConfig, Kind, Mode, Scenario, Weather, parse_duration
+from sim.scenario.models import (
+    Calibration,
+    DetectionConfig,
+    Kind,
+    Mode,
+    Scenario,
+    SensorType,
+    Weather,
+    parse_duration,
+)
 from tests.helpers.paths import DEFAULT, SCENARIOS
 
 
@@ -56,7 +65,12 @@ def test_child_scenario_changes_only_its_story(default_scenario):
     assert night.name == "night_fishing"
     assert night.run.weather is Weather.HAZE
     assert night.incidents.fishing.rate_per_hour > default_scenario.incidents.fishing.rate_per_hour
-    assert night.cameras == default_scenario.cameras
+    # Its fishing-bank cameras are thermal copies of the default's (its stated assumption); the rest alike.
+    thermal = {"cam-east-n", "cam-peninsula", "cam-mouth", "cam-river"}
+    assert {c.id for c in night.cameras if c.sensor is SensorType.THERMAL} == thermal
+    assert night.cameras == tuple(
+        c.as_sensor(SensorType.THERMAL) if c.id in thermal else c for c in default_scenario.cameras
+    )
     assert night.zone == default_scenario.zone
 
 
