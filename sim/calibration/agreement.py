@@ -225,11 +225,13 @@ def compare_modes(
     spells: tuple[float, ...] = SPELLS_S,
     acquisition: bool = False,
     check_seeds: list[int] | None = None,
+    runs: tuple[list[Result], pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, Calibration]:
     """Pixel mode, then statistical mode calibrated from it, on the same variants and seeds.
 
     ``check_seeds``: compare on these seeds instead (both modes; held out from the fit when they differ
-    from ``seeds``).
+    from ``seeds``). ``runs``: the pixel-mode runs of the fit, if already made: what :func:`pixel_runs`
+    returns for the variants as ignoring warnings (:func:`ignoring_warnings`) on ``seeds``.
 
     Offenders ignore warnings in both modes (``p_leave`` 0; the incidents' draws are unchanged): a
     boat warning one swimmer also sends away the undetected ones within earshot, so otherwise the
@@ -240,7 +242,7 @@ def compare_modes(
     :data:`AGREEMENT_COLUMNS`; statistical counts are per replication) and the fitted calibration.
     """
     variants = [ignoring_warnings(variant) for variant in variants]
-    pixel, frames = pixel_runs(variants, seeds, progress)
+    pixel, frames = runs if runs is not None else pixel_runs(variants, seeds, progress)
     calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells, acquisition)
     if check_seeds is not None and list(check_seeds) != list(seeds):
         seeds = list(check_seeds)

@@ -1,27 +1,126 @@
-"""Statistical mode calibrated from pixel mode reproduces pixel mode: issue 4's goals for the median time to
-detect and the detection rate.
+"""Statistical mode calibrated from pixel mode: the fit's inputs and its false-alarm rate, and whether it
+reproduces pixel mode (issue 4's goals for the median time to detect and the detection rate).
 
-The comparison (six pixel-mode runs and the fit, the suite's longest piece of work) is this module's alone,
-so pytest-xdist, which sends a module to one worker (``--dist loadfile``), starts it first while the other
+Every test here reads the same six pixel-mode runs (the suite's longest piece of work, with the fit), made
+once: pytest-xdist sends a module to one worker (``--dist loadfile``) and starts it first while the other
 worker runs the rest (the other calibration-from-pixel-mode tests: test_calibrate_from_pixel.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import pandas as pd
 import pytest
 
-from sim.calibration.agreement import compare_modes
-from sim.scenario.models import Kind
+from sim.calibration.agreement import calibrate_from_pixel_runs, compare_modes, ignoring_warnings, pixel_runs
+from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
+from sim.results.result import Result
+from sim.scenario.models import Kind, Scenario
+from sim.sensing.detection_model import DetectionModel
 from tests.helpers.pixel import BEACH_OVERRIDES, one_beach_camera
 
 AGREEMENT_SEEDS = [0, 1, 2, 3, 4, 5]
 
 
+@dataclass(frozen=True)
+class BeachRuns:
+    """Pixel-mode runs of one beach camera, offenders ignoring warnings (as the comparison runs them)."""
+
+    scenario: Scenario
+    """The scenario of the runs (warnings ignored)."""
+    results: list[Result]
+    frames: pd.DataFrame
+    """Every offender's score in every frame (:func:`sim.calibration.agreement.pixel_runs`)."""
+
+    @property
+    def camera_hours(self) -> float:
+        return len(self.results) * self.scenario.run.duration / 3600.0
+
+
 @pytest.fixture(scope="module")
-def agreement():
+def beach() -> BeachRuns:
     """Issue 4's protocol on a short scenario: one beach camera at 5 frames/s, 320 px, the stroke cue, 300
-    swimmers per hour, 300 s, seeds 0-5 (about 86 swimmers in view); statistical mode fitted to these very
-    pixel runs, whatever the detectors do. One spell candidate, 10 s, keeps the fit short: it is what the
-    likelihood picks among all of :data:`sim.calibration.detectability.SPELLS_S` on these runs.
+    swimmers per hour, 300 s, seeds 0-5 (about 86 swimmers in view)."""
+    overrides = [
+        *BEACH_OVERRIDES,
+        "incidents.swimming.rate_per_hour=300",
+        "detection.pixel_detectors.swimming.cue=stroke",
+    ]
+    scenario = ignoring_warnings(one_beach_camera(overrides))
+    results, frames = pixel_runs([scenario], AGREEMENT_SEEDS)
+    return BeachRuns(scenario, results, frames)
+
+
+# ---------------------------------------------------------------- the fit's inputs and false alarms
+
+
+def test_pixel_runs_log_every_offender_in_view_in_every_frame(beach):
+    swimmers = beach.frames[beach.frames["kind"] == Kind.SWIMMING]
+    assert list(beach.frames.columns) == ["kind", *OFFENDER_FRAME_COLUMNS]
+    assert len(swimmers) > 1000
+    assert swimmers["score"].between(0.0, 1.0).all() and (swimmers["pixels"] > 0).all()
+    # Frames are on the camera's 5 frames/s grid; one group per offender per run.
+    assert ((swimmers["t"] * 5.0).round(6) % 1 == 0).all()
+    in_view = sum(int(r.incidents["t_first_visible"].notna().sum()) for r in beach.results)
+    assert swimmers["group"].nunique() == in_view
+    # Each offender is logged from the frame it entered the view (the geometry's first visibility).
+    first = swimmers.groupby("group")["t"].min()
+    visible = {
+        f"{j}/cam-beach-w/incident-{row.incident_id}": row.t_first_visible
+        for j, r in enumerate(beach.results)
+        for row in r.incidents.dropna(subset=["t_first_visible"]).itertuples()
+    }
+    first = first[list(visible)]
+    assert (first - pd.Series(visible)).abs().max() <= 0.2 + 1e-9
+
+
+def _false_alarms(beach: BeachRuns, kind: Kind) -> int:
+    alarms = pd.concat([r.alarms for r in beach.results])
+    return int(((alarms["kind"] == kind) & alarms["incident_id"].isna()).sum())
+
+
+def test_calibration_reproduces_pixel_false_alarm_rate_at_the_threshold(beach):
+    scenario = beach.scenario
+    calibration = calibrate_from_pixel_runs(scenario, beach.results, beach.frames, spells=(0.0,))  # one fit
+    model = DetectionModel(calibration, scenario.detection.threshold, scenario.run.weather)
+    for kind in Kind:
+        expected = _false_alarms(beach, kind) / beach.camera_hours
+        assert model.false_alarm_rate(kind) == pytest.approx(expected, rel=1e-3, abs=1e-3)
+    swimming = calibration.classes[Kind.SWIMMING]
+    assert swimming.offender_sd >= 0 and swimming.hit_run_s >= 0
+    assert calibration.classes[Kind.FISHING] == scenario.calibration.classes[Kind.FISHING]  # never in view
+    assert "Fitted to pixel mode" in calibration.source
+
+
+def test_calibration_fits_each_kind_at_its_own_threshold(beach):
+    """With {swimming: 0.6, fishing: 0.3}, swimming's hit model and false-alarm rate are those of a fit at
+    0.6 for every kind; the model at those thresholds reproduces pixel mode's swimming false alarms."""
+
+    def fitted(threshold):
+        scenario = beach.scenario.model_copy(
+            update={"detection": beach.scenario.detection.model_copy(update={"threshold": threshold})}
+        )
+        return calibrate_from_pixel_runs(scenario, beach.results, beach.frames, spells=(0.0,))
+
+    own = {Kind.SWIMMING: 0.6, Kind.FISHING: 0.3}
+    per_kind, alone, shared = fitted(own), fitted(0.6), fitted(0.3)
+    assert per_kind.classes[Kind.SWIMMING] == alone.classes[Kind.SWIMMING]
+    assert per_kind.classes[Kind.SWIMMING] != shared.classes[Kind.SWIMMING]  # 0.6 is not 0.3: hit runs differ
+    assert per_kind.false_alarms[Kind.SWIMMING] == alone.false_alarms[Kind.SWIMMING]
+    assert per_kind.false_alarms[Kind.FISHING] == shared.false_alarms[Kind.FISHING]
+    rate = DetectionModel(per_kind, own, beach.scenario.run.weather).false_alarm_rate(Kind.SWIMMING)
+    expected = _false_alarms(beach, Kind.SWIMMING) / beach.camera_hours
+    assert rate == pytest.approx(expected, rel=1e-3, abs=1e-3)
+
+
+# ---------------------------------------------------------------- issue 4's goals
+
+
+@pytest.fixture(scope="module")
+def agreement(beach):
+    """Statistical mode fitted to these very pixel runs, whatever the detectors do. One spell candidate,
+    10 s, keeps the fit short: it is what the likelihood picks among all of
+    :data:`sim.calibration.detectability.SPELLS_S` on these runs.
 
     The tolerances are issue 4's goals for the calibration, not sampling intervals: statistical mode's side
     is its expectation over 20 detection draws on the very incidents pixel mode saw, fitted to these runs,
@@ -30,13 +129,8 @@ def agreement():
     fit is thinned to 20,000 frames whatever the seeds (its cost does not fall with fewer), and on three
     or four of these seeds (40-57 swimmers) the median misses the goal by 32-78 %: fewer seeds would test
     another, noisier comparison."""
-    overrides = [
-        *BEACH_OVERRIDES,
-        "incidents.swimming.rate_per_hour=300",
-        "detection.pixel_detectors.swimming.cue=stroke",
-    ]
-    scenario = one_beach_camera(overrides)
-    table, calibration = compare_modes([scenario], AGREEMENT_SEEDS, spells=(10.0,))
+    runs = (beach.results, beach.frames)
+    table, calibration = compare_modes([beach.scenario], AGREEMENT_SEEDS, spells=(10.0,), runs=runs)
     swimming = table[table["kind"] == "swimming"].set_index("mode")
     assert swimming.loc["pixel", "incidents_visible"] >= 60 and swimming.loc["pixel", "detected"] >= 20
     assert calibration.classes[Kind.SWIMMING].offender_spell_s == 10.0
