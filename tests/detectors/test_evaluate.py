@@ -7,13 +7,22 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn import metrics
 
 from detectors.base import ClassId, Detections
 from detectors.event_metrics import false_alarms_per_hour, time_to_detect, time_to_detect_summary
 from detectors.frame_scoring import FrameScorer
 from detectors.matching import match
 from detectors.score_curves import average_precision, f1, precision_recall_curve, roc_curve
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    """scikit-learn's metrics, imported by the tests that use them: the import costs about 1.5 s, which
+    every pytest-xdist worker would otherwise pay while collecting."""
+    from sklearn import metrics
+
+    return metrics
+
 
 TRUTH = np.array([[0.0, 0.0, 10.0, 10.0], [100.0, 100.0, 120.0, 120.0]])
 
@@ -148,7 +157,7 @@ def test_nothing_reported_gives_undefined_precision_and_zero_f1():
         (3, True),
     ],
 )
-def test_curves_match_sklearn(seed, ties):
+def test_curves_match_sklearn(metrics, seed, ties):
     scores, labels = scored(seed, ties=ties)
     n_positive = int(labels.sum())
     assert average_precision(scores, labels, n_positive) == pytest.approx(
@@ -168,7 +177,7 @@ def test_curves_match_sklearn(seed, ties):
 
 
 @pytest.mark.parametrize("n_missed", [1, 5, 40])
-def test_missed_objects_scale_average_precision(n_missed):
+def test_missed_objects_scale_average_precision(metrics, n_missed):
     # recall shrinks by n_positive / n_truth at every threshold, precision is unchanged
     scores, labels = scored(4)
     n_positive = int(labels.sum())
@@ -187,7 +196,7 @@ def test_missed_objects_scale_average_precision(n_missed):
         (7, 3, 1.0),
     ],
 )
-def test_point_metrics_match_sklearn(seed, n_missed, threshold):
+def test_point_metrics_match_sklearn(metrics, seed, n_missed, threshold):
     scores, labels = scored(seed)
     result = scorer_from(scores, labels, n_missed).compute(score_threshold=threshold)
     # missed objects enter scikit-learn as positives never predicted
