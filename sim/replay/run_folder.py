@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import ReplayError
-from sim.results.reading import CONTRACT_COLUMNS, read_run
+from sim.results.reading import CONTRACT_COLUMNS, read_run, read_track_digest
 from sim.results.result import SORTIE_COLUMNS, Result
+from sim.results.track_digest import Tracks
 
 REQUIRED_FILES = (
     "summary.json",
@@ -57,3 +58,12 @@ def read_run_folder(folder: Path) -> Result:
     """The run stored in ``folder``, checked first (:func:`check_run_folder`)."""
     check_run_folder(folder)
     return read_run(Path(folder))
+
+
+def read_run_for_replay(folder: Path) -> tuple[Result, Tracks]:
+    """What ``replay`` needs of the run in ``folder``, checked first: the run without its two big tables
+    (tracks.csv and transfers.csv: a year's run has 20 million track rows) and the digest of its tracks,
+    read a piece at a time, from which the page draws the boats (as ``run`` draws it)."""
+    check_run_folder(folder)
+    result = read_run(Path(folder), big_tables=False)
+    return result, read_track_digest(folder, result.scenario.run.duration)

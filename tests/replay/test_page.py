@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import shutil
@@ -11,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.results import reading
+from sim.results.reading import read_track_digest
 from sim.results.replay_page.columns import column, decode, keyframes
 from tests.helpers.cli import assert_one_error_line, call_main
 from tests.helpers.paths import ROOT
@@ -77,6 +80,32 @@ def test_replay_html_is_written_by_run_and_skipped_with_no_replay(tmp_path):
         == 0
     )
     assert not (tmp_path / "b" / "replay.html").exists()
+
+
+def test_replay_of_a_folder_is_the_page_run_wrote_and_reads_tracks_in_pieces(tmp_path, monkeypatch):
+    """``replay RUN_DIR`` rebuilds the very page ``run`` wrote, from the track digest read a piece at a time
+    (``run`` too draws it from the digest): never the whole tracks.csv, which a year's run makes 20 million
+    rows long. One-row pieces here, so that the rows cross every piece boundary."""
+    from sim.replay import run_folder
+
+    out = tmp_path / "run"
+    assert call_main(["run", "--duration", "1h", "--seed", "3", "--no-figures", "--out", str(out)]) == 0
+    written = (out / "replay.html").read_bytes()
+    read_whole = []
+    monkeypatch.setattr(run_folder, "read_track_digest", functools.partial(read_track_digest, rows=1))
+    monkeypatch.setattr(reading, "read_table", _refusing_big_tables(reading.read_table, read_whole))
+    assert call_main(["replay", str(out), "--out", str(tmp_path / "again.html")]) == 0
+    assert read_whole == []
+    assert (tmp_path / "again.html").read_bytes() == written
+
+
+def _refusing_big_tables(read_table, asked):
+    def read(folder, name):
+        if name in ("tracks", "transfers"):
+            asked.append(name)
+        return read_table(folder, name)
+
+    return read
 
 
 def test_a_run_in_which_nothing_happened_still_has_a_page(tmp_path):
