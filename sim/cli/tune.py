@@ -206,18 +206,25 @@ def parse_thresholds(text: str | None):
 
     if text is None:
         return np.round(np.arange(0.1, 0.91, 0.1), 2)
-    try:
-        values = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise BadInputError(
-            f"--thresholds {text}: expected numbers separated by commas, e.g. 0.3,0.5,0.7"
-        ) from None
+    values = comma_list("--thresholds", text, float, ("number", "threshold"), "0.3,0.5,0.7")
     outside = [v for v in values if not 0 < v < 1]
     if outside:
         raise BadInputError(f"--thresholds {text}: each must lie in (0, 1), got {outside[0]:g}")
-    if len(set(values)) < len(values):
-        raise BadInputError(f"--thresholds {text}: a threshold is listed twice")
     return np.array(values)
+
+
+def comma_list(option: str, text: str, convert, nouns: tuple[str, str], example: str) -> list:
+    """``text`` of ``option`` split at commas and each part ``convert``-ed, none listed twice; ``nouns``:
+    what a part is and what is listed (``("number", "threshold")``), for the one-line errors."""
+    try:
+        values = [convert(part) for part in text.split(",")]
+    except ValueError:
+        raise BadInputError(
+            f"{option} {text}: expected {nouns[0]}s separated by commas, e.g. {example}"
+        ) from None
+    if len(set(values)) < len(values):
+        raise BadInputError(f"{option} {text}: a {nouns[1]} is listed twice")
+    return values
 
 
 def format_hours(seconds: float) -> str:
@@ -289,14 +296,9 @@ def parse_held_out_seeds(text: str | None, seeds: int) -> list[int]:
     """``--held-out-seeds 4,5,6``: seeds >= 0, each once, none among the fitting seeds 0 .. ``seeds`` − 1."""
     if text is None:
         return []
-    try:
-        values = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise BadInputError(
-            f"--held-out-seeds {text}: expected seeds separated by commas, e.g. 4,5"
-        ) from None
-    if min(values) < 0 or len(set(values)) < len(values):
-        raise BadInputError(f"--held-out-seeds {text}: each must be >= 0 and listed once")
+    values = comma_list("--held-out-seeds", text, int, ("seed", "seed"), "4,5")
+    if min(values) < 0:
+        raise BadInputError(f"--held-out-seeds {text}: each must be >= 0")
     overlap = sorted(v for v in values if v < seeds)
     if overlap:
         raise BadInputError(
