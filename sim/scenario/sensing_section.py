@@ -237,6 +237,8 @@ class ClassCalibration(Strict):
         missing = [term for term in DETECTION_MODEL_TERMS[self.model] if term not in given]
         if missing:
             raise ValueError(f"the {self.model} model needs {', '.join(missing)}, which the entry lacks")
+        if self.model == "ordinal" and self.entry_acquisition is not None:
+            raise ValueError("the ordinal model has no entry_acquisition (that is the acquisition model's)")
         return self
 
 

@@ -32,12 +32,14 @@ def test_tune_pixel_runs_refuses_bad_models_and_seeds(tmp_path, capsys, args, ex
     assert not out.exists()
 
 
-def _calibration_declaring(tmp_path, model: str, drop: str | None) -> str:
-    """The default calibration with swimming's entry declaring ``model`` and without the term ``drop``."""
+def _calibration_declaring(tmp_path, model: str, drop: str | None, **terms) -> str:
+    """The default calibration with swimming's entry declaring ``model``, without the term ``drop`` and with
+    ``terms``."""
     data = json.loads((SCENARIOS / "calibration" / "default.json").read_text())
     entry = data["classes"]["swimming"]
     entry["model"] = model
     entry.pop(drop, None)
+    entry.update(terms)
     path = tmp_path / "declared.json"
     path.write_text(json.dumps(data))
     return str(path)
@@ -75,3 +77,11 @@ def test_a_calibration_file_with_every_term_of_its_model_loads(tmp_path):
     calibration = _calibration_declaring(tmp_path, "ordinal", None)
     scenario = load_scenario(DEFAULT, [f"detection.calibration={calibration}"])
     assert scenario.calibration.classes["swimming"].model == "ordinal"
+
+
+def test_an_ordinal_entry_with_an_acquisition_chain_is_refused(tmp_path, capsys):
+    calibration = _calibration_declaring(tmp_path, "ordinal", None, entry_acquisition=[0.5])
+    rc = call_main(["run", "--scenario", str(DEFAULT), "--set", f"detection.calibration={calibration}"])
+    assert_one_error_line(
+        capsys, rc, ("declared.json", "classes.swimming", "ordinal model has no entry_acquisition")
+    )
