@@ -86,3 +86,37 @@ def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beac
     assert calibration.classes[Kind.SWIMMING].model == favoured
     kept = choice[(choice["kind"] == "swimming") & choice["chosen"]]
     assert kept["model"].tolist() == [favoured]
+
+
+def test_the_chain_s_frame_likelihood_is_its_fit_s(beach, runs):
+    """At the fitted parameters the forward algorithm gives the fit's own maximised log-likelihood (up to the
+    calibration file's rounding to 4 decimals)."""
+    from sim.calibration.calibration_file import class_entry
+    from sim.calibration.detection_models import fit_model
+
+    frames = runs[0][1]
+    swimmers = frames[frames["kind"] == Kind.SWIMMING]
+    fit = fit_model("acquisition", swimmers, beach.calibration.reference_pixels, 0.3)
+    data = beach.calibration.model_dump(mode="json")
+    data["classes"]["swimming"] = class_entry(fit)
+    calibration = type(beach.calibration).model_validate(data)
+    assert calibration.classes[Kind.SWIMMING].model == "acquisition"
+    value = frame_log_likelihood(calibration, Kind.SWIMMING, swimmers)
+    assert value == pytest.approx(fit["log_likelihood"], rel=1e-3)
+
+
+@pytest.mark.parametrize("spell_s", [0.0, 30.0])
+def test_the_ordinal_frame_likelihood_is_its_fit_s(beach, runs, spell_s):
+    """The ordinal model fitted on every frame (one level, or a lasting and a spell level, never-scored share
+    by size): its marginal likelihood at the written terms is the fit's (ridge and rounding aside)."""
+    from sim.calibration.calibration_file import class_entry
+    from sim.calibration.detectability import fit_hit_model
+
+    frames = runs[0][1]
+    swimmers = frames[frames["kind"] == Kind.SWIMMING]
+    fit = fit_hit_model(swimmers, beach.calibration.reference_pixels, spell_s=spell_s, never=True)
+    data = beach.calibration.model_dump(mode="json")
+    data["classes"]["swimming"] = class_entry(fit)
+    calibration = type(beach.calibration).model_validate(data)
+    value = frame_log_likelihood(calibration, Kind.SWIMMING, swimmers)
+    assert value == pytest.approx(fit["log_likelihood"], rel=2e-3)
