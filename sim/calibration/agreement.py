@@ -20,9 +20,9 @@ from tqdm import tqdm
 
 from sim.calibration.alarm_landing import fit_alarm_landing
 from sim.calibration.calibration_file import class_entry
-from sim.calibration.detectability import SPELLS_S, fit_acquisition_model, fit_detectability
+from sim.calibration.detectability import SPELLS_S
+from sim.calibration.detection_models import fit_model
 from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
-from sim.calibration.hit_runs import fit_hit_run_scaling
 from sim.engine import Simulation
 from sim.results.result import Result
 from sim.scenario.models import Calibration, Kind, Mode, Scenario
@@ -95,6 +95,7 @@ def calibrate_from_pixel_runs(
     command: str = "",
     spells: tuple[float, ...] = SPELLS_S,
     acquisition: bool = False,
+    model: str | None = None,
 ) -> Calibration:
     """The scenario's calibration with each kind's hit model and false-alarm rate fitted to pixel mode.
 
@@ -102,10 +103,12 @@ def calibrate_from_pixel_runs(
     their threshold dependence (the clutter intercept c) and are scaled so that the rate at the
     scenario's threshold of the kind equals pixel mode's false alarms per camera-hour.
 
-    ``acquisition``: the hit model is the acquired / not-acquired chain (:func:`fit_acquisition_model`,
-    no hit runs: the chain holds them); else the ordinal model with offender offsets at the likeliest of
-    ``spells`` (:func:`fit_detectability`) and hit runs growing with the odds.
+    ``model`` (:data:`sim.calibration.detection_models.MODELS`; ``acquisition`` True: ``"acquisition"``):
+    the acquired / not-acquired chain (no hit runs: the chain holds them), or (the default) the ordinal
+    model with offender offsets at the likeliest of ``spells`` and hit runs growing with the odds
+    (:func:`sim.calibration.detection_models.fit_model`).
     """
+    model = model or ("acquisition" if acquisition else "ordinal")
     base = scenario.calibration.model_dump(mode="json")
     camera_hours = sum(len(r.scenario.cameras) * r.summary["duration_s"] for r in results) / 3600.0
     alarms = pd.concat([r.alarms for r in results], ignore_index=True)
@@ -114,13 +117,7 @@ def calibrate_from_pixel_runs(
         threshold = scenario.detection.threshold_for(kind)  # pixel mode's alarm filter of this kind
         mine = frames[frames["kind"] == kind]
         if len(mine):
-            reference = scenario.calibration.reference_pixels
-            if acquisition:
-                fit = fit_acquisition_model(mine, reference)
-            else:
-                fit = fit_detectability(mine, reference, spells=spells)
-                # Runs at the alarm's threshold: those decide when k of n hits come together.
-                fit["hit_run_s"], fit["hit_run_odds_exponent"] = fit_hit_run_scaling(mine, threshold)
+            fit = fit_model(model, mine, scenario.calibration.reference_pixels, threshold, spells)
             fit["alarm_on_target"], fit["shadowed_share"] = fit_alarm_landing(
                 mine, detected, threshold, persistence.k, persistence.n
             )
@@ -247,6 +244,19 @@ def compare_modes(
     if check_seeds is not None and list(check_seeds) != list(seeds):
         seeds = list(check_seeds)
         pixel, _ = pixel_runs(variants, seeds, progress)
+    return agreement_table(variants, pixel, calibration, seeds, replications), calibration
+
+
+def agreement_table(
+    variants: list[Scenario],
+    pixel: list[Result],
+    calibration: Calibration,
+    seeds: list[int],
+    replications: int,
+) -> pd.DataFrame:
+    """:data:`AGREEMENT_COLUMNS` of pixel mode's runs ``pixel`` of ``variants`` on ``seeds`` (offenders
+    ignoring warnings) and of statistical mode with ``calibration`` on the same incidents, its expectation
+    over ``replications`` draws."""
     statistical = []
     for variant in variants:
         calibrated = variant.model_copy(
@@ -262,4 +272,4 @@ def compare_modes(
         ],
         ignore_index=True,
     )
-    return table[list(AGREEMENT_COLUMNS)].sort_values(["kind", "mode"], ignore_index=True), calibration
+    return table[list(AGREEMENT_COLUMNS)].sort_values(["kind", "mode"], ignore_index=True)

@@ -22,7 +22,8 @@ fitted."""
 def class_entry(hit_model: dict) -> dict:
     """A kind's ``classes`` entry of a calibration file from a hit-model fit (rounded for the file)."""
     return (
-        {
+        ({"model": hit_model["model"]} if "model" in hit_model else {})
+        | {
             "intercept": round(hit_model["intercept"], 4),
             "size_slope": round(hit_model["size_slope"], 4),
             "offender_sd": round(hit_model["offender_sd"], 4),

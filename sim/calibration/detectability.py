@@ -109,7 +109,7 @@ def fit_hit_model(
         raise ValueError("no offender was ever in view: nothing to calibrate")
     data = frames.iloc[:: -(-len(frames) // MAX_FIT_FRAMES)]
     x, lower, upper, lights_seen, weathers_seen = score_design(data, reference_pixels, thresholds)
-    offender, spell = _offender_levels(data, spell_s)
+    offender, spell = offender_levels(data, spell_s)
     start = None
     if spell is not None and not lasting:
         if never:  # a spell-level structural zero would be a different model from sim.sensing.statistical's
@@ -124,7 +124,7 @@ def fit_hit_model(
     )
 
 
-def _offender_levels(data: pd.DataFrame, spell_s: float) -> tuple[np.ndarray, np.ndarray | None]:
+def offender_levels(data: pd.DataFrame, spell_s: float) -> tuple[np.ndarray, np.ndarray | None]:
     """Each frame's offender label and, with ``spell_s`` > 0, its spell label (None without spells): a
     spell is a ``spell_s``-long stretch since the offender's first frame."""
     keys = data["group"].astype(str)

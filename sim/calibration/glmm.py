@@ -161,6 +161,26 @@ def fit_ordinal_nested(
     )
 
 
+def nested_log_likelihood(
+    eta: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    outer: np.ndarray,
+    inner: np.ndarray | None,
+    sds: tuple[float, ...],
+    never_share: np.ndarray,
+) -> float:
+    """The marginal log-likelihood of frames at given parameters (no fit, no penalty): each frame's
+    location ``eta`` (logit), offender labels ``outer`` (0 … n−1), spells ``inner`` (None: one level),
+    spreads ``sds`` (outer, then inner) and each offender's never-scored share (by label)."""
+    levels = 1 if inner is None else 2
+    frames = _nest(np.asarray(eta, float)[:, None], lower, upper, outer, inner)
+    model = _NestedLikelihood.build(frames, (OUTER_NODES, INNER_NODES), levels, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total, _ = model.evaluate(np.r_[1.0, np.asarray(sds[:levels], float)], np.asarray(never_share, float))
+    return total
+
+
 @dataclass(frozen=True)
 class _NestedFrames:
     """The frames sorted by offender and spell, and where each spell and each offender begins."""

@@ -36,6 +36,9 @@ from sim.calibration.hmm_reestimation import fit_acquisition_hazards, fit_held_l
 ENTRY_FRAMES = 5
 """Frames after coming into view whose acquisition probabilities are fitted one by one."""
 AGE_STEPS = 0
+LIKELIHOOD_NODES = 20
+"""Gauss–Hermite nodes for a lasting offset when a fitted chain's likelihood is evaluated on new frames
+(not adaptive: no posterior to centre them on)."""
 """Age steps of a held track with their own score offset (at 5 frames/s: the first 1.6 s)."""
 
 
@@ -128,6 +131,34 @@ def fit_acquisition_hmm(
         done,
         *sds,
     )
+
+
+def acquisition_log_likelihood(
+    eta: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    visit: np.ndarray,
+    chain: tuple[np.ndarray, float, float, float],
+    age_offsets: np.ndarray | None = None,
+    lasting: tuple[float, float] = (0.0, 0.0),
+) -> float:
+    """The log-likelihood of frames at given parameters (no fit): each frame's held location ``eta``
+    (logit), visits as :func:`fit_acquisition_hmm` takes them; ``chain``: per-frame entry acquisition
+    probabilities, the later acquisition and loss probabilities per frame and the never-acquired share;
+    ``age_offsets``: δ per frame of a young track; ``lasting``: (σ_e, σ_a) of a lasting offset per visit
+    (both 0: none; else integrated with :data:`LIKELIHOOD_NODES` Gauss–Hermite nodes)."""
+    entry, acquire, lose, share = chain
+    age_offsets = np.zeros(0) if age_offsets is None else np.asarray(age_offsets, float)
+    offset_nodes = LIKELIHOOD_NODES if any(lasting) else 0
+    em = _AcquisitionEM.build(
+        np.asarray(eta, float)[:, None], lower, upper, visit, len(entry), len(age_offsets), offset_nodes, 0.0
+    )
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        hazard = np.log(-np.log1p(-np.clip(np.r_[entry, acquire], 0.0, 1.0 - 1e-15)))
+        location = np.r_[1.0, [lasting[0]] if offset_nodes else [], age_offsets]
+        params = _Parameters(location, np.r_[hazard, [lasting[1]] if offset_nodes else []], lose, share)
+        visits = em.data.visits
+        return float(em.e_step(params, np.zeros(visits), np.ones(visits)).mixed.sum())
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,19 @@ def add_parser(commands: Commands) -> None:
         help="--pixel-runs: run start, ISO local date-time (repeatable: a variant per start)",
     )
     tune.add_argument("--camera", action="append", help="--pixel-runs: only these cameras (repeatable)")
+    tune.add_argument(
+        "--model",
+        action="append",
+        metavar="NAME",
+        help="--pixel-runs: a detection model to fit (repeatable: candidates, the likeliest on the held-out "
+        "seeds kept per kind), or auto: every known one (default: ordinal)",
+    )
+    tune.add_argument(
+        "--held-out-seeds",
+        metavar="S1,S2,...",
+        help="--pixel-runs: seeds the fit does not see (not among 0 .. --seeds − 1): the model choice and "
+        "the agreement table are computed on them",
+    )
     add_evidence_options(tune)
     tune.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
     tune.add_argument("--seconds", type=float, default=40.0, help="length of each rendered clip, s")
@@ -193,18 +206,25 @@ def parse_thresholds(text: str | None):
 
     if text is None:
         return np.round(np.arange(0.1, 0.91, 0.1), 2)
-    try:
-        values = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise BadInputError(
-            f"--thresholds {text}: expected numbers separated by commas, e.g. 0.3,0.5,0.7"
-        ) from None
+    values = comma_list("--thresholds", text, float, ("number", "threshold"), "0.3,0.5,0.7")
     outside = [v for v in values if not 0 < v < 1]
     if outside:
         raise BadInputError(f"--thresholds {text}: each must lie in (0, 1), got {outside[0]:g}")
-    if len(set(values)) < len(values):
-        raise BadInputError(f"--thresholds {text}: a threshold is listed twice")
     return np.array(values)
+
+
+def comma_list(option: str, text: str, convert, nouns: tuple[str, str], example: str) -> list:
+    """``text`` of ``option`` split at commas and each part ``convert``-ed, none listed twice; ``nouns``:
+    what a part is and what is listed (``("number", "threshold")``), for the one-line errors."""
+    try:
+        values = [convert(part) for part in text.split(",")]
+    except ValueError:
+        raise BadInputError(
+            f"{option} {text}: expected {nouns[0]}s separated by commas, e.g. {example}"
+        ) from None
+    if len(set(values)) < len(values):
+        raise BadInputError(f"{option} {text}: a {nouns[1]} is listed twice")
+    return values
 
 
 def format_hours(seconds: float) -> str:
@@ -254,10 +274,46 @@ def varied_thresholds(thresholds: dict[Kind, float], kind: Kind | None) -> str:
     return f"{kind.value} threshold varied ({kept})"
 
 
+def pixel_run_models(names: list[str] | None, held_out: list[int]) -> list[str]:
+    """The candidate models of ``--model`` (default: ordinal; ``auto``: every known one), checked: known
+    names, and held-out seeds when there is a choice to make."""
+    from sim.calibration.detection_models import AUTO, MODELS
+
+    names = names or [MODELS[0]]
+    unknown = [name for name in names if name not in (*MODELS, AUTO)]
+    if unknown:
+        raise BadInputError(f"--model {unknown[0]}: no such model (known: {', '.join(MODELS)}, or {AUTO})")
+    models = list(MODELS) if AUTO in names else list(dict.fromkeys(names))
+    if len(models) > 1 and not held_out:
+        raise BadInputError(
+            f"--model {' '.join(names)}: choosing among {', '.join(models)} needs --held-out-seeds "
+            "(the choice is made on seeds the fit does not see)"
+        )
+    return models
+
+
+def parse_held_out_seeds(text: str | None, seeds: int) -> list[int]:
+    """``--held-out-seeds 4,5,6``: seeds >= 0, each once, none among the fitting seeds 0 .. ``seeds`` − 1."""
+    if text is None:
+        return []
+    values = comma_list("--held-out-seeds", text, int, ("seed", "seed"), "4,5")
+    if min(values) < 0:
+        raise BadInputError(f"--held-out-seeds {text}: each must be >= 0")
+    overlap = sorted(v for v in values if v < seeds)
+    if overlap:
+        raise BadInputError(
+            f"--held-out-seeds {text}: seed {', '.join(map(str, overlap))} is also a fitting seed "
+            f"(--seeds {seeds}: 0 to {seeds - 1}); held-out seeds must be ones the fit does not see"
+        )
+    return values
+
+
 def _pixel_runs(args: argparse.Namespace) -> int:
-    from sim.calibration.agreement import compare_modes
+    from sim.calibration.model_choice import choose_models
 
     at_least("--seeds", args.seeds, 1)
+    held_out = parse_held_out_seeds(args.held_out_seeds, args.seeds)
+    models = pixel_run_models(args.model, held_out)
     overrides = [*args.overrides, *duration_override(args.duration)]
     starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]
     variants = [load_scenario(args.scenario, [*overrides, *start]) for start in starts]
@@ -273,12 +329,21 @@ def _pixel_runs(args: argparse.Namespace) -> int:
             for v in variants
         ]
     seeds = list(range(args.seeds))
-    table, calibration = compare_modes(variants, seeds, progress=True, command=args.command_line)
+    table, choice, calibration = choose_models(
+        variants, seeds, held_out, models, progress=True, command=args.command_line
+    )
     args.out.mkdir(exist_ok=True)
     table.to_csv(args.out / "agreement.csv", index=False, na_rep="")
+    choice.to_csv(args.out / "model_choice.csv", index=False, na_rep="")
     (args.out / "calibration.json").write_text(
         json.dumps(calibration.model_dump(mode="json", exclude_none=True), indent=2) + "\n", encoding="utf-8"
     )
+    where = (
+        f"held-out seeds {', '.join(map(str, held_out))}" if held_out else f"fitting seeds 0-{args.seeds - 1}"
+    )
+    print(f"models fitted on seeds 0-{args.seeds - 1}; log-likelihood of the frames:")
+    print(choice.to_string(index=False))
+    print(f"agreement on the {where}:")
     print(table.to_string(index=False))
-    print(f"written: {args.out}/ (agreement.csv, calibration.json)")
+    print(f"written: {args.out}/ (agreement.csv, model_choice.csv, calibration.json)")
     return EXIT_OK

@@ -75,12 +75,11 @@ def tile_window(
     return (int(x0), int(y0), int(x1), int(y1)) if x1 > x0 and y1 > y0 else None
 
 
-def far_pixels(ground: GroundMap, beyond_m: float, max_range_m: float) -> np.ndarray:
+def far_pixels(ground: GroundMap, beyond_m: float) -> np.ndarray:
     """(H, W) bool: pixels whose ground lies at least ``beyond_m`` from the lens (slant distance) and within
-    the camera's ``max_range_m`` of its pole (horizontal, as its footprint): the tile's share of the banks."""
-    x, y = ground.camera.centre[:2]
-    in_range = np.hypot(ground.gx - x, ground.gy - y) <= max_range_m
-    return (ground.distance >= beyond_m) & in_range & ~ground.sky
+    the camera's ``max_range`` (:meth:`sim.render.ground_map.GroundMap.in_range`): the tile's share of the
+    banks."""
+    return (ground.distance >= beyond_m) & ground.in_range()
 
 
 def split_no_fishing(context: FrameContext, far: np.ndarray) -> FrameContext:

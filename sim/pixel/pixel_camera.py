@@ -62,7 +62,10 @@ BANK_WIDTH_M = 6.0
 
 
 def camera_context(renderer: Renderer, scenario: Scenario, fps: float) -> FrameContext:
-    """Masks and pixels-per-metre of one camera, in its image."""
+    """Masks and pixels-per-metre of one camera, in its image. The no-go masks hold only ground within the
+    camera's ``max_range`` (:meth:`sim.render.ground_map.GroundMap.in_range`): the detectors analyse what
+    the camera's footprint holds, where actors get truth boxes, and alarm on nothing beyond it (in pixel
+    runs and ``tune`` clips alike)."""
     geometry = renderer.geometry
     ground = renderer.ground
     height, width = ground.shape
@@ -77,9 +80,12 @@ def camera_context(renderer: Renderer, scenario: Scenario, fps: float) -> FrameC
 
     water = ground.labels == WATER
     bank = mask_of(geometry.water.buffer(BANK_WIDTH_M).difference(geometry.water))
-    no_swimming = mask_of(shapely.union_all([a.region for a in geometry.no_swimming]))
+    analysed = ground.in_range()
+    no_swimming = mask_of(shapely.union_all([a.region for a in geometry.no_swimming])) & analysed
     # The whole no-fishing area, bank and water: the rod and line reach over the water.
-    no_fishing = mask_of(shapely.union_all([shapely.Polygon(a.polygon) for a in scenario.zone.no_fishing]))
+    no_fishing = analysed & mask_of(
+        shapely.union_all([shapely.Polygon(a.polygon) for a in scenario.zone.no_fishing])
+    )
     # One metre at the distance seen on each row (centre column): f / slant distance.
     focal = renderer.camera.intrinsics[0, 0]
     centre = ground.distance[:, width // 2]
@@ -111,7 +117,7 @@ def analysis_view(
     )
     tile_context = split_no_fishing(
         camera_context(tile_renderer, scenario, spec.fps),
-        far_pixels(tile_renderer.ground, beyond, spec.max_range),
+        far_pixels(tile_renderer.ground, beyond),
     )
     tile = FarBankTile(tile_renderer, tile_context, detector, camera.spec.resolution[0] / spec.resolution[0])
     return renderer, split_no_fishing(context, renderer.ground.distance < beyond), tile

@@ -62,6 +62,14 @@ class GroundMap:
             lamp_d2 = np.minimum(lamp_d2, (self.gx - lx) ** 2 + (self.gy - ly) ** 2)
         self.lamp_light = np.where(self.sky, 0.0, np.exp(-lamp_d2 / (2 * 9.0**2)))
 
+    def in_range(self) -> np.ndarray:
+        """(H, W) bool: pixels whose ground lies within the camera's ``max_range`` of its pole (horizontal
+        distance, m, as :attr:`sim.world.cameras.CameraModel.footprint`): what the camera analyses. The
+        detectors' no-go masks are cut to it (:func:`sim.pixel.pixel_camera.camera_context`), as the
+        renderer's truth boxes are to the footprint."""
+        x, y = self.camera.centre[:2]
+        return ~self.sky & (np.hypot(self.gx - x, self.gy - y) <= self.camera.spec.max_range)
+
     def _labels(self, geometry: ZoneGeometry, path_offset: float | None) -> np.ndarray:
         """Label per pixel from signed distance fields sampled bilinearly: smooth edges at any zoom."""
         bounds = geometry.bounds.bounds

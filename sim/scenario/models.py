@@ -62,6 +62,7 @@ from sim.scenario.network_section import (
 )
 from sim.scenario.run_section import RenderConfig, RunConfig
 from sim.scenario.sensing_section import (
+    DETECTION_MODEL_TERMS,
     Buoy,
     Calibration,
     Camera,
@@ -77,6 +78,7 @@ from sim.scenario.zone_section import Area, GridCurrentSpec, UniformCurrentSpec,
 
 __all__ = [  # the models of every section module, importable from here
     "ABSOLUTE_ZERO_C",
+    "DETECTION_MODEL_TERMS",
     "Area",
     "Boat",
     "Buoy",

@@ -105,7 +105,40 @@ class Buoy(Strict):
     )
 
 
+DETECTION_MODEL_TERMS = {
+    "ordinal": (
+        "intercept",
+        "size_slope",
+        "offender_sd",
+        "offender_spell_s",
+        "offender_lasting_sd",
+        "never_share",
+        "never_size_slope",
+        "hit_run_s",
+        "hit_run_odds_exponent",
+        "evidence_s",
+    ),
+    "acquisition": (
+        "intercept",
+        "size_slope",
+        "entry_acquisition",
+        "acquisition_rate_per_s",
+        "loss_rate_per_s",
+        "acquisition_step_s",
+    ),
+}
+"""The statistical detection models a class's calibration can declare (``model``) and the terms each needs
+written in the file: ``ordinal``, offender offsets, hit runs and the evidence window
+(:func:`sim.calibration.detectability.fit_detectability`); ``acquisition``, the acquired / not-acquired
+chain (:mod:`sim.sensing.acquisition`, :func:`sim.calibration.detectability.fit_acquisition_model`)."""
+
+
 class ClassCalibration(Strict):
+    model: str | None = Field(
+        None,
+        description="the detection model these terms are of (ordinal or acquisition; its terms must all be "
+        "given); None: undeclared, acquisition when entry_acquisition is given",
+    )
     intercept: float = Field(description="logit of the per-frame hit score at the reference size")
     size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
     hit_run_s: float = Field(
@@ -191,6 +224,22 @@ class ClassCalibration(Strict):
     weather: dict[Weather, float] | None = Field(
         None, description="this class's own logit offsets per weather"
     )
+
+    @model_validator(mode="after")
+    def _model_terms(self) -> ClassCalibration:
+        if self.model is None:
+            return self
+        if self.model not in DETECTION_MODEL_TERMS:
+            raise ValueError(
+                f"model {self.model!r}: no such model (known: {', '.join(DETECTION_MODEL_TERMS)})"
+            )
+        given = {name for name in self.model_fields_set if getattr(self, name) is not None}
+        missing = [term for term in DETECTION_MODEL_TERMS[self.model] if term not in given]
+        if missing:
+            raise ValueError(f"the {self.model} model needs {', '.join(missing)}, which the entry lacks")
+        if self.model == "ordinal" and self.entry_acquisition is not None:
+            raise ValueError("the ordinal model has no entry_acquisition (that is the acquisition model's)")
+        return self
 
 
 LogRateOffset = Annotated[float, Field(ge=-20, le=20, allow_inf_nan=False)]

@@ -1,0 +1,105 @@
+"""The statistical detection models ``tune --pixel-runs`` can fit, and their likelihood on new frames.
+
+Two models describe how a camera's detector scores an offender frame by frame (their terms:
+:data:`sim.scenario.models.DETECTION_MODEL_TERMS`; ``docs/detectors.md``, "Calibrating statistical mode
+from pixel mode"):
+
+* ``ordinal``: independent frames given the offender's own offsets (a lasting one and one redrawn every
+  spell, the spell the likeliest of :data:`sim.calibration.detectability.SPELLS_S`), a never-scored share,
+  runs of hits and an evidence window (:func:`sim.calibration.detectability.fit_detectability`);
+* ``acquisition``: the acquired / not-acquired chain (:func:`sim.calibration.detectability.
+  fit_acquisition_model`, :mod:`sim.sensing.acquisition`).
+
+:func:`frame_log_likelihood` is the log-likelihood of a table of per-frame observations (each frame's
+score bin at the cut-points :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS`) under a class's calibration
+as statistical mode reads it: the ordinal model's marginal likelihood over its offsets
+(:func:`sim.calibration.glmm.nested_log_likelihood`), the chain's by the forward algorithm
+(:func:`sim.calibration.hmm.acquisition_log_likelihood`). Both describe every frame of the same table, so
+on held-out frames they compare directly. Stated assumption: the ordinal model's evidence window and hit
+runs are not in its frame likelihood (its fit leaves the window's frames out and treats frames as
+independent given the offsets; so does this likelihood, on every frame).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.detectability import (
+    SPELLS_S,
+    fit_acquisition_model,
+    fit_detectability,
+    offender_levels,
+)
+from sim.calibration.fit_inputs import FIT_THRESHOLDS, score_design, split_visits
+from sim.calibration.glmm import nested_log_likelihood
+from sim.calibration.hit_runs import fit_hit_run_scaling
+from sim.calibration.hmm import acquisition_log_likelihood
+from sim.scenario.models import DETECTION_MODEL_TERMS, Calibration, Kind, Weather
+from sim.sensing.acquisition import AcquisitionChain
+from sim.sensing.detection_model import DetectionModel
+
+MODELS = tuple(DETECTION_MODEL_TERMS)
+"""The models ``tune --pixel-runs --model`` knows, in the order they are fitted."""
+AUTO = "auto"
+"""``--model auto``: every model of :data:`MODELS`, the one likeliest on held-out frames kept per kind."""
+
+
+def fit_model(
+    name: str, frames: pd.DataFrame, reference_pixels: float, threshold: float, spells=SPELLS_S
+) -> dict:
+    """The hit model ``name`` fitted to one kind's ``frames`` (its alarm ``threshold`` sets the ordinal
+    model's hit runs), with ``model`` set to ``name``."""
+    if name == "acquisition":
+        fit = fit_acquisition_model(frames, reference_pixels)
+    elif name == "ordinal":
+        fit = fit_detectability(frames, reference_pixels, spells=spells)
+        # Runs at the alarm's threshold: those decide when k of n hits come together.
+        fit["hit_run_s"], fit["hit_run_odds_exponent"] = fit_hit_run_scaling(frames, threshold)
+    else:
+        raise ValueError(f"no detection model {name!r} (known: {', '.join(MODELS)})")
+    return fit | {"model": name}
+
+
+def frame_log_likelihood(calibration: Calibration, kind: Kind, frames: pd.DataFrame) -> float:
+    """Log-likelihood of one kind's per-frame observations (:data:`sim.calibration.fit_inputs.
+    OFFENDER_FRAME_COLUMNS`) under ``calibration``'s class of ``kind`` (module docstring); nan without
+    frames."""
+    if len(frames) == 0:
+        return float("nan")
+    data, visit, _, step = split_visits(frames)
+    _, lower, upper, _, _ = score_design(data, calibration.reference_pixels, FIT_THRESHOLDS)
+    eta = _locations(calibration, kind, data)
+    spec = calibration.classes[kind]
+    if spec.entry_acquisition is not None:
+        chain = AcquisitionChain(spec, step, np.random.default_rng(0))
+        return acquisition_log_likelihood(
+            eta,
+            lower,
+            upper,
+            visit,
+            (chain.entry, chain.acquire, chain.lose, spec.never_share),
+            chain.age_offsets[1:-1],
+            (spec.offender_lasting_sd, spec.acquisition_sd),
+        )
+    offender, spell = offender_levels(data, spec.offender_spell_s)
+    if spell is not None and spec.offender_lasting_sd <= 0:  # one level: the spells
+        offender, spell = spell, None
+    sds = (spec.offender_sd,) if spell is None else (spec.offender_lasting_sd, spec.offender_sd)
+    model = DetectionModel(calibration, 0.5, Weather.CLEAR)
+    first = data.groupby(offender, sort=True)["pixels"].first().to_numpy(float)
+    never = np.array([model.never_probability(kind, p) for p in first])
+    return nested_log_likelihood(eta, lower, upper, offender, spell, sds, never)
+
+
+def _locations(calibration: Calibration, kind: Kind, data: pd.DataFrame) -> np.ndarray:
+    """Each frame's η (logit) under ``calibration``: size, light and its weather (statistical mode's
+    :meth:`sim.sensing.detection_model.DetectionModel.eta`)."""
+    eta = np.empty(len(data))
+    weather = data["weather"].astype(str).to_numpy()
+    pixels, light = data["pixels"].to_numpy(float), data["light"].to_numpy(int)
+    for value in np.unique(weather):
+        rows = weather == value
+        model = DetectionModel(calibration, 0.5, Weather(value))
+        eta[rows] = model.eta(kind, pixels[rows], light[rows])
+    return eta

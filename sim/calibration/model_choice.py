@@ -1,0 +1,117 @@
+"""``tune --pixel-runs --model``: fit each candidate detection model on some seeds, keep per kind the one
+likeliest on seeds the fit did not see, and compare the modes there.
+
+:func:`choose_models` runs pixel mode on the fitting seeds and on the held-out seeds, fits the scenario's
+calibration once per candidate (:func:`sim.calibration.agreement.calibrate_from_pixel_runs`), scores each
+fit by the log-likelihood of the held-out seeds' per-frame observations
+(:func:`sim.calibration.detection_models.frame_log_likelihood`) and keeps, per kind, the class entry of the
+likeliest; the agreement table is then computed on the held-out seeds only (both modes on their incidents).
+Without held-out seeds there is one candidate and the table is on the fitting seeds (the issue's first
+protocol).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from sim.calibration.agreement import (
+    REPLICATIONS,
+    agreement_table,
+    calibrate_from_pixel_runs,
+    ignoring_warnings,
+    pixel_runs,
+)
+from sim.calibration.detectability import SPELLS_S
+from sim.calibration.detection_models import frame_log_likelihood
+from sim.scenario.models import Calibration, Kind, Scenario
+
+CHOICE_COLUMNS = (
+    "kind",
+    "model",
+    "fit_frames",
+    "fit_log_likelihood",
+    "held_out_frames",
+    "held_out_log_likelihood",
+    "chosen",
+)
+"""``model_choice.csv``: per kind and candidate, the log-likelihood of the fitting seeds' frames and of the
+held-out seeds' frames under the fitted calibration, and whether it was kept."""
+
+
+def choose_models(
+    variants: list[Scenario],
+    seeds: list[int],
+    held_out: list[int],
+    models: list[str],
+    progress: bool = False,
+    command: str = "",
+    replications: int = REPLICATIONS,
+    spells: tuple[float, ...] = SPELLS_S,
+) -> tuple[pd.DataFrame, pd.DataFrame, Calibration]:
+    """The agreement table (on ``held_out`` seeds; on ``seeds`` when there are none), the model choice
+    table (:data:`CHOICE_COLUMNS`) and the calibration written: each kind's class from the candidate of
+    ``models`` with the highest held-out log-likelihood (ties: the first listed)."""
+    if set(seeds) & set(held_out):
+        raise ValueError(f"held-out seeds {sorted(set(seeds) & set(held_out))} are also fitting seeds")
+    if len(models) > 1 and not held_out:
+        raise ValueError("choosing among models needs held-out seeds")
+    variants = [ignoring_warnings(variant) for variant in variants]
+    pixel, frames = pixel_runs(variants, seeds, progress)
+    checked, held_frames = pixel_runs(variants, held_out, progress) if held_out else (pixel, frames)
+    fits = {
+        name: calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells, model=name)
+        for name in models
+    }
+    rows = []
+    for kind in Kind:
+        fitted, checked_frames = frames[frames["kind"] == kind], held_frames[held_frames["kind"] == kind]
+        for name, calibration in fits.items():
+            rows.append(
+                {
+                    "kind": kind.value,
+                    "model": name,
+                    "fit_frames": len(fitted),
+                    "fit_log_likelihood": round(frame_log_likelihood(calibration, kind, fitted), 3),
+                    "held_out_frames": len(checked_frames) if held_out else 0,
+                    "held_out_log_likelihood": (
+                        round(frame_log_likelihood(calibration, kind, checked_frames), 3)
+                        if held_out
+                        else math.nan
+                    ),
+                }
+            )
+    choice = _mark_chosen(pd.DataFrame(rows))
+    calibration = _merged(fits, choice, held_out)
+    table = agreement_table(variants, checked, calibration, held_out or seeds, replications)
+    return table, choice[list(CHOICE_COLUMNS)], calibration
+
+
+def _mark_chosen(choice: pd.DataFrame) -> pd.DataFrame:
+    """Per kind, ``chosen`` on the row with the highest held-out log-likelihood (the first candidate when
+    none is finite: no frames of that kind, or no held-out seeds)."""
+    chosen = []
+    for _, rows in choice.groupby("kind", sort=False):
+        scores = rows["held_out_log_likelihood"].fillna(-math.inf)
+        best = scores.idxmax() if (scores > -math.inf).any() else rows.index[0]
+        chosen += [index == best for index in rows.index]
+    return choice.assign(chosen=chosen)
+
+
+def _merged(fits: dict[str, Calibration], choice: pd.DataFrame, held_out: list[int]) -> Calibration:
+    """The first fit with each kind's class taken from that kind's chosen model, the choice in its
+    source."""
+    first = next(iter(fits.values()))
+    data = first.model_dump(mode="json")
+    scored = choice["chosen"] & choice["held_out_log_likelihood"].notna()
+    kept = choice[scored if len(fits) > 1 else choice["chosen"]].set_index("kind")["model"]
+    for kind, name in kept.items():
+        data["classes"][kind] = fits[name].model_dump(mode="json")["classes"][kind]
+    if len(fits) > 1:
+        picked = ", ".join(f"{kind} {name}" for kind, name in kept.items())
+        data["source"] += (
+            f" Model per kind by held-out log-likelihood of the frames of seeds "
+            f"{', '.join(map(str, held_out))} among {', '.join(fits)}: {picked}."
+        )
+    return Calibration.model_validate(data)

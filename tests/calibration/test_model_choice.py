@@ -1,0 +1,122 @@
+"""``tune --pixel-runs --model``'s machinery (sim/calibration/model_choice.py, detection_models.py): each
+candidate fitted on the fitting seeds, the one likeliest on the held-out seeds' frames kept per kind, the
+agreement table on the held-out seeds only."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.calibration import model_choice
+from sim.calibration.agreement import ignoring_warnings, pixel_runs
+from sim.calibration.detection_models import MODELS, frame_log_likelihood
+from sim.calibration.model_choice import choose_models
+from sim.scenario.models import Kind
+from tests.helpers.pixel import BEACH_OVERRIDES, one_beach_camera
+
+
+@pytest.fixture(scope="module")
+def beach():
+    return ignoring_warnings(one_beach_camera([*BEACH_OVERRIDES, "run.duration=90"]))
+
+
+@pytest.fixture(scope="module")
+def runs(beach):
+    """Pixel runs of seed 0 (fitting) and seed 1 (held out), 90 s each, by seed."""
+    return {seed: pixel_runs([beach], [seed]) for seed in (0, 1)}
+
+
+@pytest.fixture
+def recorded(monkeypatch, runs):
+    """``model_choice.pixel_runs`` served from :func:`runs`, recording the seeds asked for."""
+    asked: list[list[int]] = []
+
+    def served(variants, seeds, progress=False):
+        asked.append(list(seeds))
+        assert len(seeds) == 1
+        return runs[seeds[0]]
+
+    monkeypatch.setattr(model_choice, "pixel_runs", served)
+    return asked
+
+
+def test_held_out_agreement_and_likelihoods_use_the_held_out_seeds_only(beach, runs, recorded):
+    table, choice, calibration = choose_models([beach], [0], [1], list(MODELS), spells=(0.0,), replications=2)
+    assert recorded == [[0], [1]]
+    held_results, held_frames = runs[1]
+    swimming = table[table["kind"] == "swimming"].set_index("mode")
+    in_view = int((held_results[0].incidents.dropna(subset=["t_first_visible"])["kind"] == "swimming").sum())
+    assert in_view > 0
+    assert (
+        swimming.loc["pixel", "incidents_visible"]
+        == swimming.loc["statistical", "incidents_visible"]
+        == in_view
+    )
+    rows = choice[choice["kind"] == "swimming"].set_index("model")
+    assert (rows["held_out_frames"] == int((held_frames["kind"] == Kind.SWIMMING).sum())).all()
+    assert (rows["fit_frames"] == int((runs[0][1]["kind"] == Kind.SWIMMING).sum())).all()
+    # The held-out likelihood is the chosen class's, on seed 1's frames.
+    best = rows["held_out_log_likelihood"].idxmax()
+    assert rows.loc[best, "chosen"] and rows["chosen"].sum() == 1
+    assert calibration.classes[Kind.SWIMMING].model == best
+    swimmers = held_frames[held_frames["kind"] == Kind.SWIMMING]
+    assert frame_log_likelihood(calibration, Kind.SWIMMING, swimmers) == pytest.approx(
+        rows.loc[best, "held_out_log_likelihood"], abs=1e-3
+    )
+    assert f"swimming {best}" in calibration.source
+    # No fishing frames: no likelihood, the scenario's fishing entry kept.
+    assert choice[choice["kind"] == "fishing"]["held_out_log_likelihood"].isna().all()
+    assert calibration.classes[Kind.FISHING] == beach.calibration.classes[Kind.FISHING]
+
+
+@pytest.mark.parametrize("favoured", MODELS)
+def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beach, runs, recorded, favoured):
+    """Whichever candidate the held-out frames favour is written, whatever the fitting frames say."""
+    real = model_choice.frame_log_likelihood
+
+    def rigged(calibration, kind, frames):
+        value = real(calibration, kind, frames)
+        # Seed 1's frames of the kind (seed 0 has another number of them: asserted below).
+        if len(frames) and len(frames) == int((runs[1][1]["kind"] == kind).sum()):
+            return 0.0 if calibration.classes[kind].model == favoured else -1e6
+        return value
+
+    assert (runs[0][1]["kind"] == Kind.SWIMMING).sum() != (runs[1][1]["kind"] == Kind.SWIMMING).sum()
+    monkeypatch.setattr(model_choice, "frame_log_likelihood", rigged)
+    _, choice, calibration = choose_models([beach], [0], [1], list(MODELS), spells=(0.0,), replications=1)
+    assert calibration.classes[Kind.SWIMMING].model == favoured
+    kept = choice[(choice["kind"] == "swimming") & choice["chosen"]]
+    assert kept["model"].tolist() == [favoured]
+
+
+def test_the_chain_s_frame_likelihood_is_its_fit_s(beach, runs):
+    """At the fitted parameters the forward algorithm gives the fit's own maximised log-likelihood (up to the
+    calibration file's rounding to 4 decimals)."""
+    from sim.calibration.calibration_file import class_entry
+    from sim.calibration.detection_models import fit_model
+
+    frames = runs[0][1]
+    swimmers = frames[frames["kind"] == Kind.SWIMMING]
+    fit = fit_model("acquisition", swimmers, beach.calibration.reference_pixels, 0.3)
+    data = beach.calibration.model_dump(mode="json")
+    data["classes"]["swimming"] = class_entry(fit)
+    calibration = type(beach.calibration).model_validate(data)
+    assert calibration.classes[Kind.SWIMMING].model == "acquisition"
+    value = frame_log_likelihood(calibration, Kind.SWIMMING, swimmers)
+    assert value == pytest.approx(fit["log_likelihood"], rel=1e-3)
+
+
+@pytest.mark.parametrize("spell_s", [0.0, 30.0])
+def test_the_ordinal_frame_likelihood_is_its_fit_s(beach, runs, spell_s):
+    """The ordinal model fitted on every frame (one level, or a lasting and a spell level, never-scored share
+    by size): its marginal likelihood at the written terms is the fit's (ridge and rounding aside)."""
+    from sim.calibration.calibration_file import class_entry
+    from sim.calibration.detectability import fit_hit_model
+
+    frames = runs[0][1]
+    swimmers = frames[frames["kind"] == Kind.SWIMMING]
+    fit = fit_hit_model(swimmers, beach.calibration.reference_pixels, spell_s=spell_s, never=True)
+    data = beach.calibration.model_dump(mode="json")
+    data["classes"]["swimming"] = class_entry(fit)
+    calibration = type(beach.calibration).model_validate(data)
+    value = frame_log_likelihood(calibration, Kind.SWIMMING, swimmers)
+    assert value == pytest.approx(fit["log_likelihood"], rel=2e-3)

@@ -1,0 +1,87 @@
+"""Bad input of ``tune --pixel-runs --model/--held-out-seeds`` and of a calibration file's declared model:
+one line naming the option (or the file and the term), exit 2, nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers.cli import assert_one_error_line, call_main
+from tests.helpers.paths import DEFAULT, SCENARIOS
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--model", "kalman"], ("--model kalman", "no such model", "ordinal", "acquisition", "auto")),
+        (["--model", "ordinal", "--model", "nope"], ("--model nope", "known: ordinal, acquisition")),
+        (["--seeds", "3", "--held-out-seeds", "2,5"], ("--held-out-seeds 2,5", "seed 2", "fitting seed")),
+        (["--held-out-seeds", "0"], ("--held-out-seeds 0", "seed 0", "fitting seed")),
+        (["--held-out-seeds", "5,5"], ("--held-out-seeds 5,5", "listed twice")),
+        (["--held-out-seeds", "five"], ("--held-out-seeds five", "commas")),
+        (["--held-out-seeds", "7,-1"], ("--held-out-seeds 7,-1", ">= 0")),
+        (["--model", "auto"], ("--model auto", "needs --held-out-seeds")),
+        (["--model", "ordinal", "--model", "acquisition"], ("--model", "needs --held-out-seeds")),
+    ],
+)
+def test_tune_pixel_runs_refuses_bad_models_and_seeds(tmp_path, capsys, args, expected):
+    out = tmp_path / "x"
+    rc = call_main(["tune", "--pixel-runs", "--out", str(out), *args])
+    assert_one_error_line(capsys, rc, expected)
+    assert not out.exists()
+
+
+def _calibration_declaring(tmp_path, model: str, drop: str | None, **terms) -> str:
+    """The default calibration with swimming's entry declaring ``model``, without the term ``drop`` and with
+    ``terms``."""
+    data = json.loads((SCENARIOS / "calibration" / "default.json").read_text())
+    entry = data["classes"]["swimming"]
+    entry["model"] = model
+    entry.pop(drop, None)
+    entry.update(terms)
+    path = tmp_path / "declared.json"
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("model", "drop", "expected"),
+    [
+        ("acquisition", "entry_acquisition", ("acquisition model needs entry_acquisition",)),
+        ("acquisition", "loss_rate_per_s", ("acquisition model needs", "loss_rate_per_s")),
+        ("ordinal", "offender_spell_s", ("ordinal model needs offender_spell_s",)),
+        ("hmm", None, ("model 'hmm'", "no such model", "ordinal, acquisition")),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "tune"])
+def test_a_calibration_file_missing_a_term_of_its_model_is_refused(
+    tmp_path, capsys, command, model, drop, expected
+):
+    """Where a statistical run reads the calibration (the scenario's loading) and in ``tune --pixel-runs``:
+    the line names the file, the class and the term."""
+    calibration = _calibration_declaring(tmp_path, model, drop)
+    out = tmp_path / "out"
+    argv = [command, "--scenario", str(DEFAULT), "--set", f"detection.calibration={calibration}"]
+    argv += ["--out", str(out)] + (["--pixel-runs", "--held-out-seeds", "5"] if command == "tune" else [])
+    rc = call_main(argv)
+    assert_one_error_line(
+        capsys, rc, ("detection.calibration (declared.json)", "classes.swimming", *expected)
+    )
+    assert not out.exists()
+
+
+def test_a_calibration_file_with_every_term_of_its_model_loads(tmp_path):
+    from sim.loading import load_scenario
+
+    calibration = _calibration_declaring(tmp_path, "ordinal", None)
+    scenario = load_scenario(DEFAULT, [f"detection.calibration={calibration}"])
+    assert scenario.calibration.classes["swimming"].model == "ordinal"
+
+
+def test_an_ordinal_entry_with_an_acquisition_chain_is_refused(tmp_path, capsys):
+    calibration = _calibration_declaring(tmp_path, "ordinal", None, entry_acquisition=[0.5])
+    rc = call_main(["run", "--scenario", str(DEFAULT), "--set", f"detection.calibration={calibration}"])
+    assert_one_error_line(
+        capsys, rc, ("declared.json", "classes.swimming", "ordinal model has no entry_acquisition")
+    )
