@@ -136,8 +136,8 @@ from pathlib import Path
 from common import (  # first: one core, sim importable
     BLAS_THREAD_VARIABLES,
     REPO_ROOT,
-    function_name,
     machine_busy_s,
+    print_profile_rows,
     proc_status,
 )
 
@@ -1100,14 +1100,7 @@ def profile_pixel(path: Path, seconds: float, seed: int | None, top: int = PROFI
         f"profiler, {frames:,} frames over all cameras; top {top} by cumulative time; "
         "µs/frame = cumulative time / frames)"
     )
-    print(f"{'ncalls':>9} {'tottime s':>10} {'cumtime s':>10} {'cum µs/frame':>13}  function")
-    for func in stats.fcn_list[:top]:  # fcn_list: the sorted keys, set by sort_stats
-        primitive, ncalls, tottime, cumtime, _ = stats.stats[func]
-        calls = str(ncalls) if ncalls == primitive else f"{ncalls}/{primitive}"
-        print(
-            f"{calls:>9} {tottime:>10.4f} {cumtime:>10.4f} {cumtime / frames * 1e6:>13.1f}  "
-            f"{function_name(func)}"
-        )
+    print_profile_rows(stats, top, frames, "frame")
     print(f"\nSelected functions (cumulative µs per frame over all {frames:,} frames; one-time ones marked):")
     selected = (
         ("sim/render/renderer.py", "render", "render a frame"),

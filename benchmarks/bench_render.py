@@ -99,7 +99,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import BLAS_THREAD_VARIABLES, REPO_ROOT, function_name  # first: one core, sim importable
+from common import BLAS_THREAD_VARIABLES, REPO_ROOT, print_profile_rows  # first: one core, sim importable
 
 # isort: split
 
@@ -376,14 +376,7 @@ def profile_render(
         f"({stats.total_tt:.3f} s under the profiler; top {top} by cumulative time; "
         f"µs/frame = cumulative time / {frames} frames, so JPEG rows are halved)"
     )
-    print(f"{'ncalls':>9} {'tottime s':>10} {'cumtime s':>10} {'cum µs/frame':>13}  function")
-    for func in stats.fcn_list[:top]:  # fcn_list: the sorted keys, set by sort_stats
-        primitive, ncalls, tottime, cumtime, _ = stats.stats[func]
-        calls = str(ncalls) if ncalls == primitive else f"{ncalls}/{primitive}"
-        print(
-            f"{calls:>9} {tottime:>10.4f} {cumtime:>10.4f} {cumtime / frames * 1e6:>13.1f}  "
-            f"{function_name(func)}"
-        )
+    print_profile_rows(stats, top, frames, "frame")
 
 
 # ---------------------------------------------------------------- report

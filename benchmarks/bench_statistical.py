@@ -66,7 +66,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import REPO_ROOT, function_name  # first: one core, sim importable
+from common import REPO_ROOT, print_profile_rows  # first: one core, sim importable
 
 # isort: split
 
@@ -136,14 +136,7 @@ def profile_simulation(scenario: Scenario, seed: int | None, top: int = PROFILE_
         f"\ncProfile of one run ({stats.total_tt:.3f} s under the profiler, {events:,} simulator events; "
         f"top {top} by cumulative time; µs/event = cumulative time / simulator events)"
     )
-    print(f"{'ncalls':>9} {'tottime s':>10} {'cumtime s':>10} {'cum µs/event':>13}  function")
-    for func in stats.fcn_list[:top]:  # fcn_list: the sorted keys, set by sort_stats
-        primitive, ncalls, tottime, cumtime, _ = stats.stats[func]
-        calls = str(ncalls) if ncalls == primitive else f"{ncalls}/{primitive}"
-        print(
-            f"{calls:>9} {tottime:>10.4f} {cumtime:>10.4f} {cumtime / events * 1e6:>13.1f}  "
-            f"{function_name(func)}"
-        )
+    print_profile_rows(stats, top, events, "event")
 
 
 # ---------------------------------------------------------------- bare SimPy

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pstats
 import sys
 from pathlib import Path
 
@@ -36,6 +37,19 @@ def function_name(func: tuple[str, int, str]) -> str:
         cut = max((i for i, p in enumerate(parts) if p in ("site-packages", "dist-packages")), default=-1)
         short = "/".join(parts[cut + 1 :]) if cut >= 0 else path.name
     return f"{short}:{line}({name})"
+
+
+def print_profile_rows(stats: pstats.Stats, top: int, count: float, per: str) -> None:
+    """Print a header and the first ``top`` rows of ``stats`` as sorted by the caller: calls, own time and
+    cumulative time (s), cumulative time per ``per`` (µs per frame, per event: over ``count`` of them)."""
+    print(f"{'ncalls':>9} {'tottime s':>10} {'cumtime s':>10} {'cum µs/' + per:>13}  function")
+    for func in stats.fcn_list[:top]:  # fcn_list: the sorted keys, set by sort_stats
+        primitive, ncalls, tottime, cumtime, _ = stats.stats[func]
+        calls = str(ncalls) if ncalls == primitive else f"{ncalls}/{primitive}"
+        print(
+            f"{calls:>9} {tottime:>10.4f} {cumtime:>10.4f} {cumtime / count * 1e6:>13.1f}  "
+            f"{function_name(func)}"
+        )
 
 
 def proc_status(pid: int | str, field: str) -> int | None:

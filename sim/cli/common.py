@@ -59,6 +59,13 @@ def add_seed_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="root seed (default: run.seed of the scenario)")
 
 
+def add_worker_options(parser: argparse.ArgumentParser, dask_help: str) -> None:
+    """``--workers N`` (local worker processes) and ``--dask ADDRESS`` (a Dask scheduler, or ``local``);
+    :func:`check_workers` checks them together."""
+    parser.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    parser.add_argument("--dask", metavar="ADDRESS", help=dask_help)
+
+
 # ---------------------------------------------------------------- checks
 
 
@@ -100,6 +107,25 @@ def duration_override(text: str | None) -> list[str]:
 def seed_override(seed: int | None) -> list[str]:
     """The ``--set`` of ``--seed`` (``run.seed=<seed>``, 0 or more); none when not given."""
     return [] if seed is None else [f"run.seed={at_least('--seed', seed, 0)}"]
+
+
+def check_workers(workers: int | None, dask: str | None, what: str) -> None:
+    """``--workers`` is 1 or more, and not given with a Dask scheduler's address (``--dask``), whose own
+    workers run ``what`` (the sweep, the study, the cameras); else a one-line error."""
+    if workers is not None:
+        at_least("--workers", workers, 1)
+    if dask not in (None, "local") and workers is not None:
+        raise BadInputError(f"--workers: a Dask scheduler's own workers run the {what}; drop --workers")
+
+
+def batch_options(args: argparse.Namespace, what: str) -> tuple[int | None, float | None]:
+    """The checked options of a batch of runs (``sweep``, ``optimize``): ``--workers`` and ``--dask``
+    (:func:`check_workers`, ``what`` runs on them), then (``--seeds``, ``--duration`` in s), each None
+    when not given; a one-line error for a bad one."""
+    check_workers(args.workers, args.dask, what)
+    seeds = None if args.seeds is None else at_least("--seeds", args.seeds, 1)
+    duration = None if args.duration is None else duration_seconds(args.duration)
+    return seeds, duration
 
 
 def check_out_parent(out: Path) -> None:

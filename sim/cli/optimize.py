@@ -12,8 +12,16 @@ import sys
 import time
 from pathlib import Path
 
-from sim.cli.common import EXIT_INTERNAL, EXIT_OK, Commands, add_set_option, at_least, duration_seconds
-from sim.errors import BadInputError, WorkerLostError
+from sim.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    Commands,
+    add_set_option,
+    add_worker_options,
+    at_least,
+    batch_options,
+)
+from sim.errors import WorkerLostError
 
 
 def add_parser(commands: Commands) -> None:
@@ -27,10 +35,7 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument("--seeds", type=int, help="search seeds 0..N-1 instead of the study file's")
     parser.add_argument("--duration", help="simulated time of every run instead of the study's: 90, 15m, 2h")
     add_set_option(parser, "fix a scenario key for every trial, added to the study's set: (repeatable)")
-    parser.add_argument("--workers", type=int, help="worker processes (default: one per core)")
-    parser.add_argument(
-        "--dask", metavar="ADDRESS", help="run on a Dask scheduler (tcp://host:8786), or 'local'"
-    )
+    add_worker_options(parser, "run on a Dask scheduler (tcp://host:8786), or 'local'")
     parser.add_argument("--resume", action="store_true", help="continue the study in --out")
     parser.add_argument("--no-confirm", action="store_true", help="skip the held-out confirmation")
     parser.set_defaults(execute=execute)
@@ -45,12 +50,7 @@ def execute(args: argparse.Namespace) -> int:
 
     if args.trials is not None:
         at_least("--trials", args.trials, 1)
-    if args.workers is not None:
-        at_least("--workers", args.workers, 1)
-    if args.dask not in (None, "local") and args.workers is not None:
-        raise BadInputError("--workers: a Dask scheduler's own workers run the study; drop --workers")
-    seeds = None if args.seeds is None else at_least("--seeds", args.seeds, 1)
-    duration = None if args.duration is None else duration_seconds(args.duration)
+    seeds, duration = batch_options(args, "study")
     plan = plan_study(args.file, seeds, duration, parse_assignments(args.overrides))
     out = args.out or Path("out") / f"optimize-{plan.name}"
     trials = args.trials or plan.study.trials

@@ -18,8 +18,8 @@ from sim.cli.common import (
     add_scenario_option,
     add_seed_option,
     add_set_option,
-    at_least,
     check_output_folder,
+    check_workers,
     default_run_folder,
     duration_override,
     duration_seconds,
@@ -145,10 +145,7 @@ def execute(args: argparse.Namespace) -> int:
 def _check_pixel_options(args: argparse.Namespace, mode: Mode) -> None:
     """``--around-incident``, ``--save-alarm-frames``, ``--workers`` and ``--dask`` need pixel mode
     (``--mode pixel`` or run.mode); ``--workers`` is at least 1, and not for a Dask scheduler's workers."""
-    if args.workers is not None:
-        at_least("--workers", args.workers, 1)
-    if args.dask not in (None, "local") and args.workers is not None:
-        raise BadInputError("--workers: a Dask scheduler's own workers run the cameras; drop --workers")
+    check_workers(args.workers, args.dask, "cameras")
     if mode is Mode.PIXEL:
         return
     for option, given in (

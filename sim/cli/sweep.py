@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.cli.common import EXIT_INTERNAL, EXIT_OK, Commands, add_set_option, at_least, duration_seconds
+from sim.cli.common import EXIT_INTERNAL, EXIT_OK, Commands, add_set_option, add_worker_options, batch_options
 from sim.errors import BadInputError, WorkerLostError
 
 
@@ -22,12 +22,7 @@ def add_parser(commands: Commands) -> None:
     sweep.add_argument("--seeds", type=int, help="seeds 0..N-1 instead of the file's seeds")
     sweep.add_argument("--duration", help="simulated time of every run instead of the file's: 90, 15m, 6h")
     add_set_option(sweep, "fix a scenario key for every run, added to the file's set: (repeatable)")
-    sweep.add_argument("--workers", type=int, help="worker processes (default: one per core)")
-    sweep.add_argument(
-        "--dask",
-        metavar="ADDRESS",
-        help="run on a Dask scheduler (tcp://host:8786), or 'local' to start a LocalCluster",
-    )
+    add_worker_options(sweep, "run on a Dask scheduler (tcp://host:8786), or 'local' to start a LocalCluster")
     sweep.add_argument("--resume", action="store_true", help="run only what is missing in --out")
     sweep.add_argument(
         "--out", type=Path, help="output folder, parents made as needed (default: out/<sweep name>)"
@@ -42,12 +37,7 @@ def execute(args: argparse.Namespace) -> int:
     from sim.experiments.runner import execute as execute_sweep
     from sim.experiments.sweep_file import load_sweep
 
-    if args.workers is not None:
-        at_least("--workers", args.workers, 1)
-    if args.dask not in (None, "local") and args.workers is not None:
-        raise BadInputError("--workers: a Dask scheduler's own workers run the sweep; drop --workers")
-    seeds = None if args.seeds is None else at_least("--seeds", args.seeds, 1)
-    duration = None if args.duration is None else duration_seconds(args.duration)
+    seeds, duration = batch_options(args, "sweep")
     sweep = load_sweep(args.file, seeds, duration, parse_assignments(args.overrides))
     out = args.out or Path("out") / sweep.name
     workers = args.workers or min(default_workers(), len(sweep.runs))

@@ -34,6 +34,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from sim.errors import OptimizeError
+from sim.experiments.sweep_file import with_seeds_and_duration
 from sim.scenario.loading import first_error, read_yaml
 from sim.scenario.models import Duration, Mode, Strict
 
@@ -176,11 +177,7 @@ def read_study(path: Path, seeds: int | None, duration: float | None, overrides:
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise OptimizeError(f"{path}: expected a mapping of study keys")
-    raw = dict(raw)
-    if seeds is not None:
-        raw["seeds"] = seeds
-    if duration is not None:
-        raw["duration"] = duration
+    raw = with_seeds_and_duration(raw, seeds, duration)
     if overrides:
         if clash := sorted(set(overrides) & set(raw.get("space") or {})):
             raise OptimizeError(f"--set {clash[0]}: the study's space varies this key")

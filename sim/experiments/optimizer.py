@@ -29,6 +29,7 @@ from sim.errors import OptimizeError, ScenarioError
 from sim.experiments import objectives as obj
 from sim.experiments.optimize_study import StudyFile, read_study
 from sim.experiments.search_space import SearchSpace
+from sim.experiments.sweep_file import fixed_keys
 from sim.experiments.sweep_table import write_text
 from sim.loading import validate
 from sim.scenario.loading import read_with_extends, set_key
@@ -70,11 +71,7 @@ def plan_study(path: Path, seeds: int | None = None, duration: float | None = No
     if not scenario_path.is_file():
         raise OptimizeError(f"{where}: scenario: no such file {study.scenario} (relative to the study file)")
     base = read_with_extends(scenario_path)
-    fixed = dict(study.set)
-    if study.duration is not None:
-        fixed["run.duration"] = study.duration
-    if study.mode is not None:
-        fixed["run.mode"] = study.mode.value
+    fixed = fixed_keys(study.set, study.duration, study.mode)
     for key, value in fixed.items():
         set_key(base, key, value, f"{where}: set: {key}")
     given = validate(base, scenario_path.parent)

@@ -201,11 +201,7 @@ def expand(
 
     Errors start with ``where`` (the sweep file), or with ``--set KEY`` for the keys in ``given``.
     """
-    fixed = dict(spec.set)
-    if spec.duration is not None:
-        fixed["run.duration"] = spec.duration
-    if spec.mode is not None:
-        fixed["run.mode"] = spec.mode.value
+    fixed = fixed_keys(spec.set, spec.duration, spec.mode)
     for key, value in fixed.items():
         set_key(base, key, value, f"--set {key}" if key in given else f"{where}: set: {key}")
     runs = []
@@ -224,15 +220,33 @@ def expand(
     return tuple(runs)
 
 
-def with_options(
-    raw: dict, seeds: int | None, duration: float | None, overrides: dict[str, Any] | None
-) -> dict:
-    """The sweep file's mapping with the command line's seeds, duration and ``--set`` keys in place."""
+def fixed_keys(set_keys: dict[str, Any], duration: float | None, mode: Mode | None) -> dict[str, Any]:
+    """The scenario keys every run of a sweep or a study fixes: its ``set:`` keys, then its ``duration:``
+    (s) and ``mode:`` as ``run.duration`` and ``run.mode`` where given."""
+    fixed = dict(set_keys)
+    if duration is not None:
+        fixed["run.duration"] = duration
+    if mode is not None:
+        fixed["run.mode"] = mode.value
+    return fixed
+
+
+def with_seeds_and_duration(raw: dict, seeds: int | None, duration: float | None) -> dict:
+    """A copy of a sweep or study file's mapping with the command line's ``--seeds`` (a count) and
+    ``--duration`` (s) in place of its own ``seeds:`` and ``duration:`` where given."""
     raw = dict(raw)
     if seeds is not None:
         raw["seeds"] = seeds
     if duration is not None:
         raw["duration"] = duration
+    return raw
+
+
+def with_options(
+    raw: dict, seeds: int | None, duration: float | None, overrides: dict[str, Any] | None
+) -> dict:
+    """The sweep file's mapping with the command line's seeds, duration and ``--set`` keys in place."""
+    raw = with_seeds_and_duration(raw, seeds, duration)
     if overrides:
         swept = {*(raw.get("grid") or {}), *(raw.get("zip") or {})}
         if clash := sorted(swept & set(overrides)):

@@ -222,6 +222,16 @@ class FixedAccess:
         return AirPath(self.rate_bps, self.tti_s, 0.0, "fixed", 0.0)
 
 
+class Sender(Protocol):
+    """What a transfer's record names of the link it went over (:class:`Link`, a trace link)."""
+
+    traffic: str
+    direction: Direction
+
+    @property
+    def service(self) -> Service: ...
+
+
 @dataclass(frozen=True)
 class Transfer:
     """One message over one link: where its time went, s."""
@@ -241,6 +251,23 @@ class Transfer:
     processing_s: float
     total_s: float
     via: str
+
+    @classmethod
+    def over(
+        cls,
+        link: Sender,
+        t: float,
+        position: tuple[float, float] | None,
+        payload_bytes: int,
+        parts: dict[str, float],
+        total_s: float,
+        via: str,
+    ) -> Transfer:
+        """The record of one transfer over ``link`` sent at ``t`` from (or to) ``position``; ``parts``
+        maps route_wait_s ... processing_s to their times, s."""
+        x, y = (None, None) if position is None else (float(position[0]), float(position[1]))
+        names = (link.traffic, link.service.value, link.direction.value)
+        return cls(t, *names, x, y, payload_bytes, **parts, total_s=total_s, via=via)
 
 
 class Link:
@@ -298,21 +325,7 @@ class Link:
         }
         total = sum(parts.values())
         if self._log is not None:
-            x, y = (None, None) if position is None else (float(position[0]), float(position[1]))
-            self._log(
-                Transfer(
-                    t,
-                    self.traffic,
-                    profile.service.value,
-                    self.direction.value,
-                    x,
-                    y,
-                    payload_bytes,
-                    **parts,
-                    total_s=total,
-                    via=air.via,
-                )
-            )
+            self._log(Transfer.over(self, t, position, payload_bytes, parts, total, air.via))
         return total
 
     def draw_waits(self, tti_s: float) -> tuple[int, float]:

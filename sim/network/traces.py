@@ -25,6 +25,10 @@ _SKIP_BATCH = 1 << 20
 COLUMN = "latency_s"
 TRACE_PROFILE = "trace"
 """The ``network.profile`` (or ``network.traffic.*``) value that selects a trace link."""
+_NO_PARTS = dict.fromkeys(
+    ("route_wait_s", "scheduling_s", "transmission_s", "harq_s", "core_s", "processing_s"), 0.0
+)
+"""A trace's delay is measured whole: none of it is put down to the parts of a :class:`Transfer`."""
 
 
 def read_trace(path: Path) -> np.ndarray:
@@ -89,27 +93,8 @@ class TraceLink:
         else:
             value = self.delays_s[self._rng.integers(len(self.delays_s))]
         value = float(value)
-        if self._log is not None:
-            x, y = (None, None) if position is None else (float(position[0]), float(position[1]))
-            self._log(
-                Transfer(
-                    t,
-                    self.traffic,
-                    self.service.value,
-                    self.direction.value,
-                    x,
-                    y,
-                    payload_bytes,
-                    0.0,
-                    0.0,
-                    0.0,
-                    0.0,
-                    0.0,
-                    0.0,
-                    value,
-                    "trace",
-                )
-            )
+        if self._log is not None:  # a measured delay, not split into parts
+            self._log(Transfer.over(self, t, position, payload_bytes, _NO_PARTS, value, "trace"))
         return value
 
     def next_delays(self, transfers: int) -> np.ndarray:

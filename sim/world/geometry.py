@@ -25,7 +25,7 @@ from shapely.geometry.polygon import orient
 from shapely.ops import nearest_points
 
 from sim.scenario.models import Scenario
-from sim.scenario.zone_section import hotspot_weight
+from sim.scenario.zone_section import Area, hotspot_weight
 
 # Tolerance for "segment on navigable water": boundary-touching segments count
 # as inside, so paths may graze the buffered shore line (still `margin` from land).
@@ -50,6 +50,22 @@ class NoGoArea:
         return hotspot_weight(self.weight, self.hourly, self.monthly, hour, month)
 
 
+def _no_go_areas(areas: tuple[Area, ...], kind: str, where: shapely.Geometry) -> tuple[NoGoArea, ...]:
+    """The scenario's no-go ``areas`` of ``kind`` (swimming, fishing), each cut to ``where`` offenders of
+    that kind can be (the water, the shore band)."""
+    return tuple(
+        NoGoArea(
+            a.id,
+            kind,
+            Polygon(a.polygon).intersection(where),
+            a.weight,
+            a.hourly_profile,
+            a.monthly_profile,
+        )
+        for a in areas
+    )
+
+
 class ZoneGeometry:
     """Water, land and no-go areas of one scenario."""
 
@@ -62,28 +78,8 @@ class ZoneGeometry:
         self.water = shapely.union_all([Polygon(ring) for ring in zone.water]).difference(islands)
         self.land = self.bounds.difference(self.water)
         self.shore_band = self.land.intersection(self.water.buffer(fishing_band_m))
-        self.no_swimming = tuple(
-            NoGoArea(
-                a.id,
-                "swimming",
-                Polygon(a.polygon).intersection(self.water),
-                a.weight,
-                a.hourly_profile,
-                a.monthly_profile,
-            )
-            for a in zone.no_swimming
-        )
-        self.no_fishing = tuple(
-            NoGoArea(
-                a.id,
-                "fishing",
-                Polygon(a.polygon).intersection(self.shore_band),
-                a.weight,
-                a.hourly_profile,
-                a.monthly_profile,
-            )
-            for a in zone.no_fishing
-        )
+        self.no_swimming = _no_go_areas(zone.no_swimming, "swimming", self.water)
+        self.no_fishing = _no_go_areas(zone.no_fishing, "fishing", self.shore_band)
         shapely.prepare(self.water)
         shapely.prepare(self.land)
 

@@ -8,6 +8,8 @@ and checks all of that.
 
 from __future__ import annotations
 
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -818,10 +820,23 @@ SWEEP_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("body", "expected"), SWEEP_CASES)
-def test_sweep_rejects_bad_file(tmp_path, capsys, body, expected):
+def _sweep_file(tmp_path: Path, body: str = "seeds: 1\n") -> Path:
+    """tmp_path/sweep.yaml: the default scenario for 10 minutes, then ``body``."""
     path = tmp_path / "sweep.yaml"
     path.write_text(f"scenario: {DEFAULT}\nduration: 10m\n{body}", encoding="utf-8")
+    return path
+
+
+def _unused_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(("body", "expected"), SWEEP_CASES)
+def test_sweep_rejects_bad_file(tmp_path, capsys, body, expected):
+    path = _sweep_file(tmp_path, body)
     rc = call_main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"])
     assert_one_error_line(capsys, rc, expected)
     assert not (tmp_path / "out").exists()
@@ -838,21 +853,14 @@ def test_sweep_rejects_bad_file(tmp_path, capsys, body, expected):
     ],
 )
 def test_sweep_rejects_bad_flag(tmp_path, capsys, args, expected):
-    path = tmp_path / "sweep.yaml"
-    path.write_text(f"scenario: {DEFAULT}\nduration: 10m\nseeds: 1\n", encoding="utf-8")
+    path = _sweep_file(tmp_path)
     rc = call_main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet", *args])
     assert_one_error_line(capsys, rc, expected)
 
 
 def test_sweep_unreachable_dask_scheduler_fails_fast(tmp_path, capsys):
-    import socket
-    import time
-
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    path = tmp_path / "sweep.yaml"
-    path.write_text(f"scenario: {DEFAULT}\nduration: 10m\nseeds: 1\n", encoding="utf-8")
+    port = _unused_port()
+    path = _sweep_file(tmp_path)
     start = time.monotonic()
     rc = call_main(["sweep", str(path), "--dask", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "o")])
     assert time.monotonic() - start < 20.0  # a clear error, not a hang (the connect timeout is 5 s)
@@ -860,8 +868,7 @@ def test_sweep_unreachable_dask_scheduler_fails_fast(tmp_path, capsys):
 
 
 def test_sweep_refuses_a_used_folder(tmp_path, capsys):
-    path = tmp_path / "sweep.yaml"
-    path.write_text(f"scenario: {DEFAULT}\nduration: 10m\nseeds: 1\n", encoding="utf-8")
+    path = _sweep_file(tmp_path)
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "notes.txt").write_text("mine", encoding="utf-8")
     rc = call_main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"])
@@ -909,12 +916,7 @@ def test_run_rejects_bad_camera_workers(tmp_path, capsys, args, expected):
 def test_pixel_run_on_an_unreachable_dask_scheduler_fails_within_5_s(tmp_path, capsys, monkeypatch):
     """Nothing listens at the address: one line, exit 2, nothing written, and well within 5 s (the connection
     is tried before the run is built; a scheduler that does not answer at all is given 3 s)."""
-    import socket
-    import time
-
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _unused_port()
     monkeypatch.chdir(tmp_path)  # the default folder would be out/ here
     start = time.monotonic()
     rc = call_main(["run", "--mode", "pixel", "--duration", "30s", "--dask", f"tcp://127.0.0.1:{port}"])

@@ -32,6 +32,8 @@ CAMERA = "cam-beach-w"
 SMALL = (320, 180)
 TRUTH_HEADER = ["frame", "t", "actor_id", "class", "x0", "y0", "x1", "y1", "visible_fraction", "distance_m"]
 CLASSES = {"swimmer", "fisher", "walker", "bird", "debris", "boat"}
+ONE_SECOND = ["--camera", CAMERA, "--seconds", "1"]
+"""Render arguments: a one-second clip of CAMERA at its own resolution."""
 
 
 def _camera_index(camera_id: str) -> int:
@@ -74,8 +76,9 @@ def _assert_nothing_left(target: Path, before: set[str]) -> None:
     assert after == before, f"new entries left in {parent}: {sorted(after - before)}"
 
 
-def _target(tmp_path: Path, kind: str) -> tuple[list[str], Path]:
-    path = tmp_path / ("clip.mp4" if kind == "out" else "frames")
+def _target(folder: Path, kind: str) -> tuple[list[str], Path]:
+    """The ``--out`` (a video) or ``--frames`` (a folder) arguments naming a target in ``folder``."""
+    path = folder / ("clip.mp4" if kind == "out" else "frames")
     return [f"--{kind}", str(path)], path
 
 
@@ -106,37 +109,17 @@ BAD_CASES = [
     pytest.param(["--camera", CAMERA, "--seconds=-3"], ("--seconds", "positive"), id="seconds-negative-eq"),
     pytest.param(["--camera", CAMERA, "--seconds", "nan"], ("--seconds", "positive"), id="seconds-nan"),
     pytest.param(["--camera", CAMERA, "--seconds", "soon"], ("--seconds", "soon"), id="seconds-not-number"),
+    pytest.param([*ONE_SECOND, "--start", "100d"], ("--start", "within the run"), id="start-after-run"),
+    pytest.param([*ONE_SECOND, "--start", "-5"], ("--start", "within the run"), id="start-negative"),
+    pytest.param([*ONE_SECOND, "--start", "banana"], ("--start", "banana"), id="start-banana"),
     pytest.param(
-        ["--camera", CAMERA, "--seconds", "1", "--start", "100d"],
-        ("--start", "within the run"),
-        id="start-after-run",
+        [*ONE_SECOND, "--set", "cameras.0.nonsense=1"], ("cameras.0.nonsense", "no key"), id="set-unknown-key"
     ),
+    pytest.param([*ONE_SECOND, "--set", "nothere.x=1"], ("nothere", "no key"), id="set-unknown-top"),
     pytest.param(
-        ["--camera", CAMERA, "--seconds", "1", "--start", "-5"],
-        ("--start", "within the run"),
-        id="start-negative",
+        [*ONE_SECOND, "--set", "cameras.0.fps=0"], ("cameras.0.fps", "greater than 0"), id="set-bad-value"
     ),
-    pytest.param(
-        ["--camera", CAMERA, "--seconds", "1", "--start", "banana"],
-        ("--start", "banana"),
-        id="start-banana",
-    ),
-    pytest.param(
-        ["--camera", CAMERA, "--seconds", "1", "--set", "cameras.0.nonsense=1"],
-        ("cameras.0.nonsense", "no key"),
-        id="set-unknown-key",
-    ),
-    pytest.param(
-        ["--camera", CAMERA, "--seconds", "1", "--set", "nothere.x=1"],
-        ("nothere", "no key"),
-        id="set-unknown-top",
-    ),
-    pytest.param(
-        ["--camera", CAMERA, "--seconds", "1", "--set", "cameras.0.fps=0"],
-        ("cameras.0.fps", "greater than 0"),
-        id="set-bad-value",
-    ),
-    pytest.param(["--camera", CAMERA, "--seconds", "1", "--seed", "-1"], ("--seed", ">= 0"), id="seed-neg"),
+    pytest.param([*ONE_SECOND, "--seed", "-1"], ("--seed", ">= 0"), id="seed-neg"),
 ]
 
 
@@ -154,7 +137,7 @@ def test_render_rejects_bad_argument(tmp_path, capsys, kind, args, expected):
 def test_render_rejects_unsupported_video_type(tmp_path, capsys, name):
     out = tmp_path / name
     before = _listing(tmp_path)
-    rc = call_main(["render", "--camera", CAMERA, "--seconds", "1", "--out", str(out)])
+    rc = call_main(["render", *ONE_SECOND, "--out", str(out)])
     line = assert_one_error_line(capsys, rc, ("--out", "unsupported video type", ".mp4"))
     assert (out.suffix or "(none)") in line
     _assert_nothing_left(out, before)
@@ -162,8 +145,8 @@ def test_render_rejects_unsupported_video_type(tmp_path, capsys, name):
 
 @pytest.mark.parametrize("kind", ["out", "frames"])
 def test_render_rejects_target_in_missing_folder(tmp_path, capsys, kind):
-    target = tmp_path / "missing" / ("clip.mp4" if kind == "out" else "frames")
-    rc = call_main(["render", "--camera", CAMERA, "--seconds", "1", f"--{kind}", str(target)])
+    target_args, target = _target(tmp_path / "missing", kind)
+    rc = call_main(["render", *ONE_SECOND, *target_args])
     assert_one_error_line(capsys, rc, (f"--{kind}", "does not exist", str(target.parent)))
     assert list(tmp_path.iterdir()) == []
 
@@ -176,9 +159,8 @@ def test_render_rejects_target_in_read_only_folder(tmp_path, capsys, kind):
     try:
         if os.access(folder, os.W_OK):
             pytest.skip("the folder stays writable (running as root)")
-        target = folder / ("clip.mp4" if kind == "out" else "frames")
-        argv = ["render", "--camera", CAMERA, *_small(), "--seconds", "1", f"--{kind}", str(target)]
-        rc = call_main(argv)
+        target_args, target = _target(folder, kind)
+        rc = call_main(["render", "--camera", CAMERA, *_small(), "--seconds", "1", *target_args])
         assert_one_error_line(capsys, rc, (f"--{kind}", "not writable"))
         _assert_nothing_left(target, set())
     finally:
@@ -194,7 +176,7 @@ def test_render_rejects_target_in_read_only_folder(tmp_path, capsys, kind):
 )
 def test_render_needs_exactly_one_target(tmp_path, capsys, monkeypatch, targets, expected):
     monkeypatch.chdir(tmp_path)
-    rc = call_main(["render", "--camera", CAMERA, "--seconds", "1", *targets])
+    rc = call_main(["render", *ONE_SECOND, *targets])
     assert_one_error_line(capsys, rc, expected)
     assert list(tmp_path.iterdir()) == []
 

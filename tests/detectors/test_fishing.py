@@ -31,6 +31,7 @@ from sim.scenario.models import Light
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
 from sim.world.incidents import Track
+from tests.helpers.detector_frames import BAD_FRAMES
 
 FPS = 10.0
 THRESHOLD = 0.4
@@ -245,15 +246,7 @@ def test_nothing_is_reported_during_warm_up(east):
     assert len(warm_up) == 50 and all(len(d) == 0 for d in warm_up)
 
 
-@pytest.mark.parametrize(
-    ("frame", "message"),
-    [
-        (np.zeros((0, 0, 3), np.uint8), "empty"),
-        (np.zeros((360, 640), np.uint8), "H x W x 3"),
-        (np.zeros((360, 640, 3), np.float32), "uint8"),
-        (np.zeros((180, 320, 3), np.uint8), "320x180"),
-    ],
-)
+@pytest.mark.parametrize(("frame", "message"), BAD_FRAMES)
 def test_bad_frames_are_refused(default_scenario, geometry, frame, message):
     _, _, context = rig(default_scenario, geometry, "cam-east-n")
     with pytest.raises(ValueError, match=message):

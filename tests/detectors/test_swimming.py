@@ -20,6 +20,7 @@ from sim.scenario.models import Light
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry, sample_in
 from sim.world.incidents import Track
+from tests.helpers.detector_frames import BAD_FRAMES
 
 FPS = 10.0
 SECONDS = 40.0
@@ -112,15 +113,7 @@ def test_nothing_is_reported_during_warm_up(rig):
     assert len(first[1]) == 0
 
 
-@pytest.mark.parametrize(
-    ("frame", "message"),
-    [
-        (np.zeros((0, 0, 3), np.uint8), "empty"),
-        (np.zeros((360, 640), np.uint8), "H x W x 3"),
-        (np.zeros((360, 640, 3), np.float32), "uint8"),
-        (np.zeros((180, 320, 3), np.uint8), "320x180"),
-    ],
-)
+@pytest.mark.parametrize(("frame", "message"), BAD_FRAMES)
 def test_bad_frames_are_refused(rig, frame, message):
     with pytest.raises(ValueError, match=message):
         SwimmingDetector().update(frame, 0.0, rig[1])
