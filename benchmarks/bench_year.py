@@ -93,10 +93,10 @@ def lines(path: Path) -> int:
     return count - 1
 
 
-def measure(source: Path, days: float, seed: int, out: Path) -> Measured:
+def measure(source: Path, scenario: Path, days: float, seed: int, out: Path) -> Measured:
     """One run in a subprocess, its memory sampled meanwhile."""
-    argv = [sys.executable, "run_sim.py", "run", "--duration", f"{days:g}d", "--seed", str(seed)]
-    argv += ["--out", str(out), "--overwrite"]
+    argv = [sys.executable, "run_sim.py", "run", "--scenario", str(scenario), "--duration", f"{days:g}d"]
+    argv += ["--seed", str(seed), "--out", str(out), "--overwrite"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -144,6 +144,7 @@ def load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=float, nargs="+", default=[1, 30, 365], help="simulated days")
+    parser.add_argument("--scenario", type=Path, default=Path("scenarios/xuchang_lake.yaml"))
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--source", type=Path, default=REPO_ROOT, help="checkout whose run_sim.py to run")
     parser.add_argument("--keep", type=Path, help="keep the run folders here (a year's is about 1.5 GB)")
@@ -155,7 +156,7 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         for d in days:
-            measured = measure(args.source.resolve(), d, args.seed, folder.resolve() / f"run_{d:g}d")
+            measured = measure(args.source.resolve(), args.scenario, d, args.seed, folder.resolve() / f"run_{d:g}d")
             results.append(measured)
             print(
                 f"{d:7g} d  wall {measured.wall_s:7.2f} s  CPU {measured.cpu_s:7.2f} s  "

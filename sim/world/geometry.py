@@ -13,6 +13,7 @@ the shortest path after the start and goal are joined to the nodes they see.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -317,6 +318,15 @@ def _tangent(point: np.ndarray, nodes: np.ndarray, before: np.ndarray, after: np
 def path_length(waypoints: np.ndarray) -> float:
     """Length of a polyline (k, 2), m."""
     return float(np.hypot(*np.diff(waypoints, axis=0).T).sum())
+
+
+def points_along(path: np.ndarray, step: float) -> np.ndarray:
+    """Points every ``step`` m along a polyline (ends included)."""
+    points = [np.asarray(path[:1], dtype=float)]
+    for a, b in itertools.pairwise(path):
+        n = max(1, math.ceil(math.dist(a, b) / step))
+        points.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])  # i / n as Python divides it
+    return np.concatenate(points).astype(float)
 
 
 def truncate_path(waypoints: np.ndarray, target: tuple[float, float], radius: float) -> np.ndarray:
