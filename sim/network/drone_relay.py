@@ -266,8 +266,8 @@ class DroneRelay:
         self, drone: Drone, station: tuple[float, float], sender: tuple[float, float], profile: LinkProfile
     ) -> tuple[float, Gnb]:
         """Two-hop rate sender → drone hovering above ``station`` → best gNB, bit/s, and that gNB."""
-        rates, best = self.hops.rates(drone, np.array([station]), sender, profile)
-        return float(rates[0]), self.map.gnbs[int(best[0])].gnb
+        rate, best = self.hops.rate(drone, station, sender, profile)
+        return rate, self.map.gnbs[best].gnb
 
     def _back_into_coverage(
         self, position: tuple[float, float], trip: _Trip, profile: LinkProfile, direction: Direction

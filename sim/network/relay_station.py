@@ -42,6 +42,19 @@ class RelayHops:
         self.map = radio_map
         self.ue_height = radio_map.config.ue_height
         self.models = [path_loss_model(g.gnb, radio_map.scenario) for g in radio_map.gnbs]
+        self._one: dict[tuple, tuple[float, int]] = {}
+        """Rates of single hover points already evaluated, by (drone id, station, sender, profile)."""
+
+    def rate(
+        self, drone: Drone, station: tuple[float, float], sender: tuple[float, float], profile: LinkProfile
+    ) -> tuple[float, int]:
+        """:meth:`rates` of one hover point: the relayed rate (bit/s) and the gNB's index in the radio map,
+        each (drone, station, sender, profile) evaluated once (a boat on scene sends from one place)."""
+        key = (drone.id, station[0], station[1], sender[0], sender[1], profile)
+        if (known := self._one.get(key)) is None:
+            rates, best = self.rates(drone, np.array([station]), sender, profile)
+            known = self._one[key] = float(rates[0]), int(best[0])
+        return known
 
     def rates(
         self, drone: Drone, stations: np.ndarray, sender: tuple[float, float], profile: LinkProfile
