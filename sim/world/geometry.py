@@ -125,7 +125,7 @@ class WaterNavigator:
     """
 
     JOIN_CACHE_SIZE = 4096
-    """Points whose joins to the graph are kept; the cache is emptied when it is full."""
+    """Points whose joins to the graph (and water body) are kept; the cache is emptied when it is full."""
 
     def __init__(self, water: Polygon, margin: float, simplify_m: float = 0.5):
         navigable = water.buffer(-margin, join_style="mitre").simplify(simplify_m)
@@ -136,6 +136,8 @@ class WaterNavigator:
         shapely.prepare(self._covering)
         self._nodes, self._before, self._after = _reflex_vertices(navigable)
         self._joins: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
+        self._body: dict[tuple[float, float], int] = {}
+        """:meth:`body_of` of the points asked about (docks, targets: asked at every dispatch), as joins."""
         self.graph = self._visibility_graph()
         # Separate pieces of navigable water: boats cannot pass between them.
         self._bodies = np.array(list(getattr(navigable, "geoms", [navigable])), dtype=object)
@@ -180,7 +182,12 @@ class WaterNavigator:
         """Index of the piece of navigable water nearest to ``xy`` (two points on one piece are connected)."""
         if len(self._bodies) == 1:
             return 0
-        return int(np.argmin(shapely.distance(self._bodies, Point(xy))))
+        if (known := self._body.get(xy := (xy[0], xy[1]))) is not None:
+            return known
+        if len(self._body) >= self.JOIN_CACHE_SIZE:
+            self._body.clear()
+        body = self._body[xy] = int(np.argmin(shapely.distance(self._bodies, Point(xy))))
+        return body
 
     def joins(self, xy: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
         """The nodes a path from or to ``xy`` may go to first (seen from ``xy``, tangent there) and their
