@@ -33,6 +33,8 @@ SEARCH_STEP_M = 5.0
 """Grid step of the hover-point search, m."""
 REFINE_STEP_M = 0.5
 """Grid step of the refinement around the best grid point, m."""
+WORST_CACHE_SIZE = 8
+"""Grids of worst rates kept (those of one dispatch decision); emptied when full."""
 
 
 class RelayHops:
@@ -44,6 +46,8 @@ class RelayHops:
         self.models = [path_loss_model(g.gnb, radio_map.scenario) for g in radio_map.gnbs]
         self._one: dict[tuple, tuple[float, int]] = {}
         """Rates of single hover points already evaluated, by (drone id, station, sender, profile)."""
+        self._worst: dict[tuple, np.ndarray] = {}
+        """Worst rates over grids of hover points, by (altitude, grid, served points, profile)."""
 
     def rate(
         self, drone: Drone, station: tuple[float, float], sender: tuple[float, float], profile: LinkProfile
@@ -108,36 +112,50 @@ class RelayHops:
         centre = points.mean(axis=0)
         low, high = points.min(axis=0) - RELAY_REACH_M, points.max(axis=0) + RELAY_REACH_M
         coarse = _grid(low, high, SEARCH_STEP_M)
-        best = self._best_of(drone, self._feasible(drone, coarse, points), points, centre, profile)
+        best = self._best_of(drone, coarse, points, centre, profile)
         if best is None:
             return None
         fine = _grid(best - SEARCH_STEP_M, best + SEARCH_STEP_M, REFINE_STEP_M)
-        refined = self._best_of(drone, self._feasible(drone, fine, points), points, centre, profile)
+        refined = self._best_of(drone, fine, points, centre, profile)
         point = best if refined is None else refined
         return float(point[0]), float(point[1])
-
-    def _feasible(self, drone: Drone, candidates: np.ndarray, points: np.ndarray) -> np.ndarray:
-        """Candidates within reach of every served point and whose round trip from the base fits the
-        drone's endurance."""
-        reach = np.hypot(*(candidates[:, None, :] - points[None, :, :]).transpose(2, 0, 1)).max(axis=1)
-        base = np.asarray(drone.position, dtype=float)
-        flight = np.hypot(np.hypot(*(candidates - base).T), drone.altitude) / drone.speed
-        return candidates[(reach <= RELAY_REACH_M + 1e-9) & (2 * flight < drone.endurance)]
 
     def _best_of(
         self,
         drone: Drone,
-        candidates: np.ndarray,
+        grid: np.ndarray,
         points: np.ndarray,
         centre: np.ndarray,
         profile: LinkProfile,
     ) -> np.ndarray | None:
-        if len(candidates) == 0:
+        """The point of ``grid`` within reach of every served point and whose round trip from the drone's
+        base fits its endurance that maximises the worst rate (the nearest ``centre`` among ties)."""
+        within = grid[
+            np.hypot(*(grid[:, None, :] - points[None, :, :]).transpose(2, 0, 1)).max(axis=1)
+            <= RELAY_REACH_M + 1e-9
+        ]
+        base = np.asarray(drone.position, dtype=float)
+        flight = np.hypot(np.hypot(*(within - base).T), drone.altitude) / drone.speed
+        feasible = 2 * flight < drone.endurance
+        if not feasible.any():
             return None
-        worst = self.worst_rate(drone, candidates, [tuple(p) for p in points], profile)
+        worst = self._worst_within(drone, within, points, profile)[feasible]
         top = np.isclose(worst, worst.max(), rtol=1e-9, atol=0.0)
-        tied = candidates[top]
+        tied = within[feasible][top]
         return tied[int(np.argmin(np.hypot(*(tied - centre).T)))]
+
+    def _worst_within(
+        self, drone: Drone, within: np.ndarray, points: np.ndarray, profile: LinkProfile
+    ) -> np.ndarray:
+        """:meth:`worst_rate` at the points ``within`` reach, kept for the other drones asked about the
+        same served points (the rates depend on a drone's altitude only: free drones at the same
+        altitude share them, element by element the same values)."""
+        key = (drone.altitude, within.tobytes(), points.tobytes(), profile)
+        if (known := self._worst.get(key)) is None:
+            if len(self._worst) >= WORST_CACHE_SIZE:
+                self._worst.clear()
+            known = self._worst[key] = self.worst_rate(drone, within, [tuple(p) for p in points], profile)
+        return known
 
 
 def _grid(low: np.ndarray, high: np.ndarray, step: float) -> np.ndarray:
