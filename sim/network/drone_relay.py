@@ -43,7 +43,7 @@ import numpy as np
 
 from sim.network.links import Direction, LinkProfile
 from sim.network.radio_map import RadioMap
-from sim.network.relay_station import RELAY_REACH_M, RelayHops
+from sim.network.relay_station import RELAY_REACH_M, RelayHops, stations_in_reach
 from sim.scenario.models import Drone, Gnb, Scenario
 from sim.world.geometry import WaterNavigator, path_length, points_along
 
@@ -356,16 +356,15 @@ class DroneRelay:
         :meth:`better_route` may relay (a metre's margin on ``RELAY_REACH_M``: never a false no)."""
         near = np.zeros(len(t), bool)
         for flights in filter(None, self._flights.values()):
-            arrive, leave = np.array([(f.t_arrive, f.leave_by) for f in flights]).T
-            i = np.searchsorted(arrive, t, side="right") - 1
-            on = (i >= 0) & (t <= leave[np.maximum(i, 0)])
-            for k in np.unique(i[on]):
-                mine = np.flatnonzero(on & (i == k))
-                since, x, y = np.array(flights[k].stations, dtype=float).T
-                j = np.maximum(np.searchsorted(since, t[mine], side="right") - 1, 0)  # as station_at
-                gap = np.hypot(x[j] - xy[mine, 0], y[j] - xy[mine, 1])
-                near[mine[gap <= RELAY_REACH_M + 1.0]] = True
+            for _, mine, _ in stations_in_reach(flights, xy, t):
+                near[mine] = True
         return near
+
+    def prefetch(self, xy: np.ndarray, t: np.ndarray, profile: LinkProfile) -> None:
+        """The relayed rates :meth:`better_route` will ask for transfers from ``xy`` at ``t``, at once."""
+        for flights in filter(None, self._flights.values()):
+            for drone, mine, stations in stations_in_reach(flights, xy, t):
+                self.hops.prefetch(drone, stations, xy[mine], profile)
 
     def _covered_at(self, points: np.ndarray) -> np.ndarray:
         row, col = self.map.index(points[:, 0], points[:, 1])

@@ -48,6 +48,8 @@ def air_paths(access, xy: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.nda
         tti = np.array([access.profile.tti_s(g.numerology) for g in gnbs])[serving]
         names = [g.id for g in gnbs]
         via = serving.astype(np.int64)
+        if (prefetch := getattr(access.router, "prefetch", None)) is not None and single.any():
+            prefetch(xy[single], t[single], access.profile)  # the relayed rates the calls below ask for
     for i in np.flatnonzero(single):
         air: AirPath = access.path((float(xy[i, 0]), float(xy[i, 1])), float(t[i]))
         rate[i], tti[i], wait[i] = air.rate_bps, air.tti_s, air.wait_s

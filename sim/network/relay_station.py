@@ -19,6 +19,7 @@ the best rate is reached there.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -60,13 +61,29 @@ class RelayHops:
             known = self._one[key] = float(rates[0]), int(best[0])
         return known
 
+    def prefetch(self, drone: Drone, stations: np.ndarray, senders: np.ndarray, profile: LinkProfile) -> None:
+        """Work out at once :meth:`rate` of each pair of ``stations`` and ``senders`` ((n, 2) each, m) not
+        yet known (heartbeats and telemetry near a hovering drone): element by element the values one
+        call each gives."""
+        todo: dict[tuple, int] = {}
+        for i, (station, sender) in enumerate(zip(stations.tolist(), senders.tolist(), strict=True)):
+            key = (drone.id, station[0], station[1], sender[0], sender[1], profile)
+            if key not in self._one:
+                todo.setdefault(key, i)
+        if todo:
+            rows = list(todo.values())
+            rates, best = self.rates(drone, stations[rows], senders[rows], profile)
+            self._one.update(zip(todo, zip(rates.tolist(), best.tolist(), strict=True), strict=True))
+
     def rates(
         self, drone: Drone, stations: np.ndarray, sender: tuple[float, float], profile: LinkProfile
     ) -> tuple[np.ndarray, np.ndarray]:
         """Relayed rate (bit/s) sender → drone at each of ``stations`` ((n, 2), m) → best gNB, and that
-        gNB's index in the radio map (0 where no gNB is reached: rate 0)."""
+        gNB's index in the radio map (0 where no gNB is reached: rate 0). ``sender``: (x, y), m, or one
+        sender per station ((n, 2))."""
         stations = np.asarray(stations, dtype=float).reshape(-1, 2)
-        access_d = np.hypot(stations[:, 0] - sender[0], stations[:, 1] - sender[1])
+        senders = np.asarray(sender, dtype=float)  # one (x, y), or one per station ((n, 2))
+        access_d = np.hypot(stations[:, 0] - senders[..., 0], stations[:, 1] - senders[..., 1])
         losses, gnbs = [], [g.gnb for g in self.map.gnbs]
         for gnb, model in zip(gnbs, self.models, strict=True):
             fc = gnb.frequency_ghz
@@ -164,3 +181,21 @@ def _grid(low: np.ndarray, high: np.ndarray, step: float) -> np.ndarray:
     ys = np.arange(math.floor(low[1] / step), math.ceil(high[1] / step) + 1) * step
     gx, gy = np.meshgrid(xs, ys)
     return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def stations_in_reach(
+    flights: list, xy: np.ndarray, t: np.ndarray
+) -> Iterator[tuple[Drone, np.ndarray, np.ndarray]]:
+    """For each trip of a drone's ``flights`` (in order, their on-station windows apart) on station at some
+    of the times ``t`` (s): its drone, the indices of the transfers from ``xy`` ((n, 2), m) within reach of
+    where it hovers then (a metre's margin on ``RELAY_REACH_M``: never a false no), and those hover
+    points ((k, 2), m)."""
+    arrive, leave = np.array([(f.t_arrive, f.leave_by) for f in flights]).T
+    i = np.searchsorted(arrive, t, side="right") - 1
+    on = (i >= 0) & (t <= leave[np.maximum(i, 0)])
+    for k in np.unique(i[on]):
+        mine = np.flatnonzero(on & (i == k))
+        since, x, y = np.array(flights[k].stations, dtype=float).T
+        j = np.maximum(np.searchsorted(since, t[mine], side="right") - 1, 0)  # as _Trip.station_at
+        close = np.hypot(x[j] - xy[mine, 0], y[j] - xy[mine, 1]) <= RELAY_REACH_M + 1.0
+        yield flights[k].drone.spec, mine[close], np.column_stack([x[j][close], y[j][close]])

@@ -85,3 +85,23 @@ def test_the_figures_take_the_runs_radio_map_while_it_lives():
     gc.collect()
     again = seeded_radio_map(scenario, 5)  # the last one died: drawn again, the same
     np.testing.assert_array_equal(again.gnbs[0].loss_db, kept)
+
+
+def test_prefetched_relay_rates_are_those_of_one_call_each():
+    hole = Simulation(load_scenario(SCENARIOS / "coverage_hole.yaml"))
+    relay, drone = hole.relay, hole.scenario.drones[0]
+    relay.mission_started(1, hole.boats[0].position, HOLE_TARGET, 2.5, 0.0)
+    trip = relay._flights[drone.id][-1]
+    station, on = trip.station_at(trip.t_arrive), trip.t_arrive + 5.0
+    rng = np.random.default_rng(3)
+    xy = np.asarray(station) + rng.uniform(-RELAY_REACH_M, RELAY_REACH_M, (40, 2))
+    t = np.where(np.arange(40) < 30, on, trip.t_arrive - 1.0)  # the last ten before it is on station
+    relay.prefetch(xy, t, EMBB)
+    kept = dict(relay.hops._one)
+    near = [i for i in range(30) if math.dist(station, xy[i]) <= RELAY_REACH_M]
+    assert len(kept) == len(near) > 5  # the reachable ones on station, no others
+    fresh = RelayHops(relay.map)
+    for i in near:
+        sender = (float(xy[i, 0]), float(xy[i, 1]))
+        assert relay.hops.rate(drone, station, sender, EMBB) == fresh.rate(drone, station, sender, EMBB)
+    assert relay.hops._one == kept  # every one was there already
