@@ -28,6 +28,9 @@ from sim.world.records import Leg
 
 APPROACH_FRACTION = 0.9
 """A boat stops this fraction of its loudspeaker range short of the target (to be surely heard)."""
+ROUTE_MEMO_SIZE = 1024
+"""Routes a boat keeps (a route depends on its ends only: docks, targets and stops recur in later dispatch
+decisions); the memo is emptied when full."""
 
 
 class BoatState(StrEnum):
@@ -147,7 +150,6 @@ class Boat:
         self._heading = 0.0
         self._activity: _Activity | None = None
         self._routes: dict[tuple, Route] = {}
-        self._routes_time = env.now
 
     # ------------------------------------------------------------ state
 
@@ -188,16 +190,16 @@ class Boat:
 
     def route(self, start: tuple[float, float], goal: tuple[float, float], stop_within: float = 0.0) -> Route:
         """The route from ``start`` to ``goal`` on water, cut where ``goal`` is within ``stop_within`` m."""
-        if self.env.now != self._routes_time:  # memo for the many questions of one dispatch decision
-            self._routes, self._routes_time = {}, self.env.now
         key = (start, goal, stop_within)
-        if key not in self._routes:
+        if (known := self._routes.get(key)) is None:
+            if len(self._routes) >= ROUTE_MEMO_SIZE:
+                self._routes.clear()
             path = self.navigator.path(start, goal)
             if stop_within > 0:
                 path = truncate_path(path, goal, stop_within)
             motion = plan_motion(path, self.limits, self.current)
-            self._routes[key] = Route(path, motion, self.power.motion_energy_wh(motion))
-        return self._routes[key]
+            known = self._routes[key] = Route(path, motion, self.power.motion_energy_wh(motion))
+        return known
 
     def approach(self, target: tuple[float, float], start: tuple[float, float] | None = None) -> Route:
         """The route to within warning range of ``target`` (from ``start``, default where the boat is)."""

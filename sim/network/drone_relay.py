@@ -35,7 +35,6 @@ and serves the boats of others within reach meanwhile.
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,9 +43,9 @@ import numpy as np
 
 from sim.network.links import Direction, LinkProfile
 from sim.network.radio_map import RadioMap
-from sim.network.relay_station import RELAY_REACH_M, RelayHops
+from sim.network.relay_station import RELAY_REACH_M, RelayHops, stations_in_reach
 from sim.scenario.models import Drone, Gnb, Scenario
-from sim.world.geometry import WaterNavigator, path_length
+from sim.world.geometry import WaterNavigator, path_length, points_along
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ class DroneRelay:
         """A boat leaves ``start`` for ``target`` at ``speed`` m/s: send a drone if the way has a hole, or
         have a drone already out take it on."""
         path = self.navigator.path(start, target)
-        trip = _Trip(path, speed, t, samples=_along(path, self.map.resolution / 2))
+        trip = _Trip(path, speed, t, samples=points_along(path, self.map.resolution / 2))
         self._trips[key] = trip
         if self._covered_at(trip.samples).all():
             return
@@ -267,8 +266,8 @@ class DroneRelay:
         self, drone: Drone, station: tuple[float, float], sender: tuple[float, float], profile: LinkProfile
     ) -> tuple[float, Gnb]:
         """Two-hop rate sender → drone hovering above ``station`` → best gNB, bit/s, and that gNB."""
-        rates, best = self.hops.rates(drone, np.array([station]), sender, profile)
-        return float(rates[0]), self.map.gnbs[int(best[0])].gnb
+        rate, best = self.hops.rate(drone, station, sender, profile)
+        return rate, self.map.gnbs[best].gnb
 
     def _back_into_coverage(
         self, position: tuple[float, float], trip: _Trip, profile: LinkProfile, direction: Direction
@@ -298,7 +297,7 @@ class DroneRelay:
             if self.navigator.body_of(dock) == body
         ]
         if ways:
-            way = _along(min(ways, key=path_length), self.map.resolution / 2)
+            way = points_along(min(ways, key=path_length), self.map.resolution / 2)
             if route := self._first_covered(position, way, self._slowest, profile, direction):
                 return route
         return self._to_nearest_coverage(position, self._slowest, profile, direction)
@@ -352,14 +351,20 @@ class DroneRelay:
             if i >= 0 and t <= flights[i].leave_by:
                 yield flights[i]
 
-    def on_station(self, t: np.ndarray) -> np.ndarray:
-        """Whether a drone hovers on station at each time ``t`` (s): where :meth:`better_route` may relay."""
-        on = np.zeros(len(t), bool)
+    def may_relay(self, xy: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Whether a drone hovers on station at ``t`` (s) within reach of ``xy`` ((n, 2), m): where
+        :meth:`better_route` may relay (a metre's margin on ``RELAY_REACH_M``: never a false no)."""
+        near = np.zeros(len(t), bool)
         for flights in filter(None, self._flights.values()):
-            arrive, leave = np.array([(f.t_arrive, f.leave_by) for f in flights]).T
-            i = np.searchsorted(arrive, t, side="right") - 1
-            on |= (i >= 0) & (t <= leave[np.maximum(i, 0)])
-        return on
+            for _, mine, _ in stations_in_reach(flights, xy, t):
+                near[mine] = True
+        return near
+
+    def prefetch(self, xy: np.ndarray, t: np.ndarray, profile: LinkProfile) -> None:
+        """The relayed rates :meth:`better_route` will ask for transfers from ``xy`` at ``t``, at once."""
+        for flights in filter(None, self._flights.values()):
+            for drone, mine, stations in stations_in_reach(flights, xy, t):
+                self.hops.prefetch(drone, stations, xy[mine], profile)
 
     def _covered_at(self, points: np.ndarray) -> np.ndarray:
         row, col = self.map.index(points[:, 0], points[:, 1])
@@ -389,12 +394,3 @@ class DroneRelay:
             depart += (2 * fly - flight_left) / rate
             flight_left = 2 * fly
         return depart, depart + fly, depart + flight_left - fly, flight_left
-
-
-def _along(path: np.ndarray, step: float) -> np.ndarray:
-    """Points every ``step`` m along a polyline (ends included)."""
-    points = [np.asarray(path[:1], dtype=float)]
-    for a, b in itertools.pairwise(path):
-        n = max(1, math.ceil(math.dist(a, b) / step))
-        points.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])  # i / n as Python divides it
-    return np.concatenate(points).astype(float)

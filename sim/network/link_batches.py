@@ -8,8 +8,8 @@ fixed number of doubles per transfer (:attr:`~sim.network.links.Link.draws_per_t
 transfers take n times that many ``Generator.random`` doubles in one call. The geometric count is the
 first k with U <= p + pq + ... + pq^(k−1), the partial sums formed as numpy's search forms them.
 Links with BLER above 2/3 (a variable number of draws) and places where the radio map offers no
-direct rate or a relay drone is on station (a relayed or waiting route, :mod:`sim.network.drone_relay`)
-take the one-at-a-time path, so every value is the one ``delay`` gives.
+direct rate or a relay drone on station is within reach (a relayed or waiting route,
+:mod:`sim.network.drone_relay`) take the one-at-a-time path, so every value is the one ``delay`` gives.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sim.network.transfer_columns import TEXT_COLUMNS, Text, TransferColumns
 def air_paths(access, xy: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Text]:
     """Rate (bit/s), TTI (s), route wait (s) and route of transfers from ``xy`` (n, 2) at ``t``, as
     ``access.path`` gives them; vectorised for a radio access where the map has a direct rate and no
-    drone is on station, one call each elsewhere."""
+    drone on station is within reach, one call each elsewhere."""
     n = len(t)
     rate, tti, wait = np.zeros(n), np.zeros(n), np.zeros(n)
     via = np.zeros(n, np.int64)
@@ -38,9 +38,9 @@ def air_paths(access, xy: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.nda
         single = direct <= 0
         for fx, fy in access.fixed:
             single |= (xy[:, 0] == fx) & (xy[:, 1] == fy)
-        station = getattr(access.router, "on_station", None)
+        reach = getattr(access.router, "may_relay", None)
         if access.router is not None:
-            single |= station(t) if station is not None else True
+            single |= reach(xy, t) if reach is not None else True
         uplink = access.load is not None and access.direction is Direction.UPLINK
         gnbs = [g.gnb for g in radio_map.gnbs]
         load = np.array([access.load.load[g.id] if uplink else 0.0 for g in gnbs])
@@ -48,6 +48,8 @@ def air_paths(access, xy: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.nda
         tti = np.array([access.profile.tti_s(g.numerology) for g in gnbs])[serving]
         names = [g.id for g in gnbs]
         via = serving.astype(np.int64)
+        if (prefetch := getattr(access.router, "prefetch", None)) is not None and single.any():
+            prefetch(xy[single], t[single], access.profile)  # the relayed rates the calls below ask for
     for i in np.flatnonzero(single):
         air: AirPath = access.path((float(xy[i, 0]), float(xy[i, 1])), float(t[i]))
         rate[i], tti[i], wait[i] = air.rate_bps, air.tti_s, air.wait_s

@@ -19,6 +19,7 @@ the best rate is reached there.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -33,6 +34,8 @@ SEARCH_STEP_M = 5.0
 """Grid step of the hover-point search, m."""
 REFINE_STEP_M = 0.5
 """Grid step of the refinement around the best grid point, m."""
+WORST_CACHE_SIZE = 8
+"""Grids of worst rates kept (those of one dispatch decision); emptied when full."""
 
 
 class RelayHops:
@@ -42,14 +45,45 @@ class RelayHops:
         self.map = radio_map
         self.ue_height = radio_map.config.ue_height
         self.models = [path_loss_model(g.gnb, radio_map.scenario) for g in radio_map.gnbs]
+        self._one: dict[tuple, tuple[float, int]] = {}
+        """Rates of single hover points already evaluated, by (drone id, station, sender, profile)."""
+        self._worst: dict[tuple, np.ndarray] = {}
+        """Worst rates over grids of hover points, by (altitude, grid, served points, profile)."""
+
+    def rate(
+        self, drone: Drone, station: tuple[float, float], sender: tuple[float, float], profile: LinkProfile
+    ) -> tuple[float, int]:
+        """:meth:`rates` of one hover point: the relayed rate (bit/s) and the gNB's index in the radio map,
+        each (drone, station, sender, profile) evaluated once (a boat on scene sends from one place)."""
+        key = (drone.id, station[0], station[1], sender[0], sender[1], profile)
+        if (known := self._one.get(key)) is None:
+            rates, best = self.rates(drone, np.array([station]), sender, profile)
+            known = self._one[key] = float(rates[0]), int(best[0])
+        return known
+
+    def prefetch(self, drone: Drone, stations: np.ndarray, senders: np.ndarray, profile: LinkProfile) -> None:
+        """Work out at once :meth:`rate` of each pair of ``stations`` and ``senders`` ((n, 2) each, m) not
+        yet known (heartbeats and telemetry near a hovering drone): element by element the values one
+        call each gives."""
+        todo: dict[tuple, int] = {}
+        for i, (station, sender) in enumerate(zip(stations.tolist(), senders.tolist(), strict=True)):
+            key = (drone.id, station[0], station[1], sender[0], sender[1], profile)
+            if key not in self._one:
+                todo.setdefault(key, i)
+        if todo:
+            rows = list(todo.values())
+            rates, best = self.rates(drone, stations[rows], senders[rows], profile)
+            self._one.update(zip(todo, zip(rates.tolist(), best.tolist(), strict=True), strict=True))
 
     def rates(
         self, drone: Drone, stations: np.ndarray, sender: tuple[float, float], profile: LinkProfile
     ) -> tuple[np.ndarray, np.ndarray]:
         """Relayed rate (bit/s) sender → drone at each of ``stations`` ((n, 2), m) → best gNB, and that
-        gNB's index in the radio map (0 where no gNB is reached: rate 0)."""
+        gNB's index in the radio map (0 where no gNB is reached: rate 0). ``sender``: (x, y), m, or one
+        sender per station ((n, 2))."""
         stations = np.asarray(stations, dtype=float).reshape(-1, 2)
-        access_d = np.hypot(stations[:, 0] - sender[0], stations[:, 1] - sender[1])
+        senders = np.asarray(sender, dtype=float)  # one (x, y), or one per station ((n, 2))
+        access_d = np.hypot(stations[:, 0] - senders[..., 0], stations[:, 1] - senders[..., 1])
         losses, gnbs = [], [g.gnb for g in self.map.gnbs]
         for gnb, model in zip(gnbs, self.models, strict=True):
             fc = gnb.frequency_ghz
@@ -95,36 +129,50 @@ class RelayHops:
         centre = points.mean(axis=0)
         low, high = points.min(axis=0) - RELAY_REACH_M, points.max(axis=0) + RELAY_REACH_M
         coarse = _grid(low, high, SEARCH_STEP_M)
-        best = self._best_of(drone, self._feasible(drone, coarse, points), points, centre, profile)
+        best = self._best_of(drone, coarse, points, centre, profile)
         if best is None:
             return None
         fine = _grid(best - SEARCH_STEP_M, best + SEARCH_STEP_M, REFINE_STEP_M)
-        refined = self._best_of(drone, self._feasible(drone, fine, points), points, centre, profile)
+        refined = self._best_of(drone, fine, points, centre, profile)
         point = best if refined is None else refined
         return float(point[0]), float(point[1])
-
-    def _feasible(self, drone: Drone, candidates: np.ndarray, points: np.ndarray) -> np.ndarray:
-        """Candidates within reach of every served point and whose round trip from the base fits the
-        drone's endurance."""
-        reach = np.hypot(*(candidates[:, None, :] - points[None, :, :]).transpose(2, 0, 1)).max(axis=1)
-        base = np.asarray(drone.position, dtype=float)
-        flight = np.hypot(np.hypot(*(candidates - base).T), drone.altitude) / drone.speed
-        return candidates[(reach <= RELAY_REACH_M + 1e-9) & (2 * flight < drone.endurance)]
 
     def _best_of(
         self,
         drone: Drone,
-        candidates: np.ndarray,
+        grid: np.ndarray,
         points: np.ndarray,
         centre: np.ndarray,
         profile: LinkProfile,
     ) -> np.ndarray | None:
-        if len(candidates) == 0:
+        """The point of ``grid`` within reach of every served point and whose round trip from the drone's
+        base fits its endurance that maximises the worst rate (the nearest ``centre`` among ties)."""
+        within = grid[
+            np.hypot(*(grid[:, None, :] - points[None, :, :]).transpose(2, 0, 1)).max(axis=1)
+            <= RELAY_REACH_M + 1e-9
+        ]
+        base = np.asarray(drone.position, dtype=float)
+        flight = np.hypot(np.hypot(*(within - base).T), drone.altitude) / drone.speed
+        feasible = 2 * flight < drone.endurance
+        if not feasible.any():
             return None
-        worst = self.worst_rate(drone, candidates, [tuple(p) for p in points], profile)
+        worst = self._worst_within(drone, within, points, profile)[feasible]
         top = np.isclose(worst, worst.max(), rtol=1e-9, atol=0.0)
-        tied = candidates[top]
+        tied = within[feasible][top]
         return tied[int(np.argmin(np.hypot(*(tied - centre).T)))]
+
+    def _worst_within(
+        self, drone: Drone, within: np.ndarray, points: np.ndarray, profile: LinkProfile
+    ) -> np.ndarray:
+        """:meth:`worst_rate` at the points ``within`` reach, kept for the other drones asked about the
+        same served points (the rates depend on a drone's altitude only: free drones at the same
+        altitude share them, element by element the same values)."""
+        key = (drone.altitude, within.tobytes(), points.tobytes(), profile)
+        if (known := self._worst.get(key)) is None:
+            if len(self._worst) >= WORST_CACHE_SIZE:
+                self._worst.clear()
+            known = self._worst[key] = self.worst_rate(drone, within, [tuple(p) for p in points], profile)
+        return known
 
 
 def _grid(low: np.ndarray, high: np.ndarray, step: float) -> np.ndarray:
@@ -133,3 +181,21 @@ def _grid(low: np.ndarray, high: np.ndarray, step: float) -> np.ndarray:
     ys = np.arange(math.floor(low[1] / step), math.ceil(high[1] / step) + 1) * step
     gx, gy = np.meshgrid(xs, ys)
     return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def stations_in_reach(
+    flights: list, xy: np.ndarray, t: np.ndarray
+) -> Iterator[tuple[Drone, np.ndarray, np.ndarray]]:
+    """For each trip of a drone's ``flights`` (in order, their on-station windows apart) on station at some
+    of the times ``t`` (s): its drone, the indices of the transfers from ``xy`` ((n, 2), m) within reach of
+    where it hovers then (a metre's margin on ``RELAY_REACH_M``: never a false no), and those hover
+    points ((k, 2), m)."""
+    arrive, leave = np.array([(f.t_arrive, f.leave_by) for f in flights]).T
+    i = np.searchsorted(arrive, t, side="right") - 1
+    on = (i >= 0) & (t <= leave[np.maximum(i, 0)])
+    for k in np.unique(i[on]):
+        mine = np.flatnonzero(on & (i == k))
+        since, x, y = np.array(flights[k].stations, dtype=float).T
+        j = np.maximum(np.searchsorted(since, t[mine], side="right") - 1, 0)  # as _Trip.station_at
+        close = np.hypot(x[j] - xy[mine, 0], y[j] - xy[mine, 1]) <= RELAY_REACH_M + 1.0
+        yield flights[k].drone.spec, mine[close], np.column_stack([x[j][close], y[j][close]])

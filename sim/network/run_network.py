@@ -7,6 +7,7 @@ The engine asks it for links by traffic class (``alarm``, ``sensor``, ``command`
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 from sim.core.rng import RandomStreams
@@ -16,6 +17,27 @@ from sim.network.radio_map import CellLoad, RadioAccess, RadioMap, check_docks
 from sim.network.traces import TRACE_PROFILE, TraceLink, read_trace
 from sim.scenario.models import Scenario
 from sim.world.geometry import WaterNavigator
+
+_LATEST: list[tuple[Scenario, int, weakref.ref]] = []
+"""The radio map built last, by (scenario, seed), held weakly: the one the run's figures and page redraw."""
+
+
+def seeded_radio_map(scenario: Scenario, seed: int) -> RadioMap:
+    """The radio map of ``scenario`` at ``seed`` (stream ``network/radio`` of :class:`RandomStreams`
+    ``(seed)``): the one built last if it is still alive and of an equal scenario and the same seed (a
+    run's, while its folder is written: the same map, drawn once), else a new one."""
+    if _LATEST:
+        known, known_seed, ref = _LATEST[0]
+        same = known_seed == seed and (known is scenario or known == scenario)
+        if same and (radio_map := ref()) is not None:
+            return radio_map
+    radio_map = RadioMap(scenario, RandomStreams(seed).stream("network/radio"))
+    _remember(scenario, seed, radio_map)
+    return radio_map
+
+
+def _remember(scenario: Scenario, seed: int, radio_map: RadioMap) -> None:
+    _LATEST[:] = [(scenario, seed, weakref.ref(radio_map))]
 
 
 class RunNetwork:
@@ -36,6 +58,7 @@ class RunNetwork:
         """Every message of the run, in the order they were sent."""
         self._fixed_senders = (*scenario.cameras, *scenario.buoys)  # radios at their own height
         self.radio_map = RadioMap(scenario, streams.stream("network/radio"))
+        _remember(scenario, streams.seed, self.radio_map)
         self.cell_load = CellLoad(scenario, self.radio_map, self.profile("alarm"))
         evidence = self.profile("evidence")
         check_docks(scenario, self.radio_map, evidence, patrol_points_used)

@@ -25,6 +25,8 @@ STATE_COLOURS = {
     "returning": "#27ae60",
 }
 """Boat states (sim.fleet.boats.BoatState values) and their colours."""
+CHARGE_LEGEND_COLUMNS = 6
+"""Most boats in one row of the charge legend (a city's twelve take two rows, inside the figure)."""
 
 
 def state_spans(tracks: pd.DataFrame) -> pd.DataFrame:
@@ -79,5 +81,5 @@ def boat_timeline(tracks: Tracks, path: Path, title: str = "") -> Path:
     charge.set_xlabel(f"time since the start of the run ({unit})")
     charge.grid(alpha=0.3)
     if boats:
-        charge.legend(fontsize=7.5, loc="lower left", ncol=len(boats))
+        charge.legend(fontsize=7.5, loc="lower left", ncol=min(len(boats), CHARGE_LEGEND_COLUMNS))
     return save(fig, path)

@@ -90,19 +90,22 @@ def visible_intervals(track: Track, region: BaseGeometry, t0: float, t1: float) 
     a, b = track.xy[:-1], track.xy[1:]
     segments = shapely.linestrings(np.stack([a, b], axis=1))
     pieces = shapely.intersection(segments, region)
+    seen = np.flatnonzero(~shapely.is_empty(pieces))
+    # Every piece's parts and their coordinates at once (a segment may cross the region more than once).
+    parts, piece_of = shapely.get_parts(pieces[seen], return_index=True)
+    coords, part_of = shapely.get_coordinates(parts, return_index=True)
+    bounds = np.searchsorted(part_of, np.arange(len(parts) + 1))
     intervals: list[tuple[float, float]] = []
-    for i in np.flatnonzero(~shapely.is_empty(pieces)):
+    for part, i in enumerate(seen[piece_of].tolist()):
         d = b[i] - a[i]
         length2 = float(d @ d)
         ta, tb = track.t[i], track.t[i + 1]
-        for part in getattr(pieces[i], "geoms", [pieces[i]]):
-            coords = np.asarray(part.coords)
-            if length2 == 0.0:
-                s0, s1 = 0.0, 1.0
-            else:
-                s = (coords - a[i]) @ d / length2
-                s0, s1 = float(s.min()), float(s.max())
-            intervals.append((ta + s0 * (tb - ta), ta + s1 * (tb - ta)))
+        if length2 == 0.0:
+            s0, s1 = 0.0, 1.0
+        else:
+            s = (coords[bounds[part] : bounds[part + 1]] - a[i]) @ d / length2
+            s0, s1 = float(s.min()), float(s.max())
+        intervals.append((ta + s0 * (tb - ta), ta + s1 * (tb - ta)))
     intervals.sort()
     merged: list[list[float]] = []
     for start, end in intervals:

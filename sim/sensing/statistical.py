@@ -130,6 +130,9 @@ class StatisticalSensing:
         self.sensors = sensors
         self.model = model
         self.horizon_s = horizon_s
+        boxes = [s.region.bounds if not s.region.is_empty else (np.nan,) * 4 for s in sensors]
+        self._bounds = np.array(boxes, dtype=float).reshape(-1, 4)
+        """Each sensor's region's bounding box (min x, min y, max x, max y), m; NaN where it is empty."""
         # Light changes a few times a day: look it up on a 10 s grid instead of
         # computing the sun's position for every frame (piece by piece: a year's grid at once takes
         # hundreds of MB of temporaries).
@@ -160,7 +163,7 @@ class StatisticalSensing:
         """
         first_visible = None
         found = []
-        for sensor in self.sensors:
+        for sensor in self._near(incident):
             if incident.kind not in sensor.kinds:
                 continue
             # Nothing after the end of the run can matter.
@@ -183,6 +186,14 @@ class StatisticalSensing:
                 if detection is not None:
                     found.append(detection)
         return first_visible, found
+
+    def _near(self, incident: Incident) -> list[Sensor]:
+        """The sensors, in order, whose region's bounding box meets the incident track's (the test
+        :func:`visible_intervals` rejects the others with, for all at once; no empty regions)."""
+        x0, y0, x1, y1 = incident.track.bounds
+        rx0, ry0, rx1, ry1 = self._bounds.T
+        near = ~((x1 < rx0) | (x0 > rx1) | (y1 < ry0) | (y0 > ry1) | np.isnan(rx0))
+        return [self.sensors[i] for i in np.flatnonzero(near)]
 
     def _first_alarm(
         self,

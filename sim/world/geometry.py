@@ -13,6 +13,7 @@ the shortest path after the start and goal are joined to the nodes they see.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -120,7 +121,7 @@ class WaterNavigator:
     """
 
     JOIN_CACHE_SIZE = 4096
-    """Points whose joins to the graph are kept; the cache is emptied when it is full."""
+    """Points whose joins to the graph (and water body) are kept; the cache is emptied when it is full."""
 
     def __init__(self, water: Polygon, margin: float, simplify_m: float = 0.5):
         navigable = water.buffer(-margin, join_style="mitre").simplify(simplify_m)
@@ -131,6 +132,8 @@ class WaterNavigator:
         shapely.prepare(self._covering)
         self._nodes, self._before, self._after = _reflex_vertices(navigable)
         self._joins: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
+        self._body: dict[tuple[float, float], int] = {}
+        """:meth:`body_of` of the points asked about (docks, targets: asked at every dispatch), as joins."""
         self.graph = self._visibility_graph()
         # Separate pieces of navigable water: boats cannot pass between them.
         self._bodies = np.array(list(getattr(navigable, "geoms", [navigable])), dtype=object)
@@ -175,7 +178,12 @@ class WaterNavigator:
         """Index of the piece of navigable water nearest to ``xy`` (two points on one piece are connected)."""
         if len(self._bodies) == 1:
             return 0
-        return int(np.argmin(shapely.distance(self._bodies, Point(xy))))
+        if (known := self._body.get(xy := (xy[0], xy[1]))) is not None:
+            return known
+        if len(self._body) >= self.JOIN_CACHE_SIZE:
+            self._body.clear()
+        body = self._body[xy] = int(np.argmin(shapely.distance(self._bodies, Point(xy))))
+        return body
 
     def joins(self, xy: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
         """The nodes a path from or to ``xy`` may go to first (seen from ``xy``, tangent there) and their
@@ -313,6 +321,15 @@ def _tangent(point: np.ndarray, nodes: np.ndarray, before: np.ndarray, after: np
 def path_length(waypoints: np.ndarray) -> float:
     """Length of a polyline (k, 2), m."""
     return float(np.hypot(*np.diff(waypoints, axis=0).T).sum())
+
+
+def points_along(path: np.ndarray, step: float) -> np.ndarray:
+    """Points every ``step`` m along a polyline (ends included)."""
+    points = [np.asarray(path[:1], dtype=float)]
+    for a, b in itertools.pairwise(path):
+        n = max(1, math.ceil(math.dist(a, b) / step))
+        points.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])  # i / n as Python divides it
+    return np.concatenate(points).astype(float)
 
 
 def truncate_path(waypoints: np.ndarray, target: tuple[float, float], radius: float) -> np.ndarray:

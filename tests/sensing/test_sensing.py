@@ -179,6 +179,16 @@ def test_visible_intervals_of_a_straight_crossing():
     np.testing.assert_allclose(visible_intervals(track, box(20, 0, 50, 10), 30.0, 40.0), [(30.0, 40.0)])
 
 
+def test_visible_intervals_of_a_segment_that_crosses_the_region_twice_or_touches_a_corner():
+    # East at 1 m/s past a region with a pier cut out of it (x 40..60): the segment's piece has two parts.
+    region = box(20, 0, 80, 10).difference(box(40, 0, 60, 8))
+    track = Track(np.array([0.0, 100.0]), np.array([[0.0, 5.0], [100.0, 5.0]]))
+    np.testing.assert_allclose(visible_intervals(track, region, 0.0, 100.0), [(20.0, 40.0), (60.0, 80.0)])
+    # South-east through (10, 10), the corner of a box: the piece is a point, seen for an instant.
+    corner = Track(np.array([0.0, 20.0]), np.array([[0.0, 20.0], [20.0, 0.0]]))
+    np.testing.assert_allclose(visible_intervals(corner, box(10, 10, 30, 30), 0.0, 20.0), [(10.0, 10.0)])
+
+
 def test_visible_intervals_merge_across_waypoints_and_split_on_exit():
     t = np.array([0.0, 10.0, 20.0, 30.0])
     xy = np.array([[0.0, 5.0], [10.0, 5.0], [30.0, 5.0], [0.0, 5.0]])  # out, in across a waypoint, back

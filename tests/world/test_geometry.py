@@ -200,3 +200,14 @@ def test_a_point_joins_only_corners_it_sees_and_is_tangent_at(pond):
     # Straight above the wall both corners are seen, but the line to each runs along the wall's top:
     # tangent there (its neighbours on one side), so both are joined.
     assert len(pond.joins((50.0, 95.0))[0]) == 2
+
+
+def test_the_water_body_of_a_point_is_kept_and_the_same():
+    two_ponds = box(0, 0, 100, 100).union(box(200, 0, 300, 100))
+    navigator = WaterNavigator(two_ponds, margin=1.0)
+    points = [(50.0, 50.0), (250.0, 50.0), (130.0, 50.0), (170.0, 50.0), (50.0, 50.0)]  # the gap: nearest
+    bodies = [navigator.body_of(p) for p in points]
+    assert bodies[0] != bodies[1] and bodies[2] == bodies[0] and bodies[3] == bodies[1]
+    assert bodies[4] == bodies[0] and len(navigator._body) == 4  # asked twice, kept once
+    navigator.JOIN_CACHE_SIZE = 2  # full: emptied before the next is kept
+    assert navigator.body_of(np.array([260.0, 40.0])) == bodies[1] and len(navigator._body) == 1
