@@ -168,7 +168,8 @@ class StatisticalSensing:
         """When the incident first becomes visible (s, None if never), and every alarm it triggers.
 
         One detection per sensor and visibility interval in which the alarm
-        rule fires; each sensor draws from its own stream for this incident.
+        rule fires; each sensor draws from its own stream for this incident. A camera whose sensor type
+        has no terms in the calibration (only in pixel mode) gives its first sight and no alarm.
         """
         first_visible = None
         found = []
@@ -182,6 +183,8 @@ class StatisticalSensing:
                 continue
             start = intervals[0][0]
             first_visible = start if first_visible is None else min(first_visible, start)
+            if sensor.pixel_height is not None and sensor.id not in self._models:
+                continue  # no terms for its sensor type: a pixel run, whose cameras' detectors decide
             rng = stream(f"sensing/{sensor.id}/incident/{incident.id}")
             own = None
             if sensor.pixel_height is not None:
