@@ -243,10 +243,10 @@ def recall_by_light_figure(table: pd.DataFrame, title: str) -> Figure:
             for x, value, n in zip(xs, values, counts, strict=True):
                 ax.annotate(f"{value:.2f}\nn={n}", (x, value), ha="center", va="bottom", fontsize=7)
         ax.set_xticks(range(len(lights)), lights)
-        ax.set_ylim(0, 1.18)
+        ax.set_ylim(0, 1.35)  # room for the labels and, above them, the legend
         ax.set_ylabel(label)
         ax.grid(axis="y", alpha=0.3)
-    ax.legend(title="camera", fontsize=8, loc="upper left")
+    ax.legend(title="camera", fontsize=8, title_fontsize=8, loc="upper center", ncol=max(len(sensors), 1))
     figure.suptitle(title, fontsize=10)
     return figure
 
