@@ -45,3 +45,29 @@ def test_pixel_runs_fit_the_thermal_block_of_thermal_cameras_and_refuse_a_mix(mi
     assert sensor_terms(base, visible) is base
     terms = sensor_terms(base, thermal)
     assert terms is base["sensors"]["thermal"] and set(terms) >= {"classes", "false_alarms"}
+
+
+def test_recall_by_light_is_tabled_per_light_with_its_sensor_and_drawn(tmp_path):
+    """``by_light.csv``: night, dusk, day in that order (levels without offenders left out), the sensor named;
+    the figure draws several tune runs' tables side by side."""
+    import pandas as pd
+
+    from sim.calibration.clip_observation import Observations
+    from sim.calibration.figures import draw_recall_by_light
+    from sim.calibration.tune_tables import light_table
+
+    rows = [  # group, t, pixels, light (0 night, 2 day), weather, score, track
+        ("a", 0.0, 8.0, 2, "clear", 0.9, 1),
+        ("a", 0.1, 8.0, 2, "clear", 0.2, 1),
+        ("b", 0.0, 8.0, 0, "clear", 0.6, 2),
+        ("c", 0.0, 8.0, 0, "clear", 0.0, -1),
+    ]
+    observations = Observations(offender_rows=rows, alarmed={0.5: {"a", "b"}})
+    table = light_table(observations, 0.5, "thermal")
+    assert list(table["light"]) == ["night", "day"] and set(table["sensor"]) == {"thermal"}
+    night = table.set_index("light").loc["night"]
+    assert night["offenders"] == 2 and night["frame_recall"] == 0.5 and night["alarmed_share"] == 0.5
+    assert light_table(Observations(), 0.5, "visible").empty
+    both = pd.concat([table, table.assign(sensor="visible")])
+    path = draw_recall_by_light(both, tmp_path / "recall_by_light.png", "two camera types")
+    assert path.stat().st_size > 10_000
