@@ -30,7 +30,8 @@ r(τ, light, weather) = max_rate · exp(a_light + b_weather + ab_light,weather) 
 calibration's ``slope``, 1 unless given; a, b, ab: log-rate offsets, 0 unless given;
 :mod:`sim.sensing.false_alarms`),
 non-homogeneous as the light changes over the day (:class:`FalseAlarmClock`). Parameters come from the
-calibration file.
+calibration file: a camera's from its sensor type's terms (``sensors.thermal``; the top level for visible
+cameras, :meth:`StatisticalSensing.model_of`).
 
 Event-driven: an actor's track is piecewise linear, so the intervals it spends
 inside a sensor's visible region are computed once, geometrically; the frames
