@@ -137,3 +137,24 @@ def test_pixel_mode_needs_no_thermal_terms(tmp_path):
     sets = [f"detection.calibration={path}", "cameras.0.sensor=thermal", "run.mode=pixel"]
     scenario = load_scenario(DEFAULT, sets)
     assert scenario.cameras[0].sensor is SensorType.THERMAL and not scenario.calibration.sensors
+
+
+def test_a_run_raises_a_thermal_cameras_false_alarms_at_the_thermal_rate(tmp_path):
+    """The engine's false alarms of a camera follow its sensor type's terms: thermal false alarms at a high
+    rate, visible ones at none, so every false alarm of a two-hour night run comes from the thermal camera."""
+    from sim.engine import Simulation
+
+    calibration = _thermal_sees_at_night(_bundled())
+    for kind in ("swimming", "fishing"):
+        calibration["false_alarms"][kind] = {"max_rate_per_hour": 0.0, "intercept": 0.0}
+        calibration["sensors"]["thermal"]["false_alarms"][kind] = {
+            "max_rate_per_hour": 50.0,
+            "intercept": 5.0,
+        }
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(calibration), encoding="utf-8")
+    sets = [f"detection.calibration={path}", "run.start=2026-07-18T22:00:00", "run.duration=2h"]
+    scenario = load_scenario(DEFAULT, [*sets, "cameras.2.sensor=thermal"])
+    alarms = Simulation(scenario).run().alarms
+    false = alarms[alarms["incident_id"].isna()]
+    assert len(false) > 10 and set(false["source"]) == {scenario.cameras[2].id}
