@@ -6,7 +6,11 @@
 # scenarios/calibration/default.json). Takes tens of minutes on two cores: two tune runs
 # of 60 clips x 60 s (every light x weather, seed 11) with the default scenario's detectors (the stroke
 # cue for swimming) and 36 clips x 125 s of swimming in clear daylight (seed 12) for its false alarms, then the 6-h default run with the old and the new file, the same with one threshold
-# 0.5 for both kinds, and the end-to-end trade-off of the swimming threshold with the new file. Writes everything under out/calibration/; installs the fitted
+# 0.5 for both kinds, and the end-to-end trade-off of the swimming threshold with the new file. Then the
+# thermal cameras' terms (sensors.thermal): one `tune --sensor thermal` run per kind, 36 clips x 60 s (day,
+# dusk, night x the four weathers, 3 clips each, seed 11), installed by scripts/thermal_terms.py, which
+# also draws recall by light and camera type (out/calibration/recall_by_light_<kind>.png). On 2026-12-05
+# these two runs took 7.8 and 10.4 CPU-minutes (17 and 20 min of wall time on a shared 2-core machine). Writes everything under out/calibration/; installs the fitted
 # file as scenarios/calibration/default.json with these commands in its "source" field. Look at
 # out/calibration/default-run/summary.json and out/calibration/end-to-end/end_to_end.csv before committing
 # it (docs/detectors.md, "The default calibration").
@@ -60,3 +64,9 @@ CAL="detection.calibration=../$TARGET"
 "$PY" run_sim.py run --out "$OUT/default-run" --set "$CAL"
 "$PY" run_sim.py run --out "$OUT/default-run-0.5" --set "$CAL" --set detection.threshold=0.5
 "$PY" run_sim.py tune --end-to-end --detector swimming --seeds 4 --out "$OUT/end-to-end" --set "$CAL"
+# Thermal cameras: their own terms, fitted on thermal copies of the cameras (the top-level terms stay).
+for KIND in swimming fishing; do
+    "$PY" run_sim.py tune --detector "$KIND" --sensor thermal --light day --light dusk --light night \
+        --out "$OUT/tune-$KIND-thermal" --seconds 60 --clips 3 --seed 11
+done
+PYTHONPATH=. "$PY" scripts/thermal_terms.py "$OUT" "$TARGET"

@@ -178,15 +178,16 @@ class Simulation:
 
     def _false_alarms(self, camera_id: str, kind: Kind, region) -> Generator[simpy.Event, None, None]:
         rng = self.streams.stream(f"false_alarms/{camera_id}/{kind}")
-        rate_per_s = self.model.false_alarm_rate(kind) / 3600.0  # in day light: the clock scales it
+        model = self.sensing.model_of(camera_id)  # its sensor type's terms
+        rate_per_s = model.false_alarm_rate(kind) / 3600.0  # in day light: the clock scales it
         if rate_per_s <= 0:
             return
-        clock = self.sensing.false_alarm_clock(kind)
-        clutter_eta = self.scenario.calibration.false_alarms[kind].intercept
+        clock = self.sensing.false_alarm_clock(kind, camera_id)
+        clutter_eta = model.calibration.false_alarms[kind].intercept
         while True:
             yield self.env.timeout(clock.delay(self.env.now, rng.exponential(1.0 / rate_per_s)))
             x, y = sample_in(region, rng)
-            score = self.model.score_given_hit(kind, clutter_eta, float(rng.random()))
+            score = model.score_given_hit(kind, clutter_eta, float(rng.random()))
             self._raise_alarm(camera_id, kind, x, y, score, None)
 
     def _raise_alarm(

@@ -24,8 +24,9 @@ from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import fit_model
 from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
 from sim.engine import Simulation
+from sim.errors import TuningError
 from sim.results.result import Result
-from sim.scenario.models import Calibration, Kind, Mode, Scenario
+from sim.scenario.models import Calibration, Kind, Mode, Scenario, SensorType
 from sim.sensing.false_alarms import false_alarm_share
 
 REPLICATIONS = 20
@@ -110,6 +111,7 @@ def calibrate_from_pixel_runs(
     """
     model = model or ("acquisition" if acquisition else "ordinal")
     base = scenario.calibration.model_dump(mode="json")
+    terms = sensor_terms(base, scenario)  # the cameras' sensor type's classes and false alarms
     camera_hours = sum(len(r.scenario.cameras) * r.summary["duration_s"] for r in results) / 3600.0
     alarms = pd.concat([r.alarms for r in results], ignore_index=True)
     detected, persistence = credited_alarms(results), scenario.detection.persistence
@@ -121,26 +123,41 @@ def calibrate_from_pixel_runs(
             fit["alarm_on_target"], fit["shadowed_share"] = fit_alarm_landing(
                 mine, detected, threshold, persistence.k, persistence.n
             )
-            base["classes"][kind.value] = class_entry(fit)
+            terms["classes"][kind.value] = class_entry(fit)
         cameras = {c.id for c in scenario.cameras}
         false = alarms[
             (alarms["kind"] == kind) & alarms["incident_id"].isna() & alarms["source"].isin(cameras)
         ]
-        clutter = base["false_alarms"][kind.value]["intercept"]
-        slope = base["false_alarms"][kind.value].get("slope", 1.0)
+        clutter = terms["false_alarms"][kind.value]["intercept"]
+        slope = terms["false_alarms"][kind.value].get("slope", 1.0)
         rate = len(false) / camera_hours if camera_hours else 0.0
-        base["false_alarms"][kind.value] = {
+        terms["false_alarms"][kind.value] = {
             "max_rate_per_hour": round(rate / float(false_alarm_share(clutter, slope, threshold)), 4),
             "intercept": clutter,
             "slope": slope,
         }
     command = command or "sim.calibration.agreement.calibrate_from_pixel_runs"
-    base["source"] = (
+    terms["source"] = (
         f"Fitted to pixel mode by `{command}`: scenario "
         f"{scenario.name}, {len(results)} runs, {camera_hours:.2f} camera-hours, "
         f"{len(frames)} offender-frames."
     )
     return Calibration.model_validate(base)
+
+
+def sensor_terms(calibration: dict, scenario: Scenario) -> dict:
+    """The part of ``calibration`` (a calibration file's mapping) that the scenario's cameras use: the
+    top level for visible cameras, ``sensors.<type>`` for others (made from the top level's entries when
+    missing). Their detections are pooled in one fit, so the cameras must be of one type."""
+    types = sorted({camera.sensor.value for camera in scenario.cameras})
+    if len(types) > 1:
+        raise TuningError(
+            f"--pixel-runs: the cameras are {' and '.join(types)} ones; pass --camera to fit one type's terms"
+        )
+    if not types or types[0] == SensorType.VISIBLE.value:
+        return calibration
+    keys = ("classes", "false_alarms")
+    return calibration["sensors"].setdefault(types[0], {k: dict(calibration[k]) for k in keys})
 
 
 def pixel_detections(results: list[Result]) -> pd.DataFrame:

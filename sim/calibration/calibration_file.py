@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sim.scenario.models import Kind
+from sim.scenario.models import Kind, SensorType
 
 ACQUISITION_KEYS = (
     "entry_acquisition",
@@ -50,12 +50,24 @@ def class_entry(hit_model: dict) -> dict:
 
 
 def write_calibration(
-    base: dict, kind: Kind, hit_model: dict, false_alarm_fit: dict, source: str, path: Path
+    base: dict,
+    kind: Kind,
+    hit_model: dict,
+    false_alarm_fit: dict,
+    source: str,
+    path: Path,
+    sensor: SensorType = SensorType.VISIBLE,
 ) -> dict:
-    """The calibration file with this kind's class and false-alarm entries replaced."""
+    """The calibration file with this kind's class and false-alarm entries replaced: the top-level ones
+    (visible cameras), or those of ``sensors.<sensor>`` (the rest of the file as it was)."""
     calibration = json.loads(json.dumps(base))
-    calibration["classes"][kind.value] = class_entry(hit_model)
-    calibration["false_alarms"][kind.value] = false_alarm_fit
-    calibration["source"] = source
+    terms = calibration
+    if sensor is not SensorType.VISIBLE:
+        terms = calibration.setdefault("sensors", {}).setdefault(sensor.value, {})
+        for name in ("classes", "false_alarms"):
+            terms.setdefault(name, {})
+    terms["classes"][kind.value] = class_entry(hit_model)
+    terms["false_alarms"][kind.value] = false_alarm_fit
+    terms["source"] = source
     path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
     return calibration

@@ -4,6 +4,8 @@
   threshold table and the scores of ``tune``;
 - ``end_to_end.png``: :func:`end_to_end_figure` builds it from the table of ``tune --end-to-end``,
   :func:`draw_end_to_end_figure` saves it;
+- ``recall_by_light.png``: :func:`recall_by_light_figure` from ``tune``'s ``by_light.csv`` (one tune or
+  several: visible and thermal cameras side by side), :func:`draw_recall_by_light` saves it;
 - ``false_alarms.png``: :func:`false_alarm_figure` from the table of ``tune --report``
   (:mod:`sim.calibration.false_alarm_evidence`), :func:`draw_false_alarm_figure` saves it.
 
@@ -208,3 +210,47 @@ def false_alarm_figure(table: pd.DataFrame) -> Figure:
 
 def draw_false_alarm_figure(table: pd.DataFrame, path: Path) -> Path:
     return save(false_alarm_figure(table), path)
+
+
+SENSOR_COLOURS = {"visible": "#4c72b0", "thermal": "#c44e52"}
+"""Bar colours of the camera types in :func:`recall_by_light_figure`."""
+
+
+def recall_by_light_figure(table: pd.DataFrame, title: str) -> Figure:
+    """Per-frame recall (left) and the share of offenders alarmed (right) by light, a bar per camera type,
+    each labelled with its offenders: ``by_light.csv`` of one or more tune runs (``light, sensor, offenders,
+    frame_recall, alarmed_share``)."""
+    figure = Figure(figsize=(9.0, 3.8))
+    lights = [light for light in ("night", "dusk", "day") if light in set(table["light"])]
+    sensors = [s for s in SENSOR_COLOURS if s in set(table["sensor"])]
+    width = 0.8 / max(len(sensors), 1)
+    for ax, column, label in zip(
+        figure.subplots(1, 2),
+        ("frame_recall", "alarmed_share"),
+        ("recall per frame", "offenders alarmed (k-of-n)"),
+        strict=True,
+    ):
+        for j, sensor in enumerate(sensors):
+            rows = table[table["sensor"] == sensor].set_index("light")
+            xs = [
+                i + (j - (len(sensors) - 1) / 2) * width
+                for i, light in enumerate(lights)
+                if light in rows.index
+            ]
+            values = [float(rows.loc[light, column]) for light in lights if light in rows.index]
+            counts = [int(rows.loc[light, "offenders"]) for light in lights if light in rows.index]
+            ax.bar(xs, values, width, color=SENSOR_COLOURS[sensor], label=sensor)
+            for x, value, n in zip(xs, values, counts, strict=True):
+                ax.annotate(f"{value:.2f}\nn={n}", (x, value), ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(range(len(lights)), lights)
+        ax.set_ylim(0, 1.35)  # room for the labels and, above them, the legend
+        ax.set_ylabel(label)
+        ax.grid(axis="y", alpha=0.3)
+    ax.legend(title="camera", fontsize=8, title_fontsize=8, loc="upper center", ncol=max(len(sensors), 1))
+    figure.suptitle(title, fontsize=10)
+    return figure
+
+
+def draw_recall_by_light(table: pd.DataFrame, path: Path, title: str) -> Path:
+    """:func:`recall_by_light_figure` saved to ``path``."""
+    return save(recall_by_light_figure(table, title), path)

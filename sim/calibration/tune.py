@@ -46,6 +46,7 @@ from sim.calibration.tune_tables import (
     cause_table,
     distance_table,
     false_alarm_table,
+    light_table,
     size_table,
     threshold_table,
     tone_table,
@@ -79,6 +80,7 @@ def tune(
     thresholds = np.unique(np.concatenate([thresholds, FIT_THRESHOLDS, [operating]]))
     out.mkdir(parents=True, exist_ok=True)
     cases = cases_for(scenario, kind, clips_per_condition, seed, lights, weathers, sensor)
+    fitted = fitted_sensor(scenario, cases, sensor)
     for camera_sensor in {sensor} if sensor else {c.sensor for c in scenario.cameras}:
         # bad parameters fail before rendering
         create_pixel_detector(kind, scenario.detection.pixel_detectors, camera_sensor)
@@ -93,6 +95,8 @@ def tune(
     by_tone.to_csv(out / "by_tone.csv", index=False)
     by_distance = distance_table(observations, operating)
     by_distance.to_csv(out / "by_distance.csv", index=False)
+    by_light = light_table(observations, operating, fitted.value)
+    by_light.to_csv(out / "by_light.csv", index=False)
     with_f1 = table.dropna(subset=["f1"])
     best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
     frames = observations.offender_frames()
@@ -104,16 +108,19 @@ def tune(
     base = scenario.calibration.model_dump(mode="json")
     if calibration_in is not None and calibration_in.is_file():
         base = json.loads(calibration_in.read_text(encoding="utf-8"))
+    terms = base if fitted is SensorType.VISIBLE else base.get("sensors", {}).get(fitted.value, {})
     source = (
         f"Fitted for {kind.value} by `{command or 'run_sim.py tune'}`: {len(cases)} rendered clips of "
-        f"{seconds:g} s ({', '.join(sorted({c.light.value for c in cases}))}; "
+        f"{seconds:g} s ({fitted.value} cameras; {', '.join(sorted({c.light.value for c in cases}))}; "
         f"{', '.join(sorted({c.weather.value for c in cases}))}), {observations.n_truth} offender-frames, "
-        f"{observations.camera_hours:.2f} camera-hours. " + base.get("source", "")
+        f"{observations.camera_hours:.2f} camera-hours. " + terms.get("source", "")
     )
-    write_calibration(base, kind, hit_model, false_alarm_fit, source[:2000], out / "calibration.json")
-    from sim.calibration.figures import tuning_figures  # matplotlib only when drawing
+    write_calibration(base, kind, hit_model, false_alarm_fit, source[:2000], out / "calibration.json", fitted)
+    from sim.calibration.figures import draw_recall_by_light, tuning_figures  # matplotlib only when drawing
 
     tuning_figures(table, observations, out, kind.value)
+    title = f"{kind.value} detector at threshold {operating:g}: {len(cases)} clips of {seconds:g} s"
+    draw_recall_by_light(by_light, out / "recall_by_light.png", title)
     return {
         "kind": kind.value,
         "clips": len(cases),
@@ -125,6 +132,22 @@ def tune(
         "by_size": by_size,
         "by_tone": by_tone,
         "by_distance": by_distance,
+        "by_light": by_light,
         "hit_model": hit_model,
         "false_alarms": false_alarm_fit,
     }
+
+
+def fitted_sensor(scenario: Scenario, cases: list, sensor: SensorType | None) -> SensorType:
+    """The sensor type whose calibration terms a tune fits: ``sensor`` (``--sensor``), else that of the
+    clips' cameras, which must all be of one type (their detections are pooled in one fit)."""
+    if sensor is not None:
+        return sensor
+    types = {camera.id: camera.sensor for camera in scenario.cameras}
+    found = sorted({types[case.camera_id] for case in cases}, key=lambda t: t.value)
+    if len(found) > 1:
+        raise TuningError(
+            "the clips' cameras are visible and thermal ones: pass --sensor visible or --sensor thermal to "
+            "fit one camera type's terms"
+        )
+    return found[0]

@@ -1,8 +1,9 @@
-"""The tables of ``run_sim.py tune``: per threshold, false alarms per condition, recall by size and skin tone.
+"""The tables of ``run_sim.py tune``: per threshold, false alarms per condition, recall by size, skin tone,
+distance and light.
 
 Each is computed from the :class:`sim.calibration.clip_observation.Observations` of a tune run and
 written as a CSV file of its output folder (``thresholds.csv``, ``false_alarms.csv``,
-``false_alarm_causes.csv``, ``by_size.csv``, ``by_tone.csv``, ``by_distance.csv``).
+``false_alarm_causes.csv``, ``by_size.csv``, ``by_tone.csv``, ``by_distance.csv``, ``by_light.csv``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 
 from sim.calibration.clip_observation import Observations
 from sim.calibration.clip_scenes import SKIN_TONES
+from sim.world.daylight import LIGHT_ORDER
 
 
 def false_alarm_table(observations: Observations, thresholds: np.ndarray) -> pd.DataFrame:
@@ -129,6 +131,18 @@ def tone_table(observations: Observations, threshold: float) -> pd.DataFrame:
         frames["group"].map(observations.skin_tones), SKIN_TONES, ordered=True
     )
     return _recall_by(frames, threshold, observations, "skin_tone")
+
+
+def light_table(observations: Observations, threshold: float, sensor: str) -> pd.DataFrame:
+    """Recall by light at ``threshold`` on cameras of ``sensor`` (rows: light of night, dusk, day holding
+    offenders; a ``sensor`` column, then the columns of :func:`size_table`): ``by_light.csv``, the input of
+    :func:`sim.calibration.figures.recall_by_light_figure`."""
+    frames = observations.offender_frames()
+    names = [light.value for light in LIGHT_ORDER]
+    frames["light"] = pd.Categorical(frames["light"].map(dict(enumerate(names))), names, ordered=True)
+    table = _recall_by(frames, threshold, observations, "light")
+    table.insert(1, "sensor", sensor)
+    return table
 
 
 def _recall_by(frames: pd.DataFrame, threshold: float, observations: Observations, key: str) -> pd.DataFrame:

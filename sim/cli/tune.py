@@ -162,13 +162,14 @@ def _detector(args: argparse.Namespace) -> int:
         f"by the offender's height at the camera's resolution:\n{summary['by_size'].to_string(index=False)}\n"
         f"by the offender's skin tone:\n{summary['by_tone'].to_string(index=False)}\n"
         f"by the offender's distance from the lens:\n{summary['by_distance'].to_string(index=False)}\n"
+        f"by light:\n{summary['by_light'].to_string(index=False)}\n"
         f"per-frame hit model: intercept {hit['intercept']:.2f}, slope {hit['size_slope']:.2f} per doubling, "
         f"offender spread {hit['offender_sd']:.2f} ({_spell(hit['offender_spell_s'])}), "
         f"mean run of hits {hit['hit_run_s']:.2f} s, "
         f"light {hit['light']}, weather {hit['weather']}\n"
         f"false alarms: {summary['false_alarms']}\n"
-        f"written: {args.out}/ (thresholds.csv, by_size.csv, by_tone.csv, by_distance.csv, calibration.json, "
-        "precision_recall.png, roc.png, threshold_tradeoff.png)"
+        f"written: {args.out}/ (thresholds.csv, by_size.csv, by_tone.csv, by_distance.csv, by_light.csv, "
+        "calibration.json, precision_recall.png, roc.png, threshold_tradeoff.png, recall_by_light.png)"
     )
     return EXIT_OK
 

@@ -75,11 +75,26 @@ def load_sweep_table(folder: Path) -> tuple[pd.DataFrame, SweptKeys]:
     table["false_dispatches_per_day"] = table["false_dispatches"] / (table["duration_s"] / 86400.0)
     for key in keys:
         table[key] = _labels(table[key])
+    names = short_names(keys)
     table["variant"] = [
-        ", ".join(f"{key.rsplit('.', 1)[-1]}={row[key]}" for key in keys) or "all runs"
-        for _, row in table.iterrows()
+        ", ".join(f"{names[key]}={row[key]}" for key in keys) or "all runs" for _, row in table.iterrows()
     ]
     return table.reset_index(drop=True), swept
+
+
+def short_names(keys: list[str]) -> dict[str, str]:
+    """Each swept key by its shortest dotted tail that no other key shares: ``threshold`` for
+    ``detection.threshold``; ``3.sensor`` and ``4.sensor`` for ``cameras.3.sensor`` and
+    ``cameras.4.sensor``."""
+    names = {}
+    for key in keys:
+        parts = key.split(".")
+        for n in range(1, len(parts) + 1):
+            tail = ".".join(parts[-n:])
+            if not any(other != key and (other == tail or other.endswith("." + tail)) for other in keys):
+                break
+        names[key] = tail
+    return names
 
 
 def _labels(column: pd.Series) -> pd.Series:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.fields import UNION_TAGS
-from sim.scenario.models import Calibration, Scenario
+from sim.scenario.models import Calibration, Mode, Scenario
 
 _TAGS = ("constant", "exponential", "uniform", "lognormal", *UNION_TAGS)
 """Parts pydantic adds to an error's path for a member of a tagged union: not keys, left out."""
@@ -299,15 +299,35 @@ def build_scenario(data: Mapping, base_dir: Path) -> Scenario:
     resolve from ``base_dir``. The cross-field checks are ``sim.loading.validate``'s."""
     data = dict(data)
     detection = data.get("detection")
+    source = "inline"  # where the calibration came from, for errors
     if isinstance(detection, Mapping) and isinstance(detection.get("calibration"), str):
+        source = Path(detection["calibration"]).name
         data["detection"] = {**detection, "calibration": _read_calibration(base_dir, detection)}
     elif detection is None:
         default = Scenario.model_fields["detection"].default.calibration
+        source = Path(default).name
         data["detection"] = {"calibration": _read_calibration(base_dir, {"calibration": default})}
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as error:
         raise ScenarioError(first_error(error)) from None
+    _check_sensor_terms(scenario, source)
+    return scenario
+
+
+def _check_sensor_terms(scenario: Scenario, source: str) -> None:
+    """A statistical run's cameras each need their sensor type's terms in the calibration (``sensors``):
+    without them a thermal camera would silently detect as a visible one."""
+    if scenario.run.mode is not Mode.STATISTICAL:
+        return  # pixel mode runs the detectors themselves
+    for i, camera in enumerate(scenario.cameras):
+        missing = scenario.calibration.missing_terms(camera.sensor)
+        if missing:
+            raise ScenarioError(
+                f"detection.calibration ({source}): no {missing[0]} for cameras.{i} ({camera.id}, sensor: "
+                f"{camera.sensor.value}) in statistical mode; fit them with run_sim.py tune --sensor "
+                f"{camera.sensor.value}, or run in pixel mode"
+            )
 
 
 def _read_calibration(base_dir: Path, detection: Mapping) -> Any:

@@ -266,6 +266,28 @@ class FalseAlarmCalibration(Strict):
     )
 
 
+class SensorCalibration(Strict):
+    """One sensor type's own terms: on its cameras each kind's ``classes`` and ``false_alarms`` entry takes
+    the place of the top-level one (which are the visible cameras'), fitted by ``tune --sensor``."""
+
+    source: str = Field("", description="how these numbers were obtained")
+    classes: dict[Kind, ClassCalibration] = Field(
+        default_factory=dict, description="each kind's hit model on this sensor's cameras"
+    )
+    false_alarms: dict[Kind, FalseAlarmCalibration] = Field(
+        default_factory=dict, description="each kind's false-alarm model on this sensor's cameras"
+    )
+
+    def lacks(self) -> list[str]:
+        """The terms a camera of this sensor needs that are missing (``classes.fishing``, ...)."""
+        return [
+            f"{name}.{k.value}"
+            for name in ("classes", "false_alarms")
+            for k in Kind
+            if k not in getattr(self, name)
+        ]
+
+
 class Calibration(Strict):
     """Detection model parameters (see :mod:`sim.sensing.statistical` for the model)."""
 
@@ -275,6 +297,11 @@ class Calibration(Strict):
     light: dict[Light, float] = Field(description="logit offset per light level")
     weather: dict[Weather, float] = Field(description="logit offset per weather")
     false_alarms: dict[Kind, FalseAlarmCalibration]
+    sensors: dict[SensorType, SensorCalibration] = Field(
+        default_factory=dict,
+        description="terms of other sensor types than visible (thermal: {classes, false_alarms}), fitted by "
+        "tune --sensor; the top-level classes and false_alarms are the visible cameras'",
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> Calibration:
@@ -282,7 +309,28 @@ class Calibration(Strict):
             missing = [m.value for m in enum if m not in getattr(self, name)]
             if missing:
                 raise ValueError(f"{name} lacks {', '.join(missing)}")
+        if SensorType.VISIBLE in self.sensors:
+            raise ValueError("sensors.visible: the top-level classes and false_alarms are the visible terms")
         return self
+
+    def missing_terms(self, sensor: SensorType) -> list[str]:
+        """What a statistical run with cameras of ``sensor`` lacks in this calibration (``sensors.thermal``,
+        or the block's missing ``sensors.thermal.classes.fishing``, ...); empty: nothing."""
+        if sensor is SensorType.VISIBLE:
+            return []
+        if sensor not in self.sensors:
+            return [f"sensors.{sensor.value}"]
+        return [f"sensors.{sensor.value}.{term}" for term in self.sensors[sensor].lacks()]
+
+    def for_sensor(self, sensor: SensorType) -> Calibration:
+        """This calibration as a camera of ``sensor`` uses it: the sensor's classes and false-alarm entries
+        in place of the top-level ones (itself for visible cameras)."""
+        if sensor is SensorType.VISIBLE:
+            return self
+        own = self.sensors[sensor]
+        return self.model_copy(
+            update={"classes": own.classes, "false_alarms": own.false_alarms, "sensors": {}}
+        )
 
 
 class Persistence(Strict):

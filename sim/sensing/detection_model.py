@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.maths import logit, sigmoid
-from sim.scenario.models import Calibration, Kind, Light, Weather, per_kind
+from sim.scenario.models import Calibration, Kind, Light, SensorType, Weather, per_kind
 from sim.sensing.acquisition import AcquisitionChain
 from sim.sensing.false_alarms import (
     false_alarm_rate,
@@ -64,6 +64,13 @@ class DetectionModel:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "thresholds", per_kind(self.thresholds))  # frozen: set once, here
+
+    def for_sensor(self, sensor: SensorType) -> DetectionModel:
+        """This model on cameras of ``sensor``: the calibration's terms of that sensor in place of the visible
+        ones (:meth:`sim.scenario.models.Calibration.for_sensor`); itself for visible cameras."""
+        if sensor is SensorType.VISIBLE:
+            return self
+        return DetectionModel(self.calibration.for_sensor(sensor), self.thresholds, self.weather)
 
     def threshold(self, kind: Kind) -> float:
         """The score threshold τ of ``kind``'s detector."""

@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from sim.scenario.models import Kind, Scenario
+from sim.scenario.models import Kind, Scenario, SensorType
 from sim.world.cameras import CameraModel, visible_region
 from sim.world.geometry import ZoneGeometry
 from sim.world.incidents import Track
@@ -32,6 +32,8 @@ class Sensor:
     pixel_height: Callable[[np.ndarray, float], np.ndarray] | None
     """Cameras: target height in pixels at ground points; None for buoys (fixed probability)."""
     fixed_probability: float = 1.0
+    sensor: SensorType = SensorType.VISIBLE
+    """The camera's sensor type: which of the calibration's terms its detections follow (buoys: visible)."""
 
     def observation_times(self, t0: float, t1: float) -> np.ndarray:
         """Observation instants in [t0, t1], on the sensor's grid of multiples of the interval."""
@@ -57,6 +59,7 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
                 persistence.n,
                 frozenset(Kind),
                 model.pixel_height,
+                sensor=camera.sensor,
             )
         )
     for buoy in scenario.buoys:

@@ -30,7 +30,8 @@ r(τ, light, weather) = max_rate · exp(a_light + b_weather + ab_light,weather) 
 calibration's ``slope``, 1 unless given; a, b, ab: log-rate offsets, 0 unless given;
 :mod:`sim.sensing.false_alarms`),
 non-homogeneous as the light changes over the day (:class:`FalseAlarmClock`). Parameters come from the
-calibration file.
+calibration file: a camera's from its sensor type's terms (``sensors.thermal``; the top level for visible
+cameras, :meth:`StatisticalSensing.model_of`).
 
 Event-driven: an actor's track is piecewise linear, so the intervals it spends
 inside a sensor's visible region are computed once, geometrically; the frames
@@ -129,6 +130,13 @@ class StatisticalSensing:
     def __init__(self, sensors: list[Sensor], model: DetectionModel, daylight: Daylight, horizon_s: float):
         self.sensors = sensors
         self.model = model
+        # Each camera's detections follow its sensor type's terms of the calibration (visible: the base); a
+        # statistical run has them all (sim.scenario.loading refuses it otherwise), a pixel run needs none.
+        self._models = {
+            s.id: model.for_sensor(s.sensor)
+            for s in sensors
+            if model is not None and not model.calibration.missing_terms(s.sensor)
+        }
         self.horizon_s = horizon_s
         boxes = [s.region.bounds if not s.region.is_empty else (np.nan,) * 4 for s in sensors]
         self._bounds = np.array(boxes, dtype=float).reshape(-1, 4)
@@ -144,11 +152,16 @@ class StatisticalSensing:
         """Light level (0 night, 1 dusk, 2 day) at simulation times ``t`` within the run, s."""
         return self._light[(np.asarray(t) / LIGHT_GRID_S).astype(np.int64)]
 
-    def false_alarm_clock(self, kind: Kind) -> FalseAlarmClock:
+    def model_of(self, sensor_id: str) -> DetectionModel:
+        """The detection model of sensor ``sensor_id``'s detections: its sensor type's terms."""
+        return self._models[sensor_id]
+
+    def false_alarm_clock(self, kind: Kind, sensor_id: str | None = None) -> FalseAlarmClock:
         """The false-alarm rate of ``kind`` over the run relative to its day rate (this run's weather), as
-        the light changes (on the light grid, :data:`LIGHT_GRID_S`). Calibrations without light offsets
-        give 1 throughout."""
-        rates = np.array([self.model.false_alarm_rate(kind, light) for light in LIGHT_ORDER])
+        the light changes (on the light grid, :data:`LIGHT_GRID_S`), on sensor ``sensor_id`` (None: the
+        visible terms). Calibrations without light offsets give 1 throughout."""
+        model = self.model if sensor_id is None else self.model_of(sensor_id)
+        rates = np.array([model.false_alarm_rate(kind, light) for light in LIGHT_ORDER])
         day = rates[LIGHT_ORDER.index(Light.DAY)]
         grid = np.arange(len(self._light)) * LIGHT_GRID_S
         return FalseAlarmClock.from_levels(grid, self._light, rates / day if day > 0 else rates * 0.0)
@@ -159,7 +172,8 @@ class StatisticalSensing:
         """When the incident first becomes visible (s, None if never), and every alarm it triggers.
 
         One detection per sensor and visibility interval in which the alarm
-        rule fires; each sensor draws from its own stream for this incident.
+        rule fires; each sensor draws from its own stream for this incident. A camera whose sensor type
+        has no terms in the calibration (only in pixel mode) gives its first sight and no alarm.
         """
         first_visible = None
         found = []
@@ -173,12 +187,14 @@ class StatisticalSensing:
                 continue
             start = intervals[0][0]
             first_visible = start if first_visible is None else min(first_visible, start)
+            if sensor.pixel_height is not None and sensor.id not in self._models:
+                continue  # no terms for its sensor type: a pixel run, whose cameras' detectors decide
             rng = stream(f"sensing/{sensor.id}/incident/{incident.id}")
             own = None
             if sensor.pixel_height is not None:
                 first_sight = incident.track.position(np.array([start]))
                 pixels = float(sensor.pixel_height(first_sight, incident.visible_height)[0])
-                own = self.model.own_offset(incident.kind, start, until, rng, pixels)
+                own = self.model_of(sensor.id).own_offset(incident.kind, start, until, rng, pixels)
                 if own.shadowed:
                     continue
             for t0, t1 in intervals:
@@ -207,7 +223,8 @@ class StatisticalSensing:
         times = sensor.observation_times(t0, t1)
         tail = np.zeros(0, dtype=bool)  # last n-1 outcomes of the previous chunk
         camera = sensor.pixel_height is not None
-        spec = self.model.calibration.classes[incident.kind] if camera else None
+        model = self.model_of(sensor.id) if camera else None  # a buoy's reports need no model
+        spec = model.calibration.classes[incident.kind] if camera else None
         on_target = spec.alarm_on_target if camera else 1.0
         # A new view starts without a hit: the detector has to find the offender first. A detector with an
         # evidence window scores nobody in it, and has been looking at the offender all along: its hits
@@ -216,9 +233,7 @@ class StatisticalSensing:
         if steady and len(times):
             times = times[times >= times[0] + spec.evidence_s - 1e-9]
         holding = False
-        chain = (
-            self.model.acquisition(incident.kind, sensor.frame_interval, rng, own.lasting) if camera else None
-        )
+        chain = model.acquisition(incident.kind, sensor.frame_interval, rng, own.lasting) if camera else None
         astray = False  # the held track's alarm went astray (acquisition model only)
         bound = self._hit_bound(sensor, incident, own) if chain is None else None
         for number, frames in enumerate(_chunks(times)):
@@ -233,11 +248,11 @@ class StatisticalSensing:
             if chain is not None:  # hits only while the detector holds a track; young tracks score low
                 ages = chain.ages(len(frames))
                 eta = eta + chain.offsets(ages)
-                p = np.where(ages > 0, sigmoid(eta - logit(self.model.threshold(incident.kind))), 0.0)
+                p = np.where(ages > 0, sigmoid(eta - logit(model.threshold(incident.kind))), 0.0)
                 new_track[len(tail) :] = ages == 1
             if steady and number == 0:  # frame 0 is a hit iff u < p: a < p ≤ 1 − b (chained_hits)
                 holding = bool(uniforms[0] < p[0])
-            run = self.model.hit_run_frames(incident.kind, sensor.frame_interval, p) if camera else 1.0
+            run = model.hit_run_frames(incident.kind, sensor.frame_interval, p) if camera else 1.0
             fresh = chained_hits(uniforms, p, run, holding)
             holding = bool(fresh[-1])
             hits = np.concatenate([tail, fresh])
@@ -255,7 +270,7 @@ class StatisticalSensing:
                     j = index - len(tail)
                     x, y = incident.position(float(frames[j]))
                     score = (
-                        self.model.score_given_hit(incident.kind, float(eta[j]), float(rng.random()))
+                        model.score_given_hit(incident.kind, float(eta[j]), float(rng.random()))
                         if eta is not None
                         else sensor.fixed_probability
                     )
@@ -280,14 +295,15 @@ class StatisticalSensing:
         )
         sizes = np.array([pixels * (1.0 - 1e-6), pixels * (1.0 + 1e-6)])
         kind = incident.kind
-        cut = logit(self.model.threshold(kind))
+        model = self.model_of(sensor.id)
+        cut = logit(model.threshold(kind))
 
         def bound(frames: np.ndarray) -> float:
             offset = own.most(float(frames[0]), float(frames[-1]))
             if offset == -np.inf or not stays:
                 return 0.0 if offset == -np.inf else 1.0
             levels = np.flatnonzero(np.bincount(self.light_index(frames), minlength=len(LIGHT_ORDER)))
-            eta = self.model.eta(kind, np.repeat(sizes, len(levels)), np.tile(levels, len(sizes)))
+            eta = model.eta(kind, np.repeat(sizes, len(levels)), np.tile(levels, len(sizes)))
             return float(sigmoid(float(eta.max()) + offset + 1e-6 - cut)) * (1.0 + 1e-9)
 
         return bound
@@ -302,5 +318,6 @@ class StatisticalSensing:
             return None, np.full(len(frames), sensor.fixed_probability)
         xy = incident.track.position(frames)
         pixels = sensor.pixel_height(xy, incident.visible_height)
-        eta = self.model.eta(incident.kind, pixels, self.light_index(frames)) + own.at(frames)
-        return eta, sigmoid(eta - logit(self.model.threshold(incident.kind)))
+        model = self.model_of(sensor.id)
+        eta = model.eta(incident.kind, pixels, self.light_index(frames)) + own.at(frames)
+        return eta, sigmoid(eta - logit(model.threshold(incident.kind)))
