@@ -21,6 +21,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from sim.scenario.calibration_section import (
+    DETECTION_MODEL_TERMS,
+    Calibration,
+    ClassCalibration,
+    FalseAlarmCalibration,
+    SensorCalibration,
+)
 from sim.scenario.climate_section import Climate
 from sim.scenario.fields import (
     ABSOLUTE_ZERO_C,
@@ -62,13 +69,9 @@ from sim.scenario.network_section import (
 )
 from sim.scenario.run_section import RenderConfig, RunConfig
 from sim.scenario.sensing_section import (
-    DETECTION_MODEL_TERMS,
     Buoy,
-    Calibration,
     Camera,
-    ClassCalibration,
     DetectionConfig,
-    FalseAlarmCalibration,
     KindDetectors,
     Persistence,
     PixelDetectors,
@@ -125,6 +128,7 @@ __all__ = [  # the models of every section module, importable from here
     "Ring",
     "RunConfig",
     "Scenario",
+    "SensorCalibration",
     "SensorType",
     "Strict",
     "ThermalCore",

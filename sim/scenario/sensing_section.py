@@ -1,5 +1,5 @@
-"""Scenario models of sensing: cameras and buoys, the detectors' threshold and persistence, and the
-calibration of statistical mode's detection and false-alarm models (see :mod:`sim.sensing.statistical`).
+"""Scenario models of sensing: cameras and buoys, the detectors' threshold and persistence and their
+parameters; the calibration of statistical mode's models is :mod:`sim.scenario.calibration_section`.
 
 See :mod:`sim.scenario.models` for the whole scenario.
 """
@@ -10,16 +10,15 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from sim.scenario.calibration_section import Calibration
 from sim.scenario.fields import (
     Codec,
     Duration,
     Kind,
     KindThreshold,
-    Light,
     Point,
     SensorType,
     Strict,
-    Weather,
     per_kind,
 )
 
@@ -103,234 +102,6 @@ class Buoy(Strict):
     detection_probability: float = Field(
         gt=0, le=1, description="probability that a report includes a swimmer inside the radius"
     )
-
-
-DETECTION_MODEL_TERMS = {
-    "ordinal": (
-        "intercept",
-        "size_slope",
-        "offender_sd",
-        "offender_spell_s",
-        "offender_lasting_sd",
-        "never_share",
-        "never_size_slope",
-        "hit_run_s",
-        "hit_run_odds_exponent",
-        "evidence_s",
-    ),
-    "acquisition": (
-        "intercept",
-        "size_slope",
-        "entry_acquisition",
-        "acquisition_rate_per_s",
-        "loss_rate_per_s",
-        "acquisition_step_s",
-    ),
-}
-"""The statistical detection models a class's calibration can declare (``model``) and the terms each needs
-written in the file: ``ordinal``, offender offsets, hit runs and the evidence window
-(:func:`sim.calibration.detectability.fit_detectability`); ``acquisition``, the acquired / not-acquired
-chain (:mod:`sim.sensing.acquisition`, :func:`sim.calibration.detectability.fit_acquisition_model`)."""
-
-
-class ClassCalibration(Strict):
-    model: str | None = Field(
-        None,
-        description="the detection model these terms are of (ordinal or acquisition; its terms must all be "
-        "given); None: undeclared, acquisition when entry_acquisition is given",
-    )
-    intercept: float = Field(description="logit of the per-frame hit score at the reference size")
-    size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
-    hit_run_s: float = Field(
-        0.0,
-        ge=0,
-        description="mean run of consecutive hits on one offender (a track held), s; 0: independent frames",
-    )
-    hit_run_odds_exponent: float = Field(
-        0.0,
-        ge=0,
-        lt=1,
-        description="mean run of hits is hit_run_s · (p / (1 − p))^this at hit probability p, 1",
-    )
-    offender_sd: float = Field(
-        0.0,
-        ge=0,
-        description="spread of one offender's own logit offset in one camera's view (drawn once), logit",
-    )
-    offender_spell_s: float = Field(
-        0.0,
-        ge=0,
-        description="how long an offender's own offset lasts before it is drawn again, s; 0: the whole visit",
-    )
-    offender_lasting_sd: float = Field(
-        0.0,
-        ge=0,
-        description="spread of a second own offset drawn once per visit, added to offender_sd's, logit",
-    )
-    never_share: float = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description="share of offenders a camera's detector never scores in any frame (structural zeros), 1",
-    )
-    never_size_slope: float = Field(
-        0.0,
-        ge=-12,
-        le=12,
-        description="logit change of never_share per doubling of the offender's pixel height at first sight "
-        "(never_share is the share at the reference size), logit",
-    )
-    alarm_on_target: float = Field(
-        1.0,
-        ge=0,
-        le=1,
-        description="probability that a k-of-n alarm's box lies on the offender (else it is lost), 1",
-    )
-    shadowed_share: float = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description="share of offenders in a camera's view none of whose alarms lands on them (their blob "
-        "held by another offender's track), 1",
-    )
-    evidence_s: float = Field(
-        0.0,
-        ge=0,
-        description="evidence window: time into each view before the detector can score an offender, s",
-    )
-    entry_acquisition: tuple[Annotated[float, Field(ge=0, le=1)], ...] | None = Field(
-        None,
-        description="P(the detector acquires an offender in the j-th acquisition step after it came into "
-        "view | not before), 1; None: no acquisition model (sim.sensing.acquisition)",
-    )
-    acquisition_rate_per_s: float = Field(
-        0.0, ge=0, description="acquisition hazard after the entry steps (and after a loss), 1/s"
-    )
-    loss_rate_per_s: float = Field(0.0, ge=0, description="hazard of losing a held track, 1/s")
-    acquisition_sd: float = Field(
-        0.0,
-        description="loading of the offender's lasting offset u (offender_lasting_sd) on the log "
-        "acquisition hazards: they are multiplied by exp(this · u), 1",
-    )
-    track_age_offsets: tuple[float, ...] = Field(
-        (), description="logit offset of a held track's score in its j-th acquisition step of age (then 0)"
-    )
-    acquisition_step_s: float = Field(
-        0.2, gt=0, description="length of one step of entry_acquisition and track_age_offsets, s"
-    )
-    light: dict[Light, float] | None = Field(
-        None, description="this class's own logit offsets per light level"
-    )
-    weather: dict[Weather, float] | None = Field(
-        None, description="this class's own logit offsets per weather"
-    )
-
-    @model_validator(mode="after")
-    def _model_terms(self) -> ClassCalibration:
-        if self.model is None:
-            return self
-        if self.model not in DETECTION_MODEL_TERMS:
-            raise ValueError(
-                f"model {self.model!r}: no such model (known: {', '.join(DETECTION_MODEL_TERMS)})"
-            )
-        given = {name for name in self.model_fields_set if getattr(self, name) is not None}
-        missing = [term for term in DETECTION_MODEL_TERMS[self.model] if term not in given]
-        if missing:
-            raise ValueError(f"the {self.model} model needs {', '.join(missing)}, which the entry lacks")
-        if self.model == "ordinal" and self.entry_acquisition is not None:
-            raise ValueError("the ordinal model has no entry_acquisition (that is the acquisition model's)")
-        return self
-
-
-LogRateOffset = Annotated[float, Field(ge=-20, le=20, allow_inf_nan=False)]
-"""A natural-log factor on a false-alarm rate; ±20 (a factor of 5·10⁸) bounds any measured contrast."""
-
-
-class FalseAlarmCalibration(Strict):
-    max_rate_per_hour: float = Field(
-        ge=0, description="false alarms per camera-hour at threshold 0, in day light and clear weather"
-    )
-    intercept: float = Field(description="logit of the clutter score")
-    slope: float = Field(
-        1.0, gt=0, le=20, description="how steeply the rate falls with logit(threshold) (1: logistic clutter)"
-    )
-    light: dict[Light, LogRateOffset] = Field(
-        default_factory=dict, description="log-rate offset per light level (absent: 0, the day rate), ln(1)"
-    )
-    weather: dict[Weather, LogRateOffset] = Field(
-        default_factory=dict, description="log-rate offset per weather (absent: 0, the clear rate), ln(1)"
-    )
-    light_weather: dict[Light, dict[Weather, LogRateOffset]] = Field(
-        default_factory=dict,
-        description="log-rate offset of a light and weather together, on top of both (absent: 0), ln(1)",
-    )
-
-
-class SensorCalibration(Strict):
-    """One sensor type's own terms: on its cameras each kind's ``classes`` and ``false_alarms`` entry takes
-    the place of the top-level one (which are the visible cameras'), fitted by ``tune --sensor``."""
-
-    source: str = Field("", description="how these numbers were obtained")
-    classes: dict[Kind, ClassCalibration] = Field(
-        default_factory=dict, description="each kind's hit model on this sensor's cameras"
-    )
-    false_alarms: dict[Kind, FalseAlarmCalibration] = Field(
-        default_factory=dict, description="each kind's false-alarm model on this sensor's cameras"
-    )
-
-    def lacks(self) -> list[str]:
-        """The terms a camera of this sensor needs that are missing (``classes.fishing``, ...)."""
-        return [
-            f"{name}.{k.value}"
-            for name in ("classes", "false_alarms")
-            for k in Kind
-            if k not in getattr(self, name)
-        ]
-
-
-class Calibration(Strict):
-    """Detection model parameters (see :mod:`sim.sensing.statistical` for the model)."""
-
-    source: str = Field(description="how these numbers were obtained")
-    reference_pixels: float = Field(gt=0, description="pixel height where size enters at zero, px")
-    classes: dict[Kind, ClassCalibration]
-    light: dict[Light, float] = Field(description="logit offset per light level")
-    weather: dict[Weather, float] = Field(description="logit offset per weather")
-    false_alarms: dict[Kind, FalseAlarmCalibration]
-    sensors: dict[SensorType, SensorCalibration] = Field(
-        default_factory=dict,
-        description="terms of other sensor types than visible (thermal: {classes, false_alarms}), fitted by "
-        "tune --sensor; the top-level classes and false_alarms are the visible cameras'",
-    )
-
-    @model_validator(mode="after")
-    def _complete(self) -> Calibration:
-        for name, enum in (("classes", Kind), ("light", Light), ("weather", Weather), ("false_alarms", Kind)):
-            missing = [m.value for m in enum if m not in getattr(self, name)]
-            if missing:
-                raise ValueError(f"{name} lacks {', '.join(missing)}")
-        if SensorType.VISIBLE in self.sensors:
-            raise ValueError("sensors.visible: the top-level classes and false_alarms are the visible terms")
-        return self
-
-    def missing_terms(self, sensor: SensorType) -> list[str]:
-        """What a statistical run with cameras of ``sensor`` lacks in this calibration (``sensors.thermal``,
-        or the block's missing ``sensors.thermal.classes.fishing``, ...); empty: nothing."""
-        if sensor is SensorType.VISIBLE:
-            return []
-        if sensor not in self.sensors:
-            return [f"sensors.{sensor.value}"]
-        return [f"sensors.{sensor.value}.{term}" for term in self.sensors[sensor].lacks()]
-
-    def for_sensor(self, sensor: SensorType) -> Calibration:
-        """This calibration as a camera of ``sensor`` uses it: the sensor's classes and false-alarm entries
-        in place of the top-level ones (itself for visible cameras)."""
-        if sensor is SensorType.VISIBLE:
-            return self
-        own = self.sensors[sensor]
-        return self.model_copy(
-            update={"classes": own.classes, "false_alarms": own.false_alarms, "sensors": {}}
-        )
 
 
 class Persistence(Strict):

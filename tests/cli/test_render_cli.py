@@ -409,7 +409,9 @@ def test_render_other_camera(tmp_path, capsys):
 
 def test_render_thermal_camera_frames_are_grey_and_say_so(tmp_path, capsys):
     """A thermal camera at night: grey frames, 'thermal' in frames.csv, the same truth as a visible one."""
-    night = ["--set", "run.start=2026-07-18T02:00:00", "--seconds", "0.2"]
+    # A minute into the night: statistical mode, which runs the time before the clip, knows the sensor, so
+    # later on a thermal camera would have sent the boats on other trips and the scenes would differ.
+    night = ["--set", "run.start=2026-07-18T02:00:00", "--start", "1m", "--seconds", "0.2"]
     thermal = ["--set", f"cameras.{_camera_index(CAMERA)}.sensor=thermal"]
     _render(capsys, [*night, *thermal, "--frames", str(tmp_path / "thermal")])
     _render(capsys, [*night, "--frames", str(tmp_path / "visible")])
@@ -420,3 +422,4 @@ def test_render_thermal_camera_frames_are_grey_and_say_so(tmp_path, capsys):
     image = cv2.imread(str(tmp_path / "thermal" / "frame_000001.png"))
     assert (image[..., 0] == image[..., 1]).all() and (image[..., 0] == image[..., 2]).all()
     assert _read_csv(tmp_path / "thermal" / "truth.csv") == _read_csv(tmp_path / "visible" / "truth.csv")
+    assert len(_read_csv(tmp_path / "visible" / "truth.csv")) > 1
