@@ -168,7 +168,8 @@ def test_a_far_angler_is_alarmed_through_the_tile_and_missed_without_it(default_
 def test_pixel_run_with_a_tile_is_identical_on_any_thread_count():
     """The peninsula camera (with its tile) and the river camera on the same instants, 60 s with anglers
     arriving at 1200 an hour: the tile's tracks score above the threshold, both cameras alarm, and the run
-    on two frame threads gives the same tables and score log as the run on one."""
+    on two frame threads (its own Simulation: pixel mode is deterministic) gives the same tables, score log
+    and summary as the run on one (sim.pixel.camera_group.CameraGroup)."""
     overrides = [
         "run.mode=pixel",
         "run.duration=60",
@@ -191,6 +192,9 @@ def test_pixel_run_with_a_tile_is_identical_on_any_thread_count():
     threshold = scenario.detection.threshold_for(Kind.FISHING)
     assert any(row[0] is Kind.FISHING and row[7] >= TILE_TRACKS and row[6] >= threshold for row in one_log)
     assert set(one.alarms["source"]) == {"cam-peninsula", "cam-river"}
-    for table in ("incidents", "alarms", "missions"):
+    for table in ("incidents", "alarms", "missions", "transfers", "tracks"):
         pd.testing.assert_frame_equal(getattr(two, table), getattr(one, table))
     assert two_log == one_log
+    assert {k: v for k, v in two.summary.items() if k != "wall_time_s"} == {
+        k: v for k, v in one.summary.items() if k != "wall_time_s"
+    }
