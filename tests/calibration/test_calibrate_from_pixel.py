@@ -72,7 +72,8 @@ def test_offenders_ignore_warnings_in_the_comparison(beach):
 def test_tune_pixel_runs_writes_agreement_and_a_usable_calibration(tmp_path, capsys):
     out = tmp_path / "pixel"
     argv = ["tune", "--pixel-runs", "--seeds", "1", "--duration", "60", "--camera", "cam-beach-w"]
-    argv += [f"--set={o}" for o in BEACH_OVERRIDES[1:]] + ["--out", str(out)]
+    overrides = [*BEACH_OVERRIDES[1:], "cameras.0.fps=5"]  # cam-beach-w at 5 frames/s, as the other tests
+    argv += [f"--set={o}" for o in overrides] + ["--out", str(out)]
     assert call_main(argv) == 0
     table = pd.read_csv(out / "agreement.csv")
     assert list(table.columns) == list(AGREEMENT_COLUMNS) and set(table["mode"]) == {"pixel", "statistical"}
