@@ -44,7 +44,7 @@ def add_parser(commands: Commands) -> None:
 def execute(args: argparse.Namespace) -> int:
     """Check every input, then build the page and write it atomically."""
     from sim.cli.common import at_least
-    from sim.replay.run_folder import check_run_folder, read_run_for_replay
+    from sim.replay.run_folder import check_run_folder, read_run_folder
     from sim.results.replay_page.page import check_out, write_replay
 
     folders = [args.run_dir] + ([args.run_dir_b] if args.run_dir_b is not None else [])
@@ -53,7 +53,7 @@ def execute(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else args.run_dir / "replay.html"
     check_out(out)
     at_least("--max-frames", args.max_frames, 1)
-    results, tracks = zip(*(read_run_for_replay(folder) for folder in folders), strict=True)
+    results, tracks = zip(*(read_run_folder(folder) for folder in folders), strict=True)
     frames = None
     if args.camera_frames or args.camera:
         from sim.replay.frames import camera_frames

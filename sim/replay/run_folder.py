@@ -54,13 +54,7 @@ def check_run_folder(folder: Path) -> None:
             )
 
 
-def read_run_folder(folder: Path) -> Result:
-    """The run stored in ``folder``, checked first (:func:`check_run_folder`)."""
-    check_run_folder(folder)
-    return read_run(Path(folder))
-
-
-def read_run_for_replay(folder: Path) -> tuple[Result, Tracks]:
+def read_run_folder(folder: Path) -> tuple[Result, Tracks]:
     """What ``replay`` needs of the run in ``folder``, checked first: the run without its two big tables
     (tracks.csv and transfers.csv: a year's run has 20 million track rows) and the digest of its tracks,
     read a piece at a time, from which the page draws the boats (as ``run`` draws it)."""

@@ -38,8 +38,10 @@ def runs(tmp_path_factory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("browser")
     a = write_run(base / "three_boats", hours=2.0)
     b = write_run(base / "slow_boats", ("boats.0.cruise_speed=1.0", "boats.1.cruise_speed=1.0"), hours=2.0)
-    write_replay([read_run_folder(a)], ["three_boats"], a / "replay.html")
-    write_replay([read_run_folder(a), read_run_folder(b)], ["three_boats", "slow_boats"], base / "pair.html")
+    (run_a, tracks_a), (run_b, tracks_b) = read_run_folder(a), read_run_folder(b)
+    write_replay([run_a], ["three_boats"], a / "replay.html", tracks=[tracks_a])
+    pair = ([run_a, run_b], ["three_boats", "slow_boats"])
+    write_replay(*pair, base / "pair.html", tracks=[tracks_a, tracks_b])
     return a, b
 
 

@@ -170,7 +170,7 @@ def test_camera_frames_run_from_first_sight_to_the_alarm(run_folder):
     from sim.replay.run_folder import read_run_folder
     from sim.replay.sightings import seen_incidents
 
-    result = read_run_folder(run_folder)
+    result, _ = read_run_folder(run_folder)
     seen = seen_incidents(result, [])
     alarms = pd.read_csv(run_folder / "alarms.csv").dropna(subset=["incident_id"])
     assert len(seen) == alarms["incident_id"].nunique() > 0

@@ -39,7 +39,7 @@ def pixel_run(tmp_path_factory):
         seen[round(frame.t, 3)] = [b.as_data() for b in boxes]
 
     folder = write_pixel_run(tmp_path_factory.mktemp("pixel") / "run", watch)
-    frames = camera_frames(read_run_folder(folder), [], MAX_FRAMES)
+    frames = camera_frames(read_run_folder(folder)[0], [], MAX_FRAMES)
     return folder, seen, frames
 
 
@@ -64,12 +64,14 @@ def test_the_frames_show_the_boxes_the_run_saw(pixel_run):
 @pytest.fixture(scope="module")
 def pixel_page(pixel_run) -> Path:
     folder, _, frames = pixel_run
-    return write_replay([read_run_folder(folder)], ["pixel"], folder / "frames.html", [frames])
+    result, tracks = read_run_folder(folder)
+    return write_replay([result], ["pixel"], folder / "frames.html", [frames], [tracks])
 
 
 def test_the_page_carries_them(pixel_run):
     folder, _, frames = pixel_run
-    run = page_data([read_run_folder(folder)], ["pixel"], [frames])["runs"][0]
+    result, tracks = read_run_folder(folder)
+    run = page_data([result], ["pixel"], [frames], [tracks])["runs"][0]
     assert run["mode"] == "pixel"
     assert [f["detections"] for f in run["frames"]] == [f["detections"] for f in frames]
 
