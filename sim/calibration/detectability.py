@@ -57,14 +57,12 @@ def fit_detectability(
     data, visit, age, step = split_visits(frames)
     evidence = evidence_window_of_visits(data, visit, age, step)
     seen = data[age >= evidence - 1e-9]  # nothing can score inside the evidence window: no news on η there
-    fits = [fit_hit_model(seen, reference_pixels, thresholds, spell_s=spell, never=True) for spell in spells]
+    designs = [_HitDesign(seen, reference_pixels, thresholds, spell) for spell in spells]
+    fits = [design.fit(never=True) for design in designs]
     # Spells alone, integrated with the outer (finer) rule: the nested fit's coarser inner rule can lose
     # more to quadrature error than a lasting offset wins (no never-scored share: that is per offender).
-    fits += [
-        fit_hit_model(seen, reference_pixels, thresholds, spell_s=spell, lasting=False)
-        for spell in spells
-        if spell > 0
-    ]
+    # Each design's spells-only fit is made once: the nested fit's EM started from it.
+    fits += [design.fit(lasting=False) for design in designs if design.spell_s > 0]
     return max(fits, key=lambda fit: fit["log_likelihood"]) | {"evidence_s": evidence}
 
 
@@ -105,23 +103,53 @@ def fit_hit_model(
     others (spells), fitted from the optimum of the spells-only model. Without ``lasting``, only the spell
     offset (σ_l = 0; ``never`` then is an error: offenders, not spells, are never scored).
     """
-    if len(frames) == 0:
-        raise ValueError("no offender was ever in view: nothing to calibrate")
-    data = frames.iloc[:: -(-len(frames) // MAX_FIT_FRAMES)]
-    x, lower, upper, lights_seen, weathers_seen = score_design(data, reference_pixels, thresholds)
-    offender, spell = offender_levels(data, spell_s)
-    start = None
-    if spell is not None and not lasting:
-        if never:  # a spell-level structural zero would be a different model from sim.sensing.statistical's
-            raise ValueError("offenders never scored (never=True) need the lasting level when spell_s > 0")
-        offender, spell = spell, None  # one level: the spells are the groups, nothing lasts longer
-    elif spell is not None:  # EM from the spells-only optimum: from its default start it can end poorer
-        start = fit_ordinal_nested(x, lower, upper, spell, None, iterations)
-    options = {"never": never, "never_x": _never_design(data, offender, reference_pixels)}
-    fit, beta = _fit_nested_with_slope_floor(x, lower, upper, offender, spell, iterations, start, options)
-    return _hit_model_entry(fit, beta, spell is not None, spell_s) | condition_offsets(
-        beta, lights_seen, weathers_seen
-    )
+    return _HitDesign(frames, reference_pixels, thresholds, spell_s, iterations).fit(never, lasting)
+
+
+class _HitDesign:
+    """One table of frames made ready for :func:`fit_hit_model` at one spell: thinned to
+    :data:`MAX_FIT_FRAMES`, its ordinal design and offender (and spell) labels. The spells-only fit is
+    made at most once: it is a candidate model of its own and the start of the two-level model's EM."""
+
+    def __init__(
+        self, frames: pd.DataFrame, reference_pixels: float, thresholds, spell_s: float, iterations: int = 500
+    ):
+        if len(frames) == 0:
+            raise ValueError("no offender was ever in view: nothing to calibrate")
+        self.data = frames.iloc[:: -(-len(frames) // MAX_FIT_FRAMES)]
+        self.x, self.lower, self.upper, self.lights_seen, self.weathers_seen = score_design(
+            self.data, reference_pixels, thresholds
+        )
+        self.offender, self.spell = offender_levels(self.data, spell_s)
+        self.reference_pixels, self.spell_s, self.iterations = reference_pixels, spell_s, iterations
+        self._spells_only: OrdinalFit | None = None
+
+    def spells_only(self) -> OrdinalFit:
+        """The spells-only model's EM fit (spells as the one level), made once."""
+        if self._spells_only is None:
+            self._spells_only = fit_ordinal_nested(
+                self.x, self.lower, self.upper, self.spell, None, self.iterations
+            )
+        return self._spells_only
+
+    def fit(self, never: bool = False, lasting: bool = True) -> dict:
+        """:func:`fit_hit_model`'s result on this design."""
+        offender, spell, start, made = self.offender, self.spell, None, None
+        if spell is not None and not lasting:
+            if never:  # a spell-level structural zero: not sim.sensing.statistical's model
+                raise ValueError(
+                    "offenders never scored (never=True) need the lasting level when spell_s > 0"
+                )
+            offender, spell = spell, None  # one level: the spells are the groups, nothing lasts longer
+            made = self.spells_only()  # this very model, fitted once
+        elif spell is not None:  # EM from the spells-only optimum: from its default start it can end poorer
+            start = self.spells_only()
+        options = {"never": never, "never_x": _never_design(self.data, offender, self.reference_pixels)}
+        design = (self.x, self.lower, self.upper, offender, spell, self.iterations)
+        fit, beta = _fit_nested_with_slope_floor(*design, start, options, made)
+        return _hit_model_entry(fit, beta, spell is not None, self.spell_s) | condition_offsets(
+            beta, self.lights_seen, self.weathers_seen
+        )
 
 
 def offender_levels(data: pd.DataFrame, spell_s: float) -> tuple[np.ndarray, np.ndarray | None]:
@@ -154,10 +182,12 @@ def _fit_nested_with_slope_floor(
     iterations: int,
     start: OrdinalFit | None,
     options: dict,
+    made: OrdinalFit | None = None,
 ) -> tuple[OrdinalFit, np.ndarray]:
     """:func:`sim.calibration.glmm.fit_ordinal_nested` and its coefficients, refitted with the size slope
-    held at :data:`sim.calibration.fit_inputs.MIN_SIZE_SLOPE` (a known offset) when it came out below."""
-    fit = fit_ordinal_nested(x, lower, upper, offender, spell, iterations, start=start, **options)
+    held at :data:`sim.calibration.fit_inputs.MIN_SIZE_SLOPE` (a known offset) when it came out below.
+    ``made``: that fit, already made (the slope's floor still applies)."""
+    fit = made or fit_ordinal_nested(x, lower, upper, offender, spell, iterations, start=start, **options)
     beta = fit.beta
     if beta[1] < MIN_SIZE_SLOPE:
         # Bigger must not mean harder to see: refit with the slope held at its floor (a known offset).
