@@ -119,10 +119,12 @@ def calibrate_from_pixel_runs(
         threshold = scenario.detection.threshold_for(kind)  # pixel mode's alarm filter of this kind
         mine = frames[frames["kind"] == kind]
         if len(mine):
-            fit = fit_model(model, mine, scenario.calibration.reference_pixels, threshold, spells)
-            fit["alarm_on_target"], fit["shadowed_share"] = fit_alarm_landing(
-                mine, detected, threshold, persistence.k, persistence.n
-            )
+            rule = (detected, persistence.k, persistence.n)
+            fit = fit_model(model, mine, scenario.calibration.reference_pixels, threshold, spells, rule)
+            if fit["model"] != "hazard":  # the hazard model's alarms are those that landed
+                fit["alarm_on_target"], fit["shadowed_share"] = fit_alarm_landing(
+                    mine, detected, threshold, persistence.k, persistence.n
+                )
             terms["classes"][kind.value] = class_entry(fit)
         cameras = {c.id for c in scenario.cameras}
         false = alarms[

@@ -42,11 +42,23 @@ def class_entry(hit_model: dict) -> dict:
             for key in ACQUISITION_KEYS
             if key in hit_model
         }
+        | ({"alarm_hazard": _rounded(hit_model["alarm_hazard"])} if "alarm_hazard" in hit_model else {})
         | {
             "light": {k: round(v, 4) for k, v in hit_model["light"].items()},
             "weather": {k: round(v, 4) for k, v in hit_model["weather"].items()},
         }
     )
+
+
+def _rounded(value):
+    """``value`` (numbers, lists and mappings of them) with every float rounded to 4 decimals."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
 
 
 def write_calibration(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.calibration.alarm_hazard_fit import fit_alarm_hazard
 from sim.calibration.detectability import (
     SPELLS_S,
     fit_acquisition_model,
@@ -41,16 +42,29 @@ from sim.sensing.detection_model import DetectionModel
 
 MODELS = tuple(DETECTION_MODEL_TERMS)
 """The models ``tune --pixel-runs --model`` knows, in the order they are fitted."""
+FRAME_MODELS = ("ordinal", "acquisition")
+"""The models that describe every frame's score, so that their likelihoods of the same frames compare."""
 AUTO = "auto"
-"""``--model auto``: every model of :data:`MODELS`, the one likeliest on held-out frames kept per kind."""
+"""``--model auto``: every model of :data:`FRAME_MODELS`, the one likeliest on held-out frames kept per kind
+(the ``hazard`` model describes alarms, not frames: it is chosen by name)."""
 
 
 def fit_model(
-    name: str, frames: pd.DataFrame, reference_pixels: float, threshold: float, spells=SPELLS_S
+    name: str,
+    frames: pd.DataFrame,
+    reference_pixels: float,
+    threshold: float,
+    spells=SPELLS_S,
+    alarms: tuple[pd.Series, int, int] | None = None,
 ) -> dict:
     """The hit model ``name`` fitted to one kind's ``frames`` (its alarm ``threshold`` sets the ordinal
-    model's hit runs), with ``model`` set to ``name``."""
-    if name == "acquisition":
+    model's hit runs), with ``model`` set to ``name``. ``alarms``: pixel mode's credited first alarm per
+    offender (s, by group) and its k-of-n rule, which the ``hazard`` model is fitted to."""
+    if name == "hazard":
+        if alarms is None:
+            raise ValueError("the hazard model is fitted to pixel mode's alarms: none given")
+        fit = fit_alarm_hazard(frames, reference_pixels, alarms[0], threshold, alarms[1], alarms[2])
+    elif name == "acquisition":
         fit = fit_acquisition_model(frames, reference_pixels)
     elif name == "ordinal":
         fit = fit_detectability(frames, reference_pixels, spells=spells)
@@ -65,8 +79,8 @@ def frame_log_likelihood(calibration: Calibration, kind: Kind, frames: pd.DataFr
     """Log-likelihood of one kind's per-frame observations (:data:`sim.calibration.fit_inputs.
     OFFENDER_FRAME_COLUMNS`) under ``calibration``'s class of ``kind`` (module docstring); nan without
     frames."""
-    if len(frames) == 0:
-        return float("nan")
+    if len(frames) == 0 or calibration.classes[kind].alarm_hazard is not None:
+        return float("nan")  # the hazard model describes alarms, not the frames' scores
     data, visit, _, step = split_visits(frames)
     _, lower, upper, _, _ = score_design(data, calibration.reference_pixels, FIT_THRESHOLDS)
     eta = _locations(calibration, kind, data)

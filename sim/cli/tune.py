@@ -75,8 +75,9 @@ def add_parser(commands: Commands) -> None:
         "--model",
         action="append",
         metavar="NAME",
-        help="--pixel-runs: a detection model to fit (repeatable: candidates, the likeliest on the held-out "
-        "seeds kept per kind), or auto: every known one (default: ordinal)",
+        help="--pixel-runs: a detection model to fit: ordinal, acquisition (repeatable: candidates, the "
+        "likeliest on the held-out seeds' frames kept per kind), auto (both), or hazard (alone: the rate of "
+        "alarms on an offender; default: ordinal)",
     )
     tune.add_argument(
         "--held-out-seeds",
@@ -276,15 +277,21 @@ def varied_thresholds(thresholds: dict[Kind, float], kind: Kind | None) -> str:
 
 
 def pixel_run_models(names: list[str] | None, held_out: list[int]) -> list[str]:
-    """The candidate models of ``--model`` (default: ordinal; ``auto``: every known one), checked: known
-    names, and held-out seeds when there is a choice to make."""
-    from sim.calibration.detection_models import AUTO, MODELS
+    """The candidate models of ``--model`` (default: ordinal; ``auto``: every model of the frames' scores),
+    checked: known names, the hazard model alone (it describes alarms, not frames: no likelihood of the
+    frames compares it with the others), and held-out seeds when there is a choice to make."""
+    from sim.calibration.detection_models import AUTO, FRAME_MODELS, MODELS
 
     names = names or [MODELS[0]]
     unknown = [name for name in names if name not in (*MODELS, AUTO)]
     if unknown:
         raise BadInputError(f"--model {unknown[0]}: no such model (known: {', '.join(MODELS)}, or {AUTO})")
-    models = list(MODELS) if AUTO in names else list(dict.fromkeys(names))
+    models = list(FRAME_MODELS) if AUTO in names else list(dict.fromkeys(names))
+    if "hazard" in names and len(set(names)) > 1:
+        raise BadInputError(
+            f"--model {' '.join(names)}: hazard is chosen by name, alone (it describes alarms, not the "
+            f"frames whose likelihood compares {', '.join(FRAME_MODELS)})"
+        )
     if len(models) > 1 and not held_out:
         raise BadInputError(
             f"--model {' '.join(names)}: choosing among {', '.join(models)} needs --held-out-seeds "

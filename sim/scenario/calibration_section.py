@@ -7,6 +7,7 @@ See :mod:`sim.scenario.models` for the whole scenario.
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -34,11 +35,68 @@ DETECTION_MODEL_TERMS = {
         "loss_rate_per_s",
         "acquisition_step_s",
     ),
+    "hazard": ("intercept", "size_slope", "alarm_hazard"),
 }
 """The statistical detection models a class's calibration can declare (``model``) and the terms each needs
 written in the file: ``ordinal``, offender offsets, hit runs and the evidence window
 (:func:`sim.calibration.detectability.fit_detectability`); ``acquisition``, the acquired / not-acquired
-chain (:mod:`sim.sensing.acquisition`, :func:`sim.calibration.detectability.fit_acquisition_model`)."""
+chain (:mod:`sim.sensing.acquisition`, :func:`sim.calibration.detectability.fit_acquisition_model`);
+``hazard``, the rate of alarms on the offender itself (:class:`AlarmHazard`, :mod:`sim.sensing.alarm_hazard`,
+:func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`; intercept and size slope only give an alarm's
+score)."""
+
+
+class AlarmHazard(Strict):
+    """The ``hazard`` model's terms: the rate (1/s) at which a camera's k-of-n alarm lands on an offender in
+    view, by the time since the offender came into view (age), its size, the light, the weather and the
+    threshold, log λ = age_log_rates[bin] + size_slope · log2(pixels / reference_pixels) + light + weather
+    + threshold offset (a grouped-time proportional-hazards model, fitted by
+    :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
+
+    age_edges_s: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
+        min_length=1, description="left edge of each age bin, s: 0 first, increasing; the last bin is open"
+    )
+    age_log_rates: tuple[Annotated[float, Field(ge=-50, le=20, allow_inf_nan=False)], ...] = Field(
+        description="log alarm rate in each age bin at the reference size, day, clear and the first "
+        "threshold, ln(1/s)"
+    )
+    size_slope: float = Field(
+        ge=-20, le=20, allow_inf_nan=False, description="log-rate change per doubling of pixel height"
+    )
+    light: dict[Light, float] = Field(
+        default_factory=dict, description="log-rate offset per light level (absent: 0)"
+    )
+    weather: dict[Weather, float] = Field(
+        default_factory=dict, description="log-rate offset per weather (absent: 0)"
+    )
+    thresholds: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = Field(
+        min_length=1, description="the score thresholds the alarms were counted at, increasing"
+    )
+    threshold_offsets: tuple[Annotated[float, Field(le=0, allow_inf_nan=False)], ...] = Field(
+        description="log-rate offset at each threshold: 0 first, never rising (linear in logit τ between "
+        "them, the end segments' slopes beyond)"
+    )
+    k: int = Field(ge=1, description="hits the alarm rule the rates were counted with needs")
+    n: int = Field(ge=1, description="frames within which it needs them")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AlarmHazard:
+        edges, thresholds, offsets = self.age_edges_s, self.thresholds, self.threshold_offsets
+        if edges[0] != 0 or any(b <= a for a, b in itertools.pairwise(edges)):
+            raise ValueError("age_edges_s must start at 0 and increase")
+        if len(self.age_log_rates) != len(edges):
+            raise ValueError(f"age_log_rates has {len(self.age_log_rates)} values for {len(edges)} age bins")
+        if any(b <= a for a, b in itertools.pairwise(thresholds)):
+            raise ValueError("thresholds must increase")
+        if len(offsets) != len(thresholds):
+            raise ValueError(f"threshold_offsets has {len(offsets)} values for {len(thresholds)} thresholds")
+        if offsets[0] != 0 or any(b > a for a, b in itertools.pairwise(offsets)):
+            raise ValueError(
+                "threshold_offsets must start at 0 and never rise (a higher threshold alarms less)"
+            )
+        if self.k > self.n:
+            raise ValueError(f"k {self.k} > n {self.n}")
+        return self
 
 
 class ClassCalibration(Strict):
@@ -126,6 +184,9 @@ class ClassCalibration(Strict):
     acquisition_step_s: float = Field(
         0.2, gt=0, description="length of one step of entry_acquisition and track_age_offsets, s"
     )
+    alarm_hazard: AlarmHazard | None = Field(
+        None, description="the hazard model's alarm rates (model hazard); None: alarms from per-frame hits"
+    )
     light: dict[Light, float] | None = Field(
         None, description="this class's own logit offsets per light level"
     )
@@ -147,6 +208,8 @@ class ClassCalibration(Strict):
             raise ValueError(f"the {self.model} model needs {', '.join(missing)}, which the entry lacks")
         if self.model == "ordinal" and self.entry_acquisition is not None:
             raise ValueError("the ordinal model has no entry_acquisition (that is the acquisition model's)")
+        if self.model != "hazard" and self.alarm_hazard is not None:
+            raise ValueError(f"the {self.model} model has no alarm_hazard (that is the hazard model's)")
         return self
 
 

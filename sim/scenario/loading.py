@@ -312,6 +312,7 @@ def build_scenario(data: Mapping, base_dir: Path) -> Scenario:
     except ValidationError as error:
         raise ScenarioError(first_error(error)) from None
     _check_sensor_terms(scenario, source)
+    _check_hazard_rules(scenario, source)
     return scenario
 
 
@@ -328,6 +329,26 @@ def _check_sensor_terms(scenario: Scenario, source: str) -> None:
                 f"{camera.sensor.value}) in statistical mode; fit them with run_sim.py tune --sensor "
                 f"{camera.sensor.value}, or run in pixel mode"
             )
+
+
+def _check_hazard_rules(scenario: Scenario, source: str) -> None:
+    """A ``hazard`` class's alarm rates were counted with one k-of-n rule: a statistical run with another
+    (``detection.persistence``) would get the rates of a rule it does not use."""
+    if scenario.run.mode is not Mode.STATISTICAL:
+        return
+    rule = scenario.detection.persistence
+    blocks = {"": scenario.calibration} | {
+        f"sensors.{sensor.value}.": terms for sensor, terms in scenario.calibration.sensors.items()
+    }
+    for prefix, terms in blocks.items():
+        for kind, spec in terms.classes.items():
+            rates = spec.alarm_hazard
+            if rates is not None and (rates.k, rates.n) != (rule.k, rule.n):
+                raise ScenarioError(
+                    f"detection.persistence: {rule.k} of {rule.n}, but detection.calibration ({source}) "
+                    f"{prefix}classes.{kind.value}.alarm_hazard was counted with {rates.k} of {rates.n}; "
+                    "fit it again with this rule (run_sim.py tune --pixel-runs --model hazard)"
+                )
 
 
 def _read_calibration(base_dir: Path, detection: Mapping) -> Any:

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from sim.scenario.calibration_section import (
     DETECTION_MODEL_TERMS,
+    AlarmHazard,
     Calibration,
     ClassCalibration,
     FalseAlarmCalibration,
@@ -82,6 +83,7 @@ from sim.scenario.zone_section import Area, GridCurrentSpec, UniformCurrentSpec,
 __all__ = [  # the models of every section module, importable from here
     "ABSOLUTE_ZERO_C",
     "DETECTION_MODEL_TERMS",
+    "AlarmHazard",
     "Area",
     "Boat",
     "Buoy",

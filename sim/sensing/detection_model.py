@@ -12,6 +12,7 @@ import numpy as np
 from sim.core.maths import logit, sigmoid
 from sim.scenario.models import Calibration, Kind, Light, SensorType, Weather, per_kind
 from sim.sensing.acquisition import AcquisitionChain
+from sim.sensing.alarm_hazard import AlarmRates
 from sim.sensing.false_alarms import (
     false_alarm_rate,
 )
@@ -136,6 +137,14 @@ class DetectionModel:
         return (
             None if spec.entry_acquisition is None else AcquisitionChain(spec, frame_interval, rng, lasting)
         )
+
+    def alarm_rates(self, kind: Kind) -> AlarmRates | None:
+        """The ``hazard`` model's alarm rates of ``kind`` at its threshold and this weather
+        (:mod:`sim.sensing.alarm_hazard`), None when the class has none (alarms come from per-frame hits)."""
+        rates = self.calibration.classes[kind].alarm_hazard
+        if rates is None:
+            return None
+        return AlarmRates(rates, self.calibration.reference_pixels, self.threshold(kind), self.weather)
 
     def eta(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """Latent score location η for targets ``pixels`` tall under light levels 0/1/2 (night/dusk/day)."""

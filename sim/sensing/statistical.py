@@ -23,7 +23,9 @@ detector that judges a track by its recent history scores nobody in the first
 ``evidence_s`` of each view (its evidence window), and its hits then start in
 their steady state. With ``entry_acquisition`` set, hits come only while the detector holds a track on the
 offender, a hidden acquired / not-acquired chain (:mod:`sim.sensing.acquisition`, fitted by
-:mod:`sim.calibration.hmm`).
+:mod:`sim.calibration.hmm`). With ``alarm_hazard`` set (the ``hazard`` model) there are no per-frame hits:
+the alarm on the offender comes at a rate by the time since it came into view
+(:mod:`sim.sensing.alarm_hazard`).
 Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
 r(τ, light, weather) = max_rate · exp(a_light + b_weather + ab_light,weather) · σ(c − s · logit τ) (s: the
@@ -48,6 +50,7 @@ import numpy as np
 
 from sim.core.maths import logit, sigmoid
 from sim.scenario.models import Kind, Light
+from sim.sensing.alarm_hazard import AlarmRates, first_reaching
 from sim.sensing.detection_model import DetectionModel, OwnOffset
 from sim.sensing.false_alarms import (
     FalseAlarmClock,
@@ -224,6 +227,8 @@ class StatisticalSensing:
         tail = np.zeros(0, dtype=bool)  # last n-1 outcomes of the previous chunk
         camera = sensor.pixel_height is not None
         model = self.model_of(sensor.id) if camera else None  # a buoy's reports need no model
+        if camera and (rates := model.alarm_rates(incident.kind)) is not None:
+            return self._rated_alarm(sensor, incident, times, model, rates, rng)
         spec = model.calibration.classes[incident.kind] if camera else None
         on_target = spec.alarm_on_target if camera else 1.0
         # A new view starts without a hit: the detector has to find the offender first. A detector with an
@@ -278,6 +283,34 @@ class StatisticalSensing:
                 since = _next_true(lost, index + 1)  # a new track has to collect k hits of its own
                 astray = since == len(hits)
             tail = hits[max(since, len(hits) - (sensor.n - 1)) :]
+        return None
+
+    def _rated_alarm(
+        self,
+        sensor: Sensor,
+        incident: Incident,
+        times: np.ndarray,
+        model: DetectionModel,
+        rates: AlarmRates,
+        rng: np.random.Generator,
+    ) -> Detection | None:
+        """The ``hazard`` model's alarm in the view whose frames are at ``times`` (s): in the first frame
+        whose cumulative hazard reaches one unit-exponential draw (:mod:`sim.sensing.alarm_hazard`), None
+        if none does; its score drawn as a hit's at the class's per-frame location η."""
+        budget = float(rng.exponential())
+        for frames in _chunks(times):
+            xy = incident.track.position(frames)
+            pixels = sensor.pixel_height(xy, incident.visible_height)
+            light = self.light_index(frames)
+            hazards = sensor.frame_interval * rates.rates(frames - times[0], pixels, light)
+            index, budget = first_reaching(hazards, budget)
+            if index >= 0:
+                t = float(frames[index])
+                eta = float(model.eta(incident.kind, pixels[index : index + 1], light[index : index + 1])[0])
+                x, y = incident.position(t)
+                return Detection(
+                    t, sensor.id, x, y, model.score_given_hit(incident.kind, eta, float(rng.random()))
+                )
         return None
 
     def _hit_bound(

@@ -23,6 +23,11 @@ from tests.helpers.paths import DEFAULT, SCENARIOS
         (["--held-out-seeds", "7,-1"], ("--held-out-seeds 7,-1", ">= 0")),
         (["--model", "auto"], ("--model auto", "needs --held-out-seeds")),
         (["--model", "ordinal", "--model", "acquisition"], ("--model", "needs --held-out-seeds")),
+        (
+            ["--model", "hazard", "--model", "ordinal", "--held-out-seeds", "5"],
+            ("--model hazard ordinal", "hazard is chosen by name, alone", "ordinal, acquisition"),
+        ),
+        (["--model", "kalman"], ("--model kalman", "hazard")),
     ],
 )
 def test_tune_pixel_runs_refuses_bad_models_and_seeds(tmp_path, capsys, args, expected):
@@ -51,7 +56,8 @@ def _calibration_declaring(tmp_path, model: str, drop: str | None, **terms) -> s
         ("acquisition", "entry_acquisition", ("acquisition model needs entry_acquisition",)),
         ("acquisition", "loss_rate_per_s", ("acquisition model needs", "loss_rate_per_s")),
         ("ordinal", "offender_spell_s", ("ordinal model needs offender_spell_s",)),
-        ("hmm", None, ("model 'hmm'", "no such model", "ordinal, acquisition")),
+        ("hmm", None, ("model 'hmm'", "no such model", "ordinal, acquisition, hazard")),
+        ("hazard", None, ("hazard model needs alarm_hazard",)),
     ],
 )
 @pytest.mark.parametrize("command", ["run", "tune"])
@@ -85,3 +91,42 @@ def test_an_ordinal_entry_with_an_acquisition_chain_is_refused(tmp_path, capsys)
     assert_one_error_line(
         capsys, rc, ("declared.json", "classes.swimming", "ordinal model has no entry_acquisition")
     )
+
+
+HAZARD = {
+    "age_edges_s": [0.0, 4.0],
+    "age_log_rates": [-50.0, -2.3],
+    "size_slope": 1.0,
+    "thresholds": [0.2, 0.8],
+    "threshold_offsets": [0.0, -1.0],
+    "k": 2,
+    "n": 4,
+}
+"""A hazard model's alarm rates counted with the 2-of-4 rule."""
+
+
+def test_a_hazard_entry_counted_with_another_alarm_rule_is_refused(tmp_path, capsys):
+    """The default scenario alarms on 3 of 5 frames: rates counted on 2 of 4 do not describe its alarms."""
+    calibration = _calibration_declaring(tmp_path, "hazard", None, alarm_hazard=HAZARD)
+    out = tmp_path / "out"
+    argv = [
+        "run",
+        "--scenario",
+        str(DEFAULT),
+        "--set",
+        f"detection.calibration={calibration}",
+        "--out",
+        str(out),
+    ]
+    rc = call_main(argv)
+    assert_one_error_line(
+        capsys,
+        rc,
+        ("detection.persistence: 3 of 5", "declared.json", "classes.swimming.alarm_hazard", "2 of 4"),
+    )
+    assert not out.exists()
+    from sim.loading import load_scenario
+
+    rule = ["detection.persistence.k=2", "detection.persistence.n=4"]
+    scenario = load_scenario(DEFAULT, [f"detection.calibration={calibration}", *rule])
+    assert scenario.calibration.classes["swimming"].alarm_hazard.k == 2

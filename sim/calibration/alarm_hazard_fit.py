@@ -1,0 +1,235 @@
+"""The ``hazard`` model fitted to pixel mode: the rate of alarms that land on an offender, by the time since
+it came into view (:mod:`sim.sensing.alarm_hazard` draws from it).
+
+The events are the offenders' first k-of-n alarms in pixel mode's logged scores
+(:data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`), replayed per detector track at each threshold
+of the fit (:func:`sim.calibration.alarm_landing.track_alarms`), except those of tracks known to miss: a
+track whose alarm at the run's own threshold came before the alarm pixel mode credited to the offender (or
+alarmed on an offender pixel mode never credited) put its box elsewhere, and would at any threshold. At
+the run's threshold the events are then pixel mode's credited alarms themselves. Each offender is at risk
+from the first frame of each view until its event (the views after it are not counted: only the first
+alarm on an offender matters to a run).
+
+Maximum likelihood of the grouped-time proportional-hazards model (complementary log-log link, log Δ as an
+offset: Prentice & Gloeckler 1978, Biometrics 34(1):57-67), by L-BFGS-B (scipy) with a small ridge; the
+threshold offsets are the negative cumulative sums of non-negative steps, so they never rise.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from sim.calibration.alarm_landing import track_alarms
+from sim.calibration.detectability import MAX_FIT_FRAMES
+from sim.calibration.fit_inputs import (
+    FIT_THRESHOLDS,
+    MIN_SIZE_SLOPE,
+    condition_offsets,
+    score_design,
+    split_visits,
+)
+from sim.calibration.glmm import ordinal_derivatives, ordinal_log_bin
+from sim.scenario.models import Light, Weather
+from sim.sensing.alarm_hazard import age_bins
+from sim.world.daylight import LIGHT_ORDER
+
+FINE_AGE_S = 10.0
+"""Up to this age (s) the age bins are fine: evidence windows and first alarms come within seconds."""
+FINE_BIN_S = 0.2
+"""Width of a fine age bin (s; the frame step when that is longer)."""
+COARSE_RATIO = 1.5
+"""Beyond :data:`FINE_AGE_S` each age bin is this many times as long as the one before."""
+RIDGE = 1e-3
+"""L2 penalty on every parameter (keeps the log-rate of a bin without events finite)."""
+
+
+def age_edges(step: float, longest: float) -> np.ndarray:
+    """Left edges (s) of the age bins for frames ``step`` s apart and views up to ``longest`` s."""
+    width = max(step, FINE_BIN_S)
+    fine = np.arange(0.0, FINE_AGE_S - 1e-9, width)
+    coarse = [FINE_AGE_S]
+    while coarse[-1] * COARSE_RATIO < longest:
+        coarse.append(coarse[-1] * COARSE_RATIO)
+    edges = np.round(np.r_[fine, coarse], 6)
+    return edges[edges <= max(longest, 0.0)]
+
+
+def first_alarms(
+    frames: pd.DataFrame, detected: pd.Series, threshold: float, thresholds, k: int, n: int
+) -> dict[float, pd.Series]:
+    """Per threshold of ``thresholds``: each offender's (group's) first alarm on it, s (module docstring),
+    from tracks not known to miss at the run's ``threshold``; ``detected``: pixel mode's credited first
+    alarm per group (s; absent or NaN: never)."""
+    missed = set()
+    for row in track_alarms(frames, threshold, k, n).itertuples():
+        when = detected.get(row.group, math.nan)
+        if math.isnan(when) or row.t < when - 1e-3:
+            missed.add((row.group, row.track))
+    events = {}
+    for tau in thresholds:
+        alarms = track_alarms(frames, tau, k, n)
+        kept = [(g, t) not in missed for g, t in zip(alarms["group"], alarms["track"], strict=True)]
+        events[tau] = alarms[kept].groupby("group")["t"].min()
+    return events
+
+
+def fit_alarm_hazard(
+    frames: pd.DataFrame, reference_pixels: float, detected: pd.Series, threshold: float, k: int, n: int
+) -> dict:
+    """The ``hazard`` model of one kind's ``frames``: its ``alarm_hazard`` block (counted with the k-of-n
+    rule ``k``, ``n`` at :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS` and the run's own ``threshold``),
+    the per-frame score model's intercept, size slope, light and weather (for the score of an alarm:
+    :func:`fit_score_model`) and the log-likelihood of the events."""
+    if len(frames) == 0:
+        raise ValueError("no offender was ever in view: nothing to calibrate")
+    thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
+    events = first_alarms(frames, detected, threshold, thresholds, k, n)
+    data, visit, age, step = split_visits(frames)
+    rows = _at_risk(data, visit, age, thresholds, events)
+    edges = age_edges(step, float(age.max()))
+    lights = sorted(set(rows["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
+    weathers = sorted(set(rows["weather"]) - {Weather.CLEAR.value})
+    design = _Design(rows, edges, lights, weathers, len(thresholds), reference_pixels, step)
+    fitted = minimize(design.penalised, design.start(), jac=True, method="L-BFGS-B", bounds=design.bounds())
+    rates = design.block(fitted.x, thresholds, k, n)
+    score = fit_score_model(frames, reference_pixels)
+    return {
+        "model": "hazard",
+        "intercept": score["intercept"],
+        "size_slope": score["size_slope"],
+        "offender_sd": 0.0,
+        "alarm_hazard": rates,
+        "log_likelihood": -float(design.penalised(fitted.x)[0]),
+        "light": score["light"],
+        "weather": score["weather"],
+    }
+
+
+def fit_score_model(frames: pd.DataFrame, reference_pixels: float) -> dict:
+    """An alarm's score: the per-frame score's ordinal logit model (intercept, size slope, light and weather
+    offsets; :func:`sim.calibration.fit_inputs.score_design`) without offender offsets, by maximum
+    likelihood (L-BFGS-B, the size slope at least :data:`sim.calibration.fit_inputs.MIN_SIZE_SLOPE`) on
+    frames thinned to :data:`sim.calibration.detectability.MAX_FIT_FRAMES`. Only the score an alarm
+    reports rests on it (:meth:`sim.sensing.detection_model.DetectionModel.score_given_hit`)."""
+    data = frames.iloc[:: -(-len(frames) // MAX_FIT_FRAMES)]
+    x, lower, upper, lights_seen, weathers_seen = score_design(data, reference_pixels, FIT_THRESHOLDS)
+
+    def negative(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        eta = x @ beta
+        log_bin = ordinal_log_bin(upper - eta, lower - eta)
+        first, _ = ordinal_derivatives(upper - eta, lower - eta, log_bin)
+        return -float(log_bin.sum()) + RIDGE * beta @ beta, -(x.T @ first) + 2 * RIDGE * beta
+
+    bounds = [(None, None), (MIN_SIZE_SLOPE, None)] + [(None, None)] * (x.shape[1] - 2)
+    start = np.r_[0.0, 1.0, np.zeros(x.shape[1] - 2)]
+    beta = minimize(negative, start, jac=True, method="L-BFGS-B", bounds=bounds).x
+    return {"intercept": float(beta[0]), "size_slope": float(beta[1])} | condition_offsets(
+        beta, lights_seen, weathers_seen
+    )
+
+
+def _at_risk(
+    data: pd.DataFrame, visit: np.ndarray, age: np.ndarray, thresholds, events: dict[float, pd.Series]
+) -> pd.DataFrame:
+    """One row per frame at risk per threshold: ``age`` (s), ``pixels``, ``light``, ``weather``,
+    ``threshold`` (index) and ``event`` (the alarm came in this frame)."""
+    t = data["t"].to_numpy()
+    tables = []
+    for index, tau in enumerate(thresholds):
+        when = data["group"].map(events[tau]).to_numpy(dtype=float)  # NaN: no alarm on this offender
+        at_risk = ~(t > when + 1e-6)  # until the alarm, in every view up to it
+        event = np.abs(t - when) < 1e-6
+        tables.append(
+            pd.DataFrame(
+                {
+                    "age": age[at_risk],
+                    "pixels": data["pixels"].to_numpy(float)[at_risk],
+                    "light": data["light"].to_numpy(int)[at_risk],
+                    "weather": data["weather"].astype(str).to_numpy()[at_risk],
+                    "threshold": index,
+                    "event": event[at_risk],
+                }
+            )
+        )
+    del visit  # views are told apart by their ages (each starts at 0)
+    return pd.concat(tables, ignore_index=True)
+
+
+class _Design:
+    """The fit's index arrays and its penalised negative log-likelihood with gradient. Parameters, in
+    order: a log-rate per age bin, the size slope, an offset per light level seen (not day), per weather
+    seen (not clear), and per threshold after the first a non-negative step down."""
+
+    def __init__(self, rows: pd.DataFrame, edges, lights, weathers, thresholds: int, reference_pixels, step):
+        self.edges, self.lights, self.weathers = edges, lights, weathers
+        self.bins = age_bins(edges, rows["age"].to_numpy())
+        self.size = np.log2(np.maximum(rows["pixels"].to_numpy(float), 1e-9) / reference_pixels)
+        self.light = np.array([lights.index(v) if v in lights else -1 for v in rows["light"]], dtype=int)
+        self.weather = np.array(
+            [weathers.index(v) if v in weathers else -1 for v in rows["weather"]], dtype=int
+        )
+        self.threshold = rows["threshold"].to_numpy(int)
+        self.event = rows["event"].to_numpy(bool)
+        self.counts = (len(edges), len(lights), len(weathers), thresholds - 1)
+        self.log_step = math.log(step)
+
+    def split(self, theta: np.ndarray):
+        ages, lights, weathers, _ = self.counts
+        a = theta[:ages]
+        slope = theta[ages]
+        light = theta[ages + 1 : ages + 1 + lights]
+        weather = theta[ages + 1 + lights : ages + 1 + lights + weathers]
+        steps = theta[ages + 1 + lights + weathers :]
+        return a, slope, light, weather, steps
+
+    def start(self) -> np.ndarray:
+        theta = np.zeros(sum(self.counts) + 1)
+        theta[: self.counts[0]] = -3.0
+        return theta
+
+    def bounds(self) -> list[tuple[float | None, float | None]]:
+        free = sum(self.counts[:3]) + 1
+        return [(None, None)] * free + [(0.0, None)] * self.counts[3]
+
+    def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Negative log-likelihood plus :data:`RIDGE` · |θ|², and its gradient."""
+        a, slope, light, weather, steps = self.split(theta)
+        offsets = np.r_[0.0, -np.cumsum(steps)]
+        eta = a[self.bins] + slope * self.size + offsets[self.threshold] + self.log_step
+        eta = eta + np.where(self.light >= 0, np.r_[light, 0.0][self.light], 0.0)
+        eta = eta + np.where(self.weather >= 0, np.r_[weather, 0.0][self.weather], 0.0)
+        mu = np.exp(np.minimum(eta, 30.0))
+        occurred = -np.expm1(-mu)  # P(the alarm in this frame)
+        log_likelihood = np.where(self.event, np.log(np.maximum(occurred, 1e-300)), -mu).sum()
+        g = np.where(self.event, mu * np.exp(-mu) / np.maximum(occurred, 1e-300), -mu)  # d loglik / d eta
+        gradient = np.concatenate(
+            [
+                np.bincount(self.bins, g, minlength=len(a)),
+                [g @ self.size],
+                np.bincount(self.light[self.light >= 0], g[self.light >= 0], minlength=len(light)),
+                np.bincount(self.weather[self.weather >= 0], g[self.weather >= 0], minlength=len(weather)),
+                # offset j = −(steps 1..j): step i lowers every threshold from i on
+                -np.cumsum(np.bincount(self.threshold, g, minlength=len(steps) + 1)[::-1])[::-1][1:],
+            ]
+        )
+        return -log_likelihood + RIDGE * theta @ theta, -gradient + 2 * RIDGE * theta
+
+    def block(self, theta: np.ndarray, thresholds, k: int, n: int) -> dict:
+        """The fitted ``alarm_hazard`` block of a calibration class."""
+        a, slope, light, weather, steps = self.split(theta)
+        lights, weathers = self.lights, self.weathers
+        return {
+            "age_edges_s": [float(v) for v in self.edges],
+            "age_log_rates": [float(v) for v in a],
+            "size_slope": float(slope),
+            "light": {LIGHT_ORDER[level].value: float(v) for level, v in zip(lights, light, strict=True)},
+            "weather": dict(zip(weathers, map(float, weather), strict=True)),
+            "thresholds": list(thresholds),
+            "threshold_offsets": [0.0, *(-np.cumsum(steps)).tolist()],
+            "k": k,
+            "n": n,
+        }

@@ -1,0 +1,78 @@
+"""Statistical mode's ``hazard`` model: alarms on an offender come at a rate, not from per-frame hits.
+
+A camera's k-of-n alarm lands on an offender in view at the rate (1/s)
+
+    λ = exp(age_log_rates[bin(age)] + size_slope · log2(pixels / reference_pixels) + light + weather
+            + threshold offset(τ)),
+
+age the time since the offender came into this view (the detector's evidence window and its quick first
+alarms are the early bins, the slow finds of hard offenders the late ones), pixels its height in that
+frame. Over a frame of Δ seconds the alarm comes with probability 1 − exp(−Δ·λ): the grouped-time
+proportional-hazards model (Prentice & Gloeckler 1978, Biometrics 34(1):57-67; the complementary log-log
+link with log Δ as offset) that :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard` fits to pixel
+mode's alarms. Drawn as one unit-exponential E per view: the alarm is in the first frame whose cumulative
+hazard Σ Δ·λ reaches E, the same E at every threshold, and λ never rises with τ, so a lower threshold never
+alarms later (common random numbers).
+
+The offset of a threshold between the fitted ones is linear in logit τ between its neighbours, beyond them
+the end segments' slope (a single fitted threshold: its offset everywhere).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.maths import logit
+from sim.scenario.models import AlarmHazard, Weather
+
+LIGHT_LEVELS = ("night", "dusk", "day")
+"""Light levels by index (:func:`sim.world.daylight.Daylight.light_index`)."""
+
+
+def age_bins(edges: np.ndarray, ages: np.ndarray) -> np.ndarray:
+    """The age bin of each of ``ages`` (s) among bins with left ``edges`` (s); a frame within a microsecond
+    of an edge is in the bin the edge begins (frame times are sums of rounded steps)."""
+    return np.searchsorted(edges, np.asarray(ages) + 1e-6, side="right") - 1
+
+
+def threshold_offset(rates: AlarmHazard, threshold: float) -> float:
+    """The log-rate offset at ``threshold`` (module docstring), ln(1)."""
+    cuts = np.array([logit(t) for t in rates.thresholds])
+    offsets = np.asarray(rates.threshold_offsets, dtype=float)
+    if len(cuts) == 1:
+        return float(offsets[0])
+    x = logit(threshold)
+    if x < cuts[0]:
+        return float(offsets[0] + (x - cuts[0]) * (offsets[1] - offsets[0]) / (cuts[1] - cuts[0]))
+    if x > cuts[-1]:
+        return float(offsets[-1] + (x - cuts[-1]) * (offsets[-1] - offsets[-2]) / (cuts[-1] - cuts[-2]))
+    return float(np.interp(x, cuts, offsets))
+
+
+class AlarmRates:
+    """One kind's alarm rates on one sensor type's cameras at one threshold and weather."""
+
+    def __init__(self, rates: AlarmHazard, reference_pixels: float, threshold: float, weather: Weather):
+        self.edges = np.asarray(rates.age_edges_s, dtype=float)
+        self.age_log_rates = np.asarray(rates.age_log_rates, dtype=float)
+        self.size_slope = rates.size_slope
+        self.reference_pixels = reference_pixels
+        self.light = np.array([rates.light.get(level, 0.0) for level in LIGHT_LEVELS])
+        self.base = threshold_offset(rates, threshold) + rates.weather.get(weather, 0.0)
+
+    def rates(self, ages: np.ndarray, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
+        """Alarm rate (1/s) in frames at ``ages`` (s since the view began) of an offender ``pixels`` tall
+        under light levels ``light_index`` (0 night, 1 dusk, 2 day)."""
+        bins = age_bins(self.edges, ages)
+        size = np.log2(np.maximum(pixels, 1e-9) / self.reference_pixels)
+        return np.exp(self.age_log_rates[bins] + self.size_slope * size + self.light[light_index] + self.base)
+
+
+def first_reaching(hazards: np.ndarray, budget: float) -> tuple[int, float]:
+    """The index of the first frame at which the cumulative hazard ``hazards`` (each Δ·λ) reaches ``budget``
+    (-1 if none does) and the budget left after the frames (for the next chunk of frames)."""
+    cumulative = np.cumsum(hazards)
+    index = int(np.searchsorted(cumulative, budget, side="left"))
+    if index < len(cumulative):
+        return index, 0.0
+    return -1, budget - (float(cumulative[-1]) if len(cumulative) else 0.0)

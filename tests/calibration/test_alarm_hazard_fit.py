@@ -1,0 +1,116 @@
+"""The ``hazard`` model's fit: per age bin the grouped-time maximum-likelihood rate worked out by hand, the
+alarms of tracks known to miss left out, and a fitted block that statistical mode reads."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calibration.alarm_hazard_fit import age_edges, first_alarms, fit_alarm_hazard, fit_score_model
+from sim.scenario.models import AlarmHazard
+from sim.sensing.alarm_hazard import age_bins
+
+STEP = 0.2
+"""Frame step of the synthetic frames, s (5 frames/s)."""
+
+
+def _frames(first_alarm: list[float], view_s: float, pixels: float = 10.0) -> pd.DataFrame:
+    """One offender per entry, in view for ``view_s`` s from t = 0, scored 0.95 in the frame of its alarm
+    (NaN: never) and 0 elsewhere, one detector track each."""
+    t = np.round(np.arange(0.0, view_s, STEP), 6)
+    rows = []
+    for g, when in enumerate(first_alarm):
+        score = np.where(np.abs(t - when) < 1e-6, 0.95, 0.0)
+        rows.append(
+            pd.DataFrame(
+                {"group": f"0/cam/incident-{g}", "t": t, "pixels": pixels, "light": 2, "weather": "clear"}
+                | {"score": score, "track": 1}
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_each_age_bins_rate_is_the_grouped_time_estimate_by_hand():
+    """Alarms drawn at 0.05/s from the first frame, k = n = 1, every offender at the reference size in clear
+    daylight: in each age bin the fit's rate is −ln(1 − alarms / frames at risk) / Δ, the maximum-likelihood
+    estimate of a constant per-frame probability (the ridge moves it by far less than the tolerance), and
+    every threshold alarms alike (offsets 0)."""
+    rng = np.random.default_rng(1)
+    per_frame = -math.expm1(-0.05 * STEP)
+    frames_to_alarm = rng.geometric(per_frame, size=200) - 1  # the frame index of each alarm
+    view = 30.0
+    first = [round(i * STEP, 6) if i * STEP < view - 1e-9 else math.nan for i in frames_to_alarm]
+    frames = _frames(first, view)
+    detected = pd.Series({f"0/cam/incident-{g}": t for g, t in enumerate(first) if not math.isnan(t)})
+    fit = fit_alarm_hazard(frames, 10.0, detected, 0.5, 1, 1)
+    block = AlarmHazard(**fit["alarm_hazard"])  # statistical mode reads what the fit writes
+    assert fit["model"] == "hazard" and (block.k, block.n) == (1, 1)
+    assert block.threshold_offsets == pytest.approx([0.0] * len(block.thresholds), abs=0.01)
+    ages = np.arange(0.0, view, STEP)
+    edges = np.asarray(block.age_edges_s)
+    assert list(edges) == pytest.approx(list(age_edges(STEP, ages.max())))
+    bins = age_bins(edges, ages)
+    alarm_age = np.array([math.inf if math.isnan(t) else t for t in first])
+    for b in range(len(edges)):
+        at = ages[bins == b]
+        at_risk = sum(int((at <= a + 1e-9).sum()) for a in alarm_age)
+        alarms = int(((alarm_age >= at.min() - 1e-9) & (alarm_age <= at.max() + 1e-9)).sum())
+        if alarms:
+            by_hand = math.log(-math.log1p(-alarms / at_risk) / STEP)
+            assert block.age_log_rates[b] == pytest.approx(by_hand, abs=0.02), b
+
+
+def test_alarms_of_tracks_known_to_miss_are_left_out():
+    """Offender 0: track 1 alarms at 1.0 s but pixel mode credited track 2's alarm at 3.0 s, so track 1's box
+    lay elsewhere and its alarms never count; offender 1, never credited: neither of its tracks' alarms
+    counts at the run's threshold, and at a lower one only a track that did not alarm at it."""
+    t = np.round(np.arange(0.0, 6.0, STEP), 6)
+
+    def offender(
+        group: str, switch_s: float, tracks: tuple[int, int], hits: dict[float, float]
+    ) -> pd.DataFrame:
+        """One row a frame (its best detection's score and track): ``tracks[0]`` before ``switch_s``."""
+        scores = np.array([hits.get(float(v), 0.0) for v in t])
+        return pd.DataFrame(
+            {"group": group, "t": t, "pixels": 10.0, "light": 2, "weather": "clear", "score": scores}
+            | {"track": np.where(t < switch_s, *tracks)}
+        )
+
+    frames = pd.concat(
+        [
+            offender("0/cam/incident-0", 2.0, (1, 2), {1.0: 0.9, 3.0: 0.9}),
+            offender("0/cam/incident-1", 3.0, (1, 3), {2.0: 0.9, 4.0: 0.3}),  # 0.3: below the run's 0.5
+        ],
+        ignore_index=True,
+    )
+    detected = pd.Series({"0/cam/incident-0": 3.0})
+    events = first_alarms(frames, detected, 0.5, (0.2, 0.5, 0.8), 1, 1)
+    assert events[0.5].to_dict() == {"0/cam/incident-0": 3.0}
+    assert events[0.8].to_dict() == {"0/cam/incident-0": 3.0}
+    assert events[0.2].to_dict() == {"0/cam/incident-0": 3.0, "0/cam/incident-1": 4.0}
+
+
+def test_age_bins_are_fine_then_longer_by_half():
+    edges = age_edges(0.2, 100.0)
+    assert edges[:3] == pytest.approx([0.0, 0.2, 0.4]) and edges[49] == pytest.approx(9.8)
+    assert list(edges[50:]) == pytest.approx([10.0, 15.0, 22.5, 33.75, 50.625, 75.9375])
+    assert age_edges(1 / 15, 5.0)[1] == pytest.approx(0.2)  # fine bins no narrower than 0.2 s
+
+
+def test_the_score_model_recovers_a_logistic_score():
+    """Scores σ(−1 + 1.2 · log2(pixels / 10) + ε), ε logistic, sizes 5-20 px: the alarm's score model finds
+    the intercept and the size slope (each within 0.1: about four standard errors on 8,000 frames)."""
+    rng = np.random.default_rng(2)
+    pixels = 10.0 * 2.0 ** rng.uniform(-1, 1, 8000)
+    scores = 1 / (1 + np.exp(-(-1.0 + 1.2 * np.log2(pixels / 10.0) + rng.logistic(size=len(pixels)))))
+    frames = pd.DataFrame(
+        {"group": "0/cam/incident-0", "t": np.arange(len(pixels)) * STEP, "pixels": pixels, "light": 2}
+        | {"weather": "clear", "score": scores, "track": 1}
+    )
+    model = fit_score_model(frames, 10.0)
+    assert model["intercept"] == pytest.approx(-1.0, abs=0.1)
+    assert model["size_slope"] == pytest.approx(1.2, abs=0.1)
+    assert model["light"] == {"day": 0.0} and model["weather"] == {"clear": 0.0}

@@ -1,0 +1,154 @@
+"""The ``hazard`` model in statistical mode: alarms at a rate by the time in view, checked against the
+exponential and piecewise-exponential distributions worked out by hand; thresholds between and beyond the
+fitted ones; a lower threshold never alarms later; the block's bad input."""
+
+import math
+from datetime import datetime
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+from shapely.geometry import box
+
+from sim.core.maths import logit
+from sim.core.rng import RandomStreams
+from sim.loading import load_scenario
+from sim.scenario.models import AlarmHazard, Calibration, ClassCalibration, Kind, Weather
+from sim.sensing.alarm_hazard import first_reaching, threshold_offset
+from sim.sensing.detection_model import DetectionModel
+from sim.sensing.sensors import Sensor
+from sim.sensing.statistical import StatisticalSensing
+from sim.world.daylight import Daylight
+from tests.helpers.builders import make_incident
+from tests.helpers.paths import DEFAULT
+
+NOON = Daylight(datetime(2026, 7, 1, 12), 34.0, 113.8, 8.0)
+"""Daylight all through the tests' incidents (light offset 0)."""
+
+
+def rates(**change) -> AlarmHazard:
+    """A block of two age bins (0-4 s: none, then 0.1/s at the first threshold) and three thresholds."""
+    values = {
+        "age_edges_s": (0.0, 4.0),
+        "age_log_rates": (-50.0, math.log(0.1)),
+        "size_slope": 1.0,
+        "thresholds": (0.2, 0.5, 0.8),
+        "threshold_offsets": (0.0, -0.5, -2.0),
+        "k": 3,
+        "n": 5,
+    }
+    return AlarmHazard(**(values | change))
+
+
+@pytest.fixture(scope="module")
+def calibration() -> Calibration:
+    """The default scenario's calibration with swimming on the hazard model of :func:`rates`."""
+    base = load_scenario(DEFAULT).calibration
+    swimming = ClassCalibration(model="hazard", intercept=0.0, size_slope=1.0, alarm_hazard=rates())
+    return base.model_copy(update={"classes": {**base.classes, Kind.SWIMMING: swimming}})
+
+
+def sensing(calibration: Calibration, threshold: float, pixels: float | None = None) -> StatisticalSensing:
+    """One camera at 5 frames/s seeing a 2 x 2 m box, offenders ``pixels`` tall (the reference size)."""
+    size = calibration.reference_pixels if pixels is None else pixels
+    camera = Sensor(
+        "cam", box(0, 0, 2, 2), 0.2, 3, 5, frozenset({Kind.SWIMMING}), lambda xy, h: np.full(len(xy), size)
+    )
+    return StatisticalSensing([camera], DetectionModel(calibration, threshold, Weather.CLEAR), NOON, 20_000.0)
+
+
+def alarm_ages(run: StatisticalSensing, trials: int, view_s: float, seed: int = 3) -> np.ndarray:
+    """Seconds from each offender's first frame in view to its alarm (NaN: none), ``trials`` offenders
+    in view for ``view_s`` s."""
+    streams = RandomStreams(seed)
+    ages = []
+    for i in range(trials):
+        _, found = run.observe(make_incident(i, 100.0, 100.0 + view_s), streams.stream)
+        ages.append(found[0].t - 100.0 if found else math.nan)
+    return np.array(ages)
+
+
+def test_threshold_offsets_between_and_beyond_the_fitted_thresholds_by_hand():
+    block = rates()
+    assert threshold_offset(block, 0.5) == pytest.approx(-0.5)
+    # Linear in logit τ: 0.65 lies between logit 0.5 = 0 and logit 0.8 = 1.386.
+    assert threshold_offset(block, 0.65) == pytest.approx(-0.5 - 1.5 * logit(0.65) / logit(0.8))
+    # Beyond: the end segments' slopes (−1.5 per 1.386 above 0.8; −0.5 per 1.386 below 0.2).
+    assert threshold_offset(block, 0.9) == pytest.approx(-2.0 - 1.5 * (logit(0.9) - logit(0.8)) / logit(0.8))
+    assert threshold_offset(block, 0.1) == pytest.approx(-0.5 * (logit(0.1) - logit(0.2)) / -logit(0.2))
+    assert threshold_offset(rates(thresholds=(0.5,), threshold_offsets=(0.0,)), 0.9) == 0.0
+
+
+def test_first_reaching_carries_the_budget_over_chunks():
+    assert first_reaching(np.array([0.1, 0.2, 0.3]), 0.25) == (1, 0.0)
+    assert first_reaching(np.array([0.1, 0.2]), 0.5) == (-1, pytest.approx(0.2))
+    assert first_reaching(np.zeros(0), 0.5) == (-1, 0.5)
+
+
+def test_alarm_times_follow_the_piecewise_exponential_distribution(calibration):
+    """No alarm in the first 4 s, then rate 0.1/s · e^−0.5 at τ 0.5: P(alarm within 30 s of view) =
+    1 − exp(−λ·(30 − 4)), and the alarms after 4 s are exponential (median 4 + ln 2 / λ), to the frame."""
+    trials, view = 1500, 30.0
+    ages = alarm_ages(sensing(calibration, 0.5), trials, view)
+    rate = 0.1 * math.exp(-0.5)
+    expected = 1 - math.exp(-rate * (view - 4.0))
+    alarmed = ages[~np.isnan(ages)]
+    assert len(alarmed) / trials == pytest.approx(
+        expected, abs=4 * math.sqrt(expected * (1 - expected) / trials)
+    )
+    assert alarmed.min() >= 4.0 - 1e-9
+    # The median of the alarms that came, conditioned on coming within the view, by hand:
+    conditional = 4.0 - math.log(1 - 0.5 * expected) / rate
+    assert float(np.median(alarmed)) == pytest.approx(conditional, abs=0.6)
+
+
+def test_size_scales_the_rate_and_a_lower_threshold_never_alarms_later(calibration):
+    """Same seeds: at τ 0.2 each offender is alarmed no later than at 0.8, and four times the reference
+    size (size slope 1 per doubling) alarms e² times as fast."""
+    low = alarm_ages(sensing(calibration, 0.2), 300, 60.0)
+    high = alarm_ages(sensing(calibration, 0.8), 300, 60.0)
+    both = ~np.isnan(high)
+    assert (low[both] <= high[both] + 1e-9).all() and np.isnan(low).sum() <= np.isnan(high).sum()
+    assert (low[both] < high[both]).any()
+    reference = calibration.reference_pixels
+    near = alarm_ages(sensing(calibration, 0.8, 4 * reference), 600, 1000.0)
+    far = alarm_ages(sensing(calibration, 0.8, reference), 600, 1000.0)
+    ratio = np.nanmean(far - 4.0) / np.nanmean(near - 4.0)  # mean waits after the 4-s dead time
+    assert ratio == pytest.approx(math.exp(2.0), rel=0.2)  # about 3.5 standard errors of the ratio
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"age_edges_s": (1.0, 4.0)}, "start at 0"),
+        ({"age_edges_s": (0.0, 4.0, 4.0), "age_log_rates": (0.0, 0.0, 0.0)}, "increase"),
+        ({"age_log_rates": (0.0,)}, "1 values for 2 age bins"),
+        ({"thresholds": (0.5, 0.2, 0.8)}, "thresholds must increase"),
+        ({"threshold_offsets": (0.0, -1.0, -0.5)}, "never rise"),
+        ({"threshold_offsets": (0.0, -1.0)}, "2 values for 3 thresholds"),
+        ({"k": 6}, "k 6 > n 5"),
+    ],
+)
+def test_a_bad_alarm_hazard_block_is_refused(change, message):
+    with pytest.raises(ValidationError, match=message):
+        rates(**change)
+
+
+def test_only_the_hazard_model_has_alarm_rates():
+    with pytest.raises(ValidationError, match="the ordinal model has no alarm_hazard"):
+        ClassCalibration(model="ordinal", intercept=0.0, size_slope=1.0, alarm_hazard=rates(), **ORDINAL_REST)
+    with pytest.raises(ValidationError, match="the hazard model needs alarm_hazard"):
+        ClassCalibration(model="hazard", intercept=0.0, size_slope=1.0)
+
+
+ORDINAL_REST = {
+    "offender_sd": 0.0,
+    "offender_spell_s": 0.0,
+    "offender_lasting_sd": 0.0,
+    "never_share": 0.0,
+    "never_size_slope": 0.0,
+    "hit_run_s": 0.0,
+    "hit_run_odds_exponent": 0.0,
+    "evidence_s": 0.0,
+}
+"""The ordinal model's terms but intercept and size slope."""
