@@ -161,15 +161,13 @@ def _at_risk(
 
 class _Design:
     """The fit's index arrays and its penalised negative log-likelihood with gradient. Parameters, in
-    order: a log-rate per age bin, the size slope, the size slope's change before :data:`FINE_AGE_S`, an
-    offset per light level seen (not day), per weather seen (not clear), and per threshold after the first
-    a non-negative step down."""
+    order: a log-rate per age bin, the size slope, an offset per light level seen (not day), per weather
+    seen (not clear), and per threshold after the first a non-negative step down."""
 
     def __init__(self, rows: pd.DataFrame, edges, lights, weathers, thresholds: int, reference_pixels, step):
         self.edges, self.lights, self.weathers = edges, lights, weathers
         self.bins = age_bins(edges, rows["age"].to_numpy())
         self.size = np.log2(np.maximum(rows["pixels"].to_numpy(float), 1e-9) / reference_pixels)
-        self.early_size = np.where(rows["age"].to_numpy() + 1e-6 < FINE_AGE_S, self.size, 0.0)
         self.light = np.array([lights.index(v) if v in lights else -1 for v in rows["light"]], dtype=int)
         self.weather = np.array(
             [weathers.index(v) if v in weathers else -1 for v in rows["weather"]], dtype=int
@@ -181,32 +179,27 @@ class _Design:
 
     def split(self, theta: np.ndarray):
         ages, lights, weathers, _ = self.counts
-        a, (slope, early) = theta[:ages], theta[ages : ages + 2]
-        light = theta[ages + 2 : ages + 2 + lights]
-        weather = theta[ages + 2 + lights : ages + 2 + lights + weathers]
-        steps = theta[ages + 2 + lights + weathers :]
-        return a, (slope, early), light, weather, steps
+        a = theta[:ages]
+        slope = theta[ages]
+        light = theta[ages + 1 : ages + 1 + lights]
+        weather = theta[ages + 1 + lights : ages + 1 + lights + weathers]
+        steps = theta[ages + 1 + lights + weathers :]
+        return a, slope, light, weather, steps
 
     def start(self) -> np.ndarray:
-        theta = np.zeros(sum(self.counts) + 2)
+        theta = np.zeros(sum(self.counts) + 1)
         theta[: self.counts[0]] = -3.0
         return theta
 
     def bounds(self) -> list[tuple[float | None, float | None]]:
-        free = sum(self.counts[:3]) + 2
+        free = sum(self.counts[:3]) + 1
         return [(None, None)] * free + [(0.0, None)] * self.counts[3]
 
     def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """Negative log-likelihood plus :data:`RIDGE` · |θ|², and its gradient."""
-        a, (slope, early), light, weather, steps = self.split(theta)
+        a, slope, light, weather, steps = self.split(theta)
         offsets = np.r_[0.0, -np.cumsum(steps)]
-        eta = (
-            a[self.bins]
-            + slope * self.size
-            + early * self.early_size
-            + offsets[self.threshold]
-            + self.log_step
-        )
+        eta = a[self.bins] + slope * self.size + offsets[self.threshold] + self.log_step
         eta = eta + np.where(self.light >= 0, np.r_[light, 0.0][self.light], 0.0)
         eta = eta + np.where(self.weather >= 0, np.r_[weather, 0.0][self.weather], 0.0)
         mu = np.exp(np.minimum(eta, 30.0))
@@ -216,7 +209,7 @@ class _Design:
         gradient = np.concatenate(
             [
                 np.bincount(self.bins, g, minlength=len(a)),
-                [g @ self.size, g @ self.early_size],
+                [g @ self.size],
                 np.bincount(self.light[self.light >= 0], g[self.light >= 0], minlength=len(light)),
                 np.bincount(self.weather[self.weather >= 0], g[self.weather >= 0], minlength=len(weather)),
                 # offset j = −(steps 1..j): step i lowers every threshold from i on
@@ -227,14 +220,12 @@ class _Design:
 
     def block(self, theta: np.ndarray, thresholds, k: int, n: int) -> dict:
         """The fitted ``alarm_hazard`` block of a calibration class."""
-        a, (slope, early), light, weather, steps = self.split(theta)
+        a, slope, light, weather, steps = self.split(theta)
         lights, weathers = self.lights, self.weathers
         return {
             "age_edges_s": [float(v) for v in self.edges],
             "age_log_rates": [float(v) for v in a],
             "size_slope": float(slope),
-            "early_s": FINE_AGE_S,
-            "early_size_slope": float(early),
             "light": {LIGHT_ORDER[level].value: float(v) for level, v in zip(lights, light, strict=True)},
             "weather": dict(zip(weathers, map(float, weather), strict=True)),
             "thresholds": list(thresholds),

@@ -49,9 +49,9 @@ score)."""
 class AlarmHazard(Strict):
     """The ``hazard`` model's terms: the rate (1/s) at which a camera's k-of-n alarm lands on an offender in
     view, by the time since the offender came into view (age), its size, the light, the weather and the
-    threshold, log λ = age_log_rates[bin] + (size_slope + early_size_slope · [age < early_s]) ·
-    log2(pixels / reference_pixels) + light + weather + threshold offset (a grouped-time proportional-
-    hazards model, fitted by :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
+    threshold, log λ = age_log_rates[bin] + size_slope · log2(pixels / reference_pixels) + light + weather
+    + threshold offset (a grouped-time proportional-hazards model, fitted by
+    :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
 
     age_edges_s: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
         min_length=1, description="left edge of each age bin, s: 0 first, increasing; the last bin is open"
@@ -62,15 +62,6 @@ class AlarmHazard(Strict):
     )
     size_slope: float = Field(
         ge=-20, le=20, allow_inf_nan=False, description="log-rate change per doubling of pixel height"
-    )
-    early_s: float = Field(0.0, ge=0, description="age below which early_size_slope adds to size_slope, s")
-    early_size_slope: float = Field(
-        0.0,
-        ge=-20,
-        le=20,
-        allow_inf_nan=False,
-        description="change of the log-rate per doubling of pixel height before early_s (the first alarms "
-        "are the big offenders')",
     )
     light: dict[Light, float] = Field(
         default_factory=dict, description="log-rate offset per light level (absent: 0)"

@@ -2,8 +2,8 @@
 
 A camera's k-of-n alarm lands on an offender in view at the rate (1/s)
 
-    λ = exp(age_log_rates[bin(age)] + (size_slope + early_size_slope · [age < early_s]) · log2(pixels /
-            reference_pixels) + light + weather + threshold offset(τ)),
+    λ = exp(age_log_rates[bin(age)] + size_slope · log2(pixels / reference_pixels) + light + weather
+            + threshold offset(τ)),
 
 age the time since the offender came into this view (the detector's evidence window and its quick first
 alarms are the early bins, the slow finds of hard offenders the late ones), pixels its height in that
@@ -56,7 +56,6 @@ class AlarmRates:
         self.edges = np.asarray(rates.age_edges_s, dtype=float)
         self.age_log_rates = np.asarray(rates.age_log_rates, dtype=float)
         self.size_slope = rates.size_slope
-        self.early_s, self.early_size_slope = rates.early_s, rates.early_size_slope
         self.reference_pixels = reference_pixels
         self.light = np.array([rates.light.get(level, 0.0) for level in LIGHT_LEVELS])
         self.base = threshold_offset(rates, threshold) + rates.weather.get(weather, 0.0)
@@ -66,8 +65,7 @@ class AlarmRates:
         under light levels ``light_index`` (0 night, 1 dusk, 2 day)."""
         bins = age_bins(self.edges, ages)
         size = np.log2(np.maximum(pixels, 1e-9) / self.reference_pixels)
-        slope = self.size_slope + np.where(np.asarray(ages) + 1e-6 < self.early_s, self.early_size_slope, 0.0)
-        return np.exp(self.age_log_rates[bins] + slope * size + self.light[light_index] + self.base)
+        return np.exp(self.age_log_rates[bins] + self.size_slope * size + self.light[light_index] + self.base)
 
 
 def first_reaching(hazards: np.ndarray, budget: float) -> tuple[int, float]:
