@@ -292,3 +292,24 @@ def agreement_table(
         ignore_index=True,
     )
     return table[list(AGREEMENT_COLUMNS)].sort_values(["kind", "mode"], ignore_index=True)
+
+
+def detected_within(detections: pd.DataFrame, times: tuple[float, ...]) -> np.ndarray:
+    """Share of the incidents in view of ``detections`` (:func:`pixel_detections`'s rows) detected within
+    each of ``times`` (s since first sight): the time to detect's distribution on the probability scale."""
+    ttd = detections["ttd_s"].to_numpy(float)
+    found = detections["detected"].to_numpy(bool)
+    return np.array([float(np.mean(found & (ttd <= t))) for t in times])
+
+
+def bootstrap_band(
+    detections: pd.DataFrame, times: tuple[float, ...], rng: np.random.Generator, resamples: int = 1000
+) -> tuple[np.ndarray, np.ndarray]:
+    """The 95 % percentile-bootstrap band of :func:`detected_within` over the incidents (resampled with
+    replacement): how far pixel mode's own shares could fall from another draw of as many incidents."""
+    draws = [
+        detected_within(detections.iloc[rng.integers(0, len(detections), len(detections))], times)
+        for _ in range(resamples)
+    ]
+    low, high = np.quantile(np.array(draws), [0.025, 0.975], axis=0)
+    return low, high

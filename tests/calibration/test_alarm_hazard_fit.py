@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.calibration.agreement import bootstrap_band, detected_within
 from sim.calibration.alarm_hazard_fit import age_edges, first_alarms, fit_alarm_hazard, fit_score_model
 from sim.scenario.models import AlarmHazard
 from sim.sensing.alarm_hazard import age_bins
@@ -114,3 +115,15 @@ def test_the_score_model_recovers_a_logistic_score():
     assert model["intercept"] == pytest.approx(-1.0, abs=0.1)
     assert model["size_slope"] == pytest.approx(1.2, abs=0.1)
     assert model["light"] == {"day": 0.0} and model["weather"] == {"clear": 0.0}
+
+
+def test_shares_detected_within_and_their_bootstrap_band_by_hand():
+    """Four swimmers, alarmed after 2 s and 8 s, two never: half within 10 s, a quarter within 5 s; the band
+    of a sample whose shares never vary is that share, and a band holds the share it is drawn around."""
+    detections = pd.DataFrame({"detected": [True, True, False, False], "ttd_s": [2.0, 8.0, np.nan, np.nan]})
+    assert list(detected_within(detections, (5.0, 10.0))) == [0.25, 0.5]
+    low, high = bootstrap_band(detections, (5.0, 10.0), np.random.default_rng(0), resamples=400)
+    assert (low <= [0.25, 0.5]).all() and (high >= [0.25, 0.5]).all() and (low < high).all()
+    alike = pd.DataFrame({"detected": [True] * 3, "ttd_s": [1.0] * 3})
+    band = bootstrap_band(alike, (5.0,), np.random.default_rng(0), resamples=50)
+    assert [list(v) for v in band] == [[1.0], [1.0]]

@@ -1,0 +1,105 @@
+"""Statistical against pixel mode on seeds the fit did not see: each detection model fitted to pixel runs of
+one set of seeds, both modes compared on runs of other seeds (and other lengths).
+
+Run from the repository root (issue 17's protocol on the beach camera; docs/detectors.md, "The hazard
+model"):
+
+    PYTHONPATH=. python scripts/held_out_agreement.py --fit-seeds 0-5 --check 300:6-11 --check 1800:12-13
+
+Prints, per check set and model, the detection rate and the time to detect's quantiles of both modes, and
+the share of swimmers in view detected within 5 s, 10 s, 30 s, 1, 2, 5 and 10 min, with pixel mode's own
+95 % bootstrap band over its incidents (how far another draw of as many swimmers could fall): the
+yardstick a held-out comparison of this size can be held to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from sim.calibration.agreement import (
+    agreement_table,
+    bootstrap_band,
+    calibrate_from_pixel_runs,
+    detected_within,
+    ignoring_warnings,
+    pixel_detections,
+    pixel_runs,
+    statistical_detections,
+)
+from sim.calibration.detection_models import MODELS
+from tests.helpers.pixel import BEACH_OVERRIDES, one_beach_camera
+
+WITHIN_S = (5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+"""Times since first sight at which the shares detected are compared, s."""
+
+
+def seed_range(text: str) -> list[int]:
+    """``0-5`` or ``6,7,8``: the seeds."""
+    if "-" in text:
+        first, last = (int(v) for v in text.split("-"))
+        return list(range(first, last + 1))
+    return [int(v) for v in text.split(",")]
+
+
+def beach(duration_s: float):
+    """The agreement test's scenario (one beach camera at 5 frames/s, 320 px, 300 swimmers per hour, the
+    stroke cue, threshold 0.3), ``duration_s`` long, offenders ignoring warnings."""
+    overrides = [
+        *BEACH_OVERRIDES,
+        "incidents.swimming.rate_per_hour=300",
+        "detection.pixel_detectors.swimming.cue=stroke",
+        f"run.duration={duration_s:g}",
+    ]
+    return ignoring_warnings(one_beach_camera(overrides))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fit-seeds", default="0-5", help="seeds of the 300-s fitting runs (0-5 or 0,1,2)")
+    parser.add_argument("--fit-duration", type=float, default=300.0, help="length of the fitting runs, s")
+    parser.add_argument("--check", action="append", required=True, help="DURATION_S:SEEDS, repeatable")
+    parser.add_argument("--model", action="append", choices=MODELS, help="models to fit (default: all)")
+    args = parser.parse_args()
+    scenario = beach(args.fit_duration)
+    started = time.process_time()
+    results, frames = pixel_runs([scenario], seed_range(args.fit_seeds))
+    print(f"fitting runs: {time.process_time() - started:.0f} CPU s")
+    fits = {
+        name: calibrate_from_pixel_runs(scenario, results, frames, model=name, spells=(10.0,))
+        for name in args.model or MODELS
+    }
+    for check in args.check:
+        duration, seeds = check.split(":")
+        variant, seeds = beach(float(duration)), seed_range(seeds)
+        started = time.process_time()
+        checked, _ = pixel_runs([variant], seeds)
+        print(f"\n{duration} s, seeds {seeds}: pixel runs {time.process_time() - started:.0f} CPU s")
+        pixel = pixel_detections(checked)
+        pixel = pixel[pixel["kind"] == "swimming"]
+        low, high = bootstrap_band(pixel, WITHIN_S, np.random.default_rng(0))
+        print(f"  detected within {', '.join(f'{t:g}' for t in WITHIN_S)} s:")
+        print(f"  {'pixel':12s} {np.round(detected_within(pixel, WITHIN_S), 3)}  ({len(pixel)} in view)")
+        print(f"  {'  band 2.5 %':12s} {np.round(low, 3)}\n  {'  band 97.5 %':12s} {np.round(high, 3)}")
+        for name, calibration in fits.items():
+            detection = variant.detection.model_copy(update={"calibration": calibration})
+            calibrated = variant.model_copy(update={"detection": detection})
+            drawn = statistical_detections(calibrated, seeds, 20)
+            shares = detected_within(drawn[drawn["kind"] == "swimming"], WITHIN_S)
+            inside = bool(((low <= shares) & (shares <= high)).all())
+            table = agreement_table([variant], checked, calibration, seeds, 20)
+            rows = table[table["kind"] == "swimming"].set_index("mode")
+            p, s = rows.loc["pixel"], rows.loc["statistical"]
+            points = 100 * (s.detection_rate - p.detection_rate)
+            print(
+                f"  {name:12s} {np.round(shares, 3)}  inside the band: {inside}; "
+                f"detected {s.detection_rate:.3f} against {p.detection_rate:.3f} ({points:+.1f} points), "
+                f"median {s.ttd_p50_s:.2f} s against {p.ttd_p50_s:.2f} s "
+                f"({100 * (s.ttd_p50_s / p.ttd_p50_s - 1):+.0f} %)"
+            )
+
+
+if __name__ == "__main__":
+    main()
