@@ -102,8 +102,8 @@ class AlarmHazard(Strict):
 class ClassCalibration(Strict):
     model: str | None = Field(
         None,
-        description="the detection model these terms are of (ordinal or acquisition; its terms must all be "
-        "given); None: undeclared, acquisition when entry_acquisition is given",
+        description="the detection model these terms are of (ordinal, acquisition or hazard; its terms must "
+        "all be given); None: undeclared, acquisition when entry_acquisition is given",
     )
     intercept: float = Field(description="logit of the per-frame hit score at the reference size")
     size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
