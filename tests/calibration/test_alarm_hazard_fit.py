@@ -41,8 +41,8 @@ def test_each_age_bins_rate_is_the_grouped_time_estimate_by_hand():
     every threshold alarms alike (offsets 0)."""
     rng = np.random.default_rng(1)
     per_frame = -math.expm1(-0.05 * STEP)
-    frames_to_alarm = rng.geometric(per_frame, size=200) - 1  # the frame index of each alarm
-    view = 30.0
+    frames_to_alarm = rng.geometric(per_frame, size=150) - 1  # the frame index of each alarm
+    view = 20.0
     first = [round(i * STEP, 6) if i * STEP < view - 1e-9 else math.nan for i in frames_to_alarm]
     frames = _frames(first, view)
     detected = pd.Series({f"0/cam/incident-{g}": t for g, t in enumerate(first) if not math.isnan(t)})
