@@ -88,12 +88,12 @@ def fit_alarm_hazard(
         raise ValueError("no offender was ever in view: nothing to calibrate")
     thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
     events = first_alarms(frames, detected, threshold, thresholds, k, n)
-    data, visit, age, step = split_visits(frames)
-    rows = _at_risk(data, visit, age, thresholds, events)
+    data, _, age, step = split_visits(frames)  # views are told apart by their ages (each starts at 0)
+    risk = _at_risk(data, age, thresholds, events)
     edges = age_edges(step, float(age.max()))
-    lights = sorted(set(rows["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
-    weathers = sorted(set(rows["weather"]) - {Weather.CLEAR.value})
-    design = _Design(rows, edges, lights, weathers, len(thresholds), reference_pixels, step)
+    lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
+    weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
+    design = _Design(risk, edges, lights, weathers, len(thresholds), reference_pixels, step)
     fitted = minimize(design.penalised, design.start(), jac=True, method="L-BFGS-B", bounds=design.bounds())
     rates = design.block(fitted.x, thresholds, k, n)
     score = fit_score_model(frames, reference_pixels)
@@ -103,7 +103,7 @@ def fit_alarm_hazard(
         "size_slope": score["size_slope"],
         "offender_sd": 0.0,
         "alarm_hazard": rates,
-        "log_likelihood": -float(design.penalised(fitted.x)[0]),
+        "log_likelihood": design.log_likelihood(fitted.x)[0],
         "light": score["light"],
         "weather": score["weather"],
     }
@@ -133,38 +133,45 @@ def fit_score_model(frames: pd.DataFrame, reference_pixels: float) -> dict:
 
 
 def _at_risk(
-    data: pd.DataFrame, visit: np.ndarray, age: np.ndarray, thresholds, events: dict[float, pd.Series]
-) -> pd.DataFrame:
-    """One row per frame at risk per threshold: ``age`` (s), ``pixels``, ``light``, ``weather``,
-    ``threshold`` (index) and ``event`` (the alarm came in this frame)."""
+    data: pd.DataFrame, age: np.ndarray, thresholds, events: dict[float, pd.Series]
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The frames at risk at some threshold, one row each: ``age`` (s), ``pixels``, ``light``, ``weather``
+    and ``first``, the lowest threshold (index) at which it is at risk; and the alarms: each one's row and
+    threshold (index).
+
+    A frame is at risk at a threshold until the offender's alarm there, in every view up to it; alarms come
+    no earlier at a higher threshold (fewer hits), so a frame at risk at one threshold is at risk at every
+    higher one and one row holds them all."""
     t = data["t"].to_numpy()
-    tables = []
-    for index, tau in enumerate(thresholds):
-        when = data["group"].map(events[tau]).to_numpy(dtype=float)  # NaN: no alarm on this offender
-        at_risk = ~(t > when + 1e-6)  # until the alarm, in every view up to it
-        event = np.abs(t - when) < 1e-6
-        tables.append(
-            pd.DataFrame(
-                {
-                    "age": age[at_risk],
-                    "pixels": data["pixels"].to_numpy(float)[at_risk],
-                    "light": data["light"].to_numpy(int)[at_risk],
-                    "weather": data["weather"].astype(str).to_numpy()[at_risk],
-                    "threshold": index,
-                    "event": event[at_risk],
-                }
-            )
-        )
-    del visit  # views are told apart by their ages (each starts at 0)
-    return pd.concat(tables, ignore_index=True)
+    when = np.column_stack(
+        [data["group"].map(events[tau]).to_numpy(dtype=float) for tau in thresholds]
+    )  # NaN: no alarm on this offender at that threshold
+    first = (t[:, None] > when + 1e-6).sum(axis=1)  # thresholds whose alarm came before this frame
+    kept = first < len(thresholds)
+    rows = pd.DataFrame(
+        {
+            "age": age[kept],
+            "pixels": data["pixels"].to_numpy(float)[kept],
+            "light": data["light"].to_numpy(int)[kept],
+            "weather": data["weather"].astype(str).to_numpy()[kept],
+            "first": first[kept],
+        }
+    )
+    row, threshold = np.nonzero(np.abs(t[kept][:, None] - when[kept]) < 1e-6)
+    return rows, row, threshold
 
 
 class _Design:
     """The fit's index arrays and its penalised negative log-likelihood with gradient. Parameters, in
     order: a log-rate per age bin, the size slope, an offset per light level seen (not day), per weather
-    seen (not clear), and per threshold after the first a non-negative step down."""
+    seen (not clear), and per threshold after the first a non-negative step down.
 
-    def __init__(self, rows: pd.DataFrame, edges, lights, weathers, thresholds: int, reference_pixels, step):
+    With μ_f the rate times Δ of frame f at the first threshold and e_j = exp(offset_j), a frame at risk
+    from threshold j_f on adds −μ_f · Σ_{j ≥ j_f} e_j, and an alarm at threshold j in frame f adds
+    log(1 − exp(−μ_f e_j)) + μ_f e_j (its frame counted as an alarm rather than a frame without one)."""
+
+    def __init__(self, risk, edges, lights, weathers, thresholds: int, reference_pixels, step):
+        rows, self.event_row, self.event_threshold = risk
         self.edges, self.lights, self.weathers = edges, lights, weathers
         self.bins = age_bins(edges, rows["age"].to_numpy())
         self.size = np.log2(np.maximum(rows["pixels"].to_numpy(float), 1e-9) / reference_pixels)
@@ -172,8 +179,7 @@ class _Design:
         self.weather = np.array(
             [weathers.index(v) if v in weathers else -1 for v in rows["weather"]], dtype=int
         )
-        self.threshold = rows["threshold"].to_numpy(int)
-        self.event = rows["event"].to_numpy(bool)
+        self.first = rows["first"].to_numpy(int)
         self.counts = (len(edges), len(lights), len(weathers), thresholds - 1)
         self.log_step = math.log(step)
 
@@ -187,8 +193,14 @@ class _Design:
         return a, slope, light, weather, steps
 
     def start(self) -> np.ndarray:
+        """Each age bin's rate as if nothing else mattered (alarms / frame-seconds at risk, half an alarm
+        where there was none); the rest 0."""
         theta = np.zeros(sum(self.counts) + 1)
-        theta[: self.counts[0]] = -3.0
+        bins = self.counts[0]
+        alarms = np.bincount(self.bins[self.event_row], minlength=bins)
+        thresholds = self.counts[3] + 1
+        exposure = np.bincount(self.bins, thresholds - self.first, minlength=bins) * math.exp(self.log_step)
+        theta[:bins] = np.log(np.maximum(alarms, 0.5) / np.maximum(exposure, 1e-9))
         return theta
 
     def bounds(self) -> list[tuple[float | None, float | None]]:
@@ -197,26 +209,38 @@ class _Design:
 
     def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """Negative log-likelihood plus :data:`RIDGE` · |θ|², and its gradient."""
+        log_likelihood, gradient = self.log_likelihood(theta)
+        return -log_likelihood + RIDGE * theta @ theta, -gradient + 2 * RIDGE * theta
+
+    def log_likelihood(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """The events' log-likelihood at ``theta`` and its gradient (the class docstring's sums)."""
         a, slope, light, weather, steps = self.split(theta)
-        offsets = np.r_[0.0, -np.cumsum(steps)]
-        eta = a[self.bins] + slope * self.size + offsets[self.threshold] + self.log_step
+        scale = np.exp(np.r_[0.0, -np.cumsum(steps)])  # e_j
+        later = np.cumsum(scale[::-1])[::-1]  # Σ_{j' ≥ j} e_j'
+        eta = a[self.bins] + slope * self.size + self.log_step
         eta = eta + np.where(self.light >= 0, np.r_[light, 0.0][self.light], 0.0)
         eta = eta + np.where(self.weather >= 0, np.r_[weather, 0.0][self.weather], 0.0)
         mu = np.exp(np.minimum(eta, 30.0))
-        occurred = -np.expm1(-mu)  # P(the alarm in this frame)
-        log_likelihood = np.where(self.event, np.log(np.maximum(occurred, 1e-300)), -mu).sum()
-        g = np.where(self.event, mu * np.exp(-mu) / np.maximum(occurred, 1e-300), -mu)  # d loglik / d eta
+        at_risk = mu * later[self.first]
+        alarm = mu[self.event_row] * scale[self.event_threshold]
+        occurred = -np.expm1(-alarm)  # P(the alarm in this frame)
+        log_likelihood = -at_risk.sum() + (np.log(np.maximum(occurred, 1e-300)) + alarm).sum()
+        # d/d log(alarm) of log(1 − e^−alarm) + alarm; d/d eta_f of −μ_f Σ e_j is −at_risk_f.
+        d_alarm = alarm * np.exp(-alarm) / np.maximum(occurred, 1e-300) + alarm
+        g = -at_risk + np.bincount(self.event_row, d_alarm, minlength=len(mu))
+        # d/d offset_j: −e_j Σ_{f: j_f ≤ j} μ_f, plus the alarms at j; offset_j = −(steps 1..j).
+        exposed = np.cumsum(np.bincount(self.first, mu, minlength=len(scale)))
+        d_offset = -scale * exposed + np.bincount(self.event_threshold, d_alarm, minlength=len(scale))
         gradient = np.concatenate(
             [
                 np.bincount(self.bins, g, minlength=len(a)),
                 [g @ self.size],
                 np.bincount(self.light[self.light >= 0], g[self.light >= 0], minlength=len(light)),
                 np.bincount(self.weather[self.weather >= 0], g[self.weather >= 0], minlength=len(weather)),
-                # offset j = −(steps 1..j): step i lowers every threshold from i on
-                -np.cumsum(np.bincount(self.threshold, g, minlength=len(steps) + 1)[::-1])[::-1][1:],
+                -np.cumsum(d_offset[::-1])[::-1][1:],  # step i lowers every threshold from i on
             ]
         )
-        return -log_likelihood + RIDGE * theta @ theta, -gradient + 2 * RIDGE * theta
+        return float(log_likelihood), gradient
 
     def block(self, theta: np.ndarray, thresholds, k: int, n: int) -> dict:
         """The fitted ``alarm_hazard`` block of a calibration class."""
