@@ -75,9 +75,8 @@ def add_parser(commands: Commands) -> None:
         "--model",
         action="append",
         metavar="NAME",
-        help="--pixel-runs: a detection model to fit: ordinal, acquisition (repeatable: candidates, the "
-        "likeliest on the held-out seeds' frames kept per kind), auto (both), or hazard (alone: the rate of "
-        "alarms on an offender; default: ordinal)",
+        help="--pixel-runs: ordinal, acquisition (repeatable: the likeliest on held-out frames kept), auto "
+        "(both), or hazard (alone: alarm rates by the time in view); default: ordinal",
     )
     tune.add_argument(
         "--held-out-seeds",
