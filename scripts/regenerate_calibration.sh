@@ -8,9 +8,16 @@
 # cue for swimming) and 36 clips x 125 s of swimming in clear daylight (seed 12) for its false alarms, then the 6-h default run with the old and the new file, the same with one threshold
 # 0.5 for both kinds, and the end-to-end trade-off of the swimming threshold with the new file. Then the
 # thermal cameras' terms (sensors.thermal): one `tune --sensor thermal` run per kind, 36 clips x 60 s (day,
-# dusk, night x the four weathers, 3 clips each, seed 11), installed by scripts/thermal_terms.py, which
-# also draws recall by light and camera type (out/calibration/recall_by_light_<kind>.png). On 2026-12-05
-# these two runs took 7.8 and 10.4 CPU-minutes (17 and 20 min of wall time on a shared 2-core machine). Writes everything under out/calibration/; installs the fitted
+# dusk, night x the four weathers, 3 clips each, seed 11), for the false alarms, the weather offsets and
+# fishing's detection terms
+# (on 2026-12-05 these two runs took 7.8 and 10.4 CPU-minutes, 17 and 20 min of wall time on a shared
+# 2-core machine), and one `tune --pixel-runs` of thermal copies of cam-beach-w and cam-east-n (the scene of
+# scripts/thermal_agreement.py: 12 pixel-mode runs of 300 s, day, dusk and night x seeds 0-3; 15.4
+# CPU-minutes on 2026-12-05) for swimming's detection terms; scripts/thermal_terms.py installs them and draws recall by light and camera type
+# (out/calibration/recall_by_light_<kind>.png), and scripts/thermal_agreement.py check compares the
+# installed terms with pixel mode on held-out seeds 4-7 at night, by day and at dusk
+# (out/calibration/thermal_agreement.txt; 3 x 4 more pixel runs, about 9 CPU-minutes).
+# Writes everything under out/calibration/; installs the fitted
 # file as scenarios/calibration/default.json with these commands in its "source" field. Look at
 # out/calibration/default-run/summary.json and out/calibration/end-to-end/end_to_end.csv before committing
 # it (docs/detectors.md, "The default calibration").
@@ -69,4 +76,13 @@ for KIND in swimming fishing; do
     "$PY" run_sim.py tune --detector "$KIND" --sensor thermal --light day --light dusk --light night \
         --out "$OUT/tune-$KIND-thermal" --seconds 60 --clips 3 --seed 11
 done
+# Their detection terms from pixel mode, by day, at dusk and at night (the scene's --set options are
+# scripts/thermal_agreement.py's, so the check below runs on the same scene).
+read -ra SCENE <<< "$(PYTHONPATH=. "$PY" scripts/thermal_agreement.py sets)"
+"$PY" run_sim.py tune --pixel-runs --camera cam-beach-w --camera cam-east-n "${SCENE[@]}" \
+    --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
+    --seeds 4 --duration 300 --out "$OUT/pixel-thermal"
 PYTHONPATH=. "$PY" scripts/thermal_terms.py "$OUT" "$TARGET"
+for START in 2026-07-18T21:00:00 2026-07-18T10:00:00 2026-07-18T19:05:00; do  # night, day, dusk
+    PYTHONPATH=. "$PY" scripts/thermal_agreement.py check 4 4 "$START"
+done | tee "$OUT/thermal_agreement.txt"

@@ -1,19 +1,28 @@
-"""Statistical against pixel mode at night on a thermal camera, on held-out seeds (issue 18, point 3).
+"""Statistical against pixel mode on thermal cameras, on held-out seeds (issue 18, point 3), and the scene the
+installed thermal terms are fitted on.
 
-Run from the repository root: ``python scripts/thermal_agreement.py fit|own [FIT_SEEDS [CHECK_SEEDS]]``
-(counts, default 4 and 4: seeds 0..FIT-1 fit statistical mode to pixel mode, the next CHECK_SEEDS compare).
+Run from the repository root: ``python scripts/thermal_agreement.py MODE [FIT_SEEDS [CHECK_SEEDS [START]]]``
+(counts, default 4 and 4: seeds 0..FIT-1 fit, the next CHECK_SEEDS compare; START the run's ISO local start,
+default 2026-07-18T21:00:00, full darkness). MODE:
 
-The scenario is issue 4's agreement protocol (tests/calibration/test_agreement.py) moved to the night: the
-default scenario's ``cam-beach-w`` alone, at 5 frames/s, as a thermal camera (same pose, frame size and
-field of view), five minutes from 21:00 on 18 July (full darkness: the sun is below -6 degrees from about
-20:30), the swimming rate raised so that about 300 swimmers an hour arrive (2000/h times the 21 h profile
-0.15), the scenario's detectors and thresholds at the default analysis width (640 px), as ``tune`` measured
-them. Two statistical sides on the held-out seeds, each the expectation over 20 detection draws on the very
-incidents pixel mode saw: statistical mode fitted to the fit seeds' pixel runs
-(:func:`sim.calibration.agreement.compare_modes`), and statistical mode with the scenario's own calibration
-(``scenarios/calibration/default.json``'s ``sensors.thermal`` terms, fitted by ``tune --sensor thermal``).
-``fit`` runs pixel mode and prints its rows and the fitted statistical rows; ``own`` prints the second side
-only (no pixel run: compare it with ``fit``'s pixel rows). Writes nothing.
+* ``fit``: pixel mode on the fit and check seeds, statistical mode fitted to the fit seeds
+  (:func:`sim.calibration.agreement.compare_modes`), both modes on the check seeds;
+* ``own``: statistical mode with the scenario's own calibration (``scenarios/calibration/default.json``'s
+  ``sensors.thermal`` terms) on the check seeds (no pixel run: compare it with ``fit``'s or ``check``'s
+  pixel rows);
+* ``check``: pixel mode on the check seeds and ``own``'s rows, with the differences (the installed terms
+  against pixel mode);
+* ``sets``: print the scene's ``--set`` options (one line), which ``scripts/regenerate_calibration.sh``
+  passes to ``tune --pixel-runs`` to fit the installed thermal terms on this same scene.
+
+The scene is issue 4's agreement protocol (tests/calibration/test_agreement.py) moved to thermal cameras:
+the default scenario's ``cam-beach-w`` (it watches the beach's swimmers) and ``cam-east-n`` (the east bank's
+anglers) alone, at 5 frames/s, as thermal cameras (same poses, frame sizes and fields of view), five
+minutes from START on 18 July, every hour of the day made alike (flat hourly profiles) so that day, dusk and
+night starts see the same arrivals: about 300 swimmers an hour (2000/h times 0.15, the 21 h value of the
+default profile) and 240 anglers an hour (400/h times July's 0.6), the scenario's detectors and
+thresholds at the default analysis width (640 px). Statistical mode's side is the expectation over 20
+detection draws on the very incidents pixel mode saw. Writes nothing.
 """
 
 from __future__ import annotations
@@ -27,40 +36,87 @@ from sim.calibration.agreement import (
     compare_modes,
     detection_table,
     ignoring_warnings,
+    pixel_detections,
+    pixel_runs,
     statistical_detections,
 )
 from sim.loading import load_scenario
-from sim.scenario.models import SensorType
 
-OVERRIDES = [
-    "run.duration=300",
-    "run.start=2026-07-18T21:00:00",
+CAMERAS = ("cam-beach-w", "cam-east-n")
+"""The scene's cameras (``cameras.0`` and ``cameras.3`` of scenarios/xuchang_lake.yaml)."""
+NIGHT = "2026-07-18T21:00:00"
+"""The default start: full darkness (the sun is below -6 degrees from about 20:05 on this date)."""
+
+
+def _flat(value: str) -> str:
+    return "[" + ",".join([value] * 24) + "]"
+
+
+SETS = [
+    "cameras.0.sensor=thermal",
+    "cameras.0.fps=5",
+    "cameras.3.sensor=thermal",
+    "cameras.3.fps=5",
     "incidents.swimming.rate_per_hour=2000",
+    f"incidents.swimming.hourly_profile={_flat('0.15')}",
+    "incidents.fishing.rate_per_hour=400",
+    f"incidents.fishing.hourly_profile={_flat('1.0')}",
 ]
+"""The scene's overrides of scenarios/xuchang_lake.yaml (with ``--camera`` for each of :data:`CAMERAS`)."""
 
 
-def night_beach():
-    """The default scenario at night with only ``cam-beach-w``, as a thermal camera at 5 frames/s."""
-    scenario = load_scenario("scenarios/xuchang_lake.yaml", OVERRIDES)
-    camera = next(c for c in scenario.cameras if c.id == "cam-beach-w")
-    camera = camera.as_sensor(SensorType.THERMAL).model_copy(update={"fps": 5.0})
-    return scenario.model_copy(update={"cameras": (camera,)})
+def thermal_scene(start: str = NIGHT):
+    """The default scenario with only :data:`CAMERAS`, thermal at 5 frames/s, five minutes from ``start``."""
+    scenario = load_scenario("scenarios/xuchang_lake.yaml", [*SETS, "run.duration=300", f"run.start={start}"])
+    return scenario.model_copy(update={"cameras": tuple(c for c in scenario.cameras if c.id in CAMERAS)})
 
 
-def main(part: str, fit: int, check: int) -> None:
-    scenario = night_beach()
-    fit_seeds, check_seeds = list(range(fit)), list(range(fit, fit + check))
+def own_rows(scenario, check_seeds: list[int]) -> pd.DataFrame:
+    """Statistical mode with the scenario's own calibration on ``check_seeds`` (offenders ignoring
+    warnings)."""
+    own = statistical_detections(ignoring_warnings(scenario), check_seeds, REPLICATIONS)
+    return detection_table(own, REPLICATIONS)
+
+
+def check(scenario, check_seeds: list[int]) -> pd.DataFrame:
+    """Pixel mode's rows and the installed terms' rows on ``check_seeds``, with the statistical side's
+    differences: detection rate in points, median time to detect in percent."""
+    pixel, _ = pixel_runs([ignoring_warnings(scenario)], check_seeds, progress=True)
+    rows = detection_table(pixel_detections(pixel)).assign(mode="pixel")
+    own = own_rows(scenario, check_seeds).assign(mode="statistical, default.json")
+    table = pd.concat([rows, own], ignore_index=True).sort_values(["kind", "mode"], ignore_index=True)
+    reference = table[table["mode"] == "pixel"].set_index("kind")
+    table["rate_diff_points"] = [
+        round(100 * (r.detection_rate - reference.loc[r.kind, "detection_rate"]), 1)
+        for r in table.itertuples()
+    ]
+    table["median_diff_pct"] = [
+        round(100 * (r.ttd_p50_s / reference.loc[r.kind, "ttd_p50_s"] - 1), 1) for r in table.itertuples()
+    ]
+    return table
+
+
+def main(part: str, fit: int, check_count: int, start: str) -> None:
+    if part == "sets":
+        print(" ".join(f"--set {assignment}" for assignment in SETS))
+        return
+    scenario = thermal_scene(start)
+    fit_seeds, check_seeds = list(range(fit)), list(range(fit, fit + check_count))
+    print(f"{', '.join(CAMERAS)} as thermal cameras from {start}, held-out seeds {check_seeds}:")
     if part == "fit":
         table, _ = compare_modes([scenario], fit_seeds, progress=True, check_seeds=check_seeds)
-        print(f"fitted to pixel mode on seeds {fit_seeds}, compared on seeds {check_seeds}:")
+        print(f"statistical mode fitted to pixel mode on seeds {fit_seeds}:")
         print(table.to_string(index=False))
-        return
-    own = statistical_detections(ignoring_warnings(scenario), check_seeds, REPLICATIONS)
-    print("statistical mode with the scenario's calibration (sensors.thermal), the same held-out seeds:")
-    print(detection_table(own, REPLICATIONS).to_string(index=False))
+    elif part == "own":
+        print("statistical mode with the scenario's calibration (sensors.thermal):")
+        print(own_rows(scenario, check_seeds).to_string(index=False))
+    elif part == "check":
+        print(check(scenario, check_seeds).to_string(index=False))
+    else:
+        raise SystemExit(f"unknown mode {part!r}: fit, own, check or sets")
 
 
 if __name__ == "__main__":
-    pd.set_option("display.width", 160)
+    pd.set_option("display.width", 200)
     counts = [int(a) for a in sys.argv[2:4]]
-    main(sys.argv[1], *(counts + [4, 4][len(counts) :]))
+    main(sys.argv[1], *(counts + [4, 4][len(counts) :]), sys.argv[4] if len(sys.argv) > 4 else NIGHT)

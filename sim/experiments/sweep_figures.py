@@ -32,7 +32,7 @@ from sim.experiments.paired import (
     summarize_variants,
     variants,
 )
-from sim.results.figure_style import STAGE_COLOURS, save
+from sim.results.figure_style import STAGE_COLOURS, fitted_title, save
 from sim.results.tables import STAGES
 
 CDF_POINTS = 961
@@ -159,7 +159,7 @@ def response_cdf_figure(table: pd.DataFrame, incidents: dict[str, pd.DataFrame],
         ax.legend(loc="lower right", fontsize=8, title=f"mean over seeds, {LEVEL:.0%} band", title_fontsize=8)
     else:
         ax.text(0.5, 0.5, "no incidents in these runs", ha="center", va="center", transform=ax.transAxes)
-    ax.set_title(f"Response time by variant — {title}", fontsize=10)
+    ax.set_title(fitted_title(f"Response time by variant — {title}", fig.get_figwidth()), fontsize=10)
     return fig
 
 
@@ -210,7 +210,7 @@ def latency_breakdown_bars(
             0.5, 0.5, "no warned incidents in these runs", ha="center", va="center", transform=ax.transAxes
         )
     ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(f"Where the response time goes — {title}", fontsize=10)
+    fig.suptitle(fitted_title(f"Where the response time goes — {title}", fig.get_figwidth()), fontsize=10)
     return save(fig, path)
 
 
@@ -247,7 +247,8 @@ def rates_figure(table: pd.DataFrame, title: str = "") -> Figure:
         _annotate_means(ax, mean, half)
     axes[0].set_yticks(range(len(names)), names, fontsize=8)
     axes[0].invert_yaxis()
-    fig.suptitle(f"Detection and false dispatches, mean over seeds ± {LEVEL:.0%} CI — {title}", fontsize=10)
+    heading = f"Detection and false dispatches, mean over seeds ± {LEVEL:.0%} CI — {title}"
+    fig.suptitle(fitted_title(heading, fig.get_figwidth()), fontsize=10)
     return fig
 
 
@@ -302,9 +303,7 @@ def difference_figure(
         ax.set_yticks(range(len(names)), names, fontsize=8)
     grid[0, 0].invert_yaxis()
     base = differences["baseline"].iloc[0]
-    fig.suptitle(
-        f"Paired differences from baseline {key}={baseline} ({base}), seed by seed, "
-        f"{LEVEL:.0%} paired-t CI\n{title}",
-        fontsize=10,
-    )
+    heading = f"Paired differences from baseline {key}={baseline} ({base}), seed by seed, "
+    heading += f"{LEVEL:.0%} paired-t CI"
+    fig.suptitle(fitted_title(f"{heading}\n{title}", fig.get_figwidth()), fontsize=10)
     return fig

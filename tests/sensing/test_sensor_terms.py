@@ -87,6 +87,24 @@ def test_the_bundled_thermal_terms_see_more_at_night_than_the_visible_ones():
         assert thermal.hit_probability(kind, *night)[0] > 10 * visible.hit_probability(kind, *night)[0]
 
 
+def test_the_bundled_thermal_terms_say_what_they_rest_on_and_cover_every_light_and_weather():
+    """The installed block (scripts/thermal_terms.py): swimming's detection terms fitted to pixel-mode runs
+    by day, at dusk and at night (each light level its own offset, none left to the top-level fallback),
+    with the clip tune's weather offsets; fishing's class and both false-alarm entries from the clip tunes,
+    and the source naming both commands."""
+    block = _bundled()["sensors"]["thermal"]
+    source = block["source"]
+    assert "tune --pixel-runs" in source and "tune --detector fishing --sensor thermal" in source
+    for start in ("10:00", "19:05", "21:00"):  # day, dusk, night: the light offsets rest on all three
+        assert f"--start 2026-07-18T{start}:00" in source
+    weathers = {weather.value for weather in Weather}
+    for kind, spec in block["classes"].items():
+        assert set(spec["light"]) == {light.value for light in Light}, kind
+        assert set(spec["weather"]) == weathers, kind  # clear-weather pixel runs: the clips' weather offsets
+    assert block["classes"]["swimming"]["model"] == "ordinal"  # a pixel-run fit; the clip fit names none
+    assert "model" not in block["classes"]["fishing"]
+
+
 def test_a_thermal_tune_writes_its_terms_under_sensors_and_leaves_the_visible_ones(tmp_path):
     base = _bundled()
     fit = base["classes"]["swimming"] | {"intercept": 1.5}
