@@ -25,7 +25,7 @@ from sim.calibration.agreement import (
 )
 from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import frame_log_likelihood
-from sim.scenario.models import Calibration, Kind, Scenario
+from sim.scenario.models import Calibration, Kind, Scenario, SensorType
 
 CHOICE_COLUMNS = (
     "kind",
@@ -64,10 +64,12 @@ def choose_models(
         name: calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells, model=name)
         for name in models
     }
+    sensor = next((camera.sensor for camera in variants[0].cameras), SensorType.VISIBLE)  # one type
     rows = []
     for kind in Kind:
         fitted, checked_frames = frames[frames["kind"] == kind], held_frames[held_frames["kind"] == kind]
-        for name, calibration in fits.items():
+        for name, fit in fits.items():
+            calibration = fit.for_sensor(sensor)  # the terms the cameras' frames were fitted to
             rows.append(
                 {
                     "kind": kind.value,
@@ -83,7 +85,7 @@ def choose_models(
                 }
             )
     choice = _mark_chosen(pd.DataFrame(rows))
-    calibration = _merged(fits, choice, held_out)
+    calibration = merge_chosen(fits, choice, held_out, sensor)
     table = agreement_table(variants, checked, calibration, held_out or seeds, replications)
     return table, choice[list(CHOICE_COLUMNS)], calibration
 
@@ -99,15 +101,23 @@ def _mark_chosen(choice: pd.DataFrame) -> pd.DataFrame:
     return choice.assign(chosen=chosen)
 
 
-def _merged(fits: dict[str, Calibration], choice: pd.DataFrame, held_out: list[int]) -> Calibration:
-    """The first fit with each kind's class taken from that kind's chosen model, the choice in its
-    source."""
+def _terms(calibration: dict, sensor: SensorType) -> dict:
+    """The part of a calibration's mapping that cameras of ``sensor`` read."""
+    return calibration if sensor is SensorType.VISIBLE else calibration["sensors"][sensor.value]
+
+
+def merge_chosen(
+    fits: dict[str, Calibration], choice: pd.DataFrame, held_out: list[int], sensor: SensorType
+) -> Calibration:
+    """The first fit with each kind's class of ``sensor``'s terms (the top level for visible cameras,
+    ``sensors.<type>`` for others) taken from that kind's chosen model, the choice in its source."""
     first = next(iter(fits.values()))
     data = first.model_dump(mode="json")
     scored = choice["chosen"] & choice["held_out_log_likelihood"].notna()
     kept = choice[scored if len(fits) > 1 else choice["chosen"]].set_index("kind")["model"]
     for kind, name in kept.items():
-        data["classes"][kind] = fits[name].model_dump(mode="json")["classes"][kind]
+        chosen = _terms(fits[name].model_dump(mode="json"), sensor)
+        _terms(data, sensor)["classes"][kind] = chosen["classes"][kind]
     if len(fits) > 1:
         picked = ", ".join(f"{kind} {name}" for kind, name in kept.items())
         data["source"] += (

@@ -120,3 +120,35 @@ def test_the_ordinal_frame_likelihood_is_its_fit_s(beach, runs, spell_s):
     calibration = type(beach.calibration).model_validate(data)
     value = frame_log_likelihood(calibration, Kind.SWIMMING, swimmers)
     assert value == pytest.approx(fit["log_likelihood"], rel=2e-3)
+
+
+def test_a_thermal_fit_keeps_the_chosen_model_in_its_own_terms():
+    """Fits of thermal cameras hold their classes in ``sensors.thermal``: the kept model's class goes there,
+    and the visible (top-level) classes stay the first fit's."""
+    import pandas as pd
+
+    from sim.loading import load_scenario
+    from sim.scenario.models import SensorType
+    from tests.helpers.paths import DEFAULT
+
+    base = load_scenario(DEFAULT).calibration
+    thermal = base.sensors[SensorType.THERMAL]
+
+    def fit(intercept: float):
+        swimming = thermal.classes[Kind.SWIMMING].model_copy(update={"intercept": intercept})
+        terms = thermal.model_copy(update={"classes": {**thermal.classes, Kind.SWIMMING: swimming}})
+        return base.model_copy(update={"sensors": {SensorType.THERMAL: terms}})
+
+    fits = {"ordinal": fit(1.0), "acquisition": fit(2.0)}
+    choice = pd.DataFrame(
+        {
+            "kind": ["swimming", "swimming", "fishing", "fishing"],
+            "model": ["ordinal", "acquisition"] * 2,
+            "held_out_log_likelihood": [-10.0, -5.0, float("nan"), float("nan")],
+            "chosen": [False, True, True, False],
+        }
+    )
+    merged = model_choice.merge_chosen(fits, choice, [5], SensorType.THERMAL)
+    assert merged.sensors[SensorType.THERMAL].classes[Kind.SWIMMING].intercept == 2.0
+    assert merged.classes == base.classes
+    assert "swimming acquisition" in merged.source
