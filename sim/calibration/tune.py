@@ -82,8 +82,8 @@ def tune(
     cases = cases_for(scenario, kind, clips_per_condition, seed, lights, weathers, sensor)
     fitted = fitted_sensor(scenario, cases, sensor)
     for camera_sensor in {sensor} if sensor else {c.sensor for c in scenario.cameras}:
-        # bad parameters fail before rendering
-        create_pixel_detector(kind, scenario.detection.pixel_detectors, camera_sensor)
+        for light in sorted({case.light for case in cases}):  # bad parameters fail before rendering
+            create_pixel_detector(kind, scenario.detection.pixel_detectors, camera_sensor, light)
     observations = observe(scenario, kind, cases, seconds, thresholds, progress=progress)
     table = threshold_table(observations, thresholds)
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")
