@@ -49,7 +49,7 @@ def test_a_light_block_goes_on_top_on_its_sensor_at_its_light_only(sensor, light
     assert detector.cue == "stroke"
 
 
-def test_a_bad_parameter_in_a_light_block_names_that_block():
+def test_a_bad_parameter_in_a_light_block_names_that_block(beach):
     blocks = {"visible": {"dusk": {"swimming": {"var_threshold": -1.0}}}}
     detectors = PixelDetectors(**blocks)
     with pytest.raises(ScenarioError) as error:
@@ -61,12 +61,8 @@ def test_a_bad_parameter_in_a_light_block_names_that_block():
     create_pixel_detector(Kind.SWIMMING, detectors, SensorType.VISIBLE, Light.DAY)
     create_pixel_detector(Kind.SWIMMING, detectors, SensorType.THERMAL, Light.DUSK)
     # ... but a pixel camera refuses it when it is built, not when dusk comes.
-    scenario = one_beach_camera(["run.mode=pixel"])
-    scenario = scenario.model_copy(
-        update={"detection": scenario.detection.model_copy(update={"pixel_detectors": detectors})}
-    )
     with pytest.raises(ScenarioError, match=r"^detection\.pixel_detectors\.visible\.dusk\.swimming: "):
-        PixelCamera(scenario.cameras[0], scenario, ZoneGeometry(scenario), np.zeros((0, 2)), seed=1)
+        _camera(beach, blocks)
 
 
 def test_an_unknown_light_block_is_one_error_line_exit_2(capsys):
@@ -76,15 +72,20 @@ def test_an_unknown_light_block_is_one_error_line_exit_2(capsys):
     assert_one_error_line(capsys, rc, ("no key 'evening' in detection.pixel_detectors.visible", "dusk"))
 
 
-def _camera(blocks: dict) -> PixelCamera:
-    scenario = one_beach_camera(["run.mode=pixel"])
+@pytest.fixture(scope="module")
+def beach():
+    """The cheapest pixel camera: one beach camera at 160 px."""
+    return one_beach_camera(["run.mode=pixel", "detection.analysis_width=160"])
+
+
+def _camera(scenario, blocks: dict) -> PixelCamera:
     detection = scenario.detection.model_copy(update={"pixel_detectors": PixelDetectors(**blocks)})
     scenario = scenario.model_copy(update={"detection": detection})
     return PixelCamera(scenario.cameras[0], scenario, ZoneGeometry(scenario), np.zeros((0, 2)), seed=1)
 
 
-def test_pixel_mode_rebuilds_the_detectors_when_the_light_s_parameters_differ():
-    camera = _camera(DUSK)
+def test_pixel_mode_rebuilds_the_detectors_when_the_light_s_parameters_differ(beach):
+    camera = _camera(beach, DUSK)
     built = camera.detectors[Kind.SWIMMING]
     camera.analyse(0.0, 0, [], Conditions(Light.DAY))
     assert camera.detectors[Kind.SWIMMING] is built  # daylight: the parameters it was built with
@@ -96,8 +97,8 @@ def test_pixel_mode_rebuilds_the_detectors_when_the_light_s_parameters_differ():
     assert camera.detectors[Kind.SWIMMING].background_settings.var_threshold == 16.0
 
 
-def test_without_light_blocks_pixel_mode_keeps_its_detectors_through_the_day():
-    camera = _camera({"swimming": {"cue": "stroke"}})
+def test_without_light_blocks_pixel_mode_keeps_its_detectors_through_the_day(beach):
+    camera = _camera(beach, {"swimming": {"cue": "stroke"}})
     built = dict(camera.detectors)
     for number, light in enumerate((Light.DAY, Light.DUSK, Light.NIGHT)):
         camera.analyse(0.2 * number, number, [], Conditions(light))
