@@ -103,3 +103,12 @@ def test_without_light_blocks_pixel_mode_keeps_its_detectors_through_the_day(bea
     for number, light in enumerate((Light.DAY, Light.DUSK, Light.NIGHT)):
         camera.analyse(0.2 * number, number, [], Conditions(light))
         assert camera.detectors == built
+
+
+def test_tune_refuses_a_bad_light_block_before_rendering(capsys, tmp_path):
+    out = tmp_path / "tune"
+    argv = ["tune", "--detector", "swimming", "--light", "dusk", "--weather", "clear", "--clips", "1"]
+    argv += ["--seconds", "10", "--out", str(out)]
+    rc = call_main([*argv, "--set", "detection.pixel_detectors.visible.dusk.swimming.average_frames=0"])
+    assert_one_error_line(capsys, rc, ("detection.pixel_detectors.visible.dusk.swimming: average_frames",))
+    assert not out.exists()
