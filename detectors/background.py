@@ -30,6 +30,7 @@ cleans it.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -54,6 +55,9 @@ class BackgroundSettings:
     """The first frames, this long, train the model at OpenCV's fast rate, s."""
     absorb_s: float = 60.0
     """After the warm-up, an unprotected still object fades into the background after about this long, s."""
+    average_frames: int = 1
+    """The model sees the mean of the latest this many frames (1: each frame as it is): temporal noise
+    reduction, uncorrelated sensor noise falls by the square root of it, what moves smears over it."""
 
     def __post_init__(self) -> None:
         if (
@@ -62,6 +66,9 @@ class BackgroundSettings:
             or self.history < 2
         ):
             raise ValueError(f"history must be an integer >= 2 frames, got {self.history!r}")
+        frames = self.average_frames
+        if isinstance(frames, bool) or not isinstance(frames, int | np.integer) or not 1 <= frames <= 8:
+            raise ValueError(f"average_frames must be an integer from 1 to 8 frames, got {frames!r}")
         for name in ("var_threshold", "absorb_s"):
             value = getattr(self, name)
             if isinstance(value, bool) or not (
@@ -97,6 +104,7 @@ class Background:
         self._last: tuple[float, int] | None = None
         self._mask: np.ndarray | None = None
         self._protected: list[tuple[int, int, int, int]] = []
+        self._recent: deque[np.ndarray] = deque(maxlen=settings.average_frames)
 
     def learning(self, t: float) -> bool:
         """Is the frame at ``t`` (s) still in the warm-up (the first frame always is)?"""
@@ -130,7 +138,15 @@ class Background:
         self._last, self._mask = key, mask
         return mask
 
+    def _averaged(self, crop: np.ndarray) -> np.ndarray:
+        """The mean of ``crop`` and the frames before it, up to ``average_frames`` (rounded, uint8)."""
+        self._recent.append(crop.astype(np.uint16))
+        total = sum(self._recent)
+        return ((total + len(self._recent) // 2) // len(self._recent)).astype(np.uint8)
+
     def _apply(self, crop: np.ndarray, t: float, fps: float) -> np.ndarray:
+        if self.settings.average_frames > 1:
+            crop = self._averaged(crop)
         if self.learning(t):
             return self.model.apply(crop, learningRate=-1)
         rate = -math.log(TB) / (fps * self.settings.absorb_s)

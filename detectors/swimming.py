@@ -135,13 +135,16 @@ class SwimmingDetector:
         var_threshold: float = 16.0,
         absorb_s: float = 60.0,
         cue: str = "skin",
+        average_frames: int = 1,
     ):
         """``swimmer_size_m``: typical visible extent (head and arms), m; ``max_speed_mps``: fastest swimming
         pace, m/s; ``persistence_s``: how long a track must be seen for full persistence, s; ``warmup_s``:
         frames before this are used only to learn the background, s; ``history``, ``var_threshold``,
         ``absorb_s``: the background model (:class:`detectors.background.BackgroundSettings`; the defaults
         are the fishing detector's, so that pixel mode runs one model per camera for both); ``cue``: one of
-        :data:`CUES` (see the module docstring)."""
+        :data:`CUES` (see the module docstring); ``average_frames``: the background model sees the mean of
+        this many latest frames, temporal noise reduction for dim, noisy frames (1: none; with more it no
+        longer shares the fishing detector's model)."""
         if cue not in CUES:
             raise ValueError(f"cue must be one of {', '.join(CUES)}, got {cue!r}")
         self.cue = cue
@@ -155,7 +158,9 @@ class SwimmingDetector:
         self.swimmer_size_m = swimmer_size_m
         self.max_speed_mps = max_speed_mps
         self.persistence_s = persistence_s
-        self.background_settings = BackgroundSettings(history, var_threshold, warmup_s, absorb_s)
+        self.background_settings = BackgroundSettings(
+            history, var_threshold, warmup_s, absorb_s, average_frames
+        )
         self.warmup_s = warmup_s
         self.kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
         self.reset()

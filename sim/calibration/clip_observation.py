@@ -142,13 +142,13 @@ def _clip_rig(
     spec = spec if case.sensor is None else spec.as_sensor(case.sensor)
     full, fps = CameraModel(spec), spec.fps
     # What pixel mode analyses: the analysis-width frame and, for fishing, the camera's far-bank tile.
-    renderer, context, tile = analysis_view(spec, scenario, geometry, None, case.seed)
+    renderer, context, tile = analysis_view(spec, scenario, geometry, None, case.seed, case.light)
     tile = tile if kind is Kind.FISHING else None
     rng = RandomStreams(case.seed).stream(f"tune/{kind}/{case.camera_id}/{case.light}/{case.weather}")
     things = clip_things(
         scenario, geometry, kind, renderer.camera, seconds, rng, case.seed, case.light, case.weather
     )
-    detector = create_pixel_detector(kind, scenario.detection.pixel_detectors, spec.sensor)
+    detector = create_pixel_detector(kind, scenario.detection.pixel_detectors, spec.sensor, case.light)
     persistence = scenario.detection.persistence
     filters = {float(t): AlarmFilter(float(t), persistence.k, persistence.n) for t in thresholds}
     # As pixel mode sees them: the camera's infrared mode, uncompressed (sim.pixel.pixel_camera's

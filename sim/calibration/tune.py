@@ -78,12 +78,12 @@ def tune(
     thresholds = np.round(np.arange(0.05, 0.96, 0.05), 4) if thresholds is None else np.asarray(thresholds)
     operating = scenario.detection.threshold_for(kind)  # the alarm filter of this kind in pixel mode
     thresholds = np.unique(np.concatenate([thresholds, FIT_THRESHOLDS, [operating]]))
-    out.mkdir(parents=True, exist_ok=True)
     cases = cases_for(scenario, kind, clips_per_condition, seed, lights, weathers, sensor)
     fitted = fitted_sensor(scenario, cases, sensor)
     for camera_sensor in {sensor} if sensor else {c.sensor for c in scenario.cameras}:
-        # bad parameters fail before rendering
-        create_pixel_detector(kind, scenario.detection.pixel_detectors, camera_sensor)
+        for light in sorted({case.light for case in cases}):  # bad parameters fail before anything is written
+            create_pixel_detector(kind, scenario.detection.pixel_detectors, camera_sensor, light)
+    out.mkdir(parents=True, exist_ok=True)
     observations = observe(scenario, kind, cases, seconds, thresholds, progress=progress)
     table = threshold_table(observations, thresholds)
     table.to_csv(out / "thresholds.csv", index=False, na_rep="")

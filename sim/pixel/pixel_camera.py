@@ -50,7 +50,7 @@ from sim.render.conditions import Conditions
 from sim.render.frame import Frame
 from sim.render.ground_map import WATER
 from sim.render.renderer import Renderer
-from sim.scenario.models import Camera, Kind, PixelDetectors, Scenario, SensorType
+from sim.scenario.models import Camera, Kind, Light, PixelDetectors, Scenario, SensorType
 from sim.world.cameras import CameraModel
 from sim.world.daylight import LIGHT_ORDER
 from sim.world.geometry import ZoneGeometry
@@ -94,17 +94,23 @@ def camera_context(renderer: Renderer, scenario: Scenario, fps: float) -> FrameC
 
 
 def analysis_view(
-    spec: Camera, scenario: Scenario, geometry: ZoneGeometry, lamps: np.ndarray | None, seed: int
+    spec: Camera,
+    scenario: Scenario,
+    geometry: ZoneGeometry,
+    lamps: np.ndarray | None,
+    seed: int,
+    light: Light | None = None,
 ) -> tuple[Renderer, FrameContext, FarBankTile | None]:
     """What the detectors of a camera analyse: the renderer of the analysis-width frame, its context, and
-    the far-bank tile (None without ``fishing_tile_beyond``), whose banks the frame's context leaves out."""
+    the far-bank tile (None without ``fishing_tile_beyond``), whose banks the frame's context leaves out; the
+    tile's detector has the parameters of ``light`` (None: without the light blocks)."""
     camera = analysis_camera(spec, scenario.detection.analysis_width)
     renderer = Renderer(camera, geometry, scenario.render.path_offset, lamps, seed=seed)
     context = camera_context(renderer, scenario, spec.fps)
     beyond = spec.fishing_tile_beyond
     if beyond is None:
         return renderer, context, None
-    detector = create_pixel_detector(Kind.FISHING, scenario.detection.pixel_detectors, spec.sensor)
+    detector = create_pixel_detector(Kind.FISHING, scenario.detection.pixel_detectors, spec.sensor, light)
     full = CameraModel(spec)
     window = tile_window(full, geometry, beyond, detector.reach_m)
     # sim.scenario.checks rejects such a scenario; a tile that silently vanished would mislead
@@ -124,24 +130,36 @@ def analysis_view(
 
 
 def create_pixel_detector(
-    kind: Kind, pixel_detectors: PixelDetectors, sensor: SensorType = SensorType.VISIBLE
+    kind: Kind,
+    pixel_detectors: PixelDetectors,
+    sensor: SensorType = SensorType.VISIBLE,
+    light: Light | None = None,
 ):
     """The scenario's detector of ``kind`` on a camera of ``sensor`` (``detection.pixel_detectors``: the
-    kind's parameters, the sensor block's on top); bad parameters are scenario errors naming the key that
-    holds them (``detection.pixel_detectors.swimming``, or ``detection.pixel_detectors.thermal.swimming``
-    when the kind's own are fine)."""
-    key = f"detection.pixel_detectors.{kind.value}"
-    try:
-        detector = create_detector(kind.value, **pixel_detectors.of(kind))
-    except ValueError as error:
-        raise ScenarioError(f"{key}: {error}") from None
-    on_top = getattr(pixel_detectors, sensor.value).of(kind)
-    if not on_top:
-        return detector
-    try:
-        return create_detector(kind.value, **pixel_detectors.parameters(kind, sensor))
-    except ValueError as error:
-        raise ScenarioError(f"detection.pixel_detectors.{sensor.value}.{kind.value}: {error}") from None
+    kind's parameters, the sensor block's on top and, at ``light``, the sensor's block of that light on top
+    of those); bad parameters are scenario errors naming the key that holds them
+    (``detection.pixel_detectors.swimming``, ``detection.pixel_detectors.thermal.swimming`` when the kind's
+    own are fine, ``detection.pixel_detectors.visible.dusk.swimming`` when both are)."""
+    block = getattr(pixel_detectors, sensor.value)
+    layers = [
+        (f"detection.pixel_detectors.{kind.value}", pixel_detectors.of(kind)),
+        (f"detection.pixel_detectors.{sensor.value}.{kind.value}", block.of(kind)),
+    ]
+    if light is not None:
+        layers.append(
+            (f"detection.pixel_detectors.{sensor.value}.{light.value}.{kind.value}", block.at(light).of(kind))
+        )
+    parameters: dict = {}
+    detector = None
+    for key, on_top in layers:
+        parameters.update(on_top)
+        if detector is not None and not on_top:
+            continue
+        try:
+            detector = create_detector(kind.value, **parameters)
+        except ValueError as error:
+            raise ScenarioError(f"{key}: {error}") from None
+    return detector
 
 
 def analysis_camera(spec: Camera, width: int) -> CameraModel:
@@ -206,6 +224,12 @@ class PixelCamera:
         self.renderer, self.context, self.tile = analysis_view(spec, scenario, geometry, lamps, seed)
         self.camera = self.renderer.camera
         detection = scenario.detection
+        self.sensor, self.pixel_detectors = spec.sensor, detection.pixel_detectors
+        for light in Light:  # a bad parameter of any light's block fails now, not when that light comes
+            for kind in Kind:
+                create_pixel_detector(kind, self.pixel_detectors, spec.sensor, light)
+        self.parameters = {kind: self.pixel_detectors.parameters(kind, spec.sensor) for kind in Kind}
+        """The parameters the detectors were built with (the light blocks' change them with the light)."""
         self.detectors = {
             kind: create_pixel_detector(kind, detection.pixel_detectors, spec.sensor) for kind in Kind
         }
@@ -239,6 +263,7 @@ class PixelCamera:
         (empty unless ``score_log`` is set). Touches no state but this camera's own."""
         if self.idle:
             return [], []
+        self._follow_light(conditions.light)
         frame = self.renderer.render(t, actors, conditions, number)
         alarms, scores, payload, reported, completed = [], [], None, {}, []
         for kind, detector in self.detectors.items():
@@ -269,6 +294,21 @@ class PixelCamera:
         if self.observer is not None:
             self.observer(self.id, number, frame, reported, completed)
         return alarms, scores
+
+    def _follow_light(self, light: Light) -> None:
+        """Rebuild the detectors (and the far-bank tile's) when the parameters at ``light`` differ from those
+        they were built with: they start afresh, a new background model learning the new light during its
+        warm-up (the frame changes as a whole when the light does). Without light blocks nothing changes."""
+        wanted = {kind: self.pixel_detectors.parameters(kind, self.sensor, light) for kind in Kind}
+        if wanted == self.parameters:
+            return
+        self.parameters = wanted
+        self.detectors = {
+            kind: create_pixel_detector(kind, self.pixel_detectors, self.sensor, light) for kind in Kind
+        }
+        share_background(list(self.detectors.values()), self.context)
+        if self.tile is not None:
+            self.tile.detector = create_pixel_detector(Kind.FISHING, self.pixel_detectors, self.sensor, light)
 
     def _scores(self, kind: Kind, detections: Detections, frame: Frame, actors: list[Actor]) -> list[tuple]:
         _, offenders = score_offenders(detections, frame, kind)

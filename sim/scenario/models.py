@@ -76,6 +76,7 @@ from sim.scenario.sensing_section import (
     KindDetectors,
     Persistence,
     PixelDetectors,
+    SensorDetectors,
     ThermalCore,
 )
 from sim.scenario.zone_section import Area, GridCurrentSpec, UniformCurrentSpec, Zone
@@ -131,6 +132,7 @@ __all__ = [  # the models of every section module, importable from here
     "RunConfig",
     "Scenario",
     "SensorCalibration",
+    "SensorDetectors",
     "SensorType",
     "Strict",
     "ThermalCore",

@@ -16,6 +16,7 @@ from sim.scenario.fields import (
     Duration,
     Kind,
     KindThreshold,
+    Light,
     Point,
     SensorType,
     Strict,
@@ -134,23 +135,47 @@ class KindDetectors(Strict):
         return getattr(self, kind.value)
 
 
+class SensorDetectors(KindDetectors):
+    """One sensor's block: each kind's parameters on that sensor's cameras, and a block per light level whose
+    parameters go on top of them while the camera sees that light (``dusk: {swimming: {...}}``)."""
+
+    day: KindDetectors = Field(
+        default_factory=KindDetectors, description="in daylight, on top of the sensor's parameters"
+    )
+    dusk: KindDetectors = Field(
+        default_factory=KindDetectors, description="at dusk, on top of the sensor's parameters"
+    )
+    night: KindDetectors = Field(
+        default_factory=KindDetectors, description="at night, on top of the sensor's parameters"
+    )
+
+    def at(self, light: Light) -> KindDetectors:
+        """The block of ``light``."""
+        return getattr(self, light.value)
+
+
 class PixelDetectors(KindDetectors):
-    """Pixel mode's detectors: each kind's parameters (every camera), and a block per sensor whose parameters
-    go on top of them on that sensor's cameras (``thermal: {swimming: {...}}``)."""
+    """Pixel mode's detectors: each kind's parameters (every camera), a block per sensor whose parameters
+    go on top of them on that sensor's cameras (``thermal: {swimming: {...}}``), and in it a block per light
+    level on top of those (``visible: {dusk: {swimming: {...}}}``)."""
 
-    visible: KindDetectors = Field(
-        default_factory=KindDetectors,
-        description="on visible cameras (sensor: visible), on top of each kind's parameters",
+    visible: SensorDetectors = Field(
+        default_factory=SensorDetectors,
+        description="on visible cameras (sensor: visible), on top of each kind's parameters; day:, dusk:, "
+        "night: on top of those at that light",
     )
-    thermal: KindDetectors = Field(
-        default_factory=KindDetectors,
-        description="on thermal cameras (sensor: thermal), on top of each kind's parameters",
+    thermal: SensorDetectors = Field(
+        default_factory=SensorDetectors,
+        description="on thermal cameras (sensor: thermal), on top of each kind's parameters; day:, dusk:, "
+        "night: on top of those at that light",
     )
 
-    def parameters(self, kind: Kind, sensor: SensorType) -> DetectorParameters:
-        """The parameters of ``kind``'s detector on a camera of ``sensor``: the kind's, then the sensor
-        block's on top."""
-        return {**self.of(kind), **getattr(self, sensor.value).of(kind)}
+    def parameters(self, kind: Kind, sensor: SensorType, light: Light | None = None) -> DetectorParameters:
+        """The parameters of ``kind``'s detector on a camera of ``sensor`` (at ``light``, if given): the
+        kind's, the sensor block's on top, and the sensor's block of that light on top of those."""
+        block = getattr(self, sensor.value)
+        at_light = {} if light is None else block.at(light).of(kind)
+        return {**self.of(kind), **block.of(kind), **at_light}
 
 
 class DetectionConfig(Strict):

@@ -6,6 +6,7 @@ straightforward references, and bad settings are refused.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import cv2
@@ -215,6 +216,10 @@ def test_merge_nearby_agrees_with_the_pairwise_reference():
         ({"var_threshold": 0}, "var_threshold"),
         ({"absorb_s": math.inf}, "absorb_s"),
         ({"warmup_s": -1.0}, "warmup_s"),
+        ({"average_frames": 0}, "average_frames"),
+        ({"average_frames": 9}, "average_frames"),
+        ({"average_frames": 1.5}, "average_frames"),
+        ({"average_frames": True}, "average_frames"),
     ],
 )
 def test_bad_settings_are_refused(params, message):
@@ -227,3 +232,31 @@ def test_window_of_masks():
     assert window_of(mask) == (0, 0, 0, 0)
     mask[3:5, 7:12] = True
     assert window_of(mask) == (7, 3, 12, 5)
+
+
+def test_an_averaging_model_sees_the_mean_of_the_latest_frames():
+    """``average_frames: 2`` gives exactly the masks a plain model gives on the running means of two frames
+    (rounded), warm-up included; a one-frame flash is then seen at half its contrast."""
+    rng = np.random.default_rng(5)
+    frames = [np.clip(80 + rng.normal(0, 5, (40, 60, 3)), 0, 255).astype(np.uint8) for _ in range(40)]
+    frames[-1][10:20, 10:20] += 30  # a flash in the last frame
+    means = [frames[0]] + [
+        ((a.astype(np.uint16) + b + 1) // 2).astype(np.uint8) for a, b in itertools.pairwise(frames)
+    ]
+    window = (0, 0, 60, 40)
+    averaging = Background(BackgroundSettings(warmup_s=1.0, var_threshold=9.0, average_frames=2), window)
+    plain = Background(BackgroundSettings(warmup_s=1.0, var_threshold=9.0), window)
+    for n, (frame, mean) in enumerate(zip(frames, means, strict=True)):
+        np.testing.assert_array_equal(
+            averaging.foreground(frame, n / 15, 15.0), plain.foreground(mean, n / 15, 15.0)
+        )
+    unaveraged = Background(BackgroundSettings(warmup_s=1.0, var_threshold=9.0), window)
+    for n, frame in enumerate(frames):
+        unaveraged.foreground(frame, n / 15, 15.0)
+    assert unaveraged._mask[10:20, 10:20].mean() > averaging._mask[10:20, 10:20].mean()
+
+
+def test_a_swimming_detector_that_averages_frames_keeps_its_own_model():
+    swimming, fishing = SwimmingDetector(average_frames=2), FishingDetector()
+    assert swimming.background_settings.average_frames == 2
+    assert swimming.background_settings != fishing.background_settings  # share_background leaves them apart
