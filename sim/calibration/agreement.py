@@ -156,10 +156,17 @@ def sensor_terms(calibration: dict, scenario: Scenario) -> dict:
         raise TuningError(
             f"--pixel-runs: the cameras are {' and '.join(types)} ones; pass --camera to fit one type's terms"
         )
-    if not types or types[0] == SensorType.VISIBLE.value:
+    return sensor_block(calibration, SensorType(types[0]) if types else SensorType.VISIBLE)
+
+
+def sensor_block(calibration: dict, sensor: SensorType) -> dict:
+    """The part of ``calibration`` (a calibration file's mapping) that cameras of ``sensor`` read: the top
+    level for visible cameras, ``sensors.<type>`` for others (made from the top level's entries when
+    missing)."""
+    if sensor is SensorType.VISIBLE:
         return calibration
     keys = ("classes", "false_alarms")
-    return calibration["sensors"].setdefault(types[0], {k: dict(calibration[k]) for k in keys})
+    return calibration["sensors"].setdefault(sensor.value, {k: dict(calibration[k]) for k in keys})
 
 
 def pixel_detections(results: list[Result]) -> pd.DataFrame:

@@ -64,16 +64,17 @@ def first_alarms(
     """Per threshold of ``thresholds``: each offender's (group's) first alarm on it, s (module docstring),
     from tracks not known to miss at the run's ``threshold``; ``detected``: pixel mode's credited first
     alarm per group (s; absent or NaN: never)."""
+    alarms = {tau: track_alarms(frames, tau, k, n) for tau in thresholds}
+    at_run = alarms[threshold] if threshold in alarms else track_alarms(frames, threshold, k, n)
     missed = set()
-    for row in track_alarms(frames, threshold, k, n).itertuples():
+    for row in at_run.itertuples():
         when = detected.get(row.group, math.nan)
         if math.isnan(when) or row.t < when - 1e-3:
             missed.add((row.group, row.track))
     events = {}
-    for tau in thresholds:
-        alarms = track_alarms(frames, tau, k, n)
-        kept = [(g, t) not in missed for g, t in zip(alarms["group"], alarms["track"], strict=True)]
-        events[tau] = alarms[kept].groupby("group")["t"].min()
+    for tau, raised in alarms.items():
+        kept = [(g, t) not in missed for g, t in zip(raised["group"], raised["track"], strict=True)]
+        events[tau] = raised[kept].groupby("group")["t"].min()
     return events
 
 
@@ -175,10 +176,9 @@ class _Design:
         self.edges, self.lights, self.weathers = edges, lights, weathers
         self.bins = age_bins(edges, rows["age"].to_numpy())
         self.size = np.log2(np.maximum(rows["pixels"].to_numpy(float), 1e-9) / reference_pixels)
-        self.light = np.array([lights.index(v) if v in lights else -1 for v in rows["light"]], dtype=int)
-        self.weather = np.array(
-            [weathers.index(v) if v in weathers else -1 for v in rows["weather"]], dtype=int
-        )
+        # Each row's light and weather among those with an offset of their own, −1: the reference.
+        self.light = pd.Categorical(rows["light"], categories=lights).codes.astype(int)
+        self.weather = pd.Categorical(rows["weather"], categories=weathers).codes.astype(int)
         self.first = rows["first"].to_numpy(int)
         self.counts = (len(edges), len(lights), len(weathers), thresholds - 1)
         self.log_step = math.log(step)

@@ -22,6 +22,7 @@ from sim.calibration.agreement import (
     calibrate_from_pixel_runs,
     ignoring_warnings,
     pixel_runs,
+    sensor_block,
 )
 from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import frame_log_likelihood
@@ -101,11 +102,6 @@ def _mark_chosen(choice: pd.DataFrame) -> pd.DataFrame:
     return choice.assign(chosen=chosen)
 
 
-def _terms(calibration: dict, sensor: SensorType) -> dict:
-    """The part of a calibration's mapping that cameras of ``sensor`` read."""
-    return calibration if sensor is SensorType.VISIBLE else calibration["sensors"][sensor.value]
-
-
 def merge_chosen(
     fits: dict[str, Calibration], choice: pd.DataFrame, held_out: list[int], sensor: SensorType
 ) -> Calibration:
@@ -116,8 +112,8 @@ def merge_chosen(
     scored = choice["chosen"] & choice["held_out_log_likelihood"].notna()
     kept = choice[scored if len(fits) > 1 else choice["chosen"]].set_index("kind")["model"]
     for kind, name in kept.items():
-        chosen = _terms(fits[name].model_dump(mode="json"), sensor)
-        _terms(data, sensor)["classes"][kind] = chosen["classes"][kind]
+        chosen = sensor_block(fits[name].model_dump(mode="json"), sensor)
+        sensor_block(data, sensor)["classes"][kind] = chosen["classes"][kind]
     if len(fits) > 1:
         picked = ", ".join(f"{kind} {name}" for kind, name in kept.items())
         data["source"] += (

@@ -24,9 +24,7 @@ import numpy as np
 
 from sim.core.maths import logit
 from sim.scenario.models import AlarmHazard, Weather
-
-LIGHT_LEVELS = ("night", "dusk", "day")
-"""Light levels by index (:func:`sim.world.daylight.Daylight.light_index`)."""
+from sim.world.daylight import LIGHT_ORDER
 
 
 def age_bins(edges: np.ndarray, ages: np.ndarray) -> np.ndarray:
@@ -57,7 +55,7 @@ class AlarmRates:
         self.age_log_rates = np.asarray(rates.age_log_rates, dtype=float)
         self.size_slope = rates.size_slope
         self.reference_pixels = reference_pixels
-        self.light = np.array([rates.light.get(level, 0.0) for level in LIGHT_LEVELS])
+        self.light = np.array([rates.light.get(level, 0.0) for level in LIGHT_ORDER])  # by light index
         self.base = threshold_offset(rates, threshold) + rates.weather.get(weather, 0.0)
 
     def rates(self, ages: np.ndarray, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
