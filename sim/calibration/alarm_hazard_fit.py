@@ -177,8 +177,8 @@ class _Design:
         self.bins = age_bins(edges, rows["age"].to_numpy())
         self.size = np.log2(np.maximum(rows["pixels"].to_numpy(float), 1e-9) / reference_pixels)
         # Each row's light and weather among those with an offset of their own, −1: the reference.
-        self.light = pd.Categorical(rows["light"], categories=lights).codes.astype(int)
-        self.weather = pd.Categorical(rows["weather"], categories=weathers).codes.astype(int)
+        self.light = pd.Index(lights, dtype=object).get_indexer(rows["light"].astype(object))
+        self.weather = pd.Index(weathers, dtype=object).get_indexer(rows["weather"].astype(object))
         self.first = rows["first"].to_numpy(int)
         self.counts = (len(edges), len(lights), len(weathers), thresholds - 1)
         self.log_step = math.log(step)
