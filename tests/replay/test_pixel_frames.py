@@ -104,7 +104,7 @@ def test_the_page_opens_in_firefox(pixel_page):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "Firefox/" in done.stdout and "no errors, no requests" in done.stdout
-    assert "incident #2 · 00:00:19 · alarm, score 0.93 · detector:" in done.stdout
+    assert "incident #2 · 00:00:20 · alarm, score 0.99 · detector:" in done.stdout
 
 
 @pytest.mark.parametrize(
