@@ -132,8 +132,11 @@ def test_a_hazard_entry_counted_with_another_alarm_rule_is_refused(tmp_path, cap
     assert scenario.calibration.classes["swimming"].alarm_hazard.k == 2
 
 
-def test_a_thermal_hazard_entry_counted_with_another_alarm_rule_is_refused(tmp_path, capsys):
-    """The rule is checked in a sensor's terms too (``sensors.thermal``), for fishing as for swimming."""
+def test_a_thermal_hazard_entry_counted_with_another_alarm_rule_is_refused_where_thermal_cameras_read_it(
+    tmp_path, capsys
+):
+    """The rule is checked in a sensor's terms too (``sensors.thermal``), for fishing as for swimming, when
+    a camera is of that sensor type; a run without thermal cameras never reads the block and loads."""
     data = json.loads((SCENARIOS / "calibration" / "default.json").read_text())
     entry = data["sensors"]["thermal"]["classes"]["fishing"]
     data["sensors"]["thermal"]["classes"]["fishing"] = {
@@ -145,18 +148,13 @@ def test_a_thermal_hazard_entry_counted_with_another_alarm_rule_is_refused(tmp_p
     calibration = tmp_path / "thermal.json"
     calibration.write_text(json.dumps(data))
     out = tmp_path / "out"
-    rc = call_main(
-        [
-            "run",
-            "--scenario",
-            str(DEFAULT),
-            "--set",
-            f"detection.calibration={calibration}",
-            "--out",
-            str(out),
-        ]
-    )
+    sets = ["--set", f"detection.calibration={calibration}", "--set", "cameras.3.sensor=thermal"]
+    rc = call_main(["run", "--scenario", str(DEFAULT), *sets, "--out", str(out)])
     assert_one_error_line(
         capsys, rc, ("3 of 5", "thermal.json", "sensors.thermal.classes.fishing.alarm_hazard", "2 of 4")
     )
     assert not out.exists()
+    from sim.loading import load_scenario
+
+    visible = load_scenario(DEFAULT, [f"detection.calibration={calibration}"])  # 3 of 5, no thermal camera
+    assert visible.calibration.sensors["thermal"].classes["fishing"].alarm_hazard.k == 2
