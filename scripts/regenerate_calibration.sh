@@ -13,7 +13,9 @@
 # (on 2026-12-05 these two runs took 7.8 and 10.4 CPU-minutes, 17 and 20 min of wall time on a shared
 # 2-core machine), and one `tune --pixel-runs` of thermal copies of cam-beach-w and cam-east-n (the scene of
 # scripts/thermal_agreement.py: 12 pixel-mode runs of 300 s, day, dusk and night x seeds 0-3; 15.4
-# CPU-minutes on 2026-12-05) for swimming's detection terms; scripts/thermal_terms.py installs them and draws recall by light and camera type
+# CPU-minutes on 2026-12-05) for swimming's detection terms, and one `tune --pixel-runs --model hazard` of
+# cam-east-n alone on the same scene (the same starts and seeds; every angler of the scene is in its view)
+# for fishing's; scripts/thermal_terms.py installs them and draws recall by light and camera type
 # (out/calibration/recall_by_light_<kind>.png), and scripts/thermal_agreement.py check compares the
 # installed terms with pixel mode on held-out seeds 4-7 at night, by day and at dusk
 # (out/calibration/thermal_agreement.txt; 3 x 4 more pixel runs, about 9 CPU-minutes).
@@ -82,6 +84,9 @@ read -ra SCENE <<< "$(PYTHONPATH=. "$PY" scripts/thermal_agreement.py sets)"
 "$PY" run_sim.py tune --pixel-runs --camera cam-beach-w --camera cam-east-n "${SCENE[@]}" \
     --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
     --seeds 4 --duration 300 --out "$OUT/pixel-thermal"
+"$PY" run_sim.py tune --pixel-runs --camera cam-east-n "${SCENE[@]}" --model hazard \
+    --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
+    --seeds 4 --duration 300 --out "$OUT/pixel-thermal-fishing"
 PYTHONPATH=. "$PY" scripts/thermal_terms.py "$OUT" "$TARGET"
 for START in 2026-07-18T21:00:00 2026-07-18T10:00:00 2026-07-18T19:05:00; do  # night, day, dusk
     PYTHONPATH=. "$PY" scripts/thermal_agreement.py check 4 4 "$START"

@@ -3,21 +3,23 @@
 folder.
 
 Run from the repository root (scripts/regenerate_calibration.sh does):
-``python scripts/thermal_terms.py OUT TARGET`` with OUT holding ``pixel-thermal/`` (a ``tune --pixel-runs``
-output folder of thermal cameras: day, dusk and night starts), ``tune-swimming-thermal/`` and
-``tune-fishing-thermal/`` (each a ``tune --detector KIND --sensor thermal`` output folder) and TARGET the
+``python scripts/thermal_terms.py OUT TARGET [--only KIND]`` with OUT holding the ``tune --pixel-runs``
+output folders of :data:`PIXEL_RUNS` (thermal cameras: day, dusk and night starts), ``tune-swimming-thermal/``
+and ``tune-fishing-thermal/`` (each a ``tune --detector KIND --sensor thermal`` output folder) and TARGET the
 calibration file to update (``scenarios/calibration/default.json``). Replaces only TARGET's
-``sensors.thermal`` block: the swimming class (detection terms) from the pixel runs, but its weather
-offsets, which the clear-weather pixel runs cannot tell, from its clip run; the fishing class
-(:data:`FROM_PIXEL_RUNS`) and each kind's false-alarm entry from the kind's clip run. The top-level
-(visible) terms stay byte for byte. Writes ``OUT/recall_by_light_<kind>.png`` from the ``by_light.csv`` of
-``tune-<kind>``, ``tune-<kind>-visible`` and ``tune-<kind>-thermal`` where they exist.
+``sensors.thermal`` block: each kind's class (detection terms) from its pixel runs, but its weather
+offsets, which the clear-weather pixel runs cannot tell, from its clip run; each kind's false-alarm entry
+from its clip run. The top-level (visible) terms stay byte for byte. Writes
+``OUT/recall_by_light_<kind>.png`` from the ``by_light.csv`` of ``tune-<kind>``, ``tune-<kind>-visible``
+and ``tune-<kind>-thermal`` where they exist. With ``--only KIND`` it replaces only KIND's class of
+TARGET's block, from ``OUT/<PIXEL_RUNS[KIND]>`` alone (its weather offsets and everything else of the
+block kept, a sentence added to the block's source): for a pixel-run fit redone without the clip runs.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -27,13 +29,13 @@ from sim.calibration.figures import draw_recall_by_light
 from sim.scenario.models import Calibration, Kind
 
 KINDS = [kind.value for kind in Kind]
-FROM_PIXEL_RUNS = ("swimming",)
-"""Kinds whose class is installed from the pixel runs; the others keep their clip fit's class. Fishing's
+PIXEL_RUNS = {"swimming": "pixel-thermal", "fishing": "pixel-thermal-fishing"}
+"""The ``tune --pixel-runs`` output folder (under OUT) each kind's class is installed from: swimming's on the
+ordinal model (both cameras of scripts/thermal_agreement.py's scene), fishing's on the ``hazard`` model
+(``--model hazard``, ``cam-east-n`` alone: every angler of the scene is in its view). Fishing's ordinal
 pixel-run fit was measured and rejected on 2026-12-05 (docs/detectors.md, "Statistical mode on thermal
-cameras"): at night on held-out seeds 4-7 it detected 0.263 of the anglers where pixel mode detected 0.553
-(the clip fit 0.825), its median time to detect +36 % (the clip fit's −15 %); the fishing detector's score
-ramps up with the dwell of a still person (10 s to full), which the ordinal model's evidence window and
-alarm-landing fit do not describe (it fitted a 0.2-s window and 55 % of anglers never credited)."""
+cameras": the fishing detector's score ramps up with the dwell of a still person, 10 s to full, which the
+ordinal model does not describe); the hazard model's alarm rate by the time in view does."""
 
 
 def _thermal_terms(folder: Path) -> dict:
@@ -48,39 +50,58 @@ def _fitted_kinds(pixel: Path) -> set[str]:
     return set(choice.loc[choice["fit_frames"] > 0, "kind"])
 
 
+def pixel_class(out: Path, kind: str) -> tuple[dict, str]:
+    """``kind``'s class fitted by the pixel runs of ``OUT/<PIXEL_RUNS[kind]>`` and that fit's source."""
+    folder = out / PIXEL_RUNS[kind]
+    if kind not in _fitted_kinds(folder):
+        raise SystemExit(f"{folder}: no {kind} offender in view of the pixel runs")
+    pixel = _thermal_terms(folder)
+    return pixel["classes"][kind], pixel["source"]
+
+
+def _model_of(spec: dict) -> str:
+    return spec.get("model", "ordinal")
+
+
 def thermal_block(out: Path) -> dict:
-    """The ``sensors.thermal`` block: the class of each kind of :data:`FROM_PIXEL_RUNS` from
-    ``OUT/pixel-thermal`` with the weather offsets of ``OUT/tune-<kind>-thermal``, the other kinds' classes
-    and every kind's false-alarm entry from ``OUT/tune-<kind>-thermal``."""
-    pixel = _thermal_terms(out / "pixel-thermal")
-    unseen = [kind for kind in FROM_PIXEL_RUNS if kind not in _fitted_kinds(out / "pixel-thermal")]
-    if unseen:
-        missing = ", ".join(unseen)
-        raise SystemExit(f"{out / 'pixel-thermal'}: no {missing} offender in view of the pixel runs")
+    """The ``sensors.thermal`` block: each kind's class from its pixel runs (:data:`PIXEL_RUNS`) with the
+    weather offsets of ``OUT/tune-<kind>-thermal``, every kind's false-alarm entry from that clip run."""
     block = {"source": "", "classes": {}, "false_alarms": {}}
-    sources = []
+    fits, sources = [], []
     for kind in KINDS:
         clips = _thermal_terms(out / f"tune-{kind}-thermal")
-        block["classes"][kind] = clips["classes"][kind]
-        if kind in FROM_PIXEL_RUNS:
-            block["classes"][kind] = pixel["classes"][kind] | {"weather": clips["classes"][kind]["weather"]}
+        spec, source = pixel_class(out, kind)
+        block["classes"][kind] = spec | {"weather": clips["classes"][kind]["weather"]}
         block["false_alarms"][kind] = clips["false_alarms"][kind]
+        fits.append(f"{kind} ({_model_of(spec)} model): {source}")
         sources.append(clips["source"].split(" camera-hours.")[0] + " camera-hours")
     block["source"] = (
         f"Installed on {date.today().isoformat()} by `python scripts/thermal_terms.py` (scripts/"
-        f"regenerate_calibration.sh). Detection terms (classes) of {', '.join(FROM_PIXEL_RUNS)} from "
-        "pixel-mode runs of thermal cameras, their scene that of scripts/thermal_agreement.py, by day, at "
-        "dusk and at night: "
-        + pixel["source"]
-        + " Those runs were in clear weather: that class's weather offsets, the other kinds' classes "
-        f"({', '.join(k for k in KINDS if k not in FROM_PIXEL_RUNS)}: the pixel-run fit disagreed with pixel "
-        "mode, scripts/thermal_terms.py FROM_PIXEL_RUNS) and each kind's false alarms are from one "
-        "`tune --sensor thermal` run per kind (thermal copies of the scenario's cameras, the detectors' "
-        "thermal parameters, detection.pixel_detectors.thermal): "
+        "regenerate_calibration.sh). Detection terms (classes) from pixel-mode runs of thermal cameras, "
+        "their scene that of scripts/thermal_agreement.py, by day, at dusk and at night: "
+        + " ".join(fits)
+        + " Those runs were in clear weather: the classes' weather offsets and each kind's false alarms are "
+        "from one `tune --sensor thermal` run per kind (thermal copies of the scenario's cameras, the "
+        "detectors' thermal parameters, detection.pixel_detectors.thermal): "
         + " ".join(f"{s}." for s in sources)
         + " Held-out measurements of these terms against pixel mode: docs/detectors.md."
     )
     return block
+
+
+def replace_class(block: dict, out: Path, kind: str) -> dict:
+    """``block`` (an installed ``sensors.thermal`` block) with ``kind``'s class from its pixel runs, the
+    class's weather offsets kept (a clip run's: the pixel runs are in clear weather), a sentence saying so
+    added to its source."""
+    spec, source = pixel_class(out, kind)
+    kept = block["classes"][kind]["weather"]
+    classes = block["classes"] | {kind: spec | {"weather": kept}}
+    note = (
+        f" Then {kind}'s class replaced on {date.today().isoformat()} by `python scripts/thermal_terms.py "
+        f"OUT TARGET --only {kind}` with the {_model_of(spec)} model's fit to pixel-mode runs (its weather "
+        f"offsets kept, the pixel runs being in clear weather): {source}"
+    )
+    return block | {"classes": classes, "source": block["source"] + note}
 
 
 def recall_figures(out: Path) -> list[Path]:
@@ -98,15 +119,24 @@ def recall_figures(out: Path) -> list[Path]:
     return drawn
 
 
-def main(out: Path, target: Path) -> None:
+def main(out: Path, target: Path, only: str | None = None) -> None:
     calibration = json.loads(target.read_text(encoding="utf-8"))
-    calibration.setdefault("sensors", {})["thermal"] = thermal_block(out)
+    if only is None:
+        calibration.setdefault("sensors", {})["thermal"] = thermal_block(out)
+    else:
+        calibration["sensors"]["thermal"] = replace_class(calibration["sensors"]["thermal"], out, only)
     Calibration.model_validate(calibration)  # a file statistical mode will load
     target.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
-    print(f"written: {target} (sensors.thermal)")
-    for path in recall_figures(out):
-        print(f"written: {path}")
+    print(f"written: {target} (sensors.thermal{'' if only is None else f'.classes.{only}'})")
+    if only is None:
+        for path in recall_figures(out):
+            print(f"written: {path}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="folder of the tune runs (out/calibration)")
+    parser.add_argument("target", type=Path, help="calibration file to update")
+    parser.add_argument("--only", choices=KINDS, help="replace only this kind's class, from its pixel runs")
+    args = parser.parse_args()
+    main(args.out, args.target, args.only)

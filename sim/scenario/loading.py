@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.fields import UNION_TAGS
-from sim.scenario.models import Calibration, Mode, Scenario
+from sim.scenario.models import Calibration, Mode, Scenario, SensorType
 
 _TAGS = ("constant", "exponential", "uniform", "lognormal", *UNION_TAGS)
 """Parts pydantic adds to an error's path for a member of a tagged union: not keys, left out."""
@@ -333,12 +333,18 @@ def _check_sensor_terms(scenario: Scenario, source: str) -> None:
 
 def _check_hazard_rules(scenario: Scenario, source: str) -> None:
     """A ``hazard`` class's alarm rates were counted with one k-of-n rule: a statistical run with another
-    (``detection.persistence``) would get the rates of a rule it does not use."""
+    (``detection.persistence``) would get the rates of a rule it does not use. Only the terms of the
+    cameras' sensor types are checked (the top level for visible cameras, ``sensors.<type>`` for others):
+    a run without thermal cameras never reads ``sensors.thermal``."""
     if scenario.run.mode is not Mode.STATISTICAL:
         return
     rule = scenario.detection.persistence
-    blocks = {"": scenario.calibration} | {
-        f"sensors.{sensor.value}.": terms for sensor, terms in scenario.calibration.sensors.items()
+    used = {camera.sensor for camera in scenario.cameras}
+    blocks = {"": scenario.calibration} if SensorType.VISIBLE in used else {}
+    blocks |= {
+        f"sensors.{sensor.value}.": terms
+        for sensor, terms in scenario.calibration.sensors.items()
+        if sensor in used
     }
     for prefix, terms in blocks.items():
         for kind, spec in terms.classes.items():

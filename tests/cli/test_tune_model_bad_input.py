@@ -130,3 +130,31 @@ def test_a_hazard_entry_counted_with_another_alarm_rule_is_refused(tmp_path, cap
     rule = ["detection.persistence.k=2", "detection.persistence.n=4"]
     scenario = load_scenario(DEFAULT, [f"detection.calibration={calibration}", *rule])
     assert scenario.calibration.classes["swimming"].alarm_hazard.k == 2
+
+
+def test_a_thermal_hazard_entry_counted_with_another_alarm_rule_is_refused_where_thermal_cameras_read_it(
+    tmp_path, capsys
+):
+    """The rule is checked in a sensor's terms too (``sensors.thermal``), for fishing as for swimming, when
+    a camera is of that sensor type; a run without thermal cameras never reads the block and loads."""
+    data = json.loads((SCENARIOS / "calibration" / "default.json").read_text())
+    entry = data["sensors"]["thermal"]["classes"]["fishing"]
+    data["sensors"]["thermal"]["classes"]["fishing"] = {
+        "model": "hazard",
+        "intercept": entry["intercept"],
+        "size_slope": entry["size_slope"],
+        "alarm_hazard": HAZARD,
+    }
+    calibration = tmp_path / "thermal.json"
+    calibration.write_text(json.dumps(data))
+    out = tmp_path / "out"
+    sets = ["--set", f"detection.calibration={calibration}", "--set", "cameras.3.sensor=thermal"]
+    rc = call_main(["run", "--scenario", str(DEFAULT), *sets, "--out", str(out)])
+    assert_one_error_line(
+        capsys, rc, ("3 of 5", "thermal.json", "sensors.thermal.classes.fishing.alarm_hazard", "2 of 4")
+    )
+    assert not out.exists()
+    from sim.loading import load_scenario
+
+    visible = load_scenario(DEFAULT, [f"detection.calibration={calibration}"])  # 3 of 5, no thermal camera
+    assert visible.calibration.sensors["thermal"].classes["fishing"].alarm_hazard.k == 2

@@ -13,7 +13,7 @@ from shapely.geometry import box
 from sim.core.maths import logit
 from sim.core.rng import RandomStreams
 from sim.loading import load_scenario
-from sim.scenario.models import AlarmHazard, Calibration, ClassCalibration, Kind, Weather
+from sim.scenario.models import AlarmHazard, Calibration, ClassCalibration, Kind, SensorType, Weather
 from sim.sensing.alarm_hazard import first_reaching, threshold_offset
 from sim.sensing.detection_model import DetectionModel
 from sim.sensing.sensors import Sensor
@@ -24,6 +24,8 @@ from tests.helpers.paths import DEFAULT
 
 NOON = Daylight(datetime(2026, 7, 1, 12), 34.0, 113.8, 8.0)
 """Daylight all through the tests' incidents (light offset 0)."""
+MIDNIGHT = Daylight(datetime(2026, 7, 1, 0), 34.0, 113.8, 8.0)
+"""Night all through the tests' incidents (the first 20,000 s from midnight)."""
 
 
 def rates(**change) -> AlarmHazard:
@@ -115,6 +117,51 @@ def test_size_scales_the_rate_and_a_lower_threshold_never_alarms_later(calibrati
     far = alarm_ages(sensing(calibration, 0.8, reference), 600, 1000.0)
     ratio = np.nanmean(far - 4.0) / np.nanmean(near - 4.0)  # mean waits after the 4-s dead time
     assert ratio == pytest.approx(math.exp(2.0), rel=0.2)  # about 3.5 standard errors of the ratio
+
+
+def test_a_thermal_cameras_anglers_follow_the_thermal_terms_at_fishings_threshold_and_night(calibration):
+    """Fishing on the hazard model in ``sensors.thermal`` only: no alarm in the first 7 s (the dwell ramp),
+    then 0.25/s at the first threshold, × 2 at night, × e^−0.5 at fishing's threshold 0.5 (swimming's is
+    0.8: e^−2). A thermal camera at night alarms 1 − exp(−λ·5) of anglers in view 12 s, none before 7 s; a
+    visible camera's anglers follow the top-level (ordinal) terms, whose night offset (−17.7) alarms none."""
+    angler = ClassCalibration(
+        model="hazard",
+        intercept=0.0,
+        size_slope=1.0,
+        alarm_hazard=rates(
+            age_edges_s=(0.0, 7.0), age_log_rates=(-50.0, math.log(0.25)), light={"night": math.log(2.0)}
+        ),
+    )
+    thermal = calibration.sensors[SensorType.THERMAL]
+    thermal = thermal.model_copy(update={"classes": {**thermal.classes, Kind.FISHING: angler}})
+    both = calibration.model_copy(update={"sensors": {SensorType.THERMAL: thermal}})
+    model = DetectionModel(both, {Kind.SWIMMING: 0.8, Kind.FISHING: 0.5}, Weather.CLEAR)
+    size = calibration.reference_pixels
+    cameras = [
+        Sensor(
+            name,
+            box(0, 0, 2, 2),
+            0.2,
+            3,
+            5,
+            frozenset({Kind.FISHING}),
+            lambda xy, h: np.full(len(xy), size),
+            sensor=sensor,
+        )
+        for name, sensor in (("thermal", SensorType.THERMAL), ("visible", SensorType.VISIBLE))
+    ]
+    run, streams = StatisticalSensing(cameras, model, MIDNIGHT, 20_000.0), RandomStreams(5)
+    ages = {"thermal": [], "visible": []}
+    for i in range(800):
+        _, found = run.observe(make_incident(i, 100.0, 112.0, Kind.FISHING), streams.stream)
+        for name, alarms in ages.items():
+            alarms.append(min((d.t - 100.0 for d in found if d.sensor_id == name), default=math.nan))
+    thermal_ages, visible_ages = np.array(ages["thermal"]), np.array(ages["visible"])
+    expected = 1 - math.exp(-0.25 * 2.0 * math.exp(-0.5) * 5.0)  # 0.78 (no light offset: 0.53; τ 0.8: 0.29)
+    share = float(np.mean(~np.isnan(thermal_ages)))
+    assert share == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / 800))
+    assert np.nanmin(thermal_ages) >= 7.0 - 1e-9
+    assert np.isnan(visible_ages).all()
 
 
 @pytest.mark.parametrize(

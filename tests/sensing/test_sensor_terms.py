@@ -90,19 +90,25 @@ def test_the_bundled_thermal_terms_see_more_at_night_than_the_visible_ones():
 def test_the_bundled_thermal_terms_say_what_they_rest_on_and_cover_every_light_and_weather():
     """The installed block (scripts/thermal_terms.py): swimming's detection terms fitted to pixel-mode runs
     by day, at dusk and at night (each light level its own offset, none left to the top-level fallback),
-    with the clip tune's weather offsets; fishing's class and both false-alarm entries from the clip tunes,
-    and the source naming both commands."""
+    fishing's on the hazard model to pixel-mode runs of the same starts (its alarm rates with a night and a
+    dusk offset, counted with the scenario's 3-of-5 rule at fishing's threshold 0.5 among others), both
+    with the clip tunes' weather offsets; both false-alarm entries from the clip tunes, and the source
+    naming the commands."""
     block = _bundled()["sensors"]["thermal"]
     source = block["source"]
     assert "tune --pixel-runs" in source and "tune --detector fishing --sensor thermal" in source
+    assert "--model hazard" in source and "--only fishing" in source
     for start in ("10:00", "19:05", "21:00"):  # day, dusk, night: the light offsets rest on all three
         assert f"--start 2026-07-18T{start}:00" in source
     weathers = {weather.value for weather in Weather}
     for kind, spec in block["classes"].items():
         assert set(spec["light"]) == {light.value for light in Light}, kind
         assert set(spec["weather"]) == weathers, kind  # clear-weather pixel runs: the clips' weather offsets
-    assert block["classes"]["swimming"]["model"] == "ordinal"  # a pixel-run fit; the clip fit names none
-    assert "model" not in block["classes"]["fishing"]
+    assert block["classes"]["swimming"]["model"] == "ordinal"
+    fishing = block["classes"]["fishing"]
+    rates = fishing["alarm_hazard"]
+    assert fishing["model"] == "hazard" and set(rates["light"]) == {"night", "dusk"}
+    assert (rates["k"], rates["n"]) == (3, 5) and 0.5 in rates["thresholds"]
 
 
 def test_a_thermal_tune_writes_its_terms_under_sensors_and_leaves_the_visible_ones(tmp_path):
