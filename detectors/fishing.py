@@ -76,9 +76,10 @@ Pipeline, per frame
      and the line leaves the water for about 4.5 s every 75 s) but not a
      single stray frame.
 
-With ``dry_feet``, a track whose body continued below its feet onto the water (the row under its feet
-filled, on the water) in more than half of the last ``memory_s`` scores 0: someone wading in the shallows
-in front of the bank, whose legs end at the waterline a few metres out, not an angler standing on it.
+With ``dry_feet``, a track whose body stood in the water in more than half of the last ``memory_s`` scores
+0: someone wading in the shallows (its feet row mostly off the bank, or the body going on below its feet
+onto the water: in front of the bank, the legs ending at the waterline a few metres out), not an angler
+standing on the bank (:func:`detectors.fishing_bodies.stands_in_water`).
 
 Only tracks whose feet row touches, under the body, the bank of a no-fishing
 area (``context.shore`` dilated by a pixel, and ``context.no_fishing``) are
@@ -161,9 +162,9 @@ class FishingDetector:
                 strongly as the body (a thermal camera at night, the rod warmer than the cold far bank
                 behind it) their steep stretches are as tall as the body's columns but float above the
                 feet (:func:`detectors.fishing_bodies.grounded_runs`).
-            dry_feet: a track whose body continued below its feet onto the water in more than half of the
-                last ``memory_s`` (someone wading in the shallows in front of the bank, the legs ending
-                at the waterline; :func:`detectors.fishing_bodies.stands_in_water`) scores 0.
+            dry_feet: a track whose body stood in the water (its feet row mostly off the bank, or the body
+                going on below its feet onto the water) in more than half of the last ``memory_s`` scores 0:
+                someone wading in the shallows (:func:`detectors.fishing_bodies.stands_in_water`).
         """
         for name, value in (
             ("person_height_m", person_height_m),
@@ -345,7 +346,7 @@ class FishingDetector:
         self.factors[track_id] = (dwell, shape, gear)
         dry = 1.0
         if self.dry_feet:  # standing in the water in most recent frames: a wader, not an angler
-            wet = stands_in_water(foreground, self._masks.water, (x0, y0, x1, y1))
+            wet = stands_in_water(foreground, self._masks, (x0, y0, x1, y1))
             dry = float(memory.wading(t, wet, self.memory_s) <= 0.5)
         reported = _union((x0, y0, x1, y1), segments)
         window = None

@@ -11,6 +11,7 @@ import pytest
 from detectors.base import FrameContext
 from detectors.fishing import FishingDetector
 from detectors.fishing_bodies import stands_in_water
+from detectors.fishing_masks import CameraMasks
 
 HEIGHT, WIDTH = 120, 160
 BANK = 70
@@ -72,19 +73,29 @@ def test_someone_standing_in_the_water_scores_0_with_dry_feet(bottom, dry_feet, 
     assert (best > 0.8) if scored else best == 0.0
 
 
-def test_stands_in_water_needs_a_filled_row_on_the_water_below_the_feet():
+def test_stands_in_water_when_the_feet_are_off_the_bank_or_the_body_goes_on_onto_the_water():
+    bank = np.zeros((20, 20), bool)
+    bank[7:10] = True
     water = np.zeros((20, 20), bool)
     water[10:] = True
+    masks = CameraMasks(np.full(20, 5.0), bank, bank, bank, water, np.full(20, 3), (0, 0, 20, 20))
     foreground = np.zeros((20, 20), np.uint8)
     foreground[2:10, 5:10] = 255  # a body whose feet row (9) is the last on the bank
     box = (5, 2, 10, 10)
-    assert not stands_in_water(foreground, water, box)
+    assert not stands_in_water(foreground, masks, box)
     foreground[10, 8] = 255  # a line crossing below the feet: one pixel
-    assert not stands_in_water(foreground, water, box)
+    assert not stands_in_water(foreground, masks, box)
     foreground[10:12, 5:10] = 255  # the body goes on below the feet, onto the water
-    assert stands_in_water(foreground, water, box)
-    assert not stands_in_water(foreground, np.zeros((20, 20), bool), box)  # ... onto the bank: not wet
-    assert not stands_in_water(foreground, water, (5, 2, 10, 20))  # feet on the frame's last row
+    assert stands_in_water(foreground, masks, box)
+    dry = CameraMasks(masks.ppm, bank, bank, bank, np.zeros((20, 20), bool), masks.run, masks.window)
+    assert not stands_in_water(foreground, dry, box)  # ... onto more bank: not in the water
+    assert not stands_in_water(foreground, masks, (5, 2, 10, 20))  # feet on the frame's last row
+    # Beside the end of a bank: the feet row touches it with one pixel of five.
+    beside = np.zeros((20, 20), bool)
+    beside[7:10, :6] = True
+    masks = CameraMasks(masks.ppm, beside, beside, beside, ~beside, masks.run, masks.window)
+    foreground[10:] = 0
+    assert stands_in_water(foreground, masks, box)
 
 
 def test_dry_feet_is_a_parameter_of_the_detector():
