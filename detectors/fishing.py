@@ -76,6 +76,11 @@ Pipeline, per frame
      and the line leaves the water for about 4.5 s every 75 s) but not a
      single stray frame.
 
+With ``dry_feet``, a track whose body stood in the water in more than half of the last ``memory_s`` scores
+0: someone wading in the shallows (its feet row mostly off the bank, or the body going on below its feet
+onto the water: in front of the bank, the legs ending at the waterline a few metres out), not an angler
+standing on the bank (:func:`detectors.fishing_bodies.stands_in_water`).
+
 Only tracks whose feet row touches, under the body, the bank of a no-fishing
 area (``context.shore`` dilated by a pixel, and ``context.no_fishing``) are
 reported, class :attr:`ClassId.FISHER`; the box covers the body and the rod and
@@ -109,7 +114,7 @@ import numpy as np
 
 from detectors.background import Background, BackgroundSettings, clean
 from detectors.base import ClassId, Detections, FrameContext, check_frame
-from detectors.fishing_bodies import find_bodies
+from detectors.fishing_bodies import find_bodies, stands_in_water
 from detectors.fishing_gear import gear_evidence
 from detectors.fishing_masks import CameraMasks, camera_masks
 from detectors.fishing_memory import TrackMemory
@@ -135,6 +140,7 @@ class FishingDetector:
         history: int = 500,
         var_threshold: float = 16.0,
         grounded_bodies: bool = False,
+        dry_feet: bool = False,
     ):
         """
         Args:
@@ -156,6 +162,9 @@ class FishingDetector:
                 strongly as the body (a thermal camera at night, the rod warmer than the cold far bank
                 behind it) their steep stretches are as tall as the body's columns but float above the
                 feet (:func:`detectors.fishing_bodies.grounded_runs`).
+            dry_feet: a track whose body stood in the water (its feet row mostly off the bank, or the body
+                going on below its feet onto the water) in more than half of the last ``memory_s`` scores 0:
+                someone wading in the shallows (:func:`detectors.fishing_bodies.stands_in_water`).
         """
         for name, value in (
             ("person_height_m", person_height_m),
@@ -173,9 +182,10 @@ class FishingDetector:
             raise ValueError(f"warmup_s must be a finite number >= 0 s, got {warmup_s!r}")
         if not (isinstance(history, int | np.integer) and not isinstance(history, bool) and history >= 2):
             raise ValueError(f"history must be an integer >= 2 frames, got {history!r}")
-        if not isinstance(grounded_bodies, bool | np.bool_):
-            raise ValueError(f"grounded_bodies must be true or false, got {grounded_bodies!r}")
-        self.grounded_bodies = bool(grounded_bodies)
+        for name, value in (("grounded_bodies", grounded_bodies), ("dry_feet", dry_feet)):
+            if not isinstance(value, bool | np.bool_):
+                raise ValueError(f"{name} must be true or false, got {value!r}")
+        self.grounded_bodies, self.dry_feet = bool(grounded_bodies), bool(dry_feet)
         self.person_height_m = float(person_height_m)
         self.rod_length_m = float(rod_length_m)
         self.dwell_s = float(dwell_s)
@@ -334,6 +344,10 @@ class FishingDetector:
         )
         shape, gear = memory.remember(t, self._shape((x0, y0, x1, y1), ppm), gear, segments, self.memory_s)
         self.factors[track_id] = (dwell, shape, gear)
+        dry = 1.0
+        if self.dry_feet:  # standing in the water in most recent frames: a wader, not an angler
+            wet = stands_in_water(foreground, self._masks, (x0, y0, x1, y1))
+            dry = float(memory.wading(t, wet, self.memory_s) <= 0.5)
         reported = _union((x0, y0, x1, y1), segments)
         window = None
         if gear > PROTECT_GEAR:  # the body and where its rod and line are or were (a cast moves them)
@@ -346,7 +360,7 @@ class FishingDetector:
                 min(width, math.ceil(wx1) + pad),
                 min(height, math.ceil(wy1) + pad),
             )
-        return reported, float(dwell * shape * gear), window
+        return reported, float(dwell * shape * gear * dry), window
 
 
 def _is_number(value) -> bool:

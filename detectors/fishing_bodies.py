@@ -23,6 +23,9 @@ WIDEST_PERSON_M = 1.2
 kept: it is cut to its tall columns, m."""
 LEG_GAP_M = 0.4
 """With ``grounded``, columns this far apart (or nearer) belong to one body: the space between two legs, m."""
+WET_FILL = 0.4
+"""With ``dry_feet``, a body stands in the water when the row below its feet holds foreground over at least
+this share of its width (and at least 2 px), most of it on the water (:func:`stands_in_water`)."""
 GROUNDED_SLACK_PX = 2
 """With ``grounded``, a column's run counts when it reaches this close to the feet row, px (a leg's
 anti-aliased foot may leave the lowest rows)."""
@@ -145,6 +148,24 @@ def grounded_runs(mask: np.ndarray, slack: int = GROUNDED_SLACK_PX) -> np.ndarra
         if index >= height - 1 - slack:
             np.maximum(grounded, run, out=grounded)
     return grounded
+
+
+def stands_in_water(foreground: np.ndarray, masks: CameraMasks, box) -> bool:
+    """Does the body of ``box`` (x0, y0, x1, y1, px; its last row the feet row, the lowest on the bank) stand
+    in the water rather than on the bank? True when most of its feet row's foreground (``foreground``, H x W,
+    non-zero) lies off the bank (``masks.feet``: a body beside the end of a bank, touching it), or when the
+    row under its feet holds foreground in at least :data:`WET_FILL` of the box's columns and 2 px, most of
+    it on the water (``masks.water``: a body in front of the bank, whose legs end at the waterline 2-5 m
+    out). An angler's feet are on the bank: below them is bank or, past its edge, water without a body (a
+    line crossing it is a pixel or two)."""
+    x0, _, x1, y1 = (int(v) for v in box)
+    feet_row = foreground[y1 - 1, x0:x1] > 0
+    if feet_row.any() and masks.feet[y1 - 1, x0:x1][feet_row].mean() < 0.5:
+        return True
+    if y1 >= foreground.shape[0]:
+        return False
+    row = foreground[y1, x0:x1] > 0
+    return bool(row.sum() >= max(2.0, WET_FILL * (x1 - x0)) and masks.water[y1, x0:x1][row].mean() > 0.5)
 
 
 def _block_around(columns: np.ndarray, centre: int, gap_px: float) -> np.ndarray:

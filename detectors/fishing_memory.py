@@ -34,6 +34,8 @@ class TrackMemory:
     evidence: deque = field(default_factory=deque)
     """(t, shape, gear, box of the gear segments or None) of recent frames."""
     last_seen: float = 0.0
+    wet: deque = field(default_factory=deque)
+    """(t, whether the body stood in the water) of recent frames (only with ``dry_feet``)."""
 
     def dwell(self, feet: tuple[float, float], t: float, radius: float, dwell_s: float) -> float:
         """Seen with its feet at ``feet`` (px) at time ``t`` (s): move the anchor if it has moved (feet
@@ -58,6 +60,14 @@ class TrackMemory:
         # Gear seen in at least a quarter of the recent frames: through a cast, but not from one stray frame.
         gear = float(np.quantile([item[2] for item in self.evidence], GEAR_QUANTILE, method="higher"))
         return shape, gear
+
+    def wading(self, t: float, wet: bool, memory_s: float) -> float:
+        """Add whether the body stood in the water at time ``t`` (s), forget frames older than ``memory_s``
+        (s); return the share of the recent frames in which it did."""
+        self.wet.append((t, wet))
+        while self.wet[0][0] < t - memory_s:
+            self.wet.popleft()
+        return sum(item[1] for item in self.wet) / len(self.wet)
 
     def gear_box(self, gear: float):
         """Box of the gear segments (px, or None) of the latest frame whose gear evidence reached ``gear``."""

@@ -220,6 +220,17 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
             ["--sensor", "thermal", "--set", "detection.pixel_detectors.thermal.swimming.cue=colour"],
             "detection.pixel_detectors.thermal.swimming: cue",
         ),
+        (  # the later --detector wins: the thermal fishing block's dry_feet must be true or false
+            [
+                "--detector",
+                "fishing",
+                "--sensor",
+                "thermal",
+                "--set",
+                "detection.pixel_detectors.thermal.fishing.dry_feet=2",
+            ],
+            "detection.pixel_detectors.thermal.fishing: dry_feet must be true or false, got 2",
+        ),
         (["--sensor", "sonar"], "--sensor: invalid choice: 'sonar'"),
     ],
 )

@@ -34,6 +34,16 @@ def test_the_default_scenario_changes_only_visible_swimming_at_dusk():
     assert swimming.cue == "stroke"  # the kind's own parameters stay under the light's
 
 
+def test_the_default_scenario_stops_waders_on_thermal_cameras_only():
+    """``dry_feet`` (a body standing in the water is no angler) is on for thermal fishing at every light and
+    off for visible fishing, whose parameters are the kind's own (none)."""
+    detectors = load_scenario(DEFAULT).detection.pixel_detectors
+    for light in (None, *Light):
+        assert create_pixel_detector(Kind.FISHING, detectors, SensorType.THERMAL, light).dry_feet
+        assert not create_pixel_detector(Kind.FISHING, detectors, SensorType.VISIBLE, light).dry_feet
+    assert detectors.parameters(Kind.FISHING, SensorType.VISIBLE) == {}
+
+
 @pytest.mark.parametrize(
     ("sensor", "light", "var_threshold"),
     [

@@ -56,6 +56,11 @@ def test_bad_detector_parameter_names_the_key(pixel_scenario):
             "detection.pixel_detectors.thermal.swimming: max_speed_mps must be > 0",
         ),
         (
+            {"thermal": {"fishing": {"grounded_bodies": True, "dry_feet": "no"}}},
+            SensorType.THERMAL,
+            "detection.pixel_detectors.thermal.fishing: dry_feet must be true or false, got 'no'",
+        ),
+        (
             {"visible": {"fishing": {"dwell": 3.0}}},
             SensorType.VISIBLE,
             "detection.pixel_detectors.visible.fishing: detector 'fishing' has no parameter 'dwell'",
