@@ -84,11 +84,13 @@ def stroke_periodicity(
 class StrokeMeter:
     """Per track, the recent blob heights and the stroke factor they give."""
 
-    def __init__(self, fps: float):
-        """``fps``: frames per second of the camera (the heights' sampling rate)."""
+    def __init__(self, fps: float, band_hz: tuple[float, float] = STROKE_BAND_HZ):
+        """``fps``: frames per second of the camera (the heights' sampling rate); ``band_hz``: the band of the
+        stroke rhythm (:func:`stroke_periodicity`), Hz."""
         if not fps > 0:
             raise ValueError(f"fps must be > 0, got {fps}")
         self.fps = float(fps)
+        self.band_hz = band_hz
         self.length = max(4, round(WINDOW_S * fps))
         self.min_length = max(4, round(MIN_WINDOW_S * fps))
         self._heights: dict[int, deque[float]] = {}
@@ -107,7 +109,8 @@ class StrokeMeter:
         low, high = np.quantile(heights, (0.1, 0.9))
         if not SWING_M[0] <= high - low <= SWING_M[1]:
             return FLOOR
-        rise = (stroke_periodicity(heights, self.fps) - RHYTHM_LOW) / (RHYTHM_HIGH - RHYTHM_LOW)
+        periodicity = stroke_periodicity(heights, self.fps, self.band_hz)
+        rise = (periodicity - RHYTHM_LOW) / (RHYTHM_HIGH - RHYTHM_LOW)
         return FLOOR + (1.0 - FLOOR) * min(1.0, max(0.0, rise))
 
     def keep_only(self, live: set[int] | dict) -> None:

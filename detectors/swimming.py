@@ -53,7 +53,7 @@ import numpy as np
 
 from detectors.background import Background, BackgroundSettings, blobs, clean, window_of
 from detectors.base import ClassId, Detections, FrameContext, check_frame
-from detectors.stroke import FLOOR, StrokeMeter
+from detectors.stroke import FLOOR, STROKE_BAND_HZ, StrokeMeter
 from detectors.tracking import Tracker
 
 MIN_AREA_PX = 3
@@ -136,6 +136,7 @@ class SwimmingDetector:
         absorb_s: float = 60.0,
         cue: str = "skin",
         average_frames: int = 1,
+        stroke_top_hz: float = STROKE_BAND_HZ[1],
     ):
         """``swimmer_size_m``: typical visible extent (head and arms), m; ``max_speed_mps``: fastest swimming
         pace, m/s; ``persistence_s``: how long a track must be seen for full persistence, s; ``warmup_s``:
@@ -144,7 +145,15 @@ class SwimmingDetector:
         are the fishing detector's, so that pixel mode runs one model per camera for both); ``cue``: one of
         :data:`CUES` (see the module docstring); ``average_frames``: the background model sees the mean of
         this many latest frames, temporal noise reduction for dim, noisy frames (1: none; with more it no
-        longer shares the fishing detector's model)."""
+        longer shares the fishing detector's model); ``stroke_top_hz``: the top of the stroke cue's band of
+        the height rhythm, Hz (its bottom stays :data:`detectors.stroke.STROKE_BAND_HZ`'s; the visible dusk
+        block lowers the top: docs/detectors.md, "Visible cameras at dusk")."""
+        number = isinstance(stroke_top_hz, int | float) and not isinstance(stroke_top_hz, bool)
+        if not (number and STROKE_BAND_HZ[0] < stroke_top_hz < math.inf):
+            raise ValueError(
+                f"stroke_top_hz must be a frequency above {STROKE_BAND_HZ[0]:g} Hz, got {stroke_top_hz}"
+            )
+        self.stroke_band_hz = (STROKE_BAND_HZ[0], float(stroke_top_hz))
         if cue not in CUES:
             raise ValueError(f"cue must be one of {', '.join(CUES)}, got {cue!r}")
         self.cue = cue
@@ -239,7 +248,7 @@ class SwimmingDetector:
                 del self._skin_seen[gone]
         else:
             if self._strokes is None or self._strokes.fps != context.fps:
-                self._strokes = StrokeMeter(context.fps)
+                self._strokes = StrokeMeter(context.fps, self.stroke_band_hz)
             self._strokes.keep_only(tracks)
         self.factors = {}
         if len(inside) == 0:

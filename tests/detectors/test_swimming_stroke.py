@@ -3,6 +3,8 @@ detector on synthetic sequences (a blob that grows and shrinks at the stroke rat
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy.signal import periodogram
@@ -101,12 +103,20 @@ def synthetic_context(shape=(120, 240), pixels_per_metre=10.0) -> FrameContext:
     )
 
 
-def blob_scores(colour, seconds: float = 16.0, arrive_s: float = 6.0) -> tuple[list[float], list[float]]:
+def stroke_arm(t: float, k: int) -> int:
+    """A swimmer's arm above the head at ``t`` (s), px: up to 0.6 m at 10 px/m, two entries a cycle."""
+    return round(6 * abs(np.sin(2 * np.pi * t / STROKE_S)))
+
+
+def blob_scores(
+    colour, seconds: float = 16.0, arrive_s: float = 6.0, arm=stroke_arm, detector=None
+) -> tuple[list[float], list[float]]:
     """Scores of two blobs of the same colour, size and drift on noisy water (10 px per metre): one
-    with a swimmer's arm rising and falling at the stroke rate, one steady. Per frame after arrival:
-    (best score within the periodic blob's column range, best score within the steady one's)."""
+    whose top rises and falls by ``arm(t, frame number)`` px (a swimmer's arm at the stroke rate), one
+    steady. Per frame after arrival: (best score within the periodic blob's column range, best score
+    within the steady one's)."""
     context = synthetic_context()
-    detector = SwimmingDetector(cue="stroke")
+    detector = detector or SwimmingDetector(cue="stroke")
     rng = np.random.default_rng(3)
     periodic, steady = [], []
     for k in range(round(seconds * FPS)):
@@ -116,8 +126,8 @@ def blob_scores(colour, seconds: float = 16.0, arrive_s: float = 6.0) -> tuple[l
         frame[:] = np.clip(frame + rng.normal(0.0, 3.0, frame.shape), 0, 255).astype(np.uint8)
         if t >= arrive_s:
             drift = round(1.5 * (t - arrive_s))  # 0.15 m/s, as ducks and swimmers drift in the renderer
-            arm = round(6 * abs(np.sin(2 * np.pi * t / STROKE_S)))  # up to 0.6 m, two entries a cycle
-            frame[70 - arm : 75, 60 + drift : 69 + drift] = colour
+            rise = arm(t, k)
+            frame[70 - rise : 75, 60 + drift : 69 + drift] = colour
             frame[70:75, 160 + drift : 169 + drift] = colour
         detections = detector.update(frame, t, context)
         if t >= arrive_s:
@@ -137,3 +147,25 @@ def test_detector_scores_the_stroke_rhythm_not_the_colour(colour):
     assert max(steady) < 0.2
     # Not before its rhythm can be told: at most the floor of the stroke factor.
     assert max(periodic[: round(MIN_WINDOW_S * FPS) - 1]) <= FLOOR + 1e-9
+
+
+def test_a_lower_top_of_the_band_keeps_the_stroke_and_drops_a_beat_of_seven_frames():
+    """A blob whose top toggles 0.3 m in a 7-frame loop (2.14 Hz at 15 frames/s: the renderer's noise tiles'
+    period, which edges noise decides at dusk follow) scores as a swimmer in the default band, 0.9-2.2 Hz,
+    not with its top at 2.0 Hz; a swimmer's rhythm scores alike in both."""
+    colour = SKIN[2]
+    settled = round(WINDOW_S * FPS)
+    for top_hz, looped in ((None, True), (2.0, False)):
+        made = {} if top_hz is None else {"stroke_top_hz": top_hz}
+        toggled, _ = blob_scores(
+            colour, arm=lambda t, k: 3 * (k % 7 < 3), detector=SwimmingDetector(cue="stroke", **made)
+        )
+        assert (np.mean(np.array(toggled[settled:]) >= 0.8) > 0.8) == looped, top_hz
+        periodic, _ = blob_scores(colour, detector=SwimmingDetector(cue="stroke", **made))
+        assert np.mean(np.array(periodic[settled:]) >= 0.5) > 0.8
+
+
+@pytest.mark.parametrize("top_hz", [0.9, 0.5, -1.0, math.inf, True, "2.0"])
+def test_the_top_of_the_band_must_be_a_frequency_above_its_bottom(top_hz):
+    with pytest.raises(ValueError, match=r"stroke_top_hz must be a frequency above 0\.9 Hz"):
+        SwimmingDetector(stroke_top_hz=top_hz)
