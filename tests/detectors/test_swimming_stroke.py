@@ -4,6 +4,7 @@ detector on synthetic sequences (a blob that grows and shrinks at the stroke rat
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -152,20 +153,56 @@ def test_detector_scores_the_stroke_rhythm_not_the_colour(colour):
 def test_a_lower_top_of_the_band_keeps_the_stroke_and_drops_a_beat_of_seven_frames():
     """A blob whose top toggles 0.3 m in a 7-frame loop (2.14 Hz at 15 frames/s: the renderer's noise tiles'
     period, which edges noise decides at dusk follow) scores as a swimmer in the default band, 0.9-2.2 Hz,
-    not with its top at 2.0 Hz; a swimmer's rhythm scores alike in both."""
+    not with the default scenario's dusk settings (top 2.0 Hz, rhythm bounds 0.38-0.58); a swimmer's rhythm
+    scores alike with both."""
     colour = SKIN[2]
     settled = round(WINDOW_S * FPS)
-    for top_hz, looped in ((None, True), (2.0, False)):
-        made = {} if top_hz is None else {"stroke_top_hz": top_hz}
-        toggled, _ = blob_scores(
-            colour, arm=lambda t, k: 3 * (k % 7 < 3), detector=SwimmingDetector(cue="stroke", **made)
+    dusk = {"stroke_top_hz": 2.0, "stroke_rhythm_low": 0.38, "stroke_rhythm_high": 0.58}
+    for made, looped in (({}, True), (dusk, False)):
+        detector = SwimmingDetector(cue="stroke", **made)
+        toggled, _ = blob_scores(colour, arm=lambda t, k: 3 * (k % 7 < 3), detector=detector)
+        assert (np.mean(np.array(toggled[settled:]) >= 0.8) > 0.8) == looped, made
+        assert (detector._strokes.band_hz, detector._strokes.rhythm) == (  # the meter has them
+            detector.stroke_band_hz,
+            detector.stroke_rhythm,
         )
-        assert (np.mean(np.array(toggled[settled:]) >= 0.8) > 0.8) == looped, top_hz
         periodic, _ = blob_scores(colour, detector=SwimmingDetector(cue="stroke", **made))
         assert np.mean(np.array(periodic[settled:]) >= 0.5) > 0.8
 
 
-@pytest.mark.parametrize("top_hz", [0.9, 0.5, -1.0, math.inf, True, "2.0"])
-def test_the_top_of_the_band_must_be_a_frequency_above_its_bottom(top_hz):
-    with pytest.raises(ValueError, match=r"stroke_top_hz must be a frequency above 0\.9 Hz"):
-        SwimmingDetector(stroke_top_hz=top_hz)
+def test_lower_rhythm_bounds_raise_the_factor_of_a_weaker_rhythm():
+    """A stroke half buried in noise: periodicity between the default bounds' and the dusk block's."""
+    series = heights(WINDOW_S, 2 / STROKE_S, np.random.default_rng(5), noise=0.2)
+    periodicity = stroke_periodicity(series, FPS, (STROKE_BAND_HZ[0], 2.0))
+    assert 0.45 < periodicity < 0.58
+    for rhythm in ((0.45, 0.65), (0.38, 0.58)):
+        meter = StrokeMeter(FPS, (STROKE_BAND_HZ[0], 2.0), rhythm)
+        for height in series:
+            meter.add(1, height)
+        rise = (periodicity - rhythm[0]) / (rhythm[1] - rhythm[0])
+        assert meter.factor(1) == pytest.approx(FLOOR + (1 - FLOOR) * rise)
+    detector = SwimmingDetector(stroke_rhythm_low=0.38, stroke_rhythm_high=0.58)
+    assert detector.stroke_rhythm == (0.38, 0.58)
+    assert SwimmingDetector().stroke_rhythm == (0.45, 0.65) and SwimmingDetector().stroke_band_hz == (
+        0.9,
+        2.2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"stroke_top_hz": 0.9}, "stroke_top_hz must be a frequency above 0.9 Hz"),
+        ({"stroke_top_hz": -1.0}, "stroke_top_hz must be a frequency above 0.9 Hz"),
+        ({"stroke_top_hz": math.inf}, "stroke_top_hz must be a number"),
+        ({"stroke_top_hz": True}, "stroke_top_hz must be a number"),
+        ({"stroke_top_hz": "2.0"}, "stroke_top_hz must be a number"),
+        ({"stroke_rhythm_low": 0.7}, "stroke_rhythm_low and stroke_rhythm_high must satisfy"),
+        ({"stroke_rhythm_low": -0.1}, "stroke_rhythm_low and stroke_rhythm_high must satisfy"),
+        ({"stroke_rhythm_high": 1.5}, "stroke_rhythm_low and stroke_rhythm_high must satisfy"),
+        ({"stroke_rhythm_high": math.nan}, "stroke_rhythm_high must be a number"),
+    ],
+)
+def test_the_stroke_settings_are_checked(parameters, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        SwimmingDetector(**parameters)
