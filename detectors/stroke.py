@@ -36,7 +36,6 @@ and splash 1-2 px at 640 px) the swimmers' median over 2.8 s falls from about 0.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 
 import numpy as np
@@ -82,46 +81,14 @@ def stroke_periodicity(
     return float(power[in_band].sum() / total)
 
 
-def stroke_settings(
-    top_hz: float, rhythm_low: float, rhythm_high: float
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The band (Hz) and rhythm bounds of a :class:`StrokeMeter` from a detector's parameters
-    ``stroke_top_hz``, ``stroke_rhythm_low`` and ``stroke_rhythm_high``: the band's top, the bottom staying
-    :data:`STROKE_BAND_HZ`'s, and the periodicities over which the factor rises; ValueError naming the
-    parameter unless the top is a frequency above the bottom and 0 <= low < high <= 1."""
-    for name, value in (
-        ("stroke_top_hz", top_hz),
-        ("stroke_rhythm_low", rhythm_low),
-        ("stroke_rhythm_high", rhythm_high),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ValueError(f"{name} must be a number, got {value!r}")
-    if not top_hz > STROKE_BAND_HZ[0]:
-        raise ValueError(f"stroke_top_hz must be a frequency above {STROKE_BAND_HZ[0]:g} Hz, got {top_hz}")
-    if not 0.0 <= rhythm_low < rhythm_high <= 1.0:
-        raise ValueError(
-            f"stroke_rhythm_low and stroke_rhythm_high must satisfy 0 <= low < high <= 1, "
-            f"got {rhythm_low} and {rhythm_high}"
-        )
-    return (STROKE_BAND_HZ[0], float(top_hz)), (float(rhythm_low), float(rhythm_high))
-
-
 class StrokeMeter:
     """Per track, the recent blob heights and the stroke factor they give."""
 
-    def __init__(
-        self,
-        fps: float,
-        band_hz: tuple[float, float] = STROKE_BAND_HZ,
-        rhythm: tuple[float, float] = (RHYTHM_LOW, RHYTHM_HIGH),
-    ):
-        """``fps``: frames per second of the camera (the heights' sampling rate); ``band_hz``: the band of the
-        stroke rhythm (:func:`stroke_periodicity`), Hz; ``rhythm``: the periodicities over which the factor
-        rises from its floor to 1 (:data:`RHYTHM_LOW`, :data:`RHYTHM_HIGH`)."""
+    def __init__(self, fps: float):
+        """``fps``: frames per second of the camera (the heights' sampling rate)."""
         if not fps > 0:
             raise ValueError(f"fps must be > 0, got {fps}")
         self.fps = float(fps)
-        self.band_hz, self.rhythm = band_hz, rhythm
         self.length = max(4, round(WINDOW_S * fps))
         self.min_length = max(4, round(MIN_WINDOW_S * fps))
         self._heights: dict[int, deque[float]] = {}
@@ -140,8 +107,7 @@ class StrokeMeter:
         low, high = np.quantile(heights, (0.1, 0.9))
         if not SWING_M[0] <= high - low <= SWING_M[1]:
             return FLOOR
-        bottom, top = self.rhythm
-        rise = (stroke_periodicity(heights, self.fps, self.band_hz) - bottom) / (top - bottom)
+        rise = (stroke_periodicity(heights, self.fps) - RHYTHM_LOW) / (RHYTHM_HIGH - RHYTHM_LOW)
         return FLOOR + (1.0 - FLOOR) * min(1.0, max(0.0, rise))
 
     def keep_only(self, live: set[int] | dict) -> None:

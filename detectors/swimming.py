@@ -53,7 +53,7 @@ import numpy as np
 
 from detectors.background import Background, BackgroundSettings, blobs, clean, window_of
 from detectors.base import ClassId, Detections, FrameContext, check_frame
-from detectors.stroke import FLOOR, RHYTHM_HIGH, RHYTHM_LOW, STROKE_BAND_HZ, StrokeMeter, stroke_settings
+from detectors.stroke import FLOOR, StrokeMeter
 from detectors.tracking import Tracker
 
 MIN_AREA_PX = 3
@@ -136,9 +136,6 @@ class SwimmingDetector:
         absorb_s: float = 60.0,
         cue: str = "skin",
         average_frames: int = 1,
-        stroke_top_hz: float = STROKE_BAND_HZ[1],
-        stroke_rhythm_low: float = RHYTHM_LOW,
-        stroke_rhythm_high: float = RHYTHM_HIGH,
     ):
         """``swimmer_size_m``: typical visible extent (head and arms), m; ``max_speed_mps``: fastest swimming
         pace, m/s; ``persistence_s``: how long a track must be seen for full persistence, s; ``warmup_s``:
@@ -147,14 +144,7 @@ class SwimmingDetector:
         are the fishing detector's, so that pixel mode runs one model per camera for both); ``cue``: one of
         :data:`CUES` (see the module docstring); ``average_frames``: the background model sees the mean of
         this many latest frames, temporal noise reduction for dim, noisy frames (1: none; with more it no
-        longer shares the fishing detector's model); ``stroke_top_hz``, ``stroke_rhythm_low``,
-        ``stroke_rhythm_high``: the stroke cue's band of the height rhythm (its top, Hz; the bottom stays
-        :data:`detectors.stroke.STROKE_BAND_HZ`'s) and the periodicities over which its factor rises
-        (:func:`detectors.stroke.stroke_settings`; the visible dusk block sets them: docs/detectors.md,
-        "Visible cameras at dusk")."""
-        self.stroke_band_hz, self.stroke_rhythm = stroke_settings(
-            stroke_top_hz, stroke_rhythm_low, stroke_rhythm_high
-        )
+        longer shares the fishing detector's model)."""
         if cue not in CUES:
             raise ValueError(f"cue must be one of {', '.join(CUES)}, got {cue!r}")
         self.cue = cue
@@ -249,7 +239,7 @@ class SwimmingDetector:
                 del self._skin_seen[gone]
         else:
             if self._strokes is None or self._strokes.fps != context.fps:
-                self._strokes = StrokeMeter(context.fps, self.stroke_band_hz, self.stroke_rhythm)
+                self._strokes = StrokeMeter(context.fps)
             self._strokes.keep_only(tracks)
         self.factors = {}
         if len(inside) == 0:
