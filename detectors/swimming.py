@@ -122,6 +122,14 @@ def merge_nearby(boxes: np.ndarray, pixels_per_metre: np.ndarray, gap_m: float) 
     return boxes
 
 
+def warm_part(foreground: np.ndarray, frame: np.ndarray, background: Background) -> np.ndarray:
+    """``foreground`` (H, W uint8) without its pixels that are not warmer than ``background``'s mean."""
+    x0, y0, x1, y1 = background.window
+    kept = foreground.copy()
+    kept[y0:y1, x0:x1][~background.warmer(frame)] = 0
+    return kept
+
+
 class SwimmingDetector:
     """Scores swimmers in no-swimming areas; see the module docstring."""
 
@@ -136,6 +144,7 @@ class SwimmingDetector:
         absorb_s: float = 60.0,
         cue: str = "skin",
         average_frames: int = 1,
+        warm_only: bool = False,
     ):
         """``swimmer_size_m``: typical visible extent (head and arms), m; ``max_speed_mps``: fastest swimming
         pace, m/s; ``persistence_s``: how long a track must be seen for full persistence, s; ``warmup_s``:
@@ -144,7 +153,12 @@ class SwimmingDetector:
         are the fishing detector's, so that pixel mode runs one model per camera for both); ``cue``: one of
         :data:`CUES` (see the module docstring); ``average_frames``: the background model sees the mean of
         this many latest frames, temporal noise reduction for dim, noisy frames (1: none; with more it no
-        longer shares the fishing detector's model)."""
+        longer shares the fishing detector's model); ``warm_only``: keep only foreground pixels warmer
+        (brighter) than the background model's mean, for thermal cameras: a swimmer's head and arms are warmer
+        than the water, reeds at the air's temperature colder than the night's water (docs/detectors.md)."""
+        if not isinstance(warm_only, bool | np.bool_):
+            raise ValueError(f"warm_only must be true or false, got {warm_only!r}")
+        self.warm_only = bool(warm_only)
         if cue not in CUES:
             raise ValueError(f"cue must be one of {', '.join(CUES)}, got {cue!r}")
         self.cue = cue
@@ -204,6 +218,8 @@ class SwimmingDetector:
             self.tracker.update(Detections.empty(), t)
             return Detections.empty()
         x0, y0 = self._window[:2]
+        if self.warm_only:
+            foreground = warm_part(foreground, frame, self._background)
         moving = clean(foreground, water, self._window, self.kernel)
         found = blobs(moving, MIN_AREA_PX, (x0, y0))
         if len(found) == 0:
