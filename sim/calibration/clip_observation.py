@@ -5,7 +5,14 @@ analysis-width frame and, for fishing, the camera's far-bank tile at full resolu
 :mod:`sim.pixel.far_bank_tile`); the scenario's detector runs on every frame. :func:`observe` records
 per frame the detections' scores and which matched an offender, per offender per frame its best score
 and projected size (the fits' input, :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`), and
-the k-of-n alarms of ``detection.persistence`` at every threshold, on offenders or false.
+the k-of-n alarms of ``detection.persistence`` at every threshold, on offenders, false, or not scored.
+
+An alarm on an offender drawn just beyond the camera's analysed range (``max_range``: such an offender has no
+truth box, though the part of it nearest the lens may be analysed) is **not scored**: neither a hit nor a
+false alarm, counted apart (:attr:`Observations.not_scored`). Detection benchmarks treat unlabelled objects
+so: KITTI's "DontCare" regions hold objects left unlabelled because they were too far away, and detections
+in them are not counted as false positives (Geiger, Lenz & Urtasun 2012, *CVPR*, the object benchmark's
+development kit); COCO's ``iscrowd`` regions likewise (Lin et al. 2014, *ECCV*).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from sim.pixel.pixel_camera import (
     offender_at,
     score_offenders,
 )
-from sim.render.actors import MovingThing
+from sim.render.actors import ActorClass, MovingThing
 from sim.render.conditions import Conditions
 from sim.render.renderer import Renderer
 from sim.render.thermal_scene import typical_conditions
@@ -60,6 +67,9 @@ class Observations:
     beyond the analysed range, which has no truth box (``"swimmer beyond range"``), on an actor not drawn in
     that frame (a glint between flashes: its class), or on no actor (``"background"``: waves, shore,
     noise)."""
+    not_scored: dict[tuple[str, str, float], int] = field(default_factory=dict)
+    """Per (light, weather, threshold): k-of-n alarms on an offender drawn just beyond the analysed range
+    (no truth box there): a real offender, so not a false alarm, and not a hit either (module docstring)."""
     camera_hours_by_condition: dict[tuple[str, str], float] = field(default_factory=dict)
     """Per (light, weather): scored camera-hours, the false alarms' exposure."""
     alarmed: dict[float, set[str]] = field(default_factory=dict)
@@ -95,6 +105,8 @@ class _ClipRig:
     detector: Detector
     filters: dict[float, AlarmFilter]
     conditions: Conditions
+    offender: ActorClass
+    """The class of the detector's offenders (swimmer or angler)."""
     first_seen: dict[str, float] = field(default_factory=dict)
 
 
@@ -154,7 +166,9 @@ def _clip_rig(
     # As pixel mode sees them: the camera's infrared mode, uncompressed (sim.pixel.pixel_camera's
     # docstring); a thermal camera in the scenario's climate at a typical hour of the light.
     conditions = typical_conditions(scenario, spec, case.light, case.weather)
-    return _ClipRig(renderer, context, tile, full, fps, things, detector, filters, conditions)
+    return _ClipRig(
+        renderer, context, tile, full, fps, things, detector, filters, conditions, OFFENDER_CLASS[kind]
+    )
 
 
 def _watch_clip(
@@ -230,26 +244,33 @@ def _record_alarms(
     """Feed the frame's detections ``mine`` to each threshold's alarm filter; count its alarms on no
     offender (``truth``: the offenders' boxes) as false, with what they lay on among ``everything`` (all the
     frame's truth boxes) or, failing that, among the drawn ``actors`` without a truth box (beyond the
-    analysed range), and the first alarm on each offender with the time since it was first seen."""
+    analysed range), except those on an offender beyond the analysed range (not scored); and the first alarm
+    on each offender with the time since it was first seen."""
+    labelled = {b.actor_id for b in everything}
     others = sorted((b for b in everything if b.actor_id not in {o.actor_id for o in truth}), key=_nearest)
+    offender_beyond = f"{rig.offender.value} beyond range"
     for threshold, alarm_filter in rig.filters.items():
         for alarm in alarm_filter.update(mine, t):
             hit = offender_at(alarm.xyxy, truth)
-            if hit is None:
-                observations.false_alarms[threshold] += 1
-                key = (case.light.value, case.weather.value, threshold)
-                by_condition = observations.false_alarms_by_condition
-                by_condition[key] = by_condition.get(key, 0) + 1
-                on = offender_at(alarm.xyxy, others)
-                if on is None:
-                    cause = _unlabelled_under(alarm.xyxy, rig, actors, {b.actor_id for b in everything})
-                else:
-                    cause = next(b.cls.value for b in others if b.actor_id == on)
-                causes = observations.false_alarm_causes
-                causes[(*key, cause)] = causes.get((*key, cause), 0) + 1
-            elif f"{case.seed}/{hit}" not in observations.alarmed[threshold]:
-                observations.alarmed[threshold].add(f"{case.seed}/{hit}")
-                observations.detect_delays[threshold].append(t - rig.first_seen[hit])
+            if hit is not None:
+                if f"{case.seed}/{hit}" not in observations.alarmed[threshold]:
+                    observations.alarmed[threshold].add(f"{case.seed}/{hit}")
+                    observations.detect_delays[threshold].append(t - rig.first_seen[hit])
+                continue
+            on = offender_at(alarm.xyxy, others)
+            if on is None:
+                cause = _unlabelled_under(alarm.xyxy, rig, actors, labelled)
+            else:
+                cause = next(b.cls.value for b in others if b.actor_id == on)
+            key = (case.light.value, case.weather.value, threshold)
+            if cause == offender_beyond:
+                observations.not_scored[key] = observations.not_scored.get(key, 0) + 1
+                continue
+            observations.false_alarms[threshold] += 1
+            by_condition = observations.false_alarms_by_condition
+            by_condition[key] = by_condition.get(key, 0) + 1
+            causes = observations.false_alarm_causes
+            causes[(*key, cause)] = causes.get((*key, cause), 0) + 1
 
 
 def _nearest(box) -> float:

@@ -118,8 +118,9 @@ def camera_type(scenario: Scenario, camera_id: str) -> str:
 def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
     """Watch one chunk's clips (module level: worker processes unpickle it); one row per clip: its camera
     and type, scored hours, false alarms per threshold and what they lay on at the operating threshold
-    (``causes``) and at every threshold (``causes_by_threshold``; chunks written before 2026-12-05 14:30
-    lack it)."""
+    (``causes``) and at every threshold (``causes_by_threshold``), and per threshold the alarms on
+    offenders beyond the analysed range, which are not false alarms (``not_scored``,
+    :mod:`sim.calibration.clip_observation`)."""
     scenario, chunk, seconds = task
     operating = scenario.detection.threshold_for(chunk.kind)
     thresholds = np.unique(np.concatenate([FIT_THRESHOLDS, [operating]]))
@@ -144,6 +145,7 @@ def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
                     if math.isclose(t, operating)
                 },
                 "causes_by_threshold": _causes_by_threshold(seen.false_alarm_causes),
+                "not_scored": {f"{t:g}": n for (_, _, t), n in sorted(seen.not_scored.items())},
             }
         )
     return {
@@ -205,7 +207,8 @@ def _write_whole(path: Path, text: str) -> None:
 
 def read_chunks(out: Path) -> pd.DataFrame:
     """Every clip of ``out/chunks`` as a row: kind, light, part, operating_threshold, camera, camera_type,
-    weather, hours, ``fa_<τ>`` per threshold and ``cause_<class>`` at the operating threshold."""
+    weather, hours, ``fa_<τ>`` per threshold, ``cause_<class>`` and ``not_scored`` at the operating
+    threshold."""
     rows = []
     for path in sorted((out / "chunks").glob("*.json")):
         chunk = json.loads(path.read_text(encoding="utf-8"))
@@ -214,6 +217,7 @@ def read_chunks(out: Path) -> pd.DataFrame:
             row |= {k: clip[k] for k in ("seed", "camera", "camera_type", "weather", "hours")}
             row |= {f"fa_{t}": n for t, n in clip["false_alarms"].items()}
             row |= {f"cause_{c}": n for c, n in clip["causes"].items()}
+            row["not_scored"] = clip["not_scored"].get(f"{chunk['operating_threshold']:g}", 0)
             rows.append(row)
     table = pd.DataFrame(rows)
     causes = [c for c in table.columns if c.startswith("cause_")]
@@ -270,6 +274,7 @@ def evidence_table(clips: pd.DataFrame) -> pd.DataFrame:
             c[6:]: int(group[c].sum()) for c in group.columns if c.startswith("cause_") and group[c].sum()
         }
         row["causes"] = ", ".join(f"{c} {n}" for c, n in sorted(causes.items(), key=lambda kv: -kv[1]))
+        row["not_scored"] = int(group["not_scored"].sum())
         goal = GOAL_HOURS[Light(light)]
         row["goal_met"] = bool(
             row["fit_hours"] >= goal - 1e-6 and row["held_out_hours"] >= GOAL_HELD_OUT_HOURS - 1e-6
@@ -292,9 +297,14 @@ def markdown_table(table: pd.DataFrame) -> str:
             f"{r.fit_alarms} | {r.fitted_rate:.3g} | {r.fit_low:.3g}-{r.fit_high:.3g} | "
             f"{r.held_out_hours:.2f} | {r.held_out_alarms} | {r.held_out_rate:.3g} "
             f"({r.held_out_low:.3g}-{r.held_out_high:.3g}) | {_yes_no(r.inside)} "
-            f"| {r.causes or '-'} |"
+            f"| {r.causes or '-'}{_not_scored(r.not_scored)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _not_scored(count: int) -> str:
+    """The alarms on offenders beyond the analysed range, which are not false alarms (not scored)."""
+    return f"; not scored: {count} on offenders beyond range" if count else ""
 
 
 def _yes_no(value) -> str:

@@ -53,7 +53,9 @@ def cause_table(observations: Observations) -> pd.DataFrame:
 
 
 def threshold_table(observations: Observations, thresholds: np.ndarray) -> pd.DataFrame:
-    """One row per threshold: precision, recall, f1, false_alarms_per_hour, ttd_p50_s (empty: undefined)."""
+    """One row per threshold: precision, recall, f1, false_alarms_per_hour, ttd_p50_s (empty: undefined),
+    incidents_alarmed and not_scored (alarms on offenders beyond the analysed range, which are neither hits
+    nor false alarms: :mod:`sim.calibration.clip_observation`)."""
     scores = np.concatenate(observations.scores) if observations.scores else np.zeros(0)
     labels = np.concatenate(observations.labels) if observations.labels else np.zeros(0, bool)
     rows = []
@@ -75,6 +77,9 @@ def threshold_table(observations: Observations, thresholds: np.ndarray) -> pd.Da
                 ),
                 "ttd_p50_s": _round(float(np.median(delays)) if delays else None),
                 "incidents_alarmed": f"{len(delays)}/{observations.offenders_seen}",
+                "not_scored": sum(
+                    n for (_, _, t), n in observations.not_scored.items() if t == float(threshold)
+                ),
             }
         )
     return pd.DataFrame(rows)

@@ -36,6 +36,9 @@ WAVE_PHASES = 24
 WAVE_LOOP_S = 3.0
 """Wave animation: this many tiles loop over this period (phase speeds are quantised to loop)."""
 NOISE_TILES = 7
+NOISE_ORDER_FRAMES = 1021
+"""Sensor noise: :data:`NOISE_TILES` tiles, added in a random order (:func:`noise_order`) that repeats after
+this many frames (a prime: 68 s at 15 frames/s)."""
 GRAVITY = 9.81
 
 # Day colours (BGR) of each ground label.
@@ -72,6 +75,8 @@ class Look:
     wave_down: list[np.ndarray]
     noise_up: list[np.ndarray]
     noise_down: list[np.ndarray]
+    noise_order: np.ndarray
+    """Which noise tile frame ``n`` adds: ``noise_order[n % len(noise_order)]`` (:func:`noise_order`)."""
     rain: list[np.ndarray] = field(default_factory=list)
     fog_colour: np.ndarray = field(default_factory=lambda: np.zeros(3))
     visibility_m: float = 20_000.0
@@ -85,6 +90,22 @@ class Look:
 def look_random(seed: int) -> np.random.Generator:
     """The random stream of a camera's backdrops (textures, wave directions and phases, noise tiles)."""
     return np.random.default_rng([seed, 7])
+
+
+def noise_order(seed: int) -> np.ndarray:
+    """The order in which a camera's frames add the sensor-noise tiles, :data:`NOISE_ORDER_FRAMES` long: a
+    random walk over the :data:`NOISE_TILES` tiles that never adds the same tile twice in a row (wrapping
+    round included), so no pixel's noise repeats from one frame to the next and none has a period a
+    detector could read as motion. (A fixed cycle of the 7 tiles did: at 15 frames/s it beat at 15/7 =
+    2.14 Hz, inside the stroke cue's band, :mod:`detectors.stroke`.) Real sensor noise is independent from
+    frame to frame; reusing tiles keeps the renderer's cost (a fresh tile per frame costs a normal draw per
+    pixel). Its own stream (``[seed, 7, 1]``), so the backdrop's other draws are those of
+    :func:`look_random`."""
+    rng = np.random.default_rng([seed, 7, 1])
+    order = np.cumsum(rng.integers(1, NOISE_TILES, NOISE_ORDER_FRAMES)) % NOISE_TILES
+    if order[-1] == order[0]:  # the wrap: differ from both neighbours
+        order[-1] = next(k for k in range(NOISE_TILES) if k not in (order[0], order[-2]))
+    return order
 
 
 def ground_texture(g: GroundMap, rng: np.random.Generator) -> np.ndarray:
@@ -135,6 +156,7 @@ def build_look(ground: GroundMap, seed: int, conditions: Conditions) -> Look:
         wave_down,
         noise_up,
         noise_down,
+        noise_order(seed),
         rain,
         fog,
         VISIBILITY_M[conditions.weather],

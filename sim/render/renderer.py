@@ -30,7 +30,7 @@ import shapely
 
 from sim.render.actor_reach import may_touch
 from sim.render.actors import Actor
-from sim.render.backdrop import NOISE_TILES, WAVE_LOOP_S, WAVE_PHASES, Look, build_look
+from sim.render.backdrop import WAVE_LOOP_S, WAVE_PHASES, Look, build_look
 from sim.render.conditions import EXPOSURE_S, Conditions, fog_alpha
 from sim.render.frame import Frame, TruthBox
 from sim.render.ground_map import GroundMap
@@ -269,7 +269,7 @@ class Renderer:
 
         if look.rain:
             cv2.add(image, look.rain[frame_number % len(look.rain)], dst=image)
-        n = (frame_number * 5 + 3) % NOISE_TILES
+        n = look.noise_order[frame_number % len(look.noise_order)]
         cv2.add(image, look.noise_up[n], dst=image)
         cv2.subtract(image, look.noise_down[n], dst=image)
         encoded = None

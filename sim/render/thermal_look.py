@@ -29,7 +29,15 @@ import cv2
 import numpy as np
 
 from sim.render.actors import Actor
-from sim.render.backdrop import Look, ground_texture, look_random, noise_tiles, wave_field, wave_tiles
+from sim.render.backdrop import (
+    Look,
+    ground_texture,
+    look_random,
+    noise_order,
+    noise_tiles,
+    wave_field,
+    wave_tiles,
+)
 from sim.render.conditions import VISIBILITY_M, Conditions, ThermalScene, mean_square_slope
 from sim.render.ground_map import BEYOND, GRASS, ISLAND, PATH, SHORE, WATER, GroundMap
 from sim.render.radiometry import (
@@ -229,6 +237,7 @@ def build_thermal_look(
         wave_down=wave_down,
         noise_up=noise_up,
         noise_down=noise_down,
+        noise_order=noise_order(seed),
         fog_colour=np.full(3, air_grey),  # what fog and distance blend towards: the air
         visibility_m=VISIBILITY_M[weather],
         wave_rows=rows,

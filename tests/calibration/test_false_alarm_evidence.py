@@ -53,7 +53,9 @@ def test_the_plan_covers_the_hours_in_disjoint_interleaved_chunks(default_scenar
     assert {(c.kind, c.light, c.part) for c in chunks[: len(clips)]} == set(clips)
 
 
-def write_chunk(folder, part: str, first: int, hours: float, alarms: dict, causes: dict) -> None:
+def write_chunk(
+    folder, part: str, first: int, hours: float, alarms: dict, causes: dict, not_scored: dict | None = None
+) -> None:
     clip = {
         "seed": first,
         "camera": "cam-beach-w",
@@ -62,6 +64,7 @@ def write_chunk(folder, part: str, first: int, hours: float, alarms: dict, cause
         "hours": hours,
         "false_alarms": alarms,
         "causes": causes,
+        "not_scored": not_scored or {},
     }
     chunk = {"kind": "swimming", "light": "day", "part": part, "first": first, "operating_threshold": 0.8}
     chunk |= {"seconds": 125.0, "cpu_s": 1.0, "clips": [clip]}
@@ -73,8 +76,10 @@ def test_the_table_counts_hours_alarms_and_checks_the_held_out_rate(tmp_path):
     folder.mkdir()
     curve = {"0.2": 40, "0.35": 20, "0.5": 10, "0.65": 6, "0.8": 4}
     write_chunk(folder, "fit", 0, 2.0, curve, {"glint": 3, "reeds": 1})
-    write_chunk(folder, "held_out", 0, 1.0, {t: n // 2 for t, n in curve.items()}, {"background": 2})
+    halved = {t: n // 2 for t, n in curve.items()}
+    write_chunk(folder, "held_out", 0, 1.0, halved, {"background": 2}, {"0.5": 4, "0.8": 3})
     (row,) = evidence_table(read_chunks(tmp_path)).itertuples()
+    assert row.not_scored == 3  # at the operating threshold, and apart from the alarms
     assert (row.fit_hours, row.fit_alarms, row.held_out_hours, row.held_out_alarms) == (2.0, 4, 1.0, 2)
     assert row.fit_rate == 2.0 and row.held_out_rate == 2.0
     assert (row.fit_low, row.fit_high) == pytest.approx(poisson_interval(4, 2.0), abs=1e-4)
@@ -83,6 +88,7 @@ def test_the_table_counts_hours_alarms_and_checks_the_held_out_rate(tmp_path):
     assert not row.goal_met  # 2 and 1 hours: short of 10 and 3
     text = markdown_table(evidence_table(read_chunks(tmp_path)))
     assert "| swimming | day | visible | 0.8 | 2.00 | 4 |" in text and "| yes |" in text
+    assert "reeds 1; not scored: 3 on offenders beyond range |" in text
 
 
 def test_a_held_out_rate_outside_the_fit_interval_is_flagged(tmp_path):

@@ -103,6 +103,7 @@ def test_threshold_table_arithmetic():
         detect_delays={0.5: [1.0, 3.0], 0.3: [1.0]},
         offenders_seen=2,
         camera_hours=0.5,
+        not_scored={("day", "clear", 0.5): 1, ("dusk", "clear", 0.5): 2, ("day", "clear", 0.3): 4},
     )
     table = threshold_table(observations, np.array([0.3, 0.5])).set_index("threshold")
     # At 0.3: TP 2 (0.9, 0.6), FP 1 (0.4); recall 2/4.
@@ -112,6 +113,7 @@ def test_threshold_table_arithmetic():
     assert table.loc[0.5, "false_alarms_per_hour"] == 4.0
     assert table.loc[0.5, "ttd_p50_s"] == 2.0
     assert table.loc[0.5, "incidents_alarmed"] == "2/2"
+    assert table.loc[0.5, "not_scored"] == 3 and table.loc[0.3, "not_scored"] == 4  # over conditions
 
 
 def test_recall_by_size_and_by_skin_tone():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.render.actors import Actor, ActorClass
+from sim.render.backdrop import NOISE_ORDER_FRAMES, NOISE_TILES, noise_order
 from sim.render.conditions import VISIBILITY_M, Conditions
 from sim.render.renderer import Renderer
 from sim.render.sprites import GLINT_DUTY
@@ -200,3 +201,26 @@ def test_a_point_grazing_the_camera_plane_is_not_drawn_and_does_not_overflow(def
         warnings.simplefilter("error")
         assert painter.finish() is None
     assert not painter.image.any()
+
+
+def test_sensor_noise_tiles_come_in_an_order_without_repeats_or_a_cycle():
+    """No tile twice in a row (wrapping round included), all tiles used, and no lag at which frames share
+    their noise more than chance does (1/7): a fixed cycle of the 7 tiles shared it at lag 7, a beat of
+    15/7 = 2.14 Hz at 15 frames/s, inside the stroke cue's band."""
+    order = noise_order(0)
+    assert len(order) == NOISE_ORDER_FRAMES and set(order.tolist()) == set(range(NOISE_TILES))
+    assert (order != np.roll(order, 1)).all()
+    shared = [float(np.mean(order == np.roll(order, lag))) for lag in range(2, 151)]
+    assert max(shared) < 0.25
+    assert (noise_order(0) == order).all() and (noise_order(1) != order).any()  # per seed, repeatable
+
+
+@pytest.mark.parametrize("light", [Light.DUSK, Light.NIGHT])
+def test_a_frame_adds_the_noise_tile_its_number_draws(renderer, light):
+    conditions = Conditions(light)
+    order = renderer.look(conditions).noise_order
+    same = next(m for m in range(2, len(order)) if order[m] == order[1])
+    other = next(m for m in range(2, len(order)) if order[m] != order[1])
+    first, twin, different = (renderer.render(3.0, [], conditions, k).image for k in (1, same, other))
+    np.testing.assert_array_equal(first, twin)  # the same instant and tile: the same frame
+    assert (first != different).any()
