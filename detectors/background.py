@@ -138,6 +138,16 @@ class Background:
         self._last, self._mask = key, mask
         return mask
 
+    def warmer(self, frame: np.ndarray) -> np.ndarray:
+        """(h, w) bool over the window: where ``frame``'s first channel is brighter (warmer, on a thermal
+        camera) than the model's background image (the mean of each pixel's most likely mode), after the
+        latest :meth:`foreground` of that frame."""
+        x0, y0, x1, y1 = self.window
+        background = self.model.getBackgroundImage()
+        background = background if background.ndim == 2 else background[..., 0]
+        crop = frame[y0:y1, x0:x1]
+        return (crop if crop.ndim == 2 else crop[..., 0]) > background
+
     def _averaged(self, crop: np.ndarray) -> np.ndarray:
         """The mean of ``crop`` and the frames before it, up to ``average_frames`` (rounded, uint8)."""
         self._recent.append(crop.astype(np.uint16))

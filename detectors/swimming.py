@@ -79,6 +79,10 @@ BLUR_PX = 2.0
 """Pixels that anti-aliasing and the 3 x 3 closing add to a blob's extent (one on each side)."""
 MAX_EXTENT = 4.0
 """Blobs larger than this many swimmer sizes are boats, wakes or groups, never scored."""
+WARM_SHARE = 0.75
+"""With ``warm_only``: a blob is a candidate only if at least this share of its moving pixels are warmer than
+the background model's mean (a swimmer's head and arms: nearly all; a swaying reed, colder than the night's
+water, about half: the stem where water was and the water where the stem was; a boat's cold hull)."""
 MAX_BLOBS = 60
 """At most this many foreground blobs per frame are considered (merging compares every pair)."""
 
@@ -122,6 +126,17 @@ def merge_nearby(boxes: np.ndarray, pixels_per_metre: np.ndarray, gap_m: float) 
     return boxes
 
 
+def warm_shares(boxes: np.ndarray, moving: np.ndarray, warm: np.ndarray, origin: tuple[int, int]):
+    """Per box (x0, y0, x1, y1 px of the frame): the share of its ``moving`` pixels that are ``warm`` (both
+    (h, w) crops whose top-left pixel is ``origin`` (x, y) of the frame); 1 for a box with none."""
+    shares = np.ones(len(boxes))
+    for i, (x0, y0, x1, y1) in enumerate(boxes.astype(int) - np.array([*origin, *origin])):
+        mine = moving[max(0, y0) : y1, max(0, x0) : x1] > 0
+        if mine.any():
+            shares[i] = float(warm[max(0, y0) : y1, max(0, x0) : x1][mine].mean())
+    return shares
+
+
 class SwimmingDetector:
     """Scores swimmers in no-swimming areas; see the module docstring."""
 
@@ -136,6 +151,7 @@ class SwimmingDetector:
         absorb_s: float = 60.0,
         cue: str = "skin",
         average_frames: int = 1,
+        warm_only: bool = False,
     ):
         """``swimmer_size_m``: typical visible extent (head and arms), m; ``max_speed_mps``: fastest swimming
         pace, m/s; ``persistence_s``: how long a track must be seen for full persistence, s; ``warmup_s``:
@@ -144,7 +160,13 @@ class SwimmingDetector:
         are the fishing detector's, so that pixel mode runs one model per camera for both); ``cue``: one of
         :data:`CUES` (see the module docstring); ``average_frames``: the background model sees the mean of
         this many latest frames, temporal noise reduction for dim, noisy frames (1: none; with more it no
-        longer shares the fishing detector's model)."""
+        longer shares the fishing detector's model); ``warm_only``: a blob counts only if it is mostly
+        warmer (brighter) than the background model's mean (:data:`WARM_SHARE`), for thermal cameras: a
+        swimmer's head and arms are warmer than the water, reeds at the air's temperature colder than the
+        night's water (docs/detectors.md)."""
+        if not isinstance(warm_only, bool | np.bool_):
+            raise ValueError(f"warm_only must be true or false, got {warm_only!r}")
+        self.warm_only = bool(warm_only)
         if cue not in CUES:
             raise ValueError(f"cue must be one of {', '.join(CUES)}, got {cue!r}")
         self.cue = cue
@@ -220,6 +242,8 @@ class SwimmingDetector:
         extent_m = np.maximum(sides.max(axis=1) - BLUR_PX, 1.0) / np.maximum(ppm, 1e-9)
         size = self.swimmer_size_m
         plausible = (ppm > 0) & (extent_m > 0.25 * size) & (extent_m < MAX_EXTENT * size)
+        if self.warm_only and plausible.any():
+            plausible[plausible] = self._warm_enough(boxes[plausible], moving, frame)
         candidates = Detections(
             boxes[plausible],
             np.ones(int(plausible.sum())),
@@ -255,6 +279,14 @@ class SwimmingDetector:
         ]
         reported = tracked[inside]
         return Detections(reported.xyxy, np.array(scores), reported.class_id, reported.tracker_id)
+
+    def _warm_enough(self, boxes: np.ndarray, moving: np.ndarray, frame: np.ndarray) -> np.ndarray:
+        """Which ``boxes`` have at least :data:`WARM_SHARE` of their moving pixels (``moving``: the cleaned
+        foreground in the water's window) warmer than the background model's mean."""
+        x0, y0, x1, y1 = self._window
+        bx, by = self._background.window[:2]
+        warm = self._background.warmer(frame)[y0 - by : y1 - by, x0 - bx : x1 - bx]
+        return warm_shares(boxes, moving, warm, (x0, y0)) >= WARM_SHARE
 
     def _score(self, hsv, moving, box, track, ppm: float, extent_m: float, context: FrameContext) -> float:
         """Score of one tracked box; ``hsv``, ``moving``: the frame in HSV and the cleaned foreground,

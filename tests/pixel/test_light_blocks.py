@@ -122,3 +122,17 @@ def test_tune_refuses_a_bad_light_block_before_rendering(capsys, tmp_path):
     rc = call_main([*argv, "--set", "detection.pixel_detectors.visible.dusk.swimming.average_frames=0"])
     assert_one_error_line(capsys, rc, ("detection.pixel_detectors.visible.dusk.swimming: average_frames",))
     assert not out.exists()
+
+
+def test_warm_only_is_on_for_thermal_swimming_only_and_a_bad_value_is_refused(capsys, tmp_path):
+    detectors = load_scenario(DEFAULT).detection.pixel_detectors
+    for sensor in SensorType:
+        for light in Light:
+            swimming = create_pixel_detector(Kind.SWIMMING, detectors, sensor, light)
+            assert swimming.warm_only == (sensor is SensorType.THERMAL), (sensor, light)
+    out = tmp_path / "tune"
+    argv = ["tune", "--detector", "swimming", "--sensor", "thermal", "--light", "night", "--weather", "clear"]
+    argv += ["--clips", "1", "--seconds", "10", "--out", str(out)]
+    rc = call_main([*argv, "--set", "detection.pixel_detectors.thermal.swimming.warm_only=maybe"])
+    assert_one_error_line(capsys, rc, ("detection.pixel_detectors.thermal.swimming: warm_only",))
+    assert not out.exists()
