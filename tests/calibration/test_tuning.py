@@ -255,8 +255,8 @@ def test_tune_with_a_sensor_renders_the_cameras_as_that_sensor_and_hands_its_det
     frames, made = [], []
 
     class Spy:
-        def __init__(self, cue: str = "skin", warmup_s: float = 5.0):
-            made.append({"cue": cue, "warmup_s": warmup_s})
+        def __init__(self, cue: str = "skin", warmup_s: float = 5.0, warm_only: bool = False):
+            made.append({"cue": cue, "warmup_s": warmup_s, "warm_only": warm_only})
 
         def reset(self):
             pass
@@ -272,7 +272,8 @@ def test_tune_with_a_sensor_renders_the_cameras_as_that_sensor_and_hands_its_det
     assert [c.sensor for c in cases] == [SensorType.THERMAL]
     fps = next(c.fps for c in scenario.cameras if c.id == cases[0].camera_id)
     observations = observe(scenario, Kind.SWIMMING, cases, 12.0, np.array([0.5]), progress=False)
-    assert made[-1] == {"cue": "stroke", "warmup_s": 2}  # the kind's parameters, the thermal block's on top
+    # The kind's parameters, the thermal block's on top (its warm-only rule and the override).
+    assert made[-1] == {"cue": "stroke", "warmup_s": 2, "warm_only": True}
     assert len(frames) == round(12.0 * fps)
     assert all((f[..., 0] == f[..., 2]).all() for f in frames) and frames[-1].std() > 1.0  # grey, not blank
     assert set(observations.distances) == set(observations.skin_tones) != set()
