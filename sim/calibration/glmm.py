@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.calibration.squarem import squarem
 from sim.core.maths import logit, sigmoid
 
 OUTER_NODES = 20
@@ -35,6 +36,8 @@ NEVER_RIDGE = 0.02
 a structural zero the intercept would otherwise drift towards −∞ and EM crawl after it."""
 NEVER_NEWTON_STEPS = 3
 """IRLS steps per EM iteration for the never-scored share's covariates."""
+EM_TOLERANCE = 1e-9
+"""EM stops when an iteration gains less than this share of the log-likelihood."""
 START_SD = 0.3
 """Outer spread a warm start begins at, logit (at exactly 0 its gradient vanishes)."""
 
@@ -141,15 +144,12 @@ def fit_ordinal_nested(
     levels = 1 if inner is None else 2
     frames = _nest(x, lower, upper, outer, inner)
     model = _NestedLikelihood.build(frames, nodes, levels, ridge)
-    offenders = len(frames.offender_start)
     never_x, gamma = _never_start(never, never_x, frames.unseen)
-    never_share = sigmoid(never_x @ gamma) if never else np.zeros(offenders)
     p = x.shape[1]
     theta = _start_theta(frames.lower, p, levels, start)
     if start is not None and never and start.never_coefficients:
         gamma[: len(start.never_coefficients)] = start.never_coefficients
-        never_share = sigmoid(never_x @ gamma)
-    theta, gamma, total = _em(model, theta, never_x, gamma, never_share, never, iterations)
+    theta, gamma, total = _em(model, theta, never_x, gamma, never, iterations)
     sds = np.abs(theta[p:])
     return OrdinalFit(
         theta[:p],
@@ -313,38 +313,72 @@ def _start_theta(lower: np.ndarray, p: int, levels: int, start: OrdinalFit | Non
     return theta
 
 
+@dataclass(frozen=True)
+class _EMState:
+    """EM's parameters (θ, and γ of the never-scored share), their penalised log-likelihood and what the
+    next Newton step needs (:meth:`_NestedLikelihood.evaluate`'s ``parts``)."""
+
+    theta: np.ndarray
+    gamma: np.ndarray
+    log_likelihood: float
+    parts: tuple
+    never: bool
+
+    @property
+    def params(self) -> np.ndarray:
+        """θ, then γ with ``never`` (without it γ is −inf and stays so): what SQUAREM extrapolates."""
+        return np.r_[self.theta, self.gamma] if self.never else self.theta
+
+
+@dataclass(frozen=True)
+class _EMIteration:
+    """One EM iteration of :class:`_NestedLikelihood` (:func:`_em`), and the state at any parameters."""
+
+    model: _NestedLikelihood
+    never_x: np.ndarray
+    never: bool
+    gamma_off: np.ndarray
+    """γ without ``never`` (−inf: no offender is a structural zero)."""
+
+    def state(self, theta: np.ndarray, gamma: np.ndarray) -> _EMState:
+        share = sigmoid(self.never_x @ gamma) if self.never else np.zeros(len(self.never_x))
+        total, parts = self.model.evaluate(theta, share)
+        return _EMState(theta, gamma, total, parts, self.never)
+
+    def at(self, params: np.ndarray) -> _EMState:
+        size = len(params) - (len(self.gamma_off) if self.never else 0)
+        gamma = np.clip(params[size:], -NEVER_LOGIT, NEVER_LOGIT) if self.never else self.gamma_off
+        return self.state(params[:size], gamma)
+
+    def step(self, state: _EMState) -> _EMState:
+        """A Newton step on θ, halved until the marginal likelihood does not fall (a full one can overshoot
+        to a poorer optimum); with ``never``, then γ's M-step (:func:`_logistic_step`)."""
+        step = self.model.newton_step(state.theta, state.parts)
+        for _ in range(30):
+            candidate = self.state(state.theta + step, state.gamma)
+            if candidate.log_likelihood >= state.log_likelihood - 1e-9 * abs(state.log_likelihood):
+                break
+            step = step / 2
+        if self.never:
+            gamma = _logistic_step(self.never_x, 1.0 - candidate.parts[-1], state.gamma)
+            candidate = self.state(candidate.theta, gamma)
+        return candidate
+
+
 def _em(
     model: _NestedLikelihood,
     theta: np.ndarray,
     never_x: np.ndarray,
     gamma: np.ndarray,
-    never_share: np.ndarray,
     never: bool,
     iterations: int,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """EM from ``theta`` and ``gamma``: the fitted θ, γ and the maximised penalised log-likelihood.
-
-    A full Newton step can overshoot to a poorer optimum, so each step is halved until the marginal
-    likelihood does not fall; with ``never``, γ then takes its M-step (:func:`_logistic_step`)."""
+    """EM from ``theta`` and ``gamma``, accelerated by SQUAREM (:mod:`sim.calibration.squarem`): the fitted θ,
+    γ and the maximised penalised log-likelihood."""
+    em = _EMIteration(model, never_x, never, gamma)
     with np.errstate(divide="ignore", invalid="ignore"):
-        total, parts = model.evaluate(theta, never_share)
-        for _ in range(iterations):
-            step = model.newton_step(theta, parts)
-            for _ in range(30):
-                candidate_total, candidate_parts = model.evaluate(theta + step, never_share)
-                if candidate_total >= total - 1e-9 * abs(total):
-                    break
-                step = step / 2
-            theta = theta + step
-            if never:
-                gamma = _logistic_step(never_x, 1.0 - candidate_parts[-1], gamma)
-                never_share = sigmoid(never_x @ gamma)
-                candidate_total, candidate_parts = model.evaluate(theta, never_share)
-            gain = candidate_total - total
-            total, parts = candidate_total, candidate_parts
-            if abs(gain) < 1e-9 * max(1.0, abs(total)):
-                break
-    return theta, gamma, total
+        fitted = squarem(em.step, em.at, em.state(theta, gamma), iterations, EM_TOLERANCE)
+    return fitted.theta, fitted.gamma, fitted.log_likelihood
 
 
 def _logistic_step(
