@@ -32,7 +32,7 @@ from sim.calibration.fit_inputs import (
     score_design,
     split_visits,
 )
-from sim.calibration.glmm import ordinal_derivatives, ordinal_log_bin
+from sim.calibration.ordinal_logit import ordinal_derivatives, ordinal_log_bin
 from sim.scenario.models import Light, Weather
 from sim.sensing.alarm_hazard import age_bins
 from sim.world.daylight import LIGHT_ORDER

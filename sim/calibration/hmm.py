@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calibration.forward_backward import forward_backward, padded
-from sim.calibration.glmm import ordinal_log_bin
 from sim.calibration.hmm_reestimation import fit_acquisition_hazards, fit_held_location, transition_share
+from sim.calibration.ordinal_logit import ordinal_log_bin
 
 ENTRY_FRAMES = 5
 """Frames after coming into view whose acquisition probabilities are fitted one by one."""

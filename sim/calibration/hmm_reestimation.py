@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.calibration.forward_backward import PROBABILITY_FLOOR
-from sim.calibration.glmm import ordinal_derivatives, ordinal_log_bin
+from sim.calibration.ordinal_logit import ordinal_derivatives, ordinal_log_bin
 
 
 def fit_acquisition_hazards(
