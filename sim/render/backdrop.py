@@ -219,9 +219,12 @@ class WaveField:
     def surfaces(self) -> Iterator[np.ndarray]:
         """The surface (about unit standard deviation) at each of the :data:`WAVE_PHASES` instants of the
         loop."""
+        # a·cos(φ − ωt) = a·cos φ·cos ωt + a·sin φ·sin ωt: the phases' cosines and sines once, not a cosine
+        # per pixel per instant (the loop's instants times six cosines took half of a look's build).
+        parts = [(a * np.cos(phase), a * np.sin(phase), omega) for phase, a, omega in self.components]
         for k in range(WAVE_PHASES):
             t = k * WAVE_LOOP_S / WAVE_PHASES
-            yield sum(a * np.cos(phase - omega * t) for phase, a, omega in self.components)
+            yield sum(c * math.cos(omega * t) + s * math.sin(omega * t) for c, s, omega in parts)
 
 
 def wave_field(g: GroundMap, rng: np.random.Generator) -> WaveField | None:
