@@ -7,7 +7,9 @@
 - ``recall_by_light.png``: :func:`recall_by_light_figure` from ``tune``'s ``by_light.csv`` (one tune or
   several: visible and thermal cameras side by side), :func:`draw_recall_by_light` saves it;
 - ``false_alarms.png``: :func:`false_alarm_figure` from the table of ``tune --report``
-  (:mod:`sim.calibration.false_alarm_evidence`), :func:`draw_false_alarm_figure` saves it.
+  (:mod:`sim.calibration.false_alarm_evidence`), :func:`draw_false_alarm_figure` saves it;
+- ``agreement.png``: :func:`agreement_figure` from the agreement table of ``tune --report``
+  (:mod:`sim.calibration.agreement_report`).
 
 Here, not in :mod:`sim.results`, because the ROC comes from :mod:`detectors.score_curves` and only
 ``sim.pixel`` and ``sim.calibration`` may import ``detectors``. Built with matplotlib's object API
@@ -210,6 +212,51 @@ def false_alarm_figure(table: pd.DataFrame) -> Figure:
 
 def draw_false_alarm_figure(table: pd.DataFrame, path: Path) -> Path:
     return save(false_alarm_figure(table), path)
+
+
+def agreement_figure(table: pd.DataFrame, rate_points: float, median_share: float) -> Figure:
+    """Statistical mode against pixel mode, a point per fit and kind (the agreement report's table): the
+    detection rate (left, the goal's band of ± ``rate_points`` percentage points around equality) and the
+    median time to detect (right, the band of ± ``median_share``); a point is filled where both goals are
+    met, hollow where one is missed."""
+    figure = Figure(figsize=(10.0, 4.6))
+    panels = (
+        (
+            "pixel_rate",
+            "statistical_rate",
+            "detection rate",
+            lambda x: (x - rate_points / 100, x + rate_points / 100),
+        ),
+        (
+            "pixel_ttd_p50_s",
+            "statistical_ttd_p50_s",
+            "median time to detect, s",
+            lambda x: (x * (1 - median_share), x * (1 + median_share)),
+        ),
+    )
+    for ax, (x_column, y_column, label, band) in zip(figure.subplots(1, 2), panels, strict=True):
+        values = table[[x_column, y_column]].to_numpy(float)
+        top = 1.0 if x_column == "pixel_rate" else 1.15 * np.nanmax(values, initial=1.0)
+        line = np.linspace(0.0, top, 50)
+        low, high = band(line)
+        ax.fill_between(line, low, high, color="tab:green", alpha=0.15, label="goal")
+        ax.plot(line, line, color="grey", linewidth=0.8)
+        for row in table.itertuples():
+            met = row.rate_goal_met and row.ttd_goal_met
+            x, y = getattr(row, x_column), getattr(row, y_column)
+            ax.plot([x], [y], "o", color="tab:blue", markerfacecolor="tab:blue" if met else "white")
+            ax.annotate(
+                f"{row.fit}, {row.kind}", (x, y), fontsize=7, textcoords="offset points", xytext=(4, -9)
+            )
+        ax.set_xlim(0.0, top)
+        ax.set_ylim(0.0, top)
+        ax.set_aspect("equal")
+        ax.set_xlabel(f"pixel mode: {label}")
+        ax.set_ylabel(f"statistical mode: {label}")
+        ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    figure.suptitle("Statistical mode against pixel mode (filled: both goals met)", fontsize=10)
+    return figure
 
 
 SENSOR_COLOURS = {"visible": "#4c72b0", "thermal": "#c44e52"}

@@ -1,19 +1,16 @@
 """``run_sim.py tune --false-alarm-hours DAY,DUSK,NIGHT --out DIR`` gathers false-alarm evidence on tune
-clips (:mod:`sim.calibration.false_alarm_evidence`; a second call with the same options resumes it), and
-``run_sim.py tune --report DIR --out REPORT`` writes its table (``false_alarms.md``, ``false_alarms.csv``)
-and figure (``false_alarms.png``) from what ``DIR`` holds so far."""
+clips (:mod:`sim.calibration.false_alarm_evidence`; a second call with the same options resumes it);
+``run_sim.py tune --report DIR --out REPORT`` writes its table and figure from what ``DIR`` holds so far
+(:mod:`sim.cli.validity_report`)."""
 
 from __future__ import annotations
 
 import argparse
 import hashlib
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
-from sim.cli.common import EXIT_OK, at_least, check_output_folder
-from sim.core.files import replace_folder
+from sim.cli.common import EXIT_OK, at_least
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.scenario.models import Kind, Light, Weather
@@ -46,7 +43,10 @@ def add_evidence_options(tune: argparse.ArgumentParser) -> None:
         "--report",
         metavar="DIR",
         type=Path,
-        help="instead: the false-alarm table and figure of the evidence in DIR, written to --out",
+        nargs="+",
+        help="instead: the validity report, written to --out: the false-alarm table and figure of the "
+        "evidence in a --false-alarm-hours folder, and the agreement table and figure of --pixel-runs "
+        "folders (any number)",
     )
 
 
@@ -115,29 +115,3 @@ def _check_plan(out: Path, plan: dict) -> None:
         return
     out.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(plan, indent=1) + "\n", encoding="utf-8")
-
-
-def report(args: argparse.Namespace) -> int:
-    """The table and figure of the evidence in ``--report DIR``, written to ``--out``."""
-    from sim.calibration.false_alarm_evidence import evidence_table, markdown_table, read_chunks
-    from sim.calibration.figures import draw_false_alarm_figure
-
-    folder = args.report
-    if not (folder / "chunks").is_dir() or not any((folder / "chunks").glob("*.json")):
-        raise BadInputError(
-            f"--report {folder}: no false-alarm evidence there (run --false-alarm-hours first)"
-        )
-    check_output_folder(args.out, args.overwrite)
-    table = evidence_table(read_chunks(folder))
-    text = markdown_table(table)
-    # Written whole: the three files appear together or not at all.
-    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.name}.", dir=args.out.resolve().parent))
-    try:
-        table.to_csv(staging / "false_alarms.csv", index=False)
-        (staging / "false_alarms.md").write_text(text, encoding="utf-8")
-        draw_false_alarm_figure(table, staging / "false_alarms.png")
-        replace_folder(staging, args.out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    print(text + f"written: {args.out}/ (false_alarms.md, false_alarms.csv, false_alarms.png)")
-    return EXIT_OK

@@ -4,7 +4,8 @@ Three ways, one per flag: ``--detector KIND`` scores the detector on clips rende
 and weather and fits statistical mode's hit model; ``--end-to-end`` runs statistical mode at each
 threshold on the same incidents; ``--pixel-runs`` fits statistical mode from pixel-mode runs and
 compares the two modes. And the false-alarm evidence: ``--false-alarm-hours DAY,DUSK,NIGHT`` gathers it
-(resumable), ``--report DIR`` writes its table and figure (:mod:`sim.cli.false_alarm_report`).
+(resumable), ``--report DIR [DIR ...]`` writes the validity report: false-alarm and agreement tables and
+figures (:mod:`sim.cli.validity_report`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from sim.cli.common import (
     duration_override,
     positive_seconds,
 )
-from sim.cli.false_alarm_report import add_evidence_options, gather_evidence, report
+from sim.cli.false_alarm_report import add_evidence_options, gather_evidence
+from sim.cli.validity_report import report
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.scenario.models import Kind

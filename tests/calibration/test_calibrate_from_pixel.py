@@ -82,6 +82,15 @@ def test_tune_pixel_runs_writes_agreement_and_a_usable_calibration(tmp_path, cap
     scenario = load_scenario(DEFAULT, [f"detection.calibration={out / 'calibration.json'}"])
     assert scenario.calibration == calibration
     assert "agreement.csv" in capsys.readouterr().out
+    # The validity report reads the folder: a row per kind in view, its numbers those of agreement.csv.
+    assert call_main(["tune", "--report", str(out), "--out", str(tmp_path / "report")]) == 0
+    report = pd.read_csv(tmp_path / "report" / "agreement.csv")
+    swimming = table[table["kind"] == "swimming"].set_index("mode")
+    row = report.set_index("kind").loc["swimming"]
+    assert row["fit"] == "pixel" and row["checked_on"] == "fitting seeds"
+    assert row["pixel_rate"] == swimming.loc["pixel", "detection_rate"]
+    assert row["statistical_ttd_p50_s"] == swimming.loc["statistical", "ttd_p50_s"]
+    assert "tune --pixel-runs" in (tmp_path / "report" / "agreement.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -74,5 +74,5 @@ def test_a_folder_started_with_other_options_is_refused(tmp_path, capsys):
 
 def test_a_report_of_a_folder_without_evidence_is_refused(tmp_path, capsys):
     rc = call_main(["tune", "--report", str(tmp_path), "--out", str(tmp_path / "report")])
-    assert_one_error_line(capsys, rc, ("--report", "no false-alarm evidence"))
+    assert_one_error_line(capsys, rc, ("--report", "neither false-alarm evidence", "agreement.csv"))
     assert not (tmp_path / "report").exists()
