@@ -284,7 +284,11 @@ def _waves(
     strength = 0.5 + conditions.wind_speed / 4.0
     scale = 10.0 * strength * (ambient if not conditions.infrared_active else 0.4)
     scale = scale * (1 - fog[r0:r1]) * field.water
-    glint = 0.0 if conditions.light is Light.NIGHT or conditions.weather is not Weather.CLEAR else 1.0
+    # Crest highlights in clear daylight only, as documented (docs/rendering.md): they do not follow the
+    # sun, and at dusk (the sun within 6° of the horizon) its mirror image is the glint actors' alone
+    # (sim/render/glints.py). At dusk they had flashed at full daylight brightness, and a detector took
+    # them for swimmers' strokes (docs/detectors.md, visible swimmers at dusk held out on seed 9).
+    glint = 1.0 if conditions.light is Light.DAY and conditions.weather is Weather.CLEAR else 0.0
 
     def value(surface: np.ndarray) -> np.ndarray:
         if not glint:
