@@ -143,6 +143,18 @@ def _matches(column: pd.Series, value: object) -> pd.Series:
     return column.astype(str) == text
 
 
+def check_baseline(table: pd.DataFrame, swept: SweptKeys, key: str, baseline: object) -> pd.Series:
+    """Which runs are the baseline's; :class:`~sim.errors.SweepError` naming ``--baseline`` when ``key`` is
+    not swept or ``baseline`` is not among its values (checked before any figure or table is written)."""
+    if key not in swept.keys:
+        raise SweepError(f"--baseline: {key} is not swept here (swept: {', '.join(swept.keys)})")
+    is_base = _matches(table[key], baseline)
+    if not is_base.any():
+        values = ", ".join(dict.fromkeys(table[key].astype(str)))
+        raise SweepError(f"--baseline: {key}={baseline} is not among the swept values ({values})")
+    return is_base
+
+
 def paired_differences(
     table: pd.DataFrame, swept: SweptKeys, key: str, baseline: object, metrics=tuple(METRICS)
 ) -> pd.DataFrame:
@@ -154,12 +166,7 @@ def paired_differences(
     One row per (variant, metric): ``baseline``, ``variant``, ``metric``, ``pairs``, the baseline and
     variant means over the paired seeds, ``difference`` (variant − baseline) and its paired-t interval.
     """
-    if key not in swept.keys:
-        raise SweepError(f"--baseline: {key} is not swept here (swept: {', '.join(swept.keys)})")
-    is_base = _matches(table[key], baseline)
-    if not is_base.any():
-        values = ", ".join(dict.fromkeys(table[key].astype(str)))
-        raise SweepError(f"--baseline: {key}={baseline} is not among the swept values ({values})")
+    is_base = check_baseline(table, swept, key, baseline)
     others = swept.held_fixed(key)
     rows = []
     for variant in variants(table[~is_base]):

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from sim.experiments.paired import (
     LEVEL,
     SweptKeys,
+    check_baseline,
     default_baseline,
     load_sweep_table,
     mean_ci,
@@ -64,6 +65,10 @@ def draw_sweep_figures(folder: Path, out: Path, baseline: tuple[str, object] | N
     :func:`sim.experiments.paired.default_baseline`, the first value of the first swept key, as ``compare``).
     """
     table, swept = load_sweep_table(Path(folder))
+    paired = swept.keys and table["variant"].nunique() > 1
+    if paired:
+        key, value = baseline or default_baseline(table, swept)
+        check_baseline(table, swept, key, value)  # a wrong --baseline draws nothing
     incidents = _incidents(Path(folder), table)
     out.mkdir(parents=True, exist_ok=True)
     title = describe(table, Path(folder).resolve().name)
@@ -72,8 +77,7 @@ def draw_sweep_figures(folder: Path, out: Path, baseline: tuple[str, object] | N
         latency_breakdown_bars(table, incidents, out / "latency_breakdown.png", title),
         rate_intervals(table, out / "rates.png", title),
     ]
-    if swept.keys and table["variant"].nunique() > 1:
-        key, value = baseline or default_baseline(table, swept)
+    if paired:
         paths.append(difference_intervals(table, swept, key, value, out / "paired_differences.png", title))
     return paths
 

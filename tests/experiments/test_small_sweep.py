@@ -383,3 +383,4 @@ def test_plot_rejects_a_baseline_the_sweep_does_not_have(small_out, capsys, tmp_
     rc = call_main(argv)
     line = assert_one_error_line(capsys, rc, ("not swept here",))
     assert line.startswith("error: --baseline: dispatch.policy ")
+    assert not any(tmp_path.iterdir())  # refused before any figure was drawn
