@@ -36,7 +36,8 @@ too); they are named here as well, where sweeps have always found them."""
 
 
 class ProcessPool:
-    """A pool of ``workers`` local processes (started with ``spawn``: no state inherited from the parent)."""
+    """A pool of ``workers`` local processes that inherit no state from the parent
+    (:func:`sim.core.workers.spawned_pool`: forked from a fork server with the libraries loaded)."""
 
     name = "process pool"
     shares_files = True

@@ -87,13 +87,18 @@ def test_a_worker_without_our_files_sends_the_whole_run_folder_back(tmp_path):
 
 
 def _worker_pids(parent: int) -> list[int]:
+    """The sweep's pool workers: forked by multiprocessing's fork server (its children), or spawned (the
+    sweep's children running ``spawn_main``); not the fork server or the resource tracker themselves."""
     import psutil  # a dependency of dask distributed
 
-    return [
-        child.pid
-        for child in psutil.Process(parent).children()
-        if "spawn_main" in " ".join(child.cmdline())  # pool workers, not the resource tracker
-    ]
+    workers = []
+    for child in psutil.Process(parent).children():
+        command = " ".join(child.cmdline())
+        if "forkserver" in command:
+            workers += [grandchild.pid for grandchild in child.children()]
+        elif "spawn_main" in command:
+            workers.append(child.pid)
+    return workers
 
 
 def _finished(out: Path) -> dict[str, int]:
