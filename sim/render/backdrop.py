@@ -11,8 +11,9 @@ sensor-noise and rain tiles. :meth:`sim.render.renderer.Renderer.render` adds th
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import cv2
@@ -70,9 +71,9 @@ class Look:
     """Everything about a camera's frames that depends on the conditions but not on the instant."""
 
     background: np.ndarray
-    wave_up: list[np.ndarray]
+    wave_up: Sequence[np.ndarray]
     """Wave tiles of the image rows ``wave_rows`` (the rows with water; elsewhere there are no waves)."""
-    wave_down: list[np.ndarray]
+    wave_down: Sequence[np.ndarray]
     noise_up: list[np.ndarray]
     noise_down: list[np.ndarray]
     noise_order: np.ndarray
@@ -216,15 +217,52 @@ class WaveField:
     water: np.ndarray
     """Which pixels of those rows are water."""
 
-    def surfaces(self) -> Iterator[np.ndarray]:
-        """The surface (about unit standard deviation) at each of the :data:`WAVE_PHASES` instants of the
-        loop."""
-        # a·cos(φ − ωt) = a·cos φ·cos ωt + a·sin φ·sin ωt: the phases' cosines and sines once, not a cosine
-        # per pixel per instant (the loop's instants times six cosines took half of a look's build).
-        parts = [(a * np.cos(phase), a * np.sin(phase), omega) for phase, a, omega in self.components]
-        for k in range(WAVE_PHASES):
-            t = k * WAVE_LOOP_S / WAVE_PHASES
-            yield sum(c * math.cos(omega * t) + s * math.sin(omega * t) for c, s, omega in parts)
+    @cached_property
+    def _terms(self) -> list[tuple[np.ndarray, np.ndarray, float]]:
+        """(a·cos φ, a·sin φ, ω) of each cosine: a·cos(φ − ωt) = a·cos φ·cos ωt + a·sin φ·sin ωt, so the
+        per-pixel cosines are taken once, not at every instant (they took half of a look's build)."""
+        return [(a * np.cos(phase), a * np.sin(phase), omega) for phase, a, omega in self.components]
+
+    def surface(self, k: int) -> np.ndarray:
+        """The surface (about unit standard deviation) at the ``k``-th of the :data:`WAVE_PHASES` instants of
+        the loop."""
+        t = k * WAVE_LOOP_S / WAVE_PHASES
+        return sum(c * math.cos(omega * t) + s * math.sin(omega * t) for c, s, omega in self._terms)
+
+
+class WaveLoop:
+    """A look's wave tiles, each instant's made the first time a frame asks for it: a look used for a few
+    frames (a contact sheet, a replay page's frames, a dataset) makes a few of the loop's instants, a run
+    makes each once. Threads that ask for the same instant at once may both make it: the same tiles."""
+
+    def __init__(self, field: WaveField, value: Callable[[np.ndarray], np.ndarray]):
+        self._field, self._value = field, value
+        self._made: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def tiles(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """What instant ``k`` adds and what it subtracts (``value(surface)``, 8-bit levels, grey)."""
+        if (made := self._made.get(k)) is None:
+            levels = self._value(self._field.surface(k))
+            up = cv2.cvtColor(np.clip(levels, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+            down = cv2.cvtColor(np.clip(-levels, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+            made = self._made[k] = (up, down)
+        return made
+
+
+class WaveTiles(Sequence):
+    """One side of a :class:`WaveLoop` (``side`` 0: what each instant adds, 1: what it subtracts), indexed
+    by instant."""
+
+    def __init__(self, loop: WaveLoop, side: int):
+        self._loop, self._side = loop, side
+
+    def __len__(self) -> int:
+        return WAVE_PHASES
+
+    def __getitem__(self, k):
+        if not 0 <= k < WAVE_PHASES:
+            raise IndexError(k)
+        return self._loop.tiles(k)[self._side]
 
 
 def wave_field(g: GroundMap, rng: np.random.Generator) -> WaveField | None:
@@ -258,18 +296,15 @@ def wave_field(g: GroundMap, rng: np.random.Generator) -> WaveField | None:
 
 def wave_tiles(
     field: WaveField | None, width: int, value: Callable[[np.ndarray], np.ndarray]
-) -> tuple[list[np.ndarray], list[np.ndarray], tuple[int, int]]:
+) -> tuple[Sequence[np.ndarray], Sequence[np.ndarray], tuple[int, int]]:
     """Looping wave tiles of ``field``: what each phase adds and subtracts (``value(surface)``, 8-bit
-    levels, grey), and the rows they cover; empty tiles without water."""
+    levels, grey; made when first asked for, :class:`WaveLoop`), and the rows they cover; empty tiles
+    without water."""
     if field is None:
         empty = np.zeros((0, width, 3), np.uint8)
         return [empty] * WAVE_PHASES, [empty] * WAVE_PHASES, (0, 0)
-    ups, downs = [], []
-    for surface in field.surfaces():
-        levels = value(surface)
-        ups.append(cv2.cvtColor(np.clip(levels, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
-        downs.append(cv2.cvtColor(np.clip(-levels, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR))
-    return ups, downs, field.rows
+    loop = WaveLoop(field, value)
+    return WaveTiles(loop, 0), WaveTiles(loop, 1), field.rows
 
 
 def _waves(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.render.actors import Actor, ActorClass
-from sim.render.backdrop import NOISE_ORDER_FRAMES, NOISE_TILES, noise_order
+from sim.render.backdrop import NOISE_ORDER_FRAMES, NOISE_TILES, WAVE_PHASES, noise_order
 from sim.render.conditions import VISIBILITY_M, Conditions
 from sim.render.renderer import Renderer
 from sim.render.sprites import GLINT_DUTY
@@ -129,6 +129,17 @@ def test_crest_highlights_only_in_clear_daylight(renderer):
     day, dusk = brightest(Conditions(Light.DAY)), brightest(Conditions(Light.DUSK))
     assert day > 60 and dusk <= 20
     assert brightest(Conditions(Light.DAY, Weather.HAZE)) <= 40  # no sun to mirror in haze either
+
+
+def test_wave_tiles_made_on_demand_are_the_same_in_any_order(camera, geometry):
+    """A look makes each instant's wave tiles when a frame first asks (sim.render.backdrop.WaveLoop): the
+    same tiles whichever instant comes first, one per instant of the loop."""
+    looks = [Renderer(camera, geometry, seed=4).look(Conditions(Light.DAY)) for _ in range(2)]
+    backwards = [looks[0].wave_down[k] for k in reversed(range(WAVE_PHASES))][::-1]
+    assert len(looks[1].wave_down) == WAVE_PHASES
+    assert all(np.array_equal(a, b) for a, b in zip(backwards, looks[1].wave_down, strict=True))
+    with pytest.raises(IndexError):
+        looks[1].wave_up[WAVE_PHASES]
 
 
 def test_night_is_darker_than_dusk_and_dusk_than_day(renderer):
