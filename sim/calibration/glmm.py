@@ -11,7 +11,8 @@ two nested one-dimensional integrals, each replaced by a Gauss–Hermite rule (A
 nodes for one level. EM: the E-step gives each frame's posterior weight over the node pairs (the
 outer posterior of u_o given all of o's frames times the inner posterior of v_s given u and s's
 frames); the M-step is one Newton step on the expected complete-data log-likelihood, with σ_o and
-σ_s the coefficients of the node values, halved until the marginal likelihood does not fall.
+σ_s the coefficients of the node values, halved until the marginal likelihood does not fall. EM is
+accelerated by SQUAREM (:mod:`sim.calibration.squarem`), which keeps its fixed points and monotonicity.
 """
 
 from __future__ import annotations
