@@ -246,8 +246,8 @@ def _record_alarms(
     frame's truth boxes) or, failing that, among the drawn ``actors`` without a truth box (beyond the
     analysed range), except those on an offender beyond the analysed range (not scored); and the first alarm
     on each offender with the time since it was first seen."""
-    labelled = {b.actor_id for b in everything}
-    others = sorted((b for b in everything if b.actor_id not in {o.actor_id for o in truth}), key=_nearest)
+    labelled, offenders = {b.actor_id for b in everything}, {o.actor_id for o in truth}
+    others = sorted((b for b in everything if b.actor_id not in offenders), key=_nearest)
     offender_beyond = f"{rig.offender.value} beyond range"
     for threshold, alarm_filter in rig.filters.items():
         for alarm in alarm_filter.update(mine, t):

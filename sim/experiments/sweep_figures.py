@@ -65,7 +65,7 @@ def draw_sweep_figures(folder: Path, out: Path, baseline: tuple[str, object] | N
     :func:`sim.experiments.paired.default_baseline`, the first value of the first swept key, as ``compare``).
     """
     table, swept = load_sweep_table(Path(folder))
-    paired = swept.keys and table["variant"].nunique() > 1
+    paired = bool(swept.keys) and table["variant"].nunique() > 1
     if paired:
         key, value = baseline or default_baseline(table, swept)
         check_baseline(table, swept, key, value)  # a wrong --baseline draws nothing
