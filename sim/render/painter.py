@@ -38,6 +38,7 @@ class Painter:
         self.focal = float(camera.intrinsics[0, 0])
         self._centre = camera.intrinsics[:2, 2]
         self._distorted = camera.distorted
+        self._rotation_t = camera.rotation.T
         self._shade: Callable[[Colour, Surface], Colour] = lambda colour, surface: colour
         self._to_camera = np.eye(3)
         self._offset = np.zeros(3)
@@ -49,14 +50,13 @@ class Painter:
     def begin(self, actor: Actor, shade: Callable[[Colour, Surface], Colour]) -> None:
         """Set the actor's frame (forward, right, up) and its colour transform: the colour a primitive of a
         given day colour and surface (:mod:`sim.render.surfaces`) takes in this frame."""
-        forward = (math.sin(actor.heading), math.cos(actor.heading), 0.0)
-        right = (math.cos(actor.heading), -math.sin(actor.heading), 0.0)
-        origin = np.array([actor.x, actor.y, actor.z])
-        rotation = self.camera.rotation
+        sin, cos = math.sin(actor.heading), math.cos(actor.heading)
+        to_camera = self._rotation_t
         # Actor frame straight to camera frame: one 3 x 3 product and an offset per point.
-        self._to_camera = np.array([forward, right, (0.0, 0.0, 1.0)]) @ rotation.T
-        self._offset = (origin - self.camera.centre) @ rotation.T
-        self._distance = float(np.linalg.norm(origin - self.camera.centre))
+        self._to_camera = np.array([(sin, cos, 0.0), (cos, -sin, 0.0), (0.0, 0.0, 1.0)]) @ to_camera
+        away = np.array([actor.x, actor.y, actor.z]) - self.camera.centre
+        self._offset = away @ to_camera
+        self._distance = math.sqrt(away.dot(away))  # numpy.linalg.norm's own sum
         self._shade = shade
         self._lift = 0.0
         self._points = []
@@ -117,10 +117,11 @@ class Painter:
         uv = self.focal * camera[:, :2] / depth + self._centre
         if self._distorted:
             uv = self.camera.distort(uv)
-        if not np.isfinite(uv).all() or np.abs(uv).max() > _MAX_PX:
+        if not np.abs(uv).max() <= _MAX_PX:  # also false for NaN
             return None  # grazing the camera plane: projects (nearly) to infinity, not drawn
         fixed = np.round((uv - 0.5) * _ONE).astype(np.int32)  # OpenCV puts pixel centres on integers
-        pads = np.empty(len(uv))
+        points = fixed.tolist()
+        pads = []
         image, colours = self.image, {}
         for kind, first, last, colour, surface, size in self._strokes:
             key = (colour, surface)
@@ -129,21 +130,23 @@ class Painter:
             shade = colours[key]
             if kind == "line":
                 thickness = max(1, round(self.px(size)))
-                p, q = fixed[first:last].tolist()
-                cv2.line(image, p, q, shade, thickness, cv2.LINE_AA, _SHIFT)
-                pads[first:last] = thickness / 2 + _AA_PAD
+                cv2.line(image, points[first], points[first + 1], shade, thickness, cv2.LINE_AA, _SHIFT)
+                pad = thickness / 2 + _AA_PAD
             elif kind == "disc":
                 radius = max(0.5, self.px(size))
-                cv2.circle(image, fixed[first].tolist(), round(radius * _ONE), shade, -1, cv2.LINE_AA, _SHIFT)
-                pads[first:last] = radius + _AA_PAD
+                cv2.circle(image, points[first], round(radius * _ONE), shade, -1, cv2.LINE_AA, _SHIFT)
+                pad = radius + _AA_PAD
             elif kind == "polygon":
                 cv2.fillPoly(image, [fixed[first:last].reshape(-1, 1, 2)], shade, cv2.LINE_AA, _SHIFT)
-                pads[first:last] = _AA_PAD
+                pad = _AA_PAD
             else:
                 cv2.polylines(
                     image, [fixed[first:last].reshape(-1, 1, 2)], True, shade, 1, cv2.LINE_AA, _SHIFT
                 )
-                pads[first:last] = _AA_PAD
-        x0, y0 = (uv - pads[:, None]).min(axis=0).tolist()
-        x1, y1 = (uv + pads[:, None]).max(axis=0).tolist()
+                pad = _AA_PAD
+            pads.append((last - first, pad))
+        counts, widths = zip(*pads, strict=True)
+        reach = np.repeat(widths, counts)[:, None]
+        x0, y0 = (uv - reach).min(axis=0).tolist()
+        x1, y1 = (uv + reach).max(axis=0).tolist()
         return x0, y0, x1, y1

@@ -118,7 +118,7 @@ class Renderer:
         if look.thermal is not None:
             return look.thermal.shade(actor, distance)
         fog = float(fog_alpha(distance, conditions))
-        fog_colour = look.fog_colour
+        fog_colour = look.fog_colour.tolist()  # Python floats: numpy scalars are slow to add one by one
         if conditions.infrared_active:
             illuminator = 1.0 / (1.0 + (distance / 70.0) ** 2)
 
@@ -136,12 +136,12 @@ class Renderer:
         if conditions.weather is Weather.RAIN:
             light *= 0.85
 
+        light, clear = float(light), 1 - fog
+        haze = [f * fog for f in fog_colour]
+
         def shade(colour, surface):
             lit = 1.0 if surface is Surface.GLINT else light  # the sun mirrored, not the ambient light
-            return tuple(
-                int(min(255.0, c * lit * (1 - fog) + f * fog))
-                for c, f in zip(colour, fog_colour, strict=True)
-            )
+            return tuple(int(min(255.0, c * lit * clear + h)) for c, h in zip(colour, haze, strict=True))
 
         return shade
 

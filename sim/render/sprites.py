@@ -58,25 +58,30 @@ def _pick(options: tuple, variant: int, salt: int = 0):
     return options[(variant * 7 + salt * 13) % len(options)]
 
 
+SWIMMER_BACK = tuple(
+    (0.1 + 0.12 * math.cos(a), 0.24 * math.sin(a), 0.03) for a in np.linspace(0, 2 * np.pi, 12, False)
+)
+"""A swimmer's back and shoulders just under the surface: an ellipse of 12 corners (actor frame, m)."""
+SPLASHES = tuple((0.25 * math.cos(k * 1.3), 0.25 * math.sin(k * 2.1)) for k in range(5))
+"""Where the five drops of an entering hand's splash fall around it (forward, right), m."""
+
+
 def draw_swimmer(p: Painter, actor: Actor) -> None:
     """Front crawl: head above water, shoulders at the surface, arms circling, splashes on entry."""
     skin, hair = _pick(SKIN, actor.variant), _pick(HAIR, actor.variant, 1)
     p.ring((0.0, 0.0, 0.0), 0.45, FOAM)
     wet = tuple(int(0.7 * c) for c in skin)  # shoulders just under the surface look darker
-    back = [
-        (0.1 + 0.12 * math.cos(a), 0.24 * math.sin(a), 0.03) for a in np.linspace(0, 2 * np.pi, 12, False)
-    ]
-    p.polygon(back, wet, Surface.WET_SKIN)
+    p.polygon(SWIMMER_BACK, wet, Surface.WET_SKIN)
     for side, offset in ((-1.0, 0.0), (1.0, 0.5)):
         angle = 2 * math.pi * ((actor.phase + offset) % 1.0)
-        shoulder = np.array([0.05, 0.22 * side, 0.05])
-        hand = shoulder + 0.65 * np.array([math.cos(angle), 0.0, math.sin(angle)])
+        cos, sin = math.cos(angle), math.sin(angle)
+        shoulder = (0.05, 0.22 * side, 0.05)
+        hand = (0.05 + 0.65 * cos, 0.22 * side, 0.05 + 0.65 * sin)  # an arm's reach, 0.65 m
         if hand[2] > 0.0:
             p.line(shoulder, hand, skin, 0.09, Surface.WET_SKIN)
-        if -0.35 < math.sin(angle) < 0.1 and math.cos(angle) > 0.3:  # hand entering the water
-            for k in range(5):
-                spread = 0.25 * np.array([math.cos(k * 1.3), math.sin(k * 2.1), 0.0])
-                p.disc(np.array([hand[0], hand[1], 0.08]) + spread, 0.06, FOAM, Surface.FOAM)
+        if -0.35 < sin < 0.1 and cos > 0.3:  # hand entering the water
+            for forward, right in SPLASHES:
+                p.disc((hand[0] + forward, hand[1] + right, 0.08), 0.06, FOAM, Surface.FOAM)
     p.disc((0.1, 0.0, 0.14), 0.11, hair, Surface.WET_HAIR)
     p.disc((0.16, 0.0, 0.12), 0.075, skin, Surface.WET_SKIN)  # face towards the direction of swimming
 

@@ -8,7 +8,15 @@ import pytest
 from scipy.signal import periodogram
 
 from detectors.base import FrameContext
-from detectors.stroke import FLOOR, MIN_WINDOW_S, STROKE_BAND_HZ, WINDOW_S, StrokeMeter, stroke_periodicity
+from detectors.stroke import (
+    FLOOR,
+    MIN_WINDOW_S,
+    STROKE_BAND_HZ,
+    WINDOW_S,
+    StrokeMeter,
+    linear_quantile,
+    stroke_periodicity,
+)
 from detectors.swimming import SwimmingDetector
 from sim.render.sprites import SKIN
 
@@ -23,6 +31,17 @@ def heights(seconds: float, rhythm_hz: float | None, rng: np.random.Generator, n
     t = np.arange(round(seconds * FPS)) / FPS
     arm = 0.0 if rhythm_hz is None else 0.6 * np.abs(np.sin(np.pi * rhythm_hz * t))
     return 0.3 + arm + noise * rng.standard_normal(len(t))
+
+
+def test_linear_quantile_is_numpys_to_the_bit():
+    """Equal (==, not approximately) to numpy.quantile's default on short sequences with and without ties,
+    at the stroke factor's quantiles, at both ends and where the interpolation weight is exactly 0.5."""
+    rng = np.random.default_rng(1)
+    for n in range(1, 60):
+        for values in (rng.normal(0.4, 0.2, n), np.round(rng.random(n), 1), np.full(n, 0.3)):
+            ordered = sorted(values.tolist())
+            for q in (0.0, 0.1, 0.25, 0.5, 0.9, 0.97, 1.0):
+                assert linear_quantile(ordered, q) == float(np.quantile(values, q)), (n, q)
 
 
 def test_periodicity_matches_an_independent_periodogram():
