@@ -13,12 +13,13 @@ from pathlib import Path
 from sim.cli.common import EXIT_OK, at_least
 from sim.errors import BadInputError
 from sim.loading import load_scenario
+from sim.render.frames_version import FRAMES_VERSION
 from sim.scenario.models import Kind, Light, Weather
 
 PLAN_FILE = "plan.json"
 """What an evidence folder was started with (the scenario's name and the hash of all its resolved keys, the
-overrides, clip length, seed and weather): a later call must give the same, so chunks never mix clips of
-two scenarios."""
+overrides, clip length, seed and weather, and the renderer's frames version): a later call must give the
+same, so chunks never mix clips of two scenarios or of two renderers."""
 
 
 def add_evidence_options(tune: argparse.ArgumentParser) -> None:
@@ -90,6 +91,7 @@ def gather_evidence(args: argparse.Namespace) -> int:
         "seconds": args.seconds,
         "seed": args.seed,
         "weather": weathers[0],
+        "frames_version": FRAMES_VERSION,
     }
     _check_plan(args.out, plan)
     chunks = plan_chunks(

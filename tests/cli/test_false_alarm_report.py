@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from sim.render.frames_version import FRAMES_VERSION
 from tests.helpers.cli import assert_one_error_line, call_main
 
 # One 11-s clip of cam-beach-w (6 s scored) at a quarter of the analysis width and 5 frames/s: seconds.
@@ -70,6 +71,21 @@ def test_a_folder_started_with_other_options_is_refused(tmp_path, capsys):
     (tmp_path / "plan.json").write_text(json.dumps({"seed": 99}), encoding="utf-8")
     rc = call_main(["tune", "--false-alarm-hours", "1,1,1", "--out", str(tmp_path)])
     assert_one_error_line(capsys, rc, ("--out", "seed", "new folder"))
+
+
+def test_evidence_of_an_older_renderer_is_refused(tmp_path, capsys):
+    """Resuming works only with the frames the evidence was gathered on (sim.render.frames_version)."""
+    evidence = tmp_path / "evidence"
+    assert (
+        call_main([*TINY, "--false-alarm-hours", "0,0,0", "--held-out-hours", "0", "--out", str(evidence)])
+        == 0
+    )
+    plan = json.loads((evidence / "plan.json").read_text(encoding="utf-8"))
+    assert plan["frames_version"] == FRAMES_VERSION
+    (evidence / "plan.json").write_text(json.dumps(plan | {"frames_version": FRAMES_VERSION - 1}), "utf-8")
+    capsys.readouterr()
+    rc = call_main([*TINY, "--false-alarm-hours", "0,0,0", "--held-out-hours", "0", "--out", str(evidence)])
+    assert_one_error_line(capsys, rc, ("--out", "frames_version", "new folder"))
 
 
 def test_a_report_of_a_folder_without_evidence_is_refused(tmp_path, capsys):

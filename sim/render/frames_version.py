@@ -1,0 +1,10 @@
+"""Which renderer made a frame: stored with evidence gathered from rendered frames, so that evidence made by
+an older renderer is never mixed with a newer one's."""
+
+FRAMES_VERSION = 3
+"""Raised by one whenever the renderer draws any frame differently (a fix, a new actor, new noise), so that
+false-alarm evidence gathered on older frames is refused (``tune --false-alarm-hours``' ``plan.json``).
+
+History: 1, the frames of the first false-alarm evidence (2026-12-05, before the range fix); 2, the sensor
+noise tiles in a random order instead of a 7-frame cycle (2026-12-05 evening); 3, crest glints in the wave
+tiles in clear daylight only (2026-12-05 night)."""
