@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sim.errors import BadInputError
 from sim.experiments.executors import DaskCluster, ProcessPool, default_workers
 from sim.experiments.runner import execute
 from sim.experiments.sweep_file import Sweep, expand, parse_spec
 from sim.loading import scenario_path
-from sim.scenario.loading import read_with_extends, scenario_to_yaml
+from sim.scenario.loading import read_with_extends
 from sim.scenario.models import Scenario
 
 
@@ -84,7 +83,7 @@ def batch_sweep(
             raw[key] = _values(key, value) if key in ("grid", "zip") else value
     spec = parse_spec(raw, "batch")
     if isinstance(scenario, Scenario):
-        base, base_dir, name = yaml.safe_load(scenario_to_yaml(scenario)), Path.cwd(), scenario.name
+        base, base_dir, name = scenario.model_dump(mode="json"), Path.cwd(), scenario.name
     else:
         path = scenario_path(scenario)
         if not path.is_file():
