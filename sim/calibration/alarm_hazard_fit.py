@@ -21,7 +21,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from sim.calibration.alarm_landing import track_alarms
 from sim.calibration.detectability import MAX_FIT_FRAMES
@@ -95,6 +94,8 @@ def fit_alarm_hazard(
     lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
     weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
     design = _Design(risk, edges, lights, weathers, len(thresholds), reference_pixels, step)
+    from scipy.optimize import minimize  # imported to fit: 0.3 s every importer of the models paid before
+
     fitted = minimize(design.penalised, design.start(), jac=True, method="L-BFGS-B", bounds=design.bounds())
     rates = design.block(fitted.x, thresholds, k, n)
     score = fit_score_model(frames, reference_pixels)
@@ -127,6 +128,8 @@ def fit_score_model(frames: pd.DataFrame, reference_pixels: float) -> dict:
 
     bounds = [(None, None), (MIN_SIZE_SLOPE, None)] + [(None, None)] * (x.shape[1] - 2)
     start = np.r_[0.0, 1.0, np.zeros(x.shape[1] - 2)]
+    from scipy.optimize import minimize
+
     beta = minimize(negative, start, jac=True, method="L-BFGS-B", bounds=bounds).x
     return {"intercept": float(beta[0]), "size_slope": float(beta[1])} | condition_offsets(
         beta, lights_seen, weathers_seen

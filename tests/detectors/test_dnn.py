@@ -22,8 +22,13 @@ from detectors.dnn import OnnxDetector, parse_output, resolve_layout
 from detectors.registry import DETECTORS, create_detector
 from tests.helpers.onnx_models import write_constant_model
 
-onnx = pytest.importorskip("onnx", reason="the test extra 'onnx' builds the tiny models")
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+@pytest.fixture(autouse=True)
+def _onnx():
+    """Skip when the test extra 'onnx' (it builds the tiny models) is missing; imported when a test runs,
+    not when the suite is collected (about 0.7 s of every pytest-xdist worker's start)."""
+    pytest.importorskip("onnx", reason="the test extra 'onnx' builds the tiny models")
+
 
 WIDTH, HEIGHT = 320, 180
 INPUT = (64, 64)
@@ -385,6 +390,9 @@ def test_model_output_values_that_are_not_yolo_scores(tmp_path, value, message):
 
 
 def test_input_size_the_model_cannot_run(tmp_path):
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
     """A fixed-shape model (1x1 conv, stride 8, reshape to (1, 7, 64)) only runs at 64 x 64."""
     weights = numpy_helper.from_array(np.full((7, 3, 1, 1), 0.01, np.float32), "weights")
     shape = numpy_helper.from_array(np.array([1, 7, 64], np.int64), "shape")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.signal import periodogram
 
 from detectors.base import FrameContext
 from detectors.stroke import (
@@ -45,6 +44,8 @@ def test_linear_quantile_is_numpys_to_the_bit():
 
 
 def test_periodicity_matches_an_independent_periodogram():
+    from scipy.signal import periodogram  # here: scipy.signal takes 0.4 s to import, at collection too
+
     rng = np.random.default_rng(0)
     for series in (heights(WINDOW_S, 2 / STROKE_S, rng), heights(WINDOW_S, None, rng), rng.random(30)):
         frequencies, power = periodogram(
