@@ -7,6 +7,10 @@ model"):
     PYTHONPATH=. python scripts/held_out_agreement.py --fit-seeds 0-5 --check 300:6-11 --check 1800:12-13
     PYTHONPATH=. python scripts/held_out_agreement.py --fit-seeds 0-5 --check 1800:12-13:50
 
+``--by-arrival`` also prints, per check, the swimmers by when they came into view (quarters of the run):
+how many, the median number of other swimmers in view in their first 20 s, and the share each mode
+detected (statistical mode's over its 20 draws).
+
 A check's third field is the swimmers' arrival rate per hour (default 300, the fitting runs'): offenders
 ignore warnings here, so at 300 an hour swimmers pile up over a long run (10-20 in view at once late in a
 600-s run against a few in a 300-s one); 300 × 300 / DURATION keeps each run's arrivals, and so the crowd,
@@ -24,6 +28,7 @@ import argparse
 import time
 
 import numpy as np
+import pandas as pd
 
 from sim.calibration.agreement import (
     agreement_table,
@@ -63,6 +68,33 @@ def beach(duration_s: float, rate_per_hour: float = 300.0):
     return ignoring_warnings(one_beach_camera(overrides))
 
 
+def by_arrival(pixel: pd.DataFrame, frames: pd.DataFrame, drawn: dict[str, pd.DataFrame], duration_s: float):
+    """Swimmers in view by the quarter of the run they came into view in: how many, the median of the
+    others in view over each one's first 20 s (from the pixel runs' frames), and each mode's share detected
+    (``drawn``: each model's :func:`statistical_detections` rows)."""
+    logged = frames[frames["kind"] == "swimming"]
+    run = logged["group"].str.split("/").str[0].astype(int)
+    incident = logged["group"].str.rsplit("incident-", n=1).str[1].astype(int)
+    in_view = logged.assign(run=run, incident_id=incident)
+    others = in_view.groupby(["run", "t"])["incident_id"].transform("nunique") - 1
+    in_view = in_view.assign(others=others)
+    keys = ["run", "incident_id"]
+    table = pixel.set_index(keys)[["t_first_visible", "detected"]].rename(columns={"detected": "pixel"})
+    early = in_view.merge(table["t_first_visible"].reset_index(), on=keys)
+    early = early[early["t"] <= early["t_first_visible"] + 20.0]
+    table["others"] = early.groupby(keys)["others"].median()
+    for name, rows in drawn.items():
+        table[name] = rows[rows["kind"] == "swimming"].groupby(keys)["detected"].mean()
+    quarter = pd.cut(table["t_first_visible"], np.linspace(0.0, duration_s, 5), include_lowest=True)
+    summary = table.groupby(quarter, observed=True).agg(
+        swimmers=("pixel", "size"),
+        others=("others", "median"),
+        pixel=("pixel", "mean"),
+        **{name: (name, "mean") for name in drawn},
+    )
+    print("  by the time they came into view:\n" + summary.round(2).to_string().replace("\n", "\n  "))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit-seeds", default="0-5", help="seeds of the 300-s fitting runs (0-5 or 0,1,2)")
@@ -71,6 +103,9 @@ def main() -> None:
         "--check", action="append", required=True, help="DURATION_S:SEEDS[:RATE_PER_HOUR], repeatable"
     )
     parser.add_argument("--model", action="append", choices=MODELS, help="models to fit (default: all)")
+    parser.add_argument(
+        "--by-arrival", action="store_true", help="also: swimmers by when they came into view"
+    )
     args = parser.parse_args()
     scenario = beach(args.fit_duration)
     started = time.process_time()
@@ -84,7 +119,7 @@ def main() -> None:
         duration, seeds, *rate = check.split(":")
         variant, seeds = beach(float(duration), float(rate[0]) if rate else 300.0), seed_range(seeds)
         started = time.process_time()
-        checked, _ = pixel_runs([variant], seeds)
+        checked, checked_frames = pixel_runs([variant], seeds)
         arrivals = variant.incidents.swimming.rate_per_hour
         print(
             f"\n{duration} s, {arrivals:g} swimmers an hour, seeds {seeds}: "
@@ -96,10 +131,11 @@ def main() -> None:
         print(f"  detected within {', '.join(f'{t:g}' for t in WITHIN_S)} s:")
         print(f"  {'pixel':12s} {np.round(detected_within(pixel, WITHIN_S), 3)}  ({len(pixel)} in view)")
         print(f"  {'  band 2.5 %':12s} {np.round(low, 3)}\n  {'  band 97.5 %':12s} {np.round(high, 3)}")
+        drawn_by_model = {}
         for name, calibration in fits.items():
             detection = variant.detection.model_copy(update={"calibration": calibration})
             calibrated = variant.model_copy(update={"detection": detection})
-            drawn = statistical_detections(calibrated, seeds, 20)
+            drawn = drawn_by_model[name] = statistical_detections(calibrated, seeds, 20)
             shares = detected_within(drawn[drawn["kind"] == "swimming"], WITHIN_S)
             inside = bool(((low <= shares) & (shares <= high)).all())
             table = agreement_table([variant], checked, calibration, seeds, 20)
@@ -112,6 +148,8 @@ def main() -> None:
                 f"median {s.ttd_p50_s:.2f} s against {p.ttd_p50_s:.2f} s "
                 f"({100 * (s.ttd_p50_s / p.ttd_p50_s - 1):+.0f} %)"
             )
+        if args.by_arrival:
+            by_arrival(pixel, checked_frames, drawn_by_model, float(duration))
 
 
 if __name__ == "__main__":

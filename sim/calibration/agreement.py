@@ -170,23 +170,28 @@ def sensor_block(calibration: dict, sensor: SensorType) -> dict:
 
 
 def pixel_detections(results: list[Result]) -> pd.DataFrame:
-    """Per incident in view: ``kind``, ``detected``, ``ttd_s`` (first alarm on it − first sight).
+    """Per incident in view: ``kind``, ``detected``, ``ttd_s`` (first alarm on it − first sight), and which
+    it is: ``run`` (its result's index in ``results``), ``incident_id``, ``t_first_visible`` (s).
 
     The first alarm credited to the incident by any sensor, from the alarms table: the incidents
     table's ``t_detected`` ignores an alarm that comes after a boat happened to warn the offender
     (stages only move forward), which would count the response as a detector's miss.
     """
     rows = []
-    for r in results:
+    for j, r in enumerate(results):
         first = r.alarms.dropna(subset=["incident_id"]).groupby("incident_id")["t"].min()
         seen = r.incidents[r.incidents["t_first_visible"].notna()]
         t = seen["incident_id"].map(first).to_numpy(float)
+        sighted = seen["t_first_visible"].to_numpy(float)
         rows.append(
             pd.DataFrame(
                 {
                     "kind": seen["kind"].astype(str).to_numpy(),
                     "detected": ~np.isnan(t),
-                    "ttd_s": t - seen["t_first_visible"].to_numpy(float),
+                    "ttd_s": t - sighted,
+                    "run": j,
+                    "incident_id": seen["incident_id"].to_numpy(int),
+                    "t_first_visible": sighted,
                 }
             )
         )
@@ -196,13 +201,14 @@ def pixel_detections(results: list[Result]) -> pd.DataFrame:
 def statistical_detections(scenario: Scenario, seeds: list[int], replications: int) -> pd.DataFrame:
     """Statistical mode's detections of the same incidents, drawn ``replications`` times per seed.
 
-    The same rows as :func:`pixel_detections`, one per incident in view per replication. Replication 0
+    The same columns as :func:`pixel_detections` (``run``: the seed's index in ``seeds``), one row per
+    incident in view per replication. Replication 0
     uses the run's own streams (it is what ``run`` would give); the others draw from streams named
     ``replica/<r>/...``, so the incidents stay and only the detection draws change: the expected
     detection rate and time to detect of these very incidents, not one draw of them.
     """
     rows = []
-    for seed in seeds:
+    for j, seed in enumerate(seeds):
         simulation = Simulation(_with_mode(scenario, Mode.STATISTICAL), seed)
         for replica in range(replications):
 
@@ -214,8 +220,8 @@ def statistical_detections(scenario: Scenario, seeds: list[int], replications: i
                 if first is None:
                     continue
                 t = min((d.t for d in detections), default=np.nan)
-                rows.append((incident.kind.value, bool(detections), t - first))
-    return pd.DataFrame(rows, columns=["kind", "detected", "ttd_s"])
+                rows.append((incident.kind.value, bool(detections), t - first, j, incident.id, first))
+    return pd.DataFrame(rows, columns=["kind", "detected", "ttd_s", "run", "incident_id", "t_first_visible"])
 
 
 def detection_table(detections: pd.DataFrame, runs: int = 1) -> pd.DataFrame:
