@@ -238,13 +238,13 @@ class _NestedLikelihood:
         # P(u_k | offender's frames), given that it is not a structural zero, times that chance.
         outer_post = np.exp(offender_joint - offender_marginal[:, None]) * visible[:, None]
         posterior = (outer_post[f.offender_of_spell][:, :, None] * inner_post).reshape(len(f.spell_start), -1)
-        return total, (a, b, log_bin, tails, posterior[f.spell_of_frame], visible, terms)
+        return total, (a, b, log_bin, tails, posterior[f.spell_of_frame], visible)
 
     def newton_step(self, theta: np.ndarray, parts: tuple) -> np.ndarray:
         """One Newton step on the expected complete-data log-likelihood (:meth:`evaluate`'s ``parts``)."""
         x, z, ridge = self.frames.x, self.z, self.ridge
         p = x.shape[1]
-        a, b, log_bin, tails, posterior, _, _ = parts
+        a, b, log_bin, tails, posterior, _ = parts
         first, second = ordinal_derivatives(a, b, log_bin, tails)
         residual = posterior * first
         curvature = np.negative(np.multiply(posterior, second, out=second), out=second)
@@ -295,6 +295,8 @@ class _EMState:
     log_likelihood: float
     parts: tuple
     never: bool
+    terms: tuple
+    """θ's :meth:`_NestedLikelihood.frame_terms`, which γ's M-step reuses."""
 
     @property
     def params(self) -> np.ndarray:
@@ -318,7 +320,7 @@ class _EMIteration:
         if terms is None:
             terms = self.model.frame_terms(theta)
         total, parts = self.model.mix(theta, terms, share)
-        return _EMState(theta, gamma, total, parts, self.never)
+        return _EMState(theta, gamma, total, parts, self.never, terms)
 
     def at(self, params: np.ndarray) -> _EMState:
         size = len(params) - (len(self.gamma_off) if self.never else 0)
@@ -335,8 +337,8 @@ class _EMIteration:
                 break
             step = step / 2
         if self.never:
-            gamma = _logistic_step(self.never_x, 1.0 - candidate.parts[-2], state.gamma)
-            candidate = self.state(candidate.theta, gamma, candidate.parts[-1])  # θ's frame terms again
+            gamma = _logistic_step(self.never_x, 1.0 - candidate.parts[-1], state.gamma)
+            candidate = self.state(candidate.theta, gamma, candidate.terms)  # θ's frame terms again
         return candidate
 
 
