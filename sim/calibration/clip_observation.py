@@ -279,16 +279,19 @@ def _nearest(box) -> float:
 
 def _unlabelled_under(box, rig: _ClipRig, actors: list, labelled: set[str]) -> str:
     """What an alarm box lies on that has no truth box in this frame: an actor whose ground point projects
-    within 4 px of the box's centre column and rows, ``"<class> beyond range"`` if it is beyond the camera's
-    analysed range (``max_range``: drawn, never labelled), else its class (not drawn in this frame: a glint
+    within 4 px of the box's centre column and rows, ``"<class> beyond range"`` if it stands beyond the
+    camera's analysed range (outside :meth:`sim.render.renderer.Renderer.analysed`: drawn, never labelled),
+    else its class (not drawn in this frame: a glint
     between flashes); ``"background"`` (waves, shore, noise) if none."""
     rest = [a for a in actors if a.id not in labelled]
     if rest:
         cx = 0.5 * (box[0] + box[2])
         xy = np.array([(a.x, a.y) for a in rest])
         feet = rig.renderer.camera.ground_to_image(xy)
-        reach = np.hypot(*(xy - np.asarray(rig.camera.spec.position)).T)
-        for actor, (u, v), far in zip(rest, feet, reach > rig.camera.spec.max_range, strict=True):
+        # The renderer's own test: its footprint polygon lies inside the max_range circle, so an actor a
+        # hair inside max_range may still stand beyond what gets a truth box.
+        far = ~rig.renderer.analysed(xy)
+        for actor, (u, v), beyond in zip(rest, feet, far, strict=True):
             if abs(u - cx) <= 4.0 and box[1] - 4.0 <= v <= box[3] + 4.0:
-                return f"{actor.cls.value} beyond range" if far else actor.cls.value
+                return f"{actor.cls.value} beyond range" if beyond else actor.cls.value
     return "background"

@@ -145,6 +145,13 @@ class Renderer:
 
         return shade
 
+    def analysed(self, xy: np.ndarray) -> np.ndarray:
+        """Which ground points (n, 2), m, lie in the camera's analysed footprint (below the horizon, within
+        ``max_range``: :attr:`sim.world.cameras.CameraModel.footprint`): only actors standing there get a
+        truth box."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        return shapely.contains_xy(self._footprint, xy[:, 0], xy[:, 1])
+
     def _hidden(self, xy: np.ndarray) -> np.ndarray:
         """Which ground points (n, 2) an island hides from the camera."""
         if self._islands.is_empty or len(xy) == 0:
@@ -246,7 +253,7 @@ class Renderer:
         )
         distances = distances.tolist()
         hidden = self._hidden(xy).tolist()
-        analysed = shapely.contains_xy(self._footprint, xy[:, 0], xy[:, 1]).tolist()
+        analysed = self.analysed(xy).tolist()
         order = sorted(range(len(actors)), key=lambda i: (-distances[i], actors[i].id))  # far to near
         for i in order:
             actor, distance = actors[i], distances[i]
