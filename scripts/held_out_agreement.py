@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.agreement import (
-    agreement_table,
+    agreement_of,
     bootstrap_band,
     calibrate_from_pixel_runs,
     detected_within,
@@ -125,8 +125,8 @@ def main() -> None:
             f"\n{duration} s, {arrivals:g} swimmers an hour, seeds {seeds}: "
             f"pixel runs {time.process_time() - started:.0f} CPU s"
         )
-        pixel = pixel_detections(checked)
-        pixel = pixel[pixel["kind"] == "swimming"]
+        every_kind = pixel_detections(checked)
+        pixel = every_kind[every_kind["kind"] == "swimming"]
         low, high = bootstrap_band(pixel, WITHIN_S, np.random.default_rng(0))
         print(f"  detected within {', '.join(f'{t:g}' for t in WITHIN_S)} s:")
         print(f"  {'pixel':12s} {np.round(detected_within(pixel, WITHIN_S), 3)}  ({len(pixel)} in view)")
@@ -138,7 +138,7 @@ def main() -> None:
             drawn = drawn_by_model[name] = statistical_detections(calibrated, seeds, 20)
             shares = detected_within(drawn[drawn["kind"] == "swimming"], WITHIN_S)
             inside = bool(((low <= shares) & (shares <= high)).all())
-            table = agreement_table([variant], checked, calibration, seeds, 20)
+            table = agreement_of(every_kind, drawn, 20)  # the same draws as the shares
             rows = table[table["kind"] == "swimming"].set_index("mode")
             p, s = rows.loc["pixel"], rows.loc["statistical"]
             points = 100 * (s.detection_rate - p.detection_rate)

@@ -295,12 +295,16 @@ def agreement_table(
             update={"detection": variant.detection.model_copy(update={"calibration": calibration})}
         )
         statistical.append(statistical_detections(calibrated, seeds, replications))
+    return agreement_of(pixel_detections(pixel), pd.concat(statistical, ignore_index=True), replications)
+
+
+def agreement_of(pixel: pd.DataFrame, statistical: pd.DataFrame, replications: int) -> pd.DataFrame:
+    """:data:`AGREEMENT_COLUMNS` from detection rows already drawn: :func:`pixel_detections`'s ``pixel`` and
+    :func:`statistical_detections`'s ``statistical`` (``replications`` draws of each incident)."""
     table = pd.concat(
         [
-            detection_table(pixel_detections(pixel)).assign(mode="pixel"),
-            detection_table(pd.concat(statistical, ignore_index=True), replications).assign(
-                mode="statistical"
-            ),
+            detection_table(pixel).assign(mode="pixel"),
+            detection_table(statistical, replications).assign(mode="statistical"),
         ],
         ignore_index=True,
     )
