@@ -10,8 +10,7 @@ stream: for every gNB and every cell of a grid over the zone,
 - path loss from :mod:`sim.network.radio` (each gNB's UMa, UMi-Street Canyon or RMa), plus the extra loss
   of any ``network.radio.obstructions`` area the grid cell lies in.
 
-Correlated fields use circulant embedding (Dietrich & Newsam 1997) of the
-exponential correlation exp(−r / d_corr) of TR 38.901 §7.6.3.1.
+Correlated fields: :mod:`sim.network.correlated_fields`.
 
 From the received powers: the serving gNB (strongest), downlink SINR with
 every other gNB on the same carrier as interference at full load, and uplink
@@ -23,7 +22,6 @@ efficiency is 0 (below CQI 1) is a coverage hole.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -33,6 +31,7 @@ from shapely.geometry import Polygon
 
 from sim.errors import ScenarioError
 from sim.network import radio
+from sim.network.correlated_fields import correlated_field, normal_cdf
 from sim.network.links import AirPath, Direction, LinkProfile
 from sim.scenario.models import Gnb, Scenario
 
@@ -57,39 +56,10 @@ def uplink_factor(gnb: Gnb, profile: LinkProfile) -> float:
     return (1.0 - overhead) * (1.0 if profile.fdd else gnb.uplink_share)
 
 
-def correlated_field(
-    shape: tuple[int, int], spacing_m: float, decorrelation_m: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two independent zero-mean, unit-variance Gaussian fields with correlation exp(−r / d_corr).
-
-    Circulant embedding on a torus twice the grid's size: the FFT of the
-    wrapped correlation gives the eigenvalues; real and imaginary parts of one
-    complex draw are two independent fields.
-    """
-    ny, nx = shape
-    amplitude = _embedding_amplitude(ny, nx, spacing_m, decorrelation_m)
-    noise = rng.standard_normal(amplitude.shape) + 1j * rng.standard_normal(amplitude.shape)
-    field = np.fft.fft2(amplitude * noise)
-    return field.real[:ny, :nx], field.imag[:ny, :nx]
-
-
-@functools.lru_cache(maxsize=16)
-def _embedding_amplitude(ny: int, nx: int, spacing_m: float, decorrelation_m: float) -> np.ndarray:
-    """sqrt(eigenvalues / N) of the embedded correlation (shared by every gNB and run on this grid)."""
-    my, mx = 2 * ny, 2 * nx
-    ky = np.minimum(np.arange(my), my - np.arange(my)) * spacing_m
-    kx = np.minimum(np.arange(mx), mx - np.arange(mx)) * spacing_m
-    correlation = np.exp(-np.hypot(ky[:, None], kx[None, :]) / decorrelation_m)
-    eigenvalues = np.fft.fft2(correlation).real
-    if eigenvalues.min() < -1e-6 * eigenvalues.max():
-        raise ValueError("circulant embedding failed: the grid is too small for the decorrelation distance")
-    amplitude = np.sqrt(np.maximum(eigenvalues, 0.0) / (my * mx))
-    amplitude.flags.writeable = False
-    return amplitude
-
-
-def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.vectorize(math.erf, otypes=[float])(z / math.sqrt(2.0)))
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """``values``, no longer writeable (a map may be shared by runs)."""
+    values.flags.writeable = False
+    return values
 
 
 @dataclass(frozen=True)
@@ -111,7 +81,9 @@ class RadioMap:
     """Received powers of every gNB on a grid over the zone (cell centres every ``resolution`` m)."""
 
     def __init__(self, scenario: Scenario, rng: np.random.Generator | None):
-        self.scenario = scenario
+        """Drawn from ``rng`` (None: the expected LOS state, no shadowing). Reads only the zone's size,
+        ``network.radio`` and the gNBs; its arrays are read-only, so runs may share one map
+        (:func:`sim.network.run_network.radio_map_of`)."""
         self.config = scenario.network.radio
         zone = scenario.zone
         self.resolution = self.config.resolution
@@ -123,18 +95,29 @@ class RadioMap:
             blocked += np.where(
                 shapely.contains_xy(Polygon(obstruction.polygon), gx, gy), obstruction.loss_db, 0.0
             )
-        self.gnbs = [self._gnb_map(gnb, gx, gy, blocked, rng) for gnb in scenario.gnbs]
+        self.gnbs = [self._gnb_map(gnb, scenario, gx, gy, blocked, rng) for gnb in scenario.gnbs]
         rx = np.stack([g.gnb.tx_power_dbm - g.loss_db for g in self.gnbs])
-        self.serving = rx.argmax(axis=0)
+        self.serving = _read_only(rx.argmax(axis=0))
         """Index of the strongest gNB per grid cell."""
-        self._rx_dbm = rx
+        self._rx_dbm = _read_only(rx)
         self._rates: dict[tuple[str, Direction], np.ndarray] = {}
 
+    @property
+    def cells(self) -> int:
+        """Grid cells times gNBs: the size of the map's arrays, in values per array."""
+        return len(self.x) * len(self.y) * len(self.gnbs)
+
     def _gnb_map(
-        self, gnb: Gnb, gx: np.ndarray, gy: np.ndarray, blocked: np.ndarray, rng: np.random.Generator | None
+        self,
+        gnb: Gnb,
+        scenario: Scenario,
+        gx: np.ndarray,
+        gy: np.ndarray,
+        blocked: np.ndarray,
+        rng: np.random.Generator | None,
     ) -> GnbMap:
         """LOS state and total loss of one gNB over the grid (its own path-loss model)."""
-        model = path_loss_model(gnb, self.scenario)
+        model = path_loss_model(gnb, scenario)
         shadow = radio.SHADOWING[model]
         h_ut, fc = self.config.ue_height, gnb.frequency_ghz
         d_2d = np.hypot(gx - gnb.position[0], gy - gnb.position[1])
@@ -143,13 +126,13 @@ class RadioMap:
             los, fading = p_los >= 0.5, 0.0
         else:
             state, _ = correlated_field(gx.shape, self.resolution, shadow.los_state_decorrelation_m, rng)
-            los = _normal_cdf(state) < p_los
+            los = normal_cdf(state) < p_los
             z_los, _ = correlated_field(gx.shape, self.resolution, shadow.decorrelation_los_m, rng)
             z_nlos, _ = correlated_field(gx.shape, self.resolution, shadow.decorrelation_nlos_m, rng)
             sigma_los = radio.sigma_los(model, d_2d, fc, gnb.height, h_ut)
             fading = np.where(los, sigma_los * z_los, shadow.sigma_nlos_db * z_nlos)
         loss = radio.path_loss(model, d_2d, fc, gnb.height, h_ut, los) + fading + blocked
-        return GnbMap(gnb, model, los, loss - gnb.antenna_gain_dbi)
+        return GnbMap(gnb, model, _read_only(np.asarray(los)), _read_only(loss - gnb.antenna_gain_dbi))
 
     # ------------------------------------------------------------ grid lookups
 
@@ -208,7 +191,7 @@ class RadioMap:
         """Throughput available to one transfer at each grid cell (no cell load), bit/s; 0 = hole."""
         key = (profile.name, direction)
         if key not in self._rates:
-            self._rates[key] = self._rate_map(profile, direction)
+            self._rates[key] = _read_only(self._rate_map(profile, direction))
         return self._rates[key]
 
     def _rate_map(self, profile: LinkProfile, direction: Direction) -> np.ndarray:

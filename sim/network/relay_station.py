@@ -25,7 +25,7 @@ import numpy as np
 
 from sim.network import aerial, radio
 from sim.network.links import LinkProfile
-from sim.network.radio_map import RadioMap, path_loss_model, uplink_efficiency, uplink_factor
+from sim.network.radio_map import RadioMap, uplink_efficiency, uplink_factor
 from sim.scenario.models import Drone, Gnb
 
 RELAY_REACH_M = 200.0
@@ -44,7 +44,7 @@ class RelayHops:
     def __init__(self, radio_map: RadioMap):
         self.map = radio_map
         self.ue_height = radio_map.config.ue_height
-        self.models = [path_loss_model(g.gnb, radio_map.scenario) for g in radio_map.gnbs]
+        self.models = [g.model for g in radio_map.gnbs]
         self._one: dict[tuple, tuple[float, int]] = {}
         """Rates of single hover points already evaluated, by (drone id, station, sender, profile)."""
         self._worst: dict[tuple, np.ndarray] = {}

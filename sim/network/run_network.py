@@ -7,7 +7,8 @@ The engine asks it for links by traffic class (``alarm``, ``sensor``, ``command`
 
 from __future__ import annotations
 
-import weakref
+import json
+from collections import OrderedDict
 from pathlib import Path
 
 from sim.core.rng import RandomStreams
@@ -18,26 +19,43 @@ from sim.network.traces import TRACE_PROFILE, TraceLink, read_trace
 from sim.scenario.models import Scenario
 from sim.world.geometry import WaterNavigator
 
-_LATEST: list[tuple[Scenario, int, weakref.ref]] = []
-"""The radio map built last, by (scenario, seed), held weakly: the one the run's figures and page redraw."""
+MAPS_KEPT = 4
+"""Radio maps kept for reuse, the least recently used dropped first: a run's figures and page redraw its
+map, and a sweep's variants or an optimiser's trials that share the zone, ``network.radio``, the gNBs and a
+seed share their map (in one process, about a tenth of a second of a short statistical run each)."""
+CELLS_KEPT = 4_000_000
+"""A map with more grid cells times gNBs (a city's grid: tens of MB an array) is not kept."""
+_RECENT: OrderedDict[tuple[str, int], RadioMap] = OrderedDict()
 
 
-def seeded_radio_map(scenario: Scenario, seed: int) -> RadioMap:
-    """The radio map of ``scenario`` at ``seed`` (stream ``network/radio`` of :class:`RandomStreams`
-    ``(seed)``): the one built last if it is still alive and of an equal scenario and the same seed (a
-    run's, while its folder is written: the same map, drawn once), else a new one."""
-    if _LATEST:
-        known, known_seed, ref = _LATEST[0]
-        same = known_seed == seed and (known is scenario or known == scenario)
-        if same and (radio_map := ref()) is not None:
-            return radio_map
+def _radio_inputs(scenario: Scenario) -> str:
+    """Everything a :class:`RadioMap` reads from ``scenario``, as canonical JSON: the key of equal maps."""
+    return json.dumps(
+        [
+            scenario.zone.width,
+            scenario.zone.height,
+            scenario.network.radio.model_dump(mode="json"),
+            [gnb.model_dump(mode="json") for gnb in scenario.gnbs],
+        ],
+        sort_keys=True,
+    )
+
+
+def radio_map_of(scenario: Scenario, seed: int) -> RadioMap:
+    """The radio map of ``scenario`` at ``seed``, drawn from stream ``network/radio`` of
+    :class:`RandomStreams` ``(seed)``: a pure function of the seed and of what the map reads (the zone's
+    size, ``network.radio``, the gNBs), so one kept for an equal key (:data:`MAPS_KEPT`) is returned as it
+    is (its arrays are read-only), else a new one is drawn."""
+    key = (_radio_inputs(scenario), seed)
+    if (known := _RECENT.get(key)) is not None:
+        _RECENT.move_to_end(key)
+        return known
     radio_map = RadioMap(scenario, RandomStreams(seed).stream("network/radio"))
-    _remember(scenario, seed, radio_map)
+    if radio_map.cells <= CELLS_KEPT:
+        _RECENT[key] = radio_map
+        while len(_RECENT) > MAPS_KEPT:
+            _RECENT.popitem(last=False)
     return radio_map
-
-
-def _remember(scenario: Scenario, seed: int, radio_map: RadioMap) -> None:
-    _LATEST[:] = [(scenario, seed, weakref.ref(radio_map))]
 
 
 class RunNetwork:
@@ -57,8 +75,8 @@ class RunNetwork:
         self.transfers: list[Transfer] = []
         """Every message of the run, in the order they were sent."""
         self._fixed_senders = (*scenario.cameras, *scenario.buoys)  # radios at their own height
-        self.radio_map = RadioMap(scenario, streams.stream("network/radio"))
-        _remember(scenario, streams.seed, self.radio_map)
+        streams.stream("network/radio")  # the map's stream: issued here, so no other component takes it
+        self.radio_map = radio_map_of(scenario, streams.seed)
         self.cell_load = CellLoad(scenario, self.radio_map, self.profile("alarm"))
         evidence = self.profile("evidence")
         check_docks(scenario, self.radio_map, evidence, patrol_points_used)

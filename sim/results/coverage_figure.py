@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 
 from sim.network.links import PROFILES, Direction, LinkProfile, profile_name
 from sim.network.radio_map import RadioMap
-from sim.network.run_network import seeded_radio_map
+from sim.network.run_network import radio_map_of
 from sim.results.figure_style import save
 from sim.scenario.models import Scenario
 from sim.world.geometry import ZoneGeometry
@@ -45,7 +45,7 @@ class CoverageLayers:
 
 def coverage_layers(scenario: Scenario, seed: int) -> CoverageLayers:
     """The radio map of ``scenario`` at ``seed`` and the evidence profile's SINR, uplink rate and holes."""
-    radio_map = seeded_radio_map(scenario, seed)
+    radio_map = radio_map_of(scenario, seed)
     network = scenario.network
     profile = PROFILES.get(
         profile_name("evidence", network.traffic.evidence, network.profile), PROFILES["nr_embb"]

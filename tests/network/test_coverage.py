@@ -11,8 +11,9 @@ from sim.core.rng import RandomStreams
 from sim.errors import ScenarioError
 from sim.loading import load_scenario
 from sim.network import radio
+from sim.network.correlated_fields import correlated_field
 from sim.network.links import PROFILES, Direction
-from sim.network.radio_map import CellLoad, RadioAccess, RadioMap, correlated_field, video_bitrate_bps
+from sim.network.radio_map import CellLoad, RadioAccess, RadioMap, video_bitrate_bps
 from tests.helpers.paths import DEFAULT
 
 ONE_GNB = (

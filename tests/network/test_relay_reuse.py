@@ -3,7 +3,6 @@ and nothing is kept where it would differ (another altitude, another seed, a dro
 
 from __future__ import annotations
 
-import gc
 import math
 
 import numpy as np
@@ -15,7 +14,7 @@ from sim.loading import load_scenario
 from sim.network.links import PROFILES
 from sim.network.radio_map import RadioMap
 from sim.network.relay_station import RELAY_REACH_M, RelayHops
-from sim.network.run_network import seeded_radio_map
+from sim.network.run_network import MAPS_KEPT, radio_map_of
 from tests.helpers.paths import DEFAULT, SCENARIOS
 
 HOLE_TARGET = (780.0, 420.0)
@@ -71,20 +70,28 @@ def test_a_drone_out_of_reach_on_station_leaves_transfers_to_the_batch():
     assert relay.better_route(far, on, EMBB, 0.0) is None
 
 
-def test_the_figures_take_the_runs_radio_map_while_it_lives():
+def test_runs_and_figures_share_the_radio_map_of_equal_radio_inputs_and_seed():
+    """A map is a pure function of the seed and what it reads (zone size, network.radio, gNBs): a run's
+    figures and a variant that changes anything else get the very map; another seed or gNB its own, equal
+    to one drawn afresh; the arrays are read-only; at most MAPS_KEPT are kept."""
     scenario = load_scenario(DEFAULT, ["run.duration=1h"])
     run = Simulation(scenario, 4)
-    assert seeded_radio_map(scenario, 4) is run.network.radio_map
+    assert radio_map_of(scenario, 4) is run.network.radio_map
+    variant = load_scenario(DEFAULT, ["run.duration=1h", "detection.threshold=0.6", "boats.0.cruise_speed=3"])
+    assert Simulation(variant, 4).network.radio_map is run.network.radio_map
+    other = radio_map_of(scenario, 5)
     fresh = RadioMap(scenario, RandomStreams(5).stream("network/radio"))
-    other = seeded_radio_map(scenario, 5)
     assert other is not run.network.radio_map
     np.testing.assert_array_equal(other.gnbs[0].loss_db, fresh.gnbs[0].loss_db)
-    assert seeded_radio_map(scenario, 5) is other
-    kept = other.gnbs[0].loss_db.copy()
-    del other, run
-    gc.collect()
-    again = seeded_radio_map(scenario, 5)  # the last one died: drawn again, the same
-    np.testing.assert_array_equal(again.gnbs[0].loss_db, kept)
+    np.testing.assert_array_equal(other.serving, fresh.serving)
+    moved = load_scenario(DEFAULT, ["run.duration=1h", "gnbs.0.tx_power_dbm=40"])
+    assert radio_map_of(moved, 4) is not run.network.radio_map
+    with pytest.raises(ValueError, match="read-only"):
+        other.gnbs[0].loss_db[0, 0] = 0.0
+    for seed in range(6, 6 + MAPS_KEPT):
+        radio_map_of(scenario, seed)
+    assert radio_map_of(scenario, 5) is not other  # dropped, least recently used: drawn again, the same
+    np.testing.assert_array_equal(radio_map_of(scenario, 5).gnbs[0].loss_db, fresh.gnbs[0].loss_db)
 
 
 def test_prefetched_relay_rates_are_those_of_one_call_each():

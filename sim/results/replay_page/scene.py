@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 
 from sim.network.links import PROFILES, profile_name
-from sim.network.run_network import seeded_radio_map
+from sim.network.run_network import radio_map_of
 from sim.results.replay_page.columns import column
 from sim.scenario.models import Scenario
 from sim.world.cameras import CameraModel, visible_region
@@ -37,7 +37,7 @@ def _places(items) -> list[dict]:
 def sinr_layer(scenario: Scenario, seed: int) -> dict:
     """The run's downlink SINR per grid cell (u8 steps over :data:`SINR_RANGE_DB`, row 0 in the south)
     and its coverage holes (u8 1 where either direction is below CQI 1), as the coverage figure draws."""
-    radio_map = seeded_radio_map(scenario, seed)
+    radio_map = radio_map_of(scenario, seed)
     network = scenario.network
     profile = PROFILES.get(
         profile_name("evidence", network.traffic.evidence, network.profile), PROFILES["nr_embb"]
