@@ -189,7 +189,7 @@ class RadioMap:
 
     def rate_map(self, profile: LinkProfile, direction: Direction) -> np.ndarray:
         """Throughput available to one transfer at each grid cell (no cell load), bit/s; 0 = hole."""
-        key = (profile.name, direction)
+        key = (profile.name, direction)  # a name is one profile: the fixed PROFILES of sim.network.links
         if key not in self._rates:
             self._rates[key] = _read_only(self._rate_map(profile, direction))
         return self._rates[key]

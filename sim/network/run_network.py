@@ -23,8 +23,9 @@ MAPS_KEPT = 4
 """Radio maps kept for reuse, the least recently used dropped first: a run's figures and page redraw its
 map, and a sweep's variants or an optimiser's trials that share the zone, ``network.radio``, the gNBs and a
 seed share their map (in one process, about a tenth of a second of a short statistical run each)."""
-CELLS_KEPT = 4_000_000
-"""A map with more grid cells times gNBs (a city's grid: tens of MB an array) is not kept."""
+CELLS_KEPT = 2_000_000
+"""A map with more grid cells times gNBs is not kept (the bundled city's 1.2 M take about 25 MB: losses,
+LOS states, received powers and rate maps), so the maps kept stay within a few hundred MB."""
 _RECENT: OrderedDict[tuple[str, int], RadioMap] = OrderedDict()
 
 
