@@ -10,9 +10,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.agreement import AGREEMENT_COLUMNS, compare_modes
+from sim.calibration.agreement import (
+    AGREEMENT_COLUMNS,
+    compare_modes,
+    ignoring_warnings,
+    pixel_detections,
+    pixel_runs,
+    statistical_detections,
+)
+from sim.engine import run
 from sim.loading import load_scenario
-from sim.scenario.models import Calibration, Kind
+from sim.scenario.models import Calibration, Kind, Mode
 from tests.helpers.cli import assert_one_error_line, call_main
 from tests.helpers.paths import DEFAULT
 from tests.helpers.pixel import BEACH_OVERRIDES, one_beach_camera
@@ -24,9 +32,17 @@ def beach():
     return one_beach_camera(BEACH_OVERRIDES)
 
 
-def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
-    short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
-    table, calibration = compare_modes([short], [0], spells=(0.0,))
+@pytest.fixture(scope="module")
+def short(beach):
+    """Two minutes of the beach, and its pixel-mode run on seed 0 as the comparison makes it (offenders
+    ignoring warnings): made once for the tests that fit on it."""
+    scenario = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
+    return scenario, pixel_runs([ignoring_warnings(scenario)], [0])
+
+
+def test_compare_modes_tables_the_same_incidents_in_both_modes(short):
+    short, runs = short
+    table, calibration = compare_modes([short], [0], spells=(0.0,), runs=runs)
     assert list(table.columns) == list(AGREEMENT_COLUMNS)
     swimming = table[table["kind"] == "swimming"].set_index("mode")
     # Incidents come from their own random stream: both modes see the same ones.
@@ -34,13 +50,11 @@ def test_compare_modes_tables_the_same_incidents_in_both_modes(beach):
     assert isinstance(calibration, Calibration)
 
 
-def test_compare_modes_on_held_out_seeds_with_the_acquisition_model(beach):
+def test_compare_modes_on_held_out_seeds_with_the_acquisition_model(short):
     """Fitted on seed 0, compared on seed 1: both modes on seed 1's incidents; the class gets the chain."""
-    short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
-    table, calibration = compare_modes([short], [0], acquisition=True, check_seeds=[1])
+    short, runs = short
+    table, calibration = compare_modes([short], [0], acquisition=True, check_seeds=[1], runs=runs)
     swimming = table[table["kind"] == "swimming"].set_index("mode")
-    from sim.calibration.agreement import ignoring_warnings, statistical_detections
-
     seed_one = statistical_detections(ignoring_warnings(short), [1], replications=1)
     in_view = int((seed_one["kind"] == "swimming").sum())
     assert (
@@ -54,8 +68,6 @@ def test_compare_modes_on_held_out_seeds_with_the_acquisition_model(beach):
 
 def test_offenders_ignore_warnings_in_the_comparison(beach):
     """A warning to one swimmer must not cut other visits short in the mode that detects sooner."""
-    from sim.calibration.agreement import ignoring_warnings
-    from sim.engine import run
 
     short = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 1800.0})})
     normal, deaf = run(short), run(ignoring_warnings(short))
@@ -109,9 +121,6 @@ def test_tune_pixel_runs_bad_arguments(tmp_path, capsys, args, expected):
 
 def test_statistical_replica_zero_is_the_run_itself_and_replicas_vary(beach):
     """Replication 0 draws what ``run`` draws; further replications redraw detection on the same incidents."""
-    from sim.calibration.agreement import ignoring_warnings, pixel_detections, statistical_detections
-    from sim.engine import run
-    from sim.scenario.models import Mode
 
     scenario = ignoring_warnings(
         beach.model_copy(update={"run": beach.run.model_copy(update={"mode": Mode.STATISTICAL})})
