@@ -3,7 +3,8 @@ installed thermal terms are fitted on.
 
 Run from the repository root: ``python scripts/thermal_agreement.py MODE [FIT_SEEDS [CHECK_SEEDS [START]]]``
 (counts, default 4 and 4: seeds 0..FIT-1 fit, the next CHECK_SEEDS compare; START the run's ISO local start,
-default 2026-07-18T21:00:00, full darkness). MODE:
+default 2026-07-18T21:00:00, full darkness; after it, camera ids to keep only those of :data:`CAMERAS`:
+``cam-east-n`` alone sees every angler, as the fishing fit does). MODE:
 
 * ``fit``: pixel mode on the fit and check seeds, statistical mode fitted to the fit seeds
   (:func:`sim.calibration.agreement.compare_modes`), both modes on the check seeds;
@@ -65,10 +66,11 @@ SETS = [
 """The scene's overrides of scenarios/xuchang_lake.yaml (with ``--camera`` for each of :data:`CAMERAS`)."""
 
 
-def thermal_scene(start: str = NIGHT):
-    """The default scenario with only :data:`CAMERAS`, thermal at 5 frames/s, five minutes from ``start``."""
+def thermal_scene(start: str = NIGHT, cameras: tuple[str, ...] = CAMERAS):
+    """The default scenario with only ``cameras`` (of :data:`CAMERAS`), thermal at 5 frames/s, five minutes
+    from ``start``."""
     scenario = load_scenario("scenarios/xuchang_lake.yaml", [*SETS, "run.duration=300", f"run.start={start}"])
-    return scenario.model_copy(update={"cameras": tuple(c for c in scenario.cameras if c.id in CAMERAS)})
+    return scenario.model_copy(update={"cameras": tuple(c for c in scenario.cameras if c.id in cameras)})
 
 
 def own_rows(scenario, check_seeds: list[int]) -> pd.DataFrame:
@@ -96,13 +98,15 @@ def check(scenario, check_seeds: list[int]) -> pd.DataFrame:
     return table
 
 
-def main(part: str, fit: int, check_count: int, start: str) -> None:
+def main(part: str, fit: int, check_count: int, start: str, cameras: tuple[str, ...] = CAMERAS) -> None:
     if part == "sets":
         print(" ".join(f"--set {assignment}" for assignment in SETS))
         return
-    scenario = thermal_scene(start)
+    if unknown := set(cameras) - set(CAMERAS):
+        raise SystemExit(f"unknown camera {sorted(unknown)[0]!r}: {' or '.join(CAMERAS)}")
+    scenario = thermal_scene(start, cameras)
     fit_seeds, check_seeds = list(range(fit)), list(range(fit, fit + check_count))
-    print(f"{', '.join(CAMERAS)} as thermal cameras from {start}, held-out seeds {check_seeds}:")
+    print(f"{', '.join(cameras)} as thermal cameras from {start}, held-out seeds {check_seeds}:")
     if part == "fit":
         table, _ = compare_modes([scenario], fit_seeds, progress=True, check_seeds=check_seeds)
         print(f"statistical mode fitted to pixel mode on seeds {fit_seeds}:")
@@ -119,4 +123,5 @@ def main(part: str, fit: int, check_count: int, start: str) -> None:
 if __name__ == "__main__":
     pd.set_option("display.width", 200)
     counts = [int(a) for a in sys.argv[2:4]]
-    main(sys.argv[1], *(counts + [4, 4][len(counts) :]), sys.argv[4] if len(sys.argv) > 4 else NIGHT)
+    start = sys.argv[4] if len(sys.argv) > 4 else NIGHT
+    main(sys.argv[1], *(counts + [4, 4][len(counts) :]), start, tuple(sys.argv[5:]) or CAMERAS)
