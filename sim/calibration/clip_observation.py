@@ -281,8 +281,8 @@ def _unlabelled_under(box, rig: _ClipRig, actors: list, labelled: set[str]) -> s
     """What an alarm box lies on that has no truth box in this frame: an actor whose ground point projects
     within 4 px of the box's centre column and rows, ``"<class> beyond range"`` if it stands beyond the
     camera's analysed range (outside :meth:`sim.render.renderer.Renderer.analysed`: drawn, never labelled),
-    else its class (not drawn in this frame: a glint
-    between flashes); ``"background"`` (waves, shore, noise) if none."""
+    else its class (not drawn in this frame: a glint between flashes); ``"background"`` (waves, shore,
+    noise) if none."""
     rest = [a for a in actors if a.id not in labelled]
     if rest:
         cx = 0.5 * (box[0] + box[2])
@@ -290,8 +290,8 @@ def _unlabelled_under(box, rig: _ClipRig, actors: list, labelled: set[str]) -> s
         feet = rig.renderer.camera.ground_to_image(xy)
         # The renderer's own test: its footprint polygon lies inside the max_range circle, so an actor a
         # hair inside max_range may still stand beyond what gets a truth box.
-        far = ~rig.renderer.analysed(xy)
-        for actor, (u, v), beyond in zip(rest, feet, far, strict=True):
+        outside = ~rig.renderer.analysed(xy)
+        for actor, (u, v), beyond in zip(rest, feet, outside, strict=True):
             if abs(u - cx) <= 4.0 and box[1] - 4.0 <= v <= box[3] + 4.0:
                 return f"{actor.cls.value} beyond range" if beyond else actor.cls.value
     return "background"

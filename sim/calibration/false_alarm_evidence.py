@@ -30,7 +30,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pandas as pd
 
@@ -116,17 +115,14 @@ def camera_type(scenario: Scenario, camera_id: str) -> str:
     return "visible+nir" if spec.infrared else "visible"
 
 
-def run_chunk(task: tuple[Scenario, Chunk, float, bool]) -> dict:
+def run_chunk(task: tuple[Scenario, Chunk, float]) -> dict:
     """Watch one chunk's clips (module level: worker processes unpickle it); one row per clip: its camera
     and type, scored hours, false alarms per threshold and what they lay on at the operating threshold
     (``causes``) and at every threshold (``causes_by_threshold``), and per threshold the alarms on
     offenders beyond the analysed range, which are not false alarms (``not_scored``,
-    :mod:`sim.calibration.clip_observation`). The task's last field: the chunk runs in one of several
-    worker processes, each standing for a core, so OpenCV keeps to one thread (its own pool would contend
-    with the other workers' for the same cores; the frames are the same)."""
-    scenario, chunk, seconds, one_thread = task
-    if one_thread:
-        cv2.setNumThreads(1)
+    :mod:`sim.calibration.clip_observation`). On a pool of several workers OpenCV keeps to one thread
+    (:func:`sim.core.workers.spawned_pool`)."""
+    scenario, chunk, seconds = task
     operating = scenario.detection.threshold_for(chunk.kind)
     thresholds = np.unique(np.concatenate([FIT_THRESHOLDS, [operating]]))
     started = time.process_time()
@@ -193,8 +189,8 @@ def gather(
         for i in range(0, len(todo), workers):
             if budget_s is not None and time.monotonic() - started > budget_s:
                 break
-            tasks = [(scenario, chunk, seconds, workers > 1) for chunk in todo[i : i + workers]]
-            for (_, chunk, _, _), result in pool.results(run_chunk, tasks):
+            tasks = [(scenario, chunk, seconds) for chunk in todo[i : i + workers]]
+            for (_, chunk, _), result in pool.results(run_chunk, tasks):
                 if isinstance(result, BaseException):
                     raise result
                 _write_whole(folder / f"{chunk.name}.json", json.dumps(result, indent=1) + "\n")

@@ -60,8 +60,20 @@ def default_workers() -> int:
 
 
 def ignore_interrupt() -> None:
-    """A worker's initializer: Ctrl-C reaches the whole process group, only the main process should act."""
+    """Ctrl-C reaches the whole process group, only the main process should act."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_worker(one_thread: bool) -> None:
+    """A pool worker's initializer: :func:`ignore_interrupt`; with ``one_thread`` (one of several workers,
+    each standing for a core) OpenCV keeps to one thread, as pixel mode's camera workers do: its own pool
+    would contend with the other workers' for the same cores (about a fifth more CPU per frame; the frames
+    are the same)."""
+    ignore_interrupt()
+    if one_thread:
+        import cv2  # imported here: the pool's other users need no OpenCV
+
+        cv2.setNumThreads(1)
 
 
 PRELOADED = ("numpy", "pandas", "shapely", "cv2", "pydantic", "simpy", "networkx", "yaml")
@@ -73,13 +85,16 @@ def spawned_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of ``workers`` local processes that inherit no state from this one: forked from
     multiprocessing's fork server (a fresh process started once per process that asks, which has imported
     :data:`PRELOADED`), or spawned where there is no fork server (Windows). A spawned worker imports the
-    libraries anew, about a second of CPU each; a forked one has them."""
+    libraries anew, about a second of CPU each; a forked one has them. With several workers each keeps
+    OpenCV to one thread (:func:`_start_worker`)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("spawn")
     else:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(PRELOADED))  # read when the server first starts
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_interrupt)
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(workers > 1,)
+    )
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:

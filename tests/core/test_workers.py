@@ -7,9 +7,10 @@ import signal
 
 import pytest
 
-from sim.core.workers import LocalWorker
+from sim.core.workers import LocalWorker, spawned_pool
 from sim.errors import WorkerLostError
 from tests.helpers.held import Tally
+from tests.helpers.sweep_runners import opencv_threads
 
 
 def test_a_local_worker_keeps_its_object_runs_calls_in_order_and_is_lost_when_killed():
@@ -28,3 +29,11 @@ def test_a_local_worker_keeps_its_object_runs_calls_in_order_and_is_lost_when_ki
             worker.result(worker.call("add", 1))
     finally:
         worker.close(failed=True)
+
+
+def test_several_pool_workers_keep_opencv_to_one_thread_a_single_one_does_not():
+    """Each of several workers stands for a core: OpenCV's own thread pool would contend with the others'."""
+    with spawned_pool(2) as pool:
+        assert pool.submit(opencv_threads, None).result() == 1
+    with spawned_pool(1) as pool:
+        assert pool.submit(opencv_threads, None).result() > 1 or os.cpu_count() == 1

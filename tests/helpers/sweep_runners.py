@@ -43,3 +43,10 @@ def worker_settings(_item) -> dict[str, object]:
         "profile": dask.config.get("distributed.worker.profile.enabled"),
         "tick": dask.config.get("distributed.admin.tick.interval"),
     }
+
+
+def opencv_threads(_item) -> int:
+    """The threads OpenCV uses in the process that runs this."""
+    import cv2
+
+    return cv2.getNumThreads()
