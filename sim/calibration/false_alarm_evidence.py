@@ -175,27 +175,31 @@ def gather(
     seconds: float,
     out: Path,
     executor,
-    workers: int,
     budget_s: float | None = None,
     progress=print,
 ) -> int:
-    """Run the chunks not yet in ``out/chunks`` on ``executor`` (rounds of ``workers`` tasks), writing each
-    as it finishes; no new round starts once ``budget_s`` of wall time has passed. Returns how many ran."""
+    """Run the chunks not yet in ``out/chunks`` on ``executor``, writing each as it finishes; no chunk is
+    submitted once ``budget_s`` of wall time has passed (those submitted before, up to two per worker of a
+    pool, still run). Returns how many ran."""
     folder = out / "chunks"
     folder.mkdir(parents=True, exist_ok=True)
     todo = [c for c in chunks if not (folder / f"{c.name}.json").exists()]
     started, done = time.monotonic(), 0
-    with executor as pool:
-        for i in range(0, len(todo), workers):
+
+    def within_budget():
+        # Read by the executor as workers free up, so the budget is checked when a chunk would be submitted.
+        for chunk in todo:
             if budget_s is not None and time.monotonic() - started > budget_s:
-                break
-            tasks = [(scenario, chunk, seconds) for chunk in todo[i : i + workers]]
-            for (_, chunk, _), result in pool.results(run_chunk, tasks):
-                if isinstance(result, BaseException):
-                    raise result
-                _write_whole(folder / f"{chunk.name}.json", json.dumps(result, indent=1) + "\n")
-                done += 1
-                progress(f"{chunk.name}: {len(chunk.cases)} clips, {result['cpu_s']} s CPU")
+                return
+            yield scenario, chunk, seconds
+
+    with executor as pool:
+        for (_, chunk, _), result in pool.results(run_chunk, within_budget()):
+            if isinstance(result, BaseException):
+                raise result
+            _write_whole(folder / f"{chunk.name}.json", json.dumps(result, indent=1) + "\n")
+            done += 1
+            progress(f"{chunk.name}: {len(chunk.cases)} clips, {result['cpu_s']} s CPU")
     return done
 
 

@@ -38,7 +38,7 @@ def add_evidence_options(tune: argparse.ArgumentParser) -> None:
     tune.add_argument(
         "--budget-minutes",
         type=float,
-        help="--false-alarm-hours: start no new round of clips after this much wall time (default: no limit)",
+        help="--false-alarm-hours: submit no new chunk after this much wall time (default: no limit)",
     )
     tune.add_argument(
         "--report",
@@ -99,7 +99,7 @@ def gather_evidence(args: argparse.Namespace) -> int:
     )
     executor = ProcessPool(args.workers) if args.workers > 1 else InProcess()
     budget = None if args.budget_minutes is None else 60.0 * args.budget_minutes
-    ran = gather(scenario, chunks, args.seconds, args.out, executor, args.workers, budget)
+    ran = gather(scenario, chunks, args.seconds, args.out, executor, budget)
     print(f"{ran} chunks run now; the table so far: run_sim.py tune --report {args.out} --out REPORT_DIR")
     return EXIT_OK
 

@@ -35,6 +35,10 @@ __all__ = [
 too); they are named here as well, where sweeps have always found them."""
 
 
+IN_FLIGHT_PER_WORKER = 2
+"""Tasks a :class:`ProcessPool` keeps submitted per worker."""
+
+
 class ProcessPool:
     """A pool of ``workers`` local processes that inherit no state from the parent
     (:func:`sim.core.workers.spawned_pool`: forked from a fork server with the libraries loaded)."""
@@ -63,22 +67,42 @@ class ProcessPool:
     def results(self, task: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """``(item, task(item))`` for every item as each completes (the exception if it raised).
 
-        Raises WorkerLostError if a worker process dies: the pool cannot go on without it.
+        ``items`` is read as workers free up, keeping :data:`IN_FLIGHT_PER_WORKER` tasks per worker
+        submitted (one running, one waiting, so no worker idles while results are handed over): a generator
+        of items may decide late what to run next, or stop (a time budget), and a long sweep's tasks are not
+        all held at once. Raises WorkerLostError if a worker process dies: the pool cannot go on without it.
         """
         assert self._pool is not None
-        submitted: dict[Future, Any] = {self._pool.submit(task, item): item for item in items}
-        pending = set(submitted)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        pool, items = self._pool, iter(items)
+        submitted: dict[Future, Any] = {}
+
+        def submit_next() -> None:
+            for item in items:
+                try:
+                    submitted[pool.submit(task, item)] = item
+                except BrokenProcessPool:
+                    raise _lost() from None
+                return
+
+        for _ in range(IN_FLIGHT_PER_WORKER * self.workers):
+            submit_next()
+        while submitted:
+            done, _ = wait(submitted, return_when=FIRST_COMPLETED)
             for future in done:
-                yield submitted[future], _outcome(future)
+                item, outcome = submitted.pop(future), _outcome(future)
+                submit_next()
+                yield item, outcome
+
+
+def _lost() -> WorkerLostError:
+    return WorkerLostError("a worker process died (killed, or out of memory)")
 
 
 def _outcome(future) -> Any:
     try:
         return future.result()
     except BrokenProcessPool:
-        raise WorkerLostError("a worker process died (killed, or out of memory)") from None
+        raise _lost() from None
     except Exception as error:
         return error
 

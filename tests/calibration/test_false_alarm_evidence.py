@@ -7,10 +7,12 @@ import math
 
 import pytest
 
+from sim.calibration.end_to_end import InProcess
 from sim.calibration.false_alarm_evidence import (
     CHUNK_CLIPS,
     clips_for,
     evidence_table,
+    gather,
     markdown_table,
     plan_chunks,
     poisson_interval,
@@ -100,3 +102,11 @@ def test_a_held_out_rate_outside_the_fit_interval_is_flagged(tmp_path):
     assert row.fit_high == pytest.approx(3.6889 / 3, rel=1e-3) and row.held_out_rate == 3.0
     assert row.inside is False or row.inside == False  # noqa: E712 (numpy bool)
     assert math.isfinite(row.fitted_rate)
+
+
+def test_a_spent_budget_submits_no_chunk(default_scenario, tmp_path):
+    hours = {Light.DAY: 0.1, Light.DUSK: 0.0, Light.NIGHT: 0.0}
+    chunks = plan_chunks(default_scenario, (Kind.SWIMMING,), hours, 0.0, 125.0, 20)
+    ran = gather(default_scenario, chunks, 125.0, tmp_path, InProcess(), budget_s=-1.0, progress=None)
+    assert ran == 0
+    assert not list((tmp_path / "chunks").iterdir())
