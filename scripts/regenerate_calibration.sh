@@ -1,79 +1,73 @@
 #!/usr/bin/env bash
 # Regenerate scenarios/calibration/default.json from the current pixel-mode detectors, then measure it.
 #
-# Run from the repository root:  bash scripts/regenerate_calibration.sh [python [target]]
+# Run from the repository root:  bash scripts/regenerate_calibration.sh [--keep-thermal] [python [target]]
 # (python: the interpreter to use, default `python`; target: the file to write, default
-# scenarios/calibration/default.json). Takes tens of minutes on two cores: two tune runs
-# of 60 clips x 60 s (every light x weather, seed 11) with the default scenario's detectors (the stroke
-# cue for swimming) and 36 clips x 125 s of swimming in clear daylight (seed 12) for its false alarms, then the 6-h default run with the old and the new file, the same with one threshold
-# 0.5 for both kinds, and the end-to-end trade-off of the swimming threshold with the new file. Then the
-# thermal cameras' terms (sensors.thermal): one `tune --sensor thermal` run per kind, 36 clips x 60 s (day,
-# dusk, night x the four weathers, 3 clips each, seed 11), for the false alarms, the weather offsets and
-# fishing's detection terms
-# (on 2026-12-05 these two runs took 7.8 and 10.4 CPU-minutes, 17 and 20 min of wall time on a shared
-# 2-core machine), and one `tune --pixel-runs` of thermal copies of cam-beach-w and cam-east-n (the scene of
-# scripts/thermal_agreement.py: 12 pixel-mode runs of 300 s, day, dusk and night x seeds 0-3; 15.4
-# CPU-minutes on 2026-12-05) for swimming's detection terms, and one `tune --pixel-runs --model hazard` of
-# cam-east-n alone on the same scene (the same starts and seeds; every angler of the scene is in its view)
-# for fishing's; scripts/thermal_terms.py installs them and draws recall by light and camera type
-# (out/calibration/recall_by_light_<kind>.png), and scripts/thermal_agreement.py check compares the
-# installed terms with pixel mode on held-out seeds 4-7 at night, by day and at dusk, and anglers on seeds
-# 12-27 with cam-east-n alone (out/calibration/thermal_agreement.txt; 3 x 4 more pixel runs, about 9
-# CPU-minutes, and 3 x 16 runs of one camera, 8-9 CPU-minutes a start on 2026-12-06).
-# Writes everything under out/calibration/; installs the fitted
-# file as scenarios/calibration/default.json with these commands in its "source" field. Look at
-# out/calibration/default-run/summary.json and out/calibration/end-to-end/end_to_end.csv before committing
-# it (docs/detectors.md, "The default calibration").
+# scenarios/calibration/default.json; --keep-thermal: keep the target's thermal block instead of refitting it,
+# which is about two thirds of the work). Writes everything under out/calibration/; look at
+# out/calibration/default-run/summary.json, out/calibration/end-to-end/end_to_end.csv and
+# out/calibration/validity/ before committing the file (docs/detectors.md, "The default calibration").
+#
+# Visible cameras (the top level of the file; scripts/visible_terms.py installs it):
+# - two tune runs of 60 clips x 60 s (every light x weather, seed 11) with the default scenario's detectors,
+#   for each kind's weather offsets and their false alarms in every weather;
+# - one `tune --pixel-runs --model hazard` of cam-beach-w (a near beach), cam-east-n and cam-peninsula (the
+#   east bank near and, across the lake, far: its full-resolution tile) at 15 frames/s and 640 px as the
+#   scenario has them, by day, at dusk and at night, fitting seeds 0-3 and held-out seeds 4-5 of 300 s, with
+#   150 swimmers and 400 anglers an hour all day (offenders ignore warnings in these runs), for the
+#   detection classes (on 2026-12-06: 18 runs, about 50 CPU-minutes);
+# - the false alarms: the clip runs' counts pooled with the fit clips of the false-alarm evidence
+#   (scenarios/calibration/false_alarm_evidence, gathered with `run_sim.py tune --false-alarm-hours`; its
+#   held-out clips are the check of `tune --report`, written to out/calibration/validity/ with the agreement
+#   of the pixel runs' held-out seeds);
+# then the 6-h default run with the old and the new file, the same with one threshold 0.5 for both kinds, and
+# the end-to-end trade-off of the swimming threshold with the new file.
+#
+# Thermal cameras (sensors.thermal; skipped with --keep-thermal): one `tune --sensor thermal` run per kind,
+# 36 clips x 60 s (day, dusk, night x the four weathers, 3 clips each, seed 11), for the false alarms, the
+# weather offsets and fishing's detection terms (on 2026-12-05 these two runs took 7.8 and 10.4 CPU-minutes,
+# 17 and 20 min of wall time on a shared 2-core machine), and one `tune --pixel-runs` of thermal copies of
+# cam-beach-w and cam-east-n (the scene of scripts/thermal_agreement.py: 12 pixel-mode runs of 300 s, day,
+# dusk and night x seeds 0-3; 15.4 CPU-minutes on 2026-12-05) for swimming's detection terms, and one
+# `tune --pixel-runs --model hazard` of cam-east-n alone on the same scene (the same starts and seeds; every
+# angler of the scene is in its view) for fishing's; scripts/thermal_terms.py installs them and draws recall
+# by light and camera type (out/calibration/recall_by_light_<kind>.png), and scripts/thermal_agreement.py
+# check compares the installed terms with pixel mode on held-out seeds 4-7 at night, by day and at dusk, and
+# anglers on seeds 12-27 with cam-east-n alone (out/calibration/thermal_agreement.txt; 3 x 4 more pixel runs,
+# about 9 CPU-minutes, and 3 x 16 runs of one camera, 8-9 CPU-minutes a start on 2026-12-06).
 set -euo pipefail
+KEEP_THERMAL=0
+if [ "${1:-}" = "--keep-thermal" ]; then
+    KEEP_THERMAL=1
+    shift
+fi
 PY=${1:-python}
 TARGET=${2:-scenarios/calibration/default.json}
 OUT=out/calibration
+EVIDENCE=scenarios/calibration/false_alarm_evidence
 mkdir -p "$OUT"
 "$PY" run_sim.py tune --detector swimming --out "$OUT/tune-swimming" --seconds 60 --clips 5 --seed 11
 "$PY" run_sim.py tune --detector fishing --out "$OUT/tune-fishing" --seconds 60 --clips 5 --seed 11 \
     --set "detection.calibration=../$OUT/tune-swimming/calibration.json"
-# False alarms in clear daylight, the conditions of most runs, are rare enough that the 5 clips per
-# condition above see none at a city's threshold: 36 more clips of 125 s there (1.25 camera-hours).
-"$PY" run_sim.py tune --detector swimming --out "$OUT/tune-swimming-day" --seconds 125 --clips 36 --seed 12 \
-    --light day --weather clear
+# Detection from pixel mode of the scenario's own cameras. The offenders come all day at a steady rate (a
+# flat hourly profile), many more than the scenario's, so that 300-s runs hold tens of them.
+FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
+"$PY" run_sim.py tune --pixel-runs --model hazard --camera cam-beach-w --camera cam-east-n \
+    --camera cam-peninsula --set incidents.swimming.rate_per_hour=150 \
+    --set "incidents.swimming.hourly_profile=$FLAT" --set incidents.fishing.rate_per_hour=400 \
+    --set "incidents.fishing.hourly_profile=$FLAT" \
+    --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
+    --seeds 4 --held-out-seeds 4,5 --duration 300 --out "$OUT/pixel-visible"
 "$PY" run_sim.py run --out "$OUT/previous-run"  # the default scenario with the calibration being replaced
-"$PY" - "$OUT" "$TARGET" <<'PYTHON'
-import json, sys
-from datetime import date
-from pathlib import Path
-
-out, target = Path(sys.argv[1]), Path(sys.argv[2])
-import pandas as pd
-
-from sim.calibration.false_alarm_fits import fit_false_alarm_model
-
-calibration = json.loads((out / "tune-fishing" / "calibration.json").read_text(encoding="utf-8"))
-# Swimming's false alarms: the counts and exposures of both swimming tunes, pooled per condition and threshold.
-counts = pd.concat([pd.read_csv(out / name / "false_alarms.csv") for name in ("tune-swimming", "tune-swimming-day")])
-pooled = counts.groupby(["light", "weather", "threshold"], as_index=False)[["false_alarms", "camera_hours"]].sum()
-calibration["false_alarms"]["swimming"] = fit_false_alarm_model(pooled)
-calibration["source"] = (
-    f"Fitted on {date.today().isoformat()} by `bash scripts/regenerate_calibration.sh`, i.e. "
-    "`python run_sim.py tune --detector swimming --out out/calibration/tune-swimming --seconds 60 --clips 5 "
-    "--seed 11`, then `python run_sim.py tune --detector fishing --out out/calibration/tune-fishing "
-    "--seconds 60 --clips 5 --seed 11 --set detection.calibration=../out/calibration/tune-swimming/"
-    "calibration.json`, each 60 rendered clips of 60 s (uncompressed 640-px frames, as pixel mode "
-    "analyses them; the default scenario's detectors: swimming with the stroke cue) over day, dusk, night "
-    "x clear, haze, fog, rain; hits after each detector's evidence window, offenders never scored by "
-    "size; false alarms fitted per light and "
-    "weather (a Poisson log-linear model, sim/sensing/false_alarms.py), swimming's on those clips and 36 more of "
-    "125 s in clear daylight (`python run_sim.py tune --detector swimming --out out/calibration/"
-    "tune-swimming-day --seconds 125 --clips 36 --seed 12 --light day --weather clear`). The top-level light and weather offsets "
-    "are the earlier hand-set ones, used only by classes without their own. Limits of the detectors "
-    "behind these numbers: docs/detectors.md."
-)
-target.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
-print(f"written: {target}")
-PYTHON
+PYTHONPATH=. "$PY" scripts/visible_terms.py "$OUT" "$EVIDENCE" "$TARGET"
+"$PY" run_sim.py tune --report "$EVIDENCE" "$OUT/pixel-visible" --out "$OUT/validity" --overwrite
 CAL="detection.calibration=../$TARGET"
 "$PY" run_sim.py run --out "$OUT/default-run" --set "$CAL"
 "$PY" run_sim.py run --out "$OUT/default-run-0.5" --set "$CAL" --set detection.threshold=0.5
 "$PY" run_sim.py tune --end-to-end --detector swimming --seeds 4 --out "$OUT/end-to-end" --set "$CAL"
+if [ "$KEEP_THERMAL" = 1 ]; then
+    exit 0
+fi
 # Thermal cameras: their own terms, fitted on thermal copies of the cameras (the top-level terms stay).
 for KIND in swimming fishing; do
     "$PY" run_sim.py tune --detector "$KIND" --sensor thermal --light day --light dusk --light night \

@@ -25,10 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.calibration import installed_terms
 from sim.calibration.figures import draw_recall_by_light
+from sim.calibration.installed_terms import model_of, terms_of
+from sim.errors import TuningError
 from sim.scenario.models import Calibration, Kind
 
 KINDS = [kind.value for kind in Kind]
+THERMAL = "thermal"
 PIXEL_RUNS = {"swimming": "pixel-thermal", "fishing": "pixel-thermal-fishing"}
 """The ``tune --pixel-runs`` output folder (under OUT) each kind's class is installed from: swimming's on the
 ordinal model (both cameras of scripts/thermal_agreement.py's scene), fishing's on the ``hazard`` model
@@ -38,29 +42,12 @@ cameras": the fishing detector's score ramps up with the dwell of a still person
 ordinal model does not describe); the hazard model's alarm rate by the time in view does."""
 
 
-def _thermal_terms(folder: Path) -> dict:
-    """The ``sensors.thermal`` block of ``folder/calibration.json`` (a tune output folder)."""
-    return json.loads((folder / "calibration.json").read_text(encoding="utf-8"))["sensors"]["thermal"]
-
-
-def _fitted_kinds(pixel: Path) -> set[str]:
-    """Kinds the pixel runs saw in some frame (``model_choice.csv``'s ``fit_frames``): a kind they never saw
-    would keep the base file's class, which must not pass for a fit."""
-    choice = pd.read_csv(pixel / "model_choice.csv")
-    return set(choice.loc[choice["fit_frames"] > 0, "kind"])
-
-
 def pixel_class(out: Path, kind: str) -> tuple[dict, str]:
     """``kind``'s class fitted by the pixel runs of ``OUT/<PIXEL_RUNS[kind]>`` and that fit's source."""
-    folder = out / PIXEL_RUNS[kind]
-    if kind not in _fitted_kinds(folder):
-        raise SystemExit(f"{folder}: no {kind} offender in view of the pixel runs")
-    pixel = _thermal_terms(folder)
-    return pixel["classes"][kind], pixel["source"]
-
-
-def _model_of(spec: dict) -> str:
-    return spec.get("model", "ordinal")
+    try:
+        return installed_terms.pixel_class(out / PIXEL_RUNS[kind], kind, THERMAL)
+    except TuningError as error:
+        raise SystemExit(str(error)) from None
 
 
 def thermal_block(out: Path) -> dict:
@@ -69,11 +56,11 @@ def thermal_block(out: Path) -> dict:
     block = {"source": "", "classes": {}, "false_alarms": {}}
     fits, sources = [], []
     for kind in KINDS:
-        clips = _thermal_terms(out / f"tune-{kind}-thermal")
+        clips = terms_of(out / f"tune-{kind}-thermal", THERMAL)
         spec, source = pixel_class(out, kind)
         block["classes"][kind] = spec | {"weather": clips["classes"][kind]["weather"]}
         block["false_alarms"][kind] = clips["false_alarms"][kind]
-        fits.append(f"{kind} ({_model_of(spec)} model): {source}")
+        fits.append(f"{kind} ({model_of(spec)} model): {source}")
         sources.append(clips["source"].split(" camera-hours.")[0] + " camera-hours")
     block["source"] = (
         f"Installed on {date.today().isoformat()} by `python scripts/thermal_terms.py` (scripts/"
@@ -98,7 +85,7 @@ def replace_class(block: dict, out: Path, kind: str) -> dict:
     classes = block["classes"] | {kind: spec | {"weather": kept}}
     note = (
         f" Then {kind}'s class replaced on {date.today().isoformat()} by `python scripts/thermal_terms.py "
-        f"OUT TARGET --only {kind}` with the {_model_of(spec)} model's fit to pixel-mode runs (its weather "
+        f"OUT TARGET --only {kind}` with the {model_of(spec)} model's fit to pixel-mode runs (its weather "
         f"offsets kept, the pixel runs being in clear weather): {source}"
     )
     return block | {"classes": classes, "source": block["source"] + note}

@@ -239,16 +239,21 @@ def poisson_interval(count: int, hours: float, level: float = 0.95) -> tuple[flo
     return low, float(chi2.ppf(1 - alpha / 2, 2 * count + 2)) / (2 * hours)
 
 
+def count_table(clips: pd.DataFrame) -> pd.DataFrame:
+    """The clips' false alarms by light, weather and threshold with that condition's camera-hours: the
+    columns of ``tune``'s ``false_alarms.csv``, the input of :func:`fit_false_alarm_model`."""
+    rows = []
+    for (light, weather), group in clips.groupby(["light", "weather"]):
+        for column in (c for c in clips.columns if c.startswith("fa_")):
+            threshold = float(column[3:])
+            rows.append((light, weather, threshold, int(group[column].sum()), float(group["hours"].sum())))
+    return pd.DataFrame(rows, columns=["light", "weather", "threshold", "false_alarms", "camera_hours"])
+
+
 def fitted_rate(fit: pd.DataFrame, operating: float) -> float:
     """The false-alarm model (:func:`fit_false_alarm_model`) fitted to every threshold's counts of the fit
     clips ``fit`` (one light), evaluated at ``operating``, per camera-hour."""
-    rows = []
-    for (light, weather), group in fit.groupby(["light", "weather"]):
-        for column in (c for c in fit.columns if c.startswith("fa_")):
-            threshold = float(column[3:])
-            rows.append((light, weather, threshold, int(group[column].sum()), float(group["hours"].sum())))
-    table = pd.DataFrame(rows, columns=["light", "weather", "threshold", "false_alarms", "camera_hours"])
-    spec = FalseAlarmCalibration.model_validate(fit_false_alarm_model(table))
+    spec = FalseAlarmCalibration.model_validate(fit_false_alarm_model(count_table(fit)))
     light, weather = Light(fit["light"].iloc[0]), Weather(fit["weather"].iloc[0])
     return false_alarm_rate(spec, operating, light, weather)
 

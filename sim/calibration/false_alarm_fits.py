@@ -131,6 +131,16 @@ def fit_false_alarm_model(table: pd.DataFrame, prior_sd: float = FALSE_ALARM_PRI
     }
 
 
+def fit_pooled_false_alarms(tables: list[pd.DataFrame], prior_sd: float = FALSE_ALARM_PRIOR_SD) -> dict:
+    """:func:`fit_false_alarm_model` of several count tables at once (``tune`` clip runs, the fit clips of a
+    false-alarm evidence folder): alarms and camera-hours added per light, weather and threshold, at the
+    thresholds of :data:`FIT_THRESHOLDS` only, which every source counts (a tune run counts more, the
+    evidence no more; a condition's hours must be the same at each of its thresholds)."""
+    kept = [table[np.isin(table["threshold"].round(6), FIT_THRESHOLDS)] for table in tables]
+    pooled = pd.concat(kept).groupby(["light", "weather", "threshold"], as_index=False)
+    return fit_false_alarm_model(pooled[["false_alarms", "camera_hours"]].sum(), prior_sd)
+
+
 def _levels_against(levels, reference, seen: set[str]) -> list[str]:
     """The levels seen other than ``reference``, each to get an offset; none where ``reference`` itself was
     not seen (its offset, 0, would be unmeasured: those levels pool into max_rate)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
@@ -19,6 +18,7 @@ from sim.calibration.false_alarm_evidence import (
     read_chunks,
 )
 from sim.scenario.models import Kind, Light
+from tests.helpers.evidence import write_chunk
 
 
 @pytest.mark.parametrize(
@@ -53,24 +53,6 @@ def test_the_plan_covers_the_hours_in_disjoint_interleaved_chunks(default_scenar
     assert len({c.name for c in chunks}) == len(chunks)
     # Interleaved: the first round holds one chunk of every condition.
     assert {(c.kind, c.light, c.part) for c in chunks[: len(clips)]} == set(clips)
-
-
-def write_chunk(
-    folder, part: str, first: int, hours: float, alarms: dict, causes: dict, not_scored: dict | None = None
-) -> None:
-    clip = {
-        "seed": first,
-        "camera": "cam-beach-w",
-        "camera_type": "visible",
-        "weather": "clear",
-        "hours": hours,
-        "false_alarms": alarms,
-        "causes": causes,
-        "not_scored": not_scored or {},
-    }
-    chunk = {"kind": "swimming", "light": "day", "part": part, "first": first, "operating_threshold": 0.8}
-    chunk |= {"seconds": 125.0, "cpu_s": 1.0, "clips": [clip]}
-    (folder / f"swimming-day-{part}-{first:05d}.json").write_text(json.dumps(chunk), encoding="utf-8")
 
 
 def test_the_table_counts_hours_alarms_and_checks_the_held_out_rate(tmp_path):

@@ -9,7 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.false_alarm_fits import fit_false_alarm_model, poisson_log_linear
+from sim.calibration.false_alarm_fits import (
+    fit_false_alarm_model,
+    fit_pooled_false_alarms,
+    poisson_log_linear,
+)
 from sim.engine import run
 from sim.scenario.models import Calibration, FalseAlarmCalibration, Kind, Light, Weather
 from sim.sensing.detection_model import DetectionModel
@@ -71,6 +75,40 @@ def test_the_prior_keeps_a_level_without_false_alarms_finite_and_barely_moves_th
     fit = fit_false_alarm_model(counts_table(counts, hours))
     assert -12.0 < fit["light"]["night"] < -3.0  # at most a few percent of the day rate, but not −∞
     assert fit["light"]["dusk"] == pytest.approx(math.log(80 / 200), rel=0.01)
+
+
+def test_pooled_sources_add_alarms_and_hours_at_the_thresholds_every_source_counts():
+    """A tune run (every 0.05 and a dusk condition) and evidence clips (the five fit thresholds, day only):
+    the pooled fit is the fit of their sums at the five thresholds, and a tune-only threshold (0.25, with
+    its many alarms) changes nothing. Day is saturated, so its fitted total over the five thresholds is the
+    pooled count: (50 + 20 + 8 + 3 + 1) + (12 + 6 + 2 + 1 + 0) = 103 alarms in 1.0 + 3.0 hours."""
+    tune_rows = [
+        ("day", "clear", t, n, 1.0)
+        for t, n in zip((0.2, 0.25, 0.35, 0.5, 0.65, 0.8), (50, 400, 20, 8, 3, 1), strict=True)
+    ]
+    tune_rows += [
+        ("dusk", "clear", t, n, 0.5)
+        for t, n in zip((0.2, 0.35, 0.5, 0.65, 0.8), (30, 9, 4, 1, 0), strict=True)
+    ]
+    evidence_rows = [
+        ("day", "clear", t, n, 3.0)
+        for t, n in zip((0.2, 0.35, 0.5, 0.65, 0.8), (12, 6, 2, 1, 0), strict=True)
+    ]
+    columns = ["light", "weather", "threshold", "false_alarms", "camera_hours"]
+    tune, evidence = pd.DataFrame(tune_rows, columns=columns), pd.DataFrame(evidence_rows, columns=columns)
+    pooled = fit_pooled_false_alarms([tune, evidence], prior_sd=math.inf)
+    by_hand = pd.DataFrame(
+        [
+            ("day", "clear", t, a + b, 4.0)
+            for t, a, b in zip((0.2, 0.35, 0.5, 0.65, 0.8), (50, 20, 8, 3, 1), (12, 6, 2, 1, 0), strict=True)
+        ]
+        + [row for row in tune_rows if row[0] == "dusk"],
+        columns=columns,
+    )
+    assert pooled == fit_false_alarm_model(by_hand, prior_sd=math.inf)
+    spec = FalseAlarmCalibration.model_validate(pooled)
+    day = sum(false_alarm_rate(spec, t, Light.DAY, Weather.CLEAR) for t in (0.2, 0.35, 0.5, 0.65, 0.8))
+    assert day * 4.0 == pytest.approx(103, rel=1e-3)
 
 
 def test_newton_recovers_a_simulated_poisson_regression():

@@ -1,0 +1,107 @@
+"""Install the visible cameras' terms of a calibration file (its top level) from pixel-mode runs of the
+scenario's cameras, the two ``tune`` clip runs and the false-alarm evidence.
+
+Run from the repository root (scripts/regenerate_calibration.sh does):
+``python scripts/visible_terms.py OUT EVIDENCE TARGET`` with OUT holding ``pixel-visible/`` (a ``tune
+--pixel-runs --model hazard`` output folder: day, dusk and night starts), ``tune-swimming/`` and
+``tune-fishing/`` (each a ``tune --detector KIND`` output folder, every light and weather), EVIDENCE a ``tune
+--false-alarm-hours`` folder (``scenarios/calibration/false_alarm_evidence``) and TARGET the file to write.
+Starts from ``OUT/tune-fishing/calibration.json`` (which carries the scenario's calibration for everything the
+clip runs do not fit: the thermal block, the top-level light and weather offsets) and replaces:
+
+* each kind's class by its ``hazard`` fit to the pixel runs (the alarm rate by the time in view, which
+  transfers to held-out seeds where the per-frame models' time to detect did not: docs/detectors.md, "The
+  hazard model"), but its weather offsets, which the clear-weather pixel runs cannot tell, by the clip run's;
+* each kind's false-alarm entry by the false-alarm model fitted to the clip run's counts (every light and
+  weather) together with the evidence's fit clips (every light in clear weather, the lake's distractors;
+  its held-out clips stay out: they are the check, ``run_sim.py tune --report EVIDENCE``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from sim.calibration.installed_terms import model_of, pixel_class, pooled_false_alarms, terms_of
+from sim.errors import TuningError
+from sim.scenario.models import Calibration, FalseAlarmCalibration, Kind, Light, Weather
+from sim.sensing.false_alarms import false_alarm_rate
+
+KINDS = [kind.value for kind in Kind]
+PIXEL_RUNS = "pixel-visible"
+OPERATING = {"swimming": 0.8, "fishing": 0.5}
+"""The default scenario's thresholds, at which the summary prints the installed false-alarm rates."""
+
+
+def visible_terms(out: Path, evidence: Path) -> dict:
+    """The calibration: ``OUT/tune-fishing``'s with each kind's class and false-alarm entry replaced."""
+    calibration = terms_of(out / "tune-fishing")
+    pixel = out / PIXEL_RUNS
+    if (fitted := terms_of(pixel)["reference_pixels"]) != calibration["reference_pixels"]:
+        raise TuningError(
+            f"{pixel}: reference_pixels {fitted}, the clip runs' {calibration['reference_pixels']}"
+        )
+    fits, alarms = [], []
+    for kind in KINDS:
+        spec, _ = pixel_class(pixel, kind)
+        clip_weather = terms_of(out / f"tune-{kind}")["classes"][kind]["weather"]
+        calibration["classes"][kind] = spec | {"weather": clip_weather}
+        entry, hours = pooled_false_alarms(kind, [out / f"tune-{kind}"], evidence)
+        calibration["false_alarms"][kind] = entry
+        fits.append(f"{kind} ({model_of(spec)} model)")
+        alarms.append(f"{kind}'s with {hours:.1f} fit camera-hours of the evidence")
+    clip_sources = " ".join(
+        terms_of(out / f"tune-{kind}")["source"].split(" camera-hours.")[0] + " camera-hours."
+        for kind in KINDS
+    )
+    calibration["source"] = (
+        f"Installed on {date.today().isoformat()} by `python scripts/visible_terms.py OUT EVIDENCE TARGET` "
+        f"(scripts/regenerate_calibration.sh). Detection classes, {' and '.join(fits)}: "
+        f"{terms_of(pixel)['source']} "
+        "Those runs were in clear weather: each class's weather offsets are its clip run's. "
+        f"Clip runs: {clip_sources} False alarms fitted to each clip run's counts pooled with the fit clips "
+        f"of {evidence.as_posix()} ({'; '.join(alarms)}; clear weather, every light, lake distractors), "
+        "at the thresholds 0.2-0.8; its held-out clips are the check (`python run_sim.py tune --report "
+        f"{evidence.as_posix()} --out DIR`). The thermal block and the top-level light and weather offsets "
+        "are the scenario calibration's, as the clip runs carried them. Held-out measurements: "
+        "docs/detectors.md."
+    )
+    return calibration
+
+
+def summary(calibration: dict) -> list[str]:
+    """Each kind's false-alarm rate per camera-hour at :data:`OPERATING`, clear weather, by light."""
+    lines = []
+    for kind in KINDS:
+        spec = FalseAlarmCalibration.model_validate(calibration["false_alarms"][kind])
+        rates = ", ".join(
+            f"{light.value} {false_alarm_rate(spec, OPERATING[kind], light, Weather.CLEAR):.3g}"
+            for light in Light
+        )
+        lines.append(
+            f"{kind}: {model_of(calibration['classes'][kind])} model; false alarms per camera-hour at "
+            f"τ {OPERATING[kind]} in clear weather: {rates}"
+        )
+    return lines
+
+
+def main(out: Path, evidence: Path, target: Path) -> None:
+    try:
+        calibration = visible_terms(out, evidence)
+    except TuningError as error:
+        raise SystemExit(str(error)) from None
+    Calibration.model_validate(calibration)  # a file statistical mode will load
+    target.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {target} (classes and false_alarms)")
+    print("\n".join(summary(calibration)))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="folder of the tune runs (out/calibration)")
+    parser.add_argument("evidence", type=Path, help="false-alarm evidence folder (tune --false-alarm-hours)")
+    parser.add_argument("target", type=Path, help="calibration file to write")
+    args = parser.parse_args()
+    main(args.out, args.evidence, args.target)

@@ -1,0 +1,132 @@
+"""scripts/visible_terms.py installs the visible classes from pixel runs (the hazard model) with their clip
+runs' weather offsets, and the false alarms fitted to the clip runs' counts pooled with the evidence's fit
+clips (its held-out clips never enter); pixel runs that saw no angler are refused."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.calibration.false_alarm_evidence import count_table, read_chunks
+from sim.calibration.false_alarm_fits import fit_pooled_false_alarms
+from sim.scenario.models import Calibration
+from tests.calibration.test_thermal_terms_script import HAZARD
+from tests.helpers.evidence import write_chunk
+from tests.helpers.paths import ROOT, SCENARIOS
+
+KINDS = ("swimming", "fishing")
+CLIP_WEATHER = {"clear": 0.0, "fog": -0.5, "haze": -0.25, "rain": -0.75}
+
+
+def _bundled() -> dict:
+    return json.loads((SCENARIOS / "calibration" / "default.json").read_text(encoding="utf-8"))
+
+
+def _hazard_class(kind: str) -> dict:
+    hazard = HAZARD | (
+        {"thresholds": [0.2, 0.8], "threshold_offsets": [0.0, -1.0]} if kind == "swimming" else {}
+    )
+    light = {"day": 0.0, "dusk": -0.4, "night": -9.0}
+    return {"model": "hazard", "intercept": 1.0, "size_slope": 2.0, "alarm_hazard": hazard, "light": light}
+
+
+def _folders(out: Path, seen: tuple[str, ...] = KINDS) -> None:
+    """``out/pixel-visible`` (hazard classes of both kinds, pixel runs that saw the kinds ``seen``) and
+    ``out/tune-<kind>`` (the bundled file, weather offsets :data:`CLIP_WEATHER`, a false_alarms.csv)."""
+    for kind in KINDS:
+        folder = out / f"tune-{kind}"
+        folder.mkdir(parents=True)
+        data = _bundled()
+        data["classes"][kind]["weather"] = CLIP_WEATHER
+        data["source"] = f"Fitted for {kind} by `clip run`: 60 rendered clips, 1.00 camera-hours. Earlier."
+        (folder / "calibration.json").write_text(json.dumps(data), encoding="utf-8")
+        rows = [
+            ("day", w, t, n, 0.25)
+            for w in CLIP_WEATHER
+            for t, n in ((0.2, 6), (0.25, 90), (0.5, 2), (0.8, 1))
+        ]
+        pd.DataFrame(rows, columns=["light", "weather", "threshold", "false_alarms", "camera_hours"]).to_csv(
+            folder / "false_alarms.csv", index=False
+        )
+    pixel = out / "pixel-visible"
+    pixel.mkdir()
+    data = _bundled() | {"source": "Fitted to pixel mode by `hazard run`: 18 runs."}
+    data["classes"] = {kind: _hazard_class(kind) for kind in KINDS}
+    (pixel / "calibration.json").write_text(json.dumps(data), encoding="utf-8")
+    rows = [f"{kind},hazard,{1000 if kind in seen else 0}" for kind in KINDS]
+    (pixel / "model_choice.csv").write_text("kind,model,fit_frames\n" + "\n".join(rows) + "\n")
+
+
+EVIDENCE_CHUNKS = (  # part, first clip, scored hours, light, false alarms at τ 0.2, 0.35, 0.5, 0.65, 0.8
+    ("fit", 0, 2.0, "day", (9, 4, 2, 1, 0)),
+    ("fit", 3, 1.0, "dusk", (3, 1, 0, 0, 0)),
+    ("held_out", 0, 3.0, "day", (500, 400, 300, 200, 100)),
+)
+
+
+def _evidence(folder: Path) -> Path:
+    chunks = folder / "chunks"
+    chunks.mkdir(parents=True)
+    for kind in KINDS:
+        for part, first, hours, light, counts in EVIDENCE_CHUNKS:
+            alarms = dict(zip(("0.2", "0.35", "0.5", "0.65", "0.8"), counts, strict=True))
+            write_chunk(chunks, part, first, hours, alarms, {}, kind=kind, light=light)
+    return folder
+
+
+def _script():
+    """scripts/visible_terms.py as a module (scripts/ is no package)."""
+    spec = importlib.util.spec_from_file_location("visible_terms", ROOT / "scripts" / "visible_terms.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_classes_come_from_the_pixel_runs_and_false_alarms_from_clips_and_fit_evidence(tmp_path):
+    out, target = tmp_path / "out", tmp_path / "default.json"
+    _folders(out)
+    evidence = _evidence(tmp_path / "evidence")
+    _script().main(out, evidence, target)
+    installed = json.loads(target.read_text(encoding="utf-8"))
+    Calibration.model_validate(installed)
+    clips = read_chunks(evidence)
+    for kind in KINDS:
+        assert installed["classes"][kind] == _hazard_class(kind) | {"weather": CLIP_WEATHER}
+        fit = clips[(clips["kind"] == kind) & (clips["part"] == "fit")]
+        tune = pd.read_csv(out / f"tune-{kind}" / "false_alarms.csv")
+        assert installed["false_alarms"][kind] == fit_pooled_false_alarms([tune, count_table(fit)])
+        assert (
+            installed["false_alarms"][kind]["light"]["dusk"] < 0
+        )  # 4 in 1 h at dusk against 16 in 3 h by day
+    assert (
+        "`hazard run`" in installed["source"]
+        and "60 rendered clips, 1.00 camera-hours." in installed["source"]
+    )
+    assert "3.0 fit camera-hours of the evidence" in installed["source"]
+    assert installed["sensors"] == _bundled()["sensors"]  # the thermal block as the clip runs carried it
+
+
+def test_the_held_out_clips_never_enter_the_fit(tmp_path):
+    out = tmp_path / "out"
+    _folders(out)
+    evidence = _evidence(tmp_path / "evidence")
+    _script().main(out, evidence, tmp_path / "with.json")
+    for path in (evidence / "chunks").glob("*held_out*"):
+        path.unlink()
+    _script().main(out, evidence, tmp_path / "without.json")
+    with_held_out, without = (
+        json.loads((tmp_path / n).read_text(encoding="utf-8")) for n in ("with.json", "without.json")
+    )
+    assert with_held_out["false_alarms"] == without["false_alarms"]
+
+
+def test_pixel_runs_without_an_angler_in_view_are_refused(tmp_path):
+    out, target = tmp_path / "out", tmp_path / "default.json"
+    _folders(out, seen=("swimming",))
+    with pytest.raises(SystemExit, match="no fishing offender in view of the pixel runs"):
+        _script().main(out, _evidence(tmp_path / "evidence"), target)
+    assert not target.exists()
