@@ -205,6 +205,13 @@ class Renderer:
             return
         length = float(np.hypot(*(uv[1] - uv[0])))
         size = math.ceil(length) | 1
+        height, width = image.shape[:2]
+        x0, y0 = max(0, int(box[0]) - size), max(0, int(box[1]) - size)
+        x1, y1 = min(width, int(box[2]) + size), min(height, int(box[3]) + size)
+        if x1 <= x0 or y1 <= y0:
+            # The smear cannot reach the image. Checked before the kernel is made: an actor passing beside or
+            # behind the pole projects far outside it, with a path of tens of thousands of pixels.
+            return
         kernel = np.zeros((size, size), np.float32)
         angle = math.atan2(uv[1][1] - uv[0][1], uv[1][0] - uv[0][0])
         c = size // 2
@@ -216,12 +223,8 @@ class Renderer:
             1,
         )
         kernel /= kernel.sum()
-        height, width = image.shape[:2]
-        x0, y0 = max(0, int(box[0]) - size), max(0, int(box[1]) - size)
-        x1, y1 = min(width, int(box[2]) + size), min(height, int(box[3]) + size)
-        if x1 > x0 and y1 > y0:
-            roi = image[y0:y1, x0:x1]
-            roi[:] = cv2.filter2D(roi, -1, kernel)
+        roi = image[y0:y1, x0:x1]
+        roi[:] = cv2.filter2D(roi, -1, kernel)
 
     # ------------------------------------------------------------ frames
 

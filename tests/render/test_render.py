@@ -248,3 +248,17 @@ def test_a_frame_adds_the_noise_tile_its_number_draws(renderer, light):
     first, twin, different = (renderer.render(3.0, [], conditions, k).image for k in (1, same, other))
     np.testing.assert_array_equal(first, twin)  # the same instant and tile: the same frame
     assert (first != different).any()
+
+
+
+def test_a_smear_that_cannot_reach_the_image_makes_no_kernel():
+    """An actor beside or behind a camera's pole projects far outside the image, and where its ground point
+    crosses the camera's plane during the exposure its blur path runs to hundreds of thousands of pixels (a
+    2026-12-06 pixel run: a walker passing behind cam-peninsula at dusk, its far-bank tile asking numpy for
+    28 GiB for the kernel). The box lies farther from the image than the path is long: nothing to blur, and
+    no kernel is made (a 10⁶-px kernel would be 4 TB)."""
+    image = np.full((270, 480, 3), 90, np.uint8)
+    path = np.array([[-200.0, -3.1e6], [-201.0, -2.1e6]])  # 10⁶ px long
+    box = (-260.0, -3.2e6, -150.0, -3.1e6)
+    Renderer._motion_blur(image, path, box)
+    assert (image == 90).all()
