@@ -23,6 +23,7 @@ from sim.calibration.calibration_file import class_entry
 from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import fit_model
 from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
+from sim.core.workers import spawned_pool
 from sim.engine import Simulation
 from sim.errors import TuningError
 from sim.results.result import Result
@@ -57,21 +58,33 @@ def _with_mode(scenario: Scenario, mode: Mode) -> Scenario:
     return scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": mode})})
 
 
+def _pixel_run(variant: Scenario, seed: int) -> tuple[Result, list[tuple]]:
+    """One pixel-mode run and its score log (module level: pool workers unpickle it)."""
+    rows: list[tuple] = []
+    return Simulation(_with_mode(variant, Mode.PIXEL), seed, score_log=rows).run(), rows
+
+
 def pixel_runs(
-    variants: list[Scenario], seeds: list[int], progress: bool = False
+    variants: list[Scenario], seeds: list[int], progress: bool = False, workers: int = 1
 ) -> tuple[list[Result], pd.DataFrame]:
-    """Pixel-mode runs of every variant on every seed, and every offender's score in every frame.
+    """Pixel-mode runs of every variant on every seed, and every offender's score in every frame; with
+    ``workers`` > 1 the runs share a pool of that many processes (each run is independent and seeded, so
+    the results are the same, in the same order).
 
     Variants are the same scenario under other conditions (a night start, fog); the frames table
     has ``kind`` and :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`.
     """
-    results, log = [], []
     runs = [(variant, seed) for variant in variants for seed in seeds]
-    for j, (variant, seed) in enumerate(
-        tqdm(runs, unit="run", disable=not progress, leave=False, desc="pixel mode")
-    ):
-        rows: list[tuple] = []
-        results.append(Simulation(_with_mode(variant, Mode.PIXEL), seed, score_log=rows).run())
+    bar = {"total": len(runs), "unit": "run", "disable": not progress, "leave": False, "desc": "pixel mode"}
+    if workers > 1 and len(runs) > 1:
+        with spawned_pool(min(workers, len(runs))) as pool:
+            futures = [pool.submit(_pixel_run, variant, seed) for variant, seed in runs]
+            outcomes = [future.result() for future in tqdm(futures, **bar)]
+    else:
+        outcomes = [_pixel_run(variant, seed) for variant, seed in tqdm(runs, **bar)]
+    results, log = [], []
+    for j, (result, rows) in enumerate(outcomes):
+        results.append(result)
         # The same incident number on the same camera in another run is another person: groups are
         # "<run>/<camera>/incident-<id>", run j being results[j].
         log += [(kind, f"{j}/{group}", *rest) for kind, group, *rest in rows]

@@ -50,17 +50,19 @@ def choose_models(
     command: str = "",
     replications: int = REPLICATIONS,
     spells: tuple[float, ...] = SPELLS_S,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Calibration]:
     """The agreement table (on ``held_out`` seeds; on ``seeds`` when there are none), the model choice
     table (:data:`CHOICE_COLUMNS`) and the calibration written: each kind's class from the candidate of
-    ``models`` with the highest held-out log-likelihood (ties: the first listed)."""
+    ``models`` with the highest held-out log-likelihood (ties: the first listed). ``workers``: processes
+    for the pixel runs."""
     if set(seeds) & set(held_out):
         raise ValueError(f"held-out seeds {sorted(set(seeds) & set(held_out))} are also fitting seeds")
     if len(models) > 1 and not held_out:
         raise ValueError("choosing among models needs held-out seeds")
     variants = [ignoring_warnings(variant) for variant in variants]
-    pixel, frames = pixel_runs(variants, seeds, progress)
-    checked, held_frames = pixel_runs(variants, held_out, progress) if held_out else (pixel, frames)
+    pixel, frames = pixel_runs(variants, seeds, progress, workers)
+    checked, held_frames = pixel_runs(variants, held_out, progress, workers) if held_out else (pixel, frames)
     fits = {
         name: calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells, model=name)
         for name in models

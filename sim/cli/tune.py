@@ -62,7 +62,10 @@ def add_parser(commands: Commands) -> None:
         help="--end-to-end: thresholds to run, each in (0, 1) (default: 0.1,0.2,...,0.9)",
     )
     tune.add_argument(
-        "--workers", type=int, default=1, help="--end-to-end: worker processes running the seeds (default: 1)"
+        "--workers",
+        type=int,
+        default=1,
+        help="--end-to-end, --pixel-runs: worker processes running the seeds (default: 1)",
     )
     tune.add_argument(
         "--duration", help="--end-to-end, --pixel-runs: simulated time per run (default: the scenario's)"
@@ -338,8 +341,9 @@ def _pixel_runs(args: argparse.Namespace) -> int:
             for v in variants
         ]
     seeds = list(range(args.seeds))
+    at_least("--workers", args.workers, 1)
     table, choice, calibration = choose_models(
-        variants, seeds, held_out, models, progress=True, command=args.command_line
+        variants, seeds, held_out, models, progress=True, command=args.command_line, workers=args.workers
     )
     args.out.mkdir(exist_ok=True)
     table.to_csv(args.out / "agreement.csv", index=False, na_rep="")
