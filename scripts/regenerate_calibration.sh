@@ -57,7 +57,7 @@ FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
     --set "incidents.swimming.hourly_profile=$FLAT" --set incidents.fishing.rate_per_hour=400 \
     --set "incidents.fishing.hourly_profile=$FLAT" \
     --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
-    --seeds 4 --held-out-seeds 4,5 --duration 300 --out "$OUT/pixel-visible"
+    --seeds 4 --held-out-seeds 4,5 --duration 300 --workers 2 --out "$OUT/pixel-visible"
 "$PY" run_sim.py run --out "$OUT/previous-run"  # the default scenario with the calibration being replaced
 PYTHONPATH=. "$PY" scripts/visible_terms.py "$OUT" "$EVIDENCE" "$TARGET"
 "$PY" run_sim.py tune --report "$EVIDENCE" "$OUT/pixel-visible" --out "$OUT/validity" --overwrite
