@@ -7,7 +7,8 @@ Run from the repository root (scripts/regenerate_calibration.sh does):
 ``tune-fishing/`` (each a ``tune --detector KIND`` output folder, every light and weather), EVIDENCE a ``tune
 --false-alarm-hours`` folder (``scenarios/calibration/false_alarm_evidence``) and TARGET the file to write.
 Starts from ``OUT/tune-fishing/calibration.json`` (which carries the scenario's calibration for everything the
-clip runs do not fit: the thermal block, the top-level light and weather offsets) and replaces:
+clip runs do not fit: the top-level light and weather offsets) and replaces the following; TARGET's own
+``sensors`` block (the thermal terms), if TARGET exists, is kept as it is:
 
 * each kind's class by its ``hazard`` fit to the pixel runs (the alarm rate by the time in view, which
   transfers to held-out seeds where the per-frame models' time to detect did not: docs/detectors.md, "The
@@ -65,7 +66,7 @@ def visible_terms(out: Path, evidence: Path) -> dict:
         f"of {evidence.as_posix()} ({'; '.join(alarms)}; clear weather, every light, lake distractors), "
         "at the thresholds 0.2-0.8; its held-out clips are the check (`python run_sim.py tune --report "
         f"{evidence.as_posix()} --out DIR`). The thermal block and the top-level light and weather offsets "
-        "are the scenario calibration's, as the clip runs carried them. Held-out measurements: "
+        "are the replaced file's. Held-out measurements: "
         "docs/detectors.md."
     )
     return calibration
@@ -92,6 +93,9 @@ def main(out: Path, evidence: Path, target: Path) -> None:
         calibration = visible_terms(out, evidence)
     except TuningError as error:
         raise SystemExit(str(error)) from None
+    if target.is_file():  # the file being replaced keeps its other sensors' blocks as they are, byte for byte
+        kept = json.loads(target.read_text(encoding="utf-8")).get("sensors")
+        calibration = calibration | ({"sensors": kept} if kept else {})
     Calibration.model_validate(calibration)  # a file statistical mode will load
     target.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
     print(f"written: {target} (classes and false_alarms)")

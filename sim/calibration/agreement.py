@@ -221,6 +221,7 @@ def statistical_detections(scenario: Scenario, seeds: list[int], replications: i
     detection rate and time to detect of these very incidents, not one draw of them.
     """
     rows = []
+    end = scenario.run.duration  # a detection drawn at or after the run's end is not in the run
     for j, seed in enumerate(seeds):
         simulation = Simulation(_with_mode(scenario, Mode.STATISTICAL), seed)
         for replica in range(replications):
@@ -232,8 +233,8 @@ def statistical_detections(scenario: Scenario, seeds: list[int], replications: i
                 first, detections = simulation.sensing.observe(incident, stream)
                 if first is None:
                     continue
-                t = min((d.t for d in detections), default=np.nan)
-                rows.append((incident.kind.value, bool(detections), t - first, j, incident.id, first))
+                t = min((d.t for d in detections if d.t < end), default=np.nan)
+                rows.append((incident.kind.value, bool(np.isfinite(t)), t - first, j, incident.id, first))
     return pd.DataFrame(rows, columns=["kind", "detected", "ttd_s", "run", "incident_id", "t_first_visible"])
 
 

@@ -30,7 +30,7 @@ def recorded(monkeypatch, runs):
     """``model_choice.pixel_runs`` served from :func:`runs`, recording the seeds asked for."""
     asked: list[list[int]] = []
 
-    def served(variants, seeds, progress=False):
+    def served(variants, seeds, progress=False, workers=1):
         asked.append(list(seeds))
         assert len(seeds) == 1
         return runs[seeds[0]]

@@ -130,3 +130,13 @@ def test_pixel_runs_without_an_angler_in_view_are_refused(tmp_path):
     with pytest.raises(SystemExit, match="no fishing offender in view of the pixel runs"):
         _script().main(out, _evidence(tmp_path / "evidence"), target)
     assert not target.exists()
+
+
+def test_a_target_that_exists_keeps_its_sensors_block(tmp_path):
+    out, target = tmp_path / "out", tmp_path / "default.json"
+    _folders(out)
+    thermal = _bundled()["sensors"]["thermal"]
+    kept = {"thermal": thermal | {"source": "the file being replaced's own thermal terms"}}
+    target.write_text(json.dumps(_bundled() | {"sensors": kept}), encoding="utf-8")
+    _script().main(out, _evidence(tmp_path / "evidence"), target)
+    assert json.loads(target.read_text(encoding="utf-8"))["sensors"] == kept

@@ -39,8 +39,12 @@ def test_tune_pixel_runs_refuses_bad_models_and_seeds(tmp_path, capsys, args, ex
 
 def _calibration_declaring(tmp_path, model: str, drop: str | None, **terms) -> str:
     """The default calibration with swimming's entry declaring ``model``, without the term ``drop`` and with
-    ``terms``."""
+    ``terms``; every class first made a plain ordinal entry (no ``model``, no ``alarm_hazard``: the
+    default's classes hold the hazard model since 2026-12-06, and the ordinal model's terms besides)."""
     data = json.loads((SCENARIOS / "calibration" / "default.json").read_text())
+    for spec in data["classes"].values():
+        spec.pop("model", None)
+        spec.pop("alarm_hazard", None)
     entry = data["classes"]["swimming"]
     entry["model"] = model
     entry.pop(drop, None)

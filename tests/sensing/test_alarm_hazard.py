@@ -20,7 +20,7 @@ from sim.sensing.sensors import Sensor
 from sim.sensing.statistical import StatisticalSensing
 from sim.world.daylight import Daylight
 from tests.helpers.builders import make_incident
-from tests.helpers.paths import DEFAULT
+from tests.helpers.paths import DEFAULT, ORDINAL_CALIBRATION
 
 NOON = Daylight(datetime(2026, 7, 1, 12), 34.0, 113.8, 8.0)
 """Daylight all through the tests' incidents (light offset 0)."""
@@ -44,8 +44,9 @@ def rates(**change) -> AlarmHazard:
 
 @pytest.fixture(scope="module")
 def calibration() -> Calibration:
-    """The default scenario's calibration with swimming on the hazard model of :func:`rates`."""
-    base = load_scenario(DEFAULT).calibration
+    """The 2026-11-27 default calibration (every class ordinal, visible cameras blind at night) with swimming
+    on the hazard model of :func:`rates`."""
+    base = load_scenario(DEFAULT, [ORDINAL_CALIBRATION]).calibration
     swimming = ClassCalibration(model="hazard", intercept=0.0, size_slope=1.0, alarm_hazard=rates())
     return base.model_copy(update={"classes": {**base.classes, Kind.SWIMMING: swimming}})
 

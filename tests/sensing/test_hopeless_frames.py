@@ -7,13 +7,15 @@ from __future__ import annotations
 from sim.engine import Simulation
 from sim.loading import load_scenario
 from sim.sensing.statistical import StatisticalSensing
-from tests.helpers.paths import DEFAULT
+from tests.helpers.paths import DEFAULT, ORDINAL_CALIBRATION
 
 
 def _observed(monkeypatch, skip: bool) -> tuple[list, int]:
     """Every incident's first sighting and alarms over four spring days (fishers at dawn and dusk), and how
     many frames' hit probabilities were computed."""
-    scenario = load_scenario(DEFAULT, ["run.duration=4d", "run.start=2026-04-12T00:00", "run.seed=2"])
+    # The skip is the ordinal hit model's (a hazard class draws alarms, not frames).
+    overrides = ["run.duration=4d", "run.start=2026-04-12T00:00", "run.seed=2", ORDINAL_CALIBRATION]
+    scenario = load_scenario(DEFAULT, overrides)
     frames = [0]
     compute = StatisticalSensing.frame_probabilities
 
