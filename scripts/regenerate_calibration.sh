@@ -15,7 +15,7 @@
 #   east bank near and, across the lake, far: its full-resolution tile) at 15 frames/s and 640 px as the
 #   scenario has them, by day, at dusk and at night, fitting seeds 0-3 and held-out seeds 4-5 of 300 s, with
 #   150 swimmers and 400 anglers an hour all day (offenders ignore warnings in these runs), for the
-#   detection classes (on 2026-12-06: 18 runs, about 50 CPU-minutes);
+#   detection classes (on 2026-12-06: 18 runs, about 65 CPU-minutes, 38 minutes on two workers);
 # - the false alarms: the clip runs' counts pooled with the fit clips of the false-alarm evidence
 #   (scenarios/calibration/false_alarm_evidence, gathered with `run_sim.py tune --false-alarm-hours`; its
 #   held-out clips are the check of `tune --report`, written to out/calibration/validity/ with the agreement
