@@ -12,7 +12,7 @@ from sim.core.stats import mean_ci
 from sim.experiments.paired import load_sweep_table
 from sim.experiments.runner import execute
 from sim.experiments.sweep_file import load_sweep
-from tests.helpers.paths import ROOT, SCENARIOS
+from tests.helpers.paths import DEFAULT, ROOT, SCENARIOS
 
 
 def _script():
@@ -41,13 +41,23 @@ class _Here:
             yield item, task(item)
 
 
-def test_changes_are_the_seed_by_seed_differences_of_the_two_sweeps(small_sweep, tmp_path):
+TWO_BY_THREE = f"""\
+scenario: {DEFAULT}
+duration: 1h
+seeds: 3
+grid:
+  detection.threshold.swimming: [0.5, 0.8]
+"""
+"""Two variants x three seeds of one simulated hour (the default afternoon)."""
+
+
+def test_changes_are_the_seed_by_seed_differences_of_the_two_sweeps(tmp_path):
     handset = (SCENARIOS / "calibration" / "handset_provisional.json").as_posix()
-    text = small_sweep.read_text(encoding="utf-8")
-    before_file = tmp_path / "before.yaml"
-    before_file.write_text(text + f"set:\n  detection.calibration: {handset}\n", encoding="utf-8")
+    after_file, before_file = tmp_path / "after.yaml", tmp_path / "before.yaml"
+    after_file.write_text(TWO_BY_THREE, encoding="utf-8")
+    before_file.write_text(TWO_BY_THREE + f"set:\n  detection.calibration: {handset}\n", encoding="utf-8")
     execute(load_sweep(before_file), tmp_path / "before", _Here(), progress=False)
-    execute(load_sweep(small_sweep), tmp_path / "after", _Here(), progress=False)
+    execute(load_sweep(after_file), tmp_path / "after", _Here(), progress=False)
     module = _script()
     table = module.calibration_effect(tmp_path / "before", tmp_path / "after")
     old, _ = load_sweep_table(tmp_path / "before")
@@ -65,6 +75,6 @@ def test_changes_are_the_seed_by_seed_differences_of_the_two_sweeps(small_sweep,
         assert (row["change"], row["ci_low"], row["ci_high"]) == pytest.approx(
             (expected.mean, expected.low, expected.high), nan_ok=True
         )
-    # The hand-set calibration raised false alarms the fitted one does not: the table sees a change.
+    # The two files differ in their false alarms: the table sees a change.
     assert (table.loc[table["metric"] == "false_dispatches_per_day", "change"] != 0).any()
     assert "| detection_rate |" in module.markdown(table)
