@@ -273,8 +273,8 @@ def test_compare_prints_paired_differences(small_out, capsys, tmp_path):
     )
     table = pd.read_csv(csv)
     assert set(table["variant"]) == {
-        "threshold=0.4, profile=lte, command=lte",
         "threshold=0.6, profile=lte, command=lte",
+        "threshold=0.8, profile=lte, command=lte",
     }
     assert (table["pairs"] == 3).all()
     assert (table["ci_low"] <= table["difference"]).all() and (table["difference"] <= table["ci_high"]).all()
@@ -282,7 +282,7 @@ def test_compare_prints_paired_differences(small_out, capsys, tmp_path):
     assert out.startswith("baseline network.profile=nr_embb (--baseline)\n")
     # The header reads as the columns do: baseline first, then the variant.
     assert (
-        "threshold=0.4, profile=nr_embb, command=nr_urllc  →  threshold=0.4, profile=lte, command=lte" in out
+        "threshold=0.6, profile=nr_embb, command=nr_urllc  →  threshold=0.6, profile=lte, command=lte" in out
     )
     assert "(3 paired seeds)" in out and "mean response time" in out
     rate = next(line for line in out.splitlines() if line.strip().startswith("detection rate"))
@@ -292,14 +292,14 @@ def test_compare_prints_paired_differences(small_out, capsys, tmp_path):
 
 
 def test_compare_any_numeric_column(small_out, capsys):
-    argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--metric", "counts.alarms"]
+    argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.6", "--metric", "counts.alarms"]
     assert call_main(argv) == 0
     assert "counts.alarms" in capsys.readouterr().out
 
 
 def test_compare_lists_a_metric_asked_for_twice_once(small_out, capsys, tmp_path):
     csv = tmp_path / "differences.csv"
-    argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.4", "--csv", str(csv)]
+    argv = ["compare", str(small_out), "--baseline", "detection.threshold=0.6", "--csv", str(csv)]
     extra = ["--metric", "response_time_s.p50", "--metric", "counts.alarms", "--metric", "counts.alarms"]
     assert call_main([*argv, *extra]) == 0
     out = capsys.readouterr().out
@@ -318,10 +318,10 @@ def test_compare_lists_a_metric_asked_for_twice_once(small_out, capsys, tmp_path
         (["--baseline", "network.profile=nr_urllc"], ("--baseline", "not among the swept values")),
         (["--baseline", "dispatch.policy=nearest_idle"], ("--baseline", "not swept here")),
         (
-            ["--baseline", "detection.threshold=0.4", "--metric", "counts.alarm"],
+            ["--baseline", "detection.threshold=0.6", "--metric", "counts.alarm"],
             ("--metric counts.alarm", "not a numeric column", "counts.alarms"),
         ),
-        (["--baseline", "detection.threshold=0.4", "--metric", "scenario"], ("--metric scenario", "numeric")),
+        (["--baseline", "detection.threshold=0.6", "--metric", "scenario"], ("--metric scenario", "numeric")),
     ],
 )
 def test_compare_rejects_what_the_sweep_does_not_have(small_out, capsys, extra, expected):
@@ -358,22 +358,22 @@ def test_plot_and_compare_use_the_same_baseline_by_default(small_out, capsys, tm
     """Without --baseline both take the first swept key's first value, and say so."""
     from sim.experiments.paired import default_baseline, load_sweep_table
 
-    assert default_baseline(*load_sweep_table(small_out)) == ("detection.threshold", "0.4")
+    assert default_baseline(*load_sweep_table(small_out)) == ("detection.threshold", "0.6")
     assert call_main(["compare", str(small_out), "--csv", str(tmp_path / "default.csv")]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("baseline detection.threshold=0.4 (default: ")
+    assert printed.startswith("baseline detection.threshold=0.6 (default: ")
     argv = [
         "compare",
         str(small_out),
         "--baseline",
-        "detection.threshold=0.4",
+        "detection.threshold=0.6",
         "--csv",
         str(tmp_path / "given.csv"),
     ]
     assert call_main(argv) == 0
     assert (tmp_path / "default.csv").read_bytes() == (tmp_path / "given.csv").read_bytes()
     assert call_main(["plot", str(small_out), "--out", str(tmp_path / "figs")]) == 0
-    assert "baseline detection.threshold=0.4" in capsys.readouterr().out
+    assert "baseline detection.threshold=0.6" in capsys.readouterr().out
 
 
 def test_plot_rejects_a_baseline_the_sweep_does_not_have(small_out, capsys, tmp_path):

@@ -15,11 +15,11 @@ def test_grid_times_zip_times_seeds(small_sweep):
     assert sweep.swept_keys == ("detection.threshold", "network.profile", "network.traffic.command")
     first = sweep.runs[0]
     assert first.swept == {
-        "detection.threshold": 0.4,
+        "detection.threshold": 0.6,
         "network.profile": "lte",
         "network.traffic.command": "lte",
     }
-    assert first.scenario.detection.threshold == 0.4
+    assert first.scenario.detection.threshold == 0.6
     assert first.scenario.network.traffic.command == "lte"
     assert first.scenario.run.duration == 7200.0
     assert [r.seed for r in sweep.runs[:3]] == [0, 1, 2]
