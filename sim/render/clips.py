@@ -67,9 +67,18 @@ class Clip:
 
     ``simulation`` is a run not yet advanced (``sim.engine.Simulation``): the clip advances it to its
     end to know where the boats went and who left when; the renderer never needs the engine itself.
+    ``renderer``: one this camera already has for this scenario and seed (:attr:`renderer` of an earlier
+    clip), whose ground map and looks are then not built again; its frames are the same.
     """
 
-    def __init__(self, simulation, camera_id: str, seconds: float, start: float | None = None):
+    def __init__(
+        self,
+        simulation,
+        camera_id: str,
+        seconds: float,
+        start: float | None = None,
+        renderer: Renderer | None = None,
+    ):
         scenario: Scenario = simulation.scenario
         cameras = {c.id: c for c in scenario.cameras}
         if camera_id not in cameras:
@@ -106,7 +115,11 @@ class Clip:
             self.end,
         )
         self.docks = {b.id: b.docks[0] for b in self.simulation.boats}
-        self.renderer = Renderer(
+        if renderer is not None and (
+            renderer.camera.spec != self.camera.spec or renderer.seed != simulation.seed
+        ):
+            raise ValueError("a clip's renderer must be of its own camera and seed")
+        self.renderer = renderer or Renderer(
             self.camera,
             geometry,
             scenario.render.path_offset,

@@ -5,8 +5,8 @@ JPEG in base64; a pixel-mode run's frames also with the detector's boxes and sco
 (:mod:`sim.replay.pixel_frames`).
 
 A statistical run ran no detector: its frames are rendered again from its resolved scenario and seed (one
-:class:`~sim.engine.Simulation` per clip, since a clip draws its own named random streams), so the
-offenders, boats and light are those of the run, with the truth boxes only.
+:class:`~sim.engine.Simulation` per clip, since a clip draws its own named random streams; one renderer per
+camera), so the offenders, boats and light are those of the run, with the truth boxes only.
 """
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ def truth_frames(result: Result, cameras: list[str], max_frames: int) -> list[di
     from sim.engine import Simulation  # the renderer and the engine only when frames are asked for
     from sim.render.clips import Clip, annotate
 
-    frames = []
+    frames, renderers = [], {}
     for seen in seen_incidents(result, cameras).itertuples():
         simulation = Simulation(result.scenario)  # a clip draws its own named streams: one run per clip
-        clip = Clip(simulation, seen.camera, max(seen.t1 - seen.t0, 0.1) + 1e-3, start=seen.t0)
+        seconds = max(seen.t1 - seen.t0, 0.1) + 1e-3
+        # A camera's renderer (its ground map and looks, seconds to build) serves all its clips.
+        clip = Clip(simulation, seen.camera, seconds, start=seen.t0, renderer=renderers.get(seen.camera))
+        renderers[seen.camera] = clip.renderer
         interval = 1.0 / clip.camera.spec.fps
         count = max(1, round((seen.t1 - seen.t0) / interval) + 1)
         for number in np.unique(np.linspace(0, count - 1, min(count, max_frames)).round().astype(int)):

@@ -262,3 +262,19 @@ def test_a_smear_that_cannot_reach_the_image_makes_no_kernel():
     box = (-260.0, -3.2e6, -150.0, -3.1e6)
     Renderer._motion_blur(image, path, box)
     assert (image == 90).all()
+
+
+def test_a_clip_refuses_a_renderer_of_another_camera(default_scenario):
+    """Clips of one camera may share its renderer (sim.replay.frames does); another camera's would draw the
+    wrong view."""
+    from sim.engine import Simulation
+    from sim.render.clips import Clip
+
+    scenario = default_scenario.model_copy(
+        update={"run": default_scenario.run.model_copy(update={"duration": 60.0})}
+    )
+    first = Clip(Simulation(scenario), scenario.cameras[0].id, 1.0, start=0.0)
+    again = Clip(Simulation(scenario), scenario.cameras[0].id, 1.0, start=0.0, renderer=first.renderer)
+    assert again.renderer is first.renderer
+    with pytest.raises(ValueError, match="its own camera"):
+        Clip(Simulation(scenario), scenario.cameras[1].id, 1.0, start=0.0, renderer=first.renderer)

@@ -165,7 +165,8 @@ def test_bad_input_is_one_line_and_writes_nothing(run_folder, tmp_path, capsys, 
     assert not [p for p in tmp_path.rglob(".*partial")]
 
 
-def test_camera_frames_run_from_first_sight_to_the_alarm(run_folder):
+def test_camera_frames_run_from_first_sight_to_the_alarm(run_folder, monkeypatch):
+    from sim.render import clips
     from sim.replay.frames import camera_frames
     from sim.replay.run_folder import read_run_folder
     from sim.replay.sightings import seen_incidents
@@ -175,7 +176,12 @@ def test_camera_frames_run_from_first_sight_to_the_alarm(run_folder):
     alarms = pd.read_csv(run_folder / "alarms.csv").dropna(subset=["incident_id"])
     assert len(seen) == alarms["incident_id"].nunique() > 0
     first = seen.iloc[0]
+    built, renderer = [], clips.Renderer
+    monkeypatch.setattr(clips, "Renderer", lambda *a, **k: built.append(a[0].spec.id) or renderer(*a, **k))
     frames = camera_frames(result, [first["camera"]], max_frames=2)
+    assert (seen["camera"] == first["camera"]).sum() > 1 and built == [
+        first["camera"]
+    ]  # one renderer, all clips
     mine = [f for f in frames if f["incident"] == first["incident_id"]]
     assert len(mine) == 2
     assert mine[0]["t"] == pytest.approx(first["t0"], abs=1e-3)
