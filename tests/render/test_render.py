@@ -250,7 +250,6 @@ def test_a_frame_adds_the_noise_tile_its_number_draws(renderer, light):
     assert (first != different).any()
 
 
-
 def test_a_smear_that_cannot_reach_the_image_makes_no_kernel():
     """An actor beside or behind a camera's pole projects far outside the image, and where its ground point
     crosses the camera's plane during the exposure its blur path runs to hundreds of thousands of pixels (a
