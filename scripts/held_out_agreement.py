@@ -57,7 +57,8 @@ def seed_range(text: str) -> list[int]:
 
 def beach(duration_s: float, rate_per_hour: float = 300.0):
     """The agreement test's scenario (one beach camera at 5 frames/s, 320 px, the stroke cue, threshold
-    0.3), ``duration_s`` long, ``rate_per_hour`` swimmers arriving (the test's 300), offenders ignoring
+    0.3), ``duration_s`` long, ``rate_per_hour`` swimmers arriving (300: the test's runs until 2026-12-06,
+    300 s at 300 an hour; it now runs 150 s at 600, the same arrivals per run), offenders ignoring
     warnings."""
     overrides = [
         *BEACH_OVERRIDES,

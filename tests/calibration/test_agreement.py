@@ -45,11 +45,14 @@ class BeachRuns:
 
 @pytest.fixture(scope="module")
 def beach() -> BeachRuns:
-    """Issue 4's protocol on a short scenario: one beach camera at 5 frames/s, 320 px, the stroke cue, 300
-    swimmers per hour, 300 s, seeds 0-5 (about 86 swimmers in view)."""
+    """Issue 4's protocol on a short scenario: one beach camera at 5 frames/s, 320 px, the stroke cue, 600
+    swimmers per hour, 150 s, seeds 0-5 (85 swimmers in view). Until 2026-12-06 the runs were 300 s at 300
+    an hour: the same arrivals per run and swimmers in view (86) from half the frames, the suite's largest
+    piece of work halved (66 s of a busy worker's time to 33)."""
     overrides = [
         *BEACH_OVERRIDES,
-        "incidents.swimming.rate_per_hour=300",
+        "run.duration=150",
+        "incidents.swimming.rate_per_hour=600",
         "detection.pixel_detectors.swimming.cue=stroke",
     ]
     scenario = ignoring_warnings(one_beach_camera(overrides))
@@ -141,18 +144,18 @@ def test_calibration_fits_each_kind_at_its_own_threshold(beach):
 def agreement(beach):
     """Statistical mode fitted to these very pixel runs, whatever the detectors do. One spell candidate,
     10 s, keeps the fit short: it is what the likelihood picks among all of
-    :data:`sim.calibration.detectability.SPELLS_S` on these runs.
+    :data:`sim.calibration.detectability.SPELLS_S` on these runs (and on the 300-s runs before them).
 
     The tolerances are issue 4's goals for the calibration, not sampling intervals: statistical mode's side
     is its expectation over 20 detection draws on the very incidents pixel mode saw, fitted to these runs,
     so what is measured is how well the fitted model reproduces pixel mode, not the luck of the draw.
-    (Measured: 0.897 against 0.826 and a median of 10.8 s against 9.27 s, +17 %; before the renderer's
-    sensor noise lost its 7-frame cycle, 2026-12-05, 0.814 against 0.814 and 9.5 s against 8.6 s. With all
-    the spell candidates the likelihood still picks 10 s; alone, 30 s and 60 s would meet both goals, 0 s,
-    120 s, 300 s and 600 s would miss the median by 21-27 %.) The six seeds stay: the
-    fit is thinned to 20,000 frames whatever the seeds (its cost does not fall with fewer), and on three
-    or four of these seeds (40-57 swimmers) the median misses the goal by 32-78 %: fewer seeds would test
-    another, noisier comparison."""
+    Measured (2026-12-06): 0.772 detected against 0.729 (+4.3 points, goal met) and a median of 9.72 s
+    against 6.00 s (+62 %, missed). On the 300-s runs at 300 an hour used until then it was the other way
+    round: 0.897 against 0.826 (+7.1 points, missed), 10.8 s against 9.27 s (+17 %, met). The ordinal
+    model's median does not carry from one run length to another, as its held-out table says (+39 % to
+    +63 % on 300-s and 600-s runs, docs/detectors.md); the hazard model meets both goals on both sets of
+    runs (below). The six seeds stay: on fewer the comparison is noisier (on three or four 300-s seeds, 40
+    to 57 swimmers, the median missed by 32-78 %)."""
     runs = (beach.results, beach.frames)
     table, calibration = compare_modes([beach.scenario], AGREEMENT_SEEDS, spells=(10.0,), runs=runs)
     swimming = table[table["kind"] == "swimming"].set_index("mode")
@@ -162,29 +165,30 @@ def agreement(beach):
     return swimming.loc["pixel"], swimming.loc["statistical"]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured miss: the ordinal model with the likelihood's spell has a median time to detect of "
+    "9.72 s against pixel mode's 6.00 s on these runs (+62 %; docs/detectors.md); the hazard model meets "
+    "the goal (below)",
+)
 def test_calibrated_statistical_mode_reproduces_the_median_time_to_detect(agreement):
-    """Goal: within 20 % of pixel mode's median time from first sight to the first alarm on target."""
+    """Goal: within 20 % of pixel mode's median time from first sight to the first alarm on target. The
+    ordinal model misses it in sample on these runs (the fixture's docstring); strict: the suite fails if it
+    is met, so this mark is taken off then."""
     pixel, statistical = agreement
     assert statistical["ttd_p50_s"] == pytest.approx(pixel["ttd_p50_s"], rel=0.2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured miss: the ordinal model with the likelihood's spell detects 0.897 against pixel mode's "
-    "0.826 on these runs (+7.1 points; docs/detectors.md); the hazard model meets the goal (below)",
-)
 def test_calibrated_statistical_mode_reproduces_the_detection_rate(agreement):
-    """Goal: within 5 percentage points of pixel mode's share of swimmers in view that it alarmed on. The
-    ordinal model misses it in sample since the renderer's noise lost its 7-frame cycle (the fixture's
-    docstring); strict: the suite fails if it is met again, so this mark is taken off then."""
+    """Goal: within 5 percentage points of pixel mode's share of swimmers in view that it alarmed on."""
     pixel, statistical = agreement
     assert abs(statistical["detection_rate"] - pixel["detection_rate"]) <= 0.05
 
 
 def test_the_hazard_model_fitted_to_these_runs_reproduces_them(beach):
     """The ``hazard`` model (alarm rates by the time in view) fitted to the same six runs meets both goals
-    on them. Measured: 0.857 against 0.826 detected, median 9.27 s against 9.27 s (+0 %); before the
-    renderer's noise lost its 7-frame cycle, 0.824 against 0.802, 8.71 s against 8.53 s."""
+    on them. Measured (2026-12-06): 0.734 against 0.729 detected, median 5.39 s against 6.00 s (−10 %); on
+    the 300-s runs before, 0.857 against 0.826, 9.27 s against 9.27 s."""
     calibration = calibrate_from_pixel_runs(beach.scenario, beach.results, beach.frames, model="hazard")
     swimming = calibration.classes[Kind.SWIMMING]
     assert swimming.model == "hazard" and swimming.alarm_hazard is not None
