@@ -39,17 +39,18 @@ LONGEST_FIRST = (
     "calibration/test_agreement.py",
     "experiments/test_small_sweep.py",
     "experiments/test_sweep_recovery.py",
-    "calibration/test_tuning.py",
-    "calibration/test_calibrate_from_pixel.py",
-    "experiments/test_optimize.py",
-    "cli/test_first_hour.py",
     "fleet/test_queueing.py",
+    "results/test_stream_writing.py",
     "pixel/test_far_bank.py",
-    "calibration/test_calibration.py",
+    "calibration/test_tuning.py",
+    "cli/test_first_hour.py",
+    "detectors/test_fishing.py",
     "pixel/test_camera_workers.py",
-    "replay/test_page.py",
+    "detectors/test_swimming.py",
+    "calibration/test_calibration.py",
+    "experiments/test_optimize.py",
 )
-"""The modules that take longest (CPU s, 2026-12-05: 81, 39, 24, 21, 18, 17, 14, 13, 13, 13, 12, 10), run
+"""The modules that take longest (CPU s, 2026-12-06: 51, 42, 18, 17, 16, 15, 14, 14, 12, 12, 12, 12, 11), run
 first, longest first; the rest keep their order. pytest-xdist hands whole modules to the workers in this
 order (``--dist loadfile --no-loadscope-reorder``, pyproject.toml): with the long ones given out first, the
 many short ones fill in around them and the two workers finish together, instead of one waiting while the
