@@ -14,7 +14,7 @@ from sim.cli.common import EXIT_OK, at_least
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.render.frames_version import FRAMES_VERSION
-from sim.scenario.models import Kind, Light, Weather
+from sim.scenario.models import Kind, Light, Scenario, Weather
 
 PLAN_FILE = "plan.json"
 """What an evidence folder was started with (the scenario's name and the hash of all its resolved keys, the
@@ -86,7 +86,7 @@ def gather_evidence(args: argparse.Namespace) -> int:
     kinds = (Kind(args.detector),) if args.detector else (Kind.SWIMMING, Kind.FISHING)
     plan = {
         "scenario": scenario.name,
-        "scenario_sha256": hashlib.sha256(scenario.model_dump_json().encode()).hexdigest(),
+        "scenario_sha256": clip_scenario_sha256(scenario),
         "overrides": list(args.overrides),
         "seconds": args.seconds,
         "seed": args.seed,
@@ -102,6 +102,15 @@ def gather_evidence(args: argparse.Namespace) -> int:
     ran = gather(scenario, chunks, args.seconds, args.out, executor, budget)
     print(f"{ran} chunks run now; the table so far: run_sim.py tune --report {args.out} --out REPORT_DIR")
     return EXIT_OK
+
+
+def clip_scenario_sha256(scenario: Scenario) -> str:
+    """SHA-256 of what the evidence's clips depend on: the resolved scenario without
+    ``detection.calibration``, statistical mode's terms, which pixel mode and the clips never read. A
+    calibration fitted to the evidence therefore does not orphan it (before 2026-12-06 the hash covered the
+    calibration too, and installing one fitted to the evidence refused to resume the evidence)."""
+    kept = scenario.model_dump_json(exclude={"detection": {"calibration"}})
+    return hashlib.sha256(kept.encode()).hexdigest()
 
 
 def _check_plan(out: Path, plan: dict) -> None:
