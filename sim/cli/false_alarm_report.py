@@ -17,8 +17,8 @@ from sim.render.frames_version import FRAMES_VERSION
 from sim.scenario.models import Kind, Light, Scenario, Weather
 
 PLAN_FILE = "plan.json"
-"""What an evidence folder was started with (the scenario's name and the hash of all its resolved keys, the
-overrides, clip length, seed and weather, and the renderer's frames version): a later call must give the
+"""What an evidence folder was started with (the scenario's name and the hash of its resolved keys but the
+calibration, :func:`clip_scenario_sha256`; the overrides, clip length, seed and weather, and the renderer's frames version): a later call must give the
 same, so chunks never mix clips of two scenarios or of two renderers."""
 
 
