@@ -2,7 +2,8 @@
 
 Each clip (:class:`sim.calibration.clip_scenes.ClipCase`) is rendered as pixel mode analyses it (the
 analysis-width frame and, for fishing, the camera's far-bank tile at full resolution,
-:mod:`sim.pixel.far_bank_tile`); the scenario's detector runs on every frame. :func:`observe` records
+:mod:`sim.pixel.far_bank_tile`; the shore path's street lamps, lit at night); the scenario's detector runs
+on every frame. :func:`observe` records
 per frame the detections' scores and which matched an offender, per offender per frame its best score
 and projected size (the fits' input, :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`), and
 the k-of-n alarms of ``detection.persistence`` at every threshold, on offenders, false, or not scored.
@@ -37,7 +38,7 @@ from sim.pixel.pixel_camera import (
     offender_at,
     score_offenders,
 )
-from sim.render.actors import ActorClass, MovingThing
+from sim.render.actors import ActorClass, MovingThing, lamp_positions
 from sim.render.conditions import Conditions
 from sim.render.renderer import Renderer
 from sim.render.thermal_scene import typical_conditions
@@ -46,6 +47,11 @@ from sim.world.cameras import CameraModel
 from sim.world.daylight import LIGHT_ORDER
 from sim.world.geometry import ZoneGeometry
 
+CLIPS_VERSION = 2
+"""Raised whenever tune clips are set up or watched differently while the renderer draws the same frames
+(:data:`sim.render.frames_version.FRAMES_VERSION` covers the renderer): evidence folders record both, so
+chunks of two versions never mix. 2 (2026-12-06): the street lamps pixel mode draws are in the clips (lit
+at night only: day and dusk clips are unchanged); 1: without them."""
 
 @dataclass
 class Observations:
@@ -121,6 +127,7 @@ def observe(
     """Render every case, run the scenario's detector (``detection.pixel_detectors``) on what pixel mode
     analyses, and collect what is needed for the table and the calibration."""
     geometry = ZoneGeometry(scenario)
+    lamps = lamp_positions(scenario, geometry)
     observations = Observations(
         false_alarms={float(t): 0 for t in thresholds},
         alarmed={float(t): set() for t in thresholds},
@@ -128,7 +135,7 @@ def observe(
     )
     bar = tqdm(total=len(cases), unit="clip", disable=not progress, leave=False, desc=f"tune {kind}")
     for case in cases:
-        rig = _clip_rig(scenario, geometry, kind, case, seconds, thresholds)
+        rig = _clip_rig(scenario, geometry, lamps, kind, case, seconds, thresholds)
         _watch_clip(observations, scenario, kind, case, rig, seconds)
         observations.offenders_seen += len(rig.first_seen)
         hours = max(0.0, seconds - WARMUP_S) / 3600.0
@@ -144,17 +151,18 @@ def observe(
 def _clip_rig(
     scenario: Scenario,
     geometry: ZoneGeometry,
+    lamps: np.ndarray,
     kind: Kind,
     case: ClipCase,
     seconds: float,
     thresholds: np.ndarray,
 ) -> _ClipRig:
-    """The renderer, detector, things and alarm filters of one clip."""
+    """The renderer, detector, things and alarm filters of one clip; ``lamps`` (n, 2), m: the street lamps."""
     spec = next(c for c in scenario.cameras if c.id == case.camera_id)
     spec = spec if case.sensor is None else spec.as_sensor(case.sensor)
     full, fps = CameraModel(spec), spec.fps
     # What pixel mode analyses: the analysis-width frame and, for fishing, the camera's far-bank tile.
-    renderer, context, tile = analysis_view(spec, scenario, geometry, None, case.seed, case.light)
+    renderer, context, tile = analysis_view(spec, scenario, geometry, lamps, case.seed, case.light)
     tile = tile if kind is Kind.FISHING else None
     rng = RandomStreams(case.seed).stream(f"tune/{kind}/{case.camera_id}/{case.light}/{case.weather}")
     things = clip_things(

@@ -18,8 +18,9 @@ from sim.scenario.models import Kind, Light, Scenario, Weather
 
 PLAN_FILE = "plan.json"
 """What an evidence folder was started with (the scenario's name and the hash of its resolved keys but the
-calibration, :func:`clip_scenario_sha256`; the overrides, clip length, seed and weather, and the renderer's frames version): a later call must give the
-same, so chunks never mix clips of two scenarios or of two renderers."""
+calibration, :func:`clip_scenario_sha256`; the overrides, clip length, seed and weather, the renderer's
+frames version and the clips' version): a later call must give the same, so chunks never mix clips of two
+scenarios, two renderers or two ways of setting clips up."""
 
 
 def add_evidence_options(tune: argparse.ArgumentParser) -> None:
@@ -65,6 +66,7 @@ def _hours(text: str) -> dict[Light, float]:
 
 def gather_evidence(args: argparse.Namespace) -> int:
     """Plan the chunks, check the folder's plan, run what is missing, print the table so far."""
+    from sim.calibration.clip_observation import CLIPS_VERSION
     from sim.calibration.end_to_end import InProcess
     from sim.calibration.false_alarm_evidence import gather, plan_chunks
     from sim.experiments.executors import ProcessPool
@@ -92,6 +94,7 @@ def gather_evidence(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "weather": weathers[0],
         "frames_version": FRAMES_VERSION,
+        "clips_version": CLIPS_VERSION,
     }
     _check_plan(args.out, plan)
     chunks = plan_chunks(

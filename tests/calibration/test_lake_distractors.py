@@ -14,8 +14,9 @@ from sim.calibration.lake_distractors import clip_sun
 from sim.core.rng import RandomStreams
 from sim.loading import load_scenario
 from sim.pixel.pixel_camera import DETECTED_CLASS, OFFENDER_CLASS, analysis_view
-from sim.render.actors import ActorClass, MovingThing
+from sim.render.actors import ActorClass, MovingThing, lamp_positions
 from sim.render.conditions import Conditions
+from sim.render.renderer import Renderer
 from sim.scenario.models import Kind, Light, Weather
 from sim.world.geometry import ZoneGeometry
 from sim.world.incidents import Track
@@ -107,6 +108,22 @@ def test_the_same_seed_renders_the_same_frame_and_another_seed_another(small_sce
     assert first.truth == again.truth
     other = frame(2)
     assert first.truth != other.truth
+
+
+def test_clips_draw_the_street_lamps_pixel_mode_draws(small_scenario):
+    """Tune's clips are rendered with the shore path's street lamps, as pixel mode's cameras are
+    (sim.pixel.camera_group): lit at night, a frame differs from one without them."""
+    geometry = ZoneGeometry(small_scenario)
+    lamps = lamp_positions(small_scenario, geometry)
+    case = cases_for(small_scenario, Kind.FISHING, 1, 0, (Light.NIGHT,), (Weather.CLEAR,))[0]
+    thresholds = np.array([0.5])
+    rig = clip_observation._clip_rig(small_scenario, geometry, lamps, Kind.FISHING, case, SECONDS, thresholds)
+    assert len(lamps) > 10
+    np.testing.assert_array_equal(rig.renderer.lamps, lamps)
+    path_offset = small_scenario.render.path_offset
+    dark = Renderer(rig.renderer.camera, geometry, path_offset, None, seed=case.seed)
+    lit_image = rig.renderer.render(30.0, [], rig.conditions).image
+    assert (lit_image != dark.render(30.0, [], rig.conditions).image).any()
 
 
 class OnThing:

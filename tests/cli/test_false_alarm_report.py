@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from sim.calibration.clip_observation import CLIPS_VERSION
 from sim.render.frames_version import FRAMES_VERSION
 from tests.helpers.cli import assert_one_error_line, call_main
 
@@ -73,19 +74,23 @@ def test_a_folder_started_with_other_options_is_refused(tmp_path, capsys):
     assert_one_error_line(capsys, rc, ("--out", "seed", "new folder"))
 
 
-def test_evidence_of_an_older_renderer_is_refused(tmp_path, capsys):
-    """Resuming works only with the frames the evidence was gathered on (sim.render.frames_version)."""
+@pytest.mark.parametrize(
+    ("key", "now"), [("frames_version", FRAMES_VERSION), ("clips_version", CLIPS_VERSION)]
+)
+def test_evidence_of_an_older_renderer_or_clip_set_up_is_refused(tmp_path, capsys, key, now):
+    """Resuming works only with the frames the evidence was gathered on (sim.render.frames_version) and clips
+    set up as they were (sim.calibration.clip_observation.CLIPS_VERSION)."""
     evidence = tmp_path / "evidence"
     assert (
         call_main([*TINY, "--false-alarm-hours", "0,0,0", "--held-out-hours", "0", "--out", str(evidence)])
         == 0
     )
     plan = json.loads((evidence / "plan.json").read_text(encoding="utf-8"))
-    assert plan["frames_version"] == FRAMES_VERSION
-    (evidence / "plan.json").write_text(json.dumps(plan | {"frames_version": FRAMES_VERSION - 1}), "utf-8")
+    assert plan[key] == now
+    (evidence / "plan.json").write_text(json.dumps(plan | {key: now - 1}), "utf-8")
     capsys.readouterr()
     rc = call_main([*TINY, "--false-alarm-hours", "0,0,0", "--held-out-hours", "0", "--out", str(evidence)])
-    assert_one_error_line(capsys, rc, ("--out", "frames_version", "new folder"))
+    assert_one_error_line(capsys, rc, ("--out", key, "new folder"))
 
 
 def test_a_report_of_a_folder_without_evidence_is_refused(tmp_path, capsys):
