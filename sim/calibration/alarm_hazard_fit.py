@@ -13,6 +13,14 @@ alarm on an offender matters to a run).
 Maximum likelihood of the grouped-time proportional-hazards model (complementary log-log link, log Δ as an
 offset: Prentice & Gloeckler 1978, Biometrics 34(1):57-67), by L-BFGS-B (scipy) with a small ridge; the
 threshold offsets are the negative cumulative sums of non-negative steps, so they never rise.
+
+The threshold offsets are one per threshold, shared by every age, or (``roughness`` given) one per
+threshold and age bin: each threshold then has a baseline of its own (a stratified baseline, Kalbfleisch &
+Prentice 2002, *The Statistical Analysis of Failure Time Data*, 2nd ed., §4.4), still never rising with the
+threshold in any bin, and the steps of neighbouring bins are tied by a roughness penalty
+``roughness`` · Σ (step[j, b + 1] − step[j, b])² (a first-order difference penalty on the log-hazard,
+Eilers & Marx 1996, *Statistical Science* 11(2):89-121). A dwell detector's alarms shift in time as well
+as in number with the threshold, which shared offsets cannot follow.
 """
 
 from __future__ import annotations
@@ -78,12 +86,19 @@ def first_alarms(
 
 
 def fit_alarm_hazard(
-    frames: pd.DataFrame, reference_pixels: float, detected: pd.Series, threshold: float, k: int, n: int
+    frames: pd.DataFrame,
+    reference_pixels: float,
+    detected: pd.Series,
+    threshold: float,
+    k: int,
+    n: int,
+    roughness: float | None = None,
 ) -> dict:
     """The ``hazard`` model of one kind's ``frames``: its ``alarm_hazard`` block (counted with the k-of-n
     rule ``k``, ``n`` at :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS` and the run's own ``threshold``),
     the per-frame score model's intercept, size slope, light and weather (for the score of an alarm:
-    :func:`fit_score_model`) and the log-likelihood of the events."""
+    :func:`fit_score_model`) and the log-likelihood of the events. ``roughness``: threshold offsets per age
+    bin tied by that penalty (module docstring); None: one offset per threshold for every age."""
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
     thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
@@ -93,7 +108,7 @@ def fit_alarm_hazard(
     edges = age_edges(step, float(age.max()))
     lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
     weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
-    design = _Design(risk, edges, lights, weathers, len(thresholds), reference_pixels, step)
+    design = _Design(risk, edges, lights, weathers, len(thresholds), reference_pixels, step, roughness)
     from scipy.optimize import minimize  # imported to fit: 0.3 s every importer of the models paid before
 
     fitted = minimize(design.penalised, design.start(), jac=True, method="L-BFGS-B", bounds=design.bounds())
@@ -168,13 +183,17 @@ def _at_risk(
 class _Design:
     """The fit's index arrays and its penalised negative log-likelihood with gradient. Parameters, in
     order: a log-rate per age bin, the size slope, an offset per light level seen (not day), per weather
-    seen (not clear), and per threshold after the first a non-negative step down.
+    seen (not clear), and per threshold after the first a non-negative step down, one for every age or
+    (``roughness`` given) one per age bin, threshold by threshold.
 
-    With μ_f the rate times Δ of frame f at the first threshold and e_j = exp(offset_j), a frame at risk
-    from threshold j_f on adds −μ_f · Σ_{j ≥ j_f} e_j, and an alarm at threshold j in frame f adds
-    log(1 − exp(−μ_f e_j)) + μ_f e_j (its frame counted as an alarm rather than a frame without one)."""
+    With μ_f the rate times Δ of frame f at the first threshold and e_jg = exp(offset_jg) (g the frame's
+    age bin, or the one group of every age), a frame at risk from threshold j_f on adds
+    −μ_f · Σ_{j ≥ j_f} e_jg, and an alarm at threshold j in frame f adds log(1 − exp(−μ_f e_jg)) + μ_f e_jg
+    (its frame counted as an alarm rather than a frame without one)."""
 
-    def __init__(self, risk, edges, lights, weathers, thresholds: int, reference_pixels, step):
+    def __init__(
+        self, risk, edges, lights, weathers, thresholds: int, reference_pixels, step, roughness=None
+    ):
         rows, self.event_row, self.event_threshold = risk
         self.edges, self.lights, self.weathers = edges, lights, weathers
         self.bins = age_bins(edges, rows["age"].to_numpy())
@@ -183,7 +202,12 @@ class _Design:
         self.light = pd.Index(lights, dtype=object).get_indexer(rows["light"].astype(object))
         self.weather = pd.Index(weathers, dtype=object).get_indexer(rows["weather"].astype(object))
         self.first = rows["first"].to_numpy(int)
-        self.counts = (len(edges), len(lights), len(weathers), thresholds - 1)
+        self.roughness = roughness
+        # The threshold steps' groups: every age bin its own, or one for all.
+        self.groups = len(edges) if roughness is not None else 1
+        self.group = self.bins if roughness is not None else np.zeros(len(self.bins), int)
+        self.thresholds = thresholds
+        self.counts = (len(edges), len(lights), len(weathers), (thresholds - 1) * self.groups)
         self.log_step = math.log(step)
 
     def split(self, theta: np.ndarray):
@@ -192,7 +216,7 @@ class _Design:
         slope = theta[ages]
         light = theta[ages + 1 : ages + 1 + lights]
         weather = theta[ages + 1 + lights : ages + 1 + lights + weathers]
-        steps = theta[ages + 1 + lights + weathers :]
+        steps = theta[ages + 1 + lights + weathers :].reshape(self.thresholds - 1, self.groups)
         return a, slope, light, weather, steps
 
     def start(self) -> np.ndarray:
@@ -201,8 +225,9 @@ class _Design:
         theta = np.zeros(sum(self.counts) + 1)
         bins = self.counts[0]
         alarms = np.bincount(self.bins[self.event_row], minlength=bins)
-        thresholds = self.counts[3] + 1
-        exposure = np.bincount(self.bins, thresholds - self.first, minlength=bins) * math.exp(self.log_step)
+        exposure = np.bincount(self.bins, self.thresholds - self.first, minlength=bins) * math.exp(
+            self.log_step
+        )
         theta[:bins] = np.log(np.maximum(alarms, 0.5) / np.maximum(exposure, 1e-9))
         return theta
 
@@ -211,39 +236,57 @@ class _Design:
         return [(None, None)] * free + [(0.0, None)] * self.counts[3]
 
     def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        """Negative log-likelihood plus :data:`RIDGE` · |θ|², and its gradient."""
+        """Negative log-likelihood plus :data:`RIDGE` · |θ|² and the steps' roughness penalty (if any), and
+        its gradient."""
         log_likelihood, gradient = self.log_likelihood(theta)
-        return -log_likelihood + RIDGE * theta @ theta, -gradient + 2 * RIDGE * theta
+        value, slope = -log_likelihood + RIDGE * theta @ theta, -gradient + 2 * RIDGE * theta
+        if self.roughness is not None and self.groups > 1:
+            steps = self.split(theta)[4]
+            jumps = np.diff(steps, axis=1)  # neighbouring age bins, threshold by threshold
+            d_steps = np.zeros_like(steps)
+            d_steps[:, 1:] += 2 * self.roughness * jumps
+            d_steps[:, :-1] -= 2 * self.roughness * jumps
+            value += self.roughness * float((jumps**2).sum())
+            slope[len(theta) - steps.size :] += d_steps.ravel()
+        return value, slope
 
     def log_likelihood(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """The events' log-likelihood at ``theta`` and its gradient (the class docstring's sums)."""
         a, slope, light, weather, steps = self.split(theta)
-        scale = np.exp(np.r_[0.0, -np.cumsum(steps)])  # e_j
-        later = np.cumsum(scale[::-1])[::-1]  # Σ_{j' ≥ j} e_j'
+        cells, groups = self.thresholds * self.groups, self.groups
+        scale = np.exp(np.vstack([np.zeros((1, groups)), -np.cumsum(steps, axis=0)]))  # e_jg
+        later = np.cumsum(scale[::-1], axis=0)[::-1]  # Σ_{j' ≥ j} e_j'g
         eta = a[self.bins] + slope * self.size + self.log_step
         eta = eta + np.where(self.light >= 0, np.r_[light, 0.0][self.light], 0.0)
         eta = eta + np.where(self.weather >= 0, np.r_[weather, 0.0][self.weather], 0.0)
         mu = np.exp(np.minimum(eta, 30.0))
-        at_risk = mu * later[self.first]
-        alarm = mu[self.event_row] * scale[self.event_threshold]
+        at_risk = mu * later[self.first, self.group]
+        event_group = self.group[self.event_row]
+        alarm = mu[self.event_row] * scale[self.event_threshold, event_group]
         occurred = -np.expm1(-alarm)  # P(the alarm in this frame)
         log_likelihood = -at_risk.sum() + (np.log(np.maximum(occurred, 1e-300)) + alarm).sum()
-        # d/d log(alarm) of log(1 − e^−alarm) + alarm; d/d eta_f of −μ_f Σ e_j is −at_risk_f.
+        # d/d log(alarm) of log(1 − e^−alarm) + alarm; d/d eta_f of −μ_f Σ e_jg is −at_risk_f.
         d_alarm = alarm * np.exp(-alarm) / np.maximum(occurred, 1e-300) + alarm
         g = -at_risk + np.bincount(self.event_row, d_alarm, minlength=len(mu))
-        # d/d offset_j: −e_j Σ_{f: j_f ≤ j} μ_f, plus the alarms at j; offset_j = −(steps 1..j).
-        exposed = np.cumsum(np.bincount(self.first, mu, minlength=len(scale)))
-        d_offset = -scale * exposed + np.bincount(self.event_threshold, d_alarm, minlength=len(scale))
+        # d/d offset_jg: −e_jg Σ_{f in g: j_f ≤ j} μ_f, plus the alarms at j in g; offset_jg = −(steps 1..j).
+        exposed = np.bincount(self.first * groups + self.group, mu, minlength=cells).reshape(-1, groups)
+        alarms = np.bincount(self.event_threshold * groups + event_group, d_alarm, minlength=cells)
+        d_offset = -scale * np.cumsum(exposed, axis=0) + alarms.reshape(-1, groups)
         gradient = np.concatenate(
             [
                 np.bincount(self.bins, g, minlength=len(a)),
                 [g @ self.size],
                 np.bincount(self.light[self.light >= 0], g[self.light >= 0], minlength=len(light)),
                 np.bincount(self.weather[self.weather >= 0], g[self.weather >= 0], minlength=len(weather)),
-                -np.cumsum(d_offset[::-1])[::-1][1:],  # step i lowers every threshold from i on
+                -np.cumsum(d_offset[::-1], axis=0)[::-1][1:].ravel(),  # step i lowers thresholds i on
             ]
         )
         return float(log_likelihood), gradient
+
+    def offsets(self, steps: np.ndarray) -> list:
+        """The threshold offsets of ``steps``: a value per threshold, or a row of one per age bin."""
+        offsets = np.vstack([np.zeros((1, self.groups)), -np.cumsum(steps, axis=0)])
+        return offsets.tolist() if self.roughness is not None else offsets[:, 0].tolist()
 
     def block(self, theta: np.ndarray, thresholds, k: int, n: int) -> dict:
         """The fitted ``alarm_hazard`` block of a calibration class."""
@@ -256,7 +299,7 @@ class _Design:
             "light": {LIGHT_ORDER[level].value: float(v) for level, v in zip(lights, light, strict=True)},
             "weather": dict(zip(weathers, map(float, weather), strict=True)),
             "thresholds": list(thresholds),
-            "threshold_offsets": [0.0, *(-np.cumsum(steps)).tolist()],
+            "threshold_offsets": self.offsets(steps),
             "k": k,
             "n": n,
         }

@@ -8,6 +8,7 @@ See :mod:`sim.scenario.models` for the whole scenario.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -72,9 +73,10 @@ class AlarmHazard(Strict):
     thresholds: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = Field(
         min_length=1, description="the score thresholds the alarms were counted at, increasing"
     )
-    threshold_offsets: tuple[Annotated[float, Field(le=0, allow_inf_nan=False)], ...] = Field(
+    threshold_offsets: tuple[float, ...] | tuple[tuple[float, ...], ...] = Field(
         description="log-rate offset at each threshold: 0 first, never rising (linear in logit τ between "
-        "them, the end segments' slopes beyond)"
+        "them, the end segments' slopes beyond); or per threshold a row with one per age bin, each age's "
+        "column 0 first and never rising (a baseline per threshold)"
     )
     k: int = Field(ge=1, description="hits the alarm rule the rates were counted with needs")
     n: int = Field(ge=1, description="frames within which it needs them")
@@ -90,9 +92,20 @@ class AlarmHazard(Strict):
             raise ValueError("thresholds must increase")
         if len(offsets) != len(thresholds):
             raise ValueError(f"threshold_offsets has {len(offsets)} values for {len(thresholds)} thresholds")
-        if offsets[0] != 0 or any(b > a for a, b in itertools.pairwise(offsets)):
+        by_age = isinstance(offsets[0], tuple)
+        rows = offsets if by_age else tuple((value,) for value in offsets)
+        if not all(math.isfinite(v) for row in rows for v in row):
+            raise ValueError("threshold_offsets must be finite numbers")
+        if by_age and any(len(row) != len(edges) for row in rows):
+            raise ValueError(
+                f"threshold_offsets: each threshold's row needs one value per age bin ({len(edges)})"
+            )
+        if any(v != 0 for v in rows[0]) or any(
+            b > a for r, s in itertools.pairwise(rows) for a, b in zip(r, s, strict=True)
+        ):
             raise ValueError(
                 "threshold_offsets must start at 0 and never rise (a higher threshold alarms less)"
+                + (" in any age bin" if by_age else "")
             )
         if self.k > self.n:
             raise ValueError(f"k {self.k} > n {self.n}")

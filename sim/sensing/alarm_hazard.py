@@ -15,7 +15,9 @@ hazard Σ Δ·λ reaches E, the same E at every threshold, and λ never rises wi
 alarms later (common random numbers).
 
 The offset of a threshold between the fitted ones is linear in logit τ between its neighbours, beyond them
-the end segments' slope (a single fitted threshold: its offset everywhere).
+the end segments' slope (a single fitted threshold: its offset everywhere). Offsets given per age bin (a
+baseline per threshold: :mod:`sim.calibration.alarm_hazard_fit`) are so interpolated bin by bin; never
+rising with τ in any bin, they keep a lower threshold from alarming later.
 """
 
 from __future__ import annotations
@@ -33,10 +35,19 @@ def age_bins(edges: np.ndarray, ages: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, np.asarray(ages) + 1e-6, side="right") - 1
 
 
-def threshold_offset(rates: AlarmHazard, threshold: float) -> float:
-    """The log-rate offset at ``threshold`` (module docstring), ln(1)."""
-    cuts = np.array([logit(t) for t in rates.thresholds])
-    offsets = np.asarray(rates.threshold_offsets, dtype=float)
+def threshold_offset(rates: AlarmHazard, threshold: float) -> float | np.ndarray:
+    """The log-rate offset at ``threshold`` (module docstring), ln(1); per age bin (an array) when the
+    offsets are given per age bin."""
+    if isinstance(rates.threshold_offsets[0], tuple):
+        columns = np.asarray(rates.threshold_offsets, dtype=float).T
+        return np.array([_interpolated(rates.thresholds, column, threshold) for column in columns])
+    return _interpolated(rates.thresholds, np.asarray(rates.threshold_offsets, dtype=float), threshold)
+
+
+def _interpolated(thresholds, offsets: np.ndarray, threshold: float) -> float:
+    """``offsets`` (one per threshold of ``thresholds``) at ``threshold``: linear in logit τ between them,
+    the end segments' slopes beyond."""
+    cuts = np.array([logit(t) for t in thresholds])
     if len(cuts) == 1:
         return float(offsets[0])
     x = logit(threshold)
@@ -56,7 +67,10 @@ class AlarmRates:
         self.size_slope = rates.size_slope
         self.reference_pixels = reference_pixels
         self.light = np.array([rates.light.get(level, 0.0) for level in LIGHT_ORDER])  # by light index
-        self.base = threshold_offset(rates, threshold) + rates.weather.get(weather, 0.0)
+        offset = threshold_offset(rates, threshold)
+        if isinstance(offset, np.ndarray):  # a baseline per threshold: the age bins' rates at this one
+            self.age_log_rates, offset = self.age_log_rates + offset, 0.0
+        self.base = offset + rates.weather.get(weather, 0.0)
 
     def rates(self, ages: np.ndarray, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """Alarm rate (1/s) in frames at ``ages`` (s since the view began) of an offender ``pixels`` tall

@@ -82,6 +82,38 @@ def test_threshold_offsets_between_and_beyond_the_fitted_thresholds_by_hand():
     assert threshold_offset(rates(thresholds=(0.5,), threshold_offsets=(0.0,)), 0.9) == 0.0
 
 
+BY_AGE = ((0.0, 0.0), (-3.0, -0.5), (-3.0, -2.0))
+"""Offsets per threshold and age bin: a higher threshold cuts the first bin's rate more than the second's."""
+
+
+def test_offsets_per_age_bin_are_interpolated_bin_by_bin():
+    block = rates(threshold_offsets=BY_AGE)
+    assert list(threshold_offset(block, 0.5)) == pytest.approx([-3.0, -0.5])
+    # Between 0.5 and 0.8 each bin's offset is linear in logit τ: the first stays, the second falls.
+    x = logit(0.65) / logit(0.8)
+    assert list(threshold_offset(block, 0.65)) == pytest.approx([-3.0, -0.5 - 1.5 * x])
+    assert list(threshold_offset(block, 0.2)) == [0.0, 0.0]
+
+
+def test_a_baseline_per_threshold_sets_each_age_bins_rate(calibration):
+    """Offsets per age bin: at τ 0.8 the second bin's rate is 0.1/s · e^−2, as with the shared offsets of
+    :func:`rates`, and the first bin's e^−3 changes nothing (its rate is e^−50 anyway): the same alarm
+    distribution, whose median after 4 s is ln 2 / λ; a lower threshold never alarms later."""
+    by_age = rates(threshold_offsets=BY_AGE)
+    swimming = calibration.classes[Kind.SWIMMING].model_copy(update={"alarm_hazard": by_age})
+    per_age = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: swimming}})
+    model = DetectionModel(per_age, 0.8, Weather.CLEAR).alarm_rates(Kind.SWIMMING)
+    reference = per_age.reference_pixels
+    assert list(model.rates(np.array([1.0, 5.0]), np.full(2, reference), np.array([2, 2]))) == pytest.approx(
+        [math.exp(-50.0 - 3.0), 0.1 * math.exp(-2.0)]
+    )
+    trials, view = 600, 60.0
+    high = alarm_ages(sensing(per_age, 0.8), trials, view)
+    np.testing.assert_array_equal(high, alarm_ages(sensing(calibration, 0.8), trials, view))
+    low = alarm_ages(sensing(per_age, 0.5), trials, view)
+    assert (np.isnan(high) | (low <= high + 1e-9)).all() and np.isnan(low).sum() < np.isnan(high).sum()
+
+
 def test_first_reaching_carries_the_budget_over_chunks():
     assert first_reaching(np.array([0.1, 0.2, 0.3]), 0.25) == (1, 0.0)
     assert first_reaching(np.array([0.1, 0.2]), 0.5) == (-1, pytest.approx(0.2))
@@ -174,6 +206,9 @@ def test_a_thermal_cameras_anglers_follow_the_thermal_terms_at_fishings_threshol
         ({"thresholds": (0.5, 0.2, 0.8)}, "thresholds must increase"),
         ({"threshold_offsets": (0.0, -1.0, -0.5)}, "never rise"),
         ({"threshold_offsets": (0.0, -1.0)}, "2 values for 3 thresholds"),
+        ({"threshold_offsets": ((0.0, 0.0), (-1.0, -1.0), (-0.5, -2.0))}, "never rise.*in any age bin"),
+        ({"threshold_offsets": ((0.0, 0.0), (-1.0,), (-2.0, -2.0))}, "one value per age bin"),
+        ({"threshold_offsets": ((0.0, 0.1), (-1.0, -1.0), (-2.0, -2.0))}, "start at 0"),
         ({"k": 6}, "k 6 > n 5"),
     ],
 )
