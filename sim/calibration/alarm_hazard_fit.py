@@ -40,7 +40,7 @@ from sim.calibration.fit_inputs import (
     split_visits,
 )
 from sim.calibration.ordinal_logit import ordinal_derivatives, ordinal_log_bin
-from sim.scenario.models import Light, Weather
+from sim.scenario.models import AlarmHazard, Light, Weather
 from sim.sensing.alarm_hazard import age_bins
 from sim.world.daylight import LIGHT_ORDER
 
@@ -124,6 +124,39 @@ def fit_alarm_hazard(
         "light": score["light"],
         "weather": score["weather"],
     }
+
+
+def alarm_log_likelihood(
+    block: AlarmHazard, frames: pd.DataFrame, reference_pixels: float, detected: pd.Series, threshold: float
+) -> float:
+    """Log-likelihood of one kind's first alarms in ``frames`` (counted as the fit counts them, at the
+    block's thresholds and k-of-n rule, pixel mode's credited alarms ``detected`` and its ``threshold``)
+    under a fitted ``alarm_hazard`` ``block``: on runs the fit did not see, how well it foretells their
+    alarms. NaN without frames."""
+    if len(frames) == 0:
+        return math.nan
+    thresholds = tuple(block.thresholds)
+    events = first_alarms(frames, detected, threshold, thresholds, block.k, block.n)
+    data, _, age, step = split_visits(frames)
+    risk = _at_risk(data, age, thresholds, events)
+    lights = [LIGHT_ORDER.index(level) for level in block.light]
+    weathers = [weather.value for weather in block.weather]
+    by_age = isinstance(block.threshold_offsets[0], tuple)
+    edges = np.asarray(block.age_edges_s, dtype=float)
+    design = _Design(
+        risk, edges, lights, weathers, len(thresholds), reference_pixels, step, 1.0 if by_age else None
+    )
+    offsets = np.asarray(block.threshold_offsets, dtype=float).reshape(len(thresholds), -1)
+    theta = np.concatenate(
+        [
+            block.age_log_rates,
+            [block.size_slope],
+            list(block.light.values()),
+            list(block.weather.values()),
+            -np.diff(offsets, axis=0).ravel(),  # the steps down from one threshold to the next
+        ]
+    )
+    return design.log_likelihood(theta)[0]
 
 
 def fit_score_model(frames: pd.DataFrame, reference_pixels: float) -> dict:

@@ -10,6 +10,11 @@ from pixel mode"):
 * ``acquisition``: the acquired / not-acquired chain (:func:`sim.calibration.detectability.
   fit_acquisition_model`, :mod:`sim.sensing.acquisition`).
 
+A third, ``hazard``, describes the alarms themselves (their rate by the time in view,
+:mod:`sim.calibration.alarm_hazard_fit`); its candidates (threshold offsets shared, or per age bin at a
+roughness: :data:`BY_AGE`) compare among themselves by the likelihood of the alarms on held-out seeds
+(:func:`held_out_log_likelihood`), never with the frame models.
+
 :func:`frame_log_likelihood` is the log-likelihood of a table of per-frame observations (each frame's
 score bin at the cut-points :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS`) under a class's calibration
 as statistical mode reads it: the ordinal model's marginal likelihood over its offsets
@@ -25,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.calibration.alarm_hazard_fit import fit_alarm_hazard
+from sim.calibration.alarm_hazard_fit import alarm_log_likelihood, fit_alarm_hazard
 from sim.calibration.detectability import (
     SPELLS_S,
     fit_acquisition_model,
@@ -44,9 +49,27 @@ MODELS = tuple(DETECTION_MODEL_TERMS)
 """The models ``tune --pixel-runs --model`` knows, in the order they are fitted."""
 FRAME_MODELS = ("ordinal", "acquisition")
 """The models that describe every frame's score, so that their likelihoods of the same frames compare."""
+BY_AGE = "hazard-by-age-"
+"""The label of a ``hazard`` candidate with threshold offsets per age bin: ``hazard-by-age-10`` at roughness
+10 (:func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`); plain ``hazard`` shares them."""
 AUTO = "auto"
 """``--model auto``: every model of :data:`FRAME_MODELS`, the one likeliest on held-out frames kept per kind
 (the ``hazard`` model describes alarms, not frames: it is chosen by name)."""
+
+
+def hazard_roughness(name: str) -> float | None:
+    """The roughness of a ``hazard`` candidate's label (:data:`BY_AGE`); None for plain ``hazard``."""
+    return float(name.removeprefix(BY_AGE)) if name.startswith(BY_AGE) else None
+
+
+def by_age_label(roughness: float) -> str:
+    """The label of the ``hazard`` candidate with offsets per age bin at ``roughness``."""
+    return f"{BY_AGE}{roughness:g}"
+
+
+def is_hazard(name: str) -> bool:
+    """Whether candidate ``name`` is the ``hazard`` model (offsets shared or per age bin)."""
+    return name == "hazard" or name.startswith(BY_AGE)
 
 
 def fit_model(
@@ -58,13 +81,18 @@ def fit_model(
     alarms: tuple[pd.Series, int, int] | None = None,
 ) -> dict:
     """The hit model ``name`` fitted to one kind's ``frames`` (its alarm ``threshold`` sets the ordinal
-    model's hit runs), with ``model`` set to ``name``. ``alarms``: pixel mode's credited first alarm per
-    offender (s, by group) and its k-of-n rule, which the ``hazard`` model is fitted to."""
-    if name == "hazard":
+    model's hit runs), with ``model`` set to the model's name (``hazard`` for every hazard candidate).
+    ``alarms``: pixel mode's credited first alarm per offender (s, by group) and its k-of-n rule, which the
+    ``hazard`` model is fitted to."""
+    if is_hazard(name):
         if alarms is None:
             raise ValueError("the hazard model is fitted to pixel mode's alarms: none given")
-        fit = fit_alarm_hazard(frames, reference_pixels, alarms[0], threshold, alarms[1], alarms[2])
-    elif name == "acquisition":
+        detected, k, n = alarms
+        roughness = hazard_roughness(name)
+        return fit_alarm_hazard(frames, reference_pixels, detected, threshold, k, n, roughness) | {
+            "model": "hazard"
+        }
+    if name == "acquisition":
         fit = fit_acquisition_model(frames, reference_pixels)
     elif name == "ordinal":
         fit = fit_detectability(frames, reference_pixels, spells=spells)
@@ -73,6 +101,20 @@ def fit_model(
     else:
         raise ValueError(f"no detection model {name!r} (known: {', '.join(MODELS)})")
     return fit | {"model": name}
+
+
+def held_out_log_likelihood(
+    calibration: Calibration, kind: Kind, frames: pd.DataFrame, alarms: tuple[pd.Series, float]
+) -> float:
+    """The log-likelihood by which candidates of one family are compared on seeds the fit did not see: of
+    the frames' scores (:func:`frame_log_likelihood`), or for a ``hazard`` class of the offenders' first
+    alarms (:func:`sim.calibration.alarm_hazard_fit.alarm_log_likelihood`; ``alarms``: pixel mode's credited
+    first alarm per offender on those seeds and its threshold of ``kind``)."""
+    block = calibration.classes[kind].alarm_hazard
+    if block is None:
+        return frame_log_likelihood(calibration, kind, frames)
+    detected, threshold = alarms
+    return alarm_log_likelihood(block, frames, calibration.reference_pixels, detected, threshold)
 
 
 def frame_log_likelihood(calibration: Calibration, kind: Kind, frames: pd.DataFrame) -> float:

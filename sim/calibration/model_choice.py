@@ -3,9 +3,10 @@ likeliest on seeds the fit did not see, and compare the modes there.
 
 :func:`choose_models` runs pixel mode on the fitting seeds and on the held-out seeds, fits the scenario's
 calibration once per candidate (:func:`sim.calibration.agreement.calibrate_from_pixel_runs`), scores each
-fit by the log-likelihood of the held-out seeds' per-frame observations
-(:func:`sim.calibration.detection_models.frame_log_likelihood`) and keeps, per kind, the class entry of the
-likeliest; the agreement table is then computed on the held-out seeds only (both modes on their incidents).
+fit by the log-likelihood of the held-out seeds' per-frame observations, or for ``hazard`` candidates of
+their alarms (:func:`sim.calibration.detection_models.held_out_log_likelihood`), and keeps, per kind, the
+class entry of the likeliest; the agreement table is then computed on the held-out seeds only (both modes
+on their incidents).
 Without held-out seeds there is one candidate and the table is on the fitting seeds (the issue's first
 protocol).
 """
@@ -20,12 +21,13 @@ from sim.calibration.agreement import (
     REPLICATIONS,
     agreement_table,
     calibrate_from_pixel_runs,
+    credited_alarms,
     ignoring_warnings,
     pixel_runs,
     sensor_block,
 )
 from sim.calibration.detectability import SPELLS_S
-from sim.calibration.detection_models import frame_log_likelihood
+from sim.calibration.detection_models import held_out_log_likelihood, is_hazard
 from sim.scenario.models import Calibration, Kind, Scenario, SensorType
 
 CHOICE_COLUMNS = (
@@ -38,7 +40,8 @@ CHOICE_COLUMNS = (
     "chosen",
 )
 """``model_choice.csv``: per kind and candidate, the log-likelihood of the fitting seeds' frames and of the
-held-out seeds' frames under the fitted calibration, and whether it was kept."""
+held-out seeds' frames under the fitted calibration (of their alarms for ``hazard`` candidates), and
+whether it was kept."""
 
 
 def choose_models(
@@ -60,6 +63,10 @@ def choose_models(
         raise ValueError(f"held-out seeds {sorted(set(seeds) & set(held_out))} are also fitting seeds")
     if len(models) > 1 and not held_out:
         raise ValueError("choosing among models needs held-out seeds")
+    if len({is_hazard(name) for name in models}) > 1:
+        raise ValueError(
+            "hazard candidates compare by their alarms, the others by their frames: not together"
+        )
     variants = [ignoring_warnings(variant) for variant in variants]
     pixel, frames = pixel_runs(variants, seeds, progress, workers)
     checked, held_frames = pixel_runs(variants, held_out, progress, workers) if held_out else (pixel, frames)
@@ -68,20 +75,28 @@ def choose_models(
         for name in models
     }
     sensor = next((camera.sensor for camera in variants[0].cameras), SensorType.VISIBLE)  # one type
+    fit_alarms, held_alarms = credited_alarms(pixel), credited_alarms(checked)
     rows = []
     for kind in Kind:
         fitted, checked_frames = frames[frames["kind"] == kind], held_frames[held_frames["kind"] == kind]
+        threshold = variants[0].detection.threshold_for(kind)
         for name, fit in fits.items():
             calibration = fit.for_sensor(sensor)  # the terms the cameras' frames were fitted to
+            on_fit = held_out_log_likelihood(calibration, kind, fitted, (fit_alarms, threshold))
             rows.append(
                 {
                     "kind": kind.value,
                     "model": name,
                     "fit_frames": len(fitted),
-                    "fit_log_likelihood": round(frame_log_likelihood(calibration, kind, fitted), 3),
+                    "fit_log_likelihood": round(on_fit, 3),
                     "held_out_frames": len(checked_frames) if held_out else 0,
                     "held_out_log_likelihood": (
-                        round(frame_log_likelihood(calibration, kind, checked_frames), 3)
+                        round(
+                            held_out_log_likelihood(
+                                calibration, kind, checked_frames, (held_alarms, threshold)
+                            ),
+                            3,
+                        )
                         if held_out
                         else math.nan
                     ),
@@ -118,8 +133,9 @@ def merge_chosen(
         sensor_block(data, sensor)["classes"][kind] = chosen["classes"][kind]
     if len(fits) > 1:
         picked = ", ".join(f"{kind} {name}" for kind, name in kept.items())
+        of = "alarms" if all(is_hazard(name) for name in fits) else "frames"
         data["source"] += (
-            f" Model per kind by held-out log-likelihood of the frames of seeds "
+            f" Model per kind by held-out log-likelihood of the {of} of seeds "
             f"{', '.join(map(str, held_out))} among {', '.join(fits)}: {picked}."
         )
     return Calibration.model_validate(data)

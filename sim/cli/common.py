@@ -200,3 +200,17 @@ def parse_baseline(text: str | None) -> tuple[str, object] | None:
     except yaml.YAMLError:
         value = raw
     return key.strip(), value
+
+
+def comma_list(option: str, text: str, convert, nouns: tuple[str, str], example: str) -> list:
+    """``text`` of ``option`` split at commas and each part ``convert``-ed, none listed twice; ``nouns``:
+    what a part is and what is listed (``("number", "threshold")``), for the one-line errors."""
+    try:
+        values = [convert(part) for part in text.split(",")]
+    except ValueError:
+        raise BadInputError(
+            f"{option} {text}: expected {nouns[0]}s separated by commas, e.g. {example}"
+        ) from None
+    if len(set(values)) < len(values):
+        raise BadInputError(f"{option} {text}: a {nouns[1]} is listed twice")
+    return values

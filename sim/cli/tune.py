@@ -11,7 +11,6 @@ figures (:mod:`sim.cli.validity_report`).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from sim.cli.common import (
@@ -22,10 +21,12 @@ from sim.cli.common import (
     add_set_option,
     at_least,
     check_output_folder,
+    comma_list,
     duration_override,
     positive_seconds,
 )
 from sim.cli.false_alarm_report import add_evidence_options, gather_evidence
+from sim.cli.pixel_runs import add_pixel_run_options, run_pixel_runs
 from sim.cli.validity_report import report
 from sim.errors import BadInputError
 from sim.loading import load_scenario
@@ -67,25 +68,7 @@ def add_parser(commands: Commands) -> None:
     tune.add_argument(
         "--duration", help="--end-to-end, --pixel-runs: simulated time per run (default: the scenario's)"
     )
-    tune.add_argument(
-        "--start",
-        action="append",
-        help="--pixel-runs: run start, ISO local date-time (repeatable: a variant per start)",
-    )
-    tune.add_argument("--camera", action="append", help="--pixel-runs: only these cameras (repeatable)")
-    tune.add_argument(
-        "--model",
-        action="append",
-        metavar="NAME",
-        help="--pixel-runs: ordinal, acquisition (repeatable: the likeliest on held-out frames kept), auto "
-        "(both), or hazard (alone: alarm rates by the time in view); default: ordinal",
-    )
-    tune.add_argument(
-        "--held-out-seeds",
-        metavar="S1,S2,...",
-        help="--pixel-runs: seeds the fit does not see (not among 0 .. --seeds − 1): the model choice and "
-        "the agreement table are computed on them",
-    )
+    add_pixel_run_options(tune)
     add_evidence_options(tune)
     tune.add_argument("--out", type=Path, required=True, help="output folder (new or empty)")
     tune.add_argument("--seconds", type=float, default=40.0, help="length of each rendered clip, s")
@@ -127,7 +110,7 @@ def execute(args: argparse.Namespace) -> int:
     if args.end_to_end:
         return _end_to_end(args)
     if args.pixel_runs:
-        return _pixel_runs(args)
+        return run_pixel_runs(args)
     if args.detector is None:
         raise BadInputError("--detector: required unless --end-to-end or --pixel-runs is given")
     return _detector(args)
@@ -216,20 +199,6 @@ def parse_thresholds(text: str | None):
     return np.array(values)
 
 
-def comma_list(option: str, text: str, convert, nouns: tuple[str, str], example: str) -> list:
-    """``text`` of ``option`` split at commas and each part ``convert``-ed, none listed twice; ``nouns``:
-    what a part is and what is listed (``("number", "threshold")``), for the one-line errors."""
-    try:
-        values = [convert(part) for part in text.split(",")]
-    except ValueError:
-        raise BadInputError(
-            f"{option} {text}: expected {nouns[0]}s separated by commas, e.g. {example}"
-        ) from None
-    if len(set(values)) < len(values):
-        raise BadInputError(f"{option} {text}: a {nouns[1]} is listed twice")
-    return values
-
-
 def format_hours(seconds: float) -> str:
     """A duration in its own unit: ``6 h``, ``30 min``, ``45 s``."""
     if seconds >= 3600 and seconds % 3600 == 0:
@@ -275,85 +244,3 @@ def varied_thresholds(thresholds: dict[Kind, float], kind: Kind | None) -> str:
         return "every kind's threshold varied"
     kept = ", ".join(f"{other.value} {value:g}" for other, value in thresholds.items() if other is not kind)
     return f"{kind.value} threshold varied ({kept})"
-
-
-def pixel_run_models(names: list[str] | None, held_out: list[int]) -> list[str]:
-    """The candidate models of ``--model`` (default: ordinal; ``auto``: every model of the frames' scores),
-    checked: known names, the hazard model alone (it describes alarms, not frames: no likelihood of the
-    frames compares it with the others), and held-out seeds when there is a choice to make."""
-    from sim.calibration.detection_models import AUTO, FRAME_MODELS, MODELS
-
-    names = names or [MODELS[0]]
-    unknown = [name for name in names if name not in (*MODELS, AUTO)]
-    if unknown:
-        raise BadInputError(f"--model {unknown[0]}: no such model (known: {', '.join(MODELS)}, or {AUTO})")
-    models = list(FRAME_MODELS) if AUTO in names else list(dict.fromkeys(names))
-    if "hazard" in names and len(set(names)) > 1:
-        raise BadInputError(
-            f"--model {' '.join(names)}: hazard is chosen by name, alone (it describes alarms, not the "
-            f"frames whose likelihood compares {', '.join(FRAME_MODELS)})"
-        )
-    if len(models) > 1 and not held_out:
-        raise BadInputError(
-            f"--model {' '.join(names)}: choosing among {', '.join(models)} needs --held-out-seeds "
-            "(the choice is made on seeds the fit does not see)"
-        )
-    return models
-
-
-def parse_held_out_seeds(text: str | None, seeds: int) -> list[int]:
-    """``--held-out-seeds 4,5,6``: seeds >= 0, each once, none among the fitting seeds 0 .. ``seeds`` − 1."""
-    if text is None:
-        return []
-    values = comma_list("--held-out-seeds", text, int, ("seed", "seed"), "4,5")
-    if min(values) < 0:
-        raise BadInputError(f"--held-out-seeds {text}: each must be >= 0")
-    overlap = sorted(v for v in values if v < seeds)
-    if overlap:
-        raise BadInputError(
-            f"--held-out-seeds {text}: seed {', '.join(map(str, overlap))} is also a fitting seed "
-            f"(--seeds {seeds}: 0 to {seeds - 1}); held-out seeds must be ones the fit does not see"
-        )
-    return values
-
-
-def _pixel_runs(args: argparse.Namespace) -> int:
-    from sim.calibration.model_choice import choose_models
-
-    at_least("--seeds", args.seeds, 1)
-    held_out = parse_held_out_seeds(args.held_out_seeds, args.seeds)
-    models = pixel_run_models(args.model, held_out)
-    overrides = [*args.overrides, *duration_override(args.duration)]
-    starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]
-    variants = [load_scenario(args.scenario, [*overrides, *start]) for start in starts]
-    if args.camera:
-        known = {c.id for c in variants[0].cameras}
-        unknown = sorted(set(args.camera) - known)
-        if unknown:
-            raise BadInputError(
-                f"--camera: no camera {', '.join(unknown)} (known: {', '.join(sorted(known))})"
-            )
-        variants = [
-            v.model_copy(update={"cameras": tuple(c for c in v.cameras if c.id in args.camera)})
-            for v in variants
-        ]
-    seeds = list(range(args.seeds))
-    at_least("--workers", args.workers, 1)
-    table, choice, calibration = choose_models(
-        variants, seeds, held_out, models, progress=True, command=args.command_line, workers=args.workers
-    )
-    args.out.mkdir(exist_ok=True)
-    table.to_csv(args.out / "agreement.csv", index=False, na_rep="")
-    choice.to_csv(args.out / "model_choice.csv", index=False, na_rep="")
-    (args.out / "calibration.json").write_text(
-        json.dumps(calibration.model_dump(mode="json", exclude_none=True), indent=2) + "\n", encoding="utf-8"
-    )
-    where = (
-        f"held-out seeds {', '.join(map(str, held_out))}" if held_out else f"fitting seeds 0-{args.seeds - 1}"
-    )
-    print(f"models fitted on seeds 0-{args.seeds - 1}; log-likelihood of the frames:")
-    print(choice.to_string(index=False))
-    print(f"agreement on the {where}:")
-    print(table.to_string(index=False))
-    print(f"written: {args.out}/ (agreement.csv, model_choice.csv, calibration.json)")
-    return EXIT_OK

@@ -203,3 +203,22 @@ def test_the_fits_gradient_is_the_likelihoods(roughness):
 
     scale = np.linalg.norm(gradient(theta))
     assert check_grad(value, gradient, theta, epsilon=1e-6) <= 1e-5 * max(scale, 1.0)
+
+
+@pytest.mark.parametrize("roughness", [None, 10.0])
+def test_the_likelihood_of_a_fitted_block_is_the_fits_on_its_own_runs_and_lower_on_others(roughness):
+    """alarm_log_likelihood reads a block as statistical mode does: on the runs it was fitted to it gives
+    the fit's own log-likelihood; on other runs of the same process, a lower one per offender than a block
+    fitted to those runs themselves."""
+    from sim.calibration.alarm_hazard_fit import alarm_log_likelihood
+
+    frames, credited = _shifting_alarms(300, 12.0, np.random.default_rng(7))
+    fit = fit_alarm_hazard(frames, 10.0, credited, 0.5, 1, 1, roughness=roughness)
+    block = AlarmHazard(**fit["alarm_hazard"])
+    assert alarm_log_likelihood(block, frames, 10.0, credited, 0.5) == pytest.approx(fit["log_likelihood"])
+    other, other_credited = _shifting_alarms(300, 12.0, np.random.default_rng(8))
+    own = AlarmHazard(**fit_alarm_hazard(other, 10.0, other_credited, 0.5, 1, 1, roughness)["alarm_hazard"])
+    assert alarm_log_likelihood(block, other, 10.0, other_credited, 0.5) < alarm_log_likelihood(
+        own, other, 10.0, other_credited, 0.5
+    )
+    assert math.isnan(alarm_log_likelihood(block, other.iloc[0:0], 10.0, other_credited, 0.5))

@@ -8,7 +8,7 @@ import pytest
 
 from sim.calibration import model_choice
 from sim.calibration.agreement import ignoring_warnings, pixel_runs
-from sim.calibration.detection_models import MODELS, frame_log_likelihood
+from sim.calibration.detection_models import FRAME_MODELS, frame_log_likelihood
 from sim.calibration.model_choice import choose_models
 from sim.scenario.models import Kind
 from tests.helpers.pixel import BEACH_OVERRIDES, one_beach_camera
@@ -40,7 +40,9 @@ def recorded(monkeypatch, runs):
 
 
 def test_held_out_agreement_and_likelihoods_use_the_held_out_seeds_only(beach, runs, recorded):
-    table, choice, calibration = choose_models([beach], [0], [1], list(MODELS), spells=(0.0,), replications=2)
+    table, choice, calibration = choose_models(
+        [beach], [0], [1], list(FRAME_MODELS), spells=(0.0,), replications=2
+    )
     assert recorded == [[0], [1]]
     held_results, held_frames = runs[1]
     swimming = table[table["kind"] == "swimming"].set_index("mode")
@@ -68,24 +70,53 @@ def test_held_out_agreement_and_likelihoods_use_the_held_out_seeds_only(beach, r
     assert calibration.classes[Kind.FISHING] == beach.calibration.classes[Kind.FISHING]
 
 
-@pytest.mark.parametrize("favoured", MODELS)
+@pytest.mark.parametrize("favoured", FRAME_MODELS)
 def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beach, runs, recorded, favoured):
     """Whichever candidate the held-out frames favour is written, whatever the fitting frames say."""
-    real = model_choice.frame_log_likelihood
+    real = model_choice.held_out_log_likelihood
 
-    def rigged(calibration, kind, frames):
-        value = real(calibration, kind, frames)
+    def rigged(calibration, kind, frames, alarms):
+        value = real(calibration, kind, frames, alarms)
         # Seed 1's frames of the kind (seed 0 has another number of them: asserted below).
         if len(frames) and len(frames) == int((runs[1][1]["kind"] == kind).sum()):
             return 0.0 if calibration.classes[kind].model == favoured else -1e6
         return value
 
     assert (runs[0][1]["kind"] == Kind.SWIMMING).sum() != (runs[1][1]["kind"] == Kind.SWIMMING).sum()
-    monkeypatch.setattr(model_choice, "frame_log_likelihood", rigged)
-    _, choice, calibration = choose_models([beach], [0], [1], list(MODELS), spells=(0.0,), replications=1)
+    monkeypatch.setattr(model_choice, "held_out_log_likelihood", rigged)
+    _, choice, calibration = choose_models(
+        [beach], [0], [1], list(FRAME_MODELS), spells=(0.0,), replications=1
+    )
     assert calibration.classes[Kind.SWIMMING].model == favoured
     kept = choice[(choice["kind"] == "swimming") & choice["chosen"]]
     assert kept["model"].tolist() == [favoured]
+
+
+def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs, recorded):
+    """Offsets shared and per age bin: each candidate's held-out log-likelihood is that of seed 1's alarms
+    under its fitted block, and the likelier one's block is written; hazard candidates never compete with
+    the frame models."""
+    from sim.calibration.agreement import credited_alarms
+    from sim.calibration.alarm_hazard_fit import alarm_log_likelihood
+
+    candidates = ["hazard", "hazard-by-age-10"]
+    _, choice, calibration = choose_models([beach], [0], [1], candidates, replications=1)
+    rows = choice[choice["kind"] == "swimming"].set_index("model")
+    assert rows["held_out_log_likelihood"].notna().all() and rows["fit_log_likelihood"].notna().all()
+    best = rows["held_out_log_likelihood"].idxmax()
+    assert rows.loc[best, "chosen"] and rows["chosen"].sum() == 1
+    block = calibration.classes[Kind.SWIMMING].alarm_hazard
+    assert isinstance(block.threshold_offsets[0], tuple) == (best == "hazard-by-age-10")
+    held_results, held_frames = runs[1]
+    swimmers = held_frames[held_frames["kind"] == Kind.SWIMMING]
+    threshold = beach.detection.threshold_for(Kind.SWIMMING)
+    again = alarm_log_likelihood(
+        block, swimmers, calibration.reference_pixels, credited_alarms(held_results), threshold
+    )
+    assert again == pytest.approx(rows.loc[best, "held_out_log_likelihood"], abs=1e-3)
+    assert "held-out log-likelihood of the alarms" in calibration.source
+    with pytest.raises(ValueError, match="not together"):
+        choose_models([beach], [0], [1], ["ordinal", "hazard"], replications=1)
 
 
 def test_the_chain_s_frame_likelihood_is_its_fit_s(beach, runs):

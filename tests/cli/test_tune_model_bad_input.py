@@ -28,6 +28,14 @@ from tests.helpers.paths import DEFAULT, SCENARIOS
             ("--model hazard ordinal", "hazard is chosen by name, alone", "ordinal, acquisition"),
         ),
         (["--model", "kalman"], ("--model kalman", "hazard")),
+        (["--hazard-roughness", "10"], ("--hazard-roughness 10", "only with --model hazard")),
+        (["--model", "hazard", "--hazard-roughness", "1,x"], ("--hazard-roughness 1,x", "commas")),
+        (["--model", "hazard", "--hazard-roughness", "-1"], ("--hazard-roughness -1", ">= 0", "shared")),
+        (["--model", "hazard", "--hazard-roughness", "1,1"], ("--hazard-roughness 1,1", "listed twice")),
+        (
+            ["--model", "hazard", "--hazard-roughness", "shared,10"],
+            ("--hazard-roughness shared,10", "hazard, hazard-by-age-10", "needs --held-out-seeds"),
+        ),
     ],
 )
 def test_tune_pixel_runs_refuses_bad_models_and_seeds(tmp_path, capsys, args, expected):

@@ -1,0 +1,152 @@
+"""``tune --pixel-runs``: its options, their checks, and the command (statistical mode calibrated from
+pixel-mode runs of the scenario, the models chosen on held-out seeds: :mod:`sim.calibration.model_choice`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from sim.cli.common import EXIT_OK, at_least, comma_list, duration_override
+from sim.errors import BadInputError
+from sim.loading import load_scenario
+
+
+def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
+    """The options only ``tune --pixel-runs`` reads."""
+    tune.add_argument(
+        "--start",
+        action="append",
+        help="--pixel-runs: run start, ISO local date-time (repeatable: a variant per start)",
+    )
+    tune.add_argument("--camera", action="append", help="--pixel-runs: only these cameras (repeatable)")
+    tune.add_argument(
+        "--model",
+        action="append",
+        metavar="NAME",
+        help="--pixel-runs: ordinal, acquisition (repeatable: the likeliest on held-out frames kept), auto "
+        "(both), or hazard (alone: alarm rates by the time in view); default: ordinal",
+    )
+    tune.add_argument(
+        "--hazard-roughness",
+        metavar="R1,R2,...",
+        help="--pixel-runs --model hazard: threshold offsets per age bin (a baseline per threshold) tied by "
+        "this roughness penalty (>= 0); several values, or 'shared' (one offset for every age) among "
+        "them: the candidate likeliest on the held-out seeds' alarms kept; default: shared",
+    )
+    tune.add_argument(
+        "--held-out-seeds",
+        metavar="S1,S2,...",
+        help="--pixel-runs: seeds the fit does not see (not among 0 .. --seeds − 1): the model choice and "
+        "the agreement table are computed on them",
+    )
+
+
+def pixel_run_models(names: list[str] | None, held_out: list[int], roughness: str | None = None) -> list[str]:
+    """The candidate models of ``--model`` (default: ordinal; ``auto``: every model of the frames' scores)
+    and, for ``hazard``, of ``--hazard-roughness`` (:func:`hazard_candidates`), checked: known names, the
+    hazard model alone (it describes alarms, not frames: no likelihood of the frames compares it with the
+    others), and held-out seeds when there is a choice to make."""
+    from sim.calibration.detection_models import AUTO, FRAME_MODELS, MODELS
+
+    names = names or [MODELS[0]]
+    unknown = [name for name in names if name not in (*MODELS, AUTO)]
+    if unknown:
+        raise BadInputError(f"--model {unknown[0]}: no such model (known: {', '.join(MODELS)}, or {AUTO})")
+    models = list(FRAME_MODELS) if AUTO in names else list(dict.fromkeys(names))
+    if "hazard" in names and len(set(names)) > 1:
+        raise BadInputError(
+            f"--model {' '.join(names)}: hazard is chosen by name, alone (it describes alarms, not the "
+            f"frames whose likelihood compares {', '.join(FRAME_MODELS)})"
+        )
+    if roughness is not None:
+        if models != ["hazard"]:
+            raise BadInputError(
+                f"--hazard-roughness {roughness}: only with --model hazard (got --model {' '.join(names)})"
+            )
+        models = hazard_candidates(roughness)
+    if len(models) > 1 and not held_out:
+        asked = f"--hazard-roughness {roughness}" if roughness is not None else f"--model {' '.join(names)}"
+        raise BadInputError(
+            f"{asked}: choosing among {', '.join(models)} needs --held-out-seeds "
+            "(the choice is made on seeds the fit does not see)"
+        )
+    return models
+
+
+def hazard_candidates(text: str) -> list[str]:
+    """``--hazard-roughness 1,10,shared``: the hazard candidates' labels (``hazard`` for the shared
+    offsets, :func:`sim.calibration.detection_models.by_age_label` for each roughness, each >= 0)."""
+    import math
+
+    from sim.calibration.detection_models import by_age_label
+
+    def label(part: str) -> str:
+        if part.strip() == "shared":
+            return "hazard"
+        value = float(part)
+        if not (math.isfinite(value) and value >= 0):
+            raise BadInputError(
+                f"--hazard-roughness {text}: each must be 'shared' or a number >= 0, got {part}"
+            )
+        return by_age_label(value)
+
+    return comma_list("--hazard-roughness", text, label, ("value", "value"), "shared,1,10")
+
+
+def parse_held_out_seeds(text: str | None, seeds: int) -> list[int]:
+    """``--held-out-seeds 4,5,6``: seeds >= 0, each once, none among the fitting seeds 0 .. ``seeds`` − 1."""
+    if text is None:
+        return []
+    values = comma_list("--held-out-seeds", text, int, ("seed", "seed"), "4,5")
+    if min(values) < 0:
+        raise BadInputError(f"--held-out-seeds {text}: each must be >= 0")
+    overlap = sorted(v for v in values if v < seeds)
+    if overlap:
+        raise BadInputError(
+            f"--held-out-seeds {text}: seed {', '.join(map(str, overlap))} is also a fitting seed "
+            f"(--seeds {seeds}: 0 to {seeds - 1}); held-out seeds must be ones the fit does not see"
+        )
+    return values
+
+
+def run_pixel_runs(args: argparse.Namespace) -> int:
+    """``tune --pixel-runs``: fit the candidates on pixel-mode runs, keep the likeliest, write the folder."""
+    from sim.calibration.model_choice import choose_models
+
+    at_least("--seeds", args.seeds, 1)
+    held_out = parse_held_out_seeds(args.held_out_seeds, args.seeds)
+    models = pixel_run_models(args.model, held_out, args.hazard_roughness)
+    overrides = [*args.overrides, *duration_override(args.duration)]
+    starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]
+    variants = [load_scenario(args.scenario, [*overrides, *start]) for start in starts]
+    if args.camera:
+        known = {c.id for c in variants[0].cameras}
+        unknown = sorted(set(args.camera) - known)
+        if unknown:
+            raise BadInputError(
+                f"--camera: no camera {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
+        variants = [
+            v.model_copy(update={"cameras": tuple(c for c in v.cameras if c.id in args.camera)})
+            for v in variants
+        ]
+    seeds = list(range(args.seeds))
+    at_least("--workers", args.workers, 1)
+    table, choice, calibration = choose_models(
+        variants, seeds, held_out, models, progress=True, command=args.command_line, workers=args.workers
+    )
+    args.out.mkdir(exist_ok=True)
+    table.to_csv(args.out / "agreement.csv", index=False, na_rep="")
+    choice.to_csv(args.out / "model_choice.csv", index=False, na_rep="")
+    (args.out / "calibration.json").write_text(
+        json.dumps(calibration.model_dump(mode="json", exclude_none=True), indent=2) + "\n", encoding="utf-8"
+    )
+    where = (
+        f"held-out seeds {', '.join(map(str, held_out))}" if held_out else f"fitting seeds 0-{args.seeds - 1}"
+    )
+    print(f"models fitted on seeds 0-{args.seeds - 1}; log-likelihood of the frames:")
+    print(choice.to_string(index=False))
+    print(f"agreement on the {where}:")
+    print(table.to_string(index=False))
+    print(f"written: {args.out}/ (agreement.csv, model_choice.csv, calibration.json)")
+    return EXIT_OK
