@@ -141,11 +141,10 @@ def alarm_log_likelihood(
     risk = _at_risk(data, age, thresholds, events)
     lights = [LIGHT_ORDER.index(level) for level in block.light]
     weathers = [weather.value for weather in block.weather]
-    by_age = isinstance(block.threshold_offsets[0], tuple)
     edges = np.asarray(block.age_edges_s, dtype=float)
-    design = _Design(
-        risk, edges, lights, weathers, len(thresholds), reference_pixels, step, 1.0 if by_age else None
-    )
+    # Offsets per age bin if the block has them; the roughness penalty is not part of the likelihood.
+    roughness = 0.0 if block.by_age else None
+    design = _Design(risk, edges, lights, weathers, len(thresholds), reference_pixels, step, roughness)
     offsets = np.asarray(block.threshold_offsets, dtype=float).reshape(len(thresholds), -1)
     theta = np.concatenate(
         [

@@ -53,6 +53,7 @@ CLIPS_VERSION = 2
 chunks of two versions never mix. 2 (2026-12-06): the street lamps pixel mode draws are in the clips (lit
 at night only: day and dusk clips are unchanged); 1: without them."""
 
+
 @dataclass
 class Observations:
     """Everything measured over the clips of one tuning run."""

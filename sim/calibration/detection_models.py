@@ -13,7 +13,7 @@ from pixel mode"):
 A third, ``hazard``, describes the alarms themselves (their rate by the time in view,
 :mod:`sim.calibration.alarm_hazard_fit`); its candidates (threshold offsets shared, or per age bin at a
 roughness: :data:`BY_AGE`) compare among themselves by the likelihood of the alarms on held-out seeds
-(:func:`held_out_log_likelihood`), never with the frame models.
+(:func:`candidate_log_likelihood`), never with the frame models.
 
 :func:`frame_log_likelihood` is the log-likelihood of a table of per-frame observations (each frame's
 score bin at the cut-points :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS`) under a class's calibration
@@ -103,13 +103,14 @@ def fit_model(
     return fit | {"model": name}
 
 
-def held_out_log_likelihood(
+def candidate_log_likelihood(
     calibration: Calibration, kind: Kind, frames: pd.DataFrame, alarms: tuple[pd.Series, float]
 ) -> float:
-    """The log-likelihood by which candidates of one family are compared on seeds the fit did not see: of
-    the frames' scores (:func:`frame_log_likelihood`), or for a ``hazard`` class of the offenders' first
-    alarms (:func:`sim.calibration.alarm_hazard_fit.alarm_log_likelihood`; ``alarms``: pixel mode's credited
-    first alarm per offender on those seeds and its threshold of ``kind``)."""
+    """The log-likelihood by which candidates of one family are compared (on the held-out seeds; on the
+    fitting seeds for the record): of the frames' scores (:func:`frame_log_likelihood`), or for a ``hazard``
+    class of the offenders' first alarms (:func:`sim.calibration.alarm_hazard_fit.alarm_log_likelihood`;
+    ``alarms``: pixel mode's credited first alarm per offender on those seeds and its threshold of
+    ``kind``)."""
     block = calibration.classes[kind].alarm_hazard
     if block is None:
         return frame_log_likelihood(calibration, kind, frames)

@@ -4,7 +4,7 @@ likeliest on seeds the fit did not see, and compare the modes there.
 :func:`choose_models` runs pixel mode on the fitting seeds and on the held-out seeds, fits the scenario's
 calibration once per candidate (:func:`sim.calibration.agreement.calibrate_from_pixel_runs`), scores each
 fit by the log-likelihood of the held-out seeds' per-frame observations, or for ``hazard`` candidates of
-their alarms (:func:`sim.calibration.detection_models.held_out_log_likelihood`), and keeps, per kind, the
+their alarms (:func:`sim.calibration.detection_models.candidate_log_likelihood`), and keeps, per kind, the
 class entry of the likeliest; the agreement table is then computed on the held-out seeds only (both modes
 on their incidents).
 Without held-out seeds there is one candidate and the table is on the fitting seeds (the issue's first
@@ -27,7 +27,7 @@ from sim.calibration.agreement import (
     sensor_block,
 )
 from sim.calibration.detectability import SPELLS_S
-from sim.calibration.detection_models import held_out_log_likelihood, is_hazard
+from sim.calibration.detection_models import candidate_log_likelihood, is_hazard
 from sim.scenario.models import Calibration, Kind, Scenario, SensorType
 
 CHOICE_COLUMNS = (
@@ -82,7 +82,7 @@ def choose_models(
         threshold = variants[0].detection.threshold_for(kind)
         for name, fit in fits.items():
             calibration = fit.for_sensor(sensor)  # the terms the cameras' frames were fitted to
-            on_fit = held_out_log_likelihood(calibration, kind, fitted, (fit_alarms, threshold))
+            on_fit = candidate_log_likelihood(calibration, kind, fitted, (fit_alarms, threshold))
             rows.append(
                 {
                     "kind": kind.value,
@@ -92,7 +92,7 @@ def choose_models(
                     "held_out_frames": len(checked_frames) if held_out else 0,
                     "held_out_log_likelihood": (
                         round(
-                            held_out_log_likelihood(
+                            candidate_log_likelihood(
                                 calibration, kind, checked_frames, (held_alarms, threshold)
                             ),
                             3,

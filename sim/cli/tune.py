@@ -63,7 +63,10 @@ def add_parser(commands: Commands) -> None:
         help="--end-to-end: thresholds to run, each in (0, 1) (default: 0.1,0.2,...,0.9)",
     )
     tune.add_argument(
-        "--workers", type=int, default=1, help="--end-to-end, --pixel-runs: processes (default: 1)"
+        "--workers",
+        type=int,
+        default=1,
+        help="--end-to-end, --pixel-runs: worker processes running the seeds (default: 1)",
     )
     tune.add_argument(
         "--duration", help="--end-to-end, --pixel-runs: simulated time per run (default: the scenario's)"

@@ -81,6 +81,11 @@ class AlarmHazard(Strict):
     k: int = Field(ge=1, description="hits the alarm rule the rates were counted with needs")
     n: int = Field(ge=1, description="frames within which it needs them")
 
+    @property
+    def by_age(self) -> bool:
+        """Whether the threshold offsets are given per age bin (a row per threshold)."""
+        return isinstance(self.threshold_offsets[0], tuple)
+
     @model_validator(mode="after")
     def _consistent(self) -> AlarmHazard:
         edges, thresholds, offsets = self.age_edges_s, self.thresholds, self.threshold_offsets
@@ -92,7 +97,7 @@ class AlarmHazard(Strict):
             raise ValueError("thresholds must increase")
         if len(offsets) != len(thresholds):
             raise ValueError(f"threshold_offsets has {len(offsets)} values for {len(thresholds)} thresholds")
-        by_age = isinstance(offsets[0], tuple)
+        by_age = self.by_age
         rows = offsets if by_age else tuple((value,) for value in offsets)
         if not all(math.isfinite(v) for row in rows for v in row):
             raise ValueError("threshold_offsets must be finite numbers")

@@ -38,7 +38,7 @@ def age_bins(edges: np.ndarray, ages: np.ndarray) -> np.ndarray:
 def threshold_offset(rates: AlarmHazard, threshold: float) -> float | np.ndarray:
     """The log-rate offset at ``threshold`` (module docstring), ln(1); per age bin (an array) when the
     offsets are given per age bin."""
-    if isinstance(rates.threshold_offsets[0], tuple):
+    if rates.by_age:
         columns = np.asarray(rates.threshold_offsets, dtype=float).T
         return np.array([_interpolated(rates.thresholds, column, threshold) for column in columns])
     return _interpolated(rates.thresholds, np.asarray(rates.threshold_offsets, dtype=float), threshold)

@@ -73,7 +73,7 @@ def test_held_out_agreement_and_likelihoods_use_the_held_out_seeds_only(beach, r
 @pytest.mark.parametrize("favoured", FRAME_MODELS)
 def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beach, runs, recorded, favoured):
     """Whichever candidate the held-out frames favour is written, whatever the fitting frames say."""
-    real = model_choice.held_out_log_likelihood
+    real = model_choice.candidate_log_likelihood
 
     def rigged(calibration, kind, frames, alarms):
         value = real(calibration, kind, frames, alarms)
@@ -83,7 +83,7 @@ def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beac
         return value
 
     assert (runs[0][1]["kind"] == Kind.SWIMMING).sum() != (runs[1][1]["kind"] == Kind.SWIMMING).sum()
-    monkeypatch.setattr(model_choice, "held_out_log_likelihood", rigged)
+    monkeypatch.setattr(model_choice, "candidate_log_likelihood", rigged)
     _, choice, calibration = choose_models(
         [beach], [0], [1], list(FRAME_MODELS), spells=(0.0,), replications=1
     )
