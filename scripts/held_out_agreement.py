@@ -31,20 +31,16 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.agreement import (
+    WITHIN_S,
     agreement_of,
     bootstrap_band,
     calibrate_from_pixel_runs,
     detected_within,
-    ignoring_warnings,
-    pixel_detections,
-    pixel_runs,
+    pixel_run_log,
     statistical_detections,
 )
 from sim.calibration.detection_models import MODELS
-from tests.helpers.pixel import BEACH_OVERRIDES, one_beach_camera
-
-WITHIN_S = (5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
-"""Times since first sight at which the shares detected are compared, s."""
+from tests.helpers.pixel import agreement_beach
 
 
 def seed_range(text: str) -> list[int]:
@@ -53,20 +49,6 @@ def seed_range(text: str) -> list[int]:
         first, last = (int(v) for v in text.split("-"))
         return list(range(first, last + 1))
     return [int(v) for v in text.split(",")]
-
-
-def beach(duration_s: float, rate_per_hour: float = 300.0):
-    """The agreement test's scenario (one beach camera at 5 frames/s, 320 px, the stroke cue, threshold
-    0.3), ``duration_s`` long, ``rate_per_hour`` swimmers arriving (300: the test's runs until 2026-12-06,
-    300 s at 300 an hour; it now runs 150 s at 600, the same arrivals per run), offenders ignoring
-    warnings."""
-    overrides = [
-        *BEACH_OVERRIDES,
-        f"incidents.swimming.rate_per_hour={rate_per_hour:g}",
-        "detection.pixel_detectors.swimming.cue=stroke",
-        f"run.duration={duration_s:g}",
-    ]
-    return ignoring_warnings(one_beach_camera(overrides))
 
 
 def by_arrival(pixel: pd.DataFrame, frames: pd.DataFrame, drawn: dict[str, pd.DataFrame], duration_s: float):
@@ -100,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit-seeds", default="0-5", help="seeds of the 300-s fitting runs (0-5 or 0,1,2)")
     parser.add_argument("--fit-duration", type=float, default=300.0, help="length of the fitting runs, s")
+    parser.add_argument("--fit-rate", type=float, default=300.0, help="swimmers an hour in the fitting runs")
     parser.add_argument(
         "--check", action="append", required=True, help="DURATION_S:SEEDS[:RATE_PER_HOUR], repeatable"
     )
@@ -108,25 +91,26 @@ def main() -> None:
         "--by-arrival", action="store_true", help="also: swimmers by when they came into view"
     )
     args = parser.parse_args()
-    scenario = beach(args.fit_duration)
+    scenario = agreement_beach(args.fit_duration, args.fit_rate)
     started = time.process_time()
-    results, frames = pixel_runs([scenario], seed_range(args.fit_seeds))
+    fitting = pixel_run_log([scenario], seed_range(args.fit_seeds))
     print(f"fitting runs: {time.process_time() - started:.0f} CPU s")
     fits = {
-        name: calibrate_from_pixel_runs(scenario, results, frames, model=name, spells=(10.0,))
+        name: calibrate_from_pixel_runs(scenario, fitting, model=name, spells=(10.0,))
         for name in args.model or MODELS
     }
     for check in args.check:
         duration, seeds, *rate = check.split(":")
-        variant, seeds = beach(float(duration), float(rate[0]) if rate else 300.0), seed_range(seeds)
+        variant = agreement_beach(float(duration), float(rate[0]) if rate else 300.0)
+        seeds = seed_range(seeds)
         started = time.process_time()
-        checked, checked_frames = pixel_runs([variant], seeds)
+        checked = pixel_run_log([variant], seeds)
         arrivals = variant.incidents.swimming.rate_per_hour
         print(
             f"\n{duration} s, {arrivals:g} swimmers an hour, seeds {seeds}: "
             f"pixel runs {time.process_time() - started:.0f} CPU s"
         )
-        every_kind = pixel_detections(checked)
+        every_kind = checked.detections
         pixel = every_kind[every_kind["kind"] == "swimming"]
         low, high = bootstrap_band(pixel, WITHIN_S, np.random.default_rng(0))
         print(f"  detected within {', '.join(f'{t:g}' for t in WITHIN_S)} s:")
@@ -150,7 +134,7 @@ def main() -> None:
                 f"({100 * (s.ttd_p50_s / p.ttd_p50_s - 1):+.0f} %)"
             )
         if args.by_arrival:
-            by_arrival(pixel, checked_frames, drawn_by_model, float(duration))
+            by_arrival(pixel, checked.frames, drawn_by_model, float(duration))
 
 
 if __name__ == "__main__":

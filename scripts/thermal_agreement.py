@@ -37,8 +37,7 @@ from sim.calibration.agreement import (
     compare_modes,
     detection_table,
     ignoring_warnings,
-    pixel_detections,
-    pixel_runs,
+    pixel_run_log,
     statistical_detections,
 )
 from sim.loading import load_scenario
@@ -83,8 +82,8 @@ def own_rows(scenario, check_seeds: list[int]) -> pd.DataFrame:
 def check(scenario, check_seeds: list[int]) -> pd.DataFrame:
     """Pixel mode's rows and the installed terms' rows on ``check_seeds``, with the statistical side's
     differences: detection rate in points, median time to detect in percent."""
-    pixel, _ = pixel_runs([ignoring_warnings(scenario)], check_seeds, progress=True)
-    rows = detection_table(pixel_detections(pixel)).assign(mode="pixel")
+    pixel = pixel_run_log([ignoring_warnings(scenario)], check_seeds, progress=True)
+    rows = detection_table(pixel.detections).assign(mode="pixel")
     own = own_rows(scenario, check_seeds).assign(mode="statistical, default.json")
     table = pd.concat([rows, own], ignore_index=True).sort_values(["kind", "mode"], ignore_index=True)
     reference = table[table["mode"] == "pixel"].set_index("kind")

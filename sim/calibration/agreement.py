@@ -23,6 +23,7 @@ from sim.calibration.calibration_file import class_entry
 from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import fit_model
 from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
+from sim.calibration.pixel_run_log import PixelRunLog
 from sim.core.workers import spawned_pool
 from sim.engine import Simulation
 from sim.errors import TuningError
@@ -32,6 +33,9 @@ from sim.sensing.false_alarms import false_alarm_share
 
 REPLICATIONS = 20
 """Draws of statistical detection per incident when comparing the modes."""
+WITHIN_S = (5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+"""Times since first sight at which held-out comparisons read the shares detected (:func:`detected_within`),
+s: the time to detect's distribution where a median alone sits on a cliff (docs/detectors.md)."""
 TTD_QUANTILES = (10, 25, 50, 75, 90)
 """Quantiles of the time to detect in the agreement table, %: the whole distribution, not only its median."""
 AGREEMENT_COLUMNS = (
@@ -91,21 +95,18 @@ def pixel_runs(
     return results, pd.DataFrame(log, columns=["kind", *OFFENDER_FRAME_COLUMNS])
 
 
-def credited_alarms(results: list[Result]) -> pd.Series:
-    """First alarm each camera raised on each incident, s, by :func:`pixel_runs`'s group key."""
-    alarms = pd.concat([r.alarms.assign(run=j) for j, r in enumerate(results)], ignore_index=True).dropna(
-        subset=["incident_id"]
-    )
-    first = alarms.groupby(["run", "source", "incident_id"])["t"].min()
-    return pd.Series(
-        first.to_numpy(), index=[f"{j}/{c}/incident-{int(i)}" for j, c, i in first.index], dtype=float
-    )
+def pixel_run_log(
+    variants: list[Scenario], seeds: list[int], progress: bool = False, workers: int = 1, **note
+) -> PixelRunLog:
+    """:func:`pixel_runs` reduced to what a fit and an agreement check read (:class:`PixelRunLog`), its
+    note the seeds and ``note``."""
+    results, frames = pixel_runs(variants, seeds, progress, workers)
+    return PixelRunLog.of_runs(results, frames, seeds=list(seeds), **note)
 
 
 def calibrate_from_pixel_runs(
     scenario: Scenario,
-    results: list[Result],
-    frames: pd.DataFrame,
+    runs: PixelRunLog,
     command: str = "",
     spells: tuple[float, ...] = SPELLS_S,
     acquisition: bool = False,
@@ -125,9 +126,8 @@ def calibrate_from_pixel_runs(
     model = model or ("acquisition" if acquisition else "ordinal")
     base = scenario.calibration.model_dump(mode="json")
     terms = sensor_terms(base, scenario)  # the cameras' sensor type's classes and false alarms
-    camera_hours = sum(len(r.scenario.cameras) * r.summary["duration_s"] for r in results) / 3600.0
-    alarms = pd.concat([r.alarms for r in results], ignore_index=True)
-    detected, persistence = credited_alarms(results), scenario.detection.persistence
+    frames, alarms, camera_hours = runs.frames, runs.alarms, runs.camera_hours
+    detected, persistence = runs.credited, scenario.detection.persistence
     for kind in Kind:
         threshold = scenario.detection.threshold_for(kind)  # pixel mode's alarm filter of this kind
         mine = frames[frames["kind"] == kind]
@@ -154,7 +154,7 @@ def calibrate_from_pixel_runs(
     command = command or "sim.calibration.agreement.calibrate_from_pixel_runs"
     terms["source"] = (
         f"Fitted to pixel mode by `{command}`: scenario "
-        f"{scenario.name}, {len(results)} runs, {camera_hours:.2f} camera-hours, "
+        f"{scenario.name}, {runs.run_count} runs, {camera_hours:.2f} camera-hours, "
         f"{len(frames)} offender-frames."
     )
     return Calibration.model_validate(base)
@@ -180,35 +180,6 @@ def sensor_block(calibration: dict, sensor: SensorType) -> dict:
         return calibration
     keys = ("classes", "false_alarms")
     return calibration["sensors"].setdefault(sensor.value, {k: dict(calibration[k]) for k in keys})
-
-
-def pixel_detections(results: list[Result]) -> pd.DataFrame:
-    """Per incident in view: ``kind``, ``detected``, ``ttd_s`` (first alarm on it − first sight), and which
-    it is: ``run`` (its result's index in ``results``), ``incident_id``, ``t_first_visible`` (s).
-
-    The first alarm credited to the incident by any sensor, from the alarms table: the incidents
-    table's ``t_detected`` ignores an alarm that comes after a boat happened to warn the offender
-    (stages only move forward), which would count the response as a detector's miss.
-    """
-    rows = []
-    for j, r in enumerate(results):
-        first = r.alarms.dropna(subset=["incident_id"]).groupby("incident_id")["t"].min()
-        seen = r.incidents[r.incidents["t_first_visible"].notna()]
-        t = seen["incident_id"].map(first).to_numpy(float)
-        sighted = seen["t_first_visible"].to_numpy(float)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "kind": seen["kind"].astype(str).to_numpy(),
-                    "detected": ~np.isnan(t),
-                    "ttd_s": t - sighted,
-                    "run": j,
-                    "incident_id": seen["incident_id"].to_numpy(int),
-                    "t_first_visible": sighted,
-                }
-            )
-        )
-    return pd.concat(rows, ignore_index=True)
 
 
 def statistical_detections(scenario: Scenario, seeds: list[int], replications: int) -> pd.DataFrame:
@@ -268,12 +239,12 @@ def compare_modes(
     spells: tuple[float, ...] = SPELLS_S,
     acquisition: bool = False,
     check_seeds: list[int] | None = None,
-    runs: tuple[list[Result], pd.DataFrame] | None = None,
+    runs: PixelRunLog | None = None,
 ) -> tuple[pd.DataFrame, Calibration]:
     """Pixel mode, then statistical mode calibrated from it, on the same variants and seeds.
 
     ``check_seeds``: compare on these seeds instead (both modes; held out from the fit when they differ
-    from ``seeds``). ``runs``: the pixel-mode runs of the fit, if already made: what :func:`pixel_runs`
+    from ``seeds``). ``runs``: the pixel-mode runs of the fit, if already made: what :func:`pixel_run_log`
     returns for the variants as ignoring warnings (:func:`ignoring_warnings`) on ``seeds``.
 
     Offenders ignore warnings in both modes (``p_leave`` 0; the incidents' draws are unchanged): a
@@ -285,31 +256,31 @@ def compare_modes(
     :data:`AGREEMENT_COLUMNS`; statistical counts are per replication) and the fitted calibration.
     """
     variants = [ignoring_warnings(variant) for variant in variants]
-    pixel, frames = runs if runs is not None else pixel_runs(variants, seeds, progress)
-    calibration = calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells, acquisition)
+    log = runs if runs is not None else pixel_run_log(variants, seeds, progress)
+    calibration = calibrate_from_pixel_runs(variants[0], log, command, spells, acquisition)
     if check_seeds is not None and list(check_seeds) != list(seeds):
         seeds = list(check_seeds)
-        pixel, _ = pixel_runs(variants, seeds, progress)
-    return agreement_table(variants, pixel, calibration, seeds, replications), calibration
+        log = pixel_run_log(variants, seeds, progress)
+    return agreement_table(variants, log.detections, calibration, seeds, replications), calibration
 
 
 def agreement_table(
     variants: list[Scenario],
-    pixel: list[Result],
+    pixel: pd.DataFrame,
     calibration: Calibration,
     seeds: list[int],
     replications: int,
 ) -> pd.DataFrame:
-    """:data:`AGREEMENT_COLUMNS` of pixel mode's runs ``pixel`` of ``variants`` on ``seeds`` (offenders
-    ignoring warnings) and of statistical mode with ``calibration`` on the same incidents, its expectation
-    over ``replications`` draws."""
+    """:data:`AGREEMENT_COLUMNS` of pixel mode's detections ``pixel`` (:func:`pixel_detections`' rows of its
+    runs of ``variants`` on ``seeds``, offenders ignoring warnings) and of statistical mode with
+    ``calibration`` on the same incidents, its expectation over ``replications`` draws."""
     statistical = []
     for variant in variants:
         calibrated = variant.model_copy(
             update={"detection": variant.detection.model_copy(update={"calibration": calibration})}
         )
         statistical.append(statistical_detections(calibrated, seeds, replications))
-    return agreement_of(pixel_detections(pixel), pd.concat(statistical, ignore_index=True), replications)
+    return agreement_of(pixel, pd.concat(statistical, ignore_index=True), replications)
 
 
 def agreement_of(pixel: pd.DataFrame, statistical: pd.DataFrame, replications: int) -> pd.DataFrame:

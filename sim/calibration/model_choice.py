@@ -21,9 +21,8 @@ from sim.calibration.agreement import (
     REPLICATIONS,
     agreement_table,
     calibrate_from_pixel_runs,
-    credited_alarms,
     ignoring_warnings,
-    pixel_runs,
+    pixel_run_log,
     sensor_block,
 )
 from sim.calibration.detectability import SPELLS_S
@@ -68,14 +67,14 @@ def choose_models(
             "hazard candidates compare by their alarms, the others by their frames: not together"
         )
     variants = [ignoring_warnings(variant) for variant in variants]
-    pixel, frames = pixel_runs(variants, seeds, progress, workers)
-    checked, held_frames = pixel_runs(variants, held_out, progress, workers) if held_out else (pixel, frames)
+    fitting = pixel_run_log(variants, seeds, progress, workers)
+    checked = pixel_run_log(variants, held_out, progress, workers) if held_out else fitting
     fits = {
-        name: calibrate_from_pixel_runs(variants[0], pixel, frames, command, spells, model=name)
-        for name in models
+        name: calibrate_from_pixel_runs(variants[0], fitting, command, spells, model=name) for name in models
     }
     sensor = next((camera.sensor for camera in variants[0].cameras), SensorType.VISIBLE)  # one type
-    fit_alarms, held_alarms = credited_alarms(pixel), credited_alarms(checked)
+    fit_alarms, held_alarms = fitting.credited, checked.credited
+    frames, held_frames = fitting.frames, checked.frames
     rows = []
     for kind in Kind:
         fitted, checked_frames = frames[frames["kind"] == kind], held_frames[held_frames["kind"] == kind]
@@ -104,7 +103,7 @@ def choose_models(
             )
     choice = _mark_chosen(pd.DataFrame(rows))
     calibration = merge_chosen(fits, choice, held_out, sensor)
-    table = agreement_table(variants, checked, calibration, held_out or seeds, replications)
+    table = agreement_table(variants, checked.detections, calibration, held_out or seeds, replications)
     return table, choice[list(CHOICE_COLUMNS)], calibration
 
 

@@ -14,10 +14,10 @@ from sim.calibration.agreement import (
     AGREEMENT_COLUMNS,
     compare_modes,
     ignoring_warnings,
-    pixel_detections,
-    pixel_runs,
+    pixel_run_log,
     statistical_detections,
 )
+from sim.calibration.pixel_run_log import pixel_detections
 from sim.engine import run
 from sim.loading import load_scenario
 from sim.scenario.models import Calibration, Kind, Mode
@@ -37,7 +37,7 @@ def short(beach):
     """Two minutes of the beach, and its pixel-mode run on seed 0 as the comparison makes it (offenders
     ignoring warnings): made once for the tests that fit on it."""
     scenario = beach.model_copy(update={"run": beach.run.model_copy(update={"duration": 120.0})})
-    return scenario, pixel_runs([ignoring_warnings(scenario)], [0])
+    return scenario, pixel_run_log([ignoring_warnings(scenario)], [0])
 
 
 def test_compare_modes_tables_the_same_incidents_in_both_modes(short):

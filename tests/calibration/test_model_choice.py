@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sim.calibration import model_choice
-from sim.calibration.agreement import ignoring_warnings, pixel_runs
+from sim.calibration.agreement import ignoring_warnings, pixel_run_log
 from sim.calibration.detection_models import FRAME_MODELS, frame_log_likelihood
 from sim.calibration.model_choice import choose_models
 from sim.scenario.models import Kind
@@ -22,12 +22,12 @@ def beach():
 @pytest.fixture(scope="module")
 def runs(beach):
     """Pixel runs of seed 0 (fitting) and seed 1 (held out), 90 s each, by seed."""
-    return {seed: pixel_runs([beach], [seed]) for seed in (0, 1)}
+    return {seed: pixel_run_log([beach], [seed]) for seed in (0, 1)}
 
 
 @pytest.fixture
 def recorded(monkeypatch, runs):
-    """``model_choice.pixel_runs`` served from :func:`runs`, recording the seeds asked for."""
+    """``model_choice.pixel_run_log`` served from :func:`runs`, recording the seeds asked for."""
     asked: list[list[int]] = []
 
     def served(variants, seeds, progress=False, workers=1):
@@ -35,7 +35,7 @@ def recorded(monkeypatch, runs):
         assert len(seeds) == 1
         return runs[seeds[0]]
 
-    monkeypatch.setattr(model_choice, "pixel_runs", served)
+    monkeypatch.setattr(model_choice, "pixel_run_log", served)
     return asked
 
 
@@ -44,9 +44,9 @@ def test_held_out_agreement_and_likelihoods_use_the_held_out_seeds_only(beach, r
         [beach], [0], [1], list(FRAME_MODELS), spells=(0.0,), replications=2
     )
     assert recorded == [[0], [1]]
-    held_results, held_frames = runs[1]
+    held_frames = runs[1].frames
     swimming = table[table["kind"] == "swimming"].set_index("mode")
-    in_view = int((held_results[0].incidents.dropna(subset=["t_first_visible"])["kind"] == "swimming").sum())
+    in_view = int((runs[1].detections["kind"] == "swimming").sum())
     assert in_view > 0
     assert (
         swimming.loc["pixel", "incidents_visible"]
@@ -55,7 +55,7 @@ def test_held_out_agreement_and_likelihoods_use_the_held_out_seeds_only(beach, r
     )
     rows = choice[choice["kind"] == "swimming"].set_index("model")
     assert (rows["held_out_frames"] == int((held_frames["kind"] == Kind.SWIMMING).sum())).all()
-    assert (rows["fit_frames"] == int((runs[0][1]["kind"] == Kind.SWIMMING).sum())).all()
+    assert (rows["fit_frames"] == int((runs[0].frames["kind"] == Kind.SWIMMING).sum())).all()
     # The held-out likelihood is the chosen class's, on seed 1's frames.
     best = rows["held_out_log_likelihood"].idxmax()
     assert rows.loc[best, "chosen"] and rows["chosen"].sum() == 1
@@ -78,11 +78,11 @@ def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beac
     def rigged(calibration, kind, frames, alarms):
         value = real(calibration, kind, frames, alarms)
         # Seed 1's frames of the kind (seed 0 has another number of them: asserted below).
-        if len(frames) and len(frames) == int((runs[1][1]["kind"] == kind).sum()):
+        if len(frames) and len(frames) == int((runs[1].frames["kind"] == kind).sum()):
             return 0.0 if calibration.classes[kind].model == favoured else -1e6
         return value
 
-    assert (runs[0][1]["kind"] == Kind.SWIMMING).sum() != (runs[1][1]["kind"] == Kind.SWIMMING).sum()
+    assert (runs[0].frames["kind"] == Kind.SWIMMING).sum() != (runs[1].frames["kind"] == Kind.SWIMMING).sum()
     monkeypatch.setattr(model_choice, "candidate_log_likelihood", rigged)
     _, choice, calibration = choose_models(
         [beach], [0], [1], list(FRAME_MODELS), spells=(0.0,), replications=1
@@ -96,7 +96,6 @@ def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs, record
     """Offsets shared and per age bin: each candidate's held-out log-likelihood is that of seed 1's alarms
     under its fitted block, and the likelier one's block is written; hazard candidates never compete with
     the frame models."""
-    from sim.calibration.agreement import credited_alarms
     from sim.calibration.alarm_hazard_fit import alarm_log_likelihood
 
     candidates = ["hazard", "hazard-by-age-10"]
@@ -107,12 +106,10 @@ def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs, record
     assert rows.loc[best, "chosen"] and rows["chosen"].sum() == 1
     block = calibration.classes[Kind.SWIMMING].alarm_hazard
     assert isinstance(block.threshold_offsets[0], tuple) == (best == "hazard-by-age-10")
-    held_results, held_frames = runs[1]
+    held_frames = runs[1].frames
     swimmers = held_frames[held_frames["kind"] == Kind.SWIMMING]
     threshold = beach.detection.threshold_for(Kind.SWIMMING)
-    again = alarm_log_likelihood(
-        block, swimmers, calibration.reference_pixels, credited_alarms(held_results), threshold
-    )
+    again = alarm_log_likelihood(block, swimmers, calibration.reference_pixels, runs[1].credited, threshold)
     assert again == pytest.approx(rows.loc[best, "held_out_log_likelihood"], abs=1e-3)
     assert "held-out log-likelihood of the alarms" in calibration.source
     with pytest.raises(ValueError, match="not together"):
@@ -125,7 +122,7 @@ def test_the_chain_s_frame_likelihood_is_its_fit_s(beach, runs):
     from sim.calibration.calibration_file import class_entry
     from sim.calibration.detection_models import fit_model
 
-    frames = runs[0][1]
+    frames = runs[0].frames
     swimmers = frames[frames["kind"] == Kind.SWIMMING]
     fit = fit_model("acquisition", swimmers, beach.calibration.reference_pixels, 0.3)
     data = beach.calibration.model_dump(mode="json")
@@ -143,7 +140,7 @@ def test_the_ordinal_frame_likelihood_is_its_fit_s(beach, runs, spell_s):
     from sim.calibration.calibration_file import class_entry
     from sim.calibration.detectability import fit_hit_model
 
-    frames = runs[0][1]
+    frames = runs[0].frames
     swimmers = frames[frames["kind"] == Kind.SWIMMING]
     fit = fit_hit_model(swimmers, beach.calibration.reference_pixels, spell_s=spell_s, never=True)
     data = beach.calibration.model_dump(mode="json")
