@@ -6,6 +6,11 @@ model"):
 
     PYTHONPATH=. python scripts/held_out_agreement.py --fit-seeds 0-5 --check 300:6-11 --check 1800:12-13
     PYTHONPATH=. python scripts/held_out_agreement.py --fit-seeds 0-5 --check 1800:12-13:50
+    PYTHONPATH=. python scripts/held_out_agreement.py --fit-seeds 0-23 --fit-duration 150 --fit-rate 600 \
+        --check 150:100-123:600
+
+(the last: the comparison tests/calibration/test_held_out_agreement.py makes on its stored runs, rendered
+here again).
 
 ``--by-arrival`` also prints, per check, the swimmers by when they came into view (quarters of the run):
 how many, the median number of other swimmers in view in their first 20 s, and the share each mode
