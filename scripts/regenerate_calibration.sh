@@ -18,6 +18,8 @@
 #   detection classes (on 2026-12-06: 18 runs, about 65 CPU-minutes, 38 minutes on two workers), each
 #   kind's threshold offsets shared by every age or per age bin at roughness 1, 10 or 100, whichever the
 #   held-out seeds' alarms favour (added after the installed default of 2026-12-06, which has shared ones);
+#   the runs are kept in out/calibration/pixel-visible/runs/, and `tune --pixel-runs ... --runs-from
+#   out/calibration/pixel-visible` with the same options fits other candidates from them in seconds;
 # - the false alarms: the clip runs' counts pooled with the fit clips of the false-alarm evidence
 #   (scenarios/calibration/false_alarm_evidence, gathered with `run_sim.py tune --false-alarm-hours`; its
 #   held-out clips are the check of `tune --report`, written to out/calibration/validity/ with the agreement

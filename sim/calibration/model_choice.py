@@ -1,9 +1,11 @@
 """``tune --pixel-runs --model``: fit each candidate detection model on some seeds, keep per kind the one
 likeliest on seeds the fit did not see, and compare the modes there.
 
-:func:`choose_models` runs pixel mode on the fitting seeds and on the held-out seeds, fits the scenario's
-calibration once per candidate (:func:`sim.calibration.agreement.calibrate_from_pixel_runs`), scores each
-fit by the log-likelihood of the held-out seeds' per-frame observations, or for ``hazard`` candidates of
+:func:`render_runs` runs pixel mode on the fitting seeds and on the held-out seeds (or :func:`read_runs`
+reads such runs written before, so that other candidates are fitted without rendering a frame);
+:func:`choose_models` fits the scenario's calibration once per candidate
+(:func:`sim.calibration.agreement.calibrate_from_pixel_runs`), scores each fit by the log-likelihood of the
+held-out seeds' per-frame observations, or for ``hazard`` candidates of
 their alarms (:func:`sim.calibration.detection_models.candidate_log_likelihood`), and keeps, per kind, the
 class entry of the likeliest; the agreement table is then computed on the held-out seeds only (both modes
 on their incidents).
@@ -14,6 +16,7 @@ protocol).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 
@@ -27,6 +30,8 @@ from sim.calibration.agreement import (
 )
 from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import candidate_log_likelihood, is_hazard
+from sim.calibration.pixel_run_log import PixelRunLog, pixel_mode_sha256
+from sim.errors import TuningError
 from sim.scenario.models import Calibration, Kind, Scenario, SensorType
 
 CHOICE_COLUMNS = (
@@ -43,21 +48,56 @@ held-out seeds' frames under the fitted calibration (of their alarms for ``hazar
 whether it was kept."""
 
 
+def render_runs(
+    variants: list[Scenario], seeds: list[int], held_out: list[int], progress: bool = False, workers: int = 1
+) -> tuple[PixelRunLog, PixelRunLog | None]:
+    """Pixel mode's runs of ``variants`` (offenders ignoring warnings) on the fitting ``seeds`` and on the
+    ``held_out`` seeds (None without), each log's note holding its seeds and :func:`runs_key`.
+    ``workers``: processes for the runs."""
+    variants = [ignoring_warnings(variant) for variant in variants]
+    key = runs_key(variants)
+    fitting = pixel_run_log(variants, seeds, progress, workers, variants_sha256=key)
+    checked = pixel_run_log(variants, held_out, progress, workers, variants_sha256=key) if held_out else None
+    return fitting, checked
+
+
+def runs_key(variants: list[Scenario]) -> list[str]:
+    """What runs are of: each variant's :func:`pixel_mode_sha256` as the runs see it (warnings ignored)."""
+    return [pixel_mode_sha256(ignoring_warnings(variant)) for variant in variants]
+
+
+def read_runs(
+    folder: Path, variants: list[Scenario], seeds: list[int], held_out: list[int]
+) -> tuple[PixelRunLog, PixelRunLog | None]:
+    """The logs :func:`render_runs` made, from ``folder`` (``fit/``, and ``held_out/`` with held-out seeds),
+    if they are runs of these variants on these seeds (:class:`TuningError` naming what differs)."""
+    parts = {"fit": seeds, **({"held_out": held_out} if held_out else {})}
+    logs = {}
+    for part, wanted in parts.items():
+        log = logs[part] = PixelRunLog.read(folder / part)
+        if log.note.get("variants_sha256") != runs_key(variants):
+            raise TuningError(
+                f"{folder / part}: runs of another scenario, start or camera than these options give"
+            )
+        if log.note.get("seeds") != list(wanted):
+            raise TuningError(f"{folder / part}: runs of seeds {log.note.get('seeds')}, not {list(wanted)}")
+    return logs["fit"], logs.get("held_out")
+
+
 def choose_models(
     variants: list[Scenario],
     seeds: list[int],
     held_out: list[int],
     models: list[str],
-    progress: bool = False,
+    runs: tuple[PixelRunLog, PixelRunLog | None],
     command: str = "",
     replications: int = REPLICATIONS,
     spells: tuple[float, ...] = SPELLS_S,
-    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Calibration]:
     """The agreement table (on ``held_out`` seeds; on ``seeds`` when there are none), the model choice
     table (:data:`CHOICE_COLUMNS`) and the calibration written: each kind's class from the candidate of
-    ``models`` with the highest held-out log-likelihood (ties: the first listed). ``workers``: processes
-    for the pixel runs."""
+    ``models`` with the highest held-out log-likelihood (ties: the first listed). ``runs``: pixel mode's
+    runs of the variants on the fitting and the held-out seeds (:func:`render_runs`, :func:`read_runs`)."""
     if set(seeds) & set(held_out):
         raise ValueError(f"held-out seeds {sorted(set(seeds) & set(held_out))} are also fitting seeds")
     if len(models) > 1 and not held_out:
@@ -67,8 +107,8 @@ def choose_models(
             "hazard candidates compare by their alarms, the others by their frames: not together"
         )
     variants = [ignoring_warnings(variant) for variant in variants]
-    fitting = pixel_run_log(variants, seeds, progress, workers)
-    checked = pixel_run_log(variants, held_out, progress, workers) if held_out else fitting
+    fitting, checked = runs
+    checked = checked if held_out else fitting
     fits = {
         name: calibrate_from_pixel_runs(variants[0], fitting, command, spells, model=name) for name in models
     }

@@ -16,6 +16,7 @@ read back exactly; the gzip header carries no time stamp, so the same runs give 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ import pandas as pd
 from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
 from sim.errors import TuningError
 from sim.results.result import Result
+from sim.scenario.models import Scenario
 
 ALARM_LOG_COLUMNS = ("run", "source", "kind", "t", "incident_id")
 """Every alarm of the runs: the run's index, the camera (or sensor), kind, time (s) and the incident it was
@@ -36,6 +38,15 @@ FILES = ("frames.csv.gz", "alarms.csv", "detections.csv", "log.json")
 _GZIP = {"method": "gzip", "mtime": 0}  # no time stamp in the header: the same runs, the same bytes
 _EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 """pandas 3 reads floats back exactly and deprecates the option; pandas 2 must be asked."""
+
+
+def pixel_mode_sha256(scenario: Scenario) -> str:
+    """SHA-256 of what pixel mode's frames, scores and alarms depend on: the resolved scenario without
+    ``detection.calibration``, statistical mode's terms, which pixel mode never reads. A calibration fitted
+    to pixel runs or clips therefore does not orphan them (before 2026-12-06 the false-alarm evidence's hash
+    covered the calibration too, and installing one fitted to the evidence refused to resume it)."""
+    kept = scenario.model_dump_json(exclude={"detection": {"calibration"}})
+    return hashlib.sha256(kept.encode()).hexdigest()
 
 
 def pixel_detections(results: list[Result]) -> pd.DataFrame:

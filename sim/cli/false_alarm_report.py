@@ -6,21 +6,21 @@ clips (:mod:`sim.calibration.false_alarm_evidence`; a second call with the same 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
+from sim.calibration.pixel_run_log import pixel_mode_sha256
 from sim.cli.common import EXIT_OK, at_least
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.render.frames_version import FRAMES_VERSION
-from sim.scenario.models import Kind, Light, Scenario, Weather
+from sim.scenario.models import Kind, Light, Weather
 
 PLAN_FILE = "plan.json"
 """What an evidence folder was started with (the scenario's name and the hash of its resolved keys but the
-calibration, :func:`clip_scenario_sha256`; the overrides, clip length, seed and weather, the renderer's
-frames version and the clips' version): a later call must give the same, so chunks never mix clips of two
-scenarios, two renderers or two ways of setting clips up."""
+calibration, :func:`sim.calibration.pixel_run_log.pixel_mode_sha256`; the overrides, clip length, seed and
+weather, the renderer's frames version and the clips' version): a later call must give the same, so chunks
+never mix clips of two scenarios, two renderers or two ways of setting clips up."""
 
 
 def add_evidence_options(tune: argparse.ArgumentParser) -> None:
@@ -88,7 +88,7 @@ def gather_evidence(args: argparse.Namespace) -> int:
     kinds = (Kind(args.detector),) if args.detector else (Kind.SWIMMING, Kind.FISHING)
     plan = {
         "scenario": scenario.name,
-        "scenario_sha256": clip_scenario_sha256(scenario),
+        "scenario_sha256": pixel_mode_sha256(scenario),
         "overrides": list(args.overrides),
         "seconds": args.seconds,
         "seed": args.seed,
@@ -105,15 +105,6 @@ def gather_evidence(args: argparse.Namespace) -> int:
     ran = gather(scenario, chunks, args.seconds, args.out, executor, budget)
     print(f"{ran} chunks run now; the table so far: run_sim.py tune --report {args.out} --out REPORT_DIR")
     return EXIT_OK
-
-
-def clip_scenario_sha256(scenario: Scenario) -> str:
-    """SHA-256 of what the evidence's clips depend on: the resolved scenario without
-    ``detection.calibration``, statistical mode's terms, which pixel mode and the clips never read. A
-    calibration fitted to the evidence therefore does not orphan it (before 2026-12-06 the hash covered the
-    calibration too, and installing one fitted to the evidence refused to resume the evidence)."""
-    kept = scenario.model_dump_json(exclude={"detection": {"calibration"}})
-    return hashlib.sha256(kept.encode()).hexdigest()
 
 
 def _check_plan(out: Path, plan: dict) -> None:

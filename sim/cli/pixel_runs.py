@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from sim.cli.common import EXIT_OK, at_least, comma_list, duration_override
 from sim.errors import BadInputError
 from sim.loading import load_scenario
+
+RUNS = "runs"
+"""Where a ``--pixel-runs`` folder keeps its runs' logs: ``fit/``, ``held_out/`` (read by ``--runs-from``)."""
 
 
 def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
@@ -32,6 +36,13 @@ def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
         help="--pixel-runs --model hazard: threshold offsets per age bin (a baseline per threshold) tied by "
         "this roughness penalty (>= 0); several values, or 'shared' (one offset for every age) among "
         "them: the candidate likeliest on the held-out seeds' alarms kept; default: shared",
+    )
+    tune.add_argument(
+        "--runs-from",
+        type=Path,
+        metavar="DIR",
+        help="--pixel-runs: fit on the pixel runs a previous --pixel-runs wrote to DIR/runs/ (the same "
+        "scenario, overrides, starts, cameras and seeds) instead of rendering them again",
     )
     tune.add_argument(
         "--held-out-seeds",
@@ -111,7 +122,7 @@ def parse_held_out_seeds(text: str | None, seeds: int) -> list[int]:
 
 def run_pixel_runs(args: argparse.Namespace) -> int:
     """``tune --pixel-runs``: fit the candidates on pixel-mode runs, keep the likeliest, write the folder."""
-    from sim.calibration.model_choice import choose_models
+    from sim.calibration.model_choice import choose_models, read_runs, render_runs
 
     at_least("--seeds", args.seeds, 1)
     held_out = parse_held_out_seeds(args.held_out_seeds, args.seeds)
@@ -132,10 +143,15 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
         ]
     seeds = list(range(args.seeds))
     at_least("--workers", args.workers, 1)
-    table, choice, calibration = choose_models(
-        variants, seeds, held_out, models, progress=True, command=args.command_line, workers=args.workers
-    )
+    if args.runs_from is not None:
+        runs = read_runs(args.runs_from / RUNS, variants, seeds, held_out)
+    else:
+        runs = render_runs(variants, seeds, held_out, progress=True, workers=args.workers)
+    table, choice, calibration = choose_models(variants, seeds, held_out, models, runs, args.command_line)
     args.out.mkdir(exist_ok=True)
+    for part, log in zip(("fit", "held_out"), runs, strict=True):
+        if log is not None:
+            log.write(args.out / RUNS / part)
     table.to_csv(args.out / "agreement.csv", index=False, na_rep="")
     choice.to_csv(args.out / "model_choice.csv", index=False, na_rep="")
     (args.out / "calibration.json").write_text(
@@ -148,5 +164,7 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
     print(choice.to_string(index=False))
     print(f"agreement on the {where}:")
     print(table.to_string(index=False))
-    print(f"written: {args.out}/ (agreement.csv, model_choice.csv, calibration.json)")
+    print(
+        f"written: {args.out}/ (agreement.csv, model_choice.csv, calibration.json, {RUNS}/: the pixel runs)"
+    )
     return EXIT_OK

@@ -81,7 +81,7 @@ def test_offenders_ignore_warnings_in_the_comparison(beach):
     pd.testing.assert_frame_equal(normal.incidents[columns], deaf.incidents[columns])
 
 
-def test_tune_pixel_runs_writes_agreement_and_a_usable_calibration(tmp_path, capsys):
+def test_tune_pixel_runs_writes_agreement_and_a_usable_calibration(tmp_path, capsys, monkeypatch):
     out = tmp_path / "pixel"
     argv = ["tune", "--pixel-runs", "--seeds", "1", "--duration", "60", "--camera", "cam-beach-w"]
     overrides = [*BEACH_OVERRIDES[1:], "cameras.0.fps=5"]  # cam-beach-w at 5 frames/s, as the other tests
@@ -103,6 +103,35 @@ def test_tune_pixel_runs_writes_agreement_and_a_usable_calibration(tmp_path, cap
     assert row["pixel_rate"] == swimming.loc["pixel", "detection_rate"]
     assert row["statistical_ttd_p50_s"] == swimming.loc["statistical", "ttd_p50_s"]
     assert "tune --pixel-runs" in (tmp_path / "report" / "agreement.md").read_text(encoding="utf-8")
+    # The runs are kept: fitted again from them, nothing is rendered and the same calibration is written.
+    assert (out / "runs" / "fit" / "frames.csv.gz").is_file() and not (out / "runs" / "held_out").exists()
+    again = tmp_path / "again"
+    with monkeypatch.context() as patch:
+        patch.setattr("sim.calibration.model_choice.render_runs", _no_rendering)
+        assert call_main([*argv[:-2], "--runs-from", str(out), "--out", str(again)]) == 0
+    refit, first = (json.loads((folder / "calibration.json").read_text()) for folder in (again, out))
+    assert refit.pop("source").endswith(first.pop("source").split("`")[-1])  # the command differs
+    assert refit == first
+    assert (again / "agreement.csv").read_bytes() == (out / "agreement.csv").read_bytes()
+    capsys.readouterr()
+    # Runs of other options are refused, naming the folder; so is a folder without runs.
+    other = [
+        *argv[:-2],
+        "--set=run.start=2026-07-18T21:00:00",
+        "--runs-from",
+        str(out),
+        "--out",
+        str(tmp_path / "x"),
+    ]
+    assert_one_error_line(capsys, call_main(other), ("runs/fit", "another scenario"))
+    seeds = [*argv[:-2], "--seeds", "2", "--runs-from", str(out), "--out", str(tmp_path / "y")]
+    assert_one_error_line(capsys, call_main(seeds), ("runs/fit", "seeds [0], not [0, 1]"))
+    empty = [*argv[:-2], "--runs-from", str(tmp_path / "report"), "--out", str(tmp_path / "z")]
+    assert_one_error_line(capsys, call_main(empty), ("not a pixel-run log", "frames.csv.gz"))
+
+
+def _no_rendering(*args, **kwargs):
+    raise AssertionError("--runs-from rendered pixel runs")
 
 
 @pytest.mark.parametrize(

@@ -25,25 +25,10 @@ def runs(beach):
     return {seed: pixel_run_log([beach], [seed]) for seed in (0, 1)}
 
 
-@pytest.fixture
-def recorded(monkeypatch, runs):
-    """``model_choice.pixel_run_log`` served from :func:`runs`, recording the seeds asked for."""
-    asked: list[list[int]] = []
-
-    def served(variants, seeds, progress=False, workers=1):
-        asked.append(list(seeds))
-        assert len(seeds) == 1
-        return runs[seeds[0]]
-
-    monkeypatch.setattr(model_choice, "pixel_run_log", served)
-    return asked
-
-
-def test_held_out_agreement_and_likelihoods_use_the_held_out_seeds_only(beach, runs, recorded):
+def test_held_out_agreement_and_likelihoods_use_the_held_out_seeds_only(beach, runs):
     table, choice, calibration = choose_models(
-        [beach], [0], [1], list(FRAME_MODELS), spells=(0.0,), replications=2
+        [beach], [0], [1], list(FRAME_MODELS), (runs[0], runs[1]), spells=(0.0,), replications=2
     )
-    assert recorded == [[0], [1]]
     held_frames = runs[1].frames
     swimming = table[table["kind"] == "swimming"].set_index("mode")
     in_view = int((runs[1].detections["kind"] == "swimming").sum())
@@ -71,7 +56,7 @@ def test_held_out_agreement_and_likelihoods_use_the_held_out_seeds_only(beach, r
 
 
 @pytest.mark.parametrize("favoured", FRAME_MODELS)
-def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beach, runs, recorded, favoured):
+def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beach, runs, favoured):
     """Whichever candidate the held-out frames favour is written, whatever the fitting frames say."""
     real = model_choice.candidate_log_likelihood
 
@@ -85,21 +70,21 @@ def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beac
     assert (runs[0].frames["kind"] == Kind.SWIMMING).sum() != (runs[1].frames["kind"] == Kind.SWIMMING).sum()
     monkeypatch.setattr(model_choice, "candidate_log_likelihood", rigged)
     _, choice, calibration = choose_models(
-        [beach], [0], [1], list(FRAME_MODELS), spells=(0.0,), replications=1
+        [beach], [0], [1], list(FRAME_MODELS), (runs[0], runs[1]), spells=(0.0,), replications=1
     )
     assert calibration.classes[Kind.SWIMMING].model == favoured
     kept = choice[(choice["kind"] == "swimming") & choice["chosen"]]
     assert kept["model"].tolist() == [favoured]
 
 
-def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs, recorded):
+def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs):
     """Offsets shared and per age bin: each candidate's held-out log-likelihood is that of seed 1's alarms
     under its fitted block, and the likelier one's block is written; hazard candidates never compete with
     the frame models."""
     from sim.calibration.alarm_hazard_fit import alarm_log_likelihood
 
     candidates = ["hazard", "hazard-by-age-10"]
-    _, choice, calibration = choose_models([beach], [0], [1], candidates, replications=1)
+    _, choice, calibration = choose_models([beach], [0], [1], candidates, (runs[0], runs[1]), replications=1)
     rows = choice[choice["kind"] == "swimming"].set_index("model")
     assert rows["held_out_log_likelihood"].notna().all() and rows["fit_log_likelihood"].notna().all()
     best = rows["held_out_log_likelihood"].idxmax()
@@ -113,7 +98,7 @@ def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs, record
     assert again == pytest.approx(rows.loc[best, "held_out_log_likelihood"], abs=1e-3)
     assert "held-out log-likelihood of the alarms" in calibration.source
     with pytest.raises(ValueError, match="not together"):
-        choose_models([beach], [0], [1], ["ordinal", "hazard"], replications=1)
+        choose_models([beach], [0], [1], ["ordinal", "hazard"], (runs[0], runs[1]), replications=1)
 
 
 def test_the_chain_s_frame_likelihood_is_its_fit_s(beach, runs):

@@ -102,12 +102,12 @@ def test_a_report_of_a_folder_without_evidence_is_refused(tmp_path, capsys):
 def test_the_evidence_is_keyed_by_what_its_clips_depend_on():
     """Another calibration (statistical mode's terms, which clips never read) keeps the key, so evidence
     resumes after a calibration fitted to it is installed; a camera's frame rate changes it."""
-    from sim.cli.false_alarm_report import clip_scenario_sha256
+    from sim.calibration.pixel_run_log import pixel_mode_sha256
     from sim.loading import load_scenario
     from tests.helpers.paths import DEFAULT, ORDINAL_CALIBRATION
 
     default = load_scenario(DEFAULT)
     recalibrated = load_scenario(DEFAULT, [ORDINAL_CALIBRATION])
     assert recalibrated.calibration != default.calibration
-    assert clip_scenario_sha256(recalibrated) == clip_scenario_sha256(default)
-    assert clip_scenario_sha256(load_scenario(DEFAULT, ["cameras.0.fps=5"])) != clip_scenario_sha256(default)
+    assert pixel_mode_sha256(recalibrated) == pixel_mode_sha256(default)
+    assert pixel_mode_sha256(load_scenario(DEFAULT, ["cameras.0.fps=5"])) != pixel_mode_sha256(default)
