@@ -36,8 +36,9 @@ settings.load_profile("repeatable")
 
 
 LONGEST_FIRST = (
-    "calibration/test_agreement.py",
     "experiments/test_small_sweep.py",
+    "calibration/test_agreement.py",
+    "calibration/test_held_out_agreement.py",
     "experiments/test_sweep_recovery.py",
     "fleet/test_queueing.py",
     "results/test_stream_writing.py",

@@ -112,7 +112,8 @@ def calibrate_from_pixel_runs(
     acquisition: bool = False,
     model: str | None = None,
 ) -> Calibration:
-    """The scenario's calibration with each kind's hit model and false-alarm rate fitted to pixel mode.
+    """The scenario's calibration with each kind's hit model and false-alarm rate fitted to pixel mode's
+    ``runs`` of it (:func:`pixel_run_log`, or a log written before: :meth:`PixelRunLog.read`).
 
     A kind no offender of which was ever in view keeps its current hit model. False alarms keep
     their threshold dependence (the clutter intercept c) and are scaled so that the rate at the
