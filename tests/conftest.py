@@ -51,11 +51,12 @@ LONGEST_FIRST = (
     "calibration/test_calibration.py",
     "experiments/test_optimize.py",
 )
-"""The modules that take longest (CPU s, 2026-12-06: 51, 42, 18, 17, 16, 15, 14, 14, 12, 12, 12, 12, 11), run
-first, longest first; the rest keep their order. pytest-xdist hands whole modules to the workers in this
-order (``--dist loadfile --no-loadscope-reorder``, pyproject.toml): with the long ones given out first, the
-many short ones fill in around them and the two workers finish together, instead of one waiting while the
-other runs a long module it was given last."""
+"""The modules that take longest (CPU s, 2026-12-06: 42; the agreement modules about 30 and 25 since the
+agreement module fits stored runs and the held-out test came; then 18, 17, 16, 15, 14, 14, 12, 12, 12, 12,
+11), run first, longest first; the rest keep their order. pytest-xdist hands whole modules to the workers in
+this order (``--dist loadfile --no-loadscope-reorder``, pyproject.toml): with the long ones given out first,
+the many short ones fill in around them and the two workers finish together, instead of one waiting while
+the other runs a long module it was given last."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
