@@ -40,9 +40,9 @@ from sim.calibration.agreement import (
     agreement_of,
     bootstrap_band,
     calibrate_from_pixel_runs,
+    calibrated_detections,
     detected_within,
     pixel_run_log,
-    statistical_detections,
 )
 from sim.calibration.detection_models import MODELS
 from tests.helpers.pixel import agreement_beach
@@ -123,9 +123,7 @@ def main() -> None:
         print(f"  {'  band 2.5 %':12s} {np.round(low, 3)}\n  {'  band 97.5 %':12s} {np.round(high, 3)}")
         drawn_by_model = {}
         for name, calibration in fits.items():
-            detection = variant.detection.model_copy(update={"calibration": calibration})
-            calibrated = variant.model_copy(update={"detection": detection})
-            drawn = drawn_by_model[name] = statistical_detections(calibrated, seeds, 20)
+            drawn = drawn_by_model[name] = calibrated_detections([variant], calibration, seeds, 20)
             shares = detected_within(drawn[drawn["kind"] == "swimming"], WITHIN_S)
             inside = bool(((low <= shares) & (shares <= high)).all())
             table = agreement_of(every_kind, drawn, 20)  # the same draws as the shares

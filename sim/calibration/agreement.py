@@ -275,13 +275,22 @@ def agreement_table(
     """:data:`AGREEMENT_COLUMNS` of pixel mode's detections ``pixel`` (:func:`pixel_detections`' rows of its
     runs of ``variants`` on ``seeds``, offenders ignoring warnings) and of statistical mode with
     ``calibration`` on the same incidents, its expectation over ``replications`` draws."""
-    statistical = []
+    drawn = calibrated_detections(variants, calibration, seeds, replications)
+    return agreement_of(pixel, drawn, replications)
+
+
+def calibrated_detections(
+    variants: list[Scenario], calibration: Calibration, seeds: list[int], replications: int
+) -> pd.DataFrame:
+    """:func:`statistical_detections` of every variant on ``seeds`` with ``calibration`` in place of its
+    own, the variants' rows one after the other."""
+    drawn = []
     for variant in variants:
-        calibrated = variant.model_copy(
-            update={"detection": variant.detection.model_copy(update={"calibration": calibration})}
+        detection = variant.detection.model_copy(update={"calibration": calibration})
+        drawn.append(
+            statistical_detections(variant.model_copy(update={"detection": detection}), seeds, replications)
         )
-        statistical.append(statistical_detections(calibrated, seeds, replications))
-    return agreement_of(pixel, pd.concat(statistical, ignore_index=True), replications)
+    return pd.concat(drawn, ignore_index=True)
 
 
 def agreement_of(pixel: pd.DataFrame, statistical: pd.DataFrame, replications: int) -> pd.DataFrame:

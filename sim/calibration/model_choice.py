@@ -72,10 +72,10 @@ def read_runs(
     """The logs :func:`render_runs` made, from ``folder`` (``fit/``, and ``held_out/`` with held-out seeds),
     if they are runs of these variants on these seeds (:class:`TuningError` naming what differs)."""
     parts = {"fit": seeds, **({"held_out": held_out} if held_out else {})}
-    logs = {}
+    key, logs = runs_key(variants), {}
     for part, wanted in parts.items():
         log = logs[part] = PixelRunLog.read(folder / part)
-        if log.note.get("variants_sha256") != runs_key(variants):
+        if log.note.get("variants_sha256") != key:
             raise TuningError(
                 f"{folder / part}: runs of another scenario, start or camera than these options give"
             )

@@ -23,9 +23,9 @@ from sim.calibration.agreement import (
     agreement_of,
     bootstrap_band,
     calibrate_from_pixel_runs,
+    calibrated_detections,
     detected_within,
     pixel_run_log,
-    statistical_detections,
 )
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.scenario.models import Kind
@@ -65,11 +65,8 @@ def held_out(stored) -> tuple[pd.DataFrame, pd.DataFrame]:
     scene = agreement_beach()
     calibration = calibrate_from_pixel_runs(scene, stored["fit"], model="hazard")
     assert calibration.classes[Kind.SWIMMING].model == "hazard"
-    detection = scene.detection.model_copy(update={"calibration": calibration})
     checked = stored["held_out"]
-    drawn = statistical_detections(
-        scene.model_copy(update={"detection": detection}), checked.note["seeds"], REPLICATIONS
-    )
+    drawn = calibrated_detections([scene], calibration, checked.note["seeds"], REPLICATIONS)
     pixel = checked.detections[checked.detections["kind"] == "swimming"]
     return pixel, drawn[drawn["kind"] == "swimming"]
 
