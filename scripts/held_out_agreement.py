@@ -8,9 +8,12 @@ model"):
     PYTHONPATH=. python scripts/held_out_agreement.py --fit-seeds 0-5 --check 1800:12-13:50
     PYTHONPATH=. python scripts/held_out_agreement.py --fit-seeds 0-23 --fit-duration 150 --fit-rate 600 \
         --check 150:100-123:600
+    PYTHONPATH=. python scripts/held_out_agreement.py --fit-from tests/calibration/held_out_beach/fit \
+        --model hazard --model hazard+crowd --check 600:200-207 --keep out/held_out_600
 
-(the last: the comparison tests/calibration/test_held_out_agreement.py makes on its stored runs, rendered
-here again).
+(the third: the comparison tests/calibration/test_held_out_agreement.py makes on its stored runs, rendered
+here again; the last fits those stored runs without rendering them, and keeps the check's pixel runs in
+``--keep``'s folder, one per check, from which a later call with the same ``--keep`` reads them).
 
 ``--by-arrival`` also prints, per check, the swimmers by when they came into view (quarters of the run):
 how many, the median number of other swimmers in view in their first 20 s, and the share each mode
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,7 +48,8 @@ from sim.calibration.agreement import (
     detected_within,
     pixel_run_log,
 )
-from sim.calibration.detection_models import MODELS
+from sim.calibration.detection_models import CROWD, MODELS, by_age_label
+from sim.calibration.pixel_run_log import PixelRunLog
 from tests.helpers.pixel import agreement_beach
 
 
@@ -83,7 +88,8 @@ def by_arrival(pixel: pd.DataFrame, frames: pd.DataFrame, drawn: dict[str, pd.Da
     print("  by the time they came into view:\n" + summary.round(2).to_string().replace("\n", "\n  "))
 
 
-def main() -> None:
+def options() -> argparse.Namespace:
+    """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit-seeds", default="0-5", help="seeds of the 300-s fitting runs (0-5 or 0,1,2)")
     parser.add_argument("--fit-duration", type=float, default=300.0, help="length of the fitting runs, s")
@@ -91,15 +97,34 @@ def main() -> None:
     parser.add_argument(
         "--check", action="append", required=True, help="DURATION_S:SEEDS[:RATE_PER_HOUR], repeatable"
     )
-    parser.add_argument("--model", action="append", choices=MODELS, help="models to fit (default: all)")
+    parser.add_argument(
+        "--fit-from", type=Path, help="a stored pixel-run log to fit instead of rendering (its note's scene)"
+    )
+    hazards = ["hazard", by_age_label(1), by_age_label(10)]
+    parser.add_argument(
+        "--model",
+        action="append",
+        choices=[*MODELS, *hazards[1:], *(name + CROWD for name in hazards)],
+        help="models to fit (default: the three models)",
+    )
+    parser.add_argument("--keep", type=Path, help="keep (or read) the checks' pixel runs in this folder")
     parser.add_argument(
         "--by-arrival", action="store_true", help="also: swimmers by when they came into view"
     )
-    args = parser.parse_args()
-    scenario = agreement_beach(args.fit_duration, args.fit_rate)
-    started = time.process_time()
-    fitting = pixel_run_log([scenario], seed_range(args.fit_seeds))
-    print(f"fitting runs: {time.process_time() - started:.0f} CPU s")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = options()
+    if args.fit_from:
+        fitting = PixelRunLog.read(args.fit_from)
+        duration, rate = (float(v) for v in fitting.note["scene"].split("(")[1].rstrip(")").split(","))
+        scenario = agreement_beach(duration, rate)
+    else:
+        scenario = agreement_beach(args.fit_duration, args.fit_rate)
+        started = time.process_time()
+        fitting = pixel_run_log([scenario], seed_range(args.fit_seeds))
+        print(f"fitting runs: {time.process_time() - started:.0f} CPU s")
     fits = {
         name: calibrate_from_pixel_runs(scenario, fitting, model=name, spells=(10.0,))
         for name in args.model or MODELS
@@ -109,7 +134,13 @@ def main() -> None:
         variant = agreement_beach(float(duration), float(rate[0]) if rate else 300.0)
         seeds = seed_range(seeds)
         started = time.process_time()
-        checked = pixel_run_log([variant], seeds)
+        kept = args.keep / check.replace(":", "_") if args.keep else None
+        if kept and (kept / "log.json").exists():
+            checked = PixelRunLog.read(kept)
+        else:
+            checked = pixel_run_log([variant], seeds)
+            if kept:
+                checked.write(kept)
         arrivals = variant.incidents.swimming.rate_per_hour
         print(
             f"\n{duration} s, {arrivals:g} swimmers an hour, seeds {seeds}: "

@@ -87,7 +87,6 @@ class Simulation:
         daylight = Daylight(scenario.run.start, zone.latitude_deg, zone.longitude_deg, zone.utc_offset_h)
         self.model = DetectionModel(scenario.calibration, scenario.detection.thresholds, scenario.run.weather)
         self.sensors = build_sensors(scenario, self.geometry)
-        self.sensing = StatisticalSensing(self.sensors, self.model, daylight, self.duration)
 
         # The network: one radio map per run from its own stream, camera video load, drone relay.
         patrols = waits_on_water(scenario.dispatch.policy)
@@ -112,6 +111,7 @@ class Simulation:
         if incidents is None:
             incidents = IncidentGenerator(scenario, self.geometry, self.streams).generate(self.duration)
         self.incidents: list[Incident] = incidents
+        self.sensing = StatisticalSensing(self.sensors, self.model, daylight, self.duration, incidents)
         self.first_visible: dict[int, float | None] = {}
         self.daylight = daylight
         self.pixel = scenario.run.mode is Mode.PIXEL

@@ -21,6 +21,10 @@ threshold in any bin, and the steps of neighbouring bins are tied by a roughness
 ``roughness`` · Σ (step[j, b + 1] − step[j, b])² (a first-order difference penalty on the log-hazard,
 Eilers & Marx 1996, *Statistical Science* 11(2):89-121). A dwell detector's alarms shift in time as well
 as in number with the threshold, which shared offsets cannot follow.
+
+With ``crowd`` the log-rate has one more term, ``crowd_slope`` · log2(1 + others), others the offenders of
+the kind the same camera logged in the same frame (:func:`sim.calibration.fit_inputs.others_in_view`; what
+:mod:`sim.sensing.view_crowds` counts in statistical mode).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from sim.calibration.fit_inputs import (
     FIT_THRESHOLDS,
     MIN_SIZE_SLOPE,
     condition_offsets,
+    others_in_view,
     score_design,
     split_visits,
 )
@@ -93,18 +98,20 @@ def fit_alarm_hazard(
     k: int,
     n: int,
     roughness: float | None = None,
+    crowd: bool = False,
 ) -> dict:
     """The ``hazard`` model of one kind's ``frames``: its ``alarm_hazard`` block (counted with the k-of-n
     rule ``k``, ``n`` at :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS` and the run's own ``threshold``),
     the per-frame score model's intercept, size slope, light and weather (for the score of an alarm:
     :func:`fit_score_model`) and the log-likelihood of the events. ``roughness``: threshold offsets per age
-    bin tied by that penalty (module docstring); None: one offset per threshold for every age."""
+    bin tied by that penalty (module docstring); None: one offset per threshold for every age. ``crowd``:
+    with the crowd term (module docstring)."""
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
     thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
     events = first_alarms(frames, detected, threshold, thresholds, k, n)
     data, _, age, step = split_visits(frames)  # views are told apart by their ages (each starts at 0)
-    risk = _at_risk(data, age, thresholds, events)
+    risk = _at_risk(data, age, thresholds, events, crowd)
     edges = age_edges(step, float(age.max()))
     lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
     weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
@@ -138,7 +145,7 @@ def alarm_log_likelihood(
     thresholds = tuple(block.thresholds)
     events = first_alarms(frames, detected, threshold, thresholds, block.k, block.n)
     data, _, age, step = split_visits(frames)
-    risk = _at_risk(data, age, thresholds, events)
+    risk = _at_risk(data, age, thresholds, events, block.crowd_slope != 0.0)
     lights = [LIGHT_ORDER.index(level) for level in block.light]
     weathers = [weather.value for weather in block.weather]
     edges = np.asarray(block.age_edges_s, dtype=float)
@@ -150,6 +157,7 @@ def alarm_log_likelihood(
         [
             block.age_log_rates,
             [block.size_slope],
+            [block.crowd_slope] if block.crowd_slope != 0.0 else [],
             list(block.light.values()),
             list(block.weather.values()),
             -np.diff(offsets, axis=0).ravel(),  # the steps down from one threshold to the next
@@ -184,10 +192,11 @@ def fit_score_model(frames: pd.DataFrame, reference_pixels: float) -> dict:
 
 
 def _at_risk(
-    data: pd.DataFrame, age: np.ndarray, thresholds, events: dict[float, pd.Series]
+    data: pd.DataFrame, age: np.ndarray, thresholds, events: dict[float, pd.Series], crowd: bool = False
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The frames at risk at some threshold, one row each: ``age`` (s), ``pixels``, ``light``, ``weather``
-    and ``first``, the lowest threshold (index) at which it is at risk; and the alarms: each one's row and
+    and ``first``, the lowest threshold (index) at which it is at risk (and with ``crowd`` ``others``, the
+    crowd of :func:`sim.calibration.fit_inputs.others_in_view`); and the alarms: each one's row and
     threshold (index).
 
     A frame is at risk at a threshold until the offender's alarm there, in every view up to it; alarms come
@@ -208,15 +217,18 @@ def _at_risk(
             "first": first[kept],
         }
     )
+    if crowd:  # counted over every frame logged, at risk or not
+        rows["others"] = others_in_view(data)[kept]
     row, threshold = np.nonzero(np.abs(t[kept][:, None] - when[kept]) < 1e-6)
     return rows, row, threshold
 
 
 class _Design:
     """The fit's index arrays and its penalised negative log-likelihood with gradient. Parameters, in
-    order: a log-rate per age bin, the size slope, an offset per light level seen (not day), per weather
-    seen (not clear), and per threshold after the first a non-negative step down, one for every age or
-    (``roughness`` given) one per age bin, threshold by threshold.
+    order: a log-rate per age bin, the size slope, the crowd slope (if the rows have ``others``), an offset
+    per light level seen (not day), per weather seen (not clear), and per threshold after the first a
+    non-negative step down, one for every age or (``roughness`` given) one per age bin, threshold by
+    threshold.
 
     With μ_f the rate times Δ of frame f at the first threshold and e_jg = exp(offset_jg) (g the frame's
     age bin, or the one group of every age), a frame at risk from threshold j_f on adds
@@ -230,6 +242,7 @@ class _Design:
         self.edges, self.lights, self.weathers = edges, lights, weathers
         self.bins = age_bins(edges, rows["age"].to_numpy())
         self.size = np.log2(np.maximum(rows["pixels"].to_numpy(float), 1e-9) / reference_pixels)
+        self.crowd = np.log2(1.0 + rows["others"].to_numpy(float)) if "others" in rows else None
         # Each row's light and weather among those with an offset of their own, −1: the reference.
         self.light = pd.Index(lights, dtype=object).get_indexer(rows["light"].astype(object))
         self.weather = pd.Index(weathers, dtype=object).get_indexer(rows["weather"].astype(object))
@@ -240,21 +253,25 @@ class _Design:
         self.group = self.bins if roughness is not None else np.zeros(len(self.bins), int)
         self.thresholds = thresholds
         self.counts = (len(edges), len(lights), len(weathers), (thresholds - 1) * self.groups)
+        self.slopes = 1 if self.crowd is None else 2  # size, and the crowd's
         self.log_step = math.log(step)
 
     def split(self, theta: np.ndarray):
+        """The age bins' log-rates, the slopes (size, and crowd if any), the light and weather offsets and
+        the threshold steps (a row per threshold after the first) of ``theta``."""
         ages, lights, weathers, _ = self.counts
+        conditions = ages + self.slopes
         a = theta[:ages]
-        slope = theta[ages]
-        light = theta[ages + 1 : ages + 1 + lights]
-        weather = theta[ages + 1 + lights : ages + 1 + lights + weathers]
-        steps = theta[ages + 1 + lights + weathers :].reshape(self.thresholds - 1, self.groups)
-        return a, slope, light, weather, steps
+        slopes = theta[ages:conditions]
+        light = theta[conditions : conditions + lights]
+        weather = theta[conditions + lights : conditions + lights + weathers]
+        steps = theta[conditions + lights + weathers :].reshape(self.thresholds - 1, self.groups)
+        return a, slopes, light, weather, steps
 
     def start(self) -> np.ndarray:
         """Each age bin's rate as if nothing else mattered (alarms / frame-seconds at risk, half an alarm
         where there was none); the rest 0."""
-        theta = np.zeros(sum(self.counts) + 1)
+        theta = np.zeros(sum(self.counts) + self.slopes)
         bins = self.counts[0]
         alarms = np.bincount(self.bins[self.event_row], minlength=bins)
         exposure = np.bincount(self.bins, self.thresholds - self.first, minlength=bins) * math.exp(
@@ -264,7 +281,7 @@ class _Design:
         return theta
 
     def bounds(self) -> list[tuple[float | None, float | None]]:
-        free = sum(self.counts[:3]) + 1
+        free = sum(self.counts[:3]) + self.slopes
         return [(None, None)] * free + [(0.0, None)] * self.counts[3]
 
     def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -284,11 +301,13 @@ class _Design:
 
     def log_likelihood(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """The events' log-likelihood at ``theta`` and its gradient (the class docstring's sums)."""
-        a, slope, light, weather, steps = self.split(theta)
+        a, slopes, light, weather, steps = self.split(theta)
         cells, groups = self.thresholds * self.groups, self.groups
         scale = np.exp(np.vstack([np.zeros((1, groups)), -np.cumsum(steps, axis=0)]))  # e_jg
         later = np.cumsum(scale[::-1], axis=0)[::-1]  # Σ_{j' ≥ j} e_j'g
-        eta = a[self.bins] + slope * self.size + self.log_step
+        eta = a[self.bins] + slopes[0] * self.size + self.log_step
+        if self.crowd is not None:
+            eta = eta + slopes[1] * self.crowd
         eta = eta + np.where(self.light >= 0, np.r_[light, 0.0][self.light], 0.0)
         eta = eta + np.where(self.weather >= 0, np.r_[weather, 0.0][self.weather], 0.0)
         mu = np.exp(np.minimum(eta, 30.0))
@@ -307,7 +326,7 @@ class _Design:
         gradient = np.concatenate(
             [
                 np.bincount(self.bins, g, minlength=len(a)),
-                [g @ self.size],
+                [g @ self.size] + ([g @ self.crowd] if self.crowd is not None else []),
                 np.bincount(self.light[self.light >= 0], g[self.light >= 0], minlength=len(light)),
                 np.bincount(self.weather[self.weather >= 0], g[self.weather >= 0], minlength=len(weather)),
                 -np.cumsum(d_offset[::-1], axis=0)[::-1][1:].ravel(),  # step i lowers thresholds i on
@@ -322,12 +341,13 @@ class _Design:
 
     def block(self, theta: np.ndarray, thresholds, k: int, n: int) -> dict:
         """The fitted ``alarm_hazard`` block of a calibration class."""
-        a, slope, light, weather, steps = self.split(theta)
+        a, slopes, light, weather, steps = self.split(theta)
         lights, weathers = self.lights, self.weathers
-        return {
+        crowd = {"crowd_slope": float(slopes[1])} if self.crowd is not None else {}
+        return crowd | {
             "age_edges_s": [float(v) for v in self.edges],
             "age_log_rates": [float(v) for v in a],
-            "size_slope": float(slope),
+            "size_slope": float(slopes[0]),
             "light": {LIGHT_ORDER[level].value: float(v) for level, v in zip(lights, light, strict=True)},
             "weather": dict(zip(weathers, map(float, weather), strict=True)),
             "thresholds": list(thresholds),

@@ -12,8 +12,9 @@ from pixel mode"):
 
 A third, ``hazard``, describes the alarms themselves (their rate by the time in view,
 :mod:`sim.calibration.alarm_hazard_fit`); its candidates (threshold offsets shared, or per age bin at a
-roughness: :data:`BY_AGE`) compare among themselves by the likelihood of the alarms on held-out seeds
-(:func:`candidate_log_likelihood`), never with the frame models.
+roughness: :data:`BY_AGE`; each with or without the crowd term: :data:`CROWD`) compare among themselves
+by the likelihood of the alarms on held-out seeds (:func:`candidate_log_likelihood`), never with the frame
+models.
 
 :func:`frame_log_likelihood` is the log-likelihood of a table of per-frame observations (each frame's
 score bin at the cut-points :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS`) under a class's calibration
@@ -52,13 +53,17 @@ FRAME_MODELS = ("ordinal", "acquisition")
 BY_AGE = "hazard-by-age-"
 """The label of a ``hazard`` candidate with threshold offsets per age bin: ``hazard-by-age-10`` at roughness
 10 (:func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`); plain ``hazard`` shares them."""
+CROWD = "+crowd"
+"""The suffix of a ``hazard`` candidate with the crowd term (the others in view: ``hazard+crowd``,
+``hazard-by-age-10+crowd``; :mod:`sim.sensing.view_crowds`)."""
 AUTO = "auto"
 """``--model auto``: every model of :data:`FRAME_MODELS`, the one likeliest on held-out frames kept per kind
 (the ``hazard`` model describes alarms, not frames: it is chosen by name)."""
 
 
 def hazard_roughness(name: str) -> float | None:
-    """The roughness of a ``hazard`` candidate's label (:data:`BY_AGE`); None for plain ``hazard``."""
+    """The roughness of a ``hazard`` candidate's label (:data:`BY_AGE`); None for shared offsets."""
+    name = name.removesuffix(CROWD)
     return float(name.removeprefix(BY_AGE)) if name.startswith(BY_AGE) else None
 
 
@@ -68,7 +73,9 @@ def by_age_label(roughness: float) -> str:
 
 
 def is_hazard(name: str) -> bool:
-    """Whether candidate ``name`` is the ``hazard`` model (offsets shared or per age bin)."""
+    """Whether candidate ``name`` is the ``hazard`` model (offsets shared or per age bin, with or without
+    the crowd term)."""
+    name = name.removesuffix(CROWD)
     return name == "hazard" or name.startswith(BY_AGE)
 
 
@@ -88,8 +95,8 @@ def fit_model(
         if alarms is None:
             raise ValueError("the hazard model is fitted to pixel mode's alarms: none given")
         detected, k, n = alarms
-        roughness = hazard_roughness(name)
-        return fit_alarm_hazard(frames, reference_pixels, detected, threshold, k, n, roughness) | {
+        roughness, crowd = hazard_roughness(name), name.endswith(CROWD)
+        return fit_alarm_hazard(frames, reference_pixels, detected, threshold, k, n, roughness, crowd) | {
             "model": "hazard"
         }
     if name == "acquisition":

@@ -63,3 +63,11 @@ def split_visits(frames: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.nda
     visit = np.cumsum(gap.to_numpy())
     age = data["t"].to_numpy() - data["t"].groupby(visit).transform("min").to_numpy()
     return data, visit, age, step
+
+
+def others_in_view(frames: pd.DataFrame) -> np.ndarray:
+    """For each row of ``frames`` (one kind's), how many other offenders the same camera logged in the same
+    frame of the same run: the crowd of :mod:`sim.sensing.view_crowds` (groups: ``run/camera/incident``)."""
+    camera = frames["group"].str.rsplit("/", n=1).str[0]
+    frame = pd.Series(np.round(frames["t"].to_numpy(float), 6), index=frames.index)
+    return frames.groupby([camera, frame])["group"].transform("size").to_numpy() - 1

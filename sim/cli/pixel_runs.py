@@ -38,6 +38,12 @@ def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
         "them: the candidate likeliest on the held-out seeds' alarms kept; default: shared",
     )
     tune.add_argument(
+        "--hazard-crowd",
+        action="store_true",
+        help="--pixel-runs --model hazard: fit every candidate also with a crowd term (the alarm rate by "
+        "the others of its kind in view), the likelier on the held-out seeds' alarms kept",
+    )
+    tune.add_argument(
         "--runs-from",
         type=Path,
         metavar="DIR",
@@ -52,12 +58,15 @@ def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
     )
 
 
-def pixel_run_models(names: list[str] | None, held_out: list[int], roughness: str | None = None) -> list[str]:
+def pixel_run_models(
+    names: list[str] | None, held_out: list[int], roughness: str | None = None, crowd: bool = False
+) -> list[str]:
     """The candidate models of ``--model`` (default: ordinal; ``auto``: every model of the frames' scores)
-    and, for ``hazard``, of ``--hazard-roughness`` (:func:`hazard_candidates`), checked: known names, the
+    and, for ``hazard``, of ``--hazard-roughness`` (:func:`hazard_candidates`), each also with the crowd
+    term if ``crowd`` (``--hazard-crowd``), checked: known names, the
     hazard model alone (it describes alarms, not frames: no likelihood of the frames compares it with the
     others), and held-out seeds when there is a choice to make."""
-    from sim.calibration.detection_models import AUTO, FRAME_MODELS, MODELS
+    from sim.calibration.detection_models import AUTO, CROWD, FRAME_MODELS, MODELS, is_hazard
 
     names = names or [MODELS[0]]
     unknown = [name for name in names if name not in (*MODELS, AUTO)]
@@ -75,8 +84,18 @@ def pixel_run_models(names: list[str] | None, held_out: list[int], roughness: st
                 f"--hazard-roughness {roughness}: only with --model hazard (got --model {' '.join(names)})"
             )
         models = hazard_candidates(roughness)
+    if crowd:
+        if not all(is_hazard(name) for name in models):
+            raise BadInputError(f"--hazard-crowd: only with --model hazard (got --model {' '.join(names)})")
+        models = [*models, *(name + CROWD for name in models)]
     if len(models) > 1 and not held_out:
-        asked = f"--hazard-roughness {roughness}" if roughness is not None else f"--model {' '.join(names)}"
+        asked = (
+            "--hazard-crowd"
+            if crowd and roughness is None
+            else f"--hazard-roughness {roughness}"
+            if roughness is not None
+            else f"--model {' '.join(names)}"
+        )
         raise BadInputError(
             f"{asked}: choosing among {', '.join(models)} needs --held-out-seeds "
             "(the choice is made on seeds the fit does not see)"
@@ -126,7 +145,7 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
 
     at_least("--seeds", args.seeds, 1)
     held_out = parse_held_out_seeds(args.held_out_seeds, args.seeds)
-    models = pixel_run_models(args.model, held_out, args.hazard_roughness)
+    models = pixel_run_models(args.model, held_out, args.hazard_roughness, args.hazard_crowd)
     overrides = [*args.overrides, *duration_override(args.duration)]
     starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]
     variants = [load_scenario(args.scenario, [*overrides, *start]) for start in starts]

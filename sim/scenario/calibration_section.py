@@ -51,8 +51,8 @@ class AlarmHazard(Strict):
     """The ``hazard`` model's terms: the rate (1/s) at which a camera's k-of-n alarm lands on an offender in
     view, by the time since the offender came into view (age), its size, the light, the weather and the
     threshold, log λ = age_log_rates[bin] + size_slope · log2(pixels / reference_pixels) + light + weather
-    + threshold offset (a grouped-time proportional-hazards model, fitted by
-    :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
+    + threshold offset + crowd_slope · log2(1 + others in view) (a grouped-time proportional-hazards model,
+    fitted by :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
 
     age_edges_s: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
         min_length=1, description="left edge of each age bin, s: 0 first, increasing; the last bin is open"
@@ -69,6 +69,14 @@ class AlarmHazard(Strict):
     )
     weather: dict[Weather, float] = Field(
         default_factory=dict, description="log-rate offset per weather (absent: 0)"
+    )
+    crowd_slope: float = Field(
+        0.0,
+        ge=-20,
+        le=20,
+        allow_inf_nan=False,
+        description="log-rate change per doubling of 1 + the other offenders of the kind in the camera's "
+        "view (0: no crowd term)",
     )
     thresholds: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = Field(
         min_length=1, description="the score thresholds the alarms were counted at, increasing"

@@ -3,16 +3,18 @@
 A camera's k-of-n alarm lands on an offender in view at the rate (1/s)
 
     λ = exp(age_log_rates[bin(age)] + size_slope · log2(pixels / reference_pixels) + light + weather
-            + threshold offset(τ)),
+            + threshold offset(τ) + crowd_slope · log2(1 + others)),
 
-age the time since the offender came into this view (the detector's evidence window and its quick first
-alarms are the early bins, the slow finds of hard offenders the late ones), pixels its height in that
-frame. Over a frame of Δ seconds the alarm comes with probability 1 − exp(−Δ·λ): the grouped-time
-proportional-hazards model (Prentice & Gloeckler 1978, Biometrics 34(1):57-67; the complementary log-log
-link with log Δ as offset) that :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard` fits to pixel
-mode's alarms. Drawn as one unit-exponential E per view: the alarm is in the first frame whose cumulative
-hazard Σ Δ·λ reaches E, the same E at every threshold, and λ never rises with τ, so a lower threshold never
-alarms later (common random numbers).
+age the time since the offender came into this view (the detector's evidence window and its quick first alarms
+are the early bins, the slow finds of hard offenders the late ones), pixels its height in that frame, others
+the offenders of its kind also in the camera's view then (:mod:`sim.sensing.view_crowds`; a crowd merges blobs
+and swaps tracks, and pixel mode alarms later on each of its members). Over a frame of Δ seconds the alarm
+comes with probability 1 − exp(−Δ·λ): the grouped-time proportional-hazards model (Prentice & Gloeckler 1978,
+Biometrics 34(1):57-67; the complementary log-log link with log Δ as offset) that
+:func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard` fits to pixel mode's alarms. Drawn as one
+unit-exponential E per view: the alarm is in the first frame whose cumulative hazard Σ Δ·λ reaches E, the same
+E at every threshold, and λ never rises with τ, so a lower threshold never alarms later (common random
+numbers).
 
 The offset of a threshold between the fitted ones is linear in logit τ between its neighbours, beyond them
 the end segments' slope (a single fitted threshold: its offset everywhere). Offsets given per age bin (a
@@ -65,6 +67,7 @@ class AlarmRates:
         self.edges = np.asarray(rates.age_edges_s, dtype=float)
         self.age_log_rates = np.asarray(rates.age_log_rates, dtype=float)
         self.size_slope = rates.size_slope
+        self.crowd_slope = rates.crowd_slope
         self.reference_pixels = reference_pixels
         self.light = np.array([rates.light.get(level, 0.0) for level in LIGHT_ORDER])  # by light index
         offset = threshold_offset(rates, threshold)
@@ -72,12 +75,23 @@ class AlarmRates:
             self.age_log_rates, offset = self.age_log_rates + offset, 0.0
         self.base = offset + rates.weather.get(weather, 0.0)
 
-    def rates(self, ages: np.ndarray, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
+    def rates(
+        self, ages: np.ndarray, pixels: np.ndarray, light_index: np.ndarray, others: np.ndarray | None = None
+    ) -> np.ndarray:
         """Alarm rate (1/s) in frames at ``ages`` (s since the view began) of an offender ``pixels`` tall
-        under light levels ``light_index`` (0 night, 1 dusk, 2 day)."""
+        under light levels ``light_index`` (0 night, 1 dusk, 2 day), with ``others`` offenders of its kind
+        also in view (None: none)."""
         bins = age_bins(self.edges, ages)
         size = np.log2(np.maximum(pixels, 1e-9) / self.reference_pixels)
-        return np.exp(self.age_log_rates[bins] + self.size_slope * size + self.light[light_index] + self.base)
+        log_rate = self.age_log_rates[bins] + self.size_slope * size + self.light[light_index] + self.base
+        if others is not None and self.crowd_slope != 0.0:
+            log_rate = log_rate + self.crowd_slope * np.log2(1.0 + others)
+        return np.exp(log_rate)
+
+    @property
+    def crowded(self) -> bool:
+        """Whether the rates depend on the others in view."""
+        return self.crowd_slope != 0.0
 
 
 def first_reaching(hazards: np.ndarray, budget: float) -> tuple[int, float]:

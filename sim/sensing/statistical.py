@@ -43,7 +43,7 @@ within n consecutive frames gives the alarm time. No process wakes per frame.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +56,7 @@ from sim.sensing.false_alarms import (
     FalseAlarmClock,
 )
 from sim.sensing.sensors import Sensor, visible_intervals
+from sim.sensing.view_crowds import ViewCrowds
 from sim.world.daylight import LIGHT_ORDER, Daylight
 from sim.world.incidents import Incident
 
@@ -130,7 +131,16 @@ class Detection:
 class StatisticalSensing:
     """Computes, when an incident starts, every alarm its sensors will raise."""
 
-    def __init__(self, sensors: list[Sensor], model: DetectionModel, daylight: Daylight, horizon_s: float):
+    def __init__(
+        self,
+        sensors: list[Sensor],
+        model: DetectionModel,
+        daylight: Daylight,
+        horizon_s: float,
+        incidents: Iterable[Incident] = (),
+    ):
+        """``incidents``: every incident of the run, for the hazard model's crowd term (the others in a
+        camera's view, :mod:`sim.sensing.view_crowds`); counted only when a camera's terms have one."""
         self.sensors = sensors
         self.model = model
         # Each camera's detections follow its sensor type's terms of the calibration (visible: the base); a
@@ -141,6 +151,8 @@ class StatisticalSensing:
             if model is not None and not model.calibration.missing_terms(s.sensor)
         }
         self.horizon_s = horizon_s
+        crowded = [s for s in sensors if s.id in self._models and self._crowd_term(s)]
+        self._crowds = ViewCrowds.of(crowded, incidents, horizon_s) if crowded else None
         boxes = [s.region.bounds if not s.region.is_empty else (np.nan,) * 4 for s in sensors]
         self._bounds = np.array(boxes, dtype=float).reshape(-1, 4)
         """Each sensor's region's bounding box (min x, min y, max x, max y), m; NaN where it is empty."""
@@ -150,6 +162,11 @@ class StatisticalSensing:
         grid = np.arange(0.0, horizon_s + 2 * LIGHT_GRID_S, LIGHT_GRID_S)
         pieces = range(0, len(grid), _LIGHT_PIECE)
         self._light = np.concatenate([daylight.light_index(grid[i : i + _LIGHT_PIECE]) for i in pieces])
+
+    def _crowd_term(self, sensor: Sensor) -> bool:
+        """Whether some kind ``sensor`` watches has alarm rates with a crowd term in its terms."""
+        rates = (self._models[sensor.id].alarm_rates(kind) for kind in sensor.kinds)
+        return any(r is not None and r.crowded for r in rates)
 
     def light_index(self, t: np.ndarray) -> np.ndarray:
         """Light level (0 night, 1 dusk, 2 day) at simulation times ``t`` within the run, s."""
@@ -302,7 +319,8 @@ class StatisticalSensing:
             xy = incident.track.position(frames)
             pixels = sensor.pixel_height(xy, incident.visible_height)
             light = self.light_index(frames)
-            hazards = sensor.frame_interval * rates.rates(frames - times[0], pixels, light)
+            others = self._crowds.others(sensor.id, incident.kind, frames) if self._crowds else None
+            hazards = sensor.frame_interval * rates.rates(frames - times[0], pixels, light, others)
             index, budget = first_reaching(hazards, budget)
             if index >= 0:
                 t = float(frames[index])

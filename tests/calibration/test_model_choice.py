@@ -78,12 +78,12 @@ def test_the_model_with_the_higher_held_out_likelihood_is_kept(monkeypatch, beac
 
 
 def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs):
-    """Offsets shared and per age bin: each candidate's held-out log-likelihood is that of seed 1's alarms
-    under its fitted block, and the likelier one's block is written; hazard candidates never compete with
-    the frame models."""
+    """Offsets shared and per age bin, and shared with the crowd term: each candidate's held-out
+    log-likelihood is that of seed 1's alarms under its fitted block, and the likeliest one's block is
+    written; hazard candidates never compete with the frame models."""
     from sim.calibration.alarm_hazard_fit import alarm_log_likelihood
 
-    candidates = ["hazard", "hazard-by-age-10"]
+    candidates = ["hazard", "hazard-by-age-10", "hazard+crowd"]
     _, choice, calibration = choose_models([beach], [0], [1], candidates, (runs[0], runs[1]), replications=1)
     rows = choice[choice["kind"] == "swimming"].set_index("model")
     assert rows["held_out_log_likelihood"].notna().all() and rows["fit_log_likelihood"].notna().all()
@@ -91,6 +91,8 @@ def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs):
     assert rows.loc[best, "chosen"] and rows["chosen"].sum() == 1
     block = calibration.classes[Kind.SWIMMING].alarm_hazard
     assert isinstance(block.threshold_offsets[0], tuple) == (best == "hazard-by-age-10")
+    assert (block.crowd_slope != 0.0) == (best == "hazard+crowd")
+    assert rows.loc["hazard+crowd", "fit_log_likelihood"] >= rows.loc["hazard", "fit_log_likelihood"]
     held_frames = runs[1].frames
     swimmers = held_frames[held_frames["kind"] == Kind.SWIMMING]
     threshold = beach.detection.threshold_for(Kind.SWIMMING)

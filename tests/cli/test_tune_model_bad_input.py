@@ -29,6 +29,11 @@ from tests.helpers.paths import DEFAULT, SCENARIOS
         ),
         (["--model", "kalman"], ("--model kalman", "hazard")),
         (["--hazard-roughness", "10"], ("--hazard-roughness 10", "only with --model hazard")),
+        (["--hazard-crowd", "--held-out-seeds", "5"], ("--hazard-crowd", "only with --model hazard")),
+        (
+            ["--model", "hazard", "--hazard-crowd"],
+            ("--hazard-crowd", "hazard, hazard+crowd", "--held-out-seeds"),
+        ),
         (["--model", "hazard", "--hazard-roughness", "1,x"], ("--hazard-roughness 1,x", "commas")),
         (["--model", "hazard", "--hazard-roughness", "-1"], ("--hazard-roughness -1", ">= 0", "shared")),
         (["--model", "hazard", "--hazard-roughness", "1,1"], ("--hazard-roughness 1,1", "listed twice")),

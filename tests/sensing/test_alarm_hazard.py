@@ -152,6 +152,32 @@ def test_size_scales_the_rate_and_a_lower_threshold_never_alarms_later(calibrati
     assert ratio == pytest.approx(math.exp(2.0), rel=0.2)  # about 3.5 standard errors of the ratio
 
 
+def test_others_in_view_slow_the_alarm_by_the_crowd_term(calibration):
+    """Crowd slope −1 per doubling of 1 + others: with three other swimmers in view all along, the rate
+    after the 4-s dead time is 0.1/s · e^−0.5 (τ 0.5) · e^(−1 · log2 4) = e^−2 of it, and the share alarmed
+    in 12 s of view is 1 − exp(−λ · 8) in both cases; offenders that come one after another, never in view
+    together, see no crowd. The crowd comes from the incidents the sensing is given."""
+    crowded = rates(crowd_slope=-1.0)
+    swimming = calibration.classes[Kind.SWIMMING].model_copy(update={"alarm_hazard": crowded})
+    with_term = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: swimming}})
+    model = DetectionModel(with_term, 0.5, Weather.CLEAR).alarm_rates(Kind.SWIMMING)
+    day, size = np.array([2, 2]), np.full(2, calibration.reference_pixels)
+    assert list(model.rates(np.array([5.0, 5.0]), size, day, np.array([0, 3]))) == pytest.approx(
+        [0.1 * math.exp(-0.5), 0.1 * math.exp(-0.5 - 2.0)]
+    )
+    trials = 1500
+    offenders = [make_incident(i, 100.0 + 12.5 * i, 112.0 + 12.5 * i) for i in range(trials)]  # in daylight
+    crowd = [make_incident(trials + j, 0.0, 19_999.0) for j in range(3)]
+    for others, incidents in ((0, offenders), (3, offenders + crowd)):
+        run = sensing(with_term, 0.5)
+        run = StatisticalSensing(run.sensors, run.model, NOON, 20_000.0, incidents)
+        streams = RandomStreams(3)
+        alarmed = [bool(run.observe(incident, streams.stream)[1]) for incident in offenders]
+        expected = 1 - math.exp(-0.1 * math.exp(-0.5) * math.exp(-math.log2(1 + others)) * 8.0)
+        spread = 4 * math.sqrt(expected * (1 - expected) / trials)
+        assert np.mean(alarmed) == pytest.approx(expected, abs=spread)
+
+
 def test_a_thermal_cameras_anglers_follow_the_thermal_terms_at_fishings_threshold_and_night(calibration):
     """Fishing on the hazard model in ``sensors.thermal`` only: no alarm in the first 7 s (the dwell ramp),
     then 0.25/s at the first threshold, × 2 at night, × e^−0.5 at fishing's threshold 0.5 (swimming's is
@@ -210,6 +236,8 @@ def test_a_thermal_cameras_anglers_follow_the_thermal_terms_at_fishings_threshol
         ({"threshold_offsets": ((0.0, 0.0), (-1.0,), (-2.0, -2.0))}, "one value per age bin"),
         ({"threshold_offsets": ((0.0, 0.1), (-1.0, -1.0), (-2.0, -2.0))}, "start at 0"),
         ({"k": 6}, "k 6 > n 5"),
+        ({"crowd_slope": math.inf}, "finite number"),
+        ({"crowd_slope": 25.0}, "less than or equal to 20"),
     ],
 )
 def test_a_bad_alarm_hazard_block_is_refused(change, message):
