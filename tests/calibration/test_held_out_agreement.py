@@ -7,8 +7,9 @@ swimmers costs about 230 CPU-s, most of the suite's budget, so the runs are rend
 scripts/held_out_beach.py and stored as pixel-run logs (:class:`sim.calibration.pixel_run_log.PixelRunLog`):
 the agreement tests' beach on 24 fitting seeds (0-23, 319 swimmers in view) and 24 held-out seeds (100-123,
 295). Here the hazard model with its crowd term (the others in view, :mod:`sim.sensing.view_crowds`) is
-fitted to the first and statistical mode drawn on the second's incidents, 20 times each; the first test renders one fitting run again and requires its stored rows exactly, so the data
-cannot silently go stale when the detectors or the renderer change.
+fitted to the first and statistical mode drawn on the second's incidents, 20 times each; the first test
+renders one fitting run again and requires its stored rows exactly, so the data cannot silently go stale
+when the detectors or the renderer change.
 """
 
 from __future__ import annotations

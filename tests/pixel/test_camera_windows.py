@@ -72,6 +72,22 @@ def test_delay_to_lands_on_the_instant_exactly(now, later):
     assert d >= 0 and now + d == t
 
 
+@given(
+    st.floats(min_value=0.0, max_value=1e4, allow_nan=False),
+    st.floats(min_value=0.0, max_value=1e4, allow_nan=False),
+)
+def test_delay_to_lands_on_the_instant_or_the_float_after_it(now, t):
+    """Any frame instant t >= now (not only sums now + d): the event comes at t, or where no delay lands on
+    t, at the next float, never before t (found on a 1800-s pixel run: from 3.941024173140528 no delay lands
+    on 23.999999999999947)."""
+    t = max(t, now)
+    d = delay_to(now, t)
+    assert d >= 0 and t <= now + d <= math.nextafter(t, math.inf)
+    assert now + d == t or now + math.nextafter(d, 0.0) < t  # the smallest such delay
+    now, t = 3.941024173140528, 23.999999999999947
+    assert now + delay_to(now, t) == math.nextafter(t, math.inf)
+
+
 def test_alarm_events_run_after_the_instants_other_events():
     env = simpy.Environment()
     order = []
