@@ -20,6 +20,13 @@ held-out clips' hours, false alarms, rate and exact interval; ``inside`` says wh
 in the fit's interval (empty until both sets have hours). Exact intervals: Garwood (1936, *Biometrika*
 28:437), the χ² quantiles χ²(α/2; 2n) / 2h and χ²(1 − α/2; 2n + 2) / 2h for n alarms in h hours
 (``scipy.stats.chi2``).
+
+``inside`` asks more than the held-out clips can tell where alarms are rare: the held-out rate of 3 hours
+moves in steps of 1/3 an hour, and 0 alarms in 3 hours is what a rate of 0.5 an hour gives one time in four.
+So the table also gives ``same_rate_p``, the two-sided p-value of the exact conditional test that the fit
+and the held-out clips share one rate (Przyborowski & Wilenski 1940, *Biometrika* 31:313): given the n
+alarms of both, the held-out ones are Binomial(n, h_held / (h_fit + h_held)) under one rate
+(``scipy.stats.binomtest``); p ≥ 0.05: the held-out clips do not contradict the fit.
 """
 
 from __future__ import annotations
@@ -239,6 +246,18 @@ def poisson_interval(count: int, hours: float, level: float = 0.95) -> tuple[flo
     return low, float(chi2.ppf(1 - alpha / 2, 2 * count + 2)) / (2 * hours)
 
 
+def same_rate_p(row: dict) -> float:
+    """Two-sided p-value of one Poisson rate behind the fit's and the held-out clips' alarms (the exact
+    conditional test of the module docstring); 1 without alarms in either."""
+    from scipy.stats import binomtest
+
+    alarms = row["fit_alarms"] + row["held_out_alarms"]
+    if alarms == 0:
+        return 1.0
+    share = row["held_out_hours"] / (row["fit_hours"] + row["held_out_hours"])
+    return round(float(binomtest(row["held_out_alarms"], alarms, share).pvalue), 4)
+
+
 def count_table(clips: pd.DataFrame) -> pd.DataFrame:
     """The clips' false alarms by light, weather and threshold with that condition's camera-hours: the
     columns of ``tune``'s ``false_alarms.csv``, the input of :func:`fit_false_alarm_model`."""
@@ -280,6 +299,7 @@ def evidence_table(clips: pd.DataFrame) -> pd.DataFrame:
         row["fitted_rate"] = round(fitted_rate(fit, operating), 4) if len(fit) else math.nan
         measured = row["fit_hours"] > 0 and row["held_out_hours"] > 0
         row["inside"] = bool(row["fit_low"] <= row["held_out_rate"] <= row["fit_high"]) if measured else None
+        row["same_rate_p"] = same_rate_p(row) if measured else math.nan
         causes = {
             c[6:]: int(group[c].sum()) for c in group.columns if c.startswith("cause_") and group[c].sum()
         }
@@ -297,16 +317,16 @@ def markdown_table(table: pd.DataFrame) -> str:
     """The table as docs/detectors.md gives it."""
     lines = [
         "| detector | light | camera | τ | fit hours | fit alarms | fitted rate /h | fit 95 % interval "
-        "| held-out hours | held-out alarms | held-out rate /h (95 % interval) | inside "
+        "| held-out hours | held-out alarms | held-out rate /h (95 % interval) | inside | one rate? p "
         "| what the alarms lay on |",
-        "|---|---|---|---:|---:|---:|---:|---|---:|---:|---|---|---|",
+        "|---|---|---|---:|---:|---:|---:|---|---:|---:|---|---|---:|---|",
     ]
     for r in table.itertuples():
         lines.append(
             f"| {r.detector} | {r.light} | {r.camera_type} | {r.threshold:g} | {r.fit_hours:.2f} | "
             f"{r.fit_alarms} | {r.fitted_rate:.3g} | {r.fit_low:.3g}-{r.fit_high:.3g} | "
             f"{r.held_out_hours:.2f} | {r.held_out_alarms} | {r.held_out_rate:.3g} "
-            f"({r.held_out_low:.3g}-{r.held_out_high:.3g}) | {_yes_no(r.inside)} "
+            f"({r.held_out_low:.3g}-{r.held_out_high:.3g}) | {_yes_no(r.inside)} | {r.same_rate_p:.2g} "
             f"| {r.causes or '-'}{_not_scored(r.not_scored)} |"
         )
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from sim.calibration.false_alarm_evidence import (
     plan_chunks,
     poisson_interval,
     read_chunks,
+    same_rate_p,
 )
 from sim.scenario.models import Kind, Light
 from tests.helpers.evidence import write_chunk
@@ -71,7 +72,7 @@ def test_the_table_counts_hours_alarms_and_checks_the_held_out_rate(tmp_path):
     assert row.fitted_rate == pytest.approx(2.0, rel=0.3)  # the model through every threshold's counts
     assert not row.goal_met  # 2 and 1 hours: short of 10 and 3
     text = markdown_table(evidence_table(read_chunks(tmp_path)))
-    assert "| swimming | day | visible | 0.8 | 2.00 | 4 |" in text and "| yes |" in text
+    assert "| swimming | day | visible | 0.8 | 2.00 | 4 |" in text and "| yes | 1 |" in text
     assert "reeds 1; not scored: 3 on offenders beyond range |" in text
 
 
@@ -84,6 +85,20 @@ def test_a_held_out_rate_outside_the_fit_interval_is_flagged(tmp_path):
     assert row.fit_high == pytest.approx(3.6889 / 3, rel=1e-3) and row.held_out_rate == 3.0
     assert row.inside is False or row.inside == False  # noqa: E712 (numpy bool)
     assert math.isfinite(row.fitted_rate)
+    # One rate? All 9 alarms fell in the held-out half of the hours: 2 · 0.5^9 by hand.
+    assert row.same_rate_p == pytest.approx(2 * 0.5**9, abs=1e-4)
+
+
+def test_one_rate_by_the_exact_conditional_test_by_hand():
+    """21 fit alarms in 10 h and 3 held out in 3 h: under one rate the held-out alarms are Binomial(24,
+    3/13); two-sided (the outcomes no likelier than 3), p = 0.33 by hand; the held-out rate 1.0 an hour is
+    outside the fit's interval (1.30-3.21) all the same."""
+    share = 3 / 13
+    pmf = [math.comb(24, k) * share**k * (1 - share) ** (24 - k) for k in range(25)]
+    by_hand = sum(p for p in pmf if p <= pmf[3] * (1 + 1e-7))
+    row = {"fit_alarms": 21, "fit_hours": 10.0, "held_out_alarms": 3, "held_out_hours": 3.0}
+    assert same_rate_p(row) == pytest.approx(by_hand, abs=1e-4)
+    assert same_rate_p(row | {"fit_alarms": 0, "held_out_alarms": 0}) == 1.0
 
 
 def test_a_spent_budget_submits_no_chunk(default_scenario, tmp_path):
