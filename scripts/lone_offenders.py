@@ -1,0 +1,139 @@
+"""Statistical against pixel mode where offenders are mostly alone in a camera's view: the check of the hazard
+model's crowd term, which the default's regeneration fits on crowded runs (about 5 others in view) and
+carries down to offenders alone (docs/detectors.md, "The fitted calibration and the default").
+
+Run from the repository root after ``scripts/regenerate_calibration.sh`` (it reads the pixel runs that
+kept in ``out/calibration/pixel-visible/runs/``):
+
+    PYTHONPATH=. python scripts/lone_offenders.py --camera cam-east-n --kind fishing --rate 30 \\
+        --start 2026-07-18T21:00:00 --seeds 100-115 --workers 2
+
+renders pixel mode on ``--seeds`` (300-s runs of the default scenario with only ``--camera``, ``--rate``
+offenders of ``--kind`` an hour all day, offenders ignoring warnings) and draws statistical mode 20 times on
+the same incidents with the installed calibration and with that kind's class refitted without the crowd term
+(the same runs, the same candidate otherwise); prints how many others were in view, and each model's
+detection rate, time to detect quantiles and shares detected within 5 s ... 10 min against pixel mode's
+95 % bootstrap band.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from sim.calibration.agreement import (
+    REPLICATIONS,
+    WITHIN_S,
+    agreement_of,
+    bootstrap_band,
+    calibrate_from_pixel_runs,
+    calibrated_detections,
+    detected_within,
+    ignoring_warnings,
+    pixel_run_log,
+)
+from sim.calibration.detection_models import CROWD
+from sim.calibration.fit_inputs import others_in_view
+from sim.calibration.pixel_run_log import PixelRunLog
+from sim.loading import load_scenario
+from sim.scenario.models import Calibration, Kind
+from tests.helpers.paths import DEFAULT
+
+FLAT = json.dumps([1.0] * 24)
+REGENERATION = {  # the regeneration's scene (scripts/regenerate_calibration.sh), for the refit
+    "incidents.swimming.rate_per_hour": "150",
+    "incidents.swimming.hourly_profile": FLAT,
+    "incidents.fishing.rate_per_hour": "400",
+    "incidents.fishing.hourly_profile": FLAT,
+}
+REGENERATION_CAMERAS = ("cam-beach-w", "cam-east-n", "cam-peninsula")
+
+
+def seed_range(text: str) -> list[int]:
+    first, last = (int(v) for v in text.split("-"))
+    return list(range(first, last + 1))
+
+
+def only(scenario, cameras):
+    return scenario.model_copy(update={"cameras": tuple(c for c in scenario.cameras if c.id in cameras)})
+
+
+def without_crowd(installed: Calibration, kind: Kind, runs: str) -> Calibration:
+    """The installed calibration with ``kind``'s class refitted on the regeneration's kept pixel runs as the
+    same candidate without the crowd term (its weather offsets kept: the runs were in clear weather)."""
+    # The source says "Model per kind by held-out log-likelihood ... among <candidates>: swimming <label>,
+    # fishing <label>." (sim.calibration.model_choice.merge_chosen).
+    choice = installed.source.split("Model per kind", 1)[1].split(": ", 1)[1].split(". ", 1)[0]
+    picked = dict(part.strip().rstrip(".").split(" ", 1) for part in choice.split(","))
+    chosen = picked[kind.value]
+    candidate = chosen.removesuffix(CROWD)
+    scene = only(
+        load_scenario(DEFAULT, [f"{k}={v}" for k, v in REGENERATION.items()] + ["run.duration=300"]),
+        REGENERATION_CAMERAS,
+    )
+    refit = calibrate_from_pixel_runs(ignoring_warnings(scene), PixelRunLog.read(runs), model=candidate)
+    entry = refit.classes[kind].model_copy(update={"weather": installed.classes[kind].weather})
+    print(f"{kind.value}: installed {chosen}, refitted without the crowd term as {candidate}")
+    return installed.model_copy(update={"classes": {**installed.classes, kind: entry}})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--camera", required=True)
+    parser.add_argument("--kind", choices=[k.value for k in Kind], default="fishing")
+    parser.add_argument("--rate", type=float, default=30.0, help="offenders of --kind an hour")
+    parser.add_argument("--start", default="2026-07-18T21:00:00")
+    parser.add_argument("--seeds", default="100-115")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--runs", default="out/calibration/pixel-visible/runs/fit")
+    parser.add_argument("--keep", type=Path, help="keep the pixel runs here (read them if already there)")
+    args = parser.parse_args()
+    kind = Kind(args.kind)
+    other = "swimming" if kind is Kind.FISHING else "fishing"
+    overrides = [
+        f"incidents.{kind.value}.rate_per_hour={args.rate:g}",
+        f"incidents.{kind.value}.hourly_profile={FLAT}",
+        f"incidents.{other}.rate_per_hour=0.001",
+        "run.duration=300",
+        f"run.start={args.start}",
+    ]
+    scene = ignoring_warnings(only(load_scenario(DEFAULT, overrides), {args.camera}))
+    seeds = seed_range(args.seeds)
+    if args.keep and (args.keep / "log.json").exists():
+        pixel = PixelRunLog.read(args.keep)
+    else:
+        pixel = pixel_run_log([scene], seeds, progress=True, workers=args.workers)
+        if args.keep:
+            pixel.write(args.keep)
+    frames = pixel.frames[pixel.frames["kind"] == kind]
+    crowd = others_in_view(frames)
+    print(f"others in view, frames of {kind.value}: {np.bincount(crowd)} (0, 1, 2, ...)")
+    detections = pixel.detections[pixel.detections["kind"] == kind.value]
+    low, high = bootstrap_band(detections, WITHIN_S, np.random.default_rng(0))
+    print(f"{len(detections)} in view; within {', '.join(f'{t:g}' for t in WITHIN_S)} s:")
+    print(f"  pixel       {np.round(detected_within(detections, WITHIN_S), 3)}")
+    print(f"  band        {np.round(low, 3)} - {np.round(high, 3)}")
+    installed = scene.calibration
+    for name, calibration in (
+        ("installed", installed),
+        ("no crowd", without_crowd(installed, kind, args.runs)),
+    ):
+        drawn = calibrated_detections([scene], calibration, seeds, REPLICATIONS)
+        drawn = drawn[drawn["kind"] == kind.value]
+        table = agreement_of(detections, drawn, REPLICATIONS)
+        table = table[table["kind"] == kind.value].set_index("mode")
+        p, s = table.loc["pixel"], table.loc["statistical"]
+        shares = detected_within(drawn, WITHIN_S)
+        print(
+            f"  {name:11s} {np.round(shares, 3)} inside: {bool(((low <= shares) & (shares <= high)).all())}; "
+            f"detected {s.detection_rate:.3f} against {p.detection_rate:.3f}, TTD 10/25/50 % "
+            f"{s.ttd_p10_s:.2f} {s.ttd_p25_s:.2f} {s.ttd_p50_s:.2f} s against "
+            f"{p.ttd_p10_s:.2f} {p.ttd_p25_s:.2f} {p.ttd_p50_s:.2f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()
