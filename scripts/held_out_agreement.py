@@ -49,6 +49,7 @@ from sim.calibration.agreement import (
     pixel_run_log,
 )
 from sim.calibration.detection_models import CROWD, MODELS, by_age_label
+from sim.calibration.fit_inputs import others_in_view
 from sim.calibration.pixel_run_log import PixelRunLog
 from tests.helpers.pixel import agreement_beach
 
@@ -68,9 +69,7 @@ def by_arrival(pixel: pd.DataFrame, frames: pd.DataFrame, drawn: dict[str, pd.Da
     logged = frames[frames["kind"] == "swimming"]
     run = logged["group"].str.split("/").str[0].astype(int)
     incident = logged["group"].str.rsplit("incident-", n=1).str[1].astype(int)
-    in_view = logged.assign(run=run, incident_id=incident)
-    others = in_view.groupby(["run", "t"])["incident_id"].transform("nunique") - 1
-    in_view = in_view.assign(others=others)
+    in_view = logged.assign(run=run, incident_id=incident, others=others_in_view(logged))
     keys = ["run", "incident_id"]
     table = pixel.set_index(keys)[["t_first_visible", "detected"]].rename(columns={"detected": "pixel"})
     early = in_view.merge(table["t_first_visible"].reset_index(), on=keys)

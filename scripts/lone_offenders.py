@@ -2,8 +2,8 @@
 model's crowd term, which the default's regeneration fits on crowded runs (about 5 others in view) and
 carries down to offenders alone (docs/detectors.md, "The fitted calibration and the default").
 
-Run from the repository root after ``scripts/regenerate_calibration.sh`` (it reads the pixel runs that
-kept in ``out/calibration/pixel-visible/runs/``):
+Run from the repository root after ``scripts/regenerate_calibration.sh`` (it reads the pixel runs and the
+model choice that kept in ``out/calibration/pixel-visible/``):
 
     PYTHONPATH=. python scripts/lone_offenders.py --camera cam-east-n --kind fishing --rate 30 \\
         --start 2026-07-18T21:00:00 --seeds 100-115 --workers 2
@@ -23,7 +23,9 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from scripts.held_out_agreement import seed_range
 from sim.calibration.agreement import (
     REPLICATIONS,
     WITHIN_S,
@@ -34,10 +36,12 @@ from sim.calibration.agreement import (
     detected_within,
     ignoring_warnings,
     pixel_run_log,
+    with_cameras,
 )
 from sim.calibration.detection_models import CROWD
 from sim.calibration.fit_inputs import others_in_view
 from sim.calibration.pixel_run_log import PixelRunLog
+from sim.cli.pixel_runs import RUNS
 from sim.loading import load_scenario
 from sim.scenario.models import Calibration, Kind
 from tests.helpers.paths import DEFAULT
@@ -52,29 +56,19 @@ REGENERATION = {  # the regeneration's scene (scripts/regenerate_calibration.sh)
 REGENERATION_CAMERAS = ("cam-beach-w", "cam-east-n", "cam-peninsula")
 
 
-def seed_range(text: str) -> list[int]:
-    first, last = (int(v) for v in text.split("-"))
-    return list(range(first, last + 1))
-
-
-def only(scenario, cameras):
-    return scenario.model_copy(update={"cameras": tuple(c for c in scenario.cameras if c.id in cameras)})
-
-
-def without_crowd(installed: Calibration, kind: Kind, runs: str) -> Calibration:
-    """The installed calibration with ``kind``'s class refitted on the regeneration's kept pixel runs as the
-    same candidate without the crowd term (its weather offsets kept: the runs were in clear weather)."""
-    # The source says "Model per kind by held-out log-likelihood ... among <candidates>: swimming <label>,
-    # fishing <label>." (sim.calibration.model_choice.merge_chosen).
-    choice = installed.source.split("Model per kind", 1)[1].split(": ", 1)[1].split(". ", 1)[0]
-    picked = dict(part.strip().rstrip(".").split(" ", 1) for part in choice.split(","))
-    chosen = picked[kind.value]
+def without_crowd(installed: Calibration, kind: Kind, fit: Path) -> Calibration:
+    """The installed calibration with ``kind``'s class refitted on the regeneration's kept pixel runs (the
+    ``tune --pixel-runs`` folder ``fit``) as the candidate its ``model_choice.csv`` kept, without the crowd
+    term (its weather offsets kept: the runs were in clear weather)."""
+    choice = pd.read_csv(fit / "model_choice.csv")
+    chosen = choice[(choice["kind"] == kind.value) & choice["chosen"]]["model"].item()
     candidate = chosen.removesuffix(CROWD)
-    scene = only(
+    scene = with_cameras(
         load_scenario(DEFAULT, [f"{k}={v}" for k, v in REGENERATION.items()] + ["run.duration=300"]),
         REGENERATION_CAMERAS,
     )
-    refit = calibrate_from_pixel_runs(ignoring_warnings(scene), PixelRunLog.read(runs), model=candidate)
+    runs = PixelRunLog.read(fit / RUNS / "fit")
+    refit = calibrate_from_pixel_runs(ignoring_warnings(scene), runs, model=candidate)
     entry = refit.classes[kind].model_copy(update={"weather": installed.classes[kind].weather})
     print(f"{kind.value}: installed {chosen}, refitted without the crowd term as {candidate}")
     return installed.model_copy(update={"classes": {**installed.classes, kind: entry}})
@@ -88,7 +82,12 @@ def main() -> None:
     parser.add_argument("--start", default="2026-07-18T21:00:00")
     parser.add_argument("--seeds", default="100-115")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--runs", default="out/calibration/pixel-visible/runs/fit")
+    parser.add_argument(
+        "--fit",
+        type=Path,
+        default=Path("out/calibration/pixel-visible"),
+        help="the regeneration's pixel runs",
+    )
     parser.add_argument("--keep", type=Path, help="keep the pixel runs here (read them if already there)")
     args = parser.parse_args()
     kind = Kind(args.kind)
@@ -100,7 +99,7 @@ def main() -> None:
         "run.duration=300",
         f"run.start={args.start}",
     ]
-    scene = ignoring_warnings(only(load_scenario(DEFAULT, overrides), {args.camera}))
+    scene = ignoring_warnings(with_cameras(load_scenario(DEFAULT, overrides), {args.camera}))
     seeds = seed_range(args.seeds)
     if args.keep and (args.keep / "log.json").exists():
         pixel = PixelRunLog.read(args.keep)
@@ -119,7 +118,7 @@ def main() -> None:
     installed = scene.calibration
     for name, calibration in (
         ("installed", installed),
-        ("no crowd", without_crowd(installed, kind, args.runs)),
+        ("no crowd", without_crowd(installed, kind, args.fit)),
     ):
         drawn = calibrated_detections([scene], calibration, seeds, REPLICATIONS)
         drawn = drawn[drawn["kind"] == kind.value]

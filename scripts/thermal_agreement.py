@@ -39,6 +39,7 @@ from sim.calibration.agreement import (
     ignoring_warnings,
     pixel_run_log,
     statistical_detections,
+    with_cameras,
 )
 from sim.loading import load_scenario
 
@@ -69,7 +70,7 @@ def thermal_scene(start: str = NIGHT, cameras: tuple[str, ...] = CAMERAS):
     """The default scenario with only ``cameras`` (of :data:`CAMERAS`), thermal at 5 frames/s, five minutes
     from ``start``."""
     scenario = load_scenario("scenarios/xuchang_lake.yaml", [*SETS, "run.duration=300", f"run.start={start}"])
-    return scenario.model_copy(update={"cameras": tuple(c for c in scenario.cameras if c.id in cameras)})
+    return with_cameras(scenario, cameras)
 
 
 def own_rows(scenario, check_seeds: list[int]) -> pd.DataFrame:

@@ -58,6 +58,12 @@ def ignoring_warnings(scenario: Scenario) -> Scenario:
     return scenario.model_copy(update={"incidents": scenario.incidents.model_copy(update=kinds)})
 
 
+def with_cameras(scenario: Scenario, camera_ids) -> Scenario:
+    """The scenario with only the cameras of ``camera_ids`` (the others dropped, in their order)."""
+    kept = set(camera_ids)
+    return scenario.model_copy(update={"cameras": tuple(c for c in scenario.cameras if c.id in kept)})
+
+
 def _with_mode(scenario: Scenario, mode: Mode) -> Scenario:
     return scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": mode})})
 

@@ -141,6 +141,7 @@ def parse_held_out_seeds(text: str | None, seeds: int) -> list[int]:
 
 def run_pixel_runs(args: argparse.Namespace) -> int:
     """``tune --pixel-runs``: fit the candidates on pixel-mode runs, keep the likeliest, write the folder."""
+    from sim.calibration.agreement import with_cameras
     from sim.calibration.model_choice import choose_models, read_runs, render_runs
 
     at_least("--seeds", args.seeds, 1)
@@ -156,10 +157,7 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
             raise BadInputError(
                 f"--camera: no camera {', '.join(unknown)} (known: {', '.join(sorted(known))})"
             )
-        variants = [
-            v.model_copy(update={"cameras": tuple(c for c in v.cameras if c.id in args.camera)})
-            for v in variants
-        ]
+        variants = [with_cameras(v, args.camera) for v in variants]
     seeds = list(range(args.seeds))
     at_least("--workers", args.workers, 1)
     if args.runs_from is not None:
