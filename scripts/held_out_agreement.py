@@ -46,6 +46,7 @@ from sim.calibration.agreement import (
     calibrate_from_pixel_runs,
     calibrated_detections,
     detected_within,
+    median_band,
     pixel_run_log,
 )
 from sim.calibration.detection_models import CROWD, MODELS, by_age_label
@@ -151,6 +152,8 @@ def main() -> None:
         print(f"  detected within {', '.join(f'{t:g}' for t in WITHIN_S)} s:")
         print(f"  {'pixel':12s} {np.round(detected_within(pixel, WITHIN_S), 3)}  ({len(pixel)} in view)")
         print(f"  {'  band 2.5 %':12s} {np.round(low, 3)}\n  {'  band 97.5 %':12s} {np.round(high, 3)}")
+        median_low, median_high = median_band(pixel, np.random.default_rng(0))
+        print(f"  pixel mode's median's 95 % band: {median_low:.2f} - {median_high:.2f} s")
         drawn_by_model = {}
         for name, calibration in fits.items():
             drawn = drawn_by_model[name] = calibrated_detections([variant], calibration, seeds, 20)
@@ -164,7 +167,8 @@ def main() -> None:
                 f"  {name:12s} {np.round(shares, 3)}  inside the band: {inside}; "
                 f"detected {s.detection_rate:.3f} against {p.detection_rate:.3f} ({points:+.1f} points), "
                 f"median {s.ttd_p50_s:.2f} s against {p.ttd_p50_s:.2f} s "
-                f"({100 * (s.ttd_p50_s / p.ttd_p50_s - 1):+.0f} %)"
+                f"({100 * (s.ttd_p50_s / p.ttd_p50_s - 1):+.0f} %, inside its band: "
+                f"{median_low <= s.ttd_p50_s <= median_high})"
             )
         if args.by_arrival:
             by_arrival(pixel, checked.frames, drawn_by_model, float(duration))

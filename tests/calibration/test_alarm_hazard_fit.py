@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.agreement import bootstrap_band, detected_within
+from sim.calibration.agreement import bootstrap_band, detected_within, median_band
 from sim.calibration.alarm_hazard_fit import age_edges, first_alarms, fit_alarm_hazard, fit_score_model
 from sim.scenario.models import AlarmHazard
 from sim.sensing.alarm_hazard import age_bins
@@ -127,6 +127,26 @@ def test_shares_detected_within_and_their_bootstrap_band_by_hand():
     alike = pd.DataFrame({"detected": [True] * 3, "ttd_s": [1.0] * 3})
     band = bootstrap_band(alike, (5.0,), np.random.default_rng(0), resamples=50)
     assert [list(v) for v in band] == [[1.0], [1.0]]
+
+
+def test_the_median_s_bootstrap_band_against_the_asymptotic_interval():
+    """4000 incidents, half detected, after Exp(1 s) delays: the sample median of the n ≈ 2000 detected is
+    asymptotically normal with variance 1 / (4 n f(m)²), f(m) = e^(−ln 2) = 1/2 the density at the median
+    ln 2, so its 95 % interval is ln 2 ± 1.96 / √n (±0.044 s); the bootstrap band must match its width and
+    hold the sample median. A sample that never varies has a band of one point, one never detected none."""
+    rng = np.random.default_rng(3)
+    detected = rng.random(4000) < 0.5
+    ttd = np.where(detected, rng.exponential(1.0, 4000), np.nan)
+    detections = pd.DataFrame({"detected": detected, "ttd_s": ttd})
+    low, high = median_band(detections, np.random.default_rng(0))
+    half = 1.96 / np.sqrt(detected.sum())
+    assert high - low == pytest.approx(2 * half, rel=0.15)
+    assert low < np.nanmedian(ttd) < high
+    assert abs((low + high) / 2 - np.log(2)) < 2 * half
+    alike = pd.DataFrame({"detected": [True, True, False], "ttd_s": [4.0, 4.0, np.nan]})
+    assert median_band(alike, np.random.default_rng(0), resamples=50) == (4.0, 4.0)
+    never = pd.DataFrame({"detected": [False] * 3, "ttd_s": [np.nan] * 3})
+    assert all(np.isnan(median_band(never, np.random.default_rng(0), resamples=20)))
 
 
 def _shifting_alarms(offenders: int, view: float, rng) -> tuple[pd.DataFrame, pd.Series]:
