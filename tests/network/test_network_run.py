@@ -100,13 +100,9 @@ def test_drone_sorties_respect_endurance(hole_runs):
 
 @pytest.fixture(scope="module")
 def hole_seed_4():
-    """Seed 4 of coverage_hole.yaml: the relay drone flies six sorties, boats work in the hole for hours; on
-    the 2026-11-27 calibration, which these tests were written on. On the afternoon default of 2026-12-06
-    (many more false errands) two of its commands to boats in the hole take another route asked after the
-    run than during it: one logged at a sortie's leaving instant (the log's microsecond rounding puts it
-    after the drone left), and one to a boat at (747, 535) that waited 41.2 s for gnb-south during the run
-    and would wait 64.9 s for gnb-north after it: not explained yet (docs/network.md, "Not done yet")."""
-    simulation = Simulation(load_scenario(HOLE, [ORDINAL_CALIBRATION]), seed=4)
+    """Seed 4 of coverage_hole.yaml: the relay drone flies sorties, boats work in the hole for hours (on the
+    default calibration's false errands, boats get their next mission while standing in the hole)."""
+    simulation = Simulation(load_scenario(HOLE), seed=4)
     return simulation, simulation.run()
 
 
@@ -125,6 +121,16 @@ def test_no_transfer_waits_for_a_route_while_a_drone_hovers_within_reach(hole_se
     assert waited["route_wait_s"].max() < 600.0  # minutes at most: a boat crosses the lake in five
 
 
+def _instants_logged_as(t: float) -> tuple[float, float, float]:
+    """The logged time ``t`` and the ends of the microsecond it stands for (the log rounds times to the
+    microsecond). A route changes at the very instant a trip ends (``t_end``) or a drone must leave
+    (``leave_by``), both inclusive, and a boat's next command goes out at the instant its mission ends: logged
+    up to half a microsecond after it, when the relay no longer counts that trip or sortie (seed 4 on the
+    default of 2026-12-06: a boat at (747, 535) whose command waited 41.2 s to go back along its trip via
+    gnb-south; asked at the logged time, 64.9 s home via gnb-north)."""
+    return t, t - 5e-7, t + 5e-7
+
+
 def test_routes_out_of_the_hole_are_the_same_evaluated_during_or_after_the_run(hole_seed_4):
     """Evidence uploads and commands took their routes during the run; asked again after it, with every
     trip and sortie of the run known, the relay gives the same answers (heartbeats rely on this)."""
@@ -138,12 +144,16 @@ def test_routes_out_of_the_hole_are_the_same_evaluated_during_or_after_the_run(h
         for row in rows.itertuples():
             position, cell = (row.x, row.y), radio_map.cell(row.x, row.y)
             if rates[cell] > 0:  # covered: direct, unless a drone overhead does better
-                better = relay.better_route(position, row.t, profile, float(rates[cell]))
-                assert (better.via if better else radio_map.serving_gnb(*position).id) == row.via
+                direct, rate = radio_map.serving_gnb(*position).id, float(rates[cell])
+                betters = [relay.better_route(position, t, profile, rate) for t in _instants_logged_as(row.t)]
+                vias = [better.via if better else direct for better in betters]
+                assert row.via in vias, (row, vias)
                 continue
-            route = relay.route(position, row.t, profile, direction)
-            assert route.via == row.via
-            assert route.wait_s == pytest.approx(row.route_wait_s, abs=1e-5)  # t is logged to the us
+            routes = [relay.route(position, t, profile, direction) for t in _instants_logged_as(row.t)]
+            assert any(
+                route.via == row.via and route.wait_s == pytest.approx(row.route_wait_s, abs=1e-5)
+                for route in routes
+            ), (row, routes)
             in_hole += 1
     assert in_hole > 0
     assert result.transfers["via"].str.contains(">").any()
