@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -133,6 +133,12 @@ class ClassCalibration(Strict):
     )
     intercept: float = Field(description="logit of the per-frame hit score at the reference size")
     size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
+    size_basis: Literal["full", "analysed"] = Field(
+        "full",
+        description="the pixel height the size terms were fitted to: as the detectors analyse it (the "
+        "analysed frame, or the far-bank tile; sim.sensing.analysed_size), or in the camera's full image "
+        "(files fitted before 2026-12-06)",
+    )
     hit_run_s: float = Field(
         0.0,
         ge=0,
