@@ -57,9 +57,9 @@ class AlarmHazard(Strict):
     age_edges_s: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
         min_length=1, description="left edge of each age bin, s: 0 first, increasing; the last bin is open"
     )
-    age_log_rates: tuple[Annotated[float, Field(ge=-50, le=20, allow_inf_nan=False)], ...] = Field(
+    age_log_rates: tuple[Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)], ...] = Field(
         description="log alarm rate in each age bin at the reference size, day, clear and the first "
-        "threshold, ln(1/s)"
+        "threshold, ln(1/s) (extrapolated: the reference may lie outside the sizes fitted)"
     )
     size_slope: float = Field(
         ge=-20, le=20, allow_inf_nan=False, description="log-rate change per doubling of pixel height"
