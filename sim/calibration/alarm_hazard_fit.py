@@ -44,7 +44,7 @@ from sim.calibration.fit_inputs import (
     score_design,
     split_visits,
 )
-from sim.calibration.ordinal_logit import ordinal_derivatives, ordinal_log_bin
+from sim.calibration.ordinal_logit import fit_pooled_ordinal
 from sim.scenario.models import AlarmHazard, Light, Weather
 from sim.sensing.alarm_hazard import age_bins
 from sim.world.daylight import LIGHT_ORDER
@@ -175,17 +175,9 @@ def fit_score_model(frames: pd.DataFrame, reference_pixels: float) -> dict:
     data = frames.iloc[:: -(-len(frames) // MAX_FIT_FRAMES)]
     x, lower, upper, lights_seen, weathers_seen = score_design(data, reference_pixels, FIT_THRESHOLDS)
 
-    def negative(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        eta = x @ beta
-        log_bin = ordinal_log_bin(upper - eta, lower - eta)
-        first, _ = ordinal_derivatives(upper - eta, lower - eta, log_bin)
-        return -float(log_bin.sum()) + RIDGE * beta @ beta, -(x.T @ first) + 2 * RIDGE * beta
-
     bounds = [(None, None), (MIN_SIZE_SLOPE, None)] + [(None, None)] * (x.shape[1] - 2)
     start = np.r_[0.0, 1.0, np.zeros(x.shape[1] - 2)]
-    from scipy.optimize import minimize
-
-    beta = minimize(negative, start, jac=True, method="L-BFGS-B", bounds=bounds).x
+    beta = fit_pooled_ordinal(x, lower, upper, RIDGE, start, bounds)
     return {"intercept": float(beta[0]), "size_slope": float(beta[1])} | condition_offsets(
         beta, lights_seen, weathers_seen
     )

@@ -26,6 +26,7 @@ def class_entry(hit_model: dict) -> dict:
         | {
             "intercept": round(hit_model["intercept"], 4),
             "size_slope": round(hit_model["size_slope"], 4),
+            "size_basis": "analysed",  # the logs' heights (sim.sensing.analysed_size)
             "offender_sd": round(hit_model["offender_sd"], 4),
             "offender_spell_s": hit_model.get("offender_spell_s", 0.0),
             "offender_lasting_sd": round(hit_model.get("offender_lasting_sd", 0.0), 4),

@@ -43,7 +43,7 @@ from sim.render.conditions import Conditions
 from sim.render.renderer import Renderer
 from sim.render.thermal_scene import typical_conditions
 from sim.scenario.models import Kind, Scenario
-from sim.world.cameras import CameraModel
+from sim.sensing.analysed_size import AnalysedScale
 from sim.world.daylight import LIGHT_ORDER
 from sim.world.geometry import ZoneGeometry
 
@@ -105,8 +105,8 @@ class _ClipRig:
     renderer: Renderer
     context: FrameContext
     tile: FarBankTile | None
-    camera: CameraModel
-    """The camera at its full resolution (offenders' pixel heights)."""
+    size: AnalysedScale
+    """The offenders' heights as the detector analyses them (:mod:`sim.sensing.analysed_size`)."""
     fps: float
     things: list[MovingThing]
     detector: Detector
@@ -161,7 +161,7 @@ def _clip_rig(
     """The renderer, detector, things and alarm filters of one clip; ``lamps`` (n, 2), m: the street lamps."""
     spec = next(c for c in scenario.cameras if c.id == case.camera_id)
     spec = spec if case.sensor is None else spec.as_sensor(case.sensor)
-    full, fps = CameraModel(spec), spec.fps
+    size, fps = AnalysedScale.of(spec, scenario.detection.analysis_width), spec.fps
     # What pixel mode analyses: the analysis-width frame and, for fishing, the camera's far-bank tile.
     renderer, context, tile = analysis_view(spec, scenario, geometry, lamps, case.seed, case.light)
     tile = tile if kind is Kind.FISHING else None
@@ -176,7 +176,7 @@ def _clip_rig(
     # docstring); a thermal camera in the scenario's climate at a typical hour of the light.
     conditions = typical_conditions(scenario, spec, case.light, case.weather)
     return _ClipRig(
-        renderer, context, tile, full, fps, things, detector, filters, conditions, OFFENDER_CLASS[kind]
+        renderer, context, tile, size, fps, things, detector, filters, conditions, OFFENDER_CLASS[kind]
     )
 
 
@@ -202,7 +202,7 @@ def _watch_clip(
         observations.scores.append(mine.confidence)
         observations.labels.append(positive)
         observations.n_truth += len(truth)
-        _record_offenders(observations, case, rig, t, actors, offenders, height_m)
+        _record_offenders(observations, case, rig, t, actors, offenders, kind, height_m)
         for box in truth:
             observations.distances.setdefault(f"{case.seed}/{box.actor_id}", []).append(box.distance_m)
         _record_alarms(observations, case, rig, t, mine, truth, frame.truth, actors)
@@ -215,15 +215,17 @@ def _record_offenders(
     t: float,
     actors: list,
     offenders: list,
+    kind: Kind,
     height_m: float,
 ) -> None:
     """One row of :attr:`Observations.offender_rows` per offender in view at ``t`` (s): its best score, the
-    track of that detection and its projected height at the camera's full resolution."""
+    track of that detection and its height as the detector analyses it."""
     actors_by_id = {a.id: a for a in actors}
     actor_xy = {a.id: (a.x, a.y) for a in actors}
-    pixels = rig.camera.pixel_height(
-        np.array([actor_xy[actor_id] for actor_id, _, _ in offenders]).reshape(-1, 2), height_m
+    pixels = rig.size.pixel_height(
+        np.array([actor_xy[actor_id] for actor_id, _, _ in offenders]).reshape(-1, 2), height_m, kind
     )
+
     for (actor_id, best, track), size in zip(offenders, pixels, strict=True):
         rig.first_seen.setdefault(actor_id, t)
         observations.skin_tones.setdefault(f"{case.seed}/{actor_id}", skin_tone(actors_by_id[actor_id]))

@@ -86,3 +86,27 @@ def _one_minus_twice_sigmoid(x: np.ndarray, tail: np.ndarray) -> np.ndarray:
     np.exp(out, out=out)
     out *= 2.0
     return np.subtract(1.0, out, out=out)
+
+
+def fit_pooled_ordinal(
+    x: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    ridge: float,
+    start: np.ndarray | None = None,
+    bounds: list[tuple[float | None, float | None]] | None = None,
+) -> np.ndarray:
+    """Maximum-likelihood β of the ordinal model without offender offsets, P(lower < logit s ≤ upper) with
+    η = x·β, a ``ridge`` · |β|² penalty, by L-BFGS-B from ``start`` (default 0) within ``bounds``. Concave in
+    β (with the ridge, strictly): one optimum, whatever the start, and the same model whatever the size
+    covariate's reference, so it is a start the GLMM's EM does not depend on the reference for."""
+    from scipy.optimize import minimize  # imported to fit: importers of the models do not pay for it
+
+    def negative(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        eta = x @ beta
+        log_bin = ordinal_log_bin(upper - eta, lower - eta)
+        first, _ = ordinal_derivatives(upper - eta, lower - eta, log_bin)
+        return -float(log_bin.sum()) + ridge * beta @ beta, -(x.T @ first) + 2 * ridge * beta
+
+    begin = np.zeros(x.shape[1]) if start is None else start
+    return minimize(negative, begin, jac=True, method="L-BFGS-B", bounds=bounds).x

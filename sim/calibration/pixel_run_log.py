@@ -78,6 +78,12 @@ def pixel_detections(results: list[Result]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)[list(DETECTION_COLUMNS)]
 
 
+PIXELS = "analysed"
+"""What the frames' ``pixels`` are, recorded in ``log.json``: offenders' heights as the detectors analyse them
+(:mod:`sim.sensing.analysed_size`; before 2026-12-06 the full image's, which :meth:`PixelRunLog.read`
+refuses)."""
+
+
 @dataclass(frozen=True)
 class PixelRunLog:
     """What a calibration from pixel mode and an agreement check read of some pixel-mode runs."""
@@ -143,7 +149,7 @@ class PixelRunLog:
         self.frames.to_csv(folder / "frames.csv.gz", index=False, compression=_GZIP)
         self.alarms.to_csv(folder / "alarms.csv", index=False)
         self.detections.to_csv(folder / "detections.csv", index=False)
-        log = {"hours_by_run": list(self.hours_by_run), **self.note}
+        log = {"hours_by_run": list(self.hours_by_run), "pixels": PIXELS, **self.note}
         (folder / "log.json").write_text(json.dumps(log, indent=1) + "\n", encoding="utf-8")
         return folder
 
@@ -168,5 +174,10 @@ class PixelRunLog:
             if absent:
                 raise TuningError(f"{folder / name}: no column {', '.join(absent)}")
         log = json.loads((folder / "log.json").read_text(encoding="utf-8"))
+        if log.pop("pixels", "full") != PIXELS:
+            raise TuningError(
+                f"{folder}: its frames' pixels are heights in the full image (a log written before "
+                "2026-12-06); the fits now read heights as the detectors analyse them: render the runs again"
+            )
         hours = tuple(float(h) for h in log.pop("hours_by_run"))
         return cls(frames, alarms, detections, hours, log)

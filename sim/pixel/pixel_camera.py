@@ -51,6 +51,7 @@ from sim.render.frame import Frame
 from sim.render.ground_map import WATER
 from sim.render.renderer import Renderer
 from sim.scenario.models import Camera, Kind, Light, PixelDetectors, Scenario, SensorType
+from sim.sensing.analysed_size import AnalysedScale
 from sim.world.cameras import CameraModel
 from sim.world.daylight import LIGHT_ORDER
 from sim.world.geometry import ZoneGeometry
@@ -243,7 +244,8 @@ class PixelCamera:
         self.filters = {
             kind: AlarmFilter(detection.threshold_for(kind), persistence.k, persistence.n) for kind in Kind
         }
-        self.full = CameraModel(spec)
+        self.analysed = AnalysedScale.of(spec, detection.analysis_width)
+        """The offenders' analysed heights, the score log's ``pixels`` (:mod:`sim.sensing.analysed_size`)."""
         self.snapshot_quality = scenario.render.jpeg_quality
         self.heights = {kind: getattr(scenario.incidents, kind.value).visible_height for kind in Kind}
         self.save_frames = False
@@ -316,7 +318,7 @@ class PixelCamera:
             return []
         where = {a.id: (a.x, a.y) for a in actors}
         xy = np.array([where[actor_id] for actor_id, _, _ in offenders])
-        pixels = self.full.pixel_height(xy, self.heights[kind])
+        pixels = self.analysed.pixel_height(xy, self.heights[kind], kind)
         light, weather = LIGHT_ORDER.index(frame.conditions.light), frame.conditions.weather.value
         return [
             (kind, f"{self.id}/{actor_id}", frame.t, float(size), light, weather, score, track)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -57,9 +57,9 @@ class AlarmHazard(Strict):
     age_edges_s: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
         min_length=1, description="left edge of each age bin, s: 0 first, increasing; the last bin is open"
     )
-    age_log_rates: tuple[Annotated[float, Field(ge=-50, le=20, allow_inf_nan=False)], ...] = Field(
+    age_log_rates: tuple[Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)], ...] = Field(
         description="log alarm rate in each age bin at the reference size, day, clear and the first "
-        "threshold, ln(1/s)"
+        "threshold, ln(1/s) (extrapolated: the reference may lie outside the sizes fitted)"
     )
     size_slope: float = Field(
         ge=-20, le=20, allow_inf_nan=False, description="log-rate change per doubling of pixel height"
@@ -133,6 +133,12 @@ class ClassCalibration(Strict):
     )
     intercept: float = Field(description="logit of the per-frame hit score at the reference size")
     size_slope: float = Field(gt=0, description="logit change per doubling of pixel height")
+    size_basis: Literal["full", "analysed"] = Field(
+        "full",
+        description="the pixel height the size terms were fitted to: as the detectors analyse it (the "
+        "analysed frame, or the far-bank tile; sim.sensing.analysed_size), or in the camera's full image "
+        "(files fitted before 2026-12-06)",
+    )
     hit_run_s: float = Field(
         0.0,
         ge=0,

@@ -12,6 +12,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from sim.scenario.models import Kind, Scenario, SensorType
+from sim.sensing.analysed_size import AnalysedScale
 from sim.world.cameras import CameraModel, visible_region
 from sim.world.geometry import ZoneGeometry
 from sim.world.incidents import Track
@@ -34,6 +35,15 @@ class Sensor:
     fixed_probability: float = 1.0
     sensor: SensorType = SensorType.VISIBLE
     """The camera's sensor type: which of the calibration's terms its detections follow (buoys: visible)."""
+    analysed: AnalysedScale | None = None
+    """Cameras: the analysed frame's and far-bank tile's scale of :attr:`pixel_height` (what the detectors
+    see, :mod:`sim.sensing.analysed_size`)."""
+
+    def target_pixels(self, xy: np.ndarray, object_height: float, kind: Kind, analysed: bool) -> np.ndarray:
+        """A camera's target height (px) at ground points ``xy`` (n, 2): as its detectors analyse it
+        (``analysed``) or in the full image (a calibration class fitted to those, ``size_basis: full``)."""
+        pixels = self.pixel_height(xy, object_height)
+        return pixels * self.analysed.at(xy, kind) if analysed else pixels
 
     def observation_times(self, t0: float, t1: float) -> np.ndarray:
         """Observation instants in [t0, t1], on the sensor's grid of multiples of the interval."""
@@ -60,6 +70,7 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
                 frozenset(Kind),
                 model.pixel_height,
                 sensor=camera.sensor,
+                analysed=AnalysedScale.of(camera, scenario.detection.analysis_width),
             )
         )
     for buoy in scenario.buoys:

@@ -168,6 +168,12 @@ class StatisticalSensing:
         rates = (self._models[sensor.id].alarm_rates(kind) for kind in sensor.kinds)
         return any(r is not None and r.crowded for r in rates)
 
+    def _pixels(self, sensor: Sensor, incident: Incident, xy: np.ndarray) -> np.ndarray:
+        """``incident``'s height (px) at ground points ``xy`` (n, 2) on camera ``sensor``, as its class's size
+        term was fitted: analysed (:mod:`sim.sensing.analysed_size`) or in the full image (``size_basis``)."""
+        basis = self.model_of(sensor.id).calibration.classes[incident.kind].size_basis
+        return sensor.target_pixels(xy, incident.visible_height, incident.kind, basis == "analysed")
+
     def light_index(self, t: np.ndarray) -> np.ndarray:
         """Light level (0 night, 1 dusk, 2 day) at simulation times ``t`` within the run, s."""
         return self._light[(np.asarray(t) / LIGHT_GRID_S).astype(np.int64)]
@@ -213,7 +219,7 @@ class StatisticalSensing:
             own = None
             if sensor.pixel_height is not None:
                 first_sight = incident.track.position(np.array([start]))
-                pixels = float(sensor.pixel_height(first_sight, incident.visible_height)[0])
+                pixels = float(self._pixels(sensor, incident, first_sight)[0])
                 own = self.model_of(sensor.id).own_offset(incident.kind, start, until, rng, pixels)
                 if own.shadowed:
                     continue
@@ -316,8 +322,7 @@ class StatisticalSensing:
         if none does; its score drawn as a hit's at the class's per-frame location η."""
         budget = float(rng.exponential())
         for frames in _chunks(times):
-            xy = incident.track.position(frames)
-            pixels = sensor.pixel_height(xy, incident.visible_height)
+            pixels = self._pixels(sensor, incident, incident.track.position(frames))
             light = self.light_index(frames)
             others = self._crowds.others(sensor.id, incident.kind, frames) if self._crowds else None
             hazards = sensor.frame_interval * rates.rates(frames - times[0], pixels, light, others)
@@ -341,9 +346,7 @@ class StatisticalSensing:
         if sensor.pixel_height is None or own is None:
             return None
         stays = incident.track.stationary
-        pixels = (
-            float(sensor.pixel_height(incident.track.xy[:1], incident.visible_height)[0]) if stays else 1.0
-        )
+        pixels = float(self._pixels(sensor, incident, incident.track.xy[:1])[0]) if stays else 1.0
         sizes = np.array([pixels * (1.0 - 1e-6), pixels * (1.0 + 1e-6)])
         kind = incident.kind
         model = self.model_of(sensor.id)
@@ -367,8 +370,7 @@ class StatisticalSensing:
         fixed probability (a buoy)."""
         if sensor.pixel_height is None:
             return None, np.full(len(frames), sensor.fixed_probability)
-        xy = incident.track.position(frames)
-        pixels = sensor.pixel_height(xy, incident.visible_height)
+        pixels = self._pixels(sensor, incident, incident.track.position(frames))
         model = self.model_of(sensor.id)
         eta = model.eta(incident.kind, pixels, self.light_index(frames)) + own.at(frames)
         return eta, sigmoid(eta - logit(model.threshold(incident.kind)))
