@@ -79,9 +79,8 @@ def pixel_detections(results: list[Result]) -> pd.DataFrame:
 
 
 PIXELS = "analysed"
-"""What the frames' ``pixels`` are, recorded in ``log.json``: offenders' heights as the detectors analyse them
-(:mod:`sim.sensing.analysed_size`; before 2026-12-06 the full image's, which :meth:`PixelRunLog.read`
-refuses)."""
+"""What the frames' ``pixels`` are in the logs written now, recorded in ``log.json``: offenders' heights as
+the detectors analyse them (:mod:`sim.sensing.analysed_size`; before 2026-12-06 the full image's)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +98,9 @@ class PixelRunLog:
     """Each run's cameras × its length, h: the false alarms' exposure (``run`` 0, 1, …)."""
     note: dict
     """What the writer says of the runs (seeds, scenario, command); not read by any fit."""
+    pixels: str = PIXELS
+    """What the frames' ``pixels`` are: ``analysed`` (:data:`PIXELS`) or ``full`` (a log written before
+    2026-12-06, which the fits refuse but an agreement check, reading only detections, can use)."""
 
     @classmethod
     def of_runs(cls, results: list[Result], frames: pd.DataFrame, **note) -> PixelRunLog:
@@ -131,6 +133,7 @@ class PixelRunLog:
             self.detections[self.detections["run"] < count].reset_index(drop=True),
             self.hours_by_run[:count],
             note,
+            self.pixels,
         )
 
     @property
@@ -149,7 +152,7 @@ class PixelRunLog:
         self.frames.to_csv(folder / "frames.csv.gz", index=False, compression=_GZIP)
         self.alarms.to_csv(folder / "alarms.csv", index=False)
         self.detections.to_csv(folder / "detections.csv", index=False)
-        log = {"hours_by_run": list(self.hours_by_run), "pixels": PIXELS, **self.note}
+        log = {"hours_by_run": list(self.hours_by_run), "pixels": self.pixels, **self.note}
         (folder / "log.json").write_text(json.dumps(log, indent=1) + "\n", encoding="utf-8")
         return folder
 
@@ -174,10 +177,6 @@ class PixelRunLog:
             if absent:
                 raise TuningError(f"{folder / name}: no column {', '.join(absent)}")
         log = json.loads((folder / "log.json").read_text(encoding="utf-8"))
-        if log.pop("pixels", "full") != PIXELS:
-            raise TuningError(
-                f"{folder}: its frames' pixels are heights in the full image (a log written before "
-                "2026-12-06); the fits now read heights as the detectors analyse them: render the runs again"
-            )
+        pixels = log.pop("pixels", "full")  # logs written before 2026-12-06 say nothing: full heights
         hours = tuple(float(h) for h in log.pop("hours_by_run"))
-        return cls(frames, alarms, detections, hours, log)
+        return cls(frames, alarms, detections, hours, log, pixels)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.agreement import calibrated_detections
+from sim.calibration.agreement import calibrate_from_pixel_runs, calibrated_detections
 from sim.calibration.detection_models import at_reference, data_reference, fit_model
 from sim.calibration.pixel_run_log import ALARM_LOG_COLUMNS, DETECTION_COLUMNS, PixelRunLog
 from sim.errors import TuningError
@@ -63,7 +63,7 @@ def test_statistical_mode_gives_each_class_the_heights_it_was_fitted_to():
     assert not calibrated_detections([scene], wrong, [0, 1], 3).equals(rows[0])
 
 
-def test_a_log_of_full_image_heights_is_refused(tmp_path):
+def test_a_log_of_full_image_heights_is_read_but_not_fitted(tmp_path):
     frames, _ = _shifting_alarms(3, 4.0, np.random.default_rng(0))
     log = PixelRunLog(
         frames.assign(kind=Kind.SWIMMING.value),
@@ -76,8 +76,10 @@ def test_a_log_of_full_image_heights_is_refused(tmp_path):
     assert PixelRunLog.read(tmp_path / "log").note == {"seeds": [0]}
     meta = tmp_path / "log" / "log.json"
     meta.write_text(meta.read_text().replace('"pixels": "analysed",', ""), encoding="utf-8")
+    old = PixelRunLog.read(tmp_path / "log")  # an agreement check reads only its detections
+    assert old.pixels == "full" and old.first(1).pixels == "full"
     with pytest.raises(TuningError, match="full image"):
-        PixelRunLog.read(tmp_path / "log")
+        calibrate_from_pixel_runs(agreement_beach(), old, model="hazard")
 
 
 def test_terms_move_to_another_reference_by_hand():
