@@ -284,8 +284,8 @@ def _start_theta(frames: _NestedFrames, levels: int, ridge: float, start: Ordina
     The pooled start makes the fit the same whatever the size covariate's reference: from the share of
     frames above the middle cut-point and every slope 0 (the start until 2026-12-06), EM on the agreement
     beach's frames ended in an optimum that depended on it (log-likelihood −9196.6 from a reference of
-    0.5 px, −9153.7 from 1.67 px, −9196.2 from 10 px, the spells-only model); from the pooled fit, −9153.7
-    from all three (docs/detectors.md, "Fishing on one camera at a time")."""
+    0.5 px, −9153.7 from 1.67 px, −9196.2 from 10 px, the spells-only model); from the pooled fit, −9153.74,
+    −9153.74 and −9154.07 (docs/detectors.md, "Fishing on one camera at a time")."""
     p = frames.x.shape[1]
     theta = np.ones(p + levels)
     if start is not None:
