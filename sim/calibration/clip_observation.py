@@ -225,7 +225,6 @@ def _record_offenders(
     pixels = rig.size.pixel_height(
         np.array([actor_xy[actor_id] for actor_id, _, _ in offenders]).reshape(-1, 2), height_m, kind
     )
-
     for (actor_id, best, track), size in zip(offenders, pixels, strict=True):
         rig.first_seen.setdefault(actor_id, t)
         observations.skin_tones.setdefault(f"{case.seed}/{actor_id}", skin_tone(actors_by_id[actor_id]))

@@ -94,10 +94,10 @@ def fit_model(
     ``hazard`` model is fitted to.
 
     Each is fitted with its size term at a reference inside the data (:func:`data_reference`) and moved to
-    ``reference_pixels`` after (:func:`at_reference`): the same model, but the fits' optimisers are not
-    equivariant under the covariate's origin, and a reference far outside the data (the analysed heights of
-    a 320-px frame, 0.4-2.8 px, against 10 px) stopped the ordinal fit at a worse optimum (log-likelihood
-    −9169.2 against −9153.7)."""
+    ``reference_pixels`` after (:func:`at_reference`): the same model, but the fits' small ridge penalties
+    act on the intercepts at the reference, which far outside the data (the analysed heights of a 320-px
+    frame, 0.4-2.8 px, against 10 px) are large and tied to the slope; fitted there, the result would
+    depend on the file's reference."""
     centre = data_reference(frames)
     return at_reference(_fit_at(name, frames, centre, threshold, spells, alarms), centre, reference_pixels)
 

@@ -104,8 +104,9 @@ def fit_pooled_ordinal(
 
     def negative(beta: np.ndarray) -> tuple[float, np.ndarray]:
         eta = x @ beta
-        log_bin = ordinal_log_bin(upper - eta, lower - eta)
-        first, _ = ordinal_derivatives(upper - eta, lower - eta, log_bin)
+        a, b = upper - eta, lower - eta
+        log_bin, *tails = ordinal_log_bin_and_tails(a, b)
+        first, _ = ordinal_derivatives(a, b, log_bin, tuple(tails))
         return -float(log_bin.sum()) + ridge * beta @ beta, -(x.T @ first) + 2 * ridge * beta
 
     begin = np.zeros(x.shape[1]) if start is None else start

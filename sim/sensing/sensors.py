@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 
 from sim.scenario.models import Kind, Scenario, SensorType
 from sim.sensing.analysed_size import AnalysedScale
-from sim.world.cameras import CameraModel, visible_region
+from sim.world.cameras import visible_region
 from sim.world.geometry import ZoneGeometry
 from sim.world.incidents import Track
 
@@ -42,8 +42,9 @@ class Sensor:
     def target_pixels(self, xy: np.ndarray, object_height: float, kind: Kind, analysed: bool) -> np.ndarray:
         """A camera's target height (px) at ground points ``xy`` (n, 2): as its detectors analyse it
         (``analysed``) or in the full image (a calibration class fitted to those, ``size_basis: full``)."""
-        pixels = self.pixel_height(xy, object_height)
-        return pixels * self.analysed.at(xy, kind) if analysed else pixels
+        if analysed:
+            return self.analysed.pixel_height(xy, object_height, kind)
+        return self.pixel_height(xy, object_height)
 
     def observation_times(self, t0: float, t1: float) -> np.ndarray:
         """Observation instants in [t0, t1], on the sensor's grid of multiples of the interval."""
@@ -57,7 +58,8 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
     persistence = scenario.detection.persistence
     sensors = []
     for camera in scenario.cameras:
-        model = CameraModel(camera)
+        analysed = AnalysedScale.of(camera, scenario.detection.analysis_width)
+        model = analysed.camera
         region = visible_region(model, geometry.islands)
         shapely.prepare(region)
         sensors.append(
@@ -70,7 +72,7 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
                 frozenset(Kind),
                 model.pixel_height,
                 sensor=camera.sensor,
-                analysed=AnalysedScale.of(camera, scenario.detection.analysis_width),
+                analysed=analysed,
             )
         )
     for buoy in scenario.buoys:
