@@ -81,6 +81,24 @@ def without_crowd(installed: Calibration, kind: Kind, fit: Path) -> Calibration:
     return installed.model_copy(update={"classes": {**installed.classes, kind: entry}})
 
 
+def kept_runs(scene, seeds: list[int], keep: Path | None, workers: int) -> PixelRunLog:
+    """Pixel mode's runs of ``scene`` on ``seeds``: those ``keep`` holds already read from it, the others
+    rendered (and, with ``keep``, added to it), so a check grows by more seeds without rendering the first
+    ones again. Exits naming the seeds when ``keep`` holds runs of seeds not asked for."""
+    kept = PixelRunLog.read(keep) if keep and (keep / "log.json").exists() else None
+    have = kept.note["seeds"] if kept else []
+    if extra := sorted(set(have) - set(seeds)):
+        raise SystemExit(f"{keep} holds runs of seeds {extra} too: ask for them in --seeds or keep elsewhere")
+    if missing := [seed for seed in seeds if seed not in have]:
+        if have:
+            print(f"{keep}: {len(have)} runs kept, rendering {len(missing)} more (seeds {missing})")
+        fresh = pixel_run_log([scene], missing, progress=True, workers=workers)
+        kept = kept.joined(fresh) if kept else fresh
+        if keep:
+            kept.write(keep)
+    return kept
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--camera", required=True)
@@ -108,13 +126,8 @@ def main() -> None:
         f"run.start={args.start}",
     ]
     scene = ignoring_warnings(with_cameras(load_scenario(DEFAULT, overrides), {args.camera}))
-    seeds = seed_range(args.seeds)
-    if args.keep and (args.keep / "log.json").exists():
-        pixel = PixelRunLog.read(args.keep)
-    else:
-        pixel = pixel_run_log([scene], seeds, progress=True, workers=args.workers)
-        if args.keep:
-            pixel.write(args.keep)
+    pixel = kept_runs(scene, seed_range(args.seeds), args.keep, args.workers)
+    seeds = pixel.note["seeds"]
     frames = pixel.frames[pixel.frames["kind"] == kind]
     crowd = others_in_view(frames)
     print(f"others in view, frames of {kind.value}: {np.bincount(crowd)} (0, 1, 2, ...)")

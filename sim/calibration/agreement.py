@@ -25,7 +25,7 @@ from sim.calibration.calibration_file import class_entry
 from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import fit_model
 from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
-from sim.calibration.pixel_run_log import PIXELS, PixelRunLog
+from sim.calibration.pixel_run_log import MIXED, PIXELS, PixelRunLog
 from sim.core.workers import spawned_pool
 from sim.engine import Simulation
 from sim.errors import TuningError
@@ -133,9 +133,10 @@ def calibrate_from_pixel_runs(
     (:func:`sim.calibration.detection_models.fit_model`).
     """
     if runs.pixels != PIXELS:
+        held = "in part " if runs.pixels == MIXED else ""
         raise TuningError(
-            "the pixel runs' frames hold heights in the full image (a log written before 2026-12-06); the "
-            "fits read heights as the detectors analyse them: render the runs again"
+            f"the pixel runs' frames hold {held}heights in the full image (a log written before 2026-12-06); "
+            "the fits read heights as the detectors analyse them: render the runs again"
         )
     model = model or ("acquisition" if acquisition else "ordinal")
     base = scenario.calibration.model_dump(mode="json")

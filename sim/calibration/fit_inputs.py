@@ -19,9 +19,10 @@ from sim.world.daylight import LIGHT_ORDER
 FIT_THRESHOLDS = (0.2, 0.35, 0.5, 0.65, 0.8)
 """Thresholds at which hits are counted for the fit."""
 OFFENDER_FRAME_COLUMNS = ("group", "t", "pixels", "light", "weather", "score", "track")
-"""One row per offender per frame: offender seen by one camera, time (s), projected height at the
-camera's full resolution (px), light index (0 night, 1 dusk, 2 day), weather, best score (0: none)
-and the detector's track id of that best detection (-1: none)."""
+"""One row per offender per frame: offender seen by one camera, time (s), height as the detector analyses it
+(px: :mod:`sim.sensing.analysed_size`; in logs written before 2026-12-06, at the camera's full resolution),
+light index (0 night, 1 dusk, 2 day), weather, best score (0: none) and the detector's track id of that best
+detection (-1: none)."""
 
 MIN_SIZE_SLOPE = 0.05
 """Smallest logit gain per doubling of pixel height the fit may report (the model needs > 0)."""

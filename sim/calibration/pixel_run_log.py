@@ -81,6 +81,8 @@ def pixel_detections(results: list[Result]) -> pd.DataFrame:
 PIXELS = "analysed"
 """What the frames' ``pixels`` are in the logs written now, recorded in ``log.json``: offenders' heights as
 the detectors analyse them (:mod:`sim.sensing.analysed_size`; before 2026-12-06 the full image's)."""
+MIXED = "mixed"
+"""The size basis of a log joined from logs of two bases (:meth:`PixelRunLog.joined`)."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,9 @@ class PixelRunLog:
     note: dict
     """What the writer says of the runs (seeds, scenario, command); not read by any fit."""
     pixels: str = PIXELS
-    """What the frames' ``pixels`` are: ``analysed`` (:data:`PIXELS`) or ``full`` (a log written before
-    2026-12-06, which the fits refuse but an agreement check, reading only detections, can use)."""
+    """What the frames' ``pixels`` are: ``analysed`` (:data:`PIXELS`), ``full`` (a log written before
+    2026-12-06) or ``mixed`` (:data:`MIXED`); the fits refuse the last two, an agreement check, reading only
+    detections, can use any."""
 
     @classmethod
     def of_runs(cls, results: list[Result], frames: pd.DataFrame, **note) -> PixelRunLog:
@@ -134,6 +137,33 @@ class PixelRunLog:
             self.hours_by_run[:count],
             note,
             self.pixels,
+        )
+
+    def joined(self, other: PixelRunLog) -> PixelRunLog:
+        """This log's runs followed by ``other``'s, renumbered after them (groups and the ``run`` columns);
+        a list in both notes, as ``seeds``, is joined too, other values are this log's. Logs whose frames
+        have different size bases join as ``mixed``, which the fits refuse like ``full`` (an agreement
+        check reads only the detections)."""
+        shift = self.run_count
+        run = other.frames["group"].str.extract(r"^(\d+)/", expand=False).astype(int)
+        rest = other.frames["group"].str.replace(r"^\d+/", "", regex=True)
+        frames = other.frames.assign(group=(run + shift).astype(str) + "/" + rest)
+        note = {
+            key: value + other.note[key]
+            if isinstance(value, list) and isinstance(other.note.get(key), list)
+            else value
+            for key, value in self.note.items()
+        }
+        return PixelRunLog(
+            pd.concat([self.frames, frames], ignore_index=True),
+            pd.concat([self.alarms, other.alarms.assign(run=other.alarms["run"] + shift)], ignore_index=True),
+            pd.concat(
+                [self.detections, other.detections.assign(run=other.detections["run"] + shift)],
+                ignore_index=True,
+            ),
+            self.hours_by_run + other.hours_by_run,
+            note,
+            self.pixels if self.pixels == other.pixels else MIXED,
         )
 
     @property

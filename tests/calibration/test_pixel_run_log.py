@@ -4,6 +4,7 @@ round-trips in test_agreement.py.)"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -85,3 +86,34 @@ def test_the_first_runs_are_a_log_of_their_own(log):
     assert first.alarms["t"].tolist() == [0.4, 0.8] and first.detections["run"].tolist() == [0]
     assert (first.run_count, first.camera_hours, first.note) == (1, 150.0 / 3600.0, {"seeds": [7]})
     assert first.credited.to_dict() == {"0/cam-a/incident-1": 0.4}
+
+
+def test_joined_logs_renumber_the_second_s_runs_after_the_first_s(log):
+    """Joined with itself: the second copy's runs are 2 and 3 everywhere, its credited alarms follow, and
+    the seeds follow each other; the log's first two runs are the log again."""
+    twice = log.joined(log)
+    assert (
+        twice.frames["group"].tolist()[6:]
+        == ["2/cam-a/incident-1"] * 2 + ["3/cam-a/incident-1"] * 2 + ["3/cam-b/incident-4"] * 2
+    )
+    assert twice.alarms["run"].tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert twice.detections["run"].tolist() == [0, 1, 1, 2, 3, 3]
+    assert (twice.run_count, twice.note, twice.pixels) == (4, {"seeds": [7, 9, 7, 9]}, "analysed")
+    assert twice.credited.to_dict() == {
+        "0/cam-a/incident-1": 0.4,
+        "1/cam-b/incident-4": 30.25,
+        "2/cam-a/incident-1": 0.4,
+        "3/cam-b/incident-4": 30.25,
+    }
+    first = twice.first(2)
+    for name in ("frames", "alarms", "detections"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(log, name), check_exact=True)
+
+
+def test_a_log_joined_from_two_size_bases_is_refused_by_the_fits(log, default_scenario):
+    from sim.calibration.agreement import calibrate_from_pixel_runs
+
+    old = dataclasses.replace(log, pixels="full")
+    assert old.joined(log).pixels == log.joined(old).pixels == "mixed"
+    with pytest.raises(TuningError, match="hold in part heights in the full image"):
+        calibrate_from_pixel_runs(default_scenario, log.joined(old))
