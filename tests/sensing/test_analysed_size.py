@@ -51,10 +51,14 @@ def test_statistical_mode_gives_each_class_the_heights_it_was_fitted_to():
     to full heights at 10 px (one camera, no tile: one scale): the same detections on the same incidents."""
     scene = agreement_beach(60.0, 600.0)
     scale = 320 / 1920  # the agreement beach analyses cam-beach-w's 1920 px at 320
-    full = scene.calibration
-    classes = {k: c.model_copy(update={"size_basis": "analysed"}) for k, c in full.classes.items()}
-    analysed = full.model_copy(update={"classes": classes, "reference_pixels": full.reference_pixels * scale})
-    assert {c.size_basis for c in full.classes.values()} == {"full"}
+    installed = scene.calibration
+
+    def on(basis: str, reference: float):
+        classes = {k: c.model_copy(update={"size_basis": basis}) for k, c in installed.classes.items()}
+        return installed.model_copy(update={"classes": classes, "reference_pixels": reference})
+
+    full = on("full", installed.reference_pixels)
+    analysed = on("analysed", installed.reference_pixels * scale)
     rows = [calibrated_detections([scene], c, [0, 1], 3) for c in (full, analysed)]
     assert len(rows[0]) > 5 and rows[0]["detected"].any()
     pd.testing.assert_frame_equal(rows[0], rows[1], check_exact=False, rtol=1e-9)
