@@ -128,7 +128,7 @@ class PixelRunLog:
 
     def first(self, count: int) -> PixelRunLog:
         """The log of the first ``count`` runs (a list in the note, as ``seeds``, is cut to match)."""
-        runs = self.frames["group"].str.split("/", n=1).str[0].astype(int)
+        runs, _ = _run_and_rest(self.frames["group"])
         note = {key: value[:count] if isinstance(value, list) else value for key, value in self.note.items()}
         return PixelRunLog(
             self.frames[runs < count].reset_index(drop=True),
@@ -145,8 +145,7 @@ class PixelRunLog:
         have different size bases join as ``mixed``, which the fits refuse like ``full`` (an agreement
         check reads only the detections)."""
         shift = self.run_count
-        run = other.frames["group"].str.extract(r"^(\d+)/", expand=False).astype(int)
-        rest = other.frames["group"].str.replace(r"^\d+/", "", regex=True)
+        run, rest = _run_and_rest(other.frames["group"])
         frames = other.frames.assign(group=(run + shift).astype(str) + "/" + rest)
         note = {
             key: value + other.note[key]
@@ -210,3 +209,10 @@ class PixelRunLog:
         pixels = log.pop("pixels", "full")  # logs written before 2026-12-06 say nothing: full heights
         hours = tuple(float(h) for h in log.pop("hours_by_run"))
         return cls(frames, alarms, detections, hours, log, pixels)
+
+
+def _run_and_rest(groups: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The run index (int) of each score-log group ``"<run>/<camera>/incident-<id>"`` and the rest after
+    ``"<run>/"``."""
+    parts = groups.str.split("/", n=1)
+    return parts.str[0].astype(int), parts.str[1]
