@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Regenerate scenarios/calibration/default.json from the current pixel-mode detectors, then measure it.
 #
-# Run from the repository root:  bash scripts/regenerate_calibration.sh [--keep-thermal] [python [target]]
+# Run from the repository root:
+#   bash scripts/regenerate_calibration.sh [--keep-thermal] [--reuse-runs DIR] [python [target]]
 # (python: the interpreter to use, default `python`; target: the file to write, default
 # scenarios/calibration/default.json; --keep-thermal: keep the target's thermal block instead of refitting it,
-# which is about two thirds of the work). Writes everything under out/calibration/; look at
+# which is about two thirds of the work; --reuse-runs DIR: fit the visible cameras' detection terms to the
+# pixel runs an earlier regeneration kept in DIR/runs/ (its out/calibration/pixel-visible, moved aside)
+# instead of rendering them again, for a change to the fits alone: the runs must be of today's detectors
+# and renderer, which the folder's key of scenario, starts, cameras and seeds does not check). Every
+# command refuses an existing output folder: move out/calibration aside first. Writes everything under out/calibration/; look at
 # out/calibration/default-run/summary.json, out/calibration/end-to-end/end_to_end.csv and
 # out/calibration/validity/ before committing the file (docs/detectors.md, "The default calibration").
 #
@@ -16,9 +21,9 @@
 #   scenario has them, by day, at dusk and at night, fitting seeds 0-3 and held-out seeds 4-5 of 300 s, with
 #   150 swimmers and 400 anglers an hour all day (offenders ignore warnings in these runs), for the
 #   detection classes (on 2026-12-06: 18 runs, about 65 CPU-minutes, 38 minutes on two workers), each
-#   kind's threshold offsets shared by every age or per age bin at roughness 1, 10 or 100, each with and
-#   without a crowd term (the others of the kind in the camera's view), whichever the held-out seeds'
-#   alarms favour;
+#   kind's threshold offsets shared by every age or per age bin at roughness 1, 10 or 100, its baseline
+#   smoothed at weight 0.3, 1, 3 or 10, each with and without a crowd term (the others of the kind in the
+#   camera's view): 32 candidates a kind, whichever the held-out seeds' alarms favour;
 #   the runs are kept in out/calibration/pixel-visible/runs/, and `tune --pixel-runs ... --runs-from
 #   out/calibration/pixel-visible` with the same options fits other candidates from them in seconds;
 # - the false alarms: the clip runs' counts pooled with the fit clips of the false-alarm evidence
@@ -42,10 +47,16 @@
 # about 9 CPU-minutes, and 3 x 16 runs of one camera, 8-9 CPU-minutes a start on 2026-12-06).
 set -euo pipefail
 KEEP_THERMAL=0
-if [ "${1:-}" = "--keep-thermal" ]; then
-    KEEP_THERMAL=1
+REUSE_RUNS=()
+while [ "${1:-}" = "--keep-thermal" ] || [ "${1:-}" = "--reuse-runs" ]; do
+    if [ "$1" = "--keep-thermal" ]; then
+        KEEP_THERMAL=1
+    else
+        REUSE_RUNS=(--runs-from "$2")
+        shift
+    fi
     shift
-fi
+done
 PY=${1:-python}
 TARGET=${2:-scenarios/calibration/default.json}
 OUT=out/calibration
@@ -58,7 +69,7 @@ mkdir -p "$OUT"
 # flat hourly profile), many more than the scenario's, so that 300-s runs hold tens of them.
 FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
 "$PY" run_sim.py tune --pixel-runs --model hazard --hazard-roughness shared,1,10,100 \
-    --camera cam-beach-w --camera cam-east-n \
+    --hazard-smoothing 0.3,1,3,10 "${REUSE_RUNS[@]}" --camera cam-beach-w --camera cam-east-n \
     --camera cam-peninsula --set incidents.swimming.rate_per_hour=150 \
     --set "incidents.swimming.hourly_profile=$FLAT" --set incidents.fishing.rate_per_hour=400 \
     --set "incidents.fishing.hourly_profile=$FLAT" \

@@ -11,8 +11,19 @@ from the first frame of each view until its event (the views after it are not co
 alarm on an offender matters to a run).
 
 Maximum likelihood of the grouped-time proportional-hazards model (complementary log-log link, log Δ as an
-offset: Prentice & Gloeckler 1978, Biometrics 34(1):57-67), by L-BFGS-B (scipy) with a small ridge; the
-threshold offsets are the negative cumulative sums of non-negative steps, so they never rise.
+offset: Prentice & Gloeckler 1978, Biometrics 34(1):57-67), by L-BFGS-B (scipy); the threshold offsets are
+the negative cumulative sums of non-negative steps, so they never rise.
+
+The age bins' log-rates (the baseline) are tied by a first-order difference penalty,
+``smoothing`` · Σ (a[b + 1] − a[b])² (Eilers & Marx 1996, *Statistical Science* 11(2):89-121); the other
+parameters carry a small ridge (:data:`RIDGE`). The penalty leaves the baseline's level free, so the fit is
+the same model at any reference size (moving the reference adds one constant to every bin), and a bin
+without an alarm in the fit takes its neighbours' rate rather than one set by a ridge on its level. Fine
+bins are 0.2 s and a detector's alarms land at nearly fixed ages, so an unpenalised baseline is a comb of
+spikes at the fitting runs' ages; fresh runs' alarms fall between them. The weight is a candidate's (its
+label: :data:`sim.calibration.detection_models.SMOOTH`), chosen by held-out likelihood with the rest; on
+the default's regeneration runs (2026-12-07) the held-out alarms' log-likelihood rose by 150 units for
+fishing and 80 for swimming from a ridge to weight 1-3, and fell again beyond.
 
 The threshold offsets are one per threshold, shared by every age, or (``roughness`` given) one per
 threshold and age bin: each threshold then has a baseline of its own (a stratified baseline, Kalbfleisch &
@@ -56,7 +67,13 @@ FINE_BIN_S = 0.2
 COARSE_RATIO = 1.5
 """Beyond :data:`FINE_AGE_S` each age bin is this many times as long as the one before."""
 RIDGE = 1e-3
-"""L2 penalty on every parameter (keeps the log-rate of a bin without events finite)."""
+"""L2 penalty on every parameter but the age bins' log-rates."""
+SMOOTHING = 1.0
+"""Weight of the difference penalty on neighbouring age bins' log-rates when a candidate names none (module
+docstring)."""
+LOWEST_LOG_RATE = -50.0
+"""Floor of an age bin's log-rate (1/s, at the fit's reference size): keeps the rates of a class without
+alarms finite (e^−50 per second is never)."""
 
 
 def age_edges(step: float, longest: float) -> np.ndarray:
@@ -99,13 +116,14 @@ def fit_alarm_hazard(
     n: int,
     roughness: float | None = None,
     crowd: bool = False,
+    smoothing: float = SMOOTHING,
 ) -> dict:
     """The ``hazard`` model of one kind's ``frames``: its ``alarm_hazard`` block (counted with the k-of-n
     rule ``k``, ``n`` at :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS` and the run's own ``threshold``),
     the per-frame score model's intercept, size slope, light and weather (for the score of an alarm:
     :func:`fit_score_model`) and the log-likelihood of the events. ``roughness``: threshold offsets per age
     bin tied by that penalty (module docstring); None: one offset per threshold for every age. ``crowd``:
-    with the crowd term (module docstring)."""
+    with the crowd term; ``smoothing``: the baseline's difference penalty (module docstring)."""
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
     thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
@@ -115,7 +133,9 @@ def fit_alarm_hazard(
     edges = age_edges(step, float(age.max()))
     lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
     weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
-    design = _Design(risk, edges, lights, weathers, len(thresholds), reference_pixels, step, roughness)
+    design = _Design(
+        risk, edges, lights, weathers, len(thresholds), reference_pixels, step, roughness, smoothing
+    )
     from scipy.optimize import minimize  # imported to fit: 0.3 s every importer of the models paid before
 
     fitted = minimize(design.penalised, design.start(), jac=True, method="L-BFGS-B", bounds=design.bounds())
@@ -228,7 +248,16 @@ class _Design:
     (its frame counted as an alarm rather than a frame without one)."""
 
     def __init__(
-        self, risk, edges, lights, weathers, thresholds: int, reference_pixels, step, roughness=None
+        self,
+        risk,
+        edges,
+        lights,
+        weathers,
+        thresholds: int,
+        reference_pixels,
+        step,
+        roughness=None,
+        smoothing=SMOOTHING,
     ):
         rows, self.event_row, self.event_threshold = risk
         self.edges, self.lights, self.weathers = edges, lights, weathers
@@ -247,6 +276,7 @@ class _Design:
         self.counts = (len(edges), len(lights), len(weathers), (thresholds - 1) * self.groups)
         self.slopes = 1 if self.crowd is None else 2  # size, and the crowd's
         self.log_step = math.log(step)
+        self.smoothing = smoothing
 
     def split(self, theta: np.ndarray):
         """The age bins' log-rates, the slopes (size, and crowd if any), the light and weather offsets and
@@ -273,14 +303,23 @@ class _Design:
         return theta
 
     def bounds(self) -> list[tuple[float | None, float | None]]:
-        free = sum(self.counts[:3]) + self.slopes
-        return [(None, None)] * free + [(0.0, None)] * self.counts[3]
+        ages, free = self.counts[0], sum(self.counts[1:3]) + self.slopes
+        floor = [(LOWEST_LOG_RATE, None)] * ages
+        return floor + [(None, None)] * free + [(0.0, None)] * self.counts[3]
 
     def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        """Negative log-likelihood plus :data:`RIDGE` · |θ|² and the steps' roughness penalty (if any), and
-        its gradient."""
+        """Negative log-likelihood plus ``smoothing`` · Σ (a[b + 1] − a[b])² on the age bins' log-rates,
+        :data:`RIDGE` · |θ|² on the other parameters and the steps' roughness penalty (if any), and its
+        gradient."""
         log_likelihood, gradient = self.log_likelihood(theta)
-        value, slope = -log_likelihood + RIDGE * theta @ theta, -gradient + 2 * RIDGE * theta
+        ages = self.counts[0]
+        rest = theta[ages:]
+        value, slope = -log_likelihood + RIDGE * rest @ rest, -gradient
+        slope[ages:] += 2 * RIDGE * rest
+        rises = np.diff(theta[:ages])  # from each age bin to the next
+        value += self.smoothing * float(rises @ rises)
+        slope[1:ages] += 2 * self.smoothing * rises
+        slope[: ages - 1] -= 2 * self.smoothing * rises
         if self.roughness is not None and self.groups > 1:
             steps = self.split(theta)[4]
             jumps = np.diff(steps, axis=1)  # neighbouring age bins, threshold by threshold

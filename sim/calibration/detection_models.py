@@ -12,7 +12,8 @@ from pixel mode"):
 
 A third, ``hazard``, describes the alarms themselves (their rate by the time in view,
 :mod:`sim.calibration.alarm_hazard_fit`); its candidates (threshold offsets shared, or per age bin at a
-roughness: :data:`BY_AGE`; each with or without the crowd term: :data:`CROWD`) compare among themselves
+roughness: :data:`BY_AGE`; a baseline smoothing weight: :data:`SMOOTH`; each with or without the crowd
+term: :data:`CROWD`) compare among themselves
 by the likelihood of the alarms on held-out seeds (:func:`candidate_log_likelihood`), never with the frame
 models.
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.calibration.alarm_hazard_fit import alarm_log_likelihood, fit_alarm_hazard
+from sim.calibration.alarm_hazard_fit import SMOOTHING, alarm_log_likelihood, fit_alarm_hazard
 from sim.calibration.detectability import (
     SPELLS_S,
     fit_acquisition_model,
@@ -54,6 +55,10 @@ FRAME_MODELS = ("ordinal", "acquisition")
 BY_AGE = "hazard-by-age-"
 """The label of a ``hazard`` candidate with threshold offsets per age bin: ``hazard-by-age-10`` at roughness
 10 (:func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`); plain ``hazard`` shares them."""
+SMOOTH = "-smooth-"
+"""The infix of a ``hazard`` candidate's baseline smoothing weight (:func:`sim.calibration.alarm_hazard_fit.
+fit_alarm_hazard`): ``hazard-smooth-3``, ``hazard-by-age-10-smooth-0.3+crowd``; without it the weight is
+:data:`sim.calibration.alarm_hazard_fit.SMOOTHING`."""
 CROWD = "+crowd"
 """The suffix of a ``hazard`` candidate with the crowd term (the others in view: ``hazard+crowd``,
 ``hazard-by-age-10+crowd``; :mod:`sim.sensing.view_crowds`)."""
@@ -64,8 +69,15 @@ AUTO = "auto"
 
 def hazard_roughness(name: str) -> float | None:
     """The roughness of a ``hazard`` candidate's label (:data:`BY_AGE`); None for shared offsets."""
-    name = name.removesuffix(CROWD)
+    name = _hazard_base(name)
     return float(name.removeprefix(BY_AGE)) if name.startswith(BY_AGE) else None
+
+
+def hazard_smoothing(name: str) -> float:
+    """The baseline smoothing weight of a ``hazard`` candidate's label (:data:`SMOOTH`; the default
+    :data:`sim.calibration.alarm_hazard_fit.SMOOTHING` without one)."""
+    _, _, weight = name.removesuffix(CROWD).partition(SMOOTH)
+    return float(weight) if weight else SMOOTHING
 
 
 def by_age_label(roughness: float) -> str:
@@ -73,11 +85,21 @@ def by_age_label(roughness: float) -> str:
     return f"{BY_AGE}{roughness:g}"
 
 
+def smooth_label(name: str, smoothing: float) -> str:
+    """Hazard candidate ``name`` (without the crowd suffix) with baseline smoothing weight ``smoothing``."""
+    return f"{name}{SMOOTH}{smoothing:g}"
+
+
 def is_hazard(name: str) -> bool:
-    """Whether candidate ``name`` is the ``hazard`` model (offsets shared or per age bin, with or without
-    the crowd term)."""
-    name = name.removesuffix(CROWD)
+    """Whether candidate ``name`` is the ``hazard`` model (offsets shared or per age bin, any smoothing, with
+    or without the crowd term)."""
+    name = _hazard_base(name)
     return name == "hazard" or name.startswith(BY_AGE)
+
+
+def _hazard_base(name: str) -> str:
+    """A hazard label without its smoothing and crowd parts (``hazard``, ``hazard-by-age-10``)."""
+    return name.removesuffix(CROWD).partition(SMOOTH)[0]
 
 
 def fit_model(
@@ -137,8 +159,8 @@ def _fit_at(
         if alarms is None:
             raise ValueError("the hazard model is fitted to pixel mode's alarms: none given")
         detected, k, n = alarms
-        roughness, crowd = hazard_roughness(name), name.endswith(CROWD)
-        return fit_alarm_hazard(frames, reference_pixels, detected, threshold, k, n, roughness, crowd) | {
+        terms = (hazard_roughness(name), name.endswith(CROWD), hazard_smoothing(name))
+        return fit_alarm_hazard(frames, reference_pixels, detected, threshold, k, n, *terms) | {
             "model": "hazard"
         }
     if name == "acquisition":

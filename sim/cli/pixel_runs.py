@@ -38,6 +38,13 @@ def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
         "them: the candidate likeliest on the held-out seeds' alarms kept; default: shared",
     )
     tune.add_argument(
+        "--hazard-smoothing",
+        metavar="S1,S2,...",
+        help="--pixel-runs --model hazard: weights (> 0) of the difference penalty tying neighbouring age "
+        "bins' alarm rates, each a candidate with every roughness; the likeliest on the held-out seeds' "
+        "alarms kept; default: 1",
+    )
+    tune.add_argument(
         "--hazard-crowd",
         action="store_true",
         help="--pixel-runs --model hazard: fit every candidate also with a crowd term (the alarm rate by "
@@ -59,10 +66,15 @@ def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
 
 
 def pixel_run_models(
-    names: list[str] | None, held_out: list[int], roughness: str | None = None, crowd: bool = False
+    names: list[str] | None,
+    held_out: list[int],
+    roughness: str | None = None,
+    crowd: bool = False,
+    smoothing: str | None = None,
 ) -> list[str]:
     """The candidate models of ``--model`` (default: ordinal; ``auto``: every model of the frames' scores)
-    and, for ``hazard``, of ``--hazard-roughness`` (:func:`hazard_candidates`), each also with the crowd
+    and, for ``hazard``, of ``--hazard-roughness`` (:func:`hazard_candidates`) at each weight of
+    ``--hazard-smoothing`` (:func:`smoothed_candidates`), each also with the crowd
     term if ``crowd`` (``--hazard-crowd``), checked: known names, the
     hazard model alone (it describes alarms, not frames: no likelihood of the frames compares it with the
     others), and held-out seeds when there is a choice to make."""
@@ -84,16 +96,24 @@ def pixel_run_models(
                 f"--hazard-roughness {roughness}: only with --model hazard (got --model {' '.join(names)})"
             )
         models = hazard_candidates(roughness)
+    if smoothing is not None:
+        if not all(is_hazard(name) for name in models):
+            raise BadInputError(
+                f"--hazard-smoothing {smoothing}: only with --model hazard (got --model {' '.join(names)})"
+            )
+        models = smoothed_candidates(models, smoothing)
     if crowd:
         if not all(is_hazard(name) for name in models):
             raise BadInputError(f"--hazard-crowd: only with --model hazard (got --model {' '.join(names)})")
         models = [*models, *(name + CROWD for name in models)]
     if len(models) > 1 and not held_out:
         asked = (
-            "--hazard-crowd"
-            if crowd and roughness is None
-            else f"--hazard-roughness {roughness}"
+            f"--hazard-roughness {roughness}"
             if roughness is not None
+            else f"--hazard-smoothing {smoothing}"
+            if smoothing is not None
+            else "--hazard-crowd"
+            if crowd
             else f"--model {' '.join(names)}"
         )
         raise BadInputError(
@@ -123,6 +143,26 @@ def hazard_candidates(text: str) -> list[str]:
     return comma_list("--hazard-roughness", text, label, ("value", "value"), "shared,1,10")
 
 
+def smoothed_candidates(models: list[str], text: str) -> list[str]:
+    """``--hazard-smoothing 0.3,1,3``: each of ``models`` (hazard labels) at each weight (> 0:
+    :func:`sim.calibration.detection_models.smooth_label`)."""
+    import math
+
+    from sim.calibration.detection_models import smooth_label
+
+    def weight(part: str) -> float:
+        value = float(part)
+        if not (math.isfinite(value) and value > 0):
+            raise BadInputError(
+                f"--hazard-smoothing {text}: each must be a number > 0 (0 leaves an age bin without alarms "
+                f"at no rate at all), got {part}"
+            )
+        return value
+
+    weights = comma_list("--hazard-smoothing", text, weight, ("number", "weight"), "0.3,1,3")
+    return [smooth_label(name, value) for name in models for value in weights]
+
+
 def parse_held_out_seeds(text: str | None, seeds: int) -> list[int]:
     """``--held-out-seeds 4,5,6``: seeds >= 0, each once, none among the fitting seeds 0 .. ``seeds`` − 1."""
     if text is None:
@@ -146,7 +186,9 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
 
     at_least("--seeds", args.seeds, 1)
     held_out = parse_held_out_seeds(args.held_out_seeds, args.seeds)
-    models = pixel_run_models(args.model, held_out, args.hazard_roughness, args.hazard_crowd)
+    models = pixel_run_models(
+        args.model, held_out, args.hazard_roughness, args.hazard_crowd, args.hazard_smoothing
+    )
     overrides = [*args.overrides, *duration_override(args.duration)]
     starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]
     variants = [load_scenario(args.scenario, [*overrides, *start]) for start in starts]

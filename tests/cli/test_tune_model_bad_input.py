@@ -41,6 +41,23 @@ from tests.helpers.paths import DEFAULT, SCENARIOS
             ["--model", "hazard", "--hazard-roughness", "shared,10"],
             ("--hazard-roughness shared,10", "hazard, hazard-by-age-10", "needs --held-out-seeds"),
         ),
+        (["--hazard-smoothing", "1"], ("--hazard-smoothing 1", "only with --model hazard")),
+        (["--model", "hazard", "--hazard-smoothing", "0"], ("--hazard-smoothing 0", "> 0", "got 0")),
+        (["--model", "hazard", "--hazard-smoothing", "1,inf"], ("--hazard-smoothing 1,inf", "> 0")),
+        (["--model", "hazard", "--hazard-smoothing", "1,one"], ("--hazard-smoothing 1,one", "commas")),
+        (["--model", "hazard", "--hazard-smoothing", "3,3"], ("--hazard-smoothing 3,3", "listed twice")),
+        (
+            ["--model", "hazard", "--hazard-roughness", "shared,10", "--hazard-smoothing", "0.3,3"],
+            (
+                "--hazard-roughness shared,10",
+                "hazard-smooth-0.3, hazard-smooth-3, hazard-by-age-10-smooth-0.3, hazard-by-age-10-smooth-3",
+                "needs --held-out-seeds",
+            ),
+        ),
+        (
+            ["--model", "hazard", "--hazard-smoothing", "0.3,3", "--hazard-crowd"],
+            ("--hazard-smoothing 0.3,3", "hazard-smooth-3+crowd", "needs --held-out-seeds"),
+        ),
     ],
 )
 def test_tune_pixel_runs_refuses_bad_models_and_seeds(tmp_path, capsys, args, expected):
