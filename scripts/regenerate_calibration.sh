@@ -5,11 +5,12 @@
 #   bash scripts/regenerate_calibration.sh [--keep-thermal] [--reuse-runs DIR] [python [target]]
 # (python: the interpreter to use, default `python`; target: the file to write, default
 # scenarios/calibration/default.json; --keep-thermal: keep the target's thermal block instead of refitting it,
-# which is about two thirds of the work; --reuse-runs DIR: fit the visible cameras' detection terms to the
-# pixel runs an earlier regeneration kept in DIR/runs/ (its out/calibration/pixel-visible, moved aside)
-# instead of rendering them again, for a change to the fits alone: the runs must be of today's detectors
-# and renderer, which the folder's key of scenario, starts, cameras and seeds does not check). Every
-# command refuses an existing output folder: move out/calibration aside first. Writes everything under out/calibration/; look at
+# which is about two thirds of the work; --reuse-runs DIR: DIR is an earlier regeneration's out/calibration,
+# moved aside: its two tune clip runs are copied and the visible cameras' detection terms are fitted to the
+# pixel runs it kept in DIR/pixel-visible/runs/ instead of rendering them again, about 40 minutes saved;
+# for a change to the hazard model's fits alone: the runs must be of today's detectors and renderer, which
+# the folder's key of scenario, starts, cameras and seeds does not check). Every command refuses an
+# existing output folder: move out/calibration aside first. Writes everything under out/calibration/; look at
 # out/calibration/default-run/summary.json, out/calibration/end-to-end/end_to_end.csv and
 # out/calibration/validity/ before committing the file (docs/detectors.md, "The default calibration").
 #
@@ -52,7 +53,8 @@ while [ "${1:-}" = "--keep-thermal" ] || [ "${1:-}" = "--reuse-runs" ]; do
     if [ "$1" = "--keep-thermal" ]; then
         KEEP_THERMAL=1
     else
-        REUSE_RUNS=(--runs-from "$2")
+        REUSED=$2
+        REUSE_RUNS=(--runs-from "$REUSED/pixel-visible")
         shift
     fi
     shift
@@ -62,9 +64,13 @@ TARGET=${2:-scenarios/calibration/default.json}
 OUT=out/calibration
 EVIDENCE=scenarios/calibration/false_alarm_evidence
 mkdir -p "$OUT"
-"$PY" run_sim.py tune --detector swimming --out "$OUT/tune-swimming" --seconds 60 --clips 5 --seed 11
-"$PY" run_sim.py tune --detector fishing --out "$OUT/tune-fishing" --seconds 60 --clips 5 --seed 11 \
-    --set "detection.calibration=../$OUT/tune-swimming/calibration.json"
+if [ ${#REUSE_RUNS[@]} -gt 0 ]; then
+    cp -r "$REUSED/tune-swimming" "$REUSED/tune-fishing" "$OUT/"
+else
+    "$PY" run_sim.py tune --detector swimming --out "$OUT/tune-swimming" --seconds 60 --clips 5 --seed 11
+    "$PY" run_sim.py tune --detector fishing --out "$OUT/tune-fishing" --seconds 60 --clips 5 --seed 11 \
+        --set "detection.calibration=../$OUT/tune-swimming/calibration.json"
+fi
 # Detection from pixel mode of the scenario's own cameras. The offenders come all day at a steady rate (a
 # flat hourly profile), many more than the scenario's, so that 300-s runs hold tens of them.
 FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
