@@ -22,7 +22,7 @@ without an alarm in the fit takes its neighbours' rate rather than one set by a 
 bins are 0.2 s and a detector's alarms land at nearly fixed ages, so an unpenalised baseline is a comb of
 spikes at the fitting runs' ages; fresh runs' alarms fall between them. The weight is a candidate's (its
 label: :data:`sim.calibration.detection_models.SMOOTH`), chosen by held-out likelihood with the rest; on
-the default's regeneration runs (2026-12-07) the held-out alarms' log-likelihood rose by 150 units for
+the default's regeneration runs (2026-12-06) the held-out alarms' log-likelihood rose by 150 units for
 fishing and 80 for swimming from a ridge to weight 1-3, and fell again beyond.
 
 The threshold offsets are one per threshold, shared by every age, or (``roughness`` given) one per

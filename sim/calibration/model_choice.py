@@ -19,6 +19,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from sim.calibration.agreement import (
     REPLICATIONS,
@@ -31,6 +32,7 @@ from sim.calibration.agreement import (
 from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import candidate_log_likelihood, is_hazard
 from sim.calibration.pixel_run_log import PixelRunLog, pixel_mode_sha256
+from sim.core.workers import spawned_pool
 from sim.errors import TuningError
 from sim.scenario.models import Calibration, Kind, Scenario, SensorType
 
@@ -93,11 +95,14 @@ def choose_models(
     command: str = "",
     replications: int = REPLICATIONS,
     spells: tuple[float, ...] = SPELLS_S,
+    progress: bool = False,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Calibration]:
     """The agreement table (on ``held_out`` seeds; on ``seeds`` when there are none), the model choice
     table (:data:`CHOICE_COLUMNS`) and the calibration written: each kind's class from the candidate of
     ``models`` with the highest held-out log-likelihood (ties: the first listed). ``runs``: pixel mode's
-    runs of the variants on the fitting and the held-out seeds (:func:`render_runs`, :func:`read_runs`)."""
+    runs of the variants on the fitting and the held-out seeds (:func:`render_runs`, :func:`read_runs`);
+    ``progress``, ``workers``: :func:`fit_candidates`'."""
     if set(seeds) & set(held_out):
         raise ValueError(f"held-out seeds {sorted(set(seeds) & set(held_out))} are also fitting seeds")
     if len(models) > 1 and not held_out:
@@ -109,9 +114,7 @@ def choose_models(
     variants = [ignoring_warnings(variant) for variant in variants]
     fitting, checked = runs
     checked = checked if held_out else fitting
-    fits = {
-        name: calibrate_from_pixel_runs(variants[0], fitting, command, spells, model=name) for name in models
-    }
+    fits = fit_candidates(variants[0], fitting, models, (command, spells), progress, workers)
     sensor = next((camera.sensor for camera in variants[0].cameras), SensorType.VISIBLE)  # one type
     fit_alarms, held_alarms = fitting.credited, checked.credited
     frames, held_frames = fitting.frames, checked.frames
@@ -145,6 +148,33 @@ def choose_models(
     calibration = merge_chosen(fits, choice, held_out, sensor)
     table = agreement_table(variants, checked.detections, calibration, held_out or seeds, replications)
     return table, choice[list(CHOICE_COLUMNS)], calibration
+
+
+def fit_candidates(
+    scenario: Scenario,
+    fitting: PixelRunLog,
+    models: list[str],
+    options: tuple[str, tuple[float, ...]] = ("", SPELLS_S),
+    progress: bool = False,
+    workers: int = 1,
+) -> dict[str, Calibration]:
+    """Each of ``models`` fitted to ``fitting`` (:func:`sim.calibration.agreement.calibrate_from_pixel_runs`
+    with ``options``, its command line and spells), by name; with ``workers`` > 1 on a pool of that many
+    processes (a fit is deterministic: the same on any number), with a progress bar if ``progress`` (the
+    default regeneration fits 32 hazard candidates, about half a minute each)."""
+    command, spells = options
+    bar = {"total": len(models), "unit": "fit", "disable": not progress, "leave": False, "desc": "fits"}
+    if workers > 1 and len(models) > 1:
+        with spawned_pool(min(workers, len(models))) as pool:
+            futures = [
+                pool.submit(calibrate_from_pixel_runs, scenario, fitting, command, spells, model=name)
+                for name in models
+            ]
+            return dict(zip(models, (future.result() for future in tqdm(futures, **bar)), strict=True))
+    return {
+        name: calibrate_from_pixel_runs(scenario, fitting, command, spells, model=name)
+        for name in tqdm(models, **bar)
+    }
 
 
 def _mark_chosen(choice: pd.DataFrame) -> pd.DataFrame:

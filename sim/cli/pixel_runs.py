@@ -206,7 +206,9 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
         runs = read_runs(args.runs_from / RUNS, variants, seeds, held_out)
     else:
         runs = render_runs(variants, seeds, held_out, progress=True, workers=args.workers)
-    table, choice, calibration = choose_models(variants, seeds, held_out, models, runs, args.command_line)
+    table, choice, calibration = choose_models(
+        variants, seeds, held_out, models, runs, args.command_line, progress=True, workers=args.workers
+    )
     args.out.mkdir(exist_ok=True)
     for part, log in zip(("fit", "held_out"), runs, strict=True):
         if log is not None:

@@ -66,7 +66,8 @@ def add_parser(commands: Commands) -> None:
         "--workers",
         type=int,
         default=1,
-        help="--end-to-end, --pixel-runs: worker processes running the seeds (default: 1)",
+        help="--end-to-end, --pixel-runs: worker processes running the seeds (and --pixel-runs: fitting the "
+        "candidates; default: 1)",
     )
     tune.add_argument(
         "--duration", help="--end-to-end, --pixel-runs: simulated time per run (default: the scenario's)"

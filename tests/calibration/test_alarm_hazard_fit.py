@@ -72,7 +72,7 @@ def test_the_smoothed_baseline_is_nearer_a_constant_rate_than_each_bins_own_esti
     """At the default weight the penalty ties the fine bins' rates, which on their own scatter by their few
     alarms each: the fitted log-rates lie nearer the true log(0.05) (root mean square over the bins) than
     the per-bin estimates, and a bin without an alarm stays near its neighbours instead of at no rate.
-    Measured (2026-12-07): 0.78 against 6.7, lowest log-rate −4.9 against −15.4 (truth −3.0)."""
+    Measured (2026-12-06): 0.78 against 6.7, lowest log-rate −4.9 against −15.4 (truth −3.0)."""
     frames, detected, _, _ = _constant_rate_alarms()
     smooth = np.array(fit_alarm_hazard(frames, 10.0, detected, 0.5, 1, 1)["alarm_hazard"]["age_log_rates"])
     own = np.array(
@@ -85,7 +85,7 @@ def test_the_smoothed_baseline_is_nearer_a_constant_rate_than_each_bins_own_esti
 
 def test_a_fixed_alarm_age_stays_a_spike():
     """Every offender alarmed at 5.6 s (a dwell detector's deterministic age): at the default weight the
-    smoothed baseline still gives that bin most of the alarms, its neighbours little. Measured (2026-12-07):
+    smoothed baseline still gives that bin most of the alarms, its neighbours little. Measured (2026-12-06):
     0.806 of the offenders alarm in it (the runs: 100 of 120, 0.833), 0.025 in the three bins either side
     (at weight 3: 0.767 and 0.059; at 10: 0.668 and 0.139)."""
     first = [5.6] * 100 + [math.nan] * 20
@@ -102,7 +102,7 @@ def test_a_fixed_alarm_age_stays_a_spike():
 def test_the_fit_is_the_same_model_at_any_reference_size():
     """Offenders of 4-16 px with a size effect: fitted at reference 2 px and at 16 px, the age log-rates
     differ by the size slope × 3 doublings and the likelihood of other runs is the same (the baseline's
-    penalty does not act on its level). Measured (2026-12-07): 0.10 apart (the optimiser's tolerance); with
+    penalty does not act on its level). Measured (2026-12-06): 0.10 apart (the optimiser's tolerance); with
     the ridge on every log-rate used until then, 23 apart."""
     from sim.calibration.alarm_hazard_fit import alarm_log_likelihood
 

@@ -103,6 +103,21 @@ def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs):
         choose_models([beach], [0], [1], ["ordinal", "hazard"], (runs[0], runs[1]), replications=1)
 
 
+def test_hazard_candidates_fitted_on_two_processes_are_those_fitted_on_one(runs, beach):
+    """Candidates at two smoothing weights: the same calibrations from a pool of two workers as from one
+    process, in the same order; the weight is the label's (0.3 and 3 give other baselines, and a label
+    without one is fitted at the default weight 1)."""
+    from sim.calibration.model_choice import fit_candidates
+
+    models = ["hazard-smooth-0.3", "hazard-smooth-3"]
+    serial = fit_candidates(beach, runs[0], [*models, "hazard", "hazard-smooth-1"])
+    pooled = fit_candidates(beach, runs[0], models, workers=2)
+    assert list(pooled) == models and all(pooled[name] == serial[name] for name in models)
+    rates = {name: serial[name].classes[Kind.SWIMMING].alarm_hazard.age_log_rates for name in serial}
+    assert rates["hazard-smooth-0.3"] != rates["hazard-smooth-3"]
+    assert rates["hazard"] == rates["hazard-smooth-1"]
+
+
 def test_the_chain_s_frame_likelihood_is_its_fit_s(beach, runs):
     """At the fitted parameters the forward algorithm gives the fit's own maximised log-likelihood (up to the
     calibration file's rounding to 4 decimals)."""
