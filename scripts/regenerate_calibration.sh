@@ -7,7 +7,8 @@
 # scenarios/calibration/default.json; --keep-thermal: keep the target's thermal block instead of refitting it,
 # which is about two thirds of the work; --reuse-runs DIR: DIR is an earlier regeneration's out/calibration,
 # moved aside: its two tune clip runs are copied and the visible cameras' detection terms are fitted to the
-# pixel runs it kept in DIR/pixel-visible/runs/ instead of rendering them again, about 40 minutes saved;
+# pixel runs it kept in DIR/pixel-visible/runs/ instead of rendering them again (10 minutes in all on
+# 2026-12-06 against 56);
 # for a change to the hazard model's fits alone: the runs must be of today's detectors and renderer, which
 # the folder's key of scenario, starts, cameras and seeds does not check). Every command refuses an
 # existing output folder: move out/calibration aside first. Writes everything under out/calibration/; look at

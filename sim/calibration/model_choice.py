@@ -102,7 +102,7 @@ def choose_models(
     table (:data:`CHOICE_COLUMNS`) and the calibration written: each kind's class from the candidate of
     ``models`` with the highest held-out log-likelihood (ties: the first listed). ``runs``: pixel mode's
     runs of the variants on the fitting and the held-out seeds (:func:`render_runs`, :func:`read_runs`);
-    ``progress``, ``workers``: :func:`fit_candidates`'."""
+    ``progress``, ``workers``: as :func:`fit_candidates` takes them."""
     if set(seeds) & set(held_out):
         raise ValueError(f"held-out seeds {sorted(set(seeds) & set(held_out))} are also fitting seeds")
     if len(models) > 1 and not held_out:
@@ -161,7 +161,7 @@ def fit_candidates(
     """Each of ``models`` fitted to ``fitting`` (:func:`sim.calibration.agreement.calibrate_from_pixel_runs`
     with ``options``, its command line and spells), by name; with ``workers`` > 1 on a pool of that many
     processes (a fit is deterministic: the same on any number), with a progress bar if ``progress`` (the
-    default regeneration fits 32 hazard candidates, about half a minute each)."""
+    default regeneration fits 32 hazard candidates a kind, 10-40 CPU-s each)."""
     command, spells = options
     bar = {"total": len(models), "unit": "fit", "disable": not progress, "leave": False, "desc": "fits"}
     if workers > 1 and len(models) > 1:
