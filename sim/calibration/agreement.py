@@ -210,13 +210,15 @@ def statistical_detections(scenario: Scenario, seeds: list[int], replications: i
     end = scenario.run.duration  # a detection drawn at or after the run's end is not in the run
     for j, seed in enumerate(seeds):
         simulation = Simulation(_with_mode(scenario, Mode.STATISTICAL), seed)
+        sensing = simulation.sensing
+        sightings = [sensing.sightings(incident) for incident in simulation.incidents]  # once: geometry
         for replica in range(replications):
 
             def stream(name: str, replica=replica, streams=simulation.streams):
                 return streams.stream(name if replica == 0 else f"replica/{replica}/{name}")
 
-            for incident in simulation.incidents:
-                first, detections = simulation.sensing.observe(incident, stream)
+            for incident, seen in zip(simulation.incidents, sightings, strict=True):
+                first, detections = sensing.draw(incident, seen, stream)
                 if first is None:
                     continue
                 t = min((d.t for d in detections if d.t < end), default=np.nan)

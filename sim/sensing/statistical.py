@@ -201,16 +201,32 @@ class StatisticalSensing:
         rule fires; each sensor draws from its own stream for this incident. A camera whose sensor type
         has no terms in the calibration (only in pixel mode) gives its first sight and no alarm.
         """
+        return self.draw(incident, self.sightings(incident), stream)
+
+    def sightings(self, incident: Incident) -> list[tuple[Sensor, list[tuple[float, float]]]]:
+        """Each sensor that can see the incident's kind, in order, with the intervals (s) in which the
+        incident is in its view before the run's end (none: left out). Geometry only, no draw: what
+        :meth:`draw` needs, computed once for many draws of the same incident."""
+        until = min(incident.t_end, self.horizon_s)  # nothing after the end of the run can matter
+        seen = []
+        for sensor in self._near(incident):
+            if incident.kind in sensor.kinds:
+                intervals = visible_intervals(incident.track, sensor.region, incident.t_start, until)
+                if intervals:
+                    seen.append((sensor, intervals))
+        return seen
+
+    def draw(
+        self,
+        incident: Incident,
+        sightings: list[tuple[Sensor, list[tuple[float, float]]]],
+        stream: Callable[[str], np.random.Generator],
+    ) -> tuple[float | None, list[Detection]]:
+        """:meth:`observe` of the incident from its :meth:`sightings`."""
+        until = min(incident.t_end, self.horizon_s)
         first_visible = None
         found = []
-        for sensor in self._near(incident):
-            if incident.kind not in sensor.kinds:
-                continue
-            # Nothing after the end of the run can matter.
-            until = min(incident.t_end, self.horizon_s)
-            intervals = visible_intervals(incident.track, sensor.region, incident.t_start, until)
-            if not intervals:
-                continue
+        for sensor, intervals in sightings:
             start = intervals[0][0]
             first_visible = start if first_visible is None else min(first_visible, start)
             if sensor.pixel_height is not None and sensor.id not in self._models:
