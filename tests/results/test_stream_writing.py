@@ -161,7 +161,7 @@ def test_many_trips_are_drawn_as_one_collection_that_looks_the_same(scenario, wh
 )
 def test_each_boat_records_its_legs_in_order_of_start(overrides):
     """What the writer process relies on (it raises otherwise): a boat's legs arrive in order of start."""
-    simulation = Simulation(load_scenario(DEFAULT, ["run.duration=1d", "run.seed=1", *overrides]))
+    simulation = Simulation(load_scenario(DEFAULT, ["run.duration=12h", "run.seed=1", *overrides]))
     simulation.advance()
     simulation.dispatch.close()
     starts: dict[str, list[float]] = {}
