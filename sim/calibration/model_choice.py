@@ -114,7 +114,7 @@ def choose_models(
     variants = [ignoring_warnings(variant) for variant in variants]
     fitting, checked = runs
     checked = checked if held_out else fitting
-    fits = fit_candidates(variants[0], fitting, models, (command, spells), progress, workers)
+    fits = fit_candidates(variants[0], fitting, models, command, spells, progress, workers)
     sensor = next((camera.sensor for camera in variants[0].cameras), SensorType.VISIBLE)  # one type
     fit_alarms, held_alarms = fitting.credited, checked.credited
     frames, held_frames = fitting.frames, checked.frames
@@ -154,15 +154,15 @@ def fit_candidates(
     scenario: Scenario,
     fitting: PixelRunLog,
     models: list[str],
-    options: tuple[str, tuple[float, ...]] = ("", SPELLS_S),
+    command: str = "",
+    spells: tuple[float, ...] = SPELLS_S,
     progress: bool = False,
     workers: int = 1,
 ) -> dict[str, Calibration]:
     """Each of ``models`` fitted to ``fitting`` (:func:`sim.calibration.agreement.calibrate_from_pixel_runs`
-    with ``options``, its command line and spells), by name; with ``workers`` > 1 on a pool of that many
+    with ``command`` and ``spells``), by name; with ``workers`` > 1 on a pool of that many
     processes (a fit is deterministic: the same on any number), with a progress bar if ``progress`` (the
     default regeneration fits 32 hazard candidates a kind, 10-40 CPU-s each)."""
-    command, spells = options
     bar = {"total": len(models), "unit": "fit", "disable": not progress, "leave": False, "desc": "fits"}
     if workers > 1 and len(models) > 1:
         with spawned_pool(min(workers, len(models))) as pool:

@@ -78,7 +78,7 @@ def pixel_run_models(
     term if ``crowd`` (``--hazard-crowd``), checked: known names, the
     hazard model alone (it describes alarms, not frames: no likelihood of the frames compares it with the
     others), and held-out seeds when there is a choice to make."""
-    from sim.calibration.detection_models import AUTO, CROWD, FRAME_MODELS, MODELS, is_hazard
+    from sim.calibration.detection_models import AUTO, CROWD, FRAME_MODELS, MODELS
 
     names = names or [MODELS[0]]
     unknown = [name for name in names if name not in (*MODELS, AUTO)]
@@ -90,21 +90,19 @@ def pixel_run_models(
             f"--model {' '.join(names)}: hazard is chosen by name, alone (it describes alarms, not the "
             f"frames whose likelihood compares {', '.join(FRAME_MODELS)})"
         )
+    hazard_options = {
+        f"--hazard-roughness {roughness}": roughness is not None,
+        f"--hazard-smoothing {smoothing}": smoothing is not None,
+        "--hazard-crowd": crowd,
+    }
+    for option, given in hazard_options.items():
+        if given and models != ["hazard"]:
+            raise BadInputError(f"{option}: only with --model hazard (got --model {' '.join(names)})")
     if roughness is not None:
-        if models != ["hazard"]:
-            raise BadInputError(
-                f"--hazard-roughness {roughness}: only with --model hazard (got --model {' '.join(names)})"
-            )
         models = hazard_candidates(roughness)
     if smoothing is not None:
-        if not all(is_hazard(name) for name in models):
-            raise BadInputError(
-                f"--hazard-smoothing {smoothing}: only with --model hazard (got --model {' '.join(names)})"
-            )
         models = smoothed_candidates(models, smoothing)
     if crowd:
-        if not all(is_hazard(name) for name in models):
-            raise BadInputError(f"--hazard-crowd: only with --model hazard (got --model {' '.join(names)})")
         models = [*models, *(name + CROWD for name in models)]
     if len(models) > 1 and not held_out:
         asked = (

@@ -207,7 +207,7 @@ class StatisticalSensing:
         """Each sensor that can see the incident's kind, in order, with the intervals (s) in which the
         incident is in its view before the run's end (none: left out). Geometry only, no draw: what
         :meth:`draw` needs, computed once for many draws of the same incident."""
-        until = min(incident.t_end, self.horizon_s)  # nothing after the end of the run can matter
+        until = self._last_moment(incident)
         seen = []
         for sensor in self._near(incident):
             if incident.kind in sensor.kinds:
@@ -223,7 +223,7 @@ class StatisticalSensing:
         stream: Callable[[str], np.random.Generator],
     ) -> tuple[float | None, list[Detection]]:
         """:meth:`observe` of the incident from its :meth:`sightings`."""
-        until = min(incident.t_end, self.horizon_s)
+        until = self._last_moment(incident)
         first_visible = None
         found = []
         for sensor, intervals in sightings:
@@ -244,6 +244,10 @@ class StatisticalSensing:
                 if detection is not None:
                     found.append(detection)
         return first_visible, found
+
+    def _last_moment(self, incident: Incident) -> float:
+        """The end of the incident or of the run, whichever comes first, s: nothing after it can matter."""
+        return min(incident.t_end, self.horizon_s)
 
     def _near(self, incident: Incident) -> list[Sensor]:
         """The sensors, in order, whose region's bounding box meets the incident track's (the test
