@@ -45,7 +45,7 @@ from sim.calibration.agreement import (
     pixel_run_log,
     with_cameras,
 )
-from sim.calibration.detection_models import CROWD
+from sim.calibration.detection_models import without_crowd as crowdless
 from sim.calibration.fit_inputs import others_in_view
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.cli.pixel_runs import RUNS
@@ -69,7 +69,7 @@ def without_crowd(installed: Calibration, kind: Kind, fit: Path) -> Calibration:
     term (its weather offsets kept: the runs were in clear weather)."""
     choice = pd.read_csv(fit / "model_choice.csv")
     chosen = choice[(choice["kind"] == kind.value) & choice["chosen"]]["model"].item()
-    candidate = chosen.removesuffix(CROWD)
+    candidate = crowdless(chosen)
     scene = with_cameras(
         load_scenario(DEFAULT, [f"{k}={v}" for k, v in REGENERATION.items()] + ["run.duration=300"]),
         REGENERATION_CAMERAS,
@@ -115,6 +115,13 @@ def main() -> None:
         help="the regeneration's pixel runs",
     )
     parser.add_argument("--keep", type=Path, help="keep the pixel runs here (read them if already there)")
+    parser.add_argument(
+        "--class-from",
+        type=Path,
+        metavar="FILE",
+        help="check --kind's class of this calibration file (a tune --pixel-runs folder's calibration.json) "
+        "in place of the installed one's, the rest installed; no refit without the crowd term",
+    )
     args = parser.parse_args()
     kind = Kind(args.kind)
     other = "swimming" if kind is Kind.FISHING else "fishing"
@@ -139,10 +146,13 @@ def main() -> None:
     median_low, median_high = median_band(detections, np.random.default_rng(0))
     print(f"  pixel mode's median's 95 % band: {median_low:.2f} - {median_high:.2f} s")
     installed = scene.calibration
-    for name, calibration in (
-        ("installed", installed),
-        ("no crowd", without_crowd(installed, kind, args.fit)),
-    ):
+    if args.class_from:
+        candidate = Calibration.model_validate_json(args.class_from.read_text(encoding="utf-8"))
+        classes = {**installed.classes, kind: candidate.classes[kind]}
+        checks = [(args.class_from.parent.name, installed.model_copy(update={"classes": classes}))]
+    else:
+        checks = [("installed", installed), ("no crowd", without_crowd(installed, kind, args.fit))]
+    for name, calibration in checks:
         drawn = calibrated_detections([scene], calibration, seeds, REPLICATIONS)
         drawn = drawn[drawn["kind"] == kind.value]
         table = agreement_of(detections, drawn, REPLICATIONS)

@@ -25,7 +25,8 @@
 #   detection classes (on 2026-12-06: 18 runs, about 65 CPU-minutes, 38 minutes on two workers), each
 #   kind's threshold offsets shared by every age or per age bin at roughness 1, 10 or 100, its baseline
 #   smoothed at weight 0.3, 1, 3 or 10, each with and without a crowd term (the others of the kind in the
-#   camera's view): 32 candidates a kind, whichever the held-out seeds' alarms favour;
+#   camera's view), each of those with one size slope or one per age bin: 64 candidates a kind, whichever
+#   the held-out seeds' alarms favour;
 #   the runs are kept in out/calibration/pixel-visible/runs/, and `tune --pixel-runs ... --runs-from
 #   out/calibration/pixel-visible` with the same options fits other candidates from them in seconds;
 # - the false alarms: the clip runs' counts pooled with the fit clips of the false-alarm evidence
@@ -81,7 +82,8 @@ FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
     --set "incidents.swimming.hourly_profile=$FLAT" --set incidents.fishing.rate_per_hour=400 \
     --set "incidents.fishing.hourly_profile=$FLAT" \
     --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
-    --hazard-crowd --seeds 4 --held-out-seeds 4,5 --duration 300 --workers 2 --out "$OUT/pixel-visible"
+    --hazard-crowd --hazard-size-by-age --seeds 4 --held-out-seeds 4,5 --duration 300 --workers 2 \
+    --out "$OUT/pixel-visible"
 "$PY" run_sim.py run --out "$OUT/previous-run"  # the default scenario with the calibration being replaced
 PYTHONPATH=. "$PY" scripts/visible_terms.py "$OUT" "$EVIDENCE" "$TARGET"
 "$PY" run_sim.py tune --report "$EVIDENCE" "$OUT/pixel-visible" --out "$OUT/validity" --overwrite

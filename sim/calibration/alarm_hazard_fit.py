@@ -36,6 +36,18 @@ as in number with the threshold, which shared offsets cannot follow.
 With ``crowd`` the log-rate has one more term, ``crowd_slope`` · log2(1 + others), others the offenders of
 the kind the same camera logged in the same frame (:func:`sim.calibration.fit_inputs.others_in_view`; what
 :mod:`sim.sensing.view_crowds` counts in statistical mode).
+
+With ``size_by_age`` the size slope is one per age bin, ``size_slope + size_slope_by_age[bin]``, the
+departures tied by the same difference penalty as the baseline (the ridge pins their level): a
+varying-coefficient model (Hastie & Tibshirani 1993, *JRSS B* 55(4):757-796). One slope for every age (the
+proportional-hazards form) scales the rate of every age alike, so offenders of every size share one
+distribution of alarm ages; the fishing detector alarms on an angler whose rod and line it resolves at
+5.7 s and on one with only one of them at 7.4 s, and the larger anglers are the former (``docs/
+detectors.md``, "Fishing on one camera at a time"). With slopes by age the penalty is no longer the same at
+every reference size (moving it shifts each bin's log-rate by its own slope); the fits work at a reference
+inside the data (:func:`sim.calibration.detection_models.data_reference`).
+
+The likelihood and its penalties: :mod:`sim.calibration.alarm_hazard_design`.
 """
 
 from __future__ import annotations
@@ -45,19 +57,18 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.calibration.alarm_hazard_design import RIDGE, SMOOTHING, HazardDesign, at_risk
 from sim.calibration.alarm_landing import track_alarms
 from sim.calibration.detectability import MAX_FIT_FRAMES
 from sim.calibration.fit_inputs import (
     FIT_THRESHOLDS,
     MIN_SIZE_SLOPE,
     condition_offsets,
-    others_in_view,
     score_design,
     split_visits,
 )
 from sim.calibration.ordinal_logit import fit_pooled_ordinal
 from sim.scenario.models import AlarmHazard, Light, Weather
-from sim.sensing.alarm_hazard import age_bins
 from sim.world.daylight import LIGHT_ORDER
 
 FINE_AGE_S = 10.0
@@ -66,14 +77,6 @@ FINE_BIN_S = 0.2
 """Width of a fine age bin (s; the frame step when that is longer)."""
 COARSE_RATIO = 1.5
 """Beyond :data:`FINE_AGE_S` each age bin is this many times as long as the one before."""
-RIDGE = 1e-3
-"""L2 penalty on every parameter but the age bins' log-rates."""
-SMOOTHING = 1.0
-"""Weight of the difference penalty on neighbouring age bins' log-rates when a candidate names none (module
-docstring)."""
-LOWEST_LOG_RATE = -50.0
-"""Floor of an age bin's log-rate (1/s, at the fit's reference size): keeps the rates of a class without
-alarms finite (e^−50 per second is never)."""
 
 
 def age_edges(step: float, longest: float) -> np.ndarray:
@@ -117,24 +120,33 @@ def fit_alarm_hazard(
     roughness: float | None = None,
     crowd: bool = False,
     smoothing: float = SMOOTHING,
+    size_by_age: bool = False,
 ) -> dict:
     """The ``hazard`` model of one kind's ``frames``: its ``alarm_hazard`` block (counted with the k-of-n
     rule ``k``, ``n`` at :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS` and the run's own ``threshold``),
     the per-frame score model's intercept, size slope, light and weather (for the score of an alarm:
     :func:`fit_score_model`) and the log-likelihood of the events. ``roughness``: threshold offsets per age
     bin tied by that penalty (module docstring); None: one offset per threshold for every age. ``crowd``:
-    with the crowd term; ``smoothing``: the baseline's difference penalty (module docstring)."""
+    with the crowd term; ``smoothing``: the baseline's difference penalty (module docstring);
+    ``size_by_age``: a size slope per age bin (module docstring)."""
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
     thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
-    events = first_alarms(frames, detected, threshold, thresholds, k, n)
-    data, _, age, step = split_visits(frames)  # views are told apart by their ages (each starts at 0)
-    risk = _at_risk(data, age, thresholds, events, crowd)
-    edges = age_edges(step, float(age.max()))
+    risk, longest, step = _risk_set(frames, detected, threshold, thresholds, k, n, crowd)
+    edges = age_edges(step, longest)
     lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
     weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
-    design = _Design(
-        risk, edges, lights, weathers, len(thresholds), reference_pixels, step, roughness, smoothing
+    design = HazardDesign(
+        risk,
+        edges,
+        lights,
+        weathers,
+        len(thresholds),
+        reference_pixels,
+        step,
+        roughness,
+        smoothing,
+        size_by_age,
     )
     from scipy.optimize import minimize  # imported to fit: 0.3 s every importer of the models paid before
 
@@ -162,28 +174,28 @@ def alarm_log_likelihood(
     alarms. NaN without frames."""
     if len(frames) == 0:
         return math.nan
-    thresholds = tuple(block.thresholds)
-    events = first_alarms(frames, detected, threshold, thresholds, block.k, block.n)
-    data, _, age, step = split_visits(frames)
-    risk = _at_risk(data, age, thresholds, events, block.crowd_slope != 0.0)
+    thresholds, crowd = tuple(block.thresholds), block.crowd_slope != 0.0
+    risk, _, step = _risk_set(frames, detected, threshold, thresholds, block.k, block.n, crowd)
     lights = [LIGHT_ORDER.index(level) for level in block.light]
     weathers = [weather.value for weather in block.weather]
     edges = np.asarray(block.age_edges_s, dtype=float)
-    # Offsets per age bin if the block has them; the roughness penalty is not part of the likelihood.
+    # Offsets per age bin if the block has them; the penalties are not part of the likelihood.
     roughness = 0.0 if block.by_age else None
-    design = _Design(risk, edges, lights, weathers, len(thresholds), reference_pixels, step, roughness)
-    offsets = np.asarray(block.threshold_offsets, dtype=float).reshape(len(thresholds), -1)
-    theta = np.concatenate(
-        [
-            block.age_log_rates,
-            [block.size_slope],
-            [block.crowd_slope] if block.crowd_slope != 0.0 else [],
-            list(block.light.values()),
-            list(block.weather.values()),
-            -np.diff(offsets, axis=0).ravel(),  # the steps down from one threshold to the next
-        ]
+    size_by_age = block.size_slope_by_age is not None
+    design = HazardDesign(
+        risk, edges, lights, weathers, len(thresholds), reference_pixels, step, roughness, 0.0, size_by_age
     )
-    return design.log_likelihood(theta)[0]
+    return design.log_likelihood(HazardDesign.theta_of(block))[0]
+
+
+def _risk_set(
+    frames: pd.DataFrame, detected: pd.Series, threshold: float, thresholds, k: int, n: int, crowd: bool
+) -> tuple[tuple, float, float]:
+    """The frames at risk and the alarms (:func:`sim.calibration.alarm_hazard_design.at_risk`) of one kind's
+    ``frames``, counted at ``thresholds``; the longest age in view and the frame step, s."""
+    events = first_alarms(frames, detected, threshold, thresholds, k, n)
+    data, _, age, step = split_visits(frames)  # views are told apart by their ages (each starts at 0)
+    return at_risk(data, age, thresholds, events, crowd), float(age.max()), step
 
 
 def fit_score_model(frames: pd.DataFrame, reference_pixels: float) -> dict:
@@ -201,188 +213,3 @@ def fit_score_model(frames: pd.DataFrame, reference_pixels: float) -> dict:
     return {"intercept": float(beta[0]), "size_slope": float(beta[1])} | condition_offsets(
         beta, lights_seen, weathers_seen
     )
-
-
-def _at_risk(
-    data: pd.DataFrame, age: np.ndarray, thresholds, events: dict[float, pd.Series], crowd: bool = False
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The frames at risk at some threshold, one row each: ``age`` (s), ``pixels``, ``light``, ``weather``
-    and ``first``, the lowest threshold (index) at which it is at risk (and with ``crowd`` ``others``, the
-    crowd of :func:`sim.calibration.fit_inputs.others_in_view`); and the alarms: each one's row and
-    threshold (index).
-
-    A frame is at risk at a threshold until the offender's alarm there, in every view up to it; alarms come
-    no earlier at a higher threshold (fewer hits), so a frame at risk at one threshold is at risk at every
-    higher one and one row holds them all."""
-    t = data["t"].to_numpy()
-    when = np.column_stack(
-        [data["group"].map(events[tau]).to_numpy(dtype=float) for tau in thresholds]
-    )  # NaN: no alarm on this offender at that threshold
-    first = (t[:, None] > when + 1e-6).sum(axis=1)  # thresholds whose alarm came before this frame
-    kept = first < len(thresholds)
-    rows = pd.DataFrame(
-        {
-            "age": age[kept],
-            "pixels": data["pixels"].to_numpy(float)[kept],
-            "light": data["light"].to_numpy(int)[kept],
-            "weather": data["weather"].astype(str).to_numpy()[kept],
-            "first": first[kept],
-        }
-    )
-    if crowd:  # counted over every frame logged, at risk or not
-        rows["others"] = others_in_view(data)[kept]
-    row, threshold = np.nonzero(np.abs(t[kept][:, None] - when[kept]) < 1e-6)
-    return rows, row, threshold
-
-
-class _Design:
-    """The fit's index arrays and its penalised negative log-likelihood with gradient. Parameters, in
-    order: a log-rate per age bin, the size slope, the crowd slope (if the rows have ``others``), an offset
-    per light level seen (not day), per weather seen (not clear), and per threshold after the first a
-    non-negative step down, one for every age or (``roughness`` given) one per age bin, threshold by
-    threshold.
-
-    With μ_f the rate times Δ of frame f at the first threshold and e_jg = exp(offset_jg) (g the frame's
-    age bin, or the one group of every age), a frame at risk from threshold j_f on adds
-    −μ_f · Σ_{j ≥ j_f} e_jg, and an alarm at threshold j in frame f adds log(1 − exp(−μ_f e_jg)) + μ_f e_jg
-    (its frame counted as an alarm rather than a frame without one)."""
-
-    def __init__(
-        self,
-        risk,
-        edges,
-        lights,
-        weathers,
-        thresholds: int,
-        reference_pixels,
-        step,
-        roughness=None,
-        smoothing=SMOOTHING,
-    ):
-        rows, self.event_row, self.event_threshold = risk
-        self.edges, self.lights, self.weathers = edges, lights, weathers
-        self.bins = age_bins(edges, rows["age"].to_numpy())
-        self.size = np.log2(np.maximum(rows["pixels"].to_numpy(float), 1e-9) / reference_pixels)
-        self.crowd = np.log2(1.0 + rows["others"].to_numpy(float)) if "others" in rows else None
-        # Each row's light and weather among those with an offset of their own, −1: the reference.
-        self.light = pd.Index(lights, dtype=object).get_indexer(rows["light"].astype(object))
-        self.weather = pd.Index(weathers, dtype=object).get_indexer(rows["weather"].astype(object))
-        self.first = rows["first"].to_numpy(int)
-        self.roughness = roughness
-        # The threshold steps' groups: every age bin its own, or one for all.
-        self.groups = len(edges) if roughness is not None else 1
-        self.group = self.bins if roughness is not None else np.zeros(len(self.bins), int)
-        self.thresholds = thresholds
-        self.counts = (len(edges), len(lights), len(weathers), (thresholds - 1) * self.groups)
-        self.slopes = 1 if self.crowd is None else 2  # size, and the crowd's
-        self.log_step = math.log(step)
-        self.smoothing = smoothing
-
-    def split(self, theta: np.ndarray):
-        """The age bins' log-rates, the slopes (size, and crowd if any), the light and weather offsets and
-        the threshold steps (a row per threshold after the first) of ``theta``."""
-        ages, lights, weathers, _ = self.counts
-        conditions = ages + self.slopes
-        a = theta[:ages]
-        slopes = theta[ages:conditions]
-        light = theta[conditions : conditions + lights]
-        weather = theta[conditions + lights : conditions + lights + weathers]
-        steps = theta[conditions + lights + weathers :].reshape(self.thresholds - 1, self.groups)
-        return a, slopes, light, weather, steps
-
-    def start(self) -> np.ndarray:
-        """Each age bin's rate as if nothing else mattered (alarms / frame-seconds at risk, half an alarm
-        where there was none); the rest 0."""
-        theta = np.zeros(sum(self.counts) + self.slopes)
-        bins = self.counts[0]
-        alarms = np.bincount(self.bins[self.event_row], minlength=bins)
-        exposure = np.bincount(self.bins, self.thresholds - self.first, minlength=bins) * math.exp(
-            self.log_step
-        )
-        theta[:bins] = np.log(np.maximum(alarms, 0.5) / np.maximum(exposure, 1e-9))
-        return theta
-
-    def bounds(self) -> list[tuple[float | None, float | None]]:
-        ages, free = self.counts[0], sum(self.counts[1:3]) + self.slopes
-        floor = [(LOWEST_LOG_RATE, None)] * ages
-        return floor + [(None, None)] * free + [(0.0, None)] * self.counts[3]
-
-    def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        """Negative log-likelihood plus ``smoothing`` · Σ (a[b + 1] − a[b])² on the age bins' log-rates,
-        :data:`RIDGE` · |θ|² on the other parameters and the steps' roughness penalty (if any), and its
-        gradient."""
-        log_likelihood, gradient = self.log_likelihood(theta)
-        ages = self.counts[0]
-        rest = theta[ages:]
-        value, slope = -log_likelihood + RIDGE * rest @ rest, -gradient
-        slope[ages:] += 2 * RIDGE * rest
-        rises = np.diff(theta[:ages])  # from each age bin to the next
-        value += self.smoothing * float(rises @ rises)
-        slope[1:ages] += 2 * self.smoothing * rises
-        slope[: ages - 1] -= 2 * self.smoothing * rises
-        if self.roughness is not None and self.groups > 1:
-            steps = self.split(theta)[4]
-            jumps = np.diff(steps, axis=1)  # neighbouring age bins, threshold by threshold
-            d_steps = np.zeros_like(steps)
-            d_steps[:, 1:] += 2 * self.roughness * jumps
-            d_steps[:, :-1] -= 2 * self.roughness * jumps
-            value += self.roughness * float((jumps**2).sum())
-            slope[len(theta) - steps.size :] += d_steps.ravel()
-        return value, slope
-
-    def log_likelihood(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        """The events' log-likelihood at ``theta`` and its gradient (the class docstring's sums)."""
-        a, slopes, light, weather, steps = self.split(theta)
-        cells, groups = self.thresholds * self.groups, self.groups
-        scale = np.exp(np.vstack([np.zeros((1, groups)), -np.cumsum(steps, axis=0)]))  # e_jg
-        later = np.cumsum(scale[::-1], axis=0)[::-1]  # Σ_{j' ≥ j} e_j'g
-        eta = a[self.bins] + slopes[0] * self.size + self.log_step
-        if self.crowd is not None:
-            eta = eta + slopes[1] * self.crowd
-        eta = eta + np.where(self.light >= 0, np.r_[light, 0.0][self.light], 0.0)
-        eta = eta + np.where(self.weather >= 0, np.r_[weather, 0.0][self.weather], 0.0)
-        mu = np.exp(np.minimum(eta, 30.0))
-        at_risk = mu * later[self.first, self.group]
-        event_group = self.group[self.event_row]
-        alarm = mu[self.event_row] * scale[self.event_threshold, event_group]
-        occurred = -np.expm1(-alarm)  # P(the alarm in this frame)
-        log_likelihood = -at_risk.sum() + (np.log(np.maximum(occurred, 1e-300)) + alarm).sum()
-        # d/d log(alarm) of log(1 − e^−alarm) + alarm; d/d eta_f of −μ_f Σ e_jg is −at_risk_f.
-        d_alarm = alarm * np.exp(-alarm) / np.maximum(occurred, 1e-300) + alarm
-        g = -at_risk + np.bincount(self.event_row, d_alarm, minlength=len(mu))
-        # d/d offset_jg: −e_jg Σ_{f in g: j_f ≤ j} μ_f, plus the alarms at j in g; offset_jg = −(steps 1..j).
-        exposed = np.bincount(self.first * groups + self.group, mu, minlength=cells).reshape(-1, groups)
-        alarms = np.bincount(self.event_threshold * groups + event_group, d_alarm, minlength=cells)
-        d_offset = -scale * np.cumsum(exposed, axis=0) + alarms.reshape(-1, groups)
-        gradient = np.concatenate(
-            [
-                np.bincount(self.bins, g, minlength=len(a)),
-                [g @ self.size] + ([g @ self.crowd] if self.crowd is not None else []),
-                np.bincount(self.light[self.light >= 0], g[self.light >= 0], minlength=len(light)),
-                np.bincount(self.weather[self.weather >= 0], g[self.weather >= 0], minlength=len(weather)),
-                -np.cumsum(d_offset[::-1], axis=0)[::-1][1:].ravel(),  # step i lowers thresholds i on
-            ]
-        )
-        return float(log_likelihood), gradient
-
-    def offsets(self, steps: np.ndarray) -> list:
-        """The threshold offsets of ``steps``: a value per threshold, or a row of one per age bin."""
-        offsets = np.vstack([np.zeros((1, self.groups)), -np.cumsum(steps, axis=0)])
-        return offsets.tolist() if self.roughness is not None else offsets[:, 0].tolist()
-
-    def block(self, theta: np.ndarray, thresholds, k: int, n: int) -> dict:
-        """The fitted ``alarm_hazard`` block of a calibration class."""
-        a, slopes, light, weather, steps = self.split(theta)
-        lights, weathers = self.lights, self.weathers
-        crowd = {"crowd_slope": float(slopes[1])} if self.crowd is not None else {}
-        return crowd | {
-            "age_edges_s": [float(v) for v in self.edges],
-            "age_log_rates": [float(v) for v in a],
-            "size_slope": float(slopes[0]),
-            "light": {LIGHT_ORDER[level].value: float(v) for level, v in zip(lights, light, strict=True)},
-            "weather": dict(zip(weathers, map(float, weather), strict=True)),
-            "thresholds": list(thresholds),
-            "threshold_offsets": self.offsets(steps),
-            "k": k,
-            "n": n,
-        }

@@ -13,7 +13,7 @@ from pixel mode"):
 A third, ``hazard``, describes the alarms themselves (their rate by the time in view,
 :mod:`sim.calibration.alarm_hazard_fit`); its candidates (threshold offsets shared, or per age bin at a
 roughness: :data:`BY_AGE`; a baseline smoothing weight: :data:`SMOOTH`; each with or without the crowd
-term: :data:`CROWD`) compare among themselves
+term, :data:`CROWD`, and a size slope by age, :data:`SIZE_BY_AGE`) compare among themselves
 by the likelihood of the alarms on held-out seeds (:func:`candidate_log_likelihood`), never with the frame
 models.
 
@@ -62,6 +62,9 @@ fit_alarm_hazard`): ``hazard-smooth-3``, ``hazard-by-age-10-smooth-0.3+crowd``; 
 CROWD = "+crowd"
 """The suffix of a ``hazard`` candidate with the crowd term (the others in view: ``hazard+crowd``,
 ``hazard-by-age-10+crowd``; :mod:`sim.sensing.view_crowds`)."""
+SIZE_BY_AGE = "+size-by-age"
+"""The last suffix of a ``hazard`` candidate whose size slope differs by age bin (``hazard+size-by-age``,
+``hazard-by-age-10-smooth-3+crowd+size-by-age``; :mod:`sim.calibration.alarm_hazard_fit`)."""
 AUTO = "auto"
 """``--model auto``: every model of :data:`FRAME_MODELS`, the one likeliest on held-out frames kept per kind
 (the ``hazard`` model describes alarms, not frames: it is chosen by name)."""
@@ -69,15 +72,14 @@ AUTO = "auto"
 
 def hazard_roughness(name: str) -> float | None:
     """The roughness of a ``hazard`` candidate's label (:data:`BY_AGE`); None for shared offsets."""
-    name = _hazard_base(name)
-    return float(name.removeprefix(BY_AGE)) if name.startswith(BY_AGE) else None
+    base = _hazard_parts(name)[0]
+    return float(base.removeprefix(BY_AGE)) if base.startswith(BY_AGE) else None
 
 
 def hazard_smoothing(name: str) -> float:
     """The baseline smoothing weight of a ``hazard`` candidate's label (:data:`SMOOTH`; the default
     :data:`sim.calibration.alarm_hazard_fit.SMOOTHING` without one)."""
-    _, _, weight = name.removesuffix(CROWD).partition(SMOOTH)
-    return float(weight) if weight else SMOOTHING
+    return _hazard_parts(name)[1]
 
 
 def by_age_label(roughness: float) -> str:
@@ -90,16 +92,27 @@ def smooth_label(name: str, smoothing: float) -> str:
     return f"{name}{SMOOTH}{smoothing:g}"
 
 
+def without_crowd(name: str) -> str:
+    """Hazard candidate ``name`` without the crowd term, the rest of it kept."""
+    size_by_age = name.endswith(SIZE_BY_AGE)
+    return name.removesuffix(SIZE_BY_AGE).removesuffix(CROWD) + (SIZE_BY_AGE if size_by_age else "")
+
+
 def is_hazard(name: str) -> bool:
     """Whether candidate ``name`` is the ``hazard`` model (offsets shared or per age bin, any smoothing, with
-    or without the crowd term)."""
-    name = _hazard_base(name)
-    return name == "hazard" or name.startswith(BY_AGE)
+    or without the crowd term and the size slope by age)."""
+    base = _hazard_parts(name)[0]
+    return base == "hazard" or base.startswith(BY_AGE)
 
 
-def _hazard_base(name: str) -> str:
-    """A hazard label without its smoothing and crowd parts (``hazard``, ``hazard-by-age-10``)."""
-    return name.removesuffix(CROWD).partition(SMOOTH)[0]
+def _hazard_parts(name: str) -> tuple[str, float, bool, bool]:
+    """A hazard label's parts: its base (``hazard``, ``hazard-by-age-10``), smoothing weight, whether it has
+    the crowd term and whether its size slope differs by age."""
+    size_by_age = name.endswith(SIZE_BY_AGE)
+    name = name.removesuffix(SIZE_BY_AGE)
+    crowd = name.endswith(CROWD)
+    base, _, weight = name.removesuffix(CROWD).partition(SMOOTH)
+    return base, float(weight) if weight else SMOOTHING, crowd, size_by_age
 
 
 def fit_model(
@@ -132,7 +145,8 @@ def data_reference(frames: pd.DataFrame) -> float:
 def at_reference(fit: dict, fitted_at: float, reference_pixels: float) -> dict:
     """``fit``'s terms with its size terms' reference moved from ``fitted_at`` to ``reference_pixels`` (px):
     every intercept at the reference size (the score model's, the alarm rates' per age bin, the never-scored
-    share's logit) gains its size slope · log2(reference_pixels / fitted_at); the model is the same."""
+    share's logit) gains its size slope (an age bin's own, if they differ by age) · log2(reference_pixels /
+    fitted_at); the model is the same."""
     shift = float(np.log2(reference_pixels / fitted_at))
     moved = dict(fit)
     moved["intercept"] = fit["intercept"] + fit["size_slope"] * shift
@@ -141,7 +155,11 @@ def at_reference(fit: dict, fitted_at: float, reference_pixels: float) -> dict:
         moved["never_share"] = float(sigmoid(logit(share) + slope * shift))
     if "alarm_hazard" in fit:
         rates = dict(fit["alarm_hazard"])
-        rates["age_log_rates"] = [r + rates["size_slope"] * shift for r in rates["age_log_rates"]]
+        by_age = rates.get("size_slope_by_age") or [0.0] * len(rates["age_log_rates"])
+        slopes = rates["size_slope"] + np.asarray(by_age)
+        rates["age_log_rates"] = [
+            float(r + slope * shift) for r, slope in zip(rates["age_log_rates"], slopes, strict=True)
+        ]
         moved["alarm_hazard"] = rates
     return moved
 
@@ -159,7 +177,8 @@ def _fit_at(
         if alarms is None:
             raise ValueError("the hazard model is fitted to pixel mode's alarms: none given")
         detected, k, n = alarms
-        terms = (hazard_roughness(name), name.endswith(CROWD), hazard_smoothing(name))
+        _, smoothing, crowd, size_by_age = _hazard_parts(name)
+        terms = (hazard_roughness(name), crowd, smoothing, size_by_age)
         return fit_alarm_hazard(frames, reference_pixels, detected, threshold, k, n, *terms) | {
             "model": "hazard"
         }

@@ -51,6 +51,13 @@ def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
         "the others of its kind in view), the likelier on the held-out seeds' alarms kept",
     )
     tune.add_argument(
+        "--hazard-size-by-age",
+        action="store_true",
+        help="--pixel-runs --model hazard: fit every candidate also with a size slope per age bin (larger "
+        "offenders may alarm at other ages than smaller ones), the likelier on the held-out seeds' alarms "
+        "kept",
+    )
+    tune.add_argument(
         "--runs-from",
         type=Path,
         metavar="DIR",
@@ -71,14 +78,16 @@ def pixel_run_models(
     roughness: str | None = None,
     crowd: bool = False,
     smoothing: str | None = None,
+    size_by_age: bool = False,
 ) -> list[str]:
     """The candidate models of ``--model`` (default: ordinal; ``auto``: every model of the frames' scores)
     and, for ``hazard``, of ``--hazard-roughness`` (:func:`hazard_candidates`) at each weight of
     ``--hazard-smoothing`` (:func:`smoothed_candidates`), each also with the crowd
-    term if ``crowd`` (``--hazard-crowd``), checked: known names, the
+    term if ``crowd`` (``--hazard-crowd``), and each of those also with a size slope by age if
+    ``size_by_age`` (``--hazard-size-by-age``), checked: known names, the
     hazard model alone (it describes alarms, not frames: no likelihood of the frames compares it with the
     others), and held-out seeds when there is a choice to make."""
-    from sim.calibration.detection_models import AUTO, CROWD, FRAME_MODELS, MODELS
+    from sim.calibration.detection_models import AUTO, CROWD, FRAME_MODELS, MODELS, SIZE_BY_AGE
 
     names = names or [MODELS[0]]
     unknown = [name for name in names if name not in (*MODELS, AUTO)]
@@ -94,6 +103,7 @@ def pixel_run_models(
         f"--hazard-roughness {roughness}": roughness is not None,
         f"--hazard-smoothing {smoothing}": smoothing is not None,
         "--hazard-crowd": crowd,
+        "--hazard-size-by-age": size_by_age,
     }
     for option, given in hazard_options.items():
         if given and models != ["hazard"]:
@@ -104,16 +114,11 @@ def pixel_run_models(
         models = smoothed_candidates(models, smoothing)
     if crowd:
         models = [*models, *(name + CROWD for name in models)]
+    if size_by_age:
+        models = [*models, *(name + SIZE_BY_AGE for name in models)]
     if len(models) > 1 and not held_out:
-        asked = (
-            f"--hazard-roughness {roughness}"
-            if roughness is not None
-            else f"--hazard-smoothing {smoothing}"
-            if smoothing is not None
-            else "--hazard-crowd"
-            if crowd
-            else f"--model {' '.join(names)}"
-        )
+        given = [option for option, on in hazard_options.items() if on]
+        asked = given[0] if given else f"--model {' '.join(names)}"
         raise BadInputError(
             f"{asked}: choosing among {', '.join(models)} needs --held-out-seeds "
             "(the choice is made on seeds the fit does not see)"
@@ -185,7 +190,12 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
     at_least("--seeds", args.seeds, 1)
     held_out = parse_held_out_seeds(args.held_out_seeds, args.seeds)
     models = pixel_run_models(
-        args.model, held_out, args.hazard_roughness, args.hazard_crowd, args.hazard_smoothing
+        args.model,
+        held_out,
+        args.hazard_roughness,
+        args.hazard_crowd,
+        args.hazard_smoothing,
+        args.hazard_size_by_age,
     )
     overrides = [*args.overrides, *duration_override(args.duration)]
     starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]

@@ -50,9 +50,10 @@ score)."""
 class AlarmHazard(Strict):
     """The ``hazard`` model's terms: the rate (1/s) at which a camera's k-of-n alarm lands on an offender in
     view, by the time since the offender came into view (age), its size, the light, the weather and the
-    threshold, log λ = age_log_rates[bin] + size_slope · log2(pixels / reference_pixels) + light + weather
-    + threshold offset + crowd_slope · log2(1 + others in view) (a grouped-time proportional-hazards model,
-    fitted by :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
+    threshold, log λ = age_log_rates[bin] + (size_slope + size_slope_by_age[bin]) · log2(pixels /
+    reference_pixels) + light + weather + threshold offset + crowd_slope · log2(1 + others in view) (a
+    grouped-time hazards model, proportional without ``size_slope_by_age``, fitted by
+    :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
 
     age_edges_s: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
         min_length=1, description="left edge of each age bin, s: 0 first, increasing; the last bin is open"
@@ -63,6 +64,11 @@ class AlarmHazard(Strict):
     )
     size_slope: float = Field(
         ge=-20, le=20, allow_inf_nan=False, description="log-rate change per doubling of pixel height"
+    )
+    size_slope_by_age: tuple[Annotated[float, Field(ge=-20, le=20, allow_inf_nan=False)], ...] | None = Field(
+        None,
+        description="each age bin's departure from size_slope (the size slope there is their sum); absent: "
+        "one size slope at every age",
     )
     light: dict[Light, float] = Field(
         default_factory=dict, description="log-rate offset per light level (absent: 0)"
@@ -101,6 +107,9 @@ class AlarmHazard(Strict):
             raise ValueError("age_edges_s must start at 0 and increase")
         if len(self.age_log_rates) != len(edges):
             raise ValueError(f"age_log_rates has {len(self.age_log_rates)} values for {len(edges)} age bins")
+        by_size = self.size_slope_by_age
+        if by_size is not None and len(by_size) != len(edges):
+            raise ValueError(f"size_slope_by_age has {len(by_size)} values for {len(edges)} age bins")
         if any(b <= a for a, b in itertools.pairwise(thresholds)):
             raise ValueError("thresholds must increase")
         if len(offsets) != len(thresholds):

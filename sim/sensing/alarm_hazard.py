@@ -2,16 +2,18 @@
 
 A camera's k-of-n alarm lands on an offender in view at the rate (1/s)
 
-    λ = exp(age_log_rates[bin(age)] + size_slope · log2(pixels / reference_pixels) + light + weather
-            + threshold offset(τ) + crowd_slope · log2(1 + others)),
+    λ = exp(age_log_rates[bin(age)] + (size_slope + size_slope_by_age[bin(age)]) · log2(pixels /
+            reference_pixels) + light + weather + threshold offset(τ) + crowd_slope · log2(1 + others)),
 
 age the time since the offender came into this view (the detector's evidence window and its quick first alarms
 are the early bins, the slow finds of hard offenders the late ones), pixels its height in that frame, others
 the offenders of its kind also in the camera's view then (:mod:`sim.sensing.view_crowds`; a crowd merges blobs
 and swaps tracks, and pixel mode alarms later on each of its members). Over a frame of Δ seconds the alarm
-comes with probability 1 − exp(−Δ·λ): the grouped-time proportional-hazards model (Prentice & Gloeckler 1978,
-Biometrics 34(1):57-67; the complementary log-log link with log Δ as offset) that
-:func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard` fits to pixel mode's alarms. Drawn as one
+comes with probability 1 − exp(−Δ·λ): the grouped-time hazards model (Prentice & Gloeckler 1978, Biometrics
+34(1):57-67; the complementary log-log link with log Δ as offset) that
+:func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard` fits to pixel mode's alarms; without
+``size_slope_by_age`` (0 in every bin) a proportional-hazards model, in which the size scales every age's
+rate alike; with it larger offenders may alarm at other ages than smaller ones. Drawn as one
 unit-exponential E per view: the alarm is in the first frame whose cumulative hazard Σ Δ·λ reaches E, the same
 E at every threshold, and λ never rises with τ, so a lower threshold never alarms later (common random
 numbers).
@@ -66,7 +68,8 @@ class AlarmRates:
     def __init__(self, rates: AlarmHazard, reference_pixels: float, threshold: float, weather: Weather):
         self.edges = np.asarray(rates.age_edges_s, dtype=float)
         self.age_log_rates = np.asarray(rates.age_log_rates, dtype=float)
-        self.size_slope = rates.size_slope
+        by_age = rates.size_slope_by_age or np.zeros(len(self.edges))
+        self.size_slopes = rates.size_slope + np.asarray(by_age, dtype=float)  # by age bin
         self.crowd_slope = rates.crowd_slope
         self.reference_pixels = reference_pixels
         self.light = np.array([rates.light.get(level, 0.0) for level in LIGHT_ORDER])  # by light index
@@ -83,7 +86,8 @@ class AlarmRates:
         also in view (None: none)."""
         bins = age_bins(self.edges, ages)
         size = np.log2(np.maximum(pixels, 1e-9) / self.reference_pixels)
-        log_rate = self.age_log_rates[bins] + self.size_slope * size + self.light[light_index] + self.base
+        log_rate = self.age_log_rates[bins] + self.size_slopes[bins] * size
+        log_rate = log_rate + self.light[light_index] + self.base
         if others is not None and self.crowd_slope != 0.0:
             log_rate = log_rate + self.crowd_slope * np.log2(1.0 + others)
         return np.exp(log_rate)

@@ -306,20 +306,26 @@ def test_the_crowd_slope_is_recovered_and_read_back():
     assert "crowd_slope" not in plain["alarm_hazard"]
 
 
-@pytest.mark.parametrize(("roughness", "crowd"), [(None, False), (2.0, False), (None, True)])
-def test_the_fits_gradient_is_the_likelihoods(roughness, crowd):
+@pytest.mark.parametrize(
+    ("roughness", "crowd", "size_by_age"),
+    [(None, False, False), (2.0, False, False), (None, True, False), (2.0, True, True)],
+)
+def test_the_fits_gradient_is_the_likelihoods(roughness, crowd, size_by_age):
     """The penalised likelihood's analytic gradient against central differences, at a point away from the
-    optimum, with offsets shared and per age bin, and with the crowd term."""
+    optimum, with offsets shared and per age bin, with the crowd term and with a size slope per age bin."""
     from scipy.optimize import check_grad
 
-    from sim.calibration import alarm_hazard_fit as fit
+    from sim.calibration.alarm_hazard_design import HazardDesign, at_risk
+    from sim.calibration.fit_inputs import split_visits
 
     frames, credited = _shifting_alarms(40, 6.0, np.random.default_rng(5))
+    frames["pixels"] = 10.0 * 2.0 ** (frames.index % 3 - 1.0)  # 5, 10 and 20 px: sizes to fit slopes to
     thresholds = (0.2, 0.35, 0.5, 0.65, 0.8)
     events = first_alarms(frames, credited, 0.5, thresholds, 1, 1)
-    data, _, age, step = fit.split_visits(frames)
-    risk = fit._at_risk(data, age, thresholds, events, crowd)
-    design = fit._Design(risk, fit.age_edges(step, float(age.max())), [], [], 5, 10.0, step, roughness)
+    data, _, age, step = split_visits(frames)
+    risk = at_risk(data, age, thresholds, events, crowd)
+    edges = age_edges(step, float(age.max()))
+    design = HazardDesign(risk, edges, [], [], 5, 10.0, step, roughness, 1.0, size_by_age)
     theta = design.start() + np.random.default_rng(6).uniform(0.1, 0.5, len(design.start()))
 
     def value(x):

@@ -58,6 +58,11 @@ from tests.helpers.paths import DEFAULT, SCENARIOS
             ["--model", "hazard", "--hazard-smoothing", "0.3,3", "--hazard-crowd"],
             ("--hazard-smoothing 0.3,3", "hazard-smooth-3+crowd", "needs --held-out-seeds"),
         ),
+        (["--hazard-size-by-age", "--held-out-seeds", "5"], ("--hazard-size-by-age", "only with --model")),
+        (
+            ["--model", "hazard", "--hazard-crowd", "--hazard-size-by-age"],
+            ("--hazard-crowd", "hazard+crowd, hazard+size-by-age, hazard+crowd+size-by-age", "--held-out"),
+        ),
     ],
 )
 def test_tune_pixel_runs_refuses_bad_models_and_seeds(tmp_path, capsys, args, expected):

@@ -114,6 +114,28 @@ def test_a_baseline_per_threshold_sets_each_age_bins_rate(calibration):
     assert (np.isnan(high) | (low <= high + 1e-9)).all() and np.isnan(low).sum() < np.isnan(high).sum()
 
 
+def test_a_size_slope_by_age_moves_larger_offenders_alarms_to_other_ages(calibration):
+    """Size slopes 1 + 1.5 in the first age bin and 1 − 1.5 in the second (both 0.1/s at the reference
+    size, τ 0.2): at twice the reference the first 4 s alarm at 0.1 · e^2.5 /s, the rest at 0.1 · e^−0.5;
+    at half of it the other way round. The shares alarmed within 4 s by hand, 1 − exp(−4 λ_1) (20 frames
+    of 0.2 s), and the size of the alarm rates in each bin."""
+    block = rates(age_log_rates=(math.log(0.1), math.log(0.1)), size_slope_by_age=(1.5, -1.5))
+    swimming = calibration.classes[Kind.SWIMMING].model_copy(update={"alarm_hazard": block})
+    by_age = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: swimming}})
+    model = DetectionModel(by_age, 0.2, Weather.CLEAR).alarm_rates(Kind.SWIMMING)
+    reference = by_age.reference_pixels
+    ages, pixels = np.array([1.0, 5.0, 1.0, 5.0]), reference * np.array([2.0, 2.0, 0.5, 0.5])
+    assert list(model.rates(ages, pixels, np.full(4, 2))) == pytest.approx(
+        0.1 * np.exp([2.5, -0.5, -2.5, 0.5])
+    )
+    trials = 800
+    for doublings in (1.0, -1.0):
+        found = alarm_ages(sensing(by_age, 0.2, reference * 2**doublings), trials, 30.0)
+        expected = -math.expm1(-4.0 * 0.1 * math.exp(2.5 * doublings))  # 0.99 and 0.033
+        share = float(np.mean(found < 4.0 - 1e-9))
+        assert share == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / trials))
+
+
 def test_first_reaching_carries_the_budget_over_chunks():
     assert first_reaching(np.array([0.1, 0.2, 0.3]), 0.25) == (1, 0.0)
     assert first_reaching(np.array([0.1, 0.2]), 0.5) == (-1, pytest.approx(0.2))
@@ -238,6 +260,8 @@ def test_a_thermal_cameras_anglers_follow_the_thermal_terms_at_fishings_threshol
         ({"k": 6}, "k 6 > n 5"),
         ({"crowd_slope": math.inf}, "finite number"),
         ({"crowd_slope": 25.0}, "less than or equal to 20"),
+        ({"size_slope_by_age": (0.0,)}, "size_slope_by_age has 1 values for 2 age bins"),
+        ({"size_slope_by_age": (0.0, math.nan)}, "finite number"),
     ],
 )
 def test_a_bad_alarm_hazard_block_is_refused(change, message):

@@ -1,0 +1,264 @@
+"""The ``hazard`` model's likelihood: the frames at risk of an alarm (:func:`at_risk`) and the penalised
+negative log-likelihood with its gradient that :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`
+minimises (:class:`HazardDesign`; the model and its penalties: that module's docstring).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.fit_inputs import others_in_view
+from sim.sensing.alarm_hazard import age_bins
+from sim.world.daylight import LIGHT_ORDER
+
+RIDGE = 1e-3
+"""L2 penalty on every parameter but the age bins' log-rates."""
+SMOOTHING = 1.0
+"""Weight of the difference penalty on neighbouring age bins' log-rates (and, with the size term by age,
+their size slopes) when a candidate names none."""
+LOWEST_LOG_RATE = -50.0
+"""Floor of an age bin's log-rate (1/s, at the fit's reference size): keeps the rates of a class without
+alarms finite (e^−50 per second is never)."""
+
+
+def at_risk(
+    data: pd.DataFrame, age: np.ndarray, thresholds, events: dict[float, pd.Series], crowd: bool = False
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The frames at risk at some threshold, one row each: ``age`` (s), ``pixels``, ``light``, ``weather``
+    and ``first``, the lowest threshold (index) at which it is at risk (and with ``crowd`` ``others``, the
+    crowd of :func:`sim.calibration.fit_inputs.others_in_view`); and the alarms: each one's row and
+    threshold (index).
+
+    A frame is at risk at a threshold until the offender's alarm there, in every view up to it; alarms come
+    no earlier at a higher threshold (fewer hits), so a frame at risk at one threshold is at risk at every
+    higher one and one row holds them all."""
+    t = data["t"].to_numpy()
+    when = np.column_stack(
+        [data["group"].map(events[tau]).to_numpy(dtype=float) for tau in thresholds]
+    )  # NaN: no alarm on this offender at that threshold
+    first = (t[:, None] > when + 1e-6).sum(axis=1)  # thresholds whose alarm came before this frame
+    kept = first < len(thresholds)
+    rows = pd.DataFrame(
+        {
+            "age": age[kept],
+            "pixels": data["pixels"].to_numpy(float)[kept],
+            "light": data["light"].to_numpy(int)[kept],
+            "weather": data["weather"].astype(str).to_numpy()[kept],
+            "first": first[kept],
+        }
+    )
+    if crowd:  # counted over every frame logged, at risk or not
+        rows["others"] = others_in_view(data)[kept]
+    row, threshold = np.nonzero(np.abs(t[kept][:, None] - when[kept]) < 1e-6)
+    return rows, row, threshold
+
+
+class Parts(NamedTuple):
+    """The parameters of a :class:`HazardDesign`, by name."""
+
+    ages: np.ndarray
+    """Log-rate per age bin."""
+    size: float
+    """Size slope (per doubling)."""
+    crowd: float
+    """Crowd slope (0 without the term)."""
+    size_by_age: np.ndarray
+    """Each age bin's departure from the size slope (empty without the term)."""
+    light: np.ndarray
+    """Offset per light level seen (not day)."""
+    weather: np.ndarray
+    """Offset per weather seen (not clear)."""
+    steps: np.ndarray
+    """Non-negative steps down from each threshold to the next, a row per threshold after the first, a
+    column per group of ages (one, or every age bin)."""
+
+
+class HazardDesign:
+    """The fit's index arrays and its penalised negative log-likelihood with gradient. Parameters, in
+    order: a log-rate per age bin, the size slope, the crowd slope (if the rows have ``others``), each age
+    bin's departure from the size slope (``size_by_age``), an offset per light level seen (not day), per
+    weather seen (not clear), and per threshold after the first a non-negative step down, one for every age
+    or (``roughness`` given) one per age bin, threshold by threshold.
+
+    With μ_f the rate times Δ of frame f at the first threshold and e_jg = exp(offset_jg) (g the frame's
+    age bin, or the one group of every age), a frame at risk from threshold j_f on adds
+    −μ_f · Σ_{j ≥ j_f} e_jg, and an alarm at threshold j in frame f adds log(1 − exp(−μ_f e_jg)) + μ_f e_jg
+    (its frame counted as an alarm rather than a frame without one)."""
+
+    def __init__(
+        self,
+        risk,
+        edges,
+        lights,
+        weathers,
+        thresholds: int,
+        reference_pixels,
+        step,
+        roughness=None,
+        smoothing=SMOOTHING,
+        size_by_age: bool = False,
+    ):
+        rows, self.event_row, self.event_threshold = risk
+        self.edges, self.lights, self.weathers = edges, lights, weathers
+        self.bins = age_bins(edges, rows["age"].to_numpy())
+        self.size = np.log2(np.maximum(rows["pixels"].to_numpy(float), 1e-9) / reference_pixels)
+        self.crowd = np.log2(1.0 + rows["others"].to_numpy(float)) if "others" in rows else None
+        # Each row's light and weather among those with an offset of their own, −1: the reference.
+        self.light = pd.Index(lights, dtype=object).get_indexer(rows["light"].astype(object))
+        self.weather = pd.Index(weathers, dtype=object).get_indexer(rows["weather"].astype(object))
+        self.first = rows["first"].to_numpy(int)
+        self.roughness = roughness
+        # The threshold steps' groups: every age bin its own, or one for all.
+        self.groups = len(edges) if roughness is not None else 1
+        self.group = self.bins if roughness is not None else np.zeros(len(self.bins), int)
+        self.thresholds = thresholds
+        ages = len(edges)
+        self.sizes = (1 + (self.crowd is not None), ages if size_by_age else 0)  # slopes, departures by age
+        self.counts = (ages, len(lights), len(weathers), (thresholds - 1) * self.groups)
+        self.log_step = math.log(step)
+        self.smoothing = smoothing
+
+    def split(self, theta: np.ndarray) -> Parts:
+        """``theta``'s parameters by name."""
+        ages, lights, weathers, _ = self.counts
+        slopes, by_age = self.sizes
+        cut = np.cumsum([ages, slopes, by_age, lights, weathers])
+        a, s, d, light, weather, steps = np.split(theta, cut)
+        crowd = float(s[1]) if slopes > 1 else 0.0
+        return Parts(
+            a, float(s[0]), crowd, d, light, weather, steps.reshape(self.thresholds - 1, self.groups)
+        )
+
+    def start(self) -> np.ndarray:
+        """Each age bin's rate as if nothing else mattered (alarms / frame-seconds at risk, half an alarm
+        where there was none); the rest 0."""
+        theta = np.zeros(self.parameters)
+        bins = self.counts[0]
+        alarms = np.bincount(self.bins[self.event_row], minlength=bins)
+        exposure = np.bincount(self.bins, self.thresholds - self.first, minlength=bins) * math.exp(
+            self.log_step
+        )
+        theta[:bins] = np.log(np.maximum(alarms, 0.5) / np.maximum(exposure, 1e-9))
+        return theta
+
+    @property
+    def parameters(self) -> int:
+        """How many parameters the design has."""
+        return sum(self.counts) + sum(self.sizes)
+
+    def bounds(self) -> list[tuple[float | None, float | None]]:
+        ages, steps = self.counts[0], self.counts[3]
+        floor = [(LOWEST_LOG_RATE, None)] * ages
+        return floor + [(None, None)] * (self.parameters - ages - steps) + [(0.0, None)] * steps
+
+    def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Negative log-likelihood plus ``smoothing`` · Σ (a[b + 1] − a[b])² on the age bins' log-rates (and
+        as much on their size slopes' departures, if any), :data:`RIDGE` · |θ|² on the other parameters
+        and the steps' roughness penalty (if any), and its gradient."""
+        log_likelihood, gradient = self.log_likelihood(theta)
+        ages = self.counts[0]
+        rest = theta[ages:]
+        value, slope = -log_likelihood + RIDGE * rest @ rest, -gradient
+        slope[ages:] += 2 * RIDGE * rest
+        by_age = self.sizes[1]
+        tied = [(0, self.smoothing)] + ([(ages + self.sizes[0], self.smoothing)] if by_age else [])
+        for start, weight in tied:  # neighbouring age bins' log-rates, and their size slopes
+            rises = np.diff(theta[start : start + ages])
+            value += weight * float(rises @ rises)
+            slope[start + 1 : start + ages] += 2 * weight * rises
+            slope[start : start + ages - 1] -= 2 * weight * rises
+        if self.roughness is not None and self.groups > 1:
+            steps = self.split(theta).steps
+            jumps = np.diff(steps, axis=1)  # neighbouring age bins, threshold by threshold
+            d_steps = np.zeros_like(steps)
+            d_steps[:, 1:] += 2 * self.roughness * jumps
+            d_steps[:, :-1] -= 2 * self.roughness * jumps
+            value += self.roughness * float((jumps**2).sum())
+            slope[len(theta) - steps.size :] += d_steps.ravel()
+        return value, slope
+
+    def log_likelihood(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """The events' log-likelihood at ``theta`` and its gradient (the class docstring's sums)."""
+        p = self.split(theta)
+        cells, groups = self.thresholds * self.groups, self.groups
+        scale = np.exp(np.vstack([np.zeros((1, groups)), -np.cumsum(p.steps, axis=0)]))  # e_jg
+        later = np.cumsum(scale[::-1], axis=0)[::-1]  # Σ_{j' ≥ j} e_j'g
+        size_slope = p.size + (p.size_by_age[self.bins] if len(p.size_by_age) else 0.0)
+        eta = p.ages[self.bins] + size_slope * self.size + self.log_step
+        if self.crowd is not None:
+            eta = eta + p.crowd * self.crowd
+        eta = eta + np.where(self.light >= 0, np.r_[p.light, 0.0][self.light], 0.0)
+        eta = eta + np.where(self.weather >= 0, np.r_[p.weather, 0.0][self.weather], 0.0)
+        mu = np.exp(np.minimum(eta, 30.0))
+        exposed_now = mu * later[self.first, self.group]
+        event_group = self.group[self.event_row]
+        alarm = mu[self.event_row] * scale[self.event_threshold, event_group]
+        occurred = -np.expm1(-alarm)  # P(the alarm in this frame)
+        log_likelihood = -exposed_now.sum() + (np.log(np.maximum(occurred, 1e-300)) + alarm).sum()
+        # d/d log(alarm) of log(1 − e^−alarm) + alarm; d/d eta_f of −μ_f Σ e_jg is −exposed_now_f.
+        d_alarm = alarm * np.exp(-alarm) / np.maximum(occurred, 1e-300) + alarm
+        g = -exposed_now + np.bincount(self.event_row, d_alarm, minlength=len(mu))
+        # d/d offset_jg: −e_jg Σ_{f in g: j_f ≤ j} μ_f, plus the alarms at j in g; offset_jg = −(steps 1..j).
+        exposed = np.bincount(self.first * groups + self.group, mu, minlength=cells).reshape(-1, groups)
+        alarms = np.bincount(self.event_threshold * groups + event_group, d_alarm, minlength=cells)
+        d_offset = -scale * np.cumsum(exposed, axis=0) + alarms.reshape(-1, groups)
+        gradient = np.concatenate(
+            [
+                np.bincount(self.bins, g, minlength=len(p.ages)),
+                [g @ self.size] + ([g @ self.crowd] if self.crowd is not None else []),
+                np.bincount(self.bins, g * self.size, minlength=len(p.ages)) if len(p.size_by_age) else [],
+                np.bincount(self.light[self.light >= 0], g[self.light >= 0], minlength=len(p.light)),
+                np.bincount(self.weather[self.weather >= 0], g[self.weather >= 0], minlength=len(p.weather)),
+                -np.cumsum(d_offset[::-1], axis=0)[::-1][1:].ravel(),  # step i lowers thresholds i on
+            ]
+        )
+        return float(log_likelihood), gradient
+
+    def offsets(self, steps: np.ndarray) -> list:
+        """The threshold offsets of ``steps``: a value per threshold, or a row of one per age bin."""
+        offsets = np.vstack([np.zeros((1, self.groups)), -np.cumsum(steps, axis=0)])
+        return offsets.tolist() if self.roughness is not None else offsets[:, 0].tolist()
+
+    def block(self, theta: np.ndarray, thresholds, k: int, n: int) -> dict:
+        """The fitted ``alarm_hazard`` block of a calibration class."""
+        p = self.split(theta)
+        crowd = {"crowd_slope": p.crowd} if self.crowd is not None else {}
+        by_age = {"size_slope_by_age": [float(v) for v in p.size_by_age]} if len(p.size_by_age) else {}
+        return (
+            crowd
+            | by_age
+            | {
+                "age_edges_s": [float(v) for v in self.edges],
+                "age_log_rates": [float(v) for v in p.ages],
+                "size_slope": p.size,
+                "light": {
+                    LIGHT_ORDER[level].value: float(v) for level, v in zip(self.lights, p.light, strict=True)
+                },
+                "weather": dict(zip(self.weathers, map(float, p.weather), strict=True)),
+                "thresholds": list(thresholds),
+                "threshold_offsets": self.offsets(p.steps),
+                "k": k,
+                "n": n,
+            }
+        )
+
+    @staticmethod
+    def theta_of(block) -> np.ndarray:
+        """The parameters of a fitted ``alarm_hazard`` ``block`` (:class:`sim.scenario.models.AlarmHazard`)
+        in a design of its own terms."""
+        offsets = np.asarray(block.threshold_offsets, dtype=float).reshape(len(block.thresholds), -1)
+        return np.concatenate(
+            [
+                block.age_log_rates,
+                [block.size_slope],
+                [block.crowd_slope] if block.crowd_slope != 0.0 else [],
+                block.size_slope_by_age or [],
+                list(block.light.values()),
+                list(block.weather.values()),
+                -np.diff(offsets, axis=0).ravel(),  # the steps down from one threshold to the next
+            ]
+        )
