@@ -1,0 +1,145 @@
+"""Pixel mode's first alarm on each angler of one camera's kept runs, beside what the camera sees of the
+angler: its analysed height, distance, pose, and the projected length of its rod and line in the analysed
+frame. Which of these tells the fishing detector's two alarm ages apart (5.7 s when it resolves rod and line,
+7.4 s with one of them; docs/detectors.md, "Fishing on one camera at a time")?
+
+Run from the repository root on the runs ``scripts/installed_agreement.py --keep`` kept, with the same
+scene options:
+
+    PYTHONPATH=. python scripts/alarm_ages_by_angler.py --camera cam-east-n --rate 67 --duration 1800 \\
+        --keep out/installed-agreement/cam-east-n-1800
+
+The angler is the renderer's own (:func:`sim.render.actors.offender_thing`, drawn by
+:func:`sim.render.sprites.draw_fisher` into a painter that only records its strokes), at the first instant
+it is in view; the rod and line are its ``Surface.ROD`` strokes (the thicker one the rod).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.agreement import ignoring_warnings, with_cameras
+from sim.calibration.pixel_run_log import PixelRunLog
+from sim.core.rng import RandomStreams
+from sim.loading import load_scenario
+from sim.render.actors import Actor, offender_thing
+from sim.render.sprites import draw_fisher
+from sim.render.surfaces import Surface
+from sim.scenario.models import Kind
+from sim.sensing.analysed_size import AnalysedScale
+from sim.world.geometry import ZoneGeometry
+from sim.world.incidents import IncidentGenerator
+from tests.helpers.paths import DEFAULT
+
+FLAT = json.dumps([1.0] * 24)
+AGES = ((0.0, "before 5.5 s"), (5.5, "5.7 s"), (6.5, "7.4 s"), (8.0, "8-10 s"), (10.0, "later"))
+"""Pixel mode's alarm ages, grouped (s from the angler's first frame in view)."""
+
+
+class _Strokes:
+    """A painter that records the lines drawn in the actor's frame (forward, right, up; m)."""
+
+    def __init__(self):
+        self.lines: list[tuple[np.ndarray, np.ndarray, float, Surface]] = []
+
+    def line(self, a, b, colour, width_m: float, surface: Surface) -> None:
+        self.lines.append((np.asarray(a, float), np.asarray(b, float), width_m, surface))
+
+    def disc(self, *args) -> None:
+        pass
+
+    def polygon(self, *args) -> None:
+        pass
+
+    def ring(self, *args, **kwargs) -> None:
+        pass
+
+
+def gear_ends(actor: Actor) -> dict[str, np.ndarray]:
+    """World ends (2 x 3, m) of the angler's rod and line as the renderer draws them (the line absent while
+    casting)."""
+    strokes = _Strokes()
+    draw_fisher(strokes, actor)
+    sin, cos = np.sin(actor.heading), np.cos(actor.heading)
+    to_world = np.array([(sin, cos, 0.0), (cos, -sin, 0.0), (0.0, 0.0, 1.0)])  # the painter's frame
+    gear = sorted((s for s in strokes.lines if s[3] is Surface.ROD), key=lambda s: -s[2])
+    names = ("rod", "line")[: len(gear)]
+    at = np.array([actor.x, actor.y, actor.z])
+    return {name: np.vstack([a, b]) @ to_world + at for name, (a, b, _, _) in zip(names, gear, strict=True)}
+
+
+def angler_rows(args) -> pd.DataFrame:
+    """One row per angler in view in the kept runs: pixel mode's alarm age and what the camera sees."""
+    overrides = [
+        f"incidents.fishing.rate_per_hour={args.rate:g}",
+        f"incidents.fishing.hourly_profile={FLAT}",
+        "incidents.swimming.rate_per_hour=0.001",
+        f"run.duration={args.duration:g}",
+        f"run.start={args.start}",
+    ]
+    scene = ignoring_warnings(with_cameras(load_scenario(DEFAULT, overrides), {args.camera}))
+    spec = next(c for c in scene.cameras if c.id == args.camera)
+    scale = AnalysedScale.of(spec, scene.detection.analysis_width)
+    geometry = ZoneGeometry(scene)
+    log = PixelRunLog.read(args.keep)
+    detections = log.detections[log.detections["kind"] == Kind.FISHING.value]
+    rows = []
+    for run, seed in enumerate(log.note["seeds"]):
+        seeded = scene.model_copy(update={"run": scene.run.model_copy(update={"seed": seed})})
+        incidents = {
+            i.id: i for i in IncidentGenerator(seeded, geometry, RandomStreams(seed)).generate(args.duration)
+        }
+        for seen in detections[detections["run"] == run].itertuples():
+            incident = incidents[int(seen.incident_id)]
+            first = max(seen.t_first_visible, incident.t_start)  # the log's time is rounded to the ms
+            actor = offender_thing(incident, incident.t_end, geometry).at(first)
+            xy = np.array([[actor.x, actor.y]])
+            k = float(scale.at(xy, Kind.FISHING)[0])
+            length = {
+                f"{name}_px": float(np.linalg.norm(np.diff(scale.camera.project(ends), axis=0))) * k
+                for name, ends in gear_ends(actor).items()
+            }
+            rows.append(
+                {
+                    "age_s": seen.ttd_s,
+                    "pixels": float(scale.pixel_height(xy, incident.visible_height, Kind.FISHING)[0]),
+                    "distance_m": float(scale.camera.distance(xy)[0]),
+                    "sitting": actor.variant % 2 == 1,
+                }
+                | {"rod_px": np.nan, "line_px": np.nan}
+                | length
+            )
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--camera", required=True)
+    parser.add_argument("--rate", type=float, required=True, help="anglers an hour, as the runs had")
+    parser.add_argument("--duration", type=float, required=True, help="length of each run, s")
+    parser.add_argument("--start", default="2026-07-18T10:00:00")
+    parser.add_argument("--keep", type=Path, required=True, help="the kept runs (installed_agreement --keep)")
+    args = parser.parse_args()
+    table = angler_rows(args)
+    edges = [edge for edge, _ in AGES] + [np.inf]
+    group = pd.cut(table["age_s"], edges, right=False, labels=[name for _, name in AGES])
+    group = group.cat.add_categories("never").fillna("never")
+    summary = table.groupby(group, observed=True).agg(
+        anglers=("age_s", "size"),
+        sitting=("sitting", "mean"),
+        pixels=("pixels", "median"),
+        distance_m=("distance_m", "median"),
+        rod_px=("rod_px", "median"),
+        line_px=("line_px", "median"),
+    )
+    print(f"{args.keep}: {len(table)} anglers in view; medians by pixel mode's alarm age")
+    print(summary.round(2).to_string())
+
+
+if __name__ == "__main__":
+    main()
