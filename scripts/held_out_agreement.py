@@ -49,7 +49,7 @@ from sim.calibration.agreement import (
     median_band,
     pixel_run_log,
 )
-from sim.calibration.detection_models import CROWD, MODELS, by_age_label
+from sim.calibration.detection_models import CROWD, MODELS, SMOOTH, by_age_label, is_hazard
 from sim.calibration.fit_inputs import others_in_view
 from sim.calibration.pixel_run_log import PixelRunLog
 from tests.helpers.pixel import agreement_beach
@@ -100,12 +100,18 @@ def options() -> argparse.Namespace:
     parser.add_argument(
         "--fit-from", type=Path, help="a stored pixel-run log to fit instead of rendering (its note's scene)"
     )
-    hazards = ["hazard", by_age_label(1), by_age_label(10)]
+
+    def model(name: str) -> str:
+        if name in MODELS or is_hazard(name):
+            return name
+        raise argparse.ArgumentTypeError(f"{name}: not {', '.join(MODELS)} or a hazard candidate's label")
+
     parser.add_argument(
         "--model",
         action="append",
-        choices=[*MODELS, *hazards[1:], *(name + CROWD for name in hazards)],
-        help="models to fit (default: the three models)",
+        type=model,
+        help=f"models to fit: {', '.join(MODELS)} or any hazard candidate's label ({by_age_label(10)}"
+        f"{SMOOTH}3{CROWD}, ...; default: the three models)",
     )
     parser.add_argument("--keep", type=Path, help="keep (or read) the checks' pixel runs in this folder")
     parser.add_argument(
