@@ -170,8 +170,9 @@ class Renderer:
 
     def _blur_paths(self, actors: list[Actor], conditions: Conditions) -> list[np.ndarray | None]:
         """For each actor the image points (2, 2) where it is at the start and end of the exposure, or None
-        if it does not blur (no exposure to speak of, standing still, or moving less than 1.5 px); all
-        projected at once."""
+        if it does not blur (no exposure to speak of, standing still, moving less than 1.5 px, or an end
+        behind the lens: passing under the pole, where the ground homography would map that end into the
+        image and make the path a million pixels long); all projected at once."""
         exposure = self._exposure(conditions)
         paths: list[np.ndarray | None] = [None] * len(actors)
         moving = [i for i, actor in enumerate(actors) if actor.speed > 0.0] if exposure > 0.0 else []
@@ -186,9 +187,10 @@ class Renderer:
                 (actor.x + step * math.sin(actor.heading), actor.y + step * math.cos(actor.heading)),
             ]
         uv = self.camera.ground_to_image(np.array(ends)).reshape(-1, 2, 2)
-        for i, path in zip(moving, uv, strict=True):
+        seen = self.camera.in_front(np.array(ends)).reshape(-1, 2).all(axis=1)
+        for i, path, both_ends_seen in zip(moving, uv, seen, strict=True):
             length = float(np.hypot(*(path[1] - path[0])))
-            if np.isfinite(length) and length >= 1.5:
+            if both_ends_seen and np.isfinite(length) and length >= 1.5:
                 paths[i] = path
         return paths
 

@@ -125,6 +125,13 @@ class CameraModel:
         uv[depth <= 0] = np.nan
         return self.distort(uv)
 
+    def in_front(self, xy: np.ndarray) -> np.ndarray:
+        """Whether ground points (n, 2) lie in front of the lens (positive depth): the ground homography
+        (:meth:`ground_to_image`) maps points behind it into the image as well."""
+        xy = np.atleast_2d(np.asarray(xy, dtype=float))
+        points = np.column_stack([xy, np.zeros(len(xy))])
+        return ((points - self.centre) @ self.rotation.T)[:, 2] > 0.0
+
     def ground_to_image(self, xy: np.ndarray) -> np.ndarray:
         """Ground points (n, 2) to pixels (n, 2): the homography, then the lens distortion."""
         xy = np.atleast_2d(np.asarray(xy, dtype=float))

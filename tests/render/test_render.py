@@ -263,6 +263,27 @@ def test_a_smear_that_cannot_reach_the_image_makes_no_kernel():
     assert (image == 90).all()
 
 
+def test_an_actor_passing_under_the_pole_is_not_smeared_along_a_path_behind_the_lens(renderer, camera):
+    """The lens's plane meets the ground 3.2 m behind cam-beach-w's pole (12 m up, pitched 15° down). At
+    night (exposure 1/15 s) a boat 3 m behind the pole going straight back at 30 m/s starts its exposure in
+    front of that plane and ends it 2 m further, behind the lens, where the ground homography maps its end
+    to the other side of the image: a path of 23,000 px (a 2026-12-07 pixel run of cam-river asked numpy
+    for a 5.5-TiB kernel on such a path). A path with an end behind the lens is no blur; the same boat
+    going away 20 m in front of the pole still blurs, and the frame with the first renders."""
+    conditions = Conditions(Light.NIGHT)
+    back = math.radians(camera.spec.yaw) + math.pi
+    start = ahead(camera, -3.0)
+    end = (start[0] + 2.0 * math.sin(back), start[1] + 2.0 * math.cos(back))
+    assert list(camera.in_front(np.array([start, end]))) == [True, False]
+    before = camera.ground_to_image(np.array([start, end]))
+    assert np.hypot(*(before[1] - before[0])) > 2e4  # the path the blur took before
+    under = Actor("boat-1", ActorClass.BOAT, *start, back, 30.0, 0.3, 3, own=True)
+    away = Actor("boat-2", ActorClass.BOAT, *ahead(camera, 20.0), back + math.pi, 30.0, 0.3, 3, own=True)
+    paths = renderer._blur_paths([under, away], conditions)
+    assert paths[0] is None and paths[1] is not None
+    renderer.render(5.0, [under], conditions, frame_number=2)
+
+
 def test_a_clip_refuses_a_renderer_of_another_camera(default_scenario):
     """Clips of one camera may share its renderer (sim.replay.frames does); another camera's would draw the
     wrong view."""
