@@ -262,7 +262,7 @@ class Renderer:
         order = sorted(range(len(actors)), key=lambda i: (-distances[i], actors[i].id))  # far to near
         for i in order:
             actor, distance = actors[i], distances[i]
-            if hidden[i]:
+            if hidden[i] or _smeared_away(paths[i], width, height):
                 continue
             painter.begin(actor, self._shade(actor, conditions, look, distance))
             DRAW[actor.cls](painter, actor)
@@ -292,3 +292,10 @@ class Renderer:
             encoded = int(data.size)
             image = cv2.imdecode(data, cv2.IMREAD_COLOR)
         return Frame(t, image, tuple(truth), conditions, encoded, self.sensor)
+
+
+def _smeared_away(uv: np.ndarray | None, width: int, height: int) -> bool:
+    """Whether a blur path (2, 2) is longer than the image's diagonal: the actor's light, spread over more
+    pixels than the image has, is below one grey level in each, so it is not drawn (a kernel that long
+    would blur the whole frame along the path; near the lens's plane the path runs to a million pixels)."""
+    return uv is not None and float(np.hypot(*(uv[1] - uv[0]))) > math.hypot(width, height)

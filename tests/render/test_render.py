@@ -282,6 +282,13 @@ def test_an_actor_passing_under_the_pole_is_not_smeared_along_a_path_behind_the_
     paths = renderer._blur_paths([under, away], conditions)
     assert paths[0] is None and paths[1] is not None
     renderer.render(5.0, [under], conditions, frame_number=2)
+    # Both ends just in front of the lens's plane: a path longer than the image's diagonal, not drawn.
+    near_plane = ahead(camera, -3.15)
+    forward = Actor("boat-3", ActorClass.BOAT, *near_plane, back + math.pi, 30.0, 0.3, 3, own=True)
+    [path] = renderer._blur_paths([forward], conditions)
+    assert path is not None and np.hypot(*(path[1] - path[0])) > math.hypot(*RESOLUTION)
+    empty = renderer.render(5.0, [], conditions, frame_number=2).image
+    np.testing.assert_array_equal(renderer.render(5.0, [forward], conditions, frame_number=2).image, empty)
 
 
 def test_a_clip_refuses_a_renderer_of_another_camera(default_scenario):
