@@ -47,6 +47,14 @@ detectors.md``, "Fishing on one camera at a time"). With slopes by age the penal
 every reference size (moving it shifts each bin's log-rate by its own slope); the fits work at a reference
 inside the data (:func:`sim.calibration.detection_models.data_reference`).
 
+With ``frailty`` each offender (one camera's view of it in one run) has its own log-rate offset σu, u ~ N(0,
+1), the same at every age and threshold, integrated out of the likelihood (a log-normal frailty: Hougaard
+2000, *Analysis of Multivariate Survival Data*, ch. 7). Pixel mode finds some offenders at once and others
+late or never, and more so the longer they stay (`cam-river`'s far swimmers, `cam-east-n`'s anglers: ``docs/
+detectors.md``): among those not yet found the hard ones gain ground, so the share found falls behind a
+model in which every offender of one size, light and crowd has the same rate, more and more with the
+time in view.
+
 The likelihood and its penalties: :mod:`sim.calibration.alarm_hazard_design`.
 """
 
@@ -105,8 +113,8 @@ def first_alarms(
             missed.add((row.group, row.track))
     events = {}
     for tau, raised in alarms.items():
-        kept = [(g, t) not in missed for g, t in zip(raised["group"], raised["track"], strict=True)]
-        events[tau] = raised[kept].groupby("group")["t"].min()
+        kept = np.array([(g, t) not in missed for g, t in zip(raised["group"], raised["track"], strict=True)])
+        events[tau] = raised[kept.astype(bool)].groupby("group")["t"].min()  # a row mask, even when empty
     return events
 
 
@@ -121,6 +129,7 @@ def fit_alarm_hazard(
     crowd: bool = False,
     smoothing: float = SMOOTHING,
     size_by_age: bool = False,
+    frailty: bool = False,
 ) -> dict:
     """The ``hazard`` model of one kind's ``frames``: its ``alarm_hazard`` block (counted with the k-of-n
     rule ``k``, ``n`` at :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS` and the run's own ``threshold``),
@@ -128,7 +137,8 @@ def fit_alarm_hazard(
     :func:`fit_score_model`) and the log-likelihood of the events. ``roughness``: threshold offsets per age
     bin tied by that penalty (module docstring); None: one offset per threshold for every age. ``crowd``:
     with the crowd term; ``smoothing``: the baseline's difference penalty (module docstring);
-    ``size_by_age``: a size slope per age bin (module docstring)."""
+    ``size_by_age``: a size slope per age bin; ``frailty``: each offender's own log-rate offset (module
+    docstring)."""
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
     thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
@@ -147,6 +157,7 @@ def fit_alarm_hazard(
         roughness,
         smoothing,
         size_by_age,
+        frailty,
     )
     from scipy.optimize import minimize  # imported to fit: 0.3 s every importer of the models paid before
 
@@ -181,10 +192,8 @@ def alarm_log_likelihood(
     edges = np.asarray(block.age_edges_s, dtype=float)
     # Offsets per age bin if the block has them; the penalties are not part of the likelihood.
     roughness = 0.0 if block.by_age else None
-    size_by_age = block.size_slope_by_age is not None
-    design = HazardDesign(
-        risk, edges, lights, weathers, len(thresholds), reference_pixels, step, roughness, 0.0, size_by_age
-    )
+    terms = (roughness, 0.0, block.size_slope_by_age is not None, block.frailty_sd > 0.0)
+    design = HazardDesign(risk, edges, lights, weathers, len(thresholds), reference_pixels, step, *terms)
     return design.log_likelihood(HazardDesign.theta_of(block))[0]
 
 

@@ -13,7 +13,8 @@ from pixel mode"):
 A third, ``hazard``, describes the alarms themselves (their rate by the time in view,
 :mod:`sim.calibration.alarm_hazard_fit`); its candidates (threshold offsets shared, or per age bin at a
 roughness: :data:`BY_AGE`; a baseline smoothing weight: :data:`SMOOTH`; each with or without the crowd
-term, :data:`CROWD`, and a size slope by age, :data:`SIZE_BY_AGE`) compare among themselves
+term, :data:`CROWD`, a size slope by age, :data:`SIZE_BY_AGE`, and a frailty, :data:`FRAILTY`) compare among
+themselves
 by the likelihood of the alarms on held-out seeds (:func:`candidate_log_likelihood`), never with the frame
 models.
 
@@ -63,8 +64,11 @@ CROWD = "+crowd"
 """The suffix of a ``hazard`` candidate with the crowd term (the others in view: ``hazard+crowd``,
 ``hazard-by-age-10+crowd``; :mod:`sim.sensing.view_crowds`)."""
 SIZE_BY_AGE = "+size-by-age"
-"""The last suffix of a ``hazard`` candidate whose size slope differs by age bin (``hazard+size-by-age``,
+"""The suffix of a ``hazard`` candidate whose size slope differs by age bin (``hazard+size-by-age``,
 ``hazard-by-age-10-smooth-3+crowd+size-by-age``; :mod:`sim.calibration.alarm_hazard_fit`)."""
+FRAILTY = "+frailty"
+"""The last suffix of a ``hazard`` candidate with each offender's own log-rate offset (``hazard+frailty``,
+``hazard-by-age-10-smooth-3+crowd+size-by-age+frailty``; :mod:`sim.calibration.alarm_hazard_fit`)."""
 AUTO = "auto"
 """``--model auto``: every model of :data:`FRAME_MODELS`, the one likeliest on held-out frames kept per kind
 (the ``hazard`` model describes alarms, not frames: it is chosen by name)."""
@@ -94,25 +98,29 @@ def smooth_label(name: str, smoothing: float) -> str:
 
 def without_crowd(name: str) -> str:
     """Hazard candidate ``name`` without the crowd term, the rest of it kept."""
-    size_by_age = name.endswith(SIZE_BY_AGE)
-    return name.removesuffix(SIZE_BY_AGE).removesuffix(CROWD) + (SIZE_BY_AGE if size_by_age else "")
+    after = [suffix for suffix in (SIZE_BY_AGE, FRAILTY) if suffix in name]  # the suffixes after the crowd's
+    for suffix in reversed(after):
+        name = name.removesuffix(suffix)
+    return name.removesuffix(CROWD) + "".join(after)
 
 
 def is_hazard(name: str) -> bool:
     """Whether candidate ``name`` is the ``hazard`` model (offsets shared or per age bin, any smoothing, with
-    or without the crowd term and the size slope by age)."""
+    or without the crowd term, the size slope by age and the frailty)."""
     base = _hazard_parts(name)[0]
     return base == "hazard" or base.startswith(BY_AGE)
 
 
-def _hazard_parts(name: str) -> tuple[str, float, bool, bool]:
+def _hazard_parts(name: str) -> tuple[str, float, bool, bool, bool]:
     """A hazard label's parts: its base (``hazard``, ``hazard-by-age-10``), smoothing weight, whether it has
-    the crowd term and whether its size slope differs by age."""
+    the crowd term, whether its size slope differs by age and whether it has the frailty."""
+    frailty = name.endswith(FRAILTY)
+    name = name.removesuffix(FRAILTY)
     size_by_age = name.endswith(SIZE_BY_AGE)
     name = name.removesuffix(SIZE_BY_AGE)
     crowd = name.endswith(CROWD)
     base, _, weight = name.removesuffix(CROWD).partition(SMOOTH)
-    return base, float(weight) if weight else SMOOTHING, crowd, size_by_age
+    return base, float(weight) if weight else SMOOTHING, crowd, size_by_age, frailty
 
 
 def fit_model(
@@ -177,8 +185,8 @@ def _fit_at(
         if alarms is None:
             raise ValueError("the hazard model is fitted to pixel mode's alarms: none given")
         detected, k, n = alarms
-        _, smoothing, crowd, size_by_age = _hazard_parts(name)
-        terms = (hazard_roughness(name), crowd, smoothing, size_by_age)
+        _, smoothing, crowd, size_by_age, frailty = _hazard_parts(name)
+        terms = (hazard_roughness(name), crowd, smoothing, size_by_age, frailty)
         return fit_alarm_hazard(frames, reference_pixels, detected, threshold, k, n, *terms) | {
             "model": "hazard"
         }

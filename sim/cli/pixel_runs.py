@@ -58,6 +58,13 @@ def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
         "kept",
     )
     tune.add_argument(
+        "--hazard-frailty",
+        action="store_true",
+        help="--pixel-runs --model hazard: fit every candidate also with a frailty (each offender's own "
+        "log-rate offset in a camera's view: some found at once, others late or never), the likelier on the "
+        "held-out seeds' alarms kept",
+    )
+    tune.add_argument(
         "--runs-from",
         type=Path,
         metavar="DIR",
@@ -79,15 +86,17 @@ def pixel_run_models(
     crowd: bool = False,
     smoothing: str | None = None,
     size_by_age: bool = False,
+    frailty: bool = False,
 ) -> list[str]:
     """The candidate models of ``--model`` (default: ordinal; ``auto``: every model of the frames' scores)
     and, for ``hazard``, of ``--hazard-roughness`` (:func:`hazard_candidates`) at each weight of
     ``--hazard-smoothing`` (:func:`smoothed_candidates`), each also with the crowd
-    term if ``crowd`` (``--hazard-crowd``), and each of those also with a size slope by age if
-    ``size_by_age`` (``--hazard-size-by-age``), checked: known names, the
+    term if ``crowd`` (``--hazard-crowd``), each of those also with a size slope by age if
+    ``size_by_age`` (``--hazard-size-by-age``), and each of those also with a frailty if ``frailty``
+    (``--hazard-frailty``), checked: known names, the
     hazard model alone (it describes alarms, not frames: no likelihood of the frames compares it with the
     others), and held-out seeds when there is a choice to make."""
-    from sim.calibration.detection_models import AUTO, CROWD, FRAME_MODELS, MODELS, SIZE_BY_AGE
+    from sim.calibration.detection_models import AUTO, CROWD, FRAILTY, FRAME_MODELS, MODELS, SIZE_BY_AGE
 
     names = names or [MODELS[0]]
     unknown = [name for name in names if name not in (*MODELS, AUTO)]
@@ -104,6 +113,7 @@ def pixel_run_models(
         f"--hazard-smoothing {smoothing}": smoothing is not None,
         "--hazard-crowd": crowd,
         "--hazard-size-by-age": size_by_age,
+        "--hazard-frailty": frailty,
     }
     for option, given in hazard_options.items():
         if given and models != ["hazard"]:
@@ -116,6 +126,8 @@ def pixel_run_models(
         models = [*models, *(name + CROWD for name in models)]
     if size_by_age:
         models = [*models, *(name + SIZE_BY_AGE for name in models)]
+    if frailty:
+        models = [*models, *(name + FRAILTY for name in models)]
     if len(models) > 1 and not held_out:
         given = [option for option, on in hazard_options.items() if on]
         asked = given[0] if given else f"--model {' '.join(names)}"
@@ -196,6 +208,7 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
         args.hazard_crowd,
         args.hazard_smoothing,
         args.hazard_size_by_age,
+        args.hazard_frailty,
     )
     overrides = [*args.overrides, *duration_override(args.duration)]
     starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]

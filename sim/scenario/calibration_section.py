@@ -51,8 +51,9 @@ class AlarmHazard(Strict):
     """The ``hazard`` model's terms: the rate (1/s) at which a camera's k-of-n alarm lands on an offender in
     view, by the time since the offender came into view (age), its size, the light, the weather and the
     threshold, log λ = age_log_rates[bin] + (size_slope + size_slope_by_age[bin]) · log2(pixels /
-    reference_pixels) + light + weather + threshold offset + crowd_slope · log2(1 + others in view) (a
-    grouped-time hazards model, proportional without ``size_slope_by_age``, fitted by
+    reference_pixels) + light + weather + threshold offset + crowd_slope · log2(1 + others in view) +
+    frailty_sd · w, w ~ N(0, 1) drawn once per offender and camera (a grouped-time hazards model,
+    proportional without ``size_slope_by_age``, fitted by
     :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
 
     age_edges_s: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
@@ -83,6 +84,15 @@ class AlarmHazard(Strict):
         allow_inf_nan=False,
         description="log-rate change per doubling of 1 + the other offenders of the kind in the camera's "
         "view (0: no crowd term)",
+    )
+    frailty_sd: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        allow_inf_nan=False,
+        description="standard deviation of each offender's own log-rate offset in one camera's view, drawn "
+        "once from a normal distribution (a log-normal frailty: some offenders found fast, others late or "
+        "never; 0: none)",
     )
     thresholds: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = Field(
         min_length=1, description="the score thresholds the alarms were counted at, increasing"

@@ -13,10 +13,12 @@ comes with probability 1 − exp(−Δ·λ): the grouped-time hazards model (Pre
 34(1):57-67; the complementary log-log link with log Δ as offset) that
 :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard` fits to pixel mode's alarms; without
 ``size_slope_by_age`` (0 in every bin) a proportional-hazards model, in which the size scales every age's
-rate alike; with it larger offenders may alarm at other ages than smaller ones. Drawn as one
-unit-exponential E per view: the alarm is in the first frame whose cumulative hazard Σ Δ·λ reaches E, the same
-E at every threshold, and λ never rises with τ, so a lower threshold never alarms later (common random
-numbers).
+rate alike; with it larger offenders may alarm at other ages than smaller ones. With ``frailty_sd`` σ each
+offender's rate in one camera's views carries its own factor exp(σw), w ~ N(0, 1) drawn once
+(:meth:`sim.sensing.detection_model.DetectionModel.own_offset`): some offenders are found at once, others late
+or never. Drawn as one unit-exponential E per view: the alarm is in the first frame whose cumulative hazard
+Σ Δ·λ reaches E, the same E at every threshold, and λ never rises with τ, so a lower threshold never alarms
+later (common random numbers).
 
 The offset of a threshold between the fitted ones is linear in logit τ between its neighbours, beyond them
 the end segments' slope (a single fitted threshold: its offset everywhere). Offsets given per age bin (a

@@ -36,6 +36,9 @@ class OwnOffset:
     """u ~ N(0, 1) of the lasting part (0 without one): it also scales the acquisition hazards."""
     shadowed: bool = False
     """No alarm of this camera lands on the offender (``shadowed_share``): another's track holds them."""
+    log_rate: float = 0.0
+    """The ``hazard`` model's own log-rate offset of the offender in this view, σ_f·w (``alarm_hazard.
+    frailty_sd``; 0 without one)."""
 
     def at(self, t: np.ndarray) -> np.ndarray:
         """Offsets at times ``t`` (s)."""
@@ -111,8 +114,10 @@ class DetectionModel:
         whole visit (``offender_lasting_sd``), v, u ~ N(0, 1); with probability ``never_share`` the
         offender is one this camera's detector never scores (offset −∞; :meth:`never_probability` with
         ``never_size_slope``), and with probability
-        ``shadowed_share`` one none of whose alarms lands on them. u and those draws come after the v's,
-        each only when its parameter is > 0, so calibrations without them keep their draws.
+        ``shadowed_share`` one none of whose alarms lands on them; for the ``hazard`` model a log-rate
+        offset σ_f·w, w ~ N(0, 1) (``alarm_hazard.frailty_sd``), the same in all its views of this camera. u
+        and those draws come after the v's, each only when its parameter is > 0, so calibrations without
+        them keep their draws.
         """
         spec = self.calibration.classes[kind]
         spell = spec.offender_spell_s or math.inf
@@ -125,7 +130,9 @@ class DetectionModel:
         if spec.never_share > 0 and rng.random() < self.never_probability(kind, pixels):
             values = np.full(len(values), -np.inf)  # one the detector never scores: no hit at any τ
         shadowed = spec.shadowed_share > 0 and rng.random() < spec.shadowed_share
-        return OwnOffset(values, start, spell, lasting, shadowed)
+        frailty = spec.alarm_hazard.frailty_sd if spec.alarm_hazard is not None else 0.0
+        log_rate = frailty * float(rng.standard_normal()) if frailty > 0 else 0.0
+        return OwnOffset(values, start, spell, lasting, shadowed, log_rate)
 
     def acquisition(
         self, kind: Kind, frame_interval: float, rng: np.random.Generator, lasting: float = 0.0

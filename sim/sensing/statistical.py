@@ -43,6 +43,7 @@ within n consecutive frames gives the alarm time. No process wakes per frame.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -271,7 +272,7 @@ class StatisticalSensing:
         camera = sensor.pixel_height is not None
         model = self.model_of(sensor.id) if camera else None  # a buoy's reports need no model
         if camera and (rates := model.alarm_rates(incident.kind)) is not None:
-            return self._rated_alarm(sensor, incident, times, model, rates, rng)
+            return self._rated_alarm(sensor, incident, times, model, rates, own, rng)
         spec = model.calibration.classes[incident.kind] if camera else None
         on_target = spec.alarm_on_target if camera else 1.0
         # A new view starts without a hit: the detector has to find the offender first. A detector with an
@@ -335,12 +336,14 @@ class StatisticalSensing:
         times: np.ndarray,
         model: DetectionModel,
         rates: AlarmRates,
+        own: OwnOffset,
         rng: np.random.Generator,
     ) -> Detection | None:
         """The ``hazard`` model's alarm in the view whose frames are at ``times`` (s): in the first frame
-        whose cumulative hazard reaches one unit-exponential draw (:mod:`sim.sensing.alarm_hazard`), None
-        if none does; its score drawn as a hit's at the class's per-frame location η."""
-        budget = float(rng.exponential())
+        whose cumulative hazard, scaled by the offender's own factor (``own.log_rate``), reaches one
+        unit-exponential draw (:mod:`sim.sensing.alarm_hazard`), None if none does; its score drawn as a
+        hit's at the class's per-frame location η."""
+        budget = float(rng.exponential()) * math.exp(-own.log_rate)  # Σ zΔλ reaches E: Σ Δλ reaches E/z
         for frames in _chunks(times):
             pixels = self._pixels(sensor, incident, incident.track.position(frames))
             light = self.light_index(frames)

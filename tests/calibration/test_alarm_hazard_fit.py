@@ -13,6 +13,7 @@ from sim.calibration.agreement import bootstrap_band, detected_within, median_ba
 from sim.calibration.alarm_hazard_fit import age_edges, first_alarms, fit_alarm_hazard, fit_score_model
 from sim.scenario.models import AlarmHazard
 from sim.sensing.alarm_hazard import age_bins
+from tests.helpers.hazard_design import assert_penalised_gradient
 
 STEP = 0.2
 """Frame step of the synthetic frames, s (5 frames/s)."""
@@ -313,8 +314,6 @@ def test_the_crowd_slope_is_recovered_and_read_back():
 def test_the_fits_gradient_is_the_likelihoods(roughness, crowd, size_by_age):
     """The penalised likelihood's analytic gradient against central differences, at a point away from the
     optimum, with offsets shared and per age bin, with the crowd term and with a size slope per age bin."""
-    from scipy.optimize import check_grad
-
     from sim.calibration.alarm_hazard_design import HazardDesign, at_risk
     from sim.calibration.fit_inputs import split_visits
 
@@ -327,15 +326,7 @@ def test_the_fits_gradient_is_the_likelihoods(roughness, crowd, size_by_age):
     edges = age_edges(step, float(age.max()))
     design = HazardDesign(risk, edges, [], [], 5, 10.0, step, roughness, 1.0, size_by_age)
     theta = design.start() + np.random.default_rng(6).uniform(0.1, 0.5, len(design.start()))
-
-    def value(x):
-        return design.penalised(x)[0]
-
-    def gradient(x):
-        return design.penalised(x)[1]
-
-    scale = np.linalg.norm(gradient(theta))
-    assert check_grad(value, gradient, theta, epsilon=1e-6) <= 1e-5 * max(scale, 1.0)
+    assert_penalised_gradient(design, theta)
 
 
 @pytest.mark.parametrize("roughness", [None, 10.0])

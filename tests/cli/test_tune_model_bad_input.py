@@ -63,6 +63,15 @@ from tests.helpers.paths import DEFAULT, SCENARIOS
             ["--model", "hazard", "--hazard-crowd", "--hazard-size-by-age"],
             ("--hazard-crowd", "hazard+crowd, hazard+size-by-age, hazard+crowd+size-by-age", "--held-out"),
         ),
+        (["--hazard-frailty", "--held-out-seeds", "5"], ("--hazard-frailty", "only with --model")),
+        (
+            ["--model", "hazard", "--hazard-size-by-age", "--hazard-frailty"],
+            (
+                "--hazard-size-by-age",
+                "hazard, hazard+size-by-age, hazard+frailty, hazard+size-by-age+frailty",
+                "--held-out",
+            ),
+        ),
     ],
 )
 def test_tune_pixel_runs_refuses_bad_models_and_seeds(tmp_path, capsys, args, expected):

@@ -159,6 +159,38 @@ def test_alarm_times_follow_the_piecewise_exponential_distribution(calibration):
     assert float(np.median(alarmed)) == pytest.approx(conditional, abs=0.6)
 
 
+def test_an_offenders_own_factor_mixes_the_exponentials(calibration):
+    """``frailty_sd`` 1.5: each offender's rate after the 4-s dead time is 0.1/s · e^−0.5 (τ 0.5) times its
+    own e^(1.5 w), w ~ N(0, 1): P(alarm within 30 s of view) = ∫ (1 − exp(−λ e^(1.5u) · 26)) φ(u) du (0.693
+    by quadrature, against 0.793 with every offender at λ; drawn: 0.693 of 1,500), and the alarms that come
+    are the fast offenders' (their quartiles 5.5 and 15.1 s by quadrature, 7.6 and 18.9 s without the
+    factor; drawn: 5.4 and 14.6 s)."""
+    from scipy import integrate, optimize
+
+    swimming = calibration.classes[Kind.SWIMMING]
+    frail = swimming.model_copy(update={"alarm_hazard": rates(frailty_sd=1.5)})
+    mixed = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: frail}})
+    trials, view, rate = 1500, 30.0, 0.1 * math.exp(-0.5)
+    ages = alarm_ages(sensing(mixed, 0.5), trials, view)
+
+    def alarmed_by(age: float) -> float:  # P(alarm within ``age`` s of view), by quadrature
+        def integrand(u):
+            return -math.expm1(-rate * math.exp(1.5 * u) * max(age - 4.0, 0.0)) * math.exp(-u * u / 2)
+
+        return integrate.quad(integrand, -12, 12)[0] / math.sqrt(2 * math.pi)
+
+    expected = alarmed_by(view)
+    assert expected == pytest.approx(0.693, abs=0.001)
+    alarmed = ages[~np.isnan(ages)]
+    assert len(alarmed) / trials == pytest.approx(
+        expected, abs=4 * math.sqrt(expected * (1 - expected) / trials)
+    )
+    quartiles = [
+        optimize.brentq(lambda a, q=q: alarmed_by(a) - q * expected, 4.0, view) for q in (0.25, 0.75)
+    ]
+    assert np.quantile(alarmed, [0.25, 0.75]) == pytest.approx(quartiles, abs=1.0)
+
+
 def test_size_scales_the_rate_and_a_lower_threshold_never_alarms_later(calibration):
     """Same seeds: at τ 0.2 each offender is alarmed no later than at 0.8, and four times the reference
     size (size slope 1 per doubling) alarms e² times as fast."""
@@ -262,6 +294,8 @@ def test_a_thermal_cameras_anglers_follow_the_thermal_terms_at_fishings_threshol
         ({"crowd_slope": 25.0}, "less than or equal to 20"),
         ({"size_slope_by_age": (0.0,)}, "size_slope_by_age has 1 values for 2 age bins"),
         ({"size_slope_by_age": (0.0, math.nan)}, "finite number"),
+        ({"frailty_sd": -0.5}, "greater than or equal to 0"),
+        ({"frailty_sd": math.inf}, "finite number"),
     ],
 )
 def test_a_bad_alarm_hazard_block_is_refused(change, message):

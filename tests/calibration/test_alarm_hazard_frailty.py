@@ -1,0 +1,201 @@
+"""The ``hazard`` model's frailty (each offender's own log-rate offset σu, u ~ N(0, 1), integrated out): its
+likelihood against adaptive quadrature, its gradient, and on synthetic offenders seen twice a fit that
+recovers σ and foretells what the fit without it cannot: who is found in a second view after being missed
+in the first."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import integrate
+
+from sim.calibration.alarm_hazard_design import HazardDesign, at_risk
+from sim.calibration.alarm_hazard_fit import age_edges, alarm_log_likelihood, first_alarms, fit_alarm_hazard
+from sim.calibration.detection_models import FRAILTY, fit_model, without_crowd
+from sim.calibration.fit_inputs import split_visits
+from sim.scenario.models import AlarmHazard
+from tests.helpers.builders import assert_calibration_refused
+from tests.helpers.hazard_design import assert_penalised_gradient
+
+STEP = 0.5
+"""Frame step, s (2 frames/s)."""
+RATE = 0.05
+"""Alarm rate of an offender with u = 0, 1/s."""
+SIGMA = 1.5
+"""The offenders' frailty: their own rates spread by e^±1.5 (one standard deviation)."""
+VIEWS = ((0.0, 30.0), (60.0, 90.0))
+"""Each offender's two views, s: in view, out of view for 30 s, in view again."""
+THRESHOLDS = (0.3, 0.5, 0.8)
+
+
+def _seen_twice(offenders: int, seed: int, sigma: float = SIGMA) -> tuple[pd.DataFrame, pd.Series]:
+    """Offenders of one camera, each in view twice (:data:`VIEWS`) at 10 px, k = n = 1, alarmed at rate
+    :data:`RATE` · exp(``sigma`` · u) from the first frame of each view until the first alarm (scored 0.95
+    there, 0 elsewhere): their frames and credited first alarms."""
+    rng = np.random.default_rng(seed)
+    rows, credited = [], {}
+    for g, u in enumerate(rng.standard_normal(offenders)):
+        per_frame = RATE * math.exp(sigma * u) * STEP
+        group = f"0/cam/incident-{g}"
+        for start, end in VIEWS:
+            t = np.round(np.arange(start, end, STEP), 6)
+            score = np.zeros(len(t))
+            budget = rng.exponential()
+            if group not in credited and per_frame * len(t) >= budget:
+                frame = (
+                    math.ceil(budget / per_frame) - 1
+                )  # the first frame whose cumulative hazard reaches it
+                score[frame], credited[group] = 0.95, float(t[frame])
+            rows.append(
+                pd.DataFrame({"group": group, "t": t, "pixels": 10.0, "light": 2, "weather": "clear"})
+            )
+            rows[-1] = rows[-1].assign(score=score, track=1)
+    return pd.concat(rows, ignore_index=True), pd.Series(credited, dtype=float)
+
+
+def _design(
+    frames: pd.DataFrame, credited: pd.Series, frailty: bool, thresholds: tuple[float, ...] = THRESHOLDS
+) -> HazardDesign:
+    events = first_alarms(frames, credited, 0.5, thresholds, 1, 1)
+    data, _, age, step = split_visits(frames)
+    edges = age_edges(step, float(age.max()))
+    risk = at_risk(data, age, thresholds, events)
+    return HazardDesign(risk, edges, [], [], len(thresholds), 10.0, step, frailty=frailty)
+
+
+def test_the_integrated_likelihood_is_adaptive_quadratures_of_the_plain_one():
+    """Per offender and threshold, the frailty's likelihood is ∫ L(u) φ(u) du, L(u) the likelihood at that
+    threshold alone without a frailty and with every age bin's log-rate raised by σu and the threshold's
+    offset: the design's Gauss–Hermite sums against scipy's adaptive quadrature of one-threshold designs,
+    one offender at a time (some found at once, some late, some never)."""
+    frames, credited = _seen_twice(12, seed=3)
+    frail = _design(frames, credited, frailty=True)
+    theta = frail.start() + np.random.default_rng(4).uniform(-0.3, 0.3, frail.parameters)
+    parts = frail.split(theta)
+    offsets = np.r_[0.0, -np.cumsum(parts.steps[:, 0])]
+    by_hand = 0.0
+    for group, mine in frames.groupby("group"):
+        for threshold, offset in zip(THRESHOLDS, offsets, strict=True):
+            plain = _design(mine, credited[credited.index == group], False, (threshold,))
+
+            def likelihood(u, plain=plain, offset=offset):
+                shifted = np.r_[parts.ages + offset + parts.frailty * u, parts.size]
+                return math.exp(plain.log_likelihood(shifted)[0] - u * u / 2) / math.sqrt(2 * math.pi)
+
+            value, _ = integrate.quad(likelihood, -12.0, 12.0, epsabs=1e-14, epsrel=1e-10, limit=200)
+            by_hand += math.log(value)
+    assert frail.log_likelihood(theta)[0] == pytest.approx(by_hand, rel=1e-6)
+    assert len(credited) not in (0, 12)  # some found, some never
+
+
+def test_without_spread_the_frailty_is_the_plain_likelihood():
+    frames, credited = _seen_twice(40, seed=5)
+    frail, plain = _design(frames, credited, True), _design(frames, credited, False)
+    theta = plain.start()
+    with_zero = np.insert(theta, len(frail.edges) + 1, 0.0)
+    assert frail.log_likelihood(with_zero)[0] == pytest.approx(plain.log_likelihood(theta)[0], rel=1e-10)
+
+
+def test_the_frailtys_gradient_is_the_likelihoods():
+    frames, credited = _seen_twice(60, seed=6)
+    frames["pixels"] = 10.0 * 2.0 ** (frames.index % 3 - 1.0)  # a size slope to fit alongside
+    design = _design(frames, credited, frailty=True)
+    theta = design.start() + np.random.default_rng(7).uniform(0.1, 0.5, design.parameters)
+    assert_penalised_gradient(design, theta)
+
+
+@pytest.fixture(scope="module")
+def fits():
+    """With and without the frailty, fitted on 400 offenders seen twice (seed 1); their alarms and the
+    held-out offenders' (seed 2)."""
+    frames, credited = _seen_twice(400, seed=1)
+    frail = fit_alarm_hazard(frames, 10.0, credited, 0.5, 1, 1, frailty=True)
+    plain = fit_alarm_hazard(frames, 10.0, credited, 0.5, 1, 1)
+    return (
+        AlarmHazard(**frail["alarm_hazard"]),
+        AlarmHazard(**plain["alarm_hazard"]),
+        _seen_twice(400, seed=2),
+    )
+
+
+def _found_again(log_rates: np.ndarray, sigma: float) -> float:
+    """The share of offenders missed in the first view that are found in the second, ∫ S(z)(1 − S(z)) φ /
+    ∫ S(z) φ with S(z) = exp(−z Λ), Λ = Σ Δ·λ a view's cumulative hazard at its frames' log-rates
+    ``log_rates`` (ln 1/s) and z = exp(``sigma`` · u)."""
+    cumulative = float(np.sum(STEP * np.exp(log_rates)))
+
+    def weighted(u, found_again):
+        survive = math.exp(-math.exp(sigma * u) * cumulative)
+        return survive * ((1 - survive) if found_again else 1.0) * math.exp(-u * u / 2)
+
+    missed = integrate.quad(weighted, -12, 12, args=(False,))[0]
+    return integrate.quad(weighted, -12, 12, args=(True,))[0] / missed
+
+
+def _found_again_under(block: AlarmHazard) -> float:
+    """:func:`_found_again` under a fitted ``block`` (the reference size, day, clear, τ 0.5)."""
+    ages = np.arange(0.0, VIEWS[0][1] - VIEWS[0][0] - 1e-9, STEP)
+    bins = np.searchsorted(block.age_edges_s, ages + 1e-6, side="right") - 1
+    offset = np.asarray(block.threshold_offsets, dtype=float)[list(block.thresholds).index(0.5)]
+    return _found_again(np.asarray(block.age_log_rates)[bins] + offset, block.frailty_sd)
+
+
+def test_the_fit_recovers_the_spread_and_foretells_the_second_view(fits):
+    """σ is recovered (1.5; measured 1.38), the held-out alarms are likelier with the frailty (measured by
+    200 units) and, of the offenders missed in their first view, the share found in the second is what the
+    frailty's fit foretells (0.391, against 0.381 by hand from the true rate and σ, and 0.30 of the 131
+    held-out offenders missed, two standard errors below the truth) and far below what the fit without it
+    foretells (0.598: it gives every offender missed the rate of a fresh one)."""
+    frail, plain, (frames, credited) = fits
+    assert frail.frailty_sd == pytest.approx(SIGMA, abs=0.35)
+    assert plain.frailty_sd == 0.0
+    held_out = [alarm_log_likelihood(block, frames, 10.0, credited, 0.5) for block in (frail, plain)]
+    assert held_out[0] > held_out[1] + 100
+    truth = _found_again(np.full(round(30.0 / STEP), math.log(RATE)), SIGMA)
+    assert truth == pytest.approx(0.381, abs=0.001)
+    assert _found_again_under(frail) == pytest.approx(truth, abs=0.04)
+    first_view = credited[credited < VIEWS[0][1]]
+    missed = frames["group"].nunique() - len(first_view)
+    measured = (credited >= VIEWS[1][0]).sum() / missed
+    standard_error = math.sqrt(measured * (1 - measured) / missed)
+    assert _found_again_under(frail) == pytest.approx(measured, abs=3 * standard_error)
+    assert (
+        _found_again_under(plain) > truth + 0.15 and _found_again_under(plain) > measured + 4 * standard_error
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "crowdless"),
+    [
+        ("hazard+frailty", "hazard+frailty"),
+        (
+            "hazard-by-age-10-smooth-3+crowd+size-by-age+frailty",
+            "hazard-by-age-10-smooth-3+size-by-age+frailty",
+        ),
+        ("hazard-by-age-10+crowd+frailty", "hazard-by-age-10+frailty"),
+        ("hazard-smooth-0.3+crowd+size-by-age", "hazard-smooth-0.3+size-by-age"),
+    ],
+)
+def test_labels_with_the_frailty_without_the_crowd(label, crowdless):
+    assert without_crowd(label) == crowdless
+
+
+def test_a_candidate_named_with_the_frailty_is_fitted_with_it():
+    frames, credited = _seen_twice(60, seed=8)
+    rule = (credited, 1, 1)
+    frail = fit_model(f"hazard-by-age-10{FRAILTY}", frames, 10.0, 0.5, alarms=rule)["alarm_hazard"]
+    plain = fit_model("hazard-by-age-10", frames, 10.0, 0.5, alarms=rule)["alarm_hazard"]
+    assert frail["frailty_sd"] > 0.0 and "frailty_sd" not in plain
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(-0.5, "greater than or equal to 0"), (11.0, "less than or equal to 10"), ("wide", "number")],
+)
+def test_a_bad_frailty_in_a_calibration_file_names_its_key(tmp_path, capsys, value, message):
+    assert_calibration_refused(
+        tmp_path, capsys, ("classes", "fishing", "alarm_hazard", "frailty_sd"), value, message
+    )
