@@ -143,6 +143,9 @@ class HazardDesign:
         self.groups = len(edges) if roughness is not None else 1
         self.group = self.bins if roughness is not None else np.zeros(len(self.bins), int)
         self.thresholds = thresholds
+        self.offenders = int(self.offender.max()) + 1 if len(self.offender) else 0
+        # Each frame's cell of offender, threshold-step group and first threshold at risk (the frailty sums).
+        self.cell = (self.offender * self.groups + self.group) * thresholds + self.first
         ages = len(edges)
         self.sizes = (1 + (self.crowd is not None), ages if size_by_age else 0)  # slopes, departures by age
         self.counts = (ages, len(lights), len(weathers), (thresholds - 1) * self.groups)
@@ -264,12 +267,13 @@ class HazardDesign:
         e_jg; ``alarm``: each alarm's μ_f e_jg."""
         nodes, weights = np.polynomial.hermite_e.hermegauss(FRAILTY_NODES)
         z = np.exp(sigma * nodes)
-        count, offenders = self.thresholds, int(self.offender.max()) + 1 if len(self.offender) else 0
-        at = np.arange(count)[None, :] >= self.first[:, None]  # at risk at threshold j, a row per frame
-        exposure = np.where(at, mu[:, None] * scale[:, self.group].T, 0.0)  # μ_f e_jg
-        totals = np.column_stack(
-            [np.bincount(self.offender, exposure[:, j], minlength=offenders) for j in range(count)]
-        )
+        count, groups, offenders = self.thresholds, self.groups, self.offenders
+        # μ summed by offender, group and first threshold at risk, then over the thresholds up to each j:
+        # Σ_{f of i in g: j_f ≤ j} μ_f. Cells, not frames × thresholds: one pass over the frames.
+        cells = offenders * groups * count
+        mu_by = np.bincount(self.cell, mu, minlength=cells).reshape(offenders, groups, count)
+        up_to = np.cumsum(mu_by, axis=2)
+        totals = np.einsum("igj,jg->ij", up_to, scale)  # each offender's exposure at each threshold
         unit = self.offender[self.event_row] * count + self.event_threshold  # the alarm's offender and τ
         at_node = alarm[:, None] * z
         occurred = -np.expm1(-at_node)
@@ -283,17 +287,14 @@ class HazardDesign:
         share = np.exp(terms - top)
         total = share.sum(axis=1, keepdims=True)
         share /= total  # each node's share of the likelihood
-        z_mean = (share @ z).reshape(offenders, count)[self.offender]  # a row per frame, a column per τ
-        exposed = np.vstack(
-            [
-                np.bincount(self.group, np.where(at[:, j], mu * z_mean[:, j], 0.0), minlength=self.groups)
-                for j in range(count)
-            ]
-        )
+        z_mean = (share @ z).reshape(offenders, count)
+        # Σ_{j ≥ k} e_jg z̄_ij by offender, group and first threshold k: each frame's weight of its μ.
+        weighted = scale.T[None, :, :] * z_mean[:, None, :]
+        from_first = np.cumsum(weighted[:, :, ::-1], axis=2)[:, :, ::-1]
         return (
             float((top + np.log(total)).sum()),
-            (exposure * z_mean).sum(axis=1),
-            exposed,
+            mu * from_first.reshape(-1)[self.cell],
+            np.einsum("ij,igj->jg", z_mean, up_to),
             (share[unit] * d_alarm).sum(axis=1),
             float((share * slopes * nodes).sum()),  # d log z / dσ = u
         )

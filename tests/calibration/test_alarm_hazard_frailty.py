@@ -57,13 +57,17 @@ def _seen_twice(offenders: int, seed: int, sigma: float = SIGMA) -> tuple[pd.Dat
 
 
 def _design(
-    frames: pd.DataFrame, credited: pd.Series, frailty: bool, thresholds: tuple[float, ...] = THRESHOLDS
+    frames: pd.DataFrame,
+    credited: pd.Series,
+    frailty: bool,
+    thresholds: tuple[float, ...] = THRESHOLDS,
+    roughness: float | None = None,
 ) -> HazardDesign:
     events = first_alarms(frames, credited, 0.5, thresholds, 1, 1)
     data, _, age, step = split_visits(frames)
     edges = age_edges(step, float(age.max()))
     risk = at_risk(data, age, thresholds, events)
-    return HazardDesign(risk, edges, [], [], len(thresholds), 10.0, step, frailty=frailty)
+    return HazardDesign(risk, edges, [], [], len(thresholds), 10.0, step, roughness, frailty=frailty)
 
 
 def test_the_integrated_likelihood_is_adaptive_quadratures_of_the_plain_one():
@@ -99,10 +103,13 @@ def test_without_spread_the_frailty_is_the_plain_likelihood():
     assert frail.log_likelihood(with_zero)[0] == pytest.approx(plain.log_likelihood(theta)[0], rel=1e-10)
 
 
-def test_the_frailtys_gradient_is_the_likelihoods():
+@pytest.mark.parametrize("roughness", [None, 2.0])
+def test_the_frailtys_gradient_is_the_likelihoods(roughness):
+    """Against central differences, with threshold offsets shared and per age bin."""
     frames, credited = _seen_twice(60, seed=6)
     frames["pixels"] = 10.0 * 2.0 ** (frames.index % 3 - 1.0)  # a size slope to fit alongside
-    design = _design(frames, credited, frailty=True)
+    frames.loc[frames["score"] > 0, "score"] = np.resize([0.4, 0.95], int((frames["score"] > 0).sum()))
+    design = _design(frames, credited, True, roughness=roughness)
     theta = design.start() + np.random.default_rng(7).uniform(0.1, 0.5, design.parameters)
     assert_penalised_gradient(design, theta)
 
