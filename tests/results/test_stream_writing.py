@@ -160,8 +160,9 @@ def test_many_trips_are_drawn_as_one_collection_that_looks_the_same(scenario, wh
     ],
 )
 def test_each_boat_records_its_legs_in_order_of_start(overrides):
-    """What the writer process relies on (it raises otherwise): a boat's legs arrive in order of start."""
-    simulation = Simulation(load_scenario(DEFAULT, ["run.duration=12h", "run.seed=1", *overrides]))
+    """What the writer process relies on (it raises otherwise): a boat's legs arrive in order of start, over
+    four simulated hours (165-682 legs a boat; twelve hours until 2026-12-07, four times the time)."""
+    simulation = Simulation(load_scenario(DEFAULT, ["run.duration=4h", "run.seed=1", *overrides]))
     simulation.advance()
     simulation.dispatch.close()
     starts: dict[str, list[float]] = {}
