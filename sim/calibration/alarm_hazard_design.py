@@ -24,6 +24,9 @@ FRAILTY_NODES = 40
 """Gauss–Hermite nodes over an offender's own log-rate offset (the frailty): the integrand is a survival
 function of the offset times the normal density, smooth at the offsets the fits reach (σ up to 5); 40 nodes
 agree with adaptive quadrature to 1e-6 per offender (tests/calibration/test_alarm_hazard_frailty.py)."""
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(FRAILTY_NODES)
+_LOG_WEIGHTS = np.log(_WEIGHTS / math.sqrt(2.0 * math.pi))
+"""The nodes u and log weights of E[f(u)], u ~ N(0, 1), made once: every likelihood evaluation uses them."""
 FRAILTY_START = 0.5
 """The frailty's standard deviation the fit starts from: at 0 its gradient is 0 by symmetry."""
 FRAILTY_MAX = 5.0
@@ -219,7 +222,6 @@ class HazardDesign:
         p = self.split(theta)
         cells, groups = self.thresholds * self.groups, self.groups
         scale = np.exp(np.vstack([np.zeros((1, groups)), -np.cumsum(p.steps, axis=0)]))  # e_jg
-        later = np.cumsum(scale[::-1], axis=0)[::-1]  # Σ_{j' ≥ j} e_j'g
         size_slope = p.size + (p.size_by_age[self.bins] if len(p.size_by_age) else 0.0)
         eta = p.ages[self.bins] + size_slope * self.size + self.log_step
         if self.crowd is not None:
@@ -233,6 +235,7 @@ class HazardDesign:
             integrated = self._integrated(mu, scale, alarm, p.frailty)
             log_likelihood, exposed_now, exposed, d_alarm, d_frailty = integrated
         else:
+            later = np.cumsum(scale[::-1], axis=0)[::-1]  # Σ_{j' ≥ j} e_j'g
             exposed_now = mu * later[self.first, self.group]
             occurred = -np.expm1(-alarm)  # P(the alarm in this frame)
             log_likelihood = -exposed_now.sum() + (np.log(np.maximum(occurred, 1e-300)) + alarm).sum()
@@ -265,8 +268,7 @@ class HazardDesign:
         and, by threshold and group, Σ_{f: j_f ≤ j} μ_f z̄_ij (z̄: the posterior mean of z); each alarm's
         posterior mean of the derivative of its term by its log-rate; and the derivative by σ. ``scale``:
         e_jg; ``alarm``: each alarm's μ_f e_jg."""
-        nodes, weights = np.polynomial.hermite_e.hermegauss(FRAILTY_NODES)
-        z = np.exp(sigma * nodes)
+        z = np.exp(sigma * _NODES)
         count, groups, offenders = self.thresholds, self.groups, self.offenders
         # μ summed by offender, group and first threshold at risk, then over the thresholds up to each j:
         # Σ_{f of i in g: j_f ≤ j} μ_f. Cells, not frames × thresholds: one pass over the frames.
@@ -282,7 +284,7 @@ class HazardDesign:
         d_alarm = _d_alarm_term(at_node, occurred)
         np.add.at(terms, unit, np.log(np.maximum(occurred, 1e-300)) + at_node)
         np.add.at(slopes, unit, d_alarm)
-        terms += np.log(weights / math.sqrt(2.0 * math.pi))
+        terms += _LOG_WEIGHTS
         top = terms.max(axis=1, keepdims=True)
         share = np.exp(terms - top)
         total = share.sum(axis=1, keepdims=True)
@@ -296,7 +298,7 @@ class HazardDesign:
             mu * from_first.reshape(-1)[self.cell],
             np.einsum("ij,igj->jg", z_mean, up_to),
             (share[unit] * d_alarm).sum(axis=1),
-            float((share * slopes * nodes).sum()),  # d log z / dσ = u
+            float((share * slopes * _NODES).sum()),  # d log z / dσ = u
         )
 
     def offsets(self, steps: np.ndarray) -> list:

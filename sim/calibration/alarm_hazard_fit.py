@@ -113,8 +113,9 @@ def first_alarms(
             missed.add((row.group, row.track))
     events = {}
     for tau, raised in alarms.items():
-        kept = np.array([(g, t) not in missed for g, t in zip(raised["group"], raised["track"], strict=True)])
-        events[tau] = raised[kept.astype(bool)].groupby("group")["t"].min()  # a row mask, even when empty
+        pairs = zip(raised["group"], raised["track"], strict=True)
+        kept = np.array([pair not in missed for pair in pairs], dtype=bool)  # a row mask, even when empty
+        events[tau] = raised[kept].groupby("group")["t"].min()
     return events
 
 
