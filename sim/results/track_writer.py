@@ -51,8 +51,7 @@ class TrackWriter:
             self._process.stdin.close()
             status, payload = pickle.load(self._process.stdout)
         except (EOFError, OSError, pickle.UnpicklingError) as error:
-            self.stop()
-            raise RuntimeError(f"the process writing tracks.csv ended early ({error!r})") from None
+            raise self._gone(error) from None
         self._process.wait()
         if status != "ok":
             raise RuntimeError(f"writing tracks.csv failed:\n{payload}")
@@ -68,8 +67,21 @@ class TrackWriter:
         try:
             pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self._process.stdin.flush()
-        except OSError as error:  # the writer is gone: close() says why
-            raise RuntimeError(f"the process writing tracks.csv ended early ({error!r})") from None
+        except OSError as error:  # the writer is gone
+            raise self._gone(error) from None
+
+    def _gone(self, error: Exception) -> RuntimeError:
+        """Why the writer is gone: its own error if it sent one before it ended (it fails on a batch and
+        ends while later ones are still being sent, which then meet a broken pipe), else how its pipe
+        broke."""
+        try:
+            status, payload = pickle.load(self._process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            status, payload = None, None
+        self.stop()
+        if status == "error":
+            return RuntimeError(f"writing tracks.csv failed:\n{payload}")
+        return RuntimeError(f"the process writing tracks.csv ended early ({error!r})")
 
 
 def _fields(leg: Leg) -> tuple:

@@ -114,6 +114,18 @@ def test_a_failure_in_the_writer_process_leaves_no_folder(scenario, tmp_path, mo
     _nothing_left(tmp_path)
 
 
+def test_batches_sent_after_the_writer_failed_report_its_error(tmp_path):
+    """The writer fails on its first batch and ends; batches still being sent meet a broken pipe, and what
+    the caller hears is the writer's own error, not the broken pipe (a race that CI lost once)."""
+    writer = track_writer.TrackWriter(tmp_path, 3600.0)
+    batch = [("not", "a", "leg")] * 10_000
+    with pytest.raises(RuntimeError, match=r"writing tracks\.csv failed:\n(.|\n)*TypeError"):
+        for _ in range(1_000):  # far more than a pipe holds: the writer is gone before the last
+            writer._put(batch)
+        writer.close()
+    assert writer._process.poll() is not None
+
+
 def test_plot_redraws_the_figures_from_tracks_csv_read_in_pieces(scenario, whole, tmp_path):
     from sim.results.reading import read_track_digest
 
