@@ -60,7 +60,7 @@ REGENERATION = {  # the regeneration's scene (scripts/regenerate_calibration.sh)
     "incidents.fishing.rate_per_hour": "400",
     "incidents.fishing.hourly_profile": FLAT,
 }
-REGENERATION_CAMERAS = ("cam-beach-w", "cam-east-n", "cam-peninsula")
+REGENERATION_CAMERAS = ("cam-beach-w", "cam-river", "cam-east-n", "cam-peninsula")
 
 
 def without_crowd(installed: Calibration, kind: Kind, fit: Path) -> Calibration:

@@ -2,7 +2,7 @@
 # Regenerate scenarios/calibration/default.json from the current pixel-mode detectors, then measure it.
 #
 # Run from the repository root:
-#   bash scripts/regenerate_calibration.sh [--keep-thermal] [--reuse-runs DIR] [python [target]]
+#   bash scripts/regenerate_calibration.sh [--keep-thermal] [--reuse-runs DIR | --reuse-clips DIR] [python [target]]
 # (python: the interpreter to use, default `python`; target: the file to write, default
 # scenarios/calibration/default.json; --keep-thermal: keep the target's thermal block instead of refitting it,
 # which is about two thirds of the work; --reuse-runs DIR: DIR is an earlier regeneration's out/calibration,
@@ -10,7 +10,9 @@
 # pixel runs it kept in DIR/pixel-visible/runs/ instead of rendering them again (10 minutes in all on
 # 2026-12-06 against 56);
 # for a change to the hazard model's fits alone: the runs must be of today's detectors and renderer, which
-# the folder's key of scenario, starts, cameras and seeds does not check). Every command refuses an
+# the folder's key of scenario, starts, cameras and seeds does not check; --reuse-clips DIR: copy DIR's two
+# tune clip runs alone and render the pixel runs, for a change to the pixel runs' cameras or seeds: the clip
+# runs are about 45 minutes of one core). Every command refuses an
 # existing output folder: move out/calibration aside first. Writes everything under out/calibration/; look at
 # out/calibration/default-run/summary.json, out/calibration/end-to-end/end_to_end.csv and
 # out/calibration/validity/ before committing the file (docs/detectors.md, "The default calibration").
@@ -18,15 +20,16 @@
 # Visible cameras (the top level of the file; scripts/visible_terms.py installs it):
 # - two tune runs of 60 clips x 60 s (every light x weather, seed 11) with the default scenario's detectors,
 #   for each kind's weather offsets and their false alarms in every weather;
-# - one `tune --pixel-runs --model hazard` of cam-beach-w (a near beach), cam-east-n and cam-peninsula (the
-#   east bank near and, across the lake, far: its full-resolution tile) at 15 frames/s and 640 px as the
-#   scenario has them, by day, at dusk and at night, fitting seeds 0-3 and held-out seeds 4-5 of 300 s, with
-#   150 swimmers and 400 anglers an hour all day (offenders ignore warnings in these runs), for the
-#   detection classes (on 2026-12-06: 18 runs, about 65 CPU-minutes, 38 minutes on two workers), each
-#   kind's threshold offsets shared by every age or per age bin at roughness 1, 10 or 100, its baseline
-#   smoothed at weight 0.3, 1, 3 or 10, each with and without a crowd term (the others of the kind in the
-#   camera's view), each of those with one size slope or one per age bin: 64 candidates a kind, whichever
-#   the held-out seeds' alarms favour;
+# - one `tune --pixel-runs --model hazard` of cam-beach-w and cam-river (a near beach and the far river
+#   mouth, whose swimmers are under 1 px), cam-east-n and cam-peninsula (the east bank near and, across the
+#   lake, far: its full-resolution tile) at 15 frames/s and 640 px as the scenario has them, by day, at dusk
+#   and at night, fitting seeds 0-5 and held-out seeds 6-7 of 300 s, with 150 swimmers and 400 anglers an
+#   hour all day (offenders ignore warnings in these runs), for the detection classes (24 runs, about 70
+#   minutes on two workers), each kind's threshold offsets shared by every age or per age bin at roughness
+#   1, 10 or 100, its baseline smoothed at weight 1, 3 or 10 (0.3 was never competitive on 2026-12-06/07),
+#   each with and without a crowd term (the others of the kind in the camera's view), each of those with
+#   one size slope or one per age bin, each of those with and without a frailty (each offender's own rate):
+#   96 candidates a kind, whichever the held-out seeds' alarms favour;
 #   the runs are kept in out/calibration/pixel-visible/runs/, and `tune --pixel-runs ... --runs-from
 #   out/calibration/pixel-visible` with the same options fits other candidates from them in seconds;
 # - the false alarms: the clip runs' counts pooled with the fit clips of the false-alarm evidence
@@ -50,13 +53,16 @@
 # about 9 CPU-minutes, and 3 x 16 runs of one camera, 8-9 CPU-minutes a start on 2026-12-06).
 set -euo pipefail
 KEEP_THERMAL=0
+REUSED=
 REUSE_RUNS=()
-while [ "${1:-}" = "--keep-thermal" ] || [ "${1:-}" = "--reuse-runs" ]; do
+while [ "${1:-}" = "--keep-thermal" ] || [ "${1:-}" = "--reuse-runs" ] || [ "${1:-}" = "--reuse-clips" ]; do
     if [ "$1" = "--keep-thermal" ]; then
         KEEP_THERMAL=1
     else
         REUSED=$2
-        REUSE_RUNS=(--runs-from "$REUSED/pixel-visible")
+        if [ "$1" = "--reuse-runs" ]; then
+            REUSE_RUNS=(--runs-from "$REUSED/pixel-visible")
+        fi
         shift
     fi
     shift
@@ -66,7 +72,7 @@ TARGET=${2:-scenarios/calibration/default.json}
 OUT=out/calibration
 EVIDENCE=scenarios/calibration/false_alarm_evidence
 mkdir -p "$OUT"
-if [ ${#REUSE_RUNS[@]} -gt 0 ]; then
+if [ -n "$REUSED" ]; then
     cp -r "$REUSED/tune-swimming" "$REUSED/tune-fishing" "$OUT/"
 else
     "$PY" run_sim.py tune --detector swimming --out "$OUT/tune-swimming" --seconds 60 --clips 5 --seed 11
@@ -77,12 +83,13 @@ fi
 # flat hourly profile), many more than the scenario's, so that 300-s runs hold tens of them.
 FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
 "$PY" run_sim.py tune --pixel-runs --model hazard --hazard-roughness shared,1,10,100 \
-    --hazard-smoothing 0.3,1,3,10 "${REUSE_RUNS[@]}" --camera cam-beach-w --camera cam-east-n \
+    --hazard-smoothing 1,3,10 "${REUSE_RUNS[@]}" --camera cam-beach-w --camera cam-river --camera cam-east-n \
     --camera cam-peninsula --set incidents.swimming.rate_per_hour=150 \
     --set "incidents.swimming.hourly_profile=$FLAT" --set incidents.fishing.rate_per_hour=400 \
     --set "incidents.fishing.hourly_profile=$FLAT" \
     --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
-    --hazard-crowd --hazard-size-by-age --seeds 4 --held-out-seeds 4,5 --duration 300 --workers 2 \
+    --hazard-crowd --hazard-size-by-age --hazard-frailty --seeds 6 --held-out-seeds 6,7 --duration 300 \
+    --workers 2 \
     --out "$OUT/pixel-visible"
 "$PY" run_sim.py run --out "$OUT/previous-run"  # the default scenario with the calibration being replaced
 PYTHONPATH=. "$PY" scripts/visible_terms.py "$OUT" "$EVIDENCE" "$TARGET"
