@@ -18,15 +18,13 @@ import math
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from sim.calibration.alarm_landing import fit_alarm_landing
 from sim.calibration.calibration_file import class_entry
 from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import fit_model
-from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
+from sim.calibration.pixel_rendering import SCORE_LOG_COLUMNS, numbered, rendered, with_mode
 from sim.calibration.pixel_run_log import MIXED, PIXELS, PixelRunLog
-from sim.core.workers import spawned_pool
 from sim.engine import Simulation
 from sim.errors import TuningError
 from sim.results.result import Result
@@ -66,16 +64,6 @@ def with_cameras(scenario: Scenario, camera_ids) -> Scenario:
     return scenario.model_copy(update={"cameras": tuple(c for c in scenario.cameras if c.id in kept)})
 
 
-def _with_mode(scenario: Scenario, mode: Mode) -> Scenario:
-    return scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": mode})})
-
-
-def _pixel_run(variant: Scenario, seed: int) -> tuple[Result, list[tuple]]:
-    """One pixel-mode run and its score log (module level: pool workers unpickle it)."""
-    rows: list[tuple] = []
-    return Simulation(_with_mode(variant, Mode.PIXEL), seed, score_log=rows).run(), rows
-
-
 def pixel_runs(
     variants: list[Scenario], seeds: list[int], progress: bool = False, workers: int = 1
 ) -> tuple[list[Result], pd.DataFrame]:
@@ -87,20 +75,12 @@ def pixel_runs(
     has ``kind`` and :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`.
     """
     runs = [(variant, seed) for variant in variants for seed in seeds]
-    bar = {"total": len(runs), "unit": "run", "disable": not progress, "leave": False, "desc": "pixel mode"}
-    if workers > 1 and len(runs) > 1:
-        with spawned_pool(min(workers, len(runs))) as pool:
-            futures = [pool.submit(_pixel_run, variant, seed) for variant, seed in runs]
-            outcomes = [future.result() for future in tqdm(futures, **bar)]
-    else:
-        outcomes = [_pixel_run(variant, seed) for variant, seed in tqdm(runs, **bar)]
+    outcomes = sorted(rendered(runs, progress, workers), key=lambda outcome: outcome[0])
     results, log = [], []
-    for j, (result, rows) in enumerate(outcomes):
-        results.append(result)
-        # The same incident number on the same camera in another run is another person: groups are
-        # "<run>/<camera>/incident-<id>", run j being results[j].
-        log += [(kind, f"{j}/{group}", *rest) for kind, group, *rest in rows]
-    return results, pd.DataFrame(log, columns=["kind", *OFFENDER_FRAME_COLUMNS])
+    for j, result, rows in outcomes:
+        results.append(result)  # run j is results[j]: its score log's groups begin "<j>/"
+        log += numbered(rows, j)
+    return results, pd.DataFrame(log, columns=list(SCORE_LOG_COLUMNS))
 
 
 def pixel_run_log(
@@ -209,7 +189,7 @@ def statistical_detections(scenario: Scenario, seeds: list[int], replications: i
     rows = []
     end = scenario.run.duration  # a detection drawn at or after the run's end is not in the run
     for j, seed in enumerate(seeds):
-        simulation = Simulation(_with_mode(scenario, Mode.STATISTICAL), seed)
+        simulation = Simulation(with_mode(scenario, Mode.STATISTICAL), seed)
         sensing = simulation.sensing
         sightings = [sensing.sightings(incident) for incident in simulation.incidents]  # once: geometry
         for replica in range(replications):

@@ -31,6 +31,7 @@ from sim.calibration.agreement import (
 )
 from sim.calibration.detectability import SPELLS_S
 from sim.calibration.detection_models import candidate_log_likelihood, is_hazard
+from sim.calibration.pixel_rendering import kept_run_log
 from sim.calibration.pixel_run_log import PixelRunLog, pixel_mode_sha256
 from sim.core.workers import spawned_pool
 from sim.errors import TuningError
@@ -51,16 +52,30 @@ whether it was kept."""
 
 
 def render_runs(
-    variants: list[Scenario], seeds: list[int], held_out: list[int], progress: bool = False, workers: int = 1
+    variants: list[Scenario],
+    seeds: list[int],
+    held_out: list[int],
+    progress: bool = False,
+    workers: int = 1,
+    keep: Path | None = None,
 ) -> tuple[PixelRunLog, PixelRunLog | None]:
     """Pixel mode's runs of ``variants`` (offenders ignoring warnings) on the fitting ``seeds`` and on the
     ``held_out`` seeds (None without), each log's note holding its seeds and :func:`runs_key`.
-    ``workers``: processes for the runs."""
+    ``workers``: processes for the runs; ``keep``: a folder where each run is kept as it finishes
+    (``fit/``, ``held_out/``; :func:`sim.calibration.pixel_rendering.kept_run_log`) and whose kept runs
+    are not rendered again."""
     variants = [ignoring_warnings(variant) for variant in variants]
     key = runs_key(variants)
-    fitting = pixel_run_log(variants, seeds, progress, workers, variants_sha256=key)
-    checked = pixel_run_log(variants, held_out, progress, workers, variants_sha256=key) if held_out else None
-    return fitting, checked
+    parts = {"fit": seeds, **({"held_out": held_out} if held_out else {})}
+    logs = {
+        part: (
+            kept_run_log(variants, wanted, keep / part, progress, workers, variants_sha256=key)
+            if keep is not None
+            else pixel_run_log(variants, wanted, progress, workers, variants_sha256=key)
+        )
+        for part, wanted in parts.items()
+    }
+    return logs["fit"], logs.get("held_out")
 
 
 def runs_key(variants: list[Scenario]) -> list[str]:

@@ -144,25 +144,34 @@ class PixelRunLog:
         a list in both notes, as ``seeds``, is joined too, other values are this log's. Logs whose frames
         have different size bases join as ``mixed``, which the fits refuse like ``full`` (an agreement
         check reads only the detections)."""
-        shift = self.run_count
-        run, rest = _run_and_rest(other.frames["group"])
-        frames = other.frames.assign(group=(run + shift).astype(str) + "/" + rest)
         note = {
             key: value + other.note[key]
             if isinstance(value, list) and isinstance(other.note.get(key), list)
             else value
             for key, value in self.note.items()
         }
-        return PixelRunLog(
-            pd.concat([self.frames, frames], ignore_index=True),
-            pd.concat([self.alarms, other.alarms.assign(run=other.alarms["run"] + shift)], ignore_index=True),
-            pd.concat(
-                [self.detections, other.detections.assign(run=other.detections["run"] + shift)],
-                ignore_index=True,
-            ),
-            self.hours_by_run + other.hours_by_run,
+        return PixelRunLog.stacked([self, other], **note)
+
+    @classmethod
+    def stacked(cls, logs: list[PixelRunLog], **note) -> PixelRunLog:
+        """One log of the runs of ``logs``, in order, each log's runs renumbered after the previous logs'
+        (groups and the ``run`` columns), with ``note``; of mixed size bases if theirs differ (as
+        :meth:`joined`)."""
+        shifts = np.cumsum([0, *(log.run_count for log in logs[:-1])])
+        frames, alarms, detections = [], [], []
+        for log, shift in zip(logs, shifts, strict=True):
+            run, rest = _run_and_rest(log.frames["group"])
+            frames.append(log.frames.assign(group=(run + shift).astype(str) + "/" + rest))
+            alarms.append(log.alarms.assign(run=log.alarms["run"] + shift))
+            detections.append(log.detections.assign(run=log.detections["run"] + shift))
+        bases = {log.pixels for log in logs}
+        return cls(
+            _stacked(frames),
+            _stacked(alarms),
+            _stacked(detections),
+            sum((log.hours_by_run for log in logs), ()),
             note,
-            self.pixels if self.pixels == other.pixels else MIXED,
+            bases.pop() if len(bases) == 1 else MIXED,
         )
 
     @property
@@ -209,6 +218,12 @@ class PixelRunLog:
         pixels = log.pop("pixels", "full")  # logs written before 2026-12-06 say nothing: full heights
         hours = tuple(float(h) for h in log.pop("hours_by_run"))
         return cls(frames, alarms, detections, hours, log, pixels)
+
+
+def _stacked(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The tables one after the other; empty ones are left out (one read back from a file has no column
+    types, and would make every column of the result a column of objects)."""
+    return pd.concat([table for table in tables if len(table)] or tables[:1], ignore_index=True)
 
 
 def _run_and_rest(groups: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import sys
 from pathlib import Path
 
-from sim.cli.common import EXIT_OK, at_least, comma_list, duration_override
+from sim.cli.common import EXIT_INTERNAL, EXIT_OK, at_least, comma_list, duration_override
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 
 RUNS = "runs"
 """Where a ``--pixel-runs`` folder keeps its runs' logs: ``fit/``, ``held_out/`` (read by ``--runs-from``)."""
+RENDERING = "rendering"
+"""Where, under :data:`RUNS`, each run is kept as it finishes until all are (``--resume`` reads them)."""
 
 
 def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
@@ -70,6 +74,12 @@ def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="--pixel-runs: fit on the pixel runs a previous --pixel-runs wrote to DIR/runs/ (the same "
         "scenario, overrides, starts, cameras and seeds) instead of rendering them again",
+    )
+    tune.add_argument(
+        "--resume",
+        action="store_true",
+        help="--pixel-runs: continue the --out folder of one that stopped (the same options): the runs it "
+        "kept are read, only the others rendered",
     )
     tune.add_argument(
         "--held-out-seeds",
@@ -197,7 +207,7 @@ def parse_held_out_seeds(text: str | None, seeds: int) -> list[int]:
 def run_pixel_runs(args: argparse.Namespace) -> int:
     """``tune --pixel-runs``: fit the candidates on pixel-mode runs, keep the likeliest, write the folder."""
     from sim.calibration.agreement import with_cameras
-    from sim.calibration.model_choice import choose_models, read_runs, render_runs
+    from sim.calibration.model_choice import choose_models
 
     at_least("--seeds", args.seeds, 1)
     held_out = parse_held_out_seeds(args.held_out_seeds, args.seeds)
@@ -223,17 +233,12 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
         variants = [with_cameras(v, args.camera) for v in variants]
     seeds = list(range(args.seeds))
     at_least("--workers", args.workers, 1)
-    if args.runs_from is not None:
-        runs = read_runs(args.runs_from / RUNS, variants, seeds, held_out)
-    else:
-        runs = render_runs(variants, seeds, held_out, progress=True, workers=args.workers)
+    runs = pixel_runs_of(args, variants, seeds, held_out)
+    if runs is None:
+        return EXIT_INTERNAL
     table, choice, calibration = choose_models(
         variants, seeds, held_out, models, runs, args.command_line, progress=True, workers=args.workers
     )
-    args.out.mkdir(exist_ok=True)
-    for part, log in zip(("fit", "held_out"), runs, strict=True):
-        if log is not None:
-            log.write(args.out / RUNS / part)
     table.to_csv(args.out / "agreement.csv", index=False, na_rep="")
     choice.to_csv(args.out / "model_choice.csv", index=False, na_rep="")
     (args.out / "calibration.json").write_text(
@@ -250,3 +255,39 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
         f"written: {args.out}/ (agreement.csv, model_choice.csv, calibration.json, {RUNS}/: the pixel runs)"
     )
     return EXIT_OK
+
+
+def pixel_runs_of(args: argparse.Namespace, variants: list, seeds: list[int], held_out: list[int]):
+    """The fitting and held-out runs of ``tune --pixel-runs``: read from ``--runs-from``, or rendered into
+    ``--out``/:data:`RUNS`, each run kept as it finishes (``--resume``: the runs kept there read, the others
+    rendered), then written as ``fit/`` and ``held_out/`` before any fit (a fit that fails loses no run).
+    None, after one line on standard error naming ``--resume``, if Ctrl-C or a lost worker stopped the
+    rendering."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.calibration.model_choice import read_runs, render_runs
+
+    folder = args.out / RUNS
+    if args.resume and args.runs_from is not None:
+        raise BadInputError("--resume: not with --runs-from (those runs are read, none is rendered)")
+    if args.resume and not folder.is_dir():
+        raise BadInputError(f"--resume: {args.out} holds no runs of an earlier --pixel-runs ({RUNS}/)")
+    if args.runs_from is not None or (folder.is_dir() and not (folder / RENDERING).is_dir()):
+        return read_runs((args.runs_from or args.out) / RUNS, variants, seeds, held_out)
+    try:
+        runs = render_runs(
+            variants, seeds, held_out, progress=True, workers=args.workers, keep=folder / RENDERING
+        )
+    except (KeyboardInterrupt, BrokenProcessPool) as error:
+        why = "interrupted" if isinstance(error, KeyboardInterrupt) else f"a worker was lost ({error})"
+        print(
+            f"error: {why}; finished runs are kept in {folder / RENDERING}; add --resume to the same "
+            "command to render only the others",
+            file=sys.stderr,
+        )
+        return None
+    for part, log in zip(("fit", "held_out"), runs, strict=True):
+        if log is not None:
+            log.write(folder / part)
+    shutil.rmtree(folder / RENDERING)
+    return runs

@@ -110,7 +110,10 @@ def execute(args: argparse.Namespace) -> int:
         return report(args)
     if args.false_alarm_hours is not None:
         return gather_evidence(args)
-    check_output_folder(args.out, args.overwrite)
+    if args.resume and not args.pixel_runs:
+        raise BadInputError("--resume: only with --pixel-runs (it continues the runs of one that stopped)")
+    if not args.resume:  # --resume continues --out: its kept runs are the point
+        check_output_folder(args.out, args.overwrite)
     if args.end_to_end:
         return _end_to_end(args)
     if args.pixel_runs:

@@ -26,8 +26,8 @@ from sim.calibration.agreement import (
     calibrate_from_pixel_runs,
     calibrated_detections,
     detected_within,
-    pixel_run_log,
 )
+from sim.calibration.pixel_rendering import kept_run_log
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.scenario.models import Kind
 from tests.helpers.paths import HELD_OUT_BEACH
@@ -41,13 +41,15 @@ def stored() -> dict[str, PixelRunLog]:
     return {part: PixelRunLog.read(HELD_OUT_BEACH / part) for part in ("fit", "held_out")}
 
 
-def test_the_stored_runs_are_what_pixel_mode_renders_today(stored):
-    """The first fitting seed rendered again: its score log, alarms and detections are the stored rows of
-    run 0, to the last bit. (Both sets are written by one command, so one run stands for both.)"""
+def test_the_stored_runs_are_what_pixel_mode_renders_today(stored, tmp_path):
+    """The first fitting seed rendered again, as ``tune --pixel-runs`` renders it (kept on disk as it
+    finishes and read back): its score log, alarms and detections are the stored rows of run 0, which were
+    rendered in memory, to the last bit. (Both sets are written by one command, so one run stands for
+    both.)"""
     fit, checked = stored["fit"], stored["held_out"]
     assert not set(fit.note["seeds"]) & set(checked.note["seeds"])
     assert fit.note["scene"] == checked.note["scene"] == "tests.helpers.pixel.agreement_beach(150, 600)"
-    fresh = pixel_run_log([agreement_beach()], fit.note["seeds"][:1])
+    fresh = kept_run_log([agreement_beach()], fit.note["seeds"][:1], tmp_path)
     for name in ("frames", "alarms", "detections"):
         table = getattr(fit, name)
         first = table[table["group"].str.startswith("0/")] if name == "frames" else table[table["run"] == 0]
