@@ -17,16 +17,14 @@ it is in view; the rod and line are its ``Surface.ROD`` strokes (the thicker one
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.calibration.agreement import ignoring_warnings, with_cameras
+from scripts.installed_agreement import one_camera_scene
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.core.rng import RandomStreams
-from sim.loading import load_scenario
 from sim.render.actors import Actor, offender_thing
 from sim.render.sprites import draw_fisher
 from sim.render.surfaces import Surface
@@ -34,9 +32,7 @@ from sim.scenario.models import Kind
 from sim.sensing.analysed_size import AnalysedScale
 from sim.world.geometry import ZoneGeometry
 from sim.world.incidents import IncidentGenerator
-from tests.helpers.paths import DEFAULT
 
-FLAT = json.dumps([1.0] * 24)
 AGES = ((0.0, "before 5.5 s"), (5.5, "5.7 s"), (6.5, "7.4 s"), (8.0, "8-10 s"), (10.0, "later"))
 """Pixel mode's alarm ages, grouped (s from the angler's first frame in view)."""
 
@@ -75,14 +71,7 @@ def gear_ends(actor: Actor) -> dict[str, np.ndarray]:
 
 def angler_rows(args) -> pd.DataFrame:
     """One row per angler in view in the kept runs: pixel mode's alarm age and what the camera sees."""
-    overrides = [
-        f"incidents.fishing.rate_per_hour={args.rate:g}",
-        f"incidents.fishing.hourly_profile={FLAT}",
-        "incidents.swimming.rate_per_hour=0.001",
-        f"run.duration={args.duration:g}",
-        f"run.start={args.start}",
-    ]
-    scene = ignoring_warnings(with_cameras(load_scenario(DEFAULT, overrides), {args.camera}))
+    scene = one_camera_scene(args.camera, Kind.FISHING, args.rate, args.duration, args.start)
     spec = next(c for c in scene.cameras if c.id == args.camera)
     scale = AnalysedScale.of(spec, scene.detection.analysis_width)
     geometry = ZoneGeometry(scene)

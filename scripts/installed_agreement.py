@@ -50,7 +50,7 @@ from sim.calibration.fit_inputs import others_in_view
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.cli.pixel_runs import RUNS
 from sim.loading import load_scenario
-from sim.scenario.models import Calibration, Kind
+from sim.scenario.models import Calibration, Kind, Scenario
 from tests.helpers.paths import DEFAULT
 
 FLAT = json.dumps([1.0] * 24)
@@ -79,6 +79,21 @@ def without_crowd(installed: Calibration, kind: Kind, fit: Path) -> Calibration:
     entry = refit.classes[kind].model_copy(update={"weather": installed.classes[kind].weather})
     print(f"{kind.value}: installed {chosen}, refitted without the crowd term as {candidate}")
     return installed.model_copy(update={"classes": {**installed.classes, kind: entry}})
+
+
+def one_camera_scene(camera: str, kind: Kind, rate: float, duration_s: float, start: str) -> Scenario:
+    """The default scenario with only ``camera``, ``rate`` offenders of ``kind`` an hour all day (almost
+    none of the other kind), runs of ``duration_s`` from ``start``, offenders ignoring warnings: the scene
+    of this script's checks (and of the scripts that read the runs it keeps)."""
+    other = Kind.SWIMMING if kind is Kind.FISHING else Kind.FISHING
+    overrides = [
+        f"incidents.{kind.value}.rate_per_hour={rate:g}",
+        f"incidents.{kind.value}.hourly_profile={FLAT}",
+        f"incidents.{other.value}.rate_per_hour=0.001",
+        f"run.duration={duration_s:g}",
+        f"run.start={start}",
+    ]
+    return ignoring_warnings(with_cameras(load_scenario(DEFAULT, overrides), {camera}))
 
 
 def kept_runs(scene, seeds: list[int], keep: Path | None, workers: int) -> PixelRunLog:
@@ -124,15 +139,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     kind = Kind(args.kind)
-    other = "swimming" if kind is Kind.FISHING else "fishing"
-    overrides = [
-        f"incidents.{kind.value}.rate_per_hour={args.rate:g}",
-        f"incidents.{kind.value}.hourly_profile={FLAT}",
-        f"incidents.{other}.rate_per_hour=0.001",
-        f"run.duration={args.duration:g}",
-        f"run.start={args.start}",
-    ]
-    scene = ignoring_warnings(with_cameras(load_scenario(DEFAULT, overrides), {args.camera}))
+    scene = one_camera_scene(args.camera, kind, args.rate, args.duration, args.start)
     pixel = kept_runs(scene, seed_range(args.seeds), args.keep, args.workers)
     seeds = pixel.note["seeds"]
     frames = pixel.frames[pixel.frames["kind"] == kind]
