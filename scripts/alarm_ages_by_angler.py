@@ -16,13 +16,10 @@ it is in view; the rod and line are its ``Surface.ROD`` strokes (the thicker one
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from scripts.installed_agreement import one_camera_scene
+from scripts.installed_agreement import kept_runs_parser, one_camera_scene
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.core.rng import RandomStreams
 from sim.render.actors import Actor, offender_thing
@@ -107,13 +104,7 @@ def angler_rows(args) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--camera", required=True)
-    parser.add_argument("--rate", type=float, required=True, help="anglers an hour, as the runs had")
-    parser.add_argument("--duration", type=float, required=True, help="length of each run, s")
-    parser.add_argument("--start", default="2026-07-18T10:00:00")
-    parser.add_argument("--keep", type=Path, required=True, help="the kept runs (installed_agreement --keep)")
-    args = parser.parse_args()
+    args = kept_runs_parser(__doc__.splitlines()[0], Kind.FISHING).parse_args()
     table = angler_rows(args)
     edges = [edge for edge, _ in AGES] + [np.inf]
     group = pd.cut(table["age_s"], edges, right=False, labels=[name for _, name in AGES])

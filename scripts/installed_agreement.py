@@ -96,6 +96,22 @@ def one_camera_scene(camera: str, kind: Kind, rate: float, duration_s: float, st
     return ignoring_warnings(with_cameras(load_scenario(DEFAULT, overrides), {camera}))
 
 
+def kept_runs_parser(description: str, kind: Kind | None) -> argparse.ArgumentParser:
+    """The options of a script that reads the runs this script keeps: the scene (``--kind`` only if
+    ``kind`` is None, else that kind) and ``--keep``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--camera", required=True)
+    if kind is None:
+        parser.add_argument("--kind", choices=[k.value for k in Kind], default="swimming")
+    else:
+        parser.set_defaults(kind=kind.value)
+    parser.add_argument("--rate", type=float, required=True, help="offenders an hour, as the runs had")
+    parser.add_argument("--duration", type=float, required=True, help="length of each run, s")
+    parser.add_argument("--start", default="2026-07-18T10:00:00")
+    parser.add_argument("--keep", type=Path, required=True, help="the kept runs (installed_agreement --keep)")
+    return parser
+
+
 def kept_runs(scene, seeds: list[int], keep: Path | None, workers: int) -> PixelRunLog:
     """Pixel mode's runs of ``scene`` on ``seeds``: those ``keep`` holds already read from it, the others
     rendered (and, with ``keep``, added to it), so a check grows by more seeds without rendering the first

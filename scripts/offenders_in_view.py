@@ -17,14 +17,11 @@ and its frames are in the score log all the same. The track is the incident's ow
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import shapely
 
-from scripts.installed_agreement import one_camera_scene
+from scripts.installed_agreement import kept_runs_parser, one_camera_scene
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.core.rng import RandomStreams
 from sim.scenario.models import Kind
@@ -70,14 +67,7 @@ def offender_rows(args) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--camera", required=True)
-    parser.add_argument("--kind", choices=[k.value for k in Kind], default="swimming")
-    parser.add_argument("--rate", type=float, required=True, help="offenders an hour, as the runs had")
-    parser.add_argument("--duration", type=float, required=True, help="length of each run, s")
-    parser.add_argument("--start", default="2026-07-18T10:00:00")
-    parser.add_argument("--keep", type=Path, required=True, help="the kept runs (installed_agreement --keep)")
-    args = parser.parse_args()
+    args = kept_runs_parser(__doc__.splitlines()[0], None).parse_args()
     table = offender_rows(args)
     table["found"] = np.where(table["age_s"].notna(), "found", "missed")
     columns = {
