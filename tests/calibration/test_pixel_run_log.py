@@ -110,6 +110,27 @@ def test_joined_logs_renumber_the_second_s_runs_after_the_first_s(log):
         pd.testing.assert_frame_equal(getattr(first, name), getattr(log, name), check_exact=True)
 
 
+def test_stacked_logs_keep_their_column_types_past_a_run_with_nothing_in_view(log, tmp_path):
+    """A run with no offender in view and no alarm, read back from disk (its tables have no column types),
+    stacked between two runs: the columns keep their types, the runs are numbered in order, the note is
+    the one given."""
+    empty = log.first(1)
+    empty = dataclasses.replace(
+        empty,
+        frames=empty.frames.iloc[:0],
+        alarms=empty.alarms.iloc[:0],
+        detections=empty.detections.iloc[:0],
+    )
+    empty = PixelRunLog.read(empty.write(tmp_path / "empty"))
+    assert empty.alarms["run"].dtype == object  # what stacking must not spread
+    stacked = PixelRunLog.stacked([log.first(1), empty, log], seeds=[1, 2, 3, 4])
+    for name in ("frames", "alarms", "detections"):
+        assert dict(getattr(stacked, name).dtypes) == dict(getattr(log, name).dtypes), name
+    assert stacked.frames["group"].str[0].tolist() == ["0", "0", "2", "2", "3", "3", "3", "3"]
+    assert stacked.alarms["run"].tolist() == [0, 0, 2, 2, 3, 3]
+    assert (stacked.run_count, stacked.note) == (4, {"seeds": [1, 2, 3, 4]})
+
+
 def test_a_log_joined_from_two_size_bases_is_refused_by_the_fits(log, default_scenario):
     from sim.calibration.agreement import calibrate_from_pixel_runs
 
