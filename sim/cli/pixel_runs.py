@@ -239,6 +239,7 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
     table, choice, calibration = choose_models(
         variants, seeds, held_out, models, runs, args.command_line, progress=True, workers=args.workers
     )
+    args.out.mkdir(exist_ok=True)  # with --runs-from nothing was written to it yet
     table.to_csv(args.out / "agreement.csv", index=False, na_rep="")
     choice.to_csv(args.out / "model_choice.csv", index=False, na_rep="")
     (args.out / "calibration.json").write_text(
