@@ -29,7 +29,9 @@
 #   1, 10 or 100, its baseline smoothed at weight 1, 3 or 10 (0.3 was never competitive on 2026-12-06/07),
 #   each with and without a crowd term (the others of the kind in the camera's view), each of those with
 #   one size slope or one per age bin, each of those with and without a frailty (each offender's own rate):
-#   96 candidates a kind, whichever the held-out seeds' alarms favour;
+#   96 candidates a kind, whichever the held-out seeds' alarms favour (its run of 2026-12-07 was not
+#   installed: fishing chose a frailty that finds long-run anglers too often; docs/detectors.md, "The fitted
+#   calibration and the default");
 #   the runs are kept in out/calibration/pixel-visible/runs/, and `tune --pixel-runs ... --runs-from
 #   out/calibration/pixel-visible` with the same options fits other candidates from them in seconds;
 # - the false alarms: the clip runs' counts pooled with the fit clips of the false-alarm evidence
