@@ -66,16 +66,20 @@ def render_runs(
     are not rendered again."""
     variants = [ignoring_warnings(variant) for variant in variants]
     key = runs_key(variants)
-    parts = {"fit": seeds, **({"held_out": held_out} if held_out else {})}
     logs = {
         part: (
             kept_run_log(variants, wanted, keep / part, progress, workers, variants_sha256=key)
             if keep is not None
             else pixel_run_log(variants, wanted, progress, workers, variants_sha256=key)
         )
-        for part, wanted in parts.items()
+        for part, wanted in _parts(seeds, held_out).items()
     }
     return logs["fit"], logs.get("held_out")
+
+
+def _parts(seeds: list[int], held_out: list[int]) -> dict[str, list[int]]:
+    """The seeds of each folder of a ``--pixel-runs`` folder's runs: ``fit``, and ``held_out`` if any."""
+    return {"fit": seeds, **({"held_out": held_out} if held_out else {})}
 
 
 def runs_key(variants: list[Scenario]) -> list[str]:
@@ -88,9 +92,8 @@ def read_runs(
 ) -> tuple[PixelRunLog, PixelRunLog | None]:
     """The logs :func:`render_runs` made, from ``folder`` (``fit/``, and ``held_out/`` with held-out seeds),
     if they are runs of these variants on these seeds (:class:`TuningError` naming what differs)."""
-    parts = {"fit": seeds, **({"held_out": held_out} if held_out else {})}
     key, logs = runs_key(variants), {}
-    for part, wanted in parts.items():
+    for part, wanted in _parts(seeds, held_out).items():
         log = logs[part] = PixelRunLog.read(folder / part)
         if log.note.get("variants_sha256") != key:
             raise TuningError(

@@ -107,6 +107,7 @@ class _Place:
         self.path = Path(folder) / f"{index:04d}"
         self.index = index
         self.note = {"seeds": [seed], "variant_sha256": key}
+        self._log: PixelRunLog | None = None  # read once
 
     def kept(self) -> bool:
         """Whether the run is kept here (:class:`TuningError` if the run kept here is of another variant or
@@ -117,13 +118,15 @@ class _Place:
         return True
 
     def read(self) -> PixelRunLog:
-        log = PixelRunLog.read(self.path)
-        if {key: log.note.get(key) for key in self.note} != self.note:
-            raise TuningError(
-                f"{self.path}: a run of another scenario, start, camera or seed than these options give "
-                "(its log.json says which): continue only with the options that began it"
-            )
-        return log
+        if self._log is None:
+            log = PixelRunLog.read(self.path)
+            if {key: log.note.get(key) for key in self.note} != self.note:
+                raise TuningError(
+                    f"{self.path}: a run of another scenario, start, camera or seed than these options give "
+                    "(its log.json says which): continue only with the options that began it"
+                )
+            self._log = log
+        return self._log
 
     def keep(self, log: PixelRunLog) -> None:
         """Write the run beside its place, then move it there whole."""
