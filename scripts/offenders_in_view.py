@@ -39,7 +39,7 @@ def offender_rows(args) -> pd.DataFrame:
     scene = one_camera_scene(args.camera, kind, args.rate, args.duration, args.start)
     camera = CameraModel(next(c for c in scene.cameras if c.id == args.camera))
     geometry = ZoneGeometry(scene)
-    area = shapely.union_all([a.region for a in geometry.areas(kind.value)])
+    area = geometry.no_go(kind.value)
     log = PixelRunLog.read(args.keep)
     frames = log.frames[log.frames["kind"] == kind.value]
     found = log.credited

@@ -50,7 +50,7 @@ class ClipCase:
 
 def relevant_cameras(scenario: Scenario, geometry: ZoneGeometry, kind: Kind) -> list[str]:
     """Cameras whose view covers at least 200 m² of this kind's no-go areas."""
-    areas = shapely.union_all([a.region for a in geometry.areas(kind.value)])
+    areas = geometry.no_go(kind.value)
     return [
         c.id
         for c in scenario.cameras
@@ -103,7 +103,7 @@ def clip_things(
     ``light`` (and ``weather``) also the lake's distractors (:mod:`sim.calibration.lake_distractors`; the
     sun's glints depend on both), drawn after the others; without it, none of them."""
     view = visible_region(camera, geometry.islands)
-    areas = shapely.union_all([a.region for a in geometry.areas(kind.value)]).intersection(view)
+    areas = geometry.no_go(kind.value).intersection(view)
     things = _offenders(scenario, geometry, kind, areas, seconds, rng, clip)
     if kind is Kind.SWIMMING:
         water = geometry.water.intersection(view)

@@ -248,10 +248,13 @@ class PixelCamera:
         """The offenders' analysed heights, the score log's ``pixels`` (:mod:`sim.sensing.analysed_size`)."""
         self.snapshot_quality = scenario.render.jpeg_quality
         self.heights = {kind: getattr(scenario.incidents, kind.value).visible_height for kind in Kind}
+        self.no_go = {kind: geometry.no_go(kind.value) for kind in Kind}
+        """Where each kind is forbidden, m: the score log holds the offenders inside (the only place the
+        detectors alarm on them, and statistical mode's :meth:`sim.sensing.sensors.Sensor.alarm_region`)."""
         self.save_frames = False
         """Keep each alarm's annotated frame (``PixelAlarm.frame_png``)."""
         self.score_log: list[tuple] | None = None
-        """A list to log every offender in every frame: kind +
+        """A list to log every offender inside its kind's no-go areas in every frame: kind +
         ``sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS``."""
         self.observer: FrameObserver | None = None
         """Called with each analysed frame, what the detectors reported in it and the alarms it completed
@@ -313,11 +316,15 @@ class PixelCamera:
             self.tile.detector = create_pixel_detector(Kind.FISHING, self.pixel_detectors, self.sensor, light)
 
     def _scores(self, kind: Kind, detections: Detections, frame: Frame, actors: list[Actor]) -> list[tuple]:
+        """The score log's rows of the offenders of ``kind`` in ``frame`` standing inside the kind's no-go
+        areas (a swimmer who drifted out of its area is in view, and no detector may alarm on it there)."""
         _, offenders = score_offenders(detections, frame, kind)
         if not offenders:
             return []
         where = {a.id: (a.x, a.y) for a in actors}
         xy = np.array([where[actor_id] for actor_id, _, _ in offenders])
+        inside = shapely.intersects_xy(self.no_go[kind], xy[:, 0], xy[:, 1])
+        offenders, xy = [o for o, keep in zip(offenders, inside, strict=True) if keep], xy[inside]
         pixels = self.analysed.pixel_height(xy, self.heights[kind], kind)
         light, weather = LIGHT_ORDER.index(frame.conditions.light), frame.conditions.weather.value
         return [

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sim.core.maths import logit, sigmoid
@@ -103,7 +102,7 @@ def false_alarm_regions(
         if sensor.pixel_height is None:
             continue
         for kind in Kind:
-            areas = shapely.union_all([a.region for a in geometry.areas(kind.value)])
+            areas = geometry.no_go(kind.value)
             overlap = sensor.region.intersection(areas)
             if overlap.area > 1.0:
                 regions[(sensor.id, kind)] = overlap

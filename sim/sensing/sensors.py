@@ -3,8 +3,9 @@ of a target; the intervals an offender spends in a sensor's region."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -38,6 +39,13 @@ class Sensor:
     analysed: AnalysedScale | None = None
     """Cameras: the analysed frame's and far-bank tile's scale of :attr:`pixel_height` (what the detectors
     see, :mod:`sim.sensing.analysed_size`)."""
+    watched: Mapping[Kind, BaseGeometry] | None = None
+    """Per kind, the part of :attr:`region` where it alarms on an offender of that kind: the kind's no-go
+    areas within it (:func:`build_sensors`); None: all of it, for every kind."""
+
+    def alarm_region(self, kind: Kind) -> BaseGeometry:
+        """Where the sensor may alarm on an offender of ``kind``, m (:attr:`watched`)."""
+        return self.region if self.watched is None else self.watched[kind]
 
     def target_pixels(self, xy: np.ndarray, object_height: float, kind: Kind, analysed: bool) -> np.ndarray:
         """A camera's target height (px) at ground points ``xy`` (n, 2): as its detectors analyse it
@@ -54,8 +62,15 @@ class Sensor:
 
 
 def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
-    """Cameras (k-of-n persistence, size-dependent probability) and buoys (one report suffices)."""
+    """Cameras (k-of-n persistence, size-dependent probability) and buoys (one report suffices).
+
+    A sensor sees an offender anywhere in its region (its first sight), and alarms on it only where its kind
+    is forbidden: pixel mode's detectors report only boxes whose foot lies in a no-go area
+    (:func:`sim.pixel.pixel_camera.camera_context`), and a swimmer who drifts out of its area, in view all
+    along, raises no alarm there; a buoy reports a swimmer nearby, an offence only in a no-swimming area.
+    """
     persistence = scenario.detection.persistence
+    no_go = {kind: geometry.no_go(kind.value) for kind in Kind}
     sensors = []
     for camera in scenario.cameras:
         analysed = AnalysedScale.of(camera, scenario.detection.analysis_width)
@@ -73,6 +88,7 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
                 model.pixel_height,
                 sensor=camera.sensor,
                 analysed=analysed,
+                watched=_within(region, no_go, Kind),
             )
         )
     for buoy in scenario.buoys:
@@ -88,9 +104,28 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
                 frozenset({Kind.SWIMMING}),
                 None,
                 buoy.detection_probability,
+                watched=_within(region, no_go, [Kind.SWIMMING]),
             )
         )
     return sensors
+
+
+class InView(NamedTuple):
+    """An offender in one sensor's view (:meth:`sim.sensing.statistical.StatisticalSensing.sightings`)."""
+
+    sensor: Sensor
+    intervals: list[tuple[float, float]]
+    """When it is in the sensor's :attr:`Sensor.region`, s: the first starts its first sight."""
+    alarmable: list[tuple[float, float]]
+    """When it is in the sensor's :meth:`Sensor.alarm_region` of its kind, s: where alarms may come."""
+
+
+def _within(region: BaseGeometry, no_go: dict[Kind, BaseGeometry], kinds) -> dict[Kind, BaseGeometry]:
+    """``region`` within each of ``kinds``' no-go areas, prepared for the many tracks tested against it."""
+    parts = {kind: region.intersection(no_go[kind]) for kind in kinds}
+    for part in parts.values():
+        shapely.prepare(part)
+    return parts
 
 
 def visible_intervals(track: Track, region: BaseGeometry, t0: float, t1: float) -> list[tuple[float, float]]:

@@ -36,7 +36,8 @@ calibration file: a camera's from its sensor type's terms (``sensors.thermal``; 
 cameras, :meth:`StatisticalSensing.model_of`).
 
 Event-driven: an actor's track is piecewise linear, so the intervals it spends
-inside a sensor's visible region are computed once, geometrically; the frames
+inside a sensor's visible region (and, where alarms may come, within its kind's no-go areas:
+:func:`sim.sensing.sensors.build_sensors`) are computed once, geometrically; the frames
 inside are drawn in vectorised chunks and the first frame completing k hits
 within n consecutive frames gives the alarm time. No process wakes per frame.
 """
@@ -53,10 +54,8 @@ from sim.core.maths import logit, sigmoid
 from sim.scenario.models import Kind, Light
 from sim.sensing.alarm_hazard import AlarmRates, first_reaching
 from sim.sensing.detection_model import DetectionModel, OwnOffset
-from sim.sensing.false_alarms import (
-    FalseAlarmClock,
-)
-from sim.sensing.sensors import Sensor, visible_intervals
+from sim.sensing.false_alarms import FalseAlarmClock
+from sim.sensing.sensors import InView, Sensor, visible_intervals
 from sim.sensing.view_crowds import ViewCrowds
 from sim.world.daylight import LIGHT_ORDER, Daylight
 from sim.world.incidents import Incident
@@ -204,34 +203,36 @@ class StatisticalSensing:
         """
         return self.draw(incident, self.sightings(incident), stream)
 
-    def sightings(self, incident: Incident) -> list[tuple[Sensor, list[tuple[float, float]]]]:
+    def sightings(self, incident: Incident) -> list[InView]:
         """Each sensor that can see the incident's kind, in order, with the intervals (s) in which the
-        incident is in its view before the run's end (none: left out). Geometry only, no draw: what
-        :meth:`draw` needs, computed once for many draws of the same incident."""
+        incident is in its view before the run's end (none: left out) and those in which it may alarm on it
+        (:meth:`sim.sensing.sensors.Sensor.alarm_region`). Geometry only, no draw: what :meth:`draw` needs,
+        computed once for many draws of the same incident."""
         until = self._last_moment(incident)
         seen = []
         for sensor in self._near(incident):
             if incident.kind in sensor.kinds:
                 intervals = visible_intervals(incident.track, sensor.region, incident.t_start, until)
                 if intervals:
-                    seen.append((sensor, intervals))
+                    region = sensor.alarm_region(incident.kind)
+                    alarmable = visible_intervals(incident.track, region, incident.t_start, until)
+                    seen.append(InView(sensor, intervals, alarmable))
         return seen
 
     def draw(
-        self,
-        incident: Incident,
-        sightings: list[tuple[Sensor, list[tuple[float, float]]]],
-        stream: Callable[[str], np.random.Generator],
+        self, incident: Incident, sightings: list[InView], stream: Callable[[str], np.random.Generator]
     ) -> tuple[float | None, list[Detection]]:
         """:meth:`observe` of the incident from its :meth:`sightings`."""
         until = self._last_moment(incident)
         first_visible = None
         found = []
-        for sensor, intervals in sightings:
-            start = intervals[0][0]
-            first_visible = start if first_visible is None else min(first_visible, start)
+        for sensor, in_view, intervals in sightings:
+            first_visible = in_view[0][0] if first_visible is None else min(first_visible, in_view[0][0])
+            if not intervals:
+                continue  # in view only where its kind is allowed: nothing to alarm on, nothing drawn
             if sensor.pixel_height is not None and sensor.id not in self._models:
                 continue  # no terms for its sensor type: a pixel run, whose cameras' detectors decide
+            start = intervals[0][0]
             rng = stream(f"sensing/{sensor.id}/incident/{incident.id}")
             own = None
             if sensor.pixel_height is not None:

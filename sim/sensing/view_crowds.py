@@ -7,7 +7,9 @@ than five other swimmers in view is about 0.8 of what the time in view alone pre
 (``docs/detectors.md``, "A crowd in view"). Statistical mode draws each offender's alarms when it
 arrives, so the crowd is counted from every incident's planned track, from its start to its end (or the
 run's): an offender warned away earlier still counts until then. In the runs the term is fitted to,
-offenders ignore warnings, and the two counts agree.
+offenders ignore warnings, and the two counts agree. Only the part of the view where the camera may alarm on
+the kind counts (:meth:`sim.sensing.sensors.Sensor.alarm_region`): pixel mode's score log holds the
+offenders inside their no-go areas, whose frames the fit counts the others in.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from sim.world.incidents import Incident
 
 
 class ViewCrowds:
-    """Per camera and kind, the intervals (s) in which each incident of that kind is in the camera's view."""
+    """Per camera and kind, the intervals (s) in which each incident of that kind is in the camera's view of
+    the kind's no-go areas."""
 
     def __init__(self, intervals: dict[tuple[str, Kind], list[tuple[float, float]]]):
         self._starts = {key: np.sort([a for a, _ in spans]) for key, spans in intervals.items()}
@@ -36,7 +39,8 @@ class ViewCrowds:
             until = min(incident.t_end, horizon_s)
             for camera in cameras:
                 if incident.kind in camera.kinds:
-                    spans = visible_intervals(incident.track, camera.region, incident.t_start, until)
+                    region = camera.alarm_region(incident.kind)
+                    spans = visible_intervals(incident.track, region, incident.t_start, until)
                     intervals.setdefault((camera.id, incident.kind), []).extend(spans)
         return cls(intervals)
 

@@ -209,7 +209,7 @@ def visible_region(camera: CameraModel, occluders: BaseGeometry) -> BaseGeometry
 
 def far_banks(camera: CameraModel, geometry: ZoneGeometry, beyond_m: float) -> BaseGeometry:
     """Ground region (m) of the no-fishing banks ``camera`` sees at a slant distance >= ``beyond_m``."""
-    banks = shapely.union_all([area.region for area in geometry.no_fishing])
+    banks = geometry.no_go("fishing")
     seen = banks.intersection(visible_region(camera, geometry.islands))
     horizontal = math.sqrt(max(0.0, beyond_m**2 - camera.centre[2] ** 2))
     near = shapely.Point(camera.centre[:2]).buffer(horizontal, quad_segs=64)

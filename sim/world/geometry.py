@@ -22,6 +22,7 @@ import networkx as nx
 import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.ops import nearest_points
 
@@ -83,9 +84,19 @@ class ZoneGeometry:
         self.no_fishing = _no_go_areas(zone.no_fishing, "fishing", self.shore_band)
         shapely.prepare(self.water)
         shapely.prepare(self.land)
+        self._no_go = {}
 
     def areas(self, kind: str) -> tuple[NoGoArea, ...]:
         return self.no_swimming if kind == "swimming" else self.no_fishing
+
+    def no_go(self, kind: str) -> BaseGeometry:
+        """Where ``kind`` (``swimming`` or ``fishing``) is forbidden: the union of its no-go areas, m
+        (prepared, built once)."""
+        if kind not in self._no_go:
+            union = shapely.union_all([a.region for a in self.areas(kind)])
+            shapely.prepare(union)
+            self._no_go[kind] = union
+        return self._no_go[kind]
 
     def on_water(self, x: np.ndarray, y: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
         """Boolean array: is each point on water (within ``tolerance`` m)."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from sim.engine import Simulation, run
 from sim.loading import load_scenario
@@ -66,10 +68,11 @@ def beaches() -> BeachRuns:
 @pytest.fixture(scope="module")
 def statistical(beaches) -> Result:
     """The same scenario and seed in statistical mode."""
-    scenario = beaches.scenario
-    return run(
-        scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": Mode.STATISTICAL})})
-    )
+    return run(_statistical(beaches.scenario))
+
+
+def _statistical(scenario: Scenario) -> Scenario:
+    return scenario.model_copy(update={"run": scenario.run.model_copy(update={"mode": Mode.STATISTICAL})})
 
 
 def test_pixel_mode_writes_the_same_tables_and_keeps_the_invariants(beaches):
@@ -94,3 +97,31 @@ def test_buoys_report_in_pixel_mode_as_in_statistical_mode(beaches, statistical)
 def test_pixel_mode_incidents_match_statistical_mode(beaches, statistical):
     columns = ["kind", "x", "y", "t_start", "t_end"]
     pd.testing.assert_frame_equal(statistical.incidents[columns], beaches.one.incidents[columns])
+
+
+def test_the_score_log_holds_offenders_where_statistical_mode_may_alarm_on_them(beaches):
+    """Each logged frame's offender stands inside its kind's no-go areas, in an interval in which statistical
+    mode may alarm on it (``InView.alarmable``, the view within those areas): the fit and the mode it
+    calibrates count the same frames (one outside its area, in view: tests/pixel/test_score_log_areas.py)."""
+    simulation = Simulation(_statistical(beaches.scenario))
+    incidents = {incident.id: incident for incident in simulation.incidents}
+    for kind, group, t, *_ in beaches.one_log:
+        camera_id, actor = group.split("/")
+        incident = incidents[int(actor.removeprefix("incident-"))]
+        x, y = incident.track.position(np.array([t]))[0]
+        assert shapely.intersects_xy(simulation.geometry.no_go(kind.value), x, y), (group, t)
+        seen = next(s for s in simulation.sensing.sightings(incident) if s.sensor.id == camera_id)
+        assert any(a - 1e-6 <= t <= b + 1e-6 for a, b in seen.alarmable), (group, t)
+
+
+def test_both_modes_alarm_on_offenders_only_inside_their_no_go_areas(beaches, statistical):
+    """Statistical mode's alarms are where the offender stood, exactly inside (to rounding); pixel mode's at
+    the foot of the alarm's box, in a no-go pixel: inside to within a pixel's ground size."""
+    geometry = ZoneGeometry(beaches.scenario)
+    for result, slack_m in ((statistical, 1e-6), (beaches.one, 3.0)):
+        found = result.alarms.dropna(subset=["incident_id"])
+        assert len(found) > 0
+        for alarm in found.itertuples():
+            assert shapely.dwithin(geometry.no_go(alarm.kind), shapely.Point(alarm.x, alarm.y), slack_m), (
+                alarm
+            )
