@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from sim.calibration.agreement import (
@@ -132,40 +134,26 @@ def choose_models(
     variants = [ignoring_warnings(variant) for variant in variants]
     fitting, checked = runs
     checked = checked if held_out else fitting
-    fits = fit_candidates(variants[0], fitting, models, command, spells, progress, workers)
-    sensor = next((camera.sensor for camera in variants[0].cameras), SensorType.VISIBLE)  # one type
-    fit_alarms, held_alarms = fitting.credited, checked.credited
-    frames, held_frames = fitting.frames, checked.frames
-    rows = []
-    for kind in Kind:
-        fitted, checked_frames = frames[frames["kind"] == kind], held_frames[held_frames["kind"] == kind]
-        threshold = variants[0].detection.threshold_for(kind)
-        for name, fit in fits.items():
-            calibration = fit.for_sensor(sensor)  # the terms the cameras' frames were fitted to
-            on_fit = candidate_log_likelihood(calibration, kind, fitted, (fit_alarms, threshold))
-            rows.append(
-                {
-                    "kind": kind.value,
-                    "model": name,
-                    "fit_frames": len(fitted),
-                    "fit_log_likelihood": round(on_fit, 3),
-                    "held_out_frames": len(checked_frames) if held_out else 0,
-                    "held_out_log_likelihood": (
-                        round(
-                            candidate_log_likelihood(
-                                calibration, kind, checked_frames, (held_alarms, threshold)
-                            ),
-                            3,
-                        )
-                        if held_out
-                        else math.nan
-                    ),
-                }
-            )
+    candidates = fit_candidates(
+        variants[0], fitting, models, command, spells, progress, workers, checked if held_out else None
+    )
+    fits = {name: candidate.calibration for name, candidate in candidates.items()}
+    sensor = scenario_sensor(variants[0])
+    rows = [
+        row for kind in Kind for name in models for row in candidates[name].rows if row["kind"] == kind.value
+    ]
     choice = _mark_chosen(pd.DataFrame(rows))
     calibration = merge_chosen(fits, choice, held_out, sensor)
     table = agreement_table(variants, checked.detections, calibration, held_out or seeds, replications)
     return table, choice[list(CHOICE_COLUMNS)], calibration
+
+
+class Candidate(NamedTuple):
+    """One candidate model fitted, and scored for the choice."""
+
+    calibration: Calibration
+    rows: list[dict]
+    """Its rows of the choice table, one per kind (:data:`CHOICE_COLUMNS` but ``chosen``)."""
 
 
 def fit_candidates(
@@ -176,23 +164,60 @@ def fit_candidates(
     spells: tuple[float, ...] = SPELLS_S,
     progress: bool = False,
     workers: int = 1,
-) -> dict[str, Calibration]:
+    held_out: PixelRunLog | None = None,
+) -> dict[str, Candidate]:
     """Each of ``models`` fitted to ``fitting`` (:func:`sim.calibration.agreement.calibrate_from_pixel_runs`
-    with ``command`` and ``spells``), by name; with ``workers`` > 1 on a pool of that many
-    processes (a fit is deterministic: the same on any number), with a progress bar if ``progress`` (the
-    default regeneration fits 32 hazard candidates a kind, 10-40 CPU-s each)."""
+    with ``command`` and ``spells``) and scored on it and on ``held_out`` (None: no held-out runs), by name;
+    with ``workers`` > 1 on a pool of that many processes (a fit is deterministic: the same on any number),
+    with a progress bar if ``progress`` (the default regeneration fits 96 hazard candidates a kind, 10-40
+    CPU-s each, and scores each on both sets of runs, 5-15 CPU-s)."""
     bar = {"total": len(models), "unit": "fit", "disable": not progress, "leave": False, "desc": "fits"}
+    task = (scenario, fitting, held_out, command, spells)
     if workers > 1 and len(models) > 1:
         with spawned_pool(min(workers, len(models))) as pool:
-            futures = [
-                pool.submit(calibrate_from_pixel_runs, scenario, fitting, command, spells, model=name)
-                for name in models
-            ]
+            futures = [pool.submit(_candidate, *task, name) for name in models]
             return dict(zip(models, (future.result() for future in tqdm(futures, **bar)), strict=True))
-    return {
-        name: calibrate_from_pixel_runs(scenario, fitting, command, spells, model=name)
-        for name in tqdm(models, **bar)
-    }
+    return {name: _candidate(*task, name) for name in tqdm(models, **bar)}
+
+
+def _candidate(
+    scenario: Scenario,
+    fitting: PixelRunLog,
+    held_out: PixelRunLog | None,
+    command: str,
+    spells: tuple[float, ...],
+    name: str,
+) -> Candidate:
+    """Candidate ``name`` fitted to ``fitting`` and scored (:func:`fit_candidates`), numpy's BLAS on one
+    thread: its products are of a few dozen parameters over many rows, where a second BLAS thread costs more
+    than it gives (the hazard fit of benchmarks/bench_hazard_fit.py), and two candidates fitted at once
+    would share the cores."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        fit = calibrate_from_pixel_runs(scenario, fitting, command, spells, model=name)
+        calibration = fit.for_sensor(
+            scenario_sensor(scenario)
+        )  # the terms the cameras' frames were fitted to
+        rows = []
+        for kind in Kind:
+            threshold = scenario.detection.threshold_for(kind)
+            row = {"kind": kind.value, "model": name}
+            for part, log in (("fit", fitting), ("held_out", held_out)):
+                if log is None:
+                    row |= {f"{part}_frames": 0, f"{part}_log_likelihood": math.nan}
+                    continue
+                frames = log.frames[log.frames["kind"] == kind]
+                alarms = (log.credited, threshold)
+                row[f"{part}_frames"] = len(frames)
+                row[f"{part}_log_likelihood"] = round(
+                    candidate_log_likelihood(calibration, kind, frames, alarms), 3
+                )
+            rows.append(row)
+    return Candidate(fit, rows)
+
+
+def scenario_sensor(scenario: Scenario) -> SensorType:
+    """The type of the scenario's cameras (one type: :func:`sim.calibration.agreement.sensor_terms`)."""
+    return next((camera.sensor for camera in scenario.cameras), SensorType.VISIBLE)
 
 
 def _mark_chosen(choice: pd.DataFrame) -> pd.DataFrame:

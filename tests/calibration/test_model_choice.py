@@ -4,6 +4,7 @@ agreement table on the held-out seeds only."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from sim.calibration import model_choice
@@ -104,16 +105,23 @@ def test_hazard_candidates_are_chosen_by_the_held_out_alarms(beach, runs):
 
 
 def test_hazard_candidates_fitted_on_two_processes_are_those_fitted_on_one(runs, beach):
-    """Candidates at two smoothing weights: the same calibrations from a pool of two workers as from one
-    process, in the same order; the weight is the label's (0.3 and 3 give other baselines, and a label
-    without one is fitted at the default weight 1)."""
+    """Candidates at two smoothing weights: the same calibrations and the same scores on both sets of runs
+    from a pool of two workers as from one process, in the same order; the weight is the label's (0.3 and 3
+    give other baselines, and a label without one is fitted at the default weight 1)."""
     from sim.calibration.model_choice import fit_candidates
 
     models = ["hazard-smooth-0.3", "hazard-smooth-3"]
-    serial = fit_candidates(beach, runs[0], [*models, "hazard", "hazard-smooth-1"])
-    pooled = fit_candidates(beach, runs[0], models, workers=2)
-    assert list(pooled) == models and all(pooled[name] == serial[name] for name in models)
-    rates = {name: serial[name].classes[Kind.SWIMMING].alarm_hazard.age_log_rates for name in serial}
+    serial = fit_candidates(beach, runs[0], [*models, "hazard", "hazard-smooth-1"], held_out=runs[1])
+    pooled = fit_candidates(beach, runs[0], models, workers=2, held_out=runs[1])
+    assert list(pooled) == models
+    for name in models:  # the rows hold NaN (no anglers): compared as tables
+        assert pooled[name].calibration == serial[name].calibration
+        pd.testing.assert_frame_equal(pd.DataFrame(pooled[name].rows), pd.DataFrame(serial[name].rows))
+    swimming = [row for row in pooled["hazard-smooth-3"].rows if row["kind"] == "swimming"]
+    assert swimming[0]["held_out_frames"] > 0 and swimming[0]["held_out_log_likelihood"] < 0
+    rates = {
+        name: serial[name].calibration.classes[Kind.SWIMMING].alarm_hazard.age_log_rates for name in serial
+    }
     assert rates["hazard-smooth-0.3"] != rates["hazard-smooth-3"]
     assert rates["hazard"] == rates["hazard-smooth-1"]
 
