@@ -41,6 +41,7 @@ BLAS_ALL = "all"
 
 def child(model: str, limited: bool) -> None:
     """Fit and score one candidate; print its wall and CPU seconds as JSON."""
+    sys.path.insert(0, str(common.REPO_ROOT))  # the stored runs and their scene are the tests'
     from sim.calibration.agreement import calibrate_from_pixel_runs
     from sim.calibration.detection_models import candidate_log_likelihood
     from sim.calibration.model_choice import _candidate
