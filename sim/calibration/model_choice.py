@@ -194,9 +194,8 @@ def _candidate(
     would share the cores."""
     with threadpool_limits(limits=1, user_api="blas"):
         fit = calibrate_from_pixel_runs(scenario, fitting, command, spells, model=name)
-        calibration = fit.for_sensor(
-            scenario_sensor(scenario)
-        )  # the terms the cameras' frames were fitted to
+        # Scored on the terms the cameras' frames were fitted to.
+        calibration = fit.for_sensor(scenario_sensor(scenario))
         rows = []
         for kind in Kind:
             threshold = scenario.detection.threshold_for(kind)
