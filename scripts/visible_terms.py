@@ -16,6 +16,10 @@ clip runs do not fit: the top-level light and weather offsets) and replaces the 
 * each kind's false-alarm entry by the false-alarm model fitted to the clip run's counts (every light and
   weather) together with the evidence's fit clips (every light in clear weather, the lake's distractors;
   its held-out clips stay out: they are the check, ``run_sim.py tune --report EVIDENCE``).
+
+``--keep-class KIND`` (repeatable) keeps TARGET's class of KIND as it is, and the source says so with the
+replaced file's account of its fit: for a regeneration whose choice for that kind failed a check the
+pixel runs' held-out seeds do not cover (docs/detectors.md, "The fitted calibration and the default").
 """
 
 from __future__ import annotations
@@ -36,8 +40,10 @@ OPERATING = {"swimming": 0.8, "fishing": 0.5}
 """The default scenario's thresholds, at which the summary prints the installed false-alarm rates."""
 
 
-def visible_terms(out: Path, evidence: Path) -> dict:
-    """The calibration: ``OUT/tune-fishing``'s with each kind's class and false-alarm entry replaced."""
+def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
+    """The calibration: ``OUT/tune-fishing``'s with each kind's class and false-alarm entry replaced, but the
+    classes of the kinds of ``kept`` (a calibration file's mapping, the one replaced): those are its."""
+    kept = kept or {}
     calibration = terms_of(out / "tune-fishing")
     pixel = out / PIXEL_RUNS
     if (fitted := terms_of(pixel)["reference_pixels"]) != calibration["reference_pixels"]:
@@ -46,13 +52,16 @@ def visible_terms(out: Path, evidence: Path) -> dict:
         )
     fits, alarms = [], []
     for kind in KINDS:
+        entry, hours = pooled_false_alarms(kind, [out / f"tune-{kind}"], evidence)
+        calibration["false_alarms"][kind] = entry
+        alarms.append(f"{kind}'s with {hours:.1f} fit camera-hours of the evidence")
+        if kind in kept.get("classes", {}):
+            calibration["classes"][kind] = kept["classes"][kind]
+            continue
         spec, _ = pixel_class(pixel, kind)
         clip_weather = terms_of(out / f"tune-{kind}")["classes"][kind]["weather"]
         calibration["classes"][kind] = spec | {"weather": clip_weather}
-        entry, hours = pooled_false_alarms(kind, [out / f"tune-{kind}"], evidence)
-        calibration["false_alarms"][kind] = entry
         fits.append(f"{kind} ({model_of(spec)} model)")
-        alarms.append(f"{kind}'s with {hours:.1f} fit camera-hours of the evidence")
     clip_sources = " ".join(
         terms_of(out / f"tune-{kind}")["source"].split(" camera-hours.")[0] + " camera-hours."
         for kind in KINDS
@@ -69,7 +78,18 @@ def visible_terms(out: Path, evidence: Path) -> dict:
         "are the replaced file's. Held-out measurements: "
         "docs/detectors.md."
     )
+    for kind in kept.get("classes", {}):
+        calibration["source"] += (
+            f" The {kind} class is the replaced file's, kept (`--keep-class {kind}`): "
+            f"{replaced_fit(kept['source'])}"
+        )
     return calibration
+
+
+def replaced_fit(source: str) -> str:
+    """The account of the pixel-run fit in a source this script wrote (the whole source if it holds none)."""
+    _, marker, tail = source.partition("Fitted to pixel mode by ")
+    return marker + tail.split(" Those runs were in clear weather")[0] if marker else source
 
 
 def summary(calibration: dict) -> list[str]:
@@ -88,14 +108,21 @@ def summary(calibration: dict) -> list[str]:
     return lines
 
 
-def main(out: Path, evidence: Path, target: Path) -> None:
+def main(out: Path, evidence: Path, target: Path, keep_classes: tuple[str, ...] = ()) -> None:
+    replaced = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
+    if keep_classes and not replaced:
+        raise SystemExit(f"--keep-class: {target} does not exist, so it has no class to keep")
+    kept = {
+        "classes": {k: replaced["classes"][k] for k in keep_classes},
+        "source": replaced.get("source", ""),
+    }
     try:
-        calibration = visible_terms(out, evidence)
+        calibration = visible_terms(out, evidence, kept if keep_classes else None)
     except TuningError as error:
         raise SystemExit(str(error)) from None
-    if target.is_file():  # the file being replaced keeps its other sensors' blocks as they are, byte for byte
-        kept = json.loads(target.read_text(encoding="utf-8")).get("sensors")
-        calibration = calibration | ({"sensors": kept} if kept else {})
+    # The file being replaced keeps its other sensors' blocks as they are, byte for byte.
+    if sensors := replaced.get("sensors"):
+        calibration = calibration | {"sensors": sensors}
     Calibration.model_validate(calibration)  # a file statistical mode will load
     target.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
     print(f"written: {target} (classes and false_alarms)")
@@ -107,5 +134,13 @@ if __name__ == "__main__":
     parser.add_argument("out", type=Path, help="folder of the tune runs (out/calibration)")
     parser.add_argument("evidence", type=Path, help="false-alarm evidence folder (tune --false-alarm-hours)")
     parser.add_argument("target", type=Path, help="calibration file to write")
+    parser.add_argument(
+        "--keep-class",
+        action="append",
+        default=[],
+        choices=KINDS,
+        metavar="KIND",
+        help="keep TARGET's class of KIND (swimming or fishing) as it is; repeatable",
+    )
     args = parser.parse_args()
-    main(args.out, args.evidence, args.target)
+    main(args.out, args.evidence, args.target, tuple(args.keep_class))

@@ -140,3 +140,33 @@ def test_a_target_that_exists_keeps_its_sensors_block(tmp_path):
     target.write_text(json.dumps(_bundled() | {"sensors": kept}), encoding="utf-8")
     _script().main(out, _evidence(tmp_path / "evidence"), target)
     assert json.loads(target.read_text(encoding="utf-8"))["sensors"] == kept
+
+
+def test_a_kept_class_is_the_replaced_files_and_the_source_says_so(tmp_path):
+    """``--keep-class fishing``: fishing's class is the target's as it was, swimming's the pixel runs', the
+    false alarms refitted for both; the source names the kept class with the replaced file's account of
+    its fit. Without a file to keep from, one line."""
+    out, target = tmp_path / "out", tmp_path / "default.json"
+    _folders(out)
+    evidence = _evidence(tmp_path / "evidence")
+    replaced = _bundled() | {
+        "source": "Installed on 2026-12-01 by `x`. Detection classes, fishing: Fitted to pixel mode by `old "
+        "run`: 12 runs. Those runs were in clear weather: the rest."
+    }
+    target.write_text(json.dumps(replaced), encoding="utf-8")
+    _script().main(out, evidence, target, ("fishing",))
+    installed = json.loads(target.read_text(encoding="utf-8"))
+    Calibration.model_validate(installed)
+    assert installed["classes"]["fishing"] == replaced["classes"]["fishing"]
+    assert installed["classes"]["swimming"] == _hazard_class("swimming") | {"weather": CLIP_WEATHER}
+    fit = read_chunks(evidence)
+    fit = fit[(fit["kind"] == "fishing") & (fit["part"] == "fit")]
+    tune = pd.read_csv(out / "tune-fishing" / "false_alarms.csv")
+    assert installed["false_alarms"]["fishing"] == fit_pooled_false_alarms([tune, count_table(fit)])
+    assert installed["source"].endswith(
+        "The fishing class is the replaced file's, kept (`--keep-class fishing`): Fitted to pixel mode by "
+        "`old run`: 12 runs."
+    )
+    assert "Detection classes, swimming (hazard model): " in installed["source"]
+    with pytest.raises(SystemExit, match=r"--keep-class: .* does not exist"):
+        _script().main(out, evidence, tmp_path / "missing.json", ("fishing",))
