@@ -27,8 +27,10 @@
 #   mouth, whose swimmers are under 1 px), cam-east-n and cam-peninsula (the east bank near and, across the
 #   lake, far: its full-resolution tile) at 15 frames/s and 640 px as the scenario has them, by day, at dusk
 #   and at night, fitting seeds 0-5 and held-out seeds 6-7 of 300 s, with 150 swimmers and 400 anglers an
-#   hour all day (offenders ignore warnings in these runs), for the detection classes (24 runs: 59 minutes
-#   on two workers on 2026-12-07, then 45 minutes of fits on two and 19 minutes choosing on one), each kind's threshold offsets shared by every age or per age bin at roughness
+#   hour all day (offenders ignore warnings in these runs), for the detection classes (24 runs: 42 minutes
+#   on two workers on the afternoon of 2026-12-07, then 22 minutes fitting and scoring the candidates on
+#   two, numpy's BLAS on one thread each; 59, 45 and 19 minutes choosing on one core that morning, beside
+#   other work), each kind's threshold offsets shared by every age or per age bin at roughness
 #   1, 10 or 100, its baseline smoothed at weight 1, 3 or 10 (0.3 was never competitive on 2026-12-06/07),
 #   each with and without a crowd term (the others of the kind in the camera's view), each of those with
 #   one size slope or one per age bin, each of those with and without a frailty (each offender's own rate):
