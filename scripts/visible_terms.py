@@ -117,7 +117,7 @@ def main(out: Path, evidence: Path, target: Path, keep_classes: tuple[str, ...] 
         "source": replaced.get("source", ""),
     }
     try:
-        calibration = visible_terms(out, evidence, kept if keep_classes else None)
+        calibration = visible_terms(out, evidence, kept)
     except TuningError as error:
         raise SystemExit(str(error)) from None
     # The file being replaced keeps its other sensors' blocks as they are, byte for byte.

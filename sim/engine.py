@@ -131,7 +131,7 @@ class Simulation:
                 camera_workers,
             )
         else:
-            for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors, self.geometry).items()):
+            for (camera_id, kind), region in sorted(false_alarm_regions(self.sensors).items()):
                 self.env.process(self._false_alarms(camera_id, kind, region))
 
     def _boats(self) -> list[Boat]:

@@ -196,22 +196,20 @@ def _candidate(
         fit = calibrate_from_pixel_runs(scenario, fitting, command, spells, model=name)
         # Scored on the terms the cameras' frames were fitted to.
         calibration = fit.for_sensor(scenario_sensor(scenario))
-        rows = []
-        for kind in Kind:
-            threshold = scenario.detection.threshold_for(kind)
-            row = {"kind": kind.value, "model": name}
-            for part, log in (("fit", fitting), ("held_out", held_out)):
+        rows = {kind: {"kind": kind.value, "model": name} for kind in Kind}
+        for part, log in (("fit", fitting), ("held_out", held_out)):
+            credited = log.credited if log is not None else None  # every offender's first alarm, once
+            for kind, row in rows.items():
                 if log is None:
                     row |= {f"{part}_frames": 0, f"{part}_log_likelihood": math.nan}
                     continue
                 frames = log.frames[log.frames["kind"] == kind]
-                alarms = (log.credited, threshold)
+                alarms = (credited, scenario.detection.threshold_for(kind))
                 row[f"{part}_frames"] = len(frames)
                 row[f"{part}_log_likelihood"] = round(
                     candidate_log_likelihood(calibration, kind, frames, alarms), 3
                 )
-            rows.append(row)
-    return Candidate(fit, rows)
+    return Candidate(fit, list(rows.values()))
 
 
 def scenario_sensor(scenario: Scenario) -> SensorType:

@@ -34,7 +34,6 @@ from sim.scenario.models import FalseAlarmCalibration, Kind, Light, Weather
 
 if TYPE_CHECKING:
     from sim.sensing.sensors import Sensor
-    from sim.world.geometry import ZoneGeometry
 
 
 def false_alarm_share(intercept: float, slope: float, threshold):
@@ -93,17 +92,15 @@ class FalseAlarmClock:
         return cls(np.asarray(grid, float)[first], np.asarray(multiplier_of, float)[levels[first]])
 
 
-def false_alarm_regions(
-    sensors: list[Sensor], geometry: ZoneGeometry
-) -> dict[tuple[str, Kind], BaseGeometry]:
-    """Where each camera's detector may raise a false alarm of each kind (its view of the no-go areas)."""
+def false_alarm_regions(sensors: list[Sensor]) -> dict[tuple[str, Kind], BaseGeometry]:
+    """Where each camera's detector may raise a false alarm of each kind: its view of the kind's no-go areas
+    (:meth:`sim.sensing.sensors.Sensor.alarm_region`, where it alarms on offenders too), if over 1 m²."""
     regions = {}
     for sensor in sensors:
         if sensor.pixel_height is None:
             continue
         for kind in Kind:
-            areas = geometry.no_go(kind.value)
-            overlap = sensor.region.intersection(areas)
+            overlap = sensor.alarm_region(kind)
             if overlap.area > 1.0:
                 regions[(sensor.id, kind)] = overlap
     return regions

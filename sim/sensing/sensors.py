@@ -70,7 +70,6 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
     along, raises no alarm there; a buoy reports a swimmer nearby, an offence only in a no-swimming area.
     """
     persistence = scenario.detection.persistence
-    no_go = {kind: geometry.no_go(kind.value) for kind in Kind}
     sensors = []
     for camera in scenario.cameras:
         analysed = AnalysedScale.of(camera, scenario.detection.analysis_width)
@@ -88,7 +87,7 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
                 model.pixel_height,
                 sensor=camera.sensor,
                 analysed=analysed,
-                watched=_within(region, no_go, Kind),
+                watched=_within(region, geometry, Kind),
             )
         )
     for buoy in scenario.buoys:
@@ -104,7 +103,7 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
                 frozenset({Kind.SWIMMING}),
                 None,
                 buoy.detection_probability,
-                watched=_within(region, no_go, [Kind.SWIMMING]),
+                watched=_within(region, geometry, [Kind.SWIMMING]),
             )
         )
     return sensors
@@ -120,9 +119,9 @@ class InView(NamedTuple):
     """When it is in the sensor's :meth:`Sensor.alarm_region` of its kind, s: where alarms may come."""
 
 
-def _within(region: BaseGeometry, no_go: dict[Kind, BaseGeometry], kinds) -> dict[Kind, BaseGeometry]:
+def _within(region: BaseGeometry, geometry: ZoneGeometry, kinds) -> dict[Kind, BaseGeometry]:
     """``region`` within each of ``kinds``' no-go areas, prepared for the many tracks tested against it."""
-    parts = {kind: region.intersection(no_go[kind]) for kind in kinds}
+    parts = {kind: region.intersection(geometry.no_go(kind.value)) for kind in kinds}
     for part in parts.values():
         shapely.prepare(part)
     return parts
