@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.fit_inputs import others_in_view
+from sim.core.maths import logit, sigmoid
 from sim.sensing.alarm_hazard import age_bins
 from sim.world.daylight import LIGHT_ORDER
 
@@ -31,6 +32,10 @@ FRAILTY_START = 0.5
 """The frailty's standard deviation the fit starts from: at 0 its gradient is 0 by symmetry."""
 FRAILTY_MAX = 5.0
 """Largest frailty standard deviation the fit may report (a factor of e^10 between offenders 2 σ apart)."""
+NEVER_START = -2.0
+"""The logit of the never-found share the fit starts from (0.12)."""
+NEVER_BOUND = 15.0
+"""Largest |logit| of the never-found share the fit may reach (3e-7 to 1 − 3e-7)."""
 LOWEST_LOG_RATE = -50.0
 """Floor of an age bin's log-rate (1/s, at the fit's reference size): keeps the rates of a class without
 alarms finite (e^−50 per second is never)."""
@@ -86,6 +91,8 @@ class Parts(NamedTuple):
     """Offset per weather seen (not clear)."""
     frailty: float
     """Standard deviation of the offenders' own log-rate offsets (0 without the term)."""
+    never: float
+    """Logit of the share of offenders never found (−inf without the term)."""
     steps: np.ndarray
     """Non-negative steps down from each threshold to the next, a row per threshold after the first, a
     column per group of ages (one, or every age bin)."""
@@ -95,9 +102,9 @@ class HazardDesign:
     """The fit's index arrays and its penalised negative log-likelihood with gradient. Parameters, in
     order: a log-rate per age bin, the size slope, the crowd slope (if the rows have ``others``), each age
     bin's departure from the size slope (``size_by_age``), an offset per light level seen (not day), per
-    weather seen (not clear), the frailty's standard deviation σ (``frailty``), and per threshold after the
-    first a non-negative step down, one for every age or (``roughness`` given) one per age bin, threshold by
-    threshold.
+    weather seen (not clear), the frailty's standard deviation σ (``frailty``), the logit of the share never
+    found (``never``), and per threshold after the first a non-negative step down, one for every age or
+    (``roughness`` given) one per age bin, threshold by threshold.
 
     With μ_f the rate times Δ of frame f at the first threshold and e_jg = exp(offset_jg) (g the frame's
     age bin, or the one group of every age), a frame at risk from threshold j_f on adds
@@ -114,6 +121,14 @@ class HazardDesign:
     the likelihood is a composite one, each threshold's marginal likelihood summed (Varin, Reid & Firth
     2011, *Statistica Sinica* 21(1):5-42), as the thresholds' terms are summed without a frailty. The
     gradient is the integrand's, weighted by each node's share of the likelihood (its posterior).
+
+    With ``never`` a share π of the offenders is never found in that camera's views, whatever their time
+    in view (a cure fraction: the mixture cure model of Farewell 1982, *Biometrics* 38(4):1041-1046; with a
+    frailty, Longini & Halloran 1996, *Biometrics* 52(3):1032-1038). Pixel mode finds some offenders at
+    once and others never, and a frailty spread wide enough to hold the nevers within a 300-s view puts
+    rates on them that find them over a longer one. It is the mixing distribution's point mass at z = 0:
+    one more node, of weight π (the others' weights times 1 − π), whose likelihood is 1 without an alarm
+    and 0 with one; d/d logit π of an offender's log-likelihood is its posterior share of that node − π.
     """
 
     def __init__(
@@ -129,6 +144,7 @@ class HazardDesign:
         smoothing=SMOOTHING,
         size_by_age: bool = False,
         frailty: bool = False,
+        never: bool = False,
     ):
         rows, self.event_row, self.event_threshold = risk
         self.edges, self.lights, self.weathers = edges, lights, weathers
@@ -141,6 +157,7 @@ class HazardDesign:
         self.first = rows["first"].to_numpy(int)
         self.offender = rows["offender"].to_numpy(int)
         self.frail = int(frailty)  # parameters of the frailty: its standard deviation, or none
+        self.never = int(never)  # parameters of the never-found share: its logit, or none
         self.roughness = roughness
         # The threshold steps' groups: every age bin its own, or one for all.
         self.groups = len(edges) if roughness is not None else 1
@@ -159,12 +176,13 @@ class HazardDesign:
         """``theta``'s parameters by name."""
         ages, lights, weathers, _ = self.counts
         slopes, by_age = self.sizes
-        cut = np.cumsum([ages, slopes, by_age, lights, weathers, self.frail])
-        a, s, d, light, weather, f, steps = np.split(theta, cut)
+        cut = np.cumsum([ages, slopes, by_age, lights, weathers, self.frail, self.never])
+        a, s, d, light, weather, f, nv, steps = np.split(theta, cut)
         crowd = float(s[1]) if slopes > 1 else 0.0
         frailty = float(f[0]) if self.frail else 0.0
+        never = float(nv[0]) if self.never else -math.inf
         steps = steps.reshape(self.thresholds - 1, self.groups)
-        return Parts(a, float(s[0]), crowd, d, light, weather, frailty, steps)
+        return Parts(a, float(s[0]), crowd, d, light, weather, frailty, never, steps)
 
     def start(self) -> np.ndarray:
         """Each age bin's rate as if nothing else mattered (alarms / frame-seconds at risk, half an alarm
@@ -176,20 +194,24 @@ class HazardDesign:
             self.log_step
         )
         theta[:bins] = np.log(np.maximum(alarms, 0.5) / np.maximum(exposure, 1e-9))
+        mixture = self.parameters - self.counts[3] - self.never  # the frailty's index, the never share's next
         if self.frail:
-            theta[self.parameters - self.counts[3] - 1] = FRAILTY_START
+            theta[mixture - 1] = FRAILTY_START
+        if self.never:
+            theta[mixture] = NEVER_START
         return theta
 
     @property
     def parameters(self) -> int:
         """How many parameters the design has."""
-        return sum(self.counts) + sum(self.sizes) + self.frail
+        return sum(self.counts) + sum(self.sizes) + self.frail + self.never
 
     def bounds(self) -> list[tuple[float | None, float | None]]:
         ages, steps = self.counts[0], self.counts[3]
         floor = [(LOWEST_LOG_RATE, None)] * ages
-        free = [(None, None)] * (self.parameters - ages - steps - self.frail)
-        return floor + free + [(0.0, FRAILTY_MAX)] * self.frail + [(0.0, None)] * steps
+        free = [(None, None)] * (self.parameters - ages - steps - self.frail - self.never)
+        mixture = [(0.0, FRAILTY_MAX)] * self.frail + [(-NEVER_BOUND, NEVER_BOUND)] * self.never
+        return floor + free + mixture + [(0.0, None)] * steps
 
     def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """Negative log-likelihood plus ``smoothing`` · Σ (a[b + 1] − a[b])² on the age bins' log-rates (and
@@ -231,9 +253,9 @@ class HazardDesign:
         mu = np.exp(np.minimum(eta, 30.0))
         event_group = self.group[self.event_row]
         alarm = mu[self.event_row] * scale[self.event_threshold, event_group]
-        if self.frail:  # integrated over each offender's own factor z at each threshold
-            integrated = self._integrated(mu, scale, alarm, p.frailty)
-            log_likelihood, exposed_now, exposed, d_alarm, d_frailty = integrated
+        if self.frail or self.never:  # integrated over each offender's own factor z at each threshold
+            integrated = self._integrated(mu, scale, alarm, p.frailty, p.never)
+            log_likelihood, exposed_now, exposed, d_alarm, d_frailty, d_never = integrated
         else:
             later = np.cumsum(scale[::-1], axis=0)[::-1]  # Σ_{j' ≥ j} e_j'g
             exposed_now = mu * later[self.first, self.group]
@@ -255,20 +277,22 @@ class HazardDesign:
                 np.bincount(self.light[self.light >= 0], g[self.light >= 0], minlength=len(p.light)),
                 np.bincount(self.weather[self.weather >= 0], g[self.weather >= 0], minlength=len(p.weather)),
                 [d_frailty] if self.frail else [],
+                [d_never] if self.never else [],
                 -np.cumsum(d_offset[::-1], axis=0)[::-1][1:].ravel(),  # step i lowers thresholds i on
             ]
         )
         return float(log_likelihood), gradient
 
     def _integrated(
-        self, mu: np.ndarray, scale: np.ndarray, alarm: np.ndarray, sigma: float
-    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, float]:
-        """The offenders' likelihood integrated over their own factor z = exp(σu), one u per offender and
-        threshold (the class docstring): the log-likelihood; each row's exposure Σ_{j ≥ j_f} μ_f e_jg z̄_ij
-        and, by threshold and group, Σ_{f: j_f ≤ j} μ_f z̄_ij (z̄: the posterior mean of z); each alarm's
-        posterior mean of the derivative of its term by its log-rate; and the derivative by σ. ``scale``:
-        e_jg; ``alarm``: each alarm's μ_f e_jg."""
-        z = np.exp(sigma * _NODES)
+        self, mu: np.ndarray, scale: np.ndarray, alarm: np.ndarray, sigma: float, never: float
+    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, float, float]:
+        """The offenders' likelihood integrated over their own factor z (:meth:`_mixture`), one z per
+        offender and threshold (the class docstring): the log-likelihood; each row's exposure
+        Σ_{j ≥ j_f} μ_f e_jg z̄_ij and, by threshold and group, Σ_{f: j_f ≤ j} μ_f z̄_ij (z̄: the posterior
+        mean of z); each alarm's posterior mean of the derivative of its term by its log-rate; and the
+        derivatives by σ and by the never-found share's logit ``never``. ``scale``: e_jg; ``alarm``: each
+        alarm's μ_f e_jg."""
+        z, log_weights, u = self._mixture(sigma, never)
         count, groups, offenders = self.thresholds, self.groups, self.offenders
         # μ summed by offender, group and first threshold at risk, then over the thresholds up to each j:
         # Σ_{f of i in g: j_f ≤ j} μ_f. Cells, not frames × thresholds: one pass over the frames.
@@ -284,7 +308,7 @@ class HazardDesign:
         d_alarm = _d_alarm_term(at_node, occurred)
         np.add.at(terms, unit, np.log(np.maximum(occurred, 1e-300)) + at_node)
         np.add.at(slopes, unit, d_alarm)
-        terms += _LOG_WEIGHTS
+        terms += log_weights
         top = terms.max(axis=1, keepdims=True)
         share = np.exp(terms - top)
         total = share.sum(axis=1, keepdims=True)
@@ -298,8 +322,21 @@ class HazardDesign:
             mu * from_first.reshape(-1)[self.cell],
             np.einsum("ij,igj->jg", z_mean, up_to),
             (share[unit] * d_alarm).sum(axis=1),
-            float((share * slopes * _NODES).sum()),  # d log z / dσ = u
+            float((share * slopes * u).sum()),  # d log z / dσ = u
+            float((share[:, 0] - sigmoid(never)).sum()) if self.never else 0.0,
         )
+
+    def _mixture(self, sigma: float, never: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The nodes z of the offenders' own factor, their log weights and d log z / dσ: exp(σu) at the
+        Gauss–Hermite nodes u (with the frailty) or 1 (without), and with the never-found share
+        π = σ(``never``) first a node z = 0 of weight π, the others' weights times 1 − π."""
+        u, log_weights = (_NODES, _LOG_WEIGHTS) if self.frail else (np.zeros(1), np.zeros(1))
+        z = np.exp(sigma * u)
+        if not self.never:
+            return z, log_weights, u
+        # log π and log(1 − π) from the logit without overflow: −log(1 + e^−x), −log(1 + e^x)
+        log_never, log_found = -np.logaddexp(0.0, -never), -np.logaddexp(0.0, never)
+        return np.r_[0.0, z], np.r_[log_never, log_found + log_weights], np.r_[0.0, u]
 
     def offsets(self, steps: np.ndarray) -> list:
         """The threshold offsets of ``steps``: a value per threshold, or a row of one per age bin."""
@@ -312,10 +349,12 @@ class HazardDesign:
         crowd = {"crowd_slope": p.crowd} if self.crowd is not None else {}
         by_age = {"size_slope_by_age": [float(v) for v in p.size_by_age]} if len(p.size_by_age) else {}
         frailty = {"frailty_sd": p.frailty} if self.frail else {}
+        never = {"never_share": float(sigmoid(p.never))} if self.never else {}
         return (
             crowd
             | by_age
             | frailty
+            | never
             | {
                 "age_edges_s": [float(v) for v in self.edges],
                 "age_log_rates": [float(v) for v in p.ages],
@@ -345,6 +384,7 @@ class HazardDesign:
                 list(block.light.values()),
                 list(block.weather.values()),
                 [block.frailty_sd] if block.frailty_sd > 0.0 else [],
+                [logit(block.never_share)] if block.never_share > 0.0 else [],
                 -np.diff(offsets, axis=0).ravel(),  # the steps down from one threshold to the next
             ]
         )

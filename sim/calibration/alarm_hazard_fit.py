@@ -55,6 +55,13 @@ detectors.md``): among those not yet found the hard ones gain ground, so the sha
 model in which every offender of one size, light and crowd has the same rate, more and more with the
 time in view.
 
+With ``never`` a share of the offenders (one camera's view of one in one run) is never found there, the rest
+at their rates (a mixture cure model: Farewell 1982, *Biometrics* 38(4):1041-1046), with or without the
+frailty. A frailty can hold offenders pixel mode never finds within the fitting runs' 300-s views only by
+spreading the rates so wide that a slow tail of them is found over a longer view; a share never found
+stays so at any length of view (pixel mode on `cam-east-n`'s 1800-s runs: 0.62 of the anglers found
+within 10 s, 0.11 more in the next half hour).
+
 The likelihood and its penalties: :mod:`sim.calibration.alarm_hazard_design`.
 """
 
@@ -131,6 +138,7 @@ def fit_alarm_hazard(
     smoothing: float = SMOOTHING,
     size_by_age: bool = False,
     frailty: bool = False,
+    never: bool = False,
 ) -> dict:
     """The ``hazard`` model of one kind's ``frames``: its ``alarm_hazard`` block (counted with the k-of-n
     rule ``k``, ``n`` at :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS` and the run's own ``threshold``),
@@ -138,8 +146,8 @@ def fit_alarm_hazard(
     :func:`fit_score_model`) and the log-likelihood of the events. ``roughness``: threshold offsets per age
     bin tied by that penalty (module docstring); None: one offset per threshold for every age. ``crowd``:
     with the crowd term; ``smoothing``: the baseline's difference penalty (module docstring);
-    ``size_by_age``: a size slope per age bin; ``frailty``: each offender's own log-rate offset (module
-    docstring)."""
+    ``size_by_age``: a size slope per age bin; ``frailty``: each offender's own log-rate offset; ``never``: a
+    share of offenders never found (module docstring)."""
     if len(frames) == 0:
         raise ValueError("no offender was ever in view: nothing to calibrate")
     thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
@@ -159,6 +167,7 @@ def fit_alarm_hazard(
         smoothing,
         size_by_age,
         frailty,
+        never,
     )
     from scipy.optimize import minimize  # imported to fit: 0.3 s every importer of the models paid before
 
@@ -193,7 +202,8 @@ def alarm_log_likelihood(
     edges = np.asarray(block.age_edges_s, dtype=float)
     # Offsets per age bin if the block has them; the penalties are not part of the likelihood.
     roughness = 0.0 if block.by_age else None
-    terms = (roughness, 0.0, block.size_slope_by_age is not None, block.frailty_sd > 0.0)
+    mixture = (block.frailty_sd > 0.0, block.never_share > 0.0)
+    terms = (roughness, 0.0, block.size_slope_by_age is not None, *mixture)
     design = HazardDesign(risk, edges, lights, weathers, len(thresholds), reference_pixels, step, *terms)
     return design.log_likelihood(HazardDesign.theta_of(block))[0]
 

@@ -67,8 +67,11 @@ SIZE_BY_AGE = "+size-by-age"
 """The suffix of a ``hazard`` candidate whose size slope differs by age bin (``hazard+size-by-age``,
 ``hazard-by-age-10-smooth-3+crowd+size-by-age``; :mod:`sim.calibration.alarm_hazard_fit`)."""
 FRAILTY = "+frailty"
-"""The last suffix of a ``hazard`` candidate with each offender's own log-rate offset (``hazard+frailty``,
+"""The suffix of a ``hazard`` candidate with each offender's own log-rate offset (``hazard+frailty``,
 ``hazard-by-age-10-smooth-3+crowd+size-by-age+frailty``; :mod:`sim.calibration.alarm_hazard_fit`)."""
+NEVER = "+never"
+"""The last suffix of a ``hazard`` candidate with a share of offenders never found (``hazard+never``,
+``hazard-by-age-10-smooth-3+crowd+frailty+never``; :mod:`sim.calibration.alarm_hazard_fit`)."""
 AUTO = "auto"
 """``--model auto``: every model of :data:`FRAME_MODELS`, the one likeliest on held-out frames kept per kind
 (the ``hazard`` model describes alarms, not frames: it is chosen by name)."""
@@ -98,7 +101,7 @@ def smooth_label(name: str, smoothing: float) -> str:
 
 def without_crowd(name: str) -> str:
     """Hazard candidate ``name`` without the crowd term, the rest of it kept."""
-    after = [suffix for suffix in (SIZE_BY_AGE, FRAILTY) if suffix in name]  # the suffixes after the crowd's
+    after = [suffix for suffix in (SIZE_BY_AGE, FRAILTY, NEVER) if suffix in name]  # those after the crowd's
     for suffix in reversed(after):
         name = name.removesuffix(suffix)
     return name.removesuffix(CROWD) + "".join(after)
@@ -106,21 +109,24 @@ def without_crowd(name: str) -> str:
 
 def is_hazard(name: str) -> bool:
     """Whether candidate ``name`` is the ``hazard`` model (offsets shared or per age bin, any smoothing, with
-    or without the crowd term, the size slope by age and the frailty)."""
+    or without the crowd term, the size slope by age, the frailty and the share never found)."""
     base = _hazard_parts(name)[0]
     return base == "hazard" or base.startswith(BY_AGE)
 
 
-def _hazard_parts(name: str) -> tuple[str, float, bool, bool, bool]:
+def _hazard_parts(name: str) -> tuple[str, float, bool, bool, bool, bool]:
     """A hazard label's parts: its base (``hazard``, ``hazard-by-age-10``), smoothing weight, whether it has
-    the crowd term, whether its size slope differs by age and whether it has the frailty."""
+    the crowd term, whether its size slope differs by age, whether it has the frailty and whether a share
+    never found."""
+    never = name.endswith(NEVER)
+    name = name.removesuffix(NEVER)
     frailty = name.endswith(FRAILTY)
     name = name.removesuffix(FRAILTY)
     size_by_age = name.endswith(SIZE_BY_AGE)
     name = name.removesuffix(SIZE_BY_AGE)
     crowd = name.endswith(CROWD)
     base, _, weight = name.removesuffix(CROWD).partition(SMOOTH)
-    return base, float(weight) if weight else SMOOTHING, crowd, size_by_age, frailty
+    return base, float(weight) if weight else SMOOTHING, crowd, size_by_age, frailty, never
 
 
 def fit_model(
@@ -185,8 +191,8 @@ def _fit_at(
         if alarms is None:
             raise ValueError("the hazard model is fitted to pixel mode's alarms: none given")
         detected, k, n = alarms
-        _, smoothing, crowd, size_by_age, frailty = _hazard_parts(name)
-        terms = (hazard_roughness(name), crowd, smoothing, size_by_age, frailty)
+        _, smoothing, crowd, size_by_age, frailty, never = _hazard_parts(name)
+        terms = (hazard_roughness(name), crowd, smoothing, size_by_age, frailty, never)
         return fit_alarm_hazard(frames, reference_pixels, detected, threshold, k, n, *terms) | {
             "model": "hazard"
         }

@@ -69,6 +69,12 @@ def add_pixel_run_options(tune: argparse.ArgumentParser) -> None:
         "held-out seeds' alarms kept",
     )
     tune.add_argument(
+        "--hazard-never",
+        action="store_true",
+        help="--pixel-runs --model hazard: fit every candidate also with a share of offenders never found in "
+        "a camera's views (the rest at their rates), the likelier on the held-out seeds' alarms kept",
+    )
+    tune.add_argument(
         "--runs-from",
         type=Path,
         metavar="DIR",
@@ -97,16 +103,26 @@ def pixel_run_models(
     smoothing: str | None = None,
     size_by_age: bool = False,
     frailty: bool = False,
+    never: bool = False,
 ) -> list[str]:
     """The candidate models of ``--model`` (default: ordinal; ``auto``: every model of the frames' scores)
     and, for ``hazard``, of ``--hazard-roughness`` (:func:`hazard_candidates`) at each weight of
     ``--hazard-smoothing`` (:func:`smoothed_candidates`), each also with the crowd
     term if ``crowd`` (``--hazard-crowd``), each of those also with a size slope by age if
-    ``size_by_age`` (``--hazard-size-by-age``), and each of those also with a frailty if ``frailty``
-    (``--hazard-frailty``), checked: known names, the
+    ``size_by_age`` (``--hazard-size-by-age``), each of those also with a frailty if ``frailty``
+    (``--hazard-frailty``), and each of those also with a share never found if ``never`` (``--hazard-never``),
+    checked: known names, the
     hazard model alone (it describes alarms, not frames: no likelihood of the frames compares it with the
     others), and held-out seeds when there is a choice to make."""
-    from sim.calibration.detection_models import AUTO, CROWD, FRAILTY, FRAME_MODELS, MODELS, SIZE_BY_AGE
+    from sim.calibration.detection_models import (
+        AUTO,
+        CROWD,
+        FRAILTY,
+        FRAME_MODELS,
+        MODELS,
+        NEVER,
+        SIZE_BY_AGE,
+    )
 
     names = names or [MODELS[0]]
     unknown = [name for name in names if name not in (*MODELS, AUTO)]
@@ -124,6 +140,7 @@ def pixel_run_models(
         "--hazard-crowd": crowd,
         "--hazard-size-by-age": size_by_age,
         "--hazard-frailty": frailty,
+        "--hazard-never": never,
     }
     for option, given in hazard_options.items():
         if given and models != ["hazard"]:
@@ -138,6 +155,8 @@ def pixel_run_models(
         models = [*models, *(name + SIZE_BY_AGE for name in models)]
     if frailty:
         models = [*models, *(name + FRAILTY for name in models)]
+    if never:
+        models = [*models, *(name + NEVER for name in models)]
     if len(models) > 1 and not held_out:
         given = [option for option, on in hazard_options.items() if on]
         asked = given[0] if given else f"--model {' '.join(names)}"
@@ -219,6 +238,7 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
         args.hazard_smoothing,
         args.hazard_size_by_age,
         args.hazard_frailty,
+        args.hazard_never,
     )
     overrides = [*args.overrides, *duration_override(args.duration)]
     starts = [[f"run.start={start}"] for start in args.start] if args.start else [[]]

@@ -52,7 +52,8 @@ class AlarmHazard(Strict):
     view, by the time since the offender came into view (age), its size, the light, the weather and the
     threshold, log λ = age_log_rates[bin] + (size_slope + size_slope_by_age[bin]) · log2(pixels /
     reference_pixels) + light + weather + threshold offset + crowd_slope · log2(1 + others in view) +
-    frailty_sd · w, w ~ N(0, 1) drawn once per offender and camera (a grouped-time hazards model,
+    frailty_sd · w, w ~ N(0, 1) drawn once per offender and camera, and a share never_share of offenders
+    never found by that camera (a grouped-time hazards model,
     proportional without ``size_slope_by_age``, fitted by
     :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
 
@@ -93,6 +94,14 @@ class AlarmHazard(Strict):
         description="standard deviation of each offender's own log-rate offset in one camera's view, drawn "
         "once from a normal distribution (a log-normal frailty: some offenders found fast, others late or "
         "never; 0: none)",
+    )
+    never_share: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        allow_inf_nan=False,
+        description="share of offenders never found in one camera's views, drawn once per offender and "
+        "camera (a cure fraction: the others at the rates above; 0: none)",
     )
     thresholds: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = Field(
         min_length=1, description="the score thresholds the alarms were counted at, increasing"

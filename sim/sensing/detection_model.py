@@ -38,7 +38,7 @@ class OwnOffset:
     """No alarm of this camera lands on the offender (``shadowed_share``): another's track holds them."""
     log_rate: float = 0.0
     """The ``hazard`` model's own log-rate offset of the offender in this view, σ_f·w (``alarm_hazard.
-    frailty_sd``; 0 without one)."""
+    frailty_sd``; 0 without one), −inf for one never found (``alarm_hazard.never_share``)."""
 
     def at(self, t: np.ndarray) -> np.ndarray:
         """Offsets at times ``t`` (s)."""
@@ -115,9 +115,10 @@ class DetectionModel:
         offender is one this camera's detector never scores (offset −∞; :meth:`never_probability` with
         ``never_size_slope``), and with probability
         ``shadowed_share`` one none of whose alarms lands on them; for the ``hazard`` model a log-rate
-        offset σ_f·w, w ~ N(0, 1) (``alarm_hazard.frailty_sd``), the same in all its views of this camera. u
-        and those draws come after the v's, each only when its parameter is > 0, so calibrations without
-        them keep their draws.
+        offset σ_f·w, w ~ N(0, 1) (``alarm_hazard.frailty_sd``), the same in all its views of this camera, and
+        with probability ``alarm_hazard.never_share`` −∞ (one this camera never finds). u and those draws
+        come after the v's, each only when its parameter is > 0, so calibrations without them keep their
+        draws.
         """
         spec = self.calibration.classes[kind]
         spell = spec.offender_spell_s or math.inf
@@ -130,8 +131,11 @@ class DetectionModel:
         if spec.never_share > 0 and rng.random() < self.never_probability(kind, pixels):
             values = np.full(len(values), -np.inf)  # one the detector never scores: no hit at any τ
         shadowed = spec.shadowed_share > 0 and rng.random() < spec.shadowed_share
-        frailty = spec.alarm_hazard.frailty_sd if spec.alarm_hazard is not None else 0.0
+        hazard = spec.alarm_hazard
+        frailty = hazard.frailty_sd if hazard is not None else 0.0
         log_rate = frailty * float(rng.standard_normal()) if frailty > 0 else 0.0
+        if hazard is not None and hazard.never_share > 0 and rng.random() < hazard.never_share:
+            log_rate = -math.inf  # one this camera never finds
         return OwnOffset(values, start, spell, lasting, shadowed, log_rate)
 
     def acquisition(

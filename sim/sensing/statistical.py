@@ -29,17 +29,15 @@ the alarm on the offender comes at a rate by the time since it came into view
 Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
 r(τ, light, weather) = max_rate · exp(a_light + b_weather + ab_light,weather) · σ(c − s · logit τ) (s: the
-calibration's ``slope``, 1 unless given; a, b, ab: log-rate offsets, 0 unless given;
-:mod:`sim.sensing.false_alarms`),
-non-homogeneous as the light changes over the day (:class:`FalseAlarmClock`). Parameters come from the
-calibration file: a camera's from its sensor type's terms (``sensors.thermal``; the top level for visible
-cameras, :meth:`StatisticalSensing.model_of`).
+calibration's ``slope``, 1 unless given; a, b, ab: log-rate offsets, 0 unless given; :mod:`sim.sensing.
+false_alarms`), non-homogeneous as the light changes over the day (:class:`FalseAlarmClock`). Parameters
+come from the calibration file: a camera's from its sensor type's terms (``sensors.thermal``; the top level
+for visible cameras, :meth:`StatisticalSensing.model_of`).
 
-Event-driven: an actor's track is piecewise linear, so the intervals it spends
-inside a sensor's visible region (and, where alarms may come, within its kind's no-go areas:
-:func:`sim.sensing.sensors.build_sensors`) are computed once, geometrically; the frames
-inside are drawn in vectorised chunks and the first frame completing k hits
-within n consecutive frames gives the alarm time. No process wakes per frame.
+Event-driven: an actor's track is piecewise linear, so the intervals it spends inside a sensor's visible
+region (and, where alarms may come, within its kind's no-go areas: :func:`sim.sensing.sensors.
+build_sensors`) are computed once, geometrically; the frames inside are drawn in vectorised chunks and the
+first frame completing k hits within n consecutive frames gives the alarm time. No process wakes per frame.
 """
 
 from __future__ import annotations
@@ -344,6 +342,8 @@ class StatisticalSensing:
         whose cumulative hazard, scaled by the offender's own factor (``own.log_rate``), reaches one
         unit-exponential draw (:mod:`sim.sensing.alarm_hazard`), None if none does; its score drawn as a
         hit's at the class's per-frame location η."""
+        if own.log_rate == -math.inf:
+            return None  # one this camera never finds (``never_share``)
         budget = float(rng.exponential()) * math.exp(-own.log_rate)  # Σ zΔλ reaches E: Σ Δλ reaches E/z
         for frames in _chunks(times):
             pixels = self._pixels(sensor, incident, incident.track.position(frames))

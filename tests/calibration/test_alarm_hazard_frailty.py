@@ -12,62 +12,27 @@ import pandas as pd
 import pytest
 from scipy import integrate
 
-from sim.calibration.alarm_hazard_design import HazardDesign, at_risk
-from sim.calibration.alarm_hazard_fit import age_edges, alarm_log_likelihood, first_alarms, fit_alarm_hazard
+from sim.calibration.alarm_hazard_fit import alarm_log_likelihood, fit_alarm_hazard
 from sim.calibration.detection_models import FRAILTY, fit_model, without_crowd
-from sim.calibration.fit_inputs import split_visits
 from sim.scenario.models import AlarmHazard
 from tests.helpers.builders import assert_calibration_refused
-from tests.helpers.hazard_design import assert_penalised_gradient
+from tests.helpers.hazard_design import (
+    RATE,
+    STEP,
+    THRESHOLDS,
+    VIEWS,
+    assert_penalised_gradient,
+    seen_in_views,
+)
+from tests.helpers.hazard_design import design_of as _design
 
-STEP = 0.5
-"""Frame step, s (2 frames/s)."""
-RATE = 0.05
-"""Alarm rate of an offender with u = 0, 1/s."""
 SIGMA = 1.5
 """The offenders' frailty: their own rates spread by e^±1.5 (one standard deviation)."""
-VIEWS = ((0.0, 30.0), (60.0, 90.0))
-"""Each offender's two views, s: in view, out of view for 30 s, in view again."""
-THRESHOLDS = (0.3, 0.5, 0.8)
 
 
 def _seen_twice(offenders: int, seed: int, sigma: float = SIGMA) -> tuple[pd.DataFrame, pd.Series]:
-    """Offenders of one camera, each in view twice (:data:`VIEWS`) at 10 px, k = n = 1, alarmed at rate
-    :data:`RATE` · exp(``sigma`` · u) from the first frame of each view until the first alarm (scored 0.95
-    there, 0 elsewhere): their frames and credited first alarms."""
-    rng = np.random.default_rng(seed)
-    rows, credited = [], {}
-    for g, u in enumerate(rng.standard_normal(offenders)):
-        per_frame = RATE * math.exp(sigma * u) * STEP
-        group = f"0/cam/incident-{g}"
-        for start, end in VIEWS:
-            t = np.round(np.arange(start, end, STEP), 6)
-            score = np.zeros(len(t))
-            budget = rng.exponential()
-            if group not in credited and per_frame * len(t) >= budget:
-                frame = (
-                    math.ceil(budget / per_frame) - 1
-                )  # the first frame whose cumulative hazard reaches it
-                score[frame], credited[group] = 0.95, float(t[frame])
-            rows.append(
-                pd.DataFrame({"group": group, "t": t, "pixels": 10.0, "light": 2, "weather": "clear"})
-            )
-            rows[-1] = rows[-1].assign(score=score, track=1)
-    return pd.concat(rows, ignore_index=True), pd.Series(credited, dtype=float)
-
-
-def _design(
-    frames: pd.DataFrame,
-    credited: pd.Series,
-    frailty: bool,
-    thresholds: tuple[float, ...] = THRESHOLDS,
-    roughness: float | None = None,
-) -> HazardDesign:
-    events = first_alarms(frames, credited, 0.5, thresholds, 1, 1)
-    data, _, age, step = split_visits(frames)
-    edges = age_edges(step, float(age.max()))
-    risk = at_risk(data, age, thresholds, events)
-    return HazardDesign(risk, edges, [], [], len(thresholds), 10.0, step, roughness, frailty=frailty)
+    """:func:`tests.helpers.hazard_design.seen_in_views` with the frailty :data:`SIGMA`, none never found."""
+    return seen_in_views(offenders, seed, sigma)
 
 
 def test_the_integrated_likelihood_is_adaptive_quadratures_of_the_plain_one():

@@ -64,6 +64,11 @@ from tests.helpers.paths import DEFAULT, SCENARIOS
             ("--hazard-crowd", "hazard+crowd, hazard+size-by-age, hazard+crowd+size-by-age", "--held-out"),
         ),
         (["--hazard-frailty", "--held-out-seeds", "5"], ("--hazard-frailty", "only with --model")),
+        (["--hazard-never", "--held-out-seeds", "5"], ("--hazard-never", "only with --model")),
+        (
+            ["--model", "hazard", "--hazard-never"],
+            ("--hazard-never", "hazard, hazard+never", "--held-out"),
+        ),
         (
             ["--model", "hazard", "--hazard-size-by-age", "--hazard-frailty"],
             (

@@ -1,8 +1,66 @@
-"""Checks shared by the hazard model's fit tests."""
+"""Synthetic offenders and checks shared by the hazard model's fit tests."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pandas as pd
+
+STEP = 0.5
+"""Frame step of the synthetic offenders, s (2 frames/s)."""
+RATE = 0.05
+"""Alarm rate of a synthetic offender with u = 0, 1/s."""
+VIEWS = ((0.0, 30.0), (60.0, 90.0))
+"""Each synthetic offender's two views, s: in view, out of view for 30 s, in view again."""
+THRESHOLDS = (0.3, 0.5, 0.8)
+
+
+def seen_in_views(
+    offenders: int, seed: int, sigma: float, never: float = 0.0, views=VIEWS
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Offenders of one camera, each in view during ``views`` (s) at 10 px, k = n = 1, alarmed at rate
+    :data:`RATE` · exp(``sigma`` · u), u ~ N(0, 1), from the first frame of each view until the first alarm
+    (scored 0.95 there, 0 elsewhere), except a share ``never`` of them, never alarmed: their frames and
+    credited first alarms."""
+    rng = np.random.default_rng(seed)
+    rows, credited = [], {}
+    for g, u in enumerate(rng.standard_normal(offenders)):
+        per_frame = RATE * math.exp(sigma * u) * STEP
+        found_ever = never == 0.0 or rng.random() >= never  # drawn only with a share never found
+        group = f"0/cam/incident-{g}"
+        for start, end in views:
+            t = np.round(np.arange(start, end, STEP), 6)
+            score = np.zeros(len(t))
+            budget = rng.exponential()
+            if found_ever and group not in credited and per_frame * len(t) >= budget:
+                frame = math.ceil(budget / per_frame) - 1  # the first whose cumulative hazard reaches it
+                score[frame], credited[group] = 0.95, float(t[frame])
+            conditions = {"pixels": 10.0, "light": 2, "weather": "clear"}
+            rows.append(pd.DataFrame({"group": group, "t": t} | conditions).assign(score=score, track=1))
+    return pd.concat(rows, ignore_index=True), pd.Series(credited, dtype=float)
+
+
+def design_of(
+    frames: pd.DataFrame,
+    credited: pd.Series,
+    frailty: bool,
+    thresholds: tuple[float, ...] = THRESHOLDS,
+    roughness: float | None = None,
+    never: bool = False,
+):
+    """The :class:`sim.calibration.alarm_hazard_design.HazardDesign` of :func:`seen_in_views`' offenders
+    (the run's threshold 0.5, k = n = 1)."""
+    from sim.calibration.alarm_hazard_design import HazardDesign, at_risk
+    from sim.calibration.alarm_hazard_fit import age_edges, first_alarms
+    from sim.calibration.fit_inputs import split_visits
+
+    events = first_alarms(frames, credited, 0.5, thresholds, 1, 1)
+    data, _, age, step = split_visits(frames)
+    edges = age_edges(step, float(age.max()))
+    risk = at_risk(data, age, thresholds, events)
+    terms = {"frailty": frailty, "never": never}
+    return HazardDesign(risk, edges, [], [], len(thresholds), 10.0, step, roughness, **terms)
 
 
 def assert_penalised_gradient(design, theta: np.ndarray) -> None:

@@ -191,6 +191,36 @@ def test_an_offenders_own_factor_mixes_the_exponentials(calibration):
     assert np.quantile(alarmed, [0.25, 0.75]) == pytest.approx(quartiles, abs=1.0)
 
 
+def test_a_share_never_found_stays_unfound_in_a_long_view(calibration):
+    """``never_share`` 0.4 beside ``frailty_sd`` 1.5: P(alarm within a view of ``s`` s) = 0.6 · ∫ (1 −
+    exp(−λ e^(1.5u) · (s − 4))) φ(u) du, 0.6 of the frailty's share (0.416 within 30 s, 0.593 within 10
+    minutes, by quadrature), and at τ 0.2 no offender is alarmed later than at 0.8 (one draw of who is
+    never found serves every threshold)."""
+    from scipy import integrate
+
+    swimming = calibration.classes[Kind.SWIMMING]
+    never = swimming.model_copy(update={"alarm_hazard": rates(frailty_sd=1.5, never_share=0.4)})
+    mixed = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: never}})
+    rate, trials = 0.1 * math.exp(-0.5), 1500
+
+    def alarmed_by(age: float) -> float:
+        def integrand(u):
+            return -math.expm1(-rate * math.exp(1.5 * u) * (age - 4.0)) * math.exp(-u * u / 2)
+
+        return 0.6 * integrate.quad(integrand, -12, 12)[0] / math.sqrt(2 * math.pi)
+
+    for view, by_hand in ((30.0, 0.416), (600.0, 0.593)):
+        expected = alarmed_by(view)
+        assert expected == pytest.approx(by_hand, abs=0.001)
+        ages = alarm_ages(sensing(mixed, 0.5), trials, view)
+        share = float(np.mean(~np.isnan(ages)))
+        assert share == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / trials))
+    low = alarm_ages(sensing(mixed, 0.2), 300, 60.0)
+    high = alarm_ages(sensing(mixed, 0.8), 300, 60.0)
+    both = ~np.isnan(high)
+    assert (low[both] <= high[both] + 1e-9).all() and np.isnan(low).sum() <= np.isnan(high).sum()
+
+
 def test_size_scales_the_rate_and_a_lower_threshold_never_alarms_later(calibration):
     """Same seeds: at τ 0.2 each offender is alarmed no later than at 0.8, and four times the reference
     size (size slope 1 per doubling) alarms e² times as fast."""
@@ -296,6 +326,8 @@ def test_a_thermal_cameras_anglers_follow_the_thermal_terms_at_fishings_threshol
         ({"size_slope_by_age": (0.0, math.nan)}, "finite number"),
         ({"frailty_sd": -0.5}, "greater than or equal to 0"),
         ({"frailty_sd": math.inf}, "finite number"),
+        ({"never_share": 1.0}, "less than 1"),
+        ({"never_share": -0.1}, "greater than or equal to 0"),
     ],
 )
 def test_a_bad_alarm_hazard_block_is_refused(change, message):
