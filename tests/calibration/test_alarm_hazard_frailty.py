@@ -19,9 +19,9 @@ from tests.helpers.builders import assert_calibration_refused
 from tests.helpers.hazard_design import (
     RATE,
     STEP,
-    THRESHOLDS,
     VIEWS,
     assert_penalised_gradient,
+    log_likelihood_by_hand,
     seen_in_views,
 )
 from tests.helpers.hazard_design import design_of as _design
@@ -43,19 +43,7 @@ def test_the_integrated_likelihood_is_adaptive_quadratures_of_the_plain_one():
     frames, credited = _seen_twice(12, seed=3)
     frail = _design(frames, credited, frailty=True)
     theta = frail.start() + np.random.default_rng(4).uniform(-0.3, 0.3, frail.parameters)
-    parts = frail.split(theta)
-    offsets = np.r_[0.0, -np.cumsum(parts.steps[:, 0])]
-    by_hand = 0.0
-    for group, mine in frames.groupby("group"):
-        for threshold, offset in zip(THRESHOLDS, offsets, strict=True):
-            plain = _design(mine, credited[credited.index == group], False, (threshold,))
-
-            def likelihood(u, plain=plain, offset=offset):
-                shifted = np.r_[parts.ages + offset + parts.frailty * u, parts.size]
-                return math.exp(plain.log_likelihood(shifted)[0] - u * u / 2) / math.sqrt(2 * math.pi)
-
-            value, _ = integrate.quad(likelihood, -12.0, 12.0, epsabs=1e-14, epsrel=1e-10, limit=200)
-            by_hand += math.log(value)
+    by_hand = log_likelihood_by_hand(frames, credited, frail.split(theta), frailty=True)
     assert frail.log_likelihood(theta)[0] == pytest.approx(by_hand, rel=1e-6)
     assert len(credited) not in (0, 12)  # some found, some never
 

@@ -19,9 +19,9 @@ from tests.helpers.builders import assert_calibration_refused
 from tests.helpers.hazard_design import (
     RATE,
     STEP,
-    THRESHOLDS,
     assert_penalised_gradient,
     design_of,
+    log_likelihood_by_hand,
     seen_in_views,
 )
 
@@ -42,24 +42,7 @@ def test_the_likelihood_is_the_mixture_of_never_and_the_rates_by_hand(frailty):
     frames, credited = seen_in_views(12, seed=3, sigma=1.0, never=0.3)
     design = design_of(frames, credited, frailty, never=True)
     theta = design.start() + np.random.default_rng(4).uniform(-0.3, 0.3, design.parameters)
-    parts = design.split(theta)
-    share = 1.0 / (1.0 + math.exp(-parts.never))
-    offsets = np.r_[0.0, -np.cumsum(parts.steps[:, 0])]
-    by_hand = 0.0
-    for group, mine in frames.groupby("group"):
-        for threshold, offset in zip(THRESHOLDS, offsets, strict=True):
-            plain = design_of(mine, credited[credited.index == group], False, (threshold,))
-
-            def likelihood(u, plain=plain, offset=offset):
-                shifted = np.r_[parts.ages + offset + parts.frailty * u, parts.size]
-                return math.exp(plain.log_likelihood(shifted)[0] - u * u / 2) / math.sqrt(2 * math.pi)
-
-            rated = (
-                integrate.quad(likelihood, -12.0, 12.0, epsabs=1e-14, epsrel=1e-10, limit=200)[0]
-                if frailty
-                else likelihood(0.0) * math.sqrt(2 * math.pi)
-            )
-            by_hand += math.log(share * (group not in credited.index) + (1 - share) * rated)
+    by_hand = log_likelihood_by_hand(frames, credited, design.split(theta), frailty)
     assert design.log_likelihood(theta)[0] == pytest.approx(by_hand, rel=1e-6)
     assert 0 < len(credited) < 12
 

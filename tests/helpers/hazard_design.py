@@ -76,3 +76,31 @@ def assert_penalised_gradient(design, theta: np.ndarray) -> None:
 
     scale = np.linalg.norm(gradient(theta))
     assert check_grad(value, gradient, theta, epsilon=1e-6) <= 1e-5 * max(scale, 1.0)
+
+
+def log_likelihood_by_hand(frames: pd.DataFrame, credited: pd.Series, parts, frailty: bool) -> float:
+    """The likelihood of :func:`design_of`'s offenders at parameters ``parts`` (a design's ``split``), one
+    offender and threshold at a time: π · [no alarm at that threshold] + (1 − π) · L, π the share never
+    found (0 without one) and L the likelihood at that threshold alone of a design without a frailty with
+    every age bin's log-rate raised by the threshold's offset and σu, integrated over u ~ N(0, 1) by scipy's
+    adaptive quadrature (with ``frailty``; u = 0 without)."""
+    from scipy import integrate
+
+    share = 0.0 if parts.never == -math.inf else 1.0 / (1.0 + math.exp(-parts.never))
+    offsets = np.r_[0.0, -np.cumsum(parts.steps[:, 0])]
+    total = 0.0
+    for group, mine in frames.groupby("group"):
+        for threshold, offset in zip(THRESHOLDS, offsets, strict=True):
+            plain = design_of(mine, credited[credited.index == group], False, (threshold,))
+
+            def likelihood(u, plain=plain, offset=offset):
+                shifted = np.r_[parts.ages + offset + parts.frailty * u, parts.size]
+                return math.exp(plain.log_likelihood(shifted)[0] - u * u / 2) / math.sqrt(2 * math.pi)
+
+            rated = (
+                integrate.quad(likelihood, -12.0, 12.0, epsabs=1e-14, epsrel=1e-10, limit=200)[0]
+                if frailty
+                else likelihood(0.0) * math.sqrt(2 * math.pi)
+            )
+            total += math.log(share * (group not in credited.index) + (1 - share) * rated)
+    return total
