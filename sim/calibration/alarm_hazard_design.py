@@ -1,6 +1,7 @@
-"""The ``hazard`` model's likelihood: the frames at risk of an alarm (:func:`at_risk`) and the penalised
-negative log-likelihood with its gradient that :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`
-minimises (:class:`HazardDesign`; the model and its penalties: that module's docstring).
+"""The ``hazard`` model's likelihood: the penalised negative log-likelihood of the frames at risk of an alarm
+(:func:`sim.calibration.alarm_hazard_fit.at_risk`) with its gradient that :func:`sim.calibration.
+alarm_hazard_fit.fit_alarm_hazard` minimises (:class:`HazardDesign`; the model and its penalties: that
+module's docstring).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from sim.calibration.fit_inputs import others_in_view
 from sim.core.maths import logit, sigmoid
 from sim.sensing.alarm_hazard import age_bins
 from sim.world.daylight import LIGHT_ORDER
@@ -41,39 +41,6 @@ LOWEST_LOG_RATE = -50.0
 alarms finite (e^−50 per second is never)."""
 
 
-def at_risk(
-    data: pd.DataFrame, age: np.ndarray, thresholds, events: dict[float, pd.Series], crowd: bool = False
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The frames at risk at some threshold, one row each: ``age`` (s), ``pixels``, ``light``, ``weather``,
-    ``first``, the lowest threshold (index) at which it is at risk, and ``offender``, its group's number among
-    the rows (and with ``crowd`` ``others``, the crowd of :func:`sim.calibration.fit_inputs.others_in_view`);
-    and the alarms: each one's row and threshold (index).
-
-    A frame is at risk at a threshold until the offender's alarm there, in every view up to it; alarms come
-    no earlier at a higher threshold (fewer hits), so a frame at risk at one threshold is at risk at every
-    higher one and one row holds them all."""
-    t = data["t"].to_numpy()
-    when = np.column_stack(
-        [data["group"].map(events[tau]).to_numpy(dtype=float) for tau in thresholds]
-    )  # NaN: no alarm on this offender at that threshold
-    first = (t[:, None] > when + 1e-6).sum(axis=1)  # thresholds whose alarm came before this frame
-    kept = first < len(thresholds)
-    rows = pd.DataFrame(
-        {
-            "age": age[kept],
-            "pixels": data["pixels"].to_numpy(float)[kept],
-            "light": data["light"].to_numpy(int)[kept],
-            "weather": data["weather"].astype(str).to_numpy()[kept],
-            "first": first[kept],
-            "offender": pd.factorize(data["group"].to_numpy()[kept])[0],
-        }
-    )
-    if crowd:  # counted over every frame logged, at risk or not
-        rows["others"] = others_in_view(data)[kept]
-    row, threshold = np.nonzero(np.abs(t[kept][:, None] - when[kept]) < 1e-6)
-    return rows, row, threshold
-
-
 class Parts(NamedTuple):
     """The parameters of a :class:`HazardDesign`, by name."""
 
@@ -92,7 +59,9 @@ class Parts(NamedTuple):
     frailty: float
     """Standard deviation of the offenders' own log-rate offsets (0 without the term)."""
     never: float
-    """Logit of the share of offenders never found (−inf without the term)."""
+    """Logit of the share of offenders never found at the reference size (−inf without the term)."""
+    never_size: float
+    """Its change per doubling of the offender's size at first sight (0 without the term)."""
     steps: np.ndarray
     """Non-negative steps down from each threshold to the next, a row per threshold after the first, a
     column per group of ages (one, or every age bin)."""
@@ -103,8 +72,8 @@ class HazardDesign:
     order: a log-rate per age bin, the size slope, the crowd slope (if the rows have ``others``), each age
     bin's departure from the size slope (``size_by_age``), an offset per light level seen (not day), per
     weather seen (not clear), the frailty's standard deviation σ (``frailty``), the logit of the share never
-    found (``never``), and per threshold after the first a non-negative step down, one for every age or
-    (``roughness`` given) one per age bin, threshold by threshold.
+    found and its size slope (``never``), and per threshold after the first a non-negative step down, one
+    for every age or (``roughness`` given) one per age bin, threshold by threshold.
 
     With μ_f the rate times Δ of frame f at the first threshold and e_jg = exp(offset_jg) (g the frame's
     age bin, or the one group of every age), a frame at risk from threshold j_f on adds
@@ -123,12 +92,13 @@ class HazardDesign:
     gradient is the integrand's, weighted by each node's share of the likelihood (its posterior).
 
     With ``never`` a share π of the offenders is never found in that camera's views, whatever their time
-    in view (a cure fraction: the mixture cure model of Farewell 1982, *Biometrics* 38(4):1041-1046; with a
-    frailty, Longini & Halloran 1996, *Biometrics* 52(3):1032-1038). Pixel mode finds some offenders at
-    once and others never, and a frailty spread wide enough to hold the nevers within a 300-s view puts
-    rates on them that find them over a longer one. It is the mixing distribution's point mass at z = 0:
-    one more node, of weight π (the others' weights times 1 − π), whose likelihood is 1 without an alarm
-    and 0 with one; d/d logit π of an offender's log-likelihood is its posterior share of that node − π.
+    in view, logit π = logit π_ref + κ · log2(first / reference pixels), first the offender's height at its
+    first frame (the logistic mixture cure model of Farewell 1982, *Biometrics* 38(4):1041-1046; with a
+    frailty, Price & Manatunga 2001, *Statistics in Medicine* 20(9-10):1515-1527). Pixel mode finds some
+    offenders at once and others never, and a frailty spread wide enough to hold the nevers within a 300-s
+    view puts rates on them that find them over a longer one. It is the mixing distribution's point mass
+    at z = 0: one more node, of weight π (the others' weights times 1 − π), whose likelihood is 1 without an
+    alarm and 0 with one; d/d logit π of an offender's log-likelihood is its posterior share of that node − π.
     """
 
     def __init__(
@@ -157,13 +127,15 @@ class HazardDesign:
         self.first = rows["first"].to_numpy(int)
         self.offender = rows["offender"].to_numpy(int)
         self.frail = int(frailty)  # parameters of the frailty: its standard deviation, or none
-        self.never = int(never)  # parameters of the never-found share: its logit, or none
+        self.never = 2 * int(never)  # parameters of the never-found share: its logit and size slope, or none
         self.roughness = roughness
         # The threshold steps' groups: every age bin its own, or one for all.
         self.groups = len(edges) if roughness is not None else 1
         self.group = self.bins if roughness is not None else np.zeros(len(self.bins), int)
         self.thresholds = thresholds
         self.offenders = int(self.offender.max()) + 1 if len(self.offender) else 0
+        # Each offender's size at its first frame (rows are in time order; its first is at risk everywhere).
+        self.first_size = self.size[np.unique(self.offender, return_index=True)[1]]
         # Each frame's cell of offender, threshold-step group and first threshold at risk (the frailty sums).
         self.cell = (self.offender * self.groups + self.group) * thresholds + self.first
         ages = len(edges)
@@ -180,9 +152,9 @@ class HazardDesign:
         a, s, d, light, weather, f, nv, steps = np.split(theta, cut)
         crowd = float(s[1]) if slopes > 1 else 0.0
         frailty = float(f[0]) if self.frail else 0.0
-        never = float(nv[0]) if self.never else -math.inf
+        never, never_size = (float(nv[0]), float(nv[1])) if self.never else (-math.inf, 0.0)
         steps = steps.reshape(self.thresholds - 1, self.groups)
-        return Parts(a, float(s[0]), crowd, d, light, weather, frailty, never, steps)
+        return Parts(a, float(s[0]), crowd, d, light, weather, frailty, never, never_size, steps)
 
     def start(self) -> np.ndarray:
         """Each age bin's rate as if nothing else mattered (alarms / frame-seconds at risk, half an alarm
@@ -210,7 +182,8 @@ class HazardDesign:
         ages, steps = self.counts[0], self.counts[3]
         floor = [(LOWEST_LOG_RATE, None)] * ages
         free = [(None, None)] * (self.parameters - ages - steps - self.frail - self.never)
-        mixture = [(0.0, FRAILTY_MAX)] * self.frail + [(-NEVER_BOUND, NEVER_BOUND)] * self.never
+        never = [(-NEVER_BOUND, NEVER_BOUND), (None, None)][: self.never]
+        mixture = [(0.0, FRAILTY_MAX)] * self.frail + never
         return floor + free + mixture + [(0.0, None)] * steps
 
     def penalised(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -254,9 +227,10 @@ class HazardDesign:
         event_group = self.group[self.event_row]
         alarm = mu[self.event_row] * scale[self.event_threshold, event_group]
         if self.frail or self.never:  # integrated over each offender's own factor z at each threshold
-            integrated = self._integrated(mu, scale, alarm, p.frailty, p.never)
+            integrated = self._integrated(mu, scale, alarm, p.frailty, p.never, p.never_size)
             log_likelihood, exposed_now, exposed, d_alarm, d_frailty, d_never = integrated
         else:
+            d_never = []
             later = np.cumsum(scale[::-1], axis=0)[::-1]  # Σ_{j' ≥ j} e_j'g
             exposed_now = mu * later[self.first, self.group]
             occurred = -np.expm1(-alarm)  # P(the alarm in this frame)
@@ -277,22 +251,22 @@ class HazardDesign:
                 np.bincount(self.light[self.light >= 0], g[self.light >= 0], minlength=len(p.light)),
                 np.bincount(self.weather[self.weather >= 0], g[self.weather >= 0], minlength=len(p.weather)),
                 [d_frailty] if self.frail else [],
-                [d_never] if self.never else [],
+                d_never,
                 -np.cumsum(d_offset[::-1], axis=0)[::-1][1:].ravel(),  # step i lowers thresholds i on
             ]
         )
         return float(log_likelihood), gradient
 
     def _integrated(
-        self, mu: np.ndarray, scale: np.ndarray, alarm: np.ndarray, sigma: float, never: float
-    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, float, float]:
+        self, mu: np.ndarray, scale: np.ndarray, alarm: np.ndarray, sigma: float, never: float, slope: float
+    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, float, list]:
         """The offenders' likelihood integrated over their own factor z (:meth:`_mixture`), one z per
         offender and threshold (the class docstring): the log-likelihood; each row's exposure
         Σ_{j ≥ j_f} μ_f e_jg z̄_ij and, by threshold and group, Σ_{f: j_f ≤ j} μ_f z̄_ij (z̄: the posterior
         mean of z); each alarm's posterior mean of the derivative of its term by its log-rate; and the
-        derivatives by σ and by the never-found share's logit ``never``. ``scale``: e_jg; ``alarm``: each
-        alarm's μ_f e_jg."""
-        z, log_weights, u = self._mixture(sigma, never)
+        derivatives by σ and by the never-found share's logit ``never`` and size ``slope`` (none without
+        the share). ``scale``: e_jg; ``alarm``: each alarm's μ_f e_jg."""
+        z, log_weights, u = self._mixture(sigma, never, slope)
         count, groups, offenders = self.thresholds, self.groups, self.offenders
         # μ summed by offender, group and first threshold at risk, then over the thresholds up to each j:
         # Σ_{f of i in g: j_f ≤ j} μ_f. Cells, not frames × thresholds: one pass over the frames.
@@ -323,20 +297,30 @@ class HazardDesign:
             np.einsum("ij,igj->jg", z_mean, up_to),
             (share[unit] * d_alarm).sum(axis=1),
             float((share * slopes * u).sum()),  # d log z / dσ = u
-            float((share[:, 0] - sigmoid(never)).sum()) if self.never else 0.0,
+            self._d_never(share, log_weights),
         )
 
-    def _mixture(self, sigma: float, never: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The nodes z of the offenders' own factor, their log weights and d log z / dσ: exp(σu) at the
-        Gauss–Hermite nodes u (with the frailty) or 1 (without), and with the never-found share
-        π = σ(``never``) first a node z = 0 of weight π, the others' weights times 1 − π."""
+    def _d_never(self, share: np.ndarray, log_weights: np.ndarray) -> list:
+        """d/d logit π and d/d κ of the log-likelihood: Σ (posterior share of z = 0 − π) (times the first
+        size), over offenders and thresholds; none without the share."""
+        if not self.never:
+            return []
+        residual = (share[:, 0] - np.exp(log_weights[:, 0])).reshape(self.offenders, self.thresholds)
+        return [float(residual.sum()), float(residual.sum(axis=1) @ self.first_size)]
+
+    def _mixture(self, sigma: float, never: float, slope: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The nodes z of the offenders' own factor, their log weights (a row per offender and threshold
+        with the never-found share) and d log z / dσ: exp(σu) at the Gauss–Hermite nodes u (with the
+        frailty) or 1 (without), and with the never-found share π = σ(``never`` + ``slope`` · first size)
+        first a node z = 0 of weight π, the others' weights times 1 − π."""
         u, log_weights = (_NODES, _LOG_WEIGHTS) if self.frail else (np.zeros(1), np.zeros(1))
         z = np.exp(sigma * u)
         if not self.never:
             return z, log_weights, u
+        logits = np.repeat(never + slope * self.first_size, self.thresholds)[:, None]
         # log π and log(1 − π) from the logit without overflow: −log(1 + e^−x), −log(1 + e^x)
-        log_never, log_found = -np.logaddexp(0.0, -never), -np.logaddexp(0.0, never)
-        return np.r_[0.0, z], np.r_[log_never, log_found + log_weights], np.r_[0.0, u]
+        log_never, log_found = -np.logaddexp(0.0, -logits), -np.logaddexp(0.0, logits)
+        return np.r_[0.0, z], np.hstack([log_never, log_found + log_weights]), np.r_[0.0, u]
 
     def offsets(self, steps: np.ndarray) -> list:
         """The threshold offsets of ``steps``: a value per threshold, or a row of one per age bin."""
@@ -349,7 +333,9 @@ class HazardDesign:
         crowd = {"crowd_slope": p.crowd} if self.crowd is not None else {}
         by_age = {"size_slope_by_age": [float(v) for v in p.size_by_age]} if len(p.size_by_age) else {}
         frailty = {"frailty_sd": p.frailty} if self.frail else {}
-        never = {"never_share": float(sigmoid(p.never))} if self.never else {}
+        never = (
+            {"never_share": float(sigmoid(p.never)), "never_size_slope": p.never_size} if self.never else {}
+        )
         return (
             crowd
             | by_age
@@ -384,7 +370,7 @@ class HazardDesign:
                 list(block.light.values()),
                 list(block.weather.values()),
                 [block.frailty_sd] if block.frailty_sd > 0.0 else [],
-                [logit(block.never_share)] if block.never_share > 0.0 else [],
+                [logit(block.never_share), block.never_size_slope] if block.never_share > 0.0 else [],
                 -np.diff(offsets, axis=0).ravel(),  # the steps down from one threshold to the next
             ]
         )

@@ -62,7 +62,8 @@ spreading the rates so wide that a slow tail of them is found over a longer view
 stays so at any length of view (pixel mode on `cam-east-n`'s 1800-s runs: 0.62 of the anglers found
 within 10 s, 0.11 more in the next half hour).
 
-The likelihood and its penalties: :mod:`sim.calibration.alarm_hazard_design`.
+The frames at risk: :func:`at_risk`; the likelihood and its penalties: :mod:`sim.calibration.
+alarm_hazard_design`.
 """
 
 from __future__ import annotations
@@ -72,13 +73,14 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.calibration.alarm_hazard_design import RIDGE, SMOOTHING, HazardDesign, at_risk
+from sim.calibration.alarm_hazard_design import RIDGE, SMOOTHING, HazardDesign
 from sim.calibration.alarm_landing import track_alarms
 from sim.calibration.detectability import MAX_FIT_FRAMES
 from sim.calibration.fit_inputs import (
     FIT_THRESHOLDS,
     MIN_SIZE_SLOPE,
     condition_offsets,
+    others_in_view,
     score_design,
     split_visits,
 )
@@ -103,6 +105,39 @@ def age_edges(step: float, longest: float) -> np.ndarray:
         coarse.append(coarse[-1] * COARSE_RATIO)
     edges = np.round(np.r_[fine, coarse], 6)
     return edges[edges <= max(longest, 0.0)]
+
+
+def at_risk(
+    data: pd.DataFrame, age: np.ndarray, thresholds, events: dict[float, pd.Series], crowd: bool = False
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The frames at risk at some threshold, one row each: ``age`` (s), ``pixels``, ``light``, ``weather``,
+    ``first``, the lowest threshold (index) at which it is at risk, and ``offender``, its group's number among
+    the rows (and with ``crowd`` ``others``, the crowd of :func:`sim.calibration.fit_inputs.others_in_view`);
+    and the alarms: each one's row and threshold (index).
+
+    A frame is at risk at a threshold until the offender's alarm there, in every view up to it; alarms come
+    no earlier at a higher threshold (fewer hits), so a frame at risk at one threshold is at risk at every
+    higher one and one row holds them all."""
+    t = data["t"].to_numpy()
+    when = np.column_stack(
+        [data["group"].map(events[tau]).to_numpy(dtype=float) for tau in thresholds]
+    )  # NaN: no alarm on this offender at that threshold
+    first = (t[:, None] > when + 1e-6).sum(axis=1)  # thresholds whose alarm came before this frame
+    kept = first < len(thresholds)
+    rows = pd.DataFrame(
+        {
+            "age": age[kept],
+            "pixels": data["pixels"].to_numpy(float)[kept],
+            "light": data["light"].to_numpy(int)[kept],
+            "weather": data["weather"].astype(str).to_numpy()[kept],
+            "first": first[kept],
+            "offender": pd.factorize(data["group"].to_numpy()[kept])[0],
+        }
+    )
+    if crowd:  # counted over every frame logged, at risk or not
+        rows["others"] = others_in_view(data)[kept]
+    row, threshold = np.nonzero(np.abs(t[kept][:, None] - when[kept]) < 1e-6)
+    return rows, row, threshold
 
 
 def first_alarms(

@@ -100,8 +100,16 @@ class AlarmHazard(Strict):
         ge=0,
         lt=1,
         allow_inf_nan=False,
-        description="share of offenders never found in one camera's views, drawn once per offender and "
-        "camera (a cure fraction: the others at the rates above; 0: none)",
+        description="share of offenders never found in one camera's views at the reference size, drawn "
+        "once per offender and camera (a cure fraction: the others at the rates above; 0: none)",
+    )
+    never_size_slope: float = Field(
+        0.0,
+        ge=-20,
+        le=20,
+        allow_inf_nan=False,
+        description="logit change of never_share per doubling of the offender's pixel height at its first "
+        "sight in the camera's view",
     )
     thresholds: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = Field(
         min_length=1, description="the score thresholds the alarms were counted at, increasing"

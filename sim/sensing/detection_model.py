@@ -99,16 +99,21 @@ class DetectionModel:
         """P(this camera's detector never scores an offender ``pixels`` tall at first sight):
         σ(logit ``never_share`` + ``never_size_slope`` · log2(pixels / reference_pixels))."""
         spec = self.calibration.classes[kind]
-        if spec.never_share <= 0 or spec.never_share >= 1 or spec.never_size_slope == 0:
-            return spec.never_share
+        return self._share_at(spec.never_share, spec.never_size_slope, pixels)
+
+    def _share_at(self, share: float, slope: float, pixels: float) -> float:
+        """A share at the reference size moved to ``pixels``: σ(logit ``share`` + ``slope`` · log2(pixels /
+        reference_pixels))."""
+        if share <= 0 or share >= 1 or slope == 0:
+            return share
         size = math.log2(max(pixels, 1e-9) / self.calibration.reference_pixels)
-        return float(sigmoid(logit(spec.never_share) + spec.never_size_slope * size))
+        return float(sigmoid(logit(share) + slope * size))
 
     def own_offset(
         self, kind: Kind, start: float, until: float, rng: np.random.Generator, pixels: float = math.nan
     ) -> OwnOffset:
         """An offender's own logit offsets in one camera's view from ``start`` to ``until`` (s), ``pixels``
-        tall there at first sight (only needed with ``never_size_slope``).
+        tall there at first sight (only needed with a ``never_size_slope``).
 
         σ_o·v per spell (``offender_sd``, redrawn every ``offender_spell_s``) plus σ_l·u for the
         whole visit (``offender_lasting_sd``), v, u ~ N(0, 1); with probability ``never_share`` the
@@ -116,7 +121,8 @@ class DetectionModel:
         ``never_size_slope``), and with probability
         ``shadowed_share`` one none of whose alarms lands on them; for the ``hazard`` model a log-rate
         offset σ_f·w, w ~ N(0, 1) (``alarm_hazard.frailty_sd``), the same in all its views of this camera, and
-        with probability ``alarm_hazard.never_share`` −∞ (one this camera never finds). u and those draws
+        with probability ``alarm_hazard.never_share`` −∞ (one this camera never finds; at the offender's
+        size with ``alarm_hazard.never_size_slope``). u and those draws
         come after the v's, each only when its parameter is > 0, so calibrations without them keep their
         draws.
         """
@@ -134,7 +140,8 @@ class DetectionModel:
         hazard = spec.alarm_hazard
         frailty = hazard.frailty_sd if hazard is not None else 0.0
         log_rate = frailty * float(rng.standard_normal()) if frailty > 0 else 0.0
-        if hazard is not None and hazard.never_share > 0 and rng.random() < hazard.never_share:
+        never = hazard.never_share if hazard is not None else 0.0
+        if never > 0 and rng.random() < self._share_at(never, hazard.never_size_slope, pixels):
             log_rate = -math.inf  # one this camera never finds
         return OwnOffset(values, start, spell, lasting, shadowed, log_rate)
 

@@ -314,7 +314,8 @@ def test_the_crowd_slope_is_recovered_and_read_back():
 def test_the_fits_gradient_is_the_likelihoods(roughness, crowd, size_by_age):
     """The penalised likelihood's analytic gradient against central differences, at a point away from the
     optimum, with offsets shared and per age bin, with the crowd term and with a size slope per age bin."""
-    from sim.calibration.alarm_hazard_design import HazardDesign, at_risk
+    from sim.calibration.alarm_hazard_design import HazardDesign
+    from sim.calibration.alarm_hazard_fit import at_risk
     from sim.calibration.fit_inputs import split_visits
 
     frames, credited = _shifting_alarms(40, 6.0, np.random.default_rng(5))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import integrate
 
@@ -36,10 +37,12 @@ def _log_mean(values: np.ndarray) -> float:
 
 @pytest.mark.parametrize("frailty", [False, True])
 def test_the_likelihood_is_the_mixture_of_never_and_the_rates_by_hand(frailty):
-    """Per offender and threshold, π · [no alarm at that threshold] + (1 − π) · L, L the likelihood at that
-    threshold alone (integrated over the frailty by scipy's adaptive quadrature, with one), one offender at
-    a time (some found at once, some late, some never)."""
+    """Per offender and threshold, π · [no alarm at that threshold] + (1 − π) · L, π at the offender's size
+    (5, 10 or 20 px: the size slopes of π and of the rate at work), L the likelihood at that threshold
+    alone (integrated over the frailty by scipy's adaptive quadrature, with one), one offender at a time
+    (some found at once, some late, some never)."""
     frames, credited = seen_in_views(12, seed=3, sigma=1.0, never=0.3)
+    frames["pixels"] = 10.0 * 2.0 ** (frames["group"].str.rsplit("-", n=1).str[1].astype(int) % 3 - 1.0)
     design = design_of(frames, credited, frailty, never=True)
     theta = design.start() + np.random.default_rng(4).uniform(-0.3, 0.3, design.parameters)
     by_hand = log_likelihood_by_hand(frames, credited, design.split(theta), frailty)
@@ -124,6 +127,19 @@ def test_a_long_view_finds_the_share_ever_found_not_more(fits):
     truth = (1.0 - NEVER_SHARE) * -math.expm1(-RATE * 600.0)
     assert _found_within(blocks["never"], 600.0) == pytest.approx(truth, abs=0.04)
     assert _found_within(blocks["frailty"], 600.0) > truth + 0.2
+
+
+def test_the_fit_recovers_how_the_share_never_found_falls_with_size():
+    """300 offenders 5 px tall half of whom are never found and 300 of 20 px a fifth of whom are: at the
+    reference 10 px logit π = (logit 0.5 + logit 0.2) / 2 (π 0.333; measured 0.353), and its slope per
+    doubling (logit 0.2 − logit 0.5) / 2 = −0.69 (measured −0.69)."""
+    small, small_credited = seen_in_views(300, seed=11, sigma=0.0, never=0.5, pixels=5.0)
+    large, large_credited = seen_in_views(300, seed=12, sigma=0.0, never=0.2, pixels=20.0, first=300)
+    frames = pd.concat([small, large], ignore_index=True)
+    credited = pd.concat([small_credited, large_credited])
+    block = fit_alarm_hazard(frames, 10.0, credited, 0.5, 1, 1, never=True)["alarm_hazard"]
+    assert block["never_share"] == pytest.approx(1 / 3, abs=0.06)
+    assert block["never_size_slope"] == pytest.approx(0.5 * (math.log(0.25) - 0.0), abs=0.25)
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,16 @@ THRESHOLDS = (0.3, 0.5, 0.8)
 
 
 def seen_in_views(
-    offenders: int, seed: int, sigma: float, never: float = 0.0, views=VIEWS
+    offenders: int,
+    seed: int,
+    sigma: float,
+    never: float = 0.0,
+    views=VIEWS,
+    pixels: float = 10.0,
+    first: int = 0,
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Offenders of one camera, each in view during ``views`` (s) at 10 px, k = n = 1, alarmed at rate
+    """Offenders of one camera (incidents ``first`` on), each in view during ``views`` (s) at ``pixels``
+    tall, k = n = 1, alarmed at rate
     :data:`RATE` · exp(``sigma`` · u), u ~ N(0, 1), from the first frame of each view until the first alarm
     (scored 0.95 there, 0 elsewhere), except a share ``never`` of them, never alarmed: their frames and
     credited first alarms."""
@@ -28,7 +35,7 @@ def seen_in_views(
     for g, u in enumerate(rng.standard_normal(offenders)):
         per_frame = RATE * math.exp(sigma * u) * STEP
         found_ever = never == 0.0 or rng.random() >= never  # drawn only with a share never found
-        group = f"0/cam/incident-{g}"
+        group = f"0/cam/incident-{first + g}"
         for start, end in views:
             t = np.round(np.arange(start, end, STEP), 6)
             score = np.zeros(len(t))
@@ -36,7 +43,7 @@ def seen_in_views(
             if found_ever and group not in credited and per_frame * len(t) >= budget:
                 frame = math.ceil(budget / per_frame) - 1  # the first whose cumulative hazard reaches it
                 score[frame], credited[group] = 0.95, float(t[frame])
-            conditions = {"pixels": 10.0, "light": 2, "weather": "clear"}
+            conditions = {"pixels": pixels, "light": 2, "weather": "clear"}
             rows.append(pd.DataFrame({"group": group, "t": t} | conditions).assign(score=score, track=1))
     return pd.concat(rows, ignore_index=True), pd.Series(credited, dtype=float)
 
@@ -51,8 +58,8 @@ def design_of(
 ):
     """The :class:`sim.calibration.alarm_hazard_design.HazardDesign` of :func:`seen_in_views`' offenders
     (the run's threshold 0.5, k = n = 1)."""
-    from sim.calibration.alarm_hazard_design import HazardDesign, at_risk
-    from sim.calibration.alarm_hazard_fit import age_edges, first_alarms
+    from sim.calibration.alarm_hazard_design import HazardDesign
+    from sim.calibration.alarm_hazard_fit import age_edges, at_risk, first_alarms
     from sim.calibration.fit_inputs import split_visits
 
     events = first_alarms(frames, credited, 0.5, thresholds, 1, 1)
@@ -81,20 +88,25 @@ def assert_penalised_gradient(design, theta: np.ndarray) -> None:
 def log_likelihood_by_hand(frames: pd.DataFrame, credited: pd.Series, parts, frailty: bool) -> float:
     """The likelihood of :func:`design_of`'s offenders at parameters ``parts`` (a design's ``split``), one
     offender and threshold at a time: π · [no alarm at that threshold] + (1 − π) · L, π the share never
-    found (0 without one) and L the likelihood at that threshold alone of a design without a frailty with
-    every age bin's log-rate raised by the threshold's offset and σu, integrated over u ~ N(0, 1) by scipy's
-    adaptive quadrature (with ``frailty``; u = 0 without)."""
+    found at the offender's size in its first frame (0 without one) and L the likelihood at that threshold
+    alone of a design without a frailty with every age bin's log-rate raised by the threshold's offset and
+    σu, integrated over u ~ N(0, 1) by scipy's adaptive quadrature (with ``frailty``; u = 0 without)."""
     from scipy import integrate
 
-    share = 0.0 if parts.never == -math.inf else 1.0 / (1.0 + math.exp(-parts.never))
     offsets = np.r_[0.0, -np.cumsum(parts.steps[:, 0])]
     total = 0.0
     for group, mine in frames.groupby("group"):
+        first = math.log2(float(mine.sort_values("t")["pixels"].iloc[0]) / 10.0)  # at the reference 10 px
+        share = (
+            0.0
+            if parts.never == -math.inf
+            else 1.0 / (1.0 + math.exp(-parts.never - parts.never_size * first))
+        )
         for threshold, offset in zip(THRESHOLDS, offsets, strict=True):
             plain = design_of(mine, credited[credited.index == group], False, (threshold,))
 
             def likelihood(u, plain=plain, offset=offset):
-                shifted = np.r_[parts.ages + offset + parts.frailty * u, parts.size]
+                shifted = np.r_[parts.ages + offset + parts.frailty * u, parts.size]  # one size slope
                 return math.exp(plain.log_likelihood(shifted)[0] - u * u / 2) / math.sqrt(2 * math.pi)
 
             rated = (

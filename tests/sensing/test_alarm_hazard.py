@@ -221,6 +221,20 @@ def test_a_share_never_found_stays_unfound_in_a_long_view(calibration):
     assert (low[both] <= high[both] + 1e-9).all() and np.isnan(low).sum() <= np.isnan(high).sum()
 
 
+def test_the_share_never_found_at_the_offenders_size(calibration):
+    """``never_share`` 0.4 at the reference size with ``never_size_slope`` −1 per doubling: offenders four
+    times as tall are never found with probability σ(logit 0.4 − 2) = 0.083, so in a 10-minute view
+    0.917 · (1 − exp(−λ e² · 596)) of them are alarmed (the rate's size slope 1: λ e² = 0.448/s)."""
+    swimming = calibration.classes[Kind.SWIMMING]
+    never = swimming.model_copy(update={"alarm_hazard": rates(never_share=0.4, never_size_slope=-1.0)})
+    mixed = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: never}})
+    trials, large = 1500, 4 * calibration.reference_pixels
+    expected = (1 - 1 / (1 + math.exp(-(logit(0.4) - 2.0)))) * -math.expm1(-0.1 * math.exp(1.5) * 596.0)
+    assert expected == pytest.approx(0.917, abs=0.001)
+    share = float(np.mean(~np.isnan(alarm_ages(sensing(mixed, 0.5, large), trials, 600.0))))
+    assert share == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / trials))
+
+
 def test_size_scales_the_rate_and_a_lower_threshold_never_alarms_later(calibration):
     """Same seeds: at τ 0.2 each offender is alarmed no later than at 0.8, and four times the reference
     size (size slope 1 per doubling) alarms e² times as fast."""
