@@ -47,6 +47,12 @@ chain (:mod:`sim.sensing.acquisition`, :func:`sim.calibration.detectability.fit_
 score)."""
 
 
+def _slope(description: str):
+    """A slope per doubling of the ``hazard`` model, 0 unless given, within ±20 (a factor of e^20 per
+    doubling bounds any fitted contrast)."""
+    return Field(0.0, ge=-20, le=20, allow_inf_nan=False, description=description)
+
+
 class AlarmHazard(Strict):
     """The ``hazard`` model's terms: the rate (1/s) at which a camera's k-of-n alarm lands on an offender in
     view, by the time since the offender came into view (age), its size, the light, the weather and the
@@ -78,13 +84,9 @@ class AlarmHazard(Strict):
     weather: dict[Weather, float] = Field(
         default_factory=dict, description="log-rate offset per weather (absent: 0)"
     )
-    crowd_slope: float = Field(
-        0.0,
-        ge=-20,
-        le=20,
-        allow_inf_nan=False,
-        description="log-rate change per doubling of 1 + the other offenders of the kind in the camera's "
-        "view (0: no crowd term)",
+    crowd_slope: float = _slope(
+        "log-rate change per doubling of 1 + the other offenders of the kind in the camera's view (0: no "
+        "crowd term)"
     )
     frailty_sd: float = Field(
         0.0,
@@ -103,13 +105,9 @@ class AlarmHazard(Strict):
         description="share of offenders never found in one camera's views at the reference size, drawn "
         "once per offender and camera (a cure fraction: the others at the rates above; 0: none)",
     )
-    never_size_slope: float = Field(
-        0.0,
-        ge=-20,
-        le=20,
-        allow_inf_nan=False,
-        description="logit change of never_share per doubling of the offender's pixel height at its first "
-        "sight in the camera's view",
+    never_size_slope: float = _slope(
+        "logit change of never_share per doubling of the offender's pixel height at its first sight in the "
+        "camera's view"
     )
     thresholds: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = Field(
         min_length=1, description="the score thresholds the alarms were counted at, increasing"
