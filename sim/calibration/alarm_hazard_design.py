@@ -12,7 +12,6 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from sim.core.maths import logit, sigmoid
 from sim.sensing.alarm_hazard import age_bins
 from sim.world.daylight import LIGHT_ORDER
 
@@ -333,9 +332,7 @@ class HazardDesign:
         crowd = {"crowd_slope": p.crowd} if self.crowd is not None else {}
         by_age = {"size_slope_by_age": [float(v) for v in p.size_by_age]} if len(p.size_by_age) else {}
         frailty = {"frailty_sd": p.frailty} if self.frail else {}
-        never = (
-            {"never_share": float(sigmoid(p.never)), "never_size_slope": p.never_size} if self.never else {}
-        )
+        never = {"never_log_odds": p.never, "never_size_slope": p.never_size} if self.never else {}
         return (
             crowd
             | by_age
@@ -370,7 +367,7 @@ class HazardDesign:
                 list(block.light.values()),
                 list(block.weather.values()),
                 [block.frailty_sd] if block.frailty_sd > 0.0 else [],
-                [logit(block.never_share), block.never_size_slope] if block.never_share > 0.0 else [],
+                [block.never_log_odds, block.never_size_slope] if block.never_log_odds is not None else [],
                 -np.diff(offsets, axis=0).ravel(),  # the steps down from one threshold to the next
             ]
         )

@@ -237,7 +237,7 @@ def alarm_log_likelihood(
     edges = np.asarray(block.age_edges_s, dtype=float)
     # Offsets per age bin if the block has them; the penalties are not part of the likelihood.
     roughness = 0.0 if block.by_age else None
-    mixture = (block.frailty_sd > 0.0, block.never_share > 0.0)
+    mixture = (block.frailty_sd > 0.0, block.never_log_odds is not None)
     terms = (roughness, 0.0, block.size_slope_by_age is not None, *mixture)
     design = HazardDesign(risk, edges, lights, weathers, len(thresholds), reference_pixels, step, *terms)
     return design.log_likelihood(HazardDesign.theta_of(block))[0]

@@ -159,14 +159,18 @@ def data_reference(frames: pd.DataFrame) -> float:
 def at_reference(fit: dict, fitted_at: float, reference_pixels: float) -> dict:
     """``fit``'s terms with its size terms' reference moved from ``fitted_at`` to ``reference_pixels`` (px):
     every intercept at the reference size (the score model's, the alarm rates' per age bin, the never-scored
-    and never-found shares' logits) gains its size slope (an age bin's own, if they differ by age) ·
+    share's logit, the never-found log odds) gains its size slope (an age bin's own, if they differ by age) ·
     log2(reference_pixels / fitted_at); the model is the same."""
     shift = float(np.log2(reference_pixels / fitted_at))
     moved = dict(fit)
     moved["intercept"] = fit["intercept"] + fit["size_slope"] * shift
-    moved |= _never_moved(fit, shift)
+    share, slope = fit.get("never_share", 0.0), fit.get("never_size_slope", 0.0)
+    if 0.0 < share < 1.0 and slope != 0.0:
+        moved["never_share"] = float(sigmoid(logit(share) + slope * shift))
     if "alarm_hazard" in fit:
-        rates = dict(fit["alarm_hazard"]) | _never_moved(fit["alarm_hazard"], shift)
+        rates = dict(fit["alarm_hazard"])
+        if rates.get("never_log_odds") is not None:
+            rates["never_log_odds"] += rates.get("never_size_slope", 0.0) * shift
         by_age = rates.get("size_slope_by_age") or [0.0] * len(rates["age_log_rates"])
         slopes = rates["size_slope"] + np.asarray(by_age)
         rates["age_log_rates"] = [
@@ -174,15 +178,6 @@ def at_reference(fit: dict, fitted_at: float, reference_pixels: float) -> dict:
         ]
         moved["alarm_hazard"] = rates
     return moved
-
-
-def _never_moved(terms: dict, shift: float) -> dict:
-    """``terms``' never-found share (``never_share``, ``never_size_slope``) at a reference ``shift`` doublings
-    larger; nothing to move without one."""
-    share, slope = terms.get("never_share", 0.0), terms.get("never_size_slope", 0.0)
-    if 0.0 < share < 1.0 and slope != 0.0:
-        return {"never_share": float(sigmoid(logit(share) + slope * shift))}
-    return {}
 
 
 def _fit_at(

@@ -58,8 +58,9 @@ class AlarmHazard(Strict):
     view, by the time since the offender came into view (age), its size, the light, the weather and the
     threshold, log λ = age_log_rates[bin] + (size_slope + size_slope_by_age[bin]) · log2(pixels /
     reference_pixels) + light + weather + threshold offset + crowd_slope · log2(1 + others in view) +
-    frailty_sd · w, w ~ N(0, 1) drawn once per offender and camera, and a share never_share of offenders
-    never found by that camera (a grouped-time hazards model,
+    frailty_sd · w, w ~ N(0, 1) drawn once per offender and camera, and a share of offenders never found
+    by that camera, σ(never_log_odds + never_size_slope · log2(pixels at first sight / reference_pixels))
+    (a grouped-time hazards model,
     proportional without ``size_slope_by_age``, fitted by
     :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
 
@@ -97,16 +98,18 @@ class AlarmHazard(Strict):
         "once from a normal distribution (a log-normal frailty: some offenders found fast, others late or "
         "never; 0: none)",
     )
-    never_share: float = Field(
-        0.0,
-        ge=0,
-        lt=1,
+    never_log_odds: float | None = Field(
+        None,
+        ge=-100,
+        le=100,
         allow_inf_nan=False,
-        description="share of offenders never found in one camera's views at the reference size, drawn "
-        "once per offender and camera (a cure fraction: the others at the rates above; 0: none)",
+        description="log odds that an offender is never found in one camera's views, at the reference size, "
+        "drawn once per offender and camera (a cure fraction: the others at the rates above; absent: every "
+        "offender may be found). Log odds, not a share: fitted on sizes far from the reference, a share "
+        "there may lie too near 0 or 1 for a file's digits",
     )
     never_size_slope: float = _slope(
-        "logit change of never_share per doubling of the offender's pixel height at its first sight in the "
+        "change of never_log_odds per doubling of the offender's pixel height at its first sight in the "
         "camera's view"
     )
     thresholds: tuple[Annotated[float, Field(gt=0, lt=1)], ...] = Field(

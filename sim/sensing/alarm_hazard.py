@@ -16,7 +16,8 @@ comes with probability 1 − exp(−Δ·λ): the grouped-time hazards model (Pre
 rate alike; with it larger offenders may alarm at other ages than smaller ones. With ``frailty_sd`` σ each
 offender's rate in one camera's views carries its own factor exp(σw), w ~ N(0, 1) drawn once
 (:meth:`sim.sensing.detection_model.DetectionModel.own_offset`): some offenders are found at once, others late
-or never; with ``never_share`` π a share π of them is never found by that camera at all (drawn once too).
+or never; with ``never_log_odds`` a share of them is never found by that camera at all (drawn once too, by
+their size at first sight with ``never_size_slope``).
 Drawn as one unit-exponential E per view: the alarm is in the first frame whose cumulative hazard
 Σ Δ·λ reaches E, the same E at every threshold, and λ never rises with τ, so a lower threshold never alarms
 later (common random numbers).

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.maths import logit, sigmoid
-from sim.scenario.models import Calibration, Kind, Light, SensorType, Weather, per_kind
+from sim.scenario.models import AlarmHazard, Calibration, Kind, Light, SensorType, Weather, per_kind
 from sim.sensing.acquisition import AcquisitionChain
 from sim.sensing.alarm_hazard import AlarmRates
 from sim.sensing.false_alarms import (
@@ -38,7 +38,7 @@ class OwnOffset:
     """No alarm of this camera lands on the offender (``shadowed_share``): another's track holds them."""
     log_rate: float = 0.0
     """The ``hazard`` model's own log-rate offset of the offender in this view, σ_f·w (``alarm_hazard.
-    frailty_sd``; 0 without one), −inf for one never found (``alarm_hazard.never_share``)."""
+    frailty_sd``; 0 without one), −inf for one never found (``alarm_hazard.never_log_odds``)."""
 
     def at(self, t: np.ndarray) -> np.ndarray:
         """Offsets at times ``t`` (s)."""
@@ -99,15 +99,22 @@ class DetectionModel:
         """P(this camera's detector never scores an offender ``pixels`` tall at first sight):
         σ(logit ``never_share`` + ``never_size_slope`` · log2(pixels / reference_pixels))."""
         spec = self.calibration.classes[kind]
-        return self._share_at(spec.never_share, spec.never_size_slope, pixels)
+        if spec.never_share <= 0 or spec.never_share >= 1 or spec.never_size_slope == 0:
+            return spec.never_share
+        return float(sigmoid(logit(spec.never_share) + spec.never_size_slope * self._doublings(pixels)))
 
-    def _share_at(self, share: float, slope: float, pixels: float) -> float:
-        """A share at the reference size moved to ``pixels``: σ(logit ``share`` + ``slope`` · log2(pixels /
-        reference_pixels))."""
-        if share <= 0 or share >= 1 or slope == 0:
-            return share
-        size = math.log2(max(pixels, 1e-9) / self.calibration.reference_pixels)
-        return float(sigmoid(logit(share) + slope * size))
+    def never_found_probability(self, rates: AlarmHazard, pixels: float) -> float:
+        """P(this camera never finds an offender ``pixels`` tall at first sight) under the ``hazard`` model's
+        ``rates``: σ(``never_log_odds`` + ``never_size_slope`` · log2(pixels / reference_pixels)); 0 without
+        the term."""
+        if rates.never_log_odds is None:
+            return 0.0
+        size = self._doublings(pixels) if rates.never_size_slope != 0 else 0.0
+        return float(sigmoid(rates.never_log_odds + rates.never_size_slope * size))
+
+    def _doublings(self, pixels: float) -> float:
+        """log2(``pixels`` / reference_pixels)."""
+        return math.log2(max(pixels, 1e-9) / self.calibration.reference_pixels)
 
     def own_offset(
         self, kind: Kind, start: float, until: float, rng: np.random.Generator, pixels: float = math.nan
@@ -121,8 +128,8 @@ class DetectionModel:
         ``never_size_slope``), and with probability
         ``shadowed_share`` one none of whose alarms lands on them; for the ``hazard`` model a log-rate
         offset σ_f·w, w ~ N(0, 1) (``alarm_hazard.frailty_sd``), the same in all its views of this camera, and
-        with probability ``alarm_hazard.never_share`` −∞ (one this camera never finds; at the offender's
-        size with ``alarm_hazard.never_size_slope``). u and those draws
+        with the probability of :meth:`never_found_probability` −∞ (one this camera never finds; drawn
+        only with ``alarm_hazard.never_log_odds``). u and those draws
         come after the v's, each only when its parameter is > 0, so calibrations without them keep their
         draws.
         """
@@ -140,8 +147,8 @@ class DetectionModel:
         hazard = spec.alarm_hazard
         frailty = hazard.frailty_sd if hazard is not None else 0.0
         log_rate = frailty * float(rng.standard_normal()) if frailty > 0 else 0.0
-        never = hazard.never_share if hazard is not None else 0.0
-        if never > 0 and rng.random() < self._share_at(never, hazard.never_size_slope, pixels):
+        never = hazard is not None and hazard.never_log_odds is not None
+        if never and rng.random() < self.never_found_probability(hazard, pixels):
             log_rate = -math.inf  # one this camera never finds
         return OwnOffset(values, start, spell, lasting, shadowed, log_rate)
 

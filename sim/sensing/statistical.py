@@ -343,7 +343,7 @@ class StatisticalSensing:
         unit-exponential draw (:mod:`sim.sensing.alarm_hazard`), None if none does; its score drawn as a
         hit's at the class's per-frame location η."""
         if own.log_rate == -math.inf:
-            return None  # one this camera never finds (``never_share``)
+            return None  # one this camera never finds (``never_log_odds``)
         budget = float(rng.exponential()) * math.exp(-own.log_rate)  # Σ zΔλ reaches E: Σ Δλ reaches E/z
         for frames in _chunks(times):
             pixels = self._pixels(sensor, incident, incident.track.position(frames))

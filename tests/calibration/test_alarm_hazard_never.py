@@ -13,9 +13,13 @@ import pytest
 from scipy import integrate
 
 from sim.calibration.alarm_hazard_fit import alarm_log_likelihood, fit_alarm_hazard
-from sim.calibration.detection_models import NEVER, fit_model, without_crowd
+from sim.calibration.calibration_file import class_entry
+from sim.calibration.detection_models import NEVER, at_reference, fit_model, without_crowd
 from sim.cli.pixel_runs import pixel_run_models
-from sim.scenario.models import AlarmHazard
+from sim.core.maths import sigmoid
+from sim.loading import load_scenario
+from sim.scenario.models import AlarmHazard, Weather
+from sim.sensing.detection_model import DetectionModel
 from tests.helpers.builders import assert_calibration_refused
 from tests.helpers.hazard_design import (
     RATE,
@@ -25,6 +29,7 @@ from tests.helpers.hazard_design import (
     log_likelihood_by_hand,
     seen_in_views,
 )
+from tests.helpers.paths import DEFAULT
 
 NEVER_SHARE = 0.35
 """The synthetic offenders' share never found."""
@@ -94,7 +99,12 @@ def _found_within(block: AlarmHazard, view_s: float) -> float:
         return -math.expm1(-math.exp(block.frailty_sd * u) * cumulative) * math.exp(-u * u / 2)
 
     spread = integrate.quad(found, -12, 12)[0] / math.sqrt(2 * math.pi) if block.frailty_sd else found(0.0)
-    return (1.0 - block.never_share) * spread
+    return (1.0 - _share(block)) * spread
+
+
+def _share(block: AlarmHazard) -> float:
+    """The share never found at the reference size of a fitted ``block`` (0 without the term)."""
+    return 0.0 if block.never_log_odds is None else float(sigmoid(block.never_log_odds))
 
 
 def test_the_fit_recovers_the_share_never_found_and_the_held_out_alarms_favour_it(fits):
@@ -104,11 +114,11 @@ def test_the_fit_recovers_the_share_never_found_and_the_held_out_alarms_favour_i
     nested in it: measured −6952.5 against −6958.7 and −6954.6), the two not told apart by views this
     short (π 0.21, σ 1.15)."""
     blocks, in_sample, (frames, credited) = fits
-    assert blocks["never"].never_share == pytest.approx(NEVER_SHARE, abs=0.05)
+    assert _share(blocks["never"]) == pytest.approx(NEVER_SHARE, abs=0.05)
     assert blocks["never"].frailty_sd == 0.0
-    assert blocks["frailty"].never_share == 0.0 and blocks["frailty"].frailty_sd > 1.0
+    assert blocks["frailty"].never_log_odds is None and blocks["frailty"].frailty_sd > 1.0
     assert in_sample["both"] >= max(in_sample["never"], in_sample["frailty"]) - 1e-6
-    assert 0.0 < blocks["both"].never_share < 1.0 and blocks["both"].frailty_sd > 0.0
+    assert 0.0 < _share(blocks["both"]) < 1.0 and blocks["both"].frailty_sd > 0.0
     held_out = {
         name: alarm_log_likelihood(block, frames, 10.0, credited, 0.5) for name, block in blocks.items()
     }
@@ -138,8 +148,25 @@ def test_the_fit_recovers_how_the_share_never_found_falls_with_size():
     frames = pd.concat([small, large], ignore_index=True)
     credited = pd.concat([small_credited, large_credited])
     block = fit_alarm_hazard(frames, 10.0, credited, 0.5, 1, 1, never=True)["alarm_hazard"]
-    assert block["never_share"] == pytest.approx(1 / 3, abs=0.06)
+    assert sigmoid(block["never_log_odds"]) == pytest.approx(1 / 3, abs=0.06)
     assert block["never_size_slope"] == pytest.approx(0.5 * (math.log(0.25) - 0.0), abs=0.25)
+
+
+def test_the_never_log_odds_keep_their_digits_at_a_reference_far_from_the_data():
+    """Fitted at 1 px with log odds −4.35 and a slope of −9.07 per doubling (swimming's fit on the default's
+    runs, 2026-12-07), the file's reference of 10 px puts the share at e^−34: a share rounded for the file
+    would be 0 and the term gone; the log odds keep it, and statistical mode's probability at 1 px is the
+    fit's σ(−4.35)."""
+    block = {"age_log_rates": [-3.0], "size_slope": 0.5, "never_log_odds": -4.35, "never_size_slope": -9.07}
+    fit = {"intercept": 0.0, "size_slope": 1.0, "offender_sd": 0.0, "alarm_hazard": block}
+    moved = at_reference(fit, 1.0, 10.0)["alarm_hazard"]
+    assert moved["never_log_odds"] == pytest.approx(-4.35 - 9.07 * math.log2(10.0))
+    written = class_entry({**fit, "model": "hazard", "light": {}, "weather": {}, "alarm_hazard": moved})
+    hazard = {"age_edges_s": [0.0], "thresholds": [0.5], "threshold_offsets": [0.0], "k": 3, "n": 5}
+    rates = AlarmHazard(**(written["alarm_hazard"] | hazard))
+    model = DetectionModel(load_scenario(DEFAULT).calibration, 0.5, Weather.CLEAR)
+    assert model.calibration.reference_pixels == 10.0
+    assert model.never_found_probability(rates, 1.0) == pytest.approx(float(sigmoid(-4.35)), rel=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -162,7 +189,7 @@ def test_a_candidate_named_with_the_never_share_is_fitted_with_it():
     rule = (credited, 1, 1)
     never = fit_model(f"hazard-by-age-10{NEVER}", frames, 10.0, 0.5, alarms=rule)["alarm_hazard"]
     plain = fit_model("hazard-by-age-10", frames, 10.0, 0.5, alarms=rule)["alarm_hazard"]
-    assert 0.0 < never["never_share"] < 1.0 and "never_share" not in plain
+    assert -15.0 < never["never_log_odds"] < 15.0 and "never_log_odds" not in plain
 
 
 def test_hazard_never_doubles_the_candidates():
@@ -176,9 +203,9 @@ def test_hazard_never_doubles_the_candidates():
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [(-0.1, "greater than or equal to 0"), (1.0, "less than 1"), ("most", "number")],
+    [(-150.0, "greater than or equal to -100"), (101.0, "less than or equal to 100"), ("most", "number")],
 )
-def test_a_bad_never_share_in_a_calibration_file_names_its_key(tmp_path, capsys, value, message):
+def test_bad_never_log_odds_in_a_calibration_file_name_their_key(tmp_path, capsys, value, message):
     assert_calibration_refused(
-        tmp_path, capsys, ("classes", "fishing", "alarm_hazard", "never_share"), value, message
+        tmp_path, capsys, ("classes", "fishing", "alarm_hazard", "never_log_odds"), value, message
     )

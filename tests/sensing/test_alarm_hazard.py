@@ -192,14 +192,14 @@ def test_an_offenders_own_factor_mixes_the_exponentials(calibration):
 
 
 def test_a_share_never_found_stays_unfound_in_a_long_view(calibration):
-    """``never_share`` 0.4 beside ``frailty_sd`` 1.5: P(alarm within a view of ``s`` s) = 0.6 · ∫ (1 −
-    exp(−λ e^(1.5u) · (s − 4))) φ(u) du, 0.6 of the frailty's share (0.416 within 30 s, 0.593 within 10
-    minutes, by quadrature), and at τ 0.2 no offender is alarmed later than at 0.8 (one draw of who is
-    never found serves every threshold)."""
+    """A share 0.4 never found (``never_log_odds`` logit 0.4) beside ``frailty_sd`` 1.5: P(alarm within a
+    view of ``s`` s) = 0.6 · ∫ (1 − exp(−λ e^(1.5u) · (s − 4))) φ(u) du, 0.6 of the frailty's share (0.416
+    within 30 s, 0.593 within 10 minutes, by quadrature), and at τ 0.2 no offender is alarmed later than at
+    0.8 (one draw of who is never found serves every threshold)."""
     from scipy import integrate
 
     swimming = calibration.classes[Kind.SWIMMING]
-    never = swimming.model_copy(update={"alarm_hazard": rates(frailty_sd=1.5, never_share=0.4)})
+    never = swimming.model_copy(update={"alarm_hazard": rates(frailty_sd=1.5, never_log_odds=logit(0.4))})
     mixed = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: never}})
     rate, trials = 0.1 * math.exp(-0.5), 1500
 
@@ -222,11 +222,14 @@ def test_a_share_never_found_stays_unfound_in_a_long_view(calibration):
 
 
 def test_the_share_never_found_at_the_offenders_size(calibration):
-    """``never_share`` 0.4 at the reference size with ``never_size_slope`` −1 per doubling: offenders four
+    """A share 0.4 never found at the reference size (``never_log_odds`` logit 0.4) with
+    ``never_size_slope`` −1 per doubling: offenders four
     times as tall are never found with probability σ(logit 0.4 − 2) = 0.083, so in a 10-minute view
     0.917 · (1 − exp(−λ e² · 596)) of them are alarmed (the rate's size slope 1: λ e² = 0.448/s)."""
     swimming = calibration.classes[Kind.SWIMMING]
-    never = swimming.model_copy(update={"alarm_hazard": rates(never_share=0.4, never_size_slope=-1.0)})
+    never = swimming.model_copy(
+        update={"alarm_hazard": rates(never_log_odds=logit(0.4), never_size_slope=-1.0)}
+    )
     mixed = calibration.model_copy(update={"classes": {**calibration.classes, Kind.SWIMMING: never}})
     trials, large = 1500, 4 * calibration.reference_pixels
     expected = (1 - 1 / (1 + math.exp(-(logit(0.4) - 2.0)))) * -math.expm1(-0.1 * math.exp(1.5) * 596.0)
@@ -340,8 +343,8 @@ def test_a_thermal_cameras_anglers_follow_the_thermal_terms_at_fishings_threshol
         ({"size_slope_by_age": (0.0, math.nan)}, "finite number"),
         ({"frailty_sd": -0.5}, "greater than or equal to 0"),
         ({"frailty_sd": math.inf}, "finite number"),
-        ({"never_share": 1.0}, "less than 1"),
-        ({"never_share": -0.1}, "greater than or equal to 0"),
+        ({"never_log_odds": math.inf}, "finite number"),
+        ({"never_log_odds": -150.0}, "greater than or equal to -100"),
     ],
 )
 def test_a_bad_alarm_hazard_block_is_refused(change, message):
