@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
 
 from detectors.alarm_filter import AlarmFilter
@@ -35,6 +36,7 @@ from sim.pixel.pixel_camera import (
     OFFENDER_CLASS,
     analysis_view,
     create_pixel_detector,
+    inside_areas,
     offender_at,
     score_offenders,
 )
@@ -114,6 +116,8 @@ class _ClipRig:
     conditions: Conditions
     offender: ActorClass
     """The class of the detector's offenders (swimmer or angler)."""
+    no_go: BaseGeometry
+    """The kind's no-go areas: the offender rows hold an offender only while it stands inside them."""
     first_seen: dict[str, float] = field(default_factory=dict)
 
 
@@ -175,8 +179,9 @@ def _clip_rig(
     # As pixel mode sees them: the camera's infrared mode, uncompressed (sim.pixel.pixel_camera's
     # docstring); a thermal camera in the scenario's climate at a typical hour of the light.
     conditions = typical_conditions(scenario, spec, case.light, case.weather)
+    offender, areas = OFFENDER_CLASS[kind], geometry.no_go(kind.value)
     return _ClipRig(
-        renderer, context, tile, size, fps, things, detector, filters, conditions, OFFENDER_CLASS[kind]
+        renderer, context, tile, size, fps, things, detector, filters, conditions, offender, areas
     )
 
 
@@ -218,15 +223,16 @@ def _record_offenders(
     kind: Kind,
     height_m: float,
 ) -> None:
-    """One row of :attr:`Observations.offender_rows` per offender in view at ``t`` (s): its best score, the
-    track of that detection and its height as the detector analyses it."""
+    """One row of :attr:`Observations.offender_rows` per offender in view at ``t`` (s) standing inside its
+    kind's no-go areas, as pixel mode's score log keeps them (:func:`sim.pixel.pixel_camera.inside_areas`):
+    its best score, the track of that detection and its height as the detector analyses it. Every offender
+    in view counts for its first sighting."""
     actors_by_id = {a.id: a for a in actors}
-    actor_xy = {a.id: (a.x, a.y) for a in actors}
-    pixels = rig.size.pixel_height(
-        np.array([actor_xy[actor_id] for actor_id, _, _ in offenders]).reshape(-1, 2), height_m, kind
-    )
-    for (actor_id, best, track), size in zip(offenders, pixels, strict=True):
+    for actor_id, _, _ in offenders:
         rig.first_seen.setdefault(actor_id, t)
+    offenders, xy = inside_areas(offenders, actors, rig.no_go)
+    pixels = rig.size.pixel_height(xy, height_m, kind)
+    for (actor_id, best, track), size in zip(offenders, pixels, strict=True):
         observations.skin_tones.setdefault(f"{case.seed}/{actor_id}", skin_tone(actors_by_id[actor_id]))
         observations.offender_rows.append(
             (

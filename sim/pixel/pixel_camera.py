@@ -214,6 +214,16 @@ def score_offenders(
     return positive, scores
 
 
+def inside_areas(offenders: list[tuple], actors: list[Actor], areas) -> tuple[list[tuple], np.ndarray]:
+    """Those of ``offenders`` (:func:`score_offenders`' rows) whose actor stands inside ``areas`` (a shapely
+    geometry: the kind's no-go areas, where a detector may alarm on them), and their ground points (n, 2), m.
+    The score logs and the tune clips' offender rows keep only these frames."""
+    where = {a.id: (a.x, a.y) for a in actors}
+    xy = np.array([where[actor_id] for actor_id, _, _ in offenders], dtype=float).reshape(-1, 2)
+    inside = shapely.intersects_xy(areas, xy[:, 0], xy[:, 1])
+    return [o for o, keep in zip(offenders, inside, strict=True) if keep], xy[inside]
+
+
 class PixelCamera:
     """One camera in pixel mode: renders its frames, runs the detectors, applies the k-of-n rule."""
 
@@ -319,12 +329,9 @@ class PixelCamera:
         """The score log's rows of the offenders of ``kind`` in ``frame`` standing inside the kind's no-go
         areas (a swimmer who drifted out of its area is in view, and no detector may alarm on it there)."""
         _, offenders = score_offenders(detections, frame, kind)
+        offenders, xy = inside_areas(offenders, actors, self.no_go[kind])
         if not offenders:
             return []
-        where = {a.id: (a.x, a.y) for a in actors}
-        xy = np.array([where[actor_id] for actor_id, _, _ in offenders])
-        inside = shapely.intersects_xy(self.no_go[kind], xy[:, 0], xy[:, 1])
-        offenders, xy = [o for o, keep in zip(offenders, inside, strict=True) if keep], xy[inside]
         pixels = self.analysed.pixel_height(xy, self.heights[kind], kind)
         light, weather = LIGHT_ORDER.index(frame.conditions.light), frame.conditions.weather.value
         return [

@@ -1,7 +1,8 @@
-"""Pixel mode's score log holds an offender only while it stands inside its kind's no-go areas
-(``PixelCamera._scores``): the frames the ``hazard`` model is fitted to are those in which the detectors may
-alarm on it, and in which statistical mode draws its alarms (``Sensor.alarm_region``). A swimmer in view in
-water where swimming is allowed is drawn, and not logged."""
+"""Pixel mode's score log, and the tune clips' offender rows, hold an offender only while it stands inside
+its kind's no-go areas (``PixelCamera._scores``, ``sim.calibration.clip_observation``): the frames the
+``hazard`` model is fitted to are those in which the detectors may alarm on it, and in which statistical
+mode draws its alarms (``Sensor.alarm_region``). A swimmer in view in water where swimming is allowed is
+drawn, and not logged."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import numpy as np
 import pytest
 import shapely
 
+from sim.calibration.clip_observation import Observations, _clip_rig, _watch_clip
+from sim.calibration.clip_scenes import WARMUP_S, ClipCase
 from sim.pixel.pixel_camera import PixelCamera
 from sim.render.actors import ActorClass, MovingThing
 from sim.render.conditions import Conditions
 from sim.render.ground_map import WATER
-from sim.scenario.models import Kind, Light
+from sim.scenario.models import Kind, Light, Weather
 from sim.sensing.sensors import build_sensors
 from sim.world.geometry import ZoneGeometry
 from sim.world.incidents import Track
@@ -32,10 +35,10 @@ def _still_swimmer(name: str, xy) -> MovingThing:
     )
 
 
-def _water_point(camera: PixelCamera, geometry: ZoneGeometry, inside: bool) -> np.ndarray:
-    """A ground point of open water the camera analyses, 100-150 m from its pole (the nearest water outside
-    ``ns-beach``), inside or outside ``no_swimming``, 3 m from the area's edge either way."""
-    ground = camera.renderer.ground
+def _water_point(renderer, geometry: ZoneGeometry, inside: bool) -> np.ndarray:
+    """A ground point of open water the camera of ``renderer`` analyses, 100-150 m from its pole (the nearest
+    water outside ``ns-beach``), inside or outside ``no_swimming``, 3 m from the area's edge either way."""
+    ground = renderer.ground
     near = (
         (ground.distance > 100.0) & (ground.distance < 150.0) & (ground.labels == WATER) & ground.in_range()
     )
@@ -54,8 +57,8 @@ def test_a_swimmer_outside_its_area_is_drawn_and_not_logged(beach):
     camera = PixelCamera(spec, scenario, geometry, np.zeros((0, 2)), seed=2)
     camera.score_log = []
     swimmers = [
-        _still_swimmer("incident-3", _water_point(camera, geometry, inside=True)),
-        _still_swimmer("incident-4", _water_point(camera, geometry, inside=False)),
+        _still_swimmer("incident-3", _water_point(camera.renderer, geometry, inside=True)),
+        _still_swimmer("incident-4", _water_point(camera.renderer, geometry, inside=False)),
     ]
     drawn, logged = set(), set()
     camera.observer = lambda _id, _n, frame, *_: drawn.update(b.actor_id for b in frame.truth)
@@ -71,3 +74,23 @@ def test_a_swimmer_outside_its_area_is_drawn_and_not_logged(beach):
         x, y = swimmer.at(0.0).x, swimmer.at(0.0).y
         assert shapely.intersects_xy(sensor.region, x, y)
         assert shapely.intersects_xy(sensor.alarm_region(Kind.SWIMMING), x, y) == alarmable
+
+
+def test_a_tune_clips_offender_rows_hold_a_swimmer_only_inside_its_area(beach):
+    """The tune clips' offender rows (what ``tune`` fits a class's weather offsets to) keep the frames pixel
+    mode's score log keeps: of two swimmers in view, the one in water where swimming is allowed counts for
+    its first sighting and has no row."""
+    scenario, geometry = beach
+    case = ClipCase(Light.DAY, Weather.CLEAR, scenario.cameras[0].id, seed=2)
+    seconds = WARMUP_S + 1.0  # watched; the rig's clip is longer, as its offenders arrive 1-6 s after warm-up
+    rig = _clip_rig(scenario, geometry, np.zeros((0, 2)), Kind.SWIMMING, case, 2 * seconds, np.array([0.5]))
+    rig.things = [
+        _still_swimmer("offender-2-0", _water_point(rig.renderer, geometry, inside=True)),
+        _still_swimmer("offender-2-1", _water_point(rig.renderer, geometry, inside=False)),
+    ]
+    observations = Observations(false_alarms={0.5: 0}, alarmed={0.5: set()}, detect_delays={0.5: []})
+    _watch_clip(observations, scenario, Kind.SWIMMING, case, rig, seconds)
+    rows = observations.offender_frames()
+    assert set(rows["group"]) == {"2/offender-2-0"}
+    assert len(rows) == round(rig.fps * (seconds - WARMUP_S))
+    assert set(rig.first_seen) == {"offender-2-0", "offender-2-1"}
