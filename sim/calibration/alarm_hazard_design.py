@@ -133,8 +133,9 @@ class HazardDesign:
         self.group = self.bins if roughness is not None else np.zeros(len(self.bins), int)
         self.thresholds = thresholds
         self.offenders = int(self.offender.max()) + 1 if len(self.offender) else 0
-        # Each offender's size at its first frame (rows are in time order; its first is at risk everywhere).
-        self.first_size = self.size[np.unique(self.offender, return_index=True)[1]]
+        # The never-found share's covariate: each offender's size at its first frame (rows are in time order;
+        # its first is at risk everywhere). Only with the share: a sort of every row.
+        self.first_size = self.size[np.unique(self.offender, return_index=True)[1]] if never else None
         # Each frame's cell of offender, threshold-step group and first threshold at risk (the frailty sums).
         self.cell = (self.offender * self.groups + self.group) * thresholds + self.first
         ages = len(edges)
