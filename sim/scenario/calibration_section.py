@@ -159,6 +159,11 @@ class AlarmHazard(Strict):
             )
         if self.k > self.n:
             raise ValueError(f"k {self.k} > n {self.n}")
+        if self.never_log_odds is None and self.never_size_slope != 0:
+            # A slope of a share the block does not have would be silently ignored.
+            raise ValueError(
+                "never_size_slope needs never_log_odds (the share never found at the reference size)"
+            )
         return self
 
 

@@ -209,3 +209,15 @@ def test_bad_never_log_odds_in_a_calibration_file_name_their_key(tmp_path, capsy
     assert_calibration_refused(
         tmp_path, capsys, ("classes", "fishing", "alarm_hazard", "never_log_odds"), value, message
     )
+
+
+def test_a_never_size_slope_without_never_log_odds_is_refused(tmp_path, capsys):
+    """A slope of a share the block does not have would have no effect: refused, naming the block."""
+    assert_calibration_refused(
+        tmp_path,
+        capsys,
+        ("classes", "fishing", "alarm_hazard", "never_size_slope"),
+        -2.0,
+        "classes.fishing.alarm_hazard: never_size_slope needs never_log_odds",
+        named=False,
+    )
