@@ -183,31 +183,11 @@ def fit_alarm_hazard(
     with the crowd term; ``smoothing``: the baseline's difference penalty (module docstring);
     ``size_by_age``: a size slope per age bin; ``frailty``: each offender's own log-rate offset; ``never``: a
     share of offenders never found (module docstring)."""
-    if len(frames) == 0:
-        raise ValueError("no offender was ever in view: nothing to calibrate")
-    thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
-    risk, longest, step = _risk_set(frames, detected, threshold, thresholds, k, n, crowd)
-    edges = age_edges(step, longest)
-    lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
-    weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
-    design = HazardDesign(
-        risk,
-        edges,
-        lights,
-        weathers,
-        len(thresholds),
-        reference_pixels,
-        step,
-        roughness,
-        smoothing,
-        size_by_age,
-        frailty,
-        never,
+    terms = (roughness, smoothing, size_by_age, frailty, never)
+    design, theta, thresholds = fitted_design(
+        frames, reference_pixels, detected, threshold, k, n, crowd, *terms
     )
-    from scipy.optimize import minimize  # imported to fit: 0.3 s every importer of the models paid before
-
-    fitted = minimize(design.penalised, design.start(), jac=True, method="L-BFGS-B", bounds=design.bounds())
-    rates = design.block(fitted.x, thresholds, k, n)
+    rates = design.block(theta, thresholds, k, n)
     score = fit_score_model(frames, reference_pixels)
     return {
         "model": "hazard",
@@ -215,10 +195,38 @@ def fit_alarm_hazard(
         "size_slope": score["size_slope"],
         "offender_sd": 0.0,
         "alarm_hazard": rates,
-        "log_likelihood": design.log_likelihood(fitted.x)[0],
+        "log_likelihood": design.log_likelihood(theta)[0],
         "light": score["light"],
         "weather": score["weather"],
     }
+
+
+def fitted_design(
+    frames: pd.DataFrame,
+    reference_pixels: float,
+    detected: pd.Series,
+    threshold: float,
+    k: int,
+    n: int,
+    crowd: bool = False,
+    *terms,
+    thresholds: tuple[float, ...] | None = None,
+) -> tuple[HazardDesign, np.ndarray, tuple[float, ...]]:
+    """The design of one kind's ``frames`` (the arguments of :func:`fit_alarm_hazard`; ``terms``: its
+    ``roughness``, ``smoothing``, ``size_by_age``, ``frailty`` and ``never``, in that order), its penalised
+    maximum-likelihood parameters and the thresholds they are counted at (``thresholds``, or if None
+    :data:`sim.calibration.fit_inputs.FIT_THRESHOLDS` and the run's own): a light and a weather offset for
+    each one the frames hold, day and clear the references."""
+    if len(frames) == 0:
+        raise ValueError("no offender was ever in view: nothing to calibrate")
+    if thresholds is None:
+        thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
+    risk, longest, step = _risk_set(frames, detected, threshold, thresholds, k, n, crowd)
+    lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
+    weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
+    edges = age_edges(step, longest)
+    design = HazardDesign(risk, edges, lights, weathers, len(thresholds), reference_pixels, step, *terms)
+    return design, design.minimise(), thresholds
 
 
 def alarm_log_likelihood(

@@ -81,8 +81,9 @@ class Observations:
     (no truth box there): a real offender, so not a false alarm, and not a hit either (module docstring)."""
     camera_hours_by_condition: dict[tuple[str, str], float] = field(default_factory=dict)
     """Per (light, weather): scored camera-hours, the false alarms' exposure."""
-    alarmed: dict[float, set[str]] = field(default_factory=dict)
-    """Per threshold: the offenders (``group`` of :attr:`offender_rows`) that raised a k-of-n alarm."""
+    alarmed: dict[float, dict[str, float]] = field(default_factory=dict)
+    """Per threshold: the offenders (``group`` of :attr:`offender_rows`) that raised a k-of-n alarm, each with
+    the clip time of its first (s; :attr:`offender_rows`' ``t``)."""
     detect_delays: dict[float, list[float]] = field(default_factory=dict)
     """Per threshold: time from first visibility to alarm of each offender that got one, s."""
     offenders_seen: int = 0
@@ -135,7 +136,7 @@ def observe(
     lamps = lamp_positions(scenario, geometry)
     observations = Observations(
         false_alarms={float(t): 0 for t in thresholds},
-        alarmed={float(t): set() for t in thresholds},
+        alarmed={float(t): {} for t in thresholds},
         detect_delays={float(t): [] for t in thresholds},
     )
     bar = tqdm(total=len(cases), unit="clip", disable=not progress, leave=False, desc=f"tune {kind}")
@@ -270,7 +271,7 @@ def _record_alarms(
             hit = offender_at(alarm.xyxy, truth)
             if hit is not None:
                 if f"{case.seed}/{hit}" not in observations.alarmed[threshold]:
-                    observations.alarmed[threshold].add(f"{case.seed}/{hit}")
+                    observations.alarmed[threshold][f"{case.seed}/{hit}"] = t
                     observations.detect_delays[threshold].append(t - rig.first_seen[hit])
                 continue
             on = offender_at(alarm.xyxy, others)

@@ -25,7 +25,8 @@ maximum likelihood (Newton's method) over several thresholds at once, the
 anything but an offender, counted per light, weather and τ with each
 condition's camera-hours (``false_alarms.csv``), fitted as
 max_rate · exp(a[light] + b[weather]) · σ(c − s · logit τ)
-(:func:`sim.calibration.false_alarm_fits.fit_false_alarm_model`).
+(:func:`sim.calibration.false_alarm_fits.fit_false_alarm_model`). The weather's offsets on the ``hazard``
+model's alarm rates, with their intervals (``hazard_weather.csv``): :mod:`sim.calibration.hazard_weather`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sim.calibration.calibration_file import write_calibration
 from sim.calibration.clip_observation import observe
@@ -41,6 +43,7 @@ from sim.calibration.clip_scenes import LIGHTS, WEATHERS, cases_for
 from sim.calibration.detectability import fit_detectability
 from sim.calibration.false_alarm_fits import fit_false_alarm_model
 from sim.calibration.fit_inputs import FIT_THRESHOLDS
+from sim.calibration.hazard_weather import hazard_weather
 from sim.calibration.hit_runs import fit_hit_runs
 from sim.calibration.tune_tables import (
     cause_table,
@@ -105,6 +108,8 @@ def tune(
     hit_model = fit_detectability(frames, scenario.calibration.reference_pixels)
     hit_model["hit_run_s"] = fit_hit_runs(frames)
     false_alarm_fit = fit_false_alarm_model(false_alarm_table(observations, thresholds))
+    by_weather = _hazard_weather(scenario, observations, frames, operating)
+    by_weather.to_csv(out / "hazard_weather.csv", index=False)
     base = scenario.calibration.model_dump(mode="json")
     if calibration_in is not None and calibration_in.is_file():
         base = json.loads(calibration_in.read_text(encoding="utf-8"))
@@ -133,9 +138,20 @@ def tune(
         "by_tone": by_tone,
         "by_distance": by_distance,
         "by_light": by_light,
+        "hazard_weather": by_weather,
         "hit_model": hit_model,
         "false_alarms": false_alarm_fit,
     }
+
+
+def _hazard_weather(scenario: Scenario, observations, frames: pd.DataFrame, operating: float) -> pd.DataFrame:
+    """The weather's offsets on the alarm rates (:func:`sim.calibration.hazard_weather.hazard_weather`),
+    counted with pixel mode's credited alarms at the kind's threshold ``operating``."""
+    at = next(t for t in observations.alarmed if np.isclose(t, operating))
+    credited = pd.Series(observations.alarmed[at], dtype=float)
+    persistence = scenario.detection.persistence
+    reference = scenario.calibration.reference_pixels
+    return hazard_weather(frames, credited, reference, operating, persistence.k, persistence.n)
 
 
 def fitted_sensor(scenario: Scenario, cases: list, sensor: SensorType | None) -> SensorType:

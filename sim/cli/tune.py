@@ -160,8 +160,11 @@ def _detector(args: argparse.Namespace) -> int:
         f"mean run of hits {hit['hit_run_s']:.2f} s, "
         f"light {hit['light']}, weather {hit['weather']}\n"
         f"false alarms: {summary['false_alarms']}\n"
+        "the weather's offsets on the hazard model's alarm log-rate (95 % profile-likelihood interval):\n"
+        f"{summary['hazard_weather'].round(3).to_string(index=False)}\n"
         f"written: {args.out}/ (thresholds.csv, by_size.csv, by_tone.csv, by_distance.csv, by_light.csv, "
-        "calibration.json, precision_recall.png, roc.png, threshold_tradeoff.png, recall_by_light.png)"
+        "hazard_weather.csv, calibration.json, precision_recall.png, roc.png, threshold_tradeoff.png, "
+        "recall_by_light.png)"
     )
     return EXIT_OK
 

@@ -219,5 +219,5 @@ def test_where_an_alarm_off_the_offenders_is_counted(monkeypatch, target, cause)
         assert seen.false_alarms[0.5] == 1  # one track, one alarm
         assert seen.false_alarm_causes == {("day", "clear", 0.5, cause): 1}
         assert seen.not_scored == {}
-    assert seen.alarmed[0.5] == set()  # no offender credited
+    assert seen.alarmed[0.5] == {}  # no offender credited
     assert {group.split("/")[1] for group, *_ in seen.offender_rows} <= {"offender-0-0", "offender-0-1"}

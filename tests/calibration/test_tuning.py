@@ -200,6 +200,12 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
         assert (out / name).stat().st_size > 1000
     printed = capsys.readouterr().out
     assert "best F1" in printed and "at the scenario's swimming threshold 0.37:" in printed
+    # Clear weather alone: the weather table holds the reference only, and says so.
+    by_weather = pd.read_csv(out / "hazard_weather.csv")
+    assert list(by_weather.columns) == ["weather", "offenders", "alarmed", "offset", "low", "high"]
+    assert by_weather[["weather", "offset"]].values.tolist() == [["clear", 0.0]]
+    assert by_weather["offenders"].iloc[0] == by_tone["offenders"].sum()
+    assert "the weather's offsets on the hazard model's alarm log-rate" in printed
     # The calibration plugs into a scenario.
     scenario = load_scenario(DEFAULT, [f"detection.calibration={out / 'calibration.json'}"])
     assert scenario.calibration.classes["swimming"].light is not None

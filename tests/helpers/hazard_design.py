@@ -24,16 +24,17 @@ def seen_in_views(
     views=VIEWS,
     pixels: float = 10.0,
     first: int = 0,
+    rate: float = RATE,
+    weather: str = "clear",
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Offenders of one camera (incidents ``first`` on), each in view during ``views`` (s) at ``pixels``
-    tall, k = n = 1, alarmed at rate
-    :data:`RATE` · exp(``sigma`` · u), u ~ N(0, 1), from the first frame of each view until the first alarm
-    (scored 0.95 there, 0 elsewhere), except a share ``never`` of them, never alarmed: their frames and
-    credited first alarms."""
+    tall in ``weather``, k = n = 1, alarmed at ``rate`` · exp(``sigma`` · u) (1/s), u ~ N(0, 1), from the
+    first frame of each view until the first alarm (scored 0.95 there, 0 elsewhere), except a share
+    ``never`` of them, never alarmed: their frames and credited first alarms."""
     rng = np.random.default_rng(seed)
     rows, credited = [], {}
     for g, u in enumerate(rng.standard_normal(offenders)):
-        per_frame = RATE * math.exp(sigma * u) * STEP
+        per_frame = rate * math.exp(sigma * u) * STEP
         found_ever = never == 0.0 or rng.random() >= never  # drawn only with a share never found
         group = f"0/cam/incident-{first + g}"
         for start, end in views:
@@ -43,7 +44,7 @@ def seen_in_views(
             if found_ever and group not in credited and per_frame * len(t) >= budget:
                 frame = math.ceil(budget / per_frame) - 1  # the first whose cumulative hazard reaches it
                 score[frame], credited[group] = 0.95, float(t[frame])
-            conditions = {"pixels": pixels, "light": 2, "weather": "clear"}
+            conditions = {"pixels": pixels, "light": 2, "weather": weather}
             rows.append(pd.DataFrame({"group": group, "t": t} | conditions).assign(score=score, track=1))
     return pd.concat(rows, ignore_index=True), pd.Series(credited, dtype=float)
 
