@@ -12,14 +12,16 @@ clip runs do not fit: the top-level light and weather offsets) and replaces the 
 
 * each kind's class by its ``hazard`` fit to the pixel runs (the alarm rate by the time in view, which
   transfers to held-out seeds where the per-frame models' time to detect did not: docs/detectors.md, "The
-  hazard model"), but its weather offsets, which the clear-weather pixel runs cannot tell, by the clip run's;
+  hazard model"), but its weather offsets, which the clear-weather pixel runs cannot tell, by the clip run's
+  (the per-frame score's, and the alarm rates' of its ``hazard_weather.csv``);
 * each kind's false-alarm entry by the false-alarm model fitted to the clip run's counts (every light and
   weather) together with the evidence's fit clips (every light in clear weather, the lake's distractors;
   its held-out clips stay out: they are the check, ``run_sim.py tune --report EVIDENCE``).
 
-``--keep-class KIND`` (repeatable) keeps TARGET's class of KIND as it is, and the source says so with the
-replaced file's account of its fit: for a regeneration whose choice for that kind failed a check the
-pixel runs' held-out seeds do not cover (docs/detectors.md, "The fitted calibration and the default").
+``--keep-class KIND`` (repeatable) keeps TARGET's class of KIND but for its weather offsets (the clip
+run's, as above), and the source says so with the replaced file's account of its fit: for a regeneration
+whose choice for that kind failed a check the pixel runs' held-out seeds do not cover (docs/detectors.md,
+"The fitted calibration and the default").
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ import json
 from datetime import date
 from pathlib import Path
 
-from sim.calibration.installed_terms import model_of, pixel_class, pooled_false_alarms, terms_of
+from sim.calibration.installed_terms import (
+    model_of,
+    pixel_class,
+    pooled_false_alarms,
+    terms_of,
+    with_clip_weather,
+)
 from sim.errors import TuningError
 from sim.scenario.models import Calibration, FalseAlarmCalibration, Kind, Light, Weather
 from sim.sensing.false_alarms import false_alarm_rate
@@ -42,7 +50,8 @@ OPERATING = {"swimming": 0.8, "fishing": 0.5}
 
 def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
     """The calibration: ``OUT/tune-fishing``'s with each kind's class and false-alarm entry replaced, but the
-    classes of the kinds of ``kept`` (a calibration file's mapping, the one replaced): those are its."""
+    classes of the kinds of ``kept`` (a calibration file's mapping, the one replaced): those are its, but
+    for their weather offsets."""
     kept = kept or {}
     calibration = terms_of(out / "tune-fishing")
     pixel = out / PIXEL_RUNS
@@ -56,11 +65,12 @@ def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
         calibration["false_alarms"][kind] = entry
         alarms.append(f"{kind}'s with {hours:.1f} fit camera-hours of the evidence")
         if kind in kept.get("classes", {}):
-            calibration["classes"][kind] = kept["classes"][kind]
+            calibration["classes"][kind] = with_clip_weather(
+                kept["classes"][kind], out / f"tune-{kind}", kind
+            )
             continue
         spec, _ = pixel_class(pixel, kind)
-        clip_weather = terms_of(out / f"tune-{kind}")["classes"][kind]["weather"]
-        calibration["classes"][kind] = spec | {"weather": clip_weather}
+        calibration["classes"][kind] = with_clip_weather(spec, out / f"tune-{kind}", kind)
         fits.append(f"{kind} ({model_of(spec)} model)")
     clip_sources = " ".join(
         terms_of(out / f"tune-{kind}")["source"].split(" camera-hours.")[0] + " camera-hours."
@@ -68,11 +78,13 @@ def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
     )
     calibration["source"] = (
         f"Installed on {date.today().isoformat()} by `python scripts/visible_terms.py OUT EVIDENCE TARGET` "
-        f"(scripts/regenerate_calibration.sh). Detection classes, {' and '.join(fits)}: "
-        f"{terms_of(pixel)['source']} "
-        "Those runs were in clear weather: each class's weather offsets are its clip run's. "
-        f"Clip runs: {clip_sources} False alarms fitted to each clip run's counts pooled with the fit clips "
-        f"of {evidence.as_posix()} ({'; '.join(alarms)}; clear weather, every light, lake distractors), "
+        "(scripts/regenerate_calibration.sh). "
+        + (f"Detection classes, {' and '.join(fits)}: {terms_of(pixel)['source']} " if fits else "")
+        + "Pixel runs are in clear weather: each class's weather offsets are its clip run's (those of the "
+        "per-frame score and, for a hazard class, of the alarm rates: the clip run's hazard_weather.csv). "
+        + f"Clip runs: {clip_sources} False alarms fitted to each clip run's counts pooled with the fit "
+        f"clips of {evidence.as_posix()} ({'; '.join(alarms)}; clear weather, every light, lake "
+        "distractors), "
         "at the thresholds 0.2-0.8; its held-out clips are the check (`python run_sim.py tune --report "
         f"{evidence.as_posix()} --out DIR`). The thermal block and the top-level light and weather offsets "
         "are the replaced file's. Held-out measurements: "
@@ -80,7 +92,8 @@ def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
     )
     for kind in kept.get("classes", {}):
         calibration["source"] += (
-            f" The {kind} class is the replaced file's, kept (`--keep-class {kind}`): "
+            f" The {kind} class is the replaced file's, kept (`--keep-class {kind}`) but for its weather "
+            "offsets (the clip run's): "
             f"{replaced_fit(kept['source'])}"
         )
     return calibration
@@ -89,7 +102,9 @@ def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
 def replaced_fit(source: str) -> str:
     """The account of the pixel-run fit in a source this script wrote (the whole source if it holds none)."""
     _, marker, tail = source.partition("Fitted to pixel mode by ")
-    return marker + tail.split(" Those runs were in clear weather")[0] if marker else source
+    ends = (" Those runs were in clear weather", " Pixel runs are in clear weather")  # older sources, today's
+    fit = tail.split(ends[0])[0].split(ends[1])[0]
+    return marker + fit if marker else source
 
 
 def summary(calibration: dict) -> list[str]:

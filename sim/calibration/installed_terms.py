@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim.calibration.false_alarm_evidence import count_table, read_chunks
 from sim.calibration.false_alarm_fits import fit_pooled_false_alarms
+from sim.calibration.hazard_weather import installed_offsets
 from sim.errors import TuningError
 
 
@@ -40,6 +41,21 @@ def pixel_class(pixel: Path, kind: str, sensor: str | None = None) -> tuple[dict
 def model_of(spec: dict) -> str:
     """The detection model a class entry holds (``ordinal`` when it names none)."""
     return spec.get("model", "ordinal")
+
+
+def with_clip_weather(spec: dict, clips: Path, kind: str, sensor: str | None = None) -> dict:
+    """``spec`` (a class entry fitted to pixel runs in clear weather, which cannot tell the weather) with the
+    weather offsets of ``kind``'s class in the ``tune`` clip run ``clips`` (for ``sensor``'s cameras, or
+    the visible ones): its per-frame score's and, for a ``hazard`` class, its alarm rates'
+    (``hazard_weather.csv``, :mod:`sim.calibration.hazard_weather`). Raises TuningError if a hazard class's
+    clip run has no such table (one run before 2026-12-07)."""
+    spec = spec | {"weather": terms_of(clips, sensor)["classes"][kind]["weather"]}
+    if model_of(spec) != "hazard":
+        return spec
+    table = clips / "hazard_weather.csv"
+    if not table.is_file():
+        raise TuningError(f"{table}: no such file (a tune run older than its weather table): run it again")
+    return spec | {"alarm_hazard": spec["alarm_hazard"] | {"weather": installed_offsets(pd.read_csv(table))}}
 
 
 def pooled_false_alarms(kind: str, clip_runs: list[Path], evidence: Path) -> tuple[dict, float]:

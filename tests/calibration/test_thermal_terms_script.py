@@ -23,6 +23,17 @@ HAZARD = {
     "n": 5,
 }
 """A fishing hazard block counted with the default scenario's 3-of-5 rule."""
+ALARM_WEATHER = {"fog": -1.25, "haze": -0.5, "rain": 0.125}
+"""A clip run's weather offsets on the alarm rates (its ``hazard_weather.csv``)."""
+
+
+def write_alarm_weather(folder: Path) -> None:
+    """``folder/hazard_weather.csv`` (a tune clip run's) with the offsets :data:`ALARM_WEATHER`."""
+    rows = [("clear", 0.0), *sorted(ALARM_WEATHER.items())]
+    lines = [f"{w},30,{20 - i},{v},{v - 1},{v + 1}" for i, (w, v) in enumerate(rows)]
+    (folder / "hazard_weather.csv").write_text(
+        "weather,offenders,alarmed,offset,low,high\n" + "\n".join(lines)
+    )
 
 
 def _bundled() -> dict:
@@ -75,9 +86,9 @@ def test_only_fishing_replaces_that_class_and_keeps_its_weather_offsets(tmp_path
     _install(tmp_path, target, "fishing")
     before, after = _bundled(), json.loads(target.read_text(encoding="utf-8"))
     old, new = before["sensors"]["thermal"], after["sensors"]["thermal"]
-    assert (
-        new["classes"]["fishing"]["alarm_hazard"] == HAZARD and new["classes"]["fishing"]["model"] == "hazard"
-    )
+    kept_rates = old["classes"]["fishing"].get("alarm_hazard", {}).get("weather", {})
+    assert new["classes"]["fishing"]["alarm_hazard"] == HAZARD | {"weather": kept_rates}
+    assert new["classes"]["fishing"]["model"] == "hazard"
     assert new["classes"]["fishing"]["weather"] == old["classes"]["fishing"]["weather"]  # the clip run's
     assert (
         new["source"].startswith(old["source"]) and "--only fishing` with the hazard model" in new["source"]
@@ -103,10 +114,13 @@ def test_the_full_block_takes_each_class_from_its_pixel_runs_and_the_weather_fro
         _tune_folder(tmp_path, f"tune-{kind}-thermal", clips)
     _tune_folder(tmp_path, "pixel-thermal", bundled | {"source": "Fitted to pixel mode by `ordinal run`."})
     _tune_folder(tmp_path, "pixel-thermal-fishing", _hazard_block())
+    with pytest.raises(SystemExit, match=r"hazard_weather\.csv: no such file"):  # a clip run from before it
+        _install(tmp_path, target)
+    write_alarm_weather(tmp_path / "tune-fishing-thermal")
     _install(tmp_path, target)
     block = json.loads(target.read_text(encoding="utf-8"))["sensors"]["thermal"]
-    assert block["classes"]["swimming"] == bundled["classes"]["swimming"]
-    assert block["classes"]["fishing"]["alarm_hazard"] == HAZARD
+    assert block["classes"]["swimming"] == bundled["classes"]["swimming"]  # ordinal: no alarm rates
+    assert block["classes"]["fishing"]["alarm_hazard"] == HAZARD | {"weather": ALARM_WEATHER}
     assert block["classes"]["fishing"]["weather"] == bundled["classes"]["fishing"]["weather"]
     assert "swimming (ordinal model): Fitted to pixel mode by `ordinal run`." in block["source"]
     assert "fishing (hazard model): Fitted to pixel mode by `hazard run`" in block["source"]

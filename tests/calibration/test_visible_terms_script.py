@@ -14,7 +14,7 @@ import pytest
 from sim.calibration.false_alarm_evidence import count_table, read_chunks
 from sim.calibration.false_alarm_fits import fit_pooled_false_alarms
 from sim.scenario.models import Calibration
-from tests.calibration.test_thermal_terms_script import HAZARD
+from tests.calibration.test_thermal_terms_script import ALARM_WEATHER, HAZARD, write_alarm_weather
 from tests.helpers.evidence import write_chunk
 from tests.helpers.paths import ROOT, SCENARIOS
 
@@ -26,12 +26,17 @@ def _bundled() -> dict:
     return json.loads((SCENARIOS / "calibration" / "default.json").read_text(encoding="utf-8"))
 
 
-def _hazard_class(kind: str) -> dict:
+def _hazard_class(kind: str, alarm_weather: dict | None = None) -> dict:
+    """A pixel-run fit's hazard class of ``kind``; with ``alarm_weather`` as installed, those offsets on
+    its alarm rates and :data:`CLIP_WEATHER` on its scores."""
     hazard = HAZARD | (
         {"thresholds": [0.2, 0.8], "threshold_offsets": [0.0, -1.0]} if kind == "swimming" else {}
     )
     light = {"day": 0.0, "dusk": -0.4, "night": -9.0}
-    return {"model": "hazard", "intercept": 1.0, "size_slope": 2.0, "alarm_hazard": hazard, "light": light}
+    spec = {"model": "hazard", "intercept": 1.0, "size_slope": 2.0, "alarm_hazard": hazard, "light": light}
+    if alarm_weather is None:
+        return spec
+    return spec | {"weather": CLIP_WEATHER, "alarm_hazard": hazard | {"weather": alarm_weather}}
 
 
 def _folders(out: Path, seen: tuple[str, ...] = KINDS) -> None:
@@ -44,6 +49,7 @@ def _folders(out: Path, seen: tuple[str, ...] = KINDS) -> None:
         data["classes"][kind]["weather"] = CLIP_WEATHER
         data["source"] = f"Fitted for {kind} by `clip run`: 60 rendered clips, 1.00 camera-hours. Earlier."
         (folder / "calibration.json").write_text(json.dumps(data), encoding="utf-8")
+        write_alarm_weather(folder)
         rows = [
             ("day", w, t, n, 0.25)
             for w in CLIP_WEATHER
@@ -95,7 +101,7 @@ def test_classes_come_from_the_pixel_runs_and_false_alarms_from_clips_and_fit_ev
     Calibration.model_validate(installed)
     clips = read_chunks(evidence)
     for kind in KINDS:
-        assert installed["classes"][kind] == _hazard_class(kind) | {"weather": CLIP_WEATHER}
+        assert installed["classes"][kind] == _hazard_class(kind, ALARM_WEATHER)
         fit = clips[(clips["kind"] == kind) & (clips["part"] == "fit")]
         tune = pd.read_csv(out / f"tune-{kind}" / "false_alarms.csv")
         assert installed["false_alarms"][kind] == fit_pooled_false_alarms([tune, count_table(fit)])
@@ -143,9 +149,10 @@ def test_a_target_that_exists_keeps_its_sensors_block(tmp_path):
 
 
 def test_a_kept_class_is_the_replaced_files_and_the_source_says_so(tmp_path):
-    """``--keep-class fishing``: fishing's class is the target's as it was, swimming's the pixel runs', the
-    false alarms refitted for both; the source names the kept class with the replaced file's account of
-    its fit. Without a file to keep from, one line."""
+    """``--keep-class fishing``: fishing's class is the target's as it was but for its weather offsets (the
+    clip run's, which the pixel runs cannot tell), swimming's the pixel runs', the false alarms refitted
+    for both; the source names the kept class with the replaced file's account of its fit. Without a file
+    to keep from, one line."""
     out, target = tmp_path / "out", tmp_path / "default.json"
     _folders(out)
     evidence = _evidence(tmp_path / "evidence")
@@ -157,15 +164,19 @@ def test_a_kept_class_is_the_replaced_files_and_the_source_says_so(tmp_path):
     _script().main(out, evidence, target, ("fishing",))
     installed = json.loads(target.read_text(encoding="utf-8"))
     Calibration.model_validate(installed)
-    assert installed["classes"]["fishing"] == replaced["classes"]["fishing"]
-    assert installed["classes"]["swimming"] == _hazard_class("swimming") | {"weather": CLIP_WEATHER}
+    old = replaced["classes"]["fishing"]
+    assert installed["classes"]["fishing"] == old | {
+        "weather": CLIP_WEATHER,
+        "alarm_hazard": old["alarm_hazard"] | {"weather": ALARM_WEATHER},
+    }
+    assert installed["classes"]["swimming"] == _hazard_class("swimming", ALARM_WEATHER)
     fit = read_chunks(evidence)
     fit = fit[(fit["kind"] == "fishing") & (fit["part"] == "fit")]
     tune = pd.read_csv(out / "tune-fishing" / "false_alarms.csv")
     assert installed["false_alarms"]["fishing"] == fit_pooled_false_alarms([tune, count_table(fit)])
     assert installed["source"].endswith(
-        "The fishing class is the replaced file's, kept (`--keep-class fishing`): Fitted to pixel mode by "
-        "`old run`: 12 runs."
+        "The fishing class is the replaced file's, kept (`--keep-class fishing`) but for its weather offsets "
+        "(the clip run's): Fitted to pixel mode by `old run`: 12 runs."
     )
     assert "Detection classes, swimming (hazard model): " in installed["source"]
     with pytest.raises(SystemExit, match=r"--keep-class: .* does not exist"):
