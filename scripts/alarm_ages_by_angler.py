@@ -68,7 +68,7 @@ def gear_ends(actor: Actor) -> dict[str, np.ndarray]:
 
 def angler_rows(args) -> pd.DataFrame:
     """One row per angler in view in the kept runs: pixel mode's alarm age and what the camera sees."""
-    scene = one_camera_scene(args.camera, Kind.FISHING, args.rate, args.duration, args.start)
+    scene = one_camera_scene(args.camera, Kind.FISHING, args.rate, args.duration, args.start, args.weather)
     spec = next(c for c in scene.cameras if c.id == args.camera)
     scale = AnalysedScale.of(spec, scene.detection.analysis_width)
     geometry = ZoneGeometry(scene)

@@ -36,7 +36,7 @@ DISTANCES_M = (0.0, 150.0, 200.0, 225.0, 250.0, np.inf)
 def offender_rows(args) -> pd.DataFrame:
     """One row per offender of ``--kind`` in view in the kept runs."""
     kind = Kind(args.kind)
-    scene = one_camera_scene(args.camera, kind, args.rate, args.duration, args.start)
+    scene = one_camera_scene(args.camera, kind, args.rate, args.duration, args.start, args.weather)
     camera = CameraModel(next(c for c in scene.cameras if c.id == args.camera))
     geometry = ZoneGeometry(scene)
     area = geometry.no_go(kind.value)
