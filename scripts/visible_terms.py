@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -94,13 +95,18 @@ def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
         calibration["source"] += (
             f" The {kind} class is the replaced file's, kept (`--keep-class {kind}`) but for its weather "
             "offsets (the clip run's): "
-            f"{replaced_fit(kept['source'])}"
+            f"{replaced_fit(kept['source'], kind)}"
         )
     return calibration
 
 
-def replaced_fit(source: str) -> str:
-    """The account of the pixel-run fit in a source this script wrote (the whole source if it holds none)."""
+def replaced_fit(source: str, kind: str) -> str:
+    """The account of ``kind``'s pixel-run fit in a source this script wrote: the sentence of its class kept
+    from a file before, if the source has one, else the fit the source installed its classes from (the
+    whole source if it holds neither)."""
+    _, kept, after = source.partition(f" The {kind} class is the replaced file's, kept")
+    if kept:  # up to the next kept class's sentence
+        return re.split(r" The \w+ class is the replaced file's, kept", after.partition(": ")[2])[0]
     _, marker, tail = source.partition("Fitted to pixel mode by ")
     ends = (" Those runs were in clear weather", " Pixel runs are in clear weather")  # older sources, today's
     fit = tail.split(ends[0])[0].split(ends[1])[0]

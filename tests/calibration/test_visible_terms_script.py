@@ -181,3 +181,25 @@ def test_a_kept_class_is_the_replaced_files_and_the_source_says_so(tmp_path):
     assert "Detection classes, swimming (hazard model): " in installed["source"]
     with pytest.raises(SystemExit, match=r"--keep-class: .* does not exist"):
         _script().main(out, evidence, tmp_path / "missing.json", ("fishing",))
+
+
+def test_both_classes_kept_each_with_its_own_account(tmp_path):
+    """Both classes kept, from a file whose fishing class was itself kept from an older one: swimming's
+    account is the fit that file installed, fishing's its own kept sentence's; no pixel fit is claimed."""
+    out, target = tmp_path / "out", tmp_path / "default.json"
+    _folders(out)
+    replaced = _bundled() | {
+        "source": "Installed on 2026-12-07 by `x`. Detection classes, swimming (hazard model): Fitted to pixel "
+        "mode by `new run`: 18 runs. Those runs were in clear weather: the rest. The fishing class is the "
+        "replaced file's, kept (`--keep-class fishing`): Fitted to pixel mode by `old run`: 12 runs."
+    }
+    target.write_text(json.dumps(replaced), encoding="utf-8")
+    _script().main(out, _evidence(tmp_path / "evidence"), target, ("swimming", "fishing"))
+    source = json.loads(target.read_text(encoding="utf-8"))["source"]
+    assert "Detection classes" not in source and "`hazard run`" not in source
+    assert source.endswith(
+        "The swimming class is the replaced file's, kept (`--keep-class swimming`) but for its weather "
+        "offsets (the clip run's): Fitted to pixel mode by `new run`: 18 runs. The fishing class is the "
+        "replaced file's, kept (`--keep-class fishing`) but for its weather offsets (the clip run's): Fitted "
+        "to pixel mode by `old run`: 12 runs."
+    )
