@@ -190,8 +190,8 @@ def test_both_classes_kept_each_with_its_own_account(tmp_path):
     _folders(out)
     replaced = _bundled() | {
         "source": "Installed on 2026-12-07 by `x`. Detection classes, swimming (hazard model): Fitted to "
-        "pixel mode by `new run`: 18 runs. Those runs were in clear weather: the rest. The fishing class is the "
-        "replaced file's, kept (`--keep-class fishing`): Fitted to pixel mode by `old run`: 12 runs."
+        "pixel mode by `new run`: 18 runs. Those runs were in clear weather: the rest. The fishing class is "
+        "the replaced file's, kept (`--keep-class fishing`): Fitted to pixel mode by `old run`: 12 runs."
     }
     target.write_text(json.dumps(replaced), encoding="utf-8")
     _script().main(out, _evidence(tmp_path / "evidence"), target, ("swimming", "fishing"))
