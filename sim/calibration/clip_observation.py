@@ -67,6 +67,9 @@ class Observations:
     n_truth: int = 0
     offender_rows: list[tuple[str, float, float, int, str, float, int]] = field(default_factory=list)
     """Per offender per frame, :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`: the fits' input."""
+    offender_distances: list[float] = field(default_factory=list)
+    """Per row of :attr:`offender_rows` (when recorded by :func:`observe`): the offender's slant distance
+    from the lens, m, what haze and fog dim it by (:func:`sim.render.conditions.fog_alpha`)."""
     false_alarms: dict[float, int] = field(default_factory=dict)
     false_alarms_by_condition: dict[tuple[str, str, float], int] = field(default_factory=dict)
     """Per (light, weather, threshold): k-of-n alarms on anything but an offender."""
@@ -95,9 +98,12 @@ class Observations:
     was in view, m."""
 
     def offender_frames(self) -> pd.DataFrame:
-        """:attr:`offender_rows` as a table with :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`."""
-        columns = list(OFFENDER_FRAME_COLUMNS)
-        return pd.DataFrame(self.offender_rows, columns=columns)
+        """:attr:`offender_rows` as a table with :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`,
+        and ``distance_m`` (:attr:`offender_distances`) where each row has one."""
+        frames = pd.DataFrame(self.offender_rows, columns=list(OFFENDER_FRAME_COLUMNS))
+        if self.offender_distances and len(self.offender_distances) == len(frames):
+            frames["distance_m"] = self.offender_distances
+        return frames
 
 
 @dataclass
@@ -208,7 +214,8 @@ def _watch_clip(
         observations.scores.append(mine.confidence)
         observations.labels.append(positive)
         observations.n_truth += len(truth)
-        _record_offenders(observations, case, rig, t, actors, offenders, kind, height_m)
+        distances = {box.actor_id: box.distance_m for box in truth}
+        _record_offenders(observations, case, rig, t, actors, offenders, kind, height_m, distances)
         for box in truth:
             observations.distances.setdefault(f"{case.seed}/{box.actor_id}", []).append(box.distance_m)
         _record_alarms(observations, case, rig, t, mine, truth, frame.truth, actors)
@@ -223,11 +230,13 @@ def _record_offenders(
     offenders: list,
     kind: Kind,
     height_m: float,
+    distances: dict[str, float],
 ) -> None:
     """One row of :attr:`Observations.offender_rows` per offender in view at ``t`` (s) standing inside its
     kind's no-go areas, as pixel mode's score log keeps them (:func:`sim.pixel.pixel_camera.inside_areas`):
-    its best score, the track of that detection and its height as the detector analyses it. Every offender
-    in view counts for its first sighting."""
+    its best score, the track of that detection and its height as the detector analyses it; and its
+    distance (``distances``, m, by actor id: its truth box's). Every offender in view counts for its first
+    sighting."""
     actors_by_id = {a.id: a for a in actors}
     for actor_id, _, _ in offenders:
         rig.first_seen.setdefault(actor_id, t)
@@ -246,6 +255,7 @@ def _record_offenders(
                 track,
             )
         )
+        observations.offender_distances.append(distances[actor_id])
 
 
 def _record_alarms(

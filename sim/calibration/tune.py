@@ -110,6 +110,9 @@ def tune(
     false_alarm_fit = fit_false_alarm_model(false_alarm_table(observations, thresholds))
     by_weather = _hazard_weather(scenario, observations, frames, operating)
     by_weather.to_csv(out / "hazard_weather.csv", index=False)
+    # The fits' input kept, so that other fits (or clip runs pooled) need not render the clips again.
+    frames.to_csv(out / "offender_frames.csv.gz", index=False)
+    credited_table(observations).to_csv(out / "credited_alarms.csv", index=False)
     base = scenario.calibration.model_dump(mode="json")
     if calibration_in is not None and calibration_in.is_file():
         base = json.loads(calibration_in.read_text(encoding="utf-8"))
@@ -142,6 +145,15 @@ def tune(
         "hit_model": hit_model,
         "false_alarms": false_alarm_fit,
     }
+
+
+def credited_table(observations) -> pd.DataFrame:
+    """Each offender's first alarm per threshold (columns ``threshold``, ``group``, ``t`` in s): the alarms
+    :attr:`sim.calibration.clip_observation.Observations.alarmed` credits."""
+    rows = [
+        (t, group, when) for t, alarmed in observations.alarmed.items() for group, when in alarmed.items()
+    ]
+    return pd.DataFrame(sorted(rows), columns=["threshold", "group", "t"])
 
 
 def _hazard_weather(scenario: Scenario, observations, frames: pd.DataFrame, operating: float) -> pd.DataFrame:

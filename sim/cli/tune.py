@@ -163,8 +163,8 @@ def _detector(args: argparse.Namespace) -> int:
         "the weather's offsets on the hazard model's alarm log-rate (95 % profile-likelihood interval):\n"
         f"{summary['hazard_weather'].round(3).to_string(index=False)}\n"
         f"written: {args.out}/ (thresholds.csv, by_size.csv, by_tone.csv, by_distance.csv, by_light.csv, "
-        "hazard_weather.csv, calibration.json, precision_recall.png, roc.png, threshold_tradeoff.png, "
-        "recall_by_light.png)"
+        "hazard_weather.csv, offender_frames.csv.gz, credited_alarms.csv, calibration.json, "
+        "precision_recall.png, roc.png, threshold_tradeoff.png, recall_by_light.png)"
     )
     return EXIT_OK
 

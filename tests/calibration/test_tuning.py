@@ -12,6 +12,7 @@ from sim.calibration.clip_observation import Observations
 from sim.calibration.detectability import fit_detectability, fit_hit_model
 from sim.calibration.end_to_end import end_to_end
 from sim.calibration.false_alarm_fits import fit_false_alarms
+from sim.calibration.fit_inputs import OFFENDER_FRAME_COLUMNS
 from sim.calibration.hit_runs import fit_hit_runs
 from sim.calibration.tune import tune
 from sim.calibration.tune_tables import distance_table, size_table, threshold_table, tone_table
@@ -206,6 +207,14 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
     assert by_weather[["weather", "offset"]].values.tolist() == [["clear", 0.0]]
     assert by_weather["offenders"].iloc[0] == by_tone["offenders"].sum()
     assert "the weather's offsets on the hazard model's alarm log-rate" in printed
+    # The fits' input kept: each offender's frames with its distance, and the credited first alarms.
+    frames = pd.read_csv(out / "offender_frames.csv.gz")
+    assert list(frames.columns) == [*OFFENDER_FRAME_COLUMNS, "distance_m"]
+    assert frames["group"].nunique() == by_tone["offenders"].sum() and (frames["distance_m"] > 0).all()
+    credited = pd.read_csv(out / "credited_alarms.csv")
+    at_operating = credited[np.isclose(credited["threshold"], 0.37)]
+    assert set(at_operating["group"]) <= set(frames["group"])
+    assert by_weather["alarmed"].iloc[0] == len(at_operating)
     # The calibration plugs into a scenario.
     scenario = load_scenario(DEFAULT, [f"detection.calibration={out / 'calibration.json'}"])
     assert scenario.calibration.classes["swimming"].light is not None
