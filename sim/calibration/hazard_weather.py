@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from sim.calibration.alarm_hazard_design import SMOOTHING
 from sim.calibration.alarm_hazard_fit import fitted_design
 from sim.scenario.models import Weather
 
@@ -36,7 +37,13 @@ COLUMNS = ("weather", "offenders", "alarmed", "offset", "low", "high")
 
 
 def hazard_weather(
-    frames: pd.DataFrame, detected: pd.Series, reference_pixels: float, threshold: float, k: int, n: int
+    frames: pd.DataFrame,
+    detected: pd.Series,
+    reference_pixels: float,
+    threshold: float,
+    k: int,
+    n: int,
+    frailty: bool = True,
 ) -> pd.DataFrame:
     """Each weather of ``frames`` (:data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`) with its
     offenders, those ``detected`` (credited first alarms, s, at the run's ``threshold``), its offset on the
@@ -47,7 +54,8 @@ def hazard_weather(
     # and a likelihood summing their terms (the classes' composite likelihood) would count each alarm as
     # many times, its intervals too narrow by the square root of that.
     only = (round(threshold, 6),)
-    design, theta, _ = fitted_design(frames, reference_pixels, detected, threshold, k, n, thresholds=only)
+    terms = (None, SMOOTHING, False, frailty, False)  # roughness, smoothing, size by age, frailty, never
+    design, theta, _ = fitted_design(frames, reference_pixels, detected, threshold, k, n, False, *terms, thresholds=only)
     best = design.penalised(theta)[0]
     rows = []
     for weather in [Weather.CLEAR.value, *design.weathers]:
