@@ -15,8 +15,6 @@ from its clip run. The top-level (visible) terms stay byte for byte. Writes
 and ``tune-<kind>-thermal`` where they exist. With ``--only KIND`` it replaces only KIND's class of
 TARGET's block, from ``OUT/<PIXEL_RUNS[KIND]>`` alone (its weather offsets and everything else of the
 block kept, a sentence added to the block's source): for a pixel-run fit redone without the clip runs.
-With ``--weather-only KIND`` it replaces only KIND's weather offsets (its score's and, for a hazard class,
-its alarm rates'), from ``OUT/tune-<kind>-thermal`` alone, the rest kept, a sentence added likewise.
 """
 
 from __future__ import annotations
@@ -102,23 +100,6 @@ def replace_class(block: dict, out: Path, kind: str) -> dict:
     return block | {"classes": classes, "source": block["source"] + note}
 
 
-def replace_weather(block: dict, out: Path, kind: str) -> dict:
-    """``block`` (an installed ``sensors.thermal`` block) with ``kind``'s weather offsets (its score's and,
-    for a hazard class, its alarm rates') from the clip run ``OUT/tune-<kind>-thermal``, the rest of the
-    block kept (its false alarms too), a sentence saying so added to its source."""
-    clips = out / f"tune-{kind}-thermal"
-    try:
-        spec = with_clip_weather(block["classes"][kind], clips, kind, THERMAL)
-    except TuningError as error:
-        raise SystemExit(str(error)) from None
-    run = terms_of(clips, THERMAL)["source"].split(" camera-hours.")[0] + " camera-hours"
-    note = (
-        f" Then {kind}'s weather offsets replaced on {date.today().isoformat()} by `python scripts/"
-        f"thermal_terms.py OUT TARGET --weather-only {kind}` with those of a clip run: {run}."
-    )
-    return block | {"classes": block["classes"] | {kind: spec}, "source": block["source"] + note}
-
-
 def recall_figures(out: Path) -> list[Path]:
     """``recall_by_light_<kind>.png`` from the tune runs of each kind found in ``out``."""
     drawn = []
@@ -134,21 +115,16 @@ def recall_figures(out: Path) -> list[Path]:
     return drawn
 
 
-def main(out: Path, target: Path, only: str | None = None, weather_only: str | None = None) -> None:
+def main(out: Path, target: Path, only: str | None = None) -> None:
     calibration = json.loads(target.read_text(encoding="utf-8"))
-    one = only or weather_only
-    if one is None:
+    if only is None:
         calibration.setdefault("sensors", {})["thermal"] = thermal_block(out)
-    elif only is not None:
-        calibration["sensors"]["thermal"] = replace_class(calibration["sensors"]["thermal"], out, only)
     else:
-        calibration["sensors"]["thermal"] = replace_weather(
-            calibration["sensors"]["thermal"], out, weather_only
-        )
+        calibration["sensors"]["thermal"] = replace_class(calibration["sensors"]["thermal"], out, only)
     Calibration.model_validate(calibration)  # a file statistical mode will load
     target.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
-    print(f"written: {target} (sensors.thermal{'' if one is None else f'.classes.{one}'})")
-    if one is None:
+    print(f"written: {target} (sensors.thermal{'' if only is None else f'.classes.{only}'})")
+    if only is None:
         for path in recall_figures(out):
             print(f"written: {path}")
 
@@ -157,12 +133,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder of the tune runs (out/calibration)")
     parser.add_argument("target", type=Path, help="calibration file to update")
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--only", choices=KINDS, help="replace only this kind's class, from its pixel runs")
-    which.add_argument(
-        "--weather-only",
-        choices=KINDS,
-        help="replace only this kind's weather offsets, from its clip run OUT/tune-KIND-thermal",
-    )
+    parser.add_argument("--only", choices=KINDS, help="replace only this kind's class, from its pixel runs")
     args = parser.parse_args()
-    main(args.out, args.target, args.only, args.weather_only)
+    main(args.out, args.target, args.only)

@@ -125,31 +125,3 @@ def test_the_full_block_takes_each_class_from_its_pixel_runs_and_the_weather_fro
     assert "swimming (ordinal model): Fitted to pixel mode by `ordinal run`." in block["source"]
     assert "fishing (hazard model): Fitted to pixel mode by `hazard run`" in block["source"]
     assert block["false_alarms"] == bundled["false_alarms"]
-
-
-def test_weather_only_replaces_that_classes_weather_offsets_and_nothing_else(tmp_path, target):
-    """``--weather-only fishing``: the fishing class's score and alarm-rate weather offsets from its clip
-    run; the rest of the file, the class's other terms and both false-alarm entries included, as it was."""
-    calibration = _bundled()
-    calibration["sensors"]["thermal"] = _hazard_block()
-    target.write_text(json.dumps(calibration), encoding="utf-8")
-    clip_weather = {"clear": 0.0, "fog": -0.7, "haze": -0.2, "rain": -0.1}
-    clips = _bundled()["sensors"]["thermal"] | {
-        "source": "Fitted by `clip run`: 36 clips, 0.55 camera-hours."
-    }
-    clips["classes"]["fishing"] = clips["classes"]["fishing"] | {"weather": clip_weather}
-    _tune_folder(tmp_path, "tune-fishing-thermal", clips)
-    with pytest.raises(SystemExit, match=r"hazard_weather\.csv: no such file"):
-        _script().main(tmp_path, target, weather_only="fishing")
-    write_alarm_weather(tmp_path / "tune-fishing-thermal")
-    _script().main(tmp_path, target, weather_only="fishing")
-    after = json.loads(target.read_text(encoding="utf-8"))
-    fishing = after["sensors"]["thermal"]["classes"]["fishing"]
-    assert fishing["weather"] == clip_weather
-    assert fishing["alarm_hazard"] == HAZARD | {"weather": ALARM_WEATHER}
-    assert after["sensors"]["thermal"]["source"].endswith(
-        "--weather-only fishing` with those of a clip run: Fitted by `clip run`: 36 clips, 0.55 camera-hours."
-    )
-    for data in (calibration, after):
-        del data["sensors"]["thermal"]["classes"]["fishing"], data["sensors"]["thermal"]["source"]
-    assert after == calibration
