@@ -8,8 +8,8 @@ output folders of :data:`PIXEL_RUNS` (thermal cameras: day, dusk and night start
 and ``tune-fishing-thermal/`` (each a ``tune --detector KIND --sensor thermal`` output folder) and TARGET the
 calibration file to update (``scenarios/calibration/default.json``). Replaces only TARGET's
 ``sensors.thermal`` block: each kind's class (detection terms) from its pixel runs, but its weather
-offsets, which the clear-weather pixel runs cannot tell, from its clip run (a hazard class's on its alarm
-rates too, from the clip run's ``hazard_weather.csv``); each kind's false-alarm entry
+offsets, which the clear-weather pixel runs cannot tell, from its clip run (those of the per-frame score:
+``sim.calibration.installed_terms.with_clip_weather``); each kind's false-alarm entry
 from its clip run. The top-level (visible) terms stay byte for byte. Writes
 ``OUT/recall_by_light_<kind>.png`` from the ``by_light.csv`` of ``tune-<kind>``, ``tune-<kind>-visible``
 and ``tune-<kind>-thermal`` where they exist. With ``--only KIND`` it replaces only KIND's class of
@@ -59,10 +59,7 @@ def thermal_block(out: Path) -> dict:
     for kind in KINDS:
         clips = terms_of(out / f"tune-{kind}-thermal", THERMAL)
         spec, source = pixel_class(out, kind)
-        try:
-            block["classes"][kind] = with_clip_weather(spec, out / f"tune-{kind}-thermal", kind, THERMAL)
-        except TuningError as error:
-            raise SystemExit(str(error)) from None
+        block["classes"][kind] = with_clip_weather(spec, out / f"tune-{kind}-thermal", kind, THERMAL)
         block["false_alarms"][kind] = clips["false_alarms"][kind]
         fits.append(f"{kind} ({model_of(spec)} model): {source}")
         sources.append(clips["source"].split(" camera-hours.")[0] + " camera-hours")
@@ -71,8 +68,8 @@ def thermal_block(out: Path) -> dict:
         "regenerate_calibration.sh). Detection terms (classes) from pixel-mode runs of thermal cameras, "
         "their scene that of scripts/thermal_agreement.py, by day, at dusk and at night: "
         + " ".join(fits)
-        + " Those runs were in clear weather: the classes' weather offsets (a hazard class's on its alarm "
-        "rates too: the clip run's hazard_weather.csv) and each kind's false alarms are "
+        + " Those runs were in clear weather: the classes' weather offsets (of the per-frame score; the "
+        "alarm rates have none) and each kind's false alarms are "
         "from one `tune --sensor thermal` run per kind (thermal copies of the scenario's cameras, the "
         "detectors' thermal parameters, detection.pixel_detectors.thermal): "
         + " ".join(f"{s}." for s in sources)
@@ -87,11 +84,7 @@ def replace_class(block: dict, out: Path, kind: str) -> dict:
     added to its source."""
     spec, source = pixel_class(out, kind)
     replaced = block["classes"][kind]
-    spec = spec | {"weather": replaced["weather"]}
-    if model_of(spec) == "hazard":  # the alarm rates' weather offsets too, where the replaced class had them
-        rates = replaced.get("alarm_hazard", {}).get("weather", {})
-        spec = spec | {"alarm_hazard": spec["alarm_hazard"] | {"weather": rates}}
-    classes = block["classes"] | {kind: spec}
+    classes = block["classes"] | {kind: spec | {"weather": replaced["weather"]}}
     note = (
         f" Then {kind}'s class replaced on {date.today().isoformat()} by `python scripts/thermal_terms.py "
         f"OUT TARGET --only {kind}` with the {model_of(spec)} model's fit to pixel-mode runs (its weather "

@@ -12,8 +12,9 @@ clip runs do not fit: the top-level light and weather offsets) and replaces the 
 
 * each kind's class by its ``hazard`` fit to the pixel runs (the alarm rate by the time in view, which
   transfers to held-out seeds where the per-frame models' time to detect did not: docs/detectors.md, "The
-  hazard model"), but its weather offsets, which the clear-weather pixel runs cannot tell, by the clip run's
-  (the per-frame score's, and the alarm rates' of its ``hazard_weather.csv``);
+  hazard model"), but its per-frame score's weather offsets, which the clear-weather pixel runs cannot tell,
+  by the clip run's (the alarm rates keep the pixel fit's: ``sim.calibration.installed_terms.
+  with_clip_weather``);
 * each kind's false-alarm entry by the false-alarm model fitted to the clip run's counts (every light and
   weather) together with the evidence's fit clips (every light in clear weather, the lake's distractors;
   its held-out clips stay out: they are the check, ``run_sim.py tune --report EVIDENCE``).
@@ -81,8 +82,8 @@ def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
         f"Installed on {date.today().isoformat()} by `python scripts/visible_terms.py OUT EVIDENCE TARGET` "
         "(scripts/regenerate_calibration.sh). "
         + (f"Detection classes, {' and '.join(fits)}: {terms_of(pixel)['source']} " if fits else "")
-        + "Pixel runs are in clear weather: each class's weather offsets are its clip run's (those of the "
-        "per-frame score and, for a hazard class, of the alarm rates: the clip run's hazard_weather.csv). "
+        + "Pixel runs are in clear weather: each class's weather offsets (of the per-frame score, which "
+        "gives an alarm's score) are its clip run's; the alarm rates have none. "
         + f"Clip runs: {clip_sources} False alarms fitted to each clip run's counts pooled with the fit "
         f"clips of {evidence.as_posix()} ({'; '.join(alarms)}; clear weather, every light, lake "
         "distractors), "

@@ -55,7 +55,9 @@ def hazard_weather(
     # many times, its intervals too narrow by the square root of that.
     only = (round(threshold, 6),)
     terms = (None, SMOOTHING, False, frailty, False)  # roughness, smoothing, size by age, frailty, never
-    design, theta, _ = fitted_design(frames, reference_pixels, detected, threshold, k, n, False, *terms, thresholds=only)
+    design, theta, _ = fitted_design(
+        frames, reference_pixels, detected, threshold, k, n, False, *terms, thresholds=only
+    )
     best = design.penalised(theta)[0]
     rows = []
     for weather in [Weather.CLEAR.value, *design.weathers]:

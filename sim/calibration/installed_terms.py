@@ -11,7 +11,6 @@ import pandas as pd
 
 from sim.calibration.false_alarm_evidence import count_table, read_chunks
 from sim.calibration.false_alarm_fits import fit_pooled_false_alarms
-from sim.calibration.hazard_weather import installed_offsets
 from sim.errors import TuningError
 
 
@@ -45,17 +44,13 @@ def model_of(spec: dict) -> str:
 
 def with_clip_weather(spec: dict, clips: Path, kind: str, sensor: str | None = None) -> dict:
     """``spec`` (a class entry fitted to pixel runs in clear weather, which cannot tell the weather) with the
-    weather offsets of ``kind``'s class in the ``tune`` clip run ``clips`` (for ``sensor``'s cameras, or
-    the visible ones): its per-frame score's and, for a ``hazard`` class, its alarm rates'
-    (``hazard_weather.csv``, :mod:`sim.calibration.hazard_weather`). Raises TuningError if a hazard class's
-    clip run has no such table (one run before 2026-12-07)."""
-    spec = spec | {"weather": terms_of(clips, sensor)["classes"][kind]["weather"]}
-    if model_of(spec) != "hazard":
-        return spec
-    table = clips / "hazard_weather.csv"
-    if not table.is_file():
-        raise TuningError(f"{table}: no such file (a tune run older than its weather table): run it again")
-    return spec | {"alarm_hazard": spec["alarm_hazard"] | {"weather": installed_offsets(pd.read_csv(table))}}
+    per-frame score's weather offsets of ``kind``'s class in the ``tune`` clip run ``clips`` (for
+    ``sensor``'s cameras, or the visible ones). A hazard class's alarm rates keep the pixel fit's weather
+    offsets (``alarm_hazard.weather``, none from clear-weather runs): the clip run's own estimate
+    (``hazard_weather.csv``) compares offenders that differ from weather to weather, and pixel runs of the
+    same offenders in clear weather and in fog or haze disagree with it (docs/detectors.md, "Weather and the
+    alarm rates")."""
+    return spec | {"weather": terms_of(clips, sensor)["classes"][kind]["weather"]}
 
 
 def pooled_false_alarms(kind: str, clip_runs: list[Path], evidence: Path) -> tuple[dict, float]:

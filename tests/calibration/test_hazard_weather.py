@@ -14,11 +14,14 @@ from sim.calibration.hazard_weather import CHI2_95, hazard_weather, installed_of
 from tests.helpers.hazard_design import RATE, STEP, seen_in_views
 
 
-def offenders_in(*weathers: tuple[str, float], per_weather: int = 60) -> list[tuple[pd.DataFrame, pd.Series]]:
+def offenders_in(
+    *weathers: tuple[str, float], per_weather: int = 60, sigma: float = 0.0
+) -> list[tuple[pd.DataFrame, pd.Series]]:
     """:func:`tests.helpers.hazard_design.seen_in_views`' offenders, ``per_weather`` in each (weather, alarm
-    rate in 1/s) of ``weathers``, each weather's with a seed and incident numbers of its own."""
+    rate in 1/s) of ``weathers``, each weather's with a seed and incident numbers of its own, each
+    offender's rate times exp(``sigma`` · u), u ~ N(0, 1)."""
     return [
-        seen_in_views(per_weather, seed, 0.0, first=100 * seed, rate=rate, weather=weather)
+        seen_in_views(per_weather, seed, sigma, first=100 * seed, rate=rate, weather=weather)
         for seed, (weather, rate) in enumerate(weathers)
     ]
 
@@ -38,7 +41,7 @@ def test_the_offset_and_its_interval_are_the_poisson_rate_ratios():
     s at risk, and the profile likelihood of their log ratio ψ is by hand d₁ψ − (d₀ + d₁) log(T₀ + T₁e^ψ)
     (the conditional binomial; Cox & Hinkley 1974, *Theoretical Statistics*, §5.2)."""
     parts = offenders_in(("clear", RATE), ("rain", RATE * math.exp(-1.0)))
-    table = hazard_weather(*pooled(parts), 10.0, 0.5, 1, 1)
+    table = hazard_weather(*pooled(parts), 10.0, 0.5, 1, 1, frailty=False)
     (t0, d0), (t1, d1) = (at_risk_by_hand(*part) for part in parts)
 
     def profile(psi: float) -> float:
@@ -59,7 +62,7 @@ def test_the_offset_and_its_interval_are_the_poisson_rate_ratios():
 def test_counts_per_weather_and_clear_the_reference():
     parts = offenders_in(("clear", RATE), ("haze", RATE / 2), per_weather=30)
     frames, credited = pooled(parts)
-    table = hazard_weather(frames, credited, 10.0, 0.5, 1, 1)
+    table = hazard_weather(frames, credited, 10.0, 0.5, 1, 1, frailty=False)
     assert list(table["weather"]) == ["clear", "haze"]
     assert list(table["offenders"]) == [30, 30]
     assert list(table["alarmed"]) == [len(parts[0][1]), len(parts[1][1])]
@@ -72,10 +75,23 @@ def test_a_weather_without_alarms_has_no_lower_end():
     has no lower end; its upper end is where a few alarms would have been seen, by hand where the Poisson
     profile −d₀ log(T₀ + T₁e^ψ) has fallen 3.84 / 2 below its supremum −d₀ log T₀."""
     parts = offenders_in(("clear", RATE), ("fog", 0.0), per_weather=30)
-    fog = hazard_weather(*pooled(parts), 10.0, 0.5, 1, 1).set_index("weather").loc["fog"]
+    fog = hazard_weather(*pooled(parts), 10.0, 0.5, 1, 1, frailty=False).set_index("weather").loc["fog"]
     (t0, d0), (t1, _) = (at_risk_by_hand(*part) for part in parts)
     high = brentq(lambda w: 2 * d0 * (math.log(t0 + t1 * math.exp(w)) - math.log(t0)) - CHI2_95, -20, 5)
     assert fog["alarmed"] == 0
     assert fog["low"] == -math.inf
     assert fog["high"] == pytest.approx(high, abs=0.05)
     assert fog["offset"] < fog["high"] - 1.0
+
+
+def test_with_offenders_unlike_each_other_the_frailty_widens_the_interval():
+    """Offenders whose rates spread by a factor e^±1.5 (one standard deviation), other offenders in each
+    weather: the plain model reads the spread as information about the weather; the default (a frailty)
+    widens the interval, and it still covers the true offset −1."""
+    frames, credited = pooled(offenders_in(("clear", RATE), ("rain", RATE * math.exp(-1.0)), sigma=1.5))
+    plain, frail = (
+        hazard_weather(frames, credited, 10.0, 0.5, 1, 1, frailty=frailty).set_index("weather").loc["rain"]
+        for frailty in (False, True)
+    )
+    assert frail["high"] - frail["low"] > 1.2 * (plain["high"] - plain["low"])
+    assert frail["low"] < -1.0 < frail["high"]

@@ -86,8 +86,7 @@ def test_only_fishing_replaces_that_class_and_keeps_its_weather_offsets(tmp_path
     _install(tmp_path, target, "fishing")
     before, after = _bundled(), json.loads(target.read_text(encoding="utf-8"))
     old, new = before["sensors"]["thermal"], after["sensors"]["thermal"]
-    kept_rates = old["classes"]["fishing"].get("alarm_hazard", {}).get("weather", {})
-    assert new["classes"]["fishing"]["alarm_hazard"] == HAZARD | {"weather": kept_rates}
+    assert new["classes"]["fishing"]["alarm_hazard"] == HAZARD
     assert new["classes"]["fishing"]["model"] == "hazard"
     assert new["classes"]["fishing"]["weather"] == old["classes"]["fishing"]["weather"]  # the clip run's
     assert (
@@ -114,13 +113,11 @@ def test_the_full_block_takes_each_class_from_its_pixel_runs_and_the_weather_fro
         _tune_folder(tmp_path, f"tune-{kind}-thermal", clips)
     _tune_folder(tmp_path, "pixel-thermal", bundled | {"source": "Fitted to pixel mode by `ordinal run`."})
     _tune_folder(tmp_path, "pixel-thermal-fishing", _hazard_block())
-    with pytest.raises(SystemExit, match=r"hazard_weather\.csv: no such file"):  # a clip run from before it
-        _install(tmp_path, target)
-    write_alarm_weather(tmp_path / "tune-fishing-thermal")
+    write_alarm_weather(tmp_path / "tune-fishing-thermal")  # the clip run's estimate: not installed
     _install(tmp_path, target)
     block = json.loads(target.read_text(encoding="utf-8"))["sensors"]["thermal"]
-    assert block["classes"]["swimming"] == bundled["classes"]["swimming"]  # ordinal: no alarm rates
-    assert block["classes"]["fishing"]["alarm_hazard"] == HAZARD | {"weather": ALARM_WEATHER}
+    assert block["classes"]["swimming"] == bundled["classes"]["swimming"]
+    assert block["classes"]["fishing"]["alarm_hazard"] == HAZARD
     assert block["classes"]["fishing"]["weather"] == bundled["classes"]["fishing"]["weather"]
     assert "swimming (ordinal model): Fitted to pixel mode by `ordinal run`." in block["source"]
     assert "fishing (hazard model): Fitted to pixel mode by `hazard run`" in block["source"]

@@ -14,7 +14,7 @@ import pytest
 from sim.calibration.false_alarm_evidence import count_table, read_chunks
 from sim.calibration.false_alarm_fits import fit_pooled_false_alarms
 from sim.scenario.models import Calibration
-from tests.calibration.test_thermal_terms_script import ALARM_WEATHER, HAZARD, write_alarm_weather
+from tests.calibration.test_thermal_terms_script import HAZARD, write_alarm_weather
 from tests.helpers.evidence import write_chunk
 from tests.helpers.paths import ROOT, SCENARIOS
 
@@ -26,17 +26,15 @@ def _bundled() -> dict:
     return json.loads((SCENARIOS / "calibration" / "default.json").read_text(encoding="utf-8"))
 
 
-def _hazard_class(kind: str, alarm_weather: dict | None = None) -> dict:
-    """A pixel-run fit's hazard class of ``kind``; with ``alarm_weather`` as installed, those offsets on
-    its alarm rates and :data:`CLIP_WEATHER` on its scores."""
+def _hazard_class(kind: str, installed: bool = False) -> dict:
+    """A pixel-run fit's hazard class of ``kind``; ``installed``: with the clip run's score weather offsets
+    :data:`CLIP_WEATHER` (its alarm rates the pixel fit's, whatever the clip run's estimate of them)."""
     hazard = HAZARD | (
         {"thresholds": [0.2, 0.8], "threshold_offsets": [0.0, -1.0]} if kind == "swimming" else {}
     )
     light = {"day": 0.0, "dusk": -0.4, "night": -9.0}
     spec = {"model": "hazard", "intercept": 1.0, "size_slope": 2.0, "alarm_hazard": hazard, "light": light}
-    if alarm_weather is None:
-        return spec
-    return spec | {"weather": CLIP_WEATHER, "alarm_hazard": hazard | {"weather": alarm_weather}}
+    return spec | {"weather": CLIP_WEATHER} if installed else spec
 
 
 def _folders(out: Path, seen: tuple[str, ...] = KINDS) -> None:
@@ -101,7 +99,7 @@ def test_classes_come_from_the_pixel_runs_and_false_alarms_from_clips_and_fit_ev
     Calibration.model_validate(installed)
     clips = read_chunks(evidence)
     for kind in KINDS:
-        assert installed["classes"][kind] == _hazard_class(kind, ALARM_WEATHER)
+        assert installed["classes"][kind] == _hazard_class(kind, installed=True)
         fit = clips[(clips["kind"] == kind) & (clips["part"] == "fit")]
         tune = pd.read_csv(out / f"tune-{kind}" / "false_alarms.csv")
         assert installed["false_alarms"][kind] == fit_pooled_false_alarms([tune, count_table(fit)])
@@ -165,11 +163,8 @@ def test_a_kept_class_is_the_replaced_files_and_the_source_says_so(tmp_path):
     installed = json.loads(target.read_text(encoding="utf-8"))
     Calibration.model_validate(installed)
     old = replaced["classes"]["fishing"]
-    assert installed["classes"]["fishing"] == old | {
-        "weather": CLIP_WEATHER,
-        "alarm_hazard": old["alarm_hazard"] | {"weather": ALARM_WEATHER},
-    }
-    assert installed["classes"]["swimming"] == _hazard_class("swimming", ALARM_WEATHER)
+    assert installed["classes"]["fishing"] == old | {"weather": CLIP_WEATHER}
+    assert installed["classes"]["swimming"] == _hazard_class("swimming", installed=True)
     fit = read_chunks(evidence)
     fit = fit[(fit["kind"] == "fishing") & (fit["part"] == "fit")]
     tune = pd.read_csv(out / "tune-fishing" / "false_alarms.csv")
