@@ -1,0 +1,43 @@
+"""scripts/weather_effect.py pairs each incident's detection in clear weather with the same incident's in
+another weather (the same seeds meet the same offenders)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.helpers.paths import ROOT
+
+
+def _script():
+    """scripts/weather_effect.py as a module (scripts/ is no package)."""
+    spec = importlib.util.spec_from_file_location("weather_effect", ROOT / "scripts" / "weather_effect.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _detections(detected: list[bool], incidents: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({"run": 0, "incident_id": incidents, "detected": detected})
+
+
+def test_the_paired_change_counts_only_incidents_seen_in_both_weathers():
+    """Four incidents in both (two found in clear weather, one of them lost in fog and one gained), one
+    only in clear weather (left out): the change is 0 over 4, its bootstrap interval around 0 and inside
+    the ±1 a mean of changes of −1, 0 and +1 can reach."""
+    clear = _detections([True, True, False, False, True], [1, 2, 3, 4, 5])
+    fog = _detections([True, False, True, False], [1, 2, 3, 4])
+    change, low, high, matched = _script().paired_change(clear, fog, np.random.default_rng(0))
+    assert (change, matched) == (0.0, 4)
+    assert -1.0 <= low < 0.0 < high <= 1.0
+
+
+def test_a_weather_that_loses_every_incident_changes_the_rate_by_minus_one():
+    clear = _detections([True] * 6, list(range(6)))
+    fog = _detections([False] * 6, list(range(6)))
+    assert _script().paired_change(clear, fog, np.random.default_rng(0)) == pytest.approx(
+        (-1.0, -1.0, -1.0, 6)
+    )
