@@ -29,6 +29,7 @@ from sim.cli.run_report import format_summary, trace_printer
 from sim.errors import BadInputError
 from sim.loading import load_scenario
 from sim.scenario.models import Mode
+from sim.sensing.weather_terms import weather_caveat
 from sim.world.incident_window import WINDOW_KEY
 
 
@@ -121,8 +122,9 @@ def execute(args: argparse.Namespace) -> int:
         scenario, incidents, note, window = around_incident(scenario, window_s)
     with camera_workers(args.workers, args.dask) as workers:  # an unreachable scheduler is the last check
         out.parent.mkdir(exist_ok=True)  # out/ of the default folder, once every check has passed
-        if note:
-            print(note)
+        for line in (note, weather_caveat(scenario)):
+            if line:
+                print(line)
         simulation = Simulation(
             scenario, incidents=incidents, save_alarm_frames=args.save_alarm_frames, camera_workers=workers
         )

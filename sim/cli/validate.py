@@ -9,6 +9,7 @@ from sim.cli.common import EXIT_OK, Commands, add_set_option
 from sim.core.durations import format_duration
 from sim.loading import load_scenario
 from sim.scenario.models import Scenario
+from sim.sensing.weather_terms import weather_caveat
 
 
 def add_parser(commands: Commands) -> None:
@@ -60,4 +61,6 @@ def describe_scenario(scenario: Scenario) -> str:
         f"dispatch policy {scenario.dispatch.policy}",
         describe_radio(scenario, waits_on_water(scenario.dispatch.policy)),
     ]
+    if caveat := weather_caveat(scenario):
+        lines.append(f"  {caveat}")
     return "\n".join(lines)
