@@ -89,17 +89,7 @@ def tune(
     out.mkdir(parents=True, exist_ok=True)
     observations = observe(scenario, kind, cases, seconds, thresholds, progress=progress)
     table = threshold_table(observations, thresholds)
-    table.to_csv(out / "thresholds.csv", index=False, na_rep="")
-    false_alarm_table(observations, thresholds).to_csv(out / "false_alarms.csv", index=False)
-    cause_table(observations).to_csv(out / "false_alarm_causes.csv", index=False)
-    by_size = size_table(observations, operating)
-    by_size.to_csv(out / "by_size.csv", index=False)
-    by_tone = tone_table(observations, operating)
-    by_tone.to_csv(out / "by_tone.csv", index=False)
-    by_distance = distance_table(observations, operating)
-    by_distance.to_csv(out / "by_distance.csv", index=False)
-    by_light = light_table(observations, operating, fitted.value)
-    by_light.to_csv(out / "by_light.csv", index=False)
+    tables = _write_tables(observations, table, thresholds, operating, fitted, out)
     with_f1 = table.dropna(subset=["f1"])
     best = with_f1.loc[with_f1["f1"].idxmax()] if len(with_f1) else None
     frames = observations.offender_frames()
@@ -128,7 +118,7 @@ def tune(
 
     tuning_figures(table, observations, out, kind.value)
     title = f"{kind.value} detector at threshold {operating:g}: {len(cases)} clips of {seconds:g} s"
-    draw_recall_by_light(by_light, out / "recall_by_light.png", title)
+    draw_recall_by_light(tables["by_light"], out / "recall_by_light.png", title)
     return {
         "kind": kind.value,
         "clips": len(cases),
@@ -137,14 +127,31 @@ def tune(
         "best_f1_threshold": None if best is None else float(best["threshold"]),
         "best_f1": None if best is None else float(best["f1"]),
         "operating_point": table.loc[np.isclose(table["threshold"], operating)].iloc[0].to_dict(),
-        "by_size": by_size,
-        "by_tone": by_tone,
-        "by_distance": by_distance,
-        "by_light": by_light,
+        **tables,
         "hazard_weather": by_weather,
         "hit_model": hit_model,
         "false_alarms": false_alarm_fit,
     }
+
+
+def _write_tables(
+    observations, table: pd.DataFrame, thresholds: np.ndarray, operating: float, fitted: SensorType, out: Path
+) -> dict[str, pd.DataFrame]:
+    """Write the threshold ``table`` and the tables of false alarms, their causes and recall by size, skin
+    tone, distance and light (at the ``operating`` threshold) into ``out``; returns the recall tables by
+    name (``by_size``, ``by_tone``, ``by_distance``, ``by_light``)."""
+    table.to_csv(out / "thresholds.csv", index=False, na_rep="")
+    false_alarm_table(observations, thresholds).to_csv(out / "false_alarms.csv", index=False)
+    cause_table(observations).to_csv(out / "false_alarm_causes.csv", index=False)
+    tables = {
+        "by_size": size_table(observations, operating),
+        "by_tone": tone_table(observations, operating),
+        "by_distance": distance_table(observations, operating),
+        "by_light": light_table(observations, operating, fitted.value),
+    }
+    for name, recall in tables.items():
+        recall.to_csv(out / f"{name}.csv", index=False)
+    return tables
 
 
 def credited_table(observations) -> pd.DataFrame:
