@@ -15,6 +15,12 @@ pixel mode's detection rate with its 95 % bootstrap interval over the incidents,
 weather offset fitted to both weathers' runs (:func:`sim.calibration.hazard_weather.hazard_weather`, a
 frailty per offender and weather: the pairing is not used, so its interval is conservative). The clip runs'
 estimate of that offset compares offenders that differ from weather to weather; this one does not.
+
+Each measurement is also a row of ``KEEP/weather_effect.csv`` (one per camera, kind, weather, length and
+seeds; measured again, replaced), with the median distance from the lens of the camera's alarm region for
+the kind and its optical depth d / V as the renderer draws the weather (:func:`sim.render.conditions.
+fog_alpha`); ``--figure`` draws every row into ``KEEP/weather_effect.png``: the paired change against the
+optical depth.
 """
 
 from __future__ import annotations
@@ -24,13 +30,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from scripts.held_out_agreement import seed_range
 from scripts.installed_agreement import kept_runs, one_camera_scene
 from sim.calibration.agreement import REPLICATIONS, agreement_of, calibrated_detections
 from sim.calibration.hazard_weather import hazard_weather
 from sim.calibration.pixel_run_log import PixelRunLog
-from sim.scenario.models import Kind, Weather
+from sim.render.conditions import VISIBILITY_M
+from sim.scenario.models import Kind, Scenario, Weather
+from sim.sensing.sensors import build_sensors
+from sim.world.geometry import ZoneGeometry
+
+TABLE = "weather_effect.csv"
+KEY = ["camera", "kind", "weather", "duration_s", "seeds"]
 
 
 def paired_change(clear: pd.DataFrame, other: pd.DataFrame, rng: np.random.Generator) -> tuple[float, ...]:
@@ -62,6 +75,66 @@ def weather_offset(
     )
 
 
+def median_distance(scene: Scenario, camera: str, kind: Kind, points: int = 20_000) -> float:
+    """Median distance (m) from ``camera`` of points drawn evenly over its alarm region for ``kind`` (the
+    kind's no-go areas it sees): where its offenders stand, roughly (on the ground; the lens is a few
+    metres up)."""
+    sensor = next(s for s in build_sensors(scene, ZoneGeometry(scene)) if s.id == camera)
+    region = sensor.alarm_region(kind)
+    x0, y0, x1, y1 = region.bounds
+    rng = np.random.default_rng(0)
+    xy = np.column_stack([rng.uniform(x0, x1, points), rng.uniform(y0, y1, points)])
+    xy = xy[shapely.intersects_xy(region, xy[:, 0], xy[:, 1])]
+    position = next(c for c in scene.cameras if c.id == camera).position
+    return float(np.median(np.hypot(xy[:, 0] - position[0], xy[:, 1] - position[1])))
+
+
+def record(folder: Path, row: dict) -> pd.DataFrame:
+    """``folder/weather_effect.csv`` with ``row`` in it (replacing an earlier row of its key)."""
+    path = folder / TABLE
+    table = pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=list(row))
+    if len(table):
+        same = (table[KEY].astype(str) == pd.Series(row)[KEY].astype(str)).all(axis=1)
+        table = table[~same]
+    table = pd.concat([table, pd.DataFrame([row])], ignore_index=True) if len(table) else pd.DataFrame([row])
+    table.sort_values(["kind", "optical_depth"]).to_csv(path, index=False)
+    return table
+
+
+def draw(folder: Path) -> Path:
+    """``folder/weather_effect.png``: each row's paired change in pixel mode's detection rate (points, its
+    95 % interval) against the optical depth of its camera's median distance, a colour per kind."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = pd.read_csv(folder / TABLE)
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
+    for kind, colour in (("swimming", "tab:blue"), ("fishing", "tab:orange")):
+        mine = table[table["kind"] == kind]
+        change = 100 * mine["change"]
+        error = [change - 100 * mine["low"], 100 * mine["high"] - change]
+        ax.errorbar(mine["optical_depth"], change, yerr=error, fmt="o", color=colour, capsize=3, label=kind)
+        for row in mine.itertuples():
+            ax.annotate(
+                f"{row.camera}, {row.weather}",
+                (row.optical_depth, 100 * row.change),
+                fontsize=8,
+                xytext=(5, 4),
+                textcoords="offset points",
+            )
+    ax.axhline(0.0, color="grey", lw=0.8)
+    ax.set_xlabel("optical depth d / V at the camera's median distance (fog V 160 m, haze 900 m)")
+    ax.set_ylabel("pixel mode: detection rate, weather − clear (points)")
+    ax.set_title("The weather on paired pixel-mode runs (the same offenders), 95 % intervals", fontsize=10)
+    ax.legend(loc="lower left")
+    path = folder / "weather_effect.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--camera", required=True)
@@ -75,6 +148,7 @@ def main() -> None:
     )
     parser.add_argument("--keep", type=Path, default=Path("out/weather-effect"), help="folder of kept runs")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--figure", action="store_true", help="then draw KEEP/weather_effect.png")
     args = parser.parse_args()
     kind, seeds = Kind(args.kind), seed_range(args.seeds)
     name = f"{args.camera}-{kind.value}-{args.duration:g}"
@@ -106,6 +180,28 @@ def main() -> None:
     offsets = weather_offset(logs, kind, threshold, persistence.k, persistence.n)
     print("  the alarm rates' weather offset on these runs (95 % profile-likelihood interval):")
     print(offsets.round(3).to_string(index=False))
+    distance = median_distance(scene, args.camera, kind)
+    clear_rate, other_rate = (frame["detected"].mean() for frame in (clear, other))
+    row = {
+        "camera": args.camera,
+        "kind": kind.value,
+        "weather": args.weather,
+        "duration_s": args.duration,
+        "seeds": args.seeds,
+        "median_distance_m": round(distance, 1),
+        "optical_depth": round(distance / VISIBILITY_M[Weather(args.weather)], 3),
+        "pixel_clear": round(float(clear_rate), 4),
+        "pixel_weather": round(float(other_rate), 4),
+        "change": round(change, 4),
+        "low": round(low, 4),
+        "high": round(high, 4),
+        "incidents": matched,
+        "offset": round(float(offsets["offset"].iloc[-1]), 3),
+    }
+    record(args.keep, row)
+    print(f"  written: {args.keep / TABLE}")
+    if args.figure:
+        print(f"  written: {draw(args.keep)}")
 
 
 if __name__ == "__main__":
