@@ -1,20 +1,23 @@
-"""How the weather changes the ``hazard`` model's alarm rates, fitted on the tune clips.
+"""How the weather changes the ``hazard`` model's alarm rates: each weather's offset on the alarm log-rate,
+with its 95 % profile-likelihood interval.
 
 The hazard classes are fitted to pixel-mode runs in clear weather (``scripts/regenerate_calibration.sh``),
-which cannot tell what rain, haze or fog do to the rate at which alarms land on an offender. The tune clips
-cover every light and weather (:mod:`sim.calibration.clip_scenes`). :func:`hazard_weather` fits the hazard
-model (:func:`sim.calibration.alarm_hazard_fit.fitted_design`: one threshold offset for every age, one size
-slope, the default baseline smoothing; no crowd, frailty or share never found, which two offenders in a clip
-of a minute cannot tell) to the clips' offender frames and first alarms, with an offset for each light and
-each weather, and gives each weather's offset on the alarm log-rate with its 95 % profile-likelihood
-interval: the offsets w at which 2 (ℓ̂ − ℓ_p(w)) = χ²₁(0.95) = 3.84, ℓ_p(w) the penalised log-likelihood
-maximised over the other parameters with the offset held at w (Venzon & Moolgavkar 1988, *Applied
-Statistics* 37(1): 87-94; Pawitan 2001, *In All Likelihood*, §2.6). A weather with few alarms has a skewed
-likelihood, which a Wald interval (estimate ± 1.96 standard errors) would make symmetric.
+which cannot tell what rain, haze or fog do to the rate at which alarms land on an offender.
+:func:`hazard_weather` fits the hazard model (:func:`sim.calibration.alarm_hazard_fit.fitted_design`: one
+threshold offset for every age, one size slope, the default baseline smoothing, by default a frailty per
+offender; no crowd or share never found) to offender frames and first alarms of several weathers, with an
+offset for each light and each weather, at the run's threshold alone. The interval: the offsets w at which
+2 (ℓ̂ − ℓ_p(w)) = χ²₁(0.95) = 3.84, ℓ_p(w) the penalised log-likelihood maximised over the other parameters
+with the offset held at w (Venzon & Moolgavkar 1988, *Applied Statistics* 37(1):87-94; Pawitan 2001, *In
+All Likelihood*, §2.6). A weather with few alarms has a skewed likelihood, which a Wald interval (estimate
+± 1.96 standard errors) would make symmetric.
 
-Statistical mode adds a weather's offset to the alarm log-rate of every age, size and light
-(``alarm_hazard.weather``, :mod:`sim.sensing.alarm_hazard`; proportional hazards);
-``scripts/visible_terms.py`` installs the clip run's table (``hazard_weather.csv``) into each kind's class.
+Two uses: ``tune`` on its clips (``hazard_weather.csv``; each weather's clips hold other offenders, which
+differ far more than the weathers do, hence the frailty), and ``scripts/weather_effect.py`` on pixel runs
+of the same seeds in clear weather and in another. Neither is installed: the paired runs show the weather's
+effect is a cliff in the optical depth d / V, nothing near a camera and nearly everything far from it, which
+one offset per weather (``alarm_hazard.weather``) cannot hold (docs/detectors.md, "Weather and the alarm
+rates").
 """
 
 from __future__ import annotations
