@@ -101,7 +101,7 @@ def tune(
     by_weather = _hazard_weather(scenario, observations, frames, operating)
     by_weather.to_csv(out / "hazard_weather.csv", index=False)
     # The fits' input kept, so that other fits (or clip runs pooled) need not render the clips again.
-    frames.to_csv(out / "offender_frames.csv.gz", index=False)
+    frames.to_csv(out / "offender_frames.csv.gz", index=False, compression={"method": "gzip", "mtime": 0})
     credited_table(observations).to_csv(out / "credited_alarms.csv", index=False)
     base = scenario.calibration.model_dump(mode="json")
     if calibration_in is not None and calibration_in.is_file():

@@ -207,7 +207,9 @@ def test_tune_command_writes_table_figures_and_a_valid_calibration(tmp_path, cap
     assert by_weather[["weather", "offset"]].values.tolist() == [["clear", 0.0]]
     assert by_weather["offenders"].iloc[0] == by_tone["offenders"].sum()
     assert "the weather's offsets on the hazard model's alarm log-rate" in printed
-    # The fits' input kept: each offender's frames with its distance, and the credited first alarms.
+    # The fits' input kept: each offender's frames with its distance, and the credited first alarms; no
+    # time stamp in the gzip header (the same clips, the same bytes).
+    assert (out / "offender_frames.csv.gz").read_bytes()[4:8] == b"\0\0\0\0"
     frames = pd.read_csv(out / "offender_frames.csv.gz")
     assert list(frames.columns) == [*OFFENDER_FRAME_COLUMNS, "distance_m"]
     assert frames["group"].nunique() == by_tone["offenders"].sum() and (frames["distance_m"] > 0).all()
