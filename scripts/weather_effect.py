@@ -111,7 +111,7 @@ def draw(folder: Path) -> Path:
 
     table = pd.read_csv(folder / TABLE)
     fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
-    for kind, colour in (("swimming", "tab:blue"), ("fishing", "tab:orange")):
+    for kind, colour, above in (("swimming", "tab:blue", -14), ("fishing", "tab:orange", 6)):
         mine = table[table["kind"] == kind]
         change = 100 * mine["change"]
         error = [change - 100 * mine["low"], 100 * mine["high"] - change]
@@ -121,7 +121,7 @@ def draw(folder: Path) -> Path:
                 f"{row.camera}, {row.weather}",
                 (row.optical_depth, 100 * row.change),
                 fontsize=8,
-                xytext=(5, 4),
+                xytext=(6, above),  # swimming's labels below their points, fishing's above: apart
                 textcoords="offset points",
             )
     ax.axhline(0.0, color="grey", lw=0.8)
