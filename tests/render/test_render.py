@@ -9,7 +9,7 @@ import pytest
 
 from sim.render.actors import Actor, ActorClass
 from sim.render.backdrop import NOISE_ORDER_FRAMES, NOISE_TILES, WAVE_PHASES, noise_order
-from sim.render.conditions import VISIBILITY_M, Conditions
+from sim.render.conditions import VISIBILITY_M, Conditions, fog_alpha
 from sim.render.renderer import Renderer
 from sim.render.sprites import GLINT_DUTY
 from sim.scenario.models import Light, Weather
@@ -157,7 +157,8 @@ def test_infrared_night_frames_are_grey(renderer):
 
 
 def test_fog_lowers_contrast_with_distance(renderer, camera):
-    """An actor's contrast against the water, fog relative to clear air, falls as exp(-d / visibility)."""
+    """An actor's contrast against the water, fog relative to clear air, falls as exp(−3.912 d / visibility)
+    (Koschmieder's law: 2 % left at the visibility)."""
 
     def contrast(weather: Weather, distance: float) -> float:
         boat = [actor(camera, ActorClass.BOAT, distance)]
@@ -171,7 +172,8 @@ def test_fog_lowers_contrast_with_distance(renderer, camera):
     ratio_far = contrast(Weather.FOG, far) / contrast(Weather.CLEAR, far)
     assert ratio_far < 0.7 * ratio_near < 0.7
     slant = float(camera.distance([ahead(camera, far)])[0]) - float(camera.distance([ahead(camera, near)])[0])
-    assert ratio_far / ratio_near == pytest.approx(math.exp(-slant / VISIBILITY_M[Weather.FOG]), rel=0.15)
+    koschmieder = math.exp(-3.912 * slant / VISIBILITY_M[Weather.FOG])
+    assert ratio_far / ratio_near == pytest.approx(koschmieder, rel=0.15)
     # And distant ground moves towards the fog colour.
     fog = renderer.render(1.0, [], Conditions(Light.DAY, Weather.FOG), 0).image.astype(float)
     colour = renderer.look(Conditions(Light.DAY, Weather.FOG)).fog_colour
@@ -305,3 +307,18 @@ def test_a_clip_refuses_a_renderer_of_another_camera(default_scenario):
     assert again.renderer is first.renderer
     with pytest.raises(ValueError, match="its own camera"):
         Clip(Simulation(scenario), scenario.cameras[1].id, 1.0, start=0.0, renderer=first.renderer)
+
+
+@pytest.mark.parametrize("weather", [Weather.HAZE, Weather.FOG, Weather.RAIN])
+def test_at_the_visibility_two_percent_of_the_contrast_is_left(weather):
+    """Koschmieder's law, the definition of the meteorological visibility: at that distance a dark object
+    keeps 2 % of its contrast, so the fog colour's share is 0.98."""
+    conditions = Conditions(Light.DAY, weather)
+    assert float(fog_alpha(VISIBILITY_M[weather], conditions)) == pytest.approx(0.98, abs=1e-4)
+
+
+def test_clear_air_blends_as_it_always_did():
+    """Clear frames stay byte for byte: 1 − exp(−d / 20 km), computed the same way."""
+    distance = np.array([0.0, 35.5, 120.25, 340.0, 4000.0])
+    expected = 1.0 - np.exp(-distance / 20_000.0)
+    assert np.array_equal(fog_alpha(distance, Conditions(Light.DAY, Weather.CLEAR)), expected)
