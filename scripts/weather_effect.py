@@ -17,10 +17,10 @@ frailty per offender and weather: the pairing is not used, so its interval is co
 estimate of that offset compares offenders that differ from weather to weather; this one does not.
 
 Each measurement is also a row of ``KEEP/weather_effect.csv`` (one per camera, kind, weather, length and
-seeds; measured again, replaced), with the median distance from the lens of the camera's alarm region for
-the kind and its optical depth d / V as the renderer draws the weather (:func:`sim.render.conditions.
-fog_alpha`); ``--figure`` draws every row into ``KEEP/weather_effect.png``: the paired change against the
-optical depth.
+seeds and frames version; measured again, replaced), with the median distance from the lens of the
+camera's alarm region for the kind and its optical depth as the renderer draws the weather, d / L
+(:data:`sim.render.conditions.EXTINCTION_LENGTH_M`); ``--figure`` draws every row into
+``KEEP/weather_effect.png``: the paired change against the optical depth, rows of older frames hollow.
 """
 
 from __future__ import annotations
@@ -37,13 +37,14 @@ from scripts.installed_agreement import kept_runs, one_camera_scene
 from sim.calibration.agreement import REPLICATIONS, agreement_of, calibrated_detections
 from sim.calibration.hazard_weather import hazard_weather
 from sim.calibration.pixel_run_log import PixelRunLog
-from sim.render.conditions import VISIBILITY_M
+from sim.render.conditions import EXTINCTION_LENGTH_M
+from sim.render.frames_version import FRAMES_VERSION
 from sim.scenario.models import Kind, Scenario, Weather
 from sim.sensing.sensors import build_sensors
 from sim.world.geometry import ZoneGeometry
 
 TABLE = "weather_effect.csv"
-KEY = ["camera", "kind", "weather", "duration_s", "seeds"]
+KEY = ["camera", "kind", "weather", "duration_s", "seeds", "frames_version"]
 
 
 def paired_change(clear: pd.DataFrame, other: pd.DataFrame, rng: np.random.Generator) -> tuple[float, ...]:
@@ -112,11 +113,22 @@ def draw(folder: Path) -> Path:
     table = pd.read_csv(folder / TABLE)
     fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
     for kind, colour, above in (("swimming", "tab:blue", -14), ("fishing", "tab:orange", 6)):
-        mine = table[table["kind"] == kind]
-        change = 100 * mine["change"]
-        error = [change - 100 * mine["low"], 100 * mine["high"] - change]
-        ax.errorbar(mine["optical_depth"], change, yerr=error, fmt="o", color=colour, capsize=3, label=kind)
-        for row in mine.itertuples():
+        for version, mine in table[table["kind"] == kind].groupby("frames_version"):
+            change = 100 * mine["change"]
+            error = [change - 100 * mine["low"], 100 * mine["high"] - change]
+            face = colour if version == FRAMES_VERSION else "white"
+            label = kind if version == FRAMES_VERSION else f"{kind}, frames version {version}"
+            ax.errorbar(
+                mine["optical_depth"],
+                change,
+                yerr=error,
+                fmt="o",
+                color=colour,
+                mfc=face,
+                capsize=3,
+                label=label,
+            )
+        for row in table[table["kind"] == kind].itertuples():
             ax.annotate(
                 f"{row.camera}, {row.weather}",
                 (row.optical_depth, 100 * row.change),
@@ -125,7 +137,7 @@ def draw(folder: Path) -> Path:
                 textcoords="offset points",
             )
     ax.axhline(0.0, color="grey", lw=0.8)
-    ax.set_xlabel("optical depth d / V at the camera's median distance (fog V 160 m, haze 900 m)")
+    ax.set_xlabel("optical depth as drawn, d / L, at the camera's median distance (L: extinction length)")
     ax.set_ylabel("pixel mode: detection rate, weather − clear (points)")
     ax.set_title("The weather on paired pixel-mode runs (the same offenders), 95 % intervals", fontsize=10)
     ax.legend(loc="lower left")
@@ -133,6 +145,18 @@ def draw(folder: Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def _seconds(value) -> str:
+    """A median time to detect, s; "-" when nothing was detected (the table's None)."""
+    return "-" if value is None or value != value else f"{value:.2f} s"
+
+
+def _change(value, reference) -> str:
+    """``value`` against ``reference`` in per cent; "-" when either is missing."""
+    if value is None or reference is None or value != value or reference != reference:
+        return "-"
+    return f"{100 * (value / reference - 1):+.0f} %"
 
 
 def main() -> None:
@@ -164,10 +188,11 @@ def main() -> None:
         table = agreement_of(pixel, drawn[drawn["kind"] == kind.value], REPLICATIONS)
         table = table[table["kind"] == kind.value].set_index("mode")
         p, s = table.loc["pixel"], table.loc["statistical"]
+        points = 100 * (s.detection_rate - p.detection_rate)
         print(
-            f"  {weather:6s} pixel detected {p.detection_rate:.3f}, median {p.ttd_p50_s:.2f} s; statistical "
-            f"{s.detection_rate:.3f} ({100 * (s.detection_rate - p.detection_rate):+.1f} points), median "
-            f"{s.ttd_p50_s:.2f} s ({100 * (s.ttd_p50_s / p.ttd_p50_s - 1):+.0f} %); {len(pixel)} in view"
+            f"  {weather:6s} pixel detected {p.detection_rate:.3f}, median {_seconds(p.ttd_p50_s)}; "
+            f"statistical {s.detection_rate:.3f} ({points:+.1f} points), "
+            f"median {_seconds(s.ttd_p50_s)} ({_change(s.ttd_p50_s, p.ttd_p50_s)}); {len(pixel)} in view"
         )
     clear, other = (log.detections[log.detections["kind"] == kind.value] for log in logs.values())
     change, low, high, matched = paired_change(clear, other, np.random.default_rng(0))
@@ -189,7 +214,8 @@ def main() -> None:
         "duration_s": args.duration,
         "seeds": args.seeds,
         "median_distance_m": round(distance, 1),
-        "optical_depth": round(distance / VISIBILITY_M[Weather(args.weather)], 3),
+        "optical_depth": round(distance / EXTINCTION_LENGTH_M[Weather(args.weather)], 3),
+        "frames_version": FRAMES_VERSION,
         "pixel_clear": round(float(clear_rate), 4),
         "pixel_weather": round(float(other_rate), 4),
         "change": round(change, 4),

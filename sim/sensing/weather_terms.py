@@ -8,8 +8,8 @@ from __future__ import annotations
 from sim.scenario.models import Mode, Scenario, SensorType, Weather
 
 EVIDENCE = (
-    "in pixel mode fog blinds far cameras and spares near ones: cam-peninsula's anglers at about 340 m, 2 % "
-    "detected in fog against 76 % in clear weather; cam-east-n's at 50-190 m, 71 % against 69 % "
+    "in pixel mode fog costs the near beach's swimmers 76 points (97 % detected in clear weather, 21 % in "
+    "fog) and the near bank's anglers 40 (69 % to 29 %); haze costs little "
     '(docs/detectors.md, "Weather and the alarm rates")'
 )
 

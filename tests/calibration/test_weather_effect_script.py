@@ -41,3 +41,11 @@ def test_a_weather_that_loses_every_incident_changes_the_rate_by_minus_one():
     assert _script().paired_change(clear, fog, np.random.default_rng(0)) == pytest.approx(
         (-1.0, -1.0, -1.0, 6)
     )
+
+
+def test_a_weather_that_hides_everyone_prints_no_median():
+    """Pixel mode detecting nobody (a far camera in fog) has no median time to detect: printed as "-"."""
+    script = _script()
+    assert script._seconds(None) == "-" and script._seconds(float("nan")) == "-"
+    assert script._seconds(4.304) == "4.30 s"
+    assert script._change(11.86, None) == "-" and script._change(11.0, 10.0) == "+10 %"
