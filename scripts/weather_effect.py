@@ -128,7 +128,8 @@ def draw(folder: Path) -> Path:
                 capsize=3,
                 label=label,
             )
-        for row in table[table["kind"] == kind].itertuples():
+        current = table[(table["kind"] == kind) & (table["frames_version"] == FRAMES_VERSION)]
+        for row in current.itertuples():  # older frames' rows unlabelled: the figure stays legible
             ax.annotate(
                 f"{row.camera}, {row.weather}",
                 (row.optical_depth, 100 * row.change),
@@ -140,7 +141,7 @@ def draw(folder: Path) -> Path:
     ax.set_xlabel("optical depth as drawn, d / L, at the camera's median distance (L: extinction length)")
     ax.set_ylabel("pixel mode: detection rate, weather − clear (points)")
     ax.set_title("The weather on paired pixel-mode runs (the same offenders), 95 % intervals", fontsize=10)
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper right", fontsize=8)
     path = folder / "weather_effect.png"
     fig.savefig(path, dpi=120)
     plt.close(fig)
