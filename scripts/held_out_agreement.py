@@ -41,8 +41,8 @@ import pandas as pd
 
 from sim.calibration.agreement import (
     WITHIN_S,
-    agreement_of,
     bootstrap_band,
+    both_modes,
     calibrate_from_pixel_runs,
     calibrated_detections,
     detected_within,
@@ -52,6 +52,7 @@ from sim.calibration.agreement import (
 from sim.calibration.detection_models import CROWD, MODELS, SMOOTH, by_age_label, is_hazard
 from sim.calibration.fit_inputs import others_in_view
 from sim.calibration.pixel_run_log import PixelRunLog
+from sim.scenario.models import Kind
 from tests.helpers.pixel import agreement_beach
 
 
@@ -165,9 +166,7 @@ def main() -> None:
             drawn = drawn_by_model[name] = calibrated_detections([variant], calibration, seeds, 20)
             shares = detected_within(drawn[drawn["kind"] == "swimming"], WITHIN_S)
             inside = bool(((low <= shares) & (shares <= high)).all())
-            table = agreement_of(every_kind, drawn, 20)  # the same draws as the shares
-            rows = table[table["kind"] == "swimming"].set_index("mode")
-            p, s = rows.loc["pixel"], rows.loc["statistical"]
+            p, s = both_modes(every_kind, drawn, Kind.SWIMMING, 20)  # the same draws as the shares
             points = 100 * (s.detection_rate - p.detection_rate)
             print(
                 f"  {name:12s} {np.round(shares, 3)}  inside the band: {inside}; "

@@ -35,8 +35,8 @@ from scripts.held_out_agreement import seed_range
 from sim.calibration.agreement import (
     REPLICATIONS,
     WITHIN_S,
-    agreement_of,
     bootstrap_band,
+    both_modes,
     calibrate_from_pixel_runs,
     calibrated_detections,
     detected_within,
@@ -188,9 +188,7 @@ def main() -> None:
     for name, calibration in checks:
         drawn = calibrated_detections([scene], calibration, seeds, REPLICATIONS)
         drawn = drawn[drawn["kind"] == kind.value]
-        table = agreement_of(detections, drawn, REPLICATIONS)
-        table = table[table["kind"] == kind.value].set_index("mode")
-        p, s = table.loc["pixel"], table.loc["statistical"]
+        p, s = both_modes(detections, drawn, kind, REPLICATIONS)
         shares = detected_within(drawn, WITHIN_S)
         points = 100 * (s.detection_rate - p.detection_rate)
         print(

@@ -34,7 +34,7 @@ import shapely
 
 from scripts.held_out_agreement import seed_range
 from scripts.installed_agreement import kept_runs, one_camera_scene
-from sim.calibration.agreement import REPLICATIONS, agreement_of, calibrated_detections
+from sim.calibration.agreement import REPLICATIONS, both_modes, calibrated_detections
 from sim.calibration.hazard_weather import hazard_weather
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.render.conditions import EXTINCTION_LENGTH_M
@@ -150,14 +150,12 @@ def draw(folder: Path) -> Path:
 
 def _seconds(value) -> str:
     """A median time to detect, s; "-" when nothing was detected (the table's None)."""
-    return "-" if value is None or value != value else f"{value:.2f} s"
+    return "-" if pd.isna(value) else f"{value:.2f} s"
 
 
 def _change(value, reference) -> str:
     """``value`` against ``reference`` in per cent; "-" when either is missing."""
-    if value is None or reference is None or value != value or reference != reference:
-        return "-"
-    return f"{100 * (value / reference - 1):+.0f} %"
+    return "-" if pd.isna(value) or pd.isna(reference) else f"{100 * (value / reference - 1):+.0f} %"
 
 
 def main() -> None:
@@ -186,9 +184,7 @@ def main() -> None:
     for weather, log in logs.items():
         pixel = log.detections[log.detections["kind"] == kind.value]
         drawn = calibrated_detections([scenes[weather]], scenes[weather].calibration, seeds, REPLICATIONS)
-        table = agreement_of(pixel, drawn[drawn["kind"] == kind.value], REPLICATIONS)
-        table = table[table["kind"] == kind.value].set_index("mode")
-        p, s = table.loc["pixel"], table.loc["statistical"]
+        p, s = both_modes(pixel, drawn, kind, REPLICATIONS)
         points = 100 * (s.detection_rate - p.detection_rate)
         print(
             f"  {weather:6s} pixel detected {p.detection_rate:.3f}, median {_seconds(p.ttd_p50_s)}; "

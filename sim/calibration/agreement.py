@@ -302,6 +302,15 @@ def agreement_of(pixel: pd.DataFrame, statistical: pd.DataFrame, replications: i
     return table[list(AGREEMENT_COLUMNS)].sort_values(["kind", "mode"], ignore_index=True)
 
 
+def both_modes(
+    pixel: pd.DataFrame, statistical: pd.DataFrame, kind: Kind, replications: int
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`agreement_of`'s rows of ``kind``: pixel mode's and statistical mode's, in that order."""
+    table = agreement_of(pixel, statistical, replications)
+    rows = table[table["kind"] == kind.value].set_index("mode")
+    return rows.loc["pixel"], rows.loc["statistical"]
+
+
 def detected_within(detections: pd.DataFrame, times: tuple[float, ...]) -> np.ndarray:
     """Share of the incidents in view of ``detections`` (:func:`pixel_detections`'s rows) detected within
     each of ``times`` (s since first sight): the time to detect's distribution on the probability scale."""

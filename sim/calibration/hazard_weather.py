@@ -75,13 +75,6 @@ def hazard_weather(
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def installed_offsets(table: pd.DataFrame) -> dict[str, float]:
-    """The ``alarm_hazard.weather`` entry of a :func:`hazard_weather` table: each weather but clear with its
-    offset, rounded to 4 decimals."""
-    rest = table[table["weather"] != Weather.CLEAR.value]
-    return {str(w): round(float(v), 4) for w, v in zip(rest["weather"], rest["offset"], strict=True)}
-
-
 def _interval_end(design, theta: np.ndarray, index: int, best: float, side: float) -> float:
     """The end of the profile-likelihood interval of parameter ``index`` on ``side`` (−1 below, +1 above
     the estimate ``theta[index]``): the root of 2 (ℓ̂ − ℓ_p(w)) − χ²₁(0.95), ``best`` = −ℓ̂ (penalised)."""

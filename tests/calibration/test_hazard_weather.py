@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import brentq
 
-from sim.calibration.hazard_weather import CHI2_95, hazard_weather, installed_offsets
+from sim.calibration.hazard_weather import CHI2_95, hazard_weather
 from tests.helpers.hazard_design import RATE, STEP, seen_in_views
 
 
@@ -67,7 +67,6 @@ def test_counts_per_weather_and_clear_the_reference():
     assert list(table["offenders"]) == [30, 30]
     assert list(table["alarmed"]) == [len(parts[0][1]), len(parts[1][1])]
     assert table.iloc[0][["offset", "low", "high"]].tolist() == [0.0, 0.0, 0.0]
-    assert installed_offsets(table) == {"haze": round(float(table.iloc[1]["offset"]), 4)}
 
 
 def test_a_weather_without_alarms_has_no_lower_end():

@@ -49,3 +49,27 @@ def test_a_weather_that_hides_everyone_prints_no_median():
     assert script._seconds(None) == "-" and script._seconds(float("nan")) == "-"
     assert script._seconds(4.304) == "4.30 s"
     assert script._change(11.86, None) == "-" and script._change(11.0, 10.0) == "+10 %"
+
+
+def test_both_modes_gives_pixel_then_statistical_rows_of_one_kind():
+    """``sim.calibration.agreement.both_modes``: the agreement table's rows of one kind, pixel mode's first;
+    statistical mode's rate over its replications (here 2 draws of 2 swimmers, 3 detected)."""
+    from sim.calibration.agreement import both_modes
+    from sim.scenario.models import Kind
+
+    def rows(detected, ttd):
+        return pd.DataFrame(
+            {
+                "kind": "swimming",
+                "detected": detected,
+                "ttd_s": ttd,
+                "run": 0,
+                "incident_id": [1, 2] * (len(detected) // 2),
+            }
+        ).assign(t_first_visible=0.0)
+
+    pixel = rows([True, False], [4.0, np.nan])
+    drawn = rows([True, True, True, False], [3.0, 5.0, 4.0, np.nan])
+    p, s = both_modes(pixel, drawn, Kind.SWIMMING, 2)
+    assert (p.detection_rate, s.detection_rate) == (0.5, 0.75)
+    assert p.ttd_p50_s == 4.0 and s.ttd_p50_s == 4.0
