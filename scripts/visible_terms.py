@@ -23,6 +23,11 @@ clip runs do not fit: the top-level light and weather offsets) and replaces the 
 run's, as above), and the source says so with the replaced file's account of its fit: for a regeneration
 whose choice for that kind failed a check the pixel runs' held-out seeds do not cover (docs/detectors.md,
 "The fitted calibration and the default").
+
+A refitted class takes the alarm rates' optical-depth term of TARGET's class of its kind, if it has one
+(the weather's cost by the depth of air, fitted to paired pixel runs in haze and fog, which a regeneration
+does not render): the source says so, and ``scripts/optical_depth_terms.py`` fits it again with the new
+class held.
 """
 
 from __future__ import annotations
@@ -50,18 +55,20 @@ OPERATING = {"swimming": 0.8, "fishing": 0.5}
 """The default scenario's thresholds, at which the summary prints the installed false-alarm rates."""
 
 
-def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
+def visible_terms(
+    out: Path, evidence: Path, kept: dict | None = None, depth_terms: dict | None = None
+) -> dict:
     """The calibration: ``OUT/tune-fishing``'s with each kind's class and false-alarm entry replaced, but the
     classes of the kinds of ``kept`` (a calibration file's mapping, the one replaced): those are its, but
-    for their weather offsets."""
-    kept = kept or {}
+    for their weather offsets; a refitted class takes ``depth_terms``' optical-depth term of its kind."""
+    kept, depth_terms = kept or {}, depth_terms or {}
     calibration = terms_of(out / "tune-fishing")
     pixel = out / PIXEL_RUNS
     if (fitted := terms_of(pixel)["reference_pixels"]) != calibration["reference_pixels"]:
         raise TuningError(
             f"{pixel}: reference_pixels {fitted}, the clip runs' {calibration['reference_pixels']}"
         )
-    fits, alarms = [], []
+    fits, alarms, taken = [], [], []
     for kind in KINDS:
         entry, hours = pooled_false_alarms(kind, [out / f"tune-{kind}"], evidence)
         calibration["false_alarms"][kind] = entry
@@ -72,6 +79,9 @@ def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
             )
             continue
         spec, _ = pixel_class(pixel, kind)
+        if kind in depth_terms:  # the weather's cost by distance: no regeneration run is in bad weather
+            spec["alarm_hazard"]["optical_depth"] = depth_terms[kind]
+            taken.append(kind)
         calibration["classes"][kind] = with_clip_weather(spec, out / f"tune-{kind}", kind)
         fits.append(f"{kind} ({model_of(spec)} model)")
     clip_sources = " ".join(
@@ -92,6 +102,11 @@ def visible_terms(out: Path, evidence: Path, kept: dict | None = None) -> dict:
         "are the replaced file's. Held-out measurements: "
         "docs/detectors.md."
     )
+    if taken:
+        calibration["source"] += (
+            f" The alarm rates' optical-depth terms of {', '.join(taken)} are the replaced file's, fitted "
+            "with the class it replaced (`python scripts/optical_depth_terms.py` fits them again)."
+        )
     for kind in kept.get("classes", {}):
         calibration["source"] += (
             f" The {kind} class is the replaced file's, kept (`--keep-class {kind}`) but for its weather "
@@ -138,8 +153,13 @@ def main(out: Path, evidence: Path, target: Path, keep_classes: tuple[str, ...] 
         "classes": {k: replaced["classes"][k] for k in keep_classes},
         "source": replaced.get("source", ""),
     }
+    depth_terms = {
+        kind: spec["alarm_hazard"]["optical_depth"]
+        for kind, spec in replaced.get("classes", {}).items()
+        if (spec.get("alarm_hazard") or {}).get("optical_depth") is not None
+    }
     try:
-        calibration = visible_terms(out, evidence, kept)
+        calibration = visible_terms(out, evidence, kept, depth_terms)
     except TuningError as error:
         raise SystemExit(str(error)) from None
     # The file being replaced keeps its other sensors' blocks as they are, byte for byte.

@@ -17,9 +17,10 @@ frailty per offender and weather: the pairing is not used, so its interval is co
 estimate of that offset compares offenders that differ from weather to weather; this one does not.
 
 Each measurement is also a row of ``KEEP/weather_effect.csv`` (one per camera, kind, weather, length and
-seeds and frames version; measured again, replaced), with the median distance from the lens of the
+seeds and frames version; measured again, replaced; with the offenders' rate and the start, which
+``scripts/optical_depth_terms.py`` rebuilds the scene from), with the median distance from the lens of the
 camera's alarm region for the kind and its optical depth as the renderer draws the weather, d / L
-(:data:`sim.render.conditions.EXTINCTION_LENGTH_M`); ``--figure`` draws every row into
+(:data:`sim.world.visibility.EXTINCTION_LENGTH_M`); ``--figure`` draws every row into
 ``KEEP/weather_effect.png``: the paired change against the optical depth, rows of older frames hollow.
 """
 
@@ -37,11 +38,11 @@ from scripts.installed_agreement import kept_runs, one_camera_scene
 from sim.calibration.agreement import REPLICATIONS, both_modes, calibrated_detections
 from sim.calibration.hazard_weather import hazard_weather
 from sim.calibration.pixel_run_log import PixelRunLog
-from sim.render.conditions import EXTINCTION_LENGTH_M
 from sim.render.frames_version import FRAMES_VERSION
 from sim.scenario.models import Kind, Scenario, Weather
 from sim.sensing.sensors import build_sensors
 from sim.world.geometry import ZoneGeometry
+from sim.world.visibility import EXTINCTION_LENGTH_M
 
 TABLE = "weather_effect.csv"
 KEY = ["camera", "kind", "weather", "duration_s", "seeds", "frames_version"]
@@ -210,6 +211,8 @@ def main() -> None:
         "weather": args.weather,
         "duration_s": args.duration,
         "seeds": args.seeds,
+        "rate_per_hour": args.rate,
+        "start": args.start,
         "median_distance_m": round(distance, 1),
         "optical_depth": round(distance / EXTINCTION_LENGTH_M[Weather(args.weather)], 3),
         "frames_version": FRAMES_VERSION,

@@ -112,7 +112,8 @@ def at_risk(
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The frames at risk at some threshold, one row each: ``age`` (s), ``pixels``, ``light``, ``weather``,
     ``first``, the lowest threshold (index) at which it is at risk, and ``offender``, its group's number among
-    the rows (and with ``crowd`` ``others``, the crowd of :func:`sim.calibration.fit_inputs.others_in_view`);
+    the rows (and with ``crowd`` ``others``, the crowd of :func:`sim.calibration.fit_inputs.others_in_view`;
+    ``distance_m`` where ``data`` has it);
     and the alarms: each one's row and threshold (index).
 
     A frame is at risk at a threshold until the offender's alarm there, in every view up to it; alarms come
@@ -136,6 +137,8 @@ def at_risk(
     )
     if crowd:  # counted over every frame logged, at risk or not
         rows["others"] = others_in_view(data)[kept]
+    if "distance_m" in data:  # from the lens: the weather's depth of air (sim.calibration.optical_depth_fit)
+        rows["distance_m"] = data["distance_m"].to_numpy(float)[kept]
     row, threshold = np.nonzero(np.abs(t[kept][:, None] - when[kept]) < 1e-6)
     return rows, row, threshold
 
@@ -221,7 +224,7 @@ def fitted_design(
         raise ValueError("no offender was ever in view: nothing to calibrate")
     if thresholds is None:
         thresholds = tuple(sorted(set(FIT_THRESHOLDS) | {round(threshold, 6)}))
-    risk, longest, step = _risk_set(frames, detected, threshold, thresholds, k, n, crowd)
+    risk, longest, step = risk_set(frames, detected, threshold, thresholds, k, n, crowd)
     lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
     weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
     edges = age_edges(step, longest)
@@ -239,7 +242,7 @@ def alarm_log_likelihood(
     if len(frames) == 0:
         return math.nan
     thresholds, crowd = tuple(block.thresholds), block.crowd_slope != 0.0
-    risk, _, step = _risk_set(frames, detected, threshold, thresholds, block.k, block.n, crowd)
+    risk, _, step = risk_set(frames, detected, threshold, thresholds, block.k, block.n, crowd)
     lights = [LIGHT_ORDER.index(level) for level in block.light]
     weathers = [weather.value for weather in block.weather]
     edges = np.asarray(block.age_edges_s, dtype=float)
@@ -251,7 +254,7 @@ def alarm_log_likelihood(
     return design.log_likelihood(HazardDesign.theta_of(block))[0]
 
 
-def _risk_set(
+def risk_set(
     frames: pd.DataFrame, detected: pd.Series, threshold: float, thresholds, k: int, n: int, crowd: bool
 ) -> tuple[tuple, float, float]:
     """The frames at risk and the alarms (:func:`sim.calibration.alarm_hazard_design.at_risk`) of one kind's

@@ -19,9 +19,10 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from sim.render.conditions import LIGHT_LEVEL, NOISE_SD, VISIBILITY_M, Conditions, fog_alpha, fog_colour
+from sim.render.conditions import LIGHT_LEVEL, NOISE_SD, Conditions, fog_alpha, fog_colour
 from sim.render.ground_map import BEYOND, GRASS, ISLAND, PATH, SHORE, WATER, GroundMap
 from sim.scenario.models import Light, Weather
+from sim.world.visibility import VISIBILITY_M
 
 
 class ActorShading(Protocol):

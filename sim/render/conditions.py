@@ -1,11 +1,11 @@
 """Light and weather of a rendered frame: :class:`Conditions` and how each looks.
 
-The constants say how far one sees in each weather, how bright each light level is, how noisy the sensor
-and how long the exposure; :func:`fog_alpha` and :func:`fog_colour` blend what lies at a distance towards
-the fog colour by Koschmieder's law, contrast × exp(−3.912 d / visibility) (used for the static background
-and for each actor). A thermal
-camera's frames depend on temperatures instead of light: :class:`ThermalScene`
-(:mod:`sim.render.thermal_scene` computes it from the scenario's climate and the clock).
+The constants say how bright each light level is, how noisy the sensor and how long the exposure (how far
+one sees in each weather: :mod:`sim.world.visibility`); :func:`fog_alpha` and :func:`fog_colour` blend what
+lies at a distance towards the fog colour by Koschmieder's law, contrast × exp(−3.912 d / visibility) (used
+for the static background and for each actor). A thermal camera's frames depend on temperatures instead of
+light: :class:`ThermalScene` (:mod:`sim.render.thermal_scene` computes it from the scenario's climate and the
+clock).
 """
 
 from __future__ import annotations
@@ -15,21 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.scenario.models import Light, Weather
+from sim.world.visibility import EXTINCTION_LENGTH_M
 
-KOSCHMIEDER = 3.912
-"""ln(1 / 0.02): a dark object's contrast against the horizon sky falls to 2 % at the meteorological
-visibility, so the extinction coefficient is 3.912 / visibility (Koschmieder 1924, *Beiträge zur Physik der
-freien Atmosphäre* 12:33-53; Middleton 1952, *Vision through the Atmosphere*)."""
-VISIBILITY_M = {Weather.CLEAR: 78_240.0, Weather.HAZE: 900.0, Weather.FOG: 160.0, Weather.RAIN: 2_500.0}
-"""Meteorological visibility per weather (assumption: typical values for each category), m. Clear air's
-is that of the 20-km extinction length its frames were drawn with from the start (20 km × 3.912)."""
-EXTINCTION_LENGTH_M = {
-    Weather.CLEAR: 20_000.0,  # as drawn since the first frames: clear frames stay byte for byte
-    **{w: VISIBILITY_M[w] / KOSCHMIEDER for w in (Weather.HAZE, Weather.FOG, Weather.RAIN)},
-}
-"""Distance over which what lies beyond keeps 1/e of its contrast, m: the visibility over
-:data:`KOSCHMIEDER`. Until 2026-12-07 the renderer blended by exp(−d / visibility), haze and fog about four
-times as transparent as their visibility (docs/detectors.md, "Weather and the alarm rates")."""
 LIGHT_LEVEL = {Light.DAY: 1.0, Light.DUSK: 0.5, Light.NIGHT: 0.07}
 """Ambient brightness relative to daylight (assumption: camera auto-exposure compresses the real range)."""
 NOISE_SD = {Light.DAY: 2.5, Light.DUSK: 5.0, Light.NIGHT: 9.0}

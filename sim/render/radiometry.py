@@ -25,8 +25,8 @@ from functools import cache
 
 import numpy as np
 
-from sim.render.conditions import VISIBILITY_M
 from sim.scenario.models import Weather
+from sim.world.visibility import VISIBILITY_M
 
 PLANCK_H = 6.62607015e-34
 """J s (exact, SI 2019)."""

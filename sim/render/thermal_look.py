@@ -38,7 +38,7 @@ from sim.render.backdrop import (
     wave_field,
     wave_tiles,
 )
-from sim.render.conditions import VISIBILITY_M, Conditions, ThermalScene, mean_square_slope
+from sim.render.conditions import Conditions, ThermalScene, mean_square_slope
 from sim.render.ground_map import BEYOND, GRASS, ISLAND, PATH, SHORE, WATER, GroundMap
 from sim.render.radiometry import (
     LWIR_EXTINCTION_PER_KM,
@@ -52,6 +52,7 @@ from sim.render.radiometry import (
 from sim.render.surfaces import CLOTHING, HEAT, Surface, sunshine, surface_temperature
 from sim.scenario.models import Light, ThermalCore, Weather
 from sim.world.cameras import CameraModel
+from sim.world.visibility import VISIBILITY_M
 
 
 @dataclass(frozen=True)

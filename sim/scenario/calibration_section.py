@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.fields import Kind, Light, SensorType, Strict, Weather
+from sim.scenario.optical_depth_section import OpticalDepthTerm
 
 DETECTION_MODEL_TERMS = {
     "ordinal": (
@@ -57,12 +58,11 @@ class AlarmHazard(Strict):
     """The ``hazard`` model's terms: the rate (1/s) at which a camera's k-of-n alarm lands on an offender in
     view, by the time since the offender came into view (age), its size, the light, the weather and the
     threshold, log λ = age_log_rates[bin] + (size_slope + size_slope_by_age[bin]) · log2(pixels /
-    reference_pixels) + light + weather + threshold offset + crowd_slope · log2(1 + others in view) +
-    frailty_sd · w, w ~ N(0, 1) drawn once per offender and camera, and a share of offenders never found
-    by that camera, σ(never_log_odds + never_size_slope · log2(pixels at first sight / reference_pixels))
-    (a grouped-time hazards model,
-    proportional without ``size_slope_by_age``, fitted by
-    :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
+    reference_pixels) + light + weather (or the optical depth's offset) + threshold offset + crowd_slope ·
+    log2(1 + others in view) + frailty_sd · w, w ~ N(0, 1) drawn once per offender and camera, and a share
+    of offenders never found by that camera, σ(never_log_odds + never_size_slope · log2(pixels at first
+    sight / reference_pixels)) (a grouped-time hazards model, proportional without ``size_slope_by_age``,
+    fitted by :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
 
     age_edges_s: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
         min_length=1, description="left edge of each age bin, s: 0 first, increasing; the last bin is open"
@@ -84,6 +84,11 @@ class AlarmHazard(Strict):
     )
     weather: dict[Weather, float] = Field(
         default_factory=dict, description="log-rate offset per weather (absent: 0)"
+    )
+    optical_depth: OpticalDepthTerm | None = Field(
+        None,
+        description="log-rate offset by the optical depth between lens and offender in the run's weather "
+        "(absent: none; with it the weather offsets must be absent, else both would count the weather)",
     )
     crowd_slope: float = _slope(
         "log-rate change per doubling of 1 + the other offenders of the kind in the camera's view (0: no "
@@ -159,6 +164,8 @@ class AlarmHazard(Strict):
             )
         if self.k > self.n:
             raise ValueError(f"k {self.k} > n {self.n}")
+        if self.optical_depth is not None and self.weather:
+            raise ValueError("optical_depth and weather offsets both say what the weather does: give one")
         if self.never_log_odds is None and self.never_size_slope != 0:
             # A slope of a share the block does not have would be silently ignored.
             raise ValueError(

@@ -68,6 +68,7 @@ from sim.scenario.network_section import (
     TraceMode,
     Traffic,
 )
+from sim.scenario.optical_depth_section import OpticalDepthTerm
 from sim.scenario.run_section import RenderConfig, RunConfig
 from sim.scenario.sensing_section import (
     Buoy,
@@ -120,6 +121,7 @@ __all__ = [  # the models of every section module, importable from here
     "Obstruction",
     "OnScene",
     "Operator",
+    "OpticalDepthTerm",
     "PathLoss",
     "PerSite",
     "Persistence",

@@ -5,6 +5,11 @@ A camera's k-of-n alarm lands on an offender in view at the rate (1/s)
     λ = exp(age_log_rates[bin(age)] + (size_slope + size_slope_by_age[bin(age)]) · log2(pixels /
             reference_pixels) + light + weather + threshold offset(τ) + crowd_slope · log2(1 + others)),
 
+or with ``optical_depth`` in place of the weather's offset, −Σ_k slopes[k] · max(0, d / L − knots[k]) of the
+offender's distance d from the lens in that frame (:func:`optical_depth_offset`; L the weather's extinction
+length, :mod:`sim.world.visibility`): the weather's cost grows with the distance, nothing near a camera and
+nearly everything far from it in fog (docs/detectors.md, "Weather and the alarm rates"),
+
 age the time since the offender came into this view (the detector's evidence window and its quick first alarms
 are the early bins, the slow finds of hard offenders the late ones), pixels its height in that frame, others
 the offenders of its kind also in the camera's view then (:mod:`sim.sensing.view_crowds`; a crowd merges blobs
@@ -33,14 +38,22 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.maths import logit
-from sim.scenario.models import AlarmHazard, Weather
+from sim.scenario.models import AlarmHazard, OpticalDepthTerm, Weather
 from sim.world.daylight import LIGHT_ORDER
+from sim.world.visibility import optical_depth
 
 
 def age_bins(edges: np.ndarray, ages: np.ndarray) -> np.ndarray:
     """The age bin of each of ``ages`` (s) among bins with left ``edges`` (s); a frame within a microsecond
     of an edge is in the bin the edge begins (frame times are sums of rounded steps)."""
     return np.searchsorted(edges, np.asarray(ages) + 1e-6, side="right") - 1
+
+
+def optical_depth_offset(term: OpticalDepthTerm, depth: np.ndarray) -> np.ndarray:
+    """The log-rate offset of ``term`` at optical depths ``depth`` (1): −Σ_k slopes[k] · max(0, depth −
+    knots[k]), 0 up to the first knot, falling ever faster beyond."""
+    hinges = np.maximum(np.asarray(depth, dtype=float)[..., None] - np.asarray(term.knots), 0.0)
+    return -(hinges @ np.asarray(term.slopes, dtype=float))
 
 
 def threshold_offset(rates: AlarmHazard, threshold: float) -> float | np.ndarray:
@@ -81,19 +94,31 @@ class AlarmRates:
         if isinstance(offset, np.ndarray):  # a baseline per threshold: the age bins' rates at this one
             self.age_log_rates, offset = self.age_log_rates + offset, 0.0
         self.base = offset + rates.weather.get(weather, 0.0)
+        self.optical_depth = rates.optical_depth
+        self.weather = weather
 
     def rates(
-        self, ages: np.ndarray, pixels: np.ndarray, light_index: np.ndarray, others: np.ndarray | None = None
+        self,
+        ages: np.ndarray,
+        pixels: np.ndarray,
+        light_index: np.ndarray,
+        others: np.ndarray | None = None,
+        distances: np.ndarray | None = None,
     ) -> np.ndarray:
         """Alarm rate (1/s) in frames at ``ages`` (s since the view began) of an offender ``pixels`` tall
         under light levels ``light_index`` (0 night, 1 dusk, 2 day), with ``others`` offenders of its kind
-        also in view (None: none)."""
+        also in view (None: none), ``distances`` (m) from the lens (needed with an optical depth term)."""
         bins = age_bins(self.edges, ages)
         size = np.log2(np.maximum(pixels, 1e-9) / self.reference_pixels)
         log_rate = self.age_log_rates[bins] + self.size_slopes[bins] * size
         log_rate = log_rate + self.light[light_index] + self.base
         if others is not None and self.crowd_slope != 0.0:
             log_rate = log_rate + self.crowd_slope * np.log2(1.0 + others)
+        if self.optical_depth is not None:
+            if distances is None:
+                raise ValueError("an optical depth term needs the offender's distances from the lens")
+            depth = optical_depth(distances, self.weather)
+            log_rate = log_rate + optical_depth_offset(self.optical_depth, depth)
         return np.exp(log_rate)
 
     @property

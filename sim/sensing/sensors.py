@@ -42,6 +42,9 @@ class Sensor:
     watched: Mapping[Kind, BaseGeometry] | None = None
     """Per kind, the part of :attr:`region` where it alarms on an offender of that kind: the kind's no-go
     areas within it (:func:`build_sensors`); None: all of it, for every kind."""
+    distance: Callable[[np.ndarray], np.ndarray] | None = None
+    """Cameras: slant distance (m) from the lens to ground points (n, 2), the depth of air the weather
+    dims an offender through (:mod:`sim.sensing.alarm_hazard`); None for buoys."""
 
     def alarm_region(self, kind: Kind) -> BaseGeometry:
         """Where the sensor may alarm on an offender of ``kind``, m (:attr:`watched`)."""
@@ -88,6 +91,7 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
                 sensor=camera.sensor,
                 analysed=analysed,
                 watched=_within(region, geometry, Kind),
+                distance=model.distance,
             )
         )
     for buoy in scenario.buoys:

@@ -24,8 +24,7 @@ detector that judges a track by its recent history scores nobody in the first
 their steady state. With ``entry_acquisition`` set, hits come only while the detector holds a track on the
 offender, a hidden acquired / not-acquired chain (:mod:`sim.sensing.acquisition`, fitted by
 :mod:`sim.calibration.hmm`). With ``alarm_hazard`` set (the ``hazard`` model) there are no per-frame hits:
-the alarm on the offender comes at a rate by the time since it came into view
-(:mod:`sim.sensing.alarm_hazard`).
+its alarm comes at a rate by the time since the offender came into view (:mod:`sim.sensing.alarm_hazard`).
 Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
 r(τ, light, weather) = max_rate · exp(a_light + b_weather + ab_light,weather) · σ(c − s · logit τ) (s: the
@@ -346,10 +345,11 @@ class StatisticalSensing:
             return None  # one this camera never finds (``never_log_odds``)
         budget = float(rng.exponential()) * math.exp(-own.log_rate)  # Σ zΔλ reaches E: Σ Δλ reaches E/z
         for frames in _chunks(times):
-            pixels = self._pixels(sensor, incident, incident.track.position(frames))
-            light = self.light_index(frames)
+            xy = incident.track.position(frames)
+            pixels, light = self._pixels(sensor, incident, xy), self.light_index(frames)
             others = self._crowds.others(sensor.id, incident.kind, frames) if self._crowds else None
-            hazards = sensor.frame_interval * rates.rates(frames - times[0], pixels, light, others)
+            far = sensor.distance(xy) if rates.optical_depth else None  # the weather's depth of air
+            hazards = sensor.frame_interval * rates.rates(frames - times[0], pixels, light, others, far)
             index, budget = first_reaching(hazards, budget)
             if index >= 0:
                 t = float(frames[index])
@@ -372,8 +372,7 @@ class StatisticalSensing:
         stays = incident.track.stationary
         pixels = float(self._pixels(sensor, incident, incident.track.xy[:1])[0]) if stays else 1.0
         sizes = np.array([pixels * (1.0 - 1e-6), pixels * (1.0 + 1e-6)])
-        kind = incident.kind
-        model = self.model_of(sensor.id)
+        kind, model = incident.kind, self.model_of(sensor.id)
         cut = logit(model.threshold(kind))
 
         def bound(frames: np.ndarray) -> float:

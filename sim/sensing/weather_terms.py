@@ -1,7 +1,8 @@
 """Whether statistical mode's detection follows a run's weather: a ``hazard`` class's alarm rates change
-with the weather only through their ``alarm_hazard.weather`` offsets, which a calibration fitted to
-clear-weather pixel runs does not have (the score an alarm reports still follows the class's own weather
-offsets). ``run_sim.py run`` and ``validate`` print :func:`weather_caveat`."""
+with the weather only through their optical-depth term (``alarm_hazard.optical_depth``, fitted to paired
+pixel runs in haze and fog: ``scripts/optical_depth_terms.py``) or their ``alarm_hazard.weather`` offsets;
+a class fitted to clear-weather pixel runs alone has neither (the score an alarm reports still follows the
+class's own weather offsets). ``run_sim.py run`` and ``validate`` print :func:`weather_caveat`."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ EVIDENCE = (
 
 
 def rates_without_weather(scenario: Scenario) -> list[str]:
-    """The calibration's hazard classes, of its cameras' sensor types, whose alarm rates have no offset
-    for the run's weather (``classes.fishing``, ``sensors.thermal.classes.swimming``, ...)."""
+    """The calibration's hazard classes, of its cameras' sensor types, whose alarm rates have neither an
+    optical-depth term nor an offset for the run's weather (``sensors.thermal.classes.swimming``, ...)."""
     weather, calibration = scenario.run.weather, scenario.calibration
     missing = []
     for sensor in sorted(
@@ -26,7 +27,8 @@ def rates_without_weather(scenario: Scenario) -> list[str]:
         if sensor is not SensorType.VISIBLE and sensor not in calibration.sensors:
             continue  # a missing block is the loader's error, not this caveat's
         for kind, spec in calibration.for_sensor(sensor).classes.items():
-            if spec.alarm_hazard is not None and weather not in spec.alarm_hazard.weather:
+            rates = spec.alarm_hazard
+            if rates is not None and rates.optical_depth is None and weather not in rates.weather:
                 missing.append(f"{prefix}classes.{kind.value}")
     return missing
 

@@ -82,6 +82,12 @@ def _evidence(folder: Path) -> Path:
     return folder
 
 
+def _with_depth_term(spec: dict, replaced: dict) -> dict:
+    """``spec`` with the alarm rates' optical-depth term of ``replaced`` (a class of the replaced file)."""
+    term = replaced["alarm_hazard"]["optical_depth"]
+    return spec | {"alarm_hazard": spec["alarm_hazard"] | {"optical_depth": term}}
+
+
 def _script():
     """scripts/visible_terms.py as a module (scripts/ is no package)."""
     spec = importlib.util.spec_from_file_location("visible_terms", ROOT / "scripts" / "visible_terms.py")
@@ -164,7 +170,9 @@ def test_a_kept_class_is_the_replaced_files_and_the_source_says_so(tmp_path):
     Calibration.model_validate(installed)
     old = replaced["classes"]["fishing"]
     assert installed["classes"]["fishing"] == old | {"weather": CLIP_WEATHER}
-    assert installed["classes"]["swimming"] == _hazard_class("swimming", installed=True)
+    assert installed["classes"]["swimming"] == _with_depth_term(
+        _hazard_class("swimming", installed=True), replaced["classes"]["swimming"]
+    )
     fit = read_chunks(evidence)
     fit = fit[(fit["kind"] == "fishing") & (fit["part"] == "fit")]
     tune = pd.read_csv(out / "tune-fishing" / "false_alarms.csv")
@@ -198,3 +206,26 @@ def test_both_classes_kept_each_with_its_own_account(tmp_path):
         "replaced file's, kept (`--keep-class fishing`) but for its weather offsets (the clip run's): Fitted "
         "to pixel mode by `old run`: 12 runs."
     )
+
+
+def test_a_refitted_class_takes_the_replaced_files_optical_depth_term(tmp_path):
+    """No regeneration run is in bad weather: a refitted class keeps the replaced class's term for the
+    weather's cost by distance, and the source says so; a file without terms gives classes without."""
+    out, target = tmp_path / "out", tmp_path / "default.json"
+    _folders(out)
+    evidence = _evidence(tmp_path / "evidence")
+    replaced = _bundled()
+    target.write_text(json.dumps(replaced), encoding="utf-8")
+    _script().main(out, evidence, target)
+    installed = json.loads(target.read_text(encoding="utf-8"))
+    for kind in KINDS:
+        expected = _with_depth_term(_hazard_class(kind, installed=True), replaced["classes"][kind])
+        assert installed["classes"][kind] == expected
+    assert "optical-depth terms of swimming, fishing are the replaced file's" in installed["source"]
+    for spec in replaced["classes"].values():
+        del spec["alarm_hazard"]["optical_depth"]
+    target.write_text(json.dumps(replaced), encoding="utf-8")
+    _script().main(out, evidence, target)
+    installed = json.loads(target.read_text(encoding="utf-8"))
+    assert all("optical_depth" not in spec["alarm_hazard"] for spec in installed["classes"].values())
+    assert "optical-depth" not in installed["source"]

@@ -9,12 +9,13 @@ import pytest
 
 from sim.render.actors import Actor, ActorClass
 from sim.render.backdrop import NOISE_ORDER_FRAMES, NOISE_TILES, WAVE_PHASES, noise_order
-from sim.render.conditions import VISIBILITY_M, Conditions, fog_alpha
+from sim.render.conditions import Conditions, fog_alpha
 from sim.render.renderer import Renderer
 from sim.render.sprites import GLINT_DUTY
 from sim.scenario.models import Light, Weather
 from sim.world.cameras import CameraModel
 from sim.world.geometry import ZoneGeometry
+from sim.world.visibility import VISIBILITY_M
 from tests.helpers.render import ahead
 
 RESOLUTION = (480, 270)

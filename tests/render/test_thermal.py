@@ -84,7 +84,7 @@ def test_transmission_over_distance(weather, distance_m, expected):
 
 @pytest.mark.parametrize("weather", [Weather.HAZE, Weather.FOG, Weather.RAIN])
 def test_haze_fog_and_rain_attenuate_long_wave_infrared_less_than_visible_light(weather):
-    from sim.render.conditions import VISIBILITY_M
+    from sim.world.visibility import VISIBILITY_M
 
     visible = math.exp(-3.912 / VISIBILITY_M[weather] * 100.0)  # Koschmieder, over 100 m
     assert float(radiometry.transmittance(100.0, weather)) > visible

@@ -1,0 +1,231 @@
+"""Fit the ``hazard`` classes' optical-depth term (what the weather costs, by the depth of air between the
+lens and the offender) to the paired runs of ``scripts/weather_effect.py``, check it run by run, install it.
+
+Run from the repository root:
+
+    PYTHONPATH=. python scripts/optical_depth_terms.py out/weather-effect [--calibration FILE] [--install]
+
+reads the rows of ``KEEP/weather_effect.csv`` drawn on today's frames and the runs in haze, fog or rain they
+name (the clear runs carry no optical depth to speak of; each scene is rebuilt from the row, and the seeds'
+incidents must give the logged pixel heights back: :mod:`sim.calibration.frame_distances`); fits each kind's
+term to all of its runs, the calibration's class held as it is (:mod:`sim.calibration.optical_depth_fit`);
+and checks it on each run twice, statistical mode (20 draws of the same incidents) against pixel mode: with
+the term fitted on every run of the kind, and with the term fitted on the kind's other runs alone (the run
+left out: a camera and weather the fit did not see), and without a term (as before). Prints the terms and
+the checks, writes ``KEEP/optical_depth.csv`` (a row per run) and ``KEEP/optical_depth.png`` (the terms'
+curves, the runs' detection rates) and, with ``--install``, writes each kind's term into the
+calibration file's visible classes (``alarm_hazard.optical_depth``) and a sentence into its source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scripts.installed_agreement import one_camera_scene
+from scripts.weather_effect import TABLE
+from sim.calibration.agreement import REPLICATIONS, both_modes, calibrated_detections
+from sim.calibration.frame_distances import frame_distances
+from sim.calibration.optical_depth_fit import OpticalDepthFit, fit_optical_depth
+from sim.calibration.pixel_run_log import PIXELS, PixelRunLog
+from sim.render.frames_version import FRAMES_VERSION
+from sim.scenario.models import Calibration, Kind, OpticalDepthTerm, Scenario
+from sim.sensing.alarm_hazard import optical_depth_offset
+
+DEPTHS = (1.0, 2.0, 3.0, 4.0, 6.0)
+"""Optical depths at which the printout gives each term's offset."""
+
+
+class WeatherRun:
+    """One row of ``weather_effect.csv``: its scene, its runs in bad weather and their offenders' frames."""
+
+    def __init__(self, keep: Path, row: pd.Series):
+        self.row, self.kind = row, Kind(row["kind"])
+        self.scene: Scenario = one_camera_scene(
+            row["camera"], self.kind, row["rate_per_hour"], row["duration_s"], row["start"], row["weather"]
+        )
+        self.log = PixelRunLog.read(
+            keep / f"{row['camera']}-{row['kind']}-{row['duration_s']:g}-{row['weather']}"
+        )
+        frames = self.log.frames[self.log.frames["kind"] == self.kind.value].drop(columns="kind")
+        frames = frames.reset_index(drop=True)
+        analysed = self.log.pixels == PIXELS
+        frames["distance_m"] = frame_distances(frames, self.scene, self.log.note["seeds"], analysed)
+        key = f"{row['weather']}/{row['camera']}:"  # one offender per run, camera and weather
+        self.frames = frames.assign(group=key + frames["group"])
+        credited = self.log.credited
+        self.credited = pd.Series(credited.to_numpy(), index=key + credited.index)
+
+    @property
+    def name(self) -> str:
+        return f"{self.row['camera']} {self.kind.value}, {self.row['weather']}"
+
+
+def fitted(runs: list[WeatherRun], calibration: Calibration) -> OpticalDepthFit:
+    """The term fitted to ``runs`` (of one kind) with ``calibration``'s class of that kind held."""
+    kind, scene = runs[0].kind, runs[0].scene
+    frames = pd.concat([run.frames for run in runs], ignore_index=True)
+    credited = pd.concat([run.credited for run in runs])
+    block = calibration.classes[kind].alarm_hazard
+    threshold = scene.detection.threshold_for(kind)
+    return fit_optical_depth(frames, credited, block, calibration.reference_pixels, threshold)
+
+
+def with_term(calibration: Calibration, kind: Kind, term: OpticalDepthTerm) -> Calibration:
+    """``calibration`` with ``term`` in its visible class of ``kind``."""
+    spec = calibration.classes[kind]
+    rates = spec.alarm_hazard.model_copy(update={"optical_depth": term})
+    classes = calibration.classes | {kind: spec.model_copy(update={"alarm_hazard": rates})}
+    return calibration.model_copy(update={"classes": classes})
+
+
+def checked(run: WeatherRun, calibration: Calibration) -> tuple[pd.Series, pd.Series]:
+    """Pixel mode's and statistical mode's agreement rows of ``run`` under ``calibration``."""
+    pixel = run.log.detections[run.log.detections["kind"] == run.kind.value]
+    drawn = calibrated_detections([run.scene], calibration, run.log.note["seeds"], REPLICATIONS)
+    return both_modes(pixel, drawn, run.kind, REPLICATIONS)
+
+
+def offsets(term: OpticalDepthTerm) -> str:
+    """The term's log-rate offset at :data:`DEPTHS`, printed."""
+    values = optical_depth_offset(term, np.array(DEPTHS))
+    return ", ".join(f"τ {d:g}: {v:+.2f}" for d, v in zip(DEPTHS, values, strict=True))
+
+
+def kind_checked(runs: list[WeatherRun], base: Calibration) -> tuple[OpticalDepthFit, list[dict]]:
+    """One kind's term fitted to all of ``runs`` with ``base``'s class held, and a row per run: pixel mode's
+    detection rate and median time to detect, statistical mode's with the term, with the term fitted on the
+    other runs alone (left out) and without a term."""
+    kind = runs[0].kind
+    fit = fitted(runs, base)
+    print(f"{kind.value}: slopes {fit.term.slopes} at knots {fit.term.knots}; offset {offsets(fit.term)}")
+    alarmed = f"{fit.offenders} offenders ({fit.alarmed} alarmed)"
+    print(f"  fitted on {alarmed}, log-likelihood {fit.log_likelihood:.1f}")
+    rows = []
+    for i, run in enumerate(runs):
+        others = [r for j, r in enumerate(runs) if j != i]
+        pixel, statistical = checked(run, with_term(base, kind, fit.term))
+        row = {
+            "camera": run.row["camera"],
+            "kind": kind.value,
+            "weather": run.row["weather"],
+            "optical_depth": run.row["optical_depth"],
+            "incidents": int(pixel["incidents_visible"]),
+            "pixel_rate": pixel["detection_rate"],
+            "pixel_median_s": pixel["ttd_p50_s"],
+            "fitted_rate": statistical["detection_rate"],
+            "fitted_median_s": statistical["ttd_p50_s"],
+        }
+        cases = {"left_out": fitted(others, base).term if others else None, "without": None}
+        for case, term in cases.items():
+            if case == "left_out" and not others:
+                continue
+            _, drawn = checked(run, with_term(base, kind, term))
+            row |= {f"{case}_rate": drawn["detection_rate"], f"{case}_median_s": drawn["ttd_p50_s"]}
+        rows.append(row)
+        print(f"  {run.name}: " + ", ".join(f"{k} {v}" for k, v in list(row.items())[3:]))
+    return fit, rows
+
+
+def draw(keep: Path, table: pd.DataFrame, terms: dict[Kind, OpticalDepthFit]) -> Path:
+    """``keep/optical_depth.png``: each kind's fitted offset against the optical depth (left), and each run's
+    detection rate in pixel mode beside statistical mode's with the term, left out and without (right)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colours = {Kind.SWIMMING: "tab:blue", Kind.FISHING: "tab:orange"}
+    fig, (curve, rates) = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained")
+    depth = np.linspace(0.0, 6.0, 301)
+    for kind, fit in terms.items():
+        curve.plot(
+            depth, np.exp(optical_depth_offset(fit.term, depth)), color=colours[kind], label=kind.value
+        )
+    curve.set_xlabel("optical depth d / L between lens and offender (L: the weather's extinction length)")
+    curve.set_ylabel("alarm rate relative to clear air")
+    curve.set_title("The fitted optical-depth terms", fontsize=10)
+    curve.set_yscale("log")
+    curve.set_ylim(1e-4, 2.0)
+    curve.legend(fontsize=8)
+    labels = [f"{r.camera}\n{r.kind}\n{r.weather}, d/L {r.optical_depth:.2g}" for r in table.itertuples()]
+    x = np.arange(len(table))
+    marks = {
+        "pixel_rate": ("pixel mode", "k", "s"),
+        "fitted_rate": ("with the term (fitted on every run)", "tab:green", "o"),
+    }
+    marks |= {"left_out_rate": ("term fitted without this run", "tab:purple", "D")}
+    marks |= {"without_rate": ("no term (before)", "tab:red", "x")}
+    shifts = (-0.24, -0.08, 0.08, 0.24)
+    for shift, (column, (label, colour, marker)) in zip(shifts, marks.items(), strict=True):
+        if column in table:
+            rates.scatter(x + shift, table[column], color=colour, marker=marker, label=label, zorder=3)
+    rates.set_xticks(x, labels, fontsize=7)
+    rates.set_ylabel("share of offenders in view detected")
+    rates.set_ylim(-0.03, 1.03)
+    rates.set_title("Each paired run in bad weather: pixel mode against statistical mode", fontsize=10)
+    rates.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
+    rates.grid(axis="y", alpha=0.3)
+    path = keep / "optical_depth.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("keep", type=Path, help="folder of scripts/weather_effect.py's kept runs")
+    parser.add_argument("--calibration", type=Path, default=Path("scenarios/calibration/default.json"))
+    parser.add_argument("--install", action="store_true", help="write the terms into --calibration")
+    args = parser.parse_args()
+    table = pd.read_csv(args.keep / TABLE)
+    table = table[table["frames_version"] == FRAMES_VERSION]
+    if table.empty:
+        raise SystemExit(f"{args.keep / TABLE}: no run drawn on frames version {FRAMES_VERSION}")
+    base = Calibration.model_validate_json(args.calibration.read_text(encoding="utf-8"))
+    rows, terms = [], {}
+    for kind, mine in table.groupby("kind"):
+        fit, checks = kind_checked([WeatherRun(args.keep, row) for _, row in mine.iterrows()], base)
+        terms[Kind(kind)] = fit
+        rows += checks
+    checks = pd.DataFrame(rows)
+    checks.to_csv(args.keep / "optical_depth.csv", index=False)
+    print(f"written: {args.keep / 'optical_depth.csv'}, {draw(args.keep, checks, terms)}")
+    if args.install:
+        install(args.calibration, terms, args.keep)
+
+
+def shown(folder: Path) -> str:
+    """``folder`` as the source names it: relative to the working directory (the repository's root) if it
+    lies inside it, else as given."""
+    try:
+        return folder.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return folder.as_posix()
+
+
+def install(path: Path, terms: dict[Kind, OpticalDepthFit], keep: Path) -> None:
+    """Write ``terms`` into the calibration file at ``path`` (visible classes), with a sentence of source."""
+    calibration = json.loads(path.read_text(encoding="utf-8"))
+    for kind, fit in terms.items():
+        rates = calibration["classes"][kind.value]["alarm_hazard"]
+        rates.pop("weather", None)
+        rates["optical_depth"] = fit.term.model_dump(mode="json")
+    kinds = " and ".join(f"{kind.value}'s ({fit.offenders} offenders)" for kind, fit in terms.items())
+    calibration["source"] += (
+        f" The alarm rates' optical-depth terms, {kinds}, were fitted by `PYTHONPATH=. python "
+        f"scripts/optical_depth_terms.py {shown(keep)} --install` to paired pixel runs in haze and fog "
+        "(scripts/weather_effect.py; docs/detectors.md, \"The optical depth: the alarm rates' weather "
+        'covariate"), each class held.'
+    )
+    Calibration.model_validate(calibration)
+    path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {path} (alarm_hazard.optical_depth of {', '.join(k.value for k in terms)})")
+
+
+if __name__ == "__main__":
+    main()
