@@ -107,6 +107,10 @@ def visible_terms(
             f" The alarm rates' optical-depth terms of {', '.join(taken)} are the replaced file's, fitted "
             "with the class it replaced (`python scripts/optical_depth_terms.py` fits them again)."
         )
+    if any(
+        (spec.get("alarm_hazard") or {}).get("optical_depth") for spec in kept.get("classes", {}).values()
+    ):
+        calibration["source"] += depth_account(kept.get("source", ""))
     for kind in kept.get("classes", {}):
         calibration["source"] += (
             f" The {kind} class is the replaced file's, kept (`--keep-class {kind}`) but for its weather "
@@ -116,10 +120,18 @@ def visible_terms(
     return calibration
 
 
+def depth_account(source: str) -> str:
+    """The sentence of ``source`` saying how its optical-depth terms were fitted (``scripts/
+    optical_depth_terms.py`` writes it), with its leading space; empty if it has none."""
+    _, marker, tail = source.partition(" The alarm rates' optical-depth terms, ")
+    return marker + tail.partition("each class held.")[0] + "each class held." if marker else ""
+
+
 def replaced_fit(source: str, kind: str) -> str:
     """The account of ``kind``'s pixel-run fit in a source this script wrote: the sentence of its class kept
     from a file before, if the source has one, else the fit the source installed its classes from (the
     whole source if it holds neither)."""
+    source = source.split(" The alarm rates' optical-depth terms")[0]  # their own sentences: depth_account
     _, kept, after = source.partition(f" The {kind} class is the replaced file's, kept")
     if kept:  # up to the next kept class's sentence
         return re.split(r" The \w+ class is the replaced file's, kept", after.partition(": ")[2])[0]

@@ -229,3 +229,26 @@ def test_a_refitted_class_takes_the_replaced_files_optical_depth_term(tmp_path):
     installed = json.loads(target.read_text(encoding="utf-8"))
     assert all("optical_depth" not in spec["alarm_hazard"] for spec in installed["classes"].values())
     assert "optical-depth" not in installed["source"]
+
+
+def test_kept_classes_keep_their_optical_depth_terms_and_the_sentence_of_their_fit(tmp_path):
+    out, target = tmp_path / "out", tmp_path / "default.json"
+    _folders(out)
+    depth = (
+        " The alarm rates' optical-depth terms, fishing's (9 offenders) and swimming's (8 offenders), were "
+        "fitted by `terms run`, each class held."
+    )
+    replaced = _bundled() | {
+        "source": "Installed by `x`. Detection classes, swimming (hazard model): Fitted to pixel mode by "
+        "`new run`: 18 runs. Pixel runs are in clear weather: the rest. The fishing class is the replaced "
+        "file's, kept (`--keep-class fishing`): Fitted to pixel mode by `old run`: 12 runs." + depth
+    }
+    target.write_text(json.dumps(replaced), encoding="utf-8")
+    _script().main(out, _evidence(tmp_path / "evidence"), target, ("swimming", "fishing"))
+    installed = json.loads(target.read_text(encoding="utf-8"))
+    for kind in KINDS:
+        term = replaced["classes"][kind]["alarm_hazard"]["optical_depth"]
+        assert installed["classes"][kind]["alarm_hazard"]["optical_depth"] == term
+    assert installed["source"].count("optical-depth terms") == 1
+    assert installed["source"].endswith("Fitted to pixel mode by `old run`: 12 runs.")
+    assert depth + " The swimming class is the replaced file's, kept" in installed["source"]
