@@ -15,6 +15,13 @@ left out: a camera and weather the fit did not see), and without a term (as befo
 the checks, writes ``KEEP/optical_depth.csv`` (a row per run) and ``KEEP/optical_depth.png`` (the terms'
 curves, the runs' detection rates) and, with ``--install``, writes each kind's term into the
 calibration file's visible classes (``alarm_hazard.optical_depth``) and a sentence into its source.
+
+    PYTHONPATH=. python scripts/optical_depth_terms.py --clips out/calibration [--calibration FILE]
+
+checks the file on a regeneration's ``tune`` clip runs instead (``tune-swimming/``, ``tune-fishing/``: every
+light and weather, other cameras and offenders): per kind and weather, the offenders alarmed at the kind's
+threshold against how many the class expects with its term and without it
+(:func:`sim.calibration.optical_depth_fit.alarm_shares`); writes ``DIR/optical_depth_clips.csv``.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from scripts.installed_agreement import one_camera_scene
 from scripts.weather_effect import TABLE
 from sim.calibration.agreement import REPLICATIONS, both_modes, calibrated_detections
 from sim.calibration.frame_distances import frame_distances
-from sim.calibration.optical_depth_fit import OpticalDepthFit, fit_optical_depth
+from sim.calibration.optical_depth_fit import OpticalDepthFit, alarm_shares, fit_optical_depth
 from sim.calibration.pixel_run_log import PIXELS, PixelRunLog
 from sim.render.frames_version import FRAMES_VERSION
 from sim.scenario.models import Calibration, Kind, OpticalDepthTerm, Scenario
@@ -75,8 +82,8 @@ def fitted(runs: list[WeatherRun], calibration: Calibration) -> OpticalDepthFit:
     return fit_optical_depth(frames, credited, block, calibration.reference_pixels, threshold)
 
 
-def with_term(calibration: Calibration, kind: Kind, term: OpticalDepthTerm) -> Calibration:
-    """``calibration`` with ``term`` in its visible class of ``kind``."""
+def with_term(calibration: Calibration, kind: Kind, term: OpticalDepthTerm | None) -> Calibration:
+    """``calibration`` with ``term`` in its visible class of ``kind`` (None: without one)."""
     spec = calibration.classes[kind]
     rates = spec.alarm_hazard.model_copy(update={"optical_depth": term})
     classes = calibration.classes | {kind: spec.model_copy(update={"alarm_hazard": rates})}
@@ -120,10 +127,8 @@ def kind_checked(runs: list[WeatherRun], base: Calibration) -> tuple[OpticalDept
             "fitted_rate": statistical["detection_rate"],
             "fitted_median_s": statistical["ttd_p50_s"],
         }
-        cases = {"left_out": fitted(others, base).term if others else None, "without": None}
-        for case, term in cases.items():
-            if case == "left_out" and not others:
-                continue
+        cases = {"left_out": fitted(others, base).term} if others else {}
+        for case, term in (cases | {"without": None}).items():
             _, drawn = checked(run, with_term(base, kind, term))
             row |= {f"{case}_rate": drawn["detection_rate"], f"{case}_median_s": drawn["ttd_p50_s"]}
         rows.append(row)
@@ -176,12 +181,54 @@ def draw(keep: Path, table: pd.DataFrame, terms: dict[Kind, OpticalDepthFit]) ->
     return path
 
 
+def clip_check(clips: Path, calibration: Calibration, threshold: dict[Kind, float]) -> pd.DataFrame:
+    """Per kind and weather of the ``tune`` clip runs in ``clips`` (``tune-<kind>/``: every light and weather,
+    other cameras and offenders than the paired runs'), the offenders alarmed at the kind's threshold against
+    how many ``calibration``'s class expects to be, with its optical-depth term and without it."""
+    rows = []
+    for kind in Kind:
+        folder = clips / f"tune-{kind.value}"
+        frames = pd.read_csv(folder / "offender_frames.csv.gz")
+        alarms = pd.read_csv(folder / "credited_alarms.csv")
+        credited = alarms[np.isclose(alarms["threshold"], threshold[kind])]
+        weathers = frames.drop_duplicates("group").set_index("group")["weather"]
+        observed = weathers[weathers.index.isin(credited["group"])].value_counts()
+        spec, reference = calibration.classes[kind], calibration.reference_pixels
+        block = spec.alarm_hazard
+        cases = {"with_term": block, "without_term": block.model_copy(update={"optical_depth": None})}
+        shares = {case: alarm_shares(frames, b, reference, threshold[kind]) for case, b in cases.items()}
+        for weather, counts in shares["with_term"].iterrows():
+            rows.append(
+                {
+                    "kind": kind.value,
+                    "weather": weather,
+                    "offenders": int(counts["offenders"]),
+                    "alarmed": int(observed.get(weather, 0)),
+                    "expected_with_term": round(float(counts["expected"]), 1),
+                    "expected_without_term": round(float(shares["without_term"].loc[weather, "expected"]), 1),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("keep", type=Path, help="folder of scripts/weather_effect.py's kept runs")
+    parser.add_argument("keep", type=Path, nargs="?", help="folder of scripts/weather_effect.py's kept runs")
     parser.add_argument("--calibration", type=Path, default=Path("scenarios/calibration/default.json"))
     parser.add_argument("--install", action="store_true", help="write the terms into --calibration")
+    parser.add_argument("--clips", type=Path, help="instead: check --calibration on these tune clip runs")
     args = parser.parse_args()
+    if (args.keep is None) == (args.clips is None):
+        parser.error("give either KEEP (fit, check and install) or --clips DIR (check on clip runs)")
+    if args.clips is not None:
+        calibration = Calibration.model_validate_json(args.calibration.read_text(encoding="utf-8"))
+        scene = one_camera_scene("cam-east-n", Kind.FISHING, 1.0, 60.0, "2026-07-18T10:00:00")
+        thresholds = {kind: scene.detection.threshold_for(kind) for kind in Kind}
+        table = clip_check(args.clips, calibration, thresholds)
+        print(table.to_string(index=False))
+        table.to_csv(args.clips / "optical_depth_clips.csv", index=False)
+        print(f"written: {args.clips / 'optical_depth_clips.csv'}")
+        return
     table = pd.read_csv(args.keep / TABLE)
     table = table[table["frames_version"] == FRAMES_VERSION]
     if table.empty:

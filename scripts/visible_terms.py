@@ -93,7 +93,8 @@ def visible_terms(
         "(scripts/regenerate_calibration.sh). "
         + (f"Detection classes, {' and '.join(fits)}: {terms_of(pixel)['source']} " if fits else "")
         + "Pixel runs are in clear weather: each class's weather offsets (of the per-frame score, which "
-        "gives an alarm's score) are its clip run's; the alarm rates have none. "
+        "gives an alarm's score) are its clip run's; "
+        + (alarm_weather if (alarm_weather := _alarm_weather(calibration)) else "the alarm rates have none. ")
         + f"Clip runs: {clip_sources} False alarms fitted to each clip run's counts pooled with the fit "
         f"clips of {evidence.as_posix()} ({'; '.join(alarms)}; clear weather, every light, lake "
         "distractors), "
@@ -118,6 +119,14 @@ def visible_terms(
             f"{replaced_fit(kept['source'], kind)}"
         )
     return calibration
+
+
+def _alarm_weather(calibration: dict) -> str:
+    """What the source says of the alarm rates' weather when some class has an optical-depth term."""
+    kinds = [k for k, spec in calibration["classes"].items() if spec["alarm_hazard"].get("optical_depth")]
+    if not kinds:
+        return ""
+    return f"the alarm rates of {', '.join(kinds)} follow the weather by their optical-depth terms (below). "
 
 
 def depth_account(source: str) -> str:

@@ -76,6 +76,8 @@ class _Offenders:
     """Per offender: log of the share never found at its first size (−inf without one)."""
     log_found: np.ndarray
     """Per offender: log of 1 − that share."""
+    weather: np.ndarray
+    """Per offender: the weather of its frames."""
 
 
 def fit_optical_depth(
@@ -109,6 +111,24 @@ def fit_optical_depth(
     term = OpticalDepthTerm(knots=knots, slopes=tuple(float(s) for s in slopes))
     log_lik = _log_likelihood(data, slopes, scale, log_weights)[0]
     return OpticalDepthFit(term, log_lik, len(data.alarmed), int(data.alarmed.sum()))
+
+
+def alarm_shares(
+    frames: pd.DataFrame, block: AlarmHazard, reference_pixels: float, threshold: float
+) -> pd.DataFrame:
+    """Per weather of ``frames`` (as :func:`fit_optical_depth` takes them): its offenders and how many of
+    them ``block`` (with its optical-depth term, if any) expects to alarm on at ``threshold`` within their
+    frames: the sum of each one's chance, 1 − its chance of none (frailty and share never found included)."""
+    knots = block.optical_depth.knots if block.optical_depth is not None else (0.0,)
+    slopes = np.asarray(block.optical_depth.slopes if block.optical_depth is not None else (0.0,))
+    data = _offenders(frames, pd.Series(dtype=float), block, reference_pixels, threshold, knots)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(NODES if block.frailty_sd > 0 else 1)
+    hazard = data.exposure * np.exp(-(data.hinges @ slopes))
+    total = np.bincount(data.offender, hazard, minlength=len(data.alarmed))
+    none = np.exp(-np.exp(block.frailty_sd * nodes)[None, :] * total[:, None]) @ (weights / weights.sum())
+    chance = (1.0 - none) * np.exp(data.log_found)
+    table = pd.DataFrame({"weather": data.weather, "expected": chance})
+    return table.groupby("weather").agg(offenders=("expected", "size"), expected=("expected", "sum"))
 
 
 def _offenders(
@@ -151,6 +171,7 @@ def _offenders(
         alarmed=np.bincount(offender[event], minlength=count) > 0,
         log_never=log_never,
         log_found=log_found,
+        weather=rows["weather"].to_numpy()[first],
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from scipy.optimize import approx_fprime
 
 from sim.calibration import optical_depth_fit
-from sim.calibration.optical_depth_fit import KNOTS, fit_optical_depth
+from sim.calibration.optical_depth_fit import KNOTS, alarm_shares, fit_optical_depth
 from sim.scenario.models import AlarmHazard, OpticalDepthTerm, Weather
 from sim.sensing.alarm_hazard import optical_depth_offset
 from sim.world.visibility import EXTINCTION_LENGTH_M
@@ -107,3 +107,16 @@ def test_bad_input_is_refused():
     with_offsets = block().model_copy(update={"weather": {Weather.FOG: -1.0}})
     with pytest.raises(ValueError, match="count twice"):
         fit_optical_depth(frames, credited, with_offsets, 10.0, 0.5)
+
+
+def test_the_expected_alarms_by_weather():
+    """Without the term every offender's chance is 1 − exp(−0.05/s · 60 s), by hand; with the true term
+    the expected count is within three standard deviations of the alarms drawn."""
+    frames, credited = offenders(1500, seed=5)
+    plain = alarm_shares(frames, block(), 10.0, 0.5)
+    assert list(plain.index) == ["fog"] and int(plain.loc["fog", "offenders"]) == 1500
+    assert plain.loc["fog", "expected"] == pytest.approx(1500 * (1 - math.exp(-RATE * 60.0)))
+    with_term = alarm_shares(frames, block().model_copy(update={"optical_depth": TRUE}), 10.0, 0.5)
+    expected = float(with_term.loc["fog", "expected"])
+    assert abs(expected - len(credited)) < 3 * math.sqrt(expected * (1 - expected / 1500))
+    assert expected < 0.5 * plain.loc["fog", "expected"]

@@ -249,6 +249,7 @@ def test_kept_classes_keep_their_optical_depth_terms_and_the_sentence_of_their_f
     for kind in KINDS:
         term = replaced["classes"][kind]["alarm_hazard"]["optical_depth"]
         assert installed["classes"][kind]["alarm_hazard"]["optical_depth"] == term
-    assert installed["source"].count("optical-depth terms") == 1
+    assert installed["source"].count("optical-depth terms,") == 1  # the sentence of their fit, once
+    assert "swimming, fishing follow the weather by their optical-depth terms" in installed["source"]
     assert installed["source"].endswith("Fitted to pixel mode by `old run`: 12 runs.")
     assert depth + " The swimming class is the replaced file's, kept" in installed["source"]
