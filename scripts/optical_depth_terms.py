@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -255,6 +256,20 @@ def shown(folder: Path) -> str:
         return folder.as_posix()
 
 
+DEPTH_SENTENCE = re.compile(
+    r" The alarm rates' optical-depth terms(?:, | of ).*?(?:each class held\.|fits them again\)\.)"
+)
+"""A calibration source's sentences on its optical-depth terms: :func:`install`'s, and ``scripts/
+visible_terms.py``'s for a refitted class that kept the replaced file's terms."""
+
+
+def depth_account(source: str) -> str:
+    """The sentence of ``source`` saying how its optical-depth terms were fitted (:func:`install` writes it),
+    with its leading space; empty if it has none."""
+    found = [m.group(0) for m in DEPTH_SENTENCE.finditer(source) if m.group(0).endswith("each class held.")]
+    return found[-1] if found else ""
+
+
 def install(path: Path, terms: dict[Kind, OpticalDepthFit], keep: Path) -> None:
     """Write ``terms`` into the calibration file at ``path`` (visible classes), with a sentence of source."""
     calibration = json.loads(path.read_text(encoding="utf-8"))
@@ -263,7 +278,7 @@ def install(path: Path, terms: dict[Kind, OpticalDepthFit], keep: Path) -> None:
         rates.pop("weather", None)
         rates["optical_depth"] = fit.term.model_dump(mode="json")
     kinds = " and ".join(f"{kind.value}'s ({fit.offenders} offenders)" for kind, fit in terms.items())
-    calibration["source"] += (
+    calibration["source"] = DEPTH_SENTENCE.sub("", calibration["source"]) + (
         f" The alarm rates' optical-depth terms, {kinds}, were fitted by `PYTHONPATH=. python "
         f"scripts/optical_depth_terms.py {shown(keep)} --install` to paired pixel runs in haze and fog "
         "(scripts/weather_effect.py; docs/detectors.md, \"The optical depth: the alarm rates' weather "

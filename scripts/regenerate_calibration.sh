@@ -3,7 +3,7 @@
 #
 # Run from the repository root:
 #   bash scripts/regenerate_calibration.sh [--keep-thermal] [--keep-class KIND] [--reuse-runs DIR | --reuse-clips DIR]
-#       [python [target]]
+#       [--weather-runs DIR] [python [target]]
 # (python: the interpreter to use, default `python`; target: the file to write, default
 # scenarios/calibration/default.json; --keep-thermal: keep the target's thermal block instead of refitting it,
 # which is about two thirds of the work; --reuse-runs DIR: DIR is an earlier regeneration's out/calibration,
@@ -15,7 +15,9 @@
 # tune clip runs alone and render the pixel runs, for a change to the pixel runs' cameras or seeds: the clip
 # runs are about 45 minutes of one core; --keep-class KIND, repeatable: keep the target's detection class of
 # KIND, swimming or fishing, as it is, for a choice that failed a check the held-out seeds do not cover, as
-# fishing's did on 2026-12-07: docs/detectors.md, "The fitted calibration and the default"). Every command refuses an
+# fishing's did on 2026-12-07: docs/detectors.md, "The fitted calibration and the default"; --weather-runs DIR: the
+# folder of paired clear and bad-weather pixel runs the optical-depth terms are fitted to, default
+# out/calibration/weather-effect: runs kept there are read, the missing ones rendered). Every command refuses an
 # existing output folder: move out/calibration aside first. Writes everything under out/calibration/; look at
 # out/calibration/default-run/summary.json, out/calibration/end-to-end/end_to_end.csv and
 # out/calibration/validity/ before committing the file (docs/detectors.md, "The default calibration").
@@ -43,6 +45,10 @@
 #   (scenarios/calibration/false_alarm_evidence, gathered with `run_sim.py tune --false-alarm-hours`; its
 #   held-out clips are the check of `tune --report`, written to out/calibration/validity/ with the agreement
 #   of the pixel runs' held-out seeds);
+# - the alarm rates' weather: each class's optical-depth term (the rate's fall with the depth of air to the
+#   offender) fitted with the new class held to paired pixel runs of scripts/weather_effect.py in clear
+#   weather and in haze or fog, 7 camera-kind-weather pairs of 8 runs of 600 s (scripts/optical_depth_terms.py;
+#   about 10-25 CPU-minutes a pair, read from --weather-runs DIR where kept), then checked on the clip runs;
 # then the 6-h default run with the old and the new file, the same with one threshold 0.5 for both kinds, and
 # the end-to-end trade-off of the swimming threshold with the new file.
 #
@@ -63,10 +69,14 @@ KEEP_THERMAL=0
 KEEP_CLASSES=()
 REUSED=
 REUSE_RUNS=()
+WEATHER_RUNS=out/calibration/weather-effect
 while [ "${1:-}" = "--keep-thermal" ] || [ "${1:-}" = "--keep-class" ] || [ "${1:-}" = "--reuse-runs" ] \
-    || [ "${1:-}" = "--reuse-clips" ]; do
+    || [ "${1:-}" = "--reuse-clips" ] || [ "${1:-}" = "--weather-runs" ]; do
     if [ "$1" = "--keep-thermal" ]; then
         KEEP_THERMAL=1
+    elif [ "$1" = "--weather-runs" ]; then
+        WEATHER_RUNS=$2
+        shift
     elif [ "$1" = "--keep-class" ]; then
         KEEP_CLASSES+=(--keep-class "$2")
         shift
@@ -105,6 +115,18 @@ FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
     --out "$OUT/pixel-visible"
 "$PY" run_sim.py run --out "$OUT/previous-run"  # the default scenario with the calibration being replaced
 PYTHONPATH=. "$PY" scripts/visible_terms.py "$OUT" "$EVIDENCE" "$TARGET" "${KEEP_CLASSES[@]}"
+# The alarm rates' weather: each visible class's optical-depth term fitted again, the new class held, to
+# paired pixel runs in clear weather and in haze or fog (600 s, seeds 300-307, by day; runs kept in
+# WEATHER_RUNS are read, the others rendered: about 2 CPU-hours for all), then checked on the clip runs.
+for PAIR in "cam-beach-w swimming 150 haze" "cam-beach-w swimming 150 fog" "cam-river swimming 150 fog" \
+    "cam-peninsula fishing 200 haze" "cam-east-n fishing 200 fog" "cam-river fishing 200 fog" \
+    "cam-peninsula fishing 200 fog"; do
+    read -r CAMERA KIND RATE WEATHER <<< "$PAIR"
+    PYTHONPATH=. "$PY" scripts/weather_effect.py --camera "$CAMERA" --kind "$KIND" --rate "$RATE" \
+        --weather "$WEATHER" --duration 600 --seeds 300-307 --keep "$WEATHER_RUNS" --workers 2
+done
+PYTHONPATH=. "$PY" scripts/optical_depth_terms.py "$WEATHER_RUNS" --calibration "$TARGET" --install
+PYTHONPATH=. "$PY" scripts/optical_depth_terms.py --clips "$OUT" --calibration "$TARGET"
 "$PY" run_sim.py tune --report "$EVIDENCE" "$OUT/pixel-visible" --out "$OUT/validity" --overwrite
 CAL="detection.calibration=../$TARGET"
 "$PY" run_sim.py run --out "$OUT/default-run" --set "$CAL"

@@ -38,6 +38,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from scripts.optical_depth_terms import depth_account
 from sim.calibration.installed_terms import (
     model_of,
     pixel_class,
@@ -127,13 +128,6 @@ def _alarm_weather(calibration: dict) -> str:
     if not kinds:
         return ""
     return f"the alarm rates of {', '.join(kinds)} follow the weather by their optical-depth terms (below). "
-
-
-def depth_account(source: str) -> str:
-    """The sentence of ``source`` saying how its optical-depth terms were fitted (``scripts/
-    optical_depth_terms.py`` writes it), with its leading space; empty if it has none."""
-    _, marker, tail = source.partition(" The alarm rates' optical-depth terms, ")
-    return marker + tail.partition("each class held.")[0] + "each class held." if marker else ""
 
 
 def replaced_fit(source: str, kind: str) -> str:

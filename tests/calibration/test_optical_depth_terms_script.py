@@ -38,6 +38,11 @@ def test_install_writes_both_terms_and_a_sentence_of_source(tmp_path, monkeypatc
     for spec in data["classes"].values():
         spec["alarm_hazard"].pop("optical_depth", None)
         spec["alarm_hazard"]["weather"] = {}  # as the pixel fits write it: replaced by the term
+    data["source"] = (  # an older fit's sentence and scripts/visible_terms.py's: both replaced
+        "Installed by `x`. The alarm rates' optical-depth terms, fishing's (9 offenders), were fitted by "
+        "`old`, each class held. The alarm rates' optical-depth terms of swimming are the replaced file's, "
+        "fitted with the class it replaced (`python scripts/optical_depth_terms.py` fits them again)."
+    )
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     fits = {kind: OpticalDepthFit(TERM, -10.0, 20 + i, 5) for i, kind in enumerate(Kind)}
@@ -45,6 +50,8 @@ def test_install_writes_both_terms_and_a_sentence_of_source(tmp_path, monkeypatc
     _script().install(path, fits, tmp_path / "out" / "weather-effect")
     installed = Calibration.model_validate_json(path.read_text(encoding="utf-8"))
     assert all(installed.classes[kind].alarm_hazard.optical_depth == TERM for kind in Kind)
+    assert installed.source.count("optical-depth terms") == 1
+    assert installed.source.startswith("Installed by `x`. The alarm rates' optical-depth terms, swimming's")
     assert installed.source.endswith(
         "The alarm rates' optical-depth terms, swimming's (20 offenders) and fishing's (21 offenders), were "
         "fitted by `PYTHONPATH=. python scripts/optical_depth_terms.py out/weather-effect --install` to "
