@@ -14,6 +14,7 @@ time to detect (first alarm minus first visibility).
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -170,11 +171,15 @@ def sensor_terms(calibration: dict, scenario: Scenario) -> dict:
 def sensor_block(calibration: dict, sensor: SensorType) -> dict:
     """The part of ``calibration`` (a calibration file's mapping) that cameras of ``sensor`` read: the top
     level for visible cameras, ``sensors.<type>`` for others (made from the top level's entries when
-    missing)."""
+    missing, without their optical-depth terms)."""
     if sensor is SensorType.VISIBLE:
         return calibration
-    keys = ("classes", "false_alarms")
-    return calibration["sensors"].setdefault(sensor.value, {k: dict(calibration[k]) for k in keys})
+    if sensor.value not in calibration["sensors"]:
+        block = json.loads(json.dumps({k: calibration[k] for k in ("classes", "false_alarms")}))
+        for spec in block["classes"].values():  # visible light's optical depth is no other sensor's
+            (spec.get("alarm_hazard") or {}).pop("optical_depth", None)
+        calibration["sensors"][sensor.value] = block
+    return calibration["sensors"][sensor.value]
 
 
 def statistical_detections(scenario: Scenario, seeds: list[int], replications: int) -> pd.DataFrame:

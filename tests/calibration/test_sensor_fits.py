@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from sim.calibration.agreement import sensor_terms
+from sim.calibration.agreement import sensor_block, sensor_terms
 from sim.calibration.clip_scenes import ClipCase
 from sim.calibration.tune import fitted_sensor
 from sim.errors import TuningError
 from sim.loading import load_scenario
-from sim.scenario.models import Light, SensorType, Weather
-from tests.helpers.paths import DEFAULT
+from sim.scenario.models import Calibration, Light, SensorType, Weather
+from tests.helpers.paths import DEFAULT, SCENARIOS
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +73,16 @@ def test_recall_by_light_is_tabled_per_light_with_its_sensor_and_drawn(tmp_path)
     both = pd.concat([table, table.assign(sensor="visible")])
     path = draw_recall_by_light(both, tmp_path / "recall_by_light.png", "two camera types")
     assert path.stat().st_size > 10_000
+
+
+def test_a_new_sensor_block_takes_the_visible_classes_without_their_optical_depth_terms():
+    """A thermal fit on a file without thermal terms starts from the visible entries, but visible light's
+    optical depth is no thermal camera's: the copies drop the term, the visible classes keep it."""
+    data = json.loads((SCENARIOS / "calibration" / "default.json").read_text(encoding="utf-8"))
+    data["sensors"] = {}
+    block = sensor_block(data, SensorType.THERMAL)
+    assert block is data["sensors"]["thermal"] and set(block) == {"classes", "false_alarms"}
+    assert all("optical_depth" not in spec["alarm_hazard"] for spec in block["classes"].values())
+    assert all("optical_depth" in spec["alarm_hazard"] for spec in data["classes"].values())
+    Calibration.model_validate(data)
+    assert sensor_block(data, SensorType.THERMAL) is block and sensor_block(data, SensorType.VISIBLE) is data
