@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy.optimize import approx_fprime
 
-from sim.calibration import optical_depth_fit
-from sim.calibration.optical_depth_fit import KNOTS, alarm_shares, fit_optical_depth
+from sim.calibration.held_class_fit import held_class_offenders, log_likelihood
+from sim.calibration.optical_depth_fit import KNOTS, alarm_shares, depth_design, fit_optical_depth
 from sim.scenario.models import AlarmHazard, OpticalDepthTerm, Weather
 from sim.sensing.alarm_hazard import optical_depth_offset
 from sim.world.visibility import EXTINCTION_LENGTH_M
@@ -86,18 +86,14 @@ def test_a_frailty_is_integrated_out():
 
 @pytest.mark.parametrize("frailty_sd, never", [(0.0, None), (0.9, None), (0.9, -1.0)])
 def test_the_gradient_is_the_likelihoods_derivative(frailty_sd, never):
+    """The held-class likelihood (:mod:`sim.calibration.held_class_fit`) of the term's design."""
     frames, credited = offenders(120, seed=3, frailty_sd=frailty_sd)
-    hazard = block(frailty_sd, never)
-    data = optical_depth_fit._offenders(frames, credited, hazard, 10.0, 0.5, KNOTS)
-    nodes, weights = np.polynomial.hermite_e.hermegauss(optical_depth_fit.NODES if frailty_sd else 1)
-    scale, log_weights = np.exp(frailty_sd * nodes), np.log(weights / weights.sum())
-
-    def value(slopes):
-        return optical_depth_fit._log_likelihood(data, slopes, scale, log_weights)[0]
-
+    data = held_class_offenders(frames, credited, block(frailty_sd, never), 10.0, 0.5, depth_design(KNOTS))
     slopes = np.array([0.3, 0.1, 1.5, 0.2, 0.05, 0.0])
-    gradient = optical_depth_fit._log_likelihood(data, slopes, scale, log_weights)[1]
-    assert gradient == pytest.approx(approx_fprime(slopes, value, 1e-6), rel=1e-3, abs=1e-3)
+    gradient = log_likelihood(data, slopes)[1]
+    numeric = approx_fprime(slopes, lambda x: log_likelihood(data, x)[0], 1e-6)
+    assert gradient == pytest.approx(numeric, rel=1e-3, abs=1e-3)
+    assert np.abs(gradient).max() > 1.0  # a gradient that is there to compare
 
 
 def test_bad_input_is_refused():
