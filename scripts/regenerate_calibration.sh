@@ -45,6 +45,9 @@
 #   (scenarios/calibration/false_alarm_evidence, gathered with `run_sim.py tune --false-alarm-hours`; its
 #   held-out clips are the check of `tune --report`, written to out/calibration/validity/ with the agreement
 #   of the pixel runs' held-out seeds);
+# - swimming's size cliff (its alarm rate's steeper fall below one analysed pixel) fitted with the new
+#   class held to the pixel runs' fitting seeds, installed if it gains on their held-out seeds
+#   (scripts/size_cliff_terms.py);
 # - the alarm rates' weather: each class's optical-depth term (the rate's fall with the depth of air to the
 #   offender) fitted with the new class held to paired pixel runs of scripts/weather_effect.py in clear
 #   weather and in haze or fog, 7 camera-kind-weather pairs of 8 runs of 600 s (scripts/optical_depth_terms.py;
@@ -115,6 +118,8 @@ FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
     --out "$OUT/pixel-visible"
 "$PY" run_sim.py run --out "$OUT/previous-run"  # the default scenario with the calibration being replaced
 PYTHONPATH=. "$PY" scripts/visible_terms.py "$OUT" "$EVIDENCE" "$TARGET" "${KEEP_CLASSES[@]}"
+# Swimming's size cliff below one analysed pixel, the new class held, installed if its held-out seeds gain.
+PYTHONPATH=. "$PY" scripts/size_cliff_terms.py "$OUT/pixel-visible" --calibration "$TARGET" --install
 # The alarm rates' weather: each visible class's optical-depth term fitted again, the new class held, to
 # paired pixel runs in clear weather and in haze or fog (600 s, seeds 300-307, by day; runs kept in
 # WEATHER_RUNS are read, the others rendered: about 2 CPU-hours for all), then checked on the clip runs.

@@ -39,6 +39,7 @@ from datetime import date
 from pathlib import Path
 
 from scripts.optical_depth_terms import depth_account
+from scripts.size_cliff_terms import cliff_account
 from sim.calibration.installed_terms import (
     model_of,
     pixel_class,
@@ -109,10 +110,11 @@ def visible_terms(
             f" The alarm rates' optical-depth terms of {', '.join(taken)} are the replaced file's, fitted "
             "with the class it replaced (`python scripts/optical_depth_terms.py` fits them again)."
         )
-    if any(
-        (spec.get("alarm_hazard") or {}).get("optical_depth") for spec in kept.get("classes", {}).values()
-    ):
+    kept_classes = kept.get("classes", {}).values()
+    if any((spec.get("alarm_hazard") or {}).get("optical_depth") for spec in kept_classes):
         calibration["source"] += depth_account(kept.get("source", ""))
+    if any((spec.get("alarm_hazard") or {}).get("size_cliff") for spec in kept_classes):
+        calibration["source"] += cliff_account(kept.get("source", ""))
     for kind in kept.get("classes", {}):
         calibration["source"] += (
             f" The {kind} class is the replaced file's, kept (`--keep-class {kind}`) but for its weather "
@@ -134,7 +136,8 @@ def replaced_fit(source: str, kind: str) -> str:
     """The account of ``kind``'s pixel-run fit in a source this script wrote: the sentence of its class kept
     from a file before, if the source has one, else the fit the source installed its classes from (the
     whole source if it holds neither)."""
-    source = source.split(" The alarm rates' optical-depth terms")[0]  # their own sentences: depth_account
+    # The terms fitted with the class held have their own sentences (depth_account, cliff_account).
+    source = re.split(r" The alarm rates' optical-depth terms| The \w+ class's size cliff ", source)[0]
     _, kept, after = source.partition(f" The {kind} class is the replaced file's, kept")
     if kept:  # up to the next kept class's sentence
         return re.split(r" The \w+ class is the replaced file's, kept", after.partition(": ")[2])[0]

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.fields import Kind, Light, SensorType, Strict, Weather
-from sim.scenario.optical_depth_section import OpticalDepthTerm
+from sim.scenario.hazard_terms_section import OpticalDepthTerm, SizeCliff
 
 DETECTION_MODEL_TERMS = {
     "ordinal": (
@@ -58,7 +58,8 @@ class AlarmHazard(Strict):
     """The ``hazard`` model's terms: the rate (1/s) at which a camera's k-of-n alarm lands on an offender in
     view, by the time since the offender came into view (age), its size, the light, the weather and the
     threshold, log λ = age_log_rates[bin] + (size_slope + size_slope_by_age[bin]) · log2(pixels /
-    reference_pixels) + light + weather (or the optical depth's offset) + threshold offset + crowd_slope ·
+    reference_pixels) (+ the size cliff's offset) + light + weather (or the optical depth's offset) +
+    threshold offset + crowd_slope ·
     log2(1 + others in view) + frailty_sd · w, w ~ N(0, 1) drawn once per offender and camera, and a share
     of offenders never found by that camera, σ(never_log_odds + never_size_slope · log2(pixels at first
     sight / reference_pixels)) (a grouped-time hazards model, proportional without ``size_slope_by_age``,
@@ -89,6 +90,10 @@ class AlarmHazard(Strict):
         None,
         description="log-rate offset by the optical depth between lens and offender in the run's weather "
         "(absent: none; with it the weather offsets must be absent, else both would count the weather)",
+    )
+    size_cliff: SizeCliff | None = Field(
+        None,
+        description="a steeper fall of the log-rate below a size the detector barely resolves (absent: none)",
     )
     crowd_slope: float = _slope(
         "log-rate change per doubling of 1 + the other offenders of the kind in the camera's view (0: no "

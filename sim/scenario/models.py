@@ -54,6 +54,7 @@ from sim.scenario.fields import (
     per_kind,
 )
 from sim.scenario.fleet_section import Boat, DispatchConfig, Dock, OnScene, Operator
+from sim.scenario.hazard_terms_section import OpticalDepthTerm, SizeCliff
 from sim.scenario.incidents_section import Compliance, IncidentKind, Incidents
 from sim.scenario.network_section import (
     Drone,
@@ -68,7 +69,6 @@ from sim.scenario.network_section import (
     TraceMode,
     Traffic,
 )
-from sim.scenario.optical_depth_section import OpticalDepthTerm
 from sim.scenario.run_section import RenderConfig, RunConfig
 from sim.scenario.sensing_section import (
     Buoy,
@@ -136,6 +136,7 @@ __all__ = [  # the models of every section module, importable from here
     "SensorCalibration",
     "SensorDetectors",
     "SensorType",
+    "SizeCliff",
     "Strict",
     "ThermalCore",
     "TraceMode",

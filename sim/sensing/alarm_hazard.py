@@ -5,7 +5,9 @@ A camera's k-of-n alarm lands on an offender in view at the rate (1/s)
     λ = exp(age_log_rates[bin(age)] + (size_slope + size_slope_by_age[bin(age)]) · log2(pixels /
             reference_pixels) + light + weather + threshold offset(τ) + crowd_slope · log2(1 + others)),
 
-or with ``optical_depth`` in place of the weather's offset, −Σ_k slopes[k] · max(0, d / L − knots[k]) of the
+with ``size_cliff`` −slope · max(0, log2(below_pixels / pixels)) more (:func:`size_cliff_offset`: below a
+size the detector barely resolves the rate falls faster than the size slope says), and with
+``optical_depth`` in place of the weather's offset, −Σ_k slopes[k] · max(0, d / L − knots[k]) of the
 offender's distance d from the lens in that frame (:func:`optical_depth_offset`; L the weather's extinction
 length, :mod:`sim.world.visibility`): the weather's cost grows with the distance, nothing near a camera and
 nearly everything far from it in fog (docs/detectors.md, "Weather and the alarm rates"),
@@ -38,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.maths import logit
-from sim.scenario.models import AlarmHazard, OpticalDepthTerm, Weather
+from sim.scenario.models import AlarmHazard, OpticalDepthTerm, SizeCliff, Weather
 from sim.world.daylight import LIGHT_ORDER
 from sim.world.visibility import optical_depth
 
@@ -54,6 +56,13 @@ def optical_depth_offset(term: OpticalDepthTerm, depth: np.ndarray) -> np.ndarra
     knots[k]), 0 up to the first knot, falling ever faster beyond."""
     hinges = np.maximum(np.asarray(depth, dtype=float)[..., None] - np.asarray(term.knots), 0.0)
     return -(hinges @ np.asarray(term.slopes, dtype=float))
+
+
+def size_cliff_offset(cliff: SizeCliff, pixels: np.ndarray) -> np.ndarray:
+    """The log-rate offset of ``cliff`` for offenders ``pixels`` tall: −slope · max(0, log2(below /
+    pixels))."""
+    below = np.log2(cliff.below_pixels / np.maximum(np.asarray(pixels, dtype=float), 1e-9))
+    return -cliff.slope * np.maximum(below, 0.0)
 
 
 def threshold_offset(rates: AlarmHazard, threshold: float) -> float | np.ndarray:
@@ -96,6 +105,7 @@ class AlarmRates:
         self.base = offset + rates.weather.get(weather, 0.0)
         self.optical_depth = rates.optical_depth
         self.weather = weather
+        self.size_cliff = rates.size_cliff
 
     def rates(
         self,
@@ -111,6 +121,8 @@ class AlarmRates:
         bins = age_bins(self.edges, ages)
         size = np.log2(np.maximum(pixels, 1e-9) / self.reference_pixels)
         log_rate = self.age_log_rates[bins] + self.size_slopes[bins] * size
+        if self.size_cliff is not None:
+            log_rate = log_rate + size_cliff_offset(self.size_cliff, pixels)
         log_rate = log_rate + self.light[light_index] + self.base
         if others is not None and self.crowd_slope != 0.0:
             log_rate = log_rate + self.crowd_slope * np.log2(1.0 + others)

@@ -3,24 +3,20 @@ a calibration file the loader accepts, saying where they came from."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 from sim.calibration.optical_depth_fit import OpticalDepthFit
 from sim.scenario.models import Calibration, Kind, OpticalDepthTerm
-from tests.helpers.paths import ROOT, SCENARIOS
+from tests.helpers.paths import SCENARIOS
+from tests.helpers.scripts import script
 
 TERM = OpticalDepthTerm(knots=(0.5, 2.0), slopes=(0.3, 5.0))
 
 
 def _script():
-    """scripts/optical_depth_terms.py as a module (scripts/ is no package)."""
-    path = ROOT / "scripts" / "optical_depth_terms.py"
-    spec = importlib.util.spec_from_file_location("optical_depth_terms", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts/optical_depth_terms.py as a module."""
+    return script("optical_depth_terms")
 
 
 def test_the_term_goes_into_its_kinds_class_alone():

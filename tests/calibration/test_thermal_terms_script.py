@@ -4,13 +4,13 @@ block and nothing else."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.paths import ROOT, SCENARIOS
+from tests.helpers.paths import SCENARIOS
+from tests.helpers.scripts import script
 
 HAZARD = {
     "age_edges_s": [0.0, 7.0],
@@ -63,11 +63,8 @@ def _hazard_block() -> dict:
 
 
 def _script():
-    """scripts/thermal_terms.py as a module (scripts/ is no package)."""
-    spec = importlib.util.spec_from_file_location("thermal_terms", ROOT / "scripts" / "thermal_terms.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts/thermal_terms.py as a module."""
+    return script("thermal_terms")
 
 
 def _install(out: Path, target: Path, only: str | None = None) -> None:

@@ -4,7 +4,6 @@ clips (its held-out clips never enter); pixel runs that saw no angler are refuse
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -16,7 +15,8 @@ from sim.calibration.false_alarm_fits import fit_pooled_false_alarms
 from sim.scenario.models import Calibration
 from tests.calibration.test_thermal_terms_script import HAZARD, write_alarm_weather
 from tests.helpers.evidence import write_chunk
-from tests.helpers.paths import ROOT, SCENARIOS
+from tests.helpers.paths import SCENARIOS
+from tests.helpers.scripts import script
 
 KINDS = ("swimming", "fishing")
 CLIP_WEATHER = {"clear": 0.0, "fog": -0.5, "haze": -0.25, "rain": -0.75}
@@ -89,11 +89,8 @@ def _with_depth_term(spec: dict, replaced: dict) -> dict:
 
 
 def _script():
-    """scripts/visible_terms.py as a module (scripts/ is no package)."""
-    spec = importlib.util.spec_from_file_location("visible_terms", ROOT / "scripts" / "visible_terms.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts/visible_terms.py as a module."""
+    return script("visible_terms")
 
 
 def test_classes_come_from_the_pixel_runs_and_false_alarms_from_clips_and_fit_evidence(tmp_path):
@@ -231,17 +228,18 @@ def test_a_refitted_class_takes_the_replaced_files_optical_depth_term(tmp_path):
     assert "optical-depth" not in installed["source"]
 
 
-def test_kept_classes_keep_their_optical_depth_terms_and_the_sentence_of_their_fit(tmp_path):
+def test_kept_classes_keep_their_terms_fitted_with_them_and_the_sentences_of_their_fits(tmp_path):
     out, target = tmp_path / "out", tmp_path / "default.json"
     _folders(out)
     depth = (
         " The alarm rates' optical-depth terms, fishing's (9 offenders) and swimming's (8 offenders), were "
         "fitted by `terms run`, each class held."
     )
+    cliff = " The swimming class's size cliff (below 1 px) was fitted by `cliff run`, the class held."
     replaced = _bundled() | {
         "source": "Installed by `x`. Detection classes, swimming (hazard model): Fitted to pixel mode by "
         "`new run`: 18 runs. Pixel runs are in clear weather: the rest. The fishing class is the replaced "
-        "file's, kept (`--keep-class fishing`): Fitted to pixel mode by `old run`: 12 runs." + depth
+        "file's, kept (`--keep-class fishing`): Fitted to pixel mode by `old run`: 12 runs." + depth + cliff
     }
     target.write_text(json.dumps(replaced), encoding="utf-8")
     _script().main(out, _evidence(tmp_path / "evidence"), target, ("swimming", "fishing"))
@@ -252,4 +250,5 @@ def test_kept_classes_keep_their_optical_depth_terms_and_the_sentence_of_their_f
     assert installed["source"].count("optical-depth terms,") == 1  # the sentence of their fit, once
     assert "swimming, fishing follow the weather by their optical-depth terms" in installed["source"]
     assert installed["source"].endswith("Fitted to pixel mode by `old run`: 12 runs.")
-    assert depth + " The swimming class is the replaced file's, kept" in installed["source"]
+    assert depth + cliff + " The swimming class is the replaced file's, kept" in installed["source"]
+    assert installed["source"].count("size cliff") == 1

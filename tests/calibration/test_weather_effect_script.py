@@ -3,21 +3,16 @@ another weather (the same seeds meet the same offenders)."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.helpers.paths import ROOT
+from tests.helpers.scripts import script
 
 
 def _script():
-    """scripts/weather_effect.py as a module (scripts/ is no package)."""
-    spec = importlib.util.spec_from_file_location("weather_effect", ROOT / "scripts" / "weather_effect.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts/weather_effect.py as a module."""
+    return script("weather_effect")
 
 
 def _detections(detected: list[bool], incidents: list[int]) -> pd.DataFrame:

@@ -3,8 +3,6 @@ seed by seed."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pandas as pd
 import pytest
 
@@ -12,17 +10,13 @@ from sim.core.stats import mean_ci
 from sim.experiments.paired import load_sweep_table
 from sim.experiments.runner import execute
 from sim.experiments.sweep_file import load_sweep
-from tests.helpers.paths import DEFAULT, ROOT, SCENARIOS
+from tests.helpers.paths import DEFAULT, SCENARIOS
+from tests.helpers.scripts import script
 
 
 def _script():
-    """scripts/calibration_effect.py as a module (scripts/ is no package)."""
-    spec = importlib.util.spec_from_file_location(
-        "calibration_effect", ROOT / "scripts" / "calibration_effect.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts/calibration_effect.py as a module."""
+    return script("calibration_effect")
 
 
 class _Here:

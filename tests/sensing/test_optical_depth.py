@@ -1,6 +1,6 @@
-"""The ``hazard`` model's optical-depth term in statistical mode: its offset by hand, the rates it gives near
-and far in fog and in clear air, the alarms of an offender far in fog as the exponential distribution says,
-and the term's bad input."""
+"""The ``hazard`` model's terms fitted with a class held, in statistical mode: the optical-depth term's offset
+by hand, the rates it gives near and far in fog and in clear air, the alarms of an offender far in fog as the
+exponential distribution says; the size cliff by hand; and both terms' bad input."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from shapely.geometry import box
 
 from sim.core.rng import RandomStreams
-from sim.scenario.models import Kind, OpticalDepthTerm, Weather
-from sim.sensing.alarm_hazard import optical_depth_offset
+from sim.scenario.models import Kind, OpticalDepthTerm, SizeCliff, Weather
+from sim.sensing.alarm_hazard import optical_depth_offset, size_cliff_offset
 from sim.sensing.detection_model import DetectionModel
 from sim.sensing.sensors import Sensor
 from sim.sensing.statistical import StatisticalSensing
@@ -122,3 +122,32 @@ def test_a_bad_term_is_refused(change, message):
 def test_a_term_beside_weather_offsets_is_refused():
     with pytest.raises(ValidationError, match="optical_depth and weather offsets"):
         rates(optical_depth=TERM, weather={Weather.FOG: -1.0})
+
+
+def test_the_size_cliff_by_hand(calibration):  # noqa: F811
+    """Below one pixel the rate falls by e^−slope per halving more than the size slope (1 per doubling)
+    says; above it nothing changes."""
+    cliff = SizeCliff(below_pixels=1.0, slope=2.0)
+    assert size_cliff_offset(cliff, np.array([0.25, 0.5, 1.0, 4.0])) == pytest.approx([-4.0, -2.0, 0.0, 0.0])
+    swimming = calibration.classes[Kind.SWIMMING]
+    block = swimming.alarm_hazard.model_copy(update={"size_cliff": cliff})
+    classes = {**calibration.classes, Kind.SWIMMING: swimming.model_copy(update={"alarm_hazard": block})}
+    with_cliff = calibration.model_copy(update={"classes": classes})
+    rates = DetectionModel(with_cliff, 0.2, Weather.CLEAR).alarm_rates(Kind.SWIMMING)
+    own = DetectionModel(calibration, 0.2, Weather.CLEAR).alarm_rates(Kind.SWIMMING)
+    pixels, ages, light = np.array([0.5, 2.0]), np.full(2, 10.0), np.full(2, 2)
+    ratio = rates.rates(ages, pixels, light) / own.rates(ages, pixels, light)
+    assert ratio == pytest.approx(np.exp([-2.0, 0.0]))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"below_pixels": 0.0, "slope": 1.0}, "greater than 0"),
+        ({"below_pixels": 1.0, "slope": -1.0}, "greater than or equal to 0"),
+        ({"below_pixels": math.inf, "slope": 1.0}, "finite number"),
+    ],
+)
+def test_a_bad_size_cliff_is_refused(change, message):
+    with pytest.raises(ValidationError, match=message):
+        SizeCliff(**change)

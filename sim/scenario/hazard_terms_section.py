@@ -1,8 +1,9 @@
-"""Scenario model of the ``hazard`` model's weather covariate (``alarm_hazard.optical_depth``): how the
-alarm rate falls with the optical depth of the air between the lens and the offender
-(:func:`sim.sensing.alarm_hazard.optical_depth_offset` applies it,
-:func:`sim.calibration.optical_depth_fit.fit_optical_depth` fits it). See :mod:`sim.scenario.models` for the
-whole scenario.
+"""Scenario models of the ``hazard`` model's terms fitted with a class held (:mod:`sim.calibration.
+held_class_fit`): the weather's covariate (``alarm_hazard.optical_depth``: how the alarm rate falls with the
+optical depth of the air between the lens and the offender; :func:`sim.sensing.alarm_hazard.
+optical_depth_offset` applies it, :func:`sim.calibration.optical_depth_fit.fit_optical_depth` fits it) and
+the size cliff (``alarm_hazard.size_cliff``: how it falls below a size the detector barely resolves;
+:mod:`sim.calibration.size_cliff_fit`). See :mod:`sim.scenario.models` for the whole scenario.
 """
 
 from __future__ import annotations
@@ -38,3 +39,16 @@ class OpticalDepthTerm(Strict):
         if len(self.slopes) != len(self.knots):
             raise ValueError(f"slopes has {len(self.slopes)} values for {len(self.knots)} knots")
         return self
+
+
+class SizeCliff(Strict):
+    """A steeper fall of the alarm log-rate below an offender height the detector barely resolves:
+    −slope · max(0, log2(below_pixels / pixels)), on top of the class's size slope (pixels as the class's
+    size term reads them). A straight line in log size, fitted over the near beach's swimmers (0.9-2.5 px as
+    analysed), carries the far river mouth's (0.7-0.9 px) too high (docs/detectors.md, "A size cliff below one
+    analysed pixel")."""
+
+    below_pixels: float = Field(gt=0, le=1000, allow_inf_nan=False, description="where the cliff starts, px")
+    slope: float = Field(
+        ge=0, le=50, allow_inf_nan=False, description="extra fall of the log-rate per halving below it"
+    )

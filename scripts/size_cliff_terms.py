@@ -1,0 +1,87 @@
+"""Fit the swimming class's size cliff (how much faster its alarm rate falls below one analysed pixel than
+its size slope says) to a regeneration's pixel runs, check it on their held-out seeds, and install it.
+
+Run from the repository root:
+
+    PYTHONPATH=. python scripts/size_cliff_terms.py out/calibration/pixel-visible [--calibration FILE] \\
+        [--kind swimming] [--install]
+
+reads the folder's kept runs (``runs/fit`` and ``runs/held_out``: ``tune --pixel-runs``), fits the cliff to
+the fitting seeds with the calibration's class held (:mod:`sim.calibration.size_cliff_fit`), prints its slope
+and the log-likelihood it gains on the fitting seeds and on the held-out ones (positive: the cliff foretells
+their alarms better than the class alone), and with ``--install`` writes it into the calibration file's
+visible class (``alarm_hazard.size_cliff``) with a sentence of source. Only a cliff that gains on the
+held-out seeds is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+from sim.calibration.pixel_run_log import PixelRunLog
+from sim.calibration.size_cliff_fit import cliff_gain, fit_size_cliff
+from sim.loading import load_scenario
+from sim.scenario.models import Calibration, Kind
+
+DEFAULT_SCENARIO = Path("scenarios/xuchang_lake.yaml")
+CLIFF_SENTENCE = re.compile(r" The \w+ class's size cliff .*?, the class held\.")
+"""A calibration source's sentences on its classes' size cliffs (:func:`install` writes them)."""
+
+
+def cliff_account(source: str) -> str:
+    """The sentences of ``source`` on its size cliffs, each with its leading space; empty if none."""
+    return "".join(match.group(0) for match in CLIFF_SENTENCE.finditer(source))
+
+
+def install(path: Path, kind: Kind, cliff: dict, gains: tuple[float, float], runs: Path) -> None:
+    """Write ``cliff`` (a :class:`sim.scenario.models.SizeCliff` mapping) into the visible class of ``kind``
+    of the calibration file at ``path``, replacing the source's sentence on an earlier cliff of the kind."""
+    calibration = json.loads(path.read_text(encoding="utf-8"))
+    calibration["classes"][kind.value]["alarm_hazard"]["size_cliff"] = cliff
+    earlier = re.compile(rf" The {kind.value} class's size cliff .*?, the class held\.")
+    calibration["source"] = earlier.sub("", calibration["source"]) + (
+        f" The {kind.value} class's size cliff (below {cliff['below_pixels']:g} px, {cliff['slope']:g} more "
+        f"per halving) was fitted by `PYTHONPATH=. python scripts/size_cliff_terms.py {runs.as_posix()} "
+        f"--install` to its fitting seeds (log-likelihood +{gains[0]:.2f}; held-out seeds +{gains[1]:.2f}; "
+        'docs/detectors.md, "A size cliff below one analysed pixel"), the class held.'
+    )
+    Calibration.model_validate(calibration)
+    path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {path} (classes.{kind.value}.alarm_hazard.size_cliff)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", type=Path, help="a tune --pixel-runs folder with runs/fit and runs/held_out")
+    parser.add_argument("--calibration", type=Path, default=Path("scenarios/calibration/default.json"))
+    parser.add_argument("--kind", choices=[k.value for k in Kind], default=Kind.SWIMMING.value)
+    parser.add_argument("--install", action="store_true", help="write the cliff into --calibration")
+    args = parser.parse_args()
+    kind = Kind(args.kind)
+    calibration = Calibration.model_validate_json(args.calibration.read_text(encoding="utf-8"))
+    block, reference = calibration.classes[kind].alarm_hazard, calibration.reference_pixels
+    threshold = load_scenario(DEFAULT_SCENARIO, []).detection.threshold_for(kind)
+    logs = {part: PixelRunLog.read(args.runs / "runs" / part) for part in ("fit", "held_out")}
+    frames = {
+        part: log.frames[log.frames["kind"] == kind.value].drop(columns="kind").reset_index(drop=True)
+        for part, log in logs.items()
+    }
+    fit = fit_size_cliff(frames["fit"], logs["fit"].credited, block, reference, threshold)
+    held = cliff_gain(frames["held_out"], logs["held_out"].credited, block, reference, threshold, fit.cliff)
+    print(
+        f"{kind.value}: size cliff below {fit.cliff.below_pixels:g} px, {fit.cliff.slope:g} more per "
+        f"halving; {fit.below} of {fit.offenders} offenders first seen below it; log-likelihood "
+        f"+{fit.gain:.2f} on the fitting seeds, {held:+.2f} on the held-out seeds"
+    )
+    if args.install:
+        if held <= 0.0:  # a regeneration goes on without one
+            print("not installed: the cliff does not foretell the held-out seeds' alarms better")
+            return
+        install(args.calibration, kind, fit.cliff.model_dump(mode="json"), (fit.gain, held), args.runs)
+
+
+if __name__ == "__main__":
+    main()

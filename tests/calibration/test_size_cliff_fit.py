@@ -1,0 +1,85 @@
+"""The size cliff fitted to offenders alarmed at a rate that falls faster below one pixel than the class's
+size slope says: the slope comes back, a held-out set gains by it and one without a cliff does not; and the
+script's sentence of source replaces an earlier one."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calibration.size_cliff_fit import cliff_gain, fit_size_cliff
+from sim.scenario.models import AlarmHazard, Calibration, Kind, SizeCliff
+from tests.helpers.paths import SCENARIOS
+from tests.helpers.scripts import script
+
+STEP, RATE, VIEW_S = 0.5, 0.05, 60.0
+"""Frame step (s), the class's rate at the reference size 1 px (1/s), each offender's time in view (s)."""
+TRUE = SizeCliff(below_pixels=1.0, slope=2.0)
+
+
+def block() -> AlarmHazard:
+    """A class with one age bin at :data:`RATE` at 1 px, no size slope, one threshold, k = n = 1."""
+    values = {"age_edges_s": (0.0,), "age_log_rates": (math.log(RATE),), "size_slope": 0.0}
+    return AlarmHazard(**values, thresholds=(0.5,), threshold_offsets=(0.0,), k=1, n=1)
+
+
+def offenders(count: int, seed: int, cliff: SizeCliff | None) -> tuple[pd.DataFrame, pd.Series]:
+    """``count`` offenders 0.5-2 px tall (log-uniform), alarmed at :data:`RATE` times the cliff's factor."""
+    rng = np.random.default_rng(seed)
+    t = np.round(np.arange(0.0, VIEW_S, STEP), 6)
+    rows, credited = [], {}
+    for g in range(count):
+        pixels = 2.0 ** rng.uniform(-1.0, 1.0)
+        below = max(0.0, math.log2(1.0 / pixels))
+        per_frame = RATE * math.exp(-(cliff.slope * below if cliff else 0.0)) * STEP
+        budget, score, group = rng.exponential(), np.zeros(len(t)), f"0/cam/incident-{g}"
+        if per_frame * len(t) >= budget:
+            frame = math.ceil(budget / per_frame) - 1
+            score[frame], credited[group] = 0.95, float(t[frame])
+        columns = {"pixels": pixels, "light": 2, "weather": "clear", "score": score, "track": 1}
+        rows.append(pd.DataFrame({"group": group, "t": t, **columns}))
+    return pd.concat(rows, ignore_index=True), pd.Series(credited, dtype=float)
+
+
+def test_the_cliff_comes_back_and_foretells_fresh_offenders():
+    frames, credited = offenders(1500, seed=1, cliff=TRUE)
+    fit = fit_size_cliff(frames, credited, block(), 1.0, 0.5)
+    assert fit.cliff.below_pixels == 1.0 and fit.cliff.slope == pytest.approx(2.0, abs=0.3)
+    assert fit.offenders == 1500 and 600 < fit.below < 900 and fit.gain > 10.0
+    fresh, alarms = offenders(600, seed=2, cliff=TRUE)
+    assert cliff_gain(fresh, alarms, block(), 1.0, 0.5, fit.cliff) > 2.0
+    without, alarms = offenders(600, seed=3, cliff=None)
+    assert cliff_gain(without, alarms, block(), 1.0, 0.5, fit.cliff) < 0.0
+
+
+def test_a_class_of_its_own_cliff_is_fitted_without_it():
+    """The class's own cliff is not held: refitting it gives the same slope whatever it was."""
+    frames, credited = offenders(400, seed=4, cliff=TRUE)
+    plain = fit_size_cliff(frames, credited, block(), 1.0, 0.5)
+    with_own = block().model_copy(update={"size_cliff": SizeCliff(below_pixels=1.0, slope=9.0)})
+    assert fit_size_cliff(frames, credited, with_own, 1.0, 0.5).cliff == plain.cliff
+
+
+def _script():
+    """scripts/size_cliff_terms.py as a module."""
+    return script("size_cliff_terms")
+
+
+def test_install_writes_the_cliff_and_replaces_its_earlier_sentence(tmp_path):
+    data = json.loads((SCENARIOS / "calibration" / "default.json").read_text(encoding="utf-8"))
+    data["source"] = (
+        "Installed by `x`. The swimming class's size cliff (old) was fitted by `y`, the class held."
+    )
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    _script().install(path, Kind.SWIMMING, TRUE.model_dump(mode="json"), (3.6, 1.49), tmp_path / "runs")
+    installed = Calibration.model_validate_json(path.read_text(encoding="utf-8"))
+    assert installed.classes[Kind.SWIMMING].alarm_hazard.size_cliff == TRUE
+    source = installed.source
+    assert source.count("class's size cliff") == 1 and "(old)" not in source
+    assert "(below 1 px, 2 more per halving)" in source and "held-out seeds +1.49" in source
+    assert _script().cliff_account(source).startswith(" The swimming class's size cliff (below 1 px")
