@@ -47,18 +47,26 @@ def test_the_analysed_frame_and_the_far_bank_tile_by_hand():
 
 
 def test_statistical_mode_gives_each_class_the_heights_it_was_fitted_to():
-    """A class fitted to analysed heights with a reference of 10 px × the frame's scale is the class fitted
-    to full heights at 10 px (one camera, no tile: one scale): the same detections on the same incidents."""
+    """A class fitted to analysed heights with a reference of 10 px × the frame's scale (and a size cliff
+    below 1 px × that scale) is the class fitted to full heights at 10 px (a cliff below 1 px): one camera, no
+    tile, one scale, the same detections on the same incidents."""
     scene = agreement_beach(60.0, 600.0)
     scale = 320 / 1920  # the agreement beach analyses cam-beach-w's 1920 px at 320
     installed = scene.calibration
 
-    def on(basis: str, reference: float):
-        classes = {k: c.model_copy(update={"size_basis": basis}) for k, c in installed.classes.items()}
+    def on(basis: str, reference: float, cliff_below: float):
+        classes = {}
+        for kind, spec in installed.classes.items():
+            rates = spec.alarm_hazard
+            if rates.size_cliff is not None:
+                cliff = rates.size_cliff.model_copy(update={"below_pixels": cliff_below})
+                rates = rates.model_copy(update={"size_cliff": cliff})
+            classes[kind] = spec.model_copy(update={"size_basis": basis, "alarm_hazard": rates})
         return installed.model_copy(update={"classes": classes, "reference_pixels": reference})
 
-    full = on("full", installed.reference_pixels)
-    analysed = on("analysed", installed.reference_pixels * scale)
+    assert installed.classes[Kind.SWIMMING].alarm_hazard.size_cliff is not None  # the cliff is checked too
+    full = on("full", installed.reference_pixels, 1.0)
+    analysed = on("analysed", installed.reference_pixels * scale, scale)
     rows = [calibrated_detections([scene], c, [0, 1], 3) for c in (full, analysed)]
     assert len(rows[0]) > 5 and rows[0]["detected"].any()
     pd.testing.assert_frame_equal(rows[0], rows[1], check_exact=False, rtol=1e-9)
