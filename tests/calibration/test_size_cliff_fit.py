@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.calibration.alarm_hazard_fit import alarm_log_likelihood
 from sim.calibration.size_cliff_fit import cliff_gain, fit_size_cliff
 from sim.scenario.models import AlarmHazard, Calibration, Kind, SizeCliff
 from tests.helpers.paths import SCENARIOS
@@ -83,3 +84,13 @@ def test_install_writes_the_cliff_and_replaces_its_earlier_sentence(tmp_path):
     assert source.count("class's size cliff") == 1 and "(old)" not in source
     assert "(below 1 px, 2 more per halving)" in source and "held-out seeds +1.49" in source
     assert _script().cliff_account(source).startswith(" The swimming class's size cliff (below 1 px")
+
+
+def test_the_class_fits_likelihood_refuses_a_block_with_terms_fitted_after_it():
+    """:func:`sim.calibration.alarm_hazard_fit.alarm_log_likelihood` knows nothing of the cliff: a block
+    with one is refused rather than scored as if it had none."""
+    frames, credited = offenders(10, seed=5, cliff=TRUE)
+    with_cliff = block().model_copy(update={"size_cliff": TRUE})
+    with pytest.raises(ValueError, match="held_class_fit"):
+        alarm_log_likelihood(with_cliff, frames, 1.0, credited, 0.5)
+    assert math.isfinite(alarm_log_likelihood(block(), frames, 1.0, credited, 0.5))
