@@ -199,3 +199,18 @@ def test_a_run_raises_a_thermal_cameras_false_alarms_at_the_thermal_rate(tmp_pat
     alarms = Simulation(scenario).run().alarms
     false = alarms[alarms["incident_id"].isna()]
     assert len(false) > 10 and set(false["source"]) == {scenario.cameras[2].id}
+
+
+@pytest.mark.parametrize(
+    "term, value, expected",
+    [
+        ("optical_depth", {"knots": [2.0, 1.0], "slopes": [1.0, 1.0]}, "knots must increase"),
+        ("size_cliff", {"below_pixels": 1.0, "slope": -2.0}, "greater than or equal to 0"),
+    ],
+)
+def test_a_bad_term_fitted_with_the_class_held_is_one_line_naming_its_key(
+    tmp_path, capsys, term, value, expected
+):
+    calibration = _bundled()
+    calibration["classes"]["swimming"]["alarm_hazard"][term] = value
+    _refused(tmp_path, capsys, calibration, ("classes.swimming.alarm_hazard", term, expected))
