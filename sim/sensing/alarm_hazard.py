@@ -10,7 +10,8 @@ size the detector barely resolves the rate falls faster than the size slope says
 ``optical_depth`` in place of the weather's offset, −Σ_k slopes[k] · max(0, d / L − knots[k]) of the
 offender's distance d from the lens in that frame (:func:`optical_depth_offset`; L the weather's extinction
 length, :mod:`sim.world.visibility`): the weather's cost grows with the distance, nothing near a camera and
-nearly everything far from it in fog (docs/detectors.md, "Weather and the alarm rates"),
+nearly everything far from it in fog (docs/detectors.md, "The optical depth: the alarm rates' weather
+covariate"),
 
 age the time since the offender came into this view (the detector's evidence window and its quick first alarms
 are the early bins, the slow finds of hard offenders the late ones), pixels its height in that frame, others
