@@ -50,7 +50,7 @@ from sim.calibration.fit_inputs import others_in_view
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.cli.pixel_runs import RUNS
 from sim.loading import load_scenario
-from sim.scenario.models import Calibration, Kind, Scenario, Weather
+from sim.scenario.models import Calibration, Kind, Scenario, SensorType, Weather
 from tests.helpers.paths import DEFAULT
 
 FLAT = json.dumps([1.0] * 24)
@@ -82,11 +82,18 @@ def without_crowd(installed: Calibration, kind: Kind, fit: Path) -> Calibration:
 
 
 def one_camera_scene(
-    camera: str, kind: Kind, rate: float, duration_s: float, start: str, weather: str = "clear"
+    camera: str,
+    kind: Kind,
+    rate: float,
+    duration_s: float,
+    start: str,
+    weather: str = "clear",
+    sensor: str = SensorType.VISIBLE.value,
 ) -> Scenario:
     """The default scenario with only ``camera``, ``rate`` offenders of ``kind`` an hour all day (almost
     none of the other kind), runs of ``duration_s`` from ``start`` in ``weather``, offenders ignoring
-    warnings: the scene of this script's checks (and of the scripts that read the runs it keeps)."""
+    warnings: the scene of this script's checks (and of the scripts that read the runs it keeps). With
+    ``sensor`` thermal the camera is a thermal one at 5 frames/s (``scripts/thermal_agreement.py``'s)."""
     other = Kind.SWIMMING if kind is Kind.FISHING else Kind.FISHING
     overrides = [
         f"incidents.{kind.value}.rate_per_hour={rate:g}",
@@ -96,6 +103,9 @@ def one_camera_scene(
         f"run.start={start}",
         f"run.weather={weather}",
     ]
+    if sensor != SensorType.VISIBLE.value:
+        index = [c.id for c in load_scenario(DEFAULT, []).cameras].index(camera)
+        overrides += [f"cameras.{index}.sensor={sensor}", f"cameras.{index}.fps=5"]
     return ignoring_warnings(with_cameras(load_scenario(DEFAULT, overrides), {camera}))
 
 

@@ -39,13 +39,13 @@ from sim.calibration.agreement import REPLICATIONS, both_modes, calibrated_detec
 from sim.calibration.hazard_weather import hazard_weather
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.render.frames_version import FRAMES_VERSION
-from sim.scenario.models import Kind, Scenario, Weather
+from sim.scenario.models import Kind, Scenario, SensorType, Weather
 from sim.sensing.sensors import build_sensors
 from sim.world.geometry import ZoneGeometry
 from sim.world.visibility import EXTINCTION_LENGTH_M
 
 TABLE = "weather_effect.csv"
-KEY = ["camera", "kind", "weather", "duration_s", "seeds", "frames_version"]
+KEY = ["camera", "sensor", "kind", "weather", "duration_s", "seeds", "frames_version"]
 
 
 def paired_change(clear: pd.DataFrame, other: pd.DataFrame, rng: np.random.Generator) -> tuple[float, ...]:
@@ -95,6 +95,8 @@ def record(folder: Path, row: dict) -> pd.DataFrame:
     """``folder/weather_effect.csv`` with ``row`` in it (replacing an earlier row of its key)."""
     path = folder / TABLE
     table = pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=list(row))
+    if "sensor" not in table:  # rows written before thermal cameras were measured: visible ones
+        table.insert(1, "sensor", "visible")
     if len(table):
         same = (table[KEY].astype(str) == pd.Series(row)[KEY].astype(str)).all(axis=1)
         table = table[~same]
@@ -172,13 +174,19 @@ def main() -> None:
     )
     parser.add_argument("--keep", type=Path, default=Path("out/weather-effect"), help="folder of kept runs")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--sensor", choices=[t.value for t in SensorType], default="visible", help="the camera's sensor type"
+    )
     parser.add_argument("--figure", action="store_true", help="then draw KEEP/weather_effect.png")
     args = parser.parse_args()
     kind, seeds = Kind(args.kind), seed_range(args.seeds)
-    name = f"{args.camera}-{kind.value}-{args.duration:g}"
+    thermal = "" if args.sensor == SensorType.VISIBLE.value else f"-{args.sensor}"
+    name = f"{args.camera}-{kind.value}-{args.duration:g}{thermal}"
     logs, scenes = {}, {}
     for weather in (Weather.CLEAR.value, args.weather):
-        scene = one_camera_scene(args.camera, kind, args.rate, args.duration, args.start, weather)
+        scene = one_camera_scene(
+            args.camera, kind, args.rate, args.duration, args.start, weather, args.sensor
+        )
         folder = args.keep / (name if weather == Weather.CLEAR.value else f"{name}-{weather}")
         logs[weather], scenes[weather] = kept_runs(scene, seeds, folder, args.workers), scene
     print(f"{args.camera}, {kind.value}: {len(seeds)} runs of {args.duration:g} s in each weather")
@@ -207,6 +215,7 @@ def main() -> None:
     clear_rate, other_rate = (frame["detected"].mean() for frame in (clear, other))
     row = {
         "camera": args.camera,
+        "sensor": args.sensor,
         "kind": kind.value,
         "weather": args.weather,
         "duration_s": args.duration,
