@@ -41,7 +41,7 @@ from sim.calibration.frame_distances import frame_distances
 from sim.calibration.optical_depth_fit import OpticalDepthFit, alarm_shares, fit_optical_depth
 from sim.calibration.pixel_run_log import PIXELS, PixelRunLog
 from sim.render.frames_version import FRAMES_VERSION
-from sim.scenario.models import Calibration, Kind, OpticalDepthTerm, Scenario
+from sim.scenario.models import Calibration, Kind, OpticalDepthTerm, Scenario, SensorType
 from sim.sensing.alarm_hazard import optical_depth_offset
 
 DEPTHS = (1.0, 2.0, 3.0, 4.0, 6.0)
@@ -52,43 +52,59 @@ class WeatherRun:
     """One row of ``weather_effect.csv``: its scene, its runs in bad weather and their offenders' frames."""
 
     def __init__(self, keep: Path, row: pd.Series):
-        self.row, self.kind = row, Kind(row["kind"])
+        self.row, self.kind, self.sensor = row, Kind(row["kind"]), SensorType(row["sensor"])
         self.scene: Scenario = one_camera_scene(
-            row["camera"], self.kind, row["rate_per_hour"], row["duration_s"], row["start"], row["weather"]
+            row["camera"],
+            self.kind,
+            row["rate_per_hour"],
+            row["duration_s"],
+            row["start"],
+            row["weather"],
+            self.sensor.value,
         )
+        band = "" if self.sensor is SensorType.VISIBLE else f"-{self.sensor.value}"
         self.log = PixelRunLog.read(
-            keep / f"{row['camera']}-{row['kind']}-{row['duration_s']:g}-{row['weather']}"
+            keep / f"{row['camera']}-{row['kind']}-{row['duration_s']:g}{band}-{row['weather']}"
         )
         frames = self.log.frames[self.log.frames["kind"] == self.kind.value].drop(columns="kind")
         frames = frames.reset_index(drop=True)
         analysed = self.log.pixels == PIXELS
         frames["distance_m"] = frame_distances(frames, self.scene, self.log.note["seeds"], analysed)
-        key = f"{row['weather']}/{row['camera']}:"  # one offender per run, camera and weather
+        key = f"{row['weather']}/{row['camera']}/{row['sensor']}:"  # an offender per run, camera, weather
         self.frames = frames.assign(group=key + frames["group"])
         credited = self.log.credited
         self.credited = pd.Series(credited.to_numpy(), index=key + credited.index)
 
     @property
     def name(self) -> str:
-        return f"{self.row['camera']} {self.kind.value}, {self.row['weather']}"
+        return f"{self.row['camera']} ({self.sensor.value}) {self.kind.value}, {self.row['weather']}"
 
 
 def fitted(runs: list[WeatherRun], calibration: Calibration) -> OpticalDepthFit:
-    """The term fitted to ``runs`` (of one kind) with ``calibration``'s class of that kind held."""
-    kind, scene = runs[0].kind, runs[0].scene
+    """The term fitted to ``runs`` (of one kind and sensor type) with ``calibration``'s class of that kind
+    on that sensor type held."""
+    kind, sensor, scene = runs[0].kind, runs[0].sensor, runs[0].scene
     frames = pd.concat([run.frames for run in runs], ignore_index=True)
     credited = pd.concat([run.credited for run in runs])
-    block = calibration.classes[kind].alarm_hazard
+    block = calibration.for_sensor(sensor).classes[kind].alarm_hazard
     threshold = scene.detection.threshold_for(kind)
-    return fit_optical_depth(frames, credited, block, calibration.reference_pixels, threshold)
+    reference = calibration.reference_pixels
+    return fit_optical_depth(frames, credited, block, reference, threshold, sensor=sensor)
 
 
-def with_term(calibration: Calibration, kind: Kind, term: OpticalDepthTerm | None) -> Calibration:
-    """``calibration`` with ``term`` in its visible class of ``kind`` (None: without one)."""
-    spec = calibration.classes[kind]
+def with_term(
+    calibration: Calibration, sensor: SensorType, kind: Kind, term: OpticalDepthTerm | None
+) -> Calibration:
+    """``calibration`` with ``term`` in its class of ``kind`` on ``sensor`` cameras (None: without one)."""
+    terms = calibration if sensor is SensorType.VISIBLE else calibration.sensors[sensor]
+    spec = terms.classes[kind]
     rates = spec.alarm_hazard.model_copy(update={"optical_depth": term})
-    classes = calibration.classes | {kind: spec.model_copy(update={"alarm_hazard": rates})}
-    return calibration.model_copy(update={"classes": classes})
+    changed = terms.model_copy(
+        update={"classes": terms.classes | {kind: spec.model_copy(update={"alarm_hazard": rates})}}
+    )
+    if sensor is SensorType.VISIBLE:
+        return changed
+    return calibration.model_copy(update={"sensors": calibration.sensors | {sensor: changed}})
 
 
 def checked(run: WeatherRun, calibration: Calibration) -> tuple[pd.Series, pd.Series]:
@@ -108,17 +124,19 @@ def kind_checked(runs: list[WeatherRun], base: Calibration) -> tuple[OpticalDept
     """One kind's term fitted to all of ``runs`` with ``base``'s class held, and a row per run: pixel mode's
     detection rate and median time to detect, statistical mode's with the term, with the term fitted on the
     other runs alone (left out) and without a term."""
-    kind = runs[0].kind
+    kind, sensor = runs[0].kind, runs[0].sensor
     fit = fitted(runs, base)
-    print(f"{kind.value}: slopes {fit.term.slopes} at knots {fit.term.knots}; offset {offsets(fit.term)}")
+    print(f"{kind.value} ({sensor.value}): slopes {fit.term.slopes} at knots {fit.term.knots}")
+    print(f"  offset {offsets(fit.term)}")
     alarmed = f"{fit.offenders} offenders ({fit.alarmed} alarmed)"
     print(f"  fitted on {alarmed}, log-likelihood {fit.log_likelihood:.1f}")
     rows = []
     for i, run in enumerate(runs):
         others = [r for j, r in enumerate(runs) if j != i]
-        pixel, statistical = checked(run, with_term(base, kind, fit.term))
+        pixel, statistical = checked(run, with_term(base, sensor, kind, fit.term))
         row = {
             "camera": run.row["camera"],
+            "sensor": sensor.value,
             "kind": kind.value,
             "weather": run.row["weather"],
             "optical_depth": run.row["optical_depth"],
@@ -130,14 +148,14 @@ def kind_checked(runs: list[WeatherRun], base: Calibration) -> tuple[OpticalDept
         }
         cases = {"left_out": fitted(others, base).term} if others else {}
         for case, term in (cases | {"without": None}).items():
-            _, drawn = checked(run, with_term(base, kind, term))
+            _, drawn = checked(run, with_term(base, sensor, kind, term))
             row |= {f"{case}_rate": drawn["detection_rate"], f"{case}_median_s": drawn["ttd_p50_s"]}
         rows.append(row)
         print(f"  {run.name}: " + ", ".join(f"{k} {v}" for k, v in list(row.items())[3:]))
     return fit, rows
 
 
-def draw(keep: Path, table: pd.DataFrame, terms: dict[Kind, OpticalDepthFit]) -> Path:
+def draw(keep: Path, table: pd.DataFrame, terms: dict[tuple[SensorType, Kind], OpticalDepthFit]) -> Path:
     """``keep/optical_depth.png``: each kind's fitted offset against the optical depth (left), and each run's
     detection rate in pixel mode beside statistical mode's with the term, left out and without (right)."""
     import matplotlib
@@ -148,17 +166,20 @@ def draw(keep: Path, table: pd.DataFrame, terms: dict[Kind, OpticalDepthFit]) ->
     colours = {Kind.SWIMMING: "tab:blue", Kind.FISHING: "tab:orange"}
     fig, (curve, rates) = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained")
     depth = np.linspace(0.0, 6.0, 301)
-    for kind, fit in terms.items():
-        curve.plot(
-            depth, np.exp(optical_depth_offset(fit.term, depth)), color=colours[kind], label=kind.value
-        )
-    curve.set_xlabel("optical depth d / L between lens and offender (L: the weather's extinction length)")
+    for (sensor, kind), fit in terms.items():
+        factor = np.exp(optical_depth_offset(fit.term, depth))
+        style = "-" if sensor is SensorType.VISIBLE else "--"
+        curve.plot(depth, factor, style, color=colours[kind], label=f"{_band(sensor)}{kind.value}")
+    curve.set_xlabel("optical depth between lens and offender, in the camera's band")
     curve.set_ylabel("alarm rate relative to clear air")
     curve.set_title("The fitted optical-depth terms", fontsize=10)
     curve.set_yscale("log")
     curve.set_ylim(1e-4, 2.0)
     curve.legend(fontsize=8)
-    labels = [f"{r.camera}\n{r.kind}\n{r.weather}, d/L {r.optical_depth:.2g}" for r in table.itertuples()]
+    labels = [
+        f"{r.camera}\n{_band(SensorType(r.sensor))}{r.kind}\n{r.weather}, τ {r.optical_depth:.2g}"
+        for r in table.itertuples()
+    ]
     x = np.arange(len(table))
     marks = {
         "pixel_rate": ("pixel mode", "k", "s"),
@@ -232,13 +253,15 @@ def main() -> None:
         return
     table = pd.read_csv(args.keep / TABLE)
     table = table[table["frames_version"] == FRAMES_VERSION]
+    if "sensor" not in table:  # rows written before thermal cameras were measured
+        table = table.assign(sensor=SensorType.VISIBLE.value)
     if table.empty:
         raise SystemExit(f"{args.keep / TABLE}: no run drawn on frames version {FRAMES_VERSION}")
     base = Calibration.model_validate_json(args.calibration.read_text(encoding="utf-8"))
     rows, terms = [], {}
-    for kind, mine in table.groupby("kind"):
+    for (sensor, kind), mine in table.groupby(["sensor", "kind"]):
         fit, checks = kind_checked([WeatherRun(args.keep, row) for _, row in mine.iterrows()], base)
-        terms[Kind(kind)] = fit
+        terms[SensorType(sensor), Kind(kind)] = fit
         rows += checks
     checks = pd.DataFrame(rows)
     checks.to_csv(args.keep / "optical_depth.csv", index=False)
@@ -270,14 +293,23 @@ def depth_account(source: str) -> str:
     return found[-1] if found else ""
 
 
-def install(path: Path, terms: dict[Kind, OpticalDepthFit], keep: Path) -> None:
-    """Write ``terms`` into the calibration file at ``path`` (visible classes), with a sentence of source."""
+def _band(sensor: SensorType) -> str:
+    """How the source names a sensor type's classes: nothing for visible cameras' (the top level)."""
+    return "" if sensor is SensorType.VISIBLE else f"{sensor.value} "
+
+
+def install(path: Path, terms: dict[tuple[SensorType, Kind], OpticalDepthFit], keep: Path) -> None:
+    """Write ``terms`` (by sensor type and kind) into the calibration file at ``path`` (the top-level classes
+    for visible cameras, ``sensors.<type>.classes`` for others), with a sentence of source."""
     calibration = json.loads(path.read_text(encoding="utf-8"))
-    for kind, fit in terms.items():
-        rates = calibration["classes"][kind.value]["alarm_hazard"]
+    for (sensor, kind), fit in terms.items():
+        block = calibration if sensor is SensorType.VISIBLE else calibration["sensors"][sensor.value]
+        rates = block["classes"][kind.value]["alarm_hazard"]
         rates.pop("weather", None)
         rates["optical_depth"] = fit.term.model_dump(mode="json")
-    kinds = " and ".join(f"{kind.value}'s ({fit.offenders} offenders)" for kind, fit in terms.items())
+    kinds = " and ".join(
+        f"{_band(sensor)}{kind.value}'s ({fit.offenders} offenders)" for (sensor, kind), fit in terms.items()
+    )
     calibration["source"] = DEPTH_SENTENCE.sub("", calibration["source"]) + (
         f" The alarm rates' optical-depth terms, {kinds}, were fitted by `PYTHONPATH=. python "
         f"scripts/optical_depth_terms.py {shown(keep)} --install` to paired pixel runs in haze and fog "
@@ -286,7 +318,8 @@ def install(path: Path, terms: dict[Kind, OpticalDepthFit], keep: Path) -> None:
     )
     Calibration.model_validate(calibration)
     path.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
-    print(f"written: {path} (alarm_hazard.optical_depth of {', '.join(k.value for k in terms)})")
+    names = ", ".join(f"{kind.value} ({sensor.value})" for sensor, kind in terms)
+    print(f"written: {path} (alarm_hazard.optical_depth of {names})")
 
 
 if __name__ == "__main__":

@@ -48,10 +48,12 @@
 # - swimming's size cliff (its alarm rate's steeper fall below one analysed pixel) fitted with the new
 #   class held to the pixel runs' fitting seeds, installed if it gains on their held-out seeds
 #   (scripts/size_cliff_terms.py);
-# - the alarm rates' weather: each class's optical-depth term (the rate's fall with the depth of air to the
-#   offender) fitted with the new class held to paired pixel runs of scripts/weather_effect.py in clear
-#   weather and in haze or fog, 7 camera-kind-weather pairs of 8 runs of 600 s (scripts/optical_depth_terms.py;
-#   about 10-25 CPU-minutes a pair, read from --weather-runs DIR where kept), then checked on the clip runs;
+# - the alarm rates' weather, after the thermal block below: each hazard class's optical-depth term (the
+#   rate's fall with the depth of air to the offender, in the camera's band) fitted with the classes held to
+#   paired pixel runs of scripts/weather_effect.py in clear weather and in haze or fog, 7 visible pairs by
+#   day and 2 thermal ones at night, of 8 runs of 600 s each (scripts/optical_depth_terms.py; about 10-25
+#   CPU-minutes a visible pair, 5 a thermal one, read from --weather-runs DIR where kept), then checked on
+#   the clip runs;
 # then the 6-h default run with the old and the new file, the same with one threshold 0.5 for both kinds, and
 # the end-to-end trade-off of the swimming threshold with the new file.
 #
@@ -120,15 +122,40 @@ FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
 PYTHONPATH=. "$PY" scripts/visible_terms.py "$OUT" "$EVIDENCE" "$TARGET" "${KEEP_CLASSES[@]}"
 # Swimming's size cliff below one analysed pixel, the new class held, installed if its held-out seeds gain.
 PYTHONPATH=. "$PY" scripts/size_cliff_terms.py "$OUT/pixel-visible" --calibration "$TARGET" --install
-# The alarm rates' weather: each visible class's optical-depth term fitted again, the new class held, to
-# paired pixel runs in clear weather and in haze or fog (600 s, seeds 300-307, by day; runs kept in
-# WEATHER_RUNS are read, the others rendered: about 2 CPU-hours for all), then checked on the clip runs.
-for PAIR in "cam-beach-w swimming 150 haze" "cam-beach-w swimming 150 fog" "cam-river swimming 150 fog" \
-    "cam-peninsula fishing 200 haze" "cam-east-n fishing 200 fog" "cam-river fishing 200 fog" \
-    "cam-peninsula fishing 200 fog"; do
-    read -r CAMERA KIND RATE WEATHER <<< "$PAIR"
+if [ "$KEEP_THERMAL" != 1 ]; then
+    # Thermal cameras: their own terms, fitted on thermal copies of the cameras (the top-level terms stay).
+    for KIND in swimming fishing; do
+        "$PY" run_sim.py tune --detector "$KIND" --sensor thermal --light day --light dusk --light night \
+            --out "$OUT/tune-$KIND-thermal" --seconds 60 --clips 3 --seed 11
+    done
+    # Their detection terms from pixel mode, by day, at dusk and at night (the scene's --set options are
+    # scripts/thermal_agreement.py's, so the check below runs on the same scene).
+    read -ra SCENE <<< "$(PYTHONPATH=. "$PY" scripts/thermal_agreement.py sets)"
+    "$PY" run_sim.py tune --pixel-runs --camera cam-beach-w --camera cam-east-n "${SCENE[@]}" \
+        --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
+        --seeds 4 --duration 300 --out "$OUT/pixel-thermal"
+    "$PY" run_sim.py tune --pixel-runs --camera cam-east-n "${SCENE[@]}" --model hazard \
+        --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
+        --seeds 4 --duration 300 --out "$OUT/pixel-thermal-fishing"
+    PYTHONPATH=. "$PY" scripts/thermal_terms.py "$OUT" "$TARGET"
+fi
+# The alarm rates' weather: each hazard class's optical-depth term fitted again, the classes held, to paired
+# pixel runs in clear weather and in haze or fog (600 s, seeds 300-307; visible cameras by day, thermal ones
+# at night; runs kept in WEATHER_RUNS are read, the others rendered: about 2 CPU-hours for all), then
+# checked on the clip runs.
+for PAIR in "cam-beach-w swimming 150 haze visible" "cam-beach-w swimming 150 fog visible" \
+    "cam-river swimming 150 fog visible" "cam-peninsula fishing 200 haze visible" \
+    "cam-east-n fishing 200 fog visible" "cam-river fishing 200 fog visible" \
+    "cam-peninsula fishing 200 fog visible" "cam-east-n fishing 200 fog thermal" \
+    "cam-peninsula fishing 200 fog thermal"; do
+    read -r CAMERA KIND RATE WEATHER SENSOR <<< "$PAIR"
+    START=2026-07-18T10:00:00
+    if [ "$SENSOR" = thermal ]; then
+        START=2026-07-18T21:00:00  # thermal cameras are for the night
+    fi
     PYTHONPATH=. "$PY" scripts/weather_effect.py --camera "$CAMERA" --kind "$KIND" --rate "$RATE" \
-        --weather "$WEATHER" --duration 600 --seeds 300-307 --keep "$WEATHER_RUNS" --workers 2
+        --weather "$WEATHER" --duration 600 --seeds 300-307 --start "$START" --sensor "$SENSOR" \
+        --keep "$WEATHER_RUNS" --workers 2
 done
 PYTHONPATH=. "$PY" scripts/optical_depth_terms.py "$WEATHER_RUNS" --calibration "$TARGET" --install
 PYTHONPATH=. "$PY" scripts/optical_depth_terms.py --clips "$OUT" --calibration "$TARGET"
@@ -140,23 +167,9 @@ CAL="detection.calibration=../$TARGET"
 if [ "$KEEP_THERMAL" = 1 ]; then
     exit 0
 fi
-# Thermal cameras: their own terms, fitted on thermal copies of the cameras (the top-level terms stay).
-for KIND in swimming fishing; do
-    "$PY" run_sim.py tune --detector "$KIND" --sensor thermal --light day --light dusk --light night \
-        --out "$OUT/tune-$KIND-thermal" --seconds 60 --clips 3 --seed 11
-done
-# Their detection terms from pixel mode, by day, at dusk and at night (the scene's --set options are
-# scripts/thermal_agreement.py's, so the check below runs on the same scene).
-read -ra SCENE <<< "$(PYTHONPATH=. "$PY" scripts/thermal_agreement.py sets)"
-"$PY" run_sim.py tune --pixel-runs --camera cam-beach-w --camera cam-east-n "${SCENE[@]}" \
-    --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
-    --seeds 4 --duration 300 --out "$OUT/pixel-thermal"
-"$PY" run_sim.py tune --pixel-runs --camera cam-east-n "${SCENE[@]}" --model hazard \
-    --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
-    --seeds 4 --duration 300 --out "$OUT/pixel-thermal-fishing"
-PYTHONPATH=. "$PY" scripts/thermal_terms.py "$OUT" "$TARGET"
-# Checked on held-out seeds: both kinds on seeds 4-7, and anglers on 16 more seeds with cam-east-n alone, as
-# their fit sees them (187 anglers a start on 2026-12-06: 27-47 are too few to tell 5 points from 15).
+# The thermal terms checked on held-out seeds: both kinds on seeds 4-7, and anglers on 16 more seeds with
+# cam-east-n alone, as their fit sees them (187 anglers a start on 2026-12-06: 27-47 are too few to tell 5
+# points from 15).
 for START in 2026-07-18T21:00:00 2026-07-18T10:00:00 2026-07-18T19:05:00; do  # night, day, dusk
     PYTHONPATH=. "$PY" scripts/thermal_agreement.py check 4 4 "$START"
     PYTHONPATH=. "$PY" scripts/thermal_agreement.py check 12 16 "$START" cam-east-n

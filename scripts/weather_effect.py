@@ -17,10 +17,10 @@ frailty per offender and weather: the pairing is not used, so its interval is co
 estimate of that offset compares offenders that differ from weather to weather; this one does not.
 
 Each measurement is also a row of ``KEEP/weather_effect.csv`` (one per camera, kind, weather, length and
-seeds and frames version; measured again, replaced; with the offenders' rate and the start, which
-``scripts/optical_depth_terms.py`` rebuilds the scene from), with the median distance from the lens of the
-camera's alarm region for the kind and its optical depth as the renderer draws the weather, d / L
-(:data:`sim.world.visibility.EXTINCTION_LENGTH_M`); ``--figure`` draws every row into
+seeds, sensor type and frames version; measured again, replaced; with the offenders' rate and the start,
+which ``scripts/optical_depth_terms.py`` rebuilds the scene from), with the median distance from the lens
+of the camera's alarm region for the kind and its optical depth in the camera's band as the renderer draws
+the weather (:func:`sim.world.visibility.optical_depth`); ``--figure`` draws every row into
 ``KEEP/weather_effect.png``: the paired change against the optical depth, rows of older frames hollow.
 """
 
@@ -42,7 +42,7 @@ from sim.render.frames_version import FRAMES_VERSION
 from sim.scenario.models import Kind, Scenario, SensorType, Weather
 from sim.sensing.sensors import build_sensors
 from sim.world.geometry import ZoneGeometry
-from sim.world.visibility import EXTINCTION_LENGTH_M
+from sim.world.visibility import optical_depth
 
 TABLE = "weather_effect.csv"
 KEY = ["camera", "sensor", "kind", "weather", "duration_s", "seeds", "frames_version"]
@@ -107,25 +107,29 @@ def record(folder: Path, row: dict) -> pd.DataFrame:
 
 def draw(folder: Path) -> Path:
     """``folder/weather_effect.png``: each row's paired change in pixel mode's detection rate (points, its
-    95 % interval) against the optical depth of its camera's median distance, a colour per kind."""
+    95 % interval) against the optical depth of its camera's median distance in its band, a colour per kind
+    (thermal cameras' rows as diamonds)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     table = pd.read_csv(folder / TABLE)
+    if "sensor" not in table:
+        table["sensor"] = "visible"
     fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
     for kind, colour, above in (("swimming", "tab:blue", -14), ("fishing", "tab:orange", 6)):
-        for version, mine in table[table["kind"] == kind].groupby("frames_version"):
+        for (version, sensor), mine in table[table["kind"] == kind].groupby(["frames_version", "sensor"]):
             change = 100 * mine["change"]
             error = [change - 100 * mine["low"], 100 * mine["high"] - change]
             face = colour if version == FRAMES_VERSION else "white"
-            label = kind if version == FRAMES_VERSION else f"{kind}, frames version {version}"
+            label = kind if sensor == "visible" else f"{kind}, {sensor} (its band's depth)"
+            label = label if version == FRAMES_VERSION else f"{label}, frames version {version}"
             ax.errorbar(
                 mine["optical_depth"],
                 change,
                 yerr=error,
-                fmt="o",
+                fmt="o" if sensor == "visible" else "D",
                 color=colour,
                 mfc=face,
                 capsize=3,
@@ -141,7 +145,7 @@ def draw(folder: Path) -> Path:
                 textcoords="offset points",
             )
     ax.axhline(0.0, color="grey", lw=0.8)
-    ax.set_xlabel("optical depth as drawn, d / L, at the camera's median distance (L: extinction length)")
+    ax.set_xlabel("optical depth as drawn at the camera's median distance, in the camera's band")
     ax.set_ylabel("pixel mode: detection rate, weather − clear (points)")
     ax.set_title("The weather on paired pixel-mode runs (the same offenders), 95 % intervals", fontsize=10)
     ax.legend(loc="upper right", fontsize=8)
@@ -212,6 +216,7 @@ def main() -> None:
     print("  the alarm rates' weather offset on these runs (95 % profile-likelihood interval):")
     print(offsets.round(3).to_string(index=False))
     distance = median_distance(scene, args.camera, kind)
+    sensor = SensorType(args.sensor)
     clear_rate, other_rate = (frame["detected"].mean() for frame in (clear, other))
     row = {
         "camera": args.camera,
@@ -223,7 +228,7 @@ def main() -> None:
         "rate_per_hour": args.rate,
         "start": args.start,
         "median_distance_m": round(distance, 1),
-        "optical_depth": round(distance / EXTINCTION_LENGTH_M[Weather(args.weather)], 3),
+        "optical_depth": round(float(optical_depth(distance, Weather(args.weather), sensor)), 3),
         "frames_version": FRAMES_VERSION,
         "pixel_clear": round(float(clear_rate), 4),
         "pixel_weather": round(float(other_rate), 4),

@@ -239,13 +239,13 @@ def alarm_log_likelihood(
     block's thresholds and k-of-n rule, pixel mode's credited alarms ``detected`` and its ``threshold``)
     under a fitted ``alarm_hazard`` ``block``: on runs the fit did not see, how well it foretells their
     alarms. NaN without frames."""
+    if len(frames) == 0:
+        return math.nan
     if block.size_cliff is not None or block.optical_depth is not None:
         # Fitted afterwards with the class held (sim.calibration.held_class_fit): not in this design.
         raise ValueError(
             "a block with a size cliff or an optical-depth term: their likelihood is held_class_fit's"
         )
-    if len(frames) == 0:
-        return math.nan
     thresholds, crowd = tuple(block.thresholds), block.crowd_slope != 0.0
     risk, _, step = risk_set(frames, detected, threshold, thresholds, block.k, block.n, crowd)
     lights = [LIGHT_ORDER.index(level) for level in block.light]

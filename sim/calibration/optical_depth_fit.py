@@ -29,7 +29,7 @@ from sim.calibration.held_class_fit import (
     held_class_offenders,
     log_likelihood,
 )
-from sim.scenario.models import AlarmHazard, OpticalDepthTerm, Weather
+from sim.scenario.models import AlarmHazard, OpticalDepthTerm, SensorType, Weather
 from sim.world.visibility import optical_depth
 
 KNOTS = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0)
@@ -61,44 +61,53 @@ def fit_optical_depth(
     reference_pixels: float,
     threshold: float,
     knots: tuple[float, ...] = KNOTS,
+    sensor: SensorType = SensorType.VISIBLE,
 ) -> OpticalDepthFit:
     """The optical-depth term of ``block``'s kind fitted to ``frames`` (the score log's
     :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS` and ``distance_m``, m; runs in haze, fog or
     rain) and pixel mode's credited first alarms ``detected`` (s per group) at the run's ``threshold``, the
-    class's other terms (``block``, at ``reference_pixels``) held as they are (module docstring)."""
+    class's other terms (``block``, at ``reference_pixels``) held as they are (module docstring), the depth
+    in the band of the cameras' ``sensor``."""
     if block.weather:
         raise ValueError("the class already has weather offsets: its optical depth term would count twice")
     if "distance_m" not in frames:
         raise ValueError("the frames need each offender's distance from the lens (distance_m)")
-    data = held_class_offenders(frames, detected, block, reference_pixels, threshold, depth_design(knots))
+    design = depth_design(knots, sensor)
+    data = held_class_offenders(frames, detected, block, reference_pixels, threshold, design)
     slopes = np.round(fitted_coefficients(data, [(0.0, MAX_SLOPE)] * len(knots), RIDGE), 4)
     term = OpticalDepthTerm(knots=knots, slopes=tuple(float(s) for s in slopes))
     return OpticalDepthFit(term, log_likelihood(data, slopes)[0], len(data.alarmed), int(data.alarmed.sum()))
 
 
 def alarm_shares(
-    frames: pd.DataFrame, block: AlarmHazard, reference_pixels: float, threshold: float
+    frames: pd.DataFrame,
+    block: AlarmHazard,
+    reference_pixels: float,
+    threshold: float,
+    sensor: SensorType = SensorType.VISIBLE,
 ) -> pd.DataFrame:
     """Per weather of ``frames`` (as :func:`fit_optical_depth` takes them): its offenders and how many of
     them ``block`` (with its optical-depth term, if any) expects to alarm on at ``threshold`` within their
     frames: the sum of each one's chance (:func:`sim.calibration.held_class_fit.alarm_chances`)."""
     term = block.optical_depth or OpticalDepthTerm(knots=(0.0,), slopes=(0.0,))
     nobody = pd.Series(dtype=float)  # no alarm: every frame of every offender at risk
-    data = held_class_offenders(frames, nobody, block, reference_pixels, threshold, depth_design(term.knots))
+    design = depth_design(term.knots, sensor)
+    data = held_class_offenders(frames, nobody, block, reference_pixels, threshold, design)
     chance = alarm_chances(data, np.asarray(term.slopes, dtype=float))
     table = pd.DataFrame({"weather": data.weather, "expected": chance})
     return table.groupby("weather").agg(offenders=("expected", "size"), expected=("expected", "sum"))
 
 
-def depth_design(knots: tuple[float, ...]):
-    """The design of the term at ``knots``: −max(0, τ − knot) of each frame at risk (its optical depth τ from
-    its ``distance_m`` and weather), so that the offset is the design times the slopes."""
+def depth_design(knots: tuple[float, ...], sensor: SensorType = SensorType.VISIBLE):
+    """The design of the term at ``knots``: −max(0, τ − knot) of each frame at risk (its optical depth τ in
+    the band of ``sensor`` from its ``distance_m`` and weather), so that the offset is the design times the
+    slopes."""
 
     def design(rows: pd.DataFrame) -> np.ndarray:
         depth = np.empty(len(rows))
         distance = rows["distance_m"].to_numpy(float)
         for weather, index in rows.groupby("weather").indices.items():
-            depth[index] = optical_depth(distance[index], Weather(weather))
+            depth[index] = optical_depth(distance[index], Weather(weather), sensor)
         return -np.maximum(depth[:, None] - np.asarray(knots), 0.0)
 
     return design

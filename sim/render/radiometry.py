@@ -15,7 +15,8 @@ What a thermal camera measures from a surface at slant distance d (W m⁻² sr�
 * ``L_reflected``: the sky (:func:`sky_radiance`) for water, a specular mirror; half sky and half
   surroundings at air temperature for everything else (assumption: upright, diffuse surfaces).
 * ``τ(d) = exp(−β d)``: Beer-Lambert over the slant path, with a band extinction ``β`` per weather
-  (:data:`LWIR_EXTINCTION_PER_KM`); the air emits what it absorbs, ``(1 − τ) L(T_air)`` (Kirchhoff).
+  (:data:`sim.world.visibility.LWIR_EXTINCTION_PER_KM`); the air emits what it absorbs, ``(1 − τ)
+  L(T_air)`` (Kirchhoff).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from functools import cache
 import numpy as np
 
 from sim.scenario.models import Weather
-from sim.world.visibility import VISIBILITY_M
+from sim.world.visibility import LWIR_EXTINCTION_PER_KM
 
 PLANCK_H = 6.62607015e-34
 """J s (exact, SI 2019)."""
@@ -42,49 +43,6 @@ BAND_M = (8e-6, 14e-6)
 """The long-wave infrared band of uncooled microbolometers, m (REFERENCES.md: 8-14 µm)."""
 WATER_INDEX = complex(1.218, 0.0508)
 """Refractive index of water at 10 µm (Hale & Querry 1973)."""
-
-CLEAR_AIR_PER_KM = 0.2
-"""Band extinction of clear, humid air by water vapour, 1/km: 82 % transmitted over 1 km (assumption: a
-humid summer atmosphere; FLIR's technical note "Seeing through fog and rain with a thermal imaging camera"
-says humid summer air attenuates more than winter air, and gives no single figure)."""
-RAIN_RATE_MM_H = 5.0
-"""Rain rate of ``weather: rain``, mm/h (assumption: moderate rain)."""
-RAIN_DB_PER_KM = 1.076 * RAIN_RATE_MM_H**0.67
-"""Rain attenuation of infrared light, dB/km: 1.076 R^0.67 (Carbonneau & Wisely, as adopted by ITU-R
-P.1814, "Prediction methods required for the design of terrestrial free-space optical links"); raindrops
-are far larger than the wavelength, so it hardly depends on it."""
-AEROSOL_WAVELENGTH_M = 10e-6
-"""The band's centre, where the aerosol's extinction is evaluated, m."""
-
-
-def kruse_exponent(visibility_km: float) -> float:
-    """Kruse's wavelength exponent q of aerosol extinction, β(λ) = (3.912 / V) (λ / 0.55 µm)^−q (Kruse,
-    McGlauchlin & McQuistan 1962, *Elements of Infrared Technology*): 1.6 above 50 km, 1.3 above 6 km,
-    0.585 V^(1/3) below."""
-    if visibility_km > 50.0:
-        return 1.6
-    if visibility_km > 6.0:
-        return 1.3
-    return 0.585 * visibility_km ** (1.0 / 3.0)
-
-
-def _aerosol_per_km(visibility_m: float) -> float:
-    """Long-wave extinction of haze or fog of meteorological visibility ``visibility_m``, 1/km (Kruse)."""
-    v_km = visibility_m / 1000.0
-    return 3.912 / v_km * (AEROSOL_WAVELENGTH_M / 0.55e-6) ** (-kruse_exponent(v_km))
-
-
-LWIR_EXTINCTION_PER_KM = {
-    Weather.CLEAR: CLEAR_AIR_PER_KM,
-    Weather.HAZE: CLEAR_AIR_PER_KM + _aerosol_per_km(VISIBILITY_M[Weather.HAZE]),
-    Weather.FOG: CLEAR_AIR_PER_KM + _aerosol_per_km(VISIBILITY_M[Weather.FOG]),
-    Weather.RAIN: CLEAR_AIR_PER_KM + RAIN_DB_PER_KM * math.log(10.0) / 10.0,
-}
-"""Band extinction per weather, 1/km. Haze (900 m) 1.05, fog (160 m) 9.9, rain 0.93, against 4.3, 24 and
-1.6 for visible light (3.912 / visibility, Koschmieder): fog and rain attenuate long-wave infrared less.
-Kruse's law was fitted to small aerosol particles; fog of large droplets attenuates long-wave infrared
-nearly as much as visible light (Pierce, Ramaprasad & Eisenberg 2001, SPIE 4530; Hagen 2018, SPIE 10765):
-the fog figure is the optimistic end (radiation fog)."""
 
 SKY_ZENITH_EMISSIVITY = {Weather.CLEAR: 0.45, Weather.HAZE: 0.6, Weather.FOG: 1.0, Weather.RAIN: 1.0}
 """In-band emissivity of the sky straight up, 1 (assumption: the 8-14 µm window of a humid summer sky is

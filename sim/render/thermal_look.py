@@ -41,7 +41,6 @@ from sim.render.backdrop import (
 from sim.render.conditions import Conditions, ThermalScene, mean_square_slope
 from sim.render.ground_map import BEYOND, GRASS, ISLAND, PATH, SHORE, WATER, GroundMap
 from sim.render.radiometry import (
-    LWIR_EXTINCTION_PER_KM,
     apparent_temperature,
     band_radiance,
     hemisphere_sky_radiance,
@@ -52,7 +51,7 @@ from sim.render.radiometry import (
 from sim.render.surfaces import CLOTHING, HEAT, Surface, sunshine, surface_temperature
 from sim.scenario.models import Light, ThermalCore, Weather
 from sim.world.cameras import CameraModel
-from sim.world.visibility import VISIBILITY_M
+from sim.world.visibility import LWIR_EXTINCTION_PER_KM, VISIBILITY_M
 
 
 @dataclass(frozen=True)

@@ -368,14 +368,6 @@ class Calibration(Strict):
                 raise ValueError(f"{name} lacks {', '.join(missing)}")
         if SensorType.VISIBLE in self.sensors:
             raise ValueError("sensors.visible: the top-level classes and false_alarms are the visible terms")
-        for sensor, block in self.sensors.items():
-            for kind, spec in block.classes.items():
-                if spec.alarm_hazard is not None and spec.alarm_hazard.optical_depth is not None:
-                    # Its depth is visible light's; long-wave infrared's falls by another factor per weather.
-                    raise ValueError(
-                        f"sensors.{sensor.value}.classes.{kind.value}.alarm_hazard.optical_depth: the "
-                        "term is of visible light's optical depth, visible cameras only"
-                    )
         return self
 
     def missing_terms(self, sensor: SensorType) -> list[str]:

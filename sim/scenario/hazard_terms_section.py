@@ -17,13 +17,13 @@ from sim.scenario.fields import Strict
 
 
 class OpticalDepthTerm(Strict):
-    """A falling, concave, piecewise-linear offset on the alarm log-rate in the optical depth τ = d / L of
-    visible light over the offender's distance d in the run's weather (L: its extinction length,
-    :data:`sim.world.visibility.EXTINCTION_LENGTH_M`): −Σ_k slopes[k] · max(0, τ − knots[k]). The slopes are
-    not negative, so each knot steepens the fall: the detectors lose an offender once the haze leaves too
-    little of its contrast, a cliff one offset per weather cannot draw (docs/detectors.md, "The optical
-    depth: the alarm rates' weather covariate"). Visible cameras' classes only: long-wave infrared's depth
-    is another (:class:`sim.scenario.calibration_section.Calibration` refuses it in a sensors block)."""
+    """A falling, concave, piecewise-linear offset on the alarm log-rate in the optical depth τ of the air
+    over the offender's distance d in the run's weather, in the camera's band (visible light's d / L, L the
+    extinction length V / 3.912; a thermal camera's long-wave infrared β d:
+    :func:`sim.world.visibility.optical_depth`): −Σ_k slopes[k] · max(0, τ − knots[k]). The slopes are not
+    negative, so each knot steepens the fall: the detectors lose an offender once the haze leaves too little
+    of its contrast, a cliff one offset per weather cannot draw (docs/detectors.md, "The optical depth: the
+    alarm rates' weather covariate")."""
 
     knots: tuple[Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)], ...] = Field(
         min_length=1, description="optical depths at which the fall steepens, increasing, 1"

@@ -5,13 +5,13 @@ A camera's k-of-n alarm lands on an offender in view at the rate (1/s)
     λ = exp(age_log_rates[bin(age)] + (size_slope + size_slope_by_age[bin(age)]) · log2(pixels /
             reference_pixels) + light + weather + threshold offset(τ) + crowd_slope · log2(1 + others)),
 
-with ``size_cliff`` −slope · max(0, log2(below_pixels / pixels)) more (:func:`size_cliff_offset`: below a
-size the detector barely resolves the rate falls faster than the size slope says), and with
-``optical_depth`` in place of the weather's offset, −Σ_k slopes[k] · max(0, d / L − knots[k]) of the
-offender's distance d from the lens in that frame (:func:`optical_depth_offset`; L the weather's extinction
-length, :mod:`sim.world.visibility`): the weather's cost grows with the distance, nothing near a camera and
-nearly everything far from it in fog (docs/detectors.md, "The optical depth: the alarm rates' weather
-covariate"),
+with ``size_cliff`` −slope · max(0, log2(below_pixels / pixels)) more (:func:`size_cliff_offset`: below a size
+the detector barely resolves the rate falls faster than the size slope says), and with ``optical_depth`` in
+place of the weather's offset, −Σ_k slopes[k] · max(0, τ − knots[k]), τ the optical depth of the offender's
+distance from the lens in that frame in the camera's band (:func:`optical_depth_offset`; visible light's d /
+L, long-wave infrared's β d: :func:`sim.world.visibility.optical_depth`): the weather's cost grows with the
+distance, nothing near a camera and nearly everything far from it in fog (docs/detectors.md, "The optical
+depth: the alarm rates' weather covariate"),
 
 age the time since the offender came into this view (the detector's evidence window and its quick first alarms
 are the early bins, the slow finds of hard offenders the late ones), pixels its height in that frame, others
@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.maths import logit
-from sim.scenario.models import AlarmHazard, OpticalDepthTerm, SizeCliff, Weather
+from sim.scenario.models import AlarmHazard, OpticalDepthTerm, SensorType, SizeCliff, Weather
 from sim.world.daylight import LIGHT_ORDER
 from sim.world.visibility import optical_depth
 
@@ -90,9 +90,17 @@ def _interpolated(thresholds, offsets: np.ndarray, threshold: float) -> float:
 
 
 class AlarmRates:
-    """One kind's alarm rates on one sensor type's cameras at one threshold and weather."""
+    """One kind's alarm rates on one sensor type's cameras at one threshold and weather (the optical depth in
+    that sensor's band)."""
 
-    def __init__(self, rates: AlarmHazard, reference_pixels: float, threshold: float, weather: Weather):
+    def __init__(
+        self,
+        rates: AlarmHazard,
+        reference_pixels: float,
+        threshold: float,
+        weather: Weather,
+        sensor: SensorType = SensorType.VISIBLE,
+    ):
         self.edges = np.asarray(rates.age_edges_s, dtype=float)
         self.age_log_rates = np.asarray(rates.age_log_rates, dtype=float)
         by_age = rates.size_slope_by_age or np.zeros(len(self.edges))
@@ -105,7 +113,7 @@ class AlarmRates:
             self.age_log_rates, offset = self.age_log_rates + offset, 0.0
         self.base = offset + rates.weather.get(weather, 0.0)
         self.optical_depth = rates.optical_depth
-        self.weather = weather
+        self.weather, self.sensor = weather, sensor
         self.size_cliff = rates.size_cliff
 
     def rates(
@@ -130,7 +138,7 @@ class AlarmRates:
         if self.optical_depth is not None:
             if distances is None:
                 raise ValueError("an optical depth term needs the offender's distances from the lens")
-            depth = optical_depth(distances, self.weather)
+            depth = optical_depth(distances, self.weather, self.sensor)
             log_rate = log_rate + optical_depth_offset(self.optical_depth, depth)
         return np.exp(log_rate)
 

@@ -65,6 +65,8 @@ class DetectionModel:
     thresholds: Mapping[Kind, float]
     """Each kind's score threshold τ in (0, 1) (``detection.threshold``); a number is every kind's."""
     weather: Weather
+    sensor: SensorType = SensorType.VISIBLE
+    """The cameras' sensor type: the band whose optical depth the alarm rates' weather term reads."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "thresholds", per_kind(self.thresholds))  # frozen: set once, here
@@ -74,7 +76,7 @@ class DetectionModel:
         ones (:meth:`sim.scenario.models.Calibration.for_sensor`); itself for visible cameras."""
         if sensor is SensorType.VISIBLE:
             return self
-        return DetectionModel(self.calibration.for_sensor(sensor), self.thresholds, self.weather)
+        return DetectionModel(self.calibration.for_sensor(sensor), self.thresholds, self.weather, sensor)
 
     def threshold(self, kind: Kind) -> float:
         """The score threshold τ of ``kind``'s detector."""
@@ -169,7 +171,8 @@ class DetectionModel:
         rates = self.calibration.classes[kind].alarm_hazard
         if rates is None:
             return None
-        return AlarmRates(rates, self.calibration.reference_pixels, self.threshold(kind), self.weather)
+        reference = self.calibration.reference_pixels
+        return AlarmRates(rates, reference, self.threshold(kind), self.weather, self.sensor)
 
     def eta(self, kind: Kind, pixels: np.ndarray, light_index: np.ndarray) -> np.ndarray:
         """Latent score location η for targets ``pixels`` tall under light levels 0/1/2 (night/dusk/day)."""

@@ -12,12 +12,18 @@ from pydantic import ValidationError
 from shapely.geometry import box
 
 from sim.core.rng import RandomStreams
-from sim.scenario.models import Kind, OpticalDepthTerm, SizeCliff, Weather
+from sim.scenario.models import Kind, OpticalDepthTerm, SensorType, SizeCliff, Weather
 from sim.sensing.alarm_hazard import optical_depth_offset, size_cliff_offset
 from sim.sensing.detection_model import DetectionModel
 from sim.sensing.sensors import Sensor
 from sim.sensing.statistical import StatisticalSensing
-from sim.world.visibility import EXTINCTION_LENGTH_M, KOSCHMIEDER, VISIBILITY_M, optical_depth
+from sim.world.visibility import (
+    EXTINCTION_LENGTH_M,
+    KOSCHMIEDER,
+    LWIR_EXTINCTION_PER_KM,
+    VISIBILITY_M,
+    optical_depth,
+)
 from tests.helpers.builders import make_incident
 from tests.sensing.test_alarm_hazard import NOON, calibration, rates  # noqa: F401 (a fixture)
 
@@ -151,3 +157,23 @@ def test_the_size_cliff_by_hand(calibration):  # noqa: F811
 def test_a_bad_size_cliff_is_refused(change, message):
     with pytest.raises(ValidationError, match=message):
         SizeCliff(**change)
+
+
+def test_a_thermal_cameras_term_reads_long_wave_infrareds_depth(calibration):  # noqa: F811
+    """The same term on a thermal camera: fog's depth over 200 m is β d in the 8-14 µm band (9.9 per km, far
+    less than visible light's 24.5), so the offset is smaller there."""
+    fitted = with_term(calibration)
+    distance = np.array([200.0])
+    thermal = optical_depth(distance, Weather.FOG, SensorType.THERMAL)
+    assert float(thermal[0]) == pytest.approx(0.2 * LWIR_EXTINCTION_PER_KM[Weather.FOG])
+    assert float(thermal[0]) < float(optical_depth(distance, Weather.FOG)[0]) / 2
+    args = (np.full(1, 10.0), np.full(1, fitted.reference_pixels), np.full(1, 2), None, distance)
+    rates = {
+        sensor: DetectionModel(fitted, 0.2, Weather.FOG, sensor).alarm_rates(Kind.SWIMMING).rates(*args)
+        for sensor in SensorType
+    }
+    visible_depth = float(optical_depth(distance, Weather.FOG)[0])
+    expected = {SensorType.VISIBLE: visible_depth, SensorType.THERMAL: float(thermal[0])}
+    for sensor, depth in expected.items():
+        offset = float(optical_depth_offset(TERM, np.array([depth]))[0])
+        assert rates[sensor][0] == pytest.approx(0.1 * math.exp(offset))

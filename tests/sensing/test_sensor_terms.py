@@ -39,7 +39,6 @@ def _thermal_sees_at_night(calibration: dict) -> dict:
     classes = json.loads(json.dumps(calibration["classes"]))
     for spec in classes.values():
         spec["light"]["night"] = 0.0
-        (spec.get("alarm_hazard") or {}).pop("optical_depth", None)  # a visible term: refused here
     false_alarms = {kind: {"max_rate_per_hour": 2.0, "intercept": 0.0} for kind in calibration["classes"]}
     return calibration | {"sensors": {"thermal": {"classes": classes, "false_alarms": false_alarms}}}
 
@@ -160,15 +159,6 @@ def test_a_thermal_block_lacking_a_kind_is_refused_naming_the_missing_term(tmp_p
 def test_a_visible_block_is_refused_the_top_level_is_the_visible_terms(tmp_path, capsys):
     calibration = _bundled() | {"sensors": {"visible": {}}}
     _refused(tmp_path, capsys, calibration, ("detection.calibration (old.json)", "sensors.visible"))
-
-
-def test_a_thermal_class_with_an_optical_depth_term_is_refused(tmp_path, capsys):
-    """The term is of visible light's optical depth; long-wave infrared's is another per weather."""
-    calibration = _thermal_sees_at_night(_bundled())
-    term = _bundled()["classes"]["fishing"]["alarm_hazard"]["optical_depth"]
-    calibration["sensors"]["thermal"]["classes"]["fishing"]["alarm_hazard"]["optical_depth"] = term
-    expected = ("sensors.thermal.classes.fishing.alarm_hazard.optical_depth", "visible cameras only")
-    _refused(tmp_path, capsys, calibration, expected)
 
 
 def test_pixel_mode_needs_no_thermal_terms(tmp_path):
