@@ -164,7 +164,9 @@ def draw(keep: Path, table: pd.DataFrame, terms: dict[tuple[SensorType, Kind], O
     import matplotlib.pyplot as plt
 
     colours = {Kind.SWIMMING: "tab:blue", Kind.FISHING: "tab:orange"}
-    fig, (curve, rates) = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained")
+    fig, (curve, rates) = plt.subplots(
+        1, 2, figsize=(15, 5.6), layout="constrained", gridspec_kw={"width_ratios": [1, 2]}
+    )
     depth = np.linspace(0.0, 6.0, 301)
     for (sensor, kind), fit in terms.items():
         factor = np.exp(optical_depth_offset(fit.term, depth))
@@ -177,7 +179,7 @@ def draw(keep: Path, table: pd.DataFrame, terms: dict[tuple[SensorType, Kind], O
     curve.set_ylim(1e-4, 2.0)
     curve.legend(fontsize=8)
     labels = [
-        f"{r.camera}\n{_band(SensorType(r.sensor))}{r.kind}\n{r.weather}, τ {r.optical_depth:.2g}"
+        f"{r.camera}\n{_band(SensorType(r.sensor))}{r.kind}\n{r.weather}\nτ {r.optical_depth:.2g}"
         for r in table.itertuples()
     ]
     x = np.arange(len(table))
@@ -191,7 +193,7 @@ def draw(keep: Path, table: pd.DataFrame, terms: dict[tuple[SensorType, Kind], O
     for shift, (column, (label, colour, marker)) in zip(shifts, marks.items(), strict=True):
         if column in table:
             rates.scatter(x + shift, table[column], color=colour, marker=marker, label=label, zorder=3)
-    rates.set_xticks(x, labels, fontsize=7)
+    rates.set_xticks(x, labels, fontsize=7.5)
     rates.set_ylabel("share of offenders in view detected")
     rates.set_ylim(-0.03, 1.03)
     rates.set_title("Each paired run in bad weather: pixel mode against statistical mode", fontsize=10)
