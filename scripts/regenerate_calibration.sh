@@ -63,8 +63,9 @@
 # 17 and 20 min of wall time on a shared 2-core machine), and one `tune --pixel-runs` of thermal copies of
 # cam-beach-w and cam-east-n (the scene of scripts/thermal_agreement.py: 12 pixel-mode runs of 300 s, day,
 # dusk and night x seeds 0-3; 15.4 CPU-minutes on 2026-12-05) for swimming's detection terms, and one
-# `tune --pixel-runs --model hazard` of cam-east-n alone on the same scene (the same starts and seeds; every
-# angler of the scene is in its view) for fishing's; scripts/thermal_terms.py installs them and draws recall
+# `tune --pixel-runs --model hazard` of thermal copies of cam-east-n, cam-river and cam-peninsula (the near
+# and two far fishing banks, 400 anglers an hour, the same starts and seeds; 12 runs, 6 minutes on two
+# workers on 2026-12-07) for fishing's; scripts/thermal_terms.py installs them and draws recall
 # by light and camera type (out/calibration/recall_by_light_<kind>.png), and scripts/thermal_agreement.py
 # check compares the installed terms with pixel mode on held-out seeds 4-7 at night, by day and at dusk, and
 # anglers on seeds 12-27 with cam-east-n alone (out/calibration/thermal_agreement.txt; 3 x 4 more pixel runs,
@@ -134,9 +135,16 @@ if [ "$KEEP_THERMAL" != 1 ]; then
     "$PY" run_sim.py tune --pixel-runs --camera cam-beach-w --camera cam-east-n "${SCENE[@]}" \
         --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
         --seeds 4 --duration 300 --out "$OUT/pixel-thermal"
-    "$PY" run_sim.py tune --pixel-runs --camera cam-east-n "${SCENE[@]}" --model hazard \
+    # Fishing's from thermal copies of three fishing-bank cameras, near and far (cam-east-n alone, until
+    # 2026-12-07, left the far banks' anglers 34-55 points too rare at night).
+    FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
+    "$PY" run_sim.py tune --pixel-runs --camera cam-east-n --camera cam-river --camera cam-peninsula \
+        --set cameras.3.sensor=thermal --set cameras.3.fps=5 --set cameras.4.sensor=thermal \
+        --set cameras.4.fps=5 --set cameras.6.sensor=thermal --set cameras.6.fps=5 \
+        --set incidents.swimming.rate_per_hour=0.001 --set incidents.fishing.rate_per_hour=400 \
+        --set "incidents.fishing.hourly_profile=$FLAT" --model hazard \
         --start 2026-07-18T10:00:00 --start 2026-07-18T19:05:00 --start 2026-07-18T21:00:00 \
-        --seeds 4 --duration 300 --out "$OUT/pixel-thermal-fishing"
+        --seeds 4 --duration 300 --workers 2 --out "$OUT/pixel-thermal-fishing"
     PYTHONPATH=. "$PY" scripts/thermal_terms.py "$OUT" "$TARGET"
 fi
 # The alarm rates' weather: each hazard class's optical-depth term fitted again, the classes held, to paired

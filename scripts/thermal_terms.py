@@ -37,7 +37,8 @@ THERMAL = "thermal"
 PIXEL_RUNS = {"swimming": "pixel-thermal", "fishing": "pixel-thermal-fishing"}
 """The ``tune --pixel-runs`` output folder (under OUT) each kind's class is installed from: swimming's on the
 ordinal model (both cameras of scripts/thermal_agreement.py's scene), fishing's on the ``hazard`` model
-(``--model hazard``, ``cam-east-n`` alone: every angler of the scene is in its view). Fishing's ordinal
+(``--model hazard``, thermal copies of three fishing-bank cameras since 2026-12-07: fitted to ``cam-east-n``
+alone it found 34-55 points too few of the far banks' anglers at night). Fishing's ordinal
 pixel-run fit was measured and rejected on 2026-12-05 (docs/detectors.md, "Statistical mode on thermal
 cameras": the fishing detector's score ramps up with the dwell of a still person, 10 s to full, which the
 ordinal model does not describe); the hazard model's alarm rate by the time in view does."""
