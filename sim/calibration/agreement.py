@@ -14,7 +14,7 @@ time to detect (first alarm minus first visibility).
 
 from __future__ import annotations
 
-import json
+import copy
 import math
 
 import numpy as np
@@ -175,7 +175,7 @@ def sensor_block(calibration: dict, sensor: SensorType) -> dict:
     if sensor is SensorType.VISIBLE:
         return calibration
     if sensor.value not in calibration["sensors"]:
-        block = json.loads(json.dumps({k: calibration[k] for k in ("classes", "false_alarms")}))
+        block = copy.deepcopy({k: calibration[k] for k in ("classes", "false_alarms")})
         for spec in block["classes"].values():  # visible light's optical depth is no other sensor's
             (spec.get("alarm_hazard") or {}).pop("optical_depth", None)
         calibration["sensors"][sensor.value] = block

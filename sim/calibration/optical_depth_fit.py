@@ -30,6 +30,7 @@ from sim.calibration.held_class_fit import (
     log_likelihood,
 )
 from sim.scenario.models import AlarmHazard, OpticalDepthTerm, SensorType, Weather
+from sim.sensing.alarm_hazard import depth_hinges
 from sim.world.visibility import optical_depth
 
 KNOTS = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0)
@@ -108,6 +109,6 @@ def depth_design(knots: tuple[float, ...], sensor: SensorType = SensorType.VISIB
         distance = rows["distance_m"].to_numpy(float)
         for weather, index in rows.groupby("weather").indices.items():
             depth[index] = optical_depth(distance[index], Weather(weather), sensor)
-        return -np.maximum(depth[:, None] - np.asarray(knots), 0.0)
+        return -depth_hinges(knots, depth)
 
     return design

@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.calibration.held_class_fit import fitted_coefficients, held_class_offenders, log_likelihood
 from sim.scenario.models import AlarmHazard, SizeCliff
+from sim.sensing.alarm_hazard import size_cliff_offset
 
 BELOW_PIXELS = 1.0
 """Where the cliff starts, px: one analysed pixel, below which a swimmer's head is a part of a pixel."""
@@ -86,10 +87,11 @@ def _gain(data, slope: float) -> float:
 
 
 def cliff_design(below_pixels: float):
-    """The cliff's design: −max(0, log2(below / pixels)) of each frame at risk, times the slope the offset."""
+    """The cliff's design: its offset at a slope of 1, −max(0, log2(below / pixels)), of each frame at risk
+    (:func:`sim.sensing.alarm_hazard.size_cliff_offset`), times the slope the offset."""
+    unit = SizeCliff(below_pixels=below_pixels, slope=1.0)
 
     def design(rows: pd.DataFrame) -> np.ndarray:
-        pixels = np.maximum(rows["pixels"].to_numpy(float), 1e-9)
-        return -np.maximum(np.log2(below_pixels / pixels), 0.0)
+        return size_cliff_offset(unit, rows["pixels"].to_numpy(float))
 
     return design

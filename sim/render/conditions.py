@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.scenario.models import Light, Weather
-from sim.world.visibility import EXTINCTION_LENGTH_M
+from sim.world.visibility import optical_depth
 
 LIGHT_LEVEL = {Light.DAY: 1.0, Light.DUSK: 0.5, Light.NIGHT: 0.07}
 """Ambient brightness relative to daylight (assumption: camera auto-exposure compresses the real range)."""
@@ -66,8 +66,8 @@ class Conditions:
 
 def fog_alpha(distance: np.ndarray | float, conditions: Conditions) -> np.ndarray:
     """Share of the fog colour in what lies ``distance`` (m) away: 1 − exp(−d / extinction length), in
-    [0, 1] (:data:`EXTINCTION_LENGTH_M`)."""
-    return 1.0 - np.exp(-np.asarray(distance, dtype=np.float64) / EXTINCTION_LENGTH_M[conditions.weather])
+    [0, 1] (:func:`sim.world.visibility.optical_depth`)."""
+    return 1.0 - np.exp(-optical_depth(distance, conditions.weather))
 
 
 def fog_colour(conditions: Conditions) -> np.ndarray:

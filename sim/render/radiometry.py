@@ -26,8 +26,8 @@ from functools import cache
 
 import numpy as np
 
-from sim.scenario.models import Weather
-from sim.world.visibility import LWIR_EXTINCTION_PER_KM
+from sim.scenario.models import SensorType, Weather
+from sim.world.visibility import optical_depth
 
 PLANCK_H = 6.62607015e-34
 """J s (exact, SI 2019)."""
@@ -125,7 +125,7 @@ def hemisphere_sky_radiance(air_k: float, weather: Weather) -> float:
 
 def transmittance(distance_m, weather: Weather) -> np.ndarray:
     """Share of 8-14 µm radiance that crosses ``distance_m`` (m) of air in ``weather``: exp(−β d)."""
-    return np.exp(-LWIR_EXTINCTION_PER_KM[weather] / 1000.0 * np.asarray(distance_m, dtype=np.float64))
+    return np.exp(-optical_depth(distance_m, weather, SensorType.THERMAL))
 
 
 def radiance_per_kelvin(temperature_k: float) -> float:

@@ -52,11 +52,15 @@ def age_bins(edges: np.ndarray, ages: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, np.asarray(ages) + 1e-6, side="right") - 1
 
 
+def depth_hinges(knots, depth: np.ndarray) -> np.ndarray:
+    """max(0, depth − knot) of optical depths ``depth`` (1) for each of ``knots``, (..., knots)."""
+    return np.maximum(np.asarray(depth, dtype=float)[..., None] - np.asarray(knots, dtype=float), 0.0)
+
+
 def optical_depth_offset(term: OpticalDepthTerm, depth: np.ndarray) -> np.ndarray:
     """The log-rate offset of ``term`` at optical depths ``depth`` (1): −Σ_k slopes[k] · max(0, depth −
     knots[k]), 0 up to the first knot, falling ever faster beyond."""
-    hinges = np.maximum(np.asarray(depth, dtype=float)[..., None] - np.asarray(term.knots), 0.0)
-    return -(hinges @ np.asarray(term.slopes, dtype=float))
+    return -(depth_hinges(term.knots, depth) @ np.asarray(term.slopes, dtype=float))
 
 
 def size_cliff_offset(cliff: SizeCliff, pixels: np.ndarray) -> np.ndarray:

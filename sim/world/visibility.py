@@ -79,5 +79,5 @@ def optical_depth(
     a thermal camera's long-wave infrared (:data:`LWIR_EXTINCTION_PER_KM`)."""
     distance = np.asarray(distance_m, dtype=np.float64)
     if sensor is SensorType.THERMAL:
-        return distance * LWIR_EXTINCTION_PER_KM[weather] / 1000.0
+        return LWIR_EXTINCTION_PER_KM[weather] / 1000.0 * distance  # radiometry.transmittance's order
     return distance / EXTINCTION_LENGTH_M[weather]
