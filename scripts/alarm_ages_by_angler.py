@@ -1,7 +1,8 @@
 """Pixel mode's first alarm on each angler of one camera's kept runs, beside what the camera sees of the
-angler: its analysed height, distance, pose, and the projected length of its rod and line in the analysed
-frame. Which of these tells the fishing detector's two alarm ages apart (5.7 s when it resolves rod and line,
-7.4 s with one of them; docs/detectors.md, "Fishing on one camera at a time")?
+angler: its analysed height, distance, pose, the projected length of its rod and line in the analysed
+frame, and how end-on the camera sees its gear. Which of these tells the fishing detector's two alarm ages
+apart (5.7 s when it resolves rod and line, 7.4 s with one of them; docs/detectors.md, "Fishing on one
+camera at a time"), and which anglers it finds late?
 
 Run from the repository root on the runs ``scripts/installed_agreement.py --keep`` kept, with the same
 scene options:
@@ -11,7 +12,10 @@ scene options:
 
 The angler is the renderer's own (:func:`sim.render.actors.offender_thing`, drawn by
 :func:`sim.render.sprites.draw_fisher` into a painter that only records its strokes), at the first instant
-it is in view; the rod and line are its ``Surface.ROD`` strokes (the thicker one the rod).
+it is in view; the rod and line are its ``Surface.ROD`` strokes (the thicker one the rod). ``end_on`` is
+|cos| of the angle between the way the angler faces (to the nearest water, where its rod and line point) and
+the way to the camera, on the ground: 1 when the gear points at the lens (or away), 0 when the camera sees it
+broadside. A second table gives pixel mode's shares by that angle.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from sim.sensing.analysed_size import AnalysedScale
 from sim.world.geometry import ZoneGeometry
 from sim.world.incidents import IncidentGenerator
 
+END_ON_BANDS = (0.0, 0.5, 0.8, 0.95, 1.0)
+"""Edges of the ``end_on`` bands of the second table (|cos|: 0.95 is within 18° of the line of sight)."""
 AGES = ((0.0, "before 5.5 s"), (5.5, "5.7 s"), (6.5, "7.4 s"), (8.0, "8-10 s"), (10.0, "later"))
 """Pixel mode's alarm ages, grouped (s from the angler's first frame in view)."""
 
@@ -66,6 +72,13 @@ def gear_ends(actor: Actor) -> dict[str, np.ndarray]:
     return {name: np.vstack([a, b]) @ to_world + at for name, (a, b, _, _) in zip(names, gear, strict=True)}
 
 
+def end_on(actor: Actor, camera_xy) -> float:
+    """|cos| of the ground angle between the angler's heading and its bearing to the camera (module
+    docstring): 1 end-on, 0 broadside."""
+    bearing = np.arctan2(camera_xy[0] - actor.x, camera_xy[1] - actor.y)  # compass, as the heading
+    return float(abs(np.cos(actor.heading - bearing)))
+
+
 def angler_rows(args) -> pd.DataFrame:
     """One row per angler in view in the kept runs: pixel mode's alarm age and what the camera sees."""
     scene = one_camera_scene(args.camera, Kind.FISHING, args.rate, args.duration, args.start, args.weather)
@@ -96,6 +109,7 @@ def angler_rows(args) -> pd.DataFrame:
                     "pixels": float(scale.pixel_height(xy, incident.visible_height, Kind.FISHING)[0]),
                     "distance_m": float(scale.camera.distance(xy)[0]),
                     "sitting": actor.variant % 2 == 1,
+                    "end_on": end_on(actor, spec.position),
                 }
                 | {"rod_px": np.nan, "line_px": np.nan}
                 | length
@@ -116,9 +130,22 @@ def main() -> None:
         distance_m=("distance_m", "median"),
         rod_px=("rod_px", "median"),
         line_px=("line_px", "median"),
+        end_on=("end_on", "median"),
     )
     print(f"{args.keep}: {len(table)} anglers in view; medians by pixel mode's alarm age")
     print(summary.round(2).to_string())
+    band = pd.cut(table["end_on"], END_ON_BANDS, include_lowest=True)
+    age = table["age_s"]
+    shares = table.assign(found=age.notna(), within_10_s=age <= 10.0).groupby(band, observed=True)
+    by_angle = shares.agg(
+        anglers=("found", "size"),
+        within_10_s=("within_10_s", "mean"),
+        found=("found", "mean"),
+        pixels=("pixels", "median"),
+        rod_px=("rod_px", "median"),
+    )
+    print("pixel mode's shares by how end-on the camera sees the gear (end_on band)")
+    print(by_angle.round(2).to_string())
 
 
 if __name__ == "__main__":
