@@ -1,7 +1,8 @@
 """Where pixel mode's misses were: each offender of one camera's kept runs beside where it was while in view
 (its distance, its analysed height, the share of its frames in view spent inside its kind's no-go areas,
-the only place the detectors alarm), and when pixel mode first alarmed on it. Written for the far swimming
-view (`cam-river`, docs/detectors.md, "Swimming on one camera at a time").
+the only place the detectors alarm, how many others of its kind shared the view as it came in), and when
+pixel mode first alarmed on it. Written for the far swimming view (`cam-river`, docs/detectors.md, "Swimming
+on one camera at a time" and "The far river mouth's swimmers on 1800-s runs").
 
 Run from the repository root on the runs ``scripts/installed_agreement.py --keep`` kept, with the same scene
 options:
@@ -22,6 +23,7 @@ import pandas as pd
 import shapely
 
 from scripts.installed_agreement import kept_runs_parser, one_camera_scene
+from sim.calibration.fit_inputs import others_in_view
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.core.rng import RandomStreams
 from sim.scenario.models import Kind
@@ -31,6 +33,10 @@ from sim.world.incidents import IncidentGenerator
 
 DISTANCES_M = (0.0, 150.0, 200.0, 225.0, 250.0, np.inf)
 """Bands of the distance at first sight, m."""
+CROWDS = (-np.inf, 0.5, 1.5, np.inf)
+"""Bands of the others in view as the offender came in: alone, about one other, two or more."""
+ARRIVAL_SHARE = 0.1
+"""The share of an offender's first frames over which the others in view are averaged."""
 
 
 def offender_rows(args) -> pd.DataFrame:
@@ -42,6 +48,7 @@ def offender_rows(args) -> pd.DataFrame:
     area = geometry.no_go(kind.value)
     log = PixelRunLog.read(args.keep)
     frames = log.frames[log.frames["kind"] == kind.value]
+    frames = frames.assign(others=others_in_view(frames))  # the hazard model's crowd (its fit's count)
     found = log.credited
     rows = []
     for run, seed in enumerate(log.note["seeds"]):
@@ -53,6 +60,7 @@ def offender_rows(args) -> pd.DataFrame:
             incident = incidents[int(group.rsplit("-", 1)[1])]
             xy = incident.track.position(seen["t"].to_numpy())
             first = seen["t"].min()
+            arriving = seen.sort_values("t")["others"].to_numpy()
             rows.append(
                 {
                     "group": group,
@@ -60,6 +68,7 @@ def offender_rows(args) -> pd.DataFrame:
                     "pixels": float(seen["pixels"].median()),
                     "inside": float(shapely.contains_xy(area, xy[:, 0], xy[:, 1]).mean()),
                     "in_view_s": float(seen["t"].max() - first),
+                    "others": float(arriving[: max(1, int(ARRIVAL_SHARE * len(arriving)))].mean()),
                     "age_s": found.get(group, np.nan) - first,
                 }
             )
@@ -89,6 +98,15 @@ def main() -> None:
     )
     print("by the distance at first sight (m):")
     print(by_distance.round(2).to_string())
+    crowd = pd.cut(table["others"], CROWDS, labels=["alone", "about one other", "two or more"])
+    by_crowd = table.groupby(crowd, observed=True).agg(
+        offenders=("group", "size"),
+        found=("age_s", lambda age: float(age.notna().mean())),
+        within_30_s=("age_s", lambda age: float((age <= 30).mean())),
+        pixels=("pixels", "median"),
+    )
+    print(f"by the others in view over the first {ARRIVAL_SHARE:.0%} of an offender's frames:")
+    print(by_crowd.round(3).to_string())
 
 
 if __name__ == "__main__":
