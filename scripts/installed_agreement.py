@@ -183,7 +183,7 @@ def main() -> None:
     parser.add_argument("--camera", required=True)
     parser.add_argument("--kind", choices=[k.value for k in Kind], default="fishing")
     parser.add_argument("--rate", type=float, default=30.0, help="offenders of --kind an hour")
-    parser.add_argument("--start", default="2026-07-18T21:00:00")
+    parser.add_argument("--start", default="2026-07-18T10:00:00", help="the runs' start (default: by day)")
     parser.add_argument(
         "--weather",
         choices=[w.value for w in Weather],
