@@ -4,14 +4,15 @@ its size slope says) to a regeneration's pixel runs, check it on their held-out 
 Run from the repository root:
 
     PYTHONPATH=. python scripts/size_cliff_terms.py out/calibration/pixel-visible [--calibration FILE] \\
-        [--kind swimming] [--install]
+        [--kind swimming] [--late-after S] [--install]
 
 reads the folder's kept runs (``runs/fit`` and ``runs/held_out``: ``tune --pixel-runs``), fits the cliff to
 the fitting seeds with the calibration's class held (:mod:`sim.calibration.size_cliff_fit`), prints its slope
 and the log-likelihood it gains on the fitting seeds and on the held-out ones (positive: the cliff foretells
 their alarms better than the class alone), and with ``--install`` writes it into the calibration file's
 visible class (``alarm_hazard.size_cliff``) with a sentence of source. Only a cliff that gains on the
-held-out seeds is installed.
+held-out seeds is installed. ``--late-after S`` fits two slopes, one while an offender has been in view for
+less than S seconds and one after (``late_slope``, ``late_after_s``).
 """
 
 from __future__ import annotations
@@ -36,16 +37,26 @@ def cliff_account(source: str) -> str:
     return "".join(match.group(0) for match in CLIFF_SENTENCE.finditer(source))
 
 
-def install(path: Path, kind: Kind, cliff: dict, gains: tuple[float, float], runs: Path) -> None:
+def cliff_words(cliff: dict) -> str:
+    """The slopes of ``cliff`` (a :class:`sim.scenario.models.SizeCliff` mapping) in words."""
+    words = f"below {cliff['below_pixels']:g} px, {cliff['slope']:g} more per halving"
+    if cliff.get("late_slope") is None:
+        return words
+    return f"{words} for {cliff['late_after_s']:g} s in view, {cliff['late_slope']:g} after"
+
+
+def install(
+    path: Path, kind: Kind, cliff: dict, gains: tuple[float, float], runs: Path, late: str = ""
+) -> None:
     """Write ``cliff`` (a :class:`sim.scenario.models.SizeCliff` mapping) into the visible class of ``kind``
     of the calibration file at ``path``, replacing the source's sentence on an earlier cliff of the kind."""
     calibration = json.loads(path.read_text(encoding="utf-8"))
     calibration["classes"][kind.value]["alarm_hazard"]["size_cliff"] = cliff
     earlier = re.compile(rf" The {kind.value} class's size cliff .*?, the class held\.")
     calibration["source"] = earlier.sub("", calibration["source"]) + (
-        f" The {kind.value} class's size cliff (below {cliff['below_pixels']:g} px, {cliff['slope']:g} more "
-        f"per halving) was fitted by `PYTHONPATH=. python scripts/size_cliff_terms.py {runs.as_posix()} "
-        f"--install` to its fitting seeds (log-likelihood +{gains[0]:.2f}; held-out seeds +{gains[1]:.2f}; "
+        f" The {kind.value} class's size cliff ({cliff_words(cliff)}) was fitted by `PYTHONPATH=. python "
+        f"scripts/size_cliff_terms.py {runs.as_posix()}{late} --install` to its fitting seeds "
+        f"(log-likelihood +{gains[0]:.2f}; held-out seeds +{gains[1]:.2f}; "
         'docs/detectors.md, "A size cliff below one analysed pixel"), the class held.'
     )
     Calibration.model_validate(calibration)
@@ -58,8 +69,13 @@ def main() -> None:
     parser.add_argument("runs", type=Path, help="a tune --pixel-runs folder with runs/fit and runs/held_out")
     parser.add_argument("--calibration", type=Path, default=Path("scenarios/calibration/default.json"))
     parser.add_argument("--kind", choices=[k.value for k in Kind], default=Kind.SWIMMING.value)
+    parser.add_argument(
+        "--late-after", type=float, metavar="S", help="fit a slope before S s in view and one after (s > 0)"
+    )
     parser.add_argument("--install", action="store_true", help="write the cliff into --calibration")
     args = parser.parse_args()
+    if args.late_after is not None and not 0 < args.late_after <= 3600:
+        parser.error(f"--late-after must be a time in view in (0, 3600] s, not {args.late_after:g}")
     kind = Kind(args.kind)
     calibration = Calibration.model_validate_json(args.calibration.read_text(encoding="utf-8"))
     block, reference = calibration.classes[kind].alarm_hazard, calibration.reference_pixels
@@ -69,18 +85,21 @@ def main() -> None:
         part: log.frames[log.frames["kind"] == kind.value].drop(columns="kind").reset_index(drop=True)
         for part, log in logs.items()
     }
-    fit = fit_size_cliff(frames["fit"], logs["fit"].credited, block, reference, threshold)
+    fit = fit_size_cliff(
+        frames["fit"], logs["fit"].credited, block, reference, threshold, late_after_s=args.late_after
+    )
     held = cliff_gain(frames["held_out"], logs["held_out"].credited, block, reference, threshold, fit.cliff)
     print(
-        f"{kind.value}: size cliff below {fit.cliff.below_pixels:g} px, {fit.cliff.slope:g} more per "
-        f"halving; {fit.below} of {fit.offenders} offenders first seen below it; log-likelihood "
+        f"{kind.value}: size cliff {cliff_words(fit.cliff.model_dump(mode='json'))}; {fit.below} of "
+        f"{fit.offenders} offenders first seen below it; log-likelihood "
         f"+{fit.gain:.2f} on the fitting seeds, {held:+.2f} on the held-out seeds"
     )
     if args.install:
         if held <= 0.0:  # a regeneration goes on without one
             print("not installed: the cliff does not foretell the held-out seeds' alarms better")
             return
-        install(args.calibration, kind, fit.cliff.model_dump(mode="json"), (fit.gain, held), args.runs)
+        late = "" if args.late_after is None else f" --late-after {args.late_after:g}"
+        install(args.calibration, kind, fit.cliff.model_dump(mode="json"), (fit.gain, held), args.runs, late)
 
 
 if __name__ == "__main__":

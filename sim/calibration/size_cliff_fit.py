@@ -9,7 +9,10 @@ one camera at a time"). Each frame's alarm hazard here is Δ · λ₀ · exp(−
 λ₀ the class's own rate in that frame; s ≥ 0 is fitted by maximum likelihood with the class held
 (:mod:`sim.calibration.held_class_fit`: its frailty and share never found integrated out), the cliff's start
 ``below`` given (:data:`BELOW_PIXELS`). The size is the class's: analysed heights for classes fitted to
-them (``size_basis``), as the pixel runs' score logs hold them.
+them (``size_basis``), as the pixel runs' score logs hold them. With ``late_after_s`` two slopes are fitted,
+one for the frames in view for less than that and one after (``SizeCliff.late_slope``): on the far river
+mouth's 600-s runs 1.51 and 0.32 per halving, a sub-pixel swimmer slow at first and not much slower than a
+resolved one later (docs/detectors.md, "The far river mouth's swimmers on 1800-s runs").
 """
 
 from __future__ import annotations
@@ -48,16 +51,21 @@ def fit_size_cliff(
     reference_pixels: float,
     threshold: float,
     below_pixels: float = BELOW_PIXELS,
+    late_after_s: float | None = None,
 ) -> SizeCliffFit:
     """The size cliff of ``block``'s kind starting at ``below_pixels``, fitted to ``frames`` (the score log's
     :data:`sim.calibration.fit_inputs.OFFENDER_FRAME_COLUMNS`) and pixel mode's credited first alarms
     ``detected`` (s per group) at the run's ``threshold``, the class's other terms (``block`` without a cliff
-    of its own, at ``reference_pixels``) held."""
-    data = _held(frames, detected, block, reference_pixels, threshold, below_pixels)
-    slope = float(np.round(fitted_coefficients(data, [(0.0, MAX_SLOPE)], 0.0)[0], 4))
+    of its own, at ``reference_pixels``) held; with ``late_after_s`` (s in view) a slope before it and one
+    from it on."""
+    shape = SizeCliff(below_pixels=below_pixels, slope=1.0)
+    if late_after_s is not None:
+        shape = shape.model_copy(update={"late_slope": 1.0, "late_after_s": late_after_s})
+    data = _held(frames, detected, block, reference_pixels, threshold, shape)
+    slopes = np.round(fitted_coefficients(data, [(0.0, MAX_SLOPE)] * _columns(shape), 0.0), 4)
+    cliff = _with_slopes(shape, slopes)
     first = frames.groupby("group")["pixels"].first()
-    cliff = SizeCliff(below_pixels=below_pixels, slope=slope)
-    return SizeCliffFit(cliff, _gain(data, slope), len(first), int((first < below_pixels).sum()))
+    return SizeCliffFit(cliff, _gain(data, cliff), len(first), int((first < below_pixels).sum()))
 
 
 def cliff_gain(
@@ -70,28 +78,49 @@ def cliff_gain(
 ) -> float:
     """How much more likely ``frames``' first alarms are with ``cliff`` than without it, ``block`` held: on
     runs the fit did not see, whether the cliff foretells them."""
-    data = _held(frames, detected, block, reference_pixels, threshold, cliff.below_pixels)
-    return _gain(data, cliff.slope)
+    data = _held(frames, detected, block, reference_pixels, threshold, cliff)
+    return _gain(data, cliff)
 
 
-def _held(frames, detected, block: AlarmHazard, reference_pixels, threshold, below_pixels: float):
-    """The offenders at risk with ``block``'s rates but its own cliff's, and the cliff's design."""
+def _held(frames, detected, block: AlarmHazard, reference_pixels, threshold, shape: SizeCliff):
+    """The offenders at risk with ``block``'s rates but its own cliff's, and the design of a cliff shaped as
+    ``shape`` (its start, and whether it has a late slope)."""
     held = block.model_copy(update={"size_cliff": None})
-    design = cliff_design(below_pixels)
+    design = cliff_design(shape.below_pixels, shape.late_after_s if shape.late_slope is not None else None)
     return held_class_offenders(frames, detected, held, reference_pixels, threshold, design)
 
 
-def _gain(data, slope: float) -> float:
-    """Log-likelihood with the cliff's ``slope`` less without a cliff."""
-    return log_likelihood(data, np.array([slope]))[0] - log_likelihood(data, np.zeros(1))[0]
+def _columns(shape: SizeCliff) -> int:
+    """The cliff's slopes: one, or one before ``late_after_s`` and one after."""
+    return 1 if shape.late_slope is None else 2
 
 
-def cliff_design(below_pixels: float):
+def _with_slopes(shape: SizeCliff, slopes: np.ndarray) -> SizeCliff:
+    """``shape`` with fitted ``slopes`` (:func:`_columns` of them)."""
+    update = {"slope": float(slopes[0])}
+    if shape.late_slope is not None:
+        update["late_slope"] = float(slopes[1])
+    return shape.model_copy(update=update)
+
+
+def _gain(data, cliff: SizeCliff) -> float:
+    """Log-likelihood with ``cliff``'s slopes less without a cliff."""
+    slopes = np.array([cliff.slope] if cliff.late_slope is None else [cliff.slope, cliff.late_slope])
+    return log_likelihood(data, slopes)[0] - log_likelihood(data, np.zeros(len(slopes)))[0]
+
+
+def cliff_design(below_pixels: float, late_after_s: float | None = None):
     """The cliff's design: its offset at a slope of 1, −max(0, log2(below / pixels)), of each frame at risk
-    (:func:`sim.sensing.alarm_hazard.size_cliff_offset`), times the slope the offset."""
+    (:func:`sim.sensing.alarm_hazard.size_cliff_offset`), times the slope the offset; with ``late_after_s``
+    two columns, that offset in the frames in view for less than it and in the others, times the early and
+    the late slope the offset."""
     unit = SizeCliff(below_pixels=below_pixels, slope=1.0)
 
     def design(rows: pd.DataFrame) -> np.ndarray:
-        return size_cliff_offset(unit, rows["pixels"].to_numpy(float))
+        offset = size_cliff_offset(unit, rows["pixels"].to_numpy(float))
+        if late_after_s is None:
+            return offset
+        early = rows["age"].to_numpy(float) < late_after_s
+        return np.column_stack([offset * early, offset * ~early])
 
     return design

@@ -46,9 +46,26 @@ class SizeCliff(Strict):
     −slope · max(0, log2(below_pixels / pixels)), on top of the class's size slope (pixels as the class's
     size term reads them). A straight line in log size, fitted over the near beach's swimmers (0.9-2.5 px as
     analysed), carries the far river mouth's (0.7-0.9 px) too high (docs/detectors.md, "A size cliff below one
-    analysed pixel")."""
+    analysed pixel"). With ``late_slope`` the fall is ``slope`` while the offender has been in view for less
+    than ``late_after_s`` and ``late_slope`` after: a sub-pixel swimmer is slow to be found at first and
+    found, late, at nearly a resolved one's rate (docs/detectors.md, "The far river mouth's swimmers on
+    1800-s runs")."""
 
     below_pixels: float = Field(gt=0, le=1000, allow_inf_nan=False, description="where the cliff starts, px")
     slope: float = Field(
         ge=0, le=50, allow_inf_nan=False, description="extra fall of the log-rate per halving below it"
+    )
+    late_slope: float | None = Field(
+        default=None,
+        ge=0,
+        le=50,
+        allow_inf_nan=False,
+        description="the fall per halving from late_after_s in view on (none: slope at every age)",
+    )
+    late_after_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="time in view from which late_slope holds, s",
     )

@@ -63,11 +63,17 @@ def optical_depth_offset(term: OpticalDepthTerm, depth: np.ndarray) -> np.ndarra
     return -(depth_hinges(term.knots, depth) @ np.asarray(term.slopes, dtype=float))
 
 
-def size_cliff_offset(cliff: SizeCliff, pixels: np.ndarray) -> np.ndarray:
+def size_cliff_offset(cliff: SizeCliff, pixels: np.ndarray, ages: np.ndarray | None = None) -> np.ndarray:
     """The log-rate offset of ``cliff`` for offenders ``pixels`` tall: −slope · max(0, log2(below /
-    pixels))."""
-    below = np.log2(cliff.below_pixels / np.maximum(np.asarray(pixels, dtype=float), 1e-9))
-    return -cliff.slope * np.maximum(below, 0.0)
+    pixels)), with the cliff's ``late_slope`` in place of ``slope`` in frames at ``ages`` (s in view) from its
+    ``late_after_s`` on (``ages`` needed then)."""
+    below = np.maximum(np.log2(cliff.below_pixels / np.maximum(np.asarray(pixels, dtype=float), 1e-9)), 0.0)
+    if cliff.late_slope is None:
+        return -cliff.slope * below
+    if ages is None:
+        raise ValueError("a size cliff with a late slope needs the frames' ages in view")
+    slope = np.where(np.asarray(ages, dtype=float) < cliff.late_after_s, cliff.slope, cliff.late_slope)
+    return -slope * below
 
 
 def threshold_offset(rates: AlarmHazard, threshold: float) -> float | np.ndarray:
@@ -135,7 +141,7 @@ class AlarmRates:
         size = np.log2(np.maximum(pixels, 1e-9) / self.reference_pixels)
         log_rate = self.age_log_rates[bins] + self.size_slopes[bins] * size
         if self.size_cliff is not None:
-            log_rate = log_rate + size_cliff_offset(self.size_cliff, pixels)
+            log_rate = log_rate + size_cliff_offset(self.size_cliff, pixels, ages)
         log_rate = log_rate + self.light[light_index] + self.base
         if others is not None and self.crowd_slope != 0.0:
             log_rate = log_rate + self.crowd_slope * np.log2(1.0 + others)

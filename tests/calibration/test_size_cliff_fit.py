@@ -65,6 +65,43 @@ def test_a_class_of_its_own_cliff_is_fitted_without_it():
     assert fit_size_cliff(frames, credited, with_own, 1.0, 0.5).cliff == plain.cliff
 
 
+def offenders_by_age(count: int, seed: int, cliff: SizeCliff) -> tuple[pd.DataFrame, pd.Series]:
+    """As :func:`offenders`, the cliff's slope ``slope`` before ``late_after_s`` in view and ``late_slope``
+    after: each offender's first alarm where its cumulative hazard reaches a unit exponential draw."""
+    rng = np.random.default_rng(seed)
+    t = np.round(np.arange(0.0, VIEW_S, STEP), 6)
+    rows, credited = [], {}
+    for g in range(count):
+        pixels = 2.0 ** rng.uniform(-1.0, 1.0)
+        below = max(0.0, math.log2(1.0 / pixels))
+        slope = np.where(t < cliff.late_after_s, cliff.slope, cliff.late_slope)
+        reached = np.cumsum(RATE * np.exp(-slope * below) * STEP) >= rng.exponential()
+        score, group = np.zeros(len(t)), f"0/cam/incident-{g}"
+        if reached.any():
+            frame = int(np.argmax(reached))
+            score[frame], credited[group] = 0.95, float(t[frame])
+        columns = {"pixels": pixels, "light": 2, "weather": "clear", "score": score, "track": 1}
+        rows.append(pd.DataFrame({"group": group, "t": t, **columns}))
+    return pd.concat(rows, ignore_index=True), pd.Series(credited, dtype=float)
+
+
+def test_a_cliff_by_age_comes_back_and_beats_one_slope_on_fresh_offenders():
+    """Offenders below a pixel slow at first (slope 3) and found later at nearly a resolved one's rate
+    (slope 0.3 after 20 s): two slopes recover both; one slope sits between them, and fresh offenders'
+    alarms are likelier under the two."""
+    truth = SizeCliff(below_pixels=1.0, slope=3.0, late_slope=0.3, late_after_s=20.0)
+    frames, credited = offenders_by_age(2000, seed=6, cliff=truth)
+    two = fit_size_cliff(frames, credited, block(), 1.0, 0.5, late_after_s=20.0).cliff
+    assert two.late_after_s == 20.0
+    assert two.slope == pytest.approx(3.0, abs=0.6) and two.late_slope == pytest.approx(0.3, abs=0.25)
+    one = fit_size_cliff(frames, credited, block(), 1.0, 0.5).cliff
+    assert one.late_slope is None and two.late_slope < one.slope < two.slope
+    fresh, alarms = offenders_by_age(800, seed=7, cliff=truth)
+    assert cliff_gain(fresh, alarms, block(), 1.0, 0.5, two) > cliff_gain(
+        fresh, alarms, block(), 1.0, 0.5, one
+    )
+
+
 def _script():
     """scripts/size_cliff_terms.py as a module."""
     return script("size_cliff_terms")
@@ -84,6 +121,15 @@ def test_install_writes_the_cliff_and_replaces_its_earlier_sentence(tmp_path):
     assert source.count("class's size cliff") == 1 and "(old)" not in source
     assert "(below 1 px, 2 more per halving)" in source and "held-out seeds +1.49" in source
     assert _script().cliff_account(source).startswith(" The swimming class's size cliff (below 1 px")
+    late = TRUE.model_copy(update={"late_slope": 0.5, "late_after_s": 30.0})
+    _script().install(
+        path, Kind.SWIMMING, late.model_dump(mode="json"), (4.0, 2.0), tmp_path / "runs", " --late-after 30"
+    )
+    again = Calibration.model_validate_json(path.read_text(encoding="utf-8"))
+    assert again.classes[Kind.SWIMMING].alarm_hazard.size_cliff == late
+    assert again.source.count("class's size cliff") == 1
+    assert "(below 1 px, 2 more per halving for 30 s in view, 0.5 after)" in again.source
+    assert "--late-after 30 --install" in again.source
 
 
 def test_the_class_fits_likelihood_refuses_a_block_with_terms_fitted_after_it():

@@ -146,12 +146,36 @@ def test_the_size_cliff_by_hand(calibration):  # noqa: F811
     assert ratio == pytest.approx(np.exp([-2.0, 0.0]))
 
 
+def test_a_cliff_with_a_late_slope_by_hand(calibration):  # noqa: F811
+    """Slope 2 for the first 30 s in view, 0.5 from then on: at half a pixel e^−2 and then e^−0.5 of the rate
+    without a cliff; an age is needed to tell which."""
+    cliff = SizeCliff(below_pixels=1.0, slope=2.0, late_slope=0.5, late_after_s=30.0)
+    pixels, ages = np.array([0.5, 0.5, 0.25, 2.0]), np.array([10.0, 30.0, 45.0, 45.0])
+    assert size_cliff_offset(cliff, pixels, ages) == pytest.approx([-2.0, -0.5, -1.0, 0.0])
+    with pytest.raises(ValueError, match="needs the frames' ages"):
+        size_cliff_offset(cliff, pixels)
+    swimming = calibration.classes[Kind.SWIMMING]
+    models = {}
+    for name, own in (("late", cliff), ("none", None)):
+        block = swimming.alarm_hazard.model_copy(update={"size_cliff": own})
+        classes = {**calibration.classes, Kind.SWIMMING: swimming.model_copy(update={"alarm_hazard": block})}
+        changed = calibration.model_copy(update={"classes": classes})
+        models[name] = DetectionModel(changed, 0.2, Weather.CLEAR).alarm_rates(Kind.SWIMMING)
+    light = np.full(2, 2)
+    ages, half = np.array([10.0, 40.0]), np.full(2, 0.5)
+    ratio = models["late"].rates(ages, half, light) / models["none"].rates(ages, half, light)
+    assert ratio == pytest.approx(np.exp([-2.0, -0.5]))
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
         ({"below_pixels": 0.0, "slope": 1.0}, "greater than 0"),
         ({"below_pixels": 1.0, "slope": -1.0}, "greater than or equal to 0"),
         ({"below_pixels": math.inf, "slope": 1.0}, "finite number"),
+        ({"below_pixels": 1.0, "slope": 1.0, "late_slope": -0.5}, "greater than or equal to 0"),
+        ({"below_pixels": 1.0, "slope": 1.0, "late_slope": 0.5, "late_after_s": 0.0}, "greater than 0"),
+        ({"below_pixels": 1.0, "slope": 1.0, "early_slope": 0.5}, "Extra inputs are not permitted"),
     ],
 )
 def test_a_bad_size_cliff_is_refused(change, message):
