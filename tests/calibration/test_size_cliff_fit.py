@@ -14,6 +14,7 @@ import pytest
 from sim.calibration.alarm_hazard_fit import alarm_log_likelihood
 from sim.calibration.size_cliff_fit import cliff_gain, fit_size_cliff
 from sim.scenario.models import AlarmHazard, Calibration, Kind, SizeCliff
+from sim.sensing.alarm_hazard import size_cliff_offset
 from tests.helpers.paths import SCENARIOS
 from tests.helpers.scripts import script
 
@@ -29,17 +30,19 @@ def block() -> AlarmHazard:
 
 
 def offenders(count: int, seed: int, cliff: SizeCliff | None) -> tuple[pd.DataFrame, pd.Series]:
-    """``count`` offenders 0.5-2 px tall (log-uniform), alarmed at :data:`RATE` times the cliff's factor."""
+    """``count`` offenders 0.5-2 px tall (log-uniform), alarmed at :data:`RATE` times the cliff's factor (its
+    ``late_slope`` from ``late_after_s`` in view on, if it has one): each offender's first alarm in the frame
+    where its cumulative hazard reaches a unit exponential draw."""
     rng = np.random.default_rng(seed)
     t = np.round(np.arange(0.0, VIEW_S, STEP), 6)
     rows, credited = [], {}
     for g in range(count):
         pixels = 2.0 ** rng.uniform(-1.0, 1.0)
-        below = max(0.0, math.log2(1.0 / pixels))
-        per_frame = RATE * math.exp(-(cliff.slope * below if cliff else 0.0)) * STEP
-        budget, score, group = rng.exponential(), np.zeros(len(t)), f"0/cam/incident-{g}"
-        if per_frame * len(t) >= budget:
-            frame = math.ceil(budget / per_frame) - 1
+        offset = size_cliff_offset(cliff, np.full(len(t), pixels), t) if cliff else np.zeros(len(t))
+        reached = np.cumsum(RATE * np.exp(offset) * STEP) >= rng.exponential()
+        score, group = np.zeros(len(t)), f"0/cam/incident-{g}"
+        if reached.any():
+            frame = int(np.argmax(reached))
             score[frame], credited[group] = 0.95, float(t[frame])
         columns = {"pixels": pixels, "light": 2, "weather": "clear", "score": score, "track": 1}
         rows.append(pd.DataFrame({"group": group, "t": t, **columns}))
@@ -65,38 +68,18 @@ def test_a_class_of_its_own_cliff_is_fitted_without_it():
     assert fit_size_cliff(frames, credited, with_own, 1.0, 0.5).cliff == plain.cliff
 
 
-def offenders_by_age(count: int, seed: int, cliff: SizeCliff) -> tuple[pd.DataFrame, pd.Series]:
-    """As :func:`offenders`, the cliff's slope ``slope`` before ``late_after_s`` in view and ``late_slope``
-    after: each offender's first alarm where its cumulative hazard reaches a unit exponential draw."""
-    rng = np.random.default_rng(seed)
-    t = np.round(np.arange(0.0, VIEW_S, STEP), 6)
-    rows, credited = [], {}
-    for g in range(count):
-        pixels = 2.0 ** rng.uniform(-1.0, 1.0)
-        below = max(0.0, math.log2(1.0 / pixels))
-        slope = np.where(t < cliff.late_after_s, cliff.slope, cliff.late_slope)
-        reached = np.cumsum(RATE * np.exp(-slope * below) * STEP) >= rng.exponential()
-        score, group = np.zeros(len(t)), f"0/cam/incident-{g}"
-        if reached.any():
-            frame = int(np.argmax(reached))
-            score[frame], credited[group] = 0.95, float(t[frame])
-        columns = {"pixels": pixels, "light": 2, "weather": "clear", "score": score, "track": 1}
-        rows.append(pd.DataFrame({"group": group, "t": t, **columns}))
-    return pd.concat(rows, ignore_index=True), pd.Series(credited, dtype=float)
-
-
 def test_a_cliff_by_age_comes_back_and_beats_one_slope_on_fresh_offenders():
     """Offenders below a pixel slow at first (slope 3) and found later at nearly a resolved one's rate
     (slope 0.3 after 20 s): two slopes recover both; one slope sits between them, and fresh offenders'
     alarms are likelier under the two."""
     truth = SizeCliff(below_pixels=1.0, slope=3.0, late_slope=0.3, late_after_s=20.0)
-    frames, credited = offenders_by_age(2000, seed=6, cliff=truth)
+    frames, credited = offenders(2000, seed=6, cliff=truth)
     two = fit_size_cliff(frames, credited, block(), 1.0, 0.5, late_after_s=20.0).cliff
     assert two.late_after_s == 20.0
     assert two.slope == pytest.approx(3.0, abs=0.6) and two.late_slope == pytest.approx(0.3, abs=0.25)
     one = fit_size_cliff(frames, credited, block(), 1.0, 0.5).cliff
     assert one.late_slope is None and two.late_slope < one.slope < two.slope
-    fresh, alarms = offenders_by_age(800, seed=7, cliff=truth)
+    fresh, alarms = offenders(800, seed=7, cliff=truth)
     assert cliff_gain(fresh, alarms, block(), 1.0, 0.5, two) > cliff_gain(
         fresh, alarms, block(), 1.0, 0.5, one
     )
