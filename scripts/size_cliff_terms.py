@@ -25,7 +25,7 @@ from pathlib import Path
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.calibration.size_cliff_fit import cliff_gain, fit_size_cliff
 from sim.loading import load_scenario
-from sim.scenario.models import Calibration, Kind
+from sim.scenario.models import Calibration, Kind, SizeCliff
 
 DEFAULT_SCENARIO = Path("scenarios/xuchang_lake.yaml")
 CLIFF_SENTENCE = re.compile(r" The \w+ class's size cliff .*?, the class held\.")
@@ -37,19 +37,21 @@ def cliff_account(source: str) -> str:
     return "".join(match.group(0) for match in CLIFF_SENTENCE.finditer(source))
 
 
-def cliff_words(cliff: dict) -> str:
-    """The slopes of ``cliff`` (a :class:`sim.scenario.models.SizeCliff` mapping) in words."""
-    words = f"below {cliff['below_pixels']:g} px, {cliff['slope']:g} more per halving"
-    if cliff.get("late_slope") is None:
+def cliff_words(mapping: dict) -> str:
+    """The slopes of a :class:`sim.scenario.models.SizeCliff` ``mapping`` in words."""
+    cliff = SizeCliff.model_validate(mapping)
+    words = f"below {cliff.below_pixels:g} px, {cliff.slope:g} more per halving"
+    if cliff.late_slope is None:
         return words
-    return f"{words} for {cliff['late_after_s']:g} s in view, {cliff['late_slope']:g} after"
+    return f"{words} for {cliff.late_after_s:g} s in view, {cliff.late_slope:g} after"
 
 
 def install(
     path: Path, kind: Kind, cliff: dict, gains: tuple[float, float], runs: Path, late: str = ""
 ) -> None:
     """Write ``cliff`` (a :class:`sim.scenario.models.SizeCliff` mapping) into the visible class of ``kind``
-    of the calibration file at ``path``, replacing the source's sentence on an earlier cliff of the kind."""
+    of the calibration file at ``path``, replacing the source's sentence on an earlier cliff of the kind;
+    ``late`` is the command's ``--late-after`` option as its sentence should give it."""
     calibration = json.loads(path.read_text(encoding="utf-8"))
     calibration["classes"][kind.value]["alarm_hazard"]["size_cliff"] = cliff
     earlier = re.compile(rf" The {kind.value} class's size cliff .*?, the class held\.")
@@ -99,7 +101,8 @@ def main() -> None:
             print("not installed: the cliff does not foretell the held-out seeds' alarms better")
             return
         late = "" if args.late_after is None else f" --late-after {args.late_after:g}"
-        install(args.calibration, kind, fit.cliff.model_dump(mode="json"), (fit.gain, held), args.runs, late)
+        cliff = fit.cliff.model_dump(mode="json", exclude_defaults=True)  # a one-slope cliff as before
+        install(args.calibration, kind, cliff, (fit.gain, held), args.runs, late)
 
 
 if __name__ == "__main__":
