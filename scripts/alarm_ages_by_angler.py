@@ -15,10 +15,13 @@ The angler is the renderer's own (:func:`sim.render.actors.offender_thing`, draw
 it is in view; the rod and line are its ``Surface.ROD`` strokes (the thicker one the rod). ``end_on`` is
 |cos| of the angle between the way the angler faces (to the nearest water, where its rod and line point) and
 the way to the camera, on the ground: 1 when the gear points at the lens (or away), 0 when the camera sees it
-broadside. A second table gives pixel mode's shares by that angle.
+broadside. A second table gives pixel mode's shares by that angle, and ``--figure PNG`` draws the share of
+each band's anglers alarmed by each time in view.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -117,8 +120,41 @@ def angler_rows(args) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def draw(table: pd.DataFrame, title: str, path: Path) -> None:
+    """``path``: per ``end_on`` band of :data:`END_ON_BANDS`, the share of its anglers pixel mode alarmed on
+    within each time in view (s, log scale), with the band's count."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    times = np.geomspace(1.0, max(60.0, float(np.nanmax(table["age_s"], initial=60.0))), 400)
+    band = pd.cut(table["end_on"], END_ON_BANDS, include_lowest=True)
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    palette = plt.cm.viridis(np.linspace(0.0, 0.9, len(band.cat.categories)))  # one colour a band, always
+    for interval, colour in zip(band.cat.categories, palette, strict=True):
+        age = table.loc[band == interval, "age_s"].to_numpy(float)
+        if len(age):
+            share = [(age <= t).mean() for t in times]  # NaN (never alarmed) counts as not yet
+            label = f"end_on {max(interval.left, 0.0):.2g}-{interval.right:.2g} ({len(age)} anglers)"
+            ax.step(times, share, where="post", color=colour, label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("time in view, s")
+    ax.set_ylabel("share of the band's anglers alarmed")
+    ax.set_ylim(0.0, 1.0)
+    ax.axvline(10.0, color="grey", lw=0.8, ls=":")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"written: {path}")
+
+
 def main() -> None:
-    args = kept_runs_parser(__doc__.splitlines()[0], Kind.FISHING).parse_args()
+    parser = kept_runs_parser(__doc__.splitlines()[0], Kind.FISHING)
+    parser.add_argument("--figure", type=Path, metavar="PNG", help="draw the shares by time and end_on band")
+    args = parser.parse_args()
     table = angler_rows(args)
     edges = [edge for edge, _ in AGES] + [np.inf]
     group = pd.cut(table["age_s"], edges, right=False, labels=[name for _, name in AGES])
@@ -146,6 +182,9 @@ def main() -> None:
     )
     print("pixel mode's shares by how end-on the camera sees the gear (end_on band)")
     print(by_angle.round(2).to_string())
+    if args.figure:
+        title = f"{args.camera}, {args.duration:g}-s runs: pixel mode's alarms by the gear's angle"
+        draw(table, title, args.figure)
 
 
 if __name__ == "__main__":
