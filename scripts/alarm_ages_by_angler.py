@@ -13,10 +13,9 @@ scene options:
 The angler is the renderer's own (:func:`sim.render.actors.offender_thing`, drawn by
 :func:`sim.render.sprites.draw_fisher` into a painter that only records its strokes), at the first instant
 it is in view; the rod and line are its ``Surface.ROD`` strokes (the thicker one the rod). ``end_on`` is
-|cos| of the angle between the way the angler faces (to the nearest water, where its rod and line point) and
-the way to the camera, on the ground: 1 when the gear points at the lens (or away), 0 when the camera sees it
-broadside. A second table gives pixel mode's shares by that angle, and ``--figure PNG`` draws the share of
-each band's anglers alarmed by each time in view.
+:func:`sim.world.angler_view.end_on` of its heading: 1 when the gear points at the lens (or away), 0 when the
+camera sees it broadside. A second table gives pixel mode's shares by that angle, and ``--figure PNG``
+draws the share of each band's anglers alarmed by each time in view.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ from sim.render.sprites import draw_fisher
 from sim.render.surfaces import Surface
 from sim.scenario.models import Kind
 from sim.sensing.analysed_size import AnalysedScale
+from sim.world.angler_view import end_on
 from sim.world.geometry import ZoneGeometry
 from sim.world.incidents import IncidentGenerator
 
@@ -75,13 +75,6 @@ def gear_ends(actor: Actor) -> dict[str, np.ndarray]:
     return {name: np.vstack([a, b]) @ to_world + at for name, (a, b, _, _) in zip(names, gear, strict=True)}
 
 
-def end_on(actor: Actor, camera_xy) -> float:
-    """|cos| of the ground angle between the angler's heading and its bearing to the camera (module
-    docstring): 1 end-on, 0 broadside."""
-    bearing = np.arctan2(camera_xy[0] - actor.x, camera_xy[1] - actor.y)  # compass, as the heading
-    return float(abs(np.cos(actor.heading - bearing)))
-
-
 def angler_rows(args) -> pd.DataFrame:
     """One row per angler in view in the kept runs: pixel mode's alarm age and what the camera sees."""
     scene = one_camera_scene(args.camera, Kind.FISHING, args.rate, args.duration, args.start, args.weather)
@@ -112,7 +105,7 @@ def angler_rows(args) -> pd.DataFrame:
                     "pixels": float(scale.pixel_height(xy, incident.visible_height, Kind.FISHING)[0]),
                     "distance_m": float(scale.camera.distance(xy)[0]),
                     "sitting": actor.variant % 2 == 1,
-                    "end_on": end_on(actor, spec.position),
+                    "end_on": end_on(actor.heading, (actor.x, actor.y), spec.position),
                 }
                 | {"rod_px": np.nan, "line_px": np.nan}
                 | length

@@ -19,6 +19,7 @@ from shapely.geometry import LineString
 
 from sim.core.rng import RandomStreams
 from sim.scenario.models import Kind, RenderConfig, Scenario
+from sim.world.angler_view import facing
 from sim.world.geometry import WaterNavigator, ZoneGeometry, sample_in
 from sim.world.incidents import Incident, Track, drift_track
 from sim.world.records import Leg
@@ -218,9 +219,6 @@ def offender_thing(incident: Incident, left_at: float, geometry) -> MovingThing:
         return MovingThing(
             f"incident-{incident.id}", ActorClass.SWIMMER, incident.track, incident.t_start, left_at, STROKE_S
         )
-    x, y = incident.start_xy
-    nearest = shapely.ops.nearest_points(geometry.water, shapely.Point(x, y))[0]
-    facing = math.atan2(nearest.x - x, nearest.y - y)
     return MovingThing(
         f"incident-{incident.id}",
         ActorClass.FISHER,
@@ -228,7 +226,7 @@ def offender_thing(incident: Incident, left_at: float, geometry) -> MovingThing:
         incident.t_start,
         left_at,
         CAST_CYCLE_S,
-        facing=facing,
+        facing=facing(geometry.water, incident.start_xy),
     )
 
 
