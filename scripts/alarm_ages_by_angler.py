@@ -25,8 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scripts.installed_agreement import kept_runs_parser, one_camera_scene
-from sim.calibration.pixel_run_log import PixelRunLog
+from scripts.installed_agreement import kept_runs_parser, one_camera_scene, read_kept
 from sim.core.rng import RandomStreams
 from sim.render.actors import Actor, offender_thing
 from sim.render.sprites import draw_fisher
@@ -81,7 +80,7 @@ def angler_rows(args) -> pd.DataFrame:
     spec = next(c for c in scene.cameras if c.id == args.camera)
     scale = AnalysedScale.of(spec, scene.detection.analysis_width)
     geometry = ZoneGeometry(scene)
-    log = PixelRunLog.read(args.keep)
+    log = read_kept(args.keep, scene)
     detections = log.detections[log.detections["kind"] == Kind.FISHING.value]
     rows = []
     for run, seed in enumerate(log.note["seeds"]):

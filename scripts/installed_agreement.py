@@ -140,15 +140,7 @@ def kept_runs(scene, seeds: list[int], keep: Path | None, workers: int) -> Pixel
     forgotten ``--start``, say) would compare nothing. A log kept before the scene was recorded is read,
     unchecked, with a warning."""
     key = runs_key([scene])
-    kept = PixelRunLog.read(keep) if keep and (keep / "log.json").exists() else None
-    recorded = kept.note.get("variants_sha256") if kept else None
-    if kept and recorded is None:
-        print(f"{keep}: kept before its runs' scene was recorded; not checked against these options")
-    elif kept and recorded != key:
-        raise SystemExit(
-            f"{keep} holds runs of another scene than these options give (camera, kind, rate, duration, "
-            "start, weather or sensor): give that scene's options or keep elsewhere"
-        )
+    kept = read_kept(keep, scene) if keep and (keep / "log.json").exists() else None
     have = kept.note["seeds"] if kept else []
     if extra := sorted(set(have) - set(seeds)):
         raise SystemExit(f"{keep} holds runs of seeds {extra} too: ask for them in --seeds or keep elsewhere")
@@ -160,6 +152,21 @@ def kept_runs(scene, seeds: list[int], keep: Path | None, workers: int) -> Pixel
         kept = kept.joined(fresh) if kept else fresh
         if keep:
             kept.write(keep)
+    return kept
+
+
+def read_kept(keep: Path, scene) -> PixelRunLog:
+    """The runs kept in ``keep``, if they are of ``scene`` (:func:`kept_runs`: exits naming what to give
+    when they are of another; a log kept before its scene was recorded is read with a warning)."""
+    kept = PixelRunLog.read(keep)
+    recorded = kept.note.get("variants_sha256")
+    if recorded is None:
+        print(f"{keep}: kept before its runs' scene was recorded; not checked against these options")
+    elif recorded != runs_key([scene]):
+        raise SystemExit(
+            f"{keep} holds runs of another scene than these options give (camera, kind, rate, duration, "
+            "start, weather or sensor): give that scene's options or keep elsewhere"
+        )
     return kept
 
 

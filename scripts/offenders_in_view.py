@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from scripts.installed_agreement import kept_runs_parser, one_camera_scene
+from scripts.installed_agreement import kept_runs_parser, one_camera_scene, read_kept
 from sim.calibration.fit_inputs import others_in_view
-from sim.calibration.pixel_run_log import PixelRunLog
 from sim.core.rng import RandomStreams
 from sim.scenario.models import Kind
 from sim.world.cameras import CameraModel
@@ -46,7 +45,7 @@ def offender_rows(args) -> pd.DataFrame:
     camera = CameraModel(next(c for c in scene.cameras if c.id == args.camera))
     geometry = ZoneGeometry(scene)
     area = geometry.no_go(kind.value)
-    log = PixelRunLog.read(args.keep)
+    log = read_kept(args.keep, scene)
     frames = log.frames[log.frames["kind"] == kind.value]
     frames = frames.assign(others=others_in_view(frames))  # the hazard model's crowd (its fit's count)
     found = log.credited
