@@ -139,7 +139,6 @@ def kept_runs(scene, seeds: list[int], keep: Path | None, workers: int) -> Pixel
     one of another scene is refused: statistical mode of one scene drawn against pixel runs of another (a
     forgotten ``--start``, say) would compare nothing. A log kept before the scene was recorded is read,
     unchecked, with a warning."""
-    key = runs_key([scene])
     kept = read_kept(keep, scene) if keep and (keep / "log.json").exists() else None
     have = kept.note["seeds"] if kept else []
     if extra := sorted(set(have) - set(seeds)):
@@ -147,7 +146,7 @@ def kept_runs(scene, seeds: list[int], keep: Path | None, workers: int) -> Pixel
     if missing := [seed for seed in seeds if seed not in have]:
         if have:
             print(f"{keep}: {len(have)} runs kept, rendering {len(missing)} more (seeds {missing})")
-        stamp = {} if kept else {"variants_sha256": key}  # a kept log keeps its own (or its lack of one)
+        stamp = {} if kept else {"variants_sha256": runs_key([scene])}  # a kept log keeps its own (or none)
         fresh = pixel_run_log([scene], missing, progress=True, workers=workers, **stamp)
         kept = kept.joined(fresh) if kept else fresh
         if keep:

@@ -62,7 +62,7 @@ def fit_size_cliff(
     if late_after_s is not None:
         shape = shape.model_copy(update={"late_slope": 1.0, "late_after_s": late_after_s})
     data = _held(frames, detected, block, reference_pixels, threshold, shape)
-    slopes = np.round(fitted_coefficients(data, [(0.0, MAX_SLOPE)] * _columns(shape), 0.0), 4)
+    slopes = np.round(fitted_coefficients(data, [(0.0, MAX_SLOPE)] * len(_slopes(shape)), 0.0), 4)
     cliff = _with_slopes(shape, slopes)
     first = frames.groupby("group")["pixels"].first()
     return SizeCliffFit(cliff, _gain(data, cliff), len(first), int((first < below_pixels).sum()))
@@ -90,13 +90,13 @@ def _held(frames, detected, block: AlarmHazard, reference_pixels, threshold, sha
     return held_class_offenders(frames, detected, held, reference_pixels, threshold, design)
 
 
-def _columns(shape: SizeCliff) -> int:
-    """The cliff's slopes: one, or one before ``late_after_s`` and one after."""
-    return 1 if shape.late_slope is None else 2
+def _slopes(cliff: SizeCliff) -> np.ndarray:
+    """The cliff's slopes as the design's coefficients: its slope, and its late slope if it has one."""
+    return np.array([cliff.slope] if cliff.late_slope is None else [cliff.slope, cliff.late_slope])
 
 
 def _with_slopes(shape: SizeCliff, slopes: np.ndarray) -> SizeCliff:
-    """``shape`` with fitted ``slopes`` (:func:`_columns` of them)."""
+    """``shape`` with fitted ``slopes`` (as :func:`_slopes` orders them)."""
     update = {"slope": float(slopes[0])}
     if shape.late_slope is not None:
         update["late_slope"] = float(slopes[1])
@@ -105,22 +105,27 @@ def _with_slopes(shape: SizeCliff, slopes: np.ndarray) -> SizeCliff:
 
 def _gain(data, cliff: SizeCliff) -> float:
     """Log-likelihood with ``cliff``'s slopes less without a cliff."""
-    slopes = np.array([cliff.slope] if cliff.late_slope is None else [cliff.slope, cliff.late_slope])
+    slopes = _slopes(cliff)
     return log_likelihood(data, slopes)[0] - log_likelihood(data, np.zeros(len(slopes)))[0]
 
 
 def cliff_design(below_pixels: float, late_after_s: float | None = None):
-    """The cliff's design: its offset at a slope of 1, −max(0, log2(below / pixels)), of each frame at risk
-    (:func:`sim.sensing.alarm_hazard.size_cliff_offset`), times the slope the offset; with ``late_after_s``
-    two columns, that offset in the frames in view for less than it and in the others, times the early and
-    the late slope the offset."""
-    unit = SizeCliff(below_pixels=below_pixels, slope=1.0)
+    """The cliff's design: its offset at unit slopes (:func:`sim.sensing.alarm_hazard.size_cliff_offset`,
+    −max(0, log2(below / pixels))) of each frame at risk, times the slope the offset; with ``late_after_s``
+    two columns, the offset of a cliff with only an early slope of 1 and of one with only a late slope of 1,
+    so that the early and the late slope split the frames as statistical mode does."""
+    if late_after_s is None:
+        units = [SizeCliff(below_pixels=below_pixels, slope=1.0)]
+    else:
+        units = [
+            SizeCliff(
+                below_pixels=below_pixels, slope=early, late_slope=1.0 - early, late_after_s=late_after_s
+            )
+            for early in (1.0, 0.0)
+        ]
 
     def design(rows: pd.DataFrame) -> np.ndarray:
-        offset = size_cliff_offset(unit, rows["pixels"].to_numpy(float))
-        if late_after_s is None:
-            return offset
-        early = rows["age"].to_numpy(float) < late_after_s
-        return np.column_stack([offset * early, offset * ~early])
+        pixels, ages = rows["pixels"].to_numpy(float), rows["age"].to_numpy(float)
+        return np.column_stack([size_cliff_offset(unit, pixels, ages) for unit in units])
 
     return design
