@@ -66,6 +66,19 @@ class Parts(NamedTuple):
     column per group of ages (one, or every age bin)."""
 
 
+def crowd_covariate(rows: pd.DataFrame, within_cameras: bool = False) -> np.ndarray:
+    """Each row's crowd covariate, log2(1 + others); ``within_cameras``: each camera's mean of it (the rows'
+    ``camera``) moved to the mean of all rows, so that a slope fitted on it compares crowded and lone
+    offenders of one camera and not one camera with another (module docstring of
+    :mod:`sim.calibration.alarm_hazard_fit`), while the baseline keeps its meaning for the raw covariate
+    statistical mode applies."""
+    crowd = np.log2(1.0 + rows["others"].to_numpy(float))
+    if not within_cameras:
+        return crowd
+    camera_mean = pd.Series(crowd).groupby(rows["camera"].to_numpy()).transform("mean").to_numpy()
+    return crowd - camera_mean + crowd.mean()
+
+
 class HazardDesign:
     """The fit's index arrays and its penalised negative log-likelihood with gradient. Parameters, in
     order: a log-rate per age bin, the size slope, the crowd slope (if the rows have ``others``), each age
@@ -114,12 +127,13 @@ class HazardDesign:
         size_by_age: bool = False,
         frailty: bool = False,
         never: bool = False,
+        crowd_within: bool = False,
     ):
         rows, self.event_row, self.event_threshold = risk
         self.edges, self.lights, self.weathers = edges, lights, weathers
         self.bins = age_bins(edges, rows["age"].to_numpy())
         self.size = np.log2(np.maximum(rows["pixels"].to_numpy(float), 1e-9) / reference_pixels)
-        self.crowd = np.log2(1.0 + rows["others"].to_numpy(float)) if "others" in rows else None
+        self.crowd = crowd_covariate(rows, crowd_within) if "others" in rows else None
         # Each row's light and weather among those with an offset of their own, −1: the reference.
         self.light = pd.Index(lights, dtype=object).get_indexer(rows["light"].astype(object))
         self.weather = pd.Index(weathers, dtype=object).get_indexer(rows["weather"].astype(object))

@@ -35,7 +35,16 @@ as in number with the threshold, which shared offsets cannot follow.
 
 With ``crowd`` the log-rate has one more term, ``crowd_slope`` · log2(1 + others), others the offenders of
 the kind the same camera logged in the same frame (:func:`sim.calibration.fit_inputs.others_in_view`; what
-:mod:`sim.sensing.view_crowds` counts in statistical mode).
+:mod:`sim.sensing.view_crowds` counts in statistical mode). Its slope is fitted within cameras: each
+camera's mean of log2(1 + others) is moved to the mean of every camera's
+(:func:`sim.calibration.alarm_hazard_design.crowd_covariate`; group-mean centring, Raudenbush & Bryk 2002,
+*Hierarchical Linear Models*, 2nd ed., §5.2), so the slope compares crowded and lone offenders of one view.
+Pooled over cameras it compares cameras: on the default's regeneration runs the near beach's swimmers are
+both the crowded and the large ones, the far river mouth's the lone and the sub-pixel ones, and the pooled
+slope (+0.33 per doubling of 1 + others) had the sign of that difference while within each camera pixel mode
+found lone swimmers as often or more (``docs/detectors.md``, "The far river mouth's swimmers on 1800-s
+runs, and swimming's crowd slope"; Simpson's paradox). The held-out likelihood
+(:func:`alarm_log_likelihood`) and statistical mode apply the slope to the raw covariate.
 
 With ``size_by_age`` the size slope is one per age bin, ``size_slope + size_slope_by_age[bin]``, the
 departures tied by the same difference penalty as the baseline (the ridge pins their level): a
@@ -137,6 +146,7 @@ def at_risk(
     )
     if crowd:  # counted over every frame logged, at risk or not
         rows["others"] = others_in_view(data)[kept]
+        rows["camera"] = data["group"].str.split("/").str[1].to_numpy()[kept]
     if "distance_m" in data:  # from the lens: the weather's depth of air (sim.calibration.optical_depth_fit)
         rows["distance_m"] = data["distance_m"].to_numpy(float)[kept]
     row, threshold = np.nonzero(np.abs(t[kept][:, None] - when[kept]) < 1e-6)
@@ -228,7 +238,9 @@ def fitted_design(
     lights = sorted(set(risk[0]["light"]) - {LIGHT_ORDER.index(Light.DAY)})  # day and clear: the references
     weathers = sorted(set(risk[0]["weather"]) - {Weather.CLEAR.value})
     edges = age_edges(step, longest)
-    design = HazardDesign(risk, edges, lights, weathers, len(thresholds), reference_pixels, step, *terms)
+    design = HazardDesign(
+        risk, edges, lights, weathers, len(thresholds), reference_pixels, step, *terms, crowd_within=True
+    )
     return design, design.minimise(), thresholds
 
 
