@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from sim.calibration.fit_inputs import crowd_covariate
 from sim.sensing.alarm_hazard import age_bins
 from sim.world.daylight import LIGHT_ORDER
 
@@ -64,19 +65,6 @@ class Parts(NamedTuple):
     steps: np.ndarray
     """Non-negative steps down from each threshold to the next, a row per threshold after the first, a
     column per group of ages (one, or every age bin)."""
-
-
-def crowd_covariate(rows: pd.DataFrame, within_cameras: bool = False) -> np.ndarray:
-    """Each row's crowd covariate, log2(1 + others); ``within_cameras``: each camera's mean of it (the rows'
-    ``camera``) moved to the mean of all rows, so that a slope fitted on it compares crowded and lone
-    offenders of one camera and not one camera with another (module docstring of
-    :mod:`sim.calibration.alarm_hazard_fit`), while the baseline keeps its meaning for the raw covariate
-    statistical mode applies."""
-    crowd = np.log2(1.0 + rows["others"].to_numpy(float))
-    if not within_cameras:
-        return crowd
-    camera_mean = pd.Series(crowd).groupby(rows["camera"].to_numpy()).transform("mean").to_numpy()
-    return crowd - camera_mean + crowd.mean()
 
 
 class HazardDesign:

@@ -37,7 +37,7 @@ With ``crowd`` the log-rate has one more term, ``crowd_slope`` · log2(1 + other
 the kind the same camera logged in the same frame (:func:`sim.calibration.fit_inputs.others_in_view`; what
 :mod:`sim.sensing.view_crowds` counts in statistical mode). Its slope is fitted within cameras: each
 camera's mean of log2(1 + others) is moved to the mean of every camera's
-(:func:`sim.calibration.alarm_hazard_design.crowd_covariate`; group-mean centring, Raudenbush & Bryk 2002,
+(:func:`sim.calibration.fit_inputs.crowd_covariate`; group-mean centring, Raudenbush & Bryk 2002,
 *Hierarchical Linear Models*, 2nd ed., §5.2), so the slope compares crowded and lone offenders of one view.
 Pooled over cameras it compares cameras: on the default's regeneration runs the near beach's swimmers are
 both the crowded and the large ones, the far river mouth's the lone and the sub-pixel ones, and the pooled

@@ -72,3 +72,16 @@ def others_in_view(frames: pd.DataFrame) -> np.ndarray:
     camera = frames["group"].str.rsplit("/", n=1).str[0]
     frame = pd.Series(np.round(frames["t"].to_numpy(float), 6), index=frames.index)
     return frames.groupby([camera, frame])["group"].transform("size").to_numpy() - 1
+
+
+def crowd_covariate(rows: pd.DataFrame, within_cameras: bool = False) -> np.ndarray:
+    """Each row's crowd covariate, log2(1 + others); ``within_cameras``: each camera's mean of it (the rows'
+    ``camera``) moved to the mean of all rows, so that a slope fitted on it compares crowded and lone
+    offenders of one camera and not one camera with another (module docstring of
+    :mod:`sim.calibration.alarm_hazard_fit`), while the baseline keeps its meaning for the raw covariate
+    statistical mode applies."""
+    crowd = np.log2(1.0 + rows["others"].to_numpy(float))
+    if not within_cameras:
+        return crowd
+    camera_mean = pd.Series(crowd).groupby(rows["camera"].to_numpy()).transform("mean").to_numpy()
+    return crowd - camera_mean + crowd.mean()
