@@ -214,6 +214,8 @@ def main() -> None:
         "in place of the installed one's, the rest installed; no refit without the crowd term",
     )
     args = parser.parse_args()
+    if not args.class_from and not (args.fit / "model_choice.csv").is_file():
+        parser.error(f"--fit {args.fit}: no model_choice.csv (a tune --pixel-runs folder), for the refit")
     kind = Kind(args.kind)
     scene = one_camera_scene(args.camera, kind, args.rate, args.duration, args.start, args.weather)
     pixel = kept_runs(scene, seed_range(args.seeds), args.keep, args.workers)

@@ -45,9 +45,11 @@
 #   (scenarios/calibration/false_alarm_evidence, gathered with `run_sim.py tune --false-alarm-hours`; its
 #   held-out clips are the check of `tune --report`, written to out/calibration/validity/ with the agreement
 #   of the pixel runs' held-out seeds);
-# - swimming's size cliff (its alarm rate's steeper fall below one analysed pixel) fitted with the new
-#   class held to the pixel runs' fitting seeds, installed if it gains on their held-out seeds
-#   (scripts/size_cliff_terms.py);
+# - swimming's size cliff (its alarm rate's steeper fall below one analysed pixel, one slope for the first
+#   30 s in view and one after) fitted with the new class held to the pixel runs' fitting seeds and to
+#   one-camera runs of the far river mouth by day (scripts/installed_agreement.py: 24 runs of 600 s,
+#   150 swimmers an hour, seeds 500-523, and 16 of 1800 s, 50 an hour, seeds 540-555: 14 and 25 minutes on two
+#   workers), installed if it gains on their held-out seeds (scripts/size_cliff_terms.py);
 # - the alarm rates' weather, after the thermal block below: each hazard class's optical-depth term (the
 #   rate's fall with the depth of air to the offender, in the camera's band) fitted with the classes held to
 #   paired pixel runs of scripts/weather_effect.py in clear weather and in haze or fog, 7 visible pairs by
@@ -121,8 +123,22 @@ FLAT="[$(printf '1.0,%.0s' {1..23})1.0]"
     --out "$OUT/pixel-visible"
 "$PY" run_sim.py run --out "$OUT/previous-run"  # the default scenario with the calibration being replaced
 PYTHONPATH=. "$PY" scripts/visible_terms.py "$OUT" "$EVIDENCE" "$TARGET" "${KEEP_CLASSES[@]}"
-# Swimming's size cliff below one analysed pixel, the new class held, installed if its held-out seeds gain.
-PYTHONPATH=. "$PY" scripts/size_cliff_terms.py "$OUT/pixel-visible" --calibration "$TARGET" --install
+# Swimming's size cliff below one analysed pixel, steeper for the first 30 s in view than after, fitted with
+# the new class held to the pixel runs' fitting seeds and to one-camera runs of the far river mouth (its
+# sub-pixel swimmers: the runs above hold a dozen by day), installed if the held-out seeds gain. The far
+# river's runs are rendered here, or read where kept (--reuse-runs copies them), and checked with the new
+# class before its cliff.
+for FAR in "600 150 500-523" "1800 50 540-555"; do
+    read -r LENGTH RATE SEEDS <<< "$FAR"
+    if [ -n "$REUSED" ] && [ -d "$REUSED/far-river-$LENGTH" ]; then
+        cp -r "$REUSED/far-river-$LENGTH" "$OUT/"
+    fi
+    PYTHONPATH=. "$PY" scripts/installed_agreement.py --camera cam-river --kind swimming --rate "$RATE" \
+        --duration "$LENGTH" --seeds "$SEEDS" --workers 2 --keep "$OUT/far-river-$LENGTH" \
+        --class-from "$TARGET"
+done
+PYTHONPATH=. "$PY" scripts/size_cliff_terms.py "$OUT/pixel-visible" --calibration "$TARGET" --late-after 30 \
+    --fit-runs "$OUT/far-river-600" --fit-runs "$OUT/far-river-1800" --install
 if [ "$KEEP_THERMAL" != 1 ]; then
     # Thermal cameras: their own terms, fitted on thermal copies of the cameras (the top-level terms stay).
     for KIND in swimming fishing; do

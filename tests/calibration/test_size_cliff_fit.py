@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.calibration.alarm_hazard_fit import alarm_log_likelihood
+from sim.calibration.pixel_run_log import ALARM_LOG_COLUMNS, DETECTION_COLUMNS, PixelRunLog
 from sim.calibration.size_cliff_fit import cliff_gain, fit_size_cliff
 from sim.scenario.models import AlarmHazard, Calibration, Kind, SizeCliff
 from sim.sensing.alarm_hazard import size_cliff_offset
@@ -113,6 +114,33 @@ def test_install_writes_the_cliff_and_replaces_its_earlier_sentence(tmp_path):
     assert again.source.count("class's size cliff") == 1
     assert "(below 1 px, 2 more per halving for 30 s in view, 0.5 after)" in again.source
     assert "--late-after 30 --install" in again.source
+
+
+def _log(seeds: list[int]) -> PixelRunLog:
+    """A log of one offender frame per run of ``seeds``, no alarms."""
+    frames = pd.DataFrame(
+        {"kind": "swimming", "group": [f"{run}/cam-river/incident-1" for run in range(len(seeds))], "t": 0.0}
+    ).assign(pixels=0.8, light=2, weather="clear", score=0.1, track=1)
+    alarms = pd.DataFrame(columns=list(ALARM_LOG_COLUMNS))
+    detections = pd.DataFrame(columns=list(DETECTION_COLUMNS))
+    return PixelRunLog(frames, alarms, detections, (0.1,) * len(seeds), {"seeds": seeds})
+
+
+def test_more_fitting_runs_are_stacked_after_the_regenerations_and_must_not_share_seeds(tmp_path):
+    logs = {"fit": _log([0, 1]), "held_out": _log([6, 7])}
+    _log([500, 501, 502]).write(tmp_path / "far-600")
+    _log([540]).write(tmp_path / "far-1800")
+    fit = _script().fitting_runs(logs, [tmp_path / "far-600", tmp_path / "far-1800"])
+    assert fit.run_count == 6 and fit.note == {"seeds": [0, 1]}
+    assert list(fit.frames["group"].str.split("/").str[0]) == ["0", "1", "2", "3", "4", "5"]
+    assert _script().fitting_runs(logs, []) is logs["fit"]
+    _log([7, 8]).write(tmp_path / "held")
+    with pytest.raises(SystemExit, match=r"held: seeds \[7\] are held-out or another folder's seeds"):
+        _script().fitting_runs(logs, [tmp_path / "held"])
+    with pytest.raises(SystemExit, match=r"seeds \[500, 501, 502\]"):
+        _script().fitting_runs(logs, [tmp_path / "far-600", tmp_path / "far-600"])
+    with pytest.raises(SystemExit, match="no kept pixel runs there"):
+        _script().fitting_runs(logs, [tmp_path / "nowhere"])
 
 
 def test_the_class_fits_likelihood_refuses_a_block_with_terms_fitted_after_it():
