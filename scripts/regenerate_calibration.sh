@@ -77,6 +77,7 @@ KEEP_THERMAL=0
 KEEP_CLASSES=()
 REUSED=
 REUSE_RUNS=()
+VISIBLE_RUNS=out/calibration/pixel-visible  # where the visible pixel runs' folder with runs/ is
 WEATHER_RUNS=out/calibration/weather-effect
 while [ "${1:-}" = "--keep-thermal" ] || [ "${1:-}" = "--keep-class" ] || [ "${1:-}" = "--reuse-runs" ] \
     || [ "${1:-}" = "--reuse-clips" ] || [ "${1:-}" = "--weather-runs" ]; do
@@ -92,6 +93,7 @@ while [ "${1:-}" = "--keep-thermal" ] || [ "${1:-}" = "--keep-class" ] || [ "${1
         REUSED=$2
         if [ "$1" = "--reuse-runs" ]; then
             REUSE_RUNS=(--runs-from "$REUSED/pixel-visible")
+            VISIBLE_RUNS=$REUSED/pixel-visible  # tune --runs-from reads them there and writes none
         fi
         shift
     fi
@@ -137,7 +139,7 @@ for FAR in "600 150 500-523" "1800 50 540-555"; do
         --duration "$LENGTH" --seeds "$SEEDS" --workers 2 --keep "$OUT/far-river-$LENGTH" \
         --class-from "$TARGET"
 done
-PYTHONPATH=. "$PY" scripts/size_cliff_terms.py "$OUT/pixel-visible" --calibration "$TARGET" --late-after 30 \
+PYTHONPATH=. "$PY" scripts/size_cliff_terms.py "$VISIBLE_RUNS" --calibration "$TARGET" --late-after 30 \
     --fit-runs "$OUT/far-river-600" --fit-runs "$OUT/far-river-1800" --install
 if [ "$KEEP_THERMAL" != 1 ]; then
     # Thermal cameras: their own terms, fitted on thermal copies of the cameras (the top-level terms stay).

@@ -272,9 +272,10 @@ def run_pixel_runs(args: argparse.Namespace) -> int:
     print(choice.to_string(index=False))
     print(f"agreement on the {where}:")
     print(table.to_string(index=False))
-    print(
-        f"written: {args.out}/ (agreement.csv, model_choice.csv, calibration.json, {RUNS}/: the pixel runs)"
+    runs_note = (
+        f"the pixel runs read from {args.runs_from / RUNS}/" if args.runs_from else f"{RUNS}/: the pixel runs"
     )
+    print(f"written: {args.out}/ (agreement.csv, model_choice.csv, calibration.json; {runs_note})")
     return EXIT_OK
 
 
