@@ -48,13 +48,14 @@
 # - swimming's size cliff (its alarm rate's steeper fall below one analysed pixel, one slope for the first
 #   30 s in view and one after) fitted with the new class held to the pixel runs' fitting seeds and to
 #   one-camera runs of the far river mouth by day (scripts/installed_agreement.py: 24 runs of 600 s,
-#   150 swimmers an hour, seeds 500-523, and 16 of 1800 s, 50 an hour, seeds 540-555: 14 and 25 minutes on two
-#   workers), installed if it gains on their held-out seeds (scripts/size_cliff_terms.py);
+#   150 swimmers an hour, seeds 500-523, and 16 of 1800 s, 50 an hour, seeds 540-555: 14 and 25 minutes
+#   on two workers), installed if it gains on their held-out seeds (scripts/size_cliff_terms.py);
 # - the alarm rates' weather, after the thermal block below: each hazard class's optical-depth term (the
 #   rate's fall with the depth of air to the offender, in the camera's band) fitted with the classes held to
 #   paired pixel runs of scripts/weather_effect.py in clear weather and in haze or fog, 7 visible pairs by
-#   day and 2 thermal ones at night, of 8 runs of 600 s each (scripts/optical_depth_terms.py; about 10-25
-#   CPU-minutes a visible pair, 5 a thermal one, read from --weather-runs DIR where kept), then checked on
+#   day and 3 thermal ones at night (the three fishing banks), of 8 runs of 600 s each
+#   (scripts/optical_depth_terms.py; about 10-25 CPU-minutes a visible pair, 5 a thermal one, read from
+#   --weather-runs DIR where kept), then checked on
 #   the clip runs;
 # then the 6-h default run with the old and the new file, the same with one threshold 0.5 for both kinds, and
 # the end-to-end trade-off of the swimming threshold with the new file.
@@ -173,7 +174,7 @@ for PAIR in "cam-beach-w swimming 150 haze visible" "cam-beach-w swimming 150 fo
     "cam-river swimming 150 fog visible" "cam-peninsula fishing 200 haze visible" \
     "cam-east-n fishing 200 fog visible" "cam-river fishing 200 fog visible" \
     "cam-peninsula fishing 200 fog visible" "cam-east-n fishing 200 fog thermal" \
-    "cam-peninsula fishing 200 fog thermal"; do
+    "cam-river fishing 200 fog thermal" "cam-peninsula fishing 200 fog thermal"; do
     read -r CAMERA KIND RATE WEATHER SENSOR <<< "$PAIR"
     START=2026-07-18T10:00:00
     if [ "$SENSOR" = thermal ]; then
