@@ -104,3 +104,14 @@ def test_the_rate_check_is_the_exact_binomial_interval_and_test():
     assert f"{low:.3f}-{high:.3f}" in line and "0.614-0.826" in line and "inside: True" in line
     far = script.rate_check(_detections(105, 120), 0.753)
     assert "inside: False" in far and "p = 0.001" in far
+
+
+def test_a_missing_fit_folder_is_refused_before_anything_is_rendered(rendered, tmp_path, monkeypatch, capsys):
+    """The refit without the crowd term reads the regeneration's folder: without it the script stops in one
+    line (exit 2) before it renders, not with a traceback after."""
+    argv = ["installed_agreement.py", "--camera", "cam-east-n", "--seeds", "1-2", "--fit", str(tmp_path)]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as stop:
+        script.main()
+    assert stop.value.code == 2 and rendered == []
+    assert f"--fit {tmp_path}: no model_choice.csv" in capsys.readouterr().err
