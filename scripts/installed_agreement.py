@@ -20,7 +20,9 @@ points and per cent: issue 17's goals are 5 points and 20 %), and the shares det
 against pixel mode's 95 % bootstrap band, and whether pixel mode's count of detected offenders could have
 come from statistical mode's rate (:func:`rate_check`). ``--rate`` × ``--duration`` / 3600 offenders arrive
 in a run; as offenders ignoring warnings stay, the crowd in view grows with it (the regeneration's runs: 400
-an hour for 300 s, about 33 a run).
+an hour for 300 s, about 33 a run). ``--class-from FILE`` (repeatable) checks that kind's class of each file
+in place of the two above, each named by its file's stem; ``--figure PNG`` draws each check's share
+detected by time since first sight against pixel mode's and its band (``docs/swimming_river_1800.png``).
 """
 
 from __future__ import annotations
@@ -184,6 +186,51 @@ def rate_check(detections: pd.DataFrame, rate: float) -> str:
     )
 
 
+def check_label(path: Path) -> str:
+    """A checked calibration file's name in the tables: its stem, or its folder's name for a ``tune
+    --pixel-runs`` folder's ``calibration.json``."""
+    return path.parent.name if path.name == "calibration.json" else path.stem
+
+
+def with_class_of(installed: Calibration, kind: Kind, path: Path) -> Calibration:
+    """``installed`` with ``kind``'s class of the calibration file at ``path``."""
+    candidate = Calibration.model_validate_json(path.read_text(encoding="utf-8"))
+    return installed.model_copy(update={"classes": {**installed.classes, kind: candidate.classes[kind]}})
+
+
+def draw_shares(pixel: pd.DataFrame, drawn: dict[str, pd.DataFrame], title: str, path: Path) -> None:
+    """``path``: the share of the offenders in view detected by each time since first sight (s, log scale),
+    pixel mode's (``pixel``: :func:`sim.calibration.pixel_run_log.pixel_detections` rows) with its 95 %
+    bootstrap band, and statistical mode's expectation under each checked calibration (``drawn``, by name)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    longest = max(60.0, float(np.nanmax(pixel["ttd_s"], initial=60.0)))
+    times = tuple(np.geomspace(1.0, longest, 80))
+    low, high = bootstrap_band(pixel, times, np.random.default_rng(0))
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    ax.fill_between(times, low, high, step="post", color="0.85", label="pixel mode's 95 % band")
+    ax.step(
+        times, detected_within(pixel, times), where="post", color="black", label=f"pixel mode ({len(pixel)})"
+    )
+    for (name, table), colour in zip(drawn.items(), plt.cm.tab10.colors, strict=False):
+        ax.step(
+            times, detected_within(table, times), where="post", color=colour, label=f"statistical: {name}"
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("time since first sight, s")
+    ax.set_ylabel("share of the offenders in view detected")
+    ax.set_ylim(0.0, 1.0)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"written: {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--camera", required=True)
@@ -209,9 +256,14 @@ def main() -> None:
     parser.add_argument(
         "--class-from",
         type=Path,
+        action="append",
+        default=[],
         metavar="FILE",
         help="check --kind's class of this calibration file (a tune --pixel-runs folder's calibration.json) "
-        "in place of the installed one's, the rest installed; no refit without the crowd term",
+        "in place of the installed one's, the rest installed; no refit without the crowd term (repeatable)",
+    )
+    parser.add_argument(
+        "--figure", type=Path, metavar="PNG", help="draw the shares detected by time since first sight"
     )
     args = parser.parse_args()
     if not args.class_from and not (args.fit / "model_choice.csv").is_file():
@@ -232,11 +284,10 @@ def main() -> None:
     print(f"  pixel mode's median's 95 % band: {median_low:.2f} - {median_high:.2f} s")
     installed = scene.calibration
     if args.class_from:
-        candidate = Calibration.model_validate_json(args.class_from.read_text(encoding="utf-8"))
-        classes = {**installed.classes, kind: candidate.classes[kind]}
-        checks = [(args.class_from.parent.name, installed.model_copy(update={"classes": classes}))]
+        checks = [(check_label(path), with_class_of(installed, kind, path)) for path in args.class_from]
     else:
         checks = [("installed", installed), ("no crowd", without_crowd(installed, kind, args.fit))]
+    curves = {}
     for name, calibration in checks:
         drawn = calibrated_detections([scene], calibration, seeds, REPLICATIONS)
         drawn = drawn[drawn["kind"] == kind.value]
@@ -252,6 +303,10 @@ def main() -> None:
             f"{median_low <= s.ttd_p50_s <= median_high})"
         )
         print(f"  {'':11s} {rate_check(detections, s.detection_rate)}")
+        curves[name] = drawn
+    if args.figure:
+        title = f"{args.camera}, {kind.value}: {args.duration:g}-s runs, seeds {args.seeds}"
+        draw_shares(detections, curves, title, args.figure)
 
 
 if __name__ == "__main__":

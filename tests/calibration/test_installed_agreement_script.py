@@ -115,3 +115,20 @@ def test_a_missing_fit_folder_is_refused_before_anything_is_rendered(rendered, t
         script.main()
     assert stop.value.code == 2 and rendered == []
     assert f"--fit {tmp_path}: no model_choice.csv" in capsys.readouterr().err
+
+
+def test_checked_files_are_named_by_stem_or_folder_and_drawn_against_pixel_mode(tmp_path):
+    from pathlib import Path
+
+    from tests.helpers.paths import SCENARIOS
+
+    assert script.check_label(Path("out/fit/calibration.json")) == "fit"
+    assert script.check_label(Path("scenarios/calibration/default.json")) == "default"
+    installed = scene().calibration
+    same = script.with_class_of(installed, Kind.FISHING, SCENARIOS / "calibration" / "default.json")
+    assert same.classes[Kind.FISHING] == installed.classes[Kind.FISHING]
+    pixel = _log([1, 2, 3, 40]).detections
+    statistical = pixel.assign(ttd_s=[1.5, 3.0, 50.0, float("nan")], detected=[True, True, True, False])
+    path = tmp_path / "shares.png"
+    script.draw_shares(pixel, {"installed": statistical}, "a title", path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
