@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scripts.installed_agreement import kept_runs_parser, one_camera_scene, read_kept
+from scripts.installed_agreement import kept_runs_parser, one_camera_scene, read_kept, save_share_figure
 from sim.core.rng import RandomStreams
 from sim.render.actors import Actor, offender_thing
 from sim.render.sprites import draw_fisher
@@ -130,17 +130,8 @@ def draw(table: pd.DataFrame, title: str, path: Path) -> None:
             share = [(age <= t).mean() for t in times]  # NaN (never alarmed) counts as not yet
             label = f"end_on {max(interval.left, 0.0):.2g}-{interval.right:.2g} ({len(age)} anglers)"
             ax.step(times, share, where="post", color=colour, label=label)
-    ax.set_xscale("log")
-    ax.set_xlabel("time in view, s")
-    ax.set_ylabel("share of the band's anglers alarmed")
-    ax.set_ylim(0.0, 1.0)
     ax.axvline(10.0, color="grey", lw=0.8, ls=":")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, loc="upper left")
-    ax.grid(alpha=0.3)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    print(f"written: {path}")
+    save_share_figure(fig, ax, ("time in view, s", "share of the band's anglers alarmed"), title, path)
 
 
 def main() -> None:

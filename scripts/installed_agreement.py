@@ -219,9 +219,19 @@ def draw_shares(pixel: pd.DataFrame, drawn: dict[str, pd.DataFrame], title: str,
         ax.step(
             times, detected_within(table, times), where="post", color=colour, label=f"statistical: {name}"
         )
+    save_share_figure(
+        fig, ax, ("time since first sight, s", "share of the offenders in view detected"), title, path
+    )
+
+
+def save_share_figure(fig, ax, labels: tuple[str, str], title: str, path: Path) -> None:
+    """Finish a figure of shares (0-1) by time (log scale) on ``ax``: its axes' ``labels`` (x, y), ``title``,
+    legend and grid; write ``fig`` to ``path`` and close it."""
+    import matplotlib.pyplot as plt
+
     ax.set_xscale("log")
-    ax.set_xlabel("time since first sight, s")
-    ax.set_ylabel("share of the offenders in view detected")
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
     ax.set_ylim(0.0, 1.0)
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
