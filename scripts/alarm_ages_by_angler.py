@@ -22,10 +22,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
-from scripts.installed_agreement import kept_runs_parser, one_camera_scene, read_kept, save_share_figure
+from scripts.installed_agreement import (
+    kept_runs_parser,
+    one_camera_scene,
+    read_kept,
+    save_share_figure,
+    share_figure,
+)
 from sim.core.rng import RandomStreams
 from sim.render.actors import Actor, offender_thing
 from sim.render.sprites import draw_fisher
@@ -115,15 +122,10 @@ def angler_rows(args) -> pd.DataFrame:
 def draw(table: pd.DataFrame, title: str, path: Path) -> None:
     """``path``: per ``end_on`` band of :data:`END_ON_BANDS`, the share of its anglers pixel mode alarmed on
     within each time in view (s, log scale), with the band's count."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     times = np.geomspace(1.0, max(60.0, float(np.nanmax(table["age_s"], initial=60.0))), 400)
     band = pd.cut(table["end_on"], END_ON_BANDS, include_lowest=True)
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
-    palette = plt.cm.viridis(np.linspace(0.0, 0.9, len(band.cat.categories)))  # one colour a band, always
+    fig, ax = share_figure()
+    palette = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.9, len(band.cat.categories)))  # one a band
     for interval, colour in zip(band.cat.categories, palette, strict=True):
         age = table.loc[band == interval, "age_s"].to_numpy(float)
         if len(age):

@@ -31,6 +31,7 @@ import argparse
 import json
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
@@ -202,26 +203,29 @@ def draw_shares(pixel: pd.DataFrame, drawn: dict[str, pd.DataFrame], title: str,
     """``path``: the share of the offenders in view detected by each time since first sight (s, log scale),
     pixel mode's (``pixel``: :func:`sim.calibration.pixel_run_log.pixel_detections` rows) with its 95 %
     bootstrap band, and statistical mode's expectation under each checked calibration (``drawn``, by name)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     longest = max(60.0, float(np.nanmax(pixel["ttd_s"], initial=60.0)))
     times = tuple(np.geomspace(1.0, longest, 80))
     low, high = bootstrap_band(pixel, times, np.random.default_rng(0))
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    fig, ax = share_figure()
     ax.fill_between(times, low, high, step="post", color="0.85", label="pixel mode's 95 % band")
     ax.step(
         times, detected_within(pixel, times), where="post", color="black", label=f"pixel mode ({len(pixel)})"
     )
-    for (name, table), colour in zip(drawn.items(), plt.cm.tab10.colors, strict=False):
+    for (name, table), colour in zip(drawn.items(), matplotlib.colormaps["tab10"].colors, strict=False):
         ax.step(
             times, detected_within(table, times), where="post", color=colour, label=f"statistical: {name}"
         )
     save_share_figure(
         fig, ax, ("time since first sight, s", "share of the offenders in view detected"), title, path
     )
+
+
+def share_figure():
+    """A new figure and axes for shares by time, drawn off screen (matplotlib's Agg backend)."""
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=(7.5, 4.2), layout="constrained")
 
 
 def save_share_figure(fig, ax, labels: tuple[str, str], title: str, path: Path) -> None:
