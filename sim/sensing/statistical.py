@@ -42,7 +42,7 @@ first frame completing k hits within n consecutive frames gives the alarm time. 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +52,7 @@ from sim.scenario.models import Kind, Light
 from sim.sensing.alarm_hazard import AlarmRates, first_reaching
 from sim.sensing.detection_model import DetectionModel, OwnOffset
 from sim.sensing.false_alarms import FalseAlarmClock
+from sim.sensing.hit_chains import chained_hits, chunks, first_k_of_n, next_true
 from sim.sensing.sensors import InView, Sensor, visible_intervals
 from sim.sensing.view_crowds import ViewCrowds
 from sim.world.daylight import LIGHT_ORDER, Daylight
@@ -61,57 +62,6 @@ LIGHT_GRID_S = 10.0
 """Resolution of the light-level lookup, s."""
 _LIGHT_PIECE = 100_000
 """Grid points whose light is computed at once."""
-_FIRST_CHUNK_FRAMES = 64
-_MAX_CHUNK_FRAMES = 65_536
-
-
-def first_k_of_n(hits: np.ndarray, k: int, n: int) -> int:
-    """Index of the first observation at which ``k`` of the last ``n`` are hits, or -1."""
-    counts = np.cumsum(hits, dtype=np.int64)
-    window = counts.copy()
-    window[n:] -= counts[:-n]
-    found = np.flatnonzero(window >= k)
-    return int(found[0]) if len(found) else -1
-
-
-def chained_hits(
-    uniforms: np.ndarray, p: np.ndarray, run_frames: np.ndarray | float, holding: bool
-) -> np.ndarray:
-    """Hits of a two-state (Gilbert–Elliott) chain with per-frame hit probability ``p`` in steady state.
-
-    A hit ends with probability b = 1 / ``run_frames`` per frame (mean run of hits: a detector
-    holding its track; a number, or one per frame) and starts with a = b·p / (1 − p), so the
-    chain's stationary hit probability is a / (a + b) = p. Where p > 1 − b the chain would need
-    a > 1 − b; there b = 1 − p and a = p instead, i.e. independent frames (``run_frames`` = 1 is
-    the independent case everywhere). One uniform per frame decides both moves (hit iff u < a after a miss,
-    u < 1 − b after a hit) and both bounds grow with p, so a lower threshold never loses a hit
-    (common random numbers across thresholds). ``holding``: the frame before was a hit.
-
-    Vectorised: the chain is in a hit at frame t iff its last start (u < a) came after its last
-    break (u >= 1 − b); a start implies no break, as a <= 1 − b.
-    """
-    b = np.minimum(1.0 / np.maximum(run_frames, 1.0), 1.0 - p)
-    start = uniforms < np.where(p < 1.0, b * p / np.maximum(1.0 - p, 1e-300), 1.0)
-    broken = uniforms >= 1.0 - b
-    index = np.arange(len(uniforms))
-    last_start = np.maximum.accumulate(np.where(start, index, -1 if holding else -3))
-    last_break = np.maximum.accumulate(np.where(broken, index, -2))
-    return last_start > last_break
-
-
-def _chunks(times: np.ndarray) -> Iterator[np.ndarray]:
-    """``times`` in consecutive chunks, the first of :data:`_FIRST_CHUNK_FRAMES`, each twice the one before
-    up to :data:`_MAX_CHUNK_FRAMES`: an alarm early in a view costs few draws, a long view few calls."""
-    start, size = 0, _FIRST_CHUNK_FRAMES
-    while start < len(times):
-        yield times[start : start + size]
-        start, size = start + size, min(2 * size, _MAX_CHUNK_FRAMES)
-
-
-def _next_true(flags: np.ndarray, start: int) -> int:
-    """Index of the first true flag at or after ``start``, or len(flags)."""
-    found = np.flatnonzero(flags[start:])
-    return start + int(found[0]) if len(found) else len(flags)
 
 
 @dataclass(frozen=True)
@@ -283,7 +233,7 @@ class StatisticalSensing:
         chain = model.acquisition(incident.kind, sensor.frame_interval, rng, own.lasting) if camera else None
         astray = False  # the held track's alarm went astray (acquisition model only)
         bound = self._hit_bound(sensor, incident, own) if chain is None else None
-        for number, frames in enumerate(_chunks(times)):
+        for number, frames in enumerate(chunks(times)):
             uniforms = rng.random(len(frames))
             if bound is not None and not holding and not tail.any() and uniforms.min() >= bound(frames):
                 # No frame can start a run of hits (u < a <= p): none of these frames is a hit, as the full
@@ -308,7 +258,7 @@ class StatisticalSensing:
             lost = new_track if chain is not None else ~hits
             since = 0  # outcomes before ``since`` belong to a track whose alarm went astray
             if astray:  # that track is still held
-                since = _next_true(lost, 0)
+                since = next_true(lost, 0)
                 astray = since == len(hits)
             while (index := first_k_of_n(hits[since:], sensor.k, sensor.n)) >= 0:
                 index += since
@@ -322,7 +272,7 @@ class StatisticalSensing:
                         else sensor.fixed_probability
                     )
                     return Detection(float(frames[j]), sensor.id, x, y, score)
-                since = _next_true(lost, index + 1)  # a new track has to collect k hits of its own
+                since = next_true(lost, index + 1)  # a new track has to collect k hits of its own
                 astray = since == len(hits)
             tail = hits[max(since, len(hits) - (sensor.n - 1)) :]
         return None
@@ -344,7 +294,7 @@ class StatisticalSensing:
         if own.log_rate == -math.inf:
             return None  # one this camera never finds (``never_log_odds``)
         budget = float(rng.exponential()) * math.exp(-own.log_rate)  # Σ zΔλ reaches E: Σ Δλ reaches E/z
-        for frames in _chunks(times):
+        for frames in chunks(times):
             xy = incident.track.position(frames)
             pixels, light = self._pixels(sensor, incident, xy), self.light_index(frames)
             others = self._crowds.others(sensor.id, incident.kind, frames) if self._crowds else None

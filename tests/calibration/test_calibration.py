@@ -18,7 +18,7 @@ from sim.core.maths import sigmoid
 from sim.core.rng import RandomStreams
 from sim.scenario.models import ClassCalibration, Kind, Weather
 from sim.sensing.detection_model import DetectionModel
-from sim.sensing.statistical import chained_hits
+from sim.sensing.hit_chains import chained_hits
 from tests.helpers.builders import assert_calibration_refused, camera_sensing, make_incident
 
 SIZE_SLOPE = 1.2

@@ -7,13 +7,15 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
+from sim.core.maths import logit, sigmoid
 from sim.core.rng import RandomStreams
 from sim.engine import run
 from sim.loading import load_scenario
 from sim.scenario.models import Kind, Scenario, Weather
 from sim.sensing.detection_model import DetectionModel, OwnOffset
+from sim.sensing.hit_chains import chained_hits, first_k_of_n
 from sim.sensing.sensors import Sensor, visible_intervals
-from sim.sensing.statistical import StatisticalSensing, chained_hits, first_k_of_n, logit, sigmoid
+from sim.sensing.statistical import StatisticalSensing
 from sim.world.daylight import Daylight
 from sim.world.incidents import Incident, Track
 from tests.helpers.builders import make_incident
