@@ -122,7 +122,7 @@ def at_risk(
     """The frames at risk at some threshold, one row each: ``age`` (s), ``pixels``, ``light``, ``weather``,
     ``first``, the lowest threshold (index) at which it is at risk, and ``offender``, its group's number among
     the rows (and with ``crowd`` ``others``, the crowd of :func:`sim.calibration.fit_inputs.others_in_view`;
-    ``distance_m`` where ``data`` has it);
+    ``distance_m`` and ``nearness`` where ``data`` has them);
     and the alarms: each one's row and threshold (index).
 
     A frame is at risk at a threshold until the offender's alarm there, in every view up to it; alarms come
@@ -149,6 +149,8 @@ def at_risk(
         rows["camera"] = data["group"].str.split("/").str[1].to_numpy()[kept]
     if "distance_m" in data:  # from the lens: the weather's depth of air (sim.calibration.optical_depth_fit)
         rows["distance_m"] = data["distance_m"].to_numpy(float)[kept]
+    if "nearness" in data:  # to another offender, on coming into view (sim.calibration.neighbour_fit)
+        rows["nearness"] = data["nearness"].to_numpy(float)[kept]
     row, threshold = np.nonzero(np.abs(t[kept][:, None] - when[kept]) < 1e-6)
     return rows, row, threshold
 
@@ -253,10 +255,11 @@ def alarm_log_likelihood(
     alarms. NaN without frames."""
     if len(frames) == 0:
         return math.nan
-    if block.size_cliff is not None or block.optical_depth is not None:
+    if block.size_cliff is not None or block.optical_depth is not None or block.neighbour is not None:
         # Fitted afterwards with the class held (sim.calibration.held_class_fit): not in this design.
         raise ValueError(
-            "a block with a size cliff or an optical-depth term: their likelihood is held_class_fit's"
+            "a block with a size cliff, an optical-depth or a neighbour term: their likelihood is "
+            "held_class_fit's"
         )
     thresholds, crowd = tuple(block.thresholds), block.crowd_slope != 0.0
     risk, _, step = risk_set(frames, detected, threshold, thresholds, block.k, block.n, crowd)

@@ -20,9 +20,16 @@ from sim.engine import Simulation
 from sim.scenario.models import Mode, Scenario
 from sim.sensing.sensors import build_sensors
 from sim.world.geometry import ZoneGeometry
+from sim.world.incidents import Incident
 
 HEIGHT_TOLERANCE = 1e-6
 """Largest relative difference between a logged pixel height and the recomputed one."""
+
+
+def seeded_incidents(scenario: Scenario, seed: int) -> dict[int, Incident]:
+    """The incidents a run of ``scenario`` with ``seed`` draws, by id: pixel and statistical mode's alike."""
+    simulation = Simulation(with_mode(scenario, Mode.STATISTICAL), seed)
+    return {incident.id: incident for incident in simulation.incidents}
 
 
 def frame_distances(
@@ -37,8 +44,7 @@ def frame_distances(
     times, logged = frames["t"].to_numpy(float), frames["pixels"].to_numpy(float)
     distances = np.full(len(frames), np.nan)
     for run, rows in parts.groupby(0).groups.items():
-        simulation = Simulation(with_mode(scenario, Mode.STATISTICAL), seeds[int(run)])
-        incidents = {incident.id: incident for incident in simulation.incidents}
+        incidents = seeded_incidents(scenario, seeds[int(run)])
         mine = parts.loc[rows]
         for (camera, name), index in mine.groupby([1, 2]).indices.items():
             at = frames.index.get_indexer(mine.index[index])

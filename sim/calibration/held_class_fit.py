@@ -60,19 +60,23 @@ def held_class_offenders(
     reference_pixels: float,
     threshold: float,
     design: Callable[[pd.DataFrame], np.ndarray],
+    others: bool = False,
 ) -> HeldClassOffenders:
     """The frames of ``frames`` at risk at the run's ``threshold`` (pixel mode's credited first alarms
     ``detected``, s per group), with ``block``'s clear-weather hazards (without its optical-depth term) and
-    ``design`` of the risk set's rows (:func:`sim.calibration.alarm_hazard_fit.at_risk`'s columns)."""
-    crowd = block.crowd_slope != 0.0
+    ``design`` of the risk set's rows (:func:`sim.calibration.alarm_hazard_fit.at_risk`'s columns; with
+    ``others`` the crowd's column even if the class has no crowd term)."""
+    crowd = block.crowd_slope != 0.0 or others
     (rows, event_rows, _), _, step = risk_set(
         frames, detected, threshold, (round(threshold, 6),), block.k, block.n, crowd
     )
-    without = block.model_copy(update={"optical_depth": None})
+    # The neighbour term is fitted last (sim.calibration.neighbour_fit), with everything else held: a class's
+    # own is left out here, as its optical depth is (the runs' weather is clear).
+    without = block.model_copy(update={"optical_depth": None, "neighbour": None})
     clear = AlarmRates(without, reference_pixels, threshold, Weather.CLEAR)
-    others = rows["others"].to_numpy(float) if crowd else None
+    crowds = rows["others"].to_numpy(float) if crowd else None
     light = rows["light"].to_numpy(int)
-    base = clear.rates(rows["age"].to_numpy(float), rows["pixels"].to_numpy(float), light, others)
+    base = clear.rates(rows["age"].to_numpy(float), rows["pixels"].to_numpy(float), light, crowds)
     event = np.zeros(len(rows), dtype=bool)
     event[event_rows] = True
     offender = rows["offender"].to_numpy()
@@ -105,6 +109,16 @@ def _nodes(frailty_sd: float) -> tuple[np.ndarray, np.ndarray]:
 
 def log_likelihood(data: HeldClassOffenders, coefficients: np.ndarray) -> tuple[float, np.ndarray]:
     """The offenders' log-likelihood at ``coefficients`` and its gradient (module docstring)."""
+    by_offender, _, gradient = offender_log_likelihoods(data, coefficients)
+    return float(by_offender.sum()), gradient
+
+
+def offender_log_likelihoods(
+    data: HeldClassOffenders, coefficients: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each offender's log-likelihood at ``coefficients``, log L_i; the log of its part as one that may be
+    found, log((1 − π_i) M_i) (π_i its share never found, M_i its alarm's likelihood over the frailty); and
+    the gradient of Σ log L_i."""
     scale, log_weights = _nodes(data.frailty_sd)
     hazard = data.exposure * np.exp(data.design @ coefficients)
     count = len(data.alarmed)
@@ -123,10 +137,11 @@ def log_likelihood(data: HeldClassOffenders, coefficients: np.ndarray) -> tuple[
     )
     at_alarm_design = np.zeros((count, data.design.shape[1]))
     at_alarm_design[data.offender[data.event]] = data.design[data.event]
-    ratio = np.where(zh > 1e-12, zh / np.expm1(np.maximum(zh, 1e-12)), 1.0)
+    with np.errstate(over="ignore"):  # e^{zh} beyond a float: the ratio is 0, as the division gives
+        ratio = np.where(zh > 1e-12, zh / np.expm1(np.maximum(zh, 1e-12)), 1.0)
     alarm_weight = np.where(data.alarmed, (posterior * ratio).sum(axis=1), 0.0)
     gradient = alarm_weight @ at_alarm_design - (posterior @ scale) @ exposure_by_column
-    return float(log_offender.sum()), gradient
+    return log_offender, log_mix, gradient
 
 
 def fitted_coefficients(

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.fields import Kind, Light, SensorType, Strict, Weather
-from sim.scenario.hazard_terms_section import OpticalDepthTerm, SizeCliff
+from sim.scenario.hazard_terms_section import NeighbourTerm, OpticalDepthTerm, SizeCliff
 
 DETECTION_MODEL_TERMS = {
     "ordinal": (
@@ -59,11 +59,11 @@ class AlarmHazard(Strict):
     view, by the time since the offender came into view (age), its size, the light, the weather and the
     threshold, log λ = age_log_rates[bin] + (size_slope + size_slope_by_age[bin]) · log2(pixels /
     reference_pixels) (+ the size cliff's offset) + light + weather (or the optical depth's offset) +
-    threshold offset + crowd_slope · log2(1 + others in view) + frailty_sd · w, w ~ N(0, 1) drawn once per
-    offender and camera, and a share of offenders never found by that camera, σ(never_log_odds +
-    never_size_slope · log2(pixels at first sight / reference_pixels)) (a grouped-time hazards model,
-    proportional without ``size_slope_by_age``, fitted by
-    :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
+    threshold offset + crowd_slope · log2(1 + others in view) (+ the neighbour's offset) + frailty_sd · w,
+    w ~ N(0, 1) drawn once per offender and camera, and a share of offenders never found by that camera,
+    σ(never_log_odds + never_size_slope · log2(pixels at first sight / reference_pixels)) (and the
+    neighbour's share beside it) (a grouped-time hazards model, proportional without ``size_slope_by_age``,
+    fitted by :func:`sim.calibration.alarm_hazard_fit.fit_alarm_hazard`)."""
 
     age_edges_s: tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...] = Field(
         min_length=1, description="left edge of each age bin, s: 0 first, increasing; the last bin is open"
@@ -94,6 +94,11 @@ class AlarmHazard(Strict):
     size_cliff: SizeCliff | None = Field(
         None,
         description="a steeper fall of the log-rate below a size the detector barely resolves (absent: none)",
+    )
+    neighbour: NeighbourTerm | None = Field(
+        None,
+        description="the log-rate and the share never found of an offender who comes into view near another "
+        "of its kind (absent: none)",
     )
     crowd_slope: float = _slope(
         "log-rate change per doubling of 1 + the other offenders of the kind in the camera's view (0: no "

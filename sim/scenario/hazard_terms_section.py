@@ -3,7 +3,9 @@ held_class_fit`): the weather's covariate (``alarm_hazard.optical_depth``: how t
 optical depth of the air between the lens and the offender; :func:`sim.sensing.alarm_hazard.
 optical_depth_offset` applies it, :func:`sim.calibration.optical_depth_fit.fit_optical_depth` fits it) and
 the size cliff (``alarm_hazard.size_cliff``: how it falls below a size the detector barely resolves;
-:mod:`sim.calibration.size_cliff_fit`). See :mod:`sim.scenario.models` for the whole scenario.
+:mod:`sim.calibration.size_cliff_fit`) and the neighbour (``alarm_hazard.neighbour``: how an offender fares
+who comes into view beside another of its kind; :mod:`sim.calibration.neighbour_fit`). See
+:mod:`sim.scenario.models` for the whole scenario.
 """
 
 from __future__ import annotations
@@ -68,4 +70,44 @@ class SizeCliff(Strict):
         le=3600,
         allow_inf_nan=False,
         description="time in view from which late_slope holds, s",
+    )
+
+
+class NeighbourTerm(Strict):
+    """How an offender fares who comes into a camera's view near another of its kind already there: its
+    closeness c = exp(−d / scale_m), d the ground distance (m) to the nearest such offender when it came into
+    view (c = 0 with none), adds c · log_rate to its alarm log-rate while it has been in view for less than
+    late_after_s and c · late_log_rate after, and makes it one the camera never finds with probability
+    σ(never_log_odds + never_slope · c), drawn once per offender and camera beside the class's own share.
+    Pixel mode's fishing detector merges two anglers a few metres apart into one body, or credits their one
+    alarm to the first: on the near bank's runs an angler who arrived within 10 m of another was found 0.3-0.6
+    of the time, one with nobody within 20 m 0.9 (docs/detectors.md, "An angler beside another")."""
+
+    scale_m: float = Field(
+        gt=0, le=1000, allow_inf_nan=False, description="distance over which the closeness falls by e, m"
+    )
+    log_rate: float = Field(
+        ge=-20, le=20, allow_inf_nan=False, description="log-rate change at closeness 1 before late_after_s"
+    )
+    late_log_rate: float = Field(
+        ge=-20, le=20, allow_inf_nan=False, description="log-rate change at closeness 1 from late_after_s on"
+    )
+    late_after_s: float = Field(
+        gt=0, le=3600, allow_inf_nan=False, description="time in view from which late_log_rate holds, s"
+    )
+    never_log_odds: float = Field(
+        ge=-100,
+        le=100,
+        allow_inf_nan=False,
+        description="log odds that an offender with nobody near (closeness 0) is never found for this reason",
+    )
+    never_slope: float = Field(
+        ge=-100, le=100, allow_inf_nan=False, description="change of never_log_odds at closeness 1"
+    )
+    crowd_change: float = Field(
+        0.0,
+        ge=-20,
+        le=20,
+        allow_inf_nan=False,
+        description="change of the class's crowd slope fitted with the term (per doubling of 1 + others)",
     )

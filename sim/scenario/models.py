@@ -54,7 +54,7 @@ from sim.scenario.fields import (
     per_kind,
 )
 from sim.scenario.fleet_section import Boat, DispatchConfig, Dock, OnScene, Operator
-from sim.scenario.hazard_terms_section import OpticalDepthTerm, SizeCliff
+from sim.scenario.hazard_terms_section import NeighbourTerm, OpticalDepthTerm, SizeCliff
 from sim.scenario.incidents_section import Compliance, IncidentKind, Incidents
 from sim.scenario.network_section import (
     Drone,
@@ -117,6 +117,7 @@ __all__ = [  # the models of every section module, importable from here
     "LogNormalSpec",
     "Mmtc",
     "Mode",
+    "NeighbourTerm",
     "NetworkConfig",
     "Obstruction",
     "OnScene",

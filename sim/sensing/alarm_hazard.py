@@ -25,7 +25,11 @@ rate alike; with it larger offenders may alarm at other ages than smaller ones. 
 offender's rate in one camera's views carries its own factor exp(σw), w ~ N(0, 1) drawn once
 (:meth:`sim.sensing.detection_model.DetectionModel.own_offset`): some offenders are found at once, others late
 or never; with ``never_log_odds`` a share of them is never found by that camera at all (drawn once too, by
-their size at first sight with ``never_size_slope``).
+their size at first sight with ``never_size_slope``). With ``neighbour`` an offender who came into view near
+another of its kind, closeness c = exp(−d / scale_m) (:func:`closeness`), has c · log_rate more before
+``late_after_s`` in view and c · late_log_rate after (:func:`neighbour_offset`), and a share of its own never
+found (:meth:`sim.sensing.detection_model.DetectionModel.neighbour_never_probability`); its ``crowd_change``
+is added to ``crowd_slope``.
 Drawn as one unit-exponential E per view: the alarm is in the first frame whose cumulative hazard
 Σ Δ·λ reaches E, the same E at every threshold, and λ never rises with τ, so a lower threshold never alarms
 later (common random numbers).
@@ -41,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.maths import logit
-from sim.scenario.models import AlarmHazard, OpticalDepthTerm, SensorType, SizeCliff, Weather
+from sim.scenario.models import AlarmHazard, NeighbourTerm, OpticalDepthTerm, SensorType, SizeCliff, Weather
 from sim.world.daylight import LIGHT_ORDER
 from sim.world.visibility import optical_depth
 
@@ -74,6 +78,22 @@ def size_cliff_offset(cliff: SizeCliff, pixels: np.ndarray, ages: np.ndarray | N
         raise ValueError("a size cliff with a late slope needs the frames' ages in view")
     slope = np.where(np.asarray(ages, dtype=float) < cliff.late_after_s, cliff.slope, cliff.late_slope)
     return -slope * below
+
+
+def closeness(distance_m: float, scale_m: float) -> float:
+    """exp(−``distance_m`` / ``scale_m``): 1 for an offender beside another, 0 for one with nobody near
+    (``distance_m`` inf)."""
+    return float(np.exp(-distance_m / scale_m)) if np.isfinite(distance_m) else 0.0
+
+
+def neighbour_offset(term: NeighbourTerm, nearness: float | np.ndarray, ages: np.ndarray) -> np.ndarray:
+    """The log-rate offset of ``term`` in frames at ``ages`` (s in view) of an offender of closeness
+    ``nearness`` (:func:`closeness`; one, or one per frame): c · log_rate before late_after_s, c ·
+    late_log_rate from then on."""
+    ages = np.asarray(ages, dtype=float)
+    return np.asarray(nearness, dtype=float) * np.where(
+        ages < term.late_after_s, term.log_rate, term.late_log_rate
+    )
 
 
 def threshold_offset(rates: AlarmHazard, threshold: float) -> float | np.ndarray:
@@ -115,7 +135,7 @@ class AlarmRates:
         self.age_log_rates = np.asarray(rates.age_log_rates, dtype=float)
         by_age = rates.size_slope_by_age or np.zeros(len(self.edges))
         self.size_slopes = rates.size_slope + np.asarray(by_age, dtype=float)  # by age bin
-        self.crowd_slope = rates.crowd_slope
+        self.crowd_slope = rates.crowd_slope + (rates.neighbour.crowd_change if rates.neighbour else 0.0)
         self.reference_pixels = reference_pixels
         self.light = np.array([rates.light.get(level, 0.0) for level in LIGHT_ORDER])  # by light index
         offset = threshold_offset(rates, threshold)
@@ -125,6 +145,7 @@ class AlarmRates:
         self.optical_depth = rates.optical_depth
         self.weather, self.sensor = weather, sensor
         self.size_cliff = rates.size_cliff
+        self.neighbour = rates.neighbour
 
     def rates(
         self,
@@ -133,10 +154,13 @@ class AlarmRates:
         light_index: np.ndarray,
         others: np.ndarray | None = None,
         distances: np.ndarray | None = None,
+        nearness: float = 0.0,
     ) -> np.ndarray:
         """Alarm rate (1/s) in frames at ``ages`` (s since the view began) of an offender ``pixels`` tall
         under light levels ``light_index`` (0 night, 1 dusk, 2 day), with ``others`` offenders of its kind
-        also in view (None: none), ``distances`` (m) from the lens (needed with an optical depth term)."""
+        also in view (None: none), ``distances`` (m) from the lens (needed with an optical depth term) and
+        ``nearness`` its closeness to another when it came into view (:func:`closeness`; read with a
+        neighbour term)."""
         bins = age_bins(self.edges, ages)
         size = np.log2(np.maximum(pixels, 1e-9) / self.reference_pixels)
         log_rate = self.age_log_rates[bins] + self.size_slopes[bins] * size
@@ -150,6 +174,8 @@ class AlarmRates:
                 raise ValueError("an optical depth term needs the offender's distances from the lens")
             depth = optical_depth(distances, self.weather, self.sensor)
             log_rate = log_rate + optical_depth_offset(self.optical_depth, depth)
+        if self.neighbour is not None and nearness > 0.0:
+            log_rate = log_rate + neighbour_offset(self.neighbour, nearness, ages)
         return np.exp(log_rate)
 
     @property

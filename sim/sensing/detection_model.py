@@ -38,7 +38,11 @@ class OwnOffset:
     """No alarm of this camera lands on the offender (``shadowed_share``): another's track holds them."""
     log_rate: float = 0.0
     """The ``hazard`` model's own log-rate offset of the offender in this view, σ_f·w (``alarm_hazard.
-    frailty_sd``; 0 without one), −inf for one never found (``alarm_hazard.never_log_odds``)."""
+    frailty_sd``; 0 without one), −inf for one never found (``alarm_hazard.never_log_odds``, or the
+    neighbour's share)."""
+    nearness: float = 0.0
+    """Its closeness to another of its kind when it came into view (:func:`sim.sensing.alarm_hazard.
+    closeness`; 0 unless the class has a neighbour term)."""
 
     def at(self, t: np.ndarray) -> np.ndarray:
         """Offsets at times ``t`` (s)."""
@@ -114,15 +118,30 @@ class DetectionModel:
         size = self._doublings(pixels) if rates.never_size_slope != 0 else 0.0
         return float(sigmoid(rates.never_log_odds + rates.never_size_slope * size))
 
+    @staticmethod
+    def neighbour_never_probability(rates: AlarmHazard, nearness: float) -> float:
+        """P(this camera never finds an offender that came into view at closeness ``nearness`` to another of
+        its kind, for that reason) under ``rates``' neighbour term: σ(never_log_odds + never_slope · c); 0
+        without the term."""
+        term = rates.neighbour
+        return 0.0 if term is None else float(sigmoid(term.never_log_odds + term.never_slope * nearness))
+
     def _doublings(self, pixels: float) -> float:
         """log2(``pixels`` / reference_pixels)."""
         return math.log2(max(pixels, 1e-9) / self.calibration.reference_pixels)
 
     def own_offset(
-        self, kind: Kind, start: float, until: float, rng: np.random.Generator, pixels: float = math.nan
+        self,
+        kind: Kind,
+        start: float,
+        until: float,
+        rng: np.random.Generator,
+        pixels: float = math.nan,
+        nearness: float = 0.0,
     ) -> OwnOffset:
         """An offender's own logit offsets in one camera's view from ``start`` to ``until`` (s), ``pixels``
-        tall there at first sight (only needed with a ``never_size_slope``).
+        tall there at first sight (only needed with a ``never_size_slope``) and at closeness ``nearness`` to
+        another of its kind (read with a neighbour term).
 
         σ_o·v per spell (``offender_sd``, redrawn every ``offender_spell_s``) plus σ_l·u for the
         whole visit (``offender_lasting_sd``), v, u ~ N(0, 1); with probability ``never_share`` the
@@ -131,7 +150,8 @@ class DetectionModel:
         ``shadowed_share`` one none of whose alarms lands on them; for the ``hazard`` model a log-rate
         offset σ_f·w, w ~ N(0, 1) (``alarm_hazard.frailty_sd``), the same in all its views of this camera, and
         with the probability of :meth:`never_found_probability` −∞ (one this camera never finds; drawn
-        only with ``alarm_hazard.never_log_odds``). u and those draws
+        only with ``alarm_hazard.never_log_odds``), and again with the neighbour term's share
+        (:meth:`neighbour_never_probability`). u and those draws
         come after the v's, each only when its parameter is > 0, so calibrations without them keep their
         draws.
         """
@@ -152,7 +172,10 @@ class DetectionModel:
         never = hazard is not None and hazard.never_log_odds is not None
         if never and rng.random() < self.never_found_probability(hazard, pixels):
             log_rate = -math.inf  # one this camera never finds
-        return OwnOffset(values, start, spell, lasting, shadowed, log_rate)
+        neighbour = hazard is not None and hazard.neighbour is not None
+        if neighbour and rng.random() < self.neighbour_never_probability(hazard, nearness):
+            log_rate = -math.inf  # lost beside another (drawn for every offender: one stream, any closeness)
+        return OwnOffset(values, start, spell, lasting, shadowed, log_rate, nearness if neighbour else 0.0)
 
     def acquisition(
         self, kind: Kind, frame_interval: float, rng: np.random.Generator, lasting: float = 0.0

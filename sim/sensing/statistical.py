@@ -49,7 +49,7 @@ import numpy as np
 
 from sim.core.maths import logit, sigmoid
 from sim.scenario.models import Kind, Light
-from sim.sensing.alarm_hazard import AlarmRates, first_reaching
+from sim.sensing.alarm_hazard import AlarmRates, closeness, first_reaching
 from sim.sensing.detection_model import DetectionModel, OwnOffset
 from sim.sensing.false_alarms import FalseAlarmClock
 from sim.sensing.hit_chains import chained_hits, chunks, first_k_of_n, next_true
@@ -86,8 +86,9 @@ class StatisticalSensing:
         horizon_s: float,
         incidents: Iterable[Incident] = (),
     ):
-        """``incidents``: every incident of the run, for the hazard model's crowd term (the others in a
-        camera's view, :mod:`sim.sensing.view_crowds`); counted only when a camera's terms have one."""
+        """``incidents``: every incident of the run, for the hazard model's crowd and neighbour terms (the
+        others in a camera's view, :mod:`sim.sensing.view_crowds`); counted only when a camera's terms have
+        one."""
         self.sensors = sensors
         self.model = model
         # Each camera's detections follow its sensor type's terms of the calibration (visible: the base); a
@@ -98,7 +99,7 @@ class StatisticalSensing:
             if model is not None and not model.calibration.missing_terms(s.sensor)
         }
         self.horizon_s = horizon_s
-        crowded = [s for s in sensors if s.id in self._models and self._crowd_term(s)]
+        crowded = [s for s in sensors if s.id in self._models and self._sees_others(s)]
         self._crowds = ViewCrowds.of(crowded, incidents, horizon_s) if crowded else None
         boxes = [s.region.bounds if not s.region.is_empty else (np.nan,) * 4 for s in sensors]
         self._bounds = np.array(boxes, dtype=float).reshape(-1, 4)
@@ -110,10 +111,18 @@ class StatisticalSensing:
         pieces = range(0, len(grid), _LIGHT_PIECE)
         self._light = np.concatenate([daylight.light_index(grid[i : i + _LIGHT_PIECE]) for i in pieces])
 
-    def _crowd_term(self, sensor: Sensor) -> bool:
-        """Whether some kind ``sensor`` watches has alarm rates with a crowd term in its terms."""
+    def _sees_others(self, sensor: Sensor) -> bool:
+        """Whether some kind ``sensor`` watches has alarm rates with a crowd or a neighbour term."""
         rates = (self._models[sensor.id].alarm_rates(kind) for kind in sensor.kinds)
-        return any(r is not None and r.crowded for r in rates)
+        return any(r is not None and (r.crowded or r.neighbour is not None) for r in rates)
+
+    def _nearness(self, sensor: Sensor, incident: Incident, t: float) -> float:
+        """``incident``'s closeness at ``t`` (s) to the nearest other of its kind in ``sensor``'s view, as its
+        class's neighbour term reads it (:func:`sim.sensing.alarm_hazard.closeness`); 0 without one."""
+        rates = self.model_of(sensor.id).calibration.classes[incident.kind].alarm_hazard
+        if rates is None or rates.neighbour is None:
+            return 0.0
+        return closeness(self._crowds.nearest_m(sensor.id, incident, t), rates.neighbour.scale_m)
 
     def _pixels(self, sensor: Sensor, incident: Incident, xy: np.ndarray) -> np.ndarray:
         """``incident``'s height (px) at ground points ``xy`` (n, 2) on camera ``sensor``, as its class's size
@@ -185,7 +194,8 @@ class StatisticalSensing:
             if sensor.pixel_height is not None:
                 first_sight = incident.track.position(np.array([start]))
                 pixels = float(self._pixels(sensor, incident, first_sight)[0])
-                own = self.model_of(sensor.id).own_offset(incident.kind, start, until, rng, pixels)
+                nearness = self._nearness(sensor, incident, start)
+                own = self.model_of(sensor.id).own_offset(incident.kind, start, until, rng, pixels, nearness)
                 if own.shadowed:
                     continue
             for t0, t1 in intervals:
@@ -299,7 +309,8 @@ class StatisticalSensing:
             pixels, light = self._pixels(sensor, incident, xy), self.light_index(frames)
             others = self._crowds.others(sensor.id, incident.kind, frames) if self._crowds else None
             far = sensor.distance(xy) if rates.optical_depth else None  # the weather's depth of air
-            hazards = sensor.frame_interval * rates.rates(frames - times[0], pixels, light, others, far)
+            ages = frames - times[0]
+            hazards = sensor.frame_interval * rates.rates(ages, pixels, light, others, far, own.nearness)
             index, budget = first_reaching(hazards, budget)
             if index >= 0:
                 t = float(frames[index])

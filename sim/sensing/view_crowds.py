@@ -1,5 +1,5 @@
-"""Who else is in a camera's view: the crowd of the ``hazard`` model's crowd term
-(:mod:`sim.sensing.alarm_hazard`).
+"""Who else is in a camera's view: the crowd of the ``hazard`` model's crowd term, and the nearest of them of
+its neighbour term (:mod:`sim.sensing.alarm_hazard`).
 
 Pixel mode's detectors alarm later on an offender while others of its kind share the view (blobs merge,
 tracks swap, an alarm lands on a neighbour): on the stored beach runs the alarm rate in frames with more
@@ -27,22 +27,30 @@ class ViewCrowds:
     """Per camera and kind, the intervals (s) in which each incident of that kind is in the camera's view of
     the kind's no-go areas."""
 
-    def __init__(self, intervals: dict[tuple[str, Kind], list[tuple[float, float]]]):
-        self._starts = {key: np.sort([a for a, _ in spans]) for key, spans in intervals.items()}
-        self._ends = {key: np.sort([b for _, b in spans]) for key, spans in intervals.items()}
+    def __init__(self, views: dict[tuple[str, Kind], list[tuple[Incident, float, float]]]):
+        """``views``: per camera and kind, each incident's intervals in view, (incident, start, end)."""
+        self._views = {key: list(spans) for key, spans in views.items()}
+        self._starts = {key: np.sort([a for _, a, _ in spans]) for key, spans in views.items()}
+        self._ends = {key: np.sort([b for _, _, b in spans]) for key, spans in views.items()}
+        self._spans = {
+            key: np.array([(a, b) for _, a, b in spans], dtype=float).reshape(-1, 2)
+            for key, spans in views.items()
+        }
 
     @classmethod
     def of(cls, cameras: Iterable[Sensor], incidents: Iterable[Incident], horizon_s: float) -> ViewCrowds:
         """The views of ``incidents`` by ``cameras`` (each for the kinds it watches) up to ``horizon_s``."""
-        cameras, intervals = list(cameras), {}
+        cameras, views = list(cameras), {}
         for incident in incidents:
             until = min(incident.t_end, horizon_s)
             for camera in cameras:
                 if incident.kind in camera.kinds:
                     region = camera.alarm_region(incident.kind)
                     spans = visible_intervals(incident.track, region, incident.t_start, until)
-                    intervals.setdefault((camera.id, incident.kind), []).extend(spans)
-        return cls(intervals)
+                    views.setdefault((camera.id, incident.kind), []).extend(
+                        (incident, a, b) for a, b in spans
+                    )
+        return cls(views)
 
     def others(self, camera_id: str, kind: Kind, times: np.ndarray) -> np.ndarray:
         """How many offenders of ``kind`` other than the one being observed are in ``camera_id``'s view at
@@ -54,3 +62,18 @@ class ViewCrowds:
             self._ends[(camera_id, kind)], times, side="left"
         )
         return np.maximum(inside - 1, 0)
+
+    def nearest_m(self, camera_id: str, incident: Incident, t: float) -> float:
+        """Ground distance (m) at time ``t`` (s) from ``incident`` to the nearest other offender of its kind
+        in ``camera_id``'s view then (inf: none): the neighbour term's, taken when it comes into view."""
+        key = (camera_id, incident.kind)
+        spans = self._spans.get(key)
+        if spans is None:
+            return np.inf
+        inside = np.flatnonzero((spans[:, 0] <= t + 1e-9) & (spans[:, 1] >= t - 1e-9))
+        others = [self._views[key][i][0] for i in inside if self._views[key][i][0].id != incident.id]
+        if not others:
+            return np.inf
+        at = np.array([t])
+        here = incident.track.position(at)[0]
+        return float(min(np.hypot(*(other.track.position(at)[0] - here)) for other in others))

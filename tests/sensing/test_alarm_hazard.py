@@ -12,7 +12,6 @@ from shapely.geometry import box
 
 from sim.core.maths import logit
 from sim.core.rng import RandomStreams
-from sim.loading import load_scenario
 from sim.scenario.models import AlarmHazard, Calibration, ClassCalibration, Kind, SensorType, Weather
 from sim.sensing.alarm_hazard import first_reaching, threshold_offset
 from sim.sensing.detection_model import DetectionModel
@@ -20,7 +19,6 @@ from sim.sensing.sensors import Sensor
 from sim.sensing.statistical import StatisticalSensing
 from sim.world.daylight import Daylight
 from tests.helpers.builders import make_incident
-from tests.helpers.paths import DEFAULT, ORDINAL_CALIBRATION
 
 NOON = Daylight(datetime(2026, 7, 1, 12), 34.0, 113.8, 8.0)
 """Daylight all through the tests' incidents (light offset 0)."""
@@ -40,15 +38,6 @@ def rates(**change) -> AlarmHazard:
         "n": 5,
     }
     return AlarmHazard(**(values | change))
-
-
-@pytest.fixture(scope="module")
-def calibration() -> Calibration:
-    """The 2026-11-27 default calibration (every class ordinal, visible cameras blind at night) with swimming
-    on the hazard model of :func:`rates`."""
-    base = load_scenario(DEFAULT, [ORDINAL_CALIBRATION]).calibration
-    swimming = ClassCalibration(model="hazard", intercept=0.0, size_slope=1.0, alarm_hazard=rates())
-    return base.model_copy(update={"classes": {**base.classes, Kind.SWIMMING: swimming}})
 
 
 def sensing(calibration: Calibration, threshold: float, pixels: float | None = None) -> StatisticalSensing:

@@ -1,11 +1,16 @@
-"""Who else is in a camera's view (the hazard model's crowd): counted by hand from the incidents' views."""
+"""Who else is in a camera's view (the hazard model's crowd) and the nearest of them (its neighbour): counted
+and measured by hand from the incidents' views."""
+
+import math
 
 import numpy as np
+import pytest
 from shapely.geometry import box
 
 from sim.scenario.models import Kind
 from sim.sensing.sensors import Sensor
 from sim.sensing.view_crowds import ViewCrowds
+from sim.world.incidents import Incident, Track
 from tests.helpers.builders import make_incident
 
 
@@ -32,3 +37,19 @@ def test_others_in_view_by_hand():
     assert list(crowds.others("bank", Kind.FISHING, times)) == [0, 0, 0, 0]  # itself only
     assert list(crowds.others("beach", Kind.FISHING, times)) == [0, 0, 0, 0]  # the beach does not watch it
     assert list(crowds.others("nowhere", Kind.SWIMMING, times)) == [0, 0, 0, 0]
+
+
+def standing(incident_id: int, xy: tuple[float, float], t_start: float, t_end: float) -> Incident:
+    """A swimmer who stays at ``xy`` (m) from ``t_start`` to ``t_end`` (s)."""
+    track = Track(np.array([t_start, t_end]), np.array([xy, xy], dtype=float))
+    return Incident(incident_id, Kind.SWIMMING, "a", t_start, t_end, track, 0.35, (True,), (60.0,))
+
+
+def test_the_nearest_other_in_view_by_hand():
+    first, second = standing(1, (0.2, 0.2), 0.0, 100.0), standing(2, (1.4, 1.8), 50.0, 100.0)
+    gone = standing(3, (0.7, 0.2), 0.0, 40.0)  # left before the second came
+    crowds = ViewCrowds.of([_camera("cam")], [first, second, gone], 1000.0)
+    assert crowds.nearest_m("cam", second, 50.0) == pytest.approx(2.0)  # 1.2-1.6-2 to the first
+    assert crowds.nearest_m("cam", first, 10.0) == pytest.approx(0.5)  # the third, still there
+    assert crowds.nearest_m("cam", first, 45.0) == math.inf
+    assert crowds.nearest_m("elsewhere", first, 10.0) == math.inf
