@@ -25,12 +25,12 @@ from sim.world.visibility import (
     optical_depth,
 )
 from tests.helpers.builders import make_incident
-from tests.sensing.test_alarm_hazard import NOON, calibration, rates  # noqa: F401 (a fixture)
+from tests.sensing.test_alarm_hazard import NOON, rates
 
 TERM = OpticalDepthTerm(knots=(0.5, 2.0), slopes=(0.2, 3.0))
 
 
-def with_term(calibration, term: OpticalDepthTerm | None = TERM):  # noqa: F811 (the fixture's value)
+def with_term(calibration, term: OpticalDepthTerm | None = TERM):
     """``calibration`` with swimming's alarm rates (:func:`tests.sensing.test_alarm_hazard.rates`) given
     ``term``."""
     swimming = calibration.classes[Kind.SWIMMING]
@@ -52,7 +52,7 @@ def test_the_extinction_length_is_koschmieders():
         assert math.exp(-KOSCHMIEDER) == pytest.approx(0.02, rel=1e-3)
 
 
-def test_rates_fall_with_the_depth_of_air_and_clear_air_costs_nothing(calibration):  # noqa: F811
+def test_rates_fall_with_the_depth_of_air_and_clear_air_costs_nothing(calibration):
     fitted = with_term(calibration)
     ages, pixels, light = np.full(3, 10.0), np.full(3, fitted.reference_pixels), np.full(3, 2)
     length = EXTINCTION_LENGTH_M[Weather.FOG]
@@ -85,7 +85,7 @@ def camera_at(distance_m: float, size: float) -> Sensor:
     )
 
 
-def test_an_offender_far_in_fog_alarms_at_the_lowered_rate(calibration):  # noqa: F811
+def test_an_offender_far_in_fog_alarms_at_the_lowered_rate(calibration):
     """At an optical depth of 1.5 (−0.2 on the log-rate) and τ 0.5 the rate after the first 4 s is 0.1 ·
     e^−0.5 · e^−0.2 /s: the share alarmed within 30 s of view by hand, 1 − exp(−λ · 26); the same offenders
     near the lens alarm as the class says, and never later than far."""
@@ -130,7 +130,7 @@ def test_a_term_beside_weather_offsets_is_refused():
         rates(optical_depth=TERM, weather={Weather.FOG: -1.0})
 
 
-def test_the_size_cliff_by_hand(calibration):  # noqa: F811
+def test_the_size_cliff_by_hand(calibration):
     """Below one pixel the rate falls by e^−slope per halving more than the size slope (1 per doubling)
     says; above it nothing changes."""
     cliff = SizeCliff(below_pixels=1.0, slope=2.0)
@@ -146,7 +146,7 @@ def test_the_size_cliff_by_hand(calibration):  # noqa: F811
     assert ratio == pytest.approx(np.exp([-2.0, 0.0]))
 
 
-def test_a_cliff_with_a_late_slope_by_hand(calibration):  # noqa: F811
+def test_a_cliff_with_a_late_slope_by_hand(calibration):
     """Slope 2 for the first 30 s in view, 0.5 from then on: at half a pixel e^−2 and then e^−0.5 of the rate
     without a cliff; an age is needed to tell which."""
     cliff = SizeCliff(below_pixels=1.0, slope=2.0, late_slope=0.5, late_after_s=30.0)
@@ -183,7 +183,7 @@ def test_a_bad_size_cliff_is_refused(change, message):
         SizeCliff(**change)
 
 
-def test_a_thermal_cameras_term_reads_long_wave_infrareds_depth(calibration):  # noqa: F811
+def test_a_thermal_cameras_term_reads_long_wave_infrareds_depth(calibration):
     """The same term on a thermal camera: fog's depth over 200 m is β d in the 8-14 µm band (9.9 per km, far
     less than visible light's 24.5), so the offset is smaller there."""
     fitted = with_term(calibration)
