@@ -50,6 +50,9 @@
 #   one-camera runs of the far river mouth by day (scripts/installed_agreement.py: 24 runs of 600 s,
 #   150 swimmers an hour, seeds 500-523, and 16 of 1800 s, 50 an hour, seeds 540-555: 14 and 25 minutes
 #   on two workers), installed if it gains on their held-out seeds (scripts/size_cliff_terms.py);
+# - fishing's neighbour term (an angler who comes into view near another is found less often, at another
+#   rate), fitted with the class held to one-camera runs of the three fishing banks by day and checked on
+#   held-out ones (scripts/neighbour_terms.py; docs/detectors.md, "An angler beside another");
 # - the alarm rates' weather, after the thermal block below: each hazard class's optical-depth term (the
 #   rate's fall with the depth of air to the offender, in the camera's band) fitted with the classes held to
 #   paired pixel runs of scripts/weather_effect.py in clear weather and in haze or fog, 7 visible pairs by
@@ -142,6 +145,31 @@ for FAR in "600 150 500-523" "1800 50 540-555"; do
 done
 PYTHONPATH=. "$PY" scripts/size_cliff_terms.py "$VISIBLE_RUNS" --calibration "$TARGET" --late-after 30 \
     --fit-runs "$OUT/far-river-600" --fit-runs "$OUT/far-river-1800" --install
+# Fishing's neighbour term (an angler who comes into view near another is lost or found at another rate)
+# fitted with the class held to one-camera runs of the three fishing banks by day, 600 s at 200 anglers an
+# hour and the near bank's 1800 s at 67, on seeds no check uses, and checked on the held-out sets of
+# docs/detectors.md (seeds 300-307, the near bank's long runs 310-317); installed if they gain. Runs are rendered here, or read where kept
+# (--reuse-runs copies them): about 25 minutes a 600-s set and 40 a 1800-s one on two workers.
+NEIGHBOUR=()
+for SET in "fit cam-east-n 200 600 600-607" "fit cam-river 200 600 610-617" \
+    "fit cam-peninsula 200 600 620-627" "fit cam-east-n 67 1800 630-637" \
+    "held cam-east-n 200 600 300-307" "held cam-east-n 67 1800 310-317" "held cam-river 200 600 300-307" \
+    "held cam-peninsula 200 600 300-307" "held cam-peninsula 67 1800 300-307"; do
+    read -r PART CAMERA RATE LENGTH SEEDS <<< "$SET"
+    KEEP="$OUT/anglers/$PART-$CAMERA-$LENGTH"
+    if [ -n "$REUSED" ] && [ -d "$REUSED/anglers/$PART-$CAMERA-$LENGTH" ]; then
+        mkdir -p "$OUT/anglers" && cp -r "$REUSED/anglers/$PART-$CAMERA-$LENGTH" "$OUT/anglers/"
+    fi
+    PYTHONPATH=. "$PY" scripts/installed_agreement.py --camera "$CAMERA" --kind fishing --rate "$RATE" \
+        --duration "$LENGTH" --seeds "$SEEDS" --workers 2 --keep "$KEEP" --fit "$VISIBLE_RUNS"
+    if [ "$PART" = fit ]; then
+        NEIGHBOUR+=(--fit-runs "$CAMERA" "$RATE" "$LENGTH" "$KEEP")
+    else
+        NEIGHBOUR+=(--held-out "$CAMERA" "$RATE" "$LENGTH" "$KEEP")
+    fi
+done
+PYTHONPATH=. "$PY" scripts/neighbour_terms.py "${NEIGHBOUR[@]}" --calibration "$TARGET" --out "$OUT/anglers" \
+    --install
 if [ "$KEEP_THERMAL" != 1 ]; then
     # Thermal cameras: their own terms, fitted on thermal copies of the cameras (the top-level terms stay).
     for KIND in swimming fishing; do
