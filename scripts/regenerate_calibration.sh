@@ -148,8 +148,9 @@ PYTHONPATH=. "$PY" scripts/size_cliff_terms.py "$VISIBLE_RUNS" --calibration "$T
 # Fishing's neighbour term (an angler who comes into view near another is lost or found at another rate)
 # fitted with the class held to one-camera runs of the three fishing banks by day, 600 s at 200 anglers an
 # hour and the near bank's 1800 s at 67, on seeds no check uses, and checked on the held-out sets of
-# docs/detectors.md (seeds 300-307, the near bank's long runs 310-317); installed if they gain. Runs are rendered here, or read where kept
-# (--reuse-runs copies them): about 25 minutes a 600-s set and 40 a 1800-s one on two workers.
+# docs/detectors.md (seeds 300-307, the near bank's long runs 310-317); installed if they gain. Runs are
+# rendered here, or read where kept (--reuse-runs copies them): about 25 minutes a 600-s set and 40 a
+# 1800-s one on two workers.
 NEIGHBOUR=()
 for SET in "fit cam-east-n 200 600 600-607" "fit cam-river 200 600 610-617" \
     "fit cam-peninsula 200 600 620-627" "fit cam-east-n 67 1800 630-637" \
