@@ -24,7 +24,9 @@ detector that judges a track by its recent history scores nobody in the first
 their steady state. With ``entry_acquisition`` set, hits come only while the detector holds a track on the
 offender, a hidden acquired / not-acquired chain (:mod:`sim.sensing.acquisition`, fitted by
 :mod:`sim.calibration.hmm`). With ``alarm_hazard`` set (the ``hazard`` model) there are no per-frame hits:
-its alarm comes at a rate by the time since the offender came into view (:mod:`sim.sensing.alarm_hazard`).
+its alarm comes at a rate by the time since the offender came into view (:mod:`sim.sensing.alarm_hazard`;
+with a neighbour term, also by how close the nearest other of its kind in the camera's view was when it came
+into view: :mod:`sim.sensing.view_crowds`).
 Pixel mode showed the need for each term (docs/detectors.md).
 False alarms per camera and kind are a Poisson process with rate
 r(τ, light, weather) = max_rate · exp(a_light + b_weather + ab_light,weather) · σ(c − s · logit τ) (s: the

@@ -29,13 +29,10 @@ class ViewCrowds:
 
     def __init__(self, views: dict[tuple[str, Kind], list[tuple[Incident, float, float]]]):
         """``views``: per camera and kind, each incident's intervals in view, (incident, start, end)."""
-        self._views = {key: list(spans) for key, spans in views.items()}
-        self._starts = {key: np.sort([a for _, a, _ in spans]) for key, spans in views.items()}
-        self._ends = {key: np.sort([b for _, _, b in spans]) for key, spans in views.items()}
-        self._spans = {
-            key: np.array([(a, b) for _, a, b in spans], dtype=float).reshape(-1, 2)
-            for key, spans in views.items()
-        }
+        self._views = {key: sorted(spans, key=lambda view: view[1]) for key, spans in views.items()}
+        self._starts = {key: np.array([a for _, a, _ in spans]) for key, spans in self._views.items()}
+        self._ends = {key: np.sort([b for _, _, b in spans]) for key, spans in self._views.items()}
+        self._longest = {key: max((b - a for _, a, b in spans), default=0.0) for key, spans in views.items()}
 
     @classmethod
     def of(cls, cameras: Iterable[Sensor], incidents: Iterable[Incident], horizon_s: float) -> ViewCrowds:
@@ -67,11 +64,13 @@ class ViewCrowds:
         """Ground distance (m) at time ``t`` (s) from ``incident`` to the nearest other offender of its kind
         in ``camera_id``'s view then (inf: none): the neighbour term's, taken when it comes into view."""
         key = (camera_id, incident.kind)
-        spans = self._spans.get(key)
-        if spans is None:
+        if key not in self._views:
             return np.inf
-        inside = np.flatnonzero((spans[:, 0] <= t + 1e-9) & (spans[:, 1] >= t - 1e-9))
-        others = [self._views[key][i][0] for i in inside if self._views[key][i][0].id != incident.id]
+        starts, views = self._starts[key], self._views[key]
+        # Only views that began no earlier than the longest one before t can still be going on at t.
+        first = int(np.searchsorted(starts, t - self._longest[key] - 1e-9, side="left"))
+        last = int(np.searchsorted(starts, t + 1e-9, side="right"))
+        others = [other for other, _, end in views[first:last] if end >= t - 1e-9 and other.id != incident.id]
         if not others:
             return np.inf
         at = np.array([t])
