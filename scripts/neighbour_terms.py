@@ -9,9 +9,10 @@ Run from the repository root:
 
 Each DIR holds runs kept by ``scripts/installed_agreement.py --keep DIR`` of one camera, RATE offenders of the
 kind an hour, DURATION-s runs by day (``--start``): the options that made them, which the kept log's record of
-its scene must match. Each offender's distance to its nearest neighbour when it came into view is rebuilt
-from the runs' seeds (:mod:`sim.calibration.neighbour_distances`). The term is fitted to the ``--fit-runs``
-sets with the calibration's class held (:mod:`sim.calibration.neighbour_fit`); the script prints it, the
+its scene must match. How near each offender's nearest neighbour looked in the image when it came into view
+is rebuilt from the runs' seeds (:mod:`sim.calibration.neighbour_separations`). The term is fitted to the
+``--fit-runs`` sets with the calibration's class held (:mod:`sim.calibration.neighbour_fit`); the script
+prints it, the
 log-likelihood it gains on the fitting and on the held-out sets, and for every set statistical mode without
 and with the term against pixel mode (detection rate, median time to detect). ``--out DIR`` writes that
 table (``neighbour.csv``) and its figure (``neighbour.png``). With ``--install`` the term is written into the
@@ -34,8 +35,8 @@ from scipy.stats.mstats import hdquantiles
 
 from scripts.installed_agreement import one_camera_scene, read_kept
 from sim.calibration.agreement import REPLICATIONS, both_modes, calibrated_detections
-from sim.calibration.neighbour_distances import neighbour_distances
-from sim.calibration.neighbour_fit import LATE_AFTER_S, SCALE_M, fit_neighbour, neighbour_gain
+from sim.calibration.neighbour_fit import LATE_AFTER_S, SCALE_HEIGHTS, fit_neighbour, neighbour_gain
+from sim.calibration.neighbour_separations import neighbour_separations
 from sim.calibration.pixel_run_log import PixelRunLog
 from sim.scenario.models import Calibration, Kind, NeighbourTerm, Scenario
 from sim.sensing.alarm_hazard import closeness
@@ -55,7 +56,7 @@ class KeptSet:
     credited: pd.Series
 
     @classmethod
-    def read(cls, spec: list[str], kind: Kind, start: str, scale_m: float) -> KeptSet:
+    def read(cls, spec: list[str], kind: Kind, start: str, scale: float) -> KeptSet:
         """The set of ``spec`` (camera, rate, duration, folder) of ``kind`` from ``start``."""
         camera, rate, duration, folder = spec
         scene = one_camera_scene(camera, kind, float(rate), float(duration), start)
@@ -63,8 +64,8 @@ class KeptSet:
             raise SystemExit(f"{folder}: no kept pixel runs there (log.json)")
         log = read_kept(Path(folder), scene)
         frames = log.frames[log.frames["kind"] == kind.value].drop(columns="kind").reset_index(drop=True)
-        distance = neighbour_distances(frames, scene, log.note["seeds"])
-        frames["nearness"] = frames["group"].map(distance).map(lambda d: closeness(d, scale_m))
+        apart = neighbour_separations(frames, scene, log.note["seeds"])
+        frames["nearness"] = frames["group"].map(apart).map(lambda s: closeness(s, scale))
         label = f"{camera} {float(duration):g} s"
         key = f"{label}:"  # an offender per set, run and camera
         credited = pd.Series(log.credited.to_numpy(), index=key + log.credited.index)
@@ -159,9 +160,9 @@ def draw(table: pd.DataFrame, path: Path) -> None:
 def term_words(term: NeighbourTerm) -> str:
     """The term's coefficients in words."""
     return (
-        f"closeness e^(-d/{term.scale_m:g} m): log-rate {term.log_rate:+g} before {term.late_after_s:g} s in "
-        f"view, {term.late_log_rate:+g} after; never found at log odds {term.never_log_odds:+g} "
-        f"{term.never_slope:+g} c; crowd slope {term.crowd_change:+g}"
+        f"closeness e^(-s/{term.scale_heights:g} heights): log-rate {term.log_rate:+g} before "
+        f"{term.late_after_s:g} s in view, {term.late_log_rate:+g} after; never found at log odds "
+        f"{term.never_log_odds:+g} {term.never_slope:+g} c; crowd slope {term.crowd_change:+g}"
     )
 
 
@@ -189,7 +190,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--kind", choices=[k.value for k in Kind], default=Kind.FISHING.value)
     parser.add_argument("--start", default="2026-07-18T10:00:00")
     parser.add_argument("--calibration", type=Path, default=Path("scenarios/calibration/default.json"))
-    parser.add_argument("--scale", type=float, default=SCALE_M, help="the closeness's scale, m")
+    parser.add_argument(
+        "--scale", type=float, default=SCALE_HEIGHTS, help="the closeness's scale, in the offender's heights"
+    )
     parser.add_argument("--late-after", type=float, default=LATE_AFTER_S, help="s in view")
     parser.add_argument("--out", type=Path, help="write neighbour.csv and neighbour.png here")
     parser.add_argument("--install", action="store_true", help="write the term into --calibration")
@@ -201,7 +204,7 @@ def main() -> None:
     if not args.fit_runs or not args.held_out:
         parser().error("give at least one --fit-runs set and one --held-out set")
     if not 0 < args.scale <= 1000 or not 0 < args.late_after <= 3600:
-        parser().error("--scale must be in (0, 1000] m and --late-after in (0, 3600] s")
+        parser().error("--scale must be in (0, 1000] heights and --late-after in (0, 3600] s")
     kind = Kind(args.kind)
     calibration = Calibration.model_validate_json(args.calibration.read_text(encoding="utf-8"))
     block, reference = calibration.classes[kind].alarm_hazard, calibration.reference_pixels
@@ -217,8 +220,8 @@ def main() -> None:
     held = neighbour_gain(*pooled(read["held_out"]), block, reference, threshold, fit.term)
     print(
         f"{kind.value}: neighbour term {term_words(fit.term)}; {fit.near} of {fit.offenders} offenders came "
-        f"into view within {args.scale:g} m of another; log-likelihood +{fit.gain:.2f} on the fitting sets, "
-        f"{held:+.2f} on the held-out sets"
+        f"into view within {args.scale:g} of their heights of another in the image; log-likelihood "
+        f"+{fit.gain:.2f} on the fitting sets, {held:+.2f} on the held-out sets"
     )
     variants = {"without": with_term(calibration, kind, None), "with": with_term(calibration, kind, fit.term)}
     rows = [checked(one, kind, variants) | {"part": part} for part, sets in read.items() for one in sets]

@@ -1,24 +1,25 @@
 """The ``hazard`` model's neighbour term fitted to pixel mode: how an offender fares who comes into a camera's
 view near another of its kind (:class:`sim.scenario.models.NeighbourTerm`), the class's other terms held.
 
-Pixel mode's fishing detector merges two anglers a few metres apart into one body, or credits their one alarm
-to the first: on the near bank's held-out runs an angler who came into view within 10 m of another was found
-0.3-0.6 of the time, one with nobody within 20 m 0.9 (docs/detectors.md, "An angler beside another"). The
+Pixel mode's fishing detector merges two anglers who look close in its image into one body and credits their
+one alarm to the first: on held-out runs of three fishing banks an angler who came into view within 10 m of
+another was found 0.47 of the time, one with nobody within 20 m 0.93 (docs/detectors.md, "An angler beside
+another"). The
 class's crowd term (the count of others in view) sees only part of that, and as a rate: a slow rate still
 finds its offender in a 30-minute view, which pixel mode does not.
 
-Each offender has its closeness c = exp(−d / scale_m) (:func:`sim.sensing.alarm_hazard.closeness`; d its
-ground distance to the nearest other in the camera's view when it came into view, :mod:`sim.calibration.
-neighbour_distances`). Its frames' hazard is Δt · λ₀ · exp(c · b) · (1 + others)^δ, λ₀ the class's own
-rate, b the term's ``log_rate`` before ``late_after_s`` in view and ``late_log_rate`` after, δ the change of
-the class's crowd slope (``crowd_change``: in the class's fit the count of others in view stood in for the
-nearest one); and it is one the camera never finds, beside the class's own share π₀, with probability
-π = σ(g₀ + g₁ c) (``never_log_odds``, ``never_slope``): it may be found with probability (1 − π₀)(1 − π).
-The five are fitted by maximum likelihood with the class held (:mod:`sim.calibration.held_class_fit`, its
-frailty integrated out; the mixture cure model of Farewell 1982, *Biometrics* 38(4):1041-1046, with the cure
-share's covariate). The gradient in the
-share's log odds z_i = g₀ + g₁ c_i is −π_i for an alarmed offender, π_i (F_i − F_i M_i) / L_i for one never
-alarmed (F_i its share that may be found, M_i its alarm's likelihood over the frailty, L_i its likelihood).
+Each offender has its closeness c = exp(−s / scale_heights) (:func:`sim.sensing.alarm_hazard.closeness`; s
+how far apart it and the nearest other in the camera's view looked in the image when it came into view, in its
+own heights: :mod:`sim.calibration.neighbour_separations`). Its frames' hazard is Δt · λ₀ · exp(c · b) ·
+(1 + others)^δ, λ₀ the class's own rate, b the term's ``log_rate`` before ``late_after_s`` in view and
+``late_log_rate`` after, δ the change of the class's crowd slope (``crowd_change``: in the class's fit the
+count of others in view stood in for the nearest one); and it is one the camera never finds, beside the
+class's own share π₀, with probability π = σ(g₀ + g₁ c) (``never_log_odds``, ``never_slope``): it may be
+found with probability (1 − π₀)(1 − π). The five are fitted by maximum likelihood with the class held
+(:mod:`sim.calibration.held_class_fit`, its frailty integrated out; the mixture cure model of Farewell 1982,
+*Biometrics* 38(4):1041-1046, with the cure share's covariate). The gradient in the share's log odds
+z_i = g₀ + g₁ c_i is −π_i for an alarmed offender, π_i (F_i − F_i M_i) / L_i for one never alarmed (F_i its
+share that may be found, M_i its alarm's likelihood over the frailty, L_i its likelihood).
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ from scipy.special import expit, log_expit
 from sim.calibration.held_class_fit import HeldClassOffenders, held_class_offenders, offender_log_likelihoods
 from sim.scenario.models import AlarmHazard, NeighbourTerm
 
-SCALE_M = 20.0
-"""The closeness's scale, m: of 10, 20, 30 and 60 m the likeliest on the near bank's, the far tile's and the
-river bank's held-out anglers (a logistic fit of found against size and closeness; docs/detectors.md)."""
+SCALE_HEIGHTS = 2.0
+"""The closeness's scale, in the offender's heights in the image: of 1, 2, 3 and 4 the likeliest for whether
+the near bank's, the far tile's and the river bank's held-out anglers were found (a logistic fit against
+size and closeness; docs/detectors.md, "An angler beside another")."""
 LATE_AFTER_S = 10.0
 """Where the early log-rate gives way to the late one, s in view: the fishing detector's first alarms come at
 5.7 and 7.4 s (its dwell ramp), a merged angler's later or never."""
@@ -55,7 +57,7 @@ class NeighbourFit:
     """Log-likelihood of the offenders' first alarms with the term less without it."""
     offenders: int
     near: int
-    """Offenders that came into view within ``scale_m`` of another (closeness above 1/e)."""
+    """Offenders that came into view within ``scale_heights`` of another (closeness above 1/e)."""
 
 
 def fit_neighbour(
@@ -64,13 +66,13 @@ def fit_neighbour(
     block: AlarmHazard,
     reference_pixels: float,
     threshold: float,
-    scale_m: float = SCALE_M,
+    scale_heights: float = SCALE_HEIGHTS,
     late_after_s: float = LATE_AFTER_S,
 ) -> NeighbourFit:
     """The neighbour term of ``block``'s kind fitted to ``frames`` (the score log's columns and each
-    offender's ``nearness``, its closeness at ``scale_m`` in every row of it) and pixel mode's credited first
-    alarms ``detected`` (s per group) at the run's ``threshold``, ``block`` (at ``reference_pixels``, without
-    a neighbour term of its own) held."""
+    offender's ``nearness``, its closeness at ``scale_heights`` in every row of it) and pixel mode's
+    credited first alarms ``detected`` (s per group) at the run's ``threshold``, ``block`` (at
+    ``reference_pixels``, without a neighbour term of its own) held."""
     data = _held(frames, detected, block, reference_pixels, threshold, late_after_s)
     nearness = _first_nearness(data)
 
@@ -84,7 +86,7 @@ def fit_neighbour(
         float(x) for x in np.round(theta, 4)
     )
     term = NeighbourTerm(
-        scale_m=scale_m,
+        scale_heights=scale_heights,
         log_rate=log_rate,
         late_log_rate=late_log_rate,
         late_after_s=late_after_s,

@@ -26,7 +26,8 @@ offender's rate in one camera's views carries its own factor exp(σw), w ~ N(0, 
 (:meth:`sim.sensing.detection_model.DetectionModel.own_offset`): some offenders are found at once, others late
 or never; with ``never_log_odds`` a share of them is never found by that camera at all (drawn once too, by
 their size at first sight with ``never_size_slope``). With ``neighbour`` an offender who came into view near
-another of its kind, closeness c = exp(−d / scale_m) (:func:`closeness`), has c · log_rate more before
+another of its kind, closeness c = exp(−s / scale_heights) (:func:`closeness`; s their separation in the
+image in its own heights), has c · log_rate more before
 ``late_after_s`` in view and c · late_log_rate after (:func:`neighbour_offset`), and a share of its own never
 found (:meth:`sim.sensing.detection_model.DetectionModel.neighbour_never_probability`); its ``crowd_change``
 is added to ``crowd_slope``.
@@ -80,10 +81,10 @@ def size_cliff_offset(cliff: SizeCliff, pixels: np.ndarray, ages: np.ndarray | N
     return -slope * below
 
 
-def closeness(distance_m: float, scale_m: float) -> float:
-    """exp(−``distance_m`` / ``scale_m``): 1 for an offender beside another, 0 for one with nobody near
-    (``distance_m`` inf)."""
-    return float(np.exp(-distance_m / scale_m)) if np.isfinite(distance_m) else 0.0
+def closeness(separation: float, scale: float) -> float:
+    """exp(−``separation`` / ``scale``): 1 for an offender that looks to stand on another, 0 for one with
+    nobody near (``separation`` inf); both in the offender's heights in the image."""
+    return float(np.exp(-separation / scale)) if np.isfinite(separation) else 0.0
 
 
 def neighbour_offset(term: NeighbourTerm, nearness: float | np.ndarray, ages: np.ndarray) -> np.ndarray:

@@ -45,6 +45,9 @@ class Sensor:
     distance: Callable[[np.ndarray], np.ndarray] | None = None
     """Cameras: slant distance (m) from the lens to ground points (n, 2), the depth of air the weather
     dims an offender through (:mod:`sim.sensing.alarm_hazard`); None for buoys."""
+    image_point: Callable[[np.ndarray], np.ndarray] | None = None
+    """Cameras: where ground points (n, 2) are in the full image, px (n, 2): how far apart two offenders
+    look (:meth:`separation`); None for buoys."""
 
     def alarm_region(self, kind: Kind) -> BaseGeometry:
         """Where the sensor may alarm on an offender of ``kind``, m (:attr:`watched`)."""
@@ -56,6 +59,14 @@ class Sensor:
         if analysed:
             return self.analysed.pixel_height(xy, object_height, kind)
         return self.pixel_height(xy, object_height)
+
+    def separation(self, here: np.ndarray, there: np.ndarray, object_height: float) -> np.ndarray:
+        """How far apart in the image (px) the feet of an offender at ground point ``here`` (2,) and of others
+        at ``there`` (n, 2) look, in the offender's own heights there (``object_height`` m tall): the same
+        in the analysed frame as in the full image, whose scale divides out."""
+        points = self.image_point(np.vstack([here, there]))
+        height = float(self.pixel_height(np.atleast_2d(here), object_height)[0])
+        return np.hypot(*(points[1:] - points[0]).T) / max(height, 1e-9)
 
     def observation_times(self, t0: float, t1: float) -> np.ndarray:
         """Observation instants in [t0, t1], on the sensor's grid of multiples of the interval."""
@@ -92,6 +103,7 @@ def build_sensors(scenario: Scenario, geometry: ZoneGeometry) -> list[Sensor]:
                 analysed=analysed,
                 watched=_within(region, geometry, Kind),
                 distance=model.distance,
+                image_point=model.ground_to_image,
             )
         )
     for buoy in scenario.buoys:

@@ -124,7 +124,7 @@ class StatisticalSensing:
         rates = self.model_of(sensor.id).calibration.classes[incident.kind].alarm_hazard
         if rates is None or rates.neighbour is None:
             return 0.0
-        return closeness(self._crowds.nearest_m(sensor.id, incident, t), rates.neighbour.scale_m)
+        return closeness(self._crowds.nearest(sensor, incident, t), rates.neighbour.scale_heights)
 
     def _pixels(self, sensor: Sensor, incident: Incident, xy: np.ndarray) -> np.ndarray:
         """``incident``'s height (px) at ground points ``xy`` (n, 2) on camera ``sensor``, as its class's size

@@ -1,5 +1,5 @@
-"""Who else is in a camera's view: the crowd of the ``hazard`` model's crowd term, and the nearest of them of
-its neighbour term (:mod:`sim.sensing.alarm_hazard`).
+"""Who else is in a camera's view: the crowd of the ``hazard`` model's crowd term, and how near the nearest of
+them looks, its neighbour term's (:mod:`sim.sensing.alarm_hazard`).
 
 Pixel mode's detectors alarm later on an offender while others of its kind share the view (blobs merge,
 tracks swap, an alarm lands on a neighbour): on the stored beach runs the alarm rate in frames with more
@@ -60,10 +60,11 @@ class ViewCrowds:
         )
         return np.maximum(inside - 1, 0)
 
-    def nearest_m(self, camera_id: str, incident: Incident, t: float) -> float:
-        """Ground distance (m) at time ``t`` (s) from ``incident`` to the nearest other offender of its kind
-        in ``camera_id``'s view then (inf: none): the neighbour term's, taken when it comes into view."""
-        key = (camera_id, incident.kind)
+    def nearest(self, camera: Sensor, incident: Incident, t: float) -> float:
+        """How far apart in ``camera``'s image ``incident`` and the nearest other offender of its kind in its
+        view look at time ``t`` (s), in ``incident``'s own heights there (:meth:`sim.sensing.sensors.Sensor.
+        separation`; inf: none): the neighbour term's separation, taken when it comes into view."""
+        key = (camera.id, incident.kind)
         if key not in self._views:
             return np.inf
         starts, views = self._starts[key], self._views[key]
@@ -74,5 +75,5 @@ class ViewCrowds:
         if not others:
             return np.inf
         at = np.array([t])
-        here = incident.track.position(at)[0]
-        return float(min(np.hypot(*(other.track.position(at)[0] - here)) for other in others))
+        there = np.array([other.track.position(at)[0] for other in others])
+        return float(camera.separation(incident.track.position(at)[0], there, incident.visible_height).min())

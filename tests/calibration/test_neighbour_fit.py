@@ -21,7 +21,7 @@ from sim.sensing.alarm_hazard import neighbour_offset
 STEP, RATE, VIEW_S = 0.5, 0.2, 60.0
 """Frame step (s), the class's alarm rate (1/s), each offender's time in view (s)."""
 TRUE = NeighbourTerm(
-    scale_m=20.0,
+    scale_heights=2.0,
     log_rate=-1.0,
     late_log_rate=0.5,
     late_after_s=10.0,
@@ -75,7 +75,7 @@ def test_the_term_comes_back_and_foretells_fresh_offenders():
     frames, credited = offenders(3000, seed=1, term=TRUE)
     fit = fit_neighbour(frames, credited, block(), 1.0, 0.5)
     term = fit.term
-    assert term.scale_m == 20.0 and term.late_after_s == 10.0
+    assert term.scale_heights == 2.0 and term.late_after_s == 10.0
     assert term.log_rate == pytest.approx(-1.0, abs=0.35) and term.late_log_rate == pytest.approx(
         0.5, abs=0.35
     )

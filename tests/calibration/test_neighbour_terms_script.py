@@ -14,7 +14,12 @@ from sim.scenario.models import Calibration, Kind, NeighbourTerm
 from tests.helpers.paths import SCENARIOS
 
 TERM = NeighbourTerm(
-    scale_m=20.0, log_rate=-0.5, late_log_rate=-1.0, late_after_s=10.0, never_log_odds=-4.0, never_slope=5.0
+    scale_heights=2.0,
+    log_rate=-0.5,
+    late_log_rate=-1.0,
+    late_after_s=10.0,
+    never_log_odds=-4.0,
+    never_slope=5.0,
 )
 
 
@@ -58,7 +63,7 @@ def test_bad_options_are_refused_in_one_line(module, monkeypatch, tmp_path, caps
     monkeypatch.setattr(sys, "argv", [*run, "--held-out", "cam-east-n", "67", "1800", "x", "--scale", "0"])
     with pytest.raises(SystemExit) as exit_code:
         module.main()
-    assert exit_code.value.code == 2 and "--scale must be in (0, 1000] m" in capsys.readouterr().err
+    assert exit_code.value.code == 2 and "--scale must be in (0, 1000] heights" in capsys.readouterr().err
 
 
 def test_install_writes_the_term_and_replaces_its_earlier_sentence(module, tmp_path):

@@ -22,13 +22,20 @@ from tests.sensing.test_alarm_hazard import NOON, rates
 from tests.sensing.test_view_crowds import standing
 
 TERM = NeighbourTerm(
-    scale_m=2.0, log_rate=1.0, late_log_rate=-3.0, late_after_s=8.0, never_log_odds=-4.0, never_slope=3.0
+    scale_heights=2.0,
+    log_rate=1.0,
+    late_log_rate=-3.0,
+    late_after_s=8.0,
+    never_log_odds=-4.0,
+    never_slope=3.0,
 )
 
 
 def camera(kinds=frozenset({Kind.SWIMMING})) -> Sensor:
-    """One camera at 5 frames/s seeing a 10 x 10 m box, every offender at the reference size."""
-    return Sensor("cam", box(0, 0, 10, 10), 0.2, 3, 5, kinds, lambda xy, h: np.full(len(xy), 10.0))
+    """One camera at 5 frames/s seeing a 10 x 10 m box, every offender at the reference size (10 px), the
+    image 10 px a metre across the ground: one metre apart is one height apart."""
+    height = lambda xy, h: np.full(len(np.atleast_2d(xy)), 10.0)  # noqa: E731
+    return Sensor("cam", box(0, 0, 10, 10), 0.2, 3, 5, kinds, height, image_point=lambda xy: 10.0 * xy)
 
 
 def test_the_closeness_and_the_offset_by_hand():
@@ -38,12 +45,12 @@ def test_the_closeness_and_the_offset_by_hand():
 
 
 def test_an_offender_beside_another_is_lost_and_alarmed_as_the_term_says(calibration):
-    """Offenders 1 m from one who stays all along (closeness e^−0.5 at scale 2 m): never found with
-    probability σ(−4 + 3 e^−0.5) = 0.102, the others alarmed at e^(e^−0.5) times the class's rate before 8 s
-    in view (after its 4-s dead time: 0.1/s · e^−0.5 at τ 0.5) and e^(−3 e^−0.5) times it after. In a 12-s
-    view the share alarmed is (1 − 0.102)(1 − exp(−λ_early · 4 − λ_late · 4)). Offenders who come one after
-    another, never in view together, are untouched: 1 − exp(−λ · 8), with the term's share at closeness 0,
-    σ(−4), lost."""
+    """Offenders one height from one who stays all along in the image (closeness e^−0.5 at scale 2): never
+    found with probability σ(−4 + 3 e^−0.5) = 0.102, the others alarmed at e^(e^−0.5) times the class's
+    rate before 8 s in view (after its 4-s dead time: 0.1/s · e^−0.5 at τ 0.5) and e^(−3 e^−0.5) times it
+    after. In a 12-s view the share alarmed is (1 − 0.102)(1 − exp(−λ_early · 4 − λ_late · 4)). Offenders who
+    come one after another, never in view together, are untouched: 1 − exp(−λ · 8), with the term's share at
+    closeness 0, σ(−4), lost."""
     swimming = calibration.classes[Kind.SWIMMING].model_copy(update={"alarm_hazard": rates(neighbour=TERM)})
     with_term: Calibration = calibration.model_copy(
         update={"classes": {**calibration.classes, Kind.SWIMMING: swimming}}
@@ -70,7 +77,7 @@ def test_an_offender_beside_another_is_lost_and_alarmed_as_the_term_says(calibra
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("scale_m", 0.0, "greater than 0"),
+        ("scale_heights", 0.0, "greater than 0"),
         ("never_slope", math.nan, "finite number"),
         ("late_after_s", -1.0, "greater than 0"),
     ],

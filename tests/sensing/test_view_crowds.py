@@ -15,7 +15,10 @@ from tests.helpers.builders import make_incident
 
 
 def _camera(name: str, kinds=frozenset({Kind.SWIMMING})) -> Sensor:
-    return Sensor(name, box(0, 0, 2, 2), 0.2, 3, 5, kinds, lambda xy, h: np.full(len(xy), 10.0))
+    """A camera seeing a 2 x 2 m box, the image 10 px a metre across the ground, every offender 10 px tall:
+    a separation of one height in the image is one metre on the ground."""
+    height = lambda xy, h: np.full(len(np.atleast_2d(xy)), 10.0)  # noqa: E731
+    return Sensor(name, box(0, 0, 2, 2), 0.2, 3, 5, kinds, height, image_point=lambda xy: 10.0 * xy)
 
 
 def test_others_in_view_by_hand():
@@ -46,10 +49,12 @@ def standing(incident_id: int, xy: tuple[float, float], t_start: float, t_end: f
 
 
 def test_the_nearest_other_in_view_by_hand():
+    """Separations in the image, in the offender's heights, of the others in view then."""
     first, second = standing(1, (0.2, 0.2), 0.0, 100.0), standing(2, (1.4, 1.8), 50.0, 100.0)
     gone = standing(3, (0.7, 0.2), 0.0, 40.0)  # left before the second came
     crowds = ViewCrowds.of([_camera("cam")], [first, second, gone], 1000.0)
-    assert crowds.nearest_m("cam", second, 50.0) == pytest.approx(2.0)  # 1.2-1.6-2 to the first
-    assert crowds.nearest_m("cam", first, 10.0) == pytest.approx(0.5)  # the third, still there
-    assert crowds.nearest_m("cam", first, 45.0) == math.inf
-    assert crowds.nearest_m("elsewhere", first, 10.0) == math.inf
+    camera = _camera("cam")
+    assert crowds.nearest(camera, second, 50.0) == pytest.approx(2.0)  # 12-16-20 px to the first: 2 heights
+    assert crowds.nearest(camera, first, 10.0) == pytest.approx(0.5)  # the third, still there
+    assert crowds.nearest(camera, first, 45.0) == math.inf
+    assert crowds.nearest(_camera("elsewhere"), first, 10.0) == math.inf

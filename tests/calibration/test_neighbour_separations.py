@@ -1,5 +1,5 @@
-"""Each angler's distance to its nearest neighbour when it came into view, read off a score log and the runs'
-seeds: the distance statistical mode's neighbour term takes from the same incidents."""
+"""How near each angler's nearest neighbour looked when it came into view, read off a score log and the runs'
+seeds: the separation statistical mode's neighbour term takes from the same incidents; and one by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.neighbour_distances import neighbour_distances
+from sim.calibration.neighbour_separations import neighbour_separations
 from sim.calibration.pixel_rendering import with_mode
 from sim.engine import Simulation
 from sim.loading import load_scenario
@@ -29,8 +29,8 @@ def scenario():
 
 def test_the_log_gives_the_distance_statistical_mode_takes(scenario):
     """A score log of every angler in each camera's view of the no-fishing banks, two frames a second (and
-    the view's last instant), run j of seed ``SEEDS[j]``: each angler's distance at its first frame is the
-    one :meth:`sim.sensing.view_crowds.ViewCrowds.nearest_m` gives statistical mode then."""
+    the view's last instant), run j of seed ``SEEDS[j]``: each angler's separation at its first frame is the
+    one :meth:`sim.sensing.view_crowds.ViewCrowds.nearest` gives statistical mode then."""
     rows, expected = [], {}
     for run, seed in enumerate(SEEDS):
         simulation = Simulation(with_mode(scenario, Mode.STATISTICAL), seed)
@@ -47,10 +47,26 @@ def test_the_log_gives_the_distance_statistical_mode_takes(scenario):
                     continue
                 (a, b), group = spans[0], f"{run}/{camera.id}/incident-{angler.id}"
                 rows.append(pd.DataFrame({"group": group, "t": np.r_[np.arange(a, b, 0.5), b]}))
-                expected[group] = crowds.nearest_m(camera.id, angler, a)
+                expected[group] = crowds.nearest(camera, angler, a)
     frames = pd.concat(rows, ignore_index=True)
-    got = neighbour_distances(frames, scenario, SEEDS)
+    got = neighbour_separations(frames, scenario, SEEDS)
     near = [g for g, d in expected.items() if math.isfinite(d)]
     assert len(expected) >= 20 and 5 <= len(near) < len(expected)  # some alone, some beside another
     assert got[near].to_numpy() == pytest.approx([expected[g] for g in near], rel=1e-12)
     assert np.isinf(got.drop(near)).all()
+
+
+def test_a_separation_by_hand(scenario):
+    """Two points on the ground straight below the image's centre column, seen by ``cam-east-n``: their
+    separation is the difference of their rows over the near one's height, from the camera's projection."""
+    from sim.sensing.sensors import build_sensors
+    from sim.world.cameras import CameraModel
+    from sim.world.geometry import ZoneGeometry
+
+    spec = next(c for c in scenario.cameras if c.id == "cam-east-n")
+    sensor = next(s for s in build_sensors(scenario, ZoneGeometry(scenario)) if s.id == spec.id)
+    model = CameraModel(spec)
+    here, there = np.array([800.0, 600.0]), np.array([[800.0, 580.0]])
+    rows = model.ground_to_image(np.vstack([here, there[0]]))
+    height = model.pixel_height(here[None, :], 1.7)[0]
+    assert sensor.separation(here, there, 1.7)[0] == pytest.approx(np.hypot(*(rows[1] - rows[0])) / height)
